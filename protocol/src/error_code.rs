@@ -1,0 +1,262 @@
+//! The stable error codes, with their HTTP status and end-user messages.
+//!
+//! Both sides read this one table: the server to answer errors, the SDK to
+//! raise the errors it finds itself (bad input, network, bad responses).
+//! `docs/errors.md` documents every code.
+
+/// A stable, documented error code (`code` in an error body).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum ErrorCode {
+    FormParamMissing,
+    FormParamFormatInvalid,
+    FormParamUnknown,
+    FormIdentifierExists,
+    FormPasswordLengthTooShort,
+    FormPasswordLengthTooLong,
+    FormPasswordPwned,
+    FormCodeIncorrect,
+    VerificationExpired,
+    VerificationFailed,
+    VerificationNotSent,
+    VerificationAlreadyVerified,
+    VerificationStrategyInvalid,
+    VerificationCodeTooManyRequests,
+    VerificationLinkTokenInvalid,
+    SignUpNotFound,
+    SignUpNotModifiable,
+    SignUpRestricted,
+    TicketInvalid,
+    TicketExpired,
+    FormIdentifierNotFound,
+    FormPasswordIncorrect,
+    SignInNotFound,
+    SessionNotFound,
+    OriginNotAllowed,
+    AuthorizationInvalid,
+    RateLimited,
+    RequestBodyInvalid,
+    RequestBodyTooLarge,
+    ResourceNotFound,
+    InternalError,
+    /// SDK only: the server could not be reached.
+    NetworkError,
+    /// SDK only: a response could not be decoded.
+    ResponseInvalid,
+    /// SDK only: `cancelMagicLinkFlow()` was called while waiting.
+    MagicLinkFlowCancelled,
+}
+
+impl ErrorCode {
+    /// Every code, for tables and docs tests.
+    pub const ALL: [ErrorCode; 34] = [
+        ErrorCode::FormParamMissing,
+        ErrorCode::FormParamFormatInvalid,
+        ErrorCode::FormParamUnknown,
+        ErrorCode::FormIdentifierExists,
+        ErrorCode::FormPasswordLengthTooShort,
+        ErrorCode::FormPasswordLengthTooLong,
+        ErrorCode::FormPasswordPwned,
+        ErrorCode::FormCodeIncorrect,
+        ErrorCode::VerificationExpired,
+        ErrorCode::VerificationFailed,
+        ErrorCode::VerificationNotSent,
+        ErrorCode::VerificationAlreadyVerified,
+        ErrorCode::VerificationStrategyInvalid,
+        ErrorCode::VerificationCodeTooManyRequests,
+        ErrorCode::VerificationLinkTokenInvalid,
+        ErrorCode::SignUpNotFound,
+        ErrorCode::SignUpNotModifiable,
+        ErrorCode::SignUpRestricted,
+        ErrorCode::TicketInvalid,
+        ErrorCode::TicketExpired,
+        ErrorCode::FormIdentifierNotFound,
+        ErrorCode::FormPasswordIncorrect,
+        ErrorCode::SignInNotFound,
+        ErrorCode::SessionNotFound,
+        ErrorCode::OriginNotAllowed,
+        ErrorCode::AuthorizationInvalid,
+        ErrorCode::RateLimited,
+        ErrorCode::RequestBodyInvalid,
+        ErrorCode::RequestBodyTooLarge,
+        ErrorCode::ResourceNotFound,
+        ErrorCode::InternalError,
+        ErrorCode::NetworkError,
+        ErrorCode::ResponseInvalid,
+        ErrorCode::MagicLinkFlowCancelled,
+    ];
+
+    /// The snake_case code on the wire.
+    pub const fn as_str(self) -> &'static str {
+        use ErrorCode::*;
+        match self {
+            FormParamMissing => "form_param_missing",
+            FormParamFormatInvalid => "form_param_format_invalid",
+            FormParamUnknown => "form_param_unknown",
+            FormIdentifierExists => "form_identifier_exists",
+            FormPasswordLengthTooShort => "form_password_length_too_short",
+            FormPasswordLengthTooLong => "form_password_length_too_long",
+            FormPasswordPwned => "form_password_pwned",
+            FormCodeIncorrect => "form_code_incorrect",
+            VerificationExpired => "verification_expired",
+            VerificationFailed => "verification_failed",
+            VerificationNotSent => "verification_not_sent",
+            VerificationAlreadyVerified => "verification_already_verified",
+            VerificationStrategyInvalid => "verification_strategy_invalid",
+            VerificationCodeTooManyRequests => "verification_code_too_many_requests",
+            VerificationLinkTokenInvalid => "verification_link_token_invalid",
+            SignUpNotFound => "sign_up_not_found",
+            SignUpNotModifiable => "sign_up_not_modifiable",
+            SignUpRestricted => "sign_up_restricted",
+            TicketInvalid => "ticket_invalid",
+            TicketExpired => "ticket_expired",
+            FormIdentifierNotFound => "form_identifier_not_found",
+            FormPasswordIncorrect => "form_password_incorrect",
+            SignInNotFound => "sign_in_not_found",
+            SessionNotFound => "session_not_found",
+            OriginNotAllowed => "origin_not_allowed",
+            AuthorizationInvalid => "authorization_invalid",
+            RateLimited => "rate_limited",
+            RequestBodyInvalid => "request_body_invalid",
+            RequestBodyTooLarge => "request_body_too_large",
+            ResourceNotFound => "resource_not_found",
+            InternalError => "internal_error",
+            NetworkError => "network_error",
+            ResponseInvalid => "response_invalid",
+            MagicLinkFlowCancelled => "magic_link_flow_cancelled",
+        }
+    }
+
+    /// Parses a wire code.
+    pub fn parse(code: &str) -> Option<ErrorCode> {
+        ErrorCode::ALL.into_iter().find(|c| c.as_str() == code)
+    }
+
+    /// The HTTP status the server answers with this code.
+    /// SDK-only codes answer 0: no HTTP response carried them.
+    pub const fn http_status(self) -> u16 {
+        use ErrorCode::*;
+        match self {
+            FormParamMissing | FormParamFormatInvalid | FormParamUnknown
+            | FormIdentifierExists | FormPasswordLengthTooShort | FormPasswordLengthTooLong
+            | FormPasswordPwned | FormCodeIncorrect | VerificationExpired | VerificationFailed
+            | VerificationNotSent | VerificationAlreadyVerified | VerificationStrategyInvalid
+            | VerificationLinkTokenInvalid | TicketInvalid | TicketExpired
+            | FormIdentifierNotFound | FormPasswordIncorrect | RequestBodyInvalid => 422,
+            SignUpNotModifiable => 409,
+            SignUpNotFound | SignInNotFound | SessionNotFound | ResourceNotFound => 404,
+            SignUpRestricted | OriginNotAllowed => 403,
+            AuthorizationInvalid => 401,
+            VerificationCodeTooManyRequests | RateLimited => 429,
+            RequestBodyTooLarge => 413,
+            InternalError => 500,
+            NetworkError | ResponseInvalid | MagicLinkFlowCancelled => 0,
+        }
+    }
+
+    /// A short message, safe to show to an end user.
+    pub const fn message(self) -> &'static str {
+        use ErrorCode::*;
+        match self {
+            FormParamMissing => "This field is required.",
+            FormParamFormatInvalid => "This value is not valid.",
+            FormParamUnknown => "This field is not accepted here.",
+            FormIdentifierExists => "This identifier is already taken.",
+            FormPasswordLengthTooShort => "The password is too short.",
+            FormPasswordLengthTooLong => "The password is too long.",
+            FormPasswordPwned => "This password has appeared in a data breach.",
+            FormCodeIncorrect => "The code is incorrect.",
+            VerificationExpired => "The code has expired.",
+            VerificationFailed => "Too many failed attempts.",
+            VerificationNotSent => "No code has been sent yet.",
+            VerificationAlreadyVerified => "This is already verified.",
+            VerificationStrategyInvalid => "This verification method is not available.",
+            VerificationCodeTooManyRequests => "Please wait before requesting a new code.",
+            VerificationLinkTokenInvalid => "This link is not valid.",
+            SignUpNotFound => "This sign-up was not found.",
+            SignUpNotModifiable => "This sign-up can no longer be changed.",
+            SignUpRestricted => "Sign-up is by invitation only.",
+            TicketInvalid => "This invitation is not valid.",
+            TicketExpired => "This invitation has expired.",
+            FormIdentifierNotFound => "No account was found.",
+            FormPasswordIncorrect => "The password is incorrect.",
+            SignInNotFound => "This sign-in was not found.",
+            SessionNotFound => "This session was not found.",
+            OriginNotAllowed => "This origin is not allowed.",
+            AuthorizationInvalid => "The authorization is invalid.",
+            RateLimited => "Too many requests.",
+            RequestBodyInvalid => "The request could not be read.",
+            RequestBodyTooLarge => "The request is too large.",
+            ResourceNotFound => "Not found.",
+            InternalError => "Something went wrong.",
+            NetworkError => "The server could not be reached.",
+            ResponseInvalid => "The server's answer could not be read.",
+            MagicLinkFlowCancelled => "Waiting for the link was cancelled.",
+        }
+    }
+
+    /// A longer explanation, for developers and detailed UIs.
+    pub const fn long_message(self) -> &'static str {
+        use ErrorCode::*;
+        match self {
+            FormParamMissing => "A required parameter was not supplied.",
+            FormParamFormatInvalid => "A parameter does not have the format this field needs.",
+            FormParamUnknown => "The request carries a parameter this endpoint does not accept, or an attribute the instance has turned off.",
+            FormIdentifierExists => "An account with this email address, phone number or username already exists. Sign in instead.",
+            FormPasswordLengthTooShort => "The password is shorter than the instance's minimum length.",
+            FormPasswordLengthTooLong => "The password is longer than the instance's maximum length.",
+            FormPasswordPwned => "This password is known from a data breach. Choose another one.",
+            FormCodeIncorrect => "The verification code does not match the one sent. Check it and try again.",
+            VerificationExpired => "The verification has expired. Ask for a new code or link.",
+            VerificationFailed => "The verification failed after too many wrong attempts. Ask for a new code.",
+            VerificationNotSent => "Prepare the verification (send a code or link) before attempting it.",
+            VerificationAlreadyVerified => "This field is already verified; nothing more is needed.",
+            VerificationStrategyInvalid => "The strategy is not enabled for this field, or does not apply to it.",
+            VerificationCodeTooManyRequests => "A code was sent to this address moments ago. Wait for the time in Retry-After before asking again.",
+            VerificationLinkTokenInvalid => "The link token is unknown, already used or malformed.",
+            SignUpNotFound => "No sign-up with this id belongs to this client.",
+            SignUpNotModifiable => "The sign-up is complete or abandoned. Start a new one.",
+            SignUpRestricted => "This instance accepts sign-ups only with a valid invitation.",
+            TicketInvalid => "The invitation ticket is unknown, revoked, already used or malformed.",
+            TicketExpired => "The invitation ticket has expired. Ask for a new invitation.",
+            FormIdentifierNotFound => "No account matches this identifier.",
+            FormPasswordIncorrect => "The password does not match this account.",
+            SignInNotFound => "No sign-in with this id belongs to this client.",
+            SessionNotFound => "No active session with this id belongs to this client.",
+            OriginNotAllowed => "A state-changing request came from an origin that is not in allowed_origins.",
+            AuthorizationInvalid => "The Authorization header is missing or does not carry a valid key.",
+            RateLimited => "Too many requests in a short time. Wait for the time in Retry-After.",
+            RequestBodyInvalid => "The request body is not valid JSON of the expected shape.",
+            RequestBodyTooLarge => "The request body is larger than the server accepts (64 KiB).",
+            ResourceNotFound => "There is nothing at this path.",
+            InternalError => "The server failed to handle the request. It has been logged; try again.",
+            NetworkError => "The request did not reach the Gatehouse server, or its answer did not arrive.",
+            ResponseInvalid => "The server answered with something that is not the expected JSON.",
+            MagicLinkFlowCancelled => "cancelMagicLinkFlow() was called before the link was confirmed.",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_and_round_trip() {
+        for (i, a) in ErrorCode::ALL.iter().enumerate() {
+            assert_eq!(ErrorCode::parse(a.as_str()), Some(*a));
+            for b in &ErrorCode::ALL[i + 1..] {
+                assert_ne!(a.as_str(), b.as_str());
+            }
+        }
+    }
+
+    #[test]
+    fn server_codes_answer_4xx_or_5xx() {
+        for c in ErrorCode::ALL {
+            let s = c.http_status();
+            assert!(s == 0 || (400..600).contains(&s), "{}", c.as_str());
+        }
+    }
+}

@@ -1,0 +1,336 @@
+//! The field validation that both sides run.
+//!
+//! Each function takes what a person typed and returns the normalized value
+//! the server stores, or a [`FieldError`] naming the parameter, its stable
+//! code and a message. The SDK runs these before sending so bad input never
+//! leaves the browser; the server runs them again because it trusts no one.
+
+use crate::ErrorCode;
+
+/// Why one parameter was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FieldError {
+    pub code: ErrorCode,
+    /// The wire name of the parameter (`meta.param_name`).
+    pub param: &'static str,
+    /// A message for this parameter, safe to show to an end user.
+    pub message: &'static str,
+}
+
+impl FieldError {
+    pub const fn new(code: ErrorCode, param: &'static str, message: &'static str) -> Self {
+        FieldError { code, param, message }
+    }
+}
+
+/// Longest email address (RFC 5321 path limit).
+pub const EMAIL_MAX_LEN: usize = 254;
+/// Longest first or last name, in characters.
+pub const NAME_MAX_CHARS: usize = 100;
+/// Largest `unsafe_metadata`, as serialized JSON bytes.
+pub const METADATA_MAX_BYTES: usize = 4096;
+/// Digits in a verification code.
+pub const CODE_LENGTH: usize = 6;
+
+/// Password length rules (in characters), from the instance settings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
+pub struct PasswordRules {
+    pub min_length: usize,
+    pub max_length: usize,
+}
+
+impl Default for PasswordRules {
+    fn default() -> Self {
+        PasswordRules { min_length: 8, max_length: 256 }
+    }
+}
+
+/// Username length rules (in characters), from the instance settings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
+pub struct UsernameRules {
+    pub min_length: usize,
+    pub max_length: usize,
+}
+
+impl Default for UsernameRules {
+    fn default() -> Self {
+        UsernameRules { min_length: 3, max_length: 64 }
+    }
+}
+
+const fn invalid(param: &'static str, message: &'static str) -> FieldError {
+    FieldError::new(ErrorCode::FormParamFormatInvalid, param, message)
+}
+
+/// An email address: `local@domain`, trimmed and lower-cased.
+///
+/// Deliberately simple: one `@`, a dot-atom local part, a domain of at least
+/// two DNS labels. Quoted local parts and IP literals are refused.
+pub fn email_address(input: &str) -> Result<String, FieldError> {
+    const ERR: FieldError = invalid("email_address", "Enter a valid email address, like name@example.com.");
+    let email = input.trim();
+    if email.is_empty() || email.len() > EMAIL_MAX_LEN {
+        return Err(ERR);
+    }
+    let (local, domain) = email.split_once('@').ok_or(ERR)?;
+    if local.is_empty() || local.len() > 64 || domain.contains('@') {
+        return Err(ERR);
+    }
+    let local_ok = local
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+/=?^_`{|}~.-".contains(&b))
+        && !local.starts_with('.')
+        && !local.ends_with('.')
+        && !local.contains("..");
+    if !local_ok || !dns_name(domain) {
+        return Err(ERR);
+    }
+    Ok(email.to_ascii_lowercase())
+}
+
+/// A domain of two or more labels, each 1-63 letters, digits or inner hyphens,
+/// the last one not all digits.
+fn dns_name(domain: &str) -> bool {
+    if domain.len() > 253 {
+        return false;
+    }
+    let mut labels = 0;
+    let mut last = "";
+    for label in domain.split('.') {
+        let ok = !label.is_empty()
+            && label.len() <= 63
+            && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            && !label.starts_with('-')
+            && !label.ends_with('-');
+        if !ok {
+            return false;
+        }
+        labels += 1;
+        last = label;
+    }
+    labels >= 2 && !last.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// A phone number in E.164: `+` then 8 to 15 digits, the first not 0.
+/// Spaces, dots, hyphens and parentheses between digits are dropped.
+pub fn phone_number(input: &str) -> Result<String, FieldError> {
+    const ERR: FieldError =
+        invalid("phone_number", "Enter the phone number with its country code, like +14155550123.");
+    let rest = input.trim().strip_prefix('+').ok_or(ERR)?;
+    let mut out = String::with_capacity(16);
+    out.push('+');
+    for c in rest.chars() {
+        match c {
+            '0'..='9' => out.push(c),
+            ' ' | '-' | '.' | '(' | ')' => {}
+            _ => return Err(ERR),
+        }
+    }
+    let digits = out.len() - 1;
+    if !(8..=15).contains(&digits) || out.as_bytes()[1] == b'0' {
+        return Err(ERR);
+    }
+    Ok(out)
+}
+
+/// A username: letters, digits, `_`, `.` and `-`, starting with a letter or
+/// digit, within the instance's length rules; lower-cased.
+pub fn username(input: &str, rules: &UsernameRules) -> Result<String, FieldError> {
+    let name = input.trim();
+    let len = name.chars().count();
+    if len < rules.min_length || len > rules.max_length {
+        return Err(invalid("username", "Choose a username of the allowed length."));
+    }
+    let ok = name.bytes().all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b))
+        && name.as_bytes().first().is_some_and(u8::is_ascii_alphanumeric);
+    if !ok {
+        return Err(invalid(
+            "username",
+            "Use letters, digits, '_', '.' or '-', starting with a letter or digit.",
+        ));
+    }
+    Ok(name.to_ascii_lowercase())
+}
+
+/// A password within the instance's length rules (counted in characters).
+/// Passwords are not trimmed: every character counts.
+pub fn password(input: &str, rules: &PasswordRules) -> Result<(), FieldError> {
+    let len = input.chars().count();
+    if len < rules.min_length {
+        return Err(FieldError::new(
+            ErrorCode::FormPasswordLengthTooShort,
+            "password",
+            "Your password is too short.",
+        ));
+    }
+    if len > rules.max_length {
+        return Err(FieldError::new(
+            ErrorCode::FormPasswordLengthTooLong,
+            "password",
+            "Your password is too long.",
+        ));
+    }
+    Ok(())
+}
+
+/// A first or last name: trimmed, 1 to 100 characters, no control characters.
+/// `param` is `"first_name"` or `"last_name"`.
+pub fn person_name(param: &'static str, input: &str) -> Result<String, FieldError> {
+    let name = input.trim();
+    let len = name.chars().count();
+    if len == 0 {
+        return Err(FieldError::new(ErrorCode::FormParamMissing, param, "Enter a name."));
+    }
+    if len > NAME_MAX_CHARS || name.chars().any(char::is_control) {
+        return Err(invalid(param, "Enter a name of at most 100 characters."));
+    }
+    Ok(String::from(name))
+}
+
+/// A web3 wallet address: `0x` and 40 hex digits, lower-cased.
+pub fn web3_wallet(input: &str) -> Result<String, FieldError> {
+    let w = input.trim();
+    let ok = w.len() == 42
+        && (w.starts_with("0x") || w.starts_with("0X"))
+        && w.bytes().skip(2).all(|b| b.is_ascii_hexdigit());
+    if !ok {
+        return Err(invalid("web3_wallet", "Enter a wallet address: 0x and 40 hex digits."));
+    }
+    Ok(w.to_ascii_lowercase())
+}
+
+/// A verification code as typed: exactly six digits (spaces around are dropped).
+pub fn verification_code(input: &str) -> Result<String, FieldError> {
+    let code = input.trim();
+    if code.len() != CODE_LENGTH || !code.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(invalid("code", "Enter the 6-digit code."));
+    }
+    Ok(String::from(code))
+}
+
+/// The size of `unsafe_metadata` once serialized as JSON.
+pub fn metadata_size(serialized_len: usize) -> Result<(), FieldError> {
+    if serialized_len > METADATA_MAX_BYTES {
+        return Err(invalid("unsafe_metadata", "Metadata must be at most 4 KiB of JSON."));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn emails() {
+        assert_eq!(email_address("  Ana@Example.COM ").unwrap(), "ana@example.com");
+        assert!(email_address("first.last+tag@mail.example.co.uk").is_ok());
+        for bad in ["", "ana", "ana@", "@example.com", "ana@example", "a b@example.com",
+            "ana@@example.com", ".ana@example.com", "ana..b@example.com", "ana@-x.com",
+            "ana@example.123", "ana@exa_mple.com"] {
+            let e = email_address(bad).unwrap_err();
+            assert_eq!((e.code, e.param), (ErrorCode::FormParamFormatInvalid, "email_address"), "{bad}");
+        }
+    }
+
+    #[test]
+    fn phones() {
+        assert_eq!(phone_number("+1 (415) 555-0123").unwrap(), "+14155550123");
+        for bad in ["14155550123", "+0123456789", "+1234567", "+1234567890123456", "+1415x5550123", "+"] {
+            assert!(phone_number(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn usernames() {
+        let r = UsernameRules::default();
+        assert_eq!(username("Cersei.Lannister", &r).unwrap(), "cersei.lannister");
+        for bad in ["ab", "_abc", "has space", "ünï", &"a".repeat(65)] {
+            assert!(username(bad, &r).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn passwords() {
+        let r = PasswordRules::default();
+        assert_eq!(password("short", &r).unwrap_err().code, ErrorCode::FormPasswordLengthTooShort);
+        assert_eq!(password(&"x".repeat(257), &r).unwrap_err().code, ErrorCode::FormPasswordLengthTooLong);
+        assert!(password("correct horse", &r).is_ok());
+        // Eight characters, more than eight bytes: counts characters.
+        assert!(password("éééééééé", &r).is_ok());
+    }
+
+    #[test]
+    fn names_wallets_codes_metadata() {
+        assert_eq!(person_name("first_name", "  Ana ").unwrap(), "Ana");
+        assert_eq!(person_name("last_name", " ").unwrap_err().code, ErrorCode::FormParamMissing);
+        assert!(person_name("first_name", "a\u{0}b").is_err());
+        assert!(web3_wallet("0x52908400098527886E0F7030069857D2E4169EE7").is_ok());
+        assert!(web3_wallet("0x5290").is_err());
+        assert_eq!(verification_code(" 012345 ").unwrap(), "012345");
+        assert!(verification_code("12345a").is_err());
+        assert!(metadata_size(4096).is_ok() && metadata_size(4097).is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn valid_emails_are_accepted_and_normalized(
+            local in "[a-zA-Z0-9][a-zA-Z0-9_+-]{0,20}",
+            domain in "[a-z][a-z0-9]{0,10}",
+            tld in "[a-z]{2,6}",
+        ) {
+            let input = [local.as_str(), "@", domain.as_str(), ".", tld.as_str()].concat();
+            let out = email_address(&input).unwrap();
+            prop_assert_eq!(out.clone(), input.to_ascii_lowercase());
+            // Normalizing is idempotent.
+            prop_assert_eq!(email_address(&out).unwrap(), out);
+        }
+
+        #[test]
+        fn email_validation_never_panics_and_output_is_valid(s in "\\PC{0,300}") {
+            if let Ok(out) = email_address(&s) {
+                prop_assert!(out.len() <= EMAIL_MAX_LEN);
+                prop_assert_eq!(out.matches('@').count(), 1);
+                prop_assert!(!out.contains(char::is_whitespace));
+            }
+        }
+
+        #[test]
+        fn e164_numbers_round_trip(first in 1u8..10, rest in "[0-9]{7,14}") {
+            let input = ["+", &first.to_string(), &rest].concat();
+            prop_assert_eq!(phone_number(&input).unwrap(), input);
+        }
+
+        #[test]
+        fn phone_output_is_always_e164(s in "\\PC{0,40}") {
+            if let Ok(out) = phone_number(&s) {
+                prop_assert!(out.starts_with('+'));
+                prop_assert!((9..=16).contains(&out.len()));
+                prop_assert!(out[1..].bytes().all(|b| b.is_ascii_digit()));
+            }
+        }
+
+        #[test]
+        fn password_length_rule_is_exact(len in 0usize..300) {
+            let r = PasswordRules::default();
+            let pw = "p".repeat(len);
+            prop_assert_eq!(password(&pw, &r).is_ok(), (8..=256).contains(&len));
+        }
+
+        #[test]
+        fn usernames_in_rules_are_accepted(name in "[a-z0-9][a-z0-9_.-]{2,63}") {
+            prop_assert_eq!(username(&name, &UsernameRules::default()).unwrap(), name);
+        }
+
+        #[test]
+        fn codes_are_six_digits(s in "\\PC{0,10}") {
+            if let Ok(c) = verification_code(&s) {
+                prop_assert!(c.len() == 6 && c.bytes().all(|b| b.is_ascii_digit()));
+            }
+        }
+    }
+}

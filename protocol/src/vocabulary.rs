@@ -1,0 +1,119 @@
+//! The small enums of the wire: strategies, statuses, next actions, modes.
+//!
+//! Each has `as_str` (its wire name) and `parse`, so the SDK can use them
+//! without serde and the server gets serde derives with the same names.
+
+macro_rules! wire_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident => $wire:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+        pub enum $name {
+            $(#[cfg_attr(feature = "serde", serde(rename = $wire))] $variant),+
+        }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The name on the wire.
+            pub const fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $wire),+ }
+            }
+
+            /// Parses a wire name.
+            pub fn parse(s: &str) -> Option<$name> {
+                match s { $($wire => Some($name::$variant),)+ _ => None }
+            }
+        }
+    };
+}
+
+wire_enum!(
+    /// How a field is verified.
+    Strategy {
+        EmailCode => "email_code",
+        PhoneCode => "phone_code",
+        EmailLink => "email_link",
+        Ticket => "ticket",
+    }
+);
+
+wire_enum!(
+    /// The state of a sign-up.
+    SignUpStatus {
+        MissingRequirements => "missing_requirements",
+        Complete => "complete",
+        Abandoned => "abandoned",
+    }
+);
+
+wire_enum!(
+    /// The state of one field's verification.
+    VerificationStatus {
+        Unverified => "unverified",
+        Verified => "verified",
+        Failed => "failed",
+        Expired => "expired",
+    }
+);
+
+wire_enum!(
+    /// What the client should do next for a verification.
+    NextAction {
+        NeedsPrepare => "needs_prepare",
+        NeedsAttempt => "needs_attempt",
+        None => "",
+    }
+);
+
+wire_enum!(
+    /// Who may sign up: anyone, or only people with an invitation.
+    SignUpMode {
+        Public => "public",
+        Restricted => "restricted",
+    }
+);
+
+impl Strategy {
+    /// The field a strategy verifies (`ticket` verifies the invited email).
+    pub const fn field(self) -> crate::Field {
+        match self {
+            Strategy::PhoneCode => crate::Field::PhoneNumber,
+            Strategy::EmailCode | Strategy::EmailLink | Strategy::Ticket => crate::Field::EmailAddress,
+        }
+    }
+
+    /// Whether the strategy checks a typed code (as opposed to a link or ticket).
+    pub const fn uses_code(self) -> bool {
+        matches!(self, Strategy::EmailCode | Strategy::PhoneCode)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wire_names_round_trip() {
+        for s in Strategy::ALL {
+            assert_eq!(Strategy::parse(s.as_str()), Some(*s));
+        }
+        for s in SignUpStatus::ALL {
+            assert_eq!(SignUpStatus::parse(s.as_str()), Some(*s));
+        }
+        for s in VerificationStatus::ALL {
+            assert_eq!(VerificationStatus::parse(s.as_str()), Some(*s));
+        }
+        for s in NextAction::ALL {
+            assert_eq!(NextAction::parse(s.as_str()), Some(*s));
+        }
+        assert_eq!(Strategy::parse("sms"), None);
+    }
+
+    #[test]
+    fn strategies_name_their_field() {
+        assert_eq!(Strategy::PhoneCode.field(), crate::Field::PhoneNumber);
+        assert_eq!(Strategy::EmailLink.field(), crate::Field::EmailAddress);
+    }
+}

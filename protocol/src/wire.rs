@@ -1,0 +1,248 @@
+//! The JSON shapes of the frontend API (feature `serde`; the server's side).
+//!
+//! The SDK reads the same shapes without serde, field by field; the names
+//! here are the contract. Times are epoch milliseconds.
+
+use crate::validate::{PasswordRules, UsernameRules};
+use crate::{ErrorCode, Field, NextAction, SignUpMode, SignUpStatus, Strategy, VerificationStatus};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// Every state change (and every read under `/v1/client`) answers this.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Envelope<T> {
+    pub response: T,
+    pub client: Client,
+}
+
+/// The body of every error answer.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub errors: Vec<ErrorItem>,
+    pub trace_id: String,
+}
+
+/// One error in [`ErrorBody`].
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ErrorItem {
+    pub code: ErrorCode,
+    pub message: String,
+    pub long_message: String,
+    pub meta: ErrorMeta,
+}
+
+/// Details of an error; `param_name` names the offending parameter.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct ErrorMeta {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub param_name: Option<String>,
+}
+
+/// `GET /v1/environment`: what the SDK needs to know about the instance.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Environment {
+    pub object: String,
+    pub sign_up: SignUpSettings,
+    pub password_settings: PasswordRules,
+    pub username_settings: UsernameRules,
+    /// True when the server runs with `--dev` (the outbox exists).
+    pub dev_mode: bool,
+}
+
+/// Sign-up settings inside [`Environment`].
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SignUpSettings {
+    pub mode: SignUpMode,
+    pub attributes: Attributes,
+}
+
+/// One entry per sign-up field.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Attributes {
+    pub email_address: AttributeSettings,
+    pub phone_number: AttributeSettings,
+    pub username: AttributeSettings,
+    pub password: AttributeSettings,
+    pub first_name: AttributeSettings,
+    pub last_name: AttributeSettings,
+    pub legal_accepted: AttributeSettings,
+    pub web3_wallet: AttributeSettings,
+}
+
+impl Attributes {
+    /// The settings of one field.
+    pub fn get(&self, field: Field) -> &AttributeSettings {
+        match field {
+            Field::EmailAddress => &self.email_address,
+            Field::PhoneNumber => &self.phone_number,
+            Field::Username => &self.username,
+            Field::Password => &self.password,
+            Field::FirstName => &self.first_name,
+            Field::LastName => &self.last_name,
+            Field::LegalAccepted => &self.legal_accepted,
+            Field::Web3Wallet => &self.web3_wallet,
+        }
+    }
+}
+
+/// Whether a field is on, required, and verified at sign-up (and how).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttributeSettings {
+    pub enabled: bool,
+    pub required: bool,
+    pub verify_at_sign_up: bool,
+    pub verification_strategies: Vec<Strategy>,
+}
+
+/// The current browser or device.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Client {
+    pub object: String,
+    pub id: String,
+    pub sign_up_id: Option<String>,
+    pub sign_in_id: Option<String>,
+    pub sessions: Vec<Session>,
+    pub last_active_session_id: Option<String>,
+}
+
+/// A signed-in session of a user on a client.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Session {
+    pub object: String,
+    pub id: String,
+    pub user_id: String,
+    pub status: String,
+    pub created_at: i64,
+    pub expire_at: i64,
+}
+
+/// The sign-up resource.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SignUp {
+    pub object: String,
+    pub id: String,
+    pub status: SignUpStatus,
+    pub required_fields: Vec<Field>,
+    pub optional_fields: Vec<Field>,
+    pub missing_fields: Vec<Field>,
+    pub unverified_fields: Vec<Field>,
+    pub verifications: Verifications,
+    pub username: Option<String>,
+    pub email_address: Option<String>,
+    pub phone_number: Option<String>,
+    pub web3_wallet: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub has_password: bool,
+    pub legal_accepted: bool,
+    pub unsafe_metadata: Map<String, Value>,
+    pub created_session_id: Option<String>,
+    pub created_user_id: Option<String>,
+    pub abandon_at: i64,
+}
+
+/// The verifications of a sign-up, one per verifiable field.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Verifications {
+    pub email_address: Option<Verification>,
+    pub phone_number: Option<Verification>,
+}
+
+/// The state of one field's verification.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Verification {
+    pub status: VerificationStatus,
+    pub strategy: Option<Strategy>,
+    pub attempts: u32,
+    pub expire_at: Option<i64>,
+    pub next_action: NextAction,
+    pub supported_strategies: Vec<Strategy>,
+    pub verified_at_client: Option<String>,
+}
+
+/// The body of `POST /v1/client/sign_ups` and `PATCH /v1/client/sign_ups/{id}`.
+/// Absent and `null` both mean "not supplied".
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct SignUpParams {
+    pub email_address: Option<String>,
+    pub phone_number: Option<String>,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub unsafe_metadata: Option<Map<String, Value>>,
+    pub legal_accepted: Option<bool>,
+    pub web3_wallet: Option<String>,
+    pub strategy: Option<String>,
+    pub ticket: Option<String>,
+}
+
+impl SignUpParams {
+    /// The keys the body may carry; any other is `form_param_unknown`.
+    pub const KEYS: [&'static str; 11] = [
+        "email_address",
+        "phone_number",
+        "username",
+        "password",
+        "first_name",
+        "last_name",
+        "unsafe_metadata",
+        "legal_accepted",
+        "web3_wallet",
+        "strategy",
+        "ticket",
+    ];
+}
+
+/// The body of `POST .../prepare_verification`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct PrepareParams {
+    /// Kept as text so an unknown one answers `verification_strategy_invalid`.
+    pub strategy: Option<String>,
+    pub redirect_url: Option<String>,
+}
+
+/// The body of `POST .../attempt_verification`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct AttemptParams {
+    pub strategy: Option<String>,
+    pub code: Option<String>,
+}
+
+/// One message in the dev outbox (`GET /v1/dev/outbox`).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct OutboxMessage {
+    pub to: String,
+    pub channel: Channel,
+    pub subject: String,
+    pub body: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
+    pub sent_at: i64,
+}
+
+/// How a message travels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    Email,
+    Sms,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn enums_serialize_with_wire_names() {
+        assert_eq!(serde_json::to_string(&Field::EmailAddress).unwrap(), "\"email_address\"");
+        assert_eq!(serde_json::to_string(&NextAction::None).unwrap(), "\"\"");
+        assert_eq!(serde_json::to_string(&SignUpStatus::MissingRequirements).unwrap(), "\"missing_requirements\"");
+        assert_eq!(
+            serde_json::to_string(&ErrorCode::VerificationCodeTooManyRequests).unwrap(),
+            "\"verification_code_too_many_requests\""
+        );
+    }
+}
