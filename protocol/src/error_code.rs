@@ -143,7 +143,8 @@ impl ErrorCode {
             | FormPasswordPwned | FormCodeIncorrect | VerificationExpired | VerificationFailed
             | VerificationNotSent | VerificationAlreadyVerified | VerificationStrategyInvalid
             | VerificationLinkTokenInvalid | TicketInvalid | TicketExpired
-            | FormIdentifierNotFound | FormPasswordIncorrect | RequestBodyInvalid => 422,
+            | FormIdentifierNotFound | FormPasswordIncorrect => 422,
+            RequestBodyInvalid => 400,
             SignUpNotModifiable => 409,
             SignUpNotFound | SignInNotFound | SessionNotFound | ResourceNotFound => 404,
             SignUpRestricted | OriginNotAllowed => 403,
