@@ -261,3 +261,30 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod docs_tests {
+    use super::ErrorCode;
+
+    /// docs/errors.md documents every code with its HTTP status.
+    #[test]
+    fn every_code_is_documented() {
+        let doc = include_str!("../../docs/errors.md");
+        for c in ErrorCode::ALL {
+            let status = match c.http_status() {
+                0 => "SDK only",
+                422 => "422",
+                409 => "409",
+                404 => "404",
+                403 => "403",
+                401 => "401",
+                429 => "429",
+                413 => "413",
+                400 => "400",
+                _ => "500",
+            };
+            let row = ["| `", c.as_str(), "` | ", status, " |"].concat();
+            assert!(doc.contains(&row), "docs/errors.md lacks the row for {}", c.as_str());
+        }
+    }
+}

@@ -1,0 +1,35 @@
+# The two commands a newcomer needs (see README.md):
+#   make demo   builds the SDK package and runs the server with the demo page
+#   make test   runs every test: protocol, server, SDK in Chromium, demo in Playwright
+# Both install whatever is missing first (scripts/setup.sh).
+
+.PHONY: demo test pkg setup-demo setup-test test-rust test-browser test-e2e size
+
+# The server reads its settings from GATEHOUSE_* variables, so any one that
+# is already set wins: GATEHOUSE_LISTEN=127.0.0.1:9000 make demo
+demo: setup-demo pkg
+	GATEHOUSE_DEV=$${GATEHOUSE_DEV:-true} GATEHOUSE_WWW=$${GATEHOUSE_WWW:-www} \
+	GATEHOUSE_PKG=$${GATEHOUSE_PKG:-pkg} cargo run --quiet -p gatehouse-server
+
+test: setup-test test-rust pkg test-browser test-e2e size
+
+setup-demo:
+	scripts/setup.sh demo
+
+setup-test:
+	scripts/setup.sh test
+
+pkg:
+	scripts/build-pkg.sh
+
+test-rust:
+	cargo test --workspace
+
+test-browser:
+	scripts/test-browser.sh
+
+test-e2e:
+	scripts/test-e2e.sh
+
+size:
+	bench/size.sh --check

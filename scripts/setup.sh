@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Installs what `make demo` (setup.sh demo) or `make test` (setup.sh test)
+# needs and is missing: Debian packages, the wasm32 rustup target, the
+# wasm-bindgen CLI matching Cargo.lock, and the npm dev dependencies.
+# Every step checks first, so a second run does nothing and takes seconds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+purpose=${1:-test}
+
+say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+apt_updated=false
+need_apt() { # need_apt PACKAGE...: installs the Debian packages that are missing
+  local missing=()
+  for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  say "installing Debian packages: ${missing[*]}"
+  if ! $apt_updated; then as_root apt-get update -qq; apt_updated=true; fi
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+# Node.js and npm: the demo's package build (wasm-opt) and the e2e tests use them.
+command -v npm >/dev/null 2>&1 || need_apt nodejs npm
+command -v cc >/dev/null 2>&1 || need_apt build-essential
+command -v curl >/dev/null 2>&1 || need_apt curl
+if [ "$purpose" = test ]; then
+  need_apt chromium chromium-driver
+fi
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "adding the rustup target wasm32-unknown-unknown"
+  rustup target add wasm32-unknown-unknown
+fi
+
+# The wasm-bindgen CLI must match the crate version in Cargo.lock exactly.
+want=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' Cargo.lock)
+have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
+if [ -n "$want" ] && [ "$have" != "$want" ]; then
+  say "installing wasm-bindgen-cli $want (found '${have:-none}'); this takes a few minutes"
+  # Not --locked: that fails on this registry's index.
+  cargo install wasm-bindgen-cli --version "=$want"
+fi
+
+# npm dev dependencies (binaryen's wasm-opt, playwright-core, the minifier).
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  say "installing npm dev dependencies"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+say "ready for '$purpose'"
