@@ -1,0 +1,75 @@
+//! The router: every route, and the layers around them, in one place.
+//!
+//! From the outside in: trace id, request log, CORS, the JSON 413, the body
+//! limit, the Origin check; then per route group, the rate limit (`/v1`) and
+//! the client (`/v1/client`).
+
+use crate::client;
+use crate::error;
+use crate::origin::{self, AllowedOrigins};
+use crate::rate_limit::{self, Limiter};
+use crate::sign_up::handlers as sign_up;
+use crate::state::AppState;
+use crate::{dev, environment, static_files, trace, Options};
+use axum::http::{HeaderValue, Method, header};
+use axum::middleware::{from_fn, from_fn_with_state, map_response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use std::sync::Arc;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::trace::TraceLayer;
+
+/// The largest request body accepted.
+pub const BODY_LIMIT_BYTES: usize = 64 * 1024;
+
+/// The whole app for `state`.
+pub fn router(state: AppState, options: &Options) -> Router {
+    let clients = Router::new()
+        .route("/client", get(client::show))
+        .route("/client/sign_ups", post(sign_up::create))
+        .route("/client/sign_ups/{id}", get(sign_up::show).patch(sign_up::update))
+        .route("/client/sign_ups/{id}/prepare_verification", post(sign_up::prepare))
+        .route("/client/sign_ups/{id}/attempt_verification", post(sign_up::attempt))
+        .route_layer(from_fn_with_state(state.clone(), client::resolve));
+    let mut v1 = Router::new().merge(clients).route("/environment", get(environment::show));
+    if state.dev {
+        v1 = v1.route("/dev/outbox", get(dev::outbox));
+    }
+    let limiter = Limiter::new(state.config.rate_limit);
+    limiter.spawn_cleanup();
+    let v1 = v1
+        .fallback(error::not_found)
+        // A known path with another method has nothing here either.
+        .method_not_allowed_fallback(error::not_found)
+        .layer(from_fn_with_state(limiter, rate_limit::check));
+
+    let allowed = AllowedOrigins(Arc::new(state.config.allowed_origins.clone()));
+    Router::new()
+        .nest("/v1", v1)
+        .route("/healthz", get(healthz))
+        .merge(static_files::routes(options.www.clone(), options.pkg.clone()))
+        .with_state(state)
+        .layer(from_fn_with_state(allowed.clone(), origin::check))
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
+        .layer(map_response(error::json_body_too_large))
+        .layer(cors(&allowed))
+        .layer(TraceLayer::new_for_http().make_span_with(trace::make_span))
+        .layer(from_fn(trace::assign))
+}
+
+fn cors(allowed: &AllowedOrigins) -> CorsLayer {
+    let origins: Vec<HeaderValue> = allowed.0.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_credentials(true)
+        .allow_methods([Method::GET, Method::POST, Method::PATCH, Method::PUT, Method::DELETE])
+        .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION])
+        .expose_headers([client::HEADER, header::RETRY_AFTER])
+        .max_age(std::time::Duration::from_secs(600))
+}
+
+/// `GET /healthz`.
+async fn healthz() -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "status": "ok" }))
+}

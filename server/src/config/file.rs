@@ -1,0 +1,153 @@
+//! The TOML file as written: every key optional, unknown keys refused.
+//!
+//! [`ConfigFile::resolve`] lays the file over the defaults, one key at a
+//! time, so a file that sets `[password] min_length = 12` changes only that.
+
+use super::{Config, RateLimit, Secret, Smtp, SmtpTls, VerificationSettings};
+use gatehouse_protocol::validate::{PasswordRules, UsernameRules};
+use gatehouse_protocol::wire::AttributeSettings;
+use gatehouse_protocol::{Field, SignUpMode, Strategy};
+use serde::Deserialize;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ConfigFile {
+    allowed_origins: Option<Vec<String>>,
+    sign_up: Option<SignUpFile>,
+    attributes: Option<AttributesFile>,
+    password: Option<PasswordRules>,
+    username: Option<UsernameRules>,
+    verification: Option<VerificationFile>,
+    rate_limit: Option<RateLimitFile>,
+    smtp: Option<SmtpFile>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SignUpFile {
+    mode: Option<SignUpMode>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AttributesFile {
+    email_address: Option<AttributeFile>,
+    phone_number: Option<AttributeFile>,
+    username: Option<AttributeFile>,
+    password: Option<AttributeFile>,
+    first_name: Option<AttributeFile>,
+    last_name: Option<AttributeFile>,
+    legal_accepted: Option<AttributeFile>,
+    web3_wallet: Option<AttributeFile>,
+}
+
+impl AttributesFile {
+    fn get(&self, field: Field) -> Option<&AttributeFile> {
+        match field {
+            Field::EmailAddress => self.email_address.as_ref(),
+            Field::PhoneNumber => self.phone_number.as_ref(),
+            Field::Username => self.username.as_ref(),
+            Field::Password => self.password.as_ref(),
+            Field::FirstName => self.first_name.as_ref(),
+            Field::LastName => self.last_name.as_ref(),
+            Field::LegalAccepted => self.legal_accepted.as_ref(),
+            Field::Web3Wallet => self.web3_wallet.as_ref(),
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AttributeFile {
+    enabled: Option<bool>,
+    required: Option<bool>,
+    verify_at_sign_up: Option<bool>,
+    verification_strategies: Option<Vec<Strategy>>,
+}
+
+impl AttributeFile {
+    /// Lays this entry over a default. Turning an attribute on or off moves
+    /// the keys it implies, unless the file sets them too.
+    fn over(&self, default: &AttributeSettings) -> AttributeSettings {
+        let enabled = self.enabled.unwrap_or(default.enabled);
+        let inherit = enabled && default.enabled;
+        AttributeSettings {
+            enabled,
+            required: self.required.unwrap_or(inherit && default.required),
+            verify_at_sign_up: self.verify_at_sign_up.unwrap_or(inherit && default.verify_at_sign_up),
+            verification_strategies: self.verification_strategies.clone().unwrap_or_else(|| {
+                if inherit { default.verification_strategies.clone() } else { Vec::new() }
+            }),
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VerificationFile {
+    code_ttl_seconds: Option<u64>,
+    code_max_attempts: Option<u32>,
+    code_resend_seconds: Option<u64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RateLimitFile {
+    per_second: Option<u32>,
+    burst: Option<u32>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SmtpFile {
+    host: String,
+    from: String,
+    port: Option<u16>,
+    tls: Option<SmtpTls>,
+    username: Option<String>,
+    password: Option<String>,
+}
+
+impl ConfigFile {
+    /// The defaults with this file laid over them (not yet validated).
+    pub(super) fn resolve(self) -> Config {
+        let d = Config::default();
+        let attributes_file = self.attributes.unwrap_or_default();
+        let mut attributes = d.attributes;
+        for field in Field::ALL {
+            if let Some(entry) = attributes_file.get(field) {
+                let merged = entry.over(attributes.get(field));
+                *super::attribute_mut(&mut attributes, field) = merged;
+            }
+        }
+        let v = self.verification.unwrap_or_default();
+        let r = self.rate_limit.unwrap_or_default();
+        Config {
+            allowed_origins: self.allowed_origins.unwrap_or(d.allowed_origins),
+            sign_up_mode: self.sign_up.and_then(|s| s.mode).unwrap_or(d.sign_up_mode),
+            attributes,
+            password: self.password.unwrap_or(d.password),
+            username: self.username.unwrap_or(d.username),
+            verification: VerificationSettings {
+                code_ttl_seconds: v.code_ttl_seconds.unwrap_or(d.verification.code_ttl_seconds),
+                code_max_attempts: v.code_max_attempts.unwrap_or(d.verification.code_max_attempts),
+                code_resend_seconds: v.code_resend_seconds.unwrap_or(d.verification.code_resend_seconds),
+            },
+            rate_limit: RateLimit {
+                per_second: r.per_second.unwrap_or(d.rate_limit.per_second),
+                burst: r.burst.unwrap_or(d.rate_limit.burst),
+            },
+            smtp: self.smtp.map(|s| {
+                let tls = s.tls.unwrap_or(SmtpTls::Starttls);
+                Smtp {
+                    host: s.host,
+                    port: s.port.unwrap_or(tls.default_port()),
+                    from: s.from,
+                    tls,
+                    username: s.username,
+                    password: s.password.map(Secret::new),
+                }
+            }),
+        }
+    }
+}

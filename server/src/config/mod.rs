@@ -1,0 +1,314 @@
+//! The instance settings: defaults, laid under an optional TOML file.
+//!
+//! [`Config::default`] is what runs without `--config`. [`Config::from_toml`]
+//! reads a file in which every key is optional and unknown keys are refused
+//! with the line they are on. The result is validated as a whole, so a
+//! server never starts with settings that contradict each other.
+
+mod file;
+
+use gatehouse_protocol::validate::{PasswordRules, UsernameRules};
+use gatehouse_protocol::wire::{AttributeSettings, Attributes};
+use gatehouse_protocol::{Field, SignUpMode, Strategy};
+use serde::Deserialize;
+use std::fmt;
+use std::path::Path;
+
+/// The resolved, validated settings of one Gatehouse instance.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Exact origins (`scheme://host[:port]`) allowed by CORS and the CSRF check.
+    pub allowed_origins: Vec<String>,
+    pub sign_up_mode: SignUpMode,
+    pub attributes: Attributes,
+    pub password: PasswordRules,
+    pub username: UsernameRules,
+    pub verification: VerificationSettings,
+    pub rate_limit: RateLimit,
+    /// `None`: no SMTP (with `--dev`, the outbox still gets every message).
+    pub smtp: Option<Smtp>,
+}
+
+/// How verification codes behave.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct VerificationSettings {
+    pub code_ttl_seconds: u64,
+    pub code_max_attempts: u32,
+    pub code_resend_seconds: u64,
+}
+
+/// The per-IP limit on `/v1` requests.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RateLimit {
+    pub per_second: u32,
+    pub burst: u32,
+}
+
+/// Where email goes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Smtp {
+    pub host: String,
+    pub port: u16,
+    /// The sender, as `Name <address>` or a bare address.
+    pub from: String,
+    pub tls: SmtpTls,
+    pub username: Option<String>,
+    pub password: Option<Secret>,
+}
+
+/// How the SMTP connection is protected.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpTls {
+    /// Plain text: only for a relay on the same machine or in tests.
+    None,
+    /// Upgrade with STARTTLS (the default).
+    Starttls,
+    /// TLS from the first byte (SMTPS).
+    Tls,
+}
+
+impl SmtpTls {
+    const fn default_port(self) -> u16 {
+        match self {
+            SmtpTls::None => 25,
+            SmtpTls::Starttls => 587,
+            SmtpTls::Tls => 465,
+        }
+    }
+}
+
+/// A secret from the config: never printed by `Debug`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: String) -> Self {
+        Secret(value)
+    }
+
+    /// The secret itself, for the one place that must send it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// Why a config file was refused; the message says where and why.
+#[derive(Debug, PartialEq, Eq)]
+pub struct ConfigError(pub String);
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl Default for Config {
+    fn default() -> Self {
+        let off = AttributeSettings::default();
+        let optional = AttributeSettings { enabled: true, ..off.clone() };
+        Config {
+            allowed_origins: Vec::new(),
+            sign_up_mode: SignUpMode::Public,
+            attributes: Attributes {
+                email_address: AttributeSettings {
+                    enabled: true,
+                    required: true,
+                    verify_at_sign_up: true,
+                    verification_strategies: vec![Strategy::EmailCode],
+                },
+                phone_number: AttributeSettings {
+                    enabled: true,
+                    required: false,
+                    verify_at_sign_up: true,
+                    verification_strategies: vec![Strategy::PhoneCode],
+                },
+                username: off.clone(),
+                password: AttributeSettings { required: true, ..optional.clone() },
+                first_name: optional.clone(),
+                last_name: optional,
+                legal_accepted: off.clone(),
+                web3_wallet: off,
+            },
+            password: PasswordRules::default(),
+            username: UsernameRules::default(),
+            verification: VerificationSettings {
+                code_ttl_seconds: 600,
+                code_max_attempts: 5,
+                code_resend_seconds: 30,
+            },
+            rate_limit: RateLimit { per_second: 20, burst: 200 },
+            smtp: None,
+        }
+    }
+}
+
+impl Config {
+    /// Reads and validates a TOML file.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| ConfigError(format!("cannot read config {}: {e}", path.display())))?;
+        Config::from_toml(&text).map_err(|e| ConfigError(format!("config {}: {e}", path.display())))
+    }
+
+    /// Parses and validates TOML text laid over the defaults.
+    pub fn from_toml(text: &str) -> Result<Config, ConfigError> {
+        let file: file::ConfigFile = toml::from_str(text).map_err(|e| ConfigError(e.to_string()))?;
+        let config = file.resolve();
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// The strategies enabled for a field (empty when the field is off).
+    pub fn strategies(&self, field: Field) -> &[Strategy] {
+        let settings = self.attributes.get(field);
+        if settings.enabled { &settings.verification_strategies } else { &[] }
+    }
+
+    /// Checks that the settings make sense together.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let fail = |message: String| Err(ConfigError(message));
+        for origin in &self.allowed_origins {
+            if !is_origin(origin) {
+                return fail(format!(
+                    "allowed_origins: {origin:?} is not an origin; write scheme://host[:port], without a path or trailing slash"
+                ));
+            }
+        }
+        for field in Field::ALL {
+            validate_attribute(field, self.attributes.get(field))?;
+        }
+        let identifiers = [Field::EmailAddress, Field::PhoneNumber, Field::Username, Field::Web3Wallet];
+        if !identifiers.iter().any(|f| self.attributes.get(*f).required) {
+            return fail(String::from(
+                "attributes: at least one of email_address, phone_number, username or web3_wallet must be enabled and required",
+            ));
+        }
+        for (name, min, max) in [
+            ("password", self.password.min_length, self.password.max_length),
+            ("username", self.username.min_length, self.username.max_length),
+        ] {
+            if min == 0 || min > max {
+                return fail(format!("{name}: need 1 <= min_length <= max_length, got {min} and {max}"));
+            }
+        }
+        let v = &self.verification;
+        if v.code_ttl_seconds == 0 || v.code_max_attempts == 0 {
+            return fail(String::from("verification: code_ttl_seconds and code_max_attempts must be at least 1"));
+        }
+        if self.rate_limit.per_second == 0 || self.rate_limit.burst == 0 {
+            return fail(String::from("rate_limit: per_second and burst must be at least 1"));
+        }
+        if let Some(smtp) = &self.smtp {
+            validate_smtp(smtp)?;
+        }
+        Ok(())
+    }
+}
+
+/// Mutable access to one field's settings (the wire type only lends `&`).
+pub(crate) fn attribute_mut(attributes: &mut Attributes, field: Field) -> &mut AttributeSettings {
+    match field {
+        Field::EmailAddress => &mut attributes.email_address,
+        Field::PhoneNumber => &mut attributes.phone_number,
+        Field::Username => &mut attributes.username,
+        Field::Password => &mut attributes.password,
+        Field::FirstName => &mut attributes.first_name,
+        Field::LastName => &mut attributes.last_name,
+        Field::LegalAccepted => &mut attributes.legal_accepted,
+        Field::Web3Wallet => &mut attributes.web3_wallet,
+    }
+}
+
+fn validate_attribute(field: Field, a: &AttributeSettings) -> Result<(), ConfigError> {
+    let name = field.as_str();
+    let fail = |what: &str| Err(ConfigError(format!("attributes.{name}: {what}")));
+    if !a.enabled && (a.required || a.verify_at_sign_up || !a.verification_strategies.is_empty()) {
+        return fail("required, verify_at_sign_up and verification_strategies need enabled = true");
+    }
+    if !field.is_verifiable() && (a.verify_at_sign_up || !a.verification_strategies.is_empty()) {
+        return fail("only email_address and phone_number can be verified");
+    }
+    if a.verify_at_sign_up && a.verification_strategies.is_empty() {
+        return fail("verify_at_sign_up = true needs at least one verification strategy");
+    }
+    for strategy in &a.verification_strategies {
+        match crate::strategies::CodeStrategy::of(*strategy) {
+            Some(code) if code.field == field => {}
+            Some(_) => {
+                return fail(&format!("strategy {:?} does not verify this field", strategy.as_str()));
+            }
+            None => {
+                return fail(&format!("strategy {:?} is not supported by this server yet", strategy.as_str()));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn validate_smtp(smtp: &Smtp) -> Result<(), ConfigError> {
+    if smtp.host.trim().is_empty() {
+        return Err(ConfigError(String::from("smtp.host must not be empty")));
+    }
+    if smtp.from.parse::<lettre::message::Mailbox>().is_err() {
+        return Err(ConfigError(format!("smtp.from: {:?} is not a mailbox like \"Name <a@b.c>\"", smtp.from)));
+    }
+    if smtp.username.is_some() != smtp.password.is_some() {
+        return Err(ConfigError(String::from("smtp: give both username and password, or neither")));
+    }
+    Ok(())
+}
+
+/// `http://` or `https://`, a host (a name or a bracketed IPv6 address), an
+/// optional port, nothing after.
+fn is_origin(origin: &str) -> bool {
+    let Some(rest) = origin.strip_prefix("http://").or_else(|| origin.strip_prefix("https://")) else {
+        return false;
+    };
+    let (host, port) = if let Some(v6) = rest.strip_prefix('[') {
+        let Some((addr, after)) = v6.split_once(']') else { return false };
+        let ok = !addr.is_empty() && addr.bytes().all(|b| b.is_ascii_hexdigit() || b == b':');
+        (if ok { "v6" } else { "" }, after.strip_prefix(':').or(if after.is_empty() { None } else { Some("") }))
+    } else {
+        match rest.split_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (rest, None),
+        }
+    };
+    let host_ok = !host.is_empty() && host.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.');
+    let port_ok = port.is_none_or(|p| p.parse::<u16>().is_ok_and(|n| n > 0));
+    host_ok && port_ok
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid() {
+        Config::default().validate().unwrap();
+    }
+
+    #[test]
+    fn origins() {
+        for ok in ["http://127.0.0.1:8000", "https://example.com", "http://[::1]:3000", "http://[::1]", "http://localhost"] {
+            assert!(is_origin(ok), "{ok}");
+        }
+        for bad in ["example.com", "http://example.com/", "http://x.com/path", "ftp://x.com", "http://", "http://x:0", "http://x:99999", "http://[::1]x", "http://[]"] {
+            assert!(!is_origin(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn secrets_are_not_printed() {
+        assert_eq!(format!("{:?}", Secret::new(String::from("hunter2"))), "Secret(***)");
+    }
+}

@@ -1,0 +1,153 @@
+//! Storage: every SQL statement of the server lives under this module.
+//!
+//! [`Store`] is the pool, for reads and for opening a [`Tx`]; [`Tx`] is one
+//! write transaction, and every state change goes through one. The rest of
+//! the server sees plain records (`crate::sign_up::record`) and wire types,
+//! never rows.
+//!
+//! The SQL is portable on purpose (`$N` parameters, `ON CONFLICT`, BIGINT
+//! epoch-ms times, TEXT ids, BOOLEAN flags). Adding PostgreSQL means a
+//! second migrations folder and choosing the pool type here ([`Db`]), not a
+//! second copy of these queries.
+
+mod clients;
+mod secrets;
+mod sign_ups;
+
+use crate::codes::CodeKey;
+use crate::sign_up::record::SignUpRecord;
+use anyhow::Context;
+use gatehouse_protocol::wire;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
+use std::str::FromStr;
+use std::time::Duration;
+
+pub use clients::{InsertUserError, NewUser};
+
+/// The database the server runs on.
+pub type Db = sqlx::Sqlite;
+/// One connection to it.
+pub type Conn = <Db as sqlx::Database>::Connection;
+type Pool = sqlx::Pool<Db>;
+
+/// The storage of one Gatehouse instance.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: Pool,
+}
+
+impl Store {
+    /// Opens the database, creating the file if it is missing, and brings
+    /// its schema up to date (`server/migrations`).
+    pub async fn connect(url: &str) -> anyhow::Result<Store> {
+        let options = SqliteConnectOptions::from_str(url)
+            .with_context(|| format!("bad database URL {url:?}"))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await
+            .with_context(|| format!("cannot open the database {url:?}"))?;
+        sqlx::migrate!("./migrations").run(&pool).await.context("migrating the database")?;
+        Ok(Store { pool })
+    }
+
+    /// Starts a write transaction. `BEGIN IMMEDIATE` takes SQLite's write
+    /// lock up front, so two writers queue instead of failing half-way.
+    pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+        Ok(Tx { tx: self.pool.begin_with("BEGIN IMMEDIATE").await? })
+    }
+
+    /// The key that hashes verification codes, made on first start.
+    pub async fn code_key(&self) -> anyhow::Result<CodeKey> {
+        let mut conn = self.pool.acquire().await?;
+        secrets::code_key(&mut conn).await
+    }
+
+    /// The client a token belongs to, by the token's hash.
+    pub async fn client_by_token(&self, token_hash: &str) -> Result<Option<String>, sqlx::Error> {
+        clients::by_token(&mut *self.pool.acquire().await?, token_hash).await
+    }
+
+    /// Registers a new client.
+    pub async fn create_client(&self, id: &str, token_hash: &str, now: i64) -> Result<(), sqlx::Error> {
+        clients::create(&mut *self.pool.acquire().await?, id, token_hash, now).await
+    }
+
+    /// The client resource, with its live sessions at `now`.
+    pub async fn client(&self, id: &str, now: i64) -> Result<wire::Client, sqlx::Error> {
+        clients::resource(&mut *self.pool.acquire().await?, id, now).await
+    }
+
+    /// A sign-up of this client.
+    pub async fn sign_up(&self, id: &str, client_id: &str) -> Result<Option<SignUpRecord>, sqlx::Error> {
+        sign_ups::load(&mut *self.pool.acquire().await?, id, client_id).await
+    }
+
+    /// Forgets that a code was sent (when it could not be delivered after all).
+    pub async fn forget_code_sent(&self, address: &str, sent_at: i64) -> Result<(), sqlx::Error> {
+        secrets::forget_code_sent(&mut *self.pool.acquire().await?, address, sent_at).await
+    }
+}
+
+/// One write transaction. Dropped without [`Tx::commit`], it rolls back.
+pub struct Tx {
+    tx: sqlx::Transaction<'static, Db>,
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        self.tx.commit().await
+    }
+
+    /// A sign-up of this client, to change.
+    pub async fn sign_up(&mut self, id: &str, client_id: &str) -> Result<Option<SignUpRecord>, sqlx::Error> {
+        sign_ups::load(&mut self.tx, id, client_id).await
+    }
+
+    /// The client's current sign-up, if it has one.
+    pub async fn current_sign_up(&mut self, client_id: &str) -> Result<Option<SignUpRecord>, sqlx::Error> {
+        match clients::sign_up_id(&mut self.tx, client_id).await? {
+            Some(id) => sign_ups::load(&mut self.tx, &id, client_id).await,
+            None => Ok(None),
+        }
+    }
+
+    /// Writes a sign-up and its verifications; a new one also becomes its
+    /// client's current sign-up.
+    pub async fn save_sign_up(&mut self, sign_up: &SignUpRecord, is_new: bool) -> Result<(), sqlx::Error> {
+        sign_ups::save(&mut self.tx, sign_up, is_new).await?;
+        if is_new {
+            clients::set_sign_up(&mut self.tx, &sign_up.client_id, &sign_up.id).await?;
+        }
+        Ok(())
+    }
+
+    /// Whether a user already has this email address, phone number or username.
+    pub async fn identifier_taken(&mut self, field: gatehouse_protocol::Field, value: &str) -> Result<bool, sqlx::Error> {
+        clients::identifier_taken(&mut self.tx, field, value).await
+    }
+
+    /// Creates a user; a unique identifier already taken answers `Err(Some(field))`.
+    pub async fn insert_user(&mut self, user: &NewUser<'_>) -> Result<(), InsertUserError> {
+        clients::insert_user(&mut self.tx, user).await
+    }
+
+    /// Creates an active session and makes it the client's last active one.
+    pub async fn insert_session(&mut self, session: &wire::Session, client_id: &str) -> Result<(), sqlx::Error> {
+        clients::insert_session(&mut self.tx, session, client_id).await
+    }
+
+    /// When a code last went to this address (`email:...`, `sms:...`).
+    pub async fn last_code_sent(&mut self, address: &str) -> Result<Option<i64>, sqlx::Error> {
+        secrets::last_code_sent(&mut self.tx, address).await
+    }
+
+    /// Records that a code went to this address now.
+    pub async fn record_code_sent(&mut self, address: &str, now: i64) -> Result<(), sqlx::Error> {
+        secrets::record_code_sent(&mut self.tx, address, now).await
+    }
+}

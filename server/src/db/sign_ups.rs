@@ -1,0 +1,140 @@
+//! Sign-ups and their verifications.
+
+use super::Conn;
+use crate::sign_up::record::{SignUpRecord, VerificationRecord};
+use gatehouse_protocol::{Field, SignUpStatus, Strategy, VerificationStatus};
+use sqlx::Row;
+use sqlx::sqlite::SqliteRow;
+
+/// A stored value that does not parse: the database was written by
+/// something else, which is our failure, not the client's.
+fn corrupt(what: &str, value: &str) -> sqlx::Error {
+    sqlx::Error::Decode(format!("unexpected {what} {value:?} in the database").into())
+}
+
+pub(super) async fn load(conn: &mut Conn, id: &str, client_id: &str) -> Result<Option<SignUpRecord>, sqlx::Error> {
+    let Some(row) = sqlx::query("SELECT * FROM sign_ups WHERE id = $1 AND client_id = $2")
+        .bind(id)
+        .bind(client_id)
+        .fetch_optional(&mut *conn)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let mut sign_up = from_row(&row)?;
+    let verifications = sqlx::query("SELECT * FROM verifications WHERE sign_up_id = $1")
+        .bind(id)
+        .fetch_all(&mut *conn)
+        .await?;
+    for row in verifications {
+        let field: String = row.try_get("field")?;
+        let field = Field::parse(&field).ok_or_else(|| corrupt("field", &field))?;
+        if let Some(slot) = sign_up.verification_slot(field) {
+            *slot = Some(verification_from_row(&row)?);
+        }
+    }
+    Ok(Some(sign_up))
+}
+
+fn from_row(row: &SqliteRow) -> Result<SignUpRecord, sqlx::Error> {
+    let status: String = row.try_get("status")?;
+    let metadata: String = row.try_get("unsafe_metadata")?;
+    Ok(SignUpRecord {
+        id: row.try_get("id")?,
+        client_id: row.try_get("client_id")?,
+        status: SignUpStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?,
+        email_address: row.try_get("email_address")?,
+        phone_number: row.try_get("phone_number")?,
+        username: row.try_get("username")?,
+        web3_wallet: row.try_get("web3_wallet")?,
+        first_name: row.try_get("first_name")?,
+        last_name: row.try_get("last_name")?,
+        password_hash: row.try_get("password_hash")?,
+        legal_accepted: row.try_get("legal_accepted")?,
+        unsafe_metadata: serde_json::from_str(&metadata).map_err(|_| corrupt("metadata", &metadata))?,
+        created_user_id: row.try_get("created_user_id")?,
+        created_session_id: row.try_get("created_session_id")?,
+        created_at: row.try_get("created_at")?,
+        abandon_at: row.try_get("abandon_at")?,
+        email_verification: None,
+        phone_verification: None,
+    })
+}
+
+fn verification_from_row(row: &SqliteRow) -> Result<VerificationRecord, sqlx::Error> {
+    let status: String = row.try_get("status")?;
+    let strategy: Option<String> = row.try_get("strategy")?;
+    let attempts: i64 = row.try_get("attempts")?;
+    Ok(VerificationRecord {
+        status: VerificationStatus::parse(&status).ok_or_else(|| corrupt("verification status", &status))?,
+        strategy: strategy
+            .map(|s| Strategy::parse(&s).ok_or_else(|| corrupt("strategy", &s)))
+            .transpose()?,
+        attempts: u32::try_from(attempts).map_err(|_| corrupt("attempts", &attempts.to_string()))?,
+        code_hash: row.try_get("code_hash")?,
+        expire_at: row.try_get("expire_at")?,
+        verified_at_client: row.try_get("verified_at_client")?,
+    })
+}
+
+/// Inserts or updates the sign-up row, then upserts its verifications.
+pub(super) async fn save(conn: &mut Conn, s: &SignUpRecord, is_new: bool) -> Result<(), sqlx::Error> {
+    let statement = if is_new {
+        "INSERT INTO sign_ups (id, client_id, status, email_address, phone_number, username, \
+         web3_wallet, first_name, last_name, password_hash, legal_accepted, unsafe_metadata, \
+         created_user_id, created_session_id, created_at, abandon_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
+    } else {
+        "UPDATE sign_ups SET client_id = $2, status = $3, email_address = $4, phone_number = $5, \
+         username = $6, web3_wallet = $7, first_name = $8, last_name = $9, password_hash = $10, \
+         legal_accepted = $11, unsafe_metadata = $12, created_user_id = $13, \
+         created_session_id = $14, created_at = $15, abandon_at = $16 WHERE id = $1"
+    };
+    let metadata = serde_json::Value::Object(s.unsafe_metadata.clone()).to_string();
+    sqlx::query(statement)
+        .bind(&s.id)
+        .bind(&s.client_id)
+        .bind(s.status.as_str())
+        .bind(&s.email_address)
+        .bind(&s.phone_number)
+        .bind(&s.username)
+        .bind(&s.web3_wallet)
+        .bind(&s.first_name)
+        .bind(&s.last_name)
+        .bind(&s.password_hash)
+        .bind(s.legal_accepted)
+        .bind(metadata)
+        .bind(&s.created_user_id)
+        .bind(&s.created_session_id)
+        .bind(s.created_at)
+        .bind(s.abandon_at)
+        .execute(&mut *conn)
+        .await?;
+    for field in [Field::EmailAddress, Field::PhoneNumber] {
+        if let Some(v) = s.verification(field) {
+            save_verification(conn, &s.id, field, v).await?;
+        }
+    }
+    Ok(())
+}
+
+async fn save_verification(conn: &mut Conn, sign_up_id: &str, field: Field, v: &VerificationRecord) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO verifications (sign_up_id, field, status, strategy, attempts, code_hash, \
+         expire_at, verified_at_client) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+         ON CONFLICT (sign_up_id, field) DO UPDATE SET status = excluded.status, \
+         strategy = excluded.strategy, attempts = excluded.attempts, code_hash = excluded.code_hash, \
+         expire_at = excluded.expire_at, verified_at_client = excluded.verified_at_client",
+    )
+    .bind(sign_up_id)
+    .bind(field.as_str())
+    .bind(v.status.as_str())
+    .bind(v.strategy.map(|s| s.as_str()))
+    .bind(i64::from(v.attempts))
+    .bind(&v.code_hash)
+    .bind(v.expire_at)
+    .bind(&v.verified_at_client)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,48 @@
+//! Email over SMTP, through lettre.
+
+use super::Message;
+use crate::config::{Smtp, SmtpTls};
+use anyhow::Context;
+use lettre::message::Mailbox;
+use lettre::message::header::ContentType;
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+use std::time::Duration;
+
+/// An SMTP relay and the sender address.
+pub struct SmtpMailer {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    from: Mailbox,
+}
+
+impl SmtpMailer {
+    /// A mailer for `[smtp]`; it connects on each send.
+    pub fn new(config: &Smtp) -> anyhow::Result<SmtpMailer> {
+        let host = config.host.as_str();
+        let builder = match config.tls {
+            SmtpTls::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host),
+            SmtpTls::Starttls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(host)?,
+            SmtpTls::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(host)?,
+        };
+        let mut builder = builder.port(config.port).timeout(Some(Duration::from_secs(10)));
+        if let (Some(user), Some(password)) = (&config.username, &config.password) {
+            builder = builder.credentials(Credentials::new(user.clone(), String::from(password.expose())));
+        }
+        let from = config.from.parse().context("smtp.from")?;
+        Ok(SmtpMailer { transport: builder.build(), from })
+    }
+
+    /// Sends one plain-text email.
+    pub async fn send(&self, message: &Message) -> anyhow::Result<()> {
+        let to: Mailbox = message.to.parse().context("recipient address")?;
+        let email = lettre::Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(message.subject.as_str())
+            .header(ContentType::TEXT_PLAIN)
+            .body(message.body.clone())
+            .context("building the email")?;
+        self.transport.send(email).await.context("SMTP")?;
+        Ok(())
+    }
+}

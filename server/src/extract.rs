@@ -1,0 +1,117 @@
+//! [`Params`]: the JSON body extractor of the API, with the API's own errors.
+//!
+//! axum's `Json` answers in plain text and names no parameter. This one
+//! answers in the error shape: a body that is not a JSON object is 400
+//! `request_body_invalid`; a key the endpoint does not know is 422
+//! `form_param_unknown`; a known key with the wrong JSON type is 422
+//! `form_param_format_invalid`; every such key is reported at once, each
+//! with its `param_name`. An empty body reads as `{}`.
+
+use crate::error::{ApiError, Problem};
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
+use axum::http::{StatusCode, header};
+use gatehouse_protocol::ErrorCode;
+use gatehouse_protocol::wire::{AttemptParams, PrepareParams, SignUpParams};
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+/// A request body type: its keys, all optional.
+pub trait BodyParams: DeserializeOwned + Default {
+    /// The keys the body may carry.
+    const KEYS: &'static [&'static str];
+}
+
+impl BodyParams for SignUpParams {
+    const KEYS: &'static [&'static str] = &SignUpParams::KEYS;
+}
+
+impl BodyParams for PrepareParams {
+    const KEYS: &'static [&'static str] = &["strategy", "redirect_url"];
+}
+
+impl BodyParams for AttemptParams {
+    const KEYS: &'static [&'static str] = &["strategy", "code"];
+}
+
+/// A JSON object body, checked key by key.
+#[derive(Debug)]
+pub struct Params<T>(pub T);
+
+impl<S: Send + Sync, T: BodyParams> FromRequest<S> for Params<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let invalid = || ApiError::Refused(ErrorCode::RequestBodyInvalid);
+        let json_or_absent = req.headers().get(header::CONTENT_TYPE).is_none_or(|v| {
+            let essence = v.to_str().unwrap_or("").split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+            essence == "application/json" || essence.ends_with("+json")
+        });
+        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::Refused(ErrorCode::RequestBodyTooLarge)
+            } else {
+                invalid()
+            }
+        })?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(Params(T::default()));
+        }
+        if !json_or_absent {
+            return Err(invalid());
+        }
+        let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(&bytes) else {
+            return Err(invalid());
+        };
+        check_keys::<T>(&map)?;
+        serde_json::from_value(Value::Object(map)).map(Params).map_err(|_| invalid())
+    }
+}
+
+/// Reports every unknown key and every known key of the wrong type.
+fn check_keys<T: BodyParams>(map: &Map<String, Value>) -> Result<(), ApiError> {
+    let mut problems = Vec::new();
+    for (key, value) in map {
+        if !T::KEYS.contains(&key.as_str()) {
+            problems.push(Problem::param(ErrorCode::FormParamUnknown, key.as_str()));
+            continue;
+        }
+        // Decode this key alone: every field is optional, so only its type can fail.
+        let alone = Value::Object(Map::from_iter([(key.clone(), value.clone())]));
+        if serde_json::from_value::<T>(alone).is_err() {
+            problems.push(Problem::param(ErrorCode::FormParamFormatInvalid, key.as_str()));
+        }
+    }
+    if problems.is_empty() { Ok(()) } else { Err(ApiError::Params(problems)) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn problems(v: Value) -> Vec<(ErrorCode, String)> {
+        let Value::Object(map) = v else { panic!() };
+        match check_keys::<SignUpParams>(&map) {
+            Ok(()) => vec![],
+            Err(ApiError::Params(p)) => p.into_iter().map(|p| (p.code, p.param.unwrap())).collect(),
+            Err(other) => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn known_keys_of_the_right_type_pass() {
+        assert!(problems(json!({"email_address": "a@b.co", "legal_accepted": true, "unsafe_metadata": {"a": 1}, "password": null})).is_empty());
+    }
+
+    #[test]
+    fn wrong_types_and_unknown_keys_are_all_named() {
+        let mut got = problems(json!({"email_address": 5, "legal_accepted": "yes", "nickname": "x"}));
+        got.sort_by(|a, b| a.1.cmp(&b.1));
+        assert_eq!(got, vec![
+            (ErrorCode::FormParamFormatInvalid, String::from("email_address")),
+            (ErrorCode::FormParamFormatInvalid, String::from("legal_accepted")),
+            (ErrorCode::FormParamUnknown, String::from("nickname")),
+        ]);
+    }
+}

@@ -1,0 +1,103 @@
+//! `gatehouse-server`: the Gatehouse frontend API over SQLite.
+//!
+//! The binary (`main.rs`) only reads the command line and the config, then
+//! calls [`build_app`] and [`App::serve`]; tests do the same on port 0.
+//!
+//! Layout, from the edge inwards:
+//! - [`cli`], [`config`]: the command line and the TOML instance settings;
+//! - [`app`]: the router and its layers; [`trace`], [`origin`],
+//!   [`rate_limit`], [`client`] are those layers;
+//! - [`extract`], [`error`]: JSON bodies in, the one error shape out;
+//! - [`environment`], [`dev`], [`static_files`]: the small endpoints;
+//! - [`sign_up`]: the sign-up flow (state machine, one file per operation);
+//! - [`strategies`], [`codes`], [`password`], [`delivery`]: how fields are
+//!   verified, codes made and checked, passwords hashed and messages sent;
+//! - [`db`]: all the SQL; [`ids`], [`clock`], [`state`]: the plumbing.
+
+#![forbid(unsafe_code)]
+
+pub mod app;
+pub mod cli;
+pub mod client;
+pub mod clock;
+pub mod codes;
+pub mod config;
+pub mod db;
+pub mod delivery;
+pub mod dev;
+pub mod environment;
+pub mod error;
+pub mod extract;
+pub mod ids;
+pub mod origin;
+pub mod password;
+pub mod rate_limit;
+pub mod sign_up;
+pub mod state;
+pub mod static_files;
+pub mod strategies;
+pub mod trace;
+
+use anyhow::Context;
+use axum::Router;
+use clock::Clock;
+use config::Config;
+use delivery::Sender;
+use state::AppState;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+
+/// What the command line adds to the config.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Dev mode: the outbox and `GET /v1/dev/outbox`.
+    pub dev: bool,
+    /// The demo page, served at `/`.
+    pub www: Option<PathBuf>,
+    /// The npm package, served at `/pkg/`.
+    pub pkg: Option<PathBuf>,
+}
+
+/// A built app, ready to serve.
+pub struct App {
+    router: Router,
+    state: AppState,
+}
+
+/// Opens (creating and migrating) the database and builds the app.
+pub async fn build_app(config: Config, database_url: &str, options: Options, clock: Arc<dyn Clock>) -> anyhow::Result<App> {
+    config.validate().context("invalid config")?;
+    let store = db::Store::connect(database_url).await?;
+    let code_key = store.code_key().await.context("reading the server secret")?;
+    let sender = Sender::new(&config, options.dev, clock.clone())?;
+    let state = AppState {
+        config: Arc::new(config),
+        store,
+        sender: Arc::new(sender),
+        code_key: Arc::new(code_key),
+        clock,
+        dev: options.dev,
+    };
+    Ok(App { router: app::router(state.clone(), &options), state })
+}
+
+impl App {
+    /// The router, for tests that call it without a socket.
+    pub fn router(&self) -> Router {
+        self.router.clone()
+    }
+
+    /// The shared state.
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` resolves, then lets requests in flight finish.
+    pub async fn serve(self, listener: TcpListener, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(listener, service).with_graceful_shutdown(shutdown).await
+    }
+}

@@ -1,0 +1,168 @@
+//! The sign-up state machine: one status enum, one transition function, and
+//! the requirement lists the transitions are decided by.
+//!
+//! ```text
+//!              create / update (fields)          last requirement met
+//!   (none) ──▶ missing_requirements ──────────────────────────────────▶ complete
+//!                   │   ▲  prepare / attempt                              (user + session
+//!                   │   └──────────────┘                                   created in the
+//!                   │ a new create on the same client,                    same transaction)
+//!                   ▼ or abandon_at passed
+//!               abandoned
+//! ```
+//!
+//! Every operation calls [`transition`] twice: with [`Event::Change`] before
+//! it touches the sign-up (only an open sign-up may change), and with
+//! [`Event::Recomputed`] after, which completes the sign-up when nothing is
+//! missing or unverified any more.
+
+use crate::config::Config;
+use crate::error::ApiError;
+use crate::sign_up::record::SignUpRecord;
+use gatehouse_protocol::{ErrorCode, Field, SignUpStatus, VerificationStatus};
+
+/// What happens to a sign-up.
+#[derive(Clone, Copy, Debug)]
+pub enum Event<'a> {
+    /// An operation is about to change it.
+    Change,
+    /// Its requirement lists were recomputed after a change.
+    Recomputed(&'a Requirements),
+    /// Its client started another sign-up.
+    Superseded,
+}
+
+/// The status after `event`, or why the event is refused.
+pub fn transition(from: SignUpStatus, event: Event<'_>) -> Result<SignUpStatus, ApiError> {
+    use SignUpStatus::*;
+    match (from, event) {
+        (MissingRequirements, Event::Change) => Ok(MissingRequirements),
+        (MissingRequirements, Event::Recomputed(lists)) if lists.are_met() => Ok(Complete),
+        (MissingRequirements, Event::Recomputed(_)) => Ok(MissingRequirements),
+        (MissingRequirements, Event::Superseded) => Ok(Abandoned),
+        (Complete | Abandoned, Event::Change | Event::Recomputed(_)) => {
+            Err(ApiError::Refused(ErrorCode::SignUpNotModifiable))
+        }
+        (Complete, Event::Superseded) => Ok(Complete),
+        (Abandoned, Event::Superseded) => Ok(Abandoned),
+    }
+}
+
+/// The four lists of a sign-up, from the instance settings.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Requirements {
+    /// Enabled and required.
+    pub required: Vec<Field>,
+    /// Enabled, not required.
+    pub optional: Vec<Field>,
+    /// Required and not supplied.
+    pub missing: Vec<Field>,
+    /// Supplied, verified at sign-up, and not verified yet. A supplied
+    /// optional field counts too: an address we keep must be proven.
+    pub unverified: Vec<Field>,
+}
+
+impl Requirements {
+    /// Computes the lists of `sign_up` at `now`.
+    pub fn of(sign_up: &SignUpRecord, config: &Config, now: i64) -> Requirements {
+        let mut lists = Requirements::default();
+        for field in Field::ALL {
+            let settings = config.attributes.get(field);
+            if !settings.enabled {
+                continue;
+            }
+            let supplied = sign_up.is_supplied(field);
+            if settings.required {
+                lists.required.push(field);
+                if !supplied {
+                    lists.missing.push(field);
+                }
+            } else {
+                lists.optional.push(field);
+            }
+            let verified = sign_up
+                .verification(field)
+                .is_some_and(|v| v.status_at(now) == VerificationStatus::Verified);
+            if supplied && settings.verify_at_sign_up && !verified {
+                lists.unverified.push(field);
+            }
+        }
+        lists
+    }
+
+    /// Nothing missing, nothing unverified: the sign-up can complete.
+    pub fn are_met(&self) -> bool {
+        self.missing.is_empty() && self.unverified.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sign_up::record::VerificationRecord;
+
+    fn sign_up() -> SignUpRecord {
+        SignUpRecord::new(String::from("su_1"), String::from("client_1"), 0)
+    }
+
+    #[test]
+    fn only_an_open_sign_up_changes() {
+        use SignUpStatus::*;
+        assert_eq!(transition(MissingRequirements, Event::Change).unwrap(), MissingRequirements);
+        for closed in [Complete, Abandoned] {
+            let err = transition(closed, Event::Change).unwrap_err();
+            assert_eq!(err.code(), ErrorCode::SignUpNotModifiable);
+        }
+        assert_eq!(transition(MissingRequirements, Event::Superseded).unwrap(), Abandoned);
+        assert_eq!(transition(Complete, Event::Superseded).unwrap(), Complete);
+    }
+
+    #[test]
+    fn completes_when_nothing_is_missing_or_unverified() {
+        let config = Config::default();
+        let mut s = sign_up();
+        let lists = Requirements::of(&s, &config, 0);
+        assert_eq!(lists.required, vec![Field::EmailAddress, Field::Password]);
+        assert_eq!(lists.optional, vec![Field::PhoneNumber, Field::FirstName, Field::LastName]);
+        assert_eq!(lists.missing, vec![Field::EmailAddress, Field::Password]);
+        assert!(lists.unverified.is_empty());
+
+        s.set_text(Field::EmailAddress, String::from("ana@example.com"));
+        s.password_hash = Some(String::from("$argon2id$..."));
+        let lists = Requirements::of(&s, &config, 0);
+        assert!(lists.missing.is_empty());
+        assert_eq!(lists.unverified, vec![Field::EmailAddress]);
+        assert_eq!(transition(SignUpStatus::MissingRequirements, Event::Recomputed(&lists)).unwrap(), SignUpStatus::MissingRequirements);
+
+        s.email_verification = Some(VerificationRecord { status: VerificationStatus::Verified, ..VerificationRecord::fresh() });
+        let lists = Requirements::of(&s, &config, 0);
+        assert!(lists.are_met());
+        assert_eq!(transition(SignUpStatus::MissingRequirements, Event::Recomputed(&lists)).unwrap(), SignUpStatus::Complete);
+    }
+
+    #[test]
+    fn an_optional_phone_once_supplied_must_be_verified() {
+        let mut s = sign_up();
+        s.set_text(Field::PhoneNumber, String::from("+14155550123"));
+        let lists = Requirements::of(&s, &Config::default(), 0);
+        assert_eq!(lists.unverified, vec![Field::PhoneNumber]);
+    }
+
+    #[test]
+    fn changing_a_verified_email_resets_it() {
+        let mut s = sign_up();
+        s.set_text(Field::EmailAddress, String::from("ana@example.com"));
+        s.email_verification = Some(VerificationRecord { status: VerificationStatus::Verified, ..VerificationRecord::fresh() });
+        s.set_text(Field::EmailAddress, String::from("ana@example.com"));
+        assert_eq!(s.email_verification.as_ref().unwrap().status, VerificationStatus::Verified);
+        s.set_text(Field::EmailAddress, String::from("bea@example.com"));
+        assert_eq!(s.email_verification, Some(VerificationRecord::fresh()));
+    }
+
+    #[test]
+    fn an_open_sign_up_past_abandon_at_is_abandoned() {
+        let s = sign_up();
+        assert_eq!(s.status_at(s.abandon_at - 1), SignUpStatus::MissingRequirements);
+        assert_eq!(s.status_at(s.abandon_at), SignUpStatus::Abandoned);
+    }
+}

@@ -1,0 +1,214 @@
+//! A sign-up as the server keeps it, and how it is shown on the wire.
+
+use crate::config::Config;
+use crate::sign_up::machine::Requirements;
+use gatehouse_protocol::wire;
+use gatehouse_protocol::{Field, NextAction, SignUpStatus, Strategy, VerificationStatus};
+use serde_json::{Map, Value};
+
+/// How long a sign-up may stay open.
+pub const ABANDON_AFTER_MS: i64 = 24 * 60 * 60 * 1000;
+
+/// One sign-up, with its verifications.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SignUpRecord {
+    pub id: String,
+    pub client_id: String,
+    /// The stored status; see [`SignUpRecord::status_at`] for the live one.
+    pub status: SignUpStatus,
+    pub email_address: Option<String>,
+    pub phone_number: Option<String>,
+    pub username: Option<String>,
+    pub web3_wallet: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub password_hash: Option<String>,
+    pub legal_accepted: bool,
+    pub unsafe_metadata: Map<String, Value>,
+    pub created_user_id: Option<String>,
+    pub created_session_id: Option<String>,
+    pub created_at: i64,
+    pub abandon_at: i64,
+    pub email_verification: Option<VerificationRecord>,
+    pub phone_verification: Option<VerificationRecord>,
+}
+
+/// The verification of one field.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VerificationRecord {
+    pub status: VerificationStatus,
+    pub strategy: Option<Strategy>,
+    pub attempts: u32,
+    /// The HMAC of the live code, if one was sent and not yet used up.
+    pub code_hash: Option<String>,
+    pub expire_at: Option<i64>,
+    pub verified_at_client: Option<String>,
+}
+
+impl VerificationRecord {
+    /// Nothing sent yet.
+    pub fn fresh() -> Self {
+        VerificationRecord {
+            status: VerificationStatus::Unverified,
+            strategy: None,
+            attempts: 0,
+            code_hash: None,
+            expire_at: None,
+            verified_at_client: None,
+        }
+    }
+
+    /// The status at `now`: a code past its expiry is `expired`.
+    pub fn status_at(&self, now: i64) -> VerificationStatus {
+        match (self.status, self.expire_at) {
+            (VerificationStatus::Unverified, Some(expire_at)) if self.code_hash.is_some() && now >= expire_at => {
+                VerificationStatus::Expired
+            }
+            (status, _) => status,
+        }
+    }
+
+    fn to_wire(&self, supported: &[Strategy], now: i64) -> wire::Verification {
+        let status = self.status_at(now);
+        let next_action = match status {
+            VerificationStatus::Verified => NextAction::None,
+            VerificationStatus::Unverified if self.code_hash.is_some() => NextAction::NeedsAttempt,
+            _ => NextAction::NeedsPrepare,
+        };
+        wire::Verification {
+            status,
+            strategy: self.strategy,
+            attempts: self.attempts,
+            expire_at: self.expire_at,
+            next_action,
+            supported_strategies: supported.to_vec(),
+            verified_at_client: self.verified_at_client.clone(),
+        }
+    }
+}
+
+impl SignUpRecord {
+    /// A new, empty sign-up of a client.
+    pub fn new(id: String, client_id: String, now: i64) -> Self {
+        SignUpRecord {
+            id,
+            client_id,
+            status: SignUpStatus::MissingRequirements,
+            email_address: None,
+            phone_number: None,
+            username: None,
+            web3_wallet: None,
+            first_name: None,
+            last_name: None,
+            password_hash: None,
+            legal_accepted: false,
+            unsafe_metadata: Map::new(),
+            created_user_id: None,
+            created_session_id: None,
+            created_at: now,
+            abandon_at: now + ABANDON_AFTER_MS,
+            email_verification: None,
+            phone_verification: None,
+        }
+    }
+
+    /// The status at `now`: an open sign-up past `abandon_at` is abandoned.
+    pub fn status_at(&self, now: i64) -> SignUpStatus {
+        match self.status {
+            SignUpStatus::MissingRequirements if now >= self.abandon_at => SignUpStatus::Abandoned,
+            status => status,
+        }
+    }
+
+    /// The value of a text field (every field but password and legal_accepted).
+    pub fn text(&self, field: Field) -> Option<&str> {
+        match field {
+            Field::EmailAddress => self.email_address.as_deref(),
+            Field::PhoneNumber => self.phone_number.as_deref(),
+            Field::Username => self.username.as_deref(),
+            Field::Web3Wallet => self.web3_wallet.as_deref(),
+            Field::FirstName => self.first_name.as_deref(),
+            Field::LastName => self.last_name.as_deref(),
+            Field::Password | Field::LegalAccepted => None,
+        }
+    }
+
+    /// Sets a text field. A verifiable field that changes value starts its
+    /// verification over: a verified address is verified no more.
+    pub fn set_text(&mut self, field: Field, value: String) {
+        let slot = match field {
+            Field::EmailAddress => &mut self.email_address,
+            Field::PhoneNumber => &mut self.phone_number,
+            Field::Username => &mut self.username,
+            Field::Web3Wallet => &mut self.web3_wallet,
+            Field::FirstName => &mut self.first_name,
+            Field::LastName => &mut self.last_name,
+            Field::Password | Field::LegalAccepted => return,
+        };
+        if slot.as_deref() == Some(value.as_str()) {
+            return;
+        }
+        *slot = Some(value);
+        if let Some(verification) = self.verification_slot(field) {
+            *verification = Some(VerificationRecord::fresh());
+        }
+    }
+
+    /// Whether a field has been supplied.
+    pub fn is_supplied(&self, field: Field) -> bool {
+        match field {
+            Field::Password => self.password_hash.is_some(),
+            Field::LegalAccepted => self.legal_accepted,
+            text => self.text(text).is_some(),
+        }
+    }
+
+    /// The verification of a verifiable field.
+    pub fn verification(&self, field: Field) -> Option<&VerificationRecord> {
+        match field {
+            Field::EmailAddress => self.email_verification.as_ref(),
+            Field::PhoneNumber => self.phone_verification.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// The slot of a verifiable field's verification (`None` for other fields).
+    pub fn verification_slot(&mut self, field: Field) -> Option<&mut Option<VerificationRecord>> {
+        match field {
+            Field::EmailAddress => Some(&mut self.email_verification),
+            Field::PhoneNumber => Some(&mut self.phone_verification),
+            _ => None,
+        }
+    }
+
+    /// The resource as the API shows it at `now`.
+    pub fn to_wire(&self, config: &Config, now: i64) -> wire::SignUp {
+        let lists = Requirements::of(self, config, now);
+        let verification = |field| self.verification(field).map(|v| v.to_wire(config.strategies(field), now));
+        wire::SignUp {
+            object: String::from("sign_up"),
+            id: self.id.clone(),
+            status: self.status_at(now),
+            required_fields: lists.required,
+            optional_fields: lists.optional,
+            missing_fields: lists.missing,
+            unverified_fields: lists.unverified,
+            verifications: wire::Verifications {
+                email_address: verification(Field::EmailAddress),
+                phone_number: verification(Field::PhoneNumber),
+            },
+            username: self.username.clone(),
+            email_address: self.email_address.clone(),
+            phone_number: self.phone_number.clone(),
+            web3_wallet: self.web3_wallet.clone(),
+            first_name: self.first_name.clone(),
+            last_name: self.last_name.clone(),
+            has_password: self.password_hash.is_some(),
+            legal_accepted: self.legal_accepted,
+            unsafe_metadata: self.unsafe_metadata.clone(),
+            created_session_id: self.created_session_id.clone(),
+            created_user_id: self.created_user_id.clone(),
+            abandon_at: self.abandon_at,
+        }
+    }
+}

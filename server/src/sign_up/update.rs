@@ -1,0 +1,35 @@
+//! `PATCH /v1/client/sign_ups/{id}`: add or change fields.
+
+use super::fields::FieldChanges;
+use super::record::SignUpRecord;
+use super::{Ctx, Outcome};
+use crate::error::{ApiError, Problem};
+use crate::state::AppState;
+use gatehouse_protocol::ErrorCode;
+use gatehouse_protocol::wire::SignUpParams;
+
+#[derive(Debug)]
+pub struct Update {
+    changes: FieldChanges,
+}
+
+impl Update {
+    /// Reads the body; a ticket belongs to a create only.
+    pub async fn parse(params: SignUpParams, state: &AppState) -> Result<Update, ApiError> {
+        let only_at_create = [("strategy", params.strategy.is_some()), ("ticket", params.ticket.is_some())];
+        let problems: Vec<Problem> = only_at_create
+            .into_iter()
+            .filter(|(_, given)| *given)
+            .map(|(param, _)| Problem::param(ErrorCode::FormParamUnknown, param))
+            .collect();
+        if !problems.is_empty() {
+            return Err(ApiError::Params(problems));
+        }
+        Ok(Update { changes: FieldChanges::parse(params, &state.config).await? })
+    }
+
+    pub(super) async fn apply(self, ctx: &mut Ctx<'_>, sign_up: &mut SignUpRecord) -> Result<Outcome, ApiError> {
+        self.changes.apply(&mut ctx.tx, sign_up).await?;
+        Ok(Outcome::default())
+    }
+}
