@@ -6,11 +6,14 @@
 //! `form_param_unknown`; a known key with the wrong JSON type is 422
 //! `form_param_format_invalid`; every such key is reported at once, each
 //! with its `param_name`. An empty body reads as `{}`.
+//!
+//! The body is read as JSON whatever its `Content-Type` says: the CSRF
+//! defence is the Origin check (`crate::origin`), not the content type.
 
 use crate::error::{ApiError, Problem};
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use gatehouse_protocol::ErrorCode;
 use gatehouse_protocol::wire::{AttemptParams, PrepareParams, SignUpParams};
 use serde::de::DeserializeOwned;
@@ -43,10 +46,6 @@ impl<S: Send + Sync, T: BodyParams> FromRequest<S> for Params<T> {
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
         let invalid = || ApiError::Refused(ErrorCode::RequestBodyInvalid);
-        let json_or_absent = req.headers().get(header::CONTENT_TYPE).is_none_or(|v| {
-            let essence = v.to_str().unwrap_or("").split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-            essence == "application/json" || essence.ends_with("+json")
-        });
         let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
             if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
                 ApiError::Refused(ErrorCode::RequestBodyTooLarge)
@@ -56,9 +55,6 @@ impl<S: Send + Sync, T: BodyParams> FromRequest<S> for Params<T> {
         })?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(Params(T::default()));
-        }
-        if !json_or_absent {
-            return Err(invalid());
         }
         let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(&bytes) else {
             return Err(invalid());

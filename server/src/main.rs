@@ -37,7 +37,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {}", cli.listen))?;
     let addr = listener.local_addr()?;
-    tracing::info!(dev = cli.dev, "listening on http://{addr}");
+    if cli.dev {
+        tracing::info!("dev mode: messages go to the outbox at /v1/dev/outbox");
+    }
+    tracing::info!("listening on http://{addr}");
     app.serve(listener, shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())

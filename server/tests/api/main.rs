@@ -1,1 +1,15 @@
+//! Integration tests of gatehouse-server: the real router on a real port,
+//! over a fresh SQLite file, driven through HTTP like the SDK drives it.
+//! One test binary; [`helpers`] starts apps and speaks to them.
 
+mod helpers;
+
+mod body_errors;
+mod cli;
+mod client;
+mod config;
+mod security;
+mod serving;
+mod sign_up;
+mod smtp;
+mod verification;

@@ -1,0 +1,147 @@
+//! The command line: flags, their `GATEHOUSE_*` twins, and the binary
+//! itself (database created, `listening on`, graceful stop).
+
+use clap::Parser;
+use gatehouse_server::cli::Cli;
+use std::process::Stdio;
+use std::time::Duration;
+use tokio::io::{AsyncBufReadExt, BufReader};
+
+const VARS: [&str; 6] = [
+    "GATEHOUSE_LISTEN",
+    "GATEHOUSE_DATABASE_URL",
+    "GATEHOUSE_CONFIG",
+    "GATEHOUSE_DEV",
+    "GATEHOUSE_WWW",
+    "GATEHOUSE_PKG",
+];
+
+#[test]
+fn flags_parse() {
+    let cli = Cli::try_parse_from([
+        "gatehouse-server",
+        "--listen",
+        "127.0.0.1:9000",
+        "--database-url",
+        "sqlite://x.db",
+        "--config",
+        "g.toml",
+        "--dev",
+        "--www",
+        "www",
+        "--pkg",
+        "pkg",
+    ])
+    .unwrap();
+    assert_eq!(cli.listen.to_string(), "127.0.0.1:9000");
+    assert_eq!(cli.database_url, "sqlite://x.db");
+    assert_eq!(cli.config.as_deref(), Some(std::path::Path::new("g.toml")));
+    assert!(cli.dev);
+    let options = cli.options();
+    assert_eq!(options.www.as_deref(), Some(std::path::Path::new("www")));
+    assert_eq!(options.pkg.as_deref(), Some(std::path::Path::new("pkg")));
+    assert!(Cli::try_parse_from(["gatehouse-server", "--listen", "nowhere"]).is_err());
+    assert!(Cli::try_parse_from(["gatehouse-server", "--bogus"]).is_err());
+}
+
+#[test]
+fn defaults_apply_when_no_variable_is_set() {
+    // The variables may be set by whoever runs the tests; only check the
+    // defaults they leave alone.
+    let cli = Cli::try_parse_from(["gatehouse-server"]).unwrap();
+    if std::env::var_os("GATEHOUSE_LISTEN").is_none() {
+        assert_eq!(cli.listen.to_string(), "127.0.0.1:8080");
+    }
+    if std::env::var_os("GATEHOUSE_DATABASE_URL").is_none() {
+        assert_eq!(cli.database_url, "sqlite://gatehouse.db");
+    }
+    if std::env::var_os("GATEHOUSE_DEV").is_none() {
+        assert!(!cli.dev);
+    }
+}
+
+/// Starts the real binary with these arguments and variables; answers it
+/// and the address it listens on.
+async fn start_binary(args: &[&str], vars: &[(&str, String)]) -> (tokio::process::Child, String) {
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_gatehouse-server"));
+    command.args(args);
+    for var in VARS {
+        command.env_remove(var);
+    }
+    command.envs(vars.iter().map(|(k, v)| (*k, v.as_str())));
+    command.env("RUST_LOG", "info").stdout(Stdio::piped()).stderr(Stdio::piped()).kill_on_drop(true);
+    let mut child = command.spawn().expect("the binary starts");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let addr = tokio::time::timeout(Duration::from_secs(20), async {
+        while let Some(line) = lines.next_line().await.unwrap() {
+            if let Some(rest) = line.split("listening on http://").nth(1) {
+                return rest.split_whitespace().next().unwrap().to_owned();
+            }
+        }
+        panic!("the server stopped without listening");
+    })
+    .await
+    .expect("`listening on` within 20 s");
+    // Keep draining stdout so the server never blocks on a full pipe.
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    (child, addr)
+}
+
+#[tokio::test]
+async fn the_binary_reads_its_environment_twins_and_stops_gracefully() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("sub.db");
+    let config = dir.path().join("gatehouse.toml");
+    std::fs::write(&config, "[password]\nmin_length = 11\n").unwrap();
+    let (mut child, addr) = start_binary(&[], &[
+        ("GATEHOUSE_LISTEN", String::from("127.0.0.1:0")),
+        ("GATEHOUSE_DATABASE_URL", format!("sqlite://{}", db.display())),
+        ("GATEHOUSE_CONFIG", config.display().to_string()),
+        ("GATEHOUSE_DEV", String::from("1")),
+    ])
+    .await;
+    assert!(db.exists(), "the database file is created on start");
+    let http = reqwest::Client::new();
+    let health = http.get(format!("http://{addr}/healthz")).send().await.unwrap();
+    assert_eq!(health.status().as_u16(), 200);
+    let env: serde_json::Value = http.get(format!("http://{addr}/v1/environment")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(env["dev_mode"], true, "GATEHOUSE_DEV=1");
+    assert_eq!(env["password_settings"]["min_length"], 11, "GATEHOUSE_CONFIG");
+    let outbox = http.get(format!("http://{addr}/v1/dev/outbox")).send().await.unwrap();
+    assert_eq!(outbox.status().as_u16(), 200);
+
+    let pid = child.id().unwrap().to_string();
+    let killed = std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(killed.success());
+    let status = tokio::time::timeout(Duration::from_secs(10), child.wait()).await.expect("stops on SIGTERM").unwrap();
+    assert!(status.success(), "graceful stop exits 0: {status:?}");
+}
+
+#[tokio::test]
+async fn a_flag_wins_over_its_variable_and_a_bad_config_stops_the_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("g.db").display());
+    // The flag wins: the variable's value is not even an address.
+    let (mut child, addr) = start_binary(&["--listen", "127.0.0.1:0"], &[
+        ("GATEHOUSE_LISTEN", String::from("nowhere")),
+        ("GATEHOUSE_DATABASE_URL", db.clone()),
+        ("GATEHOUSE_DEV", String::from("false")),
+    ])
+    .await;
+    let answer = reqwest::get(format!("http://{addr}/v1/dev/outbox")).await.unwrap();
+    assert_eq!(answer.status().as_u16(), 404, "GATEHOUSE_DEV=false");
+    child.kill().await.unwrap();
+
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "[attributes.email_address]\nverification_strategies = [\"fax\"]\n").unwrap();
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_gatehouse-server"))
+        .args(["--listen", "127.0.0.1:0", "--database-url", &db, "--config"])
+        .arg(&bad)
+        .env_remove("GATEHOUSE_CONFIG")
+        .output()
+        .await
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("bad.toml") && stderr.contains("fax"), "{stderr}");
+}

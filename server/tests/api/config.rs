@@ -1,0 +1,125 @@
+//! The TOML config: defaults, one-key overrides, refused files.
+
+use crate::helpers::spawn_app_with;
+use gatehouse_protocol::Strategy;
+use gatehouse_server::Options;
+use gatehouse_server::config::{Config, SmtpTls};
+
+#[test]
+fn an_empty_file_is_the_defaults() {
+    let config = Config::from_toml("").unwrap();
+    let defaults = Config::default();
+    assert_eq!(config.attributes.email_address, defaults.attributes.email_address);
+    assert!(config.attributes.email_address.required);
+    assert_eq!(config.attributes.email_address.verification_strategies, vec![Strategy::EmailCode]);
+    assert!(config.attributes.password.required);
+    assert!(!config.attributes.phone_number.required);
+    assert!(!config.attributes.username.enabled);
+    assert_eq!((config.password.min_length, config.password.max_length), (8, 256));
+    assert_eq!(config.verification.code_ttl_seconds, 600);
+    assert_eq!(config.verification.code_max_attempts, 5);
+    assert_eq!(config.verification.code_resend_seconds, 30);
+    assert_eq!((config.rate_limit.per_second, config.rate_limit.burst), (20, 200));
+    assert!(config.allowed_origins.is_empty() && config.smtp.is_none());
+}
+
+#[test]
+fn a_key_overrides_only_its_default() {
+    let config = Config::from_toml(
+        r#"
+allowed_origins = ["http://127.0.0.1:8000"]
+[password]
+min_length = 12
+[attributes.username]
+enabled = true
+[attributes.phone_number]
+enabled = false
+[verification]
+code_ttl_seconds = 300
+[smtp]
+host = "127.0.0.1"
+from = "Gatehouse <no-reply@gatehouse.test>"
+tls = "none"
+port = 2525
+"#,
+    )
+    .unwrap();
+    assert_eq!(config.allowed_origins, vec!["http://127.0.0.1:8000"]);
+    assert_eq!((config.password.min_length, config.password.max_length), (12, 256));
+    assert!(config.attributes.username.enabled && !config.attributes.username.required);
+    let phone = &config.attributes.phone_number;
+    assert!(!phone.enabled && !phone.required && !phone.verify_at_sign_up && phone.verification_strategies.is_empty());
+    assert_eq!(config.verification.code_ttl_seconds, 300);
+    assert_eq!(config.verification.code_max_attempts, 5);
+    let smtp = config.smtp.unwrap();
+    assert_eq!((smtp.host.as_str(), smtp.port, smtp.tls), ("127.0.0.1", 2525, SmtpTls::None));
+    assert!(smtp.username.is_none());
+}
+
+#[test]
+fn smtp_defaults_to_starttls_on_587_and_hides_its_password() {
+    let config = Config::from_toml(
+        "[smtp]\nhost = \"mail.example.com\"\nfrom = \"a@example.com\"\nusername = \"u\"\npassword = \"hunter2\"\n",
+    )
+    .unwrap();
+    let smtp = config.smtp.unwrap();
+    assert_eq!((smtp.tls, smtp.port), (SmtpTls::Starttls, 587));
+    assert!(!format!("{smtp:?}").contains("hunter2"));
+}
+
+#[test]
+fn an_unknown_key_is_refused_with_its_name_and_line() {
+    let err = Config::from_toml("[password]\nmin_length = 10\nmin_lenght = 12\n").unwrap_err().to_string();
+    assert!(err.contains("min_lenght"), "{err}");
+    assert!(err.contains("unknown field"), "{err}");
+    assert!(err.contains("line 3"), "{err}");
+    let err = Config::from_toml("[attributes.nickname]\nenabled = true\n").unwrap_err().to_string();
+    assert!(err.contains("nickname"), "{err}");
+}
+
+#[test]
+fn contradictory_settings_are_refused_clearly() {
+    let cases = [
+        ("allowed_origins = [\"http://x.com/\"]", "allowed_origins"),
+        ("[attributes.email_address]\nverification_strategies = [\"phone_code\"]", "does not verify this field"),
+        ("[attributes.email_address]\nverification_strategies = [\"email_link\"]", "not supported"),
+        ("[attributes.email_address]\nverification_strategies = [\"sms\"]", "unknown variant"),
+        ("[attributes.username]\nenabled = false\nrequired = true", "need enabled = true"),
+        ("[attributes.first_name]\nverify_at_sign_up = true", "only email_address and phone_number"),
+        ("[attributes.email_address]\nrequired = false", "at least one of"),
+        ("[password]\nmin_length = 300", "min_length <= max_length"),
+        ("[smtp]\nhost = \"h\"\nfrom = \"not a mailbox\"", "smtp.from"),
+        ("[smtp]\nhost = \"h\"\nfrom = \"a@b.co\"\nusername = \"u\"", "both username and password"),
+        ("[smtp]\nhost = \"h\"", "missing field `from`"),
+        ("[sign_up]\nmode = \"invite\"", "unknown variant"),
+        ("[rate_limit]\nburst = 0", "at least 1"),
+    ];
+    for (toml, expected) in cases {
+        let err = Config::from_toml(toml).unwrap_err().to_string();
+        assert!(err.contains(expected), "{toml:?} gave {err:?}, expected {expected:?}");
+    }
+}
+
+#[test]
+fn load_names_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing.toml");
+    let err = Config::load(&missing).unwrap_err().to_string();
+    assert!(err.contains("missing.toml"), "{err}");
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "bogus = 1\n").unwrap();
+    let err = Config::load(&bad).unwrap_err().to_string();
+    assert!(err.contains("bad.toml") && err.contains("bogus"), "{err}");
+}
+
+#[tokio::test]
+async fn the_environment_follows_the_config() {
+    let config = Config::from_toml("[attributes.username]\nenabled = true\nrequired = true\n[password]\nmin_length = 10\n").unwrap();
+    let app = spawn_app_with(config, Options::default()).await;
+    let env = app.client().get("/v1/environment").await.body;
+    assert_eq!(env["sign_up"]["attributes"]["username"]["required"], true);
+    assert_eq!(env["password_settings"]["min_length"], 10);
+    assert_eq!(env["dev_mode"], false);
+    let short = app.client().create_sign_up(serde_json::json!({ "password": "123456789" })).await;
+    short.assert_error(422, "form_password_length_too_short");
+}

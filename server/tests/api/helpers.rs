@@ -1,0 +1,249 @@
+//! `spawn_app()` and a typed test client (zero2prod style).
+//!
+//! Each app gets its own temporary SQLite file, a [`ManualClock`] the test
+//! moves forward, and port 0 on 127.0.0.1. A [`TestClient`] plays one
+//! browser (cookie mode) or one bearer-mode SDK, keeping its client token
+//! the way the SDK does.
+
+use gatehouse_server::clock::{Clock, ManualClock};
+use gatehouse_server::config::Config;
+use gatehouse_server::{Options, build_app};
+use reqwest::Method;
+use reqwest::header::HeaderMap;
+use serde_json::{Value, json};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tempfile::TempDir;
+
+/// A running server.
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub base: String,
+    pub clock: Arc<ManualClock>,
+    pub db_path: std::path::PathBuf,
+    _dir: TempDir,
+}
+
+/// A dev-mode app with the default settings.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(Config::default(), Options { dev: true, ..Options::default() }).await
+}
+
+/// An app with these settings and options.
+pub async fn spawn_app_with(config: Config, options: Options) -> TestApp {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let db_path = dir.path().join("gatehouse-test.db");
+    let clock = Arc::new(ManualClock::starting_now());
+    let url = format!("sqlite://{}", db_path.display());
+    let app = build_app(config, &url, options, clock.clone()).await.expect("the app builds");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(app.serve(listener, std::future::pending()));
+    TestApp { addr, base: format!("http://{addr}"), clock, db_path, _dir: dir }
+}
+
+impl TestApp {
+    /// A browser: the token travels in the `__gh_client` cookie.
+    pub fn client(&self) -> TestClient {
+        TestClient::new(&self.base, Mode::Cookie)
+    }
+
+    /// A bearer-mode SDK: the token travels in `Authorization`.
+    pub fn bearer_client(&self) -> TestClient {
+        TestClient::new(&self.base, Mode::Bearer)
+    }
+
+    /// Moves the server's clock forward.
+    pub fn advance(&self, seconds: u64) {
+        self.clock.advance(Duration::from_secs(seconds));
+    }
+
+    /// The server's current time, in epoch milliseconds.
+    pub fn clock_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
+    /// The dev outbox.
+    pub async fn outbox(&self) -> Vec<Value> {
+        let answer = TestClient::new(&self.base, Mode::Cookie).get("/v1/dev/outbox").await;
+        assert_eq!(answer.status, 200, "{}", answer.body);
+        answer.body.as_array().expect("the outbox is an array").clone()
+    }
+
+    /// The code in the last message sent to `to`.
+    pub async fn last_code_to(&self, to: &str) -> String {
+        let outbox = self.outbox().await;
+        let message = outbox.iter().rev().find(|m| m["to"] == to).unwrap_or_else(|| panic!("no message to {to}"));
+        message["code"].as_str().expect("the message has a code").to_owned()
+    }
+
+    /// A connection to the app's database, to check what is stored.
+    pub async fn db(&self) -> sqlx::SqliteConnection {
+        use sqlx::Connection;
+        sqlx::SqliteConnection::connect(&format!("sqlite://{}", self.db_path.display())).await.unwrap()
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    Cookie,
+    Bearer,
+}
+
+/// One client of the API.
+pub struct TestClient {
+    http: reqwest::Client,
+    base: String,
+    mode: Mode,
+    token: Mutex<Option<String>>,
+    /// Extra headers sent with every request (`Origin`, ...).
+    pub extra: Mutex<Vec<(String, String)>>,
+}
+
+/// An answer, with its body parsed as JSON (`Value::Null` if it is not JSON).
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub text: String,
+    pub body: Value,
+}
+
+impl Answer {
+    /// The `response` of a 200 envelope.
+    pub fn response(&self) -> &Value {
+        assert_eq!(self.status, 200, "expected 200, got {}: {}", self.status, self.text);
+        &self.body["response"]
+    }
+
+    /// The first error's code.
+    pub fn code(&self) -> &str {
+        self.body["errors"][0]["code"].as_str().unwrap_or_else(|| panic!("not an error: {} {}", self.status, self.text))
+    }
+
+    /// The first error's `meta.param_name`.
+    pub fn param(&self) -> Option<&str> {
+        self.body["errors"][0]["meta"]["param_name"].as_str()
+    }
+
+    /// Asserts an error answer: its status, code and the full error shape.
+    pub fn assert_error(&self, status: u16, code: &str) {
+        assert_eq!((self.status, self.code()), (status, code), "{}", self.text);
+        assert_eq!(self.header("content-type").as_deref(), Some("application/json"));
+        let error = &self.body["errors"][0];
+        assert!(error["message"].as_str().is_some_and(|m| !m.is_empty()), "{}", self.text);
+        assert!(error["long_message"].as_str().is_some_and(|m| !m.is_empty()), "{}", self.text);
+        assert!(error["meta"].is_object(), "{}", self.text);
+        assert_eq!(self.body["trace_id"].as_str().map(str::len), Some(32), "{}", self.text);
+    }
+
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
+    }
+}
+
+impl TestClient {
+    pub fn new(base: &str, mode: Mode) -> TestClient {
+        TestClient {
+            http: reqwest::Client::new(),
+            base: base.to_owned(),
+            mode,
+            token: Mutex::new(None),
+            extra: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// The client token it holds.
+    pub fn token(&self) -> Option<String> {
+        self.token.lock().unwrap().clone()
+    }
+
+    /// Sends a request with a raw body.
+    pub async fn send(&self, method: Method, path: &str, body: Option<String>) -> Answer {
+        let mut request = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(token) = self.token() {
+            request = match self.mode {
+                Mode::Cookie => request.header("cookie", format!("__gh_client={token}")),
+                Mode::Bearer => request.header("authorization", format!("Bearer {token}")),
+            };
+        }
+        for (name, value) in self.extra.lock().unwrap().iter() {
+            request = request.header(name.as_str(), value.as_str());
+        }
+        if let Some(body) = body {
+            request = request.header("content-type", "application/json").body(body);
+        }
+        let response = request.send().await.expect("the server answers");
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let text = response.text().await.unwrap_or_default();
+        self.keep_token(&headers);
+        Answer { status, headers, body: serde_json::from_str(&text).unwrap_or(Value::Null), text }
+    }
+
+    /// Keeps the token the way the SDK does: from the cookie, or from the header.
+    fn keep_token(&self, headers: &HeaderMap) {
+        let token = match self.mode {
+            Mode::Cookie => headers
+                .get_all("set-cookie")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .find_map(|c| c.strip_prefix("__gh_client=").and_then(|rest| rest.split(';').next()))
+                .map(str::to_owned),
+            Mode::Bearer => headers.get("gatehouse-client").and_then(|v| v.to_str().ok()).map(str::to_owned),
+        };
+        if let Some(token) = token {
+            *self.token.lock().unwrap() = Some(token);
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> Answer {
+        self.send(Method::GET, path, None).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Answer {
+        self.send(Method::POST, path, Some(body.to_string())).await
+    }
+
+    pub async fn patch(&self, path: &str, body: Value) -> Answer {
+        self.send(Method::PATCH, path, Some(body.to_string())).await
+    }
+
+    pub async fn get_client(&self) -> Answer {
+        self.get("/v1/client").await
+    }
+
+    pub async fn create_sign_up(&self, params: Value) -> Answer {
+        self.post("/v1/client/sign_ups", params).await
+    }
+
+    pub async fn get_sign_up(&self, id: &str) -> Answer {
+        self.get(&format!("/v1/client/sign_ups/{id}")).await
+    }
+
+    pub async fn update_sign_up(&self, id: &str, params: Value) -> Answer {
+        self.patch(&format!("/v1/client/sign_ups/{id}"), params).await
+    }
+
+    pub async fn prepare(&self, id: &str, strategy: &str) -> Answer {
+        self.post(&format!("/v1/client/sign_ups/{id}/prepare_verification"), json!({ "strategy": strategy })).await
+    }
+
+    pub async fn attempt(&self, id: &str, strategy: &str, code: &str) -> Answer {
+        let body = json!({ "strategy": strategy, "code": code });
+        self.post(&format!("/v1/client/sign_ups/{id}/attempt_verification"), body).await
+    }
+
+    /// Creates a sign-up with an email and a password; answers its id.
+    pub async fn start_sign_up(&self, email: &str) -> String {
+        let answer = self.create_sign_up(json!({ "email_address": email, "password": "correct horse battery" })).await;
+        answer.response()["id"].as_str().unwrap().to_owned()
+    }
+}
+
+/// A code other than `code`.
+pub fn wrong(code: &str) -> String {
+    let first = if code.starts_with('0') { '1' } else { '0' };
+    format!("{first}{}", &code[1..])
+}

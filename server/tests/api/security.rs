@@ -1,0 +1,107 @@
+//! The Origin check, CORS and the per-IP rate limit.
+
+use crate::helpers::{spawn_app, spawn_app_with};
+use gatehouse_server::Options;
+use gatehouse_server::config::Config;
+use reqwest::Method;
+use serde_json::json;
+
+const ALLOWED: &str = "http://127.0.0.1:8000";
+
+async fn app_allowing(origin: &str) -> crate::helpers::TestApp {
+    let config = Config::from_toml(&format!("allowed_origins = [\"{origin}\"]\n")).unwrap();
+    spawn_app_with(config, Options { dev: true, ..Options::default() }).await
+}
+
+#[tokio::test]
+async fn a_foreign_origin_cannot_change_state() {
+    let app = app_allowing(ALLOWED).await;
+    let owner = app.client();
+    let id = owner.start_sign_up("ana@example.com").await;
+
+    let attacker = app.client();
+    attacker.extra.lock().unwrap().push(("origin".into(), "http://evil.example".into()));
+    attacker.create_sign_up(json!({})).await.assert_error(403, "origin_not_allowed");
+    attacker.update_sign_up(&id, json!({ "first_name": "Eve" })).await.assert_error(403, "origin_not_allowed");
+    attacker.prepare(&id, "email_code").await.assert_error(403, "origin_not_allowed");
+    attacker.send(Method::PUT, "/v1/client", None).await.assert_error(403, "origin_not_allowed");
+    attacker.send(Method::DELETE, "/v1/client", None).await.assert_error(403, "origin_not_allowed");
+    // Reads are not state changes.
+    assert_eq!(attacker.get("/v1/environment").await.status, 200);
+    assert!(app.outbox().await.is_empty());
+}
+
+#[tokio::test]
+async fn the_own_origin_and_allowed_origins_pass() {
+    let app = app_allowing(ALLOWED).await;
+    let same_site = app.client();
+    same_site.extra.lock().unwrap().push(("origin".into(), app.base.clone()));
+    assert_eq!(same_site.create_sign_up(json!({})).await.status, 200);
+
+    let partner = app.client();
+    partner.extra.lock().unwrap().push(("origin".into(), ALLOWED.into()));
+    let answer = partner.create_sign_up(json!({})).await;
+    assert_eq!(answer.status, 200);
+    assert_eq!(answer.header("access-control-allow-origin").as_deref(), Some(ALLOWED));
+    assert_eq!(answer.header("access-control-allow-credentials").as_deref(), Some("true"));
+    let exposed = answer.header("access-control-expose-headers").unwrap().to_ascii_lowercase();
+    assert!(exposed.contains("gatehouse-client") && exposed.contains("retry-after"), "{exposed}");
+
+    // No Origin at all (curl, server to server) passes.
+    assert_eq!(app.client().create_sign_up(json!({})).await.status, 200);
+}
+
+#[tokio::test]
+async fn cors_preflight_answers_only_allowed_origins() {
+    let app = app_allowing(ALLOWED).await;
+    let http = reqwest::Client::new();
+    let preflight = |origin: &str| {
+        http.request(Method::OPTIONS, format!("{}/v1/client/sign_ups/su_x", app.base))
+            .header("origin", origin)
+            .header("access-control-request-method", "PATCH")
+            .header("access-control-request-headers", "content-type, authorization")
+            .send()
+    };
+    let ok = preflight(ALLOWED).await.unwrap();
+    assert!(ok.status().is_success(), "{}", ok.status());
+    let h = |name: &str| ok.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_ascii_lowercase();
+    assert_eq!(h("access-control-allow-origin"), ALLOWED);
+    assert_eq!(h("access-control-allow-credentials"), "true");
+    for method in ["get", "post", "patch", "put", "delete"] {
+        assert!(h("access-control-allow-methods").contains(method), "{method}");
+    }
+    assert!(h("access-control-allow-headers").contains("content-type"));
+    assert!(h("access-control-allow-headers").contains("authorization"));
+
+    let foreign = preflight("http://evil.example").await.unwrap();
+    assert!(foreign.headers().get("access-control-allow-origin").is_none());
+}
+
+#[tokio::test]
+async fn too_many_requests_from_one_address_are_rate_limited() {
+    let config = Config::from_toml("[rate_limit]\nper_second = 1\nburst = 3\n").unwrap();
+    let app = spawn_app_with(config, Options::default()).await;
+    let client = app.client();
+    for _ in 0..3 {
+        assert_eq!(client.get("/v1/environment").await.status, 200);
+    }
+    let limited = client.get("/v1/environment").await;
+    limited.assert_error(429, "rate_limited");
+    let retry_after: u64 = limited.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=2).contains(&retry_after), "{retry_after}");
+    // Health checks are not under /v1 and never limited.
+    assert_eq!(client.get("/healthz").await.status, 200);
+}
+
+#[tokio::test]
+async fn internal_details_never_reach_the_client() {
+    let app = spawn_app().await;
+    let browser = app.client();
+    let id = browser.start_sign_up("ana@example.com").await;
+    // Break the database under the server: its next write fails.
+    let mut db = app.db().await;
+    sqlx::query("DROP TABLE code_sends").execute(&mut db).await.unwrap();
+    let answer = browser.prepare(&id, "email_code").await;
+    answer.assert_error(500, "internal_error");
+    assert!(!answer.text.contains("code_sends") && !answer.text.to_lowercase().contains("sql"), "{}", answer.text);
+}

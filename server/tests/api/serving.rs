@@ -1,0 +1,92 @@
+//! `/healthz`, the environment, the dev outbox, the static directories and
+//! paths that do not exist.
+
+use crate::helpers::{Mode, TestClient, spawn_app, spawn_app_with};
+use gatehouse_server::Options;
+use gatehouse_server::config::Config;
+
+#[tokio::test]
+async fn healthz_answers_ok() {
+    let app = spawn_app().await;
+    let answer = app.client().get("/healthz").await;
+    assert_eq!(answer.status, 200);
+    assert_eq!(answer.body, serde_json::json!({ "status": "ok" }));
+}
+
+#[tokio::test]
+async fn the_environment_shows_the_default_settings() {
+    let app = spawn_app().await;
+    let answer = app.client().get("/v1/environment").await;
+    assert_eq!(answer.status, 200);
+    let env = &answer.body;
+    assert_eq!(env["object"], "environment");
+    assert_eq!(env["dev_mode"], true);
+    assert_eq!(env["sign_up"]["mode"], "public");
+    let attrs = &env["sign_up"]["attributes"];
+    assert_eq!(attrs["email_address"]["required"], true);
+    assert_eq!(attrs["email_address"]["verify_at_sign_up"], true);
+    assert_eq!(attrs["email_address"]["verification_strategies"], serde_json::json!(["email_code"]));
+    assert_eq!(attrs["phone_number"]["enabled"], true);
+    assert_eq!(attrs["phone_number"]["required"], false);
+    assert_eq!(attrs["phone_number"]["verification_strategies"], serde_json::json!(["phone_code"]));
+    assert_eq!(attrs["password"]["required"], true);
+    assert_eq!(attrs["first_name"]["enabled"], true);
+    assert_eq!(attrs["first_name"]["required"], false);
+    for off in ["username", "legal_accepted", "web3_wallet"] {
+        assert_eq!(attrs[off]["enabled"], false, "{off}");
+    }
+    assert_eq!(env["password_settings"], serde_json::json!({ "min_length": 8, "max_length": 256 }));
+    assert_eq!(env["username_settings"], serde_json::json!({ "min_length": 3, "max_length": 64 }));
+}
+
+#[tokio::test]
+async fn the_outbox_exists_only_in_dev_mode() {
+    let dev = spawn_app().await;
+    assert_eq!(dev.outbox().await, Vec::<serde_json::Value>::new());
+
+    let prod = spawn_app_with(Config::default(), Options::default()).await;
+    let client = prod.client();
+    client.get("/v1/dev/outbox").await.assert_error(404, "resource_not_found");
+    assert_eq!(client.get("/v1/environment").await.body["dev_mode"], false);
+}
+
+#[tokio::test]
+async fn unknown_paths_and_methods_answer_json_404() {
+    let app = spawn_app().await;
+    let client = app.client();
+    client.get("/v1/nothing/here").await.assert_error(404, "resource_not_found");
+    client.get("/nothing").await.assert_error(404, "resource_not_found");
+    let answer = client.send(reqwest::Method::DELETE, "/v1/environment", None).await;
+    answer.assert_error(404, "resource_not_found");
+}
+
+#[tokio::test]
+async fn www_and_pkg_are_served_with_their_content_types() {
+    let dir = tempfile::tempdir().unwrap();
+    let (www, pkg) = (dir.path().join("www"), dir.path().join("pkg"));
+    std::fs::create_dir_all(&www).unwrap();
+    std::fs::create_dir_all(&pkg).unwrap();
+    std::fs::write(www.join("index.html"), "<!doctype html><title>Gatehouse demo</title>").unwrap();
+    std::fs::write(pkg.join("gatehouse.js"), "export default function init() {}").unwrap();
+    std::fs::write(pkg.join("gatehouse_bg.wasm"), b"\0asm\x01\0\0\0").unwrap();
+    let options = Options { dev: true, www: Some(www), pkg: Some(pkg) };
+    let app = spawn_app_with(Config::default(), options).await;
+    let client = TestClient::new(&app.base, Mode::Cookie);
+
+    let page = client.get("/").await;
+    assert_eq!(page.status, 200);
+    assert!(page.text.contains("Gatehouse demo"));
+    assert!(page.header("content-type").unwrap().starts_with("text/html"));
+
+    let js = client.get("/pkg/gatehouse.js").await;
+    assert_eq!(js.status, 200);
+    assert!(js.header("content-type").unwrap().contains("javascript"));
+
+    let wasm = client.get("/pkg/gatehouse_bg.wasm").await;
+    assert_eq!(wasm.status, 200);
+    assert_eq!(wasm.header("content-type").as_deref(), Some("application/wasm"));
+
+    client.get("/pkg/missing.js").await.assert_error(404, "resource_not_found");
+    // The API still wins over the static fallback.
+    assert_eq!(client.get("/healthz").await.status, 200);
+}
