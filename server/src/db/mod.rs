@@ -43,11 +43,17 @@ impl Store {
         let options = SqliteConnectOptions::from_str(url)
             .with_context(|| format!("bad database URL {url:?}"))?
             .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(5));
+        // Each connection to `sqlite::memory:` is a database of its own: keep one.
+        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+        let (options, connections) = if in_memory {
+            (options, 1)
+        } else {
+            (options.journal_mode(SqliteJournalMode::Wal), 8)
+        };
         let pool = SqlitePoolOptions::new()
-            .max_connections(8)
+            .max_connections(connections)
             .connect_with(options)
             .await
             .with_context(|| format!("cannot open the database {url:?}"))?;
@@ -149,5 +155,22 @@ impl Tx {
     /// Records that a code went to this address now.
     pub async fn record_code_sent(&mut self, address: &str, now: i64) -> Result<(), sqlx::Error> {
         secrets::record_code_sent(&mut self.tx, address, now).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Store;
+
+    #[tokio::test]
+    async fn an_in_memory_database_keeps_its_secret() {
+        let store = Store::connect("sqlite::memory:").await.unwrap();
+        let a = store.code_key().await.unwrap();
+        let b = store.code_key().await.unwrap();
+        let id = "su_1";
+        let field = gatehouse_protocol::Field::EmailAddress;
+        assert_eq!(a.hash(id, field, "123456"), b.hash(id, field, "123456"));
+        store.create_client("client_1", "hash", 0).await.unwrap();
+        assert_eq!(store.client_by_token("hash").await.unwrap().as_deref(), Some("client_1"));
     }
 }

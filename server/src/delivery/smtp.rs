@@ -46,3 +46,23 @@ impl SmtpMailer {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_mailer_builds_for_every_tls_mode() {
+        for (tls, port) in [(SmtpTls::None, 25), (SmtpTls::Starttls, 587), (SmtpTls::Tls, 465)] {
+            let config = Smtp {
+                host: String::from("mail.example.com"),
+                port,
+                from: String::from("Gatehouse <no-reply@example.com>"),
+                tls,
+                username: Some(String::from("user")),
+                password: Some(crate::config::Secret::new(String::from("pw"))),
+            };
+            assert!(SmtpMailer::new(&config).is_ok(), "{tls:?}");
+        }
+    }
+}

@@ -5,7 +5,7 @@ use super::fields::FieldChanges;
 use super::machine::{Event, transition};
 use super::record::SignUpRecord;
 use super::{Ctx, Outcome};
-use crate::error::{ApiError, Problem};
+use crate::error::ApiError;
 use crate::ids;
 use crate::state::AppState;
 use gatehouse_protocol::wire::SignUpParams;
@@ -20,15 +20,14 @@ impl Create {
     /// Reads the body. Invitations do not exist yet, so a ticket is never
     /// valid, and a `restricted` instance takes no sign-ups at all.
     pub async fn parse(params: SignUpParams, state: &AppState) -> Result<Create, ApiError> {
-        match (params.strategy.as_deref(), params.ticket.as_deref()) {
-            (None, None) => {}
-            (Some("ticket") | None, Some(_)) => {
-                return Err(ApiError::param(ErrorCode::TicketInvalid, "ticket"));
-            }
-            (Some("ticket"), None) => return Err(ApiError::param(ErrorCode::FormParamMissing, "ticket")),
-            (Some(_), _) => {
-                return Err(ApiError::Params(vec![Problem::param(ErrorCode::VerificationStrategyInvalid, "strategy")]));
-            }
+        let refused = match (params.strategy.as_deref(), params.ticket.as_deref()) {
+            (None, None) => None,
+            (Some("ticket"), None) => Some((ErrorCode::FormParamMissing, "ticket")),
+            (Some("ticket") | None, Some(_)) => Some((ErrorCode::TicketInvalid, "ticket")),
+            (Some(_), _) => Some((ErrorCode::VerificationStrategyInvalid, "strategy")),
+        };
+        if let Some((code, param)) = refused {
+            return Err(ApiError::param(code, param));
         }
         if state.config.sign_up_mode == SignUpMode::Restricted {
             return Err(ApiError::Refused(ErrorCode::SignUpRestricted));

@@ -22,7 +22,8 @@ pub struct TestApp {
     pub base: String,
     pub clock: Arc<ManualClock>,
     pub db_path: std::path::PathBuf,
-    _dir: TempDir,
+    /// Shared by every node over the same database file.
+    dir: Arc<TempDir>,
 }
 
 /// A dev-mode app with the default settings.
@@ -32,18 +33,30 @@ pub async fn spawn_app() -> TestApp {
 
 /// An app with these settings and options.
 pub async fn spawn_app_with(config: Config, options: Options) -> TestApp {
-    let dir = tempfile::tempdir().expect("a temporary directory");
-    let db_path = dir.path().join("gatehouse-test.db");
+    let dir = Arc::new(tempfile::tempdir().expect("a temporary directory"));
     let clock = Arc::new(ManualClock::starting_now());
+    serve(config, options, dir, clock).await
+}
+
+/// Builds and serves an app over the database in `dir`.
+async fn serve(config: Config, options: Options, dir: Arc<TempDir>, clock: Arc<ManualClock>) -> TestApp {
+    let db_path = dir.path().join("gatehouse-test.db");
     let url = format!("sqlite://{}", db_path.display());
     let app = build_app(config, &url, options, clock.clone()).await.expect("the app builds");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
     let addr = listener.local_addr().unwrap();
     tokio::spawn(app.serve(listener, std::future::pending()));
-    TestApp { addr, base: format!("http://{addr}"), clock, db_path, _dir: dir }
+    TestApp { addr, base: format!("http://{addr}"), clock, db_path, dir }
 }
 
 impl TestApp {
+    /// A second server over the same database and clock, as a second node
+    /// of one deployment would be.
+    pub async fn another_node(&self) -> TestApp {
+        let options = Options { dev: true, ..Options::default() };
+        serve(Config::default(), options, self.dir.clone(), self.clock.clone()).await
+    }
+
     /// A browser: the token travels in the `__gh_client` cookie.
     pub fn client(&self) -> TestClient {
         TestClient::new(&self.base, Mode::Cookie)

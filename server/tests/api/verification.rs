@@ -237,3 +237,23 @@ async fn changing_a_verified_email_resets_its_verification() {
     browser.prepare(&id, "email_code").await.response();
     assert_ne!(app.last_code_to("bea@example.com").await, "");
 }
+
+#[tokio::test]
+async fn two_servers_over_one_database_share_clients_and_codes() {
+    let first = spawn_app().await;
+    let second = first.another_node().await;
+    let browser = first.client();
+    let id = browser.start_sign_up("ana@example.com").await;
+    browser.prepare(&id, "email_code").await.response();
+    let code = first.last_code_to("ana@example.com").await;
+
+    // The same browser, now served by the other node: same client, and the
+    // code hashed by the first node checks out on the second.
+    let elsewhere = crate::helpers::TestClient::new(&second.base, crate::helpers::Mode::Cookie);
+    let token = browser.token().unwrap();
+    elsewhere.extra.lock().unwrap().push(("cookie".into(), format!("__gh_client={token}")));
+    // The resend limit holds across nodes too.
+    elsewhere.prepare(&id, "email_code").await.assert_error(429, "verification_code_too_many_requests");
+    let done = elsewhere.attempt(&id, "email_code", &code).await;
+    assert_eq!(done.response()["status"], "complete");
+}
