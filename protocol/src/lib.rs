@@ -13,9 +13,15 @@
 //!
 //! Invariants: this crate does no I/O, knows neither axum, sqlx nor
 //! wasm-bindgen, and uses no `format!` outside the `serde` feature, so the
-//! SDK can link it without pulling in `core::fmt` machinery.
+//! SDK can link it without pulling in `core::fmt` machinery. Without the
+//! `serde` feature it is `no_std` (it needs only `alloc`).
 
 #![forbid(unsafe_code)]
+// The SDK links this crate without std (its wasm build brings its own tiny
+// runtime); the server's serde side and the tests use std.
+#![cfg_attr(not(any(test, feature = "serde")), no_std)]
+
+extern crate alloc;
 
 pub mod error_code;
 pub mod field;

@@ -6,6 +6,7 @@
 //! leaves the browser; the server runs them again because it trusts no one.
 
 use crate::ErrorCode;
+use alloc::string::String;
 
 /// Why one parameter was refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -76,16 +77,18 @@ pub fn email_address(input: &str) -> Result<String, FieldError> {
     if email.is_empty() || email.len() > EMAIL_MAX_LEN {
         return Err(ERR);
     }
-    let (local, domain) = email.split_once('@').ok_or(ERR)?;
-    if local.is_empty() || local.len() > 64 || domain.contains('@') {
+    // Byte-wise on purpose: str searching and slicing carry panic paths
+    // that pull `core::fmt` into the SDK's wasm.
+    let bytes = email.as_bytes();
+    let at = bytes.iter().position(|&b| b == b'@').ok_or(ERR)?;
+    let (local, domain) = (bytes.get(..at).unwrap_or_default(), bytes.get(at + 1..).unwrap_or_default());
+    if local.is_empty() || local.len() > 64 || domain.contains(&b'@') {
         return Err(ERR);
     }
-    let local_ok = local
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+/=?^_`{|}~.-".contains(&b))
-        && !local.starts_with('.')
-        && !local.ends_with('.')
-        && !local.contains("..");
+    let local_ok = local.iter().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+/=?^_`{|}~.-".contains(b))
+        && local.first() != Some(&b'.')
+        && local.last() != Some(&b'.')
+        && !local.windows(2).any(|w| w == b"..");
     if !local_ok || !dns_name(domain) {
         return Err(ERR);
     }
@@ -94,25 +97,25 @@ pub fn email_address(input: &str) -> Result<String, FieldError> {
 
 /// A domain of two or more labels, each 1-63 letters, digits or inner hyphens,
 /// the last one not all digits.
-fn dns_name(domain: &str) -> bool {
+fn dns_name(domain: &[u8]) -> bool {
     if domain.len() > 253 {
         return false;
     }
     let mut labels = 0;
-    let mut last = "";
-    for label in domain.split('.') {
+    let mut last: &[u8] = &[];
+    for label in domain.split(|&b| b == b'.') {
         let ok = !label.is_empty()
             && label.len() <= 63
-            && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-            && !label.starts_with('-')
-            && !label.ends_with('-');
+            && label.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-')
+            && label.first() != Some(&b'-')
+            && label.last() != Some(&b'-');
         if !ok {
             return false;
         }
         labels += 1;
         last = label;
     }
-    labels >= 2 && !last.bytes().all(|b| b.is_ascii_digit())
+    labels >= 2 && !last.iter().all(u8::is_ascii_digit)
 }
 
 /// A phone number in E.164: `+` then 8 to 15 digits, the first not 0.
@@ -131,7 +134,7 @@ pub fn phone_number(input: &str) -> Result<String, FieldError> {
         }
     }
     let digits = out.len() - 1;
-    if !(8..=15).contains(&digits) || out.as_bytes()[1] == b'0' {
+    if !(8..=15).contains(&digits) || out.as_bytes().get(1) == Some(&b'0') {
         return Err(ERR);
     }
     Ok(out)
