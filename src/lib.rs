@@ -1,1 +1,37 @@
-//! placeholder
+//! Gatehouse: a small browser sign-up SDK, compiled to WebAssembly.
+//!
+//! JS loads it with `await init()` and `await Gatehouse.load({ frontendApi })`;
+//! every failure rejects with a `GatehouseError`. Layout:
+//!
+//! - [`bindings`]: the `#[wasm_bindgen]` exports (`Gatehouse`, `SignUp`,
+//!   `GatehouseError`) and their TypeScript types; the JS-binding layer;
+//! - [`flow`]: each sign-up operation as one request, in plain Rust;
+//! - [`params`]: create/update params, validated with the protocol crate and
+//!   written as the JSON body;
+//! - [`schema`]: the shapes of the server's answers, as static tables;
+//! - [`decode`]: checks answers against the schema and builds the camelCase
+//!   JS objects the SDK exposes;
+//! - [`fetch`]: the one HTTP helper, with the cookie or bearer token mode;
+//! - [`error`]: the one error type every failure becomes;
+//! - `runtime` (wasm build): a trapping panic handler and a small allocator
+//!   in place of std's.
+//!
+//! Invariants: no serde and no `core::fmt` (size; messages come from the
+//! protocol crate's static tables); no panics: every failure is an
+//! [`error::Error`]; only `bindings`, `decode` and `fetch` touch `JsValue`.
+
+#![cfg_attr(all(target_arch = "wasm32", feature = "runtime"), no_std)]
+
+extern crate alloc;
+
+pub mod bindings;
+pub mod decode;
+pub mod error;
+pub mod fetch;
+pub mod flow;
+pub mod params;
+pub mod schema;
+#[cfg(all(target_arch = "wasm32", feature = "runtime"))]
+mod runtime;
+
+pub use bindings::{Gatehouse, SignUp};

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Builds the SDK package (scripts/build-pkg.sh into a temporary directory)
+# and prints the gzip -9 size of the wasm and of the JS it loads.
+#   bench/size.sh           print the sizes
+#   bench/size.sh --check   also fail if the total exceeds the 24 KiB budget
+set -euo pipefail
+cd "$(dirname "$0")/.."
+budget=$((24 * 1024))
+goal=$((18 * 1024))
+
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+PKG_OUT="$out" scripts/build-pkg.sh >/dev/null
+
+gz() { gzip -9 -c "$@" | wc -c; }
+wasm_raw=$(wc -c < "$out/gatehouse_bg.wasm")
+wasm_gz=$(gz "$out/gatehouse_bg.wasm")
+# The entry and every snippet it imports (none once bundled by esbuild).
+js_files=$(find "$out" -name '*.js' | sort)
+js_raw=$(cat $js_files | wc -c)
+js_gz=$(cat $js_files | gzip -9 | wc -c)
+total=$((wasm_gz + js_gz))
+
+printf 'wasm  %7d bytes raw  %6d bytes gzip -9\n' "$wasm_raw" "$wasm_gz"
+printf 'js    %7d bytes raw  %6d bytes gzip -9\n' "$js_raw" "$js_gz"
+printf 'total                    %6d bytes gzip -9 (%d.%02d KiB; budget %d KiB, goal %d KiB)\n' \
+  "$total" $((total / 1024)) $((total % 1024 * 100 / 1024)) $((budget / 1024)) $((goal / 1024))
+
+if [ "${1:-}" = "--check" ] && [ "$total" -gt "$budget" ]; then
+  echo "size: over budget by $((total - budget)) bytes" >&2
+  exit 1
+fi

@@ -1,0 +1,211 @@
+//! The JS-binding layer: the `Gatehouse` and `SignUp` classes. Only this
+//! layer, `decode` and `fetch` touch `JsValue`; the rules live in `flow`
+//! and `params`.
+//!
+//! The resources are plain data properties of the two objects
+//! (`gh.environment`, `gh.client`, `signUp.missingFields`, ...), replaced in
+//! place after every answer, so there is no getter per attribute.
+//!
+//! - [`read`]: JS arguments into plain Rust;
+//! - [`error`]: the `GatehouseError` class and the one conversion into it;
+//! - [`typescript`]: the declared types of the `.d.ts`.
+
+mod error;
+mod read;
+mod typescript;
+
+use crate::decode::{self, assign, get, set};
+use crate::error::Result;
+use crate::fetch::{Method, Transport};
+use crate::flow::{self, Op, Target};
+use crate::params::Rules;
+use crate::schema;
+use alloc::rc::Rc;
+use alloc::string::String;
+use core::cell::{OnceCell, RefCell};
+use gatehouse_protocol::Field;
+use js_sys::{Promise, JSON};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+pub use error::to_js as error_to_js;
+
+/// What a sign-up looks like before `create`.
+const EMPTY_SIGN_UP: &str = r#"{"id":null,"status":null,"requiredFields":[],"optionalFields":[],"missingFields":[],"unverifiedFields":[],"verifications":{"emailAddress":null,"phoneNumber":null},"username":null,"emailAddress":null,"phoneNumber":null,"web3Wallet":null,"firstName":null,"lastName":null,"hasPassword":false,"legalAccepted":false,"unsafeMetadata":{},"createdSessionId":null,"createdUserId":null,"abandonAt":null}"#;
+
+/// What one loaded instance shares with its sign-up.
+struct Shared {
+    transport: Transport,
+    rules: Rules,
+    /// The sign-up's id, once created.
+    sign_up_id: RefCell<Option<String>>,
+    /// The JS objects, so answers update them in place. They live as long
+    /// as the page's `Gatehouse`, by design.
+    gatehouse: OnceCell<JsValue>,
+    sign_up: OnceCell<JsValue>,
+}
+
+/// A loaded Gatehouse instance: `environment`, `client` and `signUp`.
+#[wasm_bindgen]
+pub struct Gatehouse {
+    _shared: Rc<Shared>,
+}
+
+#[wasm_bindgen]
+impl Gatehouse {
+    /// Loads the instance's environment and this browser's client.
+    #[wasm_bindgen(unchecked_return_type = "Gatehouse")]
+    pub async fn load(
+        #[wasm_bindgen(unchecked_param_type = "GatehouseOptions")] options: JsValue,
+    ) -> core::result::Result<JsValue, JsValue> {
+        load(&options).await.map_err(error::to_js)
+    }
+}
+
+async fn load(options: &JsValue) -> Result<JsValue> {
+    let (api, bearer) = read::options(options)?;
+    let transport = Transport::new(&api, bearer);
+    let environment = decode::answer(transport.send(Method::Get, "/v1/environment", None).await?, schema::ENVIRONMENT)?;
+    let client = decode::answer(transport.send(Method::Get, "/v1/client", None).await?, schema::CLIENT_ENVELOPE)?;
+    let shared = Rc::new(Shared {
+        transport,
+        rules: decode::rules(&environment),
+        sign_up_id: RefCell::new(None),
+        gatehouse: OnceCell::new(),
+        sign_up: OnceCell::new(),
+    });
+    let sign_up = JsValue::from(SignUp { shared: shared.clone() });
+    if let Ok(empty) = JSON::parse(EMPTY_SIGN_UP) {
+        assign(&sign_up, &empty);
+    }
+    let gatehouse = JsValue::from(Gatehouse { _shared: shared.clone() });
+    set(&gatehouse, "environment", &environment);
+    set(&gatehouse, "client", &get(&client, "client").unwrap_or_default());
+    set(&gatehouse, "signUp", &sign_up);
+    let _ = shared.sign_up.set(sign_up);
+    let _ = shared.gatehouse.set(gatehouse.clone());
+    Ok(gatehouse)
+}
+
+/// A sign-up attempt. Every method updates this object in place and
+/// resolves to it.
+#[wasm_bindgen]
+pub struct SignUp {
+    shared: Rc<Shared>,
+}
+
+impl SignUp {
+    /// Runs one operation; the promise resolves to this object or rejects
+    /// with a `GatehouseError`.
+    fn run(&self, op: Result<Op>) -> Promise {
+        let shared = self.shared.clone();
+        future_to_promise(async move { shared.run(op).await.map_err(error::to_js) })
+    }
+
+    fn prepare(&self, target: Target, params: &JsValue) -> Promise {
+        let strategy = read::opt_string(params, "strategy");
+        self.run(strategy.map(|strategy| Op::Prepare { target, strategy }))
+    }
+
+    fn attempt(&self, target: Target, params: &JsValue) -> Promise {
+        let op = read::opt_string(params, "strategy").and_then(|strategy| {
+            let code = read::opt_string(params, "code")?;
+            Ok(Op::Attempt { target, strategy, code })
+        });
+        self.run(op)
+    }
+}
+
+impl Shared {
+    /// Makes the operation's request and takes in the answer: the sign-up
+    /// into the `SignUp` object, the client into `gh.client`.
+    async fn run(&self, op: Result<Op>) -> Result<JsValue> {
+        let id = self.sign_up_id.borrow().clone();
+        let request = flow::request(op?, id.as_deref(), &self.rules)?;
+        let answer = self.transport.send(request.method, &request.path, request.body).await?;
+        let envelope = decode::answer(answer, schema::SIGN_UP_ENVELOPE)?;
+        let state = get(&envelope, "response").unwrap_or_default();
+        *self.sign_up_id.borrow_mut() = get(&state, "id").and_then(|id| id.as_string());
+        let sign_up = self.sign_up.get().cloned().unwrap_or_default();
+        assign(&sign_up, &state);
+        if let Some(gatehouse) = self.gatehouse.get() {
+            set(gatehouse, "client", &get(&envelope, "client").unwrap_or_default());
+        }
+        Ok(sign_up)
+    }
+}
+
+#[wasm_bindgen]
+impl SignUp {
+    /// Starts a new sign-up with these fields (abandoning the earlier one).
+    #[wasm_bindgen(unchecked_return_type = "Promise<SignUp>")]
+    pub fn create(&self, #[wasm_bindgen(unchecked_param_type = "SignUpParams")] params: JsValue) -> Promise {
+        self.run(read::sign_up_params(&params).map(Op::Create))
+    }
+
+    /// Adds or changes fields.
+    #[wasm_bindgen(unchecked_return_type = "Promise<SignUp>")]
+    pub fn update(&self, #[wasm_bindgen(unchecked_param_type = "SignUpParams")] params: JsValue) -> Promise {
+        self.run(read::sign_up_params(&params).map(Op::Update))
+    }
+
+    /// Reads the sign-up again from the server.
+    #[wasm_bindgen(unchecked_return_type = "Promise<SignUp>")]
+    pub fn reload(&self) -> Promise {
+        self.run(Ok(Op::Reload))
+    }
+
+    /// Sends a verification code (`email_code` or `phone_code`).
+    #[wasm_bindgen(js_name = prepareVerification, unchecked_return_type = "Promise<SignUp>")]
+    pub fn prepare_verification(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "PrepareVerificationParams")] params: JsValue,
+    ) -> Promise {
+        self.prepare(Target::Any, &params)
+    }
+
+    /// Checks a verification code.
+    #[wasm_bindgen(js_name = attemptVerification, unchecked_return_type = "Promise<SignUp>")]
+    pub fn attempt_verification(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "AttemptVerificationParams")] params: JsValue,
+    ) -> Promise {
+        self.attempt(Target::Any, &params)
+    }
+
+    /// Sends a code to the email address (`strategy` defaults to `email_code`).
+    #[wasm_bindgen(js_name = prepareEmailAddressVerification, unchecked_return_type = "Promise<SignUp>")]
+    pub fn prepare_email_address_verification(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "PrepareEmailAddressVerificationParams")] params: JsValue,
+    ) -> Promise {
+        self.prepare(Target::Only(Field::EmailAddress), &params)
+    }
+
+    /// Checks the code sent to the email address.
+    #[wasm_bindgen(js_name = attemptEmailAddressVerification, unchecked_return_type = "Promise<SignUp>")]
+    pub fn attempt_email_address_verification(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "AttemptCodeParams")] params: JsValue,
+    ) -> Promise {
+        self.attempt(Target::Only(Field::EmailAddress), &params)
+    }
+
+    /// Sends a code to the phone number (`strategy` defaults to `phone_code`).
+    #[wasm_bindgen(js_name = preparePhoneNumberVerification, unchecked_return_type = "Promise<SignUp>")]
+    pub fn prepare_phone_number_verification(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "PreparePhoneNumberVerificationParams")] params: JsValue,
+    ) -> Promise {
+        self.prepare(Target::Only(Field::PhoneNumber), &params)
+    }
+
+    /// Checks the code sent to the phone number.
+    #[wasm_bindgen(js_name = attemptPhoneNumberVerification, unchecked_return_type = "Promise<SignUp>")]
+    pub fn attempt_phone_number_verification(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "AttemptCodeParams")] params: JsValue,
+    ) -> Promise {
+        self.attempt(Target::Only(Field::PhoneNumber), &params)
+    }
+}

@@ -1,0 +1,81 @@
+//! Reads the JS arguments of the API (options and params objects) into
+//! plain Rust, refusing wrong types and unknown keys before any request.
+
+use alloc::string::String;
+use crate::decode::get;
+use crate::error::{Error, Result};
+use crate::params::{SignUpParams, Value};
+use gatehouse_protocol::{ErrorCode, Field};
+use js_sys::{Array, Object, JSON};
+use wasm_bindgen::JsValue;
+
+fn absent(v: &JsValue) -> bool {
+    v.is_undefined() || v.is_null()
+}
+
+/// The value of `key` in an optional params object (`undefined` if the
+/// object itself is absent).
+fn arg(params: &JsValue, key: &str) -> JsValue {
+    get(params, key).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// An optional string param (`key` is both its JS and its wire name).
+pub fn opt_string(params: &JsValue, key: &str) -> Result<Option<String>> {
+    let v = arg(params, key);
+    if absent(&v) {
+        return Ok(None);
+    }
+    v.as_string().map(Some).ok_or_else(|| Error::param(ErrorCode::FormParamFormatInvalid, key))
+}
+
+/// `{ frontendApi, tokenMode? }`: the API base URL and whether to use bearer mode.
+pub fn options(options: &JsValue) -> Result<(String, bool)> {
+    let api = opt_string(options, "frontendApi")?
+        .ok_or_else(|| Error::param(ErrorCode::FormParamMissing, "frontendApi"))?;
+    let bearer = match opt_string(options, "tokenMode")?.as_deref() {
+        None | Some("cookie") => false,
+        Some("bearer") => true,
+        Some(_) => return Err(Error::param(ErrorCode::FormParamFormatInvalid, "tokenMode")),
+    };
+    Ok((api, bearer))
+}
+
+/// The params of `create` and `update`, with camelCase keys.
+pub fn sign_up_params(params: &JsValue) -> Result<SignUpParams> {
+    let mut out = SignUpParams::default();
+    if absent(params) {
+        return Ok(out);
+    }
+    if !params.is_object() || Array::is_array(params) {
+        return Err(Error::sdk(ErrorCode::RequestBodyInvalid, None));
+    }
+    for key in Object::keys(&Object::from(params.clone())).iter() {
+        let key = key.as_string().unwrap_or_default();
+        if key != "unsafeMetadata" && !Field::ALL.iter().any(|f| f.js_name() == key) {
+            return Err(Error::param(ErrorCode::FormParamUnknown, &key));
+        }
+    }
+    for field in Field::ALL {
+        let v = arg(params, field.js_name());
+        if absent(&v) {
+            continue;
+        }
+        let value = match field {
+            Field::LegalAccepted => v.as_bool().map(Value::Bool),
+            _ => v.as_string().map(Value::Text),
+        };
+        let value = value.ok_or_else(|| Error::param(ErrorCode::FormParamFormatInvalid, field.as_str()))?;
+        out.fields.push((field, value));
+    }
+    let metadata = arg(params, "unsafeMetadata");
+    if !absent(&metadata) {
+        let json = if metadata.is_object() && !Array::is_array(&metadata) {
+            JSON::stringify(&metadata).ok().and_then(|s| s.as_string())
+        } else {
+            None
+        };
+        let json = json.ok_or_else(|| Error::param(ErrorCode::FormParamFormatInvalid, "unsafe_metadata"))?;
+        out.unsafe_metadata = Some(json);
+    }
+    Ok(out)
+}

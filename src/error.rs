@@ -1,0 +1,175 @@
+//! The SDK's one error type, in plain Rust: what every failure becomes
+//! before the binding layer turns it into the JS `GatehouseError` class.
+//!
+//! Messages come from the protocol crate's static tables, so no error path
+//! formats text (no `core::fmt` in the binary).
+
+use alloc::string::String;
+use alloc::vec;
+use alloc::vec::Vec;
+use gatehouse_protocol::{ErrorCode, FieldError};
+
+/// One error of an answer, as the server sends it or as the SDK makes it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ErrorItem {
+    pub code: String,
+    pub message: String,
+    pub long_message: String,
+    /// The snake_case wire name of the parameter at fault (`email_address`).
+    pub param_name: Option<String>,
+}
+
+impl ErrorItem {
+    /// An item for a code the SDK raises, with the table's messages.
+    pub fn from_code(code: ErrorCode, param_name: Option<&str>) -> Self {
+        let (message, long_message) = sdk_texts(code);
+        ErrorItem {
+            code: code.as_str().into(),
+            message: message.into(),
+            long_message: long_message.into(),
+            param_name: param_name.map(String::from),
+        }
+    }
+}
+
+/// The codes the SDK raises itself: its own two, and those of the checks it
+/// runs before sending (the protocol validators' among them).
+pub const SDK_CODES: [ErrorCode; 10] = [
+    ErrorCode::NetworkError,
+    ErrorCode::ResponseInvalid,
+    ErrorCode::FormParamMissing,
+    ErrorCode::FormParamFormatInvalid,
+    ErrorCode::FormParamUnknown,
+    ErrorCode::FormPasswordLengthTooShort,
+    ErrorCode::FormPasswordLengthTooLong,
+    ErrorCode::VerificationStrategyInvalid,
+    ErrorCode::SignUpNotFound,
+    ErrorCode::RequestBodyInvalid,
+];
+
+/// The table's messages of an [`SDK_CODES`] code. Each is looked up with a
+/// constant code, so the binary carries these texts and not the whole table
+/// (about 4 KiB); any other code reads as `response_invalid`'s.
+fn sdk_texts(code: ErrorCode) -> (&'static str, &'static str) {
+    macro_rules! texts {
+        ($($c:ident),*) => {
+            match code {
+                $(ErrorCode::$c => (ErrorCode::$c.message(), ErrorCode::$c.long_message()),)*
+                _ => (ErrorCode::ResponseInvalid.message(), ErrorCode::ResponseInvalid.long_message()),
+            }
+        };
+    }
+    texts!(
+        NetworkError,
+        FormParamMissing,
+        FormParamFormatInvalid,
+        FormParamUnknown,
+        FormPasswordLengthTooShort,
+        FormPasswordLengthTooLong,
+        VerificationStrategyInvalid,
+        SignUpNotFound,
+        RequestBodyInvalid
+    )
+}
+
+/// A failed operation: at least one [`ErrorItem`], the HTTP status (0 when
+/// no response carried the error) and the `Retry-After` seconds, if any.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Error {
+    pub errors: Vec<ErrorItem>,
+    pub status: u16,
+    pub retry_after: Option<u32>,
+}
+
+impl Error {
+    /// An error the SDK raises itself, with no HTTP response behind it.
+    pub fn sdk(code: ErrorCode, param_name: Option<&str>) -> Self {
+        Error { errors: vec![ErrorItem::from_code(code, param_name)], status: 0, retry_after: None }
+    }
+
+    /// The server could not be reached, or its answer did not arrive.
+    pub fn network() -> Self {
+        Error::sdk(ErrorCode::NetworkError, None)
+    }
+
+    /// An answer that is not the JSON we expect, with its HTTP status.
+    pub fn response_invalid(status: u16, retry_after: Option<u32>) -> Self {
+        Error { status, retry_after, ..Error::sdk(ErrorCode::ResponseInvalid, None) }
+    }
+
+    /// A parameter of a call is of the wrong JS type or shape.
+    pub fn param(code: ErrorCode, param_name: &str) -> Self {
+        Error::sdk(code, Some(param_name))
+    }
+
+    /// The first error: the one `code`, `message` and friends describe.
+    pub fn first(&self) -> Option<&ErrorItem> {
+        self.errors.first()
+    }
+}
+
+/// Client-side validation failures keep the validator's own message.
+impl From<FieldError> for Error {
+    fn from(e: FieldError) -> Self {
+        let mut err = Error::param(e.code, e.param);
+        if let Some(item) = err.errors.first_mut() {
+            item.message = e.message.into();
+        }
+        err
+    }
+}
+
+pub type Result<T> = core::result::Result<T, Error>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_errors_keep_their_message_and_param() {
+        let e = Error::from(gatehouse_protocol::validate::email_address("nope").unwrap_err());
+        let item = e.first().unwrap();
+        assert_eq!(item.code, "form_param_format_invalid");
+        assert_eq!(item.param_name.as_deref(), Some("email_address"));
+        assert!(item.message.contains("email"));
+        assert_eq!((e.status, e.retry_after), (0, None));
+    }
+
+    #[test]
+    fn every_sdk_code_has_its_own_texts() {
+        for code in SDK_CODES {
+            assert_eq!(sdk_texts(code), (code.message(), code.long_message()), "{}", code.as_str());
+        }
+    }
+
+    #[test]
+    fn the_validators_raise_only_sdk_codes() {
+        use gatehouse_protocol::validate::*;
+        let (pw, un) = (PasswordRules::default(), UsernameRules::default());
+        let long = "x".repeat(300);
+        let errors = [
+            email_address("nope").unwrap_err(),
+            phone_number("12").unwrap_err(),
+            username("a", &un).unwrap_err(),
+            username("_abc", &un).unwrap_err(),
+            password("short", &pw).unwrap_err(),
+            password(&long, &pw).unwrap_err(),
+            person_name("first_name", " ").unwrap_err(),
+            person_name("first_name", &long).unwrap_err(),
+            web3_wallet("0x1").unwrap_err(),
+            verification_code("12").unwrap_err(),
+            metadata_size(5000).unwrap_err(),
+        ];
+        for e in errors {
+            assert!(SDK_CODES.contains(&e.code), "{}", e.code.as_str());
+        }
+    }
+
+    #[test]
+    fn sdk_codes_come_from_the_table() {
+        let e = Error::response_invalid(502, Some(3));
+        assert_eq!(e.first().unwrap().code, "response_invalid");
+        assert_eq!((e.status, e.retry_after), (502, Some(3)));
+        assert_eq!(Error::network().first().unwrap().long_message, ErrorCode::NetworkError.long_message());
+    }
+}

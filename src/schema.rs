@@ -1,0 +1,178 @@
+//! The shapes of the server's answers, as static tables: for each key, its
+//! wire name and what its value must be.
+//!
+//! `decode` walks an answer with these tables: it checks every value and
+//! builds the JS object the SDK exposes, with camelCase keys. Plain data, so
+//! one small walker replaces a hand-written decoder per resource.
+
+use alloc::string::String;
+use gatehouse_protocol::{NextAction, SignUpMode, SignUpStatus, Strategy, VerificationStatus};
+
+/// What one value must be.
+#[derive(Clone, Copy)]
+pub enum Kind {
+    Str,
+    /// A string or `null`.
+    OptStr,
+    /// A string, `null` or absent; absent and `null` leave the key out.
+    MaybeStr,
+    /// A string that `parse` accepts (a wire enum).
+    Enum(fn(&str) -> bool),
+    /// An enum value or `null`.
+    OptEnum(fn(&str) -> bool),
+    Bool,
+    Num,
+    OptNum,
+    /// An array of strings (kept as sent: wire names such as `"first_name"`).
+    Strs,
+    /// An object of these keys (others are dropped).
+    Obj(&'static [Key]),
+    /// Such an object or `null`.
+    OptObj(&'static [Key]),
+    /// An array of such objects.
+    List(&'static [Key]),
+    /// Any JSON object, kept as it is (the app's own metadata).
+    AnyObj,
+}
+
+/// One key of an object: its wire (snake_case) name and its kind.
+#[derive(Clone, Copy)]
+pub struct Key(pub &'static str, pub Kind);
+
+fn strategy(s: &str) -> bool {
+    Strategy::parse(s).is_some()
+}
+
+const ATTRIBUTE: &[Key] = &[
+    Key("enabled", Kind::Bool),
+    Key("required", Kind::Bool),
+    Key("verify_at_sign_up", Kind::Bool),
+    Key("verification_strategies", Kind::Strs),
+];
+
+const LENGTH_RULES: &[Key] = &[Key("min_length", Kind::Num), Key("max_length", Kind::Num)];
+
+/// `GET /v1/environment`.
+pub const ENVIRONMENT: &[Key] = &[
+    Key(
+        "sign_up",
+        Kind::Obj(&[
+            Key("mode", Kind::Enum(|s| SignUpMode::parse(s).is_some())),
+            Key(
+                "attributes",
+                Kind::Obj(&[
+                    Key("email_address", Kind::Obj(ATTRIBUTE)),
+                    Key("phone_number", Kind::Obj(ATTRIBUTE)),
+                    Key("username", Kind::Obj(ATTRIBUTE)),
+                    Key("password", Kind::Obj(ATTRIBUTE)),
+                    Key("first_name", Kind::Obj(ATTRIBUTE)),
+                    Key("last_name", Kind::Obj(ATTRIBUTE)),
+                    Key("legal_accepted", Kind::Obj(ATTRIBUTE)),
+                    Key("web3_wallet", Kind::Obj(ATTRIBUTE)),
+                ]),
+            ),
+        ]),
+    ),
+    Key("password_settings", Kind::Obj(LENGTH_RULES)),
+    Key("username_settings", Kind::Obj(LENGTH_RULES)),
+    Key("dev_mode", Kind::Bool),
+];
+
+/// The `Client` resource.
+pub const CLIENT: &[Key] = &[
+    Key("id", Kind::Str),
+    Key("sign_up_id", Kind::OptStr),
+    Key("sign_in_id", Kind::OptStr),
+    Key(
+        "sessions",
+        Kind::List(&[
+            Key("id", Kind::Str),
+            Key("user_id", Kind::Str),
+            Key("status", Kind::Str),
+            Key("created_at", Kind::Num),
+            Key("expire_at", Kind::Num),
+        ]),
+    ),
+    Key("last_active_session_id", Kind::OptStr),
+];
+
+const VERIFICATION: &[Key] = &[
+    Key("status", Kind::Enum(|s| VerificationStatus::parse(s).is_some())),
+    Key("strategy", Kind::OptEnum(strategy)),
+    Key("attempts", Kind::Num),
+    Key("expire_at", Kind::OptNum),
+    Key("next_action", Kind::Enum(|s| NextAction::parse(s).is_some())),
+    Key("supported_strategies", Kind::Strs),
+    Key("verified_at_client", Kind::OptStr),
+];
+
+/// The `SignUp` resource.
+pub const SIGN_UP: &[Key] = &[
+    Key("id", Kind::Str),
+    Key("status", Kind::Enum(|s| SignUpStatus::parse(s).is_some())),
+    Key("required_fields", Kind::Strs),
+    Key("optional_fields", Kind::Strs),
+    Key("missing_fields", Kind::Strs),
+    Key("unverified_fields", Kind::Strs),
+    Key(
+        "verifications",
+        Kind::Obj(&[Key("email_address", Kind::OptObj(VERIFICATION)), Key("phone_number", Kind::OptObj(VERIFICATION))]),
+    ),
+    Key("username", Kind::OptStr),
+    Key("email_address", Kind::OptStr),
+    Key("phone_number", Kind::OptStr),
+    Key("web3_wallet", Kind::OptStr),
+    Key("first_name", Kind::OptStr),
+    Key("last_name", Kind::OptStr),
+    Key("has_password", Kind::Bool),
+    Key("legal_accepted", Kind::Bool),
+    Key("unsafe_metadata", Kind::AnyObj),
+    Key("created_session_id", Kind::OptStr),
+    Key("created_user_id", Kind::OptStr),
+    Key("abandon_at", Kind::Num),
+];
+
+/// `{ "response": SignUp, "client": Client }`.
+pub const SIGN_UP_ENVELOPE: &[Key] = &[Key("response", Kind::Obj(SIGN_UP)), Key("client", Kind::Obj(CLIENT))];
+
+/// `{ "response": Client, "client": Client }` (`GET /v1/client`).
+pub const CLIENT_ENVELOPE: &[Key] = &[Key("client", Kind::Obj(CLIENT))];
+
+/// The JS name of a wire name: `verify_at_sign_up` → `verifyAtSignUp`.
+pub fn camel_case(snake: &str) -> String {
+    let mut out = String::with_capacity(snake.len());
+    let mut upper = false;
+    for c in snake.chars() {
+        if c == '_' {
+            upper = true;
+        } else {
+            out.push(if upper { c.to_ascii_uppercase() } else { c });
+            upper = false;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gatehouse_protocol::Field;
+
+    #[test]
+    fn camel_case_matches_the_protocol_js_names() {
+        for f in Field::ALL {
+            assert_eq!(camel_case(f.as_str()), f.js_name());
+        }
+        assert_eq!(camel_case("verify_at_sign_up"), "verifyAtSignUp");
+        assert_eq!(camel_case("last_active_session_id"), "lastActiveSessionId");
+        assert_eq!(camel_case("id"), "id");
+    }
+
+    #[test]
+    fn the_environment_describes_every_field() {
+        let Kind::Obj(sign_up) = ENVIRONMENT[0].1 else { panic!() };
+        let Kind::Obj(attributes) = sign_up[1].1 else { panic!() };
+        let names: Vec<_> = attributes.iter().map(|k| k.0).collect();
+        assert_eq!(names, Field::ALL.map(Field::as_str));
+    }
+}
