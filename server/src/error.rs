@@ -116,7 +116,7 @@ impl IntoResponse for ApiError {
         let status = self.status();
         match &self {
             ApiError::Internal(e) => tracing::error!(trace_id, error = format!("{e:#}"), "internal error"),
-            other => tracing::info!(trace_id, status = status.as_u16(), code = other.code().as_str(), "refused"),
+            other => tracing::info!(status = status.as_u16(), code = other.code().as_str(), "refused"),
         }
         let body = ErrorBody { errors: self.items(), trace_id };
         let mut response = (status, axum::Json(body)).into_response();

@@ -1,4 +1,9 @@
-//! [`Params`]: the JSON body extractor of the API, with the API's own errors.
+//! Extractors that answer in the API's error shape.
+//!
+//! [`SignUpId`] is the `{id}` of a sign-up path; one that cannot even be
+//! decoded is a sign-up that does not exist (404 `sign_up_not_found`).
+//!
+//! [`Params`]: the JSON body extractor of the API.
 //!
 //! axum's `Json` answers in plain text and names no parameter. This one
 //! answers in the error shape: a body that is not a JSON object is 400
@@ -12,12 +17,28 @@
 
 use crate::error::{ApiError, Problem};
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRequest, FromRequestParts, Path, Request};
+use axum::http::request::Parts;
 use axum::http::StatusCode;
 use gatehouse_protocol::ErrorCode;
 use gatehouse_protocol::wire::{AttemptParams, PrepareParams, SignUpParams};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
+
+/// The `{id}` of `/v1/client/sign_ups/{id}...`.
+#[derive(Debug)]
+pub struct SignUpId(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for SignUpId {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let Path(id) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| ApiError::Refused(ErrorCode::SignUpNotFound))?;
+        Ok(SignUpId(id))
+    }
+}
 
 /// A request body type: its keys, all optional.
 pub trait BodyParams: DeserializeOwned + Default {

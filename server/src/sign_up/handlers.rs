@@ -3,10 +3,10 @@
 use super::{Attempt, Create, Operation, Prepare, Update, loaded};
 use crate::client::{CurrentClient, envelope};
 use crate::error::ApiError;
-use crate::extract::Params;
+use crate::extract::{Params, SignUpId};
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use gatehouse_protocol::wire::{AttemptParams, Envelope, PrepareParams, SignUp, SignUpParams};
 
 type Answer = Result<Json<Envelope<SignUp>>, ApiError>;
@@ -25,7 +25,7 @@ pub async fn create(State(state): State<AppState>, client: CurrentClient, Params
 pub async fn update(
     State(state): State<AppState>,
     client: CurrentClient,
-    Path(id): Path<String>,
+    SignUpId(id): SignUpId,
     Params(p): Params<SignUpParams>,
 ) -> Answer {
     let op = Operation::Update(Update::parse(p, &state).await?);
@@ -35,7 +35,7 @@ pub async fn update(
 pub async fn prepare(
     State(state): State<AppState>,
     client: CurrentClient,
-    Path(id): Path<String>,
+    SignUpId(id): SignUpId,
     Params(p): Params<PrepareParams>,
 ) -> Answer {
     let op = Operation::Prepare(Prepare::parse(p, &state).await?);
@@ -45,14 +45,14 @@ pub async fn prepare(
 pub async fn attempt(
     State(state): State<AppState>,
     client: CurrentClient,
-    Path(id): Path<String>,
+    SignUpId(id): SignUpId,
     Params(p): Params<AttemptParams>,
 ) -> Answer {
     let op = Operation::Attempt(Attempt::parse(p, &state).await?);
     run(&state, &client, Some(&id), op).await
 }
 
-pub async fn show(State(state): State<AppState>, client: CurrentClient, Path(id): Path<String>) -> Answer {
+pub async fn show(State(state): State<AppState>, client: CurrentClient, SignUpId(id): SignUpId) -> Answer {
     let sign_up = loaded(state.store.sign_up(&id, &client.id).await?)?;
     envelope(&state, &client, sign_up.to_wire(&state.config, state.now())).await
 }

@@ -123,7 +123,7 @@ impl Outcome {
     }
 }
 
-/// The sign-up to change, or `None` when it is not this client's.
+/// A sign-up found for this client, or `sign_up_not_found`.
 pub(crate) fn loaded(found: Option<SignUpRecord>) -> Result<SignUpRecord, ApiError> {
     found.ok_or(ApiError::Refused(ErrorCode::SignUpNotFound))
 }

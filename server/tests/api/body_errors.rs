@@ -61,6 +61,8 @@ async fn an_unknown_sign_up_id_is_not_found() {
     browser.get_sign_up("su_doesnotexist").await.assert_error(404, "sign_up_not_found");
     browser.update_sign_up("su_doesnotexist", json!({ "first_name": "Ana" })).await.assert_error(404, "sign_up_not_found");
     browser.prepare("su_doesnotexist", "email_code").await.assert_error(404, "sign_up_not_found");
+    // Not even text: still the same answer, in the same shape.
+    browser.get_sign_up("su_%FF%FE").await.assert_error(404, "sign_up_not_found");
 }
 
 #[tokio::test]

@@ -110,9 +110,9 @@ async fn the_binary_reads_its_environment_twins_and_stops_gracefully() {
     let outbox = http.get(format!("http://{addr}/v1/dev/outbox")).send().await.unwrap();
     assert_eq!(outbox.status().as_u16(), 200);
 
-    let pid = child.id().unwrap().to_string();
-    let killed = std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap();
-    assert!(killed.success());
+    let pid = libc::pid_t::try_from(child.id().unwrap()).unwrap();
+    // SAFETY: `kill` only sends a signal to the child this test started.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
     let status = tokio::time::timeout(Duration::from_secs(10), child.wait()).await.expect("stops on SIGTERM").unwrap();
     assert!(status.success(), "graceful stop exits 0: {status:?}");
 }
