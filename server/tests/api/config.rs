@@ -123,3 +123,12 @@ async fn the_environment_follows_the_config() {
     let short = app.client().create_sign_up(serde_json::json!({ "password": "123456789" })).await;
     short.assert_error(422, "form_password_length_too_short");
 }
+
+#[test]
+fn the_readme_example_config_is_valid() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
+    let Some(section) = readme.split("### Configuration").nth(1) else { return };
+    let example = section.split("```toml").nth(1).and_then(|b| b.split("```").next()).expect("a toml example");
+    let config = Config::from_toml(example).unwrap_or_else(|e| panic!("README's config example: {e}"));
+    assert!(config.smtp.is_some());
+}

@@ -257,3 +257,29 @@ async fn two_servers_over_one_database_share_clients_and_codes() {
     let done = elsewhere.attempt(&id, "email_code", &code).await;
     assert_eq!(done.response()["status"], "complete");
 }
+
+#[tokio::test]
+async fn of_two_open_sign_ups_for_one_email_only_the_first_completes() {
+    let app = spawn_app().await;
+    let (ana, twin) = (app.client(), app.client());
+    let first = ana.start_sign_up("ana@example.com").await;
+    let second = twin.start_sign_up("ana@example.com").await;
+    ana.prepare(&first, "email_code").await.response();
+    let first_code = app.last_code_to("ana@example.com").await;
+    app.advance(30);
+    twin.prepare(&second, "email_code").await.response();
+    let second_code = app.last_code_to("ana@example.com").await;
+
+    assert_eq!(ana.attempt(&first, "email_code", &first_code).await.response()["status"], "complete");
+    // The user now exists: completing the other sign-up would duplicate it.
+    let answer = twin.attempt(&second, "email_code", &second_code).await;
+    answer.assert_error(422, "form_identifier_exists");
+    assert_eq!(answer.param(), Some("email_address"));
+    // Nothing of that request was kept.
+    let s = twin.get_sign_up(&second).await;
+    assert_eq!(s.response()["status"], "missing_requirements");
+    assert_eq!(s.response()["created_user_id"], serde_json::Value::Null);
+    let mut db = app.db().await;
+    let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&mut db).await.unwrap();
+    assert_eq!(users, 1);
+}
