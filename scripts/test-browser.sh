@@ -9,7 +9,10 @@
 #   3. compiles the tests with the server's URL (GATEHOUSE_TEST_API) and a
 #      closed port's URL (GATEHOUSE_TEST_CLOSED) and runs them with
 #      wasm-bindgen-test-runner and chromedriver;
-#   4. always stops the server.
+#   4. builds the npm package (scripts/build-pkg.sh, into a temporary
+#      directory) and runs tests/browser/pkg-smoke.mjs in Node against the
+#      same server: the production wasm and minified glue;
+#   5. always stops the server.
 # Assumes the tools are installed (scripts/setup.sh). Honours CARGO_TARGET_DIR.
 # Extra arguments go to the test binary, e.g. a test name filter.
 set -euo pipefail
@@ -79,6 +82,11 @@ WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-300}" \
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 CHROMEDRIVER="$chromedriver" \
   cargo test --target wasm32-unknown-unknown --no-default-features --test browser -- "$@" || status=$?
+
+if [ "$status" -eq 0 ]; then
+  PKG_OUT="$work/pkg" scripts/build-pkg.sh >/dev/null
+  node tests/browser/pkg-smoke.mjs "$work/pkg" "$api" || status=$?
+fi
 
 if [ "$status" -ne 0 ]; then
   echo "test-browser: tests failed; server log:" >&2

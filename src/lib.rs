@@ -31,7 +31,7 @@ pub mod fetch;
 pub mod flow;
 pub mod params;
 pub mod schema;
-#[cfg(all(target_arch = "wasm32", feature = "runtime"))]
+#[cfg(any(test, all(target_arch = "wasm32", feature = "runtime")))]
 mod runtime;
 
 pub use bindings::{Gatehouse, SignUp};
