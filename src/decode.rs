@@ -124,7 +124,10 @@ pub fn error_items(v: &JsValue) -> Option<Vec<ErrorItem>> {
     if !Array::is_array(&errors) {
         return None;
     }
-    let items = errors.unchecked_ref::<Array>().iter().map(|e| error_item(&e)).collect::<Option<Vec<_>>>()?;
+    let mut items = Vec::new();
+    for e in errors.unchecked_ref::<Array>().iter() {
+        items.push(error_item(&e)?);
+    }
     (!items.is_empty()).then_some(items)
 }
 

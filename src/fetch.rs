@@ -7,13 +7,14 @@
 
 use alloc::string::String;
 use crate::decode;
+use crate::params::join;
 use crate::error::{Error, Result};
 use core::cell::RefCell;
-use js_sys::Promise;
+use js_sys::{Object, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{Headers, RequestCredentials, RequestInit, Response};
+use web_sys::{RequestCredentials, RequestInit, Response};
 
 #[wasm_bindgen]
 extern "C" {
@@ -65,22 +66,22 @@ impl Transport {
     pub async fn send(&self, method: Method, path: &str, body: Option<String>) -> Result<(u16, JsValue)> {
         let init = RequestInit::new();
         init.set_method(method.as_str());
-        let headers = Headers::new().map_err(|_| Error::network())?;
+        let headers = JsValue::from(Object::new());
         if let Some(body) = body {
-            let _ = headers.set("Content-Type", "application/json");
+            decode::set(&headers, "Content-Type", &"application/json".into());
             init.set_body(&JsValue::from_str(&body));
         }
         if self.bearer {
             init.set_credentials(RequestCredentials::Omit);
             if let Some(token) = self.token.borrow().as_deref() {
-                let _ = headers.set("Authorization", &["Bearer ", token].concat());
+                decode::set(&headers, "Authorization", &join(&["Bearer ", token]).into());
             }
         } else {
             init.set_credentials(RequestCredentials::Include);
         }
         init.set_headers(&headers);
 
-        let url = [self.base.as_str(), path].concat();
+        let url = join(&[&self.base, path]);
         let answer = JsFuture::from(global_fetch(&url, &init)).await.map_err(|_| Error::network())?;
         let response: Response = answer.dyn_into().map_err(|_| Error::network())?;
         let status = response.status();

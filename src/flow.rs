@@ -6,7 +6,7 @@
 
 use crate::error::{Error, Result};
 use crate::fetch::Method;
-use crate::params::{JsonObject, Rules, SignUpParams};
+use crate::params::{join, JsonObject, Rules, SignUpParams};
 use alloc::string::String;
 use gatehouse_protocol::{validate, ErrorCode, Field, Strategy};
 
@@ -46,7 +46,7 @@ pub struct Request {
 /// request. Every check that can fail on the client fails here.
 pub fn request(op: Op, id: Option<&str>, rules: &Rules) -> Result<Request> {
     let path = |rest: &str| match id {
-        Some(id) => Ok(["/v1/client/sign_ups/", id, rest].concat()),
+        Some(id) => Ok(join(&["/v1/client/sign_ups/", id, rest])),
         None => Err(Error::sdk(ErrorCode::SignUpNotFound, None)),
     };
     let (method, path, body) = match op {

@@ -67,6 +67,7 @@ async fn load(options: &JsValue) -> Result<JsValue> {
     let transport = Transport::new(&api, bearer);
     let environment = decode::answer(transport.send(Method::Get, "/v1/environment", None).await?, schema::ENVIRONMENT)?;
     let client = decode::answer(transport.send(Method::Get, "/v1/client", None).await?, schema::CLIENT_ENVELOPE)?;
+
     let shared = Rc::new(Shared {
         transport,
         rules: decode::rules(&environment),
