@@ -114,14 +114,17 @@ function showStep(name, label) {
   }
 }
 
-function showAlert(node, message) {
+/** Shows a message in a form's alert; `tone` "warn" is for waits, not faults. */
+function showAlert(node, message, tone = "error") {
   node.textContent = message;
+  node.classList.toggle("form-alert--warn", tone === "warn");
   node.hidden = false;
 }
 
 function hideAlert(node) {
   node.hidden = true;
   node.textContent = "";
+  node.classList.remove("form-alert--warn");
 }
 
 function setBusy(button, busy, busyLabel) {
@@ -246,9 +249,13 @@ async function submitDetails(event) {
 
   setBusy(ui.detailsSubmit, true, "Creating account…");
   try {
-    // A new sign-up each time: it carries exactly what the form says now,
-    // and the server abandons the client's earlier one.
-    state.signUp = await state.gh.signUp.create(params);
+    // Back from the code step with nothing removed: update the same
+    // sign-up, so a code already sent (to an unchanged address) still
+    // works. Otherwise start afresh: a field cannot be un-supplied, and the
+    // server abandons the client's earlier sign-up.
+    state.signUp = canUpdate(state.signUp, params)
+      ? await state.signUp.update(params)
+      : await state.gh.signUp.create(params);
   } catch (err) {
     setBusy(ui.detailsSubmit, false);
     const first = showErrors(form, ui.detailsAlert, err);
@@ -257,6 +264,18 @@ async function submitDetails(event) {
   }
   setBusy(ui.detailsSubmit, false);
   continueSignUp();
+}
+
+/** Whether `params` can go to the current sign-up as an update. */
+function canUpdate(signUp, params) {
+  if (!signUp || signUp.status !== "missing_requirements") return false;
+  return state.fieldNames.every((name) => {
+    const key = camel(name);
+    if (key in params) return true;
+    if (name === "password") return !signUp.hasPassword;
+    if (name === "legal_accepted") return !signUp.legalAccepted;
+    return signUp[key] == null;
+  });
 }
 
 /** Reports the sign-up's missing fields next to them. */
@@ -377,7 +396,8 @@ async function sendCode({ automatic = false } = {}) {
       setVerifyDescription(field, true);
       showAlert(
         ui.verifyAlert,
-        `A code was sent to ${address} moments ago. Use that one, or ask for a new code in ${wait} seconds.`,
+        "A code was sent to this address moments ago. Please wait before asking for another one.",
+        "warn",
       );
     } else {
       showErrors(ui.verifyForm, ui.verifyAlert, err);
