@@ -56,7 +56,7 @@ pub fn s(v: &str) -> JsValue {
 
 /// `Gatehouse.load({ frontendApi, tokenMode })`.
 pub async fn load_at(frontend_api: &str, token_mode: &str) -> Result<JsValue, JsValue> {
-    Gatehouse::load(obj(&[("frontendApi", s(frontend_api)), ("tokenMode", s(token_mode))])).await
+    JsFuture::from(Gatehouse::load(obj(&[("frontendApi", s(frontend_api)), ("tokenMode", s(token_mode))]))).await
 }
 
 pub async fn load(token_mode: &str) -> JsValue {

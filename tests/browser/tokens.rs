@@ -3,12 +3,13 @@
 use crate::support::*;
 use gatehouse::Gatehouse;
 use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::wasm_bindgen_test;
 
 #[wasm_bindgen_test]
 async fn cookie_mode_shares_the_client_through_the_cookie() {
     // tokenMode left out: cookie is the default.
-    let first = Gatehouse::load(obj(&[("frontendApi", s(API))])).await.expect("load");
+    let first = JsFuture::from(Gatehouse::load(obj(&[("frontendApi", s(API))]))).await.expect("load");
     let second = load("cookie").await;
     let client = text(&first, "client.id").unwrap();
     assert_eq!(text(&second, "client.id"), Some(client.clone()), "the same browser, the same client");
