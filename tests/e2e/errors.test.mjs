@@ -190,3 +190,33 @@ test("going back to fix a detail keeps the code already sent", { timeout: 90_000
     await context.close();
   }
 });
+
+test("after five wrong codes the page asks for a new code", { timeout: 90_000 }, async () => {
+  const { context, page, problems } = await openPage(browser);
+  try {
+    const email = uniqueEmail("five-wrong");
+    await toVerifyStep(page, email);
+    const code = await codeFromOutbox(page, email);
+    const wrong = code.replace(/^\d/, (d) => String((Number(d) + 1) % 10));
+    const input = page.getByLabel("Verification code");
+    const verify = page.getByRole("button", { name: "Verify", exact: true });
+    for (let i = 0; i < 5; i++) {
+      await input.fill(wrong);
+      await verify.click();
+      await eventually(() => fieldError(page, input), { message: `error ${i + 1}` });
+      await eventually(() => verify.isEnabled(), { message: "verify to be enabled again" });
+    }
+    // Even the right code is refused now, with a message saying what to do.
+    await input.fill(code);
+    await verify.click();
+    const message = await eventually(async () => {
+      const text = await fieldError(page, input);
+      return text && /new code/i.test(text) ? text : null;
+    }, { message: "the verification_failed error" });
+    assert.match(message, /Too many wrong codes/);
+    await screenshot(page, "error-too-many-codes");
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
