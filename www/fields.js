@@ -19,7 +19,7 @@ export const FIELDS = [
     placeholder: "+1 415 555 0100",
     hint: () => "With your country code. We’ll text you a code to confirm it." },
   { name: "username", label: "Username", type: "text", autocomplete: "username", spellcheck: false,
-    hint: (env) => `${env.usernameSettings.minLength}–${env.usernameSettings.maxLength} characters: letters, digits, - and _.` },
+    hint: (env) => `${env.usernameSettings.minLength}–${env.usernameSettings.maxLength} characters: letters, digits, “.”, “_” or “-”.` },
   { name: "password", label: "Password", type: "password", autocomplete: "new-password",
     hint: (env) => `At least ${env.passwordSettings.minLength} characters.` },
   { name: "web3_wallet", label: "Wallet address", type: "text", autocomplete: "off", spellcheck: false,
@@ -62,7 +62,8 @@ export function errorMessage(err, env) {
       switch (param) {
         case "email_address": return "Enter a valid email address, like name@example.com.";
         case "phone_number": return "Enter a valid phone number with its country code, like +1 415 555 0100.";
-        case "username": return "Use letters, digits, - and _ only.";
+        case "username":
+          return `Use ${env.usernameSettings.minLength}–${env.usernameSettings.maxLength} letters, digits, “.”, “_” or “-”, starting with a letter or digit.`;
         case "web3_wallet": return "Enter 0x followed by 40 hex digits.";
         case "code": return "Enter the 6 digits of the code.";
         default: return err.message;
