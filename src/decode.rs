@@ -86,6 +86,24 @@ fn convert(v: &JsValue, kind: Kind) -> Option<JsValue> {
     ok.then(|| v.clone())
 }
 
+/// An object of the shape `keys` with nothing in it yet: empty lists and
+/// objects, `false`, and `null` for everything else (a sign-up before
+/// `create`).
+pub fn empty(keys: &[Key]) -> JsValue {
+    let out = JsValue::from(Object::new());
+    for Key(name, kind) in keys {
+        let value = match kind {
+            Kind::Strs => Array::new().into(),
+            Kind::Bool => JsValue::FALSE,
+            Kind::AnyObj => Object::new().into(),
+            Kind::Obj(keys) => empty(keys),
+            _ => JsValue::NULL,
+        };
+        set(&out, &camel_case(name), &value);
+    }
+    out
+}
+
 /// A number at the end of a path of keys, as a length rule.
 fn length(v: &JsValue, path: &[&str]) -> Option<usize> {
     let mut v = v.clone();

@@ -14,7 +14,7 @@ use crate::decode;
 use crate::error::{Error, Result};
 use crate::params::join;
 use alloc::string::String;
-use core::cell::RefCell;
+use core::cell::Cell;
 use js_sys::{Array, Object, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -60,14 +60,15 @@ impl Method {
 }
 
 /// Where the API is and how this browser proves who it is.
-#[derive(Debug)]
 pub struct Transport {
     /// `frontendApi` without a trailing slash.
     base: String,
     /// Bearer mode: send the kept token; cookie mode: send cookies.
     bearer: bool,
     /// The client token from the last `Gatehouse-Client` header (bearer mode).
-    token: RefCell<Option<String>>,
+    /// A `Cell` (taken and put back) rather than a `RefCell`: no borrow
+    /// panics, so no panic-message formatting in the binary.
+    token: Cell<Option<String>>,
 }
 
 impl Transport {
@@ -76,7 +77,7 @@ impl Transport {
         while base.ends_with('/') {
             base.pop();
         }
-        Transport { base, bearer, token: RefCell::new(None) }
+        Transport { base, bearer, token: Cell::new(None) }
     }
 
     /// Starts one request; its promise resolves to the `Response`.
@@ -90,9 +91,11 @@ impl Transport {
         }
         if self.bearer {
             init.set_credentials(RequestCredentials::Omit);
-            if let Some(token) = self.token.borrow().as_deref() {
+            let token = self.token.take();
+            if let Some(token) = &token {
                 decode::set(&headers, "Authorization", &join(&["Bearer ", token]).into());
             }
+            self.token.set(token);
         } else {
             init.set_credentials(RequestCredentials::Include);
         }
@@ -114,7 +117,7 @@ impl Transport {
         let headers = response.headers();
         if self.bearer {
             if let Ok(Some(token)) = headers.get("Gatehouse-Client") {
-                *self.token.borrow_mut() = Some(token);
+                self.token.set(Some(token));
             }
         }
         let retry_after = headers.get("Retry-After").ok().flatten().and_then(|s| s.trim().parse::<u32>().ok());

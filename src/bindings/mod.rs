@@ -25,15 +25,12 @@ use crate::params::Rules;
 use crate::schema;
 use alloc::rc::Rc;
 use alloc::string::String;
-use core::cell::{OnceCell, RefCell};
+use core::cell::{Cell, OnceCell};
 use gatehouse_protocol::Field;
-use js_sys::{Promise, JSON};
+use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 
 pub use error::to_js as error_to_js;
-
-/// What a sign-up looks like before `create`.
-const EMPTY_SIGN_UP: &str = r#"{"id":null,"status":null,"requiredFields":[],"optionalFields":[],"missingFields":[],"unverifiedFields":[],"verifications":{"emailAddress":null,"phoneNumber":null},"username":null,"emailAddress":null,"phoneNumber":null,"web3Wallet":null,"firstName":null,"lastName":null,"hasPassword":false,"legalAccepted":false,"unsafeMetadata":{},"createdSessionId":null,"createdUserId":null,"abandonAt":null}"#;
 
 /// What one instance shares with its sign-up.
 struct Shared {
@@ -41,7 +38,7 @@ struct Shared {
     /// The params rules, from the environment.
     rules: OnceCell<Rules>,
     /// The sign-up's id, once created.
-    sign_up_id: RefCell<Option<String>>,
+    sign_up_id: Cell<Option<String>>,
     /// The JS objects, so answers update them in place. They live as long
     /// as the page's `Gatehouse`, by design.
     gatehouse: OnceCell<JsValue>,
@@ -78,7 +75,7 @@ impl Gatehouse {
         let shared = Rc::new(Shared {
             transport: Transport::new(&api, bearer),
             rules: OnceCell::new(),
-            sign_up_id: RefCell::new(None),
+            sign_up_id: Cell::new(None),
             gatehouse: OnceCell::new(),
             sign_up: OnceCell::new(),
         });
@@ -110,9 +107,7 @@ impl Gatehouse {
         let client = decode::answer(answer, schema::CLIENT_ENVELOPE)?;
         set(&gatehouse, "client", &get(&client, "client").unwrap_or_default());
         let sign_up = JsValue::from(SignUp { shared: shared.clone() });
-        if let Ok(empty) = JSON::parse(EMPTY_SIGN_UP) {
-            assign(&sign_up, &empty);
-        }
+        assign(&sign_up, &decode::empty(schema::SIGN_UP));
         set(&gatehouse, "signUp", &sign_up);
         let _ = shared.sign_up.set(sign_up);
         Ok(gatehouse)
@@ -131,7 +126,8 @@ impl SignUp {
     /// with a `GatehouseError`.
     fn run(&self, op: Result<Op>) -> Promise {
         let shared = &self.shared;
-        let id = shared.sign_up_id.borrow().clone();
+        let id = shared.sign_up_id.take();
+        shared.sign_up_id.set(id.clone());
         let rules = shared.rules.get().copied().unwrap_or_default();
         let target = shared.sign_up.get().cloned().unwrap_or_default();
         match op.and_then(|op| flow::request(op, id.as_deref(), &rules)) {
@@ -159,7 +155,7 @@ impl SignUp {
         let shared = &self.shared;
         let envelope = decode::answer(shared.transport.finish(answer)?, schema::SIGN_UP_ENVELOPE)?;
         let state = get(&envelope, "response").unwrap_or_default();
-        *shared.sign_up_id.borrow_mut() = get(&state, "id").and_then(|id| id.as_string());
+        shared.sign_up_id.set(get(&state, "id").and_then(|id| id.as_string()));
         let sign_up = shared.sign_up.get().cloned().unwrap_or_default();
         assign(&sign_up, &state);
         if let Some(gatehouse) = shared.gatehouse.get() {
