@@ -329,6 +329,7 @@ function strategyFor(field) {
 function beginVerification(field, { notice } = {}) {
   const info = VERIFY[field];
   state.verifying = field;
+  state.outbox?.highlight([state.signUp.emailAddress, state.signUp.phoneNumber]);
   ui.verifyTitle.textContent = info.title;
   ui.verifyIcon.innerHTML = field === "phone_number" ? ICONS.phone : ICONS.mail;
   ui.backLabel.textContent = info.back;
@@ -501,9 +502,12 @@ function showDone() {
   const s = state.signUp;
   ui.doneUser.textContent = s.createdUserId ?? "—";
   ui.doneSession.textContent = s.createdSessionId ?? "—";
-  ui.doneDesc.textContent = s.firstName
-    ? `Welcome, ${s.firstName}. Your account is ready and you’re signed in on this device.`
-    : "Your account is ready and you’re signed in on this device.";
+  const who = s.emailAddress ?? s.phoneNumber ?? s.username;
+  ui.doneDesc.textContent = [
+    s.firstName ? `Welcome, ${s.firstName}.` : "Welcome.",
+    who ? `Your account for ${who} is ready` : "Your account is ready",
+    "and you’re signed in on this device.",
+  ].join(" ");
   showStep("done", "Done");
   $("done-title").focus();
 }

@@ -15,6 +15,9 @@ export class Outbox {
     this.timer = null;
     this.inFlight = null;
     this.lastJson = "";
+    this.messages = [];
+    /** Addresses of the sign-up on this page; their messages stand out. */
+    this.mine = new Set();
     document.getElementById("outbox-refresh").addEventListener("click", () => this.refresh());
   }
 
@@ -55,7 +58,14 @@ export class Outbox {
     this.render(messages);
   }
 
+  /** Marks the messages to these addresses as this page's own. */
+  highlight(addresses) {
+    this.mine = new Set(addresses.filter(Boolean));
+    this.render(this.messages);
+  }
+
   render(messages) {
+    this.messages = messages;
     const items = messages.slice().reverse().map((m) => this.item(m));
     this.list.replaceChildren(...items);
     this.empty.hidden = items.length > 0;
@@ -64,7 +74,8 @@ export class Outbox {
 
   item(m) {
     const li = document.createElement("li");
-    li.className = "msg";
+    const mine = this.mine.has(m.to);
+    li.className = mine ? "msg msg--mine" : "msg";
 
     const meta = document.createElement("div");
     meta.className = "msg-meta";
@@ -78,7 +89,16 @@ export class Outbox {
       time.dateTime = sent.toISOString();
       time.textContent = sent.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
     }
-    meta.append(badge, time);
+    const left = document.createElement("span");
+    left.className = "msg-tags";
+    left.append(badge);
+    if (mine) {
+      const tag = document.createElement("span");
+      tag.className = "msg-mine";
+      tag.textContent = "This sign-up";
+      left.append(tag);
+    }
+    meta.append(left, time);
 
     const to = document.createElement("p");
     to.className = "msg-to";
