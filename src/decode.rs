@@ -68,10 +68,18 @@ fn convert(v: &JsValue, kind: Kind) -> Option<JsValue> {
         Kind::Bool => v.as_bool().is_some(),
         Kind::Num => v.as_f64().is_some(),
         Kind::OptNum => v.is_null() || v.as_f64().is_some(),
-        Kind::Strs => Array::is_array(v) && v.unchecked_ref::<Array>().iter().all(|s| s.is_string()),
+        Kind::Strs => {
+            Array::is_array(v) && v.unchecked_ref::<Array>().iter().all(|s| s.is_string())
+        }
         Kind::AnyObj => is_plain_object(v),
         Kind::Obj(keys) => return object(v, keys),
-        Kind::OptObj(keys) => return if v.is_null() { Some(JsValue::NULL) } else { object(v, keys) },
+        Kind::OptObj(keys) => {
+            return if v.is_null() {
+                Some(JsValue::NULL)
+            } else {
+                object(v, keys)
+            }
+        }
         Kind::List(keys) => {
             if !Array::is_array(v) {
                 return None;
@@ -118,7 +126,10 @@ pub fn rules(env: &JsValue) -> Rules {
     let attributes = get(env, "signUp").and_then(|s| get(&s, "attributes"));
     let enabled = Field::ALL.map(|f| {
         let attribute = attributes.as_ref().and_then(|a| get(a, f.js_name()));
-        attribute.and_then(|a| get(&a, "enabled")).and_then(|e| e.as_bool()).unwrap_or(false)
+        attribute
+            .and_then(|a| get(&a, "enabled"))
+            .and_then(|e| e.as_bool())
+            .unwrap_or(false)
     });
     let rule = |settings, key, default| length(env, &[settings, key]).unwrap_or(default);
     let (pw, un) = (PasswordRules::default(), UsernameRules::default());
@@ -151,7 +162,11 @@ pub fn error_items(v: &JsValue) -> Option<Vec<ErrorItem>> {
 
 fn error_item(v: &JsValue) -> Option<ErrorItem> {
     let param = get(&get(v, "meta")?, "param_name")?;
-    let param_name = if param.is_undefined() || param.is_null() { None } else { Some(param.as_string()?) };
+    let param_name = if param.is_undefined() || param.is_null() {
+        None
+    } else {
+        Some(param.as_string()?)
+    };
     Some(ErrorItem {
         code: get(v, "code")?.as_string()?,
         message: get(v, "message")?.as_string()?,

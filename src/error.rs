@@ -87,7 +87,11 @@ pub struct Error {
 impl Error {
     /// An error the SDK raises itself, with no HTTP response behind it.
     pub fn sdk(code: ErrorCode, param_name: Option<&str>) -> Self {
-        Error { errors: vec![ErrorItem::from_code(code, param_name)], status: 0, retry_after: None }
+        Error {
+            errors: vec![ErrorItem::from_code(code, param_name)],
+            status: 0,
+            retry_after: None,
+        }
     }
 
     /// The server could not be reached, or its answer did not arrive.
@@ -97,7 +101,11 @@ impl Error {
 
     /// An answer that is not the JSON we expect, with its HTTP status.
     pub fn response_invalid(status: u16, retry_after: Option<u32>) -> Self {
-        Error { status, retry_after, ..Error::sdk(ErrorCode::ResponseInvalid, None) }
+        Error {
+            status,
+            retry_after,
+            ..Error::sdk(ErrorCode::ResponseInvalid, None)
+        }
     }
 
     /// A parameter of a call is of the wrong JS type or shape.
@@ -141,7 +149,10 @@ mod tests {
     #[test]
     fn every_sdk_code_has_its_own_texts() {
         for code in SDK_CODES {
-            assert_eq!(sdk_texts(code), (code.as_str(), code.message(), code.long_message()));
+            assert_eq!(
+                sdk_texts(code),
+                (code.as_str(), code.message(), code.long_message())
+            );
         }
     }
 
@@ -173,6 +184,9 @@ mod tests {
         let e = Error::response_invalid(502, Some(3));
         assert_eq!(e.first().unwrap().code, "response_invalid");
         assert_eq!((e.status, e.retry_after), (502, Some(3)));
-        assert_eq!(Error::network().first().unwrap().long_message, ErrorCode::NetworkError.long_message());
+        assert_eq!(
+            Error::network().first().unwrap().long_message,
+            ErrorCode::NetworkError.long_message()
+        );
     }
 }

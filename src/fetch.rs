@@ -77,7 +77,11 @@ impl Transport {
         while base.ends_with('/') {
             base.pop();
         }
-        Transport { base, bearer, token: Cell::new(None) }
+        Transport {
+            base,
+            bearer,
+            token: Cell::new(None),
+        }
     }
 
     /// Starts one request; its promise resolves to the `Response`.
@@ -120,7 +124,11 @@ impl Transport {
                 self.token.set(Some(token));
             }
         }
-        let retry_after = headers.get("Retry-After").ok().flatten().and_then(|s| s.trim().parse::<u32>().ok());
+        let retry_after = headers
+            .get("Retry-After")
+            .ok()
+            .flatten()
+            .and_then(|s| s.trim().parse::<u32>().ok());
         if json.is_undefined() {
             return Err(Error::response_invalid(status, retry_after));
         }
@@ -128,7 +136,11 @@ impl Transport {
             return Ok((status, json));
         }
         Err(match decode::error_items(&json).filter(|_| status >= 400) {
-            Some(errors) => Error { errors, status, retry_after },
+            Some(errors) => Error {
+                errors,
+                status,
+                retry_after,
+            },
             None => Error::response_invalid(status, retry_after),
         })
     }

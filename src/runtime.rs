@@ -42,7 +42,12 @@ fn class(layout: &Layout) -> usize {
 
 impl Heap {
     pub const fn new(grow: fn(usize) -> usize) -> Self {
-        Heap { free: [ptr::null_mut(); CLASSES], next: 0, end: 0, grow }
+        Heap {
+            free: [ptr::null_mut(); CLASSES],
+            next: 0,
+            end: 0,
+            grow,
+        }
     }
 
     /// A fresh block of `size` bytes aligned to `align`, or null when
@@ -56,15 +61,23 @@ impl Heap {
         // Grow enough pages for the block at its alignment. Memory grows
         // at its end, so the region usually just extends; after a gap (the
         // first time, or someone else grew memory) a new region starts.
-        let Some(pages) = size.checked_add(align + PAGE - 1).map(|n| n / PAGE) else { return ptr::null_mut() };
+        let Some(pages) = size.checked_add(align + PAGE - 1).map(|n| n / PAGE) else {
+            return ptr::null_mut();
+        };
         let old = (self.grow)(pages);
         if old == usize::MAX {
             return ptr::null_mut();
         }
-        if old * PAGE != self.end {
-            self.next = old * PAGE;
+        let (Some(start), Some(end)) = (
+            old.checked_mul(PAGE),
+            old.checked_add(pages).and_then(|p| p.checked_mul(PAGE)),
+        ) else {
+            return ptr::null_mut();
+        };
+        if start != self.end {
+            self.next = start;
         }
-        self.end = (old + pages) * PAGE;
+        self.end = end;
         let start = (self.next + align - 1) & !(align - 1);
         self.next = start + size;
         start as *mut u8
@@ -74,7 +87,9 @@ impl Heap {
     /// As [`core::alloc::GlobalAlloc::alloc`].
     pub unsafe fn alloc(&mut self, layout: Layout) -> *mut u8 {
         let c = class(&layout);
-        let Some(head) = self.free.get_mut(c) else { return ptr::null_mut() };
+        let Some(head) = self.free.get_mut(c) else {
+            return ptr::null_mut();
+        };
         if layout.align() > BLOCK_ALIGN {
             return self.carve(1 << c, layout.align());
         }
@@ -129,7 +144,7 @@ mod wasm {
     unsafe impl Sync for Allocator {}
 
     #[global_allocator]
-    static ALLOCATOR: Allocator = Allocator(UnsafeCell::new(Heap::new(|pages| wasm32::memory_grow(0, pages))));
+    static ALLOCATOR: Allocator = Allocator(UnsafeCell::new(Heap::new(wasm32::memory_grow::<0>)));
 
     // SAFETY: one thread, and the heap never calls back into the allocator.
     unsafe impl GlobalAlloc for Allocator {
@@ -195,8 +210,8 @@ mod tests {
         let mut seed = 0x2545_f491_4f6c_dd1d;
         for round in 0..20_000u32 {
             let pick = next(&mut seed);
-            if live.is_empty() || pick % 3 != 0 {
-                let size = 1 + next(&mut seed) % if pick % 17 == 0 { 20_000 } else { 300 };
+            if live.is_empty() || !pick.is_multiple_of(3) {
+                let size = 1 + next(&mut seed) % if pick.is_multiple_of(17) { 20_000 } else { 300 };
                 let align = [1, 2, 4, 8, 16, 32, 64][next(&mut seed) % 7];
                 let layout = Layout::from_size_align(size, align).unwrap();
                 let block = unsafe { heap.alloc(layout) };
@@ -209,12 +224,13 @@ mod tests {
                 let (block, layout, fill) = live.swap_remove(pick % live.len());
                 let bytes = unsafe { core::slice::from_raw_parts(block, layout.size()) };
                 assert!(bytes.iter().all(|b| *b == fill), "a block was overwritten");
-                if pick % 2 == 0 {
+                if pick.is_multiple_of(2) {
                     unsafe { heap.dealloc(block, layout) };
                 } else {
                     let new_size = 1 + next(&mut seed) % 5000;
                     let moved = unsafe { heap.realloc(block, layout, new_size) };
-                    let kept = unsafe { core::slice::from_raw_parts(moved, layout.size().min(new_size)) };
+                    let kept =
+                        unsafe { core::slice::from_raw_parts(moved, layout.size().min(new_size)) };
                     assert!(kept.iter().all(|b| *b == fill), "realloc lost the contents");
                     let layout = Layout::from_size_align(new_size, layout.align()).unwrap();
                     unsafe { ptr::write_bytes(moved, fill, new_size) };

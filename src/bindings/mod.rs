@@ -52,7 +52,9 @@ type Start<'a> = Result<(&'a Transport, Method, &'a str, Option<String>)>;
 /// before sending is a rejected promise.
 fn send(request: Start<'_>, target: &JsValue) -> Promise {
     match request {
-        Ok((transport, method, path, body)) => fetch::pipe(&transport.start(method, path, body), target),
+        Ok((transport, method, path, body)) => {
+            fetch::pipe(&transport.start(method, path, body), target)
+        }
         Err(e) => Promise::reject(&error::to_js(e)),
     }
 }
@@ -67,7 +69,9 @@ pub struct Gatehouse {
 impl Gatehouse {
     /// Loads the instance's environment and this browser's client.
     #[wasm_bindgen(unchecked_return_type = "Promise<Gatehouse>")]
-    pub fn load(#[wasm_bindgen(unchecked_param_type = "GatehouseOptions")] options: JsValue) -> Promise {
+    pub fn load(
+        #[wasm_bindgen(unchecked_param_type = "GatehouseOptions")] options: JsValue,
+    ) -> Promise {
         let (api, bearer) = match read::options(&options) {
             Ok(options) => options,
             Err(e) => return Promise::reject(&error::to_js(e)),
@@ -79,9 +83,14 @@ impl Gatehouse {
             gatehouse: OnceCell::new(),
             sign_up: OnceCell::new(),
         });
-        let gatehouse = JsValue::from(Gatehouse { shared: shared.clone() });
+        let gatehouse = JsValue::from(Gatehouse {
+            shared: shared.clone(),
+        });
         let _ = shared.gatehouse.set(gatehouse.clone());
-        send(Ok((&shared.transport, Method::Get, "/v1/environment", None)), &gatehouse)
+        send(
+            Ok((&shared.transport, Method::Get, "/v1/environment", None)),
+            &gatehouse,
+        )
     }
 
     /// The answers while loading (wired by `fetch::pipe`).
@@ -102,11 +111,21 @@ impl Gatehouse {
             let environment = decode::answer(answer, schema::ENVIRONMENT)?;
             let _ = shared.rules.set(decode::rules(&environment));
             set(&gatehouse, "environment", &environment);
-            return Ok(send(Ok((&shared.transport, Method::Get, "/v1/client", None)), &gatehouse).into());
+            return Ok(send(
+                Ok((&shared.transport, Method::Get, "/v1/client", None)),
+                &gatehouse,
+            )
+            .into());
         }
         let client = decode::answer(answer, schema::CLIENT_ENVELOPE)?;
-        set(&gatehouse, "client", &get(&client, "client").unwrap_or_default());
-        let sign_up = JsValue::from(SignUp { shared: shared.clone() });
+        set(
+            &gatehouse,
+            "client",
+            &get(&client, "client").unwrap_or_default(),
+        );
+        let sign_up = JsValue::from(SignUp {
+            shared: shared.clone(),
+        });
         assign(&sign_up, &decode::empty(schema::SIGN_UP));
         set(&gatehouse, "signUp", &sign_up);
         let _ = shared.sign_up.set(sign_up);
@@ -144,7 +163,11 @@ impl SignUp {
     fn attempt(&self, target: Target, params: &JsValue) -> Promise {
         let op = read::opt_string(params, "strategy").and_then(|strategy| {
             let code = read::opt_string(params, "code")?;
-            Ok(Op::Attempt { target, strategy, code })
+            Ok(Op::Attempt {
+                target,
+                strategy,
+                code,
+            })
         });
         self.run(op)
     }
@@ -155,11 +178,17 @@ impl SignUp {
         let shared = &self.shared;
         let envelope = decode::answer(shared.transport.finish(answer)?, schema::SIGN_UP_ENVELOPE)?;
         let state = get(&envelope, "response").unwrap_or_default();
-        shared.sign_up_id.set(get(&state, "id").and_then(|id| id.as_string()));
+        shared
+            .sign_up_id
+            .set(get(&state, "id").and_then(|id| id.as_string()));
         let sign_up = shared.sign_up.get().cloned().unwrap_or_default();
         assign(&sign_up, &state);
         if let Some(gatehouse) = shared.gatehouse.get() {
-            set(gatehouse, "client", &get(&envelope, "client").unwrap_or_default());
+            set(
+                gatehouse,
+                "client",
+                &get(&envelope, "client").unwrap_or_default(),
+            );
         }
         Ok(sign_up)
     }
@@ -175,13 +204,19 @@ impl SignUp {
 
     /// Starts a new sign-up with these fields (abandoning the earlier one).
     #[wasm_bindgen(unchecked_return_type = "Promise<SignUp>")]
-    pub fn create(&self, #[wasm_bindgen(unchecked_param_type = "SignUpParams")] params: JsValue) -> Promise {
+    pub fn create(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "SignUpParams")] params: JsValue,
+    ) -> Promise {
         self.run(read::sign_up_params(&params).map(Op::Create))
     }
 
     /// Adds or changes fields.
     #[wasm_bindgen(unchecked_return_type = "Promise<SignUp>")]
-    pub fn update(&self, #[wasm_bindgen(unchecked_param_type = "SignUpParams")] params: JsValue) -> Promise {
+    pub fn update(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "SignUpParams")] params: JsValue,
+    ) -> Promise {
         self.run(read::sign_up_params(&params).map(Op::Update))
     }
 
@@ -213,7 +248,8 @@ impl SignUp {
     #[wasm_bindgen(js_name = prepareEmailAddressVerification, unchecked_return_type = "Promise<SignUp>")]
     pub fn prepare_email_address_verification(
         &self,
-        #[wasm_bindgen(unchecked_optional_param_type = "PrepareEmailAddressVerificationParams")] params: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "PrepareEmailAddressVerificationParams")]
+        params: JsValue,
     ) -> Promise {
         self.prepare(Target::Only(Field::EmailAddress), &params)
     }
@@ -231,7 +267,8 @@ impl SignUp {
     #[wasm_bindgen(js_name = preparePhoneNumberVerification, unchecked_return_type = "Promise<SignUp>")]
     pub fn prepare_phone_number_verification(
         &self,
-        #[wasm_bindgen(unchecked_optional_param_type = "PreparePhoneNumberVerificationParams")] params: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "PreparePhoneNumberVerificationParams")]
+        params: JsValue,
     ) -> Promise {
         self.prepare(Target::Only(Field::PhoneNumber), &params)
     }

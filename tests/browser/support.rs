@@ -56,7 +56,11 @@ pub fn s(v: &str) -> JsValue {
 
 /// `Gatehouse.load({ frontendApi, tokenMode })`.
 pub async fn load_at(frontend_api: &str, token_mode: &str) -> Result<JsValue, JsValue> {
-    JsFuture::from(Gatehouse::load(obj(&[("frontendApi", s(frontend_api)), ("tokenMode", s(token_mode))]))).await
+    JsFuture::from(Gatehouse::load(obj(&[
+        ("frontendApi", s(frontend_api)),
+        ("tokenMode", s(token_mode)),
+    ])))
+    .await
 }
 
 pub async fn load(token_mode: &str) -> JsValue {
@@ -65,14 +69,19 @@ pub async fn load(token_mode: &str) -> JsValue {
 
 /// `target[method](arg)`, awaited.
 pub async fn call(target: &JsValue, method: &str, arg: JsValue) -> Result<JsValue, JsValue> {
-    let f: Function = Reflect::get(target, &s(method)).unwrap().dyn_into().expect(method);
+    let f: Function = Reflect::get(target, &s(method))
+        .unwrap()
+        .dyn_into()
+        .expect(method);
     let promise: Promise = f.call1(target, &arg)?.dyn_into().expect("a promise");
     JsFuture::from(promise).await
 }
 
 /// The value at a dotted path, e.g. `"verifications.emailAddress.status"`.
 pub fn get(v: &JsValue, path: &str) -> JsValue {
-    path.split('.').fold(v.clone(), |v, key| Reflect::get(&v, &s(key)).unwrap_or(JsValue::UNDEFINED))
+    path.split('.').fold(v.clone(), |v, key| {
+        Reflect::get(&v, &s(key)).unwrap_or(JsValue::UNDEFINED)
+    })
 }
 
 pub fn text(v: &JsValue, path: &str) -> Option<String> {
@@ -82,31 +91,44 @@ pub fn text(v: &JsValue, path: &str) -> Option<String> {
 pub fn strings(v: &JsValue, path: &str) -> Vec<String> {
     let list = get(v, path);
     assert!(Array::is_array(&list), "{path} is not an array");
-    Array::from(&list).iter().map(|x| x.as_string().unwrap()).collect()
+    Array::from(&list)
+        .iter()
+        .map(|x| x.as_string().unwrap())
+        .collect()
 }
 
 fn random_digits(n: usize) -> String {
-    (0..n).map(|_| char::from(b'0' + (js_sys::Math::random() * 10.0) as u8)).collect()
+    (0..n)
+        .map(|_| char::from(b'0' + (js_sys::Math::random() * 10.0) as u8))
+        .collect()
 }
 
 /// An address no other test uses.
 pub fn unique_email() -> String {
-    format!("ana.{}{}@example.com", js_sys::Date::now() as u64, random_digits(6))
+    format!(
+        "ana.{}{}@example.com",
+        js_sys::Date::now() as u64,
+        random_digits(6)
+    )
 }
 
 /// An E.164 number no other test uses, as a person might type it.
 pub fn unique_phone() -> (String, String) {
     let d = random_digits(7);
-    (format!("+1 (415) {}-{}", &d[..3], &d[3..]), format!("+1415{d}"))
+    (
+        format!("+1 (415) {}-{}", &d[..3], &d[3..]),
+        format!("+1415{d}"),
+    )
 }
 
 /// The code of the newest outbox message to `to`.
 pub async fn code_sent_to(to: &str) -> String {
-    let messages = JsFuture::from(get_json(&format!("{API}/v1/dev/outbox"))).await.expect("outbox");
+    let messages = JsFuture::from(get_json(&format!("{API}/v1/dev/outbox")))
+        .await
+        .expect("outbox");
     Array::from(&messages)
         .iter()
-        .filter(|m| text(m, "to").as_deref() == Some(to))
-        .last()
+        .rfind(|m| text(m, "to").as_deref() == Some(to))
         .and_then(|m| text(&m, "code"))
         .unwrap_or_else(|| panic!("no code was sent to {to}"))
 }
@@ -121,15 +143,24 @@ pub fn rejected(result: Result<JsValue, JsValue>) -> JsValue {
 
 /// Checks the shape every GatehouseError has, and returns its code.
 pub fn error_code(err: &JsValue) -> String {
-    assert!(err.is_instance_of::<js_sys::Error>(), "not an Error: {err:?}");
+    assert!(
+        err.is_instance_of::<js_sys::Error>(),
+        "not an Error: {err:?}"
+    );
     assert_eq!(text(err, "name").as_deref(), Some("GatehouseError"));
     let code = text(err, "code").expect("code");
-    assert!(!text(err, "message").unwrap_or_default().is_empty(), "{code}: empty message");
+    assert!(
+        !text(err, "message").unwrap_or_default().is_empty(),
+        "{code}: empty message"
+    );
     assert!(text(err, "longMessage").is_some(), "{code}: no longMessage");
     assert!(get(err, "meta").is_object(), "{code}: no meta");
     assert!(get(err, "status").as_f64().is_some(), "{code}: no status");
     let errors = get(err, "errors");
-    assert!(Array::is_array(&errors) && Array::from(&errors).length() >= 1, "{code}: no errors");
+    assert!(
+        Array::is_array(&errors) && Array::from(&errors).length() >= 1,
+        "{code}: no errors"
+    );
     assert_eq!(text(&errors, "0.code").as_deref(), Some(code.as_str()));
     code
 }
