@@ -12,7 +12,9 @@
 #   4. builds the npm package (scripts/build-pkg.sh, into a temporary
 #      directory) and runs tests/browser/pkg-smoke.mjs in Node against the
 #      same server: the production wasm and minified glue;
-#   5. always stops the server.
+#   5. type-checks tests/browser/types-check.ts against the package's
+#      gatehouse.d.ts (tsc --strict), and checks the .d.ts has no `any`;
+#   6. always stops the server.
 # Assumes the tools are installed (scripts/setup.sh). Honours CARGO_TARGET_DIR.
 # Extra arguments go to the test binary, e.g. a test name filter.
 set -euo pipefail
@@ -86,6 +88,22 @@ CHROMEDRIVER="$chromedriver" \
 if [ "$status" -eq 0 ]; then
   PKG_OUT="$work/pkg" scripts/build-pkg.sh >/dev/null
   node tests/browser/pkg-smoke.mjs "$work/pkg" "$api" || status=$?
+fi
+
+if [ "$status" -eq 0 ]; then
+  mkdir -p "$work/types/node_modules"
+  ln -s "$work/pkg" "$work/types/node_modules/gatehouse"
+  cp tests/browser/types-check.ts "$work/types/"
+  if node_modules/.bin/tsc --strict --noEmit --target esnext --module esnext --moduleResolution bundler \
+      --lib esnext,dom "$work/types/types-check.ts"; then
+    echo "types-check: ok"
+  else
+    status=1
+  fi
+  if grep -nw any "$work/pkg/gatehouse.d.ts"; then
+    echo "types-check: gatehouse.d.ts uses any" >&2
+    status=1
+  fi
 fi
 
 if [ "$status" -ne 0 ]; then
