@@ -2,7 +2,9 @@
 //! from an answer the SDK cannot read, and from the checks run before sending.
 
 use crate::support::*;
+use gatehouse::Gatehouse;
 use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::wasm_bindgen_test;
 
 async fn started_sign_up(extra: &[(&str, JsValue)]) -> (JsValue, JsValue, String) {
@@ -207,6 +209,17 @@ async fn invalid_params_are_refused_before_any_request() {
     assert_eq!(error_code(&err), "verification_strategy_invalid");
     let err = rejected(call(&sign_up, "reload", JsValue::UNDEFINED).await);
     assert_eq!(error_code(&err), "sign_up_not_found");
+
+    let err = rejected(JsFuture::from(Gatehouse::load(obj(&[]))).await);
+    assert_eq!(
+        (error_code(&err), param_name(&err)),
+        ("form_param_missing".into(), Some("frontendApi".into()))
+    );
+    let err = rejected(load_at(API, "jwt").await);
+    assert_eq!(
+        (error_code(&err), param_name(&err)),
+        ("form_param_format_invalid".into(), Some("tokenMode".into()))
+    );
 
     assert_eq!(fetch_count(), before, "no request was made");
     assert!(get(&sign_up, "id").is_null());

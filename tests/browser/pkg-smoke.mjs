@@ -39,6 +39,10 @@ for (let step = 1; step <= 40; step++) {
   assert.equal(signUp.unsafeMetadata.step, step);
 }
 await signUp.update({ password: "correct horse battery" });
+// Concurrent calls each resolve to the same object.
+const both = await Promise.all([signUp.reload(), signUp.update({ lastName: "Lima" }), signUp.reload()]);
+assert.ok(both.every((s) => s === signUp));
+assert.equal((await signUp.reload()).lastName, "Lima");
 assert.deepEqual(signUp.missingFields, []);
 await signUp.prepareEmailAddressVerification();
 const wrong = await signUp.attemptEmailAddressVerification({ code: "000000" }).catch((e) => e);
