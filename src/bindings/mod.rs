@@ -18,7 +18,7 @@ mod read;
 mod typescript;
 
 use crate::decode::{self, assign, get, set};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::fetch::{self, Method, Transport};
 use crate::flow::{self, Op, Target};
 use crate::params::Rules;
@@ -29,8 +29,6 @@ use core::cell::{Cell, OnceCell};
 use gatehouse_protocol::Field;
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
-
-pub use error::to_js as error_to_js;
 
 /// What one instance shares with its sign-up.
 struct Shared {
@@ -105,6 +103,10 @@ impl Gatehouse {
     /// client (then the instance is ready, and the promise resolves to it).
     fn take(&self, answer: &JsValue) -> Result<JsValue> {
         let shared = &self.shared;
+        if shared.sign_up.get().is_some() {
+            // Loaded already: this is no answer of ours.
+            return Err(Error::response_invalid(0, None));
+        }
         let gatehouse = shared.gatehouse.get().cloned().unwrap_or_default();
         let answer = shared.transport.finish(answer)?;
         if shared.rules.get().is_none() {
