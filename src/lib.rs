@@ -14,8 +14,8 @@
 //! - [`fetch`]: the one HTTP helper, with the cookie or bearer token mode,
 //!   and the three-line JS `pipe` that carries each answer back to Rust;
 //! - [`error`]: the one error type every failure becomes;
-//! - `runtime` (wasm build): a trapping panic handler and a small allocator
-//!   in place of std's.
+//! - `runtime` (wasm build): a trapping panic handler and the `talc`
+//!   allocator in place of std's.
 //!
 //! Invariants: no serde, no `format!` and no Rust executor (size: budget
 //! 24 KiB gzip for the wasm and its JS, `bench/size.sh`; messages come from
@@ -32,7 +32,7 @@ pub mod error;
 pub mod fetch;
 pub mod flow;
 pub mod params;
-#[cfg(any(test, all(target_arch = "wasm32", feature = "runtime")))]
+#[cfg(all(target_arch = "wasm32", feature = "runtime"))]
 mod runtime;
 pub mod schema;
 
