@@ -33,4 +33,6 @@ pub mod wire;
 pub use error_code::ErrorCode;
 pub use field::Field;
 pub use validate::FieldError;
-pub use vocabulary::{NextAction, SignUpMode, SignUpStatus, Strategy, VerificationStatus};
+pub use vocabulary::{
+    FirstFactor, InvitationStatus, NextAction, SignInStatus, SignUpMode, SignUpStatus, Strategy, VerificationStatus,
+};

@@ -8,6 +8,10 @@
 use crate::ErrorCode;
 use alloc::string::String;
 
+mod identifier;
+
+pub use identifier::{external_id, identifier, Identifier, EXTERNAL_ID_MAX_CHARS};
+
 /// Why one parameter was refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FieldError {

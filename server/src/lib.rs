@@ -10,12 +10,19 @@
 //! - [`extract`], [`error`]: JSON bodies in, the one error shape out;
 //! - [`environment`], [`dev`], [`static_files`]: the small endpoints;
 //! - [`sign_up`]: the sign-up flow (state machine, one file per operation);
-//! - [`strategies`], [`codes`], [`password`], [`delivery`]: how fields are
-//!   verified, codes made and checked, passwords hashed and messages sent;
+//! - [`sign_in`]: the sign-in flow, in the same shape;
+//! - [`session`]: session JWTs, their signing keys and the JWKS, sign-out;
+//! - [`admin`]: the admin API (synced users, invitations), behind the
+//!   secret key; [`invitations`], [`users`]: what it manages;
+//! - [`strategies`], [`verification`], [`codes`], [`password`],
+//!   [`lockout`], [`delivery`]: how fields are verified, codes made and
+//!   checked, passwords hashed and checked (with the per-account limit on
+//!   wrong ones) and messages sent;
 //! - [`db`]: all the SQL; [`ids`], [`clock`], [`state`]: the plumbing.
 
 #![forbid(unsafe_code)]
 
+pub mod admin;
 pub mod app;
 pub mod cli;
 pub mod client;
@@ -29,19 +36,25 @@ pub mod environment;
 pub mod error;
 pub mod extract;
 pub mod ids;
+pub mod invitations;
+pub mod lockout;
 pub mod origin;
 pub mod password;
 pub mod rate_limit;
+pub mod session;
+pub mod sign_in;
 pub mod sign_up;
 pub mod state;
 pub mod static_files;
 pub mod strategies;
 pub mod trace;
+pub mod users;
+pub mod verification;
 
 use anyhow::Context;
 use axum::Router;
 use clock::Clock;
-use config::Config;
+use config::{Config, Secret};
 use delivery::Sender;
 use state::AppState;
 use std::future::Future;
@@ -59,6 +72,8 @@ pub struct Options {
     pub www: Option<PathBuf>,
     /// The npm package, served at `/pkg/`.
     pub pkg: Option<PathBuf>,
+    /// The admin API key; `None` turns the admin API off.
+    pub secret_key: Option<Secret>,
 }
 
 /// A built app, ready to serve.
@@ -70,8 +85,14 @@ pub struct App {
 /// Opens (creating and migrating) the database and builds the app.
 pub async fn build_app(config: Config, database_url: &str, options: Options, clock: Arc<dyn Clock>) -> anyhow::Result<App> {
     config.validate().context("invalid config")?;
+    if let Some(key) = &options.secret_key
+        && key.expose().chars().count() < admin::auth::MIN_KEY_LEN
+    {
+        anyhow::bail!("the secret key must be at least {} characters (try `openssl rand -hex 32`)", admin::auth::MIN_KEY_LEN);
+    }
     let store = db::Store::connect(database_url).await?;
     let code_key = store.code_key().await.context("reading the server secret")?;
+    session::keys::ensure(&store, clock.now_ms()).await.context("preparing the session signing key")?;
     let sender = Sender::new(&config, options.dev, clock.clone())?;
     let state = AppState {
         config: Arc::new(config),

@@ -29,6 +29,17 @@ impl AllowedOrigins {
     }
 }
 
+/// The origin a request reached the server at: `http(s)://` + `Host`
+/// (https when the proxy in front says so in `X-Forwarded-Proto`). Used
+/// for links back to the server; a Host with anything but the characters
+/// of a host and port gives `None`.
+pub fn own_origin(headers: &HeaderMap) -> Option<String> {
+    let host = headers.get(header::HOST)?.to_str().ok()?;
+    let ok = !host.is_empty() && host.bytes().all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b));
+    let scheme = if crate::client::forwarded_https(headers) { "https" } else { "http" };
+    ok.then(|| format!("{scheme}://{host}"))
+}
+
 /// Middleware: refuses state-changing requests from foreign origins.
 pub async fn check(State(allowed): State<AllowedOrigins>, req: Request, next: Next) -> Result<Response, ApiError> {
     let changes_state = matches!(*req.method(), Method::POST | Method::PATCH | Method::PUT | Method::DELETE);
@@ -57,5 +68,17 @@ mod tests {
         assert!(!allowed.permits("http://evil.example", &h));
         assert!(!allowed.permits("null", &h));
         assert!(!allowed.permits("http://127.0.0.1:8080.evil.example", &h));
+    }
+
+    #[test]
+    fn the_own_origin_comes_from_host_and_the_proxy() {
+        let mut h = HeaderMap::new();
+        assert_eq!(own_origin(&h), None);
+        h.insert(header::HOST, HeaderValue::from_static("auth.example.com"));
+        assert_eq!(own_origin(&h).as_deref(), Some("http://auth.example.com"));
+        h.insert("x-forwarded-proto", HeaderValue::from_static("https"));
+        assert_eq!(own_origin(&h).as_deref(), Some("https://auth.example.com"));
+        h.insert(header::HOST, HeaderValue::from_static("evil.example/path?"));
+        assert_eq!(own_origin(&h), None);
     }
 }

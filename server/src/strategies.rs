@@ -11,6 +11,13 @@ use crate::error::ApiError;
 use gatehouse_protocol::wire::Channel;
 use gatehouse_protocol::{ErrorCode, Field, Strategy};
 
+/// Why a code is sent: the message says so.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Purpose {
+    SignUp,
+    SignIn,
+}
+
 /// A strategy that verifies a field by a code sent to it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CodeStrategy {
@@ -52,14 +59,18 @@ impl CodeStrategy {
     }
 
     /// The message that carries `code` to `address`.
-    pub fn message(&self, address: &str, code: &str, ttl_seconds: u64) -> Message {
+    pub fn message(&self, address: &str, code: &str, ttl_seconds: u64, purpose: Purpose) -> Message {
         let minutes = ttl_seconds.div_ceil(60);
+        let action = match purpose {
+            Purpose::SignUp => "sign up",
+            Purpose::SignIn => "sign in",
+        };
         let (subject, body) = match self.channel {
             Channel::Email => (
                 format!("{code} is your verification code"),
                 format!(
                     "Your verification code is {code}.\r\n\r\nIt expires in {minutes} minutes. \
-                     If you did not try to sign up, you can ignore this email.\r\n"
+                     If you did not try to {action}, you can ignore this email.\r\n"
                 ),
             ),
             Channel::Sms => (
@@ -110,8 +121,9 @@ mod tests {
 
     #[test]
     fn messages_carry_the_code() {
-        let m = CodeStrategy::of(Strategy::EmailCode).unwrap().message("a@b.co", "042137", 600);
+        let m = CodeStrategy::of(Strategy::EmailCode).unwrap().message("a@b.co", "042137", 600, Purpose::SignIn);
         assert!(m.subject.contains("042137") && m.body.contains("042137") && m.body.contains("10 minutes"));
+        assert!(m.body.contains("try to sign in"));
         assert_eq!(m.code.as_deref(), Some("042137"));
     }
 }

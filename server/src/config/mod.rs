@@ -19,12 +19,16 @@ use std::path::Path;
 pub struct Config {
     /// Exact origins (`scheme://host[:port]`) allowed by CORS and the CSRF check.
     pub allowed_origins: Vec<String>,
+    /// Origins a `redirect_url` may point to (invitation links).
+    pub allowed_redirect_origins: Vec<String>,
     pub sign_up_mode: SignUpMode,
     pub attributes: Attributes,
     pub password: PasswordRules,
     pub username: UsernameRules,
     pub verification: VerificationSettings,
     pub rate_limit: RateLimit,
+    pub sign_in: SignInSettings,
+    pub session: SessionSettings,
     /// `None`: no SMTP (with `--dev`, the outbox still gets every message).
     pub smtp: Option<Smtp>,
 }
@@ -35,6 +39,25 @@ pub struct VerificationSettings {
     pub code_ttl_seconds: u64,
     pub code_max_attempts: u32,
     pub code_resend_seconds: u64,
+}
+
+/// The per-account limit on wrong passwords.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SignInSettings {
+    /// Wrong passwords allowed per account within the window; then 429.
+    pub max_failed_passwords: u32,
+    pub failed_password_window_seconds: u64,
+}
+
+/// Sessions and their JWTs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionSettings {
+    /// How long a session lasts after sign-up or sign-in.
+    pub lifetime_seconds: u64,
+    /// How long a session JWT is valid.
+    pub token_ttl_seconds: u64,
+    /// The `iss` claim of session JWTs.
+    pub issuer: String,
 }
 
 /// The per-IP limit on `/v1` requests.
@@ -117,6 +140,7 @@ impl Default for Config {
         let optional = AttributeSettings { enabled: true, ..off.clone() };
         Config {
             allowed_origins: Vec::new(),
+            allowed_redirect_origins: Vec::new(),
             sign_up_mode: SignUpMode::Public,
             attributes: Attributes {
                 email_address: AttributeSettings {
@@ -146,6 +170,12 @@ impl Default for Config {
                 code_resend_seconds: 30,
             },
             rate_limit: RateLimit { per_second: 20, burst: 200 },
+            sign_in: SignInSettings { max_failed_passwords: 10, failed_password_window_seconds: 15 * 60 },
+            session: SessionSettings {
+                lifetime_seconds: 7 * 24 * 60 * 60,
+                token_ttl_seconds: 60,
+                issuer: String::from("gatehouse"),
+            },
             smtp: None,
         }
     }
@@ -176,10 +206,10 @@ impl Config {
     /// Checks that the settings make sense together.
     pub fn validate(&self) -> Result<(), ConfigError> {
         let fail = |message: String| Err(ConfigError(message));
-        for origin in &self.allowed_origins {
-            if !is_origin(origin) {
+        for (key, origins) in [("allowed_origins", &self.allowed_origins), ("allowed_redirect_origins", &self.allowed_redirect_origins)] {
+            if let Some(origin) = origins.iter().find(|o| !is_origin(o)) {
                 return fail(format!(
-                    "allowed_origins: {origin:?} is not an origin; write scheme://host[:port], without a path or trailing slash"
+                    "{key}: {origin:?} is not an origin; write scheme://host[:port], without a path or trailing slash"
                 ));
             }
         }
@@ -207,6 +237,10 @@ impl Config {
         if self.rate_limit.per_second == 0 || self.rate_limit.burst == 0 {
             return fail(String::from("rate_limit: per_second and burst must be at least 1"));
         }
+        if self.sign_in.max_failed_passwords == 0 || self.sign_in.failed_password_window_seconds == 0 {
+            return fail(String::from("sign_in: max_failed_passwords and failed_password_window_seconds must be at least 1"));
+        }
+        validate_session(&self.session)?;
         if let Some(smtp) = &self.smtp {
             validate_smtp(smtp)?;
         }
@@ -250,6 +284,19 @@ fn validate_attribute(field: Field, a: &AttributeSettings) -> Result<(), ConfigE
                 return fail(&format!("strategy {:?} is not supported by this server yet", strategy.as_str()));
             }
         }
+    }
+    Ok(())
+}
+
+fn validate_session(s: &SessionSettings) -> Result<(), ConfigError> {
+    if !(1..=3600).contains(&s.token_ttl_seconds) {
+        return Err(ConfigError(String::from("session.token_ttl_seconds must be between 1 and 3600")));
+    }
+    if s.lifetime_seconds < 60 || s.lifetime_seconds > 366 * 24 * 60 * 60 {
+        return Err(ConfigError(String::from("session.lifetime_seconds must be between 60 and one year")));
+    }
+    if s.issuer.trim().is_empty() || s.issuer.chars().any(char::is_control) {
+        return Err(ConfigError(String::from("session.issuer must be a non-empty string")));
     }
     Ok(())
 }

@@ -2,8 +2,9 @@
 //!
 //! [`Store`] is the pool, for reads and for opening a [`Tx`]; [`Tx`] is one
 //! write transaction, and every state change goes through one. The rest of
-//! the server sees plain records (`crate::sign_up::record`) and wire types,
-//! never rows.
+//! the server sees plain records (`crate::sign_up::record`, ...) and wire
+//! types, never rows. Each file holds the SQL of one table (or two close
+//! ones) and the `Store`/`Tx` methods over it.
 //!
 //! The SQL is portable on purpose (`$N` parameters, `ON CONFLICT`, BIGINT
 //! epoch-ms times, TEXT ids, BOOLEAN flags). Adding PostgreSQL means a
@@ -11,8 +12,14 @@
 //! second copy of these queries.
 
 mod clients;
+mod invitations;
+mod keys;
+mod password_failures;
 mod secrets;
+mod sessions;
+mod sign_ins;
 mod sign_ups;
+mod users;
 
 use crate::codes::CodeKey;
 use crate::sign_up::record::SignUpRecord;
@@ -23,12 +30,20 @@ use std::str::FromStr;
 use std::time::Duration;
 
 pub use clients::{InsertUserError, NewUser};
+pub use invitations::InvitationKey;
+pub use users::{UserKey, WriteUserError};
 
 /// The database the server runs on.
 pub type Db = sqlx::Sqlite;
 /// One connection to it.
 pub type Conn = <Db as sqlx::Database>::Connection;
 type Pool = sqlx::Pool<Db>;
+
+/// A stored value that does not parse: the database was written by
+/// something else, which is our failure, not the client's.
+fn corrupt(what: &str, value: &str) -> sqlx::Error {
+    sqlx::Error::Decode(format!("unexpected {what} {value:?} in the database").into())
+}
 
 /// The storage of one Gatehouse instance.
 #[derive(Clone, Debug)]

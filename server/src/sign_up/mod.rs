@@ -31,12 +31,13 @@ pub use prepare::Prepare;
 pub use update::Update;
 
 use crate::db::Tx;
-use crate::delivery::Message;
 use crate::error::ApiError;
 use crate::state::AppState;
 use gatehouse_protocol::{ErrorCode, SignUpStatus, wire};
 use machine::{Event, Requirements, transition};
 use record::SignUpRecord;
+
+pub use crate::verification::Outcome;
 
 /// One change to a sign-up.
 #[derive(Debug)]
@@ -54,23 +55,6 @@ pub struct Ctx<'a> {
     pub client_id: &'a str,
     /// The one "now" of the whole operation.
     pub now: i64,
-}
-
-/// What an operation leaves to do once its changes are committed.
-#[derive(Debug, Default)]
-pub struct Outcome {
-    /// A message to send.
-    pub delivery: Option<Delivery>,
-    /// An error to answer although the changes are kept (a wrong code
-    /// still counts as an attempt).
-    pub refusal: Option<ApiError>,
-}
-
-/// A code to deliver, and the resend record to undo if it cannot be.
-#[derive(Debug)]
-pub struct Delivery {
-    pub message: Message,
-    pub throttle_key: String,
 }
 
 impl Operation {
@@ -101,25 +85,6 @@ impl Operation {
         ctx.tx.commit().await?;
         outcome.finish(state, now).await?;
         Ok(sign_up.to_wire(&state.config, now))
-    }
-}
-
-impl Outcome {
-    /// After the commit: delivers the message, then answers the refusal if any.
-    async fn finish(self, state: &AppState, sent_at: i64) -> Result<(), ApiError> {
-        if let Some(delivery) = self.delivery
-            && let Err(e) = state.sender.send(delivery.message).await
-        {
-            // The code was stored but never left: let the person ask again at once.
-            if let Err(undo) = state.store.forget_code_sent(&delivery.throttle_key, sent_at).await {
-                tracing::error!(error = %undo, "could not undo the resend record");
-            }
-            return Err(ApiError::Internal(e.context("delivering a verification code")));
-        }
-        match self.refusal {
-            Some(refusal) => Err(refusal),
-            None => Ok(()),
-        }
     }
 }
 

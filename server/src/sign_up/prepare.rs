@@ -1,11 +1,11 @@
 //! `POST /v1/client/sign_ups/{id}/prepare_verification`: send a code.
 
-use super::record::{SignUpRecord, VerificationRecord};
-use super::{Ctx, Delivery, Outcome};
-use crate::codes;
+use super::record::SignUpRecord;
+use super::{Ctx, Outcome};
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::strategies::CodeStrategy;
+use crate::strategies::{CodeStrategy, Purpose};
+use crate::verification;
 use gatehouse_protocol::wire::PrepareParams;
 use gatehouse_protocol::{ErrorCode, VerificationStatus};
 
@@ -36,28 +36,17 @@ impl Prepare {
         if slot.as_ref().is_some_and(|v| v.status == VerificationStatus::Verified) {
             return Err(ApiError::Refused(ErrorCode::VerificationAlreadyVerified));
         }
-        let settings = ctx.state.config.verification;
-        let throttle_key = self.strategy.throttle_key(&address);
-        let resend_ms = i64::try_from(settings.code_resend_seconds * 1000).unwrap_or(i64::MAX);
-        if let Some(last) = ctx.tx.last_code_sent(&throttle_key).await? {
-            let wait_ms = last.saturating_add(resend_ms) - ctx.now;
-            if wait_ms > 0 {
-                let seconds = u64::try_from(wait_ms).unwrap_or(0).div_ceil(1000);
-                return Err(ApiError::RetryAfter { code: ErrorCode::VerificationCodeTooManyRequests, seconds });
-            }
-        }
-        let code = codes::generate();
-        let ttl_ms = i64::try_from(settings.code_ttl_seconds * 1000).unwrap_or(i64::MAX);
-        *slot = Some(VerificationRecord {
-            status: VerificationStatus::Unverified,
-            strategy: Some(self.strategy.strategy),
-            attempts: 0,
-            code_hash: Some(ctx.state.code_key.hash(&sign_up_id, field, &code)),
-            expire_at: Some(ctx.now.saturating_add(ttl_ms)),
-            verified_at_client: None,
-        });
-        ctx.tx.record_code_sent(&throttle_key, ctx.now).await?;
-        let message = self.strategy.message(&address, &code, settings.code_ttl_seconds);
-        Ok(Outcome { delivery: Some(Delivery { message, throttle_key }), refusal: None })
+        let (verification, delivery) = verification::send_code(
+            &mut ctx.tx,
+            ctx.state,
+            ctx.now,
+            &sign_up_id,
+            self.strategy,
+            &address,
+            Purpose::SignUp,
+        )
+        .await?;
+        *slot = Some(verification);
+        Ok(Outcome { delivery: Some(delivery), refusal: None })
     }
 }

@@ -69,7 +69,7 @@ async fn www_and_pkg_are_served_with_their_content_types() {
     std::fs::write(www.join("index.html"), "<!doctype html><title>Gatehouse demo</title>").unwrap();
     std::fs::write(pkg.join("gatehouse.js"), "export default function init() {}").unwrap();
     std::fs::write(pkg.join("gatehouse_bg.wasm"), b"\0asm\x01\0\0\0").unwrap();
-    let options = Options { dev: true, www: Some(www), pkg: Some(pkg) };
+    let options = Options { dev: true, www: Some(www), pkg: Some(pkg), ..Options::default() };
     let app = spawn_app_with(Config::default(), options).await;
     let client = TestClient::new(&app.base, Mode::Cookie);
 
