@@ -6,7 +6,8 @@
 //! the way the SDK does.
 
 use gatehouse_server::clock::{Clock, ManualClock};
-use gatehouse_server::config::Config;
+use gatehouse_server::config::{Config, Secret};
+use gatehouse_server::db::Store;
 use gatehouse_server::{Options, build_app};
 use reqwest::Method;
 use reqwest::header::HeaderMap;
@@ -26,9 +27,27 @@ pub struct TestApp {
     dir: Arc<TempDir>,
 }
 
+/// The admin key of [`spawn_admin_app`].
+pub const SECRET_KEY: &str = "test-secret-key-0123456789abcdef-0123456789";
+
 /// A dev-mode app with the default settings.
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(Config::default(), Options { dev: true, ..Options::default() }).await
+}
+
+/// A dev-mode app with the admin API on ([`SECRET_KEY`]).
+pub async fn spawn_admin_app() -> TestApp {
+    spawn_admin_app_with(Config::default()).await
+}
+
+/// A dev-mode app with the admin API on and these settings.
+pub async fn spawn_admin_app_with(config: Config) -> TestApp {
+    spawn_app_with(config, admin_options()).await
+}
+
+/// `--dev` and the admin key.
+pub fn admin_options() -> Options {
+    Options { dev: true, secret_key: Some(Secret::new(String::from(SECRET_KEY))), ..Options::default() }
 }
 
 /// An app with these settings and options.
@@ -55,6 +74,41 @@ impl TestApp {
     pub async fn another_node(&self) -> TestApp {
         let options = Options { dev: true, ..Options::default() };
         serve(Config::default(), options, self.dir.clone(), self.clock.clone()).await
+    }
+
+    /// The same database and clock served again, as after a restart.
+    pub async fn restart(&self, config: Config, options: Options) -> TestApp {
+        serve(config, options, self.dir.clone(), self.clock.clone()).await
+    }
+
+    /// The operator's backend: the admin key in `Authorization`.
+    pub fn admin(&self) -> TestClient {
+        self.admin_with_key(SECRET_KEY)
+    }
+
+    /// An admin API caller presenting `key`.
+    pub fn admin_with_key(&self, key: &str) -> TestClient {
+        let client = TestClient::new(&self.base, Mode::Bearer);
+        *client.token.lock().unwrap() = Some(key.to_owned());
+        client
+    }
+
+    /// The app's storage, to read what is stored the way the server does.
+    pub async fn store(&self) -> Store {
+        Store::connect(&format!("sqlite://{}", self.db_path.display())).await.unwrap()
+    }
+
+    /// `GET /.well-known/jwks.json`.
+    pub async fn jwks(&self) -> Value {
+        let answer = TestClient::new(&self.base, Mode::Cookie).get("/.well-known/jwks.json").await;
+        assert_eq!(answer.status, 200, "{}", answer.text);
+        answer.body
+    }
+
+    /// The last message sent to `to`.
+    pub async fn last_message_to(&self, to: &str) -> Value {
+        let outbox = self.outbox().await;
+        outbox.iter().rev().find(|m| m["to"] == to).unwrap_or_else(|| panic!("no message to {to}")).clone()
     }
 
     /// A browser: the token travels in the `__gh_client` cookie.
@@ -221,6 +275,31 @@ impl TestClient {
 
     pub async fn patch(&self, path: &str, body: Value) -> Answer {
         self.send(Method::PATCH, path, Some(body.to_string())).await
+    }
+
+    pub async fn put(&self, path: &str, body: Value) -> Answer {
+        self.send(Method::PUT, path, Some(body.to_string())).await
+    }
+
+    pub async fn delete(&self, path: &str) -> Answer {
+        self.send(Method::DELETE, path, None).await
+    }
+
+    pub async fn sign_in(&self, params: Value) -> Answer {
+        self.post("/v1/client/sign_ins", params).await
+    }
+
+    pub async fn prepare_first_factor(&self, id: &str, strategy: &str) -> Answer {
+        self.post(&format!("/v1/client/sign_ins/{id}/prepare_first_factor"), json!({ "strategy": strategy })).await
+    }
+
+    pub async fn attempt_first_factor(&self, id: &str, body: Value) -> Answer {
+        self.post(&format!("/v1/client/sign_ins/{id}/attempt_first_factor"), body).await
+    }
+
+    /// `POST /v1/client/sessions/{id}/tokens`.
+    pub async fn session_token(&self, session_id: &str) -> Answer {
+        self.post(&format!("/v1/client/sessions/{session_id}/tokens"), json!({})).await
     }
 
     pub async fn get_client(&self) -> Answer {

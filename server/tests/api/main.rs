@@ -3,13 +3,18 @@
 //! One test binary; [`helpers`] starts apps and speaks to them.
 
 mod helpers;
+mod jwt;
 
+mod admin;
 mod body_errors;
 mod cli;
 mod client;
 mod config;
+mod lockout;
 mod security;
 mod serving;
+mod sessions;
+mod sign_in;
 mod sign_up;
 mod smtp;
 mod verification;
