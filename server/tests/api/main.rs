@@ -10,6 +10,7 @@ mod body_errors;
 mod cli;
 mod client;
 mod config;
+mod invitations;
 mod lockout;
 mod security;
 mod serving;
