@@ -50,13 +50,25 @@ fn verify_now(password: &str, stored: &str) -> anyhow::Result<bool> {
     Ok(argon2().verify_password(password.as_bytes(), &parsed).is_ok())
 }
 
+/// A hash of no one's password, made once per process.
+fn dummy_hash() -> &'static str {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    DUMMY.get_or_init(|| hash_now("gatehouse dummy password").unwrap_or_default())
+}
+
+/// Makes the dummy hash ahead of the first sign-in (at start), so even the
+/// first unknown identifier takes as long as a known one.
+pub async fn warm_up() {
+    if let Err(e) = tokio::task::spawn_blocking(dummy_hash).await {
+        tracing::error!(error = %e, "making the dummy password hash failed");
+    }
+}
+
 /// Spends the time of one check for a password that has no account to
 /// check against, so an unknown identifier answers as slowly as a known one.
 pub async fn verify_dummy(password: String) {
-    static DUMMY: OnceLock<String> = OnceLock::new();
     let result = tokio::task::spawn_blocking(move || {
-        let dummy = DUMMY.get_or_init(|| hash_now("gatehouse dummy password").unwrap_or_default());
-        let _ = verify_now(&password, dummy);
+        let _ = verify_now(&password, dummy_hash());
     })
     .await;
     if let Err(e) = result {
