@@ -6,8 +6,8 @@
 //! - [`record`]: the sign-in as kept, and as shown on the wire;
 //! - [`factors`]: which first factors an account offers;
 //! - one file per operation (`parse` the body, then `apply` inside the
-//!   transaction): [`create`], [`prepare`], [`attempt`];
-//! - [`complete`]: the session a proven sign-in creates;
+//!   transaction): [`Create`], [`Prepare`], [`Attempt`];
+//! - `complete`: the session a proven sign-in creates;
 //! - [`handlers`]: the HTTP handlers.
 //!
 //! Passwords are checked in `parse`, before the write transaction (a check
