@@ -10,6 +10,8 @@
 //! - [`extract`], [`error`]: JSON bodies in, the one error shape out;
 //! - [`environment`], [`dev`], [`static_files`]: the small endpoints;
 //! - [`sign_up`]: the sign-up flow (state machine, one file per operation);
+//! - [`events`]: change notices and the sign-up event streams;
+//! - [`verify`]: `/v1/verify`, where an email link lands (HTML, not JSON);
 //! - [`strategies`], [`codes`], [`password`], [`delivery`]: how fields are
 //!   verified, codes made and checked, passwords hashed and messages sent;
 //! - [`db`]: all the SQL; [`ids`], [`clock`], [`state`]: the plumbing.
@@ -27,6 +29,7 @@ pub mod delivery;
 pub mod dev;
 pub mod environment;
 pub mod error;
+pub mod events;
 pub mod extract;
 pub mod ids;
 pub mod origin;
@@ -37,12 +40,14 @@ pub mod state;
 pub mod static_files;
 pub mod strategies;
 pub mod trace;
+pub mod verify;
 
 use anyhow::Context;
 use axum::Router;
 use clock::Clock;
 use config::Config;
 use delivery::Sender;
+use events::Hub;
 use state::AppState;
 use std::future::Future;
 use std::net::SocketAddr;
@@ -53,7 +58,7 @@ use tokio::net::TcpListener;
 /// What the command line adds to the config.
 #[derive(Clone, Debug, Default)]
 pub struct Options {
-    /// Dev mode: the outbox and `GET /v1/dev/outbox`.
+    /// Dev mode: the outbox and the `/v1/dev/` tools.
     pub dev: bool,
     /// The demo page, served at `/`.
     pub www: Option<PathBuf>,
@@ -73,13 +78,17 @@ pub async fn build_app(config: Config, database_url: &str, options: Options, clo
     let store = db::Store::connect(database_url).await?;
     let code_key = store.code_key().await.context("reading the server secret")?;
     let sender = Sender::new(&config, options.dev, clock.clone())?;
+    let hub = Hub::default();
     let state = AppState {
         config: Arc::new(config),
         store,
         sender: Arc::new(sender),
         code_key: Arc::new(code_key),
         clock,
+        notify: Arc::new(hub.clone()),
+        hub,
         dev: options.dev,
+        requests: Arc::default(),
     };
     Ok(App { router: app::router(state.clone(), &options), state })
 }
@@ -95,8 +104,15 @@ impl App {
         &self.state
     }
 
-    /// Serves until `shutdown` resolves, then lets requests in flight finish.
+    /// Serves until `shutdown` resolves, then ends the event streams (they
+    /// would never finish by themselves) and lets other requests in flight
+    /// finish.
     pub async fn serve(self, listener: TcpListener, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        let hub = self.state.hub.clone();
+        let shutdown = async move {
+            shutdown.await;
+            hub.close_all();
+        };
         let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(listener, service).with_graceful_shutdown(shutdown).await
     }

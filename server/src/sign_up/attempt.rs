@@ -32,7 +32,7 @@ impl Attempt {
         let Some(verification) = slot.as_mut() else {
             return Err(ApiError::Refused(ErrorCode::VerificationNotSent));
         };
-        let refuse = |code: ErrorCode| Outcome { delivery: None, refusal: Some(ApiError::param(code, "code")) };
+        let refuse = |code: ErrorCode| Outcome { refusal: Some(ApiError::param(code, "code")), ..Outcome::default() };
         match verification.status_at(ctx.now) {
             VerificationStatus::Verified => Err(ApiError::Refused(ErrorCode::VerificationAlreadyVerified)),
             VerificationStatus::Failed => Err(ApiError::param(ErrorCode::VerificationFailed, "code")),

@@ -58,14 +58,28 @@ impl VerificationRecord {
         }
     }
 
-    /// The status at `now`: a code past its expiry is `expired`.
+    /// Whether a link was sent and is waited for (it carries no code: the
+    /// token lives in `email_links`).
+    pub fn awaits_link(&self) -> bool {
+        self.status == VerificationStatus::Unverified && self.strategy == Some(Strategy::EmailLink) && self.expire_at.is_some()
+    }
+
+    /// The status at `now`: a code or link past its expiry is `expired`.
     pub fn status_at(&self, now: i64) -> VerificationStatus {
         match (self.status, self.expire_at) {
-            (VerificationStatus::Unverified, Some(expire_at)) if self.code_hash.is_some() && now >= expire_at => {
+            (VerificationStatus::Unverified, Some(expire_at))
+                if (self.code_hash.is_some() || self.awaits_link()) && now >= expire_at =>
+            {
                 VerificationStatus::Expired
             }
             (status, _) => status,
         }
+    }
+
+    /// When [`VerificationRecord::status_at`] next changes by time alone.
+    fn deadline(&self, now: i64) -> Option<i64> {
+        let live = self.status_at(now) == VerificationStatus::Unverified && (self.code_hash.is_some() || self.awaits_link());
+        self.expire_at.filter(|_| live)
     }
 
     fn to_wire(&self, supported: &[Strategy], now: i64) -> wire::Verification {
@@ -73,6 +87,8 @@ impl VerificationRecord {
         let next_action = match status {
             VerificationStatus::Verified => NextAction::None,
             VerificationStatus::Unverified if self.code_hash.is_some() => NextAction::NeedsAttempt,
+            // A link is out: nothing to do but wait for it to be opened.
+            VerificationStatus::Unverified if self.awaits_link() => NextAction::None,
             _ => NextAction::NeedsPrepare,
         };
         wire::Verification {
@@ -118,6 +134,15 @@ impl SignUpRecord {
             SignUpStatus::MissingRequirements if now >= self.abandon_at => SignUpStatus::Abandoned,
             status => status,
         }
+    }
+
+    /// When [`SignUpRecord::to_wire`] next changes by time alone: a code or
+    /// link expires, or the sign-up is abandoned.
+    pub fn next_deadline(&self, now: i64) -> Option<i64> {
+        let abandon = (self.status_at(now) == SignUpStatus::MissingRequirements).then_some(self.abandon_at);
+        let verifications = [&self.email_verification, &self.phone_verification];
+        let expiries = verifications.into_iter().flatten().filter_map(|v| v.deadline(now));
+        abandon.into_iter().chain(expiries).min()
     }
 
     /// The value of a text field (every field but password and legal_accepted).
