@@ -5,7 +5,8 @@
 //!   fetch links, and must not use one up. A link that would confirm shows
 //!   a page whose Confirm button POSTs the token; any other known link
 //!   redirects at once to its `redirect_url` with its `gh_status`. With
-//!   `[email_link] confirm = "auto"` the GET confirms, as the POST does.
+//!   `[email_link] confirm = "auto"` the GET confirms, as the POST does
+//!   (a HEAD never does).
 //! - `POST /v1/verify` (form field `token`) confirms (the `ConfirmLink`
 //!   operation) and redirects with 303 to the sign-up's `redirect_url`,
 //!   with `gh_status` and, when it completed the sign-up,
@@ -26,7 +27,7 @@ use crate::strategies::email_link;
 use axum::Form;
 use axum::extract::rejection::{FormRejection, QueryRejection};
 use axum::extract::{Query, State};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, Method};
 use axum::response::Response;
 use gatehouse_protocol::EmailLinkStatus;
 use serde::Deserialize;
@@ -38,14 +39,19 @@ pub struct TokenParam {
 }
 
 /// `GET /v1/verify?token=...`.
-pub async fn open(State(state): State<AppState>, headers: HeaderMap, query: Result<Query<TokenParam>, QueryRejection>) -> Response {
+pub async fn open(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    query: Result<Query<TokenParam>, QueryRejection>,
+) -> Response {
     let token = query.ok().and_then(|Query(q)| q.token);
     let found = match find(&state, token).await {
         Ok(found) => found,
         Err(page) => return page,
     };
     let confirming = client::from_cookie(&state, &headers).await;
-    if state.config.email_link.confirm == LinkConfirm::Auto {
+    if state.config.email_link.confirm == LinkConfirm::Auto && method == Method::GET {
         return confirm_found(&state, found, confirming).await;
     }
     let link = &found.link;

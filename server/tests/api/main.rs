@@ -3,6 +3,7 @@
 //! One test binary; [`helpers`] starts apps and speaks to them.
 
 mod helpers;
+mod sse;
 
 mod body_errors;
 mod cli;
@@ -10,6 +11,7 @@ mod client;
 mod config;
 mod dev_tools;
 mod email_link;
+mod email_link_settings;
 mod events;
 mod security;
 mod serving;
