@@ -14,12 +14,13 @@
 use crate::config::Config;
 use crate::error::ApiError;
 use crate::state::AppState;
-use axum::extract::{FromRequestParts, Request, State};
+use axum::extract::{OptionalFromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, header};
 use axum::middleware::Next;
 use axum::response::Response;
 use gatehouse_protocol::{ErrorCode, validate};
+use std::convert::Infallible;
 use std::sync::Arc;
 
 /// The origins allowed besides the server's own.
@@ -95,12 +96,12 @@ fn normalize(origin: &str) -> Option<String> {
     (url.len() == normalized.len() + 1).then(|| String::from(normalized))
 }
 
-impl FromRequestParts<AppState> for PublicOrigin {
-    type Rejection = ApiError;
+/// `Option<PublicOrigin>` in a handler: `None` without a usable Host.
+impl OptionalFromRequestParts<AppState> for PublicOrigin {
+    type Rejection = Infallible;
 
-    /// A request without a usable Host (no browser sends one) is malformed.
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        PublicOrigin::of(&parts.headers, &state.config).ok_or(ApiError::Refused(ErrorCode::RequestBodyInvalid))
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Option<Self>, Infallible> {
+        Ok(PublicOrigin::of(&parts.headers, &state.config))
     }
 }
 

@@ -39,7 +39,7 @@ pub async fn prepare(
     State(state): State<AppState>,
     client: CurrentClient,
     SignUpId(id): SignUpId,
-    origin: PublicOrigin,
+    origin: Option<PublicOrigin>,
     Params(p): Params<PrepareParams>,
 ) -> Answer {
     let op = Operation::Prepare(Prepare::parse(p, &state, origin).await?);

@@ -32,8 +32,9 @@ enum Proof {
 impl Prepare {
     /// Reads the body. A link needs a `redirect_url` on this server's own
     /// origin or one of `allowed_redirect_origins`: the server is no open
-    /// redirect. Codes take none.
-    pub async fn parse(params: PrepareParams, state: &AppState, origin: PublicOrigin) -> Result<Prepare, ApiError> {
+    /// redirect. Codes take none. `origin` is `None` when the request has no
+    /// usable Host (no browser sends such a request): no link can be made.
+    pub async fn parse(params: PrepareParams, state: &AppState, origin: Option<PublicOrigin>) -> Result<Prepare, ApiError> {
         let proof = match Verifier::from_param(params.strategy.as_deref(), &state.config)? {
             Verifier::Code(_) if params.redirect_url.is_some() => {
                 return Err(ApiError::param(ErrorCode::FormParamUnknown, "redirect_url"));
@@ -42,6 +43,7 @@ impl Prepare {
             Verifier::Link(strategy) => {
                 let given = params.redirect_url.ok_or_else(|| ApiError::param(ErrorCode::FormParamMissing, "redirect_url"))?;
                 let redirect_url = validate::redirect_url(&given)?;
+                let origin = origin.ok_or(ApiError::Refused(ErrorCode::RequestBodyInvalid))?;
                 if !origin.may_redirect_to(validate::url_origin(&redirect_url), &state.config) {
                     return Err(ApiError::Params(vec![Problem {
                         message: Some("This redirect URL is not on an allowed origin."),

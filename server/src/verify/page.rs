@@ -108,7 +108,8 @@ button{width:100%;padding:12px 16px;border:0;border-radius:8px;background:var(--
 font-weight:600;cursor:pointer}\
 button:hover{filter:brightness(1.1)}\
 button:focus-visible{outline:3px solid var(--accent);outline-offset:2px}\
-.note{margin:20px 0 0;font-size:.875rem}";
+.note{margin:20px 0 0;font-size:.875rem}\
+main>:last-child{margin-bottom:0}";
 
 /// `ana@example.com` as `a•••@example.com`: enough to recognise, not to harvest.
 fn mask(email_address: &str) -> String {

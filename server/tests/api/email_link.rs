@@ -343,3 +343,32 @@ async fn a_foreign_page_cannot_post_a_confirmation() {
     attacker.confirm_link(&token_of(&link)).await.assert_error(403, "origin_not_allowed");
     assert_eq!(email_verification(&browser.get_sign_up(&id).await)["status"], "unverified");
 }
+
+#[tokio::test]
+async fn a_request_without_host_gets_codes_but_no_link() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = spawn_app().await;
+    let browser = app.client();
+    let id = browser.start_sign_up("ana@example.com").await;
+    let cookie = format!("__gh_client={}", browser.token().unwrap());
+    let prepare = |body: String| {
+        let cookie = cookie.clone();
+        let (addr, id) = (app.addr, id.clone());
+        async move {
+            let mut tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+            let request = format!(
+                "POST /v1/client/sign_ups/{id}/prepare_verification HTTP/1.0\r\nCookie: {cookie}\r\n\
+                 Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+                body.len()
+            );
+            tcp.write_all(request.as_bytes()).await.unwrap();
+            let mut answer = String::new();
+            tcp.read_to_string(&mut answer).await.unwrap();
+            answer
+        }
+    };
+    let link = prepare(json!({ "strategy": "email_link", "redirect_url": landing(&app) }).to_string()).await;
+    assert!(link.starts_with("HTTP/1.0 400") && link.contains("request_body_invalid"), "{link}");
+    let code = prepare(json!({ "strategy": "email_code" }).to_string()).await;
+    assert!(code.starts_with("HTTP/1.0 200"), "{code}");
+}

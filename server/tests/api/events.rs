@@ -1,10 +1,12 @@
 //! `GET /v1/client/sign_ups/{id}/events`: the current state at once, every
 //! change from any request, keep-alive comments, the end.
 
-use crate::helpers::{Sse, TestApp, spawn_app, spawn_app_with, token_of};
-use gatehouse_server::Options;
+use crate::helpers::{Mode, Sse, TestApp, TestClient, spawn_app, spawn_app_with, token_of};
+use gatehouse_server::clock::ManualClock;
 use gatehouse_server::config::Config;
+use gatehouse_server::{Options, build_app};
 use serde_json::json;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Dev mode with a short keep-alive, so the tests see it.
@@ -138,4 +140,25 @@ async fn only_the_owner_may_listen() {
     let body: serde_json::Value = stranger.response.json().await.unwrap();
     assert_eq!(body["errors"][0]["code"], "sign_up_not_found");
     assert_eq!(app.client().events("su_nope").await.status(), 404);
+}
+
+#[tokio::test]
+async fn shutting_down_ends_open_streams() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("gatehouse.db").display());
+    let app = build_app(Config::default(), &url, Options::default(), Arc::new(ManualClock::starting_now())).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(app.serve(listener, async {
+        let _ = stopped.await;
+    }));
+    let browser = TestClient::new(&base, Mode::Cookie);
+    let id = browser.start_sign_up("ana@example.com").await;
+    let mut stream = browser.events(&id).await;
+    stream.next_sign_up().await;
+    stop.send(()).unwrap();
+    stream.assert_ends().await;
+    let served = tokio::time::timeout(Duration::from_secs(5), server).await.expect("the server stops");
+    served.unwrap().unwrap();
 }
