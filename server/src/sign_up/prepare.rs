@@ -56,17 +56,18 @@ impl Prepare {
         Ok(Prepare { proof })
     }
 
-    fn field(&self) -> Field {
+    fn verifier(&self) -> Verifier {
         match &self.proof {
-            Proof::Code(code) => code.field,
-            Proof::Link { strategy, .. } => strategy.field,
+            Proof::Code(code) => Verifier::Code(*code),
+            Proof::Link { strategy, .. } => Verifier::Link(*strategy),
         }
     }
 
     /// Replaces any earlier code or link with a new one (attempts start
     /// over), at most once per resend interval per address.
     pub(super) async fn apply(self, ctx: &mut Ctx<'_>, sign_up: &mut SignUpRecord) -> Result<Outcome, ApiError> {
-        let field = self.field();
+        let verifier = self.verifier();
+        let field = verifier.field();
         let address = sign_up
             .text(field)
             .map(String::from)
@@ -74,10 +75,6 @@ impl Prepare {
         if sign_up.verification(field).is_some_and(|v| v.status == VerificationStatus::Verified) {
             return Err(ApiError::Refused(ErrorCode::VerificationAlreadyVerified));
         }
-        let verifier = match &self.proof {
-            Proof::Code(code) => Verifier::Code(*code),
-            Proof::Link { strategy, .. } => Verifier::Link(*strategy),
-        };
         let throttle_key = verifier.throttle_key(&address);
         let resend_ms = seconds_to_ms(ctx.state.config.verification.code_resend_seconds);
         if let Some(last) = ctx.tx.last_code_sent(&throttle_key).await? {
