@@ -68,10 +68,18 @@ fn convert(v: &JsValue, kind: Kind) -> Option<JsValue> {
         Kind::Bool => v.as_bool().is_some(),
         Kind::Num => v.as_f64().is_some(),
         Kind::OptNum => v.is_null() || v.as_f64().is_some(),
-        Kind::Strs => Array::is_array(v) && v.unchecked_ref::<Array>().iter().all(|s| s.is_string()),
+        Kind::Strs => {
+            Array::is_array(v) && v.unchecked_ref::<Array>().iter().all(|s| s.is_string())
+        }
         Kind::AnyObj => is_plain_object(v),
         Kind::Obj(keys) => return object(v, keys),
-        Kind::OptObj(keys) => return if v.is_null() { Some(JsValue::NULL) } else { object(v, keys) },
+        Kind::OptObj(keys) => {
+            return if v.is_null() {
+                Some(JsValue::NULL)
+            } else {
+                object(v, keys)
+            }
+        }
         Kind::List(keys) => {
             if !Array::is_array(v) {
                 return None;
@@ -84,6 +92,24 @@ fn convert(v: &JsValue, kind: Kind) -> Option<JsValue> {
         }
     };
     ok.then(|| v.clone())
+}
+
+/// An object of the shape `keys` with nothing in it yet: empty lists and
+/// objects, `false`, and `null` for everything else (a sign-up before
+/// `create`).
+pub fn empty(keys: &[Key]) -> JsValue {
+    let out = JsValue::from(Object::new());
+    for Key(name, kind) in keys {
+        let value = match kind {
+            Kind::Strs => Array::new().into(),
+            Kind::Bool => JsValue::FALSE,
+            Kind::AnyObj => Object::new().into(),
+            Kind::Obj(keys) => empty(keys),
+            _ => JsValue::NULL,
+        };
+        set(&out, &camel_case(name), &value);
+    }
+    out
 }
 
 /// A number at the end of a path of keys, as a length rule.
@@ -100,7 +126,10 @@ pub fn rules(env: &JsValue) -> Rules {
     let attributes = get(env, "signUp").and_then(|s| get(&s, "attributes"));
     let enabled = Field::ALL.map(|f| {
         let attribute = attributes.as_ref().and_then(|a| get(a, f.js_name()));
-        attribute.and_then(|a| get(&a, "enabled")).and_then(|e| e.as_bool()).unwrap_or(false)
+        attribute
+            .and_then(|a| get(&a, "enabled"))
+            .and_then(|e| e.as_bool())
+            .unwrap_or(false)
     });
     let rule = |settings, key, default| length(env, &[settings, key]).unwrap_or(default);
     let (pw, un) = (PasswordRules::default(), UsernameRules::default());
@@ -124,13 +153,20 @@ pub fn error_items(v: &JsValue) -> Option<Vec<ErrorItem>> {
     if !Array::is_array(&errors) {
         return None;
     }
-    let items = errors.unchecked_ref::<Array>().iter().map(|e| error_item(&e)).collect::<Option<Vec<_>>>()?;
+    let mut items = Vec::new();
+    for e in errors.unchecked_ref::<Array>().iter() {
+        items.push(error_item(&e)?);
+    }
     (!items.is_empty()).then_some(items)
 }
 
 fn error_item(v: &JsValue) -> Option<ErrorItem> {
     let param = get(&get(v, "meta")?, "param_name")?;
-    let param_name = if param.is_undefined() || param.is_null() { None } else { Some(param.as_string()?) };
+    let param_name = if param.is_undefined() || param.is_null() {
+        None
+    } else {
+        Some(param.as_string()?)
+    };
     Some(ErrorItem {
         code: get(v, "code")?.as_string()?,
         message: get(v, "message")?.as_string()?,

@@ -22,9 +22,9 @@ pub struct ErrorItem {
 impl ErrorItem {
     /// An item for a code the SDK raises, with the table's messages.
     pub fn from_code(code: ErrorCode, param_name: Option<&str>) -> Self {
-        let (message, long_message) = sdk_texts(code);
+        let (code, message, long_message) = sdk_texts(code);
         ErrorItem {
-            code: code.as_str().into(),
+            code: code.into(),
             message: message.into(),
             long_message: long_message.into(),
             param_name: param_name.map(String::from),
@@ -47,16 +47,19 @@ pub const SDK_CODES: [ErrorCode; 10] = [
     ErrorCode::RequestBodyInvalid,
 ];
 
-/// The table's messages of an [`SDK_CODES`] code. Each is looked up with a
-/// constant code, so the binary carries these texts and not the whole table
-/// (about 4 KiB); any other code reads as `response_invalid`'s.
-fn sdk_texts(code: ErrorCode) -> (&'static str, &'static str) {
+/// The table's name and messages of an [`SDK_CODES`] code. Each is looked
+/// up with a constant code, so the binary carries these texts and not the
+/// whole table (about 4 KiB); any other code reads as `response_invalid`.
+fn sdk_texts(code: ErrorCode) -> (&'static str, &'static str, &'static str) {
     macro_rules! texts {
         ($($c:ident),*) => {
             match code {
-                $(ErrorCode::$c => (ErrorCode::$c.message(), ErrorCode::$c.long_message()),)*
-                _ => (ErrorCode::ResponseInvalid.message(), ErrorCode::ResponseInvalid.long_message()),
+                $(ErrorCode::$c => (ErrorCode::$c.as_str(), ErrorCode::$c.message(), ErrorCode::$c.long_message()),)*
+                _ => texts!(@ ResponseInvalid),
             }
+        };
+        (@ $c:ident) => {
+            (ErrorCode::$c.as_str(), ErrorCode::$c.message(), ErrorCode::$c.long_message())
         };
     }
     texts!(
@@ -84,7 +87,11 @@ pub struct Error {
 impl Error {
     /// An error the SDK raises itself, with no HTTP response behind it.
     pub fn sdk(code: ErrorCode, param_name: Option<&str>) -> Self {
-        Error { errors: vec![ErrorItem::from_code(code, param_name)], status: 0, retry_after: None }
+        Error {
+            errors: vec![ErrorItem::from_code(code, param_name)],
+            status: 0,
+            retry_after: None,
+        }
     }
 
     /// The server could not be reached, or its answer did not arrive.
@@ -94,7 +101,11 @@ impl Error {
 
     /// An answer that is not the JSON we expect, with its HTTP status.
     pub fn response_invalid(status: u16, retry_after: Option<u32>) -> Self {
-        Error { status, retry_after, ..Error::sdk(ErrorCode::ResponseInvalid, None) }
+        Error {
+            status,
+            retry_after,
+            ..Error::sdk(ErrorCode::ResponseInvalid, None)
+        }
     }
 
     /// A parameter of a call is of the wrong JS type or shape.
@@ -138,7 +149,10 @@ mod tests {
     #[test]
     fn every_sdk_code_has_its_own_texts() {
         for code in SDK_CODES {
-            assert_eq!(sdk_texts(code), (code.message(), code.long_message()), "{}", code.as_str());
+            assert_eq!(
+                sdk_texts(code),
+                (code.as_str(), code.message(), code.long_message())
+            );
         }
     }
 
@@ -170,6 +184,9 @@ mod tests {
         let e = Error::response_invalid(502, Some(3));
         assert_eq!(e.first().unwrap().code, "response_invalid");
         assert_eq!((e.status, e.retry_after), (502, Some(3)));
-        assert_eq!(Error::network().first().unwrap().long_message, ErrorCode::NetworkError.long_message());
+        assert_eq!(
+            Error::network().first().unwrap().long_message,
+            ErrorCode::NetworkError.long_message()
+        );
     }
 }

@@ -1,19 +1,38 @@
-//! The one HTTP helper: sends a request to the frontend API with the token
-//! mode's credentials, keeps the bearer token, and turns the answer into
-//! its parsed JSON or an [`Error`].
+//! The one HTTP helper: starts a request to the frontend API with the token
+//! mode's credentials, and reads its answer: keeps the bearer token, and
+//! turns the answer into its parsed JSON or an [`Error`].
 //!
 //! Built on `web-sys` `fetch` (the global one, so it also runs in workers);
 //! a later `AbortSignal` plugs into [`RequestInit::set_signal`].
+//!
+//! No Rust executor: [`pipe`] wires the promise chain in three lines of JS
+//! (fetch, then `response.json()`, then the target's `__answer` method), and
+//! Rust does the work at both ends. That keeps wasm-bindgen-futures and its
+//! closures out of the binary.
 
-use alloc::string::String;
 use crate::decode;
 use crate::error::{Error, Result};
-use core::cell::RefCell;
-use js_sys::Promise;
+use crate::params::join;
+use alloc::string::String;
+use core::cell::Cell;
+use js_sys::{Array, Object, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
-use web_sys::{Headers, RequestCredentials, RequestInit, Response};
+use web_sys::{RequestCredentials, RequestInit, Response};
+
+#[wasm_bindgen(inline_js = r#"
+export function pipe(request, target) {
+  return request
+    .then((response) => response.json().then((json) => [response, json], () => [response]), () => null)
+    .then((answer) => target.__answer(answer));
+}
+"#)]
+extern "C" {
+    /// Resolves to `target.__answer(answer)`, where `answer` is
+    /// `[response, json]`, `[response]` when the body is not JSON, or `null`
+    /// when the request failed.
+    pub fn pipe(request: &Promise, target: &JsValue) -> Promise;
+}
 
 #[wasm_bindgen]
 extern "C" {
@@ -41,14 +60,15 @@ impl Method {
 }
 
 /// Where the API is and how this browser proves who it is.
-#[derive(Debug)]
 pub struct Transport {
     /// `frontendApi` without a trailing slash.
     base: String,
     /// Bearer mode: send the kept token; cookie mode: send cookies.
     bearer: bool,
     /// The client token from the last `Gatehouse-Client` header (bearer mode).
-    token: RefCell<Option<String>>,
+    /// A `Cell` (taken and put back) rather than a `RefCell`: no borrow
+    /// panics, so no panic-message formatting in the binary.
+    token: Cell<Option<String>>,
 }
 
 impl Transport {
@@ -57,51 +77,71 @@ impl Transport {
         while base.ends_with('/') {
             base.pop();
         }
-        Transport { base, bearer, token: RefCell::new(None) }
+        Transport {
+            base,
+            bearer,
+            token: Cell::new(None),
+        }
     }
 
-    /// Sends one request; answers the status and parsed JSON of a 2xx
-    /// answer, or the error the answer carries.
-    pub async fn send(&self, method: Method, path: &str, body: Option<String>) -> Result<(u16, JsValue)> {
+    /// Starts one request; its promise resolves to the `Response`.
+    pub fn start(&self, method: Method, path: &str, body: Option<String>) -> Promise {
         let init = RequestInit::new();
         init.set_method(method.as_str());
-        let headers = Headers::new().map_err(|_| Error::network())?;
+        let headers = JsValue::from(Object::new());
         if let Some(body) = body {
-            let _ = headers.set("Content-Type", "application/json");
+            decode::set(&headers, "Content-Type", &"application/json".into());
             init.set_body(&JsValue::from_str(&body));
         }
         if self.bearer {
             init.set_credentials(RequestCredentials::Omit);
-            if let Some(token) = self.token.borrow().as_deref() {
-                let _ = headers.set("Authorization", &["Bearer ", token].concat());
+            let token = self.token.take();
+            if let Some(token) = &token {
+                decode::set(&headers, "Authorization", &join(&["Bearer ", token]).into());
             }
+            self.token.set(token);
         } else {
             init.set_credentials(RequestCredentials::Include);
         }
         init.set_headers(&headers);
+        global_fetch(&join(&[&self.base, path]), &init)
+    }
 
-        let url = [self.base.as_str(), path].concat();
-        let answer = JsFuture::from(global_fetch(&url, &init)).await.map_err(|_| Error::network())?;
-        let response: Response = answer.dyn_into().map_err(|_| Error::network())?;
+    /// Reads what [`pipe`] hands over: the status and parsed JSON of a 2xx
+    /// answer, or the error the answer carries.
+    pub fn finish(&self, answer: &JsValue) -> Result<(u16, JsValue)> {
+        let Some(response) = Array::is_array(answer)
+            .then(|| answer.unchecked_ref::<Array>().get(0))
+            .and_then(|r| r.dyn_into::<Response>().ok())
+        else {
+            return Err(Error::network());
+        };
+        let json = answer.unchecked_ref::<Array>().get(1);
         let status = response.status();
         let headers = response.headers();
         if self.bearer {
             if let Ok(Some(token)) = headers.get("Gatehouse-Client") {
-                *self.token.borrow_mut() = Some(token);
+                self.token.set(Some(token));
             }
         }
-        let retry_after = headers.get("Retry-After").ok().flatten().and_then(|s| s.trim().parse::<u32>().ok());
-        let json = match response.json() {
-            Ok(promise) => JsFuture::from(promise).await.ok(),
-            Err(_) => None,
-        };
-        match json {
-            Some(json) if (200..300).contains(&status) => Ok((status, json)),
-            Some(json) if status >= 400 => Err(match decode::error_items(&json) {
-                Some(errors) => Error { errors, status, retry_after },
-                None => Error::response_invalid(status, retry_after),
-            }),
-            _ => Err(Error::response_invalid(status, retry_after)),
+        let retry_after = headers
+            .get("Retry-After")
+            .ok()
+            .flatten()
+            .and_then(|s| s.trim().parse::<u32>().ok());
+        if json.is_undefined() {
+            return Err(Error::response_invalid(status, retry_after));
         }
+        if (200..300).contains(&status) {
+            return Ok((status, json));
+        }
+        Err(match decode::error_items(&json).filter(|_| status >= 400) {
+            Some(errors) => Error {
+                errors,
+                status,
+                retry_after,
+            },
+            None => Error::response_invalid(status, retry_after),
+        })
     }
 }

@@ -6,7 +6,7 @@
 
 use crate::error::{Error, Result};
 use crate::fetch::Method;
-use crate::params::{JsonObject, Rules, SignUpParams};
+use crate::params::{join, JsonObject, Rules, SignUpParams};
 use alloc::string::String;
 use gatehouse_protocol::{validate, ErrorCode, Field, Strategy};
 
@@ -20,9 +20,16 @@ pub enum Op {
     /// Read the sign-up again.
     Reload,
     /// Send a code; the email and phone shortcuts default the strategy.
-    Prepare { target: Target, strategy: Option<String> },
+    Prepare {
+        target: Target,
+        strategy: Option<String>,
+    },
     /// Check a code.
-    Attempt { target: Target, strategy: Option<String>, code: Option<String> },
+    Attempt {
+        target: Target,
+        strategy: Option<String>,
+        code: Option<String>,
+    },
 }
 
 /// Which verification a prepare or attempt is for.
@@ -46,11 +53,15 @@ pub struct Request {
 /// request. Every check that can fail on the client fails here.
 pub fn request(op: Op, id: Option<&str>, rules: &Rules) -> Result<Request> {
     let path = |rest: &str| match id {
-        Some(id) => Ok(["/v1/client/sign_ups/", id, rest].concat()),
+        Some(id) => Ok(join(&["/v1/client/sign_ups/", id, rest])),
         None => Err(Error::sdk(ErrorCode::SignUpNotFound, None)),
     };
     let (method, path, body) = match op {
-        Op::Create(params) => (Method::Post, "/v1/client/sign_ups".into(), Some(params.validated(rules)?.to_json())),
+        Op::Create(params) => (
+            Method::Post,
+            "/v1/client/sign_ups".into(),
+            Some(params.validated(rules)?.to_json()),
+        ),
         Op::Update(params) => {
             let body = params.validated(rules)?.to_json();
             (Method::Patch, path("")?, Some(body))
@@ -60,19 +71,34 @@ pub fn request(op: Op, id: Option<&str>, rules: &Rules) -> Result<Request> {
             let strategy = pick_strategy(target, strategy)?;
             let mut body = JsonObject::new();
             body.string("strategy", strategy.as_str());
-            (Method::Post, path("/prepare_verification")?, Some(body.finish()))
+            (
+                Method::Post,
+                path("/prepare_verification")?,
+                Some(body.finish()),
+            )
         }
-        Op::Attempt { target, strategy, code } => {
+        Op::Attempt {
+            target,
+            strategy,
+            code,
+        } => {
             let strategy = pick_strategy(target, strategy)?;
             if !strategy.uses_code() {
-                return Err(Error::param(ErrorCode::VerificationStrategyInvalid, "strategy"));
+                return Err(Error::param(
+                    ErrorCode::VerificationStrategyInvalid,
+                    "strategy",
+                ));
             }
             let code = code.ok_or_else(|| Error::param(ErrorCode::FormParamMissing, "code"))?;
             let code = validate::verification_code(&code)?;
             let mut body = JsonObject::new();
             body.string("strategy", strategy.as_str());
             body.string("code", &code);
-            (Method::Post, path("/attempt_verification")?, Some(body.finish()))
+            (
+                Method::Post,
+                path("/attempt_verification")?,
+                Some(body.finish()),
+            )
         }
     };
     Ok(Request { method, path, body })
@@ -90,7 +116,10 @@ pub fn pick_strategy(target: Target, given: Option<String>) -> Result<Strategy> 
     match (strategy, target) {
         (Some(s), Target::Any) => Ok(s),
         (Some(s), Target::Only(field)) if s.field() == field => Ok(s),
-        _ => Err(Error::param(ErrorCode::VerificationStrategyInvalid, "strategy")),
+        _ => Err(Error::param(
+            ErrorCode::VerificationStrategyInvalid,
+            "strategy",
+        )),
     }
 }
 
@@ -104,20 +133,41 @@ mod tests {
     }
 
     fn rules() -> Rules {
-        Rules { enabled: [true; 8], ..Rules::default() }
+        Rules {
+            enabled: [true; 8],
+            ..Rules::default()
+        }
     }
 
     #[test]
     fn strategies_default_per_field_and_must_match_it() {
-        assert_eq!(pick_strategy(Target::Only(Field::EmailAddress), None).unwrap(), Strategy::EmailCode);
-        assert_eq!(pick_strategy(Target::Only(Field::PhoneNumber), None).unwrap(), Strategy::PhoneCode);
-        assert_eq!(pick_strategy(Target::Any, Some("phone_code".into())).unwrap(), Strategy::PhoneCode);
         assert_eq!(
-            code_of(pick_strategy(Target::Only(Field::EmailAddress), Some("phone_code".into()))),
+            pick_strategy(Target::Only(Field::EmailAddress), None).unwrap(),
+            Strategy::EmailCode
+        );
+        assert_eq!(
+            pick_strategy(Target::Only(Field::PhoneNumber), None).unwrap(),
+            Strategy::PhoneCode
+        );
+        assert_eq!(
+            pick_strategy(Target::Any, Some("phone_code".into())).unwrap(),
+            Strategy::PhoneCode
+        );
+        assert_eq!(
+            code_of(pick_strategy(
+                Target::Only(Field::EmailAddress),
+                Some("phone_code".into())
+            )),
             "verification_strategy_invalid"
         );
-        assert_eq!(code_of(pick_strategy(Target::Any, Some("sms".into()))), "verification_strategy_invalid");
-        assert_eq!(code_of(pick_strategy(Target::Any, None)), "form_param_missing");
+        assert_eq!(
+            code_of(pick_strategy(Target::Any, Some("sms".into()))),
+            "verification_strategy_invalid"
+        );
+        assert_eq!(
+            code_of(pick_strategy(Target::Any, None)),
+            "form_param_missing"
+        );
     }
 
     #[test]
@@ -127,13 +177,26 @@ mod tests {
             unsafe_metadata: None,
         });
         let r = request(create, None, &rules()).unwrap();
-        assert_eq!((r.method, r.path.as_str()), (Method::Post, "/v1/client/sign_ups"));
-        assert_eq!(r.body.as_deref(), Some(r#"{"email_address":"ana@example.com"}"#));
+        assert_eq!(
+            (r.method, r.path.as_str()),
+            (Method::Post, "/v1/client/sign_ups")
+        );
+        assert_eq!(
+            r.body.as_deref(),
+            Some(r#"{"email_address":"ana@example.com"}"#)
+        );
 
-        let attempt = Op::Attempt { target: Target::Only(Field::PhoneNumber), strategy: None, code: Some(" 123456 ".into()) };
+        let attempt = Op::Attempt {
+            target: Target::Only(Field::PhoneNumber),
+            strategy: None,
+            code: Some(" 123456 ".into()),
+        };
         let r = request(attempt, Some("su_1"), &rules()).unwrap();
         assert_eq!(r.path, "/v1/client/sign_ups/su_1/attempt_verification");
-        assert_eq!(r.body.as_deref(), Some(r#"{"strategy":"phone_code","code":"123456"}"#));
+        assert_eq!(
+            r.body.as_deref(),
+            Some(r#"{"strategy":"phone_code","code":"123456"}"#)
+        );
 
         let r = request(Op::Reload, Some("su_1"), &rules()).unwrap();
         assert_eq!((r.method, r.body), (Method::Get, None));
@@ -141,13 +204,22 @@ mod tests {
 
     #[test]
     fn operations_on_no_sign_up_or_with_bad_codes_make_no_request() {
-        assert_eq!(code_of(request(Op::Reload, None, &rules())), "sign_up_not_found");
+        assert_eq!(
+            code_of(request(Op::Reload, None, &rules())),
+            "sign_up_not_found"
+        );
         let attempt = |code: Option<&str>| Op::Attempt {
             target: Target::Only(Field::EmailAddress),
             strategy: None,
             code: code.map(String::from),
         };
-        assert_eq!(code_of(request(attempt(Some("12ab56")), Some("su_1"), &rules())), "form_param_format_invalid");
-        assert_eq!(code_of(request(attempt(None), Some("su_1"), &rules())), "form_param_missing");
+        assert_eq!(
+            code_of(request(attempt(Some("12ab56")), Some("su_1"), &rules())),
+            "form_param_format_invalid"
+        );
+        assert_eq!(
+            code_of(request(attempt(None), Some("su_1"), &rules())),
+            "form_param_missing"
+        );
     }
 }

@@ -11,13 +11,15 @@
 //! - [`schema`]: the shapes of the server's answers, as static tables;
 //! - [`decode`]: checks answers against the schema and builds the camelCase
 //!   JS objects the SDK exposes;
-//! - [`fetch`]: the one HTTP helper, with the cookie or bearer token mode;
+//! - [`fetch`]: the one HTTP helper, with the cookie or bearer token mode,
+//!   and the three-line JS `pipe` that carries each answer back to Rust;
 //! - [`error`]: the one error type every failure becomes;
 //! - `runtime` (wasm build): a trapping panic handler and a small allocator
 //!   in place of std's.
 //!
-//! Invariants: no serde and no `core::fmt` (size; messages come from the
-//! protocol crate's static tables); no panics: every failure is an
+//! Invariants: no serde, no `format!` and no Rust executor (size: budget
+//! 24 KiB gzip for the wasm and its JS, `bench/size.sh`; messages come from
+//! the protocol crate's static tables); no panics: every failure is an
 //! [`error::Error`]; only `bindings`, `decode` and `fetch` touch `JsValue`.
 
 #![cfg_attr(all(target_arch = "wasm32", feature = "runtime"), no_std)]
@@ -30,8 +32,8 @@ pub mod error;
 pub mod fetch;
 pub mod flow;
 pub mod params;
-pub mod schema;
-#[cfg(all(target_arch = "wasm32", feature = "runtime"))]
+#[cfg(any(test, all(target_arch = "wasm32", feature = "runtime")))]
 mod runtime;
+pub mod schema;
 
 pub use bindings::{Gatehouse, SignUp};

@@ -97,11 +97,17 @@ pub const CLIENT: &[Key] = &[
 ];
 
 const VERIFICATION: &[Key] = &[
-    Key("status", Kind::Enum(|s| VerificationStatus::parse(s).is_some())),
+    Key(
+        "status",
+        Kind::Enum(|s| VerificationStatus::parse(s).is_some()),
+    ),
     Key("strategy", Kind::OptEnum(strategy)),
     Key("attempts", Kind::Num),
     Key("expire_at", Kind::OptNum),
-    Key("next_action", Kind::Enum(|s| NextAction::parse(s).is_some())),
+    Key(
+        "next_action",
+        Kind::Enum(|s| NextAction::parse(s).is_some()),
+    ),
     Key("supported_strategies", Kind::Strs),
     Key("verified_at_client", Kind::OptStr),
 ];
@@ -116,7 +122,10 @@ pub const SIGN_UP: &[Key] = &[
     Key("unverified_fields", Kind::Strs),
     Key(
         "verifications",
-        Kind::Obj(&[Key("email_address", Kind::OptObj(VERIFICATION)), Key("phone_number", Kind::OptObj(VERIFICATION))]),
+        Kind::Obj(&[
+            Key("email_address", Kind::OptObj(VERIFICATION)),
+            Key("phone_number", Kind::OptObj(VERIFICATION)),
+        ]),
     ),
     Key("username", Kind::OptStr),
     Key("email_address", Kind::OptStr),
@@ -133,7 +142,10 @@ pub const SIGN_UP: &[Key] = &[
 ];
 
 /// `{ "response": SignUp, "client": Client }`.
-pub const SIGN_UP_ENVELOPE: &[Key] = &[Key("response", Kind::Obj(SIGN_UP)), Key("client", Kind::Obj(CLIENT))];
+pub const SIGN_UP_ENVELOPE: &[Key] = &[
+    Key("response", Kind::Obj(SIGN_UP)),
+    Key("client", Kind::Obj(CLIENT)),
+];
 
 /// `{ "response": Client, "client": Client }` (`GET /v1/client`).
 pub const CLIENT_ENVELOPE: &[Key] = &[Key("client", Kind::Obj(CLIENT))];
@@ -170,8 +182,12 @@ mod tests {
 
     #[test]
     fn the_environment_describes_every_field() {
-        let Kind::Obj(sign_up) = ENVIRONMENT[0].1 else { panic!() };
-        let Kind::Obj(attributes) = sign_up[1].1 else { panic!() };
+        let Kind::Obj(sign_up) = ENVIRONMENT[0].1 else {
+            panic!()
+        };
+        let Kind::Obj(attributes) = sign_up[1].1 else {
+            panic!()
+        };
         let names: Vec<_> = attributes.iter().map(|k| k.0).collect();
         assert_eq!(names, Field::ALL.map(Field::as_str));
     }

@@ -6,6 +6,9 @@
 //! (`gh.environment`, `gh.client`, `signUp.missingFields`, ...), replaced in
 //! place after every answer, so there is no getter per attribute.
 //!
+//! Each request is started here and its answer comes back to the object's
+//! hidden `__answer` method (see `fetch::pipe`).
+//!
 //! - [`read`]: JS arguments into plain Rust;
 //! - [`error`]: the `GatehouseError` class and the one conversion into it;
 //! - [`typescript`]: the declared types of the `.d.ts`.
@@ -15,76 +18,121 @@ mod read;
 mod typescript;
 
 use crate::decode::{self, assign, get, set};
-use crate::error::Result;
-use crate::fetch::{Method, Transport};
+use crate::error::{Error, Result};
+use crate::fetch::{self, Method, Transport};
 use crate::flow::{self, Op, Target};
 use crate::params::Rules;
 use crate::schema;
 use alloc::rc::Rc;
 use alloc::string::String;
-use core::cell::{OnceCell, RefCell};
+use core::cell::{Cell, OnceCell};
 use gatehouse_protocol::Field;
-use js_sys::{Promise, JSON};
+use js_sys::Promise;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
-pub use error::to_js as error_to_js;
-
-/// What a sign-up looks like before `create`.
-const EMPTY_SIGN_UP: &str = r#"{"id":null,"status":null,"requiredFields":[],"optionalFields":[],"missingFields":[],"unverifiedFields":[],"verifications":{"emailAddress":null,"phoneNumber":null},"username":null,"emailAddress":null,"phoneNumber":null,"web3Wallet":null,"firstName":null,"lastName":null,"hasPassword":false,"legalAccepted":false,"unsafeMetadata":{},"createdSessionId":null,"createdUserId":null,"abandonAt":null}"#;
-
-/// What one loaded instance shares with its sign-up.
+/// What one instance shares with its sign-up.
 struct Shared {
     transport: Transport,
-    rules: Rules,
+    /// The params rules, from the environment.
+    rules: OnceCell<Rules>,
     /// The sign-up's id, once created.
-    sign_up_id: RefCell<Option<String>>,
+    sign_up_id: Cell<Option<String>>,
     /// The JS objects, so answers update them in place. They live as long
     /// as the page's `Gatehouse`, by design.
     gatehouse: OnceCell<JsValue>,
     sign_up: OnceCell<JsValue>,
 }
 
+/// A request to start, or why none is made.
+type Start<'a> = Result<(&'a Transport, Method, &'a str, Option<String>)>;
+
+/// Starts the request and pipes its answer to `target.__answer`; a failure
+/// before sending is a rejected promise.
+fn send(request: Start<'_>, target: &JsValue) -> Promise {
+    match request {
+        Ok((transport, method, path, body)) => {
+            fetch::pipe(&transport.start(method, path, body), target)
+        }
+        Err(e) => Promise::reject(&error::to_js(e)),
+    }
+}
+
 /// A loaded Gatehouse instance: `environment`, `client` and `signUp`.
 #[wasm_bindgen]
 pub struct Gatehouse {
-    _shared: Rc<Shared>,
+    shared: Rc<Shared>,
 }
 
 #[wasm_bindgen]
 impl Gatehouse {
     /// Loads the instance's environment and this browser's client.
-    #[wasm_bindgen(unchecked_return_type = "Gatehouse")]
-    pub async fn load(
+    #[wasm_bindgen(unchecked_return_type = "Promise<Gatehouse>")]
+    pub fn load(
         #[wasm_bindgen(unchecked_param_type = "GatehouseOptions")] options: JsValue,
-    ) -> core::result::Result<JsValue, JsValue> {
-        load(&options).await.map_err(error::to_js)
+    ) -> Promise {
+        let (api, bearer) = match read::options(&options) {
+            Ok(options) => options,
+            Err(e) => return Promise::reject(&error::to_js(e)),
+        };
+        let shared = Rc::new(Shared {
+            transport: Transport::new(&api, bearer),
+            rules: OnceCell::new(),
+            sign_up_id: Cell::new(None),
+            gatehouse: OnceCell::new(),
+            sign_up: OnceCell::new(),
+        });
+        let gatehouse = JsValue::from(Gatehouse {
+            shared: shared.clone(),
+        });
+        let _ = shared.gatehouse.set(gatehouse.clone());
+        send(
+            Ok((&shared.transport, Method::Get, "/v1/environment", None)),
+            &gatehouse,
+        )
+    }
+
+    /// The answers while loading (wired by `fetch::pipe`).
+    #[wasm_bindgen(js_name = __answer, skip_typescript)]
+    pub fn answer(&self, answer: JsValue) -> core::result::Result<JsValue, JsValue> {
+        self.take(&answer).map_err(error::to_js)
     }
 }
 
-async fn load(options: &JsValue) -> Result<JsValue> {
-    let (api, bearer) = read::options(options)?;
-    let transport = Transport::new(&api, bearer);
-    let environment = decode::answer(transport.send(Method::Get, "/v1/environment", None).await?, schema::ENVIRONMENT)?;
-    let client = decode::answer(transport.send(Method::Get, "/v1/client", None).await?, schema::CLIENT_ENVELOPE)?;
-    let shared = Rc::new(Shared {
-        transport,
-        rules: decode::rules(&environment),
-        sign_up_id: RefCell::new(None),
-        gatehouse: OnceCell::new(),
-        sign_up: OnceCell::new(),
-    });
-    let sign_up = JsValue::from(SignUp { shared: shared.clone() });
-    if let Ok(empty) = JSON::parse(EMPTY_SIGN_UP) {
-        assign(&sign_up, &empty);
+impl Gatehouse {
+    /// First the environment comes (then the client is asked for), then the
+    /// client (then the instance is ready, and the promise resolves to it).
+    fn take(&self, answer: &JsValue) -> Result<JsValue> {
+        let shared = &self.shared;
+        if shared.sign_up.get().is_some() {
+            // Loaded already: this is no answer of ours.
+            return Err(Error::response_invalid(0, None));
+        }
+        let gatehouse = shared.gatehouse.get().cloned().unwrap_or_default();
+        let answer = shared.transport.finish(answer)?;
+        if shared.rules.get().is_none() {
+            let environment = decode::answer(answer, schema::ENVIRONMENT)?;
+            let _ = shared.rules.set(decode::rules(&environment));
+            set(&gatehouse, "environment", &environment);
+            return Ok(send(
+                Ok((&shared.transport, Method::Get, "/v1/client", None)),
+                &gatehouse,
+            )
+            .into());
+        }
+        let client = decode::answer(answer, schema::CLIENT_ENVELOPE)?;
+        set(
+            &gatehouse,
+            "client",
+            &get(&client, "client").unwrap_or_default(),
+        );
+        let sign_up = JsValue::from(SignUp {
+            shared: shared.clone(),
+        });
+        assign(&sign_up, &decode::empty(schema::SIGN_UP));
+        set(&gatehouse, "signUp", &sign_up);
+        let _ = shared.sign_up.set(sign_up);
+        Ok(gatehouse)
     }
-    let gatehouse = JsValue::from(Gatehouse { _shared: shared.clone() });
-    set(&gatehouse, "environment", &environment);
-    set(&gatehouse, "client", &get(&client, "client").unwrap_or_default());
-    set(&gatehouse, "signUp", &sign_up);
-    let _ = shared.sign_up.set(sign_up);
-    let _ = shared.gatehouse.set(gatehouse.clone());
-    Ok(gatehouse)
 }
 
 /// A sign-up attempt. Every method updates this object in place and
@@ -95,11 +143,18 @@ pub struct SignUp {
 }
 
 impl SignUp {
-    /// Runs one operation; the promise resolves to this object or rejects
+    /// Starts one operation; the promise resolves to this object or rejects
     /// with a `GatehouseError`.
     fn run(&self, op: Result<Op>) -> Promise {
-        let shared = self.shared.clone();
-        future_to_promise(async move { shared.run(op).await.map_err(error::to_js) })
+        let shared = &self.shared;
+        let id = shared.sign_up_id.take();
+        shared.sign_up_id.set(id.clone());
+        let rules = shared.rules.get().copied().unwrap_or_default();
+        let target = shared.sign_up.get().cloned().unwrap_or_default();
+        match op.and_then(|op| flow::request(op, id.as_deref(), &rules)) {
+            Ok(r) => send(Ok((&shared.transport, r.method, &r.path, r.body)), &target),
+            Err(e) => send(Err(e), &target),
+        }
     }
 
     fn prepare(&self, target: Target, params: &JsValue) -> Promise {
@@ -110,26 +165,32 @@ impl SignUp {
     fn attempt(&self, target: Target, params: &JsValue) -> Promise {
         let op = read::opt_string(params, "strategy").and_then(|strategy| {
             let code = read::opt_string(params, "code")?;
-            Ok(Op::Attempt { target, strategy, code })
+            Ok(Op::Attempt {
+                target,
+                strategy,
+                code,
+            })
         });
         self.run(op)
     }
-}
 
-impl Shared {
-    /// Makes the operation's request and takes in the answer: the sign-up
-    /// into the `SignUp` object, the client into `gh.client`.
-    async fn run(&self, op: Result<Op>) -> Result<JsValue> {
-        let id = self.sign_up_id.borrow().clone();
-        let request = flow::request(op?, id.as_deref(), &self.rules)?;
-        let answer = self.transport.send(request.method, &request.path, request.body).await?;
-        let envelope = decode::answer(answer, schema::SIGN_UP_ENVELOPE)?;
+    /// Takes in an answer: the sign-up into this object, the client into
+    /// `gh.client`.
+    fn take(&self, answer: &JsValue) -> Result<JsValue> {
+        let shared = &self.shared;
+        let envelope = decode::answer(shared.transport.finish(answer)?, schema::SIGN_UP_ENVELOPE)?;
         let state = get(&envelope, "response").unwrap_or_default();
-        *self.sign_up_id.borrow_mut() = get(&state, "id").and_then(|id| id.as_string());
-        let sign_up = self.sign_up.get().cloned().unwrap_or_default();
+        shared
+            .sign_up_id
+            .set(get(&state, "id").and_then(|id| id.as_string()));
+        let sign_up = shared.sign_up.get().cloned().unwrap_or_default();
         assign(&sign_up, &state);
-        if let Some(gatehouse) = self.gatehouse.get() {
-            set(gatehouse, "client", &get(&envelope, "client").unwrap_or_default());
+        if let Some(gatehouse) = shared.gatehouse.get() {
+            set(
+                gatehouse,
+                "client",
+                &get(&envelope, "client").unwrap_or_default(),
+            );
         }
         Ok(sign_up)
     }
@@ -137,15 +198,27 @@ impl Shared {
 
 #[wasm_bindgen]
 impl SignUp {
+    /// The answer of this object's request (wired by `fetch::pipe`).
+    #[wasm_bindgen(js_name = __answer, skip_typescript)]
+    pub fn answer(&self, answer: JsValue) -> core::result::Result<JsValue, JsValue> {
+        self.take(&answer).map_err(error::to_js)
+    }
+
     /// Starts a new sign-up with these fields (abandoning the earlier one).
     #[wasm_bindgen(unchecked_return_type = "Promise<SignUp>")]
-    pub fn create(&self, #[wasm_bindgen(unchecked_param_type = "SignUpParams")] params: JsValue) -> Promise {
+    pub fn create(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "SignUpParams")] params: JsValue,
+    ) -> Promise {
         self.run(read::sign_up_params(&params).map(Op::Create))
     }
 
     /// Adds or changes fields.
     #[wasm_bindgen(unchecked_return_type = "Promise<SignUp>")]
-    pub fn update(&self, #[wasm_bindgen(unchecked_param_type = "SignUpParams")] params: JsValue) -> Promise {
+    pub fn update(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "SignUpParams")] params: JsValue,
+    ) -> Promise {
         self.run(read::sign_up_params(&params).map(Op::Update))
     }
 
@@ -177,7 +250,8 @@ impl SignUp {
     #[wasm_bindgen(js_name = prepareEmailAddressVerification, unchecked_return_type = "Promise<SignUp>")]
     pub fn prepare_email_address_verification(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "PrepareEmailAddressVerificationParams")] params: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "PrepareEmailAddressVerificationParams")]
+        params: JsValue,
     ) -> Promise {
         self.prepare(Target::Only(Field::EmailAddress), &params)
     }
@@ -195,7 +269,8 @@ impl SignUp {
     #[wasm_bindgen(js_name = preparePhoneNumberVerification, unchecked_return_type = "Promise<SignUp>")]
     pub fn prepare_phone_number_verification(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "PreparePhoneNumberVerificationParams")] params: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "PreparePhoneNumberVerificationParams")]
+        params: JsValue,
     ) -> Promise {
         self.prepare(Target::Only(Field::PhoneNumber), &params)
     }

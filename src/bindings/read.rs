@@ -1,10 +1,10 @@
 //! Reads the JS arguments of the API (options and params objects) into
 //! plain Rust, refusing wrong types and unknown keys before any request.
 
-use alloc::string::String;
 use crate::decode::get;
 use crate::error::{Error, Result};
 use crate::params::{SignUpParams, Value};
+use alloc::string::String;
 use gatehouse_protocol::{ErrorCode, Field};
 use js_sys::{Array, Object, JSON};
 use wasm_bindgen::JsValue;
@@ -25,7 +25,9 @@ pub fn opt_string(params: &JsValue, key: &str) -> Result<Option<String>> {
     if absent(&v) {
         return Ok(None);
     }
-    v.as_string().map(Some).ok_or_else(|| Error::param(ErrorCode::FormParamFormatInvalid, key))
+    v.as_string()
+        .map(Some)
+        .ok_or_else(|| Error::param(ErrorCode::FormParamFormatInvalid, key))
 }
 
 /// `{ frontendApi, tokenMode? }`: the API base URL and whether to use bearer mode.
@@ -64,7 +66,8 @@ pub fn sign_up_params(params: &JsValue) -> Result<SignUpParams> {
             Field::LegalAccepted => v.as_bool().map(Value::Bool),
             _ => v.as_string().map(Value::Text),
         };
-        let value = value.ok_or_else(|| Error::param(ErrorCode::FormParamFormatInvalid, field.as_str()))?;
+        let value =
+            value.ok_or_else(|| Error::param(ErrorCode::FormParamFormatInvalid, field.as_str()))?;
         out.fields.push((field, value));
     }
     let metadata = arg(params, "unsafeMetadata");
@@ -74,7 +77,8 @@ pub fn sign_up_params(params: &JsValue) -> Result<SignUpParams> {
         } else {
             None
         };
-        let json = json.ok_or_else(|| Error::param(ErrorCode::FormParamFormatInvalid, "unsafe_metadata"))?;
+        let json =
+            json.ok_or_else(|| Error::param(ErrorCode::FormParamFormatInvalid, "unsafe_metadata"))?;
         out.unsafe_metadata = Some(json);
     }
     Ok(out)

@@ -131,6 +131,44 @@ export interface Client {
   lastActiveSessionId: string | null;
 }
 
+/** The sign-up's attributes: data properties of `SignUp`, replaced in place after every answer. */
+export interface SignUpResource {
+  /** `null` until `create`. */
+  readonly id: string | null;
+  readonly status: SignUpStatus | null;
+  /** Field lists keep the wire names, e.g. `["first_name"]`. */
+  readonly requiredFields: SignUpField[];
+  readonly optionalFields: SignUpField[];
+  readonly missingFields: SignUpField[];
+  readonly unverifiedFields: SignUpField[];
+  readonly verifications: SignUpVerifications;
+  readonly username: string | null;
+  readonly emailAddress: string | null;
+  readonly phoneNumber: string | null;
+  readonly web3Wallet: string | null;
+  readonly firstName: string | null;
+  readonly lastName: string | null;
+  readonly hasPassword: boolean;
+  readonly legalAccepted: boolean;
+  /** Your own data, keys as you sent them. */
+  readonly unsafeMetadata: Record<string, unknown>;
+  readonly createdSessionId: string | null;
+  readonly createdUserId: string | null;
+  /** Epoch ms; `null` until `create`. */
+  readonly abandonAt: number | null;
+}
+
+export interface SignUp extends SignUpResource {}
+
+export interface Gatehouse {
+  /** The instance settings, loaded once. */
+  readonly environment: Environment;
+  /** This browser's client, as of the last answer. */
+  readonly client: Client;
+  /** The sign-up: always this same object, updated in place. */
+  readonly signUp: SignUp;
+}
+
 /** Every stable error code (docs/errors.md). */
 export type GatehouseErrorCode =
   | "form_param_missing" | "form_param_format_invalid" | "form_param_unknown"
@@ -176,12 +214,30 @@ mod tests {
     use gatehouse_protocol::{ErrorCode, Field};
 
     #[test]
-    fn every_code_and_field_is_typed() {
+    fn every_code_field_and_attribute_is_typed() {
+        // Every attribute the schema decodes is declared on SignUp.
+        for key in crate::schema::SIGN_UP
+            .iter()
+            .map(|k| crate::schema::camel_case(k.0))
+        {
+            assert!(
+                super::TYPES.contains(&["  readonly ", &key, ": "].concat()),
+                "{key}"
+            );
+        }
         for code in ErrorCode::ALL {
-            assert!(super::TYPES.contains(&["\"", code.as_str(), "\""].concat()), "{}", code.as_str());
+            assert!(
+                super::TYPES.contains(&["\"", code.as_str(), "\""].concat()),
+                "{}",
+                code.as_str()
+            );
         }
         for field in Field::ALL {
-            assert!(super::TYPES.contains(&["\"", field.as_str(), "\""].concat()), "{}", field.as_str());
+            assert!(
+                super::TYPES.contains(&["\"", field.as_str(), "\""].concat()),
+                "{}",
+                field.as_str()
+            );
             assert!(super::TYPES.contains(&[field.js_name(), ": AttributeSettings"].concat()));
             assert!(super::TYPES.contains(&[field.js_name(), "?: "].concat()));
         }

@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# Runs the SDK's browser tests (tests/browser) in headless Chromium against a
+# real gatehouse-server:
+#   1. builds the server and starts it with --dev on a free port, with a
+#      temporary SQLite file and a config whose allowed_origins is the test
+#      runner's page origin (the runner is pinned to another free port
+#      through WASM_BINDGEN_TEST_ADDRESS);
+#   2. waits for GET /healthz;
+#   3. compiles the tests with the server's URL (GATEHOUSE_TEST_API) and a
+#      closed port's URL (GATEHOUSE_TEST_CLOSED) and runs them with
+#      wasm-bindgen-test-runner and chromedriver;
+#   4. builds the npm package (scripts/build-pkg.sh, into a temporary
+#      directory) and runs tests/browser/pkg-smoke.mjs in Node against the
+#      same server: the production wasm and minified glue;
+#   5. type-checks tests/browser/types-check.ts against the package's
+#      gatehouse.d.ts (tsc --strict), and checks the .d.ts has no `any`;
+#   6. always stops the server.
+# Assumes the tools are installed (scripts/setup.sh). Honours CARGO_TARGET_DIR.
+# Extra arguments go to the test binary, e.g. a test name filter.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+target_dir=${CARGO_TARGET_DIR:-target}
+chromedriver=${CHROMEDRIVER:-/usr/bin/chromedriver}
+
+free_port() {
+  node -e 'const s = require("net").createServer();
+           s.listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });'
+}
+
+cargo build --quiet -p gatehouse-server
+
+work=$(mktemp -d)
+server_pid=
+cleanup() {
+  if [ -n "$server_pid" ]; then
+    kill "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+
+api_port=$(free_port)
+runner_port=$(free_port)
+closed_port=$(free_port)
+while [ "$runner_port" = "$api_port" ]; do runner_port=$(free_port); done
+while [ "$closed_port" = "$api_port" ] || [ "$closed_port" = "$runner_port" ]; do closed_port=$(free_port); done
+
+api="http://127.0.0.1:$api_port"
+cat > "$work/gatehouse.toml" <<TOML
+allowed_origins = ["http://127.0.0.1:$runner_port"]
+
+[rate_limit]
+per_second = 1000
+burst = 10000
+TOML
+# A static file that is not JSON, for the response_invalid test.
+mkdir -p "$work/www"
+echo "this is not JSON" > "$work/www/not-json.txt"
+
+"$target_dir/debug/gatehouse-server" --dev --listen "127.0.0.1:$api_port" \
+  --database-url "sqlite://$work/gatehouse.db" --config "$work/gatehouse.toml" \
+  --www "$work/www" > "$work/server.log" 2>&1 &
+server_pid=$!
+
+for _ in $(seq 1 100); do
+  if curl -fsS "$api/healthz" >/dev/null 2>&1; then break; fi
+  if ! kill -0 "$server_pid" 2>/dev/null; then
+    echo "test-browser: the server exited:" >&2
+    cat "$work/server.log" >&2
+    exit 1
+  fi
+  sleep 0.2
+done
+curl -fsS "$api/healthz" >/dev/null || { echo "test-browser: no /healthz at $api" >&2; cat "$work/server.log" >&2; exit 1; }
+echo "test-browser: server at $api, test page at http://127.0.0.1:$runner_port"
+
+status=0
+GATEHOUSE_TEST_API="$api" \
+GATEHOUSE_TEST_CLOSED="http://127.0.0.1:$closed_port" \
+WASM_BINDGEN_TEST_ADDRESS="127.0.0.1:$runner_port" \
+WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-300}" \
+CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+CHROMEDRIVER="$chromedriver" \
+  cargo test --target wasm32-unknown-unknown --no-default-features --test browser -- "$@" || status=$?
+
+if [ "$status" -eq 0 ]; then
+  PKG_OUT="$work/pkg" scripts/build-pkg.sh >/dev/null
+  node tests/browser/pkg-smoke.mjs "$work/pkg" "$api" || status=$?
+fi
+
+if [ "$status" -eq 0 ]; then
+  mkdir -p "$work/types/node_modules"
+  ln -s "$work/pkg" "$work/types/node_modules/gatehouse"
+  cp tests/browser/types-check.ts "$work/types/"
+  if node_modules/.bin/tsc --strict --noEmit --target esnext --module esnext --moduleResolution bundler \
+      --lib esnext,dom "$work/types/types-check.ts"; then
+    echo "types-check: ok"
+  else
+    status=1
+  fi
+  if grep -nw any "$work/pkg/gatehouse.d.ts"; then
+    echo "types-check: gatehouse.d.ts uses any" >&2
+    status=1
+  fi
+fi
+
+if [ "$status" -ne 0 ]; then
+  echo "test-browser: tests failed; server log:" >&2
+  tail -n 50 "$work/server.log" >&2
+fi
+exit "$status"

@@ -1,0 +1,17 @@
+//! The SDK in headless Chromium against a real `gatehouse-server`.
+//!
+//! `scripts/test-browser.sh` starts the server on a free port with a
+//! temporary SQLite file and passes its URL at compile time
+//! (`GATEHOUSE_TEST_API`), with the URL of a closed port
+//! (`GATEHOUSE_TEST_CLOSED`). The tests drive the SDK through its JS
+//! surface (methods and properties looked up on the JS objects) and read
+//! codes from the dev outbox.
+
+#![cfg(target_arch = "wasm32")]
+
+mod errors;
+mod sign_up;
+mod support;
+mod tokens;
+
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);

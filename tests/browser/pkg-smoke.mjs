@@ -1,0 +1,59 @@
+// The built package (scripts/build-pkg.sh output) against the running
+// server, in Node: the production wasm with its own allocator and panic
+// handler and the minified glue, which the wasm-bindgen tests do not load.
+//   node tests/browser/pkg-smoke.mjs PKG_DIR API_URL
+import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
+import { pathToFileURL } from "node:url";
+import path from "node:path";
+
+const [pkgDir, api] = process.argv.slice(2);
+const pkg = await import(pathToFileURL(path.resolve(pkgDir, "gatehouse.js")).href);
+const { default: init, Gatehouse, GatehouseError } = pkg;
+await init({ module_or_path: await readFile(path.resolve(pkgDir, "gatehouse_bg.wasm")) });
+
+const codeSentTo = async (to) => {
+  const outbox = await (await fetch(`${api}/v1/dev/outbox`)).json();
+  const message = outbox.filter((m) => m.to === to).at(-1);
+  assert.ok(message, `no message to ${to}`);
+  return message.code;
+};
+
+const gh = await Gatehouse.load({ frontendApi: api, tokenMode: "bearer" });
+assert.equal(gh.environment.signUp.attributes.emailAddress.required, true);
+assert.equal(gh.signUp.status, null);
+
+// A check before sending: a real GatehouseError class, exported.
+const invalid = await gh.signUp.create({ emailAddress: "nope" }).catch((e) => e);
+assert.ok(invalid instanceof GatehouseError && invalid instanceof Error);
+assert.equal(invalid.name, "GatehouseError");
+assert.equal(invalid.code, "form_param_format_invalid");
+assert.equal(invalid.meta.paramName, "email_address");
+
+// A whole sign-up, with many updates in between to work the allocator.
+const email = `smoke.${Date.now()}@example.com`;
+const signUp = await gh.signUp.create({ emailAddress: email, unsafeMetadata: { step: 0 } });
+assert.equal(signUp, gh.signUp);
+for (let step = 1; step <= 40; step++) {
+  await signUp.update({ firstName: "Ana".repeat(step % 30 + 1), unsafeMetadata: { step, pad: "x".repeat(step * 90) } });
+  assert.equal(signUp.unsafeMetadata.step, step);
+}
+await signUp.update({ password: "correct horse battery" });
+// Concurrent calls each resolve to the same object.
+const both = await Promise.all([signUp.reload(), signUp.update({ lastName: "Lima" }), signUp.reload()]);
+assert.ok(both.every((s) => s === signUp));
+assert.equal((await signUp.reload()).lastName, "Lima");
+assert.deepEqual(signUp.missingFields, []);
+await signUp.prepareEmailAddressVerification();
+const wrong = await signUp.attemptEmailAddressVerification({ code: "000000" }).catch((e) => e);
+const code = await codeSentTo(email);
+if (code !== "000000") assert.equal(wrong.code, "form_code_incorrect");
+await signUp.attemptEmailAddressVerification({ code });
+assert.equal(signUp.status, "complete");
+assert.match(signUp.createdSessionId, /^sess_/);
+assert.equal(gh.client.lastActiveSessionId, signUp.createdSessionId);
+
+const down = await Gatehouse.load({ frontendApi: "http://127.0.0.1:9" }).catch((e) => e);
+assert.ok(down instanceof GatehouseError);
+assert.equal(down.code, "network_error");
+console.log("pkg-smoke: ok");

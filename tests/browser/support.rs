@@ -1,0 +1,174 @@
+//! Helpers: load the SDK, call its methods as JS does, read properties by
+//! path, make unique addresses, and read codes from the dev outbox.
+
+use gatehouse::Gatehouse;
+use js_sys::{Array, Function, Object, Promise, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+/// The server under test.
+pub const API: &str = match option_env!("GATEHOUSE_TEST_API") {
+    Some(api) => api,
+    None => "http://127.0.0.1:8080",
+};
+
+/// A URL where nothing listens.
+pub const CLOSED: &str = match option_env!("GATEHOUSE_TEST_CLOSED") {
+    Some(url) => url,
+    None => "http://127.0.0.1:9",
+};
+
+#[wasm_bindgen(inline_js = r#"
+export function fetchCount() {
+  if (globalThis.__ghFetches === undefined) {
+    const original = globalThis.fetch;
+    globalThis.__ghFetches = 0;
+    globalThis.fetch = (...args) => { globalThis.__ghFetches++; return original(...args); };
+  }
+  return globalThis.__ghFetches;
+}
+export async function getJson(url) {
+  const response = await fetch(url);
+  return response.json();
+}
+"#)]
+extern "C" {
+    /// How many `fetch` calls the page made since the first call of this.
+    #[wasm_bindgen(js_name = fetchCount)]
+    pub fn fetch_count() -> u32;
+
+    #[wasm_bindgen(js_name = getJson)]
+    fn get_json(url: &str) -> Promise;
+}
+
+/// A JS object from key/value pairs.
+pub fn obj(pairs: &[(&str, JsValue)]) -> JsValue {
+    let o = Object::new();
+    for (k, v) in pairs {
+        Reflect::set(&o, &JsValue::from_str(k), v).unwrap();
+    }
+    o.into()
+}
+
+pub fn s(v: &str) -> JsValue {
+    JsValue::from_str(v)
+}
+
+/// `Gatehouse.load({ frontendApi, tokenMode })`.
+pub async fn load_at(frontend_api: &str, token_mode: &str) -> Result<JsValue, JsValue> {
+    JsFuture::from(Gatehouse::load(obj(&[
+        ("frontendApi", s(frontend_api)),
+        ("tokenMode", s(token_mode)),
+    ])))
+    .await
+}
+
+pub async fn load(token_mode: &str) -> JsValue {
+    load_at(API, token_mode).await.expect("Gatehouse.load")
+}
+
+/// `target[method](arg)`, awaited.
+pub async fn call(target: &JsValue, method: &str, arg: JsValue) -> Result<JsValue, JsValue> {
+    let f: Function = Reflect::get(target, &s(method))
+        .unwrap()
+        .dyn_into()
+        .expect(method);
+    let promise: Promise = f.call1(target, &arg)?.dyn_into().expect("a promise");
+    JsFuture::from(promise).await
+}
+
+/// The value at a dotted path, e.g. `"verifications.emailAddress.status"`.
+pub fn get(v: &JsValue, path: &str) -> JsValue {
+    path.split('.').fold(v.clone(), |v, key| {
+        Reflect::get(&v, &s(key)).unwrap_or(JsValue::UNDEFINED)
+    })
+}
+
+pub fn text(v: &JsValue, path: &str) -> Option<String> {
+    get(v, path).as_string()
+}
+
+pub fn strings(v: &JsValue, path: &str) -> Vec<String> {
+    let list = get(v, path);
+    assert!(Array::is_array(&list), "{path} is not an array");
+    Array::from(&list)
+        .iter()
+        .map(|x| x.as_string().unwrap())
+        .collect()
+}
+
+fn random_digits(n: usize) -> String {
+    (0..n)
+        .map(|_| char::from(b'0' + (js_sys::Math::random() * 10.0) as u8))
+        .collect()
+}
+
+/// An address no other test uses.
+pub fn unique_email() -> String {
+    format!(
+        "ana.{}{}@example.com",
+        js_sys::Date::now() as u64,
+        random_digits(6)
+    )
+}
+
+/// An E.164 number no other test uses, as a person might type it.
+pub fn unique_phone() -> (String, String) {
+    let d = random_digits(7);
+    (
+        format!("+1 (415) {}-{}", &d[..3], &d[3..]),
+        format!("+1415{d}"),
+    )
+}
+
+/// The code of the newest outbox message to `to`.
+pub async fn code_sent_to(to: &str) -> String {
+    let messages = JsFuture::from(get_json(&format!("{API}/v1/dev/outbox")))
+        .await
+        .expect("outbox");
+    Array::from(&messages)
+        .iter()
+        .rfind(|m| text(m, "to").as_deref() == Some(to))
+        .and_then(|m| text(&m, "code"))
+        .unwrap_or_else(|| panic!("no code was sent to {to}"))
+}
+
+/// The rejection of a call that must fail.
+pub fn rejected(result: Result<JsValue, JsValue>) -> JsValue {
+    match result {
+        Ok(v) => panic!("expected a GatehouseError, got {v:?}"),
+        Err(e) => e,
+    }
+}
+
+/// Checks the shape every GatehouseError has, and returns its code.
+pub fn error_code(err: &JsValue) -> String {
+    assert!(
+        err.is_instance_of::<js_sys::Error>(),
+        "not an Error: {err:?}"
+    );
+    assert_eq!(text(err, "name").as_deref(), Some("GatehouseError"));
+    let code = text(err, "code").expect("code");
+    assert!(
+        !text(err, "message").unwrap_or_default().is_empty(),
+        "{code}: empty message"
+    );
+    assert!(text(err, "longMessage").is_some(), "{code}: no longMessage");
+    assert!(get(err, "meta").is_object(), "{code}: no meta");
+    assert!(get(err, "status").as_f64().is_some(), "{code}: no status");
+    let errors = get(err, "errors");
+    assert!(
+        Array::is_array(&errors) && Array::from(&errors).length() >= 1,
+        "{code}: no errors"
+    );
+    assert_eq!(text(&errors, "0.code").as_deref(), Some(code.as_str()));
+    code
+}
+
+pub fn status(err: &JsValue) -> f64 {
+    get(err, "status").as_f64().unwrap()
+}
+
+pub fn param_name(err: &JsValue) -> Option<String> {
+    text(err, "meta.paramName")
+}
