@@ -103,6 +103,25 @@ wire_enum!(
     }
 );
 
+wire_enum!(
+    /// How an email link confirmation ended, as the `gh_status` query
+    /// parameter of the redirect to the sign-up's `redirect_url`.
+    EmailLinkStatus {
+        Verified => "verified",
+        Expired => "expired",
+        Failed => "failed",
+        ClientMismatch => "client_mismatch",
+    }
+);
+
+impl EmailLinkStatus {
+    /// The query parameter that carries the status.
+    pub const PARAM: &'static str = "gh_status";
+    /// The query parameter that carries the id of the session a completed
+    /// sign-up created.
+    pub const CREATED_SESSION_PARAM: &'static str = "gh_created_session";
+}
+
 impl Strategy {
     /// The field a strategy verifies (`ticket` verifies the invited email).
     pub const fn field(self) -> crate::Field {
@@ -144,6 +163,9 @@ mod tests {
         }
         for s in InvitationStatus::ALL {
             assert_eq!(InvitationStatus::parse(s.as_str()), Some(*s));
+        }
+        for s in EmailLinkStatus::ALL {
+            assert_eq!(EmailLinkStatus::parse(s.as_str()), Some(*s));
         }
         assert_eq!(Strategy::parse("sms"), None);
     }

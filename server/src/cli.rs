@@ -28,7 +28,8 @@ pub struct Cli {
     #[arg(long, env = "GATEHOUSE_CONFIG")]
     pub config: Option<PathBuf>,
 
-    /// Dev mode: messages also go to the outbox at GET /v1/dev/outbox.
+    /// Dev mode: messages also go to the outbox at GET /v1/dev/outbox, and
+    /// the test tools under /v1/dev/ exist.
     /// The variable accepts true/false, 1/0, yes/no, on/off.
     #[arg(long, env = "GATEHOUSE_DEV", value_parser = BoolishValueParser::new())]
     pub dev: bool,

@@ -14,10 +14,12 @@
 //! - [`session`]: session JWTs, their signing keys and the JWKS, sign-out;
 //! - [`admin`]: the admin API (synced users, invitations), behind the
 //!   secret key; [`invitations`], [`users`]: what it manages;
+//! - [`events`]: change notices and the sign-up event streams;
+//! - [`verify`]: `/v1/verify`, where an email link lands (HTML, not JSON);
 //! - [`strategies`], [`verification`], [`codes`], [`password`],
-//!   [`lockout`], [`delivery`]: how fields are verified, codes made and
-//!   checked, passwords hashed and checked (with the per-account limit on
-//!   wrong ones) and messages sent;
+//!   [`lockout`], [`delivery`]: how fields are verified (codes and email
+//!   links), codes made and checked, passwords hashed and checked (with the
+//!   per-account limit on wrong ones) and messages sent;
 //! - [`db`]: all the SQL; [`ids`], [`clock`], [`state`]: the plumbing.
 
 #![forbid(unsafe_code)]
@@ -34,6 +36,7 @@ pub mod delivery;
 pub mod dev;
 pub mod environment;
 pub mod error;
+pub mod events;
 pub mod extract;
 pub mod ids;
 pub mod invitations;
@@ -50,12 +53,14 @@ pub mod strategies;
 pub mod trace;
 pub mod users;
 pub mod verification;
+pub mod verify;
 
 use anyhow::Context;
 use axum::Router;
 use clock::Clock;
 use config::{Config, Secret};
 use delivery::Sender;
+use events::Hub;
 use state::AppState;
 use std::future::Future;
 use std::net::SocketAddr;
@@ -66,7 +71,7 @@ use tokio::net::TcpListener;
 /// What the command line adds to the config.
 #[derive(Clone, Debug, Default)]
 pub struct Options {
-    /// Dev mode: the outbox and `GET /v1/dev/outbox`.
+    /// Dev mode: the outbox and the `/v1/dev/` tools.
     pub dev: bool,
     /// The demo page, served at `/`.
     pub www: Option<PathBuf>,
@@ -95,13 +100,17 @@ pub async fn build_app(config: Config, database_url: &str, options: Options, clo
     session::keys::ensure(&store, clock.now_ms()).await.context("preparing the session signing key")?;
     password::warm_up().await;
     let sender = Sender::new(&config, options.dev, clock.clone())?;
+    let hub = Hub::default();
     let state = AppState {
         config: Arc::new(config),
         store,
         sender: Arc::new(sender),
         code_key: Arc::new(code_key),
         clock,
+        notify: Arc::new(hub.clone()),
+        hub,
         dev: options.dev,
+        requests: Arc::default(),
     };
     Ok(App { router: app::router(state.clone(), &options), state })
 }
@@ -117,8 +126,15 @@ impl App {
         &self.state
     }
 
-    /// Serves until `shutdown` resolves, then lets requests in flight finish.
+    /// Serves until `shutdown` resolves, then ends the event streams (they
+    /// would never finish by themselves) and lets other requests in flight
+    /// finish.
     pub async fn serve(self, listener: TcpListener, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        let hub = self.state.hub.clone();
+        let shutdown = async move {
+            shutdown.await;
+            hub.close_all();
+        };
         let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(listener, service).with_graceful_shutdown(shutdown).await
     }

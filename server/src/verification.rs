@@ -1,16 +1,20 @@
-//! One-time codes, for sign-ups and sign-ins alike: the state of one
-//! verification, sending a code (resend limit, CSPRNG, HMAC) and checking
+//! Verifications, for sign-ups and sign-ins alike: the state of one
+//! verification (a code or an email link out, or done), the resend limit
+//! every code and link is under, sending a code (CSPRNG, HMAC) and checking
 //! one (attempts, expiry), and delivering after the commit.
 //!
 //! A code is bound to its owner (the sign-up or sign-in id) and field by
-//! its HMAC ([`crate::codes`]), so a code is useless anywhere else.
+//! its HMAC ([`crate::codes`]), so a code is useless anywhere else. An
+//! email link (sign-ups only) keeps its token in `email_links`; its record
+//! here only says that a link is out and until when
+//! (`crate::sign_up::prepare`, `crate::sign_up::confirm_link`).
 
 use crate::codes;
 use crate::db::Tx;
 use crate::delivery::Message;
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::strategies::{CodeStrategy, Purpose};
+use crate::strategies::{CodeStrategy, Purpose, Verifier};
 use gatehouse_protocol::{ErrorCode, Field, NextAction, Strategy, VerificationStatus, wire};
 
 /// The verification of one field (or of a sign-in's code factor).
@@ -48,14 +52,31 @@ impl VerificationRecord {
         }
     }
 
-    /// The status at `now`: a code past its expiry is `expired`.
+    /// Whether a link was sent and is waited for (it carries no code: the
+    /// token lives in `email_links`).
+    pub fn awaits_link(&self) -> bool {
+        self.status == VerificationStatus::Unverified && self.strategy == Some(Strategy::EmailLink) && self.expire_at.is_some()
+    }
+
+    /// Whether a code or a link is out and not yet used up.
+    fn is_out(&self) -> bool {
+        self.code_hash.is_some() || self.awaits_link()
+    }
+
+    /// The status at `now`: a code or link past its expiry is `expired`.
     pub fn status_at(&self, now: i64) -> VerificationStatus {
         match (self.status, self.expire_at) {
-            (VerificationStatus::Unverified, Some(expire_at)) if self.code_hash.is_some() && now >= expire_at => {
+            (VerificationStatus::Unverified, Some(expire_at)) if self.is_out() && now >= expire_at => {
                 VerificationStatus::Expired
             }
             (status, _) => status,
         }
+    }
+
+    /// When [`VerificationRecord::status_at`] next changes by time alone.
+    pub fn deadline(&self, now: i64) -> Option<i64> {
+        let live = self.status_at(now) == VerificationStatus::Unverified && self.is_out();
+        self.expire_at.filter(|_| live)
     }
 
     /// What the client should do next, at `now`.
@@ -63,6 +84,8 @@ impl VerificationRecord {
         match self.status_at(now) {
             VerificationStatus::Verified => NextAction::None,
             VerificationStatus::Unverified if self.code_hash.is_some() => NextAction::NeedsAttempt,
+            // A link is out: nothing to do but wait for it to be opened.
+            VerificationStatus::Unverified if self.awaits_link() => NextAction::None,
             _ => NextAction::NeedsPrepare,
         }
     }
@@ -122,9 +145,27 @@ impl Outcome {
     }
 }
 
+/// Claims the one send per resend interval that `verifier` may make to
+/// `address` (a code or a link: they share the limit), or answers 429
+/// with how long to wait. Answers the key of the limit, for the
+/// [`Delivery`].
+pub async fn claim_send(tx: &mut Tx, state: &AppState, now: i64, verifier: Verifier, address: &str) -> Result<String, ApiError> {
+    let throttle_key = verifier.throttle_key(address);
+    let resend_ms = seconds_to_ms(state.config.verification.code_resend_seconds);
+    if let Some(last) = tx.last_code_sent(&throttle_key).await? {
+        let wait_ms = last.saturating_add(resend_ms) - now;
+        if wait_ms > 0 {
+            let seconds = u64::try_from(wait_ms).unwrap_or(0).div_ceil(1000);
+            return Err(ApiError::RetryAfter { code: ErrorCode::VerificationCodeTooManyRequests, seconds });
+        }
+    }
+    tx.record_code_sent(&throttle_key, now).await?;
+    Ok(throttle_key)
+}
+
 /// Makes a new code for `owner_id` (a sign-up or sign-in) and `address`,
-/// at most once per resend interval per address. Answers the verification
-/// that replaces any earlier one (attempts start over), and its delivery.
+/// under the resend limit ([`claim_send`]). Answers the verification that
+/// replaces any earlier one (attempts start over), and its delivery.
 pub async fn send_code(
     tx: &mut Tx,
     state: &AppState,
@@ -134,29 +175,24 @@ pub async fn send_code(
     address: &str,
     purpose: Purpose,
 ) -> Result<(VerificationRecord, Delivery), ApiError> {
-    let settings = state.config.verification;
-    let throttle_key = strategy.throttle_key(address);
-    let resend_ms = i64::try_from(settings.code_resend_seconds * 1000).unwrap_or(i64::MAX);
-    if let Some(last) = tx.last_code_sent(&throttle_key).await? {
-        let wait_ms = last.saturating_add(resend_ms) - now;
-        if wait_ms > 0 {
-            let seconds = u64::try_from(wait_ms).unwrap_or(0).div_ceil(1000);
-            return Err(ApiError::RetryAfter { code: ErrorCode::VerificationCodeTooManyRequests, seconds });
-        }
-    }
+    let throttle_key = claim_send(tx, state, now, Verifier::Code(strategy), address).await?;
+    let ttl_seconds = state.config.verification.code_ttl_seconds;
     let code = codes::generate();
-    let ttl_ms = i64::try_from(settings.code_ttl_seconds * 1000).unwrap_or(i64::MAX);
     let verification = VerificationRecord {
         status: VerificationStatus::Unverified,
         strategy: Some(strategy.strategy),
         attempts: 0,
         code_hash: Some(state.code_key.hash(owner_id, strategy.field, &code)),
-        expire_at: Some(now.saturating_add(ttl_ms)),
+        expire_at: Some(now.saturating_add(seconds_to_ms(ttl_seconds))),
         verified_at_client: None,
     };
-    tx.record_code_sent(&throttle_key, now).await?;
-    let message = strategy.message(address, &code, settings.code_ttl_seconds, purpose);
+    let message = strategy.message(address, &code, ttl_seconds, purpose);
     Ok((verification, Delivery { message, throttle_key }))
+}
+
+/// A duration from the config in seconds, as milliseconds of the clock.
+pub fn seconds_to_ms(seconds: u64) -> i64 {
+    i64::try_from(seconds.saturating_mul(1000)).unwrap_or(i64::MAX)
 }
 
 /// Checks `code` against a verification of `owner_id`'s `field`.

@@ -5,19 +5,18 @@ use crate::db::InvitationKey;
 use crate::error::ApiError;
 use crate::extract::{Params, ResourceId};
 use crate::invitations::{NewInvitation, manage};
-use crate::origin::own_origin;
+use crate::origin::PublicOrigin;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{RawQuery, State};
-use axum::http::HeaderMap;
 use gatehouse_protocol::wire::{Invitation, InvitationParams, List, RefreshParams};
 
 type Answer = Result<Json<Invitation>, ApiError>;
 
 /// `POST /v1/admin/invitations`.
-pub async fn create(State(state): State<AppState>, headers: HeaderMap, Params(p): Params<InvitationParams>) -> Answer {
-    let new = NewInvitation::parse(p, &state.config)?;
-    Ok(Json(manage::create(&state, new, own_origin(&headers).as_deref()).await?))
+pub async fn create(State(state): State<AppState>, own: Option<PublicOrigin>, Params(p): Params<InvitationParams>) -> Answer {
+    let new = NewInvitation::parse(p, &state.config, own.as_ref())?;
+    Ok(Json(manage::create(&state, new, own.as_ref()).await?))
 }
 
 /// `GET /v1/admin/invitations?status=&email=&limit=&after=`.
@@ -43,8 +42,8 @@ pub async fn revoke(State(state): State<AppState>, ResourceId(id): ResourceId) -
 pub async fn refresh(
     State(state): State<AppState>,
     ResourceId(id): ResourceId,
-    headers: HeaderMap,
+    own: Option<PublicOrigin>,
     Params(p): Params<RefreshParams>,
 ) -> Answer {
-    Ok(Json(manage::refresh(&state, &id, p, own_origin(&headers).as_deref()).await?))
+    Ok(Json(manage::refresh(&state, &id, p, own.as_ref()).await?))
 }

@@ -13,19 +13,27 @@ use gatehouse_protocol::{Field, SignUpMode, Strategy};
 use serde::Deserialize;
 use std::fmt;
 use std::path::Path;
+use std::time::Duration;
 
 /// The resolved, validated settings of one Gatehouse instance.
 #[derive(Clone, Debug)]
 pub struct Config {
     /// Exact origins (`scheme://host[:port]`) allowed by CORS and the CSRF check.
     pub allowed_origins: Vec<String>,
-    /// Origins a `redirect_url` may point to (invitation links).
+    /// Origins a `redirect_url` may point to besides the server's own: an
+    /// email link's (where `/v1/verify` sends the person on) and an
+    /// invitation's (where its link opens).
     pub allowed_redirect_origins: Vec<String>,
+    /// The server's origin as people reach it (`https://auth.example.com`).
+    /// `None`: the origin of each request (`Host`, `X-Forwarded-Proto`).
+    pub public_origin: Option<String>,
     pub sign_up_mode: SignUpMode,
     pub attributes: Attributes,
     pub password: PasswordRules,
     pub username: UsernameRules,
     pub verification: VerificationSettings,
+    pub email_link: EmailLinkSettings,
+    pub events: EventSettings,
     pub rate_limit: RateLimit,
     pub sign_in: SignInSettings,
     pub session: SessionSettings,
@@ -58,6 +66,35 @@ pub struct SessionSettings {
     pub token_ttl_seconds: u64,
     /// The `iss` claim of session JWTs.
     pub issuer: String,
+}
+
+/// How email links behave.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EmailLinkSettings {
+    /// How long a link works.
+    pub ttl_seconds: u64,
+    /// Whether opening the link shows a Confirm button or verifies at once.
+    pub confirm: LinkConfirm,
+    /// Only the browser (client) that started the sign-up may confirm.
+    pub require_same_client: bool,
+}
+
+/// What `GET /v1/verify` does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LinkConfirm {
+    /// Shows a page whose button POSTs the confirmation: a mail scanner
+    /// that fetches the link uses nothing up (the default).
+    Button,
+    /// Verifies on the GET itself.
+    Auto,
+}
+
+/// The sign-up event streams.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EventSettings {
+    /// How often an idle stream sends a `: keep-alive` comment.
+    pub keep_alive: Duration,
 }
 
 /// The per-IP limit on `/v1` requests.
@@ -141,13 +178,14 @@ impl Default for Config {
         Config {
             allowed_origins: Vec::new(),
             allowed_redirect_origins: Vec::new(),
+            public_origin: None,
             sign_up_mode: SignUpMode::Public,
             attributes: Attributes {
                 email_address: AttributeSettings {
                     enabled: true,
                     required: true,
                     verify_at_sign_up: true,
-                    verification_strategies: vec![Strategy::EmailCode],
+                    verification_strategies: vec![Strategy::EmailCode, Strategy::EmailLink],
                 },
                 phone_number: AttributeSettings {
                     enabled: true,
@@ -169,6 +207,8 @@ impl Default for Config {
                 code_max_attempts: 5,
                 code_resend_seconds: 30,
             },
+            email_link: EmailLinkSettings { ttl_seconds: 600, confirm: LinkConfirm::Button, require_same_client: false },
+            events: EventSettings { keep_alive: Duration::from_secs(15) },
             rate_limit: RateLimit { per_second: 20, burst: 200 },
             sign_in: SignInSettings { max_failed_passwords: 10, failed_password_window_seconds: 15 * 60 },
             session: SessionSettings {
@@ -206,8 +246,11 @@ impl Config {
     /// Checks that the settings make sense together.
     pub fn validate(&self) -> Result<(), ConfigError> {
         let fail = |message: String| Err(ConfigError(message));
-        for (key, origins) in [("allowed_origins", &self.allowed_origins), ("allowed_redirect_origins", &self.allowed_redirect_origins)] {
-            if let Some(origin) = origins.iter().find(|o| !is_origin(o)) {
+        let allowed = self.allowed_origins.iter().map(|o| ("allowed_origins", o));
+        let redirects = self.allowed_redirect_origins.iter().map(|o| ("allowed_redirect_origins", o));
+        let public = self.public_origin.iter().map(|o| ("public_origin", o));
+        for (key, origin) in allowed.chain(redirects).chain(public) {
+            if !is_origin(origin) {
                 return fail(format!(
                     "{key}: {origin:?} is not an origin; write scheme://host[:port], without a path or trailing slash"
                 ));
@@ -233,6 +276,12 @@ impl Config {
         let v = &self.verification;
         if v.code_ttl_seconds == 0 || v.code_max_attempts == 0 {
             return fail(String::from("verification: code_ttl_seconds and code_max_attempts must be at least 1"));
+        }
+        if self.email_link.ttl_seconds == 0 {
+            return fail(String::from("email_link: ttl_seconds must be at least 1"));
+        }
+        if self.events.keep_alive.is_zero() {
+            return fail(String::from("events: keep_alive_seconds must be at least 1"));
         }
         if self.rate_limit.per_second == 0 || self.rate_limit.burst == 0 {
             return fail(String::from("rate_limit: per_second and burst must be at least 1"));
@@ -275,13 +324,14 @@ fn validate_attribute(field: Field, a: &AttributeSettings) -> Result<(), ConfigE
         return fail("verify_at_sign_up = true needs at least one verification strategy");
     }
     for strategy in &a.verification_strategies {
-        match crate::strategies::CodeStrategy::of(*strategy) {
-            Some(code) if code.field == field => {}
+        match crate::strategies::Verifier::of(*strategy) {
+            Some(verifier) if verifier.field() == field => {}
             Some(_) => {
                 return fail(&format!("strategy {:?} does not verify this field", strategy.as_str()));
             }
             None => {
-                return fail(&format!("strategy {:?} is not supported by this server yet", strategy.as_str()));
+                // `ticket` is what a sign-up starts from, not a verification it prepares.
+                return fail(&format!("strategy {:?} is not supported as a verification strategy", strategy.as_str()));
             }
         }
     }

@@ -5,6 +5,7 @@ use super::{NewInvitation, link_base, ticket};
 use crate::db::InvitationKey;
 use crate::error::{ApiError, Problem};
 use crate::ids;
+use crate::origin::PublicOrigin;
 use crate::state::AppState;
 use gatehouse_protocol::wire::{self, RefreshParams};
 use gatehouse_protocol::{ErrorCode, Field, InvitationStatus};
@@ -14,9 +15,9 @@ const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 /// Creates a pending invitation and, unless `notify` is off, emails its
 /// link. An email that has an account, or a live invitation, is refused.
 /// The answer carries the link (`url`): nothing else can show it again.
-pub async fn create(state: &AppState, new: NewInvitation, own_origin: Option<&str>) -> Result<wire::Invitation, ApiError> {
+pub async fn create(state: &AppState, new: NewInvitation, own: Option<&PublicOrigin>) -> Result<wire::Invitation, ApiError> {
     let now = state.now();
-    let base = link_base(new.redirect_url.as_ref().map(url::Url::as_str), own_origin)?;
+    let base = link_base(new.redirect_url.as_deref(), own)?;
     let (ticket, ticket_hash) = ticket::new();
     let mut tx = state.store.begin().await?;
     if tx.identifier_taken(Field::EmailAddress, &new.email).await? {
@@ -34,7 +35,7 @@ pub async fn create(state: &AppState, new: NewInvitation, own_origin: Option<&st
         email_address: new.email,
         status: InvitationStatus::Pending,
         ticket_hash,
-        redirect_url: new.redirect_url.map(String::from),
+        redirect_url: new.redirect_url,
         metadata: new.metadata,
         expires_at: now.saturating_add(i64::from(new.days) * DAY_MS),
         accepted_user_id: None,
@@ -52,7 +53,7 @@ pub async fn create(state: &AppState, new: NewInvitation, own_origin: Option<&st
 
 /// A new ticket and expiry for a pending or expired invitation; the old
 /// ticket stops working. Emails the new link unless `notify` is off.
-pub async fn refresh(state: &AppState, id: &str, params: RefreshParams, own_origin: Option<&str>) -> Result<wire::Invitation, ApiError> {
+pub async fn refresh(state: &AppState, id: &str, params: RefreshParams, own: Option<&PublicOrigin>) -> Result<wire::Invitation, ApiError> {
     let days = super::expires_in_days(params.expires_in_days).map_err(|p| ApiError::Params(vec![p]))?;
     let now = state.now();
     let mut tx = state.store.begin().await?;
@@ -60,7 +61,7 @@ pub async fn refresh(state: &AppState, id: &str, params: RefreshParams, own_orig
     if let InvitationStatus::Accepted | InvitationStatus::Revoked = invitation.status {
         return Err(finished(invitation.status));
     }
-    let base = link_base(invitation.redirect_url.as_deref(), own_origin)?;
+    let base = link_base(invitation.redirect_url.as_deref(), own)?;
     let (ticket, ticket_hash) = ticket::new();
     invitation.ticket_hash = ticket_hash;
     invitation.expires_at = now.saturating_add(i64::from(days) * DAY_MS);

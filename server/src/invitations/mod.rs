@@ -20,6 +20,7 @@ pub mod ticket;
 
 use crate::config::Config;
 use crate::error::{ApiError, Problem};
+use crate::origin::{self, PublicOrigin};
 use gatehouse_protocol::wire::InvitationParams;
 use gatehouse_protocol::{ErrorCode, validate};
 use serde_json::{Map, Value};
@@ -35,14 +36,17 @@ pub const MAX_DAYS: u32 = 30;
 pub struct NewInvitation {
     pub email: String,
     pub days: u32,
-    pub redirect_url: Option<Url>,
+    /// Normalized, on an allowed origin.
+    pub redirect_url: Option<String>,
     pub metadata: Map<String, Value>,
     pub notify: bool,
 }
 
 impl NewInvitation {
-    /// Checks every param, reporting every refused one at once.
-    pub fn parse(params: InvitationParams, config: &Config) -> Result<NewInvitation, ApiError> {
+    /// Checks every param, reporting every refused one at once. A
+    /// `redirect_url` may go where an email link's may: the server's own
+    /// origin (`own`) or one of `allowed_redirect_origins`.
+    pub fn parse(params: InvitationParams, config: &Config, own: Option<&PublicOrigin>) -> Result<NewInvitation, ApiError> {
         let mut problems = Vec::new();
         let email = match params.email.as_deref().map(validate::email_address) {
             None => {
@@ -56,7 +60,7 @@ impl NewInvitation {
             Some(Ok(email)) => Some(email),
         };
         let days = expires_in_days(params.expires_in_days).map_err(|p| problems.push(p)).ok();
-        let redirect_url = match params.redirect_url.as_deref().map(|u| redirect_url(u, config)).transpose() {
+        let redirect_url = match params.redirect_url.as_deref().map(|u| origin::redirect_url(u, own, config)).transpose() {
             Ok(url) => url,
             Err(p) => {
                 problems.push(p);
@@ -88,30 +92,12 @@ pub fn expires_in_days(days: Option<u32>) -> Result<u32, Problem> {
     }
 }
 
-/// An absolute http(s) URL whose origin is in `allowed_redirect_origins`.
-fn redirect_url(input: &str, config: &Config) -> Result<Url, Problem> {
-    let refused = |message| Problem {
-        code: ErrorCode::FormParamFormatInvalid,
-        param: Some(String::from("redirect_url")),
-        message: Some(message),
-    };
-    let url = Url::parse(input.trim()).map_err(|_| refused("Use an absolute http(s) URL."))?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(refused("Use an absolute http(s) URL."));
-    }
-    let origin = url.origin().ascii_serialization();
-    if !config.allowed_redirect_origins.iter().any(|o| o.eq_ignore_ascii_case(&origin)) {
-        return Err(refused("This URL's origin is not in allowed_redirect_origins."));
-    }
-    Ok(url)
-}
-
 /// Where an invitation link points: its `redirect_url`, else the server's
-/// own `/` (the origin the request reached it at).
-pub fn link_base(redirect_url: Option<&str>, own_origin: Option<&str>) -> Result<Url, ApiError> {
-    let base = match (redirect_url, own_origin) {
+/// own `/` (its `public_origin`, or the origin the request reached it at).
+pub fn link_base(redirect_url: Option<&str>, own: Option<&PublicOrigin>) -> Result<Url, ApiError> {
+    let base = match (redirect_url, own) {
         (Some(url), _) => Url::parse(url),
-        (None, Some(origin)) => Url::parse(origin).and_then(|o| o.join("/")),
+        (None, Some(PublicOrigin(origin))) => Url::parse(origin).and_then(|o| o.join("/")),
         (None, None) => return Err(ApiError::param(ErrorCode::FormParamMissing, "redirect_url")),
     };
     base.map_err(|e| ApiError::Internal(anyhow::anyhow!("invitation link base: {e}")))
@@ -124,11 +110,16 @@ mod tests {
     #[test]
     fn redirect_urls_must_be_on_an_allowed_origin() {
         let config = Config { allowed_redirect_origins: vec![String::from("https://app.example.com")], ..Config::default() };
-        assert!(redirect_url("https://app.example.com/join?x=1", &config).is_ok());
-        assert!(redirect_url("https://APP.example.com/", &config).is_ok());
+        let redirect_url = |u, own| origin::redirect_url(u, own, &config);
+        assert!(redirect_url("https://app.example.com/join?x=1", None).is_ok());
+        assert!(redirect_url("https://APP.example.com/", None).is_ok());
         for bad in ["https://evil.example/", "/join", "javascript:alert(1)", "https://app.example.com.evil.example/"] {
-            assert!(redirect_url(bad, &config).is_err(), "{bad}");
+            assert!(redirect_url(bad, None).is_err(), "{bad}");
         }
+        // The server's own origin, like an email link's redirect.
+        let own = PublicOrigin(String::from("http://127.0.0.1:8080"));
+        assert!(redirect_url("http://127.0.0.1:8080/join", None).is_err());
+        assert!(redirect_url("http://127.0.0.1:8080/join", Some(&own)).is_ok());
     }
 
     #[test]
@@ -139,7 +130,7 @@ mod tests {
             redirect_url: Some(String::from("https://evil.example/")),
             ..InvitationParams::default()
         };
-        let Err(ApiError::Params(problems)) = NewInvitation::parse(params, &Config::default()) else { panic!() };
+        let Err(ApiError::Params(problems)) = NewInvitation::parse(params, &Config::default(), None) else { panic!() };
         let params: Vec<_> = problems.iter().map(|p| p.param.as_deref().unwrap()).collect();
         assert_eq!(params, ["email", "expires_in_days", "redirect_url"]);
         assert_eq!(expires_in_days(None).unwrap(), 7);
@@ -148,7 +139,8 @@ mod tests {
 
     #[test]
     fn links_go_to_the_redirect_url_or_the_server_root() {
-        assert_eq!(link_base(None, Some("http://127.0.0.1:8080")).unwrap().as_str(), "http://127.0.0.1:8080/");
-        assert_eq!(link_base(Some("https://a.example/x"), Some("http://b")).unwrap().as_str(), "https://a.example/x");
+        let own = |o: &str| PublicOrigin(String::from(o));
+        assert_eq!(link_base(None, Some(&own("http://127.0.0.1:8080"))).unwrap().as_str(), "http://127.0.0.1:8080/");
+        assert_eq!(link_base(Some("https://a.example/x"), Some(&own("http://b"))).unwrap().as_str(), "https://a.example/x");
     }
 }

@@ -8,7 +8,7 @@ use crate::error::ApiError;
 use crate::strategies::{CodeStrategy, Purpose};
 use crate::verification::{self, Outcome};
 use gatehouse_protocol::wire::PrepareFirstFactorParams;
-use gatehouse_protocol::{ErrorCode, FirstFactor, Strategy};
+use gatehouse_protocol::{ErrorCode, FirstFactor};
 
 #[derive(Debug)]
 pub struct Prepare;
@@ -28,17 +28,9 @@ impl Prepare {
         factors::require(&sign_in.supported, FirstFactor::EmailCode)?;
         let user = ctx.tx.user(UserKey::Id(&sign_in.user_id)).await?;
         let address = user.and_then(|u| u.email_address).ok_or_else(|| factors::unavailable(FirstFactor::EmailCode))?;
-        let strategy = CodeStrategy::of(Strategy::EmailCode).expect("email_code is a code strategy");
-        let (code, delivery) = verification::send_code(
-            &mut ctx.tx,
-            ctx.state,
-            ctx.now,
-            &sign_in.id,
-            strategy,
-            &address,
-            Purpose::SignIn,
-        )
-        .await?;
+        let (code, delivery) =
+            verification::send_code(&mut ctx.tx, ctx.state, ctx.now, &sign_in.id, CodeStrategy::EMAIL, &address, Purpose::SignIn)
+                .await?;
         sign_in.choose(FirstFactor::EmailCode);
         sign_in.verification = code;
         Ok(Step { outcome: Outcome { delivery: Some(delivery), refusal: None }, proof: None })

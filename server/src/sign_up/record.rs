@@ -71,6 +71,15 @@ impl SignUpRecord {
         }
     }
 
+    /// When [`SignUpRecord::to_wire`] next changes by time alone: a code or
+    /// link expires, or the sign-up is abandoned.
+    pub fn next_deadline(&self, now: i64) -> Option<i64> {
+        let abandon = (self.status_at(now) == SignUpStatus::MissingRequirements).then_some(self.abandon_at);
+        let verifications = [&self.email_verification, &self.phone_verification];
+        let expiries = verifications.into_iter().flatten().filter_map(|v| v.deadline(now));
+        abandon.into_iter().chain(expiries).min()
+    }
+
     /// The value of a text field (every field but password and legal_accepted).
     pub fn text(&self, field: Field) -> Option<&str> {
         match field {

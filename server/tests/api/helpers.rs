@@ -17,6 +17,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tempfile::TempDir;
 
+pub use crate::sse::{EventStream, Sse};
+
 /// A running server.
 pub struct TestApp {
     pub addr: SocketAddr,
@@ -145,6 +147,13 @@ impl TestApp {
         message["code"].as_str().expect("the message has a code").to_owned()
     }
 
+    /// The link in the last message sent to `to`.
+    pub async fn last_link_to(&self, to: &str) -> String {
+        let outbox = self.outbox().await;
+        let message = outbox.iter().rev().find(|m| m["to"] == to).unwrap_or_else(|| panic!("no message to {to}"));
+        message["link"].as_str().expect("the message has a link").to_owned()
+    }
+
     /// A connection to the app's database, to check what is stored.
     pub async fn db(&self) -> sqlx::SqliteConnection {
         use sqlx::Connection;
@@ -213,7 +222,8 @@ impl Answer {
 impl TestClient {
     pub fn new(base: &str, mode: Mode) -> TestClient {
         TestClient {
-            http: reqwest::Client::new(),
+            // Redirects are answers to check, not to follow.
+            http: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap(),
             base: base.to_owned(),
             mode,
             token: Mutex::new(None),
@@ -226,8 +236,24 @@ impl TestClient {
         self.token.lock().unwrap().clone()
     }
 
-    /// Sends a request with a raw body.
+    /// Sends a request with a raw JSON body.
     pub async fn send(&self, method: Method, path: &str, body: Option<String>) -> Answer {
+        let json = body.map(|b| ("application/json", b));
+        self.send_as(method, path, json).await
+    }
+
+    /// Sends a request with a body of the given content type.
+    pub async fn send_as(&self, method: Method, path: &str, body: Option<(&str, String)>) -> Answer {
+        let response = self.request(method, path, body).send().await.expect("the server answers");
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let text = response.text().await.unwrap_or_default();
+        self.keep_token(&headers);
+        Answer { status, headers, body: serde_json::from_str(&text).unwrap_or(Value::Null), text }
+    }
+
+    /// A request with this client's token and extra headers.
+    fn request(&self, method: Method, path: &str, body: Option<(&str, String)>) -> reqwest::RequestBuilder {
         let mut request = self.http.request(method, format!("{}{path}", self.base));
         if let Some(token) = self.token() {
             request = match self.mode {
@@ -238,15 +264,10 @@ impl TestClient {
         for (name, value) in self.extra.lock().unwrap().iter() {
             request = request.header(name.as_str(), value.as_str());
         }
-        if let Some(body) = body {
-            request = request.header("content-type", "application/json").body(body);
+        if let Some((content_type, body)) = body {
+            request = request.header("content-type", content_type).body(body);
         }
-        let response = request.send().await.expect("the server answers");
-        let status = response.status().as_u16();
-        let headers = response.headers().clone();
-        let text = response.text().await.unwrap_or_default();
-        self.keep_token(&headers);
-        Answer { status, headers, body: serde_json::from_str(&text).unwrap_or(Value::Null), text }
+        request
     }
 
     /// Keeps the token the way the SDK does: from the cookie, or from the header.
@@ -327,6 +348,31 @@ impl TestClient {
         self.post(&format!("/v1/client/sign_ups/{id}/attempt_verification"), body).await
     }
 
+    /// Prepares an email link back to `redirect_url`.
+    pub async fn prepare_link(&self, id: &str, redirect_url: &str) -> Answer {
+        let body = json!({ "strategy": "email_link", "redirect_url": redirect_url });
+        self.post(&format!("/v1/client/sign_ups/{id}/prepare_verification"), body).await
+    }
+
+    /// Opens an email link (its path and query, on this client's server).
+    pub async fn open_link(&self, link: &str) -> Answer {
+        let path = link.find("/v1/verify").map(|i| &link[i..]).expect("a /v1/verify link");
+        self.get(path).await
+    }
+
+    /// Presses Confirm: the form POST the page makes.
+    pub async fn confirm_link(&self, token: &str) -> Answer {
+        let form = ("application/x-www-form-urlencoded", format!("token={token}"));
+        self.send_as(Method::POST, "/v1/verify", Some(form)).await
+    }
+
+    /// Opens the event stream of a sign-up.
+    pub async fn events(&self, id: &str) -> EventStream {
+        let response = self.request(Method::GET, &format!("/v1/client/sign_ups/{id}/events"), None).send().await.expect("the server answers");
+        self.keep_token(response.headers());
+        EventStream::new(response)
+    }
+
     /// Creates a sign-up with an email and a password; answers its id.
     pub async fn start_sign_up(&self, email: &str) -> String {
         let answer = self.create_sign_up(json!({ "email_address": email, "password": "correct horse battery" })).await;
@@ -338,4 +384,23 @@ impl TestClient {
 pub fn wrong(code: &str) -> String {
     let first = if code.starts_with('0') { '1' } else { '0' };
     format!("{first}{}", &code[1..])
+}
+
+/// The token of an email link.
+pub fn token_of(link: &str) -> String {
+    link.split_once("token=").map(|(_, t)| t.to_owned()).expect("a link with a token")
+}
+
+/// The query of a `Location` as (key, value) pairs, in order.
+pub fn query_of(location: &str) -> Vec<(String, String)> {
+    let query = location.split_once('?').map_or("", |(_, q)| q);
+    let query = query.split('#').next().unwrap_or("");
+    query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (k.to_owned(), v.to_owned())
+        })
+        .collect()
 }

@@ -4,12 +4,17 @@
 
 mod helpers;
 mod jwt;
+mod sse;
 
 mod admin;
 mod body_errors;
 mod cli;
 mod client;
 mod config;
+mod dev_tools;
+mod email_link;
+mod email_link_settings;
+mod events;
 mod invitations;
 mod lockout;
 mod security;

@@ -25,7 +25,7 @@ async fn the_environment_shows_the_default_settings() {
     let attrs = &env["sign_up"]["attributes"];
     assert_eq!(attrs["email_address"]["required"], true);
     assert_eq!(attrs["email_address"]["verify_at_sign_up"], true);
-    assert_eq!(attrs["email_address"]["verification_strategies"], serde_json::json!(["email_code"]));
+    assert_eq!(attrs["email_address"]["verification_strategies"], serde_json::json!(["email_code", "email_link"]));
     assert_eq!(attrs["phone_number"]["enabled"], true);
     assert_eq!(attrs["phone_number"]["required"], false);
     assert_eq!(attrs["phone_number"]["verification_strategies"], serde_json::json!(["phone_code"]));

@@ -36,7 +36,7 @@ async fn create_normalizes_fields_and_computes_the_lists() {
     let v = &s["verifications"]["email_address"];
     assert_eq!(v["status"], "unverified");
     assert_eq!(v["next_action"], "needs_prepare");
-    assert_eq!(v["supported_strategies"], json!(["email_code"]));
+    assert_eq!(v["supported_strategies"], json!(["email_code", "email_link"]));
     assert_eq!(s["verifications"]["phone_number"], Value::Null);
     assert_eq!(s["created_user_id"], Value::Null);
     let created = app.clock_ms();

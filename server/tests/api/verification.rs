@@ -140,7 +140,7 @@ async fn prepare_and_attempt_refuse_what_cannot_be_done() {
     assert_eq!(missing.param(), Some("email_address"));
     browser.attempt(&id, "email_code", "123456").await.assert_error(422, "verification_not_sent");
 
-    for strategy in ["carrier_pigeon", "email_link", "ticket"] {
+    for strategy in ["carrier_pigeon", "ticket"] {
         let answer = browser.prepare(&id, strategy).await;
         answer.assert_error(422, "verification_strategy_invalid");
         assert_eq!(answer.param(), Some("strategy"));
