@@ -1,15 +1,10 @@
 //! Email links: prepare, the redirect allow-list, the token rules, the
 //! page a GET shows, the confirming POST and its redirect.
 
-use crate::helpers::{Answer, TestApp, TestClient, query_of, spawn_app, spawn_app_with, token_of};
-use gatehouse_server::Options;
+use crate::helpers::{Answer, TestApp, TestClient, dev, query_of, spawn_app, spawn_app_with, token_of};
 use gatehouse_server::config::Config;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
-
-pub fn dev() -> Options {
-    Options { dev: true, ..Options::default() }
-}
 
 /// The demo's landing page, on the server's own origin.
 pub fn landing(app: &TestApp) -> String {

@@ -1,8 +1,8 @@
 //! Email links under other settings: confirm on GET, the same browser
 //! only, a public origin.
 
-use crate::email_link::{dev, email_verification, landing, outcome, sent};
-use crate::helpers::{spawn_app, spawn_app_with, token_of};
+use crate::email_link::{email_verification, landing, outcome, sent};
+use crate::helpers::{dev, spawn_app, spawn_app_with, token_of};
 use gatehouse_server::config::{Config, EmailLinkSettings, LinkConfirm};
 
 #[tokio::test]

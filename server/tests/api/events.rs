@@ -1,7 +1,7 @@
 //! `GET /v1/client/sign_ups/{id}/events`: the current state at once, every
 //! change from any request, keep-alive comments, the end.
 
-use crate::helpers::{Mode, Sse, TestApp, TestClient, spawn_app, spawn_app_with, token_of};
+use crate::helpers::{Mode, Sse, TestApp, TestClient, dev, spawn_app, spawn_app_with, token_of};
 use gatehouse_server::clock::ManualClock;
 use gatehouse_server::config::Config;
 use gatehouse_server::{Options, build_app};
@@ -13,7 +13,7 @@ use std::time::Duration;
 async fn app_with_keep_alive(ms: u64) -> TestApp {
     let mut config = Config::default();
     config.events.keep_alive = Duration::from_millis(ms);
-    spawn_app_with(config, Options { dev: true, ..Options::default() }).await
+    spawn_app_with(config, dev()).await
 }
 
 #[tokio::test]

@@ -11,7 +11,7 @@ use gatehouse_server::db::Store;
 use gatehouse_server::{Options, build_app};
 use reqwest::Method;
 use reqwest::header::HeaderMap;
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -34,7 +34,7 @@ pub const SECRET_KEY: &str = "test-secret-key-0123456789abcdef-0123456789";
 
 /// A dev-mode app with the default settings.
 pub async fn spawn_app() -> TestApp {
-    spawn_app_with(Config::default(), Options { dev: true, ..Options::default() }).await
+    spawn_app_with(Config::default(), dev()).await
 }
 
 /// A dev-mode app with the admin API on ([`SECRET_KEY`]).
@@ -45,6 +45,19 @@ pub async fn spawn_admin_app() -> TestApp {
 /// A dev-mode app with the admin API on and these settings.
 pub async fn spawn_admin_app_with(config: Config) -> TestApp {
     spawn_app_with(config, admin_options()).await
+}
+
+/// `--dev` alone.
+pub fn dev() -> Options {
+    Options { dev: true, ..Options::default() }
+}
+
+/// Settings where nothing needs verifying, so fields alone complete a sign-up.
+pub fn no_verification() -> Config {
+    let mut config = Config::default();
+    config.attributes.email_address.verify_at_sign_up = false;
+    config.attributes.phone_number.verify_at_sign_up = false;
+    config
 }
 
 /// `--dev` and the admin key.
@@ -74,8 +87,7 @@ impl TestApp {
     /// A second server over the same database and clock, as a second node
     /// of one deployment would be.
     pub async fn another_node(&self) -> TestApp {
-        let options = Options { dev: true, ..Options::default() };
-        serve(Config::default(), options, self.dir.clone(), self.clock.clone()).await
+        serve(Config::default(), dev(), self.dir.clone(), self.clock.clone()).await
     }
 
     /// The same database and clock served again, as after a restart.
@@ -142,16 +154,12 @@ impl TestApp {
 
     /// The code in the last message sent to `to`.
     pub async fn last_code_to(&self, to: &str) -> String {
-        let outbox = self.outbox().await;
-        let message = outbox.iter().rev().find(|m| m["to"] == to).unwrap_or_else(|| panic!("no message to {to}"));
-        message["code"].as_str().expect("the message has a code").to_owned()
+        self.last_message_to(to).await["code"].as_str().expect("the message has a code").to_owned()
     }
 
     /// The link in the last message sent to `to`.
     pub async fn last_link_to(&self, to: &str) -> String {
-        let outbox = self.outbox().await;
-        let message = outbox.iter().rev().find(|m| m["to"] == to).unwrap_or_else(|| panic!("no message to {to}"));
-        message["link"].as_str().expect("the message has a link").to_owned()
+        self.last_message_to(to).await["link"].as_str().expect("the message has a link").to_owned()
     }
 
     /// A connection to the app's database, to check what is stored.
@@ -236,6 +244,14 @@ impl TestClient {
         self.token.lock().unwrap().clone()
     }
 
+    /// The same client (its token) speaking to `app`: another node, or
+    /// the same database after a restart.
+    pub fn at(&self, app: &TestApp) -> TestClient {
+        let client = TestClient::new(&app.base, self.mode);
+        *client.token.lock().unwrap() = self.token();
+        client
+    }
+
     /// Sends a request with a raw JSON body.
     pub async fn send(&self, method: Method, path: &str, body: Option<String>) -> Answer {
         let json = body.map(|b| ("application/json", b));
@@ -253,7 +269,7 @@ impl TestClient {
     }
 
     /// A request with this client's token and extra headers.
-    fn request(&self, method: Method, path: &str, body: Option<(&str, String)>) -> reqwest::RequestBuilder {
+    pub(crate) fn request(&self, method: Method, path: &str, body: Option<(&str, String)>) -> reqwest::RequestBuilder {
         let mut request = self.http.request(method, format!("{}{path}", self.base));
         if let Some(token) = self.token() {
             request = match self.mode {
@@ -271,7 +287,7 @@ impl TestClient {
     }
 
     /// Keeps the token the way the SDK does: from the cookie, or from the header.
-    fn keep_token(&self, headers: &HeaderMap) {
+    pub(crate) fn keep_token(&self, headers: &HeaderMap) {
         let token = match self.mode {
             Mode::Cookie => headers
                 .get_all("set-cookie")
@@ -305,79 +321,6 @@ impl TestClient {
     pub async fn delete(&self, path: &str) -> Answer {
         self.send(Method::DELETE, path, None).await
     }
-
-    pub async fn sign_in(&self, params: Value) -> Answer {
-        self.post("/v1/client/sign_ins", params).await
-    }
-
-    pub async fn prepare_first_factor(&self, id: &str, strategy: &str) -> Answer {
-        self.post(&format!("/v1/client/sign_ins/{id}/prepare_first_factor"), json!({ "strategy": strategy })).await
-    }
-
-    pub async fn attempt_first_factor(&self, id: &str, body: Value) -> Answer {
-        self.post(&format!("/v1/client/sign_ins/{id}/attempt_first_factor"), body).await
-    }
-
-    /// `POST /v1/client/sessions/{id}/tokens`.
-    pub async fn session_token(&self, session_id: &str) -> Answer {
-        self.post(&format!("/v1/client/sessions/{session_id}/tokens"), json!({})).await
-    }
-
-    pub async fn get_client(&self) -> Answer {
-        self.get("/v1/client").await
-    }
-
-    pub async fn create_sign_up(&self, params: Value) -> Answer {
-        self.post("/v1/client/sign_ups", params).await
-    }
-
-    pub async fn get_sign_up(&self, id: &str) -> Answer {
-        self.get(&format!("/v1/client/sign_ups/{id}")).await
-    }
-
-    pub async fn update_sign_up(&self, id: &str, params: Value) -> Answer {
-        self.patch(&format!("/v1/client/sign_ups/{id}"), params).await
-    }
-
-    pub async fn prepare(&self, id: &str, strategy: &str) -> Answer {
-        self.post(&format!("/v1/client/sign_ups/{id}/prepare_verification"), json!({ "strategy": strategy })).await
-    }
-
-    pub async fn attempt(&self, id: &str, strategy: &str, code: &str) -> Answer {
-        let body = json!({ "strategy": strategy, "code": code });
-        self.post(&format!("/v1/client/sign_ups/{id}/attempt_verification"), body).await
-    }
-
-    /// Prepares an email link back to `redirect_url`.
-    pub async fn prepare_link(&self, id: &str, redirect_url: &str) -> Answer {
-        let body = json!({ "strategy": "email_link", "redirect_url": redirect_url });
-        self.post(&format!("/v1/client/sign_ups/{id}/prepare_verification"), body).await
-    }
-
-    /// Opens an email link (its path and query, on this client's server).
-    pub async fn open_link(&self, link: &str) -> Answer {
-        let path = link.find("/v1/verify").map(|i| &link[i..]).expect("a /v1/verify link");
-        self.get(path).await
-    }
-
-    /// Presses Confirm: the form POST the page makes.
-    pub async fn confirm_link(&self, token: &str) -> Answer {
-        let form = ("application/x-www-form-urlencoded", format!("token={token}"));
-        self.send_as(Method::POST, "/v1/verify", Some(form)).await
-    }
-
-    /// Opens the event stream of a sign-up.
-    pub async fn events(&self, id: &str) -> EventStream {
-        let response = self.request(Method::GET, &format!("/v1/client/sign_ups/{id}/events"), None).send().await.expect("the server answers");
-        self.keep_token(response.headers());
-        EventStream::new(response)
-    }
-
-    /// Creates a sign-up with an email and a password; answers its id.
-    pub async fn start_sign_up(&self, email: &str) -> String {
-        let answer = self.create_sign_up(json!({ "email_address": email, "password": "correct horse battery" })).await;
-        answer.response()["id"].as_str().unwrap().to_owned()
-    }
 }
 
 /// A code other than `code`.
@@ -389,6 +332,12 @@ pub fn wrong(code: &str) -> String {
 /// The token of an email link.
 pub fn token_of(link: &str) -> String {
     link.split_once("token=").map(|(_, t)| t.to_owned()).expect("a link with a token")
+}
+
+/// The ticket (`__gh_ticket`) in an invitation link.
+pub fn ticket_of(url: &str) -> String {
+    let url = url::Url::parse(url).unwrap();
+    url.query_pairs().find(|(k, _)| k == "__gh_ticket").expect("a ticket in the link").1.into_owned()
 }
 
 /// The query of a `Location` as (key, value) pairs, in order.

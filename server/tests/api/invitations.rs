@@ -1,7 +1,7 @@
 //! Invitations: created, emailed with a ticket link, listed, revoked and
 //! refreshed; sign-ups with a ticket; invitation-only mode; the dev helper.
 
-use crate::helpers::{TestApp, TestClient, spawn_admin_app, spawn_admin_app_with, spawn_app};
+use crate::helpers::{TestApp, TestClient, no_verification, spawn_admin_app, spawn_admin_app_with, spawn_app, ticket_of};
 use gatehouse_server::config::Config;
 use serde_json::{Value, json};
 
@@ -15,22 +15,9 @@ async fn invite(app: &TestApp, body: Value) -> Value {
     answer.body
 }
 
-/// The ticket in an invitation link.
-fn ticket_of(url: &str) -> String {
-    let url = url::Url::parse(url).unwrap();
-    url.query_pairs().find(|(k, _)| k == "__gh_ticket").expect("a ticket in the link").1.into_owned()
-}
-
 /// Starts a sign-up with the ticket.
 async fn redeem(browser: &TestClient, ticket: &str) -> crate::helpers::Answer {
     browser.create_sign_up(json!({ "strategy": "ticket", "ticket": ticket })).await
-}
-
-fn no_verification() -> Config {
-    let mut config = Config::default();
-    config.attributes.email_address.verify_at_sign_up = false;
-    config.attributes.phone_number.verify_at_sign_up = false;
-    config
 }
 
 #[tokio::test]

@@ -1,21 +1,8 @@
 //! Creating, reading and updating sign-ups; completion; who may see them.
 
-use crate::helpers::{spawn_app, spawn_app_with};
-use gatehouse_server::Options;
+use crate::helpers::{dev, no_verification, spawn_app, spawn_app_with};
 use gatehouse_server::config::Config;
 use serde_json::{Value, json};
-
-fn dev() -> Options {
-    Options { dev: true, ..Options::default() }
-}
-
-/// Settings where nothing needs verifying, so fields alone complete a sign-up.
-fn no_verification() -> Config {
-    let mut config = Config::default();
-    config.attributes.email_address.verify_at_sign_up = false;
-    config.attributes.phone_number.verify_at_sign_up = false;
-    config
-}
 
 #[tokio::test]
 async fn create_normalizes_fields_and_computes_the_lists() {
