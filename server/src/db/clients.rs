@@ -54,17 +54,8 @@ pub(super) async fn resource(conn: &mut Conn, id: &str, now: i64) -> Result<wire
     .bind(now)
     .fetch_all(&mut *conn)
     .await?
-    .into_iter()
-    .map(|r| {
-        Ok(wire::Session {
-            object: String::from("session"),
-            id: r.try_get("id")?,
-            user_id: r.try_get("user_id")?,
-            status: r.try_get("status")?,
-            created_at: r.try_get("created_at")?,
-            expire_at: r.try_get("expire_at")?,
-        })
-    })
+    .iter()
+    .map(super::sessions::from_row)
     .collect::<Result<Vec<_>, sqlx::Error>>()?;
     let last_active: Option<String> = row.try_get("last_active_session_id")?;
     Ok(wire::Client {

@@ -4,6 +4,7 @@
 use super::{Conn, Store, Tx};
 use gatehouse_protocol::wire;
 use sqlx::Row;
+use sqlx::sqlite::SqliteRow;
 
 async fn load(conn: &mut Conn, id: &str, client_id: &str) -> Result<Option<wire::Session>, sqlx::Error> {
     let row = sqlx::query(
@@ -13,17 +14,20 @@ async fn load(conn: &mut Conn, id: &str, client_id: &str) -> Result<Option<wire:
     .bind(client_id)
     .fetch_optional(&mut *conn)
     .await?;
-    row.map(|r| {
-        Ok(wire::Session {
-            object: String::from("session"),
-            id: r.try_get("id")?,
-            user_id: r.try_get("user_id")?,
-            status: r.try_get("status")?,
-            created_at: r.try_get("created_at")?,
-            expire_at: r.try_get("expire_at")?,
-        })
+    row.as_ref().map(from_row).transpose()
+}
+
+/// A session as the API shows it, from a row of `SELECT id, user_id,
+/// status, created_at, expire_at`.
+pub(super) fn from_row(r: &SqliteRow) -> Result<wire::Session, sqlx::Error> {
+    Ok(wire::Session {
+        object: String::from("session"),
+        id: r.try_get("id")?,
+        user_id: r.try_get("user_id")?,
+        status: r.try_get("status")?,
+        created_at: r.try_get("created_at")?,
+        expire_at: r.try_get("expire_at")?,
     })
-    .transpose()
 }
 
 impl Store {

@@ -73,9 +73,13 @@ impl TestClient {
         EventStream::new(response)
     }
 
+    /// Creates a sign-up with these params; answers its id.
+    pub async fn created(&self, params: Value) -> String {
+        self.create_sign_up(params).await.response()["id"].as_str().unwrap().to_owned()
+    }
+
     /// Creates a sign-up with an email and a password; answers its id.
     pub async fn start_sign_up(&self, email: &str) -> String {
-        let answer = self.create_sign_up(json!({ "email_address": email, "password": "correct horse battery" })).await;
-        answer.response()["id"].as_str().unwrap().to_owned()
+        self.created(json!({ "email_address": email, "password": "correct horse battery" })).await
     }
 }

@@ -290,13 +290,7 @@ async fn a_link_for_a_changed_address_or_an_abandoned_sign_up_fails() {
 async fn a_verified_link_without_completion_gives_no_session() {
     let app = spawn_app().await;
     let browser = app.client();
-    let id = browser
-        .create_sign_up(json!({ "email_address": "ana@example.com", "password": "correct horse", "phone_number": "+14155550123" }))
-        .await
-        .response()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = browser.created(json!({ "email_address": "ana@example.com", "password": "correct horse", "phone_number": "+14155550123" })).await;
     browser.prepare_link(&id, &landing(&app)).await.response();
     let link = app.last_link_to("ana@example.com").await;
     assert_eq!(outcome(&browser.confirm_link(&token_of(&link)).await), (303, String::from("verified"), None));
