@@ -1,63 +1,140 @@
-//! The JS-binding layer: the `Gatehouse` and `SignUp` classes. Only this
-//! layer, `decode` and `fetch` touch `JsValue`; the rules live in `flow`
-//! and `params`.
+//! The JS-binding layer: the `Gatehouse` and `SignUp` classes, and the JS
+//! objects `gh.signIn` and `gh.session`. Only this layer, `decode` and
+//! `fetch` touch `JsValue`; the rules live in `flow`, `sign_in` and
+//! `params`.
 //!
-//! The resources are plain data properties of the two objects
-//! (`gh.environment`, `gh.client`, `signUp.missingFields`, ...), replaced in
-//! place after every answer, so there is no getter per attribute.
+//! The resources are plain data properties of the objects (`gh.environment`,
+//! `gh.client`, `signUp.missingFields`, ...), replaced in place after every
+//! answer, so there is no getter per attribute. `gh.signUp`, `gh.signIn`
+//! and the session object are made once and updated in place.
 //!
-//! Each request is started here and its answer comes back to the object's
-//! hidden `__answer` method (see `fetch::pipe`).
+//! Each request is started here and its answer comes back to a hidden
+//! `__answer` method (see `fetch::pipe`): the sign-up's own, or the
+//! `Gatehouse`'s, with a tag that says which request it was.
+//!
+//! `SignIn` and `Session` are small JS classes (in [`objects`]) whose
+//! methods all call one hidden `Gatehouse.__run(op, params)`: a
+//! wasm-bindgen class costs a shim in each language per method, which the
+//! size budget cannot spare.
 //!
 //! - [`read`]: JS arguments into plain Rust;
 //! - [`error`]: the `GatehouseError` class and the one conversion into it;
+//! - [`objects`]: the `SignIn` and `Session` JS classes, `gh.session`, and
+//!   the session token cache;
 //! - [`typescript`]: the declared types of the `.d.ts`.
 
 mod error;
+mod objects;
 mod read;
 mod typescript;
 
 use crate::decode::{self, assign, get, set};
 use crate::error::{Error, Result};
 use crate::fetch::{self, Method, Transport};
-use crate::flow::{self, Op, Target};
-use crate::params::Rules;
-use crate::schema;
+use crate::flow::{self, Op, Request, Target};
+use crate::params::{join, Rules};
+use crate::schema::{self, Key};
+use crate::sign_in;
 use alloc::rc::Rc;
 use alloc::string::String;
-use core::cell::{Cell, OnceCell};
+use core::cell::OnceCell;
 use gatehouse_protocol::Field;
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 
-/// What one instance shares with its sign-up.
+// The tags of the answers that come to `Gatehouse.__answer`.
+/// Loading: the environment, then the client.
+const LOAD: u32 = 0;
+/// A sign-in operation.
+const SIGN_IN: u32 = 1;
+/// A session token.
+const TOKEN: u32 = 2;
+/// Signing out.
+const SIGN_OUT: u32 = 3;
+
+/// The operations of `Gatehouse.__run`, as `objects.rs` numbers them: the
+/// sign-in's four, then the session's two.
+const RUN_SIGN_IN: [sign_in::Op; 4] = [
+    sign_in::Op::Create,
+    sign_in::Op::Reload,
+    sign_in::Op::Prepare,
+    sign_in::Op::Attempt,
+];
+const RUN_TOKEN: u32 = 4;
+const RUN_SIGN_OUT: u32 = 5;
+
+/// A resource object the SDK keeps current (the sign-up, the sign-in).
+#[derive(Default)]
+struct Slot {
+    /// Set at load. It lives as long as the page's `Gatehouse`, by design.
+    object: OnceCell<JsValue>,
+}
+
+impl Slot {
+    /// The id of what it shows (`null` before `create`).
+    fn id(&self) -> Option<String> {
+        get(self.object.get()?, "id")?.as_string()
+    }
+}
+
+/// What one instance shares with its objects.
 struct Shared {
     transport: Transport,
     /// The params rules, from the environment.
     rules: OnceCell<Rules>,
-    /// The sign-up's id, once created.
-    sign_up_id: Cell<Option<String>>,
-    /// The JS objects, so answers update them in place. They live as long
-    /// as the page's `Gatehouse`, by design.
     gatehouse: OnceCell<JsValue>,
-    sign_up: OnceCell<JsValue>,
+    sign_up: Slot,
+    sign_in: Slot,
 }
 
-/// A request to start, or why none is made.
-type Start<'a> = Result<(&'a Transport, Method, &'a str, Option<String>)>;
-
-/// Starts the request and pipes its answer to `target.__answer`; a failure
-/// before sending is a rejected promise.
-fn send(request: Start<'_>, target: &JsValue) -> Promise {
+/// Starts the request and pipes its answer to `target.__answer(answer,
+/// tag)`; a failure before sending is a rejected promise.
+fn send(shared: &Shared, request: Result<Request>, target: &JsValue, tag: u32) -> Promise {
     match request {
-        Ok((transport, method, path, body)) => {
-            fetch::pipe(&transport.start(method, path, body), target)
-        }
+        Ok(r) => fetch::pipe(
+            &shared.transport.start(r.method, &r.path, r.body),
+            target,
+            tag,
+        ),
         Err(e) => Promise::reject(&error::to_js(e)),
     }
 }
 
-/// A loaded Gatehouse instance: `environment`, `client` and `signUp`.
+fn request(method: Method, path: String) -> Result<Request> {
+    Ok(Request {
+        method,
+        path,
+        body: None,
+    })
+}
+
+impl Shared {
+    fn gatehouse(&self) -> JsValue {
+        self.gatehouse.get().cloned().unwrap_or_default()
+    }
+
+    /// Takes in the client of an answer: `gh.client`, and `gh.session`
+    /// (see `objects::show`).
+    fn set_client(&self, envelope: &JsValue, revoked: &JsValue) {
+        let client = get(envelope, "client").unwrap_or_default();
+        objects::show(&self.gatehouse(), &client, revoked);
+    }
+
+    /// Takes in an answer about the sign-up or the sign-in: the resource
+    /// into its object (which the promise resolves to), the client into
+    /// `gh.client` and `gh.session`.
+    fn take(&self, slot: &Slot, answer: (u16, JsValue), envelope: &[Key]) -> Result<JsValue> {
+        let envelope = decode::answer(answer, envelope)?;
+        let state = get(&envelope, "response").unwrap_or_default();
+        let object = slot.object.get().cloned().unwrap_or_default();
+        assign(&object, &state);
+        self.set_client(&envelope, &JsValue::UNDEFINED);
+        Ok(object)
+    }
+}
+
+/// A loaded Gatehouse instance: `environment`, `client`, `signUp`,
+/// `signIn` and `session`.
 #[wasm_bindgen]
 pub struct Gatehouse {
     shared: Rc<Shared>,
@@ -77,60 +154,107 @@ impl Gatehouse {
         let shared = Rc::new(Shared {
             transport: Transport::new(&api, bearer),
             rules: OnceCell::new(),
-            sign_up_id: Cell::new(None),
             gatehouse: OnceCell::new(),
-            sign_up: OnceCell::new(),
+            sign_up: Slot::default(),
+            sign_in: Slot::default(),
         });
         let gatehouse = JsValue::from(Gatehouse {
             shared: shared.clone(),
         });
         let _ = shared.gatehouse.set(gatehouse.clone());
-        send(
-            Ok((&shared.transport, Method::Get, "/v1/environment", None)),
-            &gatehouse,
-        )
+        let environment = request(Method::Get, "/v1/environment".into());
+        send(&shared, environment, &gatehouse, LOAD)
     }
 
-    /// The answers while loading (wired by `fetch::pipe`).
+    /// The answers of loading, of the sign-in and of the session (wired by
+    /// `fetch::pipe`; `tag` says which).
     #[wasm_bindgen(js_name = __answer, skip_typescript)]
-    pub fn answer(&self, answer: JsValue) -> core::result::Result<JsValue, JsValue> {
-        self.take(&answer).map_err(error::to_js)
+    pub fn answer(&self, answer: JsValue, tag: u32) -> core::result::Result<JsValue, JsValue> {
+        self.take(&answer, tag).map_err(error::to_js)
+    }
+
+    /// The methods of `gh.signIn` and `gh.session` (`objects.rs`); the
+    /// session's pass its id as `params`.
+    #[wasm_bindgen(js_name = __run, skip_typescript)]
+    pub fn run(&self, op: u32, params: JsValue) -> Promise {
+        let shared = &self.shared;
+        let session = |method, rest| {
+            let id = params.as_string().unwrap_or_default();
+            request(method, join(&["/v1/client/sessions/", &id, rest]))
+        };
+        let (request, tag) = match op {
+            RUN_TOKEN => (session(Method::Post, "/tokens"), TOKEN),
+            RUN_SIGN_OUT => (session(Method::Delete, ""), SIGN_OUT),
+            _ => {
+                let op = RUN_SIGN_IN
+                    .get(op as usize)
+                    .copied()
+                    .unwrap_or(sign_in::Op::Reload);
+                let id = shared.sign_in.id();
+                let param = |key: &str| read::opt_string(&params, key);
+                (sign_in::request(op, param, id.as_deref()), SIGN_IN)
+            }
+        };
+        send(shared, request, &shared.gatehouse(), tag)
+    }
+
+    /// Signs out of the current session (`gh.session.signOut()`); without
+    /// one, does nothing.
+    #[wasm_bindgen(js_name = signOut, unchecked_return_type = "Promise<void>")]
+    pub fn sign_out(&self) -> Promise {
+        objects::sign_out(&self.shared.gatehouse())
     }
 }
 
 impl Gatehouse {
     /// First the environment comes (then the client is asked for), then the
     /// client (then the instance is ready, and the promise resolves to it).
-    fn take(&self, answer: &JsValue) -> Result<JsValue> {
+    /// Once loaded, the answers are those of the sign-in and the session.
+    fn take(&self, answer: &JsValue, tag: u32) -> Result<JsValue> {
         let shared = &self.shared;
-        if shared.sign_up.get().is_some() {
-            // Loaded already: this is no answer of ours.
-            return Err(Error::response_invalid(0, None));
-        }
-        let gatehouse = shared.gatehouse.get().cloned().unwrap_or_default();
+        let gatehouse = shared.gatehouse();
         let answer = shared.transport.finish(answer)?;
+        if shared.sign_up.object.get().is_some() {
+            let keys = match tag {
+                SIGN_IN => schema::SIGN_IN_ENVELOPE,
+                TOKEN => schema::TOKEN_ENVELOPE,
+                SIGN_OUT => schema::SESSION_ENVELOPE,
+                _ => return Err(Error::response_invalid(0, None)),
+            };
+            if tag == SIGN_IN {
+                return shared.take(&shared.sign_in, answer, keys);
+            }
+            let envelope = decode::answer(answer, keys)?;
+            let response = get(&envelope, "response").unwrap_or_default();
+            return Ok(if tag == TOKEN {
+                // `{ jwt, issuedAt, expireAt }`, for the token cache.
+                shared.set_client(&envelope, &JsValue::UNDEFINED);
+                response
+            } else {
+                // The session, now `revoked`.
+                shared.set_client(&envelope, &response);
+                JsValue::UNDEFINED
+            });
+        }
         if shared.rules.get().is_none() {
             let environment = decode::answer(answer, schema::ENVIRONMENT)?;
             let _ = shared.rules.set(decode::rules(&environment));
             set(&gatehouse, "environment", &environment);
-            return Ok(send(
-                Ok((&shared.transport, Method::Get, "/v1/client", None)),
-                &gatehouse,
-            )
-            .into());
+            let client = request(Method::Get, "/v1/client".into());
+            return Ok(send(shared, client, &gatehouse, LOAD).into());
         }
         let client = decode::answer(answer, schema::CLIENT_ENVELOPE)?;
-        set(
-            &gatehouse,
-            "client",
-            &get(&client, "client").unwrap_or_default(),
-        );
         let sign_up = JsValue::from(SignUp {
             shared: shared.clone(),
         });
         assign(&sign_up, &decode::empty(schema::SIGN_UP));
+        let sign_in = objects::sign_in(&gatehouse);
+        assign(&sign_in, &decode::empty(schema::SIGN_IN));
         set(&gatehouse, "signUp", &sign_up);
-        let _ = shared.sign_up.set(sign_up);
+        set(&gatehouse, "signIn", &sign_in);
+        let _ = shared.sign_up.object.set(sign_up);
+        let _ = shared.sign_in.object.set(sign_in);
+        shared.set_client(&client, &JsValue::UNDEFINED);
         Ok(gatehouse)
     }
 }
@@ -147,14 +271,15 @@ impl SignUp {
     /// with a `GatehouseError`.
     fn run(&self, op: Result<Op>) -> Promise {
         let shared = &self.shared;
-        let id = shared.sign_up_id.take();
-        shared.sign_up_id.set(id.clone());
+        let id = shared.sign_up.id();
         let rules = shared.rules.get().copied().unwrap_or_default();
-        let target = shared.sign_up.get().cloned().unwrap_or_default();
-        match op.and_then(|op| flow::request(op, id.as_deref(), &rules)) {
-            Ok(r) => send(Ok((&shared.transport, r.method, &r.path, r.body)), &target),
-            Err(e) => send(Err(e), &target),
-        }
+        let request = op.and_then(|op| flow::request(op, id.as_deref(), &rules));
+        send(
+            shared,
+            request,
+            &shared.sign_up.object.get().cloned().unwrap_or_default(),
+            0,
+        )
     }
 
     fn prepare(&self, target: Target, params: &JsValue) -> Promise {
@@ -173,27 +298,6 @@ impl SignUp {
         });
         self.run(op)
     }
-
-    /// Takes in an answer: the sign-up into this object, the client into
-    /// `gh.client`.
-    fn take(&self, answer: &JsValue) -> Result<JsValue> {
-        let shared = &self.shared;
-        let envelope = decode::answer(shared.transport.finish(answer)?, schema::SIGN_UP_ENVELOPE)?;
-        let state = get(&envelope, "response").unwrap_or_default();
-        shared
-            .sign_up_id
-            .set(get(&state, "id").and_then(|id| id.as_string()));
-        let sign_up = shared.sign_up.get().cloned().unwrap_or_default();
-        assign(&sign_up, &state);
-        if let Some(gatehouse) = shared.gatehouse.get() {
-            set(
-                gatehouse,
-                "client",
-                &get(&envelope, "client").unwrap_or_default(),
-            );
-        }
-        Ok(sign_up)
-    }
 }
 
 #[wasm_bindgen]
@@ -201,14 +305,20 @@ impl SignUp {
     /// The answer of this object's request (wired by `fetch::pipe`).
     #[wasm_bindgen(js_name = __answer, skip_typescript)]
     pub fn answer(&self, answer: JsValue) -> core::result::Result<JsValue, JsValue> {
-        self.take(&answer).map_err(error::to_js)
+        let shared = &self.shared;
+        shared
+            .transport
+            .finish(&answer)
+            .and_then(|answer| shared.take(&shared.sign_up, answer, schema::SIGN_UP_ENVELOPE))
+            .map_err(error::to_js)
     }
 
-    /// Starts a new sign-up with these fields (abandoning the earlier one).
+    /// Starts a new sign-up with these fields (abandoning the earlier one);
+    /// with `{ strategy: "ticket", ticket }`, from an invitation.
     #[wasm_bindgen(unchecked_return_type = "Promise<SignUp>")]
     pub fn create(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "SignUpParams")] params: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "SignUpCreateParams")] params: JsValue,
     ) -> Promise {
         self.run(read::sign_up_params(&params).map(Op::Create))
     }
