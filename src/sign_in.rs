@@ -30,14 +30,35 @@ pub enum Op {
     Attempt,
 }
 
-impl Op {
-    /// The params each operation takes (their JS and wire names are the same).
-    pub const fn keys(self) -> &'static [&'static str] {
+/// A param of the sign-in operations.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Param {
+    Identifier,
+    Password,
+    Strategy,
+    Code,
+}
+
+impl Param {
+    /// Its JS and wire name (they are the same).
+    pub const fn name(self) -> &'static str {
         match self {
-            Op::Create => &["identifier", "password", "strategy"],
+            Param::Identifier => "identifier",
+            Param::Password => "password",
+            Param::Strategy => "strategy",
+            Param::Code => "code",
+        }
+    }
+}
+
+impl Op {
+    /// The params each operation takes.
+    pub const fn params(self) -> &'static [Param] {
+        match self {
+            Op::Create => &[Param::Identifier, Param::Password, Param::Strategy],
             Op::Reload => &[],
-            Op::Prepare => &["strategy"],
-            Op::Attempt => &["strategy", "code", "password"],
+            Op::Prepare => &[Param::Strategy],
+            Op::Attempt => &[Param::Strategy, Param::Code, Param::Password],
         }
     }
 }
@@ -51,17 +72,18 @@ pub fn request(
     id: Option<&str>,
 ) -> Result<Request> {
     let mut body = JsonObject::new();
-    for key in op.keys() {
-        let value = match (param(key)?, *key) {
+    for &p in op.params() {
+        let key = p.name();
+        let value = match (param(key)?, p) {
             // Only `create` takes an identifier, and it needs one.
-            (None, "identifier") => String::new(),
+            (None, Param::Identifier) => String::new(),
             (None, _) => continue,
             (Some(value), _) => value,
         };
-        let value = match *key {
-            "identifier" => validate::identifier(&value)?.as_str().into(),
-            "code" => validate::verification_code(&value)?,
-            "password" if value.is_empty() => {
+        let value = match p {
+            Param::Identifier => validate::identifier(&value)?.as_str().into(),
+            Param::Code => validate::verification_code(&value)?,
+            Param::Password if value.is_empty() => {
                 return Err(Error::param(ErrorCode::FormParamMissing, key))
             }
             _ => value,

@@ -8,9 +8,9 @@
 //! answer, so there is no getter per attribute. `gh.signUp`, `gh.signIn`
 //! and the session object are made once and updated in place.
 //!
-//! Each request is started here and its answer comes back to a hidden
-//! `__answer` method (see `fetch::pipe`): the sign-up's own, or the
-//! `Gatehouse`'s, with a tag that says which request it was.
+//! Each request is started here and its answer comes back to the hidden
+//! `Gatehouse.__answer` method (see `fetch::pipe`), with a tag that says
+//! which request it was.
 //!
 //! `SignIn` and `Session` are small JS classes (in [`objects`]) whose
 //! methods all call one hidden `Gatehouse.__run(op, params)`: a
@@ -45,12 +45,14 @@ use wasm_bindgen::prelude::*;
 // The tags of the answers that come to `Gatehouse.__answer`.
 /// Loading: the environment, then the client.
 const LOAD: u32 = 0;
+/// A sign-up operation.
+const SIGN_UP: u32 = 1;
 /// A sign-in operation.
-const SIGN_IN: u32 = 1;
+const SIGN_IN: u32 = 2;
 /// A session token.
-const TOKEN: u32 = 2;
+const TOKEN: u32 = 3;
 /// Signing out.
-const SIGN_OUT: u32 = 3;
+const SIGN_OUT: u32 = 4;
 
 /// The operations of `Gatehouse.__run`, as `objects.rs` numbers them: the
 /// sign-in's four, then the session's two.
@@ -87,13 +89,13 @@ struct Shared {
     sign_in: Slot,
 }
 
-/// Starts the request and pipes its answer to `target.__answer(answer,
+/// Starts the request and pipes its answer to `Gatehouse.__answer(answer,
 /// tag)`; a failure before sending is a rejected promise.
-fn send(shared: &Shared, request: Result<Request>, target: &JsValue, tag: u32) -> Promise {
+fn send(shared: &Shared, request: Result<Request>, tag: u32) -> Promise {
     match request {
         Ok(r) => fetch::pipe(
             &shared.transport.start(r.method, &r.path, r.body),
-            target,
+            &shared.gatehouse(),
             tag,
         ),
         Err(e) => Promise::reject(&error::to_js(e)),
@@ -163,11 +165,11 @@ impl Gatehouse {
         });
         let _ = shared.gatehouse.set(gatehouse.clone());
         let environment = request(Method::Get, "/v1/environment".into());
-        send(&shared, environment, &gatehouse, LOAD)
+        send(&shared, environment, LOAD)
     }
 
-    /// The answers of loading, of the sign-in and of the session (wired by
-    /// `fetch::pipe`; `tag` says which).
+    /// The answers of every request: loading, the sign-up, the sign-in and
+    /// the session (wired by `fetch::pipe`; `tag` says which).
     #[wasm_bindgen(js_name = __answer, skip_typescript)]
     pub fn answer(&self, answer: JsValue, tag: u32) -> core::result::Result<JsValue, JsValue> {
         self.take(&answer, tag).map_err(error::to_js)
@@ -195,7 +197,7 @@ impl Gatehouse {
                 (sign_in::request(op, param, id.as_deref()), SIGN_IN)
             }
         };
-        send(shared, request, &shared.gatehouse(), tag)
+        send(shared, request, tag)
     }
 
     /// Signs out of the current session (`gh.session.signOut()`); without
@@ -216,13 +218,15 @@ impl Gatehouse {
         let answer = shared.transport.finish(answer)?;
         if shared.sign_up.object.get().is_some() {
             let keys = match tag {
+                SIGN_UP => schema::SIGN_UP_ENVELOPE,
                 SIGN_IN => schema::SIGN_IN_ENVELOPE,
                 TOKEN => schema::TOKEN_ENVELOPE,
                 SIGN_OUT => schema::SESSION_ENVELOPE,
                 _ => return Err(Error::response_invalid(0, None)),
             };
-            if tag == SIGN_IN {
-                return shared.take(&shared.sign_in, answer, keys);
+            if tag <= SIGN_IN {
+                let slot = if tag == SIGN_UP { &shared.sign_up } else { &shared.sign_in };
+                return shared.take(slot, answer, keys);
             }
             let envelope = decode::answer(answer, keys)?;
             let response = get(&envelope, "response").unwrap_or_default();
@@ -241,7 +245,7 @@ impl Gatehouse {
             let _ = shared.rules.set(decode::rules(&environment));
             set(&gatehouse, "environment", &environment);
             let client = request(Method::Get, "/v1/client".into());
-            return Ok(send(shared, client, &gatehouse, LOAD).into());
+            return Ok(send(shared, client, LOAD).into());
         }
         let client = decode::answer(answer, schema::CLIENT_ENVELOPE)?;
         let sign_up = JsValue::from(SignUp {
@@ -274,12 +278,7 @@ impl SignUp {
         let id = shared.sign_up.id();
         let rules = shared.rules.get().copied().unwrap_or_default();
         let request = op.and_then(|op| flow::request(op, id.as_deref(), &rules));
-        send(
-            shared,
-            request,
-            &shared.sign_up.object.get().cloned().unwrap_or_default(),
-            0,
-        )
+        send(shared, request, SIGN_UP)
     }
 
     fn prepare(&self, target: Target, params: &JsValue) -> Promise {
@@ -302,17 +301,6 @@ impl SignUp {
 
 #[wasm_bindgen]
 impl SignUp {
-    /// The answer of this object's request (wired by `fetch::pipe`).
-    #[wasm_bindgen(js_name = __answer, skip_typescript)]
-    pub fn answer(&self, answer: JsValue) -> core::result::Result<JsValue, JsValue> {
-        let shared = &self.shared;
-        shared
-            .transport
-            .finish(&answer)
-            .and_then(|answer| shared.take(&shared.sign_up, answer, schema::SIGN_UP_ENVELOPE))
-            .map_err(error::to_js)
-    }
-
     /// Starts a new sign-up with these fields (abandoning the earlier one);
     /// with `{ strategy: "ticket", ticket }`, from an invitation.
     #[wasm_bindgen(unchecked_return_type = "Promise<SignUp>")]
