@@ -3,9 +3,9 @@
 //! JS loads it with `await init()` and `await Gatehouse.load({ frontendApi })`;
 //! every failure rejects with a `GatehouseError`. Layout:
 //!
-//! - [`bindings`]: the `#[wasm_bindgen]` exports (`Gatehouse`, `SignUp`,
-//!   `GatehouseError`), the small JS classes of `gh.signIn` and
-//!   `gh.session`, and their TypeScript types; the JS-binding layer;
+//! - [`bindings`]: the `#[wasm_bindgen]` exports (`Gatehouse`,
+//!   `GatehouseError`), the small JS classes of `gh.signUp`, `gh.signIn`
+//!   and `gh.session`, and their TypeScript types; the JS-binding layer;
 //! - [`flow`]: each sign-up operation as one request, in plain Rust;
 //! - [`sign_in`]: each sign-in operation as one request, in plain Rust;
 //! - [`params`]: create/update params, validated with the protocol crate and
@@ -41,4 +41,4 @@ mod runtime;
 pub mod schema;
 pub mod sign_in;
 
-pub use bindings::{Gatehouse, SignUp};
+pub use bindings::Gatehouse;

@@ -1,5 +1,5 @@
-//! The JS-binding layer: the `Gatehouse` and `SignUp` classes, and the JS
-//! objects `gh.signIn` and `gh.session`. Only this layer, `decode` and
+//! The JS-binding layer: the `Gatehouse` class, and the JS objects
+//! `gh.signUp`, `gh.signIn` and `gh.session`. Only this layer, `decode` and
 //! `fetch` touch `JsValue`; the rules live in `flow`, `sign_in` and
 //! `params`.
 //!
@@ -12,15 +12,16 @@
 //! `Gatehouse.__answer` method (see `fetch::pipe`), with a tag that says
 //! which request it was.
 //!
-//! `SignIn` and `Session` are small JS classes (in [`objects`]) whose
-//! methods all call one hidden `Gatehouse.__run(op, params)`: a
+//! `SignUp`, `SignIn` and `Session` are small JS classes (in [`objects`])
+//! whose methods all call one hidden `Gatehouse.__run(op, params)`: a
 //! wasm-bindgen class costs a shim in each language per method, which the
-//! size budget cannot spare.
+//! size budget cannot spare. A new method is a JS method with a new `op`
+//! number and an arm in [`Gatehouse::run`].
 //!
 //! - [`read`]: JS arguments into plain Rust;
 //! - [`error`]: the `GatehouseError` class and the one conversion into it;
-//! - [`objects`]: the `SignIn` and `Session` JS classes, `gh.session`, and
-//!   the session token cache;
+//! - [`objects`]: the `SignUp`, `SignIn` and `Session` JS classes,
+//!   `gh.session`, and the session token cache;
 //! - [`typescript`]: the declared types of the `.d.ts`.
 
 mod error;
@@ -54,16 +55,19 @@ const TOKEN: u32 = 3;
 /// Signing out.
 const SIGN_OUT: u32 = 4;
 
-/// The operations of `Gatehouse.__run`, as `objects.rs` numbers them: the
-/// sign-in's four, then the session's two.
+// The operations of `Gatehouse.__run`, as `objects.rs` numbers them: the
+// sign-up's nine (0 to 8, in the order of `sign_up_op`), the sign-in's
+// four, then the session's two.
+/// The first sign-in operation, `RUN_SIGN_IN[0]`.
+const RUN_FIRST_SIGN_IN: u32 = 9;
 const RUN_SIGN_IN: [sign_in::Op; 4] = [
     sign_in::Op::Create,
     sign_in::Op::Reload,
     sign_in::Op::Prepare,
     sign_in::Op::Attempt,
 ];
-const RUN_TOKEN: u32 = 4;
-const RUN_SIGN_OUT: u32 = 5;
+const RUN_TOKEN: u32 = 13;
+const RUN_SIGN_OUT: u32 = 14;
 
 /// A resource object the SDK keeps current (the sign-up, the sign-in).
 #[derive(Default)]
@@ -175,8 +179,10 @@ impl Gatehouse {
         self.take(&answer, tag).map_err(error::to_js)
     }
 
-    /// The methods of `gh.signIn` and `gh.session` (`objects.rs`); the
-    /// session's pass its id as `params`.
+    /// The methods of `gh.signUp`, `gh.signIn` and `gh.session`
+    /// (`objects.rs`): each starts one request, and the promise resolves to
+    /// the object (the session's: to the token, or `undefined`) or rejects
+    /// with a `GatehouseError`. The session's pass its id as `params`.
     #[wasm_bindgen(js_name = __run, skip_typescript)]
     pub fn run(&self, op: u32, params: JsValue) -> Promise {
         let shared = &self.shared;
@@ -185,11 +191,18 @@ impl Gatehouse {
             request(method, join(&["/v1/client/sessions/", &id, rest]))
         };
         let (request, tag) = match op {
+            0..RUN_FIRST_SIGN_IN => {
+                let id = shared.sign_up.id();
+                let rules = shared.rules.get().copied().unwrap_or_default();
+                let request =
+                    sign_up_op(op, &params).and_then(|op| flow::request(op, id.as_deref(), &rules));
+                (request, SIGN_UP)
+            }
             RUN_TOKEN => (session(Method::Post, "/tokens"), TOKEN),
             RUN_SIGN_OUT => (session(Method::Delete, ""), SIGN_OUT),
             _ => {
                 let op = RUN_SIGN_IN
-                    .get(op as usize)
+                    .get(op.wrapping_sub(RUN_FIRST_SIGN_IN) as usize)
                     .copied()
                     .unwrap_or(sign_in::Op::Reload);
                 let id = shared.sign_in.id();
@@ -225,7 +238,11 @@ impl Gatehouse {
                 _ => return Err(Error::response_invalid(0, None)),
             };
             if tag <= SIGN_IN {
-                let slot = if tag == SIGN_UP { &shared.sign_up } else { &shared.sign_in };
+                let slot = if tag == SIGN_UP {
+                    &shared.sign_up
+                } else {
+                    &shared.sign_in
+                };
                 return shared.take(slot, answer, keys);
             }
             let envelope = decode::answer(answer, keys)?;
@@ -248,9 +265,7 @@ impl Gatehouse {
             return Ok(send(shared, client, LOAD).into());
         }
         let client = decode::answer(answer, schema::CLIENT_ENVELOPE)?;
-        let sign_up = JsValue::from(SignUp {
-            shared: shared.clone(),
-        });
+        let sign_up = objects::sign_up(&gatehouse);
         assign(&sign_up, &decode::empty(schema::SIGN_UP));
         let sign_in = objects::sign_in(&gatehouse);
         assign(&sign_in, &decode::empty(schema::SIGN_IN));
@@ -263,122 +278,28 @@ impl Gatehouse {
     }
 }
 
-/// A sign-up attempt. Every method updates this object in place and
-/// resolves to it.
-#[wasm_bindgen]
-pub struct SignUp {
-    shared: Rc<Shared>,
-}
-
-impl SignUp {
-    /// Starts one operation; the promise resolves to this object or rejects
-    /// with a `GatehouseError`.
-    fn run(&self, op: Result<Op>) -> Promise {
-        let shared = &self.shared;
-        let id = shared.sign_up.id();
-        let rules = shared.rules.get().copied().unwrap_or_default();
-        let request = op.and_then(|op| flow::request(op, id.as_deref(), &rules));
-        send(shared, request, SIGN_UP)
-    }
-
-    fn prepare(&self, target: Target, params: &JsValue) -> Promise {
-        let strategy = read::opt_string(params, "strategy");
-        self.run(strategy.map(|strategy| Op::Prepare { target, strategy }))
-    }
-
-    fn attempt(&self, target: Target, params: &JsValue) -> Promise {
-        let op = read::opt_string(params, "strategy").and_then(|strategy| {
-            let code = read::opt_string(params, "code")?;
-            Ok(Op::Attempt {
-                target,
-                strategy,
-                code,
-            })
-        });
-        self.run(op)
-    }
-}
-
-#[wasm_bindgen]
-impl SignUp {
-    /// Starts a new sign-up with these fields (abandoning the earlier one);
-    /// with `{ strategy: "ticket", ticket }`, from an invitation.
-    #[wasm_bindgen(unchecked_return_type = "Promise<SignUp>")]
-    pub fn create(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "SignUpCreateParams")] params: JsValue,
-    ) -> Promise {
-        self.run(read::sign_up_params(&params).map(Op::Create))
-    }
-
-    /// Adds or changes fields.
-    #[wasm_bindgen(unchecked_return_type = "Promise<SignUp>")]
-    pub fn update(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "SignUpParams")] params: JsValue,
-    ) -> Promise {
-        self.run(read::sign_up_params(&params).map(Op::Update))
-    }
-
-    /// Reads the sign-up again from the server.
-    #[wasm_bindgen(unchecked_return_type = "Promise<SignUp>")]
-    pub fn reload(&self) -> Promise {
-        self.run(Ok(Op::Reload))
-    }
-
-    /// Sends a verification code (`email_code` or `phone_code`).
-    #[wasm_bindgen(js_name = prepareVerification, unchecked_return_type = "Promise<SignUp>")]
-    pub fn prepare_verification(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "PrepareVerificationParams")] params: JsValue,
-    ) -> Promise {
-        self.prepare(Target::Any, &params)
-    }
-
-    /// Checks a verification code.
-    #[wasm_bindgen(js_name = attemptVerification, unchecked_return_type = "Promise<SignUp>")]
-    pub fn attempt_verification(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "AttemptVerificationParams")] params: JsValue,
-    ) -> Promise {
-        self.attempt(Target::Any, &params)
-    }
-
-    /// Sends a code to the email address (`strategy` defaults to `email_code`).
-    #[wasm_bindgen(js_name = prepareEmailAddressVerification, unchecked_return_type = "Promise<SignUp>")]
-    pub fn prepare_email_address_verification(
-        &self,
-        #[wasm_bindgen(unchecked_optional_param_type = "PrepareEmailAddressVerificationParams")]
-        params: JsValue,
-    ) -> Promise {
-        self.prepare(Target::Only(Field::EmailAddress), &params)
-    }
-
-    /// Checks the code sent to the email address.
-    #[wasm_bindgen(js_name = attemptEmailAddressVerification, unchecked_return_type = "Promise<SignUp>")]
-    pub fn attempt_email_address_verification(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "AttemptCodeParams")] params: JsValue,
-    ) -> Promise {
-        self.attempt(Target::Only(Field::EmailAddress), &params)
-    }
-
-    /// Sends a code to the phone number (`strategy` defaults to `phone_code`).
-    #[wasm_bindgen(js_name = preparePhoneNumberVerification, unchecked_return_type = "Promise<SignUp>")]
-    pub fn prepare_phone_number_verification(
-        &self,
-        #[wasm_bindgen(unchecked_optional_param_type = "PreparePhoneNumberVerificationParams")]
-        params: JsValue,
-    ) -> Promise {
-        self.prepare(Target::Only(Field::PhoneNumber), &params)
-    }
-
-    /// Checks the code sent to the phone number.
-    #[wasm_bindgen(js_name = attemptPhoneNumberVerification, unchecked_return_type = "Promise<SignUp>")]
-    pub fn attempt_phone_number_verification(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "AttemptCodeParams")] params: JsValue,
-    ) -> Promise {
-        self.attempt(Target::Only(Field::PhoneNumber), &params)
-    }
+/// The sign-up operation `op` of `Gatehouse.__run`: `create`, `update`,
+/// `reload`, `prepareVerification`, `attemptVerification`, then the email
+/// and phone shortcuts (prepare, attempt).
+fn sign_up_op(op: u32, params: &JsValue) -> Result<Op> {
+    let target = match op {
+        5 | 6 => Target::Only(Field::EmailAddress),
+        7 | 8 => Target::Only(Field::PhoneNumber),
+        _ => Target::Any,
+    };
+    let text = |key| read::opt_string(params, key);
+    Ok(match op {
+        0 => Op::Create(read::sign_up_params(params)?),
+        1 => Op::Update(read::sign_up_params(params)?),
+        2 => Op::Reload,
+        3 | 5 | 7 => Op::Prepare {
+            target,
+            strategy: text("strategy")?,
+        },
+        _ => Op::Attempt {
+            target,
+            strategy: text("strategy")?,
+            code: text("code")?,
+        },
+    })
 }

@@ -1,6 +1,7 @@
 //! The types of the `.d.ts` that wasm-bindgen cannot infer: params,
-//! resources and the `GatehouseError` class. The exported classes refer to
-//! them through `unchecked_param_type` / `unchecked_return_type`.
+//! resources, the `SignUp`, `SignIn` and `Session` objects (JS classes of
+//! `objects.rs`) and the `GatehouseError` class. `Gatehouse` refers to them
+//! through `unchecked_param_type` / `unchecked_return_type`.
 
 use wasm_bindgen::prelude::*;
 
@@ -183,7 +184,27 @@ export interface SignUpResource {
   readonly abandonAt: number | null;
 }
 
-export interface SignUp extends SignUpResource {}
+/** A sign-up attempt. Every method updates this object in place and resolves to it. */
+export interface SignUp extends SignUpResource {
+  /** Starts a new sign-up with these fields (abandoning the earlier one); with `{ strategy: "ticket", ticket }`, from an invitation. */
+  create(params: SignUpCreateParams): Promise<SignUp>;
+  /** Adds or changes fields. */
+  update(params: SignUpParams): Promise<SignUp>;
+  /** Reads the sign-up again from the server. */
+  reload(): Promise<SignUp>;
+  /** Sends a verification code (`email_code` or `phone_code`). */
+  prepareVerification(params: PrepareVerificationParams): Promise<SignUp>;
+  /** Checks a verification code. */
+  attemptVerification(params: AttemptVerificationParams): Promise<SignUp>;
+  /** Sends a code to the email address (`strategy` defaults to `email_code`). */
+  prepareEmailAddressVerification(params?: PrepareEmailAddressVerificationParams): Promise<SignUp>;
+  /** Checks the code sent to the email address. */
+  attemptEmailAddressVerification(params: AttemptCodeParams): Promise<SignUp>;
+  /** Sends a code to the phone number (`strategy` defaults to `phone_code`). */
+  preparePhoneNumberVerification(params?: PreparePhoneNumberVerificationParams): Promise<SignUp>;
+  /** Checks the code sent to the phone number. */
+  attemptPhoneNumberVerification(params: AttemptCodeParams): Promise<SignUp>;
+}
 
 export type SignInStatus = "needs_first_factor" | "complete";
 export type FirstFactorStrategy = "password" | "email_code";
