@@ -746,6 +746,8 @@ async function getToken() {
     jwt = await session.getToken();
   } catch (err) {
     setBusy(ui.getToken, false);
+    // Signed out elsewhere (another tab, or the account was removed).
+    if (err?.code === "session_not_found") return showSignIn({ notice: generalMessage(err) });
     showAlert(ui.signedInAlert, generalMessage(err));
     return;
   }

@@ -77,7 +77,8 @@ struct Slot {
 }
 
 impl Slot {
-    /// The id of what it shows (`null` before `create`).
+    /// The id of what it shows (`null` before `create`), read from the
+    /// object itself (read-only by its types; the SDK keeps no copy).
     fn id(&self) -> Option<String> {
         get(self.object.get()?, "id")?.as_string()
     }
