@@ -7,7 +7,8 @@
 # fresh SQLite file, waits for /healthz, runs `node --test tests/e2e/` with
 # GATEHOUSE_E2E_URL set, and always stops the server. A second server with a
 # custom config (username, terms, required first name; no phone) runs beside
-# it for the tests of environment-driven fields (GATEHOUSE_E2E_CUSTOM_URL).
+# it for the tests of environment-driven fields (GATEHOUSE_E2E_CUSTOM_URL),
+# and a third takes sign-ups by invitation only (GATEHOUSE_E2E_RESTRICTED_URL).
 # Exits with the tests' status. Extra arguments go to `node --test` (e.g.
 # --test-name-pattern=keyboard). Screenshots land in target/e2e/, the
 # servers' logs in target/e2e/server-*.log.
@@ -123,8 +124,17 @@ TOML
 start_server custom "$work/custom.toml"
 custom_url=$base
 
+# Invitation only: the page must say so, and invitation links still work.
+cat >"$work/restricted.toml" <<'TOML'
+[sign_up]
+mode = "restricted"
+TOML
+start_server restricted "$work/restricted.toml"
+restricted_url=$base
+
 status=0
 GATEHOUSE_E2E_URL="$default_url" GATEHOUSE_E2E_CUSTOM_URL="$custom_url" \
+GATEHOUSE_E2E_RESTRICTED_URL="$restricted_url" \
   node --test "$@" tests/e2e/ || status=$?
 if [ "$status" -ne 0 ]; then
   echo "test-e2e: tests failed; the servers' logs are in $target_dir/e2e/server-*.log" >&2

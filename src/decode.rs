@@ -95,13 +95,13 @@ fn convert(v: &JsValue, kind: Kind) -> Option<JsValue> {
 }
 
 /// An object of the shape `keys` with nothing in it yet: empty lists and
-/// objects, `false`, and `null` for everything else (a sign-up before
-/// `create`).
+/// objects, `false`, and `null` for everything else (a sign-up or sign-in
+/// before `create`).
 pub fn empty(keys: &[Key]) -> JsValue {
     let out = JsValue::from(Object::new());
     for Key(name, kind) in keys {
         let value = match kind {
-            Kind::Strs => Array::new().into(),
+            Kind::Strs | Kind::List(_) => Array::new().into(),
             Kind::Bool => JsValue::FALSE,
             Kind::AnyObj => Object::new().into(),
             Kind::Obj(keys) => empty(keys),

@@ -34,7 +34,7 @@ impl ErrorItem {
 
 /// The codes the SDK raises itself: its own two, and those of the checks it
 /// runs before sending (the protocol validators' among them).
-pub const SDK_CODES: [ErrorCode; 10] = [
+pub const SDK_CODES: [ErrorCode; 11] = [
     ErrorCode::NetworkError,
     ErrorCode::ResponseInvalid,
     ErrorCode::FormParamMissing,
@@ -44,6 +44,7 @@ pub const SDK_CODES: [ErrorCode; 10] = [
     ErrorCode::FormPasswordLengthTooLong,
     ErrorCode::VerificationStrategyInvalid,
     ErrorCode::SignUpNotFound,
+    ErrorCode::SignInNotFound,
     ErrorCode::RequestBodyInvalid,
 ];
 
@@ -71,6 +72,7 @@ fn sdk_texts(code: ErrorCode) -> (&'static str, &'static str, &'static str) {
         FormPasswordLengthTooLong,
         VerificationStrategyInvalid,
         SignUpNotFound,
+        SignInNotFound,
         RequestBodyInvalid
     )
 }
@@ -173,6 +175,9 @@ mod tests {
             web3_wallet("0x1").unwrap_err(),
             verification_code("12").unwrap_err(),
             metadata_size(5000).unwrap_err(),
+            identifier(" ").unwrap_err(),
+            identifier("a@b").unwrap_err(),
+            identifier("+1").unwrap_err(),
         ];
         for e in errors {
             assert!(SDK_CODES.contains(&e.code), "{}", e.code.as_str());

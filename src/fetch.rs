@@ -21,17 +21,18 @@ use wasm_bindgen::JsCast;
 use web_sys::{RequestCredentials, RequestInit, Response};
 
 #[wasm_bindgen(inline_js = r#"
-export function pipe(request, target) {
+export function pipe(request, target, tag) {
   return request
     .then((response) => response.json().then((json) => [response, json], () => [response]), () => null)
-    .then((answer) => target.__answer(answer));
+    .then((answer) => target.__answer(answer, tag));
 }
 "#)]
 extern "C" {
-    /// Resolves to `target.__answer(answer)`, where `answer` is
+    /// Resolves to `target.__answer(answer, tag)`, where `answer` is
     /// `[response, json]`, `[response]` when the body is not JSON, or `null`
-    /// when the request failed.
-    pub fn pipe(request: &Promise, target: &JsValue) -> Promise;
+    /// when the request failed; `tag` tells the target which of its
+    /// requests this was, when it needs to know.
+    pub fn pipe(request: &Promise, target: &JsValue, tag: u32) -> Promise;
 }
 
 #[wasm_bindgen]
@@ -47,6 +48,7 @@ pub enum Method {
     Get,
     Post,
     Patch,
+    Delete,
 }
 
 impl Method {
@@ -55,6 +57,7 @@ impl Method {
             Method::Get => "GET",
             Method::Post => "POST",
             Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
         }
     }
 }

@@ -174,7 +174,7 @@ mod tests {
     fn operations_become_requests() {
         let create = Op::Create(SignUpParams {
             fields: vec![(Field::EmailAddress, Value::Text("ana@example.com".into()))],
-            unsafe_metadata: None,
+            ..SignUpParams::default()
         });
         let r = request(create, None, &rules()).unwrap();
         assert_eq!(

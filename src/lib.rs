@@ -3,9 +3,11 @@
 //! JS loads it with `await init()` and `await Gatehouse.load({ frontendApi })`;
 //! every failure rejects with a `GatehouseError`. Layout:
 //!
-//! - [`bindings`]: the `#[wasm_bindgen]` exports (`Gatehouse`, `SignUp`,
-//!   `GatehouseError`) and their TypeScript types; the JS-binding layer;
+//! - [`bindings`]: the `#[wasm_bindgen]` exports (`Gatehouse`,
+//!   `GatehouseError`), the small JS classes of `gh.signUp`, `gh.signIn`
+//!   and `gh.session`, and their TypeScript types; the JS-binding layer;
 //! - [`flow`]: each sign-up operation as one request, in plain Rust;
+//! - [`sign_in`]: each sign-in operation as one request, in plain Rust;
 //! - [`params`]: create/update params, validated with the protocol crate and
 //!   written as the JSON body;
 //! - [`schema`]: the shapes of the server's answers, as static tables;
@@ -21,6 +23,8 @@
 //! 24 KiB gzip for the wasm and its JS, `bench/size.sh`; messages come from
 //! the protocol crate's static tables); no panics: every failure is an
 //! [`error::Error`]; only `bindings`, `decode` and `fetch` touch `JsValue`.
+//! The JS in `bindings` and `fetch` is glue and two small pieces of state
+//! (which session is current, the token cache), kept there for size.
 
 #![cfg_attr(all(target_arch = "wasm32", feature = "runtime"), no_std)]
 
@@ -35,5 +39,6 @@ pub mod params;
 #[cfg(all(target_arch = "wasm32", feature = "runtime"))]
 mod runtime;
 pub mod schema;
+pub mod sign_in;
 
-pub use bindings::{Gatehouse, SignUp};
+pub use bindings::Gatehouse;

@@ -33,6 +33,10 @@ pub struct SignUpParams {
     pub fields: Vec<(Field, Value)>,
     /// The metadata object, already serialized as JSON text.
     pub unsafe_metadata: Option<String>,
+    /// `strategy: "ticket"` (it may be left out) with the `ticket` of an
+    /// invitation link: a sign-up for the invited email (`create` only).
+    /// Sent as given: the server checks them.
+    pub extra: Vec<(&'static str, String)>,
 }
 
 impl SignUpParams {
@@ -60,10 +64,7 @@ impl SignUpParams {
         if let Some(json) = &self.unsafe_metadata {
             validate::metadata_size(json.len())?;
         }
-        Ok(SignUpParams {
-            fields,
-            unsafe_metadata: self.unsafe_metadata,
-        })
+        Ok(SignUpParams { fields, ..self })
     }
 
     /// The JSON request body, with snake_case keys.
@@ -77,6 +78,9 @@ impl SignUpParams {
         }
         if let Some(json) = &self.unsafe_metadata {
             out.raw("unsafe_metadata", json);
+        }
+        for (key, value) in &self.extra {
+            out.string(key, value);
         }
         out.finish()
     }
@@ -187,7 +191,7 @@ mod tests {
     fn params(fields: Vec<(Field, Value)>) -> SignUpParams {
         SignUpParams {
             fields,
-            unsafe_metadata: None,
+            ..SignUpParams::default()
         }
     }
 
@@ -248,8 +252,8 @@ mod tests {
     fn refuses_oversized_metadata() {
         let big = ["{\"k\":\"", &"x".repeat(5000), "\"}"].concat();
         let p = SignUpParams {
-            fields: vec![],
             unsafe_metadata: Some(big),
+            ..SignUpParams::default()
         };
         assert_eq!(
             p.validated(&env())
@@ -259,6 +263,20 @@ mod tests {
                 .param_name
                 .as_deref(),
             Some("unsafe_metadata")
+        );
+    }
+
+    #[test]
+    fn a_ticket_and_its_strategy_are_sent_as_given() {
+        // The server checks them (a ticket only it can tell apart).
+        let p = SignUpParams {
+            fields: vec![(Field::Password, Value::Text("correct horse battery".into()))],
+            extra: vec![("strategy", "ticket".into()), ("ticket", "tk_1".into())],
+            ..SignUpParams::default()
+        };
+        assert_eq!(
+            p.validated(&env()).unwrap().to_json(),
+            r#"{"password":"correct horse battery","strategy":"ticket","ticket":"tk_1"}"#
         );
     }
 

@@ -6,7 +6,9 @@
 //! one small walker replaces a hand-written decoder per resource.
 
 use alloc::string::String;
-use gatehouse_protocol::{NextAction, SignUpMode, SignUpStatus, Strategy, VerificationStatus};
+use gatehouse_protocol::{
+    FirstFactor, NextAction, SignUpMode, SignUpStatus, Strategy, VerificationStatus,
+};
 
 /// What one value must be.
 #[derive(Clone, Copy)]
@@ -78,38 +80,107 @@ pub const ENVIRONMENT: &[Key] = &[
     Key("dev_mode", Kind::Bool),
 ];
 
+/// The `Session` resource (in the client's list, and signed out).
+pub const SESSION: &[Key] = &[
+    Key("id", Kind::Str),
+    Key("user_id", Kind::Str),
+    Key("status", Kind::Str),
+    Key("created_at", Kind::Num),
+    Key("expire_at", Kind::Num),
+];
+
 /// The `Client` resource.
 pub const CLIENT: &[Key] = &[
     Key("id", Kind::Str),
     Key("sign_up_id", Kind::OptStr),
     Key("sign_in_id", Kind::OptStr),
-    Key(
-        "sessions",
-        Kind::List(&[
-            Key("id", Kind::Str),
-            Key("user_id", Kind::Str),
-            Key("status", Kind::Str),
-            Key("created_at", Kind::Num),
-            Key("expire_at", Kind::Num),
-        ]),
-    ),
+    Key("sessions", Kind::List(SESSION)),
     Key("last_active_session_id", Kind::OptStr),
 ];
 
+// The keys a sign-in's first factor shares with a sign-up's verification.
+const V_STATUS: Key = Key(
+    "status",
+    Kind::Enum(|s| VerificationStatus::parse(s).is_some()),
+);
+const V_ATTEMPTS: Key = Key("attempts", Kind::Num);
+const V_EXPIRE_AT: Key = Key("expire_at", Kind::OptNum);
+const V_NEXT_ACTION: Key = Key(
+    "next_action",
+    Kind::Enum(|s| NextAction::parse(s).is_some()),
+);
+const V_VERIFIED_AT_CLIENT: Key = Key("verified_at_client", Kind::OptStr);
+
 const VERIFICATION: &[Key] = &[
+    V_STATUS,
+    Key("strategy", Kind::OptEnum(strategy)),
+    V_ATTEMPTS,
+    V_EXPIRE_AT,
+    V_NEXT_ACTION,
+    Key("supported_strategies", Kind::Strs),
+    V_VERIFIED_AT_CLIENT,
+];
+
+fn first_factor(s: &str) -> bool {
+    FirstFactor::parse(s).is_some()
+}
+
+/// The `SignIn` resource. Its status is one of the two this server makes
+/// (`needs_identifier` is never produced: the identifier is required).
+pub const SIGN_IN: &[Key] = &[
+    Key("id", Kind::Str),
     Key(
         "status",
-        Kind::Enum(|s| VerificationStatus::parse(s).is_some()),
+        Kind::Enum(|s| matches!(s, "needs_first_factor" | "complete")),
     ),
-    Key("strategy", Kind::OptEnum(strategy)),
-    Key("attempts", Kind::Num),
-    Key("expire_at", Kind::OptNum),
+    Key("identifier", Kind::OptStr),
     Key(
-        "next_action",
-        Kind::Enum(|s| NextAction::parse(s).is_some()),
+        "supported_first_factors",
+        Kind::List(&[
+            Key("strategy", Kind::Enum(first_factor)),
+            Key("safe_identifier", Kind::MaybeStr),
+        ]),
     ),
-    Key("supported_strategies", Kind::Strs),
-    Key("verified_at_client", Kind::OptStr),
+    Key(
+        "first_factor_verification",
+        Kind::OptObj(&[
+            V_STATUS,
+            Key("strategy", Kind::Enum(first_factor)),
+            V_ATTEMPTS,
+            V_EXPIRE_AT,
+            V_NEXT_ACTION,
+            V_VERIFIED_AT_CLIENT,
+        ]),
+    ),
+    Key("created_session_id", Kind::OptStr),
+    Key("user_id", Kind::OptStr),
+    Key("abandon_at", Kind::Num),
+];
+
+/// `{ "response": SignIn, "client": Client }`.
+pub const SIGN_IN_ENVELOPE: &[Key] = &[
+    Key("response", Kind::Obj(SIGN_IN)),
+    Key("client", Kind::Obj(CLIENT)),
+];
+
+/// `{ "response": Session, "client": Client }` (signing out).
+pub const SESSION_ENVELOPE: &[Key] = &[
+    Key("response", Kind::Obj(SESSION)),
+    Key("client", Kind::Obj(CLIENT)),
+];
+
+/// `{ "response": Token, "client": Client }`: a session JWT, with its
+/// `iat` and `exp` in epoch ms of the server's clock.
+pub const TOKEN_ENVELOPE: &[Key] = &[
+    Key(
+        "response",
+        Kind::Obj(&[
+            Key("jwt", Kind::Str),
+            Key("issued_at", Kind::Num),
+            Key("expire_at", Kind::Num),
+        ]),
+    ),
+    Key("client", Kind::Obj(CLIENT)),
 ];
 
 /// The `SignUp` resource.

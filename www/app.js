@@ -1,13 +1,17 @@
-// The Gatehouse demo: a three-step sign-up (details, verify, done) on the
-// Gatehouse SDK. Everything the page knows about the instance comes from
-// `gh.environment`; everything it knows about the sign-up comes from the
-// SignUp object, which the SDK updates in place after every call.
+// The Gatehouse demo on the Gatehouse SDK: a three-step sign-up (details,
+// verify, done), also from an invitation link (`?__gh_ticket=`), and a
+// sign-in that ends on a signed-in view (the session, its token, sign out).
+// Everything the page knows about the instance comes from `gh.environment`;
+// everything it knows about the sign-up, the sign-in and the session comes
+// from `gh.signUp`, `gh.signIn` and `gh.session`, which the SDK keeps
+// current after every call.
 
 import {
   camel, renderFields, readParams, clearErrors, showFieldError,
   missingMessage, errorMessage, fieldLabel,
 } from "./fields.js";
 import { Outbox } from "./outbox.js";
+import { setUpInvite } from "./invite.js";
 
 const SDK_URL = "/pkg/gatehouse.js";
 /** The server's default minimum gap between two codes to one address. */
@@ -25,8 +29,12 @@ const VERIFY = {
   },
 };
 
+/** The query parameter of an invitation link. */
+const TICKET_PARAM = "__gh_ticket";
+
 const ICONS = {
   mail: '<svg viewBox="0 0 24 24" focusable="false"><rect x="3" y="5" width="18" height="14" rx="2.5" fill="none" stroke="currentColor" stroke-width="1.8"/><path d="M4 7l8 6 8-6" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round"/></svg>',
+  invite: '<svg viewBox="0 0 24 24" focusable="false"><path d="M3.5 9.5 12 4l8.5 5.5V19a1.5 1.5 0 0 1-1.5 1.5H5A1.5 1.5 0 0 1 3.5 19z" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linejoin="round"/><path d="M4 10l8 5.5 8-5.5" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round"/></svg>',
   phone: '<svg viewBox="0 0 24 24" focusable="false"><rect x="6.5" y="2.5" width="11" height="19" rx="2.5" fill="none" stroke="currentColor" stroke-width="1.8"/><path d="M10.5 18.5h3" stroke="currentColor" stroke-width="1.8" stroke-linecap="round"/></svg>',
 };
 
@@ -42,15 +50,39 @@ const ui = {
     details: $("step-details"),
     verify: $("step-verify"),
     done: $("step-done"),
+    notice: $("step-notice"),
+    signIn: $("step-sign-in"),
+    signedIn: $("step-signed-in"),
   },
   failedMessage: $("failed-message"),
   failedDetail: $("failed-detail"),
   retryLoad: $("retry-load"),
+  detailsTitle: $("details-title"),
+  detailsLede: $("details-lede"),
+  detailsIcon: $("details-icon"),
   detailsForm: $("details-form"),
   detailsAlert: $("details-alert"),
   detailsSubmit: $("details-submit"),
   fields: $("fields"),
-  restrictedNote: $("restricted-note"),
+  noticeTitle: $("notice-title"),
+  noticeDesc: $("notice-desc"),
+  noticeSignUp: $("notice-sign-up"),
+  signInForm: $("sign-in-form"),
+  signInAlert: $("sign-in-alert"),
+  signInNotice: $("sign-in-notice"),
+  signInSubmit: $("sign-in-submit"),
+  identifier: $("identifier"),
+  password: $("current-password"),
+  signedInDesc: $("signed-in-desc"),
+  signedInAlert: $("signed-in-alert"),
+  signedInSession: $("signed-in-session-id"),
+  signedInUser: $("signed-in-user-id"),
+  token: $("token"),
+  tokenNote: $("token-note"),
+  tokenClaims: $("token-claims"),
+  tokenJwt: $("token-jwt"),
+  getToken: $("get-token"),
+  signOut: $("sign-out"),
   verifyTitle: $("verify-title"),
   verifyIcon: $("verify-icon"),
   verifyDesc: $("verify-desc"),
@@ -78,6 +110,8 @@ const state = {
   fieldNames: [],
   /** The SignUp (the SDK keeps it current). */
   signUp: null,
+  /** The ticket of the invitation link this page was opened with, once it started a sign-up. */
+  ticket: null,
   /** The wire name of the field being verified. */
   verifying: null,
   /** address -> epoch ms before which no new code can be sent to it. */
@@ -156,6 +190,14 @@ function generalMessage(err) {
     case "sign_up_not_found":
     case "sign_up_not_modifiable":
       return "This sign-up has expired or was replaced. Go back and submit your details again.";
+    case "ticket_invalid":
+      return "This invitation can no longer be used: it was withdrawn, replaced or already used.";
+    case "ticket_expired":
+      return "This invitation has expired. Ask for a new one.";
+    case "sign_up_restricted":
+      return "New accounts are by invitation only.";
+    case "session_not_found":
+      return "This session has ended. Sign in again.";
     case undefined:
       return "Something unexpected happened. Please try again.";
     default:
@@ -214,13 +256,38 @@ async function start() {
   }
   state.env = state.gh.environment;
   setUpDetails();
-  if (state.env.devMode) {
+  if (state.env.devMode && !state.outbox) {
     ui.devBadge.hidden = false;
-    state.outbox ??= new Outbox(location.origin);
+    state.outbox = new Outbox(location.origin);
     state.outbox.start();
+    setUpInvite(location.origin, state.outbox);
   }
+  const ticket = new URLSearchParams(location.search).get(TICKET_PARAM);
+  if (ticket) return startInvitation(ticket);
+  if (state.gh.session) return showSignedIn();
+  showSignUp();
+}
+
+/** The sign-up form, or "invitation only" when the instance takes no other sign-ups. */
+function showSignUp() {
+  if (state.env.signUp.mode === "restricted" && !state.ticket) {
+    return showNotice(
+      "Invitation only",
+      "New accounts on this instance are by invitation only. If you were invited, open the link in your invitation email.",
+    );
+  }
+  hideAlert(ui.detailsAlert);
   showStep("details", "Your details");
   ui.detailsForm.querySelector("input")?.focus();
+}
+
+/** A step with a heading and a message, and the way to sign in (or to sign up). */
+function showNotice(title, message, { signUp = false } = {}) {
+  ui.noticeTitle.textContent = title;
+  ui.noticeDesc.textContent = message;
+  ui.noticeSignUp.hidden = !signUp;
+  showStep("notice");
+  ui.noticeTitle.focus();
 }
 
 function failed(message, detail, reloadPage) {
@@ -236,7 +303,61 @@ function failed(message, detail, reloadPage) {
 
 function setUpDetails() {
   state.fieldNames = renderFields(ui.fields, state.env);
-  ui.restrictedNote.hidden = state.env.signUp.mode !== "restricted";
+  ui.detailsTitle.textContent = "Create your account";
+  ui.detailsLede.textContent = "Sign up in a minute. We’ll send you a code to confirm it’s you.";
+  ui.detailsIcon.replaceChildren();
+}
+
+// ---------------------------------------------------------------- invitations
+
+/**
+ * Opened from an invitation link: start the sign-up with its ticket (the
+ * server fills in the invited email, already verified), then ask for the
+ * rest on the details step.
+ */
+async function startInvitation(ticket) {
+  let signUp;
+  try {
+    signUp = await state.gh.signUp.create({ strategy: "ticket", ticket });
+  } catch (err) {
+    return invitationFailed(err);
+  }
+  state.ticket = ticket;
+  state.signUp = signUp;
+  // The email is the invitation's: the form asks for everything else.
+  ui.fields.querySelector('[data-field="email_address"]')?.remove();
+  state.fieldNames = state.fieldNames.filter((name) => name !== "email_address");
+  ui.detailsTitle.textContent = "You’re invited";
+  const strong = document.createElement("strong");
+  strong.className = "address";
+  strong.textContent = signUp.emailAddress;
+  ui.detailsLede.replaceChildren(
+    "Create your account for ", strong, ". Your invitation already confirmed this email address.",
+  );
+  ui.detailsIcon.innerHTML = ICONS.invite;
+  if (signUp.status === "complete") return showDone();
+  showSignUp();
+}
+
+function invitationFailed(err) {
+  if (!err || err.name !== "GatehouseError") console.error(err);
+  const [title, message] = {
+    ticket_expired: ["This invitation has expired", "Ask the person who invited you for a new invitation."],
+    form_identifier_exists: ["You already have an account", "An account with the invited email address exists. Sign in instead."],
+    network_error: ["We can’t reach Gatehouse", "The sign-up service isn’t answering right now. Reload the page to try again."],
+  }[err?.code] ?? [
+    "This invitation can’t be used",
+    "The link is not valid, was already used, or the invitation was withdrawn. Ask for a new invitation.",
+  ];
+  showNotice(title, message, { signUp: state.env.signUp.mode !== "restricted" });
+}
+
+/** Takes the used ticket out of the address, so a reload starts afresh. */
+function forgetTicket() {
+  if (!new URLSearchParams(location.search).has(TICKET_PARAM)) return;
+  const url = new URL(location.href);
+  url.searchParams.delete(TICKET_PARAM);
+  history.replaceState(history.state, "", url);
 }
 
 async function submitDetails(event) {
@@ -253,9 +374,11 @@ async function submitDetails(event) {
     // sign-up, so a code already sent (to an unchanged address) still
     // works. Otherwise start afresh: a field cannot be un-supplied, and the
     // server abandons the client's earlier sign-up.
+    // From an invitation, a new start keeps the ticket.
+    const ticket = state.ticket ? { strategy: "ticket", ticket: state.ticket } : {};
     state.signUp = canUpdate(state.signUp, params)
       ? await state.signUp.update(params)
-      : await state.gh.signUp.create(params);
+      : await state.gh.signUp.create({ ...params, ...ticket });
   } catch (err) {
     setBusy(ui.detailsSubmit, false);
     const first = showErrors(form, ui.detailsAlert, err);
@@ -499,6 +622,7 @@ function backToDetails() {
 function showDone() {
   state.verifying = null;
   tickResend();
+  forgetTicket();
   const s = state.signUp;
   ui.doneUser.textContent = s.createdUserId ?? "—";
   ui.doneSession.textContent = s.createdSessionId ?? "—";
@@ -514,11 +638,163 @@ function showDone() {
 
 function startOver() {
   state.signUp = null;
+  state.ticket = null;
+  setUpDetails();
   ui.detailsForm.reset();
   clearErrors(ui.detailsForm);
-  hideAlert(ui.detailsAlert);
-  showStep("details", "Your details");
-  ui.detailsForm.querySelector("input")?.focus();
+  showSignUp();
+}
+
+// ---------------------------------------------------------------- sign in
+
+function showSignIn({ notice } = {}) {
+  state.verifying = null;
+  tickResend();
+  clearErrors(ui.signInForm);
+  hideAlert(ui.signInAlert);
+  ui.signInNotice.textContent = notice ?? "";
+  showStep("signIn");
+  (ui.identifier.value ? ui.password : ui.identifier).focus();
+}
+
+/** What to say about a sign-in error next to its field. */
+function signInMessage(err) {
+  switch (err.code) {
+    case "form_identifier_not_found": return "No account uses this email address or username.";
+    case "form_password_incorrect": return "That password isn’t right. Check it and try again.";
+    case "form_param_format_invalid": return "Enter a valid email address or username.";
+    case "form_param_missing":
+      return err.meta?.paramName === "password" ? "Enter your password." : "Enter your email address or username.";
+    default: return err.message;
+  }
+}
+
+async function submitSignIn(event) {
+  event.preventDefault();
+  if (ui.signInSubmit.disabled) return;
+  const form = ui.signInForm;
+  clearErrors(form);
+  hideAlert(ui.signInAlert);
+  ui.signInNotice.textContent = "";
+  const identifier = ui.identifier.value.trim();
+  const password = ui.password.value;
+  const missing = [
+    !identifier && showFieldError(form, "identifier", "Enter your email address or username."),
+    !password && showFieldError(form, "current-password", "Enter your password."),
+  ].find(Boolean);
+  if (missing) return missing.focus();
+
+  setBusy(ui.signInSubmit, true, "Signing in…");
+  try {
+    await state.gh.signIn.create({ identifier, password });
+  } catch (err) {
+    setBusy(ui.signInSubmit, false);
+    // The SDK names the field at fault; this form's password input is "current-password".
+    const inputs = { identifier: "identifier", password: "current-password" };
+    const list = Array.isArray(err?.errors) && err.errors.length ? err.errors : [err];
+    let first = null;
+    const general = [];
+    for (const e of list) {
+      const input = inputs[e?.meta?.paramName] && showFieldError(form, inputs[e.meta.paramName], signInMessage(e));
+      if (input) first ??= input;
+      else general.push(generalMessage(e));
+    }
+    if (general.length) showAlert(ui.signInAlert, [...new Set(general)].join(" "));
+    if (!(err && err.name === "GatehouseError")) console.error(err);
+    (first ?? ui.signInAlert).focus?.();
+    first?.select?.();
+    return;
+  }
+  setBusy(ui.signInSubmit, false);
+  ui.password.value = "";
+  showSignedIn();
+}
+
+// ---------------------------------------------------------------- signed in
+
+function showSignedIn() {
+  const session = state.gh.session;
+  if (!session) return showSignIn();
+  ui.signedInSession.textContent = session.id;
+  ui.signedInUser.textContent = session.userId;
+  const signIn = state.gh.signIn;
+  const who = signIn.status === "complete" && signIn.createdSessionId === session.id ? signIn.identifier : null;
+  ui.signedInDesc.textContent = who
+    ? `Welcome back, ${who}. You’re signed in on this device.`
+    : "You’re signed in on this device.";
+  hideAlert(ui.signedInAlert);
+  ui.token.hidden = true;
+  showStep("signedIn");
+  $("signed-in-title").focus();
+}
+
+/** The claims of a JWT (its middle part, base64url JSON), for display only. */
+function jwtClaims(jwt) {
+  const part = jwt.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+  const bytes = Uint8Array.from(atob(part), (c) => c.charCodeAt(0));
+  return JSON.parse(new TextDecoder().decode(bytes));
+}
+
+async function getToken() {
+  if (ui.getToken.disabled) return;
+  hideAlert(ui.signedInAlert);
+  const session = state.gh.session;
+  if (!session) return showSignIn({ notice: "Your session has ended. Sign in again." });
+  setBusy(ui.getToken, true, "Getting a token…");
+  let jwt;
+  try {
+    jwt = await session.getToken();
+  } catch (err) {
+    setBusy(ui.getToken, false);
+    // Signed out elsewhere (another tab, or the account was removed).
+    if (err?.code === "session_not_found") return showSignIn({ notice: generalMessage(err) });
+    showAlert(ui.signedInAlert, generalMessage(err));
+    return;
+  }
+  setBusy(ui.getToken, false);
+  const claims = jwtClaims(jwt);
+  const time = (seconds) => new Date(seconds * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+  const rows = [
+    ["Subject (sub): the user", claims.sub],
+    ["Session (sid)", claims.sid],
+    ["Issuer (iss)", claims.iss],
+    ["Issued at (iat)", `${claims.iat} · ${time(claims.iat)}`],
+    ["Expires (exp)", `${claims.exp} · ${time(claims.exp)}`],
+    ["Token id (jti)", claims.jti],
+  ];
+  ui.tokenClaims.replaceChildren(...rows.map(([label, value]) => {
+    const row = document.createElement("div");
+    row.className = "id-row";
+    const dt = document.createElement("dt");
+    dt.textContent = label;
+    const dd = document.createElement("dd");
+    const code = document.createElement("code");
+    code.textContent = String(value);
+    dd.append(code);
+    row.append(dt, dd);
+    return row;
+  }));
+  ui.tokenJwt.value = jwt;
+  ui.tokenNote.textContent =
+    `Valid for ${claims.exp - claims.iat} seconds; asking again before then gives the same token. ` +
+    "Your backend verifies it with the keys at /.well-known/jwks.json.";
+  ui.token.hidden = false;
+}
+
+async function signOut() {
+  if (ui.signOut.disabled) return;
+  hideAlert(ui.signedInAlert);
+  setBusy(ui.signOut, true, "Signing out…");
+  try {
+    await state.gh.signOut();
+  } catch (err) {
+    setBusy(ui.signOut, false);
+    showAlert(ui.signedInAlert, generalMessage(err));
+    return;
+  }
+  setBusy(ui.signOut, false);
+  ui.identifier.value = "";
+  showSignIn({ notice: "You’ve signed out." });
 }
 
 // ---------------------------------------------------------------- wiring
@@ -528,6 +804,26 @@ ui.verifyForm.addEventListener("submit", submitCode);
 ui.resend.addEventListener("click", () => sendCode());
 ui.back.addEventListener("click", backToDetails);
 ui.startOver.addEventListener("click", startOver);
+ui.signInForm.addEventListener("submit", submitSignIn);
+ui.getToken.addEventListener("click", getToken);
+ui.signOut.addEventListener("click", signOut);
+ui.noticeSignUp.addEventListener("click", () => {
+  state.ticket = null;
+  forgetTicket();
+  startOver();
+});
+for (const button of document.querySelectorAll("[data-go]")) {
+  button.addEventListener("click", () => (button.dataset.go === "sign-in" ? showSignIn() : showSignUp()));
+}
+// The sign-in form's Show/Hide password button.
+for (const toggle of ui.signInForm.querySelectorAll(".reveal")) {
+  toggle.addEventListener("click", () => {
+    const shown = ui.password.type === "text";
+    ui.password.type = shown ? "password" : "text";
+    toggle.textContent = shown ? "Show" : "Hide";
+    toggle.setAttribute("aria-pressed", String(!shown));
+  });
+}
 // Digits only in the code box; a pasted "123 456" still works.
 ui.code.addEventListener("input", () => {
   const digits = ui.code.value.replace(/\D+/g, "").slice(0, 6);

@@ -6,7 +6,8 @@
 //! - [`field`]: the sign-up field names, as one enum with its wire names;
 //! - [`error_code`]: the stable error codes with their HTTP status and
 //!   end-user messages;
-//! - [`vocabulary`]: strategies, statuses and other small enums of the wire;
+//! - [`vocabulary`]: strategies, statuses and other small enums of the wire
+//!   (with the `gh_status` values of an email link's redirect);
 //! - [`validate`]: the field validation that both sides run, so the SDK can
 //!   refuse bad input before sending and the server refuses it again;
 //! - [`wire`] (feature `serde`, server only): the JSON shapes.
@@ -33,4 +34,7 @@ pub mod wire;
 pub use error_code::ErrorCode;
 pub use field::Field;
 pub use validate::FieldError;
-pub use vocabulary::{NextAction, SignUpMode, SignUpStatus, Strategy, VerificationStatus};
+pub use vocabulary::{
+    EmailLinkStatus, FirstFactor, InvitationStatus, NextAction, SignInStatus, SignUpMode, SignUpStatus, Strategy,
+    VerificationStatus,
+};

@@ -8,6 +8,12 @@
 use crate::ErrorCode;
 use alloc::string::String;
 
+mod identifier;
+mod url;
+
+pub use identifier::{external_id, identifier, Identifier, EXTERNAL_ID_MAX_CHARS};
+pub use url::{redirect_url, url_origin, REDIRECT_URL_MAX_LEN};
+
 /// Why one parameter was refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FieldError {

@@ -1,4 +1,5 @@
-//! The small enums of the wire: strategies, statuses, next actions, modes.
+//! The small enums of the wire: strategies, statuses, next actions, modes,
+//! first factors.
 //!
 //! Each has `as_str` (its wire name) and `parse`, so the SDK can use them
 //! without serde and the server gets serde derives with the same names.
@@ -75,6 +76,52 @@ wire_enum!(
     }
 );
 
+wire_enum!(
+    /// The state of a sign-in.
+    SignInStatus {
+        NeedsIdentifier => "needs_identifier",
+        NeedsFirstFactor => "needs_first_factor",
+        Complete => "complete",
+    }
+);
+
+wire_enum!(
+    /// How a sign-in proves who is signing in (its first factor).
+    FirstFactor {
+        Password => "password",
+        EmailCode => "email_code",
+    }
+);
+
+wire_enum!(
+    /// The state of an invitation; `expired` is a pending one past its expiry.
+    InvitationStatus {
+        Pending => "pending",
+        Accepted => "accepted",
+        Revoked => "revoked",
+        Expired => "expired",
+    }
+);
+
+wire_enum!(
+    /// How an email link confirmation ended, as the `gh_status` query
+    /// parameter of the redirect to the sign-up's `redirect_url`.
+    EmailLinkStatus {
+        Verified => "verified",
+        Expired => "expired",
+        Failed => "failed",
+        ClientMismatch => "client_mismatch",
+    }
+);
+
+impl EmailLinkStatus {
+    /// The query parameter that carries the status.
+    pub const PARAM: &'static str = "gh_status";
+    /// The query parameter that carries the id of the session a completed
+    /// sign-up created.
+    pub const CREATED_SESSION_PARAM: &'static str = "gh_created_session";
+}
+
 impl Strategy {
     /// The field a strategy verifies (`ticket` verifies the invited email).
     pub const fn field(self) -> crate::Field {
@@ -107,6 +154,18 @@ mod tests {
         }
         for s in NextAction::ALL {
             assert_eq!(NextAction::parse(s.as_str()), Some(*s));
+        }
+        for s in SignInStatus::ALL {
+            assert_eq!(SignInStatus::parse(s.as_str()), Some(*s));
+        }
+        for s in FirstFactor::ALL {
+            assert_eq!(FirstFactor::parse(s.as_str()), Some(*s));
+        }
+        for s in InvitationStatus::ALL {
+            assert_eq!(InvitationStatus::parse(s.as_str()), Some(*s));
+        }
+        for s in EmailLinkStatus::ALL {
+            assert_eq!(EmailLinkStatus::parse(s.as_str()), Some(*s));
         }
         assert_eq!(Strategy::parse("sms"), None);
     }

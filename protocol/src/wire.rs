@@ -1,4 +1,6 @@
-//! The JSON shapes of the frontend API (feature `serde`; the server's side).
+//! The JSON shapes of the API (feature `serde`; the server's side): the
+//! frontend API here and in `wire/sign_in.rs`, the admin API in
+//! `wire/admin.rs`.
 //!
 //! The SDK reads the same shapes without serde, field by field; the names
 //! here are the contract. Times are epoch milliseconds.
@@ -7,6 +9,15 @@ use crate::validate::{PasswordRules, UsernameRules};
 use crate::{ErrorCode, Field, NextAction, SignUpMode, SignUpStatus, Strategy, VerificationStatus};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+
+mod admin;
+mod sign_in;
+
+pub use admin::{Deleted, Invitation, InvitationParams, List, RefreshParams, User, UserParams};
+pub use sign_in::{
+    AttemptFirstFactorParams, FirstFactorOption, FirstFactorVerification, Jwk, Jwks, PrepareFirstFactorParams, SignIn,
+    SignInParams, Token,
+};
 
 /// Every state change (and every read under `/v1/client`) answers this.
 #[derive(Clone, Debug, Serialize, Deserialize)]

@@ -1,11 +1,14 @@
 //! The command line, each flag with a `GATEHOUSE_*` environment twin.
 //!
 //! A flag given on the command line wins over its environment variable,
-//! which wins over the default.
+//! which wins over the default. Without a subcommand the server serves;
+//! `rotate-signing-key` changes the key that signs session JWTs (see
+//! `crate::session::keys`) and exits.
 
 use crate::Options;
-use clap::Parser;
+use crate::config::Secret;
 use clap::builder::BoolishValueParser;
+use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -18,14 +21,15 @@ pub struct Cli {
     pub listen: SocketAddr,
 
     /// SQLite database URL; the file is created and migrated on start.
-    #[arg(long, env = "GATEHOUSE_DATABASE_URL", default_value = "sqlite://gatehouse.db")]
+    #[arg(long, env = "GATEHOUSE_DATABASE_URL", default_value = "sqlite://gatehouse.db", global = true)]
     pub database_url: String,
 
     /// Instance settings (TOML). Without it, the defaults apply.
     #[arg(long, env = "GATEHOUSE_CONFIG")]
     pub config: Option<PathBuf>,
 
-    /// Dev mode: messages also go to the outbox at GET /v1/dev/outbox.
+    /// Dev mode: messages also go to the outbox at GET /v1/dev/outbox, and
+    /// the test tools under /v1/dev/ exist.
     /// The variable accepts true/false, 1/0, yes/no, on/off.
     #[arg(long, env = "GATEHOUSE_DEV", value_parser = BoolishValueParser::new())]
     pub dev: bool,
@@ -37,11 +41,48 @@ pub struct Cli {
     /// Directory served at /pkg/ (the npm package built from the SDK).
     #[arg(long, env = "GATEHOUSE_PKG")]
     pub pkg: Option<PathBuf>,
+
+    /// The admin API key (at least 32 characters, e.g. `openssl rand -hex 32`).
+    /// Without it the admin API (/v1/admin) is off. Prefer the variable: a
+    /// flag shows in the process list. Never logged.
+    #[arg(long, env = "GATEHOUSE_SECRET_KEY", hide_env_values = true, value_parser = parse_secret)]
+    pub secret_key: Option<Secret>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// What to do instead of serving.
+#[derive(Clone, Debug, PartialEq, Eq, Subcommand)]
+pub enum Command {
+    /// Makes a new key to sign session JWTs. The server picks it up without
+    /// a restart; the JWKS lists it at once and keeps the old key until the
+    /// tokens the old key signed have expired.
+    RotateSigningKey(RotateArgs),
+}
+
+/// `rotate-signing-key`.
+#[derive(Clone, Debug, PartialEq, Eq, Args)]
+pub struct RotateArgs {
+    /// Seconds before the new key starts signing, so verifiers that cache
+    /// the JWKS (up to 5 minutes, its Cache-Control) see it first.
+    #[arg(long, default_value_t = 600)]
+    pub delay: u64,
+
+    /// The old key may be known to someone else: the new key signs at
+    /// once, and the old keys leave the JWKS at once (tokens they signed
+    /// stop verifying; the SDK fetches new ones).
+    #[arg(long)]
+    pub compromised: bool,
+}
+
+fn parse_secret(value: &str) -> Result<Secret, String> {
+    Ok(Secret::new(String::from(value)))
 }
 
 impl Cli {
     /// What the app needs from the command line, beyond the config and database.
     pub fn options(&self) -> Options {
-        Options { dev: self.dev, www: self.www.clone(), pkg: self.pkg.clone() }
+        Options { dev: self.dev, www: self.www.clone(), pkg: self.pkg.clone(), secret_key: self.secret_key.clone() }
     }
 }

@@ -39,7 +39,7 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
         Err(e) => return e.into_response(),
     };
     req.extensions_mut().insert(client.clone());
-    let https = forwarded_https(req.headers());
+    let https = crate::origin::forwarded_https(req.headers());
     let mut response = next.run(req).await;
     let headers = response.headers_mut();
     if let Ok(value) = HeaderValue::from_str(&client.token) {
@@ -71,7 +71,7 @@ async fn find_or_create(state: &AppState, headers: &HeaderMap) -> Result<Current
     Ok(CurrentClient { id, token, bearer: bearer.is_some() })
 }
 
-fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+pub(crate) fn bearer_token(headers: &HeaderMap) -> Option<&str> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
     let token = token.trim();
@@ -89,11 +89,17 @@ fn cookie_token(headers: &HeaderMap) -> Option<&str> {
         .map(|(_, value)| value)
 }
 
-fn forwarded_https(headers: &HeaderMap) -> bool {
-    headers
-        .get("x-forwarded-proto")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.trim().eq_ignore_ascii_case("https"))
+/// The client whose cookie a browser sent, without making one: a browser
+/// that opens an email link may have none. A failed lookup counts as none.
+pub async fn from_cookie(state: &AppState, headers: &HeaderMap) -> Option<String> {
+    let token = cookie_token(headers)?;
+    match state.store.client_by_token(&ids::token_hash(token)).await {
+        Ok(id) => id,
+        Err(e) => {
+            tracing::error!(error = %e, "looking up the client of a cookie");
+            None
+        }
+    }
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for CurrentClient {

@@ -31,6 +31,13 @@ impl Problem {
     pub fn field(code: ErrorCode, field: Field) -> Self {
         Problem::param(code, field.as_str())
     }
+
+    /// The same problem about a param of another name (a validator's
+    /// `email_address` is the admin API's `email`).
+    pub fn renamed(mut self, param: &str) -> Self {
+        self.param = Some(String::from(param));
+        self
+    }
 }
 
 impl From<FieldError> for Problem {

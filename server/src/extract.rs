@@ -2,6 +2,8 @@
 //!
 //! [`SignUpId`] is the `{id}` of a sign-up path; one that cannot even be
 //! decoded is a sign-up that does not exist (404 `sign_up_not_found`).
+//! [`SignInId`], [`SessionId`] and [`ResourceId`] (admin paths) do the
+//! same with their own 404 codes.
 //!
 //! [`Params`]: the JSON body extractor of the API.
 //!
@@ -21,24 +23,53 @@ use axum::extract::{FromRequest, FromRequestParts, Path, Request};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use gatehouse_protocol::ErrorCode;
-use gatehouse_protocol::wire::{AttemptParams, PrepareParams, SignUpParams};
+use gatehouse_protocol::wire::{
+    AttemptFirstFactorParams, AttemptParams, InvitationParams, PrepareFirstFactorParams, PrepareParams, RefreshParams,
+    SignInParams, SignUpParams, UserParams,
+};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
-/// The `{id}` of `/v1/client/sign_ups/{id}...`.
-#[derive(Debug)]
-pub struct SignUpId(pub String);
+/// A path `{id}` extractor whose undecodable id answers `$code` (404).
+macro_rules! path_id {
+    ($(#[$doc:meta])* $name:ident, $code:ident) => {
+        $(#[$doc])*
+        #[derive(Debug)]
+        pub struct $name(pub String);
 
-impl<S: Send + Sync> FromRequestParts<S> for SignUpId {
-    type Rejection = ApiError;
+        impl<S: Send + Sync> FromRequestParts<S> for $name {
+            type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        let Path(id) = Path::<String>::from_request_parts(parts, state)
-            .await
-            .map_err(|_| ApiError::Refused(ErrorCode::SignUpNotFound))?;
-        Ok(SignUpId(id))
-    }
+            async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+                let Path(id) = Path::<String>::from_request_parts(parts, state)
+                    .await
+                    .map_err(|_| ApiError::Refused(ErrorCode::$code))?;
+                Ok($name(id))
+            }
+        }
+    };
 }
+
+path_id!(
+    /// The `{id}` of `/v1/client/sign_ups/{id}...`.
+    SignUpId,
+    SignUpNotFound
+);
+path_id!(
+    /// The `{id}` of `/v1/client/sign_ins/{id}...`.
+    SignInId,
+    SignInNotFound
+);
+path_id!(
+    /// The `{id}` of `/v1/client/sessions/{id}...`.
+    SessionId,
+    SessionNotFound
+);
+path_id!(
+    /// The `{id}` of an admin resource (`/v1/admin/users/{id}`, ...).
+    ResourceId,
+    ResourceNotFound
+);
 
 /// A request body type: its keys, all optional.
 pub trait BodyParams: DeserializeOwned + Default {
@@ -56,6 +87,30 @@ impl BodyParams for PrepareParams {
 
 impl BodyParams for AttemptParams {
     const KEYS: &'static [&'static str] = &["strategy", "code"];
+}
+
+impl BodyParams for SignInParams {
+    const KEYS: &'static [&'static str] = &SignInParams::KEYS;
+}
+
+impl BodyParams for PrepareFirstFactorParams {
+    const KEYS: &'static [&'static str] = &["strategy"];
+}
+
+impl BodyParams for AttemptFirstFactorParams {
+    const KEYS: &'static [&'static str] = &["strategy", "code", "password"];
+}
+
+impl BodyParams for UserParams {
+    const KEYS: &'static [&'static str] = &UserParams::KEYS;
+}
+
+impl BodyParams for InvitationParams {
+    const KEYS: &'static [&'static str] = &InvitationParams::KEYS;
+}
+
+impl BodyParams for RefreshParams {
+    const KEYS: &'static [&'static str] = &RefreshParams::KEYS;
 }
 
 /// A JSON object body, checked key by key.

@@ -2,7 +2,8 @@
 //!
 //! Resource ids are a prefix and 26 lower-case base32 characters (128 bits):
 //! `su_`, `user_`, `sess_`, `client_`. Client tokens carry 256 bits and are
-//! stored only as their SHA-256, so a leaked database cannot act as a client.
+//! stored only as their SHA-256, so a leaked database cannot act as a client;
+//! email link tokens likewise (in base64url).
 
 use sha2::{Digest, Sha256};
 
@@ -58,6 +59,19 @@ pub fn unhex(text: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
+/// RFC 4648 base64url, without padding.
+pub fn base64url(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let n = chunk.iter().enumerate().fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
+        for i in 0..=chunk.len() {
+            out.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
+        }
+    }
+    out
+}
+
 /// RFC 4648 base32 in lower case, without padding.
 fn base32(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
@@ -93,6 +107,15 @@ mod tests {
     #[test]
     fn tokens_carry_256_bits() {
         assert_eq!(new_token().len(), 52);
+    }
+
+    #[test]
+    fn base64url_matches_rfc4648() {
+        assert_eq!(base64url(b"foobar"), "Zm9vYmFy");
+        assert_eq!(base64url(b"fooba"), "Zm9vYmE");
+        assert_eq!(base64url(b"f"), "Zg");
+        assert_eq!(base64url(&[0xfb, 0xff]), "-_8");
+        assert_eq!(base64url(&[0; 32]).len(), 43);
     }
 
     #[test]

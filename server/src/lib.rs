@@ -10,12 +10,21 @@
 //! - [`extract`], [`error`]: JSON bodies in, the one error shape out;
 //! - [`environment`], [`dev`], [`static_files`]: the small endpoints;
 //! - [`sign_up`]: the sign-up flow (state machine, one file per operation);
-//! - [`strategies`], [`codes`], [`password`], [`delivery`]: how fields are
-//!   verified, codes made and checked, passwords hashed and messages sent;
+//! - [`sign_in`]: the sign-in flow, in the same shape;
+//! - [`session`]: session JWTs, their signing keys and the JWKS, sign-out;
+//! - [`admin`]: the admin API (synced users, invitations), behind the
+//!   secret key; [`invitations`], [`users`]: what it manages;
+//! - [`events`]: change notices and the sign-up event streams;
+//! - [`verify`]: `/v1/verify`, where an email link lands (HTML, not JSON);
+//! - [`strategies`], [`verification`], [`codes`], [`password`],
+//!   [`lockout`], [`delivery`]: how fields are verified (codes and email
+//!   links), codes made and checked, passwords hashed and checked (with the
+//!   per-account limit on wrong ones) and messages sent;
 //! - [`db`]: all the SQL; [`ids`], [`clock`], [`state`]: the plumbing.
 
 #![forbid(unsafe_code)]
 
+pub mod admin;
 pub mod app;
 pub mod cli;
 pub mod client;
@@ -27,22 +36,31 @@ pub mod delivery;
 pub mod dev;
 pub mod environment;
 pub mod error;
+pub mod events;
 pub mod extract;
 pub mod ids;
+pub mod invitations;
+pub mod lockout;
 pub mod origin;
 pub mod password;
 pub mod rate_limit;
+pub mod session;
+pub mod sign_in;
 pub mod sign_up;
 pub mod state;
 pub mod static_files;
 pub mod strategies;
 pub mod trace;
+pub mod users;
+pub mod verification;
+pub mod verify;
 
 use anyhow::Context;
 use axum::Router;
 use clock::Clock;
-use config::Config;
+use config::{Config, Secret};
 use delivery::Sender;
+use events::Hub;
 use state::AppState;
 use std::future::Future;
 use std::net::SocketAddr;
@@ -53,12 +71,14 @@ use tokio::net::TcpListener;
 /// What the command line adds to the config.
 #[derive(Clone, Debug, Default)]
 pub struct Options {
-    /// Dev mode: the outbox and `GET /v1/dev/outbox`.
+    /// Dev mode: the outbox and the `/v1/dev/` tools.
     pub dev: bool,
     /// The demo page, served at `/`.
     pub www: Option<PathBuf>,
     /// The npm package, served at `/pkg/`.
     pub pkg: Option<PathBuf>,
+    /// The admin API key; `None` turns the admin API off.
+    pub secret_key: Option<Secret>,
 }
 
 /// A built app, ready to serve.
@@ -70,16 +90,27 @@ pub struct App {
 /// Opens (creating and migrating) the database and builds the app.
 pub async fn build_app(config: Config, database_url: &str, options: Options, clock: Arc<dyn Clock>) -> anyhow::Result<App> {
     config.validate().context("invalid config")?;
+    if let Some(key) = &options.secret_key
+        && key.expose().chars().count() < admin::auth::MIN_KEY_LEN
+    {
+        anyhow::bail!("the secret key must be at least {} characters (try `openssl rand -hex 32`)", admin::auth::MIN_KEY_LEN);
+    }
     let store = db::Store::connect(database_url).await?;
     let code_key = store.code_key().await.context("reading the server secret")?;
+    session::keys::ensure(&store, clock.now_ms()).await.context("preparing the session signing key")?;
+    password::warm_up().await;
     let sender = Sender::new(&config, options.dev, clock.clone())?;
+    let hub = Hub::default();
     let state = AppState {
         config: Arc::new(config),
         store,
         sender: Arc::new(sender),
         code_key: Arc::new(code_key),
         clock,
+        notify: Arc::new(hub.clone()),
+        hub,
         dev: options.dev,
+        requests: Arc::default(),
     };
     Ok(App { router: app::router(state.clone(), &options), state })
 }
@@ -95,8 +126,15 @@ impl App {
         &self.state
     }
 
-    /// Serves until `shutdown` resolves, then lets requests in flight finish.
+    /// Serves until `shutdown` resolves, then ends the event streams (they
+    /// would never finish by themselves) and lets other requests in flight
+    /// finish.
     pub async fn serve(self, listener: TcpListener, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        let hub = self.state.hub.clone();
+        let shutdown = async move {
+            shutdown.await;
+            hub.close_all();
+        };
         let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(listener, service).with_graceful_shutdown(shutdown).await
     }

@@ -2,9 +2,11 @@
 
 use anyhow::Context;
 use clap::Parser;
-use gatehouse_server::cli::Cli;
-use gatehouse_server::clock::SystemClock;
+use gatehouse_server::cli::{Cli, Command, RotateArgs};
+use gatehouse_server::clock::{Clock, SystemClock};
 use gatehouse_server::config::Config;
+use gatehouse_server::db::Store;
+use gatehouse_server::session::keys;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -28,6 +30,9 @@ async fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Some(Command::RotateSigningKey(args)) = &cli.command {
+        return rotate(&cli.database_url, args).await;
+    }
     let config = match &cli.config {
         Some(path) => Config::load(path)?,
         None => Config::default(),
@@ -43,6 +48,20 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     tracing::info!("listening on http://{addr}");
     app.serve(listener, shutdown_signal()).await?;
     tracing::info!("stopped");
+    Ok(())
+}
+
+/// `rotate-signing-key`: a running server picks the new key up from the
+/// database; nothing needs a restart.
+async fn rotate(database_url: &str, args: &RotateArgs) -> anyhow::Result<()> {
+    let store = Store::connect(database_url).await?;
+    let delay_ms = i64::try_from(args.delay.saturating_mul(1000)).unwrap_or(i64::MAX);
+    let key = keys::rotate(&store, SystemClock.now_ms(), delay_ms, args.compromised).await?;
+    if args.compromised {
+        println!("new signing key {}: signs now; the old keys left the JWKS", key.kid);
+    } else {
+        println!("new signing key {}: in the JWKS now, signs in {} s", key.kid, args.delay);
+    }
     Ok(())
 }
 

@@ -1,10 +1,13 @@
-//! What every handler can reach: settings, storage, delivery and time.
+//! What every handler can reach: settings, storage, delivery, time, and
+//! the notices that wake event streams.
 
 use crate::clock::Clock;
 use crate::codes::CodeKey;
 use crate::config::Config;
 use crate::db::Store;
 use crate::delivery::Sender;
+use crate::dev::RequestLog;
+use crate::events::{Hub, Notify};
 use std::sync::Arc;
 
 /// The shared state of the app, cheap to clone.
@@ -15,8 +18,15 @@ pub struct AppState {
     pub sender: Arc<Sender>,
     pub code_key: Arc<CodeKey>,
     pub clock: Arc<dyn Clock>,
+    /// The event streams of this process.
+    pub hub: Hub,
+    /// Where a committed write announces the sign-up it changed (this
+    /// process's hub; a cross-node publisher later).
+    pub notify: Arc<dyn Notify>,
     /// `--dev`: the outbox is on and the environment says so.
     pub dev: bool,
+    /// `--dev`: the requests the server saw (`GET /v1/dev/requests`).
+    pub requests: Arc<RequestLog>,
 }
 
 impl AppState {

@@ -1,63 +1,147 @@
-//! The JS-binding layer: the `Gatehouse` and `SignUp` classes. Only this
-//! layer, `decode` and `fetch` touch `JsValue`; the rules live in `flow`
-//! and `params`.
+//! The JS-binding layer: the `Gatehouse` class, and the JS objects
+//! `gh.signUp`, `gh.signIn` and `gh.session`. Only this layer, `decode` and
+//! `fetch` touch `JsValue`; the rules live in `flow`, `sign_in` and
+//! `params`.
 //!
-//! The resources are plain data properties of the two objects
-//! (`gh.environment`, `gh.client`, `signUp.missingFields`, ...), replaced in
-//! place after every answer, so there is no getter per attribute.
+//! The resources are plain data properties of the objects (`gh.environment`,
+//! `gh.client`, `signUp.missingFields`, ...), replaced in place after every
+//! answer, so there is no getter per attribute. `gh.signUp`, `gh.signIn`
+//! and the session object are made once and updated in place.
 //!
-//! Each request is started here and its answer comes back to the object's
-//! hidden `__answer` method (see `fetch::pipe`).
+//! Each request is started here and its answer comes back to the hidden
+//! `Gatehouse.__answer` method (see `fetch::pipe`), with a tag that says
+//! which request it was.
+//!
+//! `SignUp`, `SignIn` and `Session` are small JS classes (in [`objects`])
+//! whose methods all call one hidden `Gatehouse.__run(op, params)`: a
+//! wasm-bindgen class costs a shim in each language per method, which the
+//! size budget cannot spare. A new method is a JS method with a new `op`
+//! number and an arm in [`Gatehouse::run`].
 //!
 //! - [`read`]: JS arguments into plain Rust;
 //! - [`error`]: the `GatehouseError` class and the one conversion into it;
+//! - [`objects`]: the `SignUp`, `SignIn` and `Session` JS classes,
+//!   `gh.session`, and the session token cache;
 //! - [`typescript`]: the declared types of the `.d.ts`.
 
 mod error;
+mod objects;
 mod read;
 mod typescript;
 
 use crate::decode::{self, assign, get, set};
 use crate::error::{Error, Result};
 use crate::fetch::{self, Method, Transport};
-use crate::flow::{self, Op, Target};
-use crate::params::Rules;
-use crate::schema;
+use crate::flow::{self, Op, Request, Target};
+use crate::params::{join, Rules};
+use crate::schema::{self, Key};
+use crate::sign_in;
 use alloc::rc::Rc;
 use alloc::string::String;
-use core::cell::{Cell, OnceCell};
+use core::cell::OnceCell;
 use gatehouse_protocol::Field;
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 
-/// What one instance shares with its sign-up.
+// The tags of the answers that come to `Gatehouse.__answer`.
+/// Loading: the environment, then the client.
+const LOAD: u32 = 0;
+/// A sign-up operation.
+const SIGN_UP: u32 = 1;
+/// A sign-in operation.
+const SIGN_IN: u32 = 2;
+/// A session token.
+const TOKEN: u32 = 3;
+/// Signing out.
+const SIGN_OUT: u32 = 4;
+
+// The operations of `Gatehouse.__run`, as `objects.rs` numbers them: the
+// sign-up's nine (0 to 8, in the order of `sign_up_op`), the sign-in's
+// four, then the session's two.
+/// The first sign-in operation, `RUN_SIGN_IN[0]`.
+const RUN_FIRST_SIGN_IN: u32 = 9;
+const RUN_SIGN_IN: [sign_in::Op; 4] = [
+    sign_in::Op::Create,
+    sign_in::Op::Reload,
+    sign_in::Op::Prepare,
+    sign_in::Op::Attempt,
+];
+const RUN_TOKEN: u32 = 13;
+const RUN_SIGN_OUT: u32 = 14;
+
+/// A resource object the SDK keeps current (the sign-up, the sign-in).
+#[derive(Default)]
+struct Slot {
+    /// Set at load. It lives as long as the page's `Gatehouse`, by design.
+    object: OnceCell<JsValue>,
+}
+
+impl Slot {
+    /// The id of what it shows (`null` before `create`), read from the
+    /// object itself (read-only by its types; the SDK keeps no copy).
+    fn id(&self) -> Option<String> {
+        get(self.object.get()?, "id")?.as_string()
+    }
+}
+
+/// What one instance shares with its objects.
 struct Shared {
     transport: Transport,
     /// The params rules, from the environment.
     rules: OnceCell<Rules>,
-    /// The sign-up's id, once created.
-    sign_up_id: Cell<Option<String>>,
-    /// The JS objects, so answers update them in place. They live as long
-    /// as the page's `Gatehouse`, by design.
     gatehouse: OnceCell<JsValue>,
-    sign_up: OnceCell<JsValue>,
+    sign_up: Slot,
+    sign_in: Slot,
 }
 
-/// A request to start, or why none is made.
-type Start<'a> = Result<(&'a Transport, Method, &'a str, Option<String>)>;
-
-/// Starts the request and pipes its answer to `target.__answer`; a failure
-/// before sending is a rejected promise.
-fn send(request: Start<'_>, target: &JsValue) -> Promise {
+/// Starts the request and pipes its answer to `Gatehouse.__answer(answer,
+/// tag)`; a failure before sending is a rejected promise.
+fn send(shared: &Shared, request: Result<Request>, tag: u32) -> Promise {
     match request {
-        Ok((transport, method, path, body)) => {
-            fetch::pipe(&transport.start(method, path, body), target)
-        }
+        Ok(r) => fetch::pipe(
+            &shared.transport.start(r.method, &r.path, r.body),
+            &shared.gatehouse(),
+            tag,
+        ),
         Err(e) => Promise::reject(&error::to_js(e)),
     }
 }
 
-/// A loaded Gatehouse instance: `environment`, `client` and `signUp`.
+fn request(method: Method, path: String) -> Result<Request> {
+    Ok(Request {
+        method,
+        path,
+        body: None,
+    })
+}
+
+impl Shared {
+    fn gatehouse(&self) -> JsValue {
+        self.gatehouse.get().cloned().unwrap_or_default()
+    }
+
+    /// Takes in the client of an answer: `gh.client`, and `gh.session`
+    /// (see `objects::show`).
+    fn set_client(&self, envelope: &JsValue, revoked: &JsValue) {
+        let client = get(envelope, "client").unwrap_or_default();
+        objects::show(&self.gatehouse(), &client, revoked);
+    }
+
+    /// Takes in an answer about the sign-up or the sign-in: the resource
+    /// into its object (which the promise resolves to), the client into
+    /// `gh.client` and `gh.session`.
+    fn take(&self, slot: &Slot, answer: (u16, JsValue), envelope: &[Key]) -> Result<JsValue> {
+        let envelope = decode::answer(answer, envelope)?;
+        let state = get(&envelope, "response").unwrap_or_default();
+        let object = slot.object.get().cloned().unwrap_or_default();
+        assign(&object, &state);
+        self.set_client(&envelope, &JsValue::UNDEFINED);
+        Ok(object)
+    }
+}
+
+/// A loaded Gatehouse instance: `environment`, `client`, `signUp`,
+/// `signIn` and `session`.
 #[wasm_bindgen]
 pub struct Gatehouse {
     shared: Rc<Shared>,
@@ -77,210 +161,146 @@ impl Gatehouse {
         let shared = Rc::new(Shared {
             transport: Transport::new(&api, bearer),
             rules: OnceCell::new(),
-            sign_up_id: Cell::new(None),
             gatehouse: OnceCell::new(),
-            sign_up: OnceCell::new(),
+            sign_up: Slot::default(),
+            sign_in: Slot::default(),
         });
         let gatehouse = JsValue::from(Gatehouse {
             shared: shared.clone(),
         });
         let _ = shared.gatehouse.set(gatehouse.clone());
-        send(
-            Ok((&shared.transport, Method::Get, "/v1/environment", None)),
-            &gatehouse,
-        )
+        let environment = request(Method::Get, "/v1/environment".into());
+        send(&shared, environment, LOAD)
     }
 
-    /// The answers while loading (wired by `fetch::pipe`).
+    /// The answers of every request: loading, the sign-up, the sign-in and
+    /// the session (wired by `fetch::pipe`; `tag` says which).
     #[wasm_bindgen(js_name = __answer, skip_typescript)]
-    pub fn answer(&self, answer: JsValue) -> core::result::Result<JsValue, JsValue> {
-        self.take(&answer).map_err(error::to_js)
+    pub fn answer(&self, answer: JsValue, tag: u32) -> core::result::Result<JsValue, JsValue> {
+        self.take(&answer, tag).map_err(error::to_js)
+    }
+
+    /// The methods of `gh.signUp`, `gh.signIn` and `gh.session`
+    /// (`objects.rs`): each starts one request, and the promise resolves to
+    /// the object (the session's: to the token, or `undefined`) or rejects
+    /// with a `GatehouseError`. The session's pass its id as `params`.
+    #[wasm_bindgen(js_name = __run, skip_typescript)]
+    pub fn run(&self, op: u32, params: JsValue) -> Promise {
+        let shared = &self.shared;
+        let session = |method, rest| {
+            let id = params.as_string().unwrap_or_default();
+            request(method, join(&["/v1/client/sessions/", &id, rest]))
+        };
+        let (request, tag) = match op {
+            0..RUN_FIRST_SIGN_IN => {
+                let id = shared.sign_up.id();
+                let rules = shared.rules.get().copied().unwrap_or_default();
+                let request =
+                    sign_up_op(op, &params).and_then(|op| flow::request(op, id.as_deref(), &rules));
+                (request, SIGN_UP)
+            }
+            RUN_TOKEN => (session(Method::Post, "/tokens"), TOKEN),
+            RUN_SIGN_OUT => (session(Method::Delete, ""), SIGN_OUT),
+            _ => {
+                let op = RUN_SIGN_IN
+                    .get(op.wrapping_sub(RUN_FIRST_SIGN_IN) as usize)
+                    .copied()
+                    .unwrap_or(sign_in::Op::Reload);
+                let id = shared.sign_in.id();
+                let param = |key: &str| read::opt_string(&params, key);
+                (sign_in::request(op, param, id.as_deref()), SIGN_IN)
+            }
+        };
+        send(shared, request, tag)
+    }
+
+    /// Signs out of the current session (`gh.session.signOut()`); without
+    /// one, does nothing.
+    #[wasm_bindgen(js_name = signOut, unchecked_return_type = "Promise<void>")]
+    pub fn sign_out(&self) -> Promise {
+        objects::sign_out(&self.shared.gatehouse())
     }
 }
 
 impl Gatehouse {
     /// First the environment comes (then the client is asked for), then the
     /// client (then the instance is ready, and the promise resolves to it).
-    fn take(&self, answer: &JsValue) -> Result<JsValue> {
+    /// Once loaded, the answers are those of the sign-in and the session.
+    fn take(&self, answer: &JsValue, tag: u32) -> Result<JsValue> {
         let shared = &self.shared;
-        if shared.sign_up.get().is_some() {
-            // Loaded already: this is no answer of ours.
-            return Err(Error::response_invalid(0, None));
-        }
-        let gatehouse = shared.gatehouse.get().cloned().unwrap_or_default();
+        let gatehouse = shared.gatehouse();
         let answer = shared.transport.finish(answer)?;
+        if shared.sign_up.object.get().is_some() {
+            let keys = match tag {
+                SIGN_UP => schema::SIGN_UP_ENVELOPE,
+                SIGN_IN => schema::SIGN_IN_ENVELOPE,
+                TOKEN => schema::TOKEN_ENVELOPE,
+                SIGN_OUT => schema::SESSION_ENVELOPE,
+                _ => return Err(Error::response_invalid(0, None)),
+            };
+            if tag <= SIGN_IN {
+                let slot = if tag == SIGN_UP {
+                    &shared.sign_up
+                } else {
+                    &shared.sign_in
+                };
+                return shared.take(slot, answer, keys);
+            }
+            let envelope = decode::answer(answer, keys)?;
+            let response = get(&envelope, "response").unwrap_or_default();
+            return Ok(if tag == TOKEN {
+                // `{ jwt, issuedAt, expireAt }`, for the token cache.
+                shared.set_client(&envelope, &JsValue::UNDEFINED);
+                response
+            } else {
+                // The session, now `revoked`.
+                shared.set_client(&envelope, &response);
+                JsValue::UNDEFINED
+            });
+        }
         if shared.rules.get().is_none() {
             let environment = decode::answer(answer, schema::ENVIRONMENT)?;
             let _ = shared.rules.set(decode::rules(&environment));
             set(&gatehouse, "environment", &environment);
-            return Ok(send(
-                Ok((&shared.transport, Method::Get, "/v1/client", None)),
-                &gatehouse,
-            )
-            .into());
+            let client = request(Method::Get, "/v1/client".into());
+            return Ok(send(shared, client, LOAD).into());
         }
         let client = decode::answer(answer, schema::CLIENT_ENVELOPE)?;
-        set(
-            &gatehouse,
-            "client",
-            &get(&client, "client").unwrap_or_default(),
-        );
-        let sign_up = JsValue::from(SignUp {
-            shared: shared.clone(),
-        });
+        let sign_up = objects::sign_up(&gatehouse);
         assign(&sign_up, &decode::empty(schema::SIGN_UP));
+        let sign_in = objects::sign_in(&gatehouse);
+        assign(&sign_in, &decode::empty(schema::SIGN_IN));
         set(&gatehouse, "signUp", &sign_up);
-        let _ = shared.sign_up.set(sign_up);
+        set(&gatehouse, "signIn", &sign_in);
+        let _ = shared.sign_up.object.set(sign_up);
+        let _ = shared.sign_in.object.set(sign_in);
+        shared.set_client(&client, &JsValue::UNDEFINED);
         Ok(gatehouse)
     }
 }
 
-/// A sign-up attempt. Every method updates this object in place and
-/// resolves to it.
-#[wasm_bindgen]
-pub struct SignUp {
-    shared: Rc<Shared>,
-}
-
-impl SignUp {
-    /// Starts one operation; the promise resolves to this object or rejects
-    /// with a `GatehouseError`.
-    fn run(&self, op: Result<Op>) -> Promise {
-        let shared = &self.shared;
-        let id = shared.sign_up_id.take();
-        shared.sign_up_id.set(id.clone());
-        let rules = shared.rules.get().copied().unwrap_or_default();
-        let target = shared.sign_up.get().cloned().unwrap_or_default();
-        match op.and_then(|op| flow::request(op, id.as_deref(), &rules)) {
-            Ok(r) => send(Ok((&shared.transport, r.method, &r.path, r.body)), &target),
-            Err(e) => send(Err(e), &target),
-        }
-    }
-
-    fn prepare(&self, target: Target, params: &JsValue) -> Promise {
-        let strategy = read::opt_string(params, "strategy");
-        self.run(strategy.map(|strategy| Op::Prepare { target, strategy }))
-    }
-
-    fn attempt(&self, target: Target, params: &JsValue) -> Promise {
-        let op = read::opt_string(params, "strategy").and_then(|strategy| {
-            let code = read::opt_string(params, "code")?;
-            Ok(Op::Attempt {
-                target,
-                strategy,
-                code,
-            })
-        });
-        self.run(op)
-    }
-
-    /// Takes in an answer: the sign-up into this object, the client into
-    /// `gh.client`.
-    fn take(&self, answer: &JsValue) -> Result<JsValue> {
-        let shared = &self.shared;
-        let envelope = decode::answer(shared.transport.finish(answer)?, schema::SIGN_UP_ENVELOPE)?;
-        let state = get(&envelope, "response").unwrap_or_default();
-        shared
-            .sign_up_id
-            .set(get(&state, "id").and_then(|id| id.as_string()));
-        let sign_up = shared.sign_up.get().cloned().unwrap_or_default();
-        assign(&sign_up, &state);
-        if let Some(gatehouse) = shared.gatehouse.get() {
-            set(
-                gatehouse,
-                "client",
-                &get(&envelope, "client").unwrap_or_default(),
-            );
-        }
-        Ok(sign_up)
-    }
-}
-
-#[wasm_bindgen]
-impl SignUp {
-    /// The answer of this object's request (wired by `fetch::pipe`).
-    #[wasm_bindgen(js_name = __answer, skip_typescript)]
-    pub fn answer(&self, answer: JsValue) -> core::result::Result<JsValue, JsValue> {
-        self.take(&answer).map_err(error::to_js)
-    }
-
-    /// Starts a new sign-up with these fields (abandoning the earlier one).
-    #[wasm_bindgen(unchecked_return_type = "Promise<SignUp>")]
-    pub fn create(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "SignUpParams")] params: JsValue,
-    ) -> Promise {
-        self.run(read::sign_up_params(&params).map(Op::Create))
-    }
-
-    /// Adds or changes fields.
-    #[wasm_bindgen(unchecked_return_type = "Promise<SignUp>")]
-    pub fn update(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "SignUpParams")] params: JsValue,
-    ) -> Promise {
-        self.run(read::sign_up_params(&params).map(Op::Update))
-    }
-
-    /// Reads the sign-up again from the server.
-    #[wasm_bindgen(unchecked_return_type = "Promise<SignUp>")]
-    pub fn reload(&self) -> Promise {
-        self.run(Ok(Op::Reload))
-    }
-
-    /// Sends a verification code (`email_code` or `phone_code`).
-    #[wasm_bindgen(js_name = prepareVerification, unchecked_return_type = "Promise<SignUp>")]
-    pub fn prepare_verification(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "PrepareVerificationParams")] params: JsValue,
-    ) -> Promise {
-        self.prepare(Target::Any, &params)
-    }
-
-    /// Checks a verification code.
-    #[wasm_bindgen(js_name = attemptVerification, unchecked_return_type = "Promise<SignUp>")]
-    pub fn attempt_verification(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "AttemptVerificationParams")] params: JsValue,
-    ) -> Promise {
-        self.attempt(Target::Any, &params)
-    }
-
-    /// Sends a code to the email address (`strategy` defaults to `email_code`).
-    #[wasm_bindgen(js_name = prepareEmailAddressVerification, unchecked_return_type = "Promise<SignUp>")]
-    pub fn prepare_email_address_verification(
-        &self,
-        #[wasm_bindgen(unchecked_optional_param_type = "PrepareEmailAddressVerificationParams")]
-        params: JsValue,
-    ) -> Promise {
-        self.prepare(Target::Only(Field::EmailAddress), &params)
-    }
-
-    /// Checks the code sent to the email address.
-    #[wasm_bindgen(js_name = attemptEmailAddressVerification, unchecked_return_type = "Promise<SignUp>")]
-    pub fn attempt_email_address_verification(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "AttemptCodeParams")] params: JsValue,
-    ) -> Promise {
-        self.attempt(Target::Only(Field::EmailAddress), &params)
-    }
-
-    /// Sends a code to the phone number (`strategy` defaults to `phone_code`).
-    #[wasm_bindgen(js_name = preparePhoneNumberVerification, unchecked_return_type = "Promise<SignUp>")]
-    pub fn prepare_phone_number_verification(
-        &self,
-        #[wasm_bindgen(unchecked_optional_param_type = "PreparePhoneNumberVerificationParams")]
-        params: JsValue,
-    ) -> Promise {
-        self.prepare(Target::Only(Field::PhoneNumber), &params)
-    }
-
-    /// Checks the code sent to the phone number.
-    #[wasm_bindgen(js_name = attemptPhoneNumberVerification, unchecked_return_type = "Promise<SignUp>")]
-    pub fn attempt_phone_number_verification(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "AttemptCodeParams")] params: JsValue,
-    ) -> Promise {
-        self.attempt(Target::Only(Field::PhoneNumber), &params)
-    }
+/// The sign-up operation `op` of `Gatehouse.__run`: `create`, `update`,
+/// `reload`, `prepareVerification`, `attemptVerification`, then the email
+/// and phone shortcuts (prepare, attempt).
+fn sign_up_op(op: u32, params: &JsValue) -> Result<Op> {
+    let target = match op {
+        5 | 6 => Target::Only(Field::EmailAddress),
+        7 | 8 => Target::Only(Field::PhoneNumber),
+        _ => Target::Any,
+    };
+    let text = |key| read::opt_string(params, key);
+    Ok(match op {
+        0 => Op::Create(read::sign_up_params(params)?),
+        1 => Op::Update(read::sign_up_params(params)?),
+        2 => Op::Reload,
+        3 | 5 | 7 => Op::Prepare {
+            target,
+            strategy: text("strategy")?,
+        },
+        _ => Op::Attempt {
+            target,
+            strategy: text("strategy")?,
+            code: text("code")?,
+        },
+    })
 }

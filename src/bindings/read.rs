@@ -42,6 +42,10 @@ pub fn options(options: &JsValue) -> Result<(String, bool)> {
     Ok((api, bearer))
 }
 
+/// The keys of `create` and `update` besides the fields: sent as given
+/// (`strategy` and `ticket` are for `create`; the server checks them).
+const EXTRA_KEYS: [&str; 2] = ["strategy", "ticket"];
+
 /// The params of `create` and `update`, with camelCase keys.
 pub fn sign_up_params(params: &JsValue) -> Result<SignUpParams> {
     let mut out = SignUpParams::default();
@@ -53,8 +57,15 @@ pub fn sign_up_params(params: &JsValue) -> Result<SignUpParams> {
     }
     for key in Object::keys(&Object::from(params.clone())).iter() {
         let key = key.as_string().unwrap_or_default();
-        if key != "unsafeMetadata" && !Field::ALL.iter().any(|f| f.js_name() == key) {
+        if !matches!(key.as_str(), "unsafeMetadata" | "strategy" | "ticket")
+            && !Field::ALL.iter().any(|f| f.js_name() == key)
+        {
             return Err(Error::param(ErrorCode::FormParamUnknown, &key));
+        }
+    }
+    for key in EXTRA_KEYS {
+        if let Some(value) = opt_string(params, key)? {
+            out.extra.push((key, value));
         }
     }
     for field in Field::ALL {

@@ -1,6 +1,7 @@
 //! The types of the `.d.ts` that wasm-bindgen cannot infer: params,
-//! resources and the `GatehouseError` class. The exported classes refer to
-//! them through `unchecked_param_type` / `unchecked_return_type`.
+//! resources, the `SignUp`, `SignIn` and `Session` objects (JS classes of
+//! `objects.rs`) and the `GatehouseError` class. `Gatehouse` refers to them
+//! through `unchecked_param_type` / `unchecked_return_type`.
 
 use wasm_bindgen::prelude::*;
 
@@ -42,6 +43,14 @@ export interface SignUpParams {
   unsafeMetadata?: Record<string, unknown> | null;
   legalAccepted?: boolean | null;
   web3Wallet?: string | null;
+}
+
+/** `create` also starts a sign-up from an invitation: the `__gh_ticket` of its link. */
+export interface SignUpCreateParams extends SignUpParams {
+  /** "ticket" (may be left out when `ticket` is given). */
+  strategy?: "ticket" | null;
+  /** The invited email is filled in, already verified. */
+  ticket?: string | null;
 }
 
 export interface PrepareVerificationParams {
@@ -113,9 +122,10 @@ export interface Environment {
   devMode: boolean;
 }
 
-export interface Session {
+export interface SessionResource {
   id: string;
   userId: string;
+  /** "active"; "revoked" on the session object once signed out. */
   status: string;
   /** Epoch ms. */
   createdAt: number;
@@ -127,8 +137,24 @@ export interface Client {
   id: string;
   signUpId: string | null;
   signInId: string | null;
-  sessions: Session[];
+  /** The live sessions (the SDK's `gh.session` is the last active one). */
+  sessions: SessionResource[];
   lastActiveSessionId: string | null;
+}
+
+/**
+ * `gh.session`: the client's current session. One object, updated in place:
+ * after another sign-in it shows the new session.
+ */
+export interface Session extends Readonly<SessionResource> {
+  /**
+   * A session JWT for your backend (claims `sub`, `sid`, `iat`, `exp`, `iss`,
+   * `jti`): the cached one while it has more than a few seconds left, else a
+   * new one. Calls made while one is being fetched share that request.
+   */
+  getToken(): Promise<string>;
+  /** Revokes the session: `gh.session` becomes `null`, and `getToken()` rejects (`session_not_found`). */
+  signOut(): Promise<void>;
 }
 
 /** The sign-up's attributes: data properties of `SignUp`, replaced in place after every answer. */
@@ -158,7 +184,91 @@ export interface SignUpResource {
   readonly abandonAt: number | null;
 }
 
-export interface SignUp extends SignUpResource {}
+/** A sign-up attempt. Every method updates this object in place and resolves to it. */
+export interface SignUp extends SignUpResource {
+  /** Starts a new sign-up with these fields (abandoning the earlier one); with `{ strategy: "ticket", ticket }`, from an invitation. */
+  create(params: SignUpCreateParams): Promise<SignUp>;
+  /** Adds or changes fields. */
+  update(params: SignUpParams): Promise<SignUp>;
+  /** Reads the sign-up again from the server. */
+  reload(): Promise<SignUp>;
+  /** Sends a verification code (`email_code` or `phone_code`). */
+  prepareVerification(params: PrepareVerificationParams): Promise<SignUp>;
+  /** Checks a verification code. */
+  attemptVerification(params: AttemptVerificationParams): Promise<SignUp>;
+  /** Sends a code to the email address (`strategy` defaults to `email_code`). */
+  prepareEmailAddressVerification(params?: PrepareEmailAddressVerificationParams): Promise<SignUp>;
+  /** Checks the code sent to the email address. */
+  attemptEmailAddressVerification(params: AttemptCodeParams): Promise<SignUp>;
+  /** Sends a code to the phone number (`strategy` defaults to `phone_code`). */
+  preparePhoneNumberVerification(params?: PreparePhoneNumberVerificationParams): Promise<SignUp>;
+  /** Checks the code sent to the phone number. */
+  attemptPhoneNumberVerification(params: AttemptCodeParams): Promise<SignUp>;
+}
+
+export type SignInStatus = "needs_first_factor" | "complete";
+export type FirstFactorStrategy = "password" | "email_code";
+
+/**
+ * `signIn.create`: with a password it completes at once; with
+ * `strategy: "email_code"` (or nothing) a first factor comes next.
+ */
+export type SignInParams =
+  | { identifier: string; password: string; strategy?: "password" }
+  | { identifier: string; strategy?: "email_code"; password?: undefined };
+
+export interface PrepareFirstFactorParams {
+  strategy: "email_code";
+}
+
+export type AttemptFirstFactorParams =
+  | { strategy: "email_code"; code: string }
+  | { strategy: "password"; password: string };
+
+export interface FirstFactor {
+  strategy: FirstFactorStrategy;
+  /** Where a code goes: the email as typed, else masked ("c***@example.com"). */
+  safeIdentifier?: string;
+}
+
+export interface FirstFactorVerification {
+  status: VerificationStatus;
+  strategy: FirstFactorStrategy;
+  attempts: number;
+  /** Epoch ms. */
+  expireAt: number | null;
+  nextAction: NextAction;
+  verifiedAtClient: string | null;
+}
+
+/** The sign-in's attributes: data properties of `SignIn`, replaced in place after every answer. */
+export interface SignInResource {
+  /** `null` until `create`. */
+  readonly id: string | null;
+  readonly status: SignInStatus | null;
+  /** As the server normalized it (an email lower-cased, a phone in E.164). */
+  readonly identifier: string | null;
+  readonly supportedFirstFactors: FirstFactor[];
+  /** `null` until a factor is chosen. */
+  readonly firstFactorVerification: FirstFactorVerification | null;
+  readonly createdSessionId: string | null;
+  /** Set once `complete`. */
+  readonly userId: string | null;
+  /** Epoch ms; `null` until `create`. */
+  readonly abandonAt: number | null;
+}
+
+/** A sign-in attempt. Every method updates this object in place and resolves to it. */
+export interface SignIn extends SignInResource {
+  /** Starts a new sign-in: with a password it completes at once (or fails); with `strategy: "email_code"` a code is prepared next. */
+  create(params: SignInParams): Promise<SignIn>;
+  /** Reads the sign-in again from the server. */
+  reload(): Promise<SignIn>;
+  /** Sends a code to the account's email. */
+  prepareFirstFactor(params: PrepareFirstFactorParams): Promise<SignIn>;
+  /** Proves the first factor: the emailed code, or the password. */
+  attemptFirstFactor(params: AttemptFirstFactorParams): Promise<SignIn>;
+}
 
 export interface Gatehouse {
   /** The instance settings, loaded once. */
@@ -167,6 +277,10 @@ export interface Gatehouse {
   readonly client: Client;
   /** The sign-up: always this same object, updated in place. */
   readonly signUp: SignUp;
+  /** The sign-in: always this same object, updated in place. */
+  readonly signIn: SignIn;
+  /** The client's last active session, or `null` when signed out. */
+  readonly session: Session | null;
 }
 
 /** Every stable error code (docs/errors.md). */
@@ -215,9 +329,10 @@ mod tests {
 
     #[test]
     fn every_code_field_and_attribute_is_typed() {
-        // Every attribute the schema decodes is declared on SignUp.
+        // Every attribute the schema decodes is declared on SignUp and SignIn.
         for key in crate::schema::SIGN_UP
             .iter()
+            .chain(crate::schema::SIGN_IN)
             .map(|k| crate::schema::camel_case(k.0))
         {
             assert!(

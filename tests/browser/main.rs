@@ -4,14 +4,17 @@
 //! temporary SQLite file and passes its URL at compile time
 //! (`GATEHOUSE_TEST_API`), with the URL of a closed port
 //! (`GATEHOUSE_TEST_CLOSED`). The tests drive the SDK through its JS
-//! surface (methods and properties looked up on the JS objects) and read
-//! codes from the dev outbox.
+//! surface (methods and properties looked up on the JS objects), read codes
+//! from the dev outbox and invite with the dev invitation helper.
 
 #![cfg(target_arch = "wasm32")]
 
 mod errors;
+mod sessions;
+mod sign_in;
 mod sign_up;
 mod support;
+mod tickets;
 mod tokens;
 
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);

@@ -53,6 +53,51 @@ assert.equal(signUp.status, "complete");
 assert.match(signUp.createdSessionId, /^sess_/);
 assert.equal(gh.client.lastActiveSessionId, signUp.createdSessionId);
 
+// The session the sign-up created: a cached token, one request for
+// concurrent calls, and none after signing out.
+let fetches = 0;
+const realFetch = globalThis.fetch;
+globalThis.fetch = (...args) => { fetches++; return realFetch(...args); };
+const session = gh.session;
+assert.equal(session.id, signUp.createdSessionId);
+const tokens = await Promise.all([session.getToken(), session.getToken(), session.getToken()]);
+assert.equal(fetches, 1);
+assert.ok(tokens.every((t) => t === tokens[0]));
+const claims = JSON.parse(Buffer.from(tokens[0].split(".")[1], "base64url"));
+assert.equal(claims.sid, session.id);
+assert.equal(claims.sub, signUp.createdUserId);
+assert.equal(await session.getToken(), tokens[0]);
+assert.equal(fetches, 1, "cached");
+await gh.signOut();
+assert.equal(gh.session, null);
+assert.equal(session.status, "revoked");
+const gone = await session.getToken().catch((e) => e);
+assert.ok(gone instanceof GatehouseError);
+assert.equal(gone.code, "session_not_found");
+globalThis.fetch = realFetch;
+
+// Signing in again with the password; the same session object shows it.
+const signIn = await gh.signIn.create({ identifier: email.toUpperCase(), password: "correct horse battery" });
+assert.equal(signIn, gh.signIn);
+assert.equal(signIn.status, "complete");
+assert.equal(gh.session, session);
+assert.equal(session.id, signIn.createdSessionId);
+const badIdentifier = await gh.signIn.create({ identifier: "ana@", password: "x" }).catch((e) => e);
+assert.equal(badIdentifier.code, "form_param_format_invalid");
+assert.equal(badIdentifier.meta.paramName, "identifier");
+
+// A sign-up from an invitation (the dev helper makes it).
+const invited = `smoke.invited.${Date.now()}@example.com`;
+const invitation = await (await fetch(`${api}/v1/dev/invitations`, {
+  method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: invited }),
+})).json();
+const ticket = new URL(invitation.url).searchParams.get("__gh_ticket");
+const other = await Gatehouse.load({ frontendApi: api, tokenMode: "bearer" });
+await other.signUp.create({ strategy: "ticket", ticket, password: "correct horse battery" });
+assert.equal(other.signUp.status, "complete");
+assert.equal(other.signUp.emailAddress, invited);
+assert.equal(other.session.id, other.signUp.createdSessionId);
+
 const down = await Gatehouse.load({ frontendApi: "http://127.0.0.1:9" }).catch((e) => e);
 assert.ok(down instanceof GatehouseError);
 assert.equal(down.code, "network_error");

@@ -17,7 +17,7 @@ async fn environment_and_client_are_camel_cased() {
             &env,
             "signUp.attributes.emailAddress.verificationStrategies"
         ),
-        ["email_code"]
+        ["email_code", "email_link"]
     );
     assert_eq!(
         get(&env, "signUp.attributes.phoneNumber.verifyAtSignUp").as_bool(),
@@ -94,7 +94,7 @@ async fn create_and_update_fill_the_lists_in_place() {
     );
     assert_eq!(
         strings(&sign_up, "verifications.emailAddress.supportedStrategies"),
-        ["email_code"]
+        ["email_code", "email_link"]
     );
     assert!(get(&sign_up, "verifications.phoneNumber").is_null());
     assert_eq!(

@@ -31,6 +31,22 @@ export async function getJson(url) {
   const response = await fetch(url);
   return response.json();
 }
+export async function postJson(url, body) {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`POST ${url}: ${response.status}`);
+  return response.json();
+}
+export function jwtPart(jwt, index) {
+  const part = jwt.split(".")[index].replace(/-/g, "+").replace(/_/g, "/");
+  return JSON.parse(atob(part + "=".repeat((4 - (part.length % 4)) % 4)));
+}
+export function ticketOf(url) {
+  return new URL(url).searchParams.get("__gh_ticket");
+}
 "#)]
 extern "C" {
     /// How many `fetch` calls the page made since the first call of this.
@@ -39,6 +55,17 @@ extern "C" {
 
     #[wasm_bindgen(js_name = getJson)]
     fn get_json(url: &str) -> Promise;
+
+    #[wasm_bindgen(js_name = postJson)]
+    fn post_json(url: &str, body: &JsValue) -> Promise;
+
+    /// The header (0) or the claims (1) of a JWT, base64url-decoded.
+    #[wasm_bindgen(js_name = jwtPart)]
+    pub fn jwt_part(jwt: &str, index: u32) -> JsValue;
+
+    /// The `__gh_ticket` query parameter of an invitation link.
+    #[wasm_bindgen(js_name = ticketOf)]
+    pub fn ticket_of(url: &str) -> Option<String>;
 }
 
 /// A JS object from key/value pairs.
@@ -171,4 +198,55 @@ pub fn status(err: &JsValue) -> f64 {
 
 pub fn param_name(err: &JsValue) -> Option<String> {
     text(err, "meta.paramName")
+}
+
+/// Invites `email` with the dev helper (`POST /v1/dev/invitations`) and
+/// returns the invitation (its `url` carries the ticket).
+pub async fn invite(email: &str) -> JsValue {
+    JsFuture::from(post_json(
+        &format!("{API}/v1/dev/invitations"),
+        &obj(&[("email", s(email))]),
+    ))
+    .await
+    .expect("invitation")
+}
+
+/// A password every test account uses.
+pub const PASSWORD: &str = "correct horse battery";
+
+/// Signs `email` up completely (email code), on its own bearer client, and
+/// returns the new user's id.
+pub async fn signed_up(email: &str) -> String {
+    let gh = load("bearer").await;
+    let sign_up = get(&gh, "signUp");
+    let params = obj(&[("emailAddress", s(email)), ("password", s(PASSWORD))]);
+    call(&sign_up, "create", params).await.expect("create");
+    call(
+        &sign_up,
+        "prepareEmailAddressVerification",
+        JsValue::UNDEFINED,
+    )
+    .await
+    .expect("prepare");
+    let code = code_sent_to(email).await;
+    call(
+        &sign_up,
+        "attemptEmailAddressVerification",
+        obj(&[("code", s(&code))]),
+    )
+    .await
+    .expect("attempt");
+    assert_eq!(text(&sign_up, "status").as_deref(), Some("complete"));
+    text(&sign_up, "createdUserId").expect("createdUserId")
+}
+
+/// Signs `email` up from an invitation (no code is sent, so a sign-in may
+/// send one at once), and returns the new user's id.
+pub async fn signed_up_by_invitation(email: &str) -> String {
+    let ticket = ticket_of(&text(&invite(email).await, "url").expect("url")).expect("ticket");
+    let gh = load("bearer").await;
+    let sign_up = get(&gh, "signUp");
+    let params = obj(&[("ticket", s(&ticket)), ("password", s(PASSWORD))]);
+    call(&sign_up, "create", params).await.expect("create");
+    text(&sign_up, "createdUserId").expect("createdUserId")
 }

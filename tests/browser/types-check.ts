@@ -4,7 +4,10 @@
 import init, {
   Gatehouse,
   GatehouseError,
+  type FirstFactorStrategy,
   type GatehouseErrorCode,
+  type Session,
+  type SignIn,
   type SignUp,
   type SignUpField,
   type Verification,
@@ -48,6 +51,41 @@ const metadata: Record<string, unknown> = signUp.unsafeMetadata;
 const abandonAt: number | null = signUp.abandonAt;
 const hasPassword: boolean = same.hasPassword;
 
+// Invitations: a ticket sign-up.
+const invited: SignUp = await gh.signUp.create({ strategy: "ticket", ticket: "tk", password: "correct horse battery" });
+await gh.signUp.create({ ticket: "tk" });
+const ticketStrategy: "email_code" | "phone_code" | "email_link" | "ticket" | null | undefined =
+  invited.verifications.emailAddress?.strategy;
+
+// Sign-in.
+const signIn: SignIn = await gh.signIn.create({ identifier: "ana@example.com", password: "correct horse battery" });
+await gh.signIn.create({ identifier: "ana", strategy: "password", password: "pw" });
+await gh.signIn.create({ identifier: "ana@example.com", strategy: "email_code" });
+await gh.signIn.create({ identifier: "ana@example.com" });
+await signIn.prepareFirstFactor({ strategy: "email_code" });
+await signIn.attemptFirstFactor({ strategy: "email_code", code: "123456" });
+const same2: SignIn = await signIn.attemptFirstFactor({ strategy: "password", password: "pw" });
+await same2.reload();
+const signInStatus: "needs_first_factor" | "complete" | null = signIn.status;
+const identifier: string | null = signIn.identifier;
+const factor: FirstFactorStrategy | undefined = signIn.supportedFirstFactors[0]?.strategy;
+const safeIdentifier: string | undefined = signIn.supportedFirstFactors[0]?.safeIdentifier;
+const factorNext: "needs_prepare" | "needs_attempt" | "" | undefined = signIn.firstFactorVerification?.nextAction;
+const createdSession: string | null = signIn.createdSessionId;
+const signedInUser: string | null = signIn.userId;
+
+// Sessions.
+const session: Session | null = gh.session;
+if (session) {
+  const jwt: string = await session.getToken();
+  const sessionId: string = session.id;
+  const sessionUser: string = session.userId;
+  const sessionExpires: number = session.expireAt;
+  const nothing: void = await session.signOut();
+  void [jwt, sessionId, sessionUser, sessionExpires, nothing];
+}
+await gh.signOut();
+
 try {
   await signUp.create({ emailAddress: "nope" });
 } catch (e) {
@@ -78,6 +116,23 @@ await Gatehouse.load({ frontendApi: "x", tokenMode: "jwt" });
 signUp.status = "complete";
 // @ts-expect-error: field lists hold wire names
 const wrongField: "emailAddress"[] = signUp.missingFields;
+// @ts-expect-error: a ticket is for create only
+await signUp.update({ ticket: "tk" });
+// @ts-expect-error: the identifier is required
+await gh.signIn.create({ password: "pw" });
+// @ts-expect-error: a password goes with the password strategy
+await gh.signIn.create({ identifier: "ana", strategy: "email_code", password: "pw" });
+// @ts-expect-error: the password strategy needs the password
+await gh.signIn.create({ identifier: "ana", strategy: "password" });
+// @ts-expect-error: nothing to prepare for a password
+await signIn.prepareFirstFactor({ strategy: "password" });
+// @ts-expect-error: a code attempt needs the code
+await signIn.attemptFirstFactor({ strategy: "email_code" });
+// @ts-expect-error: the session may be null
+await gh.session.getToken();
+// @ts-expect-error: sign-in attributes are read-only
+signIn.status = "complete";
 
 void [required, strategies, minLength, devMode, mode, signUpId, sessionUser, status, missing];
 void [expireAt, next, metadata, abandonAt, hasPassword, wrongField];
+void [ticketStrategy, signInStatus, identifier, factor, safeIdentifier, factorNext, createdSession, signedInUser];

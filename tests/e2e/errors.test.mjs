@@ -5,7 +5,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import {
   launch, openPage, uniqueEmail, waitForDetails, fillDetails, codeFromOutbox, codesFromApi,
-  screenshot, fieldError, expectDone, eventually, BASE_URL,
+  screenshot, fieldError, expectDone, eventually, BASE_URL, detailsForm,
 } from "./support.mjs";
 
 let browser;
@@ -59,7 +59,7 @@ test("a missing email is reported next to the email field", { timeout: 60_000 },
     assert.equal(message, "Enter your email address.");
     assert.equal(await email.getAttribute("aria-invalid"), "true");
     // Nothing else is flagged, and the page stays on the details step.
-    assert.equal(await fieldError(page, page.getByLabel("Password", { exact: true })), null);
+    assert.equal(await fieldError(page, detailsForm(page).getByLabel("Password", { exact: true })), null);
     assert.ok(await page.getByRole("heading", { level: 1, name: "Create your account" }).isVisible());
     // Focus moves to the field to fix.
     assert.ok(await email.evaluate((el) => el === document.activeElement));
@@ -88,7 +88,7 @@ test("an invalid email and a short password are reported next to their fields", 
 
     await fillDetails(page, { email: uniqueEmail("short"), password: "short" });
     await page.getByRole("button", { name: "Continue" }).click();
-    const password = page.getByLabel("Password", { exact: true });
+    const password = detailsForm(page).getByLabel("Password", { exact: true });
     const pwMessage = await eventually(() => fieldError(page, password), { message: "the password error" });
     assert.match(pwMessage, /at least 8 characters/i);
     assert.equal(await fieldError(page, email), null, "the fixed email is no longer flagged");

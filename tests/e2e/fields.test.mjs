@@ -6,7 +6,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import {
   launch, openPage, uniqueEmail, waitForDetails, fillDetails, codeFromOutbox, screenshot,
-  fieldError, eventually, expectDone, CUSTOM_URL,
+  fieldError, eventually, expectDone, detailsForm, CUSTOM_URL,
 } from "./support.mjs";
 
 const skip = CUSTOM_URL ? false : "GATEHOUSE_E2E_CUSTOM_URL is not set (scripts/test-e2e.sh sets it)";
@@ -20,7 +20,7 @@ test("the fields follow the environment, and missing ones are reported", { timeo
   try {
     await waitForDetails(page);
     // Asked for: username, terms; first name now required. Not asked: phone.
-    const username = page.getByLabel("Username");
+    const username = detailsForm(page).getByLabel("Username");
     const terms = page.getByRole("checkbox", { name: /I accept the Terms of Service/ });
     assert.ok(await username.isVisible());
     assert.ok(await terms.isVisible());

@@ -5,7 +5,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import {
   launch, openPage, uniqueEmail, waitForDetails, fillDetails, codeFromOutbox, screenshot,
-  expectDone, BASE_URL,
+  expectDone, BASE_URL, detailsForm,
 } from "./support.mjs";
 
 let browser;
@@ -65,7 +65,7 @@ test("the whole sign-up works with the keyboard alone", { timeout: 90_000 }, asy
     await kb.type(email);
     await kb.press("Tab"); // phone number: left empty
     await kb.press("Tab");
-    assert.ok(await focused(page.getByLabel("Password", { exact: true })));
+    assert.ok(await focused(detailsForm(page).getByLabel("Password", { exact: true })));
     await kb.type("typed by keyboard only");
     await kb.press("Tab");
     assert.ok(await focused(page.getByRole("button", { name: "Show password" })));

@@ -5,7 +5,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import {
   launch, openPage, uniqueEmail, waitForDetails, fillDetails, codeFromOutbox, outboxPanel,
-  screenshot, progressText, currentStepName, expectDone,
+  screenshot, progressText, currentStepName, expectDone, detailsForm,
 } from "./support.mjs";
 
 let browser;
@@ -24,11 +24,11 @@ test("sign up with an email code read from the dev outbox", { timeout: 90_000 },
     for (const name of ["First name", "Last name", "Email address", "Phone number"]) {
       assert.ok(await page.getByLabel(name).isVisible(), `${name} is shown`);
     }
-    assert.ok(await page.getByLabel("Password", { exact: true }).isVisible());
+    assert.ok(await detailsForm(page).getByLabel("Password", { exact: true }).isVisible());
     assert.ok(await page.getByLabel("First name (optional)").isVisible());
     assert.ok(await page.getByLabel("Phone number (optional)").isVisible());
     assert.equal(await page.getByLabel("Email address").getAttribute("aria-required"), "true");
-    assert.equal(await page.getByLabel("Password", { exact: true }).getAttribute("aria-required"), "true");
+    assert.equal(await detailsForm(page).getByLabel("Password", { exact: true }).getAttribute("aria-required"), "true");
     assert.ok(await outboxPanel(page).getByRole("heading", { name: "Dev outbox" }).isVisible());
     await screenshot(page, "email-1-details");
 

@@ -19,6 +19,12 @@ export const BASE_URL = (process.env.GATEHOUSE_E2E_URL || "http://127.0.0.1:8080
  */
 export const CUSTOM_URL = (process.env.GATEHOUSE_E2E_CUSTOM_URL || "").replace(/\/$/, "");
 
+/**
+ * A third server with `[sign_up] mode = "restricted"` (invitation only).
+ * Set by scripts/test-e2e.sh; the tests that need it are skipped without it.
+ */
+export const RESTRICTED_URL = (process.env.GATEHOUSE_E2E_RESTRICTED_URL || "").replace(/\/$/, "");
+
 const SHOTS = fileURLToPath(new URL("../../target/e2e/", import.meta.url));
 
 /** The system Chromium, headless, with nothing that phones home. */
@@ -73,13 +79,21 @@ export async function waitForDetails(page) {
   await page.getByRole("heading", { level: 1, name: "Create your account" }).waitFor();
 }
 
+/**
+ * The sign-up details form: its "Password" is not the sign-in form's (both
+ * are in the page; one step shows at a time).
+ */
+export function detailsForm(page) {
+  return page.locator("#details-form");
+}
+
 /** Fills the details form the way a person does, leaving out what is not given. */
 export async function fillDetails(page, { firstName, lastName, email, phone, password }) {
   if (firstName !== undefined) await page.getByLabel("First name").fill(firstName);
   if (lastName !== undefined) await page.getByLabel("Last name").fill(lastName);
   if (email !== undefined) await page.getByLabel("Email address").fill(email);
   if (phone !== undefined) await page.getByLabel("Phone number").fill(phone);
-  if (password !== undefined) await page.getByLabel("Password", { exact: true }).fill(password);
+  if (password !== undefined) await detailsForm(page).getByLabel("Password", { exact: true }).fill(password);
 }
 
 /** The dev outbox panel (a labelled complementary region). */
@@ -185,4 +199,42 @@ export async function expectDone(page, context, base = BASE_URL) {
   assert.ok(session, `the client has the session ${sessionId} shown on the page`);
   assert.equal(session.user_id, userId);
   return { userId, sessionId };
+}
+
+/** The dev outbox's message to `to` (newest first), as a locator. */
+export function outboxMessage(page, to) {
+  return outboxPanel(page).getByRole("listitem").filter({ hasText: to }).first();
+}
+
+/**
+ * Invites `email` through the dev panel's "Invite someone" form, as a
+ * person would, and returns the invitation link the outbox then shows.
+ */
+export async function inviteFromPanel(page, email) {
+  const panel = outboxPanel(page);
+  await panel.getByLabel("Invite by email").fill(email);
+  await panel.getByRole("button", { name: "Invite", exact: true }).click();
+  await panel.getByText(`Invitation sent to ${email}.`).waitFor();
+  const link = outboxMessage(page, email).getByRole("link", { name: "Open link" });
+  const href = await link.getAttribute("href", { timeout: 15_000 });
+  assert.match(href, /[?&]__gh_ticket=[A-Za-z0-9_-]+/);
+  return href;
+}
+
+/** An invitation made with the dev API (`POST /v1/dev/invitations`) on `base`: its link. */
+export async function inviteByApi(email, base = BASE_URL) {
+  const res = await fetch(`${base}/v1/dev/invitations`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ email }),
+  });
+  assert.equal(res.status, 200);
+  return (await res.json()).url;
+}
+
+/** The live sessions of the browser context's client (GET /v1/client with its cookie). */
+export async function clientSessions(context, base = BASE_URL) {
+  const res = await context.request.get(`${base}/v1/client`);
+  assert.equal(res.status(), 200);
+  return (await res.json()).response.sessions;
 }

@@ -3,21 +3,31 @@
 //! [`ConfigFile::resolve`] lays the file over the defaults, one key at a
 //! time, so a file that sets `[password] min_length = 12` changes only that.
 
-use super::{Config, RateLimit, Secret, Smtp, SmtpTls, VerificationSettings};
+use super::{
+    Config, EmailLinkSettings, EventSettings, LinkConfirm, RateLimit, Secret, SessionSettings, SignInSettings, Smtp,
+    SmtpTls, VerificationSettings,
+};
 use gatehouse_protocol::validate::{PasswordRules, UsernameRules};
 use gatehouse_protocol::wire::AttributeSettings;
 use gatehouse_protocol::{Field, SignUpMode, Strategy};
 use serde::Deserialize;
+use std::time::Duration;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct ConfigFile {
     allowed_origins: Option<Vec<String>>,
+    allowed_redirect_origins: Option<Vec<String>>,
+    public_origin: Option<String>,
     sign_up: Option<SignUpFile>,
+    sign_in: Option<SignInFile>,
+    session: Option<SessionFile>,
     attributes: Option<AttributesFile>,
     password: Option<PasswordRules>,
     username: Option<UsernameRules>,
     verification: Option<VerificationFile>,
+    email_link: Option<EmailLinkFile>,
+    events: Option<EventsFile>,
     rate_limit: Option<RateLimitFile>,
     smtp: Option<SmtpFile>,
 }
@@ -26,6 +36,21 @@ pub(super) struct ConfigFile {
 #[serde(deny_unknown_fields)]
 struct SignUpFile {
     mode: Option<SignUpMode>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SignInFile {
+    max_failed_passwords: Option<u32>,
+    failed_password_window_seconds: Option<u64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SessionFile {
+    lifetime_seconds: Option<u64>,
+    token_ttl_seconds: Option<u64>,
+    issuer: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -92,6 +117,20 @@ struct VerificationFile {
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
+struct EmailLinkFile {
+    ttl_seconds: Option<u64>,
+    confirm: Option<LinkConfirm>,
+    require_same_client: Option<bool>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EventsFile {
+    keep_alive_seconds: Option<u64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct RateLimitFile {
     per_second: Option<u32>,
     burst: Option<u32>,
@@ -122,8 +161,14 @@ impl ConfigFile {
         }
         let v = self.verification.unwrap_or_default();
         let r = self.rate_limit.unwrap_or_default();
+        let si = self.sign_in.unwrap_or_default();
+        let se = self.session.unwrap_or_default();
+        let link = self.email_link.unwrap_or_default();
+        let events = self.events.unwrap_or_default();
         Config {
             allowed_origins: self.allowed_origins.unwrap_or(d.allowed_origins),
+            allowed_redirect_origins: self.allowed_redirect_origins.unwrap_or(d.allowed_redirect_origins),
+            public_origin: self.public_origin.or(d.public_origin),
             sign_up_mode: self.sign_up.and_then(|s| s.mode).unwrap_or(d.sign_up_mode),
             attributes,
             password: self.password.unwrap_or(d.password),
@@ -133,9 +178,28 @@ impl ConfigFile {
                 code_max_attempts: v.code_max_attempts.unwrap_or(d.verification.code_max_attempts),
                 code_resend_seconds: v.code_resend_seconds.unwrap_or(d.verification.code_resend_seconds),
             },
+            email_link: EmailLinkSettings {
+                ttl_seconds: link.ttl_seconds.unwrap_or(d.email_link.ttl_seconds),
+                confirm: link.confirm.unwrap_or(d.email_link.confirm),
+                require_same_client: link.require_same_client.unwrap_or(d.email_link.require_same_client),
+            },
+            events: EventSettings {
+                keep_alive: events.keep_alive_seconds.map_or(d.events.keep_alive, Duration::from_secs),
+            },
             rate_limit: RateLimit {
                 per_second: r.per_second.unwrap_or(d.rate_limit.per_second),
                 burst: r.burst.unwrap_or(d.rate_limit.burst),
+            },
+            sign_in: SignInSettings {
+                max_failed_passwords: si.max_failed_passwords.unwrap_or(d.sign_in.max_failed_passwords),
+                failed_password_window_seconds: si
+                    .failed_password_window_seconds
+                    .unwrap_or(d.sign_in.failed_password_window_seconds),
+            },
+            session: SessionSettings {
+                lifetime_seconds: se.lifetime_seconds.unwrap_or(d.session.lifetime_seconds),
+                token_ttl_seconds: se.token_ttl_seconds.unwrap_or(d.session.token_ttl_seconds),
+                issuer: se.issuer.unwrap_or(d.session.issuer),
             },
             smtp: self.smtp.map(|s| {
                 let tls = s.tls.unwrap_or(SmtpTls::Starttls);

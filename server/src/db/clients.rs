@@ -42,7 +42,7 @@ pub(super) async fn set_sign_up(conn: &mut Conn, client_id: &str, sign_up_id: &s
 
 /// The client resource: its current sign-up and its live sessions at `now`.
 pub(super) async fn resource(conn: &mut Conn, id: &str, now: i64) -> Result<wire::Client, sqlx::Error> {
-    let row = sqlx::query("SELECT sign_up_id, last_active_session_id FROM clients WHERE id = $1")
+    let row = sqlx::query("SELECT sign_up_id, sign_in_id, last_active_session_id FROM clients WHERE id = $1")
         .bind(id)
         .fetch_one(&mut *conn)
         .await?;
@@ -54,24 +54,15 @@ pub(super) async fn resource(conn: &mut Conn, id: &str, now: i64) -> Result<wire
     .bind(now)
     .fetch_all(&mut *conn)
     .await?
-    .into_iter()
-    .map(|r| {
-        Ok(wire::Session {
-            object: String::from("session"),
-            id: r.try_get("id")?,
-            user_id: r.try_get("user_id")?,
-            status: r.try_get("status")?,
-            created_at: r.try_get("created_at")?,
-            expire_at: r.try_get("expire_at")?,
-        })
-    })
+    .iter()
+    .map(super::sessions::from_row)
     .collect::<Result<Vec<_>, sqlx::Error>>()?;
     let last_active: Option<String> = row.try_get("last_active_session_id")?;
     Ok(wire::Client {
         object: String::from("client"),
         id: String::from(id),
         sign_up_id: row.try_get("sign_up_id")?,
-        sign_in_id: None,
+        sign_in_id: row.try_get("sign_in_id")?,
         // Only a session that is still live can be the active one.
         last_active_session_id: last_active.filter(|l| sessions.iter().any(|s| &s.id == l)),
         sessions,
@@ -104,6 +95,9 @@ pub struct NewUser<'a> {
     pub first_name: Option<&'a str>,
     pub last_name: Option<&'a str>,
     pub password_hash: Option<&'a str>,
+    pub email_verified: bool,
+    /// Admin metadata (JSON), from an accepted invitation.
+    pub metadata: String,
     pub legal_accepted_at: Option<i64>,
     pub unsafe_metadata: String,
     pub created_at: i64,
@@ -120,8 +114,9 @@ pub enum InsertUserError {
 pub(super) async fn insert_user(conn: &mut Conn, u: &NewUser<'_>) -> Result<(), InsertUserError> {
     let result = sqlx::query(
         "INSERT INTO users (id, email_address, phone_number, username, web3_wallet, first_name, \
-         last_name, password_hash, legal_accepted_at, unsafe_metadata, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+         last_name, password_hash, legal_accepted_at, unsafe_metadata, created_at, email_verified, \
+         metadata, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
     )
     .bind(u.id)
     .bind(u.email_address)
@@ -133,6 +128,9 @@ pub(super) async fn insert_user(conn: &mut Conn, u: &NewUser<'_>) -> Result<(), 
     .bind(u.password_hash)
     .bind(u.legal_accepted_at)
     .bind(&u.unsafe_metadata)
+    .bind(u.created_at)
+    .bind(u.email_verified)
+    .bind(&u.metadata)
     .bind(u.created_at)
     .execute(&mut *conn)
     .await;

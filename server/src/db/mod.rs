@@ -2,8 +2,9 @@
 //!
 //! [`Store`] is the pool, for reads and for opening a [`Tx`]; [`Tx`] is one
 //! write transaction, and every state change goes through one. The rest of
-//! the server sees plain records (`crate::sign_up::record`) and wire types,
-//! never rows.
+//! the server sees plain records (`crate::sign_up::record`, ...) and wire
+//! types, never rows. Each file holds the SQL of one table (or two close
+//! ones) and the `Store`/`Tx` methods over it.
 //!
 //! The SQL is portable on purpose (`$N` parameters, `ON CONFLICT`, BIGINT
 //! epoch-ms times, TEXT ids, BOOLEAN flags). Adding PostgreSQL means a
@@ -11,8 +12,15 @@
 //! second copy of these queries.
 
 mod clients;
+mod email_links;
+mod invitations;
+mod keys;
+mod password_failures;
 mod secrets;
+mod sessions;
+mod sign_ins;
 mod sign_ups;
+mod users;
 
 use crate::codes::CodeKey;
 use crate::sign_up::record::SignUpRecord;
@@ -23,12 +31,21 @@ use std::str::FromStr;
 use std::time::Duration;
 
 pub use clients::{InsertUserError, NewUser};
+pub use email_links::{EmailLink, NewEmailLink};
+pub use invitations::InvitationKey;
+pub use users::{UserKey, WriteUserError};
 
 /// The database the server runs on.
 pub type Db = sqlx::Sqlite;
 /// One connection to it.
 pub type Conn = <Db as sqlx::Database>::Connection;
 type Pool = sqlx::Pool<Db>;
+
+/// A stored value that does not parse: the database was written by
+/// something else, which is our failure, not the client's.
+fn corrupt(what: &str, value: &str) -> sqlx::Error {
+    sqlx::Error::Decode(format!("unexpected {what} {value:?} in the database").into())
+}
 
 /// The storage of one Gatehouse instance.
 #[derive(Clone, Debug)]
@@ -93,6 +110,11 @@ impl Store {
         sign_ups::load(&mut *self.pool.acquire().await?, id, client_id).await
     }
 
+    /// An email link, by the hash of its token.
+    pub async fn email_link(&self, token_hash: &str) -> Result<Option<EmailLink>, sqlx::Error> {
+        email_links::by_hash(&mut *self.pool.acquire().await?, token_hash).await
+    }
+
     /// Forgets that a code was sent (when it could not be delivered after all).
     pub async fn forget_code_sent(&self, address: &str, sent_at: i64) -> Result<(), sqlx::Error> {
         secrets::forget_code_sent(&mut *self.pool.acquire().await?, address, sent_at).await
@@ -145,6 +167,29 @@ impl Tx {
     /// Creates an active session and makes it the client's last active one.
     pub async fn insert_session(&mut self, session: &wire::Session, client_id: &str) -> Result<(), sqlx::Error> {
         clients::insert_session(&mut self.tx, session, client_id).await
+    }
+
+    /// An email link, by the hash of its token, as this transaction sees it.
+    pub async fn email_link(&mut self, token_hash: &str) -> Result<Option<EmailLink>, sqlx::Error> {
+        email_links::by_hash(&mut self.tx, token_hash).await
+    }
+
+    /// Stores a new link, after spending the sign-up's earlier ones and
+    /// forgetting links that expired long ago (`purge_before`).
+    pub async fn insert_email_link(&mut self, link: &NewEmailLink<'_>, purge_before: i64) -> Result<(), sqlx::Error> {
+        email_links::purge(&mut self.tx, purge_before).await?;
+        email_links::spend_all(&mut self.tx, link.sign_up_id, link.created_at).await?;
+        email_links::insert(&mut self.tx, link).await
+    }
+
+    /// Spends the sign-up's live links (a code was sent instead).
+    pub async fn spend_email_links(&mut self, sign_up_id: &str, now: i64) -> Result<(), sqlx::Error> {
+        email_links::spend_all(&mut self.tx, sign_up_id, now).await
+    }
+
+    /// Spends one link; answers whether it was still live.
+    pub async fn spend_email_link(&mut self, token_hash: &str, now: i64) -> Result<bool, sqlx::Error> {
+        email_links::spend(&mut self.tx, token_hash, now).await
     }
 
     /// When a code last went to this address (`email:...`, `sms:...`).

@@ -1,16 +1,10 @@
 //! Sign-ups and their verifications.
 
-use super::Conn;
+use super::{Conn, corrupt};
 use crate::sign_up::record::{SignUpRecord, VerificationRecord};
 use gatehouse_protocol::{Field, SignUpStatus, Strategy, VerificationStatus};
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
-
-/// A stored value that does not parse: the database was written by
-/// something else, which is our failure, not the client's.
-fn corrupt(what: &str, value: &str) -> sqlx::Error {
-    sqlx::Error::Decode(format!("unexpected {what} {value:?} in the database").into())
-}
 
 pub(super) async fn load(conn: &mut Conn, id: &str, client_id: &str) -> Result<Option<SignUpRecord>, sqlx::Error> {
     let Some(row) = sqlx::query("SELECT * FROM sign_ups WHERE id = $1 AND client_id = $2")
@@ -56,6 +50,7 @@ fn from_row(row: &SqliteRow) -> Result<SignUpRecord, sqlx::Error> {
         created_session_id: row.try_get("created_session_id")?,
         created_at: row.try_get("created_at")?,
         abandon_at: row.try_get("abandon_at")?,
+        ticket_hash: row.try_get("ticket_hash")?,
         email_verification: None,
         phone_verification: None,
     })
@@ -82,13 +77,13 @@ pub(super) async fn save(conn: &mut Conn, s: &SignUpRecord, is_new: bool) -> Res
     let statement = if is_new {
         "INSERT INTO sign_ups (id, client_id, status, email_address, phone_number, username, \
          web3_wallet, first_name, last_name, password_hash, legal_accepted, unsafe_metadata, \
-         created_user_id, created_session_id, created_at, abandon_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
+         created_user_id, created_session_id, created_at, abandon_at, ticket_hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"
     } else {
         "UPDATE sign_ups SET client_id = $2, status = $3, email_address = $4, phone_number = $5, \
          username = $6, web3_wallet = $7, first_name = $8, last_name = $9, password_hash = $10, \
          legal_accepted = $11, unsafe_metadata = $12, created_user_id = $13, \
-         created_session_id = $14, created_at = $15, abandon_at = $16 WHERE id = $1"
+         created_session_id = $14, created_at = $15, abandon_at = $16, ticket_hash = $17 WHERE id = $1"
     };
     let metadata = serde_json::Value::Object(s.unsafe_metadata.clone()).to_string();
     sqlx::query(statement)
@@ -108,6 +103,7 @@ pub(super) async fn save(conn: &mut Conn, s: &SignUpRecord, is_new: bool) -> Res
         .bind(&s.created_session_id)
         .bind(s.created_at)
         .bind(s.abandon_at)
+        .bind(&s.ticket_hash)
         .execute(&mut *conn)
         .await?;
     for field in [Field::EmailAddress, Field::PhoneNumber] {

@@ -1,4 +1,5 @@
-//! Delivery of codes: one [`Sender`], in front of the dev outbox and SMTP.
+//! Delivery of codes and links: one [`Sender`], in front of the dev outbox
+//! and SMTP.
 //!
 //! - With `--dev`, every message (email and SMS) goes to the [`Outbox`],
 //!   which `GET /v1/dev/outbox` lists; email also goes to SMTP when it is

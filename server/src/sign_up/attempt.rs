@@ -5,8 +5,9 @@ use super::{Ctx, Outcome};
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::strategies::CodeStrategy;
+use crate::verification;
 use gatehouse_protocol::wire::AttemptParams;
-use gatehouse_protocol::{ErrorCode, VerificationStatus, validate};
+use gatehouse_protocol::{ErrorCode, validate};
 
 #[derive(Debug)]
 pub struct Attempt {
@@ -21,43 +22,18 @@ impl Attempt {
         Ok(Attempt { strategy, code: validate::verification_code(&code)? })
     }
 
-    /// Checks the code. A wrong one counts; the last allowed wrong one
-    /// fails the verification until a new prepare. Expiry and failure are
-    /// saved, then answered as errors.
+    /// Checks the code (`crate::verification::check_code`). Expiry and
+    /// failure are saved, then answered as errors.
     pub(super) async fn apply(self, ctx: &mut Ctx<'_>, sign_up: &mut SignUpRecord) -> Result<Outcome, ApiError> {
         let field = self.strategy.field;
         let sign_up_id = sign_up.id.clone();
-        let max_attempts = ctx.state.config.verification.code_max_attempts;
         let slot = sign_up.verification_slot(field).expect("code strategies verify verifiable fields");
-        let Some(verification) = slot.as_mut() else {
+        let Some(v) = slot.as_mut() else {
             return Err(ApiError::Refused(ErrorCode::VerificationNotSent));
         };
-        let refuse = |code: ErrorCode| Outcome { delivery: None, refusal: Some(ApiError::param(code, "code")) };
-        match verification.status_at(ctx.now) {
-            VerificationStatus::Verified => Err(ApiError::Refused(ErrorCode::VerificationAlreadyVerified)),
-            VerificationStatus::Failed => Err(ApiError::param(ErrorCode::VerificationFailed, "code")),
-            VerificationStatus::Expired => {
-                verification.status = VerificationStatus::Expired;
-                verification.code_hash = None;
-                Ok(refuse(ErrorCode::VerificationExpired))
-            }
-            VerificationStatus::Unverified => {
-                let Some(stored) = verification.code_hash.as_deref() else {
-                    return Err(ApiError::Refused(ErrorCode::VerificationNotSent));
-                };
-                if ctx.state.code_key.matches(stored, &sign_up_id, field, &self.code) {
-                    verification.status = VerificationStatus::Verified;
-                    verification.code_hash = None;
-                    verification.verified_at_client = Some(String::from(ctx.client_id));
-                    return Ok(Outcome::default());
-                }
-                verification.attempts += 1;
-                if verification.attempts >= max_attempts {
-                    verification.status = VerificationStatus::Failed;
-                    verification.code_hash = None;
-                }
-                Ok(refuse(ErrorCode::FormCodeIncorrect))
-            }
+        match verification::check_code(v, ctx.state, &sign_up_id, field, &self.code, ctx.client_id, ctx.now)? {
+            None => Ok(Outcome::default()),
+            Some(refusal) => Ok(Outcome::refused(refusal)),
         }
     }
 }

@@ -1,21 +1,34 @@
 //! What completing a sign-up creates: the user and their first session,
-//! in the same transaction as the sign-up's own update.
+//! in the same transaction as the sign-up's own update. A sign-up started
+//! with an invitation ticket also accepts that invitation there.
 
 use super::Ctx;
 use super::record::SignUpRecord;
 use crate::db::{InsertUserError, NewUser};
 use crate::error::ApiError;
-use crate::ids;
-use gatehouse_protocol::{ErrorCode, wire};
-
-/// How long a session lives.
-pub const SESSION_TTL_MS: i64 = 7 * 24 * 60 * 60 * 1000;
+use crate::invitations::redeem;
+use crate::{ids, session};
+use gatehouse_protocol::{ErrorCode, Field, SignUpMode, VerificationStatus};
+use serde_json::Value;
 
 /// Creates the user and an active session on this client, and sets their
 /// ids on the sign-up. If another user took an identifier in the meantime,
-/// the whole change is refused with `form_identifier_exists`.
+/// the whole change is refused with `form_identifier_exists`; if the
+/// invitation is no longer pending, with `ticket_invalid` or
+/// `ticket_expired`; on an invitation-only instance, a sign-up without an
+/// invitation with `sign_up_restricted`.
 pub(super) async fn create_user_and_session(ctx: &mut Ctx<'_>, sign_up: &mut SignUpRecord) -> Result<(), ApiError> {
+    if ctx.state.config.sign_up_mode == SignUpMode::Restricted && sign_up.ticket_hash.is_none() {
+        return Err(ApiError::Refused(ErrorCode::SignUpRestricted));
+    }
     let user_id = ids::new_id("user");
+    let metadata = match &sign_up.ticket_hash {
+        Some(hash) => redeem::accept(&mut ctx.tx, hash, &user_id, ctx.now).await?,
+        None => serde_json::Map::new(),
+    };
+    let email_verified = sign_up
+        .verification(Field::EmailAddress)
+        .is_some_and(|v| v.status_at(ctx.now) == VerificationStatus::Verified);
     let user = NewUser {
         id: &user_id,
         email_address: sign_up.email_address.as_deref(),
@@ -25,8 +38,10 @@ pub(super) async fn create_user_and_session(ctx: &mut Ctx<'_>, sign_up: &mut Sig
         first_name: sign_up.first_name.as_deref(),
         last_name: sign_up.last_name.as_deref(),
         password_hash: sign_up.password_hash.as_deref(),
+        email_verified,
+        metadata: Value::Object(metadata).to_string(),
         legal_accepted_at: sign_up.legal_accepted.then_some(ctx.now),
-        unsafe_metadata: serde_json::Value::Object(sign_up.unsafe_metadata.clone()).to_string(),
+        unsafe_metadata: Value::Object(sign_up.unsafe_metadata.clone()).to_string(),
         created_at: ctx.now,
     };
     match ctx.tx.insert_user(&user).await {
@@ -34,14 +49,7 @@ pub(super) async fn create_user_and_session(ctx: &mut Ctx<'_>, sign_up: &mut Sig
         Err(InsertUserError::Taken(field)) => return Err(ApiError::field(ErrorCode::FormIdentifierExists, field)),
         Err(InsertUserError::Database(e)) => return Err(e.into()),
     }
-    let session = wire::Session {
-        object: String::from("session"),
-        id: ids::new_id("sess"),
-        user_id: user_id.clone(),
-        status: String::from("active"),
-        created_at: ctx.now,
-        expire_at: ctx.now + SESSION_TTL_MS,
-    };
+    let session = session::new_session(&user_id, &ctx.state.config, ctx.now);
     ctx.tx.insert_session(&session, ctx.client_id).await?;
     sign_up.created_user_id = Some(user_id);
     sign_up.created_session_id = Some(session.id);

@@ -1,38 +1,42 @@
 //! `POST /v1/client/sign_ups`: start a sign-up, abandoning the client's
-//! earlier one.
+//! earlier one. With `{strategy: "ticket", ticket}` it starts from an
+//! invitation: the invited email, verified by the ticket.
 
 use super::fields::FieldChanges;
 use super::machine::{Event, transition};
-use super::record::SignUpRecord;
+use super::record::{SignUpRecord, VerificationRecord};
 use super::{Ctx, Outcome};
-use crate::error::ApiError;
+use crate::error::{ApiError, Problem};
 use crate::ids;
+use crate::invitations::{redeem, ticket};
 use crate::state::AppState;
 use gatehouse_protocol::wire::SignUpParams;
-use gatehouse_protocol::{ErrorCode, SignUpMode};
+use gatehouse_protocol::{ErrorCode, Field, SignUpMode, Strategy};
 
 #[derive(Debug)]
 pub struct Create {
     changes: FieldChanges,
+    ticket: Option<String>,
 }
 
 impl Create {
-    /// Reads the body. Invitations do not exist yet, so a ticket is never
-    /// valid, and a `restricted` instance takes no sign-ups at all.
+    /// Reads the body. A `restricted` instance takes sign-ups only with a
+    /// ticket; a ticket that cannot be one of ours is refused at once.
     pub async fn parse(params: SignUpParams, state: &AppState) -> Result<Create, ApiError> {
-        let refused = match (params.strategy.as_deref(), params.ticket.as_deref()) {
+        let ticket = match (params.strategy.as_deref(), params.ticket.as_deref()) {
             (None, None) => None,
-            (Some("ticket"), None) => Some((ErrorCode::FormParamMissing, "ticket")),
-            (Some("ticket") | None, Some(_)) => Some((ErrorCode::TicketInvalid, "ticket")),
-            (Some(_), _) => Some((ErrorCode::VerificationStrategyInvalid, "strategy")),
+            (Some("ticket"), None) => return Err(ApiError::param(ErrorCode::FormParamMissing, "ticket")),
+            (Some("ticket") | None, Some(ticket)) => Some(String::from(ticket.trim())),
+            (Some(_), _) => return Err(ApiError::param(ErrorCode::VerificationStrategyInvalid, "strategy")),
         };
-        if let Some((code, param)) = refused {
-            return Err(ApiError::param(code, param));
+        match &ticket {
+            None if state.config.sign_up_mode == SignUpMode::Restricted => {
+                return Err(ApiError::Refused(ErrorCode::SignUpRestricted));
+            }
+            Some(t) if !ticket::well_formed(t) => return Err(ApiError::param(ErrorCode::TicketInvalid, "ticket")),
+            _ => {}
         }
-        if state.config.sign_up_mode == SignUpMode::Restricted {
-            return Err(ApiError::Refused(ErrorCode::SignUpRestricted));
-        }
-        Ok(Create { changes: FieldChanges::parse(params, &state.config).await? })
+        Ok(Create { changes: FieldChanges::parse(params, &state.config).await?, ticket })
     }
 
     /// The new, empty sign-up; the client's open one, if any, is abandoned.
@@ -42,13 +46,35 @@ impl Create {
             if next != earlier.status {
                 earlier.status = next;
                 ctx.tx.save_sign_up(&earlier, false).await?;
+                ctx.also_changed.push(earlier.id);
             }
         }
         Ok(SignUpRecord::new(ids::new_id("su"), String::from(ctx.client_id), ctx.now))
     }
 
     pub(super) async fn apply(self, ctx: &mut Ctx<'_>, sign_up: &mut SignUpRecord) -> Result<Outcome, ApiError> {
+        if let Some(ticket) = self.ticket {
+            let invitation = redeem::redeem(&mut ctx.tx, &ticket, ctx.now).await?;
+            if self.changes.text(Field::EmailAddress).is_some_and(|e| e != invitation.email_address) {
+                return Err(email_is_invited());
+            }
+            if ctx.tx.identifier_taken(Field::EmailAddress, &invitation.email_address).await? {
+                return Err(ApiError::field(ErrorCode::FormIdentifierExists, Field::EmailAddress));
+            }
+            sign_up.set_text(Field::EmailAddress, invitation.email_address);
+            sign_up.email_verification = Some(VerificationRecord::verified(Some(Strategy::Ticket), ctx.client_id));
+            sign_up.ticket_hash = Some(invitation.ticket_hash);
+        }
         self.changes.apply(&mut ctx.tx, sign_up).await?;
         Ok(Outcome::default())
     }
+}
+
+/// The refusal to change the email of a sign-up started from an invitation.
+pub(super) fn email_is_invited() -> ApiError {
+    ApiError::Params(vec![Problem {
+        code: ErrorCode::FormParamUnknown,
+        param: Some(String::from(Field::EmailAddress.as_str())),
+        message: Some("The invitation sets the email address."),
+    }])
 }

@@ -77,6 +77,11 @@ impl FieldChanges {
         Ok(changes)
     }
 
+    /// The new value of a text field, if the changes set one.
+    pub fn text(&self, field: Field) -> Option<&str> {
+        self.text.iter().find(|(f, _)| *f == field).map(|(_, v)| v.as_str())
+    }
+
     /// Applies the changes. An email, phone number or username that a user
     /// already has is refused with `form_identifier_exists`.
     pub async fn apply(self, tx: &mut Tx, sign_up: &mut SignUpRecord) -> Result<(), ApiError> {

@@ -3,18 +3,21 @@
 use super::{Attempt, Create, Operation, Prepare, Update, loaded};
 use crate::client::{CurrentClient, envelope};
 use crate::error::ApiError;
+use crate::events;
 use crate::extract::{Params, SignUpId};
+use crate::origin::PublicOrigin;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
+use axum::response::Response;
 use gatehouse_protocol::wire::{AttemptParams, Envelope, PrepareParams, SignUp, SignUpParams};
 
 type Answer = Result<Json<Envelope<SignUp>>, ApiError>;
 
 /// Runs an operation and wraps the sign-up in the envelope.
 async fn run(state: &AppState, client: &CurrentClient, id: Option<&str>, op: Operation) -> Answer {
-    let sign_up = op.run(state, &client.id, id).await?;
-    envelope(state, client, sign_up).await
+    let ran = op.run(state, &client.id, id).await?;
+    envelope(state, client, ran.sign_up).await
 }
 
 pub async fn create(State(state): State<AppState>, client: CurrentClient, Params(p): Params<SignUpParams>) -> Answer {
@@ -36,9 +39,10 @@ pub async fn prepare(
     State(state): State<AppState>,
     client: CurrentClient,
     SignUpId(id): SignUpId,
+    origin: Option<PublicOrigin>,
     Params(p): Params<PrepareParams>,
 ) -> Answer {
-    let op = Operation::Prepare(Prepare::parse(p, &state).await?);
+    let op = Operation::Prepare(Prepare::parse(p, &state, origin).await?);
     run(&state, &client, Some(&id), op).await
 }
 
@@ -55,4 +59,12 @@ pub async fn attempt(
 pub async fn show(State(state): State<AppState>, client: CurrentClient, SignUpId(id): SignUpId) -> Answer {
     let sign_up = loaded(state.store.sign_up(&id, &client.id).await?)?;
     envelope(&state, &client, sign_up.to_wire(&state.config, state.now())).await
+}
+
+/// `GET /v1/client/sign_ups/{id}/events`: the sign-up now, then on every change.
+pub async fn events(State(state): State<AppState>, client: CurrentClient, SignUpId(id): SignUpId) -> Result<Response, ApiError> {
+    // Listen first, then read: no change can fall in between.
+    let subscription = state.hub.subscribe(&id);
+    let sign_up = loaded(state.store.sign_up(&id, &client.id).await?)?;
+    Ok(events::stream::response(state, subscription, sign_up))
 }

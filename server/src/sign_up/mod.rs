@@ -4,19 +4,26 @@
 //! - [`machine`]: the status enum's transitions and the requirement lists;
 //! - [`record`]: the sign-up as kept, and as shown on the wire;
 //! - [`fields`]: validating and applying field params;
-//! - one file per operation, all in the same shape (`parse` the body, then
-//!   `apply` to the sign-up inside the transaction): [`create`], [`update`],
-//!   [`prepare`], [`attempt`];
-//! - [`complete`]: the user and session a completed sign-up creates;
+//! - one file per operation, all in the same shape (`parse` the request,
+//!   then `apply` to the sign-up inside the transaction): [`Create`],
+//!   [`Update`], [`Prepare`], [`Attempt`], and [`ConfirmLink`] (an email
+//!   link opened, from `crate::verify`);
+//! - `complete`: the user and session a completed sign-up creates (and
+//!   the invitation its ticket accepts);
 //! - [`handlers`]: the HTTP handlers, a few lines each.
 //!
 //! [`Operation::run`] is the one path every change takes: open a write
 //! transaction, check the status allows a change, apply the operation,
 //! recompute the lists, complete if they are met, save, commit, and only
-//! then deliver any message.
+//! then announce the change to the event streams and deliver any message.
+//! Every way a sign-up completes (an update, a code, a link, a ticket)
+//! takes it, so each one accepts its invitation, obeys the sign-up mode
+//! and is announced alike. Codes and the resend limit are the shared
+//! machinery of `crate::verification`, which sign-ins use too.
 
 mod attempt;
 mod complete;
+pub mod confirm_link;
 mod create;
 pub mod fields;
 pub mod handlers;
@@ -26,17 +33,19 @@ pub mod record;
 mod update;
 
 pub use attempt::Attempt;
+pub use confirm_link::ConfirmLink;
 pub use create::Create;
 pub use prepare::Prepare;
 pub use update::Update;
 
 use crate::db::Tx;
-use crate::delivery::Message;
 use crate::error::ApiError;
 use crate::state::AppState;
-use gatehouse_protocol::{ErrorCode, SignUpStatus, wire};
+use gatehouse_protocol::{EmailLinkStatus, ErrorCode, SignUpStatus, wire};
 use machine::{Event, Requirements, transition};
 use record::SignUpRecord;
+
+pub use crate::verification::Outcome;
 
 /// One change to a sign-up.
 #[derive(Debug)]
@@ -45,51 +54,55 @@ pub enum Operation {
     Update(Update),
     Prepare(Prepare),
     Attempt(Attempt),
+    ConfirmLink(ConfirmLink),
 }
 
 /// What an operation works with inside its transaction.
 pub struct Ctx<'a> {
     pub state: &'a AppState,
     pub tx: Tx,
+    /// The client of the sign-up (for a confirmed link, not necessarily
+    /// the browser that opened it).
     pub client_id: &'a str,
     /// The one "now" of the whole operation.
     pub now: i64,
+    /// Other sign-ups it changed (the one a create abandons), to announce
+    /// after the commit.
+    pub also_changed: Vec<String>,
+    /// How a link confirmation ended (`gh_status`), set by
+    /// [`ConfirmLink`].
+    pub link: Option<EmailLinkStatus>,
 }
 
-/// What an operation leaves to do once its changes are committed.
-#[derive(Debug, Default)]
-pub struct Outcome {
-    /// A message to send.
-    pub delivery: Option<Delivery>,
-    /// An error to answer although the changes are kept (a wrong code
-    /// still counts as an attempt).
-    pub refusal: Option<ApiError>,
-}
-
-/// A code to deliver, and the resend record to undo if it cannot be.
+/// What a run answers.
 #[derive(Debug)]
-pub struct Delivery {
-    pub message: Message,
-    pub throttle_key: String,
+pub struct Ran {
+    /// The sign-up as it is afterwards.
+    pub sign_up: wire::SignUp,
+    /// For [`Operation::ConfirmLink`]: how it ended.
+    pub link: Option<EmailLinkStatus>,
 }
 
 impl Operation {
     /// Runs the operation on sign-up `id` (or on a new one, for a create)
-    /// of `client_id`, and answers the sign-up as it is afterwards.
-    pub async fn run(self, state: &AppState, client_id: &str, id: Option<&str>) -> Result<wire::SignUp, ApiError> {
+    /// of `client_id`.
+    pub async fn run(self, state: &AppState, client_id: &str, id: Option<&str>) -> Result<Ran, ApiError> {
         let now = state.now();
-        let mut ctx = Ctx { state, tx: state.store.begin().await?, client_id, now };
+        let tx = state.store.begin().await?;
+        let mut ctx = Ctx { state, tx, client_id, now, also_changed: Vec::new(), link: None };
         let (mut sign_up, is_new) = match (&self, id) {
             (Operation::Create(_), _) => (Create::start(&mut ctx).await?, true),
             (_, Some(id)) => (loaded(ctx.tx.sign_up(id, client_id).await?)?, false),
             (_, None) => return Err(ApiError::Refused(ErrorCode::SignUpNotFound)),
         };
+        let before = sign_up.clone();
         let status = transition(sign_up.status_at(now), Event::Change)?;
         let outcome = match self {
             Operation::Create(op) => op.apply(&mut ctx, &mut sign_up).await?,
             Operation::Update(op) => op.apply(&mut ctx, &mut sign_up).await?,
             Operation::Prepare(op) => op.apply(&mut ctx, &mut sign_up).await?,
             Operation::Attempt(op) => op.apply(&mut ctx, &mut sign_up).await?,
+            Operation::ConfirmLink(op) => op.apply(&mut ctx, &mut sign_up).await?,
         };
         let lists = Requirements::of(&sign_up, &state.config, now);
         let next = transition(status, Event::Recomputed(&lists))?;
@@ -97,29 +110,18 @@ impl Operation {
             complete::create_user_and_session(&mut ctx, &mut sign_up).await?;
         }
         sign_up.status = next;
-        ctx.tx.save_sign_up(&sign_up, is_new).await?;
+        let mut changed = ctx.also_changed;
+        if is_new || sign_up != before {
+            ctx.tx.save_sign_up(&sign_up, is_new).await?;
+            changed.push(sign_up.id.clone());
+        }
         ctx.tx.commit().await?;
+        for id in &changed {
+            state.notify.changed(id);
+        }
+        let link = ctx.link;
         outcome.finish(state, now).await?;
-        Ok(sign_up.to_wire(&state.config, now))
-    }
-}
-
-impl Outcome {
-    /// After the commit: delivers the message, then answers the refusal if any.
-    async fn finish(self, state: &AppState, sent_at: i64) -> Result<(), ApiError> {
-        if let Some(delivery) = self.delivery
-            && let Err(e) = state.sender.send(delivery.message).await
-        {
-            // The code was stored but never left: let the person ask again at once.
-            if let Err(undo) = state.store.forget_code_sent(&delivery.throttle_key, sent_at).await {
-                tracing::error!(error = %undo, "could not undo the resend record");
-            }
-            return Err(ApiError::Internal(e.context("delivering a verification code")));
-        }
-        match self.refusal {
-            Some(refusal) => Err(refusal),
-            None => Ok(()),
-        }
+        Ok(Ran { sign_up: sign_up.to_wire(&state.config, now), link })
     }
 }
 

@@ -1,63 +1,121 @@
-//! `POST /v1/client/sign_ups/{id}/prepare_verification`: send a code.
+//! `POST /v1/client/sign_ups/{id}/prepare_verification`: send a code or a
+//! link.
 
 use super::record::{SignUpRecord, VerificationRecord};
-use super::{Ctx, Delivery, Outcome};
-use crate::codes;
+use super::{Ctx, Outcome};
+use crate::db::NewEmailLink;
 use crate::error::ApiError;
+use crate::origin::{self, PublicOrigin};
 use crate::state::AppState;
-use crate::strategies::CodeStrategy;
+use crate::strategies::{CodeStrategy, LinkStrategy, Purpose, Verifier, email_link};
+use crate::verification::{self, Delivery, seconds_to_ms};
 use gatehouse_protocol::wire::PrepareParams;
-use gatehouse_protocol::{ErrorCode, VerificationStatus};
+use gatehouse_protocol::{ErrorCode, Field, VerificationStatus};
+
+/// How long a spent or expired link is kept, so that opening it still leads
+/// back to its `redirect_url`.
+const KEEP_LINKS_MS: i64 = 7 * 24 * 60 * 60 * 1000;
 
 #[derive(Debug)]
 pub struct Prepare {
-    strategy: CodeStrategy,
+    proof: Proof,
+}
+
+/// What a prepare sends: a code, or a link.
+#[derive(Debug)]
+enum Proof {
+    Code(CodeStrategy),
+    Link { strategy: LinkStrategy, redirect_url: String, public_origin: String },
 }
 
 impl Prepare {
-    pub async fn parse(params: PrepareParams, state: &AppState) -> Result<Prepare, ApiError> {
-        if params.redirect_url.is_some() {
-            // Only email links redirect, and they are not served yet.
-            return Err(ApiError::param(ErrorCode::FormParamUnknown, "redirect_url"));
-        }
-        Ok(Prepare { strategy: CodeStrategy::from_param(params.strategy.as_deref(), &state.config)? })
+    /// Reads the body. A link needs a `redirect_url` on this server's own
+    /// origin or one of `allowed_redirect_origins`: the server is no open
+    /// redirect. Codes take none. `origin` is `None` when the request has no
+    /// usable Host (no browser sends such a request): no link can be made.
+    pub async fn parse(params: PrepareParams, state: &AppState, origin: Option<PublicOrigin>) -> Result<Prepare, ApiError> {
+        let proof = match Verifier::from_param(params.strategy.as_deref(), &state.config)? {
+            Verifier::Code(_) if params.redirect_url.is_some() => {
+                return Err(ApiError::param(ErrorCode::FormParamUnknown, "redirect_url"));
+            }
+            Verifier::Code(code) => Proof::Code(code),
+            Verifier::Link(strategy) => {
+                let given = params.redirect_url.ok_or_else(|| ApiError::param(ErrorCode::FormParamMissing, "redirect_url"))?;
+                let origin = origin.ok_or(ApiError::Refused(ErrorCode::RequestBodyInvalid))?;
+                let redirect_url = origin::redirect_url(&given, Some(&origin), &state.config).map_err(|p| ApiError::Params(vec![p]))?;
+                Proof::Link { strategy, redirect_url, public_origin: origin.0 }
+            }
+        };
+        Ok(Prepare { proof })
     }
 
-    /// Replaces any earlier code with a new one (attempts start over), at
-    /// most once per resend interval per address.
+    fn verifier(&self) -> Verifier {
+        match &self.proof {
+            Proof::Code(code) => Verifier::Code(*code),
+            Proof::Link { strategy, .. } => Verifier::Link(*strategy),
+        }
+    }
+
+    /// Replaces any earlier code or link with a new one (attempts start
+    /// over), at most once per resend interval per address.
     pub(super) async fn apply(self, ctx: &mut Ctx<'_>, sign_up: &mut SignUpRecord) -> Result<Outcome, ApiError> {
-        let field = self.strategy.field;
+        let verifier = self.verifier();
+        let field = verifier.field();
         let address = sign_up
             .text(field)
             .map(String::from)
             .ok_or_else(|| ApiError::field(ErrorCode::FormParamMissing, field))?;
-        let sign_up_id = sign_up.id.clone();
-        let slot = sign_up.verification_slot(field).expect("code strategies verify verifiable fields");
-        if slot.as_ref().is_some_and(|v| v.status == VerificationStatus::Verified) {
+        if sign_up.verification(field).is_some_and(|v| v.status == VerificationStatus::Verified) {
             return Err(ApiError::Refused(ErrorCode::VerificationAlreadyVerified));
         }
-        let settings = ctx.state.config.verification;
-        let throttle_key = self.strategy.throttle_key(&address);
-        let resend_ms = i64::try_from(settings.code_resend_seconds * 1000).unwrap_or(i64::MAX);
-        if let Some(last) = ctx.tx.last_code_sent(&throttle_key).await? {
-            let wait_ms = last.saturating_add(resend_ms) - ctx.now;
-            if wait_ms > 0 {
-                let seconds = u64::try_from(wait_ms).unwrap_or(0).div_ceil(1000);
-                return Err(ApiError::RetryAfter { code: ErrorCode::VerificationCodeTooManyRequests, seconds });
+        let (verification, delivery) = match self.proof {
+            Proof::Code(code) => {
+                if field == Field::EmailAddress {
+                    // A code replaces a link still out for the address.
+                    ctx.tx.spend_email_links(&sign_up.id, ctx.now).await?;
+                }
+                verification::send_code(&mut ctx.tx, ctx.state, ctx.now, &sign_up.id, code, &address, Purpose::SignUp).await?
             }
-        }
-        let code = codes::generate();
-        let ttl_ms = i64::try_from(settings.code_ttl_seconds * 1000).unwrap_or(i64::MAX);
-        *slot = Some(VerificationRecord {
-            status: VerificationStatus::Unverified,
-            strategy: Some(self.strategy.strategy),
-            attempts: 0,
-            code_hash: Some(ctx.state.code_key.hash(&sign_up_id, field, &code)),
-            expire_at: Some(ctx.now.saturating_add(ttl_ms)),
-            verified_at_client: None,
-        });
-        ctx.tx.record_code_sent(&throttle_key, ctx.now).await?;
-        let message = self.strategy.message(&address, &code, settings.code_ttl_seconds);
-        Ok(Outcome { delivery: Some(Delivery { message, throttle_key }), refusal: None })
+            Proof::Link { strategy, redirect_url, public_origin } => {
+                send_link(ctx, sign_up, strategy, &address, &redirect_url, &public_origin).await?
+            }
+        };
+        *sign_up.verification_slot(field).expect("served strategies verify verifiable fields") = Some(verification);
+        Ok(Outcome { delivery: Some(delivery), refusal: None })
     }
+}
+
+/// A new link under the resend limit it shares with codes, its token kept
+/// as a SHA-256; earlier links are spent.
+async fn send_link(
+    ctx: &mut Ctx<'_>,
+    sign_up: &SignUpRecord,
+    strategy: LinkStrategy,
+    address: &str,
+    redirect_url: &str,
+    public_origin: &str,
+) -> Result<(VerificationRecord, Delivery), ApiError> {
+    let throttle_key = verification::claim_send(&mut ctx.tx, ctx.state, ctx.now, Verifier::Link(strategy), address).await?;
+    let ttl_seconds = ctx.state.config.email_link.ttl_seconds;
+    let expire_at = ctx.now.saturating_add(seconds_to_ms(ttl_seconds));
+    let token = email_link::new_token();
+    let link = NewEmailLink {
+        token_hash: &email_link::token_hash(&token),
+        sign_up_id: &sign_up.id,
+        email_address: address,
+        redirect_url,
+        created_at: ctx.now,
+        expire_at,
+    };
+    ctx.tx.insert_email_link(&link, ctx.now.saturating_sub(KEEP_LINKS_MS)).await?;
+    let verification = VerificationRecord {
+        status: VerificationStatus::Unverified,
+        strategy: Some(strategy.strategy),
+        attempts: 0,
+        code_hash: None,
+        expire_at: Some(expire_at),
+        verified_at_client: None,
+    };
+    let url = email_link::link(public_origin, &token);
+    Ok((verification, Delivery { message: strategy.message(address, &url, ttl_seconds), throttle_key }))
 }

@@ -3,8 +3,10 @@
 use crate::config::Config;
 use crate::sign_up::machine::Requirements;
 use gatehouse_protocol::wire;
-use gatehouse_protocol::{Field, NextAction, SignUpStatus, Strategy, VerificationStatus};
+use gatehouse_protocol::{Field, SignUpStatus};
 use serde_json::{Map, Value};
+
+pub use crate::verification::VerificationRecord;
 
 /// How long a sign-up may stay open.
 pub const ABANDON_AFTER_MS: i64 = 24 * 60 * 60 * 1000;
@@ -29,62 +31,10 @@ pub struct SignUpRecord {
     pub created_session_id: Option<String>,
     pub created_at: i64,
     pub abandon_at: i64,
+    /// The hash of the invitation ticket it was started with (strategy `ticket`).
+    pub ticket_hash: Option<String>,
     pub email_verification: Option<VerificationRecord>,
     pub phone_verification: Option<VerificationRecord>,
-}
-
-/// The verification of one field.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct VerificationRecord {
-    pub status: VerificationStatus,
-    pub strategy: Option<Strategy>,
-    pub attempts: u32,
-    /// The HMAC of the live code, if one was sent and not yet used up.
-    pub code_hash: Option<String>,
-    pub expire_at: Option<i64>,
-    pub verified_at_client: Option<String>,
-}
-
-impl VerificationRecord {
-    /// Nothing sent yet.
-    pub fn fresh() -> Self {
-        VerificationRecord {
-            status: VerificationStatus::Unverified,
-            strategy: None,
-            attempts: 0,
-            code_hash: None,
-            expire_at: None,
-            verified_at_client: None,
-        }
-    }
-
-    /// The status at `now`: a code past its expiry is `expired`.
-    pub fn status_at(&self, now: i64) -> VerificationStatus {
-        match (self.status, self.expire_at) {
-            (VerificationStatus::Unverified, Some(expire_at)) if self.code_hash.is_some() && now >= expire_at => {
-                VerificationStatus::Expired
-            }
-            (status, _) => status,
-        }
-    }
-
-    fn to_wire(&self, supported: &[Strategy], now: i64) -> wire::Verification {
-        let status = self.status_at(now);
-        let next_action = match status {
-            VerificationStatus::Verified => NextAction::None,
-            VerificationStatus::Unverified if self.code_hash.is_some() => NextAction::NeedsAttempt,
-            _ => NextAction::NeedsPrepare,
-        };
-        wire::Verification {
-            status,
-            strategy: self.strategy,
-            attempts: self.attempts,
-            expire_at: self.expire_at,
-            next_action,
-            supported_strategies: supported.to_vec(),
-            verified_at_client: self.verified_at_client.clone(),
-        }
-    }
 }
 
 impl SignUpRecord {
@@ -107,6 +57,7 @@ impl SignUpRecord {
             created_session_id: None,
             created_at: now,
             abandon_at: now + ABANDON_AFTER_MS,
+            ticket_hash: None,
             email_verification: None,
             phone_verification: None,
         }
@@ -118,6 +69,15 @@ impl SignUpRecord {
             SignUpStatus::MissingRequirements if now >= self.abandon_at => SignUpStatus::Abandoned,
             status => status,
         }
+    }
+
+    /// When [`SignUpRecord::to_wire`] next changes by time alone: a code or
+    /// link expires, or the sign-up is abandoned.
+    pub fn next_deadline(&self, now: i64) -> Option<i64> {
+        let abandon = (self.status_at(now) == SignUpStatus::MissingRequirements).then_some(self.abandon_at);
+        let verifications = [&self.email_verification, &self.phone_verification];
+        let expiries = verifications.into_iter().flatten().filter_map(|v| v.deadline(now));
+        abandon.into_iter().chain(expiries).min()
     }
 
     /// The value of a text field (every field but password and legal_accepted).

@@ -5,7 +5,7 @@ use super::record::SignUpRecord;
 use super::{Ctx, Outcome};
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
-use gatehouse_protocol::ErrorCode;
+use gatehouse_protocol::{ErrorCode, Field};
 use gatehouse_protocol::wire::SignUpParams;
 
 #[derive(Debug)]
@@ -28,7 +28,13 @@ impl Update {
         Ok(Update { changes: FieldChanges::parse(params, &state.config).await? })
     }
 
+    /// Applies the changes; the email of a sign-up started from an
+    /// invitation stays the invited one.
     pub(super) async fn apply(self, ctx: &mut Ctx<'_>, sign_up: &mut SignUpRecord) -> Result<Outcome, ApiError> {
+        let changes_email = self.changes.text(Field::EmailAddress).is_some_and(|e| sign_up.email_address.as_deref() != Some(e));
+        if sign_up.ticket_hash.is_some() && changes_email {
+            return Err(super::create::email_is_invited());
+        }
         self.changes.apply(&mut ctx.tx, sign_up).await?;
         Ok(Outcome::default())
     }

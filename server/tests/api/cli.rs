@@ -1,5 +1,6 @@
 //! The command line: flags, their `GATEHOUSE_*` twins, and the binary
-//! itself (database created, `listening on`, graceful stop).
+//! itself (database created, `listening on`, graceful stop, the admin key
+//! kept out of the log, `rotate-signing-key`).
 
 use clap::Parser;
 use gatehouse_server::cli::Cli;
@@ -7,13 +8,14 @@ use std::process::Stdio;
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, BufReader};
 
-const VARS: [&str; 6] = [
+const VARS: [&str; 7] = [
     "GATEHOUSE_LISTEN",
     "GATEHOUSE_DATABASE_URL",
     "GATEHOUSE_CONFIG",
     "GATEHOUSE_DEV",
     "GATEHOUSE_WWW",
     "GATEHOUSE_PKG",
+    "GATEHOUSE_SECRET_KEY",
 ];
 
 #[test]
@@ -144,4 +146,79 @@ async fn a_flag_wins_over_its_variable_and_a_bad_config_stops_the_start() {
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("bad.toml") && stderr.contains("fax"), "{stderr}");
+}
+
+#[test]
+fn the_secret_key_and_the_rotate_subcommand_parse() {
+    use gatehouse_server::cli::{Command, RotateArgs};
+    let cli = Cli::try_parse_from(["gatehouse-server", "--secret-key", "k".repeat(40).as_str()]).unwrap();
+    assert_eq!(cli.options().secret_key.unwrap().expose(), "k".repeat(40));
+    assert!(!format!("{cli:?}").contains(&"k".repeat(40)), "Debug hides the key");
+    let rotate = Cli::try_parse_from(["gatehouse-server", "rotate-signing-key", "--database-url", "sqlite://x.db"]).unwrap();
+    assert_eq!(rotate.database_url, "sqlite://x.db");
+    assert_eq!(rotate.command, Some(Command::RotateSigningKey(RotateArgs { delay: 600, compromised: false })));
+    let now = Cli::try_parse_from(["gatehouse-server", "rotate-signing-key", "--compromised", "--delay", "0"]).unwrap();
+    assert_eq!(now.command, Some(Command::RotateSigningKey(RotateArgs { delay: 0, compromised: true })));
+}
+
+#[tokio::test]
+async fn the_admin_key_comes_from_its_variable_and_never_reaches_the_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = "env-secret-key-0123456789abcdef0123456789";
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_gatehouse-server"));
+    for var in VARS {
+        command.env_remove(var);
+    }
+    let mut child = command
+        .args(["--listen", "127.0.0.1:0", "--database-url"])
+        .arg(format!("sqlite://{}", dir.path().join("g.db").display()))
+        .env("GATEHOUSE_SECRET_KEY", key)
+        .env("RUST_LOG", "debug")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut log = String::new();
+    let addr = loop {
+        let line = lines.next_line().await.unwrap().expect("the server listens");
+        log.push_str(&line);
+        if let Some(rest) = line.split("listening on http://").nth(1) {
+            break rest.split_whitespace().next().unwrap().to_owned();
+        }
+    };
+    let http = reqwest::Client::new();
+    let users = |key: &str| http.get(format!("http://{addr}/v1/admin/users")).bearer_auth(key).send();
+    assert_eq!(users(key).await.unwrap().status().as_u16(), 200);
+    assert_eq!(users("wrong").await.unwrap().status().as_u16(), 401);
+    child.kill().await.unwrap();
+    while let Ok(Some(line)) = lines.next_line().await {
+        log.push_str(&line);
+    }
+    assert!(log.contains("/v1/admin/users"), "the requests are logged: {log}");
+    assert!(!log.contains(key), "the key is not: {log}");
+}
+
+#[tokio::test]
+async fn rotate_signing_key_adds_a_key_the_running_server_publishes() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("g.db").display());
+    let (mut child, addr) = start_binary(&["--listen", "127.0.0.1:0", "--database-url", &db], &[]).await;
+    let jwks = || async { reqwest::get(format!("http://{addr}/.well-known/jwks.json")).await.unwrap().json::<serde_json::Value>().await.unwrap() };
+    let first = jwks().await["keys"][0]["kid"].as_str().unwrap().to_owned();
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_gatehouse-server"))
+        .args(["rotate-signing-key", "--database-url", &db])
+        .env_remove("GATEHOUSE_DATABASE_URL")
+        .output()
+        .await
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("signs in 600 s"), "{stdout}");
+    let kids: Vec<String> = jwks().await["keys"].as_array().unwrap().iter().map(|k| k["kid"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(kids.len(), 2, "published without a restart");
+    assert_eq!(kids[0], first);
+    assert!(stdout.contains(&kids[1]), "{stdout}");
+    child.kill().await.unwrap();
 }

@@ -3,7 +3,8 @@
 use crate::helpers::spawn_app_with;
 use gatehouse_protocol::Strategy;
 use gatehouse_server::Options;
-use gatehouse_server::config::{Config, SmtpTls};
+use gatehouse_server::config::{Config, LinkConfirm, SmtpTls};
+use std::time::Duration;
 
 #[test]
 fn an_empty_file_is_the_defaults() {
@@ -11,7 +12,7 @@ fn an_empty_file_is_the_defaults() {
     let defaults = Config::default();
     assert_eq!(config.attributes.email_address, defaults.attributes.email_address);
     assert!(config.attributes.email_address.required);
-    assert_eq!(config.attributes.email_address.verification_strategies, vec![Strategy::EmailCode]);
+    assert_eq!(config.attributes.email_address.verification_strategies, vec![Strategy::EmailCode, Strategy::EmailLink]);
     assert!(config.attributes.password.required);
     assert!(!config.attributes.phone_number.required);
     assert!(!config.attributes.username.enabled);
@@ -21,6 +22,37 @@ fn an_empty_file_is_the_defaults() {
     assert_eq!(config.verification.code_resend_seconds, 30);
     assert_eq!((config.rate_limit.per_second, config.rate_limit.burst), (20, 200));
     assert!(config.allowed_origins.is_empty() && config.smtp.is_none());
+    assert!(config.allowed_redirect_origins.is_empty() && config.public_origin.is_none());
+    assert_eq!(config.email_link.ttl_seconds, 600);
+    assert_eq!(config.email_link.confirm, LinkConfirm::Button);
+    assert!(!config.email_link.require_same_client);
+    assert_eq!(config.events.keep_alive, Duration::from_secs(15));
+}
+
+#[test]
+fn email_links_and_events_are_configured_in_their_sections() {
+    let config = Config::from_toml(
+        r#"
+allowed_redirect_origins = ["https://app.example.com", "http://localhost:3000"]
+public_origin = "https://auth.example.com"
+[email_link]
+ttl_seconds = 900
+confirm = "auto"
+require_same_client = true
+[events]
+keep_alive_seconds = 5
+[attributes.email_address]
+verification_strategies = ["email_link"]
+"#,
+    )
+    .unwrap();
+    assert_eq!(config.allowed_redirect_origins, vec!["https://app.example.com", "http://localhost:3000"]);
+    assert_eq!(config.public_origin.as_deref(), Some("https://auth.example.com"));
+    assert_eq!(config.email_link.ttl_seconds, 900);
+    assert_eq!(config.email_link.confirm, LinkConfirm::Auto);
+    assert!(config.email_link.require_same_client);
+    assert_eq!(config.events.keep_alive, Duration::from_secs(5));
+    assert_eq!(config.attributes.email_address.verification_strategies, vec![Strategy::EmailLink]);
 }
 
 #[test]
@@ -82,7 +114,14 @@ fn contradictory_settings_are_refused_clearly() {
     let cases = [
         ("allowed_origins = [\"http://x.com/\"]", "allowed_origins"),
         ("[attributes.email_address]\nverification_strategies = [\"phone_code\"]", "does not verify this field"),
-        ("[attributes.email_address]\nverification_strategies = [\"email_link\"]", "not supported"),
+        ("[attributes.email_address]\nverification_strategies = [\"ticket\"]", "not supported"),
+        ("[attributes.phone_number]\nverification_strategies = [\"email_link\"]", "does not verify this field"),
+        ("allowed_redirect_origins = [\"https://app.example.com/verify\"]", "allowed_redirect_origins"),
+        ("public_origin = \"auth.example.com\"", "public_origin"),
+        ("[email_link]\nttl_seconds = 0", "ttl_seconds must be at least 1"),
+        ("[email_link]\nconfirm = \"maybe\"", "unknown variant"),
+        ("[email_link]\nrequire_same_clients = true", "unknown field"),
+        ("[events]\nkeep_alive_seconds = 0", "keep_alive_seconds must be at least 1"),
         ("[attributes.email_address]\nverification_strategies = [\"sms\"]", "unknown variant"),
         ("[attributes.username]\nenabled = false\nrequired = true", "need enabled = true"),
         ("[attributes.first_name]\nverify_at_sign_up = true", "only email_address and phone_number"),

@@ -6,15 +6,18 @@
 //! the way the SDK does.
 
 use gatehouse_server::clock::{Clock, ManualClock};
-use gatehouse_server::config::Config;
+use gatehouse_server::config::{Config, Secret};
+use gatehouse_server::db::Store;
 use gatehouse_server::{Options, build_app};
 use reqwest::Method;
 use reqwest::header::HeaderMap;
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tempfile::TempDir;
+
+pub use crate::sse::{EventStream, Sse};
 
 /// A running server.
 pub struct TestApp {
@@ -26,9 +29,40 @@ pub struct TestApp {
     dir: Arc<TempDir>,
 }
 
+/// The admin key of [`spawn_admin_app`].
+pub const SECRET_KEY: &str = "test-secret-key-0123456789abcdef-0123456789";
+
 /// A dev-mode app with the default settings.
 pub async fn spawn_app() -> TestApp {
-    spawn_app_with(Config::default(), Options { dev: true, ..Options::default() }).await
+    spawn_app_with(Config::default(), dev()).await
+}
+
+/// A dev-mode app with the admin API on ([`SECRET_KEY`]).
+pub async fn spawn_admin_app() -> TestApp {
+    spawn_admin_app_with(Config::default()).await
+}
+
+/// A dev-mode app with the admin API on and these settings.
+pub async fn spawn_admin_app_with(config: Config) -> TestApp {
+    spawn_app_with(config, admin_options()).await
+}
+
+/// `--dev` alone.
+pub fn dev() -> Options {
+    Options { dev: true, ..Options::default() }
+}
+
+/// Settings where nothing needs verifying, so fields alone complete a sign-up.
+pub fn no_verification() -> Config {
+    let mut config = Config::default();
+    config.attributes.email_address.verify_at_sign_up = false;
+    config.attributes.phone_number.verify_at_sign_up = false;
+    config
+}
+
+/// `--dev` and the admin key.
+pub fn admin_options() -> Options {
+    Options { dev: true, secret_key: Some(Secret::new(String::from(SECRET_KEY))), ..Options::default() }
 }
 
 /// An app with these settings and options.
@@ -53,8 +87,42 @@ impl TestApp {
     /// A second server over the same database and clock, as a second node
     /// of one deployment would be.
     pub async fn another_node(&self) -> TestApp {
-        let options = Options { dev: true, ..Options::default() };
-        serve(Config::default(), options, self.dir.clone(), self.clock.clone()).await
+        serve(Config::default(), dev(), self.dir.clone(), self.clock.clone()).await
+    }
+
+    /// The same database and clock served again, as after a restart.
+    pub async fn restart(&self, config: Config, options: Options) -> TestApp {
+        serve(config, options, self.dir.clone(), self.clock.clone()).await
+    }
+
+    /// The operator's backend: the admin key in `Authorization`.
+    pub fn admin(&self) -> TestClient {
+        self.admin_with_key(SECRET_KEY)
+    }
+
+    /// An admin API caller presenting `key`.
+    pub fn admin_with_key(&self, key: &str) -> TestClient {
+        let client = TestClient::new(&self.base, Mode::Bearer);
+        *client.token.lock().unwrap() = Some(key.to_owned());
+        client
+    }
+
+    /// The app's storage, to read what is stored the way the server does.
+    pub async fn store(&self) -> Store {
+        Store::connect(&format!("sqlite://{}", self.db_path.display())).await.unwrap()
+    }
+
+    /// `GET /.well-known/jwks.json`.
+    pub async fn jwks(&self) -> Value {
+        let answer = TestClient::new(&self.base, Mode::Cookie).get("/.well-known/jwks.json").await;
+        assert_eq!(answer.status, 200, "{}", answer.text);
+        answer.body
+    }
+
+    /// The last message sent to `to`.
+    pub async fn last_message_to(&self, to: &str) -> Value {
+        let outbox = self.outbox().await;
+        outbox.iter().rev().find(|m| m["to"] == to).unwrap_or_else(|| panic!("no message to {to}")).clone()
     }
 
     /// A browser: the token travels in the `__gh_client` cookie.
@@ -86,9 +154,12 @@ impl TestApp {
 
     /// The code in the last message sent to `to`.
     pub async fn last_code_to(&self, to: &str) -> String {
-        let outbox = self.outbox().await;
-        let message = outbox.iter().rev().find(|m| m["to"] == to).unwrap_or_else(|| panic!("no message to {to}"));
-        message["code"].as_str().expect("the message has a code").to_owned()
+        self.last_message_to(to).await["code"].as_str().expect("the message has a code").to_owned()
+    }
+
+    /// The link in the last message sent to `to`.
+    pub async fn last_link_to(&self, to: &str) -> String {
+        self.last_message_to(to).await["link"].as_str().expect("the message has a link").to_owned()
     }
 
     /// A connection to the app's database, to check what is stored.
@@ -159,7 +230,8 @@ impl Answer {
 impl TestClient {
     pub fn new(base: &str, mode: Mode) -> TestClient {
         TestClient {
-            http: reqwest::Client::new(),
+            // Redirects are answers to check, not to follow.
+            http: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap(),
             base: base.to_owned(),
             mode,
             token: Mutex::new(None),
@@ -172,8 +244,32 @@ impl TestClient {
         self.token.lock().unwrap().clone()
     }
 
-    /// Sends a request with a raw body.
+    /// The same client (its token) speaking to `app`: another node, or
+    /// the same database after a restart.
+    pub fn at(&self, app: &TestApp) -> TestClient {
+        let client = TestClient::new(&app.base, self.mode);
+        *client.token.lock().unwrap() = self.token();
+        client
+    }
+
+    /// Sends a request with a raw JSON body.
     pub async fn send(&self, method: Method, path: &str, body: Option<String>) -> Answer {
+        let json = body.map(|b| ("application/json", b));
+        self.send_as(method, path, json).await
+    }
+
+    /// Sends a request with a body of the given content type.
+    pub async fn send_as(&self, method: Method, path: &str, body: Option<(&str, String)>) -> Answer {
+        let response = self.request(method, path, body).send().await.expect("the server answers");
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let text = response.text().await.unwrap_or_default();
+        self.keep_token(&headers);
+        Answer { status, headers, body: serde_json::from_str(&text).unwrap_or(Value::Null), text }
+    }
+
+    /// A request with this client's token and extra headers.
+    pub(crate) fn request(&self, method: Method, path: &str, body: Option<(&str, String)>) -> reqwest::RequestBuilder {
         let mut request = self.http.request(method, format!("{}{path}", self.base));
         if let Some(token) = self.token() {
             request = match self.mode {
@@ -184,19 +280,14 @@ impl TestClient {
         for (name, value) in self.extra.lock().unwrap().iter() {
             request = request.header(name.as_str(), value.as_str());
         }
-        if let Some(body) = body {
-            request = request.header("content-type", "application/json").body(body);
+        if let Some((content_type, body)) = body {
+            request = request.header("content-type", content_type).body(body);
         }
-        let response = request.send().await.expect("the server answers");
-        let status = response.status().as_u16();
-        let headers = response.headers().clone();
-        let text = response.text().await.unwrap_or_default();
-        self.keep_token(&headers);
-        Answer { status, headers, body: serde_json::from_str(&text).unwrap_or(Value::Null), text }
+        request
     }
 
     /// Keeps the token the way the SDK does: from the cookie, or from the header.
-    fn keep_token(&self, headers: &HeaderMap) {
+    pub(crate) fn keep_token(&self, headers: &HeaderMap) {
         let token = match self.mode {
             Mode::Cookie => headers
                 .get_all("set-cookie")
@@ -223,35 +314,12 @@ impl TestClient {
         self.send(Method::PATCH, path, Some(body.to_string())).await
     }
 
-    pub async fn get_client(&self) -> Answer {
-        self.get("/v1/client").await
+    pub async fn put(&self, path: &str, body: Value) -> Answer {
+        self.send(Method::PUT, path, Some(body.to_string())).await
     }
 
-    pub async fn create_sign_up(&self, params: Value) -> Answer {
-        self.post("/v1/client/sign_ups", params).await
-    }
-
-    pub async fn get_sign_up(&self, id: &str) -> Answer {
-        self.get(&format!("/v1/client/sign_ups/{id}")).await
-    }
-
-    pub async fn update_sign_up(&self, id: &str, params: Value) -> Answer {
-        self.patch(&format!("/v1/client/sign_ups/{id}"), params).await
-    }
-
-    pub async fn prepare(&self, id: &str, strategy: &str) -> Answer {
-        self.post(&format!("/v1/client/sign_ups/{id}/prepare_verification"), json!({ "strategy": strategy })).await
-    }
-
-    pub async fn attempt(&self, id: &str, strategy: &str, code: &str) -> Answer {
-        let body = json!({ "strategy": strategy, "code": code });
-        self.post(&format!("/v1/client/sign_ups/{id}/attempt_verification"), body).await
-    }
-
-    /// Creates a sign-up with an email and a password; answers its id.
-    pub async fn start_sign_up(&self, email: &str) -> String {
-        let answer = self.create_sign_up(json!({ "email_address": email, "password": "correct horse battery" })).await;
-        answer.response()["id"].as_str().unwrap().to_owned()
+    pub async fn delete(&self, path: &str) -> Answer {
+        self.send(Method::DELETE, path, None).await
     }
 }
 
@@ -259,4 +327,29 @@ impl TestClient {
 pub fn wrong(code: &str) -> String {
     let first = if code.starts_with('0') { '1' } else { '0' };
     format!("{first}{}", &code[1..])
+}
+
+/// The token of an email link.
+pub fn token_of(link: &str) -> String {
+    link.split_once("token=").map(|(_, t)| t.to_owned()).expect("a link with a token")
+}
+
+/// The ticket (`__gh_ticket`) in an invitation link.
+pub fn ticket_of(url: &str) -> String {
+    let url = url::Url::parse(url).unwrap();
+    url.query_pairs().find(|(k, _)| k == "__gh_ticket").expect("a ticket in the link").1.into_owned()
+}
+
+/// The query of a `Location` as (key, value) pairs, in order.
+pub fn query_of(location: &str) -> Vec<(String, String)> {
+    let query = location.split_once('?').map_or("", |(_, q)| q);
+    let query = query.split('#').next().unwrap_or("");
+    query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (k.to_owned(), v.to_owned())
+        })
+        .collect()
 }

@@ -25,7 +25,7 @@ async fn the_environment_shows_the_default_settings() {
     let attrs = &env["sign_up"]["attributes"];
     assert_eq!(attrs["email_address"]["required"], true);
     assert_eq!(attrs["email_address"]["verify_at_sign_up"], true);
-    assert_eq!(attrs["email_address"]["verification_strategies"], serde_json::json!(["email_code"]));
+    assert_eq!(attrs["email_address"]["verification_strategies"], serde_json::json!(["email_code", "email_link"]));
     assert_eq!(attrs["phone_number"]["enabled"], true);
     assert_eq!(attrs["phone_number"]["required"], false);
     assert_eq!(attrs["phone_number"]["verification_strategies"], serde_json::json!(["phone_code"]));
@@ -69,7 +69,7 @@ async fn www_and_pkg_are_served_with_their_content_types() {
     std::fs::write(www.join("index.html"), "<!doctype html><title>Gatehouse demo</title>").unwrap();
     std::fs::write(pkg.join("gatehouse.js"), "export default function init() {}").unwrap();
     std::fs::write(pkg.join("gatehouse_bg.wasm"), b"\0asm\x01\0\0\0").unwrap();
-    let options = Options { dev: true, www: Some(www), pkg: Some(pkg) };
+    let options = Options { dev: true, www: Some(www), pkg: Some(pkg), ..Options::default() };
     let app = spawn_app_with(Config::default(), options).await;
     let client = TestClient::new(&app.base, Mode::Cookie);
 

@@ -1,21 +1,8 @@
 //! Creating, reading and updating sign-ups; completion; who may see them.
 
-use crate::helpers::{spawn_app, spawn_app_with};
-use gatehouse_server::Options;
+use crate::helpers::{dev, no_verification, spawn_app, spawn_app_with};
 use gatehouse_server::config::Config;
 use serde_json::{Value, json};
-
-fn dev() -> Options {
-    Options { dev: true, ..Options::default() }
-}
-
-/// Settings where nothing needs verifying, so fields alone complete a sign-up.
-fn no_verification() -> Config {
-    let mut config = Config::default();
-    config.attributes.email_address.verify_at_sign_up = false;
-    config.attributes.phone_number.verify_at_sign_up = false;
-    config
-}
 
 #[tokio::test]
 async fn create_normalizes_fields_and_computes_the_lists() {
@@ -36,7 +23,7 @@ async fn create_normalizes_fields_and_computes_the_lists() {
     let v = &s["verifications"]["email_address"];
     assert_eq!(v["status"], "unverified");
     assert_eq!(v["next_action"], "needs_prepare");
-    assert_eq!(v["supported_strategies"], json!(["email_code"]));
+    assert_eq!(v["supported_strategies"], json!(["email_code", "email_link"]));
     assert_eq!(s["verifications"]["phone_number"], Value::Null);
     assert_eq!(s["created_user_id"], Value::Null);
     let created = app.clock_ms();

@@ -140,7 +140,7 @@ async fn prepare_and_attempt_refuse_what_cannot_be_done() {
     assert_eq!(missing.param(), Some("email_address"));
     browser.attempt(&id, "email_code", "123456").await.assert_error(422, "verification_not_sent");
 
-    for strategy in ["carrier_pigeon", "email_link", "ticket"] {
+    for strategy in ["carrier_pigeon", "ticket"] {
         let answer = browser.prepare(&id, strategy).await;
         answer.assert_error(422, "verification_strategy_invalid");
         assert_eq!(answer.param(), Some("strategy"));
@@ -167,13 +167,7 @@ async fn a_verified_field_answers_already_verified() {
     let app = spawn_app().await;
     let browser = app.client();
     // A phone keeps the sign-up open after the email is verified.
-    let id = browser
-        .create_sign_up(json!({ "email_address": "ana@example.com", "password": "correct horse", "phone_number": "+14155550123" }))
-        .await
-        .response()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = browser.created(json!({ "email_address": "ana@example.com", "password": "correct horse", "phone_number": "+14155550123" })).await;
     browser.prepare(&id, "email_code").await.response();
     let code = app.last_code_to("ana@example.com").await;
     let s = browser.attempt(&id, "email_code", &code).await;
@@ -187,13 +181,7 @@ async fn a_verified_field_answers_already_verified() {
 async fn a_phone_code_goes_by_sms_to_the_outbox() {
     let app = spawn_app().await;
     let browser = app.bearer_client();
-    let id = browser
-        .create_sign_up(json!({ "email_address": "ana@example.com", "password": "correct horse", "phone_number": "+1 (415) 555-0123" }))
-        .await
-        .response()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = browser.created(json!({ "email_address": "ana@example.com", "password": "correct horse", "phone_number": "+1 (415) 555-0123" })).await;
     browser.prepare(&id, "phone_code").await.response();
     let sms = app.outbox().await.pop().unwrap();
     assert_eq!((sms["to"].as_str(), sms["channel"].as_str()), (Some("+14155550123"), Some("sms")));
@@ -215,13 +203,7 @@ async fn a_phone_code_goes_by_sms_to_the_outbox() {
 async fn changing_a_verified_email_resets_its_verification() {
     let app = spawn_app().await;
     let browser = app.client();
-    let id = browser
-        .create_sign_up(json!({ "email_address": "ana@example.com", "phone_number": "+14155550123" }))
-        .await
-        .response()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = browser.created(json!({ "email_address": "ana@example.com", "phone_number": "+14155550123" })).await;
     browser.prepare(&id, "email_code").await.response();
     let code = app.last_code_to("ana@example.com").await;
     let verified = browser.attempt(&id, "email_code", &code).await;

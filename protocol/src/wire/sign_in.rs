@@ -1,0 +1,104 @@
+//! Sign-ins, session tokens and the JWKS: the JSON of the sign-in and
+//! session endpoints.
+
+use crate::{FirstFactor, NextAction, SignInStatus, VerificationStatus};
+use serde::{Deserialize, Serialize};
+
+/// The sign-in resource.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SignIn {
+    pub object: String,
+    pub id: String,
+    pub status: SignInStatus,
+    /// The identifier as the server normalized it.
+    pub identifier: Option<String>,
+    /// The factors this account can sign in with on this instance.
+    pub supported_first_factors: Vec<FirstFactorOption>,
+    /// The factor chosen, and how far it got; `null` until one is chosen.
+    pub first_factor_verification: Option<FirstFactorVerification>,
+    pub created_session_id: Option<String>,
+    /// Set once the sign-in is complete (never before: it would tell who
+    /// an identifier belongs to before they proved it).
+    pub user_id: Option<String>,
+    pub abandon_at: i64,
+}
+
+/// One factor a sign-in may use.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FirstFactorOption {
+    pub strategy: FirstFactor,
+    /// Where a code goes (`email_code`): the identifier itself, or the
+    /// account's email masked (`c***@example.com`) when the person typed
+    /// a username or phone number.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub safe_identifier: Option<String>,
+}
+
+/// The state of the chosen first factor; the keys of a sign-up's
+/// `Verification`, with a first-factor strategy.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct FirstFactorVerification {
+    pub status: VerificationStatus,
+    pub strategy: FirstFactor,
+    pub attempts: u32,
+    pub expire_at: Option<i64>,
+    pub next_action: NextAction,
+    pub verified_at_client: Option<String>,
+}
+
+/// The body of `POST /v1/client/sign_ins`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct SignInParams {
+    pub identifier: Option<String>,
+    pub password: Option<String>,
+    /// Kept as text so an unknown one answers `verification_strategy_invalid`.
+    pub strategy: Option<String>,
+}
+
+impl SignInParams {
+    pub const KEYS: [&'static str; 3] = ["identifier", "password", "strategy"];
+}
+
+/// The body of `POST .../prepare_first_factor`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct PrepareFirstFactorParams {
+    pub strategy: Option<String>,
+}
+
+/// The body of `POST .../attempt_first_factor`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct AttemptFirstFactorParams {
+    pub strategy: Option<String>,
+    pub code: Option<String>,
+    pub password: Option<String>,
+}
+
+/// `POST /v1/client/sessions/{id}/tokens`: a session JWT.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Token {
+    pub object: String,
+    pub jwt: String,
+    /// `iat` and `exp` of the JWT, in epoch milliseconds (the server's
+    /// clock): their difference is the token's lifetime.
+    pub issued_at: i64,
+    pub expire_at: i64,
+}
+
+/// `GET /.well-known/jwks.json`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Jwks {
+    pub keys: Vec<Jwk>,
+}
+
+/// An Ed25519 public key (RFC 8037).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Jwk {
+    pub kty: String,
+    pub crv: String,
+    /// The public key, base64url without padding.
+    pub x: String,
+    pub kid: String,
+    pub alg: String,
+    #[serde(rename = "use")]
+    pub use_: String,
+}

@@ -1,0 +1,45 @@
+//! The HTTP handlers of `/v1/admin/users`.
+
+use super::query::ListQuery;
+use super::sync::Sync;
+use crate::db::UserKey;
+use crate::error::ApiError;
+use crate::extract::{Params, ResourceId};
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::{RawQuery, State};
+use gatehouse_protocol::ErrorCode;
+use gatehouse_protocol::wire::{Deleted, List, User, UserParams};
+
+fn not_found() -> ApiError {
+    ApiError::Refused(ErrorCode::ResourceNotFound)
+}
+
+/// `PUT /v1/admin/users`: create or update (200 either way).
+pub async fn put(State(state): State<AppState>, Params(p): Params<UserParams>) -> Result<Json<User>, ApiError> {
+    let user = Sync::parse(p, &state.config).await?.apply(&state).await?;
+    Ok(Json(user.to_wire()))
+}
+
+/// `GET /v1/admin/users?email=&limit=&after=`.
+pub async fn list(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Json<List<User>>, ApiError> {
+    let q = ListQuery::parse(raw.as_deref(), &["email"])?;
+    let users = state.store.users(q.email.as_deref(), q.after.as_deref(), q.fetch()).await?;
+    Ok(Json(q.page(users, |u| &u.id, |u| u.to_wire())))
+}
+
+/// `GET /v1/admin/users/{id}`.
+pub async fn show(State(state): State<AppState>, ResourceId(id): ResourceId) -> Result<Json<User>, ApiError> {
+    let user = state.store.user(UserKey::Id(&id)).await?.ok_or_else(not_found)?;
+    Ok(Json(user.to_wire()))
+}
+
+/// `DELETE /v1/admin/users/{id}`: the user, their sessions and sign-ins.
+pub async fn delete(State(state): State<AppState>, ResourceId(id): ResourceId) -> Result<Json<Deleted>, ApiError> {
+    let mut tx = state.store.begin().await?;
+    if !tx.delete_user(&id).await? {
+        return Err(not_found());
+    }
+    tx.commit().await?;
+    Ok(Json(Deleted { object: String::from("user"), id, deleted: true }))
+}

@@ -1,0 +1,117 @@
+//! Sign-ins, with their first factor's verification inline.
+
+use super::{Conn, Store, Tx, corrupt};
+use crate::sign_in::record::SignInRecord;
+use crate::verification::VerificationRecord;
+use gatehouse_protocol::{FirstFactor, SignInStatus, Strategy, VerificationStatus};
+use sqlx::Row;
+use sqlx::sqlite::SqliteRow;
+
+async fn load(conn: &mut Conn, id: &str, client_id: &str) -> Result<Option<SignInRecord>, sqlx::Error> {
+    let row = sqlx::query("SELECT * FROM sign_ins WHERE id = $1 AND client_id = $2")
+        .bind(id)
+        .bind(client_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+fn from_row(row: &SqliteRow) -> Result<SignInRecord, sqlx::Error> {
+    let status: String = row.try_get("status")?;
+    let supported: String = row.try_get("supported_factors")?;
+    let factor: Option<String> = row.try_get("factor")?;
+    let factor = factor.map(|f| FirstFactor::parse(&f).ok_or_else(|| corrupt("factor", &f))).transpose()?;
+    let factor_status: Option<String> = row.try_get("factor_status")?;
+    let attempts: i64 = row.try_get("attempts")?;
+    let verification = VerificationRecord {
+        status: match factor_status {
+            Some(s) => VerificationStatus::parse(&s).ok_or_else(|| corrupt("factor status", &s))?,
+            None => VerificationStatus::Unverified,
+        },
+        strategy: (factor == Some(FirstFactor::EmailCode)).then_some(Strategy::EmailCode),
+        attempts: u32::try_from(attempts).map_err(|_| corrupt("attempts", &attempts.to_string()))?,
+        code_hash: row.try_get("code_hash")?,
+        expire_at: row.try_get("expire_at")?,
+        verified_at_client: row.try_get("verified_at_client")?,
+    };
+    Ok(SignInRecord {
+        id: row.try_get("id")?,
+        client_id: row.try_get("client_id")?,
+        user_id: row.try_get("user_id")?,
+        identifier: row.try_get("identifier")?,
+        status: SignInStatus::parse(&status).ok_or_else(|| corrupt("sign-in status", &status))?,
+        supported: supported
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(|s| FirstFactor::parse(s).ok_or_else(|| corrupt("factor", s)))
+            .collect::<Result<_, _>>()?,
+        safe_identifier: row.try_get("safe_identifier")?,
+        factor,
+        verification,
+        created_session_id: row.try_get("created_session_id")?,
+        created_at: row.try_get("created_at")?,
+        abandon_at: row.try_get("abandon_at")?,
+    })
+}
+
+async fn save(conn: &mut Conn, s: &SignInRecord, is_new: bool) -> Result<(), sqlx::Error> {
+    let statement = if is_new {
+        "INSERT INTO sign_ins (id, client_id, user_id, identifier, status, supported_factors, \
+         safe_identifier, factor, factor_status, attempts, code_hash, expire_at, verified_at_client, \
+         created_session_id, created_at, abandon_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
+    } else {
+        "UPDATE sign_ins SET client_id = $2, user_id = $3, identifier = $4, status = $5, \
+         supported_factors = $6, safe_identifier = $7, factor = $8, factor_status = $9, attempts = $10, \
+         code_hash = $11, expire_at = $12, verified_at_client = $13, created_session_id = $14, \
+         created_at = $15, abandon_at = $16 WHERE id = $1"
+    };
+    let supported: Vec<&str> = s.supported.iter().map(|f| f.as_str()).collect();
+    let v = &s.verification;
+    sqlx::query(statement)
+        .bind(&s.id)
+        .bind(&s.client_id)
+        .bind(&s.user_id)
+        .bind(&s.identifier)
+        .bind(s.status.as_str())
+        .bind(supported.join(","))
+        .bind(&s.safe_identifier)
+        .bind(s.factor.map(FirstFactor::as_str))
+        .bind(s.factor.map(|_| v.status.as_str()))
+        .bind(i64::from(v.attempts))
+        .bind(&v.code_hash)
+        .bind(v.expire_at)
+        .bind(&v.verified_at_client)
+        .bind(&s.created_session_id)
+        .bind(s.created_at)
+        .bind(s.abandon_at)
+        .execute(&mut *conn)
+        .await?;
+    if is_new {
+        sqlx::query("UPDATE clients SET sign_in_id = $2 WHERE id = $1")
+            .bind(&s.client_id)
+            .bind(&s.id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+impl Store {
+    /// A sign-in of this client.
+    pub async fn sign_in(&self, id: &str, client_id: &str) -> Result<Option<SignInRecord>, sqlx::Error> {
+        load(&mut *self.pool.acquire().await?, id, client_id).await
+    }
+}
+
+impl Tx {
+    /// A sign-in of this client, to change.
+    pub async fn sign_in(&mut self, id: &str, client_id: &str) -> Result<Option<SignInRecord>, sqlx::Error> {
+        load(&mut self.tx, id, client_id).await
+    }
+
+    /// Writes a sign-in; a new one becomes its client's current sign-in.
+    pub async fn save_sign_in(&mut self, sign_in: &SignInRecord, is_new: bool) -> Result<(), sqlx::Error> {
+        save(&mut self.tx, sign_in, is_new).await
+    }
+}

@@ -1,0 +1,47 @@
+//! An invitation as the server keeps it, and as the admin API shows it.
+
+use gatehouse_protocol::{InvitationStatus, wire};
+use serde_json::{Map, Value};
+
+/// One invitation. `status` is stored as `pending`, `accepted` or
+/// `revoked`; `expired` is computed (see [`InvitationRecord::status_at`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct InvitationRecord {
+    pub id: String,
+    pub email_address: String,
+    pub status: InvitationStatus,
+    /// The SHA-256 of the live ticket.
+    pub ticket_hash: String,
+    pub redirect_url: Option<String>,
+    pub metadata: Map<String, Value>,
+    pub expires_at: i64,
+    pub accepted_user_id: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl InvitationRecord {
+    /// The status at `now`: a pending invitation past `expires_at` is expired.
+    pub fn status_at(&self, now: i64) -> InvitationStatus {
+        match self.status {
+            InvitationStatus::Pending if now >= self.expires_at => InvitationStatus::Expired,
+            status => status,
+        }
+    }
+
+    /// The admin API's view; `url` only where a ticket was just made.
+    pub fn to_wire(&self, now: i64, url: Option<String>) -> wire::Invitation {
+        wire::Invitation {
+            object: String::from("invitation"),
+            id: self.id.clone(),
+            email: self.email_address.clone(),
+            status: self.status_at(now),
+            redirect_url: self.redirect_url.clone(),
+            metadata: self.metadata.clone(),
+            expires_at: self.expires_at,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+            url,
+        }
+    }
+}

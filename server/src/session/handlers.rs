@@ -1,0 +1,53 @@
+//! The HTTP handlers of sessions: tokens, sign-out, the JWKS.
+
+use super::{is_live, keys, token};
+use crate::client::{CurrentClient, envelope};
+use crate::error::ApiError;
+use crate::extract::SessionId;
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use gatehouse_protocol::wire::{Envelope, Jwks, Session, Token};
+use gatehouse_protocol::{ErrorCode, wire};
+
+/// How long verifiers may cache the JWKS. A routine rotation publishes a
+/// key 10 minutes before it signs, longer than this.
+const JWKS_MAX_AGE_SECONDS: u32 = 300;
+
+fn not_found() -> ApiError {
+    ApiError::Refused(ErrorCode::SessionNotFound)
+}
+
+/// `POST /v1/client/sessions/{id}/tokens`: a live session of this client only.
+pub async fn token(State(state): State<AppState>, client: CurrentClient, SessionId(id): SessionId) -> Result<Json<Envelope<Token>>, ApiError> {
+    let now = state.now();
+    let session = state.store.session(&id, &client.id).await?.filter(|s| is_live(s, now)).ok_or_else(not_found)?;
+    let token = token::mint(&state, &session, now).await?;
+    envelope(&state, &client, token).await
+}
+
+/// `DELETE /v1/client/sessions/{id}`: sign out. Signing out of a session
+/// already ended answers it again.
+pub async fn revoke(State(state): State<AppState>, client: CurrentClient, SessionId(id): SessionId) -> Result<Json<Envelope<Session>>, ApiError> {
+    let mut tx = state.store.begin().await?;
+    let mut session = tx.session(&id, &client.id).await?.ok_or_else(not_found)?;
+    if session.status != "revoked" {
+        tx.revoke_session(&id).await?;
+        session.status = String::from("revoked");
+    }
+    tx.commit().await?;
+    envelope(&state, &client, session).await
+}
+
+/// `GET /.well-known/jwks.json`.
+pub async fn jwks(State(state): State<AppState>) -> Result<Response, ApiError> {
+    let all = state.store.signing_keys().await?;
+    let ttl_ms = i64::try_from(state.config.session.token_ttl_seconds * 1000).unwrap_or(i64::MAX);
+    let set = Jwks { keys: keys::published(&all, state.now(), ttl_ms).into_iter().map(keys::KeyRecord::jwk).collect() };
+    let mut response = Json::<wire::Jwks>(set).into_response();
+    let cache = format!("public, max-age={JWKS_MAX_AGE_SECONDS}");
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_str(&cache).expect("ASCII"));
+    Ok(response)
+}

@@ -1,0 +1,37 @@
+//! Sessions after sign-up or sign-in: short-lived JWTs for them, the keys
+//! that sign those, and sign-out.
+//!
+//! - [`keys`]: the Ed25519 signing keys, their rotation and the JWKS set;
+//! - [`token`]: minting a session JWT;
+//! - [`handlers`]: `POST /v1/client/sessions/{id}/tokens`,
+//!   `DELETE /v1/client/sessions/{id}` and `GET /.well-known/jwks.json`.
+//!
+//! A session is usable while its status is `active` and `expire_at` has
+//! not passed; sign-out sets `revoked`. Sessions are created where a flow
+//! completes (`crate::sign_up`, `crate::sign_in`) by [`new_session`].
+
+pub mod handlers;
+pub mod keys;
+pub mod token;
+
+use crate::config::Config;
+use crate::ids;
+use gatehouse_protocol::wire;
+
+/// A new active session of `user_id`, starting `now`.
+pub fn new_session(user_id: &str, config: &Config, now: i64) -> wire::Session {
+    let lifetime_ms = i64::try_from(config.session.lifetime_seconds.saturating_mul(1000)).unwrap_or(i64::MAX);
+    wire::Session {
+        object: String::from("session"),
+        id: ids::new_id("sess"),
+        user_id: String::from(user_id),
+        status: String::from("active"),
+        created_at: now,
+        expire_at: now.saturating_add(lifetime_ms),
+    }
+}
+
+/// Whether a session can still be used at `now`.
+pub fn is_live(session: &wire::Session, now: i64) -> bool {
+    session.status == "active" && session.expire_at > now
+}

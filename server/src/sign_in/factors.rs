@@ -1,0 +1,55 @@
+//! Which first factors an account offers, and the `strategy` param.
+
+use crate::config::Config;
+use crate::error::{ApiError, Problem};
+use crate::sign_in::record::mask_email;
+use crate::users::UserRecord;
+use gatehouse_protocol::validate::Identifier;
+use gatehouse_protocol::{ErrorCode, Field, FirstFactor, Strategy};
+
+/// The factors `user` can sign in with here: a password if they have one;
+/// an email code if they have an email and `email_code` is on.
+pub fn supported(user: &UserRecord, config: &Config) -> Vec<FirstFactor> {
+    let mut factors = Vec::new();
+    if user.password_hash.is_some() {
+        factors.push(FirstFactor::Password);
+    }
+    if user.email_address.is_some() && config.strategies(Field::EmailAddress).contains(&Strategy::EmailCode) {
+        factors.push(FirstFactor::EmailCode);
+    }
+    factors
+}
+
+/// Where a code would go, as the sign-in may show it: the email itself if
+/// the person typed it, else masked.
+pub fn safe_identifier(user: &UserRecord, identifier: &Identifier) -> Option<String> {
+    let email = user.email_address.as_deref()?;
+    Some(match identifier {
+        Identifier::EmailAddress(typed) if typed == email => String::from(email),
+        _ => mask_email(email),
+    })
+}
+
+/// The `strategy` param: given, and a first factor.
+pub fn parse(strategy: Option<&str>) -> Result<FirstFactor, ApiError> {
+    let name = strategy.ok_or_else(|| ApiError::param(ErrorCode::FormParamMissing, "strategy"))?;
+    FirstFactor::parse(name).ok_or_else(|| ApiError::param(ErrorCode::VerificationStrategyInvalid, "strategy"))
+}
+
+/// Refuses a factor the account does not offer.
+pub fn require(supported: &[FirstFactor], factor: FirstFactor) -> Result<(), ApiError> {
+    if supported.contains(&factor) { Ok(()) } else { Err(unavailable(factor)) }
+}
+
+/// `verification_strategy_invalid`, saying why for this factor.
+pub fn unavailable(factor: FirstFactor) -> ApiError {
+    let message = match factor {
+        FirstFactor::Password => "This account has no password. Sign in with a code instead.",
+        FirstFactor::EmailCode => "This account cannot get a code by email.",
+    };
+    ApiError::Params(vec![Problem {
+        code: ErrorCode::VerificationStrategyInvalid,
+        param: Some(String::from("strategy")),
+        message: Some(message),
+    }])
+}

@@ -1,0 +1,38 @@
+//! `POST /v1/client/sign_ins/{id}/prepare_first_factor`: send a code to
+//! the account's email (`{strategy: "email_code"}`).
+
+use super::record::SignInRecord;
+use super::{Ctx, Step, factors};
+use crate::db::UserKey;
+use crate::error::ApiError;
+use crate::strategies::{CodeStrategy, Purpose};
+use crate::verification::{self, Outcome};
+use gatehouse_protocol::wire::PrepareFirstFactorParams;
+use gatehouse_protocol::{ErrorCode, FirstFactor};
+
+#[derive(Debug)]
+pub struct Prepare;
+
+impl Prepare {
+    /// Only a code is prepared; a password has nothing to send.
+    pub fn parse(params: PrepareFirstFactorParams) -> Result<Prepare, ApiError> {
+        match factors::parse(params.strategy.as_deref())? {
+            FirstFactor::EmailCode => Ok(Prepare),
+            FirstFactor::Password => Err(ApiError::param(ErrorCode::VerificationStrategyInvalid, "strategy")),
+        }
+    }
+
+    /// Chooses the email code and sends a new one, under the same resend
+    /// limit as sign-up codes (per address).
+    pub(super) async fn apply(self, ctx: &mut Ctx<'_>, sign_in: &mut SignInRecord) -> Result<Step, ApiError> {
+        factors::require(&sign_in.supported, FirstFactor::EmailCode)?;
+        let user = ctx.tx.user(UserKey::Id(&sign_in.user_id)).await?;
+        let address = user.and_then(|u| u.email_address).ok_or_else(|| factors::unavailable(FirstFactor::EmailCode))?;
+        let (code, delivery) =
+            verification::send_code(&mut ctx.tx, ctx.state, ctx.now, &sign_in.id, CodeStrategy::EMAIL, &address, Purpose::SignIn)
+                .await?;
+        sign_in.choose(FirstFactor::EmailCode);
+        sign_in.verification = code;
+        Ok(Step { outcome: Outcome { delivery: Some(delivery), refusal: None }, proof: None })
+    }
+}

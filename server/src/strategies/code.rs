@@ -1,0 +1,95 @@
+//! `email_code` and `phone_code`: a 6-digit code sent to the address, typed
+//! back by the person. Sign-ups and sign-ins both send them; making and
+//! checking one is `crate::verification`'s.
+
+use super::Verifier;
+use crate::config::Config;
+use crate::delivery::Message;
+use crate::error::ApiError;
+use gatehouse_protocol::wire::Channel;
+use gatehouse_protocol::{ErrorCode, Field, Strategy};
+
+/// Why a code is sent: the message says so.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Purpose {
+    SignUp,
+    SignIn,
+}
+
+/// A strategy that verifies a field by a code sent to it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CodeStrategy {
+    pub strategy: Strategy,
+    /// The field it verifies.
+    pub field: Field,
+    /// How its code travels.
+    pub channel: Channel,
+}
+
+impl CodeStrategy {
+    /// `email_code`: a code emailed to the address.
+    pub const EMAIL: CodeStrategy = CodeStrategy { strategy: Strategy::EmailCode, field: Field::EmailAddress, channel: Channel::Email };
+    /// `phone_code`: a code texted to the number.
+    pub const PHONE: CodeStrategy = CodeStrategy { strategy: Strategy::PhoneCode, field: Field::PhoneNumber, channel: Channel::Sms };
+
+    /// The `strategy` param of an attempt: a code strategy, enabled for its
+    /// field (a link is never attempted).
+    pub fn from_param(param: Option<&str>, config: &Config) -> Result<CodeStrategy, ApiError> {
+        match Verifier::from_param(param, config)? {
+            Verifier::Code(code) => Ok(code),
+            Verifier::Link(_) => Err(ApiError::param(ErrorCode::VerificationStrategyInvalid, "strategy")),
+        }
+    }
+
+    /// The message that carries `code` to `address`.
+    pub fn message(&self, address: &str, code: &str, ttl_seconds: u64, purpose: Purpose) -> Message {
+        let minutes = ttl_seconds.div_ceil(60);
+        let action = match purpose {
+            Purpose::SignUp => "sign up",
+            Purpose::SignIn => "sign in",
+        };
+        let (subject, body) = match self.channel {
+            Channel::Email => (
+                format!("{code} is your verification code"),
+                format!(
+                    "Your verification code is {code}.\r\n\r\nIt expires in {minutes} minutes. \
+                     If you did not try to {action}, you can ignore this email.\r\n"
+                ),
+            ),
+            Channel::Sms => (
+                String::from("Verification code"),
+                format!("{code} is your verification code. It expires in {minutes} minutes."),
+            ),
+        };
+        Message {
+            to: String::from(address),
+            channel: self.channel,
+            subject,
+            body,
+            code: Some(String::from(code)),
+            link: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_code_strategies_are_attempted() {
+        let config = Config::default();
+        assert_eq!(CodeStrategy::from_param(Some("phone_code"), &config).unwrap().channel, Channel::Sms);
+        let link = CodeStrategy::from_param(Some("email_link"), &config).unwrap_err();
+        assert_eq!(link.code(), ErrorCode::VerificationStrategyInvalid);
+    }
+
+    #[test]
+    fn messages_carry_the_code() {
+        let Some(Verifier::Code(email)) = Verifier::of(Strategy::EmailCode) else { panic!() };
+        let m = email.message("a@b.co", "042137", 600, Purpose::SignIn);
+        assert!(m.subject.contains("042137") && m.body.contains("042137") && m.body.contains("10 minutes"));
+        assert!(m.body.contains("try to sign in"));
+        assert_eq!(m.code.as_deref(), Some("042137"));
+    }
+}

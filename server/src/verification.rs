@@ -1,0 +1,238 @@
+//! Verifications, for sign-ups and sign-ins alike: the state of one
+//! verification (a code or an email link out, or done), the resend limit
+//! every code and link is under, sending a code (CSPRNG, HMAC) and checking
+//! one (attempts, expiry), and delivering after the commit.
+//!
+//! A code is bound to its owner (the sign-up or sign-in id) and field by
+//! its HMAC ([`crate::codes`]), so a code is useless anywhere else. An
+//! email link (sign-ups only) keeps its token in `email_links`; its record
+//! here only says that a link is out and until when
+//! (`crate::sign_up::prepare`, `crate::sign_up::confirm_link`).
+
+use crate::codes;
+use crate::db::Tx;
+use crate::delivery::Message;
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::strategies::{CodeStrategy, Purpose, Verifier};
+use gatehouse_protocol::{ErrorCode, Field, NextAction, Strategy, VerificationStatus, wire};
+
+/// The verification of one field (or of a sign-in's code factor).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VerificationRecord {
+    pub status: VerificationStatus,
+    pub strategy: Option<Strategy>,
+    pub attempts: u32,
+    /// The HMAC of the live code, if one was sent and not yet used up.
+    pub code_hash: Option<String>,
+    pub expire_at: Option<i64>,
+    pub verified_at_client: Option<String>,
+}
+
+impl VerificationRecord {
+    /// Nothing sent yet.
+    pub fn fresh() -> Self {
+        VerificationRecord {
+            status: VerificationStatus::Unverified,
+            strategy: None,
+            attempts: 0,
+            code_hash: None,
+            expire_at: None,
+            verified_at_client: None,
+        }
+    }
+
+    /// Verified without a code (a password, an invitation ticket).
+    pub fn verified(strategy: Option<Strategy>, client_id: &str) -> Self {
+        VerificationRecord {
+            status: VerificationStatus::Verified,
+            strategy,
+            verified_at_client: Some(String::from(client_id)),
+            ..VerificationRecord::fresh()
+        }
+    }
+
+    /// Whether a link was sent and is waited for (it carries no code: the
+    /// token lives in `email_links`).
+    pub fn awaits_link(&self) -> bool {
+        self.status == VerificationStatus::Unverified && self.strategy == Some(Strategy::EmailLink) && self.expire_at.is_some()
+    }
+
+    /// Whether a code or a link is out and not yet used up.
+    fn is_out(&self) -> bool {
+        self.code_hash.is_some() || self.awaits_link()
+    }
+
+    /// The status at `now`: a code or link past its expiry is `expired`.
+    pub fn status_at(&self, now: i64) -> VerificationStatus {
+        match (self.status, self.expire_at) {
+            (VerificationStatus::Unverified, Some(expire_at)) if self.is_out() && now >= expire_at => {
+                VerificationStatus::Expired
+            }
+            (status, _) => status,
+        }
+    }
+
+    /// When [`VerificationRecord::status_at`] next changes by time alone.
+    pub fn deadline(&self, now: i64) -> Option<i64> {
+        let live = self.status_at(now) == VerificationStatus::Unverified && self.is_out();
+        self.expire_at.filter(|_| live)
+    }
+
+    /// What the client should do next, at `now`.
+    pub fn next_action(&self, now: i64) -> NextAction {
+        match self.status_at(now) {
+            VerificationStatus::Verified => NextAction::None,
+            VerificationStatus::Unverified if self.code_hash.is_some() => NextAction::NeedsAttempt,
+            // A link is out: nothing to do but wait for it to be opened.
+            VerificationStatus::Unverified if self.awaits_link() => NextAction::None,
+            _ => NextAction::NeedsPrepare,
+        }
+    }
+
+    /// A sign-up field's verification on the wire.
+    pub fn to_wire(&self, supported: &[Strategy], now: i64) -> wire::Verification {
+        wire::Verification {
+            status: self.status_at(now),
+            strategy: self.strategy,
+            attempts: self.attempts,
+            expire_at: self.expire_at,
+            next_action: self.next_action(now),
+            supported_strategies: supported.to_vec(),
+            verified_at_client: self.verified_at_client.clone(),
+        }
+    }
+}
+
+/// What an operation leaves to do once its changes are committed.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    /// A message to send.
+    pub delivery: Option<Delivery>,
+    /// An error to answer although the changes are kept (a wrong code
+    /// still counts as an attempt).
+    pub refusal: Option<ApiError>,
+}
+
+/// A code to deliver, and the resend record to undo if it cannot be.
+#[derive(Debug)]
+pub struct Delivery {
+    pub message: Message,
+    pub throttle_key: String,
+}
+
+impl Outcome {
+    /// A refusal about the `code` param, answered after the commit.
+    pub fn refused(code: ErrorCode) -> Outcome {
+        Outcome { delivery: None, refusal: Some(ApiError::param(code, "code")) }
+    }
+
+    /// After the commit: delivers the message, then answers the refusal if any.
+    pub async fn finish(self, state: &AppState, sent_at: i64) -> Result<(), ApiError> {
+        if let Some(delivery) = self.delivery
+            && let Err(e) = state.sender.send(delivery.message).await
+        {
+            // The code was stored but never left: let the person ask again at once.
+            if let Err(undo) = state.store.forget_code_sent(&delivery.throttle_key, sent_at).await {
+                tracing::error!(error = %undo, "could not undo the resend record");
+            }
+            return Err(ApiError::Internal(e.context("delivering a verification code")));
+        }
+        match self.refusal {
+            Some(refusal) => Err(refusal),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Claims the one send per resend interval that `verifier` may make to
+/// `address` (a code or a link: they share the limit), or answers 429
+/// with how long to wait. Answers the key of the limit, for the
+/// [`Delivery`].
+pub async fn claim_send(tx: &mut Tx, state: &AppState, now: i64, verifier: Verifier, address: &str) -> Result<String, ApiError> {
+    let throttle_key = verifier.throttle_key(address);
+    let resend_ms = seconds_to_ms(state.config.verification.code_resend_seconds);
+    if let Some(last) = tx.last_code_sent(&throttle_key).await? {
+        let wait_ms = last.saturating_add(resend_ms) - now;
+        if wait_ms > 0 {
+            let seconds = u64::try_from(wait_ms).unwrap_or(0).div_ceil(1000);
+            return Err(ApiError::RetryAfter { code: ErrorCode::VerificationCodeTooManyRequests, seconds });
+        }
+    }
+    tx.record_code_sent(&throttle_key, now).await?;
+    Ok(throttle_key)
+}
+
+/// Makes a new code for `owner_id` (a sign-up or sign-in) and `address`,
+/// under the resend limit ([`claim_send`]). Answers the verification that
+/// replaces any earlier one (attempts start over), and its delivery.
+pub async fn send_code(
+    tx: &mut Tx,
+    state: &AppState,
+    now: i64,
+    owner_id: &str,
+    strategy: CodeStrategy,
+    address: &str,
+    purpose: Purpose,
+) -> Result<(VerificationRecord, Delivery), ApiError> {
+    let throttle_key = claim_send(tx, state, now, Verifier::Code(strategy), address).await?;
+    let ttl_seconds = state.config.verification.code_ttl_seconds;
+    let code = codes::generate();
+    let verification = VerificationRecord {
+        status: VerificationStatus::Unverified,
+        strategy: Some(strategy.strategy),
+        attempts: 0,
+        code_hash: Some(state.code_key.hash(owner_id, strategy.field, &code)),
+        expire_at: Some(now.saturating_add(seconds_to_ms(ttl_seconds))),
+        verified_at_client: None,
+    };
+    let message = strategy.message(address, &code, ttl_seconds, purpose);
+    Ok((verification, Delivery { message, throttle_key }))
+}
+
+/// A duration from the config in seconds, as milliseconds of the clock.
+pub fn seconds_to_ms(seconds: u64) -> i64 {
+    i64::try_from(seconds.saturating_mul(1000)).unwrap_or(i64::MAX)
+}
+
+/// Checks `code` against a verification of `owner_id`'s `field`.
+///
+/// `Ok(None)`: verified. `Ok(Some(code))`: refused, but the change (an
+/// attempt counted, an expiry noted) is to be saved first. The last
+/// allowed wrong code fails the verification until a new code is sent.
+pub fn check_code(
+    v: &mut VerificationRecord,
+    state: &AppState,
+    owner_id: &str,
+    field: Field,
+    code: &str,
+    client_id: &str,
+    now: i64,
+) -> Result<Option<ErrorCode>, ApiError> {
+    match v.status_at(now) {
+        VerificationStatus::Verified => Err(ApiError::Refused(ErrorCode::VerificationAlreadyVerified)),
+        VerificationStatus::Failed => Err(ApiError::param(ErrorCode::VerificationFailed, "code")),
+        VerificationStatus::Expired => {
+            v.status = VerificationStatus::Expired;
+            v.code_hash = None;
+            Ok(Some(ErrorCode::VerificationExpired))
+        }
+        VerificationStatus::Unverified => {
+            let Some(stored) = v.code_hash.as_deref() else {
+                return Err(ApiError::Refused(ErrorCode::VerificationNotSent));
+            };
+            if state.code_key.matches(stored, owner_id, field, code) {
+                v.status = VerificationStatus::Verified;
+                v.code_hash = None;
+                v.verified_at_client = Some(String::from(client_id));
+                return Ok(None);
+            }
+            v.attempts += 1;
+            if v.attempts >= state.config.verification.code_max_attempts {
+                v.status = VerificationStatus::Failed;
+                v.code_hash = None;
+            }
+            Ok(Some(ErrorCode::FormCodeIncorrect))
+        }
+    }
+}

@@ -1,0 +1,152 @@
+//! What `/v1/verify` answers: three small self-contained pages (inline
+//! CSS, nothing fetched, no script) and the redirect.
+//!
+//! Every answer forbids caching and framing. The pages carry a strict CSP;
+//! the one with the token in its URL sets `Referrer-Policy: same-origin`,
+//! so the token goes nowhere but back to this server. (`no-referrer` would
+//! make browsers send `Origin: null` with the Confirm POST, which the
+//! CSRF check refuses.) The redirect sets `no-referrer`.
+
+use crate::error::ApiError;
+use crate::strategies::email_link;
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use gatehouse_protocol::{EmailLinkStatus, validate};
+
+/// The page with the Confirm button. `redirect_url`'s origin joins the
+/// form's CSP `form-action`: browsers apply it to the POST's redirect too.
+pub fn confirm(email_address: &str, token: &str, redirect_url: &str, ms_left: i64) -> Response {
+    let minutes = u64::try_from(ms_left).unwrap_or(0).div_ceil(60_000).max(1);
+    let plural = if minutes == 1 { "" } else { "s" };
+    let body = format!(
+        "<h1>Confirm your email address</h1>\n\
+         <p>Confirm that <strong>{}</strong> is your email address to finish signing up.</p>\n\
+         <form method=\"post\" action=\"{}\">\n\
+         <input type=\"hidden\" name=\"token\" value=\"{}\">\n\
+         <button type=\"submit\">Confirm</button>\n\
+         </form>\n\
+         <p class=\"note\">This link works once and expires in {minutes} minute{plural}. \
+         If you did not try to sign up, close this page.</p>",
+        escape(&mask(email_address)),
+        email_link::VERIFY_PATH,
+        escape(token),
+    );
+    let form_action = format!("'self' {}", validate::url_origin(redirect_url));
+    html(StatusCode::OK, "Confirm your email address", &body, &form_action, "same-origin")
+}
+
+/// The page for a token that is malformed or unknown (400).
+pub fn invalid() -> Response {
+    let body = "<h1>This link can’t be used</h1>\n\
+        <p>It may be incomplete, or too old. Go back to the page where you \
+        signed up and ask for a new link.</p>";
+    html(StatusCode::BAD_REQUEST, "Link not valid", body, "'none'", "no-referrer")
+}
+
+/// The page for our own failure (500); the link is not used up.
+pub fn failure(error: &ApiError) -> Response {
+    if let ApiError::Internal(e) = error {
+        tracing::error!(trace_id = crate::trace::current(), error = format!("{e:#}"), "email link: internal error");
+    }
+    let body = "<h1>Something went wrong</h1>\n\
+        <p>Your email address could not be confirmed just now. Please open \
+        the link again in a moment.</p>";
+    html(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong", body, "'none'", "no-referrer")
+}
+
+/// 303 to `redirect_url` with `gh_status` (and `gh_created_session`).
+pub fn redirect(redirect_url: &str, status: EmailLinkStatus, created_session: Option<&str>) -> Response {
+    let target = email_link::redirect_target(redirect_url, status, created_session);
+    let Ok(location) = HeaderValue::from_str(&target) else {
+        // A stored redirect_url passed the protocol's check: only visible ASCII.
+        return failure(&ApiError::Internal(anyhow::anyhow!("redirect target is not a header value")));
+    };
+    let mut response = StatusCode::SEE_OTHER.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::LOCATION, location);
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    response
+}
+
+fn html(status: StatusCode, title: &str, body: &str, form_action: &str, referrer: &'static str) -> Response {
+    let page = format!(
+        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <meta name=\"robots\" content=\"noindex, nofollow\">\n\
+         <title>{title}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<main>\n{body}\n</main>\n</body>\n</html>\n"
+    );
+    let csp = format!(
+        "default-src 'none'; style-src 'unsafe-inline'; form-action {form_action}; frame-ancestors 'none'; base-uri 'none'"
+    );
+    let mut response = (status, page).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    if let Ok(csp) = HeaderValue::from_str(&csp) {
+        headers.insert(header::CONTENT_SECURITY_POLICY, csp);
+    }
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static(referrer));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(HeaderName::from_static("cross-origin-opener-policy"), HeaderValue::from_static("same-origin"));
+    response
+}
+
+const STYLE: &str = "\
+:root{color-scheme:light dark;--fg:#1b1d23;--muted:#5b6070;--bg:#f3f4f7;--card:#fff;--line:#e1e3ea;--accent:#3451d1}\
+@media (prefers-color-scheme:dark){:root{--fg:#e9eaef;--muted:#a2a7b6;--bg:#14151a;--card:#1e1f26;--line:#2e3038;--accent:#6b86ff}}\
+*{box-sizing:border-box}\
+body{margin:0;min-height:100vh;display:grid;place-items:center;padding:24px;background:var(--bg);color:var(--fg);\
+font:16px/1.5 system-ui,-apple-system,\"Segoe UI\",Roboto,sans-serif}\
+main{width:100%;max-width:420px;background:var(--card);border:1px solid var(--line);border-radius:12px;padding:32px;\
+box-shadow:0 1px 3px rgba(0,0,0,.06)}\
+h1{font-size:1.375rem;line-height:1.3;margin:0 0 12px}\
+p{margin:0 0 20px;color:var(--muted)}\
+strong{color:var(--fg);overflow-wrap:anywhere}\
+button{width:100%;padding:12px 16px;border:0;border-radius:8px;background:var(--accent);color:#fff;font:inherit;\
+font-weight:600;cursor:pointer}\
+button:hover{filter:brightness(1.1)}\
+button:focus-visible{outline:3px solid var(--accent);outline-offset:2px}\
+.note{margin:20px 0 0;font-size:.875rem}\
+main>:last-child{margin-bottom:0}";
+
+/// `ana@example.com` as `a•••@example.com`: enough to recognise, not to harvest.
+fn mask(email_address: &str) -> String {
+    match email_address.split_once('@') {
+        Some((local, domain)) => {
+            let first = local.chars().next().map(String::from).unwrap_or_default();
+            format!("{first}•••@{domain}")
+        }
+        None => String::from("•••"),
+    }
+}
+
+/// Text safe inside HTML elements and quoted attributes.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_are_masked_and_escaped() {
+        assert_eq!(mask("ana@example.com"), "a•••@example.com");
+        assert_eq!(mask("x@y.co"), "x•••@y.co");
+        assert_eq!(escape(&mask("o'neil&co@example.com")), "o•••@example.com");
+        assert_eq!(escape("&<>\"'"), "&amp;&lt;&gt;&quot;&#39;");
+    }
+}

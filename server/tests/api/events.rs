@@ -1,0 +1,164 @@
+//! `GET /v1/client/sign_ups/{id}/events`: the current state at once, every
+//! change from any request, keep-alive comments, the end.
+
+use crate::helpers::{Mode, Sse, TestApp, TestClient, dev, spawn_app, spawn_app_with, token_of};
+use gatehouse_server::clock::ManualClock;
+use gatehouse_server::config::Config;
+use gatehouse_server::{Options, build_app};
+use serde_json::json;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Dev mode with a short keep-alive, so the tests see it.
+async fn app_with_keep_alive(ms: u64) -> TestApp {
+    let mut config = Config::default();
+    config.events.keep_alive = Duration::from_millis(ms);
+    spawn_app_with(config, dev()).await
+}
+
+#[tokio::test]
+async fn the_first_event_is_the_current_state() {
+    let app = spawn_app().await;
+    let browser = app.client();
+    let id = browser.start_sign_up("ana@example.com").await;
+    let mut stream = browser.events(&id).await;
+    assert_eq!(stream.status(), 200);
+    assert_eq!(stream.header("content-type").as_deref(), Some("text/event-stream"));
+    assert_eq!(stream.header("cache-control").as_deref(), Some("no-store"));
+    assert_eq!(stream.header("x-accel-buffering").as_deref(), Some("no"));
+    assert!(stream.header("gatehouse-client").is_some());
+    let first = stream.next_sign_up().await;
+    assert_eq!(first, browser.get_sign_up(&id).await.response().clone(), "the whole SignUp, as GET shows it");
+    assert_eq!(first["object"], "sign_up");
+    // Nothing more until something changes (the keep-alive is 15 s).
+    assert_eq!(stream.next_within(Duration::from_millis(300)).await, None);
+}
+
+#[tokio::test]
+async fn a_change_from_another_request_wakes_every_stream() {
+    let app = spawn_app().await;
+    let browser = app.bearer_client();
+    let id = browser.start_sign_up("ana@example.com").await;
+    let (mut first, mut second) = (browser.events(&id).await, browser.events(&id).await);
+    first.next_sign_up().await;
+    second.next_sign_up().await;
+
+    browser.update_sign_up(&id, json!({ "first_name": "Ana" })).await.response();
+    assert_eq!(first.next_sign_up().await["first_name"], "Ana");
+    assert_eq!(second.next_sign_up().await["first_name"], "Ana");
+    // A write that changes nothing sends nothing.
+    browser.update_sign_up(&id, json!({ "first_name": "Ana" })).await.response();
+    assert_eq!(first.next_within(Duration::from_millis(300)).await, None);
+
+    browser.prepare_link(&id, &format!("{}/verify", app.base)).await.response();
+    let waiting = first.next_sign_up().await;
+    let v = &waiting["verifications"]["email_address"];
+    assert_eq!((v["strategy"].as_str(), v["next_action"].as_str()), (Some("email_link"), Some("")));
+    assert_eq!(second.next_sign_up().await, waiting);
+}
+
+#[tokio::test]
+async fn confirming_the_link_in_another_browser_arrives_and_ends_the_stream() {
+    let app = spawn_app().await;
+    let waiting = app.client();
+    let id = waiting.start_sign_up("ana@example.com").await;
+    waiting.prepare_link(&id, &format!("{}/verify", app.base)).await.response();
+    let link = app.last_link_to("ana@example.com").await;
+    let mut stream = waiting.events(&id).await;
+    assert_eq!(stream.next_sign_up().await["verifications"]["email_address"]["status"], "unverified");
+
+    let other_browser = app.client();
+    let confirmed = other_browser.confirm_link(&token_of(&link)).await;
+    assert_eq!(confirmed.status, 303);
+    let last = stream.next_sign_up().await;
+    assert_eq!(last["status"], "complete");
+    assert_eq!(last["verifications"]["email_address"]["status"], "verified");
+    assert!(last["created_session_id"].as_str().unwrap().starts_with("sess_"));
+    stream.assert_ends().await;
+    // A stream opened on a complete sign-up sends it, then ends.
+    let mut again = waiting.events(&id).await;
+    assert_eq!(again.next_sign_up().await, last);
+    again.assert_ends().await;
+}
+
+#[tokio::test]
+async fn a_code_attempt_and_a_new_create_arrive_too() {
+    let app = spawn_app().await;
+    let browser = app.client();
+    let id = browser.start_sign_up("ana@example.com").await;
+    let mut stream = browser.events(&id).await;
+    stream.next_sign_up().await;
+    browser.prepare(&id, "email_code").await.response();
+    assert_eq!(stream.next_sign_up().await["verifications"]["email_address"]["next_action"], "needs_attempt");
+    browser.attempt(&id, "email_code", "000000").await;
+    let code = app.last_code_to("ana@example.com").await;
+    if code != "000000" {
+        assert_eq!(stream.next_sign_up().await["verifications"]["email_address"]["attempts"], 1);
+    }
+    // A new sign-up on the same client abandons this one: the stream says so and ends.
+    browser.create_sign_up(json!({})).await.response();
+    assert_eq!(stream.next_sign_up().await["status"], "abandoned");
+    stream.assert_ends().await;
+}
+
+#[tokio::test]
+async fn keep_alive_comments_come_while_nothing_changes() {
+    let app = app_with_keep_alive(100).await;
+    let browser = app.client();
+    let id = browser.start_sign_up("ana@example.com").await;
+    let mut stream = browser.events(&id).await;
+    stream.next_sign_up().await;
+    for _ in 0..2 {
+        assert_eq!(stream.next().await, Sse::Comment(String::from("keep-alive")));
+    }
+}
+
+#[tokio::test]
+async fn expiry_by_time_alone_arrives() {
+    let app = app_with_keep_alive(100).await;
+    let browser = app.client();
+    let id = browser.start_sign_up("ana@example.com").await;
+    browser.prepare_link(&id, &format!("{}/verify", app.base)).await.response();
+    let mut stream = browser.events(&id).await;
+    stream.next_sign_up().await;
+    // No request: only the server's clock moves.
+    app.advance(600);
+    let expired = stream.next_sign_up().await;
+    assert_eq!(expired["verifications"]["email_address"]["status"], "expired");
+    assert_eq!(expired["verifications"]["email_address"]["next_action"], "needs_prepare");
+    app.advance(24 * 3600);
+    assert_eq!(stream.next_sign_up().await["status"], "abandoned");
+    stream.assert_ends().await;
+}
+
+#[tokio::test]
+async fn only_the_owner_may_listen() {
+    let app = spawn_app().await;
+    let id = app.client().start_sign_up("ana@example.com").await;
+    let stranger = app.client().events(&id).await;
+    assert_eq!(stranger.status(), 404);
+    let body: serde_json::Value = stranger.response.json().await.unwrap();
+    assert_eq!(body["errors"][0]["code"], "sign_up_not_found");
+    assert_eq!(app.client().events("su_nope").await.status(), 404);
+}
+
+#[tokio::test]
+async fn shutting_down_ends_open_streams() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("gatehouse.db").display());
+    let app = build_app(Config::default(), &url, Options::default(), Arc::new(ManualClock::starting_now())).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(app.serve(listener, async {
+        let _ = stopped.await;
+    }));
+    let browser = TestClient::new(&base, Mode::Cookie);
+    let id = browser.start_sign_up("ana@example.com").await;
+    let mut stream = browser.events(&id).await;
+    stream.next_sign_up().await;
+    stop.send(()).unwrap();
+    stream.assert_ends().await;
+    let served = tokio::time::timeout(Duration::from_secs(5), server).await.expect("the server stops");
+    served.unwrap().unwrap();
+}

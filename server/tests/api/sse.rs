@@ -1,0 +1,102 @@
+//! Reading `text/event-stream` answers chunk by chunk, as the SDK's fetch
+//! reader does.
+
+use serde_json::Value;
+use std::time::Duration;
+
+/// One item of an event stream.
+#[derive(Debug, PartialEq)]
+pub enum Sse {
+    /// `event: name` with its `data` parsed as JSON.
+    Event(String, Value),
+    /// `: text`.
+    Comment(String),
+    /// The server ended the stream.
+    End,
+}
+
+/// An open `text/event-stream`, read chunk by chunk.
+pub struct EventStream {
+    pub response: reqwest::Response,
+    buffer: Vec<u8>,
+}
+
+impl EventStream {
+    pub fn new(response: reqwest::Response) -> EventStream {
+        EventStream { response, buffer: Vec::new() }
+    }
+
+    pub fn status(&self) -> u16 {
+        self.response.status().as_u16()
+    }
+
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
+    }
+
+    /// The next item, or `None` if none came within `wait`.
+    pub async fn next_within(&mut self, wait: Duration) -> Option<Sse> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            if let Some(end) = self.buffer.windows(2).position(|w| w == b"\n\n") {
+                let block: Vec<u8> = self.buffer.drain(..end + 2).collect();
+                return Some(parse_block(&String::from_utf8(block).expect("UTF-8 events")));
+            }
+            match tokio::time::timeout_at(deadline, self.response.chunk()).await {
+                Err(_) => return None,
+                Ok(Ok(Some(chunk))) => self.buffer.extend_from_slice(&chunk),
+                Ok(Ok(None)) | Ok(Err(_)) => {
+                    assert!(self.buffer.is_empty(), "the stream ended inside an item: {:?}", String::from_utf8_lossy(&self.buffer));
+                    return Some(Sse::End);
+                }
+            }
+        }
+    }
+
+    /// The next item; panics if none comes within 5 s.
+    pub async fn next(&mut self) -> Sse {
+        self.next_within(Duration::from_secs(5)).await.expect("an item within 5 s")
+    }
+
+    /// The data of the next `sign_up` event, skipping comments.
+    pub async fn next_sign_up(&mut self) -> Value {
+        loop {
+            match self.next().await {
+                Sse::Event(name, data) => {
+                    assert_eq!(name, "sign_up");
+                    return data;
+                }
+                Sse::Comment(_) => continue,
+                Sse::End => panic!("the stream ended"),
+            }
+        }
+    }
+
+    /// Asserts that the stream ends next (after any comments).
+    pub async fn assert_ends(&mut self) {
+        loop {
+            match self.next().await {
+                Sse::End => return,
+                Sse::Comment(_) => continue,
+                event => panic!("expected the end, got {event:?}"),
+            }
+        }
+    }
+}
+
+fn parse_block(block: &str) -> Sse {
+    let (mut name, mut data) = (None, None);
+    for line in block.lines().filter(|l| !l.is_empty()) {
+        if let Some(comment) = line.strip_prefix(':') {
+            return Sse::Comment(comment.trim().to_owned());
+        } else if let Some(n) = line.strip_prefix("event: ") {
+            name = Some(n.to_owned());
+        } else if let Some(d) = line.strip_prefix("data: ") {
+            assert!(data.is_none(), "one data line per event: {block:?}");
+            data = Some(serde_json::from_str(d).expect("JSON data"));
+        } else {
+            panic!("unexpected line {line:?} in {block:?}");
+        }
+    }
+    Sse::Event(name.expect("an event name"), data.expect("data"))
+}
