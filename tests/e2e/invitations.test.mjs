@@ -7,7 +7,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import {
   launch, openPage, uniqueEmail, waitForDetails, detailsForm, inviteFromPanel, inviteByApi,
-  outboxMessage, screenshot, expectDone, fieldError, RESTRICTED_URL,
+  outboxMessage, screenshot, expectDone, fieldError, eventually, RESTRICTED_URL,
 } from "./support.mjs";
 
 let browser;
@@ -38,7 +38,7 @@ test("an invitation link from the outbox, opened in a fresh browser, completes a
 
     // Submitting without the password says so next to it.
     await page.getByRole("button", { name: "Continue" }).click();
-    assert.equal(await fieldError(page, password), "Choose a password.");
+    assert.equal(await eventually(() => fieldError(page, password), { message: "the password error" }), "Choose a password.");
     await detailsForm(page).getByLabel("First name").fill("Arya");
     await password.fill("Needle#W1nterfell");
     await page.getByRole("button", { name: "Continue" }).click();
