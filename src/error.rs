@@ -32,11 +32,12 @@ impl ErrorItem {
     }
 }
 
-/// The codes the SDK raises itself: its own two, and those of the checks it
+/// The codes the SDK raises itself: its own three, and those of the checks it
 /// runs before sending (the protocol validators' among them).
-pub const SDK_CODES: [ErrorCode; 11] = [
+pub const SDK_CODES: [ErrorCode; 12] = [
     ErrorCode::NetworkError,
     ErrorCode::ResponseInvalid,
+    ErrorCode::MagicLinkFlowCancelled,
     ErrorCode::FormParamMissing,
     ErrorCode::FormParamFormatInvalid,
     ErrorCode::FormParamUnknown,
@@ -65,6 +66,7 @@ fn sdk_texts(code: ErrorCode) -> (&'static str, &'static str, &'static str) {
     }
     texts!(
         NetworkError,
+        MagicLinkFlowCancelled,
         FormParamMissing,
         FormParamFormatInvalid,
         FormParamUnknown,

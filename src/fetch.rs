@@ -3,7 +3,7 @@
 //! turns the answer into its parsed JSON or an [`Error`].
 //!
 //! Built on `web-sys` `fetch` (the global one, so it also runs in workers);
-//! a later `AbortSignal` plugs into [`RequestInit::set_signal`].
+//! a request can carry an `AbortSignal` (the email link flow's cancel).
 //!
 //! No Rust executor: [`pipe`] wires the promise chain in three lines of JS
 //! (fetch, then `response.json()`, then the target's `__answer` method), and
@@ -87,9 +87,19 @@ impl Transport {
         }
     }
 
-    /// Starts one request; its promise resolves to the `Response`.
-    pub fn start(&self, method: Method, path: &str, body: Option<String>) -> Promise {
+    /// Starts one request; its promise resolves to the `Response`. An
+    /// `AbortSignal` as `signal` aborts it (anything else is ignored).
+    pub fn start(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<String>,
+        signal: &JsValue,
+    ) -> Promise {
         let init = RequestInit::new();
+        if signal.is_object() {
+            decode::set(&init, "signal", signal);
+        }
         init.set_method(method.as_str());
         let headers = JsValue::from(Object::new());
         if let Some(body) = body {

@@ -22,9 +22,12 @@
 //! - [`error`]: the `GatehouseError` class and the one conversion into it;
 //! - [`objects`]: the `SignUp`, `SignIn` and `Session` JS classes,
 //!   `gh.session`, and the session token cache;
+//! - [`link`]: `createMagicLinkFlow()`, the wait for an email link, and
+//!   `Gatehouse.handleMagicLinkVerification()`;
 //! - [`typescript`]: the declared types of the `.d.ts`.
 
 mod error;
+mod link;
 mod objects;
 mod read;
 mod typescript;
@@ -39,7 +42,7 @@ use crate::sign_in;
 use alloc::rc::Rc;
 use alloc::string::String;
 use core::cell::OnceCell;
-use gatehouse_protocol::Field;
+use gatehouse_protocol::{ErrorCode, Field};
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 
@@ -54,6 +57,8 @@ const SIGN_IN: u32 = 2;
 const TOKEN: u32 = 3;
 /// Signing out.
 const SIGN_OUT: u32 = 4;
+/// Not an answer: the event stream, whose `Response` goes to the caller.
+const EVENTS: u32 = 5;
 
 // The operations of `Gatehouse.__run`, as `objects.rs` numbers them: the
 // sign-up's nine (0 to 8, in the order of `sign_up_op`), the sign-in's
@@ -68,6 +73,11 @@ const RUN_SIGN_IN: [sign_in::Op; 4] = [
 ];
 const RUN_TOKEN: u32 = 13;
 const RUN_SIGN_OUT: u32 = 14;
+// The email link flow's (see `link`): a new flow object, the sign-up's
+// event stream (the bare `Response`), and the error of a cancelled wait.
+const RUN_LINK_FLOW: u32 = 15;
+const RUN_EVENTS: u32 = 16;
+const RUN_LINK_CANCELLED: u32 = 17;
 
 /// A resource object the SDK keeps current (the sign-up, the sign-in).
 #[derive(Default)]
@@ -94,15 +104,19 @@ struct Shared {
     sign_in: Slot,
 }
 
-/// Starts the request and pipes its answer to `Gatehouse.__answer(answer,
-/// tag)`; a failure before sending is a rejected promise.
-fn send(shared: &Shared, request: Result<Request>, tag: u32) -> Promise {
+/// Starts the request (aborted by `signal`, an `AbortSignal`, if it is one)
+/// and pipes its answer to `Gatehouse.__answer(answer, tag)`; a failure
+/// before sending is a rejected promise. The event stream's `Response` is
+/// not piped: the link flow reads it.
+fn send(shared: &Shared, request: Result<Request>, tag: u32, signal: &JsValue) -> Promise {
     match request {
-        Ok(r) => fetch::pipe(
-            &shared.transport.start(r.method, &r.path, r.body),
-            &shared.gatehouse(),
-            tag,
-        ),
+        Ok(r) => {
+            let response = shared.transport.start(r.method, &r.path, r.body, signal);
+            if tag == EVENTS {
+                return response;
+            }
+            fetch::pipe(&response, &shared.gatehouse(), tag)
+        }
         Err(e) => Promise::reject(&error::to_js(e)),
     }
 }
@@ -170,7 +184,7 @@ impl Gatehouse {
         });
         let _ = shared.gatehouse.set(gatehouse.clone());
         let environment = request(Method::Get, "/v1/environment".into());
-        send(&shared, environment, LOAD)
+        send(&shared, environment, LOAD, &JsValue::UNDEFINED)
     }
 
     /// The answers of every request: loading, the sign-up, the sign-in and
@@ -183,21 +197,32 @@ impl Gatehouse {
     /// The methods of `gh.signUp`, `gh.signIn` and `gh.session`
     /// (`objects.rs`): each starts one request, and the promise resolves to
     /// the object (the session's: to the token, or `undefined`) or rejects
-    /// with a `GatehouseError`. The session's pass its id as `params`.
+    /// with a `GatehouseError`. The session's pass its id as `params`; the
+    /// others may pass an `AbortSignal` as `params.signal`. The link flow's
+    /// (`link.rs`) answer a flow object, the event stream's `Response`
+    /// promise, and the `GatehouseError` of a cancelled wait.
     #[wasm_bindgen(js_name = __run, skip_typescript)]
-    pub fn run(&self, op: u32, params: JsValue) -> Promise {
+    pub fn run(&self, op: u32, params: JsValue) -> JsValue {
         let shared = &self.shared;
+        match op {
+            RUN_LINK_FLOW => return link::new_flow(&shared.gatehouse()),
+            RUN_LINK_CANCELLED => {
+                return error::to_js(Error::sdk(ErrorCode::MagicLinkFlowCancelled, None))
+            }
+            _ => {}
+        }
+        let signal = get(&params, "signal").unwrap_or_default();
         let session = |method, rest| {
             let id = params.as_string().unwrap_or_default();
             request(method, join(&["/v1/client/sessions/", &id, rest]))
         };
         let (request, tag) = match op {
-            0..RUN_FIRST_SIGN_IN => {
+            0..RUN_FIRST_SIGN_IN | RUN_EVENTS => {
                 let id = shared.sign_up.id();
                 let rules = shared.rules.get().copied().unwrap_or_default();
                 let request =
                     sign_up_op(op, &params).and_then(|op| flow::request(op, id.as_deref(), &rules));
-                (request, SIGN_UP)
+                (request, if op == RUN_EVENTS { EVENTS } else { SIGN_UP })
             }
             RUN_TOKEN => (session(Method::Post, "/tokens"), TOKEN),
             RUN_SIGN_OUT => (session(Method::Delete, ""), SIGN_OUT),
@@ -211,7 +236,7 @@ impl Gatehouse {
                 (sign_in::request(op, param, id.as_deref()), SIGN_IN)
             }
         };
-        send(shared, request, tag)
+        send(shared, request, tag, &signal).into()
     }
 
     /// Signs out of the current session (`gh.session.signOut()`); without
@@ -263,7 +288,7 @@ impl Gatehouse {
             let _ = shared.rules.set(decode::rules(&environment));
             set(&gatehouse, "environment", &environment);
             let client = request(Method::Get, "/v1/client".into());
-            return Ok(send(shared, client, LOAD).into());
+            return Ok(send(shared, client, LOAD, &JsValue::UNDEFINED).into());
         }
         let client = decode::answer(answer, schema::CLIENT_ENVELOPE)?;
         let sign_up = objects::sign_up(&gatehouse);
@@ -281,7 +306,7 @@ impl Gatehouse {
 
 /// The sign-up operation `op` of `Gatehouse.__run`: `create`, `update`,
 /// `reload`, `prepareVerification`, `attemptVerification`, then the email
-/// and phone shortcuts (prepare, attempt).
+/// and phone shortcuts (prepare, attempt); and the link flow's event stream.
 fn sign_up_op(op: u32, params: &JsValue) -> Result<Op> {
     let target = match op {
         5 | 6 => Target::Only(Field::EmailAddress),
@@ -296,7 +321,9 @@ fn sign_up_op(op: u32, params: &JsValue) -> Result<Op> {
         3 | 5 | 7 => Op::Prepare {
             target,
             strategy: text("strategy")?,
+            redirect_url: text("redirectUrl")?,
         },
+        RUN_EVENTS => Op::Events,
         _ => Op::Attempt {
             target,
             strategy: text("strategy")?,

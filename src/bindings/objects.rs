@@ -37,6 +37,11 @@ class SignUp extends Resource {
   attemptEmailAddressVerification(params) { return this[gh].__run(6, params); }
   preparePhoneNumberVerification(params) { return this[gh].__run(7, params); }
   attemptPhoneNumberVerification(params) { return this[gh].__run(8, params); }
+  createMagicLinkFlow() { return this[gh].__run(15); }
+  createEmailLinkFlow() {
+    const f = this.createMagicLinkFlow();
+    return { startEmailLinkFlow: f.startMagicLinkFlow, cancelEmailLinkFlow: f.cancelMagicLinkFlow };
+  }
 }
 class SignIn extends Resource {
   create(params) { return this[gh].__run(9, params); }

@@ -53,17 +53,47 @@ export interface SignUpCreateParams extends SignUpParams {
   ticket?: string | null;
 }
 
-export interface PrepareVerificationParams {
-  strategy: "email_code" | "phone_code";
-}
+/** A code, or (`email_link`) a link back to `redirectUrl`, which must be on an allowed origin. */
+export type PrepareVerificationParams =
+  | { strategy: "email_code" | "phone_code"; redirectUrl?: undefined }
+  | { strategy: "email_link"; redirectUrl: string };
 
 export interface AttemptVerificationParams {
   strategy: "email_code" | "phone_code";
   code: string;
 }
 
-export interface PrepareEmailAddressVerificationParams {
-  strategy?: "email_code";
+export type PrepareEmailAddressVerificationParams =
+  | { strategy?: "email_code"; redirectUrl?: undefined }
+  | { strategy: "email_link"; redirectUrl: string };
+
+export interface StartMagicLinkFlowParams {
+  /** Where the link leads after its confirmation, with `gh_status` (see `Gatehouse.handleMagicLinkVerification`). */
+  redirectUrl: string;
+}
+
+/**
+ * `signUp.createMagicLinkFlow()`. `startMagicLinkFlow` sends the link and
+ * resolves with the sign-up once its email is `verified` or `expired`;
+ * `cancelMagicLinkFlow` stops the wait, which then rejects with
+ * `magic_link_flow_cancelled`.
+ */
+export interface MagicLinkFlow {
+  startMagicLinkFlow(params: StartMagicLinkFlowParams): Promise<SignUp>;
+  cancelMagicLinkFlow(): void;
+}
+
+/** `signUp.createEmailLinkFlow()`: `MagicLinkFlow` under its other names. */
+export interface EmailLinkFlow {
+  startEmailLinkFlow(params: StartMagicLinkFlowParams): Promise<SignUp>;
+  cancelEmailLinkFlow(): void;
+}
+
+/** How an email link's confirmation ended, read by `Gatehouse.handleMagicLinkVerification()`. */
+export interface MagicLinkVerification {
+  status: "verified" | "expired" | "failed" | "client_mismatch";
+  /** The session the completed sign-up created, if it completed. */
+  createdSessionId: string | null;
 }
 
 export interface PreparePhoneNumberVerificationParams {
@@ -192,11 +222,11 @@ export interface SignUp extends SignUpResource {
   update(params: SignUpParams): Promise<SignUp>;
   /** Reads the sign-up again from the server. */
   reload(): Promise<SignUp>;
-  /** Sends a verification code (`email_code` or `phone_code`). */
+  /** Sends a verification code (`email_code` or `phone_code`) or an email link (`email_link`). */
   prepareVerification(params: PrepareVerificationParams): Promise<SignUp>;
   /** Checks a verification code. */
   attemptVerification(params: AttemptVerificationParams): Promise<SignUp>;
-  /** Sends a code to the email address (`strategy` defaults to `email_code`). */
+  /** Sends a code (or with `email_link`, a link) to the email address (`strategy` defaults to `email_code`). */
   prepareEmailAddressVerification(params?: PrepareEmailAddressVerificationParams): Promise<SignUp>;
   /** Checks the code sent to the email address. */
   attemptEmailAddressVerification(params: AttemptCodeParams): Promise<SignUp>;
@@ -204,6 +234,10 @@ export interface SignUp extends SignUpResource {
   preparePhoneNumberVerification(params?: PreparePhoneNumberVerificationParams): Promise<SignUp>;
   /** Checks the code sent to the phone number. */
   attemptPhoneNumberVerification(params: AttemptCodeParams): Promise<SignUp>;
+  /** Sends an email link and waits for its confirmation (pushed by the server; polled if the stream fails). */
+  createMagicLinkFlow(): MagicLinkFlow;
+  /** The same as `createMagicLinkFlow`, under the names `startEmailLinkFlow` and `cancelEmailLinkFlow`. */
+  createEmailLinkFlow(): EmailLinkFlow;
 }
 
 export type SignInStatus = "needs_first_factor" | "complete";

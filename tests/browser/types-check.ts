@@ -5,6 +5,7 @@ import init, {
   Gatehouse,
   GatehouseError,
   type FirstFactorStrategy,
+  type VerificationStatus,
   type GatehouseErrorCode,
   type Session,
   type SignIn,
@@ -100,6 +101,24 @@ try {
   }
 }
 
+// The email link: its flow, both names, and the landing page's reading.
+const { startMagicLinkFlow, cancelMagicLinkFlow } = signUp.createMagicLinkFlow();
+const linked: SignUp = await startMagicLinkFlow({ redirectUrl: "https://app.example.com/verify" });
+const linkStatus: VerificationStatus | undefined = linked.verifications.emailAddress?.status;
+cancelMagicLinkFlow();
+const { startEmailLinkFlow, cancelEmailLinkFlow } = signUp.createEmailLinkFlow();
+void [startEmailLinkFlow, cancelEmailLinkFlow];
+await signUp.prepareEmailAddressVerification({ strategy: "email_link", redirectUrl: "https://app.example.com/verify" });
+const landing = Gatehouse.handleMagicLinkVerification();
+const landingStatus: "verified" | "expired" | "failed" | "client_mismatch" | undefined = landing?.status;
+const landingSession: string | null | undefined = landing?.createdSessionId;
+// @ts-expect-error: a link needs its redirectUrl
+await startMagicLinkFlow({});
+// @ts-expect-error: a link strategy needs the redirectUrl
+await signUp.prepareVerification({ strategy: "email_link" });
+// @ts-expect-error: a code goes to no URL
+await signUp.prepareEmailAddressVerification({ strategy: "email_code", redirectUrl: "https://app.example.com/" });
+
 // @ts-expect-error: an unknown param
 await signUp.create({ emailAdress: "ana@example.com" });
 // @ts-expect-error: a param of the wrong type
@@ -135,4 +154,5 @@ signIn.status = "complete";
 
 void [required, strategies, minLength, devMode, mode, signUpId, sessionUser, status, missing];
 void [expireAt, next, metadata, abandonAt, hasPassword, wrongField];
+void [linkStatus, landingStatus, landingSession];
 void [ticketStrategy, signInStatus, identifier, factor, safeIdentifier, factorNext, createdSession, signedInUser];

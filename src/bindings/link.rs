@@ -1,0 +1,163 @@
+//! The email link: `signUp.createMagicLinkFlow()` (and its alias
+//! `createEmailLinkFlow()`), the wait for the link's confirmation, and
+//! `Gatehouse.handleMagicLinkVerification()` for the page the link leads
+//! back to.
+//!
+//! `startMagicLinkFlow({ redirectUrl })` sends the link
+//! (`prepareEmailAddressVerification` with `email_link`), then waits on the
+//! sign-up's event stream, read through `fetch` so that cookie and bearer
+//! modes both work, and resolves with `gh.signUp`, reloaded, once its email
+//! verification is `verified` or `expired` (or the sign-up is no longer
+//! `missing_requirements`):
+//!
+//! - each stream starts with the current sign-up, so a reconnect misses no
+//!   change; a stream that ends after more than its first event (a
+//!   keep-alive or a change came through) is reopened at once;
+//! - a stream that cannot be opened, ends early, sends something that is
+//!   not a sign-up, or stays silent past two keep-alives (35 s) is a
+//!   failure; the second in a row waits 1 s, and the third hands over to
+//!   polling `GET /v1/client/sign_ups/{id}`: every 1 s, doubling on errors
+//!   up to 30 s (or the server's `Retry-After`), stopping on a 4xx that is
+//!   no rate limit;
+//! - `cancelMagicLinkFlow()` aborts the flow's fetches (one `AbortSignal`
+//!   for them all), clears its timer and rejects the pending promise with
+//!   `magic_link_flow_cancelled` at once; every await of the wait then
+//!   fails or never wakes, so nothing more is sent. Starting again cancels
+//!   the wait before.
+//!
+//! The wait is JS: timers, the abort signal and the stream reader are JS
+//! objects, and driving them from Rust would cost an import shim each in
+//! both languages (about 1 KiB gzip, over the budget, `bench/size.sh`). The
+//! requests and every decoding stay in Rust, through `Gatehouse.__run`: a
+//! stream event is only glanced at for its status, and the sign-up it
+//! announces done is read again, and decoded, by the poll.
+
+use super::Gatehouse;
+use crate::decode::set;
+use crate::landing::landing;
+use alloc::string::String;
+use js_sys::Object;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(inline_js = r#"
+const DONE = ["verified", "expired"];
+const POLL = 1000, POLL_MAX = 30000, SILENCE = 35000, STREAM_TRIES = 3;
+const sleep = (f, ms) => new Promise((wake) => (f.timer = setTimeout(wake, ms)));
+const done = (status, email) => status !== "missing_requirements" || DONE.includes(email?.status);
+
+export function newLinkFlow(g) {
+  let current = null;
+  const cancel = () => {
+    const f = current;
+    current = null;
+    if (f) {
+      f.abort.abort();
+      clearTimeout(f.timer);
+      f.reject(g.__run(17));
+    }
+  };
+  const start = (params) => {
+    cancel();
+    return new Promise((resolve, reject) => {
+      const f = (current = { abort: new AbortController(), reject });
+      wait(g, f, params).then(resolve, reject).finally(() => {
+        if (current === f) current = null;
+        f.abort.abort();
+        clearTimeout(f.timer);
+      });
+    });
+  };
+  return { startMagicLinkFlow: start, cancelMagicLinkFlow: cancel };
+}
+
+async function wait(g, f, params) {
+  const signal = f.abort.signal;
+  const su = await g.__run(5, { strategy: "email_link", redirectUrl: params?.redirectUrl, signal });
+  for (let failures = 0, heard; failures < STREAM_TRIES; ) {
+    heard = await listen(g, f, signal);
+    if (heard > 1) break;
+    failures = heard ? 0 : failures + 1;
+    if (failures > 1) await sleep(f, POLL);
+  }
+  for (let delay = POLL; ; await sleep(f, delay)) {
+    try {
+      await g.__run(2, { signal });
+      if (done(su.status, su.verifications.emailAddress)) return su;
+      delay = POLL;
+    } catch (e) {
+      if (signal.aborted || (e.status >= 400 && e.status < 500 && e.status != 429)) throw e;
+      delay = Math.max(Math.min(delay * 2, POLL_MAX), (e.retryAfter ?? 0) * 1000);
+    }
+  }
+}
+
+// One event stream: 2 when it says the wait is over, 1 when it worked and
+// ended, 0 when it failed.
+async function listen(g, f, signal) {
+  let reader, heard = 0;
+  try {
+    const response = await g.__run(16, { signal });
+    if (!response.ok) return 0;
+    reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+    for (let text = "", end; ; ) {
+      const { value, done: ended } = await Promise.race([
+        reader.read(),
+        new Promise((_, silent) => (f.timer = setTimeout(silent, SILENCE))),
+      ]);
+      clearTimeout(f.timer);
+      if (ended) return heard > 1 ? 1 : 0;
+      text += value;
+      while ((end = text.indexOf("\n\n")) >= 0) {
+        const data = text.slice(0, end).split("\n").filter((l) => l.startsWith("data:"))
+          .map((l) => l.slice(5).trim()).join("\n");
+        text = text.slice(end + 2);
+        heard++;
+        if (data) {
+          const s = JSON.parse(data);
+          if (done(s.status, s.verifications.email_address)) return 2;
+        }
+      }
+    }
+  } catch (e) {
+    if (signal.aborted) throw e;
+    return 0;
+  } finally {
+    clearTimeout(f.timer);
+    reader?.cancel().catch(() => {});
+  }
+}
+
+export const pageQuery = () => globalThis.location?.search ?? "";
+"#)]
+extern "C" {
+    /// A new `{ startMagicLinkFlow, cancelMagicLinkFlow }` of the
+    /// `Gatehouse` object `g`.
+    #[wasm_bindgen(js_name = newLinkFlow)]
+    pub fn new_flow(g: &JsValue) -> JsValue;
+
+    /// `location.search`, or `""` where there is no location.
+    #[wasm_bindgen(js_name = pageQuery)]
+    fn page_query() -> String;
+}
+
+#[wasm_bindgen]
+impl Gatehouse {
+    /// For the page at an email link's `redirect_url`: how the confirmation
+    /// ended, from `search` (default: `location.search`), or `null` when
+    /// the page was not reached through a link.
+    #[wasm_bindgen(
+        js_name = handleMagicLinkVerification,
+        unchecked_return_type = "MagicLinkVerification | null"
+    )]
+    pub fn handle_magic_link_verification(search: Option<String>) -> JsValue {
+        let search = search.unwrap_or_else(page_query);
+        let Some(result) = landing(&search) else {
+            return JsValue::NULL;
+        };
+        let js = JsValue::from(Object::new());
+        set(&js, "status", &result.status.as_str().into());
+        let session = result.created_session_id.map(JsValue::from_str);
+        set(&js, "createdSessionId", &session.unwrap_or(JsValue::NULL));
+        js
+    }
+}
