@@ -10,6 +10,7 @@
 #![cfg(target_arch = "wasm32")]
 
 mod errors;
+mod magic_link;
 mod sessions;
 mod sign_in;
 mod sign_up;

@@ -44,6 +44,20 @@ export function jwtPart(jwt, index) {
   const part = jwt.split(".")[index].replace(/-/g, "+").replace(/_/g, "/");
   return JSON.parse(atob(part + "=".repeat((4 - (part.length % 4)) % 4)));
 }
+export async function confirmLink(link) {
+  const url = new URL(link);
+  const body = new URLSearchParams({ token: url.searchParams.get("token") });
+  const response = await fetch(url.origin + url.pathname, { method: "POST", body, redirect: "manual" });
+  return response.type;
+}
+export function interceptEvents(mode) {
+  const original = (globalThis.__ghBeforeIntercept ??= globalThis.fetch);
+  globalThis.fetch = !mode ? original : (url, init) => {
+    if (!String(url).endsWith("/events")) return original(url, init);
+    if (mode === "fail") return Promise.reject(new TypeError("blocked by the test"));
+    return Promise.resolve(new Response("event: sign_up\ndata: {not json\n\n"));
+  };
+}
 export function ticketOf(url) {
   return new URL(url).searchParams.get("__gh_ticket");
 }
@@ -62,6 +76,17 @@ extern "C" {
     /// The header (0) or the claims (1) of a JWT, base64url-decoded.
     #[wasm_bindgen(js_name = jwtPart)]
     pub fn jwt_part(jwt: &str, index: u32) -> JsValue;
+
+    /// POSTs the confirmation of an email link (what its page's Confirm
+    /// button does) and answers the response type: `"opaqueredirect"` for
+    /// the 303 back to the `redirect_url`.
+    #[wasm_bindgen(js_name = confirmLink)]
+    fn confirm_link_js(link: &str) -> Promise;
+
+    /// Makes the page's `fetch` of every event stream fail (`"fail"`) or
+    /// answer a stream that is no sign-up (`"garbage"`); `None` restores it.
+    #[wasm_bindgen(js_name = interceptEvents)]
+    pub fn intercept_events(mode: Option<&str>);
 
     /// The `__gh_ticket` query parameter of an invitation link.
     #[wasm_bindgen(js_name = ticketOf)]
@@ -158,6 +183,71 @@ pub async fn code_sent_to(to: &str) -> String {
         .rfind(|m| text(m, "to").as_deref() == Some(to))
         .and_then(|m| text(&m, "code"))
         .unwrap_or_else(|| panic!("no code was sent to {to}"))
+}
+
+/// The link of the newest outbox message to `to`, waiting for it to be sent.
+pub async fn link_sent_to(to: &str) -> String {
+    for _ in 0..100 {
+        let messages = JsFuture::from(get_json(&format!("{API}/v1/dev/outbox")))
+            .await
+            .expect("outbox");
+        let link = Array::from(&messages)
+            .iter()
+            .rfind(|m| text(m, "to").as_deref() == Some(to))
+            .and_then(|m| text(&m, "link"));
+        if let Some(link) = link {
+            return link;
+        }
+        sleep(50).await;
+    }
+    panic!("no link was sent to {to}")
+}
+
+/// Confirms an email link as its page's button does; it must redirect.
+pub async fn confirm_link(link: &str) {
+    let kind = JsFuture::from(confirm_link_js(link)).await.expect("confirm");
+    assert_eq!(kind.as_string().as_deref(), Some("opaqueredirect"));
+}
+
+/// How many event streams the server has open.
+pub async fn open_streams() -> f64 {
+    let count = JsFuture::from(get_json(&format!("{API}/v1/dev/event_streams")))
+        .await
+        .expect("event_streams");
+    get(&count, "open").as_f64().unwrap()
+}
+
+/// Ends every event stream the server has open.
+pub async fn drop_streams() {
+    JsFuture::from(post_json(
+        &format!("{API}/v1/dev/drop_event_streams"),
+        &JsValue::NULL,
+    ))
+    .await
+    .expect("drop_event_streams");
+}
+
+/// Waits `ms` milliseconds.
+pub async fn sleep(ms: i32) {
+    let wait = Promise::new(&mut |resolve, _| {
+        let global: JsValue = js_sys::global().into();
+        let set_timeout: Function = Reflect::get(&global, &s("setTimeout")).unwrap().into();
+        set_timeout
+            .call2(&global, &resolve, &JsValue::from(ms))
+            .unwrap();
+    });
+    JsFuture::from(wait).await.unwrap();
+}
+
+/// Waits until `ready` holds, checking every 20 ms for up to 5 s.
+pub async fn until(what: &str, mut ready: impl AsyncFnMut() -> bool) {
+    for _ in 0..250 {
+        if ready().await {
+            return;
+        }
+        sleep(20).await;
+    }
+    panic!("gave up waiting for {what}")
 }
 
 /// The rejection of a call that must fail.

@@ -1,0 +1,191 @@
+//! The email link: `createMagicLinkFlow()` waits by push, reconnects,
+//! falls back to polling, cancels without another request, and rejects
+//! bad params; `Gatehouse.handleMagicLinkVerification()` reads the
+//! redirect. The link is confirmed as its page's button does.
+
+use crate::support::*;
+use gatehouse::Gatehouse;
+use js_sys::{Function, Promise, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::wasm_bindgen_test;
+
+/// Where the links lead back to: the server's own origin is allowed.
+fn redirect_url() -> String {
+    format!("{API}/welcome")
+}
+
+/// A sign-up with an email and a password: the link completes it.
+async fn sign_up_waiting_for_email(token_mode: &str) -> (JsValue, JsValue, String) {
+    let gh = load(token_mode).await;
+    let sign_up = get(&gh, "signUp");
+    let email = unique_email();
+    let params = obj(&[("emailAddress", s(&email)), ("password", s(PASSWORD))]);
+    call(&sign_up, "create", params).await.expect("create");
+    (gh, sign_up, email)
+}
+
+fn method(target: &JsValue, name: &str) -> Function {
+    Reflect::get(target, &s(name))
+        .unwrap()
+        .dyn_into()
+        .expect(name)
+}
+
+/// `signUp[create]()`, then its `start` with `{ redirectUrl }`: the flow,
+/// and the pending wait.
+fn start(sign_up: &JsValue, names: [&str; 2], redirect: &str) -> (JsValue, JsFuture) {
+    let flow = method(sign_up, names[0]).call0(sign_up).expect("flow");
+    let params = obj(&[("redirectUrl", s(redirect))]);
+    let wait: Promise = method(&flow, names[1])
+        .call1(&flow, &params)
+        .expect("start")
+        .dyn_into()
+        .expect("a promise");
+    (flow, JsFuture::from(wait))
+}
+
+fn start_magic(sign_up: &JsValue) -> (JsValue, JsFuture) {
+    start(
+        sign_up,
+        ["createMagicLinkFlow", "startMagicLinkFlow"],
+        &redirect_url(),
+    )
+}
+
+fn assert_verified_and_signed_in(gh: &JsValue, sign_up: &JsValue) {
+    assert_eq!(
+        text(sign_up, "verifications.emailAddress.status").as_deref(),
+        Some("verified")
+    );
+    assert_eq!(text(sign_up, "status").as_deref(), Some("complete"));
+    let created = text(sign_up, "createdSessionId").expect("createdSessionId");
+    assert_eq!(text(gh, "session.id"), Some(created));
+}
+
+#[wasm_bindgen_test]
+async fn the_waiting_flow_resolves_once_the_link_is_confirmed_in_both_modes() {
+    for mode in ["bearer", "cookie"] {
+        let (gh, sign_up, email) = sign_up_waiting_for_email(mode).await;
+        let (_flow, wait) = start_magic(&sign_up);
+        let link = link_sent_to(&email).await;
+        assert!(link.contains("/v1/verify?token="), "{link}");
+        confirm_link(&link).await;
+        let resolved = wait.await.expect("the flow resolves");
+        assert!(
+            resolved == sign_up,
+            "it resolves with gh.signUp itself ({mode})"
+        );
+        assert_verified_and_signed_in(&gh, &sign_up);
+    }
+}
+
+#[wasm_bindgen_test]
+async fn the_email_link_names_are_the_same_flow() {
+    let (gh, sign_up, email) = sign_up_waiting_for_email("bearer").await;
+    let (flow, wait) = start(
+        &sign_up,
+        ["createEmailLinkFlow", "startEmailLinkFlow"],
+        &redirect_url(),
+    );
+    assert!(get(&flow, "cancelEmailLinkFlow").is_function());
+    confirm_link(&link_sent_to(&email).await).await;
+    wait.await.expect("the flow resolves");
+    assert_verified_and_signed_in(&gh, &sign_up);
+}
+
+#[wasm_bindgen_test]
+async fn a_dropped_stream_is_reopened_and_misses_nothing() {
+    let (gh, sign_up, email) = sign_up_waiting_for_email("bearer").await;
+    let before = open_streams().await;
+    let (_flow, wait) = start_magic(&sign_up);
+    until("the stream", async || open_streams().await > before).await;
+    drop_streams().await;
+    // The link is confirmed while the stream is down or coming back.
+    confirm_link(&link_sent_to(&email).await).await;
+    wait.await.expect("the flow resolves");
+    assert_verified_and_signed_in(&gh, &sign_up);
+}
+
+#[wasm_bindgen_test]
+async fn a_blocked_or_garbled_stream_hands_over_to_polling() {
+    for mode in ["fail", "garbage"] {
+        let (gh, sign_up, email) = sign_up_waiting_for_email("bearer").await;
+        intercept_events(Some(mode));
+        let (_flow, wait) = start_magic(&sign_up);
+        confirm_link(&link_sent_to(&email).await).await;
+        let result = wait.await;
+        intercept_events(None);
+        result.expect("polling resolves the flow");
+        assert_verified_and_signed_in(&gh, &sign_up);
+    }
+}
+
+#[wasm_bindgen_test]
+async fn cancel_rejects_at_once_closes_the_stream_and_sends_nothing_more() {
+    let (_gh, sign_up, _email) = sign_up_waiting_for_email("bearer").await;
+    let before = open_streams().await;
+    let (flow, wait) = start_magic(&sign_up);
+    until("the stream", async || open_streams().await > before).await;
+    method(&flow, "cancelMagicLinkFlow")
+        .call0(&flow)
+        .expect("cancel");
+    let err = rejected(wait.await);
+    assert_eq!(error_code(&err), "magic_link_flow_cancelled");
+    until("the stream to close", async || open_streams().await == before).await;
+    // Longer than the polling interval and the reconnect delay.
+    // Counted from here: the SDK looks `fetch` up at each call.
+    let counted = fetch_count();
+    sleep(2500).await;
+    assert_eq!(fetch_count(), counted, "a request after cancel");
+    // Cancelling again, or before any start, does nothing.
+    method(&flow, "cancelMagicLinkFlow")
+        .call0(&flow)
+        .expect("cancel");
+}
+
+#[wasm_bindgen_test]
+async fn a_link_needs_an_allowed_redirect_url() {
+    let (_gh, sign_up, _email) = sign_up_waiting_for_email("bearer").await;
+    let flow = method(&sign_up, "createMagicLinkFlow")
+        .call0(&sign_up)
+        .unwrap();
+    let start = method(&flow, "startMagicLinkFlow");
+    let wait = |params: JsValue| {
+        let promise: Promise = start.call1(&flow, &params).unwrap().dyn_into().unwrap();
+        JsFuture::from(promise)
+    };
+    let err = rejected(wait(JsValue::UNDEFINED).await);
+    assert_eq!(error_code(&err), "form_param_missing");
+    assert_eq!(param_name(&err).as_deref(), Some("redirect_url"));
+    assert_eq!(status(&err), 0.0, "refused before sending");
+
+    for elsewhere in ["https://evil.example.com/verify", "javascript:alert(1)"] {
+        let err = rejected(wait(obj(&[("redirectUrl", s(elsewhere))])).await);
+        assert_eq!(error_code(&err), "form_param_format_invalid", "{elsewhere}");
+        assert_eq!(param_name(&err).as_deref(), Some("redirect_url"));
+        assert_eq!(status(&err), 422.0);
+    }
+
+    // A code takes no URL.
+    let params = obj(&[
+        ("strategy", s("email_code")),
+        ("redirectUrl", s(&redirect_url())),
+    ]);
+    let err = rejected(call(&sign_up, "prepareEmailAddressVerification", params).await);
+    assert_eq!(error_code(&err), "form_param_unknown");
+}
+
+#[wasm_bindgen_test]
+fn the_landing_page_reads_the_redirect() {
+    let read = |search: &str| Gatehouse::handle_magic_link_verification(Some(search.into()));
+    let verified = read("?gh_status=verified&gh_created_session=sess_abc");
+    assert_eq!(text(&verified, "status").as_deref(), Some("verified"));
+    assert_eq!(text(&verified, "createdSessionId").as_deref(), Some("sess_abc"));
+    let mismatch = read("?gh_status=client_mismatch");
+    assert_eq!(text(&mismatch, "status").as_deref(), Some("client_mismatch"));
+    assert!(get(&mismatch, "createdSessionId").is_null());
+    assert!(read("?gh_status=bogus").is_null());
+    // The test page itself was not reached through a link.
+    assert!(Gatehouse::handle_magic_link_verification(None).is_null());
+}
