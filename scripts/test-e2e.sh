@@ -8,7 +8,13 @@
 # GATEHOUSE_E2E_URL set, and always stops the server. A second server with a
 # custom config (username, terms, required first name; no phone) runs beside
 # it for the tests of environment-driven fields (GATEHOUSE_E2E_CUSTOM_URL),
-# and a third takes sign-ups by invitation only (GATEHOUSE_E2E_RESTRICTED_URL).
+# a third takes sign-ups by invitation only (GATEHOUSE_E2E_RESTRICTED_URL),
+# and four run the email-link tests with a 1 s resend wait: plain ones for
+# confirming (GATEHOUSE_E2E_LINKS_URL) and for the waiting tab's stream,
+# whose tests count the server's open streams and must have it to
+# themselves (GATEHOUSE_E2E_LINKS_WAITING_URL), one with 2 s links
+# (GATEHOUSE_E2E_LINKS_EXPIRY_URL), and one with require_same_client
+# (GATEHOUSE_E2E_LINKS_SAME_CLIENT_URL).
 # Exits with the tests' status. Extra arguments go to `node --test` (e.g.
 # --test-name-pattern=keyboard). Screenshots land in target/e2e/, the
 # servers' logs in target/e2e/server-*.log.
@@ -132,9 +138,33 @@ TOML
 start_server restricted "$work/restricted.toml"
 restricted_url=$base
 
+# Email links: a code or link may go out every second (not 30), so a test
+# can ask for a link right after the code step sent its code. Two servers
+# with plain links (each test file that waits on streams has its own, as
+# they count and drop every open stream), one whose links expire in 2 s,
+# and one whose links only the browser that signed up may confirm.
+links_config() {
+  local name=$1
+  {
+    printf '[verification]\ncode_resend_seconds = 1\n\n[email_link]\n'
+    cat
+  } >"$work/$name.toml"
+  start_server "$name" "$work/$name.toml"
+}
+links_config links </dev/null
+links_url=$base
+links_config links-waiting </dev/null
+links_waiting_url=$base
+links_config links-expiry <<<'ttl_seconds = 2'
+links_expiry_url=$base
+links_config links-same-client <<<'require_same_client = true'
+links_same_client_url=$base
+
 status=0
 GATEHOUSE_E2E_URL="$default_url" GATEHOUSE_E2E_CUSTOM_URL="$custom_url" \
-GATEHOUSE_E2E_RESTRICTED_URL="$restricted_url" \
+GATEHOUSE_E2E_RESTRICTED_URL="$restricted_url" GATEHOUSE_E2E_LINKS_URL="$links_url" \
+GATEHOUSE_E2E_LINKS_WAITING_URL="$links_waiting_url" GATEHOUSE_E2E_LINKS_EXPIRY_URL="$links_expiry_url" \
+GATEHOUSE_E2E_LINKS_SAME_CLIENT_URL="$links_same_client_url" \
   node --test "$@" tests/e2e/ || status=$?
 if [ "$status" -ne 0 ]; then
   echo "test-e2e: tests failed; the servers' logs are in $target_dir/e2e/server-*.log" >&2

@@ -18,6 +18,7 @@ export const ui = {
     failed: $("step-failed"),
     details: $("step-details"),
     verify: $("step-verify"),
+    link: $("step-link"),
     done: $("step-done"),
     notice: $("step-notice"),
     signIn: $("step-sign-in"),
@@ -63,6 +64,15 @@ export const ui = {
   resend: $("resend"),
   back: $("back-to-details"),
   backLabel: $("back-label"),
+  linkChoice: $("link-choice"),
+  emailLink: $("email-link"),
+  linkIcon: $("link-icon"),
+  linkTitle: $("link-title"),
+  linkDesc: $("link-desc"),
+  linkAlert: $("link-alert"),
+  linkWaiting: $("link-waiting"),
+  linkResend: $("link-resend"),
+  linkCancel: $("link-cancel"),
   doneDesc: $("done-desc"),
   doneUser: $("done-user-id"),
   doneSession: $("done-session-id"),
@@ -70,7 +80,8 @@ export const ui = {
   devBadge: $("dev-badge"),
 };
 
-const STEP_INDEX = { details: 1, verify: 2, done: 3 };
+/** The sign-up's steps in the progress bar; waiting for a link is part of "Verify". */
+const STEP_INDEX = { details: 1, verify: 2, link: 2, done: 3 };
 
 /** Shows one step (a key of `ui.steps`), and the progress bar for the sign-up's three. */
 export function showStep(name, label) {

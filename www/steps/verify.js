@@ -8,6 +8,7 @@ import { state } from "../state.js";
 import { ui, ICONS, showStep, showAlert, hideAlert, setBusy } from "../ui.js";
 import { continueSignUp } from "./details.js";
 import { showDone } from "./done.js";
+import { offersLink } from "./email-link.js";
 
 /** The server's default minimum gap between two codes to one address. */
 const RESEND_SECONDS = 30;
@@ -39,13 +40,27 @@ function strategyFor(field) {
 
 /** Shows the code step for `field`, sending a code unless one is pending. */
 export function beginVerification(field, { notice } = {}) {
+  showCodeStep(field, { notice, sent: false });
+  const verification = state.signUp.verifications?.[camel(field)];
+  const pending = verification?.nextAction === "needs_attempt" && verification.status === "unverified"
+    && verification.strategy !== "email_link";
+  if (pending) setVerifyDescription(field, true);
+  else sendCode({ automatic: true });
+}
+
+/**
+ * Shows the code step for `field` and sends nothing. `sent`: whether a code
+ * is out (true), being sent (false), or a link replaced it ("link").
+ */
+export function showCodeStep(field, { notice, sent = true } = {}) {
   const info = VERIFY[field];
   state.verifying = field;
   state.outbox?.highlight([state.signUp.emailAddress, state.signUp.phoneNumber]);
   ui.verifyTitle.textContent = info.title;
   ui.verifyIcon.innerHTML = field === "phone_number" ? ICONS.phone : ICONS.mail;
   ui.backLabel.textContent = info.back;
-  setVerifyDescription(field, false);
+  ui.linkChoice.hidden = !offersLink(field);
+  setVerifyDescription(field, sent);
   ui.code.value = "";
   clearErrors(ui.verifyForm);
   hideAlert(ui.verifyAlert);
@@ -53,11 +68,6 @@ export function beginVerification(field, { notice } = {}) {
   showStep("verify", info.title);
   ui.code.focus();
   tickResend();
-
-  const verification = state.signUp.verifications?.[camel(field)];
-  const pending = verification?.nextAction === "needs_attempt" && verification.status === "unverified";
-  if (pending) setVerifyDescription(field, true);
-  else sendCode({ automatic: true });
 }
 
 function setVerifyDescription(field, sent) {
@@ -65,13 +75,23 @@ function setVerifyDescription(field, sent) {
   const strong = document.createElement("strong");
   strong.className = "address";
   strong.textContent = address;
-  if (sent) {
+  if (sent === "link") {
+    ui.verifyDesc.replaceChildren(
+      "We emailed a link to ", strong, ", so earlier codes no longer work. Ask for a new code below, or for another link.",
+    );
+  } else if (sent) {
     ui.verifyDesc.replaceChildren(
       "We sent a 6-digit code to ", strong, ". Enter it below to confirm it’s yours.",
     );
   } else {
     ui.verifyDesc.replaceChildren("Sending a 6-digit code to ", strong, "…");
   }
+}
+
+/** Notes that a code or a link just went to `field`'s address: they share the resend wait. */
+export function noteSent(field) {
+  state.resendAt.set(addressOf(field), Date.now() + RESEND_SECONDS * 1000);
+  tickResend();
 }
 
 async function sendCode({ automatic = false } = {}) {
