@@ -87,7 +87,7 @@ CHROMEDRIVER="$chromedriver" \
 
 if [ "$status" -eq 0 ]; then
   PKG_OUT="$work/pkg" scripts/build-pkg.sh >/dev/null
-  node tests/browser/pkg-smoke.mjs "$work/pkg" "$api" || status=$?
+  node --expose-gc tests/browser/pkg-smoke.mjs "$work/pkg" "$api" || status=$?
 fi
 
 if [ "$status" -eq 0 ]; then

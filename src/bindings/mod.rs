@@ -41,7 +41,7 @@ use crate::schema::{self, Key};
 use crate::sign_in;
 use alloc::rc::Rc;
 use alloc::string::String;
-use core::cell::OnceCell;
+use core::cell::{Cell, OnceCell};
 use gatehouse_protocol::{ErrorCode, Field};
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
@@ -99,7 +99,11 @@ struct Shared {
     transport: Transport,
     /// The params rules, from the environment.
     rules: OnceCell<Rules>,
-    gatehouse: OnceCell<JsValue>,
+    /// The JS object of this instance. It holds the Rust `Gatehouse`, which
+    /// holds this: a cycle, cut when loading fails, so the garbage
+    /// collector can take an instance nobody got. A `Cell` (taken and put
+    /// back), like the bearer token: no borrow panics.
+    gatehouse: Cell<Option<JsValue>>,
     sign_up: Slot,
     sign_in: Slot,
 }
@@ -131,7 +135,10 @@ fn request(method: Method, path: String) -> Result<Request> {
 
 impl Shared {
     fn gatehouse(&self) -> JsValue {
-        self.gatehouse.get().cloned().unwrap_or_default()
+        let gatehouse = self.gatehouse.take();
+        let copy = gatehouse.clone().unwrap_or_default();
+        self.gatehouse.set(gatehouse);
+        copy
     }
 
     /// Takes in the client of an answer: `gh.client`, and `gh.session`
@@ -175,14 +182,14 @@ impl Gatehouse {
         let shared = Rc::new(Shared {
             transport: Transport::new(&api, bearer),
             rules: OnceCell::new(),
-            gatehouse: OnceCell::new(),
+            gatehouse: Cell::new(None),
             sign_up: Slot::default(),
             sign_in: Slot::default(),
         });
         let gatehouse = JsValue::from(Gatehouse {
             shared: shared.clone(),
         });
-        let _ = shared.gatehouse.set(gatehouse.clone());
+        shared.gatehouse.set(Some(gatehouse.clone()));
         let environment = request(Method::Get, "/v1/environment".into());
         send(&shared, environment, LOAD, &JsValue::UNDEFINED)
     }
@@ -191,7 +198,12 @@ impl Gatehouse {
     /// the session (wired by `fetch::pipe`; `tag` says which).
     #[wasm_bindgen(js_name = __answer, skip_typescript)]
     pub fn answer(&self, answer: JsValue, tag: u32) -> core::result::Result<JsValue, JsValue> {
-        self.take(&answer, tag).map_err(error::to_js)
+        let taken = self.take(&answer, tag);
+        if taken.is_err() && self.shared.sign_up.object.get().is_none() {
+            // Loading failed: the instance is nobody's; let it go.
+            self.shared.gatehouse.take();
+        }
+        taken.map_err(error::to_js)
     }
 
     /// The methods of `gh.signUp`, `gh.signIn` and `gh.session`

@@ -132,7 +132,10 @@ async fn cancel_rejects_at_once_closes_the_stream_and_sends_nothing_more() {
         .expect("cancel");
     let err = rejected(wait.await);
     assert_eq!(error_code(&err), "magic_link_flow_cancelled");
-    until("the stream to close", async || open_streams().await == before).await;
+    until("the stream to close", async || {
+        open_streams().await == before
+    })
+    .await;
     // Longer than the polling interval and the reconnect delay.
     // Counted from here: the SDK looks `fetch` up at each call.
     let counted = fetch_count();
@@ -181,9 +184,15 @@ fn the_landing_page_reads_the_redirect() {
     let read = |search: &str| Gatehouse::handle_magic_link_verification(Some(search.into()));
     let verified = read("?gh_status=verified&gh_created_session=sess_abc");
     assert_eq!(text(&verified, "status").as_deref(), Some("verified"));
-    assert_eq!(text(&verified, "createdSessionId").as_deref(), Some("sess_abc"));
+    assert_eq!(
+        text(&verified, "createdSessionId").as_deref(),
+        Some("sess_abc")
+    );
     let mismatch = read("?gh_status=client_mismatch");
-    assert_eq!(text(&mismatch, "status").as_deref(), Some("client_mismatch"));
+    assert_eq!(
+        text(&mismatch, "status").as_deref(),
+        Some("client_mismatch")
+    );
     assert!(get(&mismatch, "createdSessionId").is_null());
     assert!(read("?gh_status=bogus").is_null());
     // The test page itself was not reached through a link.

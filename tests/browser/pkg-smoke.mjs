@@ -1,7 +1,7 @@
 // The built package (scripts/build-pkg.sh output) against the running
 // server, in Node: the production wasm with its own allocator and panic
 // handler and the minified glue, which the wasm-bindgen tests do not load.
-//   node tests/browser/pkg-smoke.mjs PKG_DIR API_URL
+//   node --expose-gc tests/browser/pkg-smoke.mjs PKG_DIR API_URL
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { pathToFileURL } from "node:url";
@@ -10,7 +10,8 @@ import path from "node:path";
 const [pkgDir, api] = process.argv.slice(2);
 const pkg = await import(pathToFileURL(path.resolve(pkgDir, "gatehouse.js")).href);
 const { default: init, Gatehouse, GatehouseError } = pkg;
-await init({ module_or_path: await readFile(path.resolve(pkgDir, "gatehouse_bg.wasm")) });
+const wasm = await init({ module_or_path: await readFile(path.resolve(pkgDir, "gatehouse_bg.wasm")) });
+const memory = Object.values(wasm).find((v) => v instanceof WebAssembly.Memory);
 
 const codeSentTo = async (to) => {
   const outbox = await (await fetch(`${api}/v1/dev/outbox`)).json();
@@ -98,7 +99,46 @@ assert.equal(other.signUp.status, "complete");
 assert.equal(other.signUp.emailAddress, invited);
 assert.equal(other.session.id, other.signUp.createdSessionId);
 
+// An email link, waited for by push: the bundled flow's stream reader.
+const linked = await Gatehouse.load({ frontendApi: api, tokenMode: "bearer" });
+const linkEmail = `smoke.link.${Date.now()}@example.com`;
+await linked.signUp.create({ emailAddress: linkEmail, password: "correct horse battery" });
+const { startMagicLinkFlow } = linked.signUp.createMagicLinkFlow();
+const waiting = startMagicLinkFlow({ redirectUrl: `${api}/welcome` });
+let link;
+while (!(link = (await (await fetch(`${api}/v1/dev/outbox`)).json()).findLast((m) => m.to === linkEmail)?.link)) {
+  await new Promise((r) => setTimeout(r, 20));
+}
+const confirmed = await fetch(`${api}/v1/verify`, {
+  method: "POST", body: new URLSearchParams({ token: new URL(link).searchParams.get("token") }), redirect: "manual",
+});
+assert.equal(confirmed.status, 303);
+assert.equal(await waiting, linked.signUp);
+assert.equal(linked.signUp.verifications.emailAddress.status, "verified");
+assert.equal(linked.session.id, linked.signUp.createdSessionId);
+
 const down = await Gatehouse.load({ frontendApi: "http://127.0.0.1:9" }).catch((e) => e);
 assert.ok(down instanceof GatehouseError);
 assert.equal(down.code, "network_error");
+
+// Failed loads leave nothing behind: 200 of them with a 64 KiB URL would
+// hold about 16 MiB if each kept its instance.
+if (globalThis.gc) {
+  const long = `http://127.0.0.1:9/${"x".repeat(64 * 1024)}`;
+  const settle = async () => {
+    globalThis.gc();
+    await new Promise((r) => setTimeout(r, 10));
+  };
+  for (let i = 0; i < 20; i++) await Gatehouse.load({ frontendApi: long }).catch(() => {});
+  await settle();
+  const before = memory.buffer.byteLength;
+  for (let i = 0; i < 200; i++) {
+    assert.equal((await Gatehouse.load({ frontendApi: long }).catch((e) => e)).code, "network_error");
+    if (i % 10 === 9) await settle();
+  }
+  const grown = memory.buffer.byteLength - before;
+  assert.ok(grown <= 2 * 1024 * 1024, `failed loads grew wasm memory by ${grown} bytes`);
+} else {
+  console.log("pkg-smoke: no --expose-gc, the failed-load memory check is skipped");
+}
 console.log("pkg-smoke: ok");

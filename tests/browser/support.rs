@@ -205,7 +205,9 @@ pub async fn link_sent_to(to: &str) -> String {
 
 /// Confirms an email link as its page's button does; it must redirect.
 pub async fn confirm_link(link: &str) {
-    let kind = JsFuture::from(confirm_link_js(link)).await.expect("confirm");
+    let kind = JsFuture::from(confirm_link_js(link))
+        .await
+        .expect("confirm");
     assert_eq!(kind.as_string().as_deref(), Some("opaqueredirect"));
 }
 
