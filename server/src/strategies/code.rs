@@ -43,7 +43,7 @@ impl CodeStrategy {
 
     /// The message that carries `code` to `address`.
     pub fn message(&self, address: &str, code: &str, ttl_seconds: u64, purpose: Purpose) -> Message {
-        let minutes = ttl_seconds.div_ceil(60);
+        let lifetime = super::lifetime_in_words(ttl_seconds);
         let action = match purpose {
             Purpose::SignUp => "sign up",
             Purpose::SignIn => "sign in",
@@ -52,13 +52,13 @@ impl CodeStrategy {
             Channel::Email => (
                 format!("{code} is your verification code"),
                 format!(
-                    "Your verification code is {code}.\r\n\r\nIt expires in {minutes} minutes. \
+                    "Your verification code is {code}.\r\n\r\nIt expires in {lifetime}. \
                      If you did not try to {action}, you can ignore this email.\r\n"
                 ),
             ),
             Channel::Sms => (
                 String::from("Verification code"),
-                format!("{code} is your verification code. It expires in {minutes} minutes."),
+                format!("{code} is your verification code. It expires in {lifetime}."),
             ),
         };
         Message {

@@ -29,14 +29,14 @@ pub struct LinkStrategy {
 impl LinkStrategy {
     /// The message that carries `link` to `address`.
     pub fn message(&self, address: &str, link: &str, ttl_seconds: u64) -> Message {
-        let minutes = ttl_seconds.div_ceil(60);
+        let lifetime = super::lifetime_in_words(ttl_seconds);
         Message {
             to: String::from(address),
             channel: Channel::Email,
             subject: String::from("Confirm your email address"),
             body: format!(
                 "Open this link to confirm your email address and finish signing up:\r\n\r\n{link}\r\n\r\n\
-                 It works once and expires in {minutes} minutes. \
+                 It works once and expires in {lifetime}. \
                  If you did not try to sign up, you can ignore this email.\r\n"
             ),
             code: None,
