@@ -61,7 +61,7 @@ pub fn router(state: AppState, options: &Options) -> Router {
             .route("/dev/requests", get(dev::requests))
             .route("/dev/requests/reset", post(dev::reset_requests));
     }
-    let limiter = Limiter::new(state.config.rate_limit);
+    let limiter = Limiter::new(state.config.rate_limit.clone());
     limiter.spawn_cleanup();
     let v1 = v1
         .fallback(error::not_found)

@@ -1,12 +1,15 @@
 //! The per-IP rate limit on every `/v1` request (governor, GCRA).
 //!
 //! Over the limit answers 429 `rate_limited` with `Retry-After`. The key is
-//! the TCP peer address: behind a proxy every request shares the proxy's
-//! address, so put the limit in the proxy there, or raise this one.
+//! the client's IP, from `[rate_limit] client_ip` (axum-client-ip): the TCP
+//! peer by default, or the header a proxy in front sets; a request without
+//! that header counts against its peer.
 
 use crate::config::RateLimit;
 use crate::error::ApiError;
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum_client_ip::{ClientIp, ClientIpSource};
 use axum::middleware::Next;
 use axum::response::Response;
 use gatehouse_protocol::ErrorCode;
@@ -17,20 +20,33 @@ use std::num::NonZeroU32;
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
-/// The limiter, shared by all requests.
+/// The limiter, shared by all requests, and where it reads the IP.
 #[derive(Clone)]
-pub struct Limiter(Arc<DefaultKeyedRateLimiter<IpAddr>>);
+pub struct Limiter {
+    keys: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+    client_ip: ClientIpSource,
+}
 
 impl Limiter {
     pub fn new(settings: RateLimit) -> Limiter {
         let per_second = NonZeroU32::new(settings.per_second).unwrap_or(NonZeroU32::MIN);
         let burst = NonZeroU32::new(settings.burst).unwrap_or(NonZeroU32::MIN);
-        Limiter(Arc::new(RateLimiter::keyed(Quota::per_second(per_second).allow_burst(burst))))
+        let keys = Arc::new(RateLimiter::keyed(Quota::per_second(per_second).allow_burst(burst)));
+        Limiter { keys, client_ip: settings.client_ip }
+    }
+
+    /// The request's IP from the configured source, else its peer's.
+    async fn client_ip(&self, parts: &mut Parts) -> Option<IpAddr> {
+        parts.extensions.insert(self.client_ip.clone());
+        match ClientIp::from_request_parts(parts, &()).await {
+            Ok(ClientIp(ip)) => Some(ip),
+            Err(_) => parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(peer)| peer.ip()),
+        }
     }
 
     /// Forgets idle addresses once a minute, while the limiter is in use.
     pub fn spawn_cleanup(&self) {
-        let weak: Weak<DefaultKeyedRateLimiter<IpAddr>> = Arc::downgrade(&self.0);
+        let weak: Weak<DefaultKeyedRateLimiter<IpAddr>> = Arc::downgrade(&self.keys);
         tokio::spawn(async move {
             let mut every = tokio::time::interval(Duration::from_secs(60));
             loop {
@@ -42,14 +58,15 @@ impl Limiter {
     }
 }
 
-/// Middleware: counts the request against its peer address.
+/// Middleware: counts the request against its client's IP.
 pub async fn check(State(limiter): State<Limiter>, req: Request, next: Next) -> Result<Response, ApiError> {
-    if let Some(ConnectInfo(peer)) = req.extensions().get::<ConnectInfo<SocketAddr>>()
-        && let Err(not_until) = limiter.0.check_key(&peer.ip())
+    let (mut parts, body) = req.into_parts();
+    if let Some(ip) = limiter.client_ip(&mut parts).await
+        && let Err(not_until) = limiter.keys.check_key(&ip)
     {
         let wait = not_until.wait_time_from(DefaultClock::default().now());
         let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
         return Err(ApiError::RetryAfter { code: ErrorCode::RateLimited, seconds });
     }
-    Ok(next.run(req).await)
+    Ok(next.run(Request::from_parts(parts, body)).await)
 }

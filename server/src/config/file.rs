@@ -7,6 +7,7 @@ use super::{
     Config, EmailLinkSettings, EventSettings, LinkConfirm, RateLimit, Secret, SessionSettings, SignInSettings, Smtp,
     SmtpTls, VerificationSettings,
 };
+use axum_client_ip::ClientIpSource;
 use gatehouse_protocol::validate::{PasswordRules, UsernameRules};
 use gatehouse_protocol::wire::AttributeSettings;
 use gatehouse_protocol::{Field, SignUpMode, Strategy};
@@ -134,6 +135,7 @@ struct EventsFile {
 struct RateLimitFile {
     per_second: Option<u32>,
     burst: Option<u32>,
+    client_ip: Option<ClientIpSource>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -189,6 +191,7 @@ impl ConfigFile {
             rate_limit: RateLimit {
                 per_second: r.per_second.unwrap_or(d.rate_limit.per_second),
                 burst: r.burst.unwrap_or(d.rate_limit.burst),
+                client_ip: r.client_ip.unwrap_or(d.rate_limit.client_ip),
             },
             sign_in: SignInSettings {
                 max_failed_passwords: si.max_failed_passwords.unwrap_or(d.sign_in.max_failed_passwords),

@@ -9,6 +9,7 @@
 mod check;
 mod file;
 
+use axum_client_ip::ClientIpSource;
 use gatehouse_protocol::validate::{PasswordRules, UsernameRules};
 use gatehouse_protocol::wire::{AttributeSettings, Attributes};
 use gatehouse_protocol::{Field, SignUpMode, Strategy};
@@ -100,10 +101,16 @@ pub struct EventSettings {
 }
 
 /// The per-IP limit on `/v1` requests.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RateLimit {
     pub per_second: u32,
     pub burst: u32,
+    /// Where a request's IP comes from: the TCP peer (`ConnectInfo`, the
+    /// default), or the header the proxy in front of the server sets
+    /// (`RightmostXForwardedFor`, `XRealIp`, `CfConnectingIp`, ...: the
+    /// names of axum-client-ip). Trust a header only when every request
+    /// comes through that proxy: anyone else can write it.
+    pub client_ip: ClientIpSource,
 }
 
 /// Where email goes.
@@ -211,7 +218,7 @@ impl Default for Config {
             },
             email_link: EmailLinkSettings { ttl_seconds: 600, confirm: LinkConfirm::Button, require_same_client: false },
             events: EventSettings { keep_alive: Duration::from_secs(15) },
-            rate_limit: RateLimit { per_second: 20, burst: 200 },
+            rate_limit: RateLimit { per_second: 20, burst: 200, client_ip: ClientIpSource::ConnectInfo },
             sign_in: SignInSettings { max_failed_passwords: 10, failed_password_window_seconds: 15 * 60 },
             session: SessionSettings {
                 lifetime_seconds: 7 * 24 * 60 * 60,

@@ -100,6 +100,53 @@ async fn too_many_requests_from_one_address_are_rate_limited() {
     assert_eq!(client.get("/healthz").await.status, 200);
 }
 
+/// Requests until one is refused (at most 20): how many passed.
+async fn requests_until_limited(client: &crate::helpers::TestClient) -> usize {
+    let mut passed = 0;
+    while passed < 20 && client.get("/v1/environment").await.status == 200 {
+        passed += 1;
+    }
+    passed
+}
+
+#[tokio::test]
+async fn behind_a_proxy_the_limit_keys_on_the_address_it_forwards() {
+    let toml = "[rate_limit]\nper_second = 1\nburst = 3\nclient_ip = \"RightmostXForwardedFor\"\n";
+    let app = spawn_app_with(Config::from_toml(toml).unwrap(), Options::default()).await;
+    let forwarded_for = |chain: &str| {
+        let client = app.client();
+        client.extra.lock().unwrap().push((String::from("x-forwarded-for"), String::from(chain)));
+        client
+    };
+    // The proxy appends the address it saw: the rightmost is the client's.
+    let ana = forwarded_for("203.0.113.9, 198.51.100.1");
+    assert!((3..20).contains(&requests_until_limited(&ana).await));
+    ana.get("/v1/environment").await.assert_error(429, "rate_limited");
+    // Another address (whatever its forged left part) has its own budget.
+    let bea = forwarded_for("198.51.100.1, 198.51.100.2");
+    assert_eq!(bea.get("/v1/environment").await.status, 200);
+    // Without the header, the peer's budget counts.
+    assert!((3..20).contains(&requests_until_limited(&app.client()).await));
+}
+
+#[tokio::test]
+async fn by_default_a_forwarded_header_changes_nothing() {
+    let config = Config::from_toml("[rate_limit]\nper_second = 1\nburst = 3\n").unwrap();
+    let app = spawn_app_with(config, Options::default()).await;
+    let client = app.client();
+    assert!((3..20).contains(&requests_until_limited(&client).await));
+    // A forged header is no way around the limit.
+    let forged = app.client();
+    forged.extra.lock().unwrap().push((String::from("x-forwarded-for"), String::from("192.0.2.77")));
+    forged.get("/v1/environment").await.assert_error(429, "rate_limited");
+}
+
+#[tokio::test]
+async fn an_unknown_client_ip_source_is_a_config_error() {
+    let error = Config::from_toml("[rate_limit]\nclient_ip = \"x-forwarded-for\"\n").unwrap_err();
+    assert!(error.to_string().contains("client_ip"), "{error}");
+}
+
 #[tokio::test]
 async fn internal_details_never_reach_the_client() {
     let app = spawn_app().await;
