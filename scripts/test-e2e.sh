@@ -9,7 +9,7 @@
 # custom config (username, terms, required first name; no phone) runs beside
 # it for the tests of environment-driven fields (GATEHOUSE_E2E_CUSTOM_URL),
 # a third takes sign-ups by invitation only (GATEHOUSE_E2E_RESTRICTED_URL),
-# and four run the email-link tests with a 1 s resend wait: plain ones for
+# and four run the email-link tests with no resend wait: plain ones for
 # confirming (GATEHOUSE_E2E_LINKS_URL) and for the waiting tab's stream,
 # whose tests count the server's open streams and must have it to
 # themselves (GATEHOUSE_E2E_LINKS_WAITING_URL), one with 2 s links
@@ -138,15 +138,16 @@ TOML
 start_server restricted "$work/restricted.toml"
 restricted_url=$base
 
-# Email links: a code or link may go out every second (not 30), so a test
-# can ask for a link right after the code step sent its code. Two servers
-# with plain links (each test file that waits on streams has its own, as
-# they count and drop every open stream), one whose links expire in 2 s,
-# and one whose links only the browser that signed up may confirm.
+# Email links: no wait between two codes or links to an address (not
+# 30 s), so a test can ask for a link right after the code step sent its
+# code. Two servers with plain links (the tests of the waiting tab count
+# and drop every open stream, so they have one to themselves), one whose
+# links expire in 2 s, and one whose links only the browser that signed
+# up may confirm.
 links_config() {
   local name=$1
   {
-    printf '[verification]\ncode_resend_seconds = 1\n\n[email_link]\n'
+    printf '[verification]\ncode_resend_seconds = 0\n\n[email_link]\n'
     cat
   } >"$work/$name.toml"
   start_server "$name" "$work/$name.toml"

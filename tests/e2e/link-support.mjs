@@ -9,7 +9,7 @@ import { openPage, uniqueEmail, waitForDetails, fillDetails, eventually } from "
 
 const url = (name) => (process.env[name] || "").replace(/\/$/, "");
 
-/** Servers with a 1 s resend wait (scripts/test-e2e.sh); the tests that need them are skipped without them. */
+/** Servers with no resend wait (scripts/test-e2e.sh); the tests that need them are skipped without them. */
 export const LINKS_URL = url("GATEHOUSE_E2E_LINKS_URL");
 /** Like LINKS_URL, for the tests that count and drop every open event stream. */
 export const LINKS_WAITING_URL = url("GATEHOUSE_E2E_LINKS_WAITING_URL");
@@ -28,9 +28,8 @@ export const waitingHeading = (page) => page.getByRole("heading", { level: 1, na
 
 /**
  * Presses "Email me a link" on the code step until the waiting step shows.
- * The server allows one code or link per second on these servers, so a
- * press right after the code went out may be answered "wait 1 s": the
- * button then counts down, and is pressed again once it is back.
+ * Should the server ask to wait (the default servers allow one code or
+ * link per 30 s), the button counts down, and is pressed again once back.
  */
 export async function emailMeALink(page) {
   const waiting = waitingHeading(page);
