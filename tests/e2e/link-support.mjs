@@ -43,15 +43,16 @@ export async function emailMeALink(page) {
 
 /**
  * A new sign-up on `base` in a fresh context, taken to the waiting step:
- * details, the code step (its code sent), then "Email me a link".
+ * details (with `phone` if given), the code step (its code sent), then
+ * "Email me a link".
  * `beforeLink(page)` runs just before the link is asked for.
  */
-export async function waitForLink(browser, base, { tag = "link", beforeLink } = {}) {
+export async function waitForLink(browser, base, { tag = "link", beforeLink, phone } = {}) {
   const opened = await openPage(browser, { base });
   const { context, page } = opened;
   const email = uniqueEmail(tag);
   await waitForDetails(page);
-  await fillDetails(page, { email, password: "correct horse battery" });
+  await fillDetails(page, { email, phone, password: "correct horse battery" });
   await page.getByRole("button", { name: "Continue" }).click();
   await page.getByRole("heading", { level: 1, name: "Verify your email" }).waitFor();
   await page.getByText(`We sent a 6-digit code to ${email}`).waitFor();

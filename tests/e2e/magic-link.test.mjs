@@ -3,11 +3,13 @@
 // outbox and presses Confirm. Tab A moves on by itself to the done step,
 // tab B's landing page says the email is confirmed, and the link cannot be
 // used twice. Opening the link (a GET, as mail scanners do) verifies
-// nothing on its own.
+// nothing on its own; a sign-up with a phone goes on to the phone's code.
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { launch, openPage, expectDone, screenshot, outboxMessage, progressText } from "./support.mjs";
+import {
+  launch, openPage, expectDone, screenshot, outboxMessage, progressText, uniquePhone, e164, codeFromOutbox,
+} from "./support.mjs";
 import {
   LINKS_URL, skipUnless, waitForLink, waitingHeading, linkFor, confirmLink, landingHeading, signUpOf,
 } from "./link-support.mjs";
@@ -58,8 +60,9 @@ test("tab A waits while tab B confirms the link; A ends signed up, B says confir
   }
 });
 
-test("opening the link (a GET, as mail scanners do) verifies nothing; Confirm then does", { timeout: 90_000, skip }, async () => {
-  const a = await waitForLink(browser, LINKS_URL, { tag: "link-scanner" });
+test("opening the link (a GET, as mail scanners do) verifies nothing; Confirm then does, and the phone comes next", { timeout: 90_000, skip }, async () => {
+  const phone = uniquePhone();
+  const a = await waitForLink(browser, LINKS_URL, { tag: "link-scanner", phone });
   const b = await openPage(browser, { base: LINKS_URL, goto: false });
   try {
     const link = await linkFor(LINKS_URL, a.email);
@@ -79,9 +82,17 @@ test("opening the link (a GET, as mail scanners do) verifies nothing; Confirm th
     assert.equal(signUp.verifications.email_address.strategy, "email_link");
     assert.ok(await waitingHeading(a.page).isVisible(), "tab A still waits");
 
-    // The link still works.
+    // The link still works. The sign-up is not complete yet (the phone is
+    // unverified), so tab A goes on to the phone's code, as after an email code.
     await b.page.getByRole("button", { name: "Confirm" }).click();
     assert.equal(await landingHeading(b.page), "Email confirmed");
+    assert.ok(await b.page.getByText("You can return to your original tab").isVisible());
+    await a.page.getByRole("heading", { level: 1, name: "Verify your phone number" }).waitFor();
+    assert.ok(await a.page.getByText("Email address verified. One more step.").isVisible());
+    assert.equal(await a.page.getByRole("button", { name: "Email me a link", exact: true }).isVisible(), false,
+      "a phone number gets no link");
+    await a.page.getByLabel("Verification code").fill(await codeFromOutbox(a.page, e164(phone)));
+    await a.page.getByRole("button", { name: "Verify", exact: true }).click();
     await expectDone(a.page, a.context, LINKS_URL);
     assert.deepEqual(a.problems, []);
   } finally {

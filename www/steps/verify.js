@@ -105,6 +105,8 @@ async function sendCode({ automatic = false } = {}) {
   const address = addressOf(field);
   ui.resend.disabled = true;
   ui.resend.textContent = "Sending…";
+  // A link asked for now would race the code: whichever the server takes last replaces the other.
+  ui.emailLink.disabled = true;
   try {
     await state.signUp.prepareVerification({ strategy });
     state.resendAt.set(address, Date.now() + RESEND_SECONDS * 1000);
@@ -136,6 +138,7 @@ async function sendCode({ automatic = false } = {}) {
       showErrors(ui.verifyForm, ui.verifyAlert, err);
     }
   } finally {
+    ui.emailLink.disabled = false;
     tickResend();
   }
 }
