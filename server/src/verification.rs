@@ -146,7 +146,7 @@ impl Outcome {
 }
 
 /// Claims the one send per resend interval that `verifier` may make to
-/// `address` (a code or a link: they share the limit), or answers 429
+/// `address` (one per strategy: a code and a link each have theirs), or answers 429
 /// with how long to wait. Answers the key of the limit, for the
 /// [`Delivery`].
 pub async fn claim_send(tx: &mut Tx, state: &AppState, now: i64, verifier: Verifier, address: &str) -> Result<String, ApiError> {

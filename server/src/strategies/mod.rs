@@ -70,14 +70,15 @@ impl Verifier {
         }
     }
 
-    /// The key of the resend limit: one per address and channel, so a code
-    /// and a link to the same address share it.
+    /// The key of the resend limit: one per address and strategy. A person
+    /// who got a code may ask for a link at once (and the other way round),
+    /// and an address gets at most one message of each per interval.
     pub fn throttle_key(&self, address: &str) -> String {
-        let channel = match self.channel() {
-            Channel::Email => "email",
-            Channel::Sms => "sms",
+        let strategy = match self {
+            Verifier::Code(code) => code.strategy,
+            Verifier::Link(link) => link.strategy,
         };
-        format!("{channel}:{address}")
+        format!("{}:{address}", strategy.as_str())
     }
 }
 
@@ -103,8 +104,8 @@ mod tests {
         let link = Verifier::of(Strategy::EmailLink).unwrap();
         assert_eq!((link.field(), link.channel()), (Field::EmailAddress, Channel::Email));
         assert!(Verifier::of(Strategy::Ticket).is_none());
-        assert_eq!(phone.throttle_key("+14155550123"), "sms:+14155550123");
-        assert_eq!(link.throttle_key("a@b.co"), email.throttle_key("a@b.co"));
+        assert_eq!(phone.throttle_key("+14155550123"), "phone_code:+14155550123");
+        assert_ne!(link.throttle_key("a@b.co"), email.throttle_key("a@b.co"));
     }
 
     #[test]

@@ -253,7 +253,6 @@ async fn a_new_code_or_link_replaces_the_link_and_the_resend_limit_holds() {
     let early = browser.prepare_link(&id, &landing(&app)).await;
     early.assert_error(429, "verification_code_too_many_requests");
     assert_eq!(early.header("retry-after").as_deref(), Some("30"));
-    browser.prepare(&id, "email_code").await.assert_error(429, "verification_code_too_many_requests");
 
     app.advance(30);
     browser.prepare_link(&id, &landing(&app)).await.response();
@@ -262,12 +261,28 @@ async fn a_new_code_or_link_replaces_the_link_and_the_resend_limit_holds() {
     assert_eq!(outcome(&browser.open_link(&first).await).1, "failed");
     assert_eq!(outcome(&browser.confirm_link(&token_of(&first)).await).1, "failed");
 
-    app.advance(30);
     let code_sent = browser.prepare(&id, "email_code").await;
     assert_eq!(email_verification(&code_sent)["next_action"], "needs_attempt");
     assert_eq!(outcome(&browser.confirm_link(&token_of(&second)).await).1, "failed");
     let code = app.last_code_to("ana@example.com").await;
     assert_eq!(browser.attempt(&id, "email_code", &code).await.response()["status"], "complete");
+}
+
+#[tokio::test]
+async fn a_code_and_a_link_each_have_their_own_resend_limit() {
+    let app = spawn_app().await;
+    let browser = app.client();
+    let id = browser.start_sign_up("ana@example.com").await;
+    browser.prepare(&id, "email_code").await.response();
+    let code = app.last_code_to("ana@example.com").await;
+    // A link right after the code goes out, and replaces the code.
+    browser.prepare_link(&id, &landing(&app)).await.response();
+    let link = app.last_link_to("ana@example.com").await;
+    browser.attempt(&id, "email_code", &code).await.assert_error(422, "verification_not_sent");
+    // Another code, though, waits its turn, as another link does.
+    browser.prepare(&id, "email_code").await.assert_error(429, "verification_code_too_many_requests");
+    browser.prepare_link(&id, &landing(&app)).await.assert_error(429, "verification_code_too_many_requests");
+    assert_eq!(outcome(&browser.confirm_link(&token_of(&link)).await).1, "verified");
 }
 
 #[tokio::test]
