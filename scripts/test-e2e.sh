@@ -9,12 +9,14 @@
 # custom config (username, terms, required first name; no phone) runs beside
 # it for the tests of environment-driven fields (GATEHOUSE_E2E_CUSTOM_URL),
 # a third takes sign-ups by invitation only (GATEHOUSE_E2E_RESTRICTED_URL),
-# and four run the email-link tests with no resend wait: plain ones for
-# confirming (GATEHOUSE_E2E_LINKS_URL) and for the waiting tab's stream,
-# whose tests count the server's open streams and must have it to
-# themselves (GATEHOUSE_E2E_LINKS_WAITING_URL), one with 2 s links
-# (GATEHOUSE_E2E_LINKS_EXPIRY_URL), and one with require_same_client
-# (GATEHOUSE_E2E_LINKS_SAME_CLIENT_URL).
+# and three run email-link tests that the default server cannot: a plain
+# one for the waiting tab's stream, whose tests count the server's open
+# streams and must have it to themselves (GATEHOUSE_E2E_LINKS_WAITING_URL),
+# one with 2 s links and no resend wait (GATEHOUSE_E2E_LINKS_EXPIRY_URL),
+# and one with require_same_client (GATEHOUSE_E2E_LINKS_SAME_CLIENT_URL).
+# The other email-link tests run on the default server.
+# The servers start side by side, and the test files run side by side
+# (GATEHOUSE_E2E_CONCURRENCY of them at once, default twice the CPUs).
 # Exits with the tests' status. Extra arguments go to `node --test` (e.g.
 # --test-name-pattern=keyboard). Screenshots land in target/e2e/, the
 # servers' logs in target/e2e/server-*.log.
@@ -64,12 +66,19 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # start_server NAME [CONFIG]: starts a dev-mode server on a free port with
-# its own SQLite file, waits for /healthz, and sets $base to its URL. The
-# GATEHOUSE_* twins of the flags are set here, and GATEHOUSE_CONFIG unset
-# unless given, so a developer's own environment cannot change the run.
+# its own SQLite file and sets $base to its URL; wait_for_servers then waits
+# for every server's /healthz (they start side by side). The GATEHOUSE_*
+# twins of the flags are set here, and GATEHOUSE_CONFIG unset unless given,
+# so a developer's own environment cannot change the run.
+names=()
+bases=()
+ports=()
 start_server() {
-  local name=$1 config=${2:-} port log pid
+  local name=$1 config=${2:-} port log
+  # Not a port handed to a server that may not have bound it yet.
   port=$(free_port)
+  while [[ " ${ports[*]} " == *" $port "* ]]; do port=$(free_port); done
+  ports+=("$port")
   log="$target_dir/e2e/server-$name.log"
   if [ -n "$config" ]; then
     GATEHOUSE_CONFIG="$config" \
@@ -82,23 +91,39 @@ start_server() {
     GATEHOUSE_DEV=true GATEHOUSE_WWW=www GATEHOUSE_PKG=pkg \
       "$server_bin" --dev --www www --pkg pkg >"$log" 2>&1 &
   fi
-  pid=$!
-  pids+=("$pid")
+  pids+=("$!")
+  names+=("$name")
   base="http://127.0.0.1:$port"
-  for _ in $(seq 1 150); do
-    if curl -fsS "$base/healthz" >/dev/null 2>&1; then
-      echo "test-e2e: $name server at $base (log: $log)"
-      return 0
-    fi
-    if ! kill -0 "$pid" 2>/dev/null; then
-      echo "test-e2e: the $name server exited before it was ready; its log:" >&2
-      cat "$log" >&2
-      exit 1
-    fi
-    sleep 0.2
+  bases+=("$base")
+}
+
+wait_for_servers() {
+  local i name log pending
+  for _ in $(seq 1 300); do
+    pending=0
+    for i in "${!names[@]}"; do
+      [ -n "${names[$i]}" ] || continue
+      name=${names[$i]}
+      log="$target_dir/e2e/server-$name.log"
+      if curl -fsS "${bases[$i]}/healthz" >/dev/null 2>&1; then
+        echo "test-e2e: $name server at ${bases[$i]} (log: $log)"
+        names[$i]=""
+      elif ! kill -0 "${pids[$i]}" 2>/dev/null; then
+        echo "test-e2e: the $name server exited before it was ready; its log:" >&2
+        cat "$log" >&2
+        exit 1
+      else
+        pending=1
+      fi
+    done
+    [ "$pending" -eq 1 ] || return 0
+    sleep 0.1
   done
-  echo "test-e2e: the $name server did not answer $base/healthz within 30 s; its log:" >&2
-  cat "$log" >&2
+  for i in "${!names[@]}"; do
+    [ -n "${names[$i]}" ] || continue
+    echo "test-e2e: the ${names[$i]} server did not answer ${bases[$i]}/healthz within 30 s; its log:" >&2
+    cat "$target_dir/e2e/server-${names[$i]}.log" >&2
+  done
   exit 1
 }
 
@@ -138,35 +163,40 @@ TOML
 start_server restricted "$work/restricted.toml"
 restricted_url=$base
 
-# Email links: no wait between two codes or links to an address (not
-# 30 s), so a test can ask for a link right after the code step sent its
-# code. Two servers with plain links (the tests of the waiting tab count
-# and drop every open stream, so they have one to themselves), one whose
-# links expire in 2 s, and one whose links only the browser that signed
-# up may confirm.
-links_config() {
-  local name=$1
-  {
-    printf '[verification]\ncode_resend_seconds = 0\n\n[email_link]\n'
-    cat
-  } >"$work/$name.toml"
-  start_server "$name" "$work/$name.toml"
-}
-links_config links </dev/null
-links_url=$base
-links_config links-waiting </dev/null
+# Email links. The waiting tab's tests count and drop every open event
+# stream, so they have a server (with the defaults) to themselves. Links
+# that expire in 2 s, with no wait between two links to an address (the
+# expired one is replaced at once, not after 30 s). Links that only the
+# browser that signed up may confirm.
+start_server links-waiting
 links_waiting_url=$base
-links_config links-expiry <<<'ttl_seconds = 2'
-links_expiry_url=$base
-links_config links-same-client <<<'require_same_client = true'
-links_same_client_url=$base
+cat >"$work/links-expiry.toml" <<'TOML'
+[verification]
+code_resend_seconds = 0
 
+[email_link]
+ttl_seconds = 2
+TOML
+start_server links-expiry "$work/links-expiry.toml"
+links_expiry_url=$base
+cat >"$work/links-same-client.toml" <<'TOML'
+[email_link]
+require_same_client = true
+TOML
+start_server links-same-client "$work/links-same-client.toml"
+links_same_client_url=$base
+wait_for_servers
+
+# Test files run side by side (node's default is one at a time on two
+# CPUs): most of their time is spent waiting on the browser and the servers.
+# The tests within a file still run one after another.
+concurrency=${GATEHOUSE_E2E_CONCURRENCY:-$(( $(nproc) * 2 ))}
 status=0
 GATEHOUSE_E2E_URL="$default_url" GATEHOUSE_E2E_CUSTOM_URL="$custom_url" \
-GATEHOUSE_E2E_RESTRICTED_URL="$restricted_url" GATEHOUSE_E2E_LINKS_URL="$links_url" \
+GATEHOUSE_E2E_RESTRICTED_URL="$restricted_url" \
 GATEHOUSE_E2E_LINKS_WAITING_URL="$links_waiting_url" GATEHOUSE_E2E_LINKS_EXPIRY_URL="$links_expiry_url" \
 GATEHOUSE_E2E_LINKS_SAME_CLIENT_URL="$links_same_client_url" \
-  node --test "$@" tests/e2e/ || status=$?
+  node --test --test-concurrency="$concurrency" "$@" tests/e2e/ || status=$?
 if [ "$status" -ne 0 ]; then
   echo "test-e2e: tests failed; the servers' logs are in $target_dir/e2e/server-*.log" >&2
 fi

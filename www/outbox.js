@@ -3,6 +3,8 @@
 // newest first, with the code large enough to read and copy.
 
 const POLL_MS = 4000;
+/** The requests after which a new message may be waiting: a code or a link was sent. */
+const SENDS = /\/v1\/client\/sign_(ups|ins)\/[^/]+\/prepare_(verification|first_factor)$/;
 
 export class Outbox {
   /** @param {string} origin the server's origin, e.g. location.origin */
@@ -13,7 +15,9 @@ export class Outbox {
     this.empty = document.getElementById("outbox-empty");
     this.status = document.getElementById("outbox-status");
     this.timer = null;
+    this.sends = null;
     this.inFlight = null;
+    this.queued = null;
     this.lastJson = "";
     this.messages = [];
     /** Addresses of the sign-up on this page; their messages stand out. */
@@ -21,20 +25,38 @@ export class Outbox {
     document.getElementById("outbox-refresh").addEventListener("click", () => this.refresh());
   }
 
-  /** Shows the panel and starts polling. */
+  /**
+   * Shows the panel and starts polling. It also refreshes as soon as the
+   * page's SDK has sent a code or a link (a prepare request completed, as
+   * the browser's resource timing tells), whoever on the page asked for it.
+   */
   start() {
     this.panel.hidden = false;
     this.refresh();
     this.timer = setInterval(() => {
       if (document.visibilityState === "visible") this.refresh();
     }, POLL_MS);
+    if (typeof PerformanceObserver === "function") {
+      this.sends = new PerformanceObserver((list) => {
+        if (list.getEntries().some((e) => SENDS.test(new URL(e.name).pathname))) this.refresh();
+      });
+      this.sends.observe({ type: "resource" });
+    }
   }
 
-  /** Fetches the outbox now (coalescing calls made while one is running). */
+  /**
+   * Fetches the outbox now. Calls made while a fetch runs get one more
+   * fetch after it (that one may have left before their message was sent).
+   */
   refresh() {
-    if (!this.inFlight) {
-      this.inFlight = this.load().finally(() => { this.inFlight = null; });
+    if (this.inFlight) {
+      this.queued ??= this.inFlight.then(() => {
+        this.queued = null;
+        return this.refresh();
+      });
+      return this.queued;
     }
+    this.inFlight = this.load().finally(() => { this.inFlight = null; });
     return this.inFlight;
   }
 

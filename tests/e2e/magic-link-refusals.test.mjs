@@ -2,18 +2,20 @@
 // 2 s) says so in the waiting tab and on the landing page, and a new one
 // can be sent; one opened in another browser on a server with
 // `require_same_client` gives client_mismatch, and still works in the
-// browser that signed up; a link asked for too soon after the code (the
-// default server's 30 s) waits, and the code still works; the landing page
-// opened without an outcome says there is nothing to confirm.
+// browser that signed up; on the default server (30 s between two codes,
+// and between two links, to an address), a link goes out right after the
+// code and the code then no longer works, while a second link asked for
+// too soon waits its turn; the landing page opened without an outcome says
+// there is nothing to confirm.
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import {
-  launch, openPage, expectDone, screenshot, progressText, waitForDetails, fillDetails, uniqueEmail,
-  codeFromOutbox,
+  BASE_URL, launch, openPage, expectDone, screenshot, progressText, waitForDetails, fillDetails, uniqueEmail,
+  codeFromOutbox, fieldError, eventually,
 } from "./support.mjs";
 import {
-  LINKS_URL, LINKS_EXPIRY_URL, LINKS_SAME_CLIENT_URL, skipUnless, waitForLink, waitingHeading,
+  LINKS_EXPIRY_URL, LINKS_SAME_CLIENT_URL, skipUnless, waitForLink, waitingHeading, emailMeALink,
   linkFor, linksSentTo, confirmLink, landingHeading, signUpOf,
 } from "./link-support.mjs";
 
@@ -88,38 +90,54 @@ test("with require_same_client, a link opened in another browser gives client_mi
   }
 });
 
-test("a link asked for right after the code waits its turn, with a countdown, and the code still works", { timeout: 60_000 }, async () => {
+test("a link goes out right after the code and replaces it; a second link asked for too soon waits, with a countdown", { timeout: 60_000 }, async () => {
   const { context, page, problems } = await openPage(browser);
   try {
     await waitForDetails(page);
-    const email = uniqueEmail("link-too-soon");
+    const email = uniqueEmail("link-after-code");
     await fillDetails(page, { email, password: "correct horse battery" });
     await page.getByRole("button", { name: "Continue" }).click();
     await page.getByText(`We sent a 6-digit code to ${email}`).waitFor();
+    const code = await codeFromOutbox(page, email);
 
+    // A code and a link each have their own resend wait: the link goes out at once.
+    await emailMeALink(page);
+    await linkFor(BASE_URL, email);
+    assert.ok(await waitingHeading(page).isVisible(), "the link was not refused");
+
+    // Back on the code step: the code sent before no longer works, and the page says so.
+    await page.getByRole("button", { name: "Cancel" }).click();
+    await page.getByText(`We emailed a link to ${email}, so earlier codes no longer work.`).waitFor();
+    const input = page.getByLabel("Verification code");
+    await input.fill(code);
+    await page.getByRole("button", { name: "Verify", exact: true }).click();
+    assert.match(await eventually(() => fieldError(page, input), { message: "the code error" }),
+      /^This code no longer works: we emailed you a link instead\./);
+
+    // Another link so soon is refused (30 s per link on this server): back
+    // on the code step, the page says how long to wait and counts down.
     await page.getByRole("button", { name: "Email me a link", exact: true }).click();
     const alert = page.getByRole("alert").filter({ hasText: "moments ago" });
     await alert.waitFor();
-    assert.match(await alert.textContent(), /You can ask for a link in \d+ seconds\./);
+    assert.match(await alert.textContent(),
+      /^A link was sent to this address moments ago\. You can ask for a new link in \d+ seconds\.$/);
     const countdown = page.getByRole("button", { name: /^Email me a link in \d+s$/ });
     assert.ok(await countdown.isDisabled());
     assert.ok(await page.getByRole("heading", { level: 1, name: "Verify your email" }).isVisible());
-
-    // No link went out, so the code sent before is still the one.
-    await page.getByLabel("Verification code").fill(await codeFromOutbox(page, email));
-    await page.getByRole("button", { name: "Verify", exact: true }).click();
-    await expectDone(page, context);
+    assert.ok(await page.getByText(`We emailed a link to ${email}, so earlier codes no longer work.`).isVisible());
+    await screenshot(page, "link-too-soon");
+    assert.equal((await linksSentTo(BASE_URL, email)).length, 1, "no second link went out");
     assert.deepEqual(problems, []);
   } finally {
     await context.close();
   }
 });
 
-test("the landing page opened without an outcome says there is nothing to confirm", { timeout: 60_000, skip: skipUnless(LINKS_URL) }, async () => {
-  const { context, page, problems } = await openPage(browser, { base: LINKS_URL, goto: false });
+test("the landing page opened without an outcome says there is nothing to confirm", { timeout: 60_000 }, async () => {
+  const { context, page, problems } = await openPage(browser, { goto: false });
   try {
     for (const path of ["/verify", "/verify/?gh_status=bogus"]) {
-      await page.goto(LINKS_URL + path);
+      await page.goto(BASE_URL + path);
       assert.equal(await landingHeading(page), "Nothing to confirm here");
       assert.ok(await page.getByRole("link", { name: "Go to sign-up" }).isVisible());
     }

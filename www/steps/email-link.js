@@ -9,7 +9,7 @@ import { state } from "../state.js";
 import { ui, ICONS, showStep, showAlert, hideAlert, setBusy } from "../ui.js";
 import { continueSignUp } from "./details.js";
 import { showDone } from "./done.js";
-import { VERIFY, addressOf, beginVerification, showCodeStep, noteSent } from "./verify.js";
+import { VERIFY, addressOf, beginVerification, showCodeStep } from "./verify.js";
 
 const FIELD = "email_address";
 /**
@@ -17,13 +17,9 @@ const FIELD = "email_address";
  * The server answers /verify with a redirect to /verify/ that keeps the query.
  */
 const REDIRECT_PATH = "/verify";
-/** How long the page waits to see the link sent before it shows the waiting step anyway. */
-const SHOW_WAITING_AFTER_MS = 2000;
 
 /** The flow being waited on, if any. */
 let flow = null;
-/** Stops watching for the link to go out. */
-let stopWatching = () => {};
 /** The countdown on "Email me a link" after the server asked to wait. */
 let holdTimer = null;
 
@@ -36,21 +32,21 @@ export function offersLink(field) {
   return supported.includes("email_link");
 }
 
-/** Sends a link (from the code step, or again from the expired one) and waits for it. */
+/**
+ * Sends a link (from the code step, or again from the expired one) and
+ * waits for it. The waiting step shows at once, as the send starts; should
+ * the server refuse the link (it answers at once), the code step comes
+ * back with the reason.
+ */
 async function sendLink(button) {
   if (button.disabled) return;
   hideAlert(ui.verifyAlert);
   hideAlert(ui.linkAlert);
   ui.verifyNotice.textContent = "";
-  const signUp = state.signUp;
-  const mine = signUp.createMagicLinkFlow();
+  const mine = state.signUp.createMagicLinkFlow();
   flow = mine;
   setBusy(button, true, "Sending link…");
-  watchForSend(signUp, () => {
-    if (flow !== mine) return;
-    noteSent(FIELD);
-    showWaiting();
-  });
+  showWaiting();
   let result;
   try {
     result = await mine.startMagicLinkFlow({ redirectUrl: location.origin + REDIRECT_PATH });
@@ -58,43 +54,14 @@ async function sendLink(button) {
     setBusy(button, false);
     // Cancelled: the Cancel button already moved on.
     if (flow !== mine || err?.code === "magic_link_flow_cancelled") return;
-    finish();
+    flow = null;
     return refused(err);
   }
   setBusy(button, false);
   if (flow !== mine) return;
-  finish();
+  flow = null;
   state.signUp = result;
   settled(result);
-}
-
-/**
- * Calls `sent` once the link went out: the SDK updates the sign-up in place
- * when the server answers the prepare, before the wait begins. If that is
- * not seen soon (a slow server), the waiting step shows anyway.
- */
-function watchForSend(signUp, sent) {
-  stopWatching();
-  const before = signUp.verifications?.emailAddress;
-  const isSent = () => {
-    const now = signUp.verifications?.emailAddress;
-    return now?.strategy === "email_link" && now.status === "unverified"
-      && (before?.strategy !== "email_link" || now.expireAt !== before.expireAt);
-  };
-  const started = Date.now();
-  const timer = setInterval(() => {
-    if (isSent() || Date.now() - started >= SHOW_WAITING_AFTER_MS) {
-      clearInterval(timer);
-      sent();
-    }
-  }, 50);
-  stopWatching = () => clearInterval(timer);
-}
-
-/** The flow is over: nothing to cancel or watch any more. */
-function finish() {
-  flow = null;
-  stopWatching();
 }
 
 /** The wait ended: the email is verified (go on as a code would), the link expired, or the sign-up ended. */
@@ -114,13 +81,15 @@ function settled(signUp) {
 
 /** The prepare was refused: back on the code step, with the reason. */
 function refused(err) {
-  showCodeStep(FIELD, { sent: state.signUp.verifications?.emailAddress?.strategy === "email_link" ? "link" : true });
-  if (err?.code === "verification_code_too_many_requests" || (err?.status === 429 && err.retryAfter)) {
+  const tooSoon = err?.code === "verification_code_too_many_requests" || (err?.status === 429 && err.retryAfter);
+  // Too soon: a link went out moments ago, and replaced the code.
+  showCodeStep(FIELD, { sent: tooSoon || emailLinkSent() ? "link" : true });
+  if (tooSoon) {
     const wait = Number.isFinite(err.retryAfter) && err.retryAfter > 0 ? err.retryAfter : 30;
     holdLinkButton(wait);
     showAlert(
       ui.verifyAlert,
-      `A code or link was sent to this address moments ago. You can ask for a link in ${wait} seconds.`,
+      `A link was sent to this address moments ago. You can ask for a new link in ${wait} seconds.`,
       "warn",
     );
   } else {
@@ -168,7 +137,6 @@ function showWaiting() {
   ui.linkCancel.textContent = "Cancel";
   showStep("link", "Check your email");
   ui.linkTitle.focus();
-  state.outbox?.refresh();
 }
 
 /** The wait is over without a confirmation: says why, offers a new link or a code. */
@@ -185,11 +153,19 @@ function showLinkOutcome(title, before, after) {
 /** Cancel (or "Enter a code instead"): stop waiting, back to the code step without sending anything. */
 function backToCode() {
   const waiting = flow;
-  finish();
+  flow = null;
   waiting?.cancelMagicLinkFlow();
   setBusy(ui.emailLink, false);
   setBusy(ui.linkResend, false);
+  // The waiting step said the link was sent; a Cancel pressed before the
+  // server answered may or may not have stopped it, so the code sent
+  // before may no longer work.
   showCodeStep(FIELD, { sent: "link" });
+}
+
+/** Whether the last message the sign-up knows of for the email is a link. */
+function emailLinkSent() {
+  return state.signUp.verifications?.emailAddress?.strategy === "email_link";
 }
 
 ui.emailLink.addEventListener("click", () => sendLink(ui.emailLink));

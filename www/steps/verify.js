@@ -88,12 +88,6 @@ function setVerifyDescription(field, sent) {
   }
 }
 
-/** Notes that a code or a link just went to `field`'s address: they share the resend wait. */
-export function noteSent(field) {
-  state.resendAt.set(addressOf(field), Date.now() + RESEND_SECONDS * 1000);
-  tickResend();
-}
-
 async function sendCode({ automatic = false } = {}) {
   const field = state.verifying;
   const strategy = strategyFor(field);
@@ -118,7 +112,6 @@ async function sendCode({ automatic = false } = {}) {
       ui.code.value = "";
       ui.code.focus();
     }
-    state.outbox?.refresh();
   } catch (err) {
     if (state.verifying !== field) return;
     if (err?.code === "verification_already_verified") {
@@ -203,10 +196,15 @@ async function submitCode(event) {
   try {
     await state.signUp.attemptVerification({ strategy, code });
   } catch (err) {
+    // No code to check: a link may have replaced it (the page may not know
+    // yet, if the link was cancelled while it was being sent).
+    if (err?.code === "verification_not_sent") await refreshSignUp();
     setBusy(ui.verifySubmit, false);
     const aboutCode = /^(form_code_incorrect|verification_(failed|expired|not_sent))$/.test(err?.code ?? "");
     showErrors(form, ui.verifyAlert, err, { fallbackParam: aboutCode ? "code" : undefined });
-    if (err?.code === "verification_failed" || err?.code === "verification_expired") {
+    if (err?.code === "verification_not_sent" && state.signUp.verifications?.[camel(field)]?.strategy === "email_link") {
+      showFieldError(form, "code", "This code no longer works: we emailed you a link instead. Open the link, or ask for a new code below.");
+    } else if (err?.code === "verification_failed" || err?.code === "verification_expired") {
       showFieldError(form, "code", `${err.code === "verification_failed"
         ? "Too many wrong codes." : "This code has expired."} Ask for a new code below.`);
     }
