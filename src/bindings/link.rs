@@ -35,7 +35,6 @@
 use super::Gatehouse;
 use crate::decode::set;
 use crate::landing::landing;
-use alloc::string::String;
 use js_sys::Object;
 use wasm_bindgen::prelude::*;
 
@@ -137,20 +136,20 @@ extern "C" {
 
     /// `location.search`, or `""` where there is no location.
     #[wasm_bindgen(js_name = pageQuery)]
-    fn page_query() -> String;
+    fn page_query() -> JsValue;
 }
 
 #[wasm_bindgen]
 impl Gatehouse {
     /// For the page at an email link's `redirect_url`: how the confirmation
-    /// ended, from `search` (default: `location.search`), or `null` when
-    /// the page was not reached through a link.
+    /// ended, read from `location.search`, or `null` when the page was not
+    /// reached through a link.
     #[wasm_bindgen(
         js_name = handleMagicLinkVerification,
         unchecked_return_type = "MagicLinkVerification | null"
     )]
-    pub fn handle_magic_link_verification(search: Option<String>) -> JsValue {
-        let search = search.unwrap_or_else(page_query);
+    pub fn handle_magic_link_verification() -> JsValue {
+        let search = page_query().as_string().unwrap_or_default();
         let Some(result) = landing(&search) else {
             return JsValue::NULL;
         };

@@ -181,20 +181,25 @@ async fn a_link_needs_an_allowed_redirect_url() {
 
 #[wasm_bindgen_test]
 fn the_landing_page_reads_the_redirect() {
-    let read = |search: &str| Gatehouse::handle_magic_link_verification(Some(search.into()));
+    let read = |search: &str| {
+        set_page_query(search);
+        Gatehouse::handle_magic_link_verification()
+    };
     let verified = read("?gh_status=verified&gh_created_session=sess_abc");
+    let mismatch = read("?gh_status=client_mismatch");
+    let bogus = read("?gh_status=bogus");
+    // The test page itself was not reached through a link.
+    let plain = read("");
     assert_eq!(text(&verified, "status").as_deref(), Some("verified"));
     assert_eq!(
         text(&verified, "createdSessionId").as_deref(),
         Some("sess_abc")
     );
-    let mismatch = read("?gh_status=client_mismatch");
     assert_eq!(
         text(&mismatch, "status").as_deref(),
         Some("client_mismatch")
     );
     assert!(get(&mismatch, "createdSessionId").is_null());
-    assert!(read("?gh_status=bogus").is_null());
-    // The test page itself was not reached through a link.
-    assert!(Gatehouse::handle_magic_link_verification(None).is_null());
+    assert!(bogus.is_null());
+    assert!(plain.is_null());
 }

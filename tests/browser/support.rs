@@ -58,6 +58,11 @@ export function interceptEvents(mode) {
     return Promise.resolve(new Response("event: sign_up\ndata: {not json\n\n"));
   };
 }
+export function setPageQuery(search) {
+  const url = new URL(location.href);
+  url.search = search;
+  history.replaceState(null, "", url);
+}
 export function ticketOf(url) {
   return new URL(url).searchParams.get("__gh_ticket");
 }
@@ -87,6 +92,10 @@ extern "C" {
     /// answer a stream that is no sign-up (`"garbage"`); `None` restores it.
     #[wasm_bindgen(js_name = interceptEvents)]
     pub fn intercept_events(mode: Option<&str>);
+
+    /// Replaces the test page's query (`location.search`), staying on it.
+    #[wasm_bindgen(js_name = setPageQuery)]
+    pub fn set_page_query(search: &str);
 
     /// The `__gh_ticket` query parameter of an invitation link.
     #[wasm_bindgen(js_name = ticketOf)]
