@@ -43,8 +43,9 @@ impl Config {
         if self.email_link.ttl_seconds == 0 {
             return fail(String::from("email_link: ttl_seconds must be at least 1"));
         }
-        if self.events.keep_alive.is_zero() {
-            return fail(String::from("events: keep_alive_seconds must be at least 1"));
+        // The SDK gives up on a stream silent for 35 s (bindings/link.rs).
+        if !(1..=MAX_KEEP_ALIVE_SECONDS).contains(&self.events.keep_alive.as_secs()) {
+            return fail(format!("events: keep_alive_seconds must be 1 to {MAX_KEEP_ALIVE_SECONDS}"));
         }
         if self.rate_limit.per_second == 0 || self.rate_limit.burst == 0 {
             return fail(String::from("rate_limit: per_second and burst must be at least 1"));
@@ -148,3 +149,7 @@ mod tests {
         }
     }
 }
+
+/// The longest keep-alive interval: the SDK treats a stream silent for 35 s
+/// as dropped, so an idle stream must speak well before that.
+pub const MAX_KEEP_ALIVE_SECONDS: u64 = 30;
