@@ -1,0 +1,26 @@
+//! Unit tests of `crate::schema`.
+
+use super::*;
+use gatehouse_protocol::Field;
+
+#[test]
+fn camel_case_matches_the_protocol_js_names() {
+    for f in Field::ALL {
+        assert_eq!(camel_case(f.as_str()), f.js_name());
+    }
+    assert_eq!(camel_case("verify_at_sign_up"), "verifyAtSignUp");
+    assert_eq!(camel_case("last_active_session_id"), "lastActiveSessionId");
+    assert_eq!(camel_case("id"), "id");
+}
+
+#[test]
+fn the_environment_describes_every_field() {
+    let Kind::Obj(sign_up) = ENVIRONMENT[0].1 else {
+        panic!()
+    };
+    let Kind::Obj(attributes) = sign_up[1].1 else {
+        panic!()
+    };
+    let names: Vec<_> = attributes.iter().map(|k| k.0).collect();
+    assert_eq!(names, Field::ALL.map(Field::as_str));
+}
