@@ -182,29 +182,28 @@ pub fn unique_phone() -> (String, String) {
     )
 }
 
-/// The code of the newest outbox message to `to`.
-pub async fn code_sent_to(to: &str) -> String {
+/// The `key` (`code` or `link`) of the newest outbox message to `to`, if any.
+async fn sent_to(to: &str, key: &str) -> Option<String> {
     let messages = JsFuture::from(get_json(&format!("{API}/v1/dev/outbox")))
         .await
         .expect("outbox");
     Array::from(&messages)
         .iter()
         .rfind(|m| text(m, "to").as_deref() == Some(to))
-        .and_then(|m| text(&m, "code"))
+        .and_then(|m| text(&m, key))
+}
+
+/// The code of the newest outbox message to `to`.
+pub async fn code_sent_to(to: &str) -> String {
+    sent_to(to, "code")
+        .await
         .unwrap_or_else(|| panic!("no code was sent to {to}"))
 }
 
 /// The link of the newest outbox message to `to`, waiting for it to be sent.
 pub async fn link_sent_to(to: &str) -> String {
     for _ in 0..100 {
-        let messages = JsFuture::from(get_json(&format!("{API}/v1/dev/outbox")))
-            .await
-            .expect("outbox");
-        let link = Array::from(&messages)
-            .iter()
-            .rfind(|m| text(m, "to").as_deref() == Some(to))
-            .and_then(|m| text(&m, "link"));
-        if let Some(link) = link {
+        if let Some(link) = sent_to(to, "link").await {
             return link;
         }
         sleep(50).await;
