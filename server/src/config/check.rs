@@ -4,6 +4,7 @@
 use super::{Config, ConfigError, SessionSettings, Smtp};
 use gatehouse_protocol::Field;
 use gatehouse_protocol::wire::AttributeSettings;
+use std::time::Duration;
 
 impl Config {
     /// Checks that the settings make sense together.
@@ -44,7 +45,7 @@ impl Config {
             return fail(String::from("email_link: ttl_seconds must be at least 1"));
         }
         // The SDK gives up on a stream silent for 35 s (bindings/link.rs).
-        if !(1..=MAX_KEEP_ALIVE_SECONDS).contains(&self.events.keep_alive.as_secs()) {
+        if self.events.keep_alive.is_zero() || self.events.keep_alive > Duration::from_secs(MAX_KEEP_ALIVE_SECONDS) {
             return fail(format!("events: keep_alive_seconds must be 1 to {MAX_KEEP_ALIVE_SECONDS}"));
         }
         if self.rate_limit.per_second == 0 || self.rate_limit.burst == 0 {
