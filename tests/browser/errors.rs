@@ -49,14 +49,7 @@ async fn a_server_error_keeps_its_code_param_and_status() {
 #[wasm_bindgen_test]
 async fn a_wrong_code_is_form_code_incorrect_and_counts() {
     let (_gh, sign_up, email) = started_sign_up(&[]).await;
-    call(
-        &sign_up,
-        "prepareEmailAddressVerification",
-        JsValue::UNDEFINED,
-    )
-    .await
-    .expect("prepare");
-    let code = code_sent_to(&email).await;
+    let code = email_code_for(&sign_up, &email).await;
     let wrong = if code == "000000" { "111111" } else { "000000" };
     let err = rejected(
         call(

@@ -260,6 +260,18 @@ pub async fn until(what: &str, mut ready: impl AsyncFnMut() -> bool) {
     panic!("gave up waiting for {what}")
 }
 
+/// Sends the sign-up's email code and reads it from the outbox.
+pub async fn email_code_for(sign_up: &JsValue, email: &str) -> String {
+    call(
+        sign_up,
+        "prepareEmailAddressVerification",
+        JsValue::UNDEFINED,
+    )
+    .await
+    .expect("prepare");
+    code_sent_to(email).await
+}
+
 /// The rejection of a call that must fail.
 pub fn rejected(result: Result<JsValue, JsValue>) -> JsValue {
     match result {
@@ -321,14 +333,7 @@ pub async fn signed_up(email: &str) -> String {
     let sign_up = get(&gh, "signUp");
     let params = obj(&[("emailAddress", s(email)), ("password", s(PASSWORD))]);
     call(&sign_up, "create", params).await.expect("create");
-    call(
-        &sign_up,
-        "prepareEmailAddressVerification",
-        JsValue::UNDEFINED,
-    )
-    .await
-    .expect("prepare");
-    let code = code_sent_to(email).await;
+    let code = email_code_for(&sign_up, email).await;
     call(
         &sign_up,
         "attemptEmailAddressVerification",
