@@ -6,7 +6,8 @@
 //! Layout, from the edge inwards:
 //! - [`cli`], [`config`]: the command line and the TOML instance settings;
 //! - [`app`]: the router and its layers; [`trace`], [`origin`],
-//!   [`rate_limit`], [`client`] are those layers;
+//!   [`rate_limit`], [`client`] are those layers; [`peer_ip`]: the
+//!   client's IP, for the rate limit and the sign-in limits;
 //! - [`extract`], [`error`]: JSON bodies in, the one error shape out;
 //! - [`environment`], [`dev`], [`static_files`]: the small endpoints;
 //! - [`sign_up`]: the sign-up flow (state machine, one file per operation);
@@ -19,7 +20,8 @@
 //! - [`strategies`], [`verification`], [`codes`], [`password`],
 //!   [`lockout`], [`delivery`]: how fields are verified (codes and email
 //!   links), codes made and checked, passwords hashed and checked (with the
-//!   per-account limit on wrong ones) and messages sent;
+//!   limits on wrong ones) and messages sent; [`limits`]: the rolling-window
+//!   counts behind them (wrong codes, messages, wrong passwords);
 //! - [`db`]: all the SQL; [`ids`], [`clock`], [`state`]: the plumbing.
 
 #![forbid(unsafe_code)]
@@ -40,9 +42,11 @@ pub mod events;
 pub mod extract;
 pub mod ids;
 pub mod invitations;
+pub mod limits;
 pub mod lockout;
 pub mod origin;
 pub mod password;
+pub mod peer_ip;
 pub mod rate_limit;
 pub mod session;
 pub mod sign_in;

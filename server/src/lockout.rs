@@ -1,18 +1,28 @@
-//! Checking a password at sign-in, under the per-account limit on wrong
-//! passwords (`[sign_in] max_failed_passwords` per
-//! `failed_password_window_seconds`; 10 per 15 minutes by default).
+//! Checking a password at sign-in, under three limits on wrong passwords
+//! (`[sign_in]`), none of which an attacker can aim at someone else:
+//! - per account and client IP (`max_failed_passwords` per
+//!   `failed_password_window_seconds`; 10 per 15 minutes): a guesser is
+//!   stopped, while the owner, from their own IP, still signs in;
+//! - per account from every IP (`max_failed_passwords_per_account` per
+//!   `account_window_seconds`; 100 per hour): the ceiling for a guesser
+//!   with many IPs;
+//! - per client IP across all accounts, unknown identifiers included
+//!   (`max_failed_passwords_per_ip` per `ip_window_seconds`; 50 per 15
+//!   minutes): password spraying.
 //!
-//! Before a password is checked, one failure is counted, in the write
-//! transaction that first counts the failures inside the window; a right
-//! password takes it back. So parallel guesses count as they are made and
-//! every node sees the same count. Over the limit the answer is 429
-//! `rate_limited`, with `Retry-After` until the oldest counted failure
-//! leaves the window: a brute force gets nowhere, and the person waits
-//! minutes, not forever.
+//! Before a password is checked, one failure is counted against each, in a
+//! write transaction that first counts the failures inside each window
+//! (`crate::limits`); a right password takes them back. So parallel guesses
+//! count as they are made and every node sees the same count. Over a limit
+//! the answer is 429 `rate_limited`, with `Retry-After` until enough
+//! counted failures leave the window. The email code is not a password: it
+//! still works while passwords are locked, under its own limits
+//! (`crate::verification`).
 
 use crate::error::ApiError;
-use crate::ids;
+use crate::limits::{self, Limit};
 use crate::password;
+use crate::peer_ip::PeerIp;
 use crate::state::AppState;
 use crate::users::UserRecord;
 use gatehouse_protocol::{ErrorCode, FirstFactor};
@@ -30,24 +40,24 @@ pub struct Rehash {
     pub new: String,
 }
 
-/// Checks `password` for `user`, on a blocking thread.
-pub async fn check(state: &AppState, user: &UserRecord, password: String) -> Result<PasswordOk, ApiError> {
+/// Checks `password` for `user`, tried from `ip`, on a blocking thread.
+pub async fn check(state: &AppState, user: &UserRecord, ip: PeerIp, password: String) -> Result<PasswordOk, ApiError> {
     let Some(stored) = user.password_hash.clone() else {
         password::verify_dummy(password).await;
         return Err(crate::sign_in::factors::unavailable(FirstFactor::Password));
     };
-    let failure_id = count_failure(state, &user.id).await?;
+    let failure_ids = count_failure(state, Some(&user.id), ip).await?;
     let right = match password::verify(password.clone(), stored.clone()).await {
         Ok(right) => right,
         Err(e) => {
-            forget(state, &failure_id).await;
+            forget(state, &failure_ids).await;
             return Err(ApiError::Internal(e.context("checking a stored password")));
         }
     };
     if !right {
         return Err(ApiError::param(ErrorCode::FormPasswordIncorrect, "password"));
     }
-    forget(state, &failure_id).await;
+    forget(state, &failure_ids).await;
     let rehash = if password::needs_rehash(&stored) {
         Some(Rehash { old: stored, new: password::hash(password).await? })
     } else {
@@ -56,56 +66,48 @@ pub async fn check(state: &AppState, user: &UserRecord, password: String) -> Res
     Ok(PasswordOk { rehash })
 }
 
-/// The answer for a password given with an identifier that has no
-/// account, after as long as a real check takes.
-pub async fn unknown_account(password: String) -> ApiError {
+/// The answer for a password given from `ip` with an identifier that has
+/// no account, after as long as a real check takes. It counts against the
+/// IP's limit: spraying addresses without accounts is spraying too.
+pub async fn unknown_account(state: &AppState, ip: PeerIp, password: String) -> ApiError {
+    if let Err(over) = count_failure(state, None, ip).await {
+        return over;
+    }
     password::verify_dummy(password).await;
     ApiError::param(ErrorCode::FormIdentifierNotFound, "identifier")
 }
 
-/// Counts a failure ahead of the check, unless the limit is reached.
-async fn count_failure(state: &AppState, user_id: &str) -> Result<String, ApiError> {
-    let settings = state.config.sign_in;
-    let window_ms = i64::try_from(settings.failed_password_window_seconds.saturating_mul(1000)).unwrap_or(i64::MAX);
+/// The limits a wrong password from `ip` counts against (for `user_id`'s
+/// account, if it has one).
+fn limits_for(state: &AppState, user_id: Option<&str>, ip: PeerIp) -> Vec<Limit> {
+    let s = state.config.sign_in;
+    let ip = ip.key();
+    let mut limits = vec![Limit::new(format!("password_ip:{ip}"), s.max_failed_passwords_per_ip, s.ip_window_seconds)];
+    if let Some(user_id) = user_id {
+        let per_ip = Limit::new(format!("password:{user_id}:{ip}"), s.max_failed_passwords, s.failed_password_window_seconds);
+        let account = Limit::new(format!("password:{user_id}"), s.max_failed_passwords_per_account, s.account_window_seconds);
+        limits.extend([per_ip, account]);
+    }
+    limits
+}
+
+/// Counts a failure ahead of the check, unless a limit is reached; answers
+/// the counted events, to take back if the password is right.
+async fn count_failure(state: &AppState, user_id: Option<&str>, ip: PeerIp) -> Result<Vec<String>, ApiError> {
+    let limits = limits_for(state, user_id, ip);
+    let limits: Vec<&Limit> = limits.iter().collect();
     let now = state.now();
     let mut tx = state.store.begin().await?;
-    let failures = tx.password_failures_since(user_id, now.saturating_sub(window_ms)).await?;
-    if let Some(wait_ms) = wait(&failures, settings.max_failed_passwords, window_ms, now) {
-        let seconds = u64::try_from(wait_ms).unwrap_or(0).div_ceil(1000);
-        return Err(ApiError::RetryAfter { code: ErrorCode::RateLimited, seconds });
+    if let Some(wait_ms) = limits::wait(&mut tx, &limits, now).await? {
+        return Err(limits::too_many(ErrorCode::RateLimited, wait_ms));
     }
-    let id = ids::new_id("pwf");
-    tx.record_password_failure(&id, user_id, now).await?;
+    let ids = limits::record(&mut tx, &limits, now).await?;
     tx.commit().await?;
-    Ok(id)
+    Ok(ids)
 }
 
-/// With `failures` (oldest first) inside the window, how long until one
-/// more may be tried; `None` if one may be tried now.
-fn wait(failures: &[i64], max: u32, window_ms: i64, now: i64) -> Option<i64> {
-    let max = usize::try_from(max).unwrap_or(usize::MAX);
-    let over = failures.len().checked_sub(max)?;
-    // The failure whose leaving the window brings the count under `max`.
-    Some(failures[over].saturating_add(window_ms).saturating_sub(now).max(1))
-}
-
-async fn forget(state: &AppState, failure_id: &str) {
-    if let Err(e) = state.store.forget_password_failure(failure_id).await {
+async fn forget(state: &AppState, failure_ids: &[String]) {
+    if let Err(e) = state.store.forget_limit_events(failure_ids).await {
         tracing::error!(error = %e, "could not take back a counted password failure");
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::wait;
-
-    #[test]
-    fn the_wait_ends_when_the_oldest_counted_failure_leaves_the_window() {
-        let window = 900_000;
-        assert_eq!(wait(&[], 10, window, 0), None);
-        assert_eq!(wait(&[1, 2, 3], 4, window, 10), None);
-        assert_eq!(wait(&[100, 200, 300], 3, window, 1_000), Some(100 + window - 1_000));
-        // Over the limit (parallel guesses): wait until enough have left.
-        assert_eq!(wait(&[100, 200, 300, 400], 3, window, 1_000), Some(200 + window - 1_000));
     }
 }

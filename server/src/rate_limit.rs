@@ -1,21 +1,19 @@
 //! The per-IP rate limit on every `/v1` request (governor, GCRA).
 //!
 //! Over the limit answers 429 `rate_limited` with `Retry-After`. The key is
-//! the client's IP, from `[rate_limit] client_ip` (axum-client-ip): the TCP
-//! peer by default, or the header a proxy in front sets; a request without
-//! that header counts against its peer.
+//! the client's IP, from `[rate_limit] client_ip` (`crate::peer_ip`).
 
 use crate::config::RateLimit;
 use crate::error::ApiError;
-use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
-use axum::http::request::Parts;
-use axum_client_ip::{ClientIp, ClientIpSource};
+use crate::peer_ip;
+use axum::extract::{Request, State};
+use axum_client_ip::ClientIpSource;
 use axum::middleware::Next;
 use axum::response::Response;
 use gatehouse_protocol::ErrorCode;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::sync::{Arc, Weak};
 use std::time::Duration;
@@ -35,15 +33,6 @@ impl Limiter {
         Limiter { keys, client_ip: settings.client_ip }
     }
 
-    /// The request's IP from the configured source, else its peer's.
-    async fn client_ip(&self, parts: &mut Parts) -> Option<IpAddr> {
-        parts.extensions.insert(self.client_ip.clone());
-        match ClientIp::from_request_parts(parts, &()).await {
-            Ok(ClientIp(ip)) => Some(ip),
-            Err(_) => parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(peer)| peer.ip()),
-        }
-    }
-
     /// Forgets idle addresses once a minute, while the limiter is in use.
     pub fn spawn_cleanup(&self) {
         let weak: Weak<DefaultKeyedRateLimiter<IpAddr>> = Arc::downgrade(&self.keys);
@@ -61,7 +50,7 @@ impl Limiter {
 /// Middleware: counts the request against its client's IP.
 pub async fn check(State(limiter): State<Limiter>, req: Request, next: Next) -> Result<Response, ApiError> {
     let (mut parts, body) = req.into_parts();
-    if let Some(ip) = limiter.client_ip(&mut parts).await
+    if let Some(ip) = peer_ip::client_ip(&mut parts, &limiter.client_ip).await
         && let Err(not_until) = limiter.keys.check_key(&ip)
     {
         let wait = not_until.wait_time_from(DefaultClock::default().now());

@@ -1,7 +1,21 @@
 //! Verifications, for sign-ups and sign-ins alike: the state of one
-//! verification (a code or an email link out, or done), the resend limit
-//! every code and link is under, sending a code (CSPRNG, HMAC) and checking
-//! one (attempts, expiry), and delivering after the commit.
+//! verification (a code or an email link out, or done), the limits every
+//! code and link is under, sending a code (CSPRNG, HMAC) and checking one
+//! (attempts, expiry), and delivering after the commit.
+//!
+//! The limits, all counted in the operation's transaction
+//! ([`crate::limits`]), so they hold across restarts and nodes:
+//! - one code, and one link, per address per `code_resend_seconds`;
+//! - `code_max_attempts` wrong codes fail one code;
+//! - `max_failed_attempts_per_address` wrong codes per address and purpose
+//!   (sign-up, sign-in) across all its codes, per window: then every
+//!   attempt answers 429 `rate_limited`, even with the right code, and no
+//!   new code goes to the address (429 `verification_code_too_many_requests`),
+//!   so re-sending codes buys a guesser nothing;
+//! - `max_sends_per_address` messages (codes and links) per address per
+//!   window: then 429 `verification_code_too_many_requests`;
+//! - `max_messages_per_hour` messages for the whole instance: then 429
+//!   `rate_limited`, and an error in the log.
 //!
 //! A code is bound to its owner (the sign-up or sign-in id) and field by
 //! its HMAC ([`crate::codes`]), so a code is useless anywhere else. An
@@ -13,6 +27,7 @@ use crate::codes;
 use crate::db::Tx;
 use crate::delivery::Message;
 use crate::error::ApiError;
+use crate::limits::{self, Limit};
 use crate::state::AppState;
 use crate::strategies::{CodeStrategy, Purpose, Verifier};
 use gatehouse_protocol::{ErrorCode, Field, NextAction, Strategy, VerificationStatus, wire};
@@ -132,7 +147,9 @@ impl Outcome {
         if let Some(delivery) = self.delivery
             && let Err(e) = state.sender.send(delivery.message).await
         {
-            // The code was stored but never left: let the person ask again at once.
+            // The code was stored but never left: let the person ask again at
+            // once (the message limits still count it: a failing mail server
+            // must not open them).
             if let Err(undo) = state.store.forget_code_sent(&delivery.throttle_key, sent_at).await {
                 tracing::error!(error = %undo, "could not undo the resend record");
             }
@@ -145,22 +162,59 @@ impl Outcome {
     }
 }
 
-/// Claims the one send per resend interval that `verifier` may make to
-/// `address` (one per strategy: a code and a link each have theirs), or answers 429
-/// with how long to wait. Answers the key of the limit, for the
-/// [`Delivery`].
-pub async fn claim_send(tx: &mut Tx, state: &AppState, now: i64, verifier: Verifier, address: &str) -> Result<String, ApiError> {
+/// Claims a send that `verifier` may make to `address` for `purpose`, or
+/// answers 429 with how long to wait: one per resend interval (per
+/// strategy: a code and a link each have theirs), none while the address's
+/// wrong codes for `purpose` are at their limit (codes only), and within the
+/// per-address and instance-wide message limits, which it counts. Answers
+/// the key of the resend limit, for the [`Delivery`].
+pub async fn claim_send(
+    tx: &mut Tx,
+    state: &AppState,
+    now: i64,
+    verifier: Verifier,
+    address: &str,
+    purpose: Purpose,
+) -> Result<String, ApiError> {
     let throttle_key = verifier.throttle_key(address);
-    let resend_ms = seconds_to_ms(state.config.verification.code_resend_seconds);
+    let settings = &state.config.verification;
+    let resend_ms = seconds_to_ms(settings.code_resend_seconds);
     if let Some(last) = tx.last_code_sent(&throttle_key).await? {
         let wait_ms = last.saturating_add(resend_ms) - now;
         if wait_ms > 0 {
-            let seconds = u64::try_from(wait_ms).unwrap_or(0).div_ceil(1000);
-            return Err(ApiError::RetryAfter { code: ErrorCode::VerificationCodeTooManyRequests, seconds });
+            return Err(limits::too_many(ErrorCode::VerificationCodeTooManyRequests, wait_ms));
         }
     }
+    // The keys are taken in one order everywhere: wrong codes, sends, outbound.
+    if let Verifier::Code(_) = verifier {
+        let failures = failed_attempts(state, purpose, address);
+        if let Some(wait_ms) = limits::wait(tx, &[&failures], now).await? {
+            return Err(limits::too_many(ErrorCode::VerificationCodeTooManyRequests, wait_ms));
+        }
+    }
+    let per_address = Limit::new(format!("send:{address}"), settings.max_sends_per_address, settings.send_window_seconds);
+    if let Some(wait_ms) = limits::wait(tx, &[&per_address], now).await? {
+        return Err(limits::too_many(ErrorCode::VerificationCodeTooManyRequests, wait_ms));
+    }
+    let outbound = Limit::new(String::from("outbound"), settings.max_messages_per_hour, 60 * 60);
+    if let Some(wait_ms) = limits::wait(tx, &[&outbound], now).await? {
+        tracing::error!(
+            max_messages_per_hour = settings.max_messages_per_hour,
+            "the instance's message budget is spent: no code or link is sent until it allows \
+             (raise [verification] max_messages_per_hour if this traffic is real)"
+        );
+        return Err(limits::too_many(ErrorCode::RateLimited, wait_ms));
+    }
+    limits::record(tx, &[&per_address, &outbound], now).await?;
     tx.record_code_sent(&throttle_key, now).await?;
     Ok(throttle_key)
+}
+
+/// The limit on wrong codes for `purpose` at `address`, across its codes.
+fn failed_attempts(state: &AppState, purpose: Purpose, address: &str) -> Limit {
+    let settings = &state.config.verification;
+    let key = format!("code_failure:{}:{address}", purpose.as_str());
+    Limit::new(key, settings.max_failed_attempts_per_address, settings.failed_attempt_window_seconds)
 }
 
 /// Makes a new code for `owner_id` (a sign-up or sign-in) and `address`,
@@ -175,7 +229,7 @@ pub async fn send_code(
     address: &str,
     purpose: Purpose,
 ) -> Result<(VerificationRecord, Delivery), ApiError> {
-    let throttle_key = claim_send(tx, state, now, Verifier::Code(strategy), address).await?;
+    let throttle_key = claim_send(tx, state, now, Verifier::Code(strategy), address, purpose).await?;
     let ttl_seconds = state.config.verification.code_ttl_seconds;
     let code = codes::generate();
     let verification = VerificationRecord {
@@ -195,17 +249,50 @@ pub fn seconds_to_ms(seconds: u64) -> i64 {
     i64::try_from(seconds.saturating_mul(1000)).unwrap_or(i64::MAX)
 }
 
-/// Checks `code` against a verification of `owner_id`'s `field`.
+/// A code typed for a verification: whose, and where the code went.
+#[derive(Clone, Copy, Debug)]
+pub struct Guess<'a> {
+    /// The sign-up or sign-in the code was made for.
+    pub owner_id: &'a str,
+    pub field: Field,
+    pub purpose: Purpose,
+    /// The address the code went to: wrong codes count against it.
+    pub address: &'a str,
+    pub code: &'a str,
+}
+
+/// Checks a guess against a verification, under the limit on wrong codes
+/// per address and purpose: at the limit, every guess answers 429, the
+/// right one too. A wrong code is counted in `tx`, to be committed with
+/// the verification's own attempt count.
 ///
 /// `Ok(None)`: verified. `Ok(Some(code))`: refused, but the change (an
 /// attempt counted, an expiry noted) is to be saved first. The last
 /// allowed wrong code fails the verification until a new code is sent.
-pub fn check_code(
+pub async fn check_code(
+    tx: &mut Tx,
+    state: &AppState,
+    v: &mut VerificationRecord,
+    guess: &Guess<'_>,
+    client_id: &str,
+    now: i64,
+) -> Result<Option<ErrorCode>, ApiError> {
+    let failures = failed_attempts(state, guess.purpose, guess.address);
+    if let Some(wait_ms) = limits::wait(tx, &[&failures], now).await? {
+        return Err(limits::too_many(ErrorCode::RateLimited, wait_ms));
+    }
+    let refusal = check_one_code(v, state, guess, client_id, now)?;
+    if refusal == Some(ErrorCode::FormCodeIncorrect) {
+        limits::record(tx, &[&failures], now).await?;
+    }
+    Ok(refusal)
+}
+
+/// Checks a guess against one code: its expiry and its own attempts.
+fn check_one_code(
     v: &mut VerificationRecord,
     state: &AppState,
-    owner_id: &str,
-    field: Field,
-    code: &str,
+    guess: &Guess<'_>,
     client_id: &str,
     now: i64,
 ) -> Result<Option<ErrorCode>, ApiError> {
@@ -221,7 +308,7 @@ pub fn check_code(
             let Some(stored) = v.code_hash.as_deref() else {
                 return Err(ApiError::Refused(ErrorCode::VerificationNotSent));
             };
-            if state.code_key.matches(stored, owner_id, field, code) {
+            if state.code_key.matches(stored, guess.owner_id, guess.field, guess.code) {
                 v.status = VerificationStatus::Verified;
                 v.code_hash = None;
                 v.verified_at_client = Some(String::from(client_id));

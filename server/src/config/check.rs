@@ -51,9 +51,7 @@ impl Config {
         if self.rate_limit.per_second == 0 || self.rate_limit.burst == 0 {
             return fail(String::from("rate_limit: per_second and burst must be at least 1"));
         }
-        if self.sign_in.max_failed_passwords == 0 || self.sign_in.failed_password_window_seconds == 0 {
-            return fail(String::from("sign_in: max_failed_passwords and failed_password_window_seconds must be at least 1"));
-        }
+        validate_limits(self)?;
         validate_session(&self.session)?;
         if let Some(smtp) = &self.smtp {
             validate_smtp(smtp)?;
@@ -61,6 +59,39 @@ impl Config {
         Ok(())
     }
 }
+
+/// Every limit allows at least one event in a window of at least a second.
+fn validate_limits(config: &Config) -> Result<(), ConfigError> {
+    let (v, s) = (&config.verification, &config.sign_in);
+    let counts = [
+        ("verification", "max_failed_attempts_per_address", v.max_failed_attempts_per_address),
+        ("verification", "max_sends_per_address", v.max_sends_per_address),
+        ("verification", "max_messages_per_hour", v.max_messages_per_hour),
+        ("sign_in", "max_failed_passwords", s.max_failed_passwords),
+        ("sign_in", "max_failed_passwords_per_account", s.max_failed_passwords_per_account),
+        ("sign_in", "max_failed_passwords_per_ip", s.max_failed_passwords_per_ip),
+    ];
+    let windows = [
+        ("verification", "failed_attempt_window_seconds", v.failed_attempt_window_seconds),
+        ("verification", "send_window_seconds", v.send_window_seconds),
+        ("sign_in", "failed_password_window_seconds", s.failed_password_window_seconds),
+        ("sign_in", "account_window_seconds", s.account_window_seconds),
+        ("sign_in", "ip_window_seconds", s.ip_window_seconds),
+    ];
+    let numbers = counts.iter().map(|(s, k, n)| (s, k, u64::from(*n))).chain(windows.iter().map(|(s, k, n)| (s, k, *n)));
+    for (section, key, number) in numbers {
+        if number == 0 {
+            return Err(ConfigError(format!("{section}: {key} must be at least 1")));
+        }
+        if number > MAX_LIMIT_NUMBER {
+            return Err(ConfigError(format!("{section}: {key} must be at most {MAX_LIMIT_NUMBER}")));
+        }
+    }
+    Ok(())
+}
+
+/// The largest count or window (in seconds) a limit takes: about 31 years.
+const MAX_LIMIT_NUMBER: u64 = 1_000_000_000;
 
 fn validate_attribute(field: Field, a: &AttributeSettings) -> Result<(), ConfigError> {
     let name = field.as_str();

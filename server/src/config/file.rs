@@ -44,6 +44,10 @@ struct SignUpFile {
 struct SignInFile {
     max_failed_passwords: Option<u32>,
     failed_password_window_seconds: Option<u64>,
+    max_failed_passwords_per_account: Option<u32>,
+    account_window_seconds: Option<u64>,
+    max_failed_passwords_per_ip: Option<u32>,
+    ip_window_seconds: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -114,6 +118,11 @@ struct VerificationFile {
     code_ttl_seconds: Option<u64>,
     code_max_attempts: Option<u32>,
     code_resend_seconds: Option<u64>,
+    max_failed_attempts_per_address: Option<u32>,
+    failed_attempt_window_seconds: Option<u64>,
+    max_sends_per_address: Option<u32>,
+    send_window_seconds: Option<u64>,
+    max_messages_per_hour: Option<u32>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -179,6 +188,15 @@ impl ConfigFile {
                 code_ttl_seconds: v.code_ttl_seconds.unwrap_or(d.verification.code_ttl_seconds),
                 code_max_attempts: v.code_max_attempts.unwrap_or(d.verification.code_max_attempts),
                 code_resend_seconds: v.code_resend_seconds.unwrap_or(d.verification.code_resend_seconds),
+                max_failed_attempts_per_address: v
+                    .max_failed_attempts_per_address
+                    .unwrap_or(d.verification.max_failed_attempts_per_address),
+                failed_attempt_window_seconds: v
+                    .failed_attempt_window_seconds
+                    .unwrap_or(d.verification.failed_attempt_window_seconds),
+                max_sends_per_address: v.max_sends_per_address.unwrap_or(d.verification.max_sends_per_address),
+                send_window_seconds: v.send_window_seconds.unwrap_or(d.verification.send_window_seconds),
+                max_messages_per_hour: v.max_messages_per_hour.unwrap_or(d.verification.max_messages_per_hour),
             },
             email_link: EmailLinkSettings {
                 ttl_seconds: link.ttl_seconds.unwrap_or(d.email_link.ttl_seconds),
@@ -198,6 +216,12 @@ impl ConfigFile {
                 failed_password_window_seconds: si
                     .failed_password_window_seconds
                     .unwrap_or(d.sign_in.failed_password_window_seconds),
+                max_failed_passwords_per_account: si
+                    .max_failed_passwords_per_account
+                    .unwrap_or(d.sign_in.max_failed_passwords_per_account),
+                account_window_seconds: si.account_window_seconds.unwrap_or(d.sign_in.account_window_seconds),
+                max_failed_passwords_per_ip: si.max_failed_passwords_per_ip.unwrap_or(d.sign_in.max_failed_passwords_per_ip),
+                ip_window_seconds: si.ip_window_seconds.unwrap_or(d.sign_in.ip_window_seconds),
             },
             session: SessionSettings {
                 lifetime_seconds: se.lifetime_seconds.unwrap_or(d.session.lifetime_seconds),

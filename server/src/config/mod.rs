@@ -44,20 +44,38 @@ pub struct Config {
     pub smtp: Option<Smtp>,
 }
 
-/// How verification codes behave.
+/// How verification codes behave, and the limits on codes and messages.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct VerificationSettings {
     pub code_ttl_seconds: u64,
+    /// Wrong codes before one code fails (a new code starts over).
     pub code_max_attempts: u32,
     pub code_resend_seconds: u64,
+    /// Wrong codes per address and purpose (sign-up, sign-in), across all
+    /// its codes, within the window; then 429 even for the right code, and
+    /// no new code for the address.
+    pub max_failed_attempts_per_address: u32,
+    pub failed_attempt_window_seconds: u64,
+    /// Messages (codes and links) per address within the window; then 429.
+    pub max_sends_per_address: u32,
+    pub send_window_seconds: u64,
+    /// Messages per hour for the whole instance; then 429 (and an error logged).
+    pub max_messages_per_hour: u32,
 }
 
-/// The per-account limit on wrong passwords.
+/// The limits on wrong passwords at sign-in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SignInSettings {
-    /// Wrong passwords allowed per account within the window; then 429.
+    /// Wrong passwords allowed per account and client IP within the window; then 429.
     pub max_failed_passwords: u32,
     pub failed_password_window_seconds: u64,
+    /// Wrong passwords allowed per account from all IPs within its window.
+    pub max_failed_passwords_per_account: u32,
+    pub account_window_seconds: u64,
+    /// Wrong passwords (and passwords for unknown accounts) allowed per
+    /// client IP across all accounts within its window: password spraying.
+    pub max_failed_passwords_per_ip: u32,
+    pub ip_window_seconds: u64,
 }
 
 /// Sessions and their JWTs.
@@ -215,11 +233,23 @@ impl Default for Config {
                 code_ttl_seconds: 600,
                 code_max_attempts: 5,
                 code_resend_seconds: 30,
+                max_failed_attempts_per_address: 10,
+                failed_attempt_window_seconds: 60 * 60,
+                max_sends_per_address: 5,
+                send_window_seconds: 60 * 60,
+                max_messages_per_hour: 1000,
             },
             email_link: EmailLinkSettings { ttl_seconds: 600, confirm: LinkConfirm::Button, require_same_client: false },
             events: EventSettings { keep_alive: Duration::from_secs(15) },
             rate_limit: RateLimit { per_second: 20, burst: 200, client_ip: ClientIpSource::ConnectInfo },
-            sign_in: SignInSettings { max_failed_passwords: 10, failed_password_window_seconds: 15 * 60 },
+            sign_in: SignInSettings {
+                max_failed_passwords: 10,
+                failed_password_window_seconds: 15 * 60,
+                max_failed_passwords_per_account: 100,
+                account_window_seconds: 60 * 60,
+                max_failed_passwords_per_ip: 50,
+                ip_window_seconds: 15 * 60,
+            },
             session: SessionSettings {
                 lifetime_seconds: 7 * 24 * 60 * 60,
                 token_ttl_seconds: 60,

@@ -15,7 +15,7 @@ mod clients;
 mod email_links;
 mod invitations;
 mod keys;
-mod password_failures;
+mod limits;
 mod secrets;
 mod sessions;
 mod sign_ins;

@@ -121,12 +121,11 @@ async fn list(conn: &mut Conn, email: Option<&str>, after: Option<&str>, limit: 
     rows.iter().map(from_row).collect()
 }
 
-/// Deletes a user with their sessions, sign-ins and password failures.
+/// Deletes a user with their sessions and sign-ins.
 async fn delete(conn: &mut Conn, id: &str) -> Result<bool, sqlx::Error> {
     for statement in [
         "DELETE FROM sessions WHERE user_id = $1",
         "DELETE FROM sign_ins WHERE user_id = $1",
-        "DELETE FROM password_failures WHERE user_id = $1",
     ] {
         sqlx::query(statement).bind(id).execute(&mut *conn).await?;
     }

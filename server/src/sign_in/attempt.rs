@@ -7,8 +7,10 @@ use super::machine::{Event, transition};
 use crate::db::UserKey;
 use crate::error::ApiError;
 use crate::lockout::{self, PasswordOk};
+use crate::peer_ip::PeerIp;
 use crate::state::AppState;
-use crate::verification::{self, Outcome, VerificationRecord};
+use crate::strategies::Purpose;
+use crate::verification::{self, Guess, Outcome, VerificationRecord};
 use gatehouse_protocol::wire::AttemptFirstFactorParams;
 use gatehouse_protocol::{ErrorCode, Field, FirstFactor, validate};
 
@@ -20,7 +22,13 @@ pub enum Attempt {
 }
 
 impl Attempt {
-    pub async fn parse(params: AttemptFirstFactorParams, state: &AppState, client_id: &str, id: &str) -> Result<Attempt, ApiError> {
+    pub async fn parse(
+        params: AttemptFirstFactorParams,
+        state: &AppState,
+        client_id: &str,
+        id: &str,
+        ip: PeerIp,
+    ) -> Result<Attempt, ApiError> {
         let missing = |param: &str| ApiError::param(ErrorCode::FormParamMissing, param);
         let unknown = |param: &str| ApiError::param(ErrorCode::FormParamUnknown, param);
         match factors::parse(params.strategy.as_deref())? {
@@ -42,7 +50,7 @@ impl Attempt {
                 factors::require(&sign_in.supported, FirstFactor::Password)?;
                 let user = state.store.user(UserKey::Id(&sign_in.user_id)).await?;
                 let user = user.ok_or(ApiError::Refused(ErrorCode::SignInNotFound))?;
-                Ok(Attempt::Password(lockout::check(state, &user, password).await?))
+                Ok(Attempt::Password(lockout::check(state, &user, ip, password).await?))
             }
         }
     }
@@ -60,9 +68,13 @@ impl Attempt {
                 if sign_in.factor != Some(FirstFactor::EmailCode) {
                     return Err(ApiError::Refused(ErrorCode::VerificationNotSent));
                 }
+                // The code went to the account's email: wrong codes count against it.
+                let user = ctx.tx.user(UserKey::Id(&sign_in.user_id)).await?;
+                let address = user.and_then(|u| u.email_address).unwrap_or_default();
                 let (id, client_id) = (sign_in.id.clone(), ctx.client_id);
+                let guess = Guess { owner_id: &id, field: Field::EmailAddress, purpose: Purpose::SignIn, address: &address, code: &code };
                 let v = &mut sign_in.verification;
-                Ok(match verification::check_code(v, ctx.state, &id, Field::EmailAddress, &code, client_id, ctx.now)? {
+                Ok(match verification::check_code(&mut ctx.tx, ctx.state, v, &guess, client_id, ctx.now).await? {
                     None => Step { proof: Some(Proof::EmailCode), ..Step::default() },
                     Some(refusal) => Step { outcome: Outcome::refused(refusal), proof: None },
                 })

@@ -8,6 +8,7 @@ use crate::db::UserKey;
 use crate::error::ApiError;
 use crate::ids;
 use crate::lockout::{self, PasswordOk};
+use crate::peer_ip::PeerIp;
 use crate::state::AppState;
 use crate::verification::VerificationRecord;
 use gatehouse_protocol::validate::{self, Identifier};
@@ -28,9 +29,10 @@ pub struct Create {
 
 impl Create {
     /// Reads the body, finds the account and checks a password if one is
-    /// given. An identifier without an account is `form_identifier_not_found`;
-    /// with a password, only after as long as a real check would take.
-    pub async fn parse(params: SignInParams, state: &AppState) -> Result<Create, ApiError> {
+    /// given (tried from `ip`). An identifier without an account is
+    /// `form_identifier_not_found`; with a password, only after as long as a
+    /// real check would take.
+    pub async fn parse(params: SignInParams, state: &AppState, ip: PeerIp) -> Result<Create, ApiError> {
         let raw = params.identifier.ok_or_else(|| ApiError::param(ErrorCode::FormParamMissing, "identifier"))?;
         let identifier = validate::identifier(&raw)?;
         let factor = match (params.strategy.as_deref(), params.password.is_some()) {
@@ -47,7 +49,7 @@ impl Create {
         };
         let Some(user) = state.store.user(UserKey::Identifier(&identifier)).await? else {
             return Err(match params.password {
-                Some(password) => lockout::unknown_account(password).await,
+                Some(password) => lockout::unknown_account(state, ip, password).await,
                 None => ApiError::param(ErrorCode::FormIdentifierNotFound, "identifier"),
             });
         };
@@ -56,7 +58,7 @@ impl Create {
             factors::require(&supported, FirstFactor::EmailCode)?;
         }
         let password = match params.password {
-            Some(password) => Some(lockout::check(state, &user, password).await?),
+            Some(password) => Some(lockout::check(state, &user, ip, password).await?),
             None => None,
         };
         let safe_identifier = factors::safe_identifier(&user, &identifier);

@@ -4,6 +4,7 @@ use super::{Attempt, Create, Operation, Prepare, loaded};
 use crate::client::{CurrentClient, envelope};
 use crate::error::ApiError;
 use crate::extract::{Params, SignInId};
+use crate::peer_ip::PeerIp;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -17,8 +18,8 @@ async fn run(state: &AppState, client: &CurrentClient, id: Option<&str>, op: Ope
     envelope(state, client, sign_in).await
 }
 
-pub async fn create(State(state): State<AppState>, client: CurrentClient, Params(p): Params<SignInParams>) -> Answer {
-    let op = Operation::Create(Create::parse(p, &state).await?);
+pub async fn create(State(state): State<AppState>, client: CurrentClient, ip: PeerIp, Params(p): Params<SignInParams>) -> Answer {
+    let op = Operation::Create(Create::parse(p, &state, ip).await?);
     run(&state, &client, None, op).await
 }
 
@@ -36,9 +37,10 @@ pub async fn attempt(
     State(state): State<AppState>,
     client: CurrentClient,
     SignInId(id): SignInId,
+    ip: PeerIp,
     Params(p): Params<AttemptFirstFactorParams>,
 ) -> Answer {
-    let op = Operation::Attempt(Attempt::parse(p, &state, &client.id, &id).await?);
+    let op = Operation::Attempt(Attempt::parse(p, &state, &client.id, &id, ip).await?);
     run(&state, &client, Some(&id), op).await
 }
 

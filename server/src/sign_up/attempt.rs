@@ -4,8 +4,8 @@ use super::record::SignUpRecord;
 use super::{Ctx, Outcome};
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::strategies::CodeStrategy;
-use crate::verification;
+use crate::strategies::{CodeStrategy, Purpose};
+use crate::verification::{self, Guess};
 use gatehouse_protocol::wire::AttemptParams;
 use gatehouse_protocol::{ErrorCode, validate};
 
@@ -23,15 +23,19 @@ impl Attempt {
     }
 
     /// Checks the code (`crate::verification::check_code`). Expiry and
-    /// failure are saved, then answered as errors.
+    /// failure are saved, with the wrong code counted against the address,
+    /// then answered as errors.
     pub(super) async fn apply(self, ctx: &mut Ctx<'_>, sign_up: &mut SignUpRecord) -> Result<Outcome, ApiError> {
         let field = self.strategy.field;
         let sign_up_id = sign_up.id.clone();
+        // A code went to the field's value: wrong codes count against it.
+        let address = sign_up.text(field).map(String::from).unwrap_or_default();
         let slot = sign_up.verification_slot(field).expect("code strategies verify verifiable fields");
         let Some(v) = slot.as_mut() else {
             return Err(ApiError::Refused(ErrorCode::VerificationNotSent));
         };
-        match verification::check_code(v, ctx.state, &sign_up_id, field, &self.code, ctx.client_id, ctx.now)? {
+        let guess = Guess { owner_id: &sign_up_id, field, purpose: Purpose::SignUp, address: &address, code: &self.code };
+        match verification::check_code(&mut ctx.tx, ctx.state, v, &guess, ctx.client_id, ctx.now).await? {
             None => Ok(Outcome::default()),
             Some(refusal) => Ok(Outcome::refused(refusal)),
         }

@@ -95,7 +95,8 @@ async fn send_link(
     redirect_url: &str,
     public_origin: &str,
 ) -> Result<(VerificationRecord, Delivery), ApiError> {
-    let throttle_key = verification::claim_send(&mut ctx.tx, ctx.state, ctx.now, Verifier::Link(strategy), address).await?;
+    let throttle_key = verification::claim_send(&mut ctx.tx, ctx.state, ctx.now, Verifier::Link(strategy), address, Purpose::SignUp)
+        .await?;
     let ttl_seconds = ctx.state.config.email_link.ttl_seconds;
     let expire_at = ctx.now.saturating_add(seconds_to_ms(ttl_seconds));
     let token = email_link::new_token();

@@ -16,6 +16,16 @@ pub enum Purpose {
     SignIn,
 }
 
+impl Purpose {
+    /// Its name in the keys of the limits on wrong codes.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Purpose::SignUp => "sign_up",
+            Purpose::SignIn => "sign_in",
+        }
+    }
+}
+
 /// A strategy that verifies a field by a code sent to it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CodeStrategy {

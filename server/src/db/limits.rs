@@ -1,0 +1,80 @@
+//! The events counted by the rolling-window limits (`crate::limits`), and
+//! the per-key row that makes counting them atomic.
+
+use super::{Store, Tx};
+use sqlx::Row;
+
+impl Tx {
+    /// Takes `key`'s row for the rest of the transaction (an upsert: on
+    /// PostgreSQL another transaction writing it waits for our commit), so
+    /// that what this transaction counts of the key stays true until then.
+    pub async fn lock_limit(&mut self, key: &str, now: i64) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "INSERT INTO limit_locks (limit_key, touched_at) VALUES ($1, $2) \
+             ON CONFLICT (limit_key) DO UPDATE SET touched_at = excluded.touched_at",
+        )
+        .bind(key)
+        .bind(now)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    /// How many of `key`'s events happened after `since`.
+    pub async fn count_limit_events(&mut self, key: &str, since: i64) -> Result<u64, sqlx::Error> {
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM limit_events WHERE limit_key = $1 AND at > $2")
+            .bind(key)
+            .bind(since)
+            .fetch_one(&mut *self.tx)
+            .await?;
+        Ok(u64::try_from(count).unwrap_or(0))
+    }
+
+    /// When the `nth` (from 0, oldest first) of `key`'s events after `since` happened.
+    pub async fn nth_limit_event(&mut self, key: &str, since: i64, nth: u64) -> Result<Option<i64>, sqlx::Error> {
+        let row = sqlx::query("SELECT at FROM limit_events WHERE limit_key = $1 AND at > $2 ORDER BY at LIMIT 1 OFFSET $3")
+            .bind(key)
+            .bind(since)
+            .bind(i64::try_from(nth).unwrap_or(i64::MAX))
+            .fetch_optional(&mut *self.tx)
+            .await?;
+        row.map(|r| r.try_get("at")).transpose()
+    }
+
+    /// Counts one event of `key`, and drops its events from before `stale_before`.
+    pub async fn record_limit_event(&mut self, id: &str, key: &str, at: i64, stale_before: i64) -> Result<(), sqlx::Error> {
+        sqlx::query("INSERT INTO limit_events (id, limit_key, at) VALUES ($1, $2, $3)")
+            .bind(id)
+            .bind(key)
+            .bind(at)
+            .execute(&mut *self.tx)
+            .await?;
+        sqlx::query("DELETE FROM limit_events WHERE limit_key = $1 AND at <= $2")
+            .bind(key)
+            .bind(stale_before)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+}
+
+impl Store {
+    /// Takes back counted events (a password that was right after all).
+    pub async fn forget_limit_events(&self, ids: &[String]) -> Result<(), sqlx::Error> {
+        let mut conn = self.pool.acquire().await?;
+        for id in ids {
+            sqlx::query("DELETE FROM limit_events WHERE id = $1").bind(id).execute(&mut *conn).await?;
+        }
+        Ok(())
+    }
+
+    /// Deletes the events and key rows not touched since `before` (for a
+    /// cleanup task: no window is longer than what it keeps). Answers how
+    /// many rows went.
+    pub async fn purge_limits(&self, before: i64) -> Result<u64, sqlx::Error> {
+        let mut conn = self.pool.acquire().await?;
+        let events = sqlx::query("DELETE FROM limit_events WHERE at < $1").bind(before).execute(&mut *conn).await?;
+        let locks = sqlx::query("DELETE FROM limit_locks WHERE touched_at < $1").bind(before).execute(&mut *conn).await?;
+        Ok(events.rows_affected() + locks.rows_affected())
+    }
+}
