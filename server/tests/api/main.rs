@@ -12,6 +12,7 @@ mod admin;
 mod body_errors;
 mod cli;
 mod client;
+mod code_limits;
 mod config;
 mod dev_tools;
 mod email_link;
