@@ -96,4 +96,22 @@ mod tests {
         tx.commit().await.unwrap();
         assert_eq!(too_many(ErrorCode::RateLimited, 1_001).code(), ErrorCode::RateLimited);
     }
+
+    #[tokio::test]
+    async fn old_events_are_dropped_and_taken_back_events_no_longer_count() {
+        let store = Store::connect("sqlite::memory:").await.unwrap();
+        let limit = Limit { key: String::from("k"), max: 1, window_ms: 1_000 };
+        let mut tx = store.begin().await.unwrap();
+        let taken_back = record(&mut tx, &[&limit], 0).await.unwrap();
+        tx.commit().await.unwrap();
+        store.forget_limit_events(&taken_back).await.unwrap();
+        let mut tx = store.begin().await.unwrap();
+        assert_eq!(wait(&mut tx, &[&limit], 10).await.unwrap(), None);
+        record(&mut tx, &[&limit], 10).await.unwrap();
+        assert_eq!(wait(&mut tx, &[&limit], 20).await.unwrap(), Some(990));
+        tx.commit().await.unwrap();
+        // A cleanup deletes what no window can see any more: the event and the key's row.
+        assert_eq!(store.purge_limits(5).await.unwrap(), 0);
+        assert_eq!(store.purge_limits(2_000).await.unwrap(), 2);
+    }
 }
