@@ -74,7 +74,9 @@ async fn a_wrong_code_is_counted_in_the_commit_that_counts_the_attempt() {
     browser.attempt(&id, "email_code", &wrong(&code)).await.assert_error(422, "form_code_incorrect");
     let mut db = app.db().await;
     let attempts: i64 = sqlx::query_scalar("SELECT attempts FROM verifications").fetch_one(&mut db).await.unwrap();
-    let counted: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM limit_events WHERE limit_key = 'code_failure:sign_up:ana@example.com'")
+    let key = "code_failure:sign_up:ana@example.com";
+    let counted: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM limit_events WHERE limit_key = $1")
+        .bind(key)
         .fetch_one(&mut db)
         .await
         .unwrap();
@@ -154,7 +156,10 @@ async fn five_messages_an_hour_per_address_codes_and_links_together() {
         if i > 0 {
             app.advance(30);
         }
-        let sent = if i % 2 == 0 { browser.prepare(&id, "email_code").await } else { browser.prepare_link(&id, &landing(&app)).await };
+        let sent = match i % 2 {
+            0 => browser.prepare(&id, "email_code").await,
+            _ => browser.prepare_link(&id, &landing(&app)).await,
+        };
         sent.response();
     }
     assert_eq!(app.outbox().await.len(), 5);
@@ -224,19 +229,21 @@ async fn the_limits_hold_across_a_restart() {
 
 #[test]
 fn the_limits_are_settings_with_bounds() {
-    let d = Config::default().verification;
-    assert_eq!(
-        (d.max_failed_attempts_per_address, d.failed_attempt_window_seconds, d.max_sends_per_address, d.send_window_seconds, d.max_messages_per_hour),
-        (10, 3600, 5, 3600, 1000)
-    );
+    let numbers = |v: gatehouse_server::config::VerificationSettings| {
+        [
+            v.max_failed_attempts_per_address.into(),
+            v.failed_attempt_window_seconds,
+            v.max_sends_per_address.into(),
+            v.send_window_seconds,
+            v.max_messages_per_hour.into(),
+        ]
+    };
+    assert_eq!(numbers(Config::default().verification), [10, 3600, 5, 3600, 1000]);
     let toml = "[verification]\nmax_failed_attempts_per_address = 3\nfailed_attempt_window_seconds = 60\n\
                 max_sends_per_address = 2\nsend_window_seconds = 120\nmax_messages_per_hour = 50\n";
-    let v = Config::from_toml(toml).unwrap().verification;
-    assert_eq!(
-        (v.max_failed_attempts_per_address, v.failed_attempt_window_seconds, v.max_sends_per_address, v.send_window_seconds, v.max_messages_per_hour),
-        (3, 60, 2, 120, 50)
-    );
-    for key in ["max_failed_attempts_per_address", "failed_attempt_window_seconds", "max_sends_per_address", "send_window_seconds", "max_messages_per_hour"] {
+    assert_eq!(numbers(Config::from_toml(toml).unwrap().verification), [3, 60, 2, 120, 50]);
+    let keys = ["max_failed_attempts_per_address", "failed_attempt_window_seconds", "max_sends_per_address"];
+    for key in keys.into_iter().chain(["send_window_seconds", "max_messages_per_hour"]) {
         let error = Config::from_toml(&format!("[verification]\n{key} = 0\n")).unwrap_err();
         assert!(error.to_string().contains(key), "{error}");
     }
