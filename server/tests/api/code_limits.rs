@@ -248,3 +248,33 @@ fn the_limits_are_settings_with_bounds() {
         assert!(error.to_string().contains(key), "{error}");
     }
 }
+
+#[tokio::test]
+async fn wrong_sign_up_codes_do_not_block_the_owners_sign_in_codes() {
+    let app = spawn_admin_app().await;
+    // Someone guesses sign-up codes for Ana's address to their limit.
+    let guesser = app.client();
+    let id = guesser.start_sign_up("ana@example.com").await;
+    for round in 0..2 {
+        if round > 0 {
+            app.advance(30);
+        }
+        guesser.prepare(&id, "email_code").await.response();
+        let code = app.last_code_to("ana@example.com").await;
+        for _ in 0..5 {
+            guesser.attempt(&id, "email_code", &wrong(&code)).await.assert_error(422, "form_code_incorrect");
+        }
+    }
+    app.advance(30);
+    guesser.prepare(&id, "email_code").await.assert_error(429, "verification_code_too_many_requests");
+    // Ana has an account (synced by the operator): the count is per
+    // purpose, so her sign-in codes still come and work.
+    let put = app.admin().put("/v1/admin/users", json!({ "email": "ana@example.com", "email_verified": true })).await;
+    assert_eq!(put.status, 200, "{}", put.text);
+    let owner = app.client();
+    let created = owner.sign_in(json!({ "identifier": "ana@example.com", "strategy": "email_code" })).await;
+    let sign_in = created.response()["id"].as_str().unwrap().to_owned();
+    owner.prepare_first_factor(&sign_in, "email_code").await.response();
+    let code = app.last_code_to("ana@example.com").await;
+    assert_eq!(attempt_code(&owner, &sign_in, &code).await.response()["status"], "complete");
+}
