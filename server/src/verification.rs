@@ -218,7 +218,7 @@ fn failed_attempts(state: &AppState, purpose: Purpose, address: &str) -> Limit {
 }
 
 /// Makes a new code for `owner_id` (a sign-up or sign-in) and `address`,
-/// under the resend limit ([`claim_send`]). Answers the verification that
+/// under the limits of [`claim_send`]. Answers the verification that
 /// replaces any earlier one (attempts start over), and its delivery.
 pub async fn send_code(
     tx: &mut Tx,
