@@ -33,15 +33,16 @@ pub struct Rehash {
 /// Checks `password` for `user`, on a blocking thread.
 pub async fn check(state: &AppState, user: &UserRecord, password: String) -> Result<PasswordOk, ApiError> {
     let Some(stored) = user.password_hash.clone() else {
-        password::verify_dummy(password).await;
+        state.hasher.verify_dummy(password).await?;
         return Err(crate::sign_in::factors::unavailable(FirstFactor::Password));
     };
     let failure_id = count_failure(state, &user.id).await?;
-    let right = match password::verify(password.clone(), stored.clone()).await {
+    let right = match state.hasher.verify(password.clone(), stored.clone()).await {
         Ok(right) => right,
         Err(e) => {
+            // Busy or failed: no password was checked, so no failure counts.
             forget(state, &failure_id).await;
-            return Err(ApiError::Internal(e.context("checking a stored password")));
+            return Err(e);
         }
     };
     if !right {
@@ -49,7 +50,7 @@ pub async fn check(state: &AppState, user: &UserRecord, password: String) -> Res
     }
     forget(state, &failure_id).await;
     let rehash = if password::needs_rehash(&stored) {
-        Some(Rehash { old: stored, new: password::hash(password).await? })
+        Some(Rehash { old: stored, new: state.hasher.hash(password).await? })
     } else {
         None
     };
@@ -58,9 +59,11 @@ pub async fn check(state: &AppState, user: &UserRecord, password: String) -> Res
 
 /// The answer for a password given with an identifier that has no
 /// account, after as long as a real check takes.
-pub async fn unknown_account(password: String) -> ApiError {
-    password::verify_dummy(password).await;
-    ApiError::param(ErrorCode::FormIdentifierNotFound, "identifier")
+pub async fn unknown_account(state: &AppState, password: String) -> ApiError {
+    match state.hasher.verify_dummy(password).await {
+        Ok(()) => ApiError::param(ErrorCode::FormIdentifierNotFound, "identifier"),
+        Err(busy) => busy,
+    }
 }
 
 /// Counts a failure ahead of the check, unless the limit is reached.

@@ -47,7 +47,7 @@ impl Create {
         };
         let Some(user) = state.store.user(UserKey::Identifier(&identifier)).await? else {
             return Err(match params.password {
-                Some(password) => lockout::unknown_account(password).await,
+                Some(password) => lockout::unknown_account(state, password).await,
                 None => ApiError::param(ErrorCode::FormIdentifierNotFound, "identifier"),
             });
         };
