@@ -94,8 +94,9 @@ pub struct App {
 }
 
 /// Opens (creating and migrating) the database and builds the app.
-pub async fn build_app(config: Config, database_url: &str, options: Options, clock: Arc<dyn Clock>) -> anyhow::Result<App> {
+pub async fn build_app(mut config: Config, database_url: &str, options: Options, clock: Arc<dyn Clock>) -> anyhow::Result<App> {
     config.validate().context("invalid config")?;
+    environment::without_unsendable_phone(&mut config, options.dev)?;
     if let Some(key) = &options.secret_key
         && key.expose().chars().count() < admin::auth::MIN_KEY_LEN
     {
@@ -104,10 +105,10 @@ pub async fn build_app(config: Config, database_url: &str, options: Options, clo
     let store = db::Store::connect_with(database_url, options.master_key.clone()).await?;
     let code_key = store.code_key().await.context("reading the server secret")?;
     session::keys::ensure(&store, clock.now_ms()).await.context("preparing the session signing key")?;
-    password::warm_up().await;
     let sender = Sender::new(&config, options.dev, clock.clone())?;
     let hub = Hub::default();
     let hasher = password::Hasher::new(config.password_hashing);
+    hasher.warm_up().await;
     let state = AppState {
         config: Arc::new(config),
         store,

@@ -17,12 +17,14 @@
 
 use crate::config::PasswordHashing;
 use crate::error::ApiError;
+use crate::ids;
 use anyhow::Context;
-use argon2::password_hash::phc::PasswordHash;
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::password_hash::PasswordVerifier;
+use argon2::password_hash::phc::{Output, ParamsString, PasswordHash, Salt};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use gatehouse_protocol::ErrorCode;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
+use subtle::ConstantTimeEq;
 use std::time::Duration;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
@@ -38,9 +40,15 @@ const MAX_IMPORTED_T_COST: u32 = 10;
 /// The most lanes an imported argon2 hash may ask for.
 const MAX_IMPORTED_P_COST: u32 = 4;
 
+/// The server's own argon2 memory cost, in KiB (19 MiB).
+const OWN_M_COST: u32 = 19_456;
+
+fn own_params() -> Params {
+    Params::new(OWN_M_COST, 2, 1, None).expect("the OWASP argon2 parameters are valid")
+}
+
 fn argon2() -> Argon2<'static> {
-    let params = Params::new(19_456, 2, 1, None).expect("the OWASP argon2 parameters are valid");
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, own_params())
 }
 
 /// The gate in front of every password hash and check.
@@ -48,6 +56,8 @@ fn argon2() -> Argon2<'static> {
 pub struct Hasher {
     slots: Arc<Semaphore>,
     max_wait: Duration,
+    /// The argon2 memory of idle slots.
+    memory: Arc<Mutex<Vec<Memory>>>,
 }
 
 impl Hasher {
@@ -57,7 +67,11 @@ impl Hasher {
             0 => std::thread::available_parallelism().map_or(2, |n| n.get().saturating_mul(2)),
             n => usize::try_from(n).unwrap_or(usize::MAX),
         };
-        Hasher { slots: Arc::new(Semaphore::new(slots)), max_wait: Duration::from_millis(settings.max_wait_ms) }
+        Hasher {
+            slots: Arc::new(Semaphore::new(slots)),
+            max_wait: Duration::from_millis(settings.max_wait_ms),
+            memory: Arc::default(),
+        }
     }
 
     /// Waits for a slot, at most `max_wait`; then `server_busy`.
@@ -73,11 +87,18 @@ impl Hasher {
         }
     }
 
-    /// Runs `job` on a blocking thread while holding a slot.
-    async fn run<T: Send + 'static>(&self, job: impl FnOnce() -> T + Send + 'static) -> Result<T, ApiError> {
+    /// Runs `job` on a blocking thread while holding a slot, with the
+    /// argon2 memory of that slot.
+    async fn run<T: Send + 'static>(&self, job: impl FnOnce(&mut Memory) -> T + Send + 'static) -> Result<T, ApiError> {
         let permit = self.slot().await?;
+        let pool = self.memory.clone();
         let result = tokio::task::spawn_blocking(move || {
-            let out = job();
+            let taken = pool.lock().ok().and_then(|mut p| p.pop());
+            let mut memory = taken.unwrap_or_else(new_memory);
+            let out = job(&mut memory);
+            if let Ok(mut p) = pool.lock() {
+                p.push(memory);
+            }
             drop(permit);
             out
         })
@@ -87,51 +108,82 @@ impl Hasher {
 
     /// Hashes a password to a PHC string (`$argon2id$v=19$m=19456,t=2,p=1$...`).
     pub async fn hash(&self, password: String) -> Result<String, ApiError> {
-        self.run(move || hash_now(&password)).await?.map_err(ApiError::Internal)
+        self.run(move |memory| hash_now(&password, memory)).await?.map_err(ApiError::Internal)
     }
 
     /// Whether `password` matches a stored hash (ours or an imported one).
     pub async fn verify(&self, password: String, stored: String) -> Result<bool, ApiError> {
-        self.run(move || verify_now(&password, &stored)).await?.map_err(ApiError::Internal)
+        self.run(move |memory| verify_now(&password, &stored, memory)).await?.map_err(ApiError::Internal)
     }
 
     /// Spends the time of one check for a password that has no account to
     /// check against, so an unknown identifier answers as slowly as a known one.
     pub async fn verify_dummy(&self, password: String) -> Result<(), ApiError> {
-        self.run(move || {
-            let _ = verify_now(&password, dummy_hash());
+        self.run(move |memory| {
+            let dummy = dummy_hash(memory);
+            let _ = verify_now(&password, dummy, memory);
         })
         .await
     }
+
+    /// Makes the dummy hash ahead of the first sign-in (at start), so even
+    /// the first unknown identifier takes as long as a known one.
+    pub async fn warm_up(&self) {
+        if let Err(e) = self.run(|memory| dummy_hash(memory).len()).await {
+            tracing::error!(error = ?e, "making the dummy password hash failed");
+        }
+    }
 }
 
-fn hash_now(password: &str) -> anyhow::Result<String> {
+/// The working memory of one argon2 run with the server's own parameters
+/// (19 MiB). Each slot keeps its own and reuses it: allocating and freeing
+/// 19 MiB per request fragments the heap until the process holds far more
+/// than the slots ever use at once.
+type Memory = Vec<Block>;
+
+fn new_memory() -> Memory {
+    vec![Block::default(); OWN_M_COST as usize]
+}
+
+fn hash_now(password: &str, memory: &mut Memory) -> anyhow::Result<String> {
+    let salt = ids::random_bytes::<16>();
+    let mut out = [0u8; 32];
     argon2()
-        .hash_password(password.as_bytes())
-        .map(|h| h.to_string())
-        .map_err(|e| anyhow::anyhow!("argon2: {e}"))
+        .hash_password_into_with_memory(password.as_bytes(), &salt, &mut out, memory.as_mut_slice())
+        .map_err(|e| anyhow::anyhow!("argon2: {e}"))?;
+    let phc = PasswordHash {
+        algorithm: Algorithm::Argon2id.ident(),
+        version: Some(Version::V0x13.into()),
+        params: ParamsString::try_from(&own_params()).map_err(|e| anyhow::anyhow!("argon2 params: {e}"))?,
+        salt: Some(Salt::new(&salt).map_err(|e| anyhow::anyhow!("salt: {e}"))?),
+        hash: Some(Output::new(&out).map_err(|e| anyhow::anyhow!("output: {e}"))?),
+    };
+    Ok(phc.to_string())
 }
 
-fn verify_now(password: &str, stored: &str) -> anyhow::Result<bool> {
+fn verify_now(password: &str, stored: &str, memory: &mut Memory) -> anyhow::Result<bool> {
     if is_bcrypt(stored) {
         return bcrypt::verify(password, stored).map_err(|e| anyhow::anyhow!("stored bcrypt hash: {e}"));
     }
     let parsed = PasswordHash::new(stored).map_err(|e| anyhow::anyhow!("stored hash: {e}"))?;
-    Ok(argon2().verify_password(password.as_bytes(), &parsed).is_ok())
+    match (stored.starts_with(OWN_PREFIX), &parsed.salt, &parsed.hash) {
+        // Ours: in the slot's memory.
+        (true, Some(salt), Some(expected)) => {
+            let mut out = vec![0u8; expected.len()];
+            argon2()
+                .hash_password_into_with_memory(password.as_bytes(), salt.as_ref(), &mut out, memory.as_mut_slice())
+                .map_err(|e| anyhow::anyhow!("argon2: {e}"))?;
+            Ok(bool::from(out.as_slice().ct_eq(expected.as_bytes())))
+        }
+        // Imported, with its own parameters (within `parse_digest`'s bounds).
+        _ => Ok(argon2().verify_password(password.as_bytes(), &parsed).is_ok()),
+    }
 }
 
 /// A hash of no one's password, made once per process.
-fn dummy_hash() -> &'static str {
+fn dummy_hash(memory: &mut Memory) -> &'static str {
     static DUMMY: OnceLock<String> = OnceLock::new();
-    DUMMY.get_or_init(|| hash_now("gatehouse dummy password").unwrap_or_default())
-}
-
-/// Makes the dummy hash ahead of the first sign-in (at start), so even the
-/// first unknown identifier takes as long as a known one.
-pub async fn warm_up() {
-    if let Err(e) = tokio::task::spawn_blocking(dummy_hash).await {
-        tracing::error!(error = %e, "making the dummy password hash failed");
-    }
+    DUMMY.get_or_init(|| hash_now("gatehouse dummy password", memory).unwrap_or_default())
 }
 
 /// Whether a stored hash is not one the server would make today.
@@ -181,6 +233,7 @@ pub fn parse_digest(digest: &str) -> Result<String, &'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use argon2::password_hash::PasswordHasher;
 
     fn hasher(max_concurrent: u32, max_wait_ms: u64) -> Hasher {
         Hasher::new(PasswordHashing { max_concurrent, max_wait_ms })
@@ -194,6 +247,11 @@ mod tests {
         assert!(h.verify(String::from("correct horse"), phc.clone()).await.unwrap());
         assert!(!h.verify(String::from("wrong horse"), phc.clone()).await.unwrap());
         assert!(!needs_rehash(&phc));
+        // The hash made in a slot's memory is the one argon2 itself checks.
+        assert!(argon2().verify_password(b"correct horse", &PasswordHash::new(&phc).unwrap()).is_ok());
+        let theirs = argon2().hash_password(b"correct horse").unwrap().to_string();
+        assert!(h.verify(String::from("correct horse"), theirs.clone()).await.unwrap());
+        assert!(!h.verify(String::from("wrong horse"), theirs).await.unwrap());
     }
 
     #[tokio::test]
