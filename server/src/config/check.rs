@@ -151,7 +151,12 @@ pub(super) const BOUNDS: &[Bound] = &[
     },
     Bound { key: "session.lifetime_seconds", min: 60, max: 366 * DAY, get: |c| c.session.lifetime_seconds },
     Bound { key: "session.token_ttl_seconds", min: 1, max: 3600, get: |c| c.session.token_ttl_seconds },
-    Bound { key: "password_hashing.max_concurrent", min: 0, max: 1024, get: |c| c.password_hashing.max_concurrent as u64 },
+    Bound {
+        key: "password_hashing.max_concurrent",
+        min: 0,
+        max: 1024,
+        get: |c| c.password_hashing.max_concurrent as u64,
+    },
     Bound { key: "password_hashing.max_wait_ms", min: 0, max: 60_000, get: |c| c.password_hashing.max_wait_ms },
 ];
 
@@ -221,7 +226,8 @@ mod tests {
         let checked_elsewhere = ["events.keep_alive_seconds", "smtp.port"];
         let text = include_str!("file.rs");
         for line in text.lines().map(str::trim) {
-            let numeric = ["Option<u16>", "Option<u32>", "Option<u64>", "Option<usize>"].iter().any(|t| line.ends_with(&format!("{t},")));
+            let types = ["Option<u16>", "Option<u32>", "Option<u64>", "Option<usize>"];
+            let numeric = types.iter().any(|t| line.ends_with(&format!("{t},")));
             if !numeric {
                 continue;
             }

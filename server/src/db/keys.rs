@@ -39,9 +39,11 @@ async fn all(conn: &mut Conn, master: &MasterKey) -> Result<Vec<KeyRecord>, sqlx
 
 /// Seals every private key still stored in the clear; answers how many.
 pub(super) async fn seal_plaintext(conn: &mut Conn, master: &MasterKey) -> Result<usize, sqlx::Error> {
-    let rows = sqlx::query("SELECT kid, private_key FROM signing_keys WHERE private_key IS NOT NULL AND private_key_sealed = FALSE")
-        .fetch_all(&mut *conn)
-        .await?;
+    let rows = sqlx::query(
+        "SELECT kid, private_key FROM signing_keys WHERE private_key IS NOT NULL AND private_key_sealed = FALSE",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
     for row in &rows {
         let (kid, plain): (String, String) = (row.try_get("kid")?, row.try_get("private_key")?);
         sqlx::query("UPDATE signing_keys SET private_key = $2, private_key_sealed = TRUE WHERE kid = $1")
@@ -69,7 +71,8 @@ impl Tx {
     pub async fn insert_signing_key(&mut self, k: &KeyRecord) -> Result<(), sqlx::Error> {
         let sealed = k.private_key.as_deref().map(|p| self.master.seal(&sealed_name(&k.kid), p.as_bytes()));
         sqlx::query(
-            "INSERT INTO signing_keys (kid, public_key, private_key, private_key_sealed, created_at, active_from, withdrawn_at) \
+            "INSERT INTO signing_keys \
+             (kid, public_key, private_key, private_key_sealed, created_at, active_from, withdrawn_at) \
              VALUES ($1, $2, $3, TRUE, $4, $5, $6)",
         )
         .bind(&k.kid)
