@@ -204,12 +204,17 @@ mod tests {
     fn the_key_file_is_made_once_with_mode_0600() {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("g.db");
-        let first = MasterKey::resolve(None, Some(&db)).unwrap();
         let path = key_file(&db);
+        let first = from_file(&path).unwrap();
         assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
-        let again = MasterKey::resolve(None, Some(&db)).unwrap();
+        let again = from_file(&path).unwrap();
         assert_eq!(first.key, again.key);
+        assert_eq!(again.source(), path.display().to_string());
+        // Given a key, no file is made or read.
+        let given = MasterKey::generate("test");
+        assert_eq!(MasterKey::resolve(Some(given.clone()), Some(&dir.path().join("other.db"))).unwrap().key, given.key);
+        assert!(!key_file(&dir.path().join("other.db")).exists());
         assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
     }
 }
