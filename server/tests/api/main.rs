@@ -20,6 +20,7 @@ mod events;
 mod interplay;
 mod invitations;
 mod lockout;
+mod names;
 mod password_hashing;
 mod phone_sms;
 mod secrets_at_rest;
