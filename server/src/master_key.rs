@@ -164,7 +164,8 @@ pub fn restrict(path: &Path) -> anyhow::Result<()> {
     if mode & 0o077 != 0 {
         std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
             .with_context(|| format!("making {} private (mode 0600)", path.display()))?;
-        tracing::warn!(path = %path.display(), old_mode = format!("{:o}", mode & 0o777), "made the file private (mode 0600)");
+        let old_mode = format!("{:o}", mode & 0o777);
+        tracing::warn!(path = %path.display(), old_mode, "made the file private (mode 0600)");
     }
     Ok(())
 }

@@ -81,12 +81,14 @@ async fn imported_digests_beyond_the_cost_bounds_are_refused() {
         format!("$argon2id$v=19$m=19456,t=11,p=1{tail}"),
         format!("$argon2id$v=19$m=19456,t=2,p=5{tail}"),
     ] {
-        let answer = admin.put("/v1/admin/users", json!({ "email": "cersei@example.com", "password_digest": digest })).await;
+        let body = json!({ "email": "cersei@example.com", "password_digest": digest });
+        let answer = admin.put("/v1/admin/users", body).await;
         answer.assert_error(422, "form_param_format_invalid");
         assert_eq!(answer.param(), Some("password_digest"), "{digest}");
     }
     let at_the_bound = format!("$argon2id$v=19$m=262144,t=10,p=4{tail}");
-    let answer = admin.put("/v1/admin/users", json!({ "email": "cersei@example.com", "password_digest": at_the_bound })).await;
+    let body = json!({ "email": "cersei@example.com", "password_digest": at_the_bound });
+    let answer = admin.put("/v1/admin/users", body).await;
     assert_eq!(answer.status, 200, "{}", answer.text);
 }
 

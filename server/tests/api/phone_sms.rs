@@ -17,7 +17,8 @@ async fn without_an_sms_sender_phone_codes_are_neither_offered_nor_sent() {
     assert_eq!(phone["enabled"], false, "{env}");
     assert_eq!(phone["verification_strategies"], json!([]));
 
-    let with_phone = browser.create_sign_up(json!({ "email_address": "cersei@example.com", "phone_number": "+14155550123" })).await;
+    let body = json!({ "email_address": "cersei@example.com", "phone_number": "+14155550123" });
+    let with_phone = browser.create_sign_up(body).await;
     with_phone.assert_error(422, "form_param_unknown");
     assert_eq!(with_phone.param(), Some("phone_number"));
 
@@ -44,7 +45,8 @@ async fn in_dev_mode_the_outbox_sends_phone_codes() {
     let browser = app.client();
     let env = browser.get("/v1/environment").await.body;
     assert_eq!(env["sign_up"]["attributes"]["phone_number"]["verification_strategies"], json!(["phone_code"]));
-    let sign_up = browser.create_sign_up(json!({ "email_address": "cersei@example.com", "phone_number": "+14155550123" })).await;
+    let body = json!({ "email_address": "cersei@example.com", "phone_number": "+14155550123" });
+    let sign_up = browser.create_sign_up(body).await;
     let id = sign_up.response()["id"].as_str().unwrap().to_owned();
     browser.prepare(&id, "phone_code").await.response();
     assert_eq!(app.last_code_to("+14155550123").await.len(), 6);

@@ -35,7 +35,8 @@ async fn a_server_with_another_master_key_refuses_the_database() {
     let wrong = Options { master_key: Some(MasterKey::generate("GATEHOUSE_MASTER_KEY")), ..dev() };
     let refused = build_app(Config::default(), &url, wrong, clock.clone()).await.err().expect("the start is refused");
     let message = format!("{refused:#}");
-    assert!(message.contains("GATEHOUSE_MASTER_KEY") && message.contains("not the key this database was sealed with"), "{message}");
+    let names_the_key = message.contains("GATEHOUSE_MASTER_KEY");
+    assert!(names_the_key && message.contains("not the key this database was sealed with"), "{message}");
 
     // The real binary says so and exits non-zero.
     let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_gatehouse-server"))
