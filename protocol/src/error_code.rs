@@ -36,6 +36,8 @@ pub enum ErrorCode {
     OriginNotAllowed,
     AuthorizationInvalid,
     RateLimited,
+    /// Every password-hashing slot stayed busy; try again after `Retry-After`.
+    ServerBusy,
     RequestBodyInvalid,
     RequestBodyTooLarge,
     ResourceNotFound,
@@ -50,7 +52,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, for tables and docs tests.
-    pub const ALL: [ErrorCode; 34] = [
+    pub const ALL: [ErrorCode; 35] = [
         ErrorCode::FormParamMissing,
         ErrorCode::FormParamFormatInvalid,
         ErrorCode::FormParamUnknown,
@@ -78,6 +80,7 @@ impl ErrorCode {
         ErrorCode::OriginNotAllowed,
         ErrorCode::AuthorizationInvalid,
         ErrorCode::RateLimited,
+        ErrorCode::ServerBusy,
         ErrorCode::RequestBodyInvalid,
         ErrorCode::RequestBodyTooLarge,
         ErrorCode::ResourceNotFound,
@@ -118,6 +121,7 @@ impl ErrorCode {
             OriginNotAllowed => "origin_not_allowed",
             AuthorizationInvalid => "authorization_invalid",
             RateLimited => "rate_limited",
+            ServerBusy => "server_busy",
             RequestBodyInvalid => "request_body_invalid",
             RequestBodyTooLarge => "request_body_too_large",
             ResourceNotFound => "resource_not_found",
@@ -151,6 +155,7 @@ impl ErrorCode {
             AuthorizationInvalid => 401,
             VerificationCodeTooManyRequests | RateLimited => 429,
             RequestBodyTooLarge => 413,
+            ServerBusy => 503,
             InternalError => 500,
             NetworkError | ResponseInvalid | MagicLinkFlowCancelled => 0,
         }
@@ -187,6 +192,7 @@ impl ErrorCode {
             OriginNotAllowed => "This origin is not allowed.",
             AuthorizationInvalid => "The authorization is invalid.",
             RateLimited => "Too many requests.",
+            ServerBusy => "The server is busy. Try again in a moment.",
             RequestBodyInvalid => "The request could not be read.",
             RequestBodyTooLarge => "The request is too large.",
             ResourceNotFound => "Not found.",
@@ -228,6 +234,7 @@ impl ErrorCode {
             OriginNotAllowed => "A state-changing request came from an origin that is not in allowed_origins.",
             AuthorizationInvalid => "The Authorization header is missing or does not carry a valid key.",
             RateLimited => "Too many requests, wrong passwords or wrong codes in a short time. Wait for the time in Retry-After.",
+            ServerBusy => "Every password-hashing slot stayed busy for too long. Wait for the time in Retry-After and try again.",
             RequestBodyInvalid => "The request body is not valid JSON of the expected shape.",
             RequestBodyTooLarge => "The request body is larger than the server accepts (64 KiB).",
             ResourceNotFound => "There is nothing at this path.",
@@ -279,6 +286,7 @@ mod docs_tests {
                 403 => "403",
                 401 => "401",
                 429 => "429",
+                503 => "503",
                 413 => "413",
                 400 => "400",
                 _ => "500",

@@ -186,7 +186,9 @@ pub fn password(input: &str, rules: &PasswordRules) -> Result<(), FieldError> {
     Ok(())
 }
 
-/// A first or last name: trimmed, 1 to 100 characters, no control characters.
+/// A first or last name: trimmed, 1 to 100 characters, no control
+/// characters and no [`is_hidden_format`] character (a name shown to others,
+/// in a list or an email, must read as what it is).
 /// `param` is `"first_name"` or `"last_name"`.
 pub fn person_name(param: &'static str, input: &str) -> Result<String, FieldError> {
     let name = input.trim();
@@ -197,7 +199,28 @@ pub fn person_name(param: &'static str, input: &str) -> Result<String, FieldErro
     if len > NAME_MAX_CHARS || name.chars().any(char::is_control) {
         return Err(invalid(param, "Enter a name of at most 100 characters."));
     }
+    if name.chars().any(is_hidden_format) {
+        return Err(invalid(param, "Enter a name without invisible or text-direction characters."));
+    }
     Ok(String::from(name))
+}
+
+/// Invisible characters that change how the text around them reads: the
+/// bidi embeddings, overrides, isolates and marks (which can make
+/// "Ana\u{202E}gnp.exe" display as "Anaexe.png"), and the zero-width
+/// spaces, joiners and byte-order mark (which make two names that look
+/// the same compare different).
+pub fn is_hidden_format(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200B}'..='\u{200F}' // zero-width space, non-joiner, joiner; LRM, RLM
+            | '\u{202A}'..='\u{202E}' // LRE, RLE, PDF, LRO, RLO
+            | '\u{2060}'..='\u{2064}' // word joiner, invisible operators
+            | '\u{2066}'..='\u{2069}' // LRI, RLI, FSI, PDI
+            | '\u{061C}' // Arabic letter mark
+            | '\u{180E}' // Mongolian vowel separator
+            | '\u{FEFF}' // zero-width no-break space (BOM)
+    )
 }
 
 /// A web3 wallet address: `0x` and 40 hex digits, lower-cased.
@@ -278,12 +301,26 @@ mod tests {
         assert_eq!(person_name("first_name", "  Ana ").unwrap(), "Ana");
         assert_eq!(person_name("last_name", " ").unwrap_err().code, ErrorCode::FormParamMissing);
         assert!(person_name("first_name", "a\u{0}b").is_err());
+        let hidden_names = ["Ana\u{202E}gnp.exe", "A\u{200B}na", "A\u{200D}na", "\u{2066}Ana\u{2069}", "Ana\u{FEFF}", "\u{200F}Ana"];
+        for hidden in hidden_names {
+            let e = person_name("first_name", hidden).unwrap_err();
+            assert_eq!((e.code, e.param), (ErrorCode::FormParamFormatInvalid, "first_name"), "{hidden:?}");
+        }
+        assert_eq!(person_name("last_name", "Lannister-Baratheon").unwrap(), "Lannister-Baratheon");
+        assert_eq!(person_name("last_name", "\u{645}\u{62D}\u{645}\u{62F}").unwrap(), "\u{645}\u{62D}\u{645}\u{62F}");
         assert!(web3_wallet("0x52908400098527886E0F7030069857D2E4169EE7").is_ok());
         assert!(web3_wallet("0x5290").is_err());
         assert_eq!(verification_code(" 012345 ").unwrap(), "012345");
         assert!(verification_code("12345a").is_err());
         assert!(metadata_size(4096).is_ok() && metadata_size(4097).is_err());
     }
+
+    /// Every character [`is_hidden_format`] refuses.
+    const HIDDEN: [char; 21] = [
+        '\u{200B}', '\u{200C}', '\u{200D}', '\u{200E}', '\u{200F}', '\u{202A}', '\u{202B}', '\u{202C}', '\u{202D}',
+        '\u{202E}', '\u{2060}', '\u{2061}', '\u{2062}', '\u{2063}', '\u{2064}', '\u{2066}', '\u{2067}', '\u{2068}',
+        '\u{2069}', '\u{061C}', '\u{FEFF}',
+    ];
 
     proptest! {
         #[test]
@@ -333,6 +370,34 @@ mod tests {
         #[test]
         fn usernames_in_rules_are_accepted(name in "[a-z0-9][a-z0-9_.-]{2,63}") {
             prop_assert_eq!(username(&name, &UsernameRules::default()).unwrap(), name);
+        }
+
+        #[test]
+        fn names_never_carry_hidden_format_characters(
+            s in "\\PC{0,120}",
+            hidden in proptest::sample::select(HIDDEN.to_vec()),
+            at in 0usize..120,
+        ) {
+            if let Ok(out) = person_name("first_name", &s) {
+                prop_assert!(!out.chars().any(is_hidden_format));
+                prop_assert!(!out.chars().any(char::is_control));
+                prop_assert!(out.chars().count() <= NAME_MAX_CHARS);
+            }
+            // The same text with one hidden character put in anywhere is refused.
+            let mut chars: alloc::vec::Vec<char> = s.chars().collect();
+            chars.insert(at.min(chars.len()), hidden);
+            let with_hidden: String = chars.into_iter().collect();
+            let e = person_name("first_name", &with_hidden);
+            prop_assert!(e.is_err(), "{:?} was accepted", with_hidden);
+        }
+
+        #[test]
+        fn plain_names_are_accepted(
+            // Latin, Arabic and CJK letters, spaces, hyphens, apostrophes.
+            name in "[A-Za-z\u{00C0}-\u{024F}\u{0620}-\u{064A}\u{4E00}-\u{4FFF}]\
+                     [A-Za-z '\u{00C0}-\u{024F}\u{0620}-\u{064A}\u{4E00}-\u{4FFF}-]{0,60}[A-Za-z]",
+        ) {
+            prop_assert_eq!(person_name("last_name", &name).unwrap(), name);
         }
 
         #[test]

@@ -83,6 +83,8 @@ fn parse_secret(value: &str) -> Result<Secret, String> {
 impl Cli {
     /// What the app needs from the command line, beyond the config and database.
     pub fn options(&self) -> Options {
-        Options { dev: self.dev, www: self.www.clone(), pkg: self.pkg.clone(), secret_key: self.secret_key.clone() }
+        let secret_key = self.secret_key.clone();
+        // The master key comes from GATEHOUSE_MASTER_KEY or its file (`master_key`).
+        Options { dev: self.dev, www: self.www.clone(), pkg: self.pkg.clone(), secret_key, master_key: None }
     }
 }

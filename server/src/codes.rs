@@ -41,6 +41,12 @@ impl CodeKey {
         CodeKey(bytes)
     }
 
+    /// The key itself, for the test that looks for it in the database file.
+    #[cfg(test)]
+    pub(crate) fn raw(&self) -> [u8; 32] {
+        self.0
+    }
+
     fn mac(&self, sign_up_id: &str, field: Field, code: &str) -> [u8; 32] {
         let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.0).expect("HMAC takes keys of any length");
         // Lengths first, so no two (id, field, code) triples share an input.

@@ -1,10 +1,46 @@
-//! `GET /v1/environment`: the instance settings the SDK needs.
+//! `GET /v1/environment`: the instance settings the SDK needs, and what
+//! the instance can offer of them: phone numbers are off until an SMS
+//! sender is configured ([`without_unsendable_phone`]).
 
 use crate::config::Config;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
-use gatehouse_protocol::wire::{Environment, SignUpSettings};
+use gatehouse_protocol::wire::{AttributeSettings, Environment, SignUpSettings};
+use gatehouse_protocol::Strategy;
+
+/// Whether this instance can send an SMS. Gatehouse has no SMS provider
+/// yet: only the dev outbox takes SMS.
+pub fn can_send_sms(dev: bool) -> bool {
+    dev
+}
+
+/// Without an SMS sender, `phone_code` is not offered: a phone number that
+/// must be verified at sign-up is turned off altogether (no one could
+/// complete such a sign-up), and a required one stops the start. A prepare
+/// of `phone_code` then answers 422 `verification_strategy_invalid`, and a
+/// phone number in a sign-up 422 `form_param_unknown`, where a code would
+/// otherwise have been dropped with a 200.
+pub fn without_unsendable_phone(config: &mut Config, dev: bool) -> anyhow::Result<()> {
+    let phone = &mut config.attributes.phone_number;
+    if can_send_sms(dev) || !phone.verification_strategies.contains(&Strategy::PhoneCode) {
+        return Ok(());
+    }
+    if phone.required {
+        anyhow::bail!(
+            "attributes.phone_number is required, but no SMS sender is configured (outside --dev Gatehouse sends no \
+             SMS yet): make it optional or turn it off"
+        );
+    }
+    phone.verification_strategies.retain(|s| *s != Strategy::PhoneCode);
+    if phone.verify_at_sign_up && phone.verification_strategies.is_empty() {
+        *phone = AttributeSettings::default();
+        tracing::info!("phone numbers are off: they must be verified at sign-up and no SMS sender is configured");
+    } else {
+        tracing::info!("phone_code is off: no SMS sender is configured");
+    }
+    Ok(())
+}
 
 /// The environment of an instance with these settings.
 pub fn of(config: &Config, dev: bool) -> Environment {
@@ -19,4 +55,34 @@ pub fn of(config: &Config, dev: bool) -> Environment {
 
 pub async fn show(State(state): State<AppState>) -> Json<Environment> {
     Json(of(&state.config, state.dev))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phone_codes_need_an_sms_sender() {
+        let mut dev = Config::default();
+        without_unsendable_phone(&mut dev, true).unwrap();
+        assert_eq!(dev.attributes.phone_number, Config::default().attributes.phone_number, "the outbox sends in dev mode");
+
+        let mut prod = Config::default();
+        without_unsendable_phone(&mut prod, false).unwrap();
+        assert!(!prod.attributes.phone_number.enabled);
+        assert!(prod.strategies(gatehouse_protocol::Field::PhoneNumber).is_empty());
+        prod.validate().unwrap();
+
+        // Collected but never verified: stays, without the code.
+        let mut unverified = Config::default();
+        unverified.attributes.phone_number.verify_at_sign_up = false;
+        without_unsendable_phone(&mut unverified, false).unwrap();
+        assert!(unverified.attributes.phone_number.enabled);
+        assert!(unverified.attributes.phone_number.verification_strategies.is_empty());
+
+        let mut required = Config::default();
+        required.attributes.phone_number.required = true;
+        let e = without_unsendable_phone(&mut required, false).unwrap_err().to_string();
+        assert!(e.contains("attributes.phone_number") && e.contains("SMS"), "{e}");
+    }
 }

@@ -22,6 +22,7 @@
 //!   links), codes made and checked, passwords hashed and checked (with the
 //!   limits on wrong ones) and messages sent; [`limits`]: the rolling-window
 //!   counts behind them (wrong codes, messages, wrong passwords);
+//! - [`master_key`]: the key that seals the secrets the database keeps;
 //! - [`db`]: all the SQL; [`ids`], [`clock`], [`state`]: the plumbing.
 
 #![forbid(unsafe_code)]
@@ -44,6 +45,7 @@ pub mod ids;
 pub mod invitations;
 pub mod limits;
 pub mod lockout;
+pub mod master_key;
 pub mod origin;
 pub mod password;
 pub mod peer_ip;
@@ -83,6 +85,10 @@ pub struct Options {
     pub pkg: Option<PathBuf>,
     /// The admin API key; `None` turns the admin API off.
     pub secret_key: Option<Secret>,
+    /// The key that seals the database's secrets; `None`: from
+    /// `GATEHOUSE_MASTER_KEY` or the key file beside the database
+    /// (`master_key`).
+    pub master_key: Option<master_key::MasterKey>,
 }
 
 /// A built app, ready to serve.
@@ -92,24 +98,27 @@ pub struct App {
 }
 
 /// Opens (creating and migrating) the database and builds the app.
-pub async fn build_app(config: Config, database_url: &str, options: Options, clock: Arc<dyn Clock>) -> anyhow::Result<App> {
+pub async fn build_app(mut config: Config, database_url: &str, options: Options, clock: Arc<dyn Clock>) -> anyhow::Result<App> {
     config.validate().context("invalid config")?;
+    environment::without_unsendable_phone(&mut config, options.dev)?;
     if let Some(key) = &options.secret_key
         && key.expose().chars().count() < admin::auth::MIN_KEY_LEN
     {
         anyhow::bail!("the secret key must be at least {} characters (try `openssl rand -hex 32`)", admin::auth::MIN_KEY_LEN);
     }
-    let store = db::Store::connect(database_url).await?;
+    let store = db::Store::connect_with(database_url, options.master_key.clone()).await?;
     let code_key = store.code_key().await.context("reading the server secret")?;
     session::keys::ensure(&store, clock.now_ms()).await.context("preparing the session signing key")?;
-    password::warm_up().await;
     let sender = Sender::new(&config, options.dev, clock.clone())?;
     let hub = Hub::default();
+    let hasher = password::Hasher::new(config.password_hashing);
+    hasher.warm_up().await;
     let state = AppState {
         config: Arc::new(config),
         store,
         sender: Arc::new(sender),
         code_key: Arc::new(code_key),
+        hasher,
         clock,
         notify: Arc::new(hub.clone()),
         hub,

@@ -43,15 +43,16 @@ pub struct Rehash {
 /// Checks `password` for `user`, tried from `ip`, on a blocking thread.
 pub async fn check(state: &AppState, user: &UserRecord, ip: PeerIp, password: String) -> Result<PasswordOk, ApiError> {
     let Some(stored) = user.password_hash.clone() else {
-        password::verify_dummy(password).await;
+        state.hasher.verify_dummy(password).await?;
         return Err(crate::sign_in::factors::unavailable(FirstFactor::Password));
     };
     let failure_ids = count_failure(state, Some(&user.id), ip).await?;
-    let right = match password::verify(password.clone(), stored.clone()).await {
+    let right = match state.hasher.verify(password.clone(), stored.clone()).await {
         Ok(right) => right,
         Err(e) => {
+            // Busy or failed: no password was checked, so no failure counts.
             forget(state, &failure_ids).await;
-            return Err(ApiError::Internal(e.context("checking a stored password")));
+            return Err(e);
         }
     };
     if !right {
@@ -59,7 +60,7 @@ pub async fn check(state: &AppState, user: &UserRecord, ip: PeerIp, password: St
     }
     forget(state, &failure_ids).await;
     let rehash = if password::needs_rehash(&stored) {
-        Some(Rehash { old: stored, new: password::hash(password).await? })
+        Some(Rehash { old: stored, new: state.hasher.hash(password).await? })
     } else {
         None
     };
@@ -73,8 +74,10 @@ pub async fn unknown_account(state: &AppState, ip: PeerIp, password: String) -> 
     if let Err(over) = count_failure(state, None, ip).await {
         return over;
     }
-    password::verify_dummy(password).await;
-    ApiError::param(ErrorCode::FormIdentifierNotFound, "identifier")
+    match state.hasher.verify_dummy(password).await {
+        Ok(()) => ApiError::param(ErrorCode::FormIdentifierNotFound, "identifier"),
+        Err(busy) => busy,
+    }
 }
 
 /// The limits a wrong password from `ip` counts against (for `user_id`'s

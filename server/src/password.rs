@@ -1,79 +1,189 @@
 //! Password hashing: argon2id with the OWASP parameters (m = 19 MiB, t = 2,
 //! p = 1), on a blocking thread so a hash never stalls the async workers.
 //!
+//! Every hash and check goes through one [`Hasher`], which lets at most
+//! `[password_hashing] max_concurrent` of them run at once (by default two
+//! per core): each takes 19 MiB and a core for a while, so without a bound a
+//! burst of sign-ups could take all the memory of the machine. A request
+//! that waits longer than `max_wait_ms` for a slot answers 503
+//! `server_busy` with `Retry-After`.
+//!
 //! Hashes imported from other systems (admin API `password_digest`) are
-//! verified as they are: bcrypt `$2a$`, `$2b$`, `$2y$` at any cost, and
-//! argon2 PHC strings with their own parameters. [`needs_rehash`] tells
-//! sign-in to replace them with the server's own after the first success.
+//! verified as they are: bcrypt `$2a$`, `$2b$`, `$2y$`, and argon2 PHC
+//! strings with their own parameters, within the bounds of
+//! [`parse_digest`] (a digest asking for more would let one sign-in take a
+//! second of CPU or a gigabyte). [`needs_rehash`] tells sign-in to replace
+//! them with the server's own after the first success.
 
+use crate::config::PasswordHashing;
+use crate::error::ApiError;
+use crate::ids;
 use anyhow::Context;
-use argon2::password_hash::phc::PasswordHash;
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
-use argon2::{Algorithm, Argon2, Params, Version};
-use std::sync::OnceLock;
+use argon2::password_hash::PasswordVerifier;
+use argon2::password_hash::phc::{Output, ParamsString, PasswordHash, Salt};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
+use gatehouse_protocol::ErrorCode;
+use std::sync::{Arc, Mutex, OnceLock};
+use subtle::ConstantTimeEq;
+use std::time::Duration;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 /// The start of every hash the server makes itself.
 const OWN_PREFIX: &str = "$argon2id$v=19$m=19456,t=2,p=1$";
-/// The most memory an imported argon2 hash may ask for, in KiB (1 GiB):
-/// each sign-in against it would take that much.
-const MAX_IMPORTED_M_COST: u32 = 1024 * 1024;
+/// The highest bcrypt cost an imported digest may have (2^14 rounds, about
+/// a second of CPU per check).
+const MAX_IMPORTED_BCRYPT_COST: u32 = 14;
+/// The most memory an imported argon2 hash may ask for, in KiB (256 MiB).
+const MAX_IMPORTED_M_COST: u32 = 256 * 1024;
+/// The most passes an imported argon2 hash may ask for.
+const MAX_IMPORTED_T_COST: u32 = 10;
+/// The most lanes an imported argon2 hash may ask for.
+const MAX_IMPORTED_P_COST: u32 = 4;
+
+/// The server's own argon2 memory cost, in KiB (19 MiB).
+const OWN_M_COST: u32 = 19_456;
+
+fn own_params() -> Params {
+    Params::new(OWN_M_COST, 2, 1, None).expect("the OWASP argon2 parameters are valid")
+}
 
 fn argon2() -> Argon2<'static> {
-    let params = Params::new(19_456, 2, 1, None).expect("the OWASP argon2 parameters are valid");
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, own_params())
 }
 
-/// Hashes a password to a PHC string (`$argon2id$v=19$m=19456,t=2,p=1$...`).
-pub async fn hash(password: String) -> anyhow::Result<String> {
-    tokio::task::spawn_blocking(move || hash_now(&password)).await.context("the password hashing task failed")?
+/// The gate in front of every password hash and check.
+#[derive(Clone, Debug)]
+pub struct Hasher {
+    slots: Arc<Semaphore>,
+    max_wait: Duration,
+    /// The argon2 memory of idle slots.
+    memory: Arc<Mutex<Vec<Memory>>>,
 }
 
-fn hash_now(password: &str) -> anyhow::Result<String> {
-    argon2()
-        .hash_password(password.as_bytes())
-        .map(|h| h.to_string())
-        .map_err(|e| anyhow::anyhow!("argon2: {e}"))
-}
+impl Hasher {
+    /// A gate with `settings.max_concurrent` slots (0: two per core).
+    pub fn new(settings: PasswordHashing) -> Hasher {
+        let slots = match settings.max_concurrent {
+            0 => std::thread::available_parallelism().map_or(2, |n| n.get().saturating_mul(2)),
+            n => usize::try_from(n).unwrap_or(usize::MAX),
+        };
+        Hasher {
+            slots: Arc::new(Semaphore::new(slots)),
+            max_wait: Duration::from_millis(settings.max_wait_ms),
+            memory: Arc::default(),
+        }
+    }
 
-/// Whether `password` matches a stored hash (ours or an imported one).
-pub async fn verify(password: String, stored: String) -> anyhow::Result<bool> {
-    tokio::task::spawn_blocking(move || verify_now(&password, &stored))
+    /// Waits for a slot, at most `max_wait`; then `server_busy`.
+    pub async fn slot(&self) -> Result<OwnedSemaphorePermit, ApiError> {
+        let busy = || ApiError::RetryAfter { code: ErrorCode::ServerBusy, seconds: self.max_wait.as_secs().max(1) };
+        match tokio::time::timeout(self.max_wait, self.slots.clone().acquire_owned()).await {
+            Ok(Ok(permit)) => Ok(permit),
+            Ok(Err(_closed)) => Err(busy()),
+            Err(_elapsed) => {
+                tracing::warn!(wait_ms = self.max_wait.as_millis(), "every password hashing slot is busy: answering 503");
+                Err(busy())
+            }
+        }
+    }
+
+    /// Runs `job` on a blocking thread while holding a slot, with the
+    /// argon2 memory of that slot.
+    async fn run<T: Send + 'static>(&self, job: impl FnOnce(&mut Memory) -> T + Send + 'static) -> Result<T, ApiError> {
+        let permit = self.slot().await?;
+        let pool = self.memory.clone();
+        let result = tokio::task::spawn_blocking(move || {
+            let taken = pool.lock().ok().and_then(|mut p| p.pop());
+            let mut memory = taken.unwrap_or_else(new_memory);
+            let out = job(&mut memory);
+            if let Ok(mut p) = pool.lock() {
+                p.push(memory);
+            }
+            drop(permit);
+            out
+        })
+        .await;
+        result.context("the password hashing task failed").map_err(ApiError::Internal)
+    }
+
+    /// Hashes a password to a PHC string (`$argon2id$v=19$m=19456,t=2,p=1$...`).
+    pub async fn hash(&self, password: String) -> Result<String, ApiError> {
+        self.run(move |memory| hash_now(&password, memory)).await?.map_err(ApiError::Internal)
+    }
+
+    /// Whether `password` matches a stored hash (ours or an imported one).
+    pub async fn verify(&self, password: String, stored: String) -> Result<bool, ApiError> {
+        self.run(move |memory| verify_now(&password, &stored, memory)).await?.map_err(ApiError::Internal)
+    }
+
+    /// Spends the time of one check for a password that has no account to
+    /// check against, so an unknown identifier answers as slowly as a known one.
+    pub async fn verify_dummy(&self, password: String) -> Result<(), ApiError> {
+        self.run(move |memory| {
+            let dummy = dummy_hash(memory);
+            let _ = verify_now(&password, dummy, memory);
+        })
         .await
-        .context("the password checking task failed")?
+    }
+
+    /// Makes the dummy hash ahead of the first sign-in (at start), so even
+    /// the first unknown identifier takes as long as a known one.
+    pub async fn warm_up(&self) {
+        if let Err(e) = self.run(|memory| dummy_hash(memory).len()).await {
+            tracing::error!(error = ?e, "making the dummy password hash failed");
+        }
+    }
 }
 
-fn verify_now(password: &str, stored: &str) -> anyhow::Result<bool> {
+/// The working memory of one argon2 run with the server's own parameters
+/// (19 MiB). Each slot keeps its own and reuses it: allocating and freeing
+/// 19 MiB per request fragments the heap until the process holds far more
+/// than the slots ever use at once.
+type Memory = Vec<Block>;
+
+fn new_memory() -> Memory {
+    vec![Block::default(); OWN_M_COST as usize]
+}
+
+fn hash_now(password: &str, memory: &mut Memory) -> anyhow::Result<String> {
+    let salt = ids::random_bytes::<16>();
+    let mut out = [0u8; 32];
+    argon2()
+        .hash_password_into_with_memory(password.as_bytes(), &salt, &mut out, memory.as_mut_slice())
+        .map_err(|e| anyhow::anyhow!("argon2: {e}"))?;
+    let phc = PasswordHash {
+        algorithm: Algorithm::Argon2id.ident(),
+        version: Some(Version::V0x13.into()),
+        params: ParamsString::try_from(&own_params()).map_err(|e| anyhow::anyhow!("argon2 params: {e}"))?,
+        salt: Some(Salt::new(&salt).map_err(|e| anyhow::anyhow!("salt: {e}"))?),
+        hash: Some(Output::new(&out).map_err(|e| anyhow::anyhow!("output: {e}"))?),
+    };
+    Ok(phc.to_string())
+}
+
+fn verify_now(password: &str, stored: &str, memory: &mut Memory) -> anyhow::Result<bool> {
     if is_bcrypt(stored) {
         return bcrypt::verify(password, stored).map_err(|e| anyhow::anyhow!("stored bcrypt hash: {e}"));
     }
     let parsed = PasswordHash::new(stored).map_err(|e| anyhow::anyhow!("stored hash: {e}"))?;
-    Ok(argon2().verify_password(password.as_bytes(), &parsed).is_ok())
+    match (stored.starts_with(OWN_PREFIX), &parsed.salt, &parsed.hash) {
+        // Ours: in the slot's memory.
+        (true, Some(salt), Some(expected)) => {
+            let mut out = vec![0u8; expected.len()];
+            argon2()
+                .hash_password_into_with_memory(password.as_bytes(), salt.as_ref(), &mut out, memory.as_mut_slice())
+                .map_err(|e| anyhow::anyhow!("argon2: {e}"))?;
+            Ok(bool::from(out.as_slice().ct_eq(expected.as_bytes())))
+        }
+        // Imported, with its own parameters (within `parse_digest`'s bounds).
+        _ => Ok(argon2().verify_password(password.as_bytes(), &parsed).is_ok()),
+    }
 }
 
 /// A hash of no one's password, made once per process.
-fn dummy_hash() -> &'static str {
+fn dummy_hash(memory: &mut Memory) -> &'static str {
     static DUMMY: OnceLock<String> = OnceLock::new();
-    DUMMY.get_or_init(|| hash_now("gatehouse dummy password").unwrap_or_default())
-}
-
-/// Makes the dummy hash ahead of the first sign-in (at start), so even the
-/// first unknown identifier takes as long as a known one.
-pub async fn warm_up() {
-    if let Err(e) = tokio::task::spawn_blocking(dummy_hash).await {
-        tracing::error!(error = %e, "making the dummy password hash failed");
-    }
-}
-
-/// Spends the time of one check for a password that has no account to
-/// check against, so an unknown identifier answers as slowly as a known one.
-pub async fn verify_dummy(password: String) {
-    let result = tokio::task::spawn_blocking(move || {
-        let _ = verify_now(&password, dummy_hash());
-    })
-    .await;
-    if let Err(e) = result {
-        tracing::error!(error = %e, "the dummy password check failed");
-    }
+    DUMMY.get_or_init(|| hash_now("gatehouse dummy password", memory).unwrap_or_default())
 }
 
 /// Whether a stored hash is not one the server would make today.
@@ -86,12 +196,14 @@ fn is_bcrypt(digest: &str) -> bool {
 }
 
 /// Checks an imported digest; answers it as it will be stored, or why not.
+/// Its cost must be within the bounds above: a digest is the cost of every
+/// sign-in against it.
 pub fn parse_digest(digest: &str) -> Result<String, &'static str> {
     let digest = digest.trim();
     if is_bcrypt(digest) {
         let parts: bcrypt::HashParts = digest.parse().map_err(|_| "This is not a valid bcrypt hash.")?;
-        if !(4..=31).contains(&parts.get_cost()) {
-            return Err("The bcrypt cost must be between 4 and 31.");
+        if !(4..=MAX_IMPORTED_BCRYPT_COST).contains(&parts.get_cost()) {
+            return Err("The bcrypt cost must be between 4 and 14.");
         }
         return Ok(String::from(digest));
     }
@@ -107,7 +219,13 @@ pub fn parse_digest(digest: &str) -> Result<String, &'static str> {
         return Err("The argon2 string lacks its salt or hash.");
     }
     if params.m_cost() > MAX_IMPORTED_M_COST {
-        return Err("The argon2 memory cost may be at most 1 GiB (m=1048576).");
+        return Err("The argon2 memory cost may be at most 256 MiB (m=262144).");
+    }
+    if params.t_cost() > MAX_IMPORTED_T_COST {
+        return Err("The argon2 time cost may be at most 10 (t=10).");
+    }
+    if params.p_cost() > MAX_IMPORTED_P_COST {
+        return Err("The argon2 parallelism may be at most 4 (p=4).");
     }
     Ok(String::from(digest))
 }
@@ -115,30 +233,43 @@ pub fn parse_digest(digest: &str) -> Result<String, &'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use argon2::password_hash::PasswordHasher;
+
+    fn hasher(max_concurrent: u32, max_wait_ms: u64) -> Hasher {
+        Hasher::new(PasswordHashing { max_concurrent, max_wait_ms })
+    }
 
     #[tokio::test]
     async fn hashes_with_argon2id_and_verifies() {
-        let phc = hash(String::from("correct horse")).await.unwrap();
+        let h = hasher(0, 2000);
+        let phc = h.hash(String::from("correct horse")).await.unwrap();
         assert!(phc.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{phc}");
-        assert!(verify(String::from("correct horse"), phc.clone()).await.unwrap());
-        assert!(!verify(String::from("wrong horse"), phc.clone()).await.unwrap());
+        assert!(h.verify(String::from("correct horse"), phc.clone()).await.unwrap());
+        assert!(!h.verify(String::from("wrong horse"), phc.clone()).await.unwrap());
         assert!(!needs_rehash(&phc));
+        // The hash made in a slot's memory is the one argon2 itself checks.
+        assert!(argon2().verify_password(b"correct horse", &PasswordHash::new(&phc).unwrap()).is_ok());
+        let theirs = argon2().hash_password(b"correct horse").unwrap().to_string();
+        assert!(h.verify(String::from("correct horse"), theirs.clone()).await.unwrap());
+        assert!(!h.verify(String::from("wrong horse"), theirs).await.unwrap());
     }
 
     #[tokio::test]
     async fn imported_bcrypt_and_argon2_hashes_verify_and_need_a_rehash() {
+        let h = hasher(0, 2000);
         let b = bcrypt::hash("C3rs3i#L4nnist3r", 4).unwrap();
         for version in ["$2a$", "$2b$", "$2y$"] {
             let digest = b.replacen("$2b$", version, 1);
             assert_eq!(parse_digest(&digest).unwrap(), digest);
-            assert!(verify(String::from("C3rs3i#L4nnist3r"), digest.clone()).await.unwrap());
-            assert!(!verify(String::from("c3rs3i#L4nnist3r"), digest.clone()).await.unwrap());
+            assert!(h.verify(String::from("C3rs3i#L4nnist3r"), digest.clone()).await.unwrap());
+            assert!(!h.verify(String::from("c3rs3i#L4nnist3r"), digest.clone()).await.unwrap());
             assert!(needs_rehash(&digest));
         }
         let params = Params::new(8, 1, 1, None).unwrap();
-        let light = Argon2::new(Algorithm::Argon2id, Version::V0x13, params).hash_password(b"pw-123456").unwrap().to_string();
+        let light = Argon2::new(Algorithm::Argon2id, Version::V0x13, params).hash_password(b"pw-123456").unwrap();
+        let light = light.to_string();
         assert_eq!(parse_digest(&light).unwrap(), light);
-        assert!(verify(String::from("pw-123456"), light.clone()).await.unwrap());
+        assert!(h.verify(String::from("pw-123456"), light.clone()).await.unwrap());
         assert!(needs_rehash(&light));
     }
 
@@ -152,10 +283,52 @@ mod tests {
             b[..50].to_owned(),
             b.replacen("$04$", "$99$", 1),
             String::from("$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ"),
-            String::from("$argon2id$v=19$m=4194304,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g"),
             String::from("$scrypt$ln=16,r=8,p=1$c2FsdA$aGFzaA"),
         ] {
             assert!(parse_digest(&bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn digests_beyond_the_cost_bounds_are_refused() {
+        let tail = "$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g";
+        let argon = |params: &str| format!("$argon2id$v=19${params}{tail}");
+        assert!(parse_digest(&argon("m=262144,t=10,p=4")).is_ok());
+        let over = [("m=262145,t=2,p=1", "256 MiB"), ("m=19456,t=11,p=1", "at most 10"), ("m=19456,t=2,p=5", "at most 4")];
+        for (params, why) in over {
+            assert!(parse_digest(&argon(params)).unwrap_err().contains(why), "{params}");
+        }
+        let b = bcrypt::hash("x", 4).unwrap();
+        assert!(parse_digest(&b.replacen("$04$", "$14$", 1)).is_ok());
+        assert_eq!(parse_digest(&b.replacen("$04$", "$15$", 1)), Err("The bcrypt cost must be between 4 and 14."));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_request_that_waits_too_long_for_a_slot_is_told_the_server_is_busy() {
+        let h = hasher(2, 2000);
+        let (a, b) = (h.slot().await.unwrap(), h.slot().await.unwrap());
+        // Both slots are held: the third waits the whole 2 s (paused time
+        // jumps there), then answers 503 with Retry-After.
+        match h.slot().await {
+            Err(ApiError::RetryAfter { code: ErrorCode::ServerBusy, seconds: 2 }) => {}
+            other => panic!("expected server_busy, got {other:?}"),
+        }
+        assert_eq!(ErrorCode::ServerBusy.http_status(), 503);
+        // A slot freed within the wait is taken.
+        let waiting = tokio::spawn({
+            let h = h.clone();
+            async move { h.slot().await.map(drop) }
+        });
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        drop(a);
+        assert!(waiting.await.unwrap().is_ok());
+        drop(b);
+    }
+
+    #[test]
+    fn the_default_is_two_slots_per_core() {
+        let cores = std::thread::available_parallelism().unwrap().get();
+        assert_eq!(hasher(0, 2000).slots.available_permits(), 2 * cores);
+        assert_eq!(hasher(3, 2000).slots.available_permits(), 3);
     }
 }

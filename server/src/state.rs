@@ -8,6 +8,7 @@ use crate::db::Store;
 use crate::delivery::Sender;
 use crate::dev::RequestLog;
 use crate::events::{Hub, Notify};
+use crate::password::Hasher;
 use std::sync::Arc;
 
 /// The shared state of the app, cheap to clone.
@@ -17,6 +18,8 @@ pub struct AppState {
     pub store: Store,
     pub sender: Arc<Sender>,
     pub code_key: Arc<CodeKey>,
+    /// The gate every password hash and check goes through.
+    pub hasher: Hasher,
     pub clock: Arc<dyn Clock>,
     /// The event streams of this process.
     pub hub: Hub,

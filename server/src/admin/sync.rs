@@ -7,7 +7,6 @@
 //! argon2id; `password_digest` (bcrypt or argon2 PHC) is stored as it is
 //! and replaced by the server's own at the first sign-in.
 
-use crate::config::Config;
 use crate::db::{UserKey, WriteUserError};
 use crate::error::{ApiError, Problem};
 use crate::ids;
@@ -39,7 +38,8 @@ fn check<T>(problems: &mut Vec<Problem>, param: &str, result: Result<T, validate
 impl Sync {
     /// Checks every param, reporting every refused one at once, then hashes
     /// a plain password (off the async threads).
-    pub async fn parse(p: UserParams, config: &Config) -> Result<Sync, ApiError> {
+    pub async fn parse(p: UserParams, state: &AppState) -> Result<Sync, ApiError> {
+        let config = &state.config;
         let mut problems = Vec::new();
         if p.email.is_none() && p.external_id.is_none() {
             problems.push(Problem {
@@ -81,7 +81,7 @@ impl Sync {
             return Err(ApiError::Params(problems));
         }
         if let (Some(plain), None) = (p.password, &sync.password_hash) {
-            sync.password_hash = Some(password::hash(plain).await?);
+            sync.password_hash = Some(state.hasher.hash(plain).await?);
         }
         Ok(sync)
     }

@@ -17,7 +17,7 @@ fn not_found() -> ApiError {
 
 /// `PUT /v1/admin/users`: create or update (200 either way).
 pub async fn put(State(state): State<AppState>, Params(p): Params<UserParams>) -> Result<Json<User>, ApiError> {
-    let user = Sync::parse(p, &state.config).await?.apply(&state).await?;
+    let user = Sync::parse(p, &state).await?.apply(&state).await?;
     Ok(Json(user.to_wire()))
 }
 

@@ -29,29 +29,21 @@ impl Config {
                 "attributes: at least one of email_address, phone_number, username or web3_wallet must be enabled and required",
             ));
         }
+        for bound in BOUNDS {
+            bound.check(self)?;
+        }
         for (name, min, max) in [
             ("password", self.password.min_length, self.password.max_length),
             ("username", self.username.min_length, self.username.max_length),
         ] {
-            if min == 0 || min > max {
-                return fail(format!("{name}: need 1 <= min_length <= max_length, got {min} and {max}"));
+            if min > max {
+                return fail(format!("{name}: need min_length <= max_length, got {min} and {max}"));
             }
-        }
-        let v = &self.verification;
-        if v.code_ttl_seconds == 0 || v.code_max_attempts == 0 {
-            return fail(String::from("verification: code_ttl_seconds and code_max_attempts must be at least 1"));
-        }
-        if self.email_link.ttl_seconds == 0 {
-            return fail(String::from("email_link: ttl_seconds must be at least 1"));
         }
         // The SDK gives up on a stream silent for 35 s (bindings/link.rs).
         if self.events.keep_alive.is_zero() || self.events.keep_alive > Duration::from_secs(MAX_KEEP_ALIVE_SECONDS) {
             return fail(format!("events: keep_alive_seconds must be 1 to {MAX_KEEP_ALIVE_SECONDS}"));
         }
-        if self.rate_limit.per_second == 0 || self.rate_limit.burst == 0 {
-            return fail(String::from("rate_limit: per_second and burst must be at least 1"));
-        }
-        validate_limits(self)?;
         validate_session(&self.session)?;
         if let Some(smtp) = &self.smtp {
             validate_smtp(smtp)?;
@@ -59,39 +51,6 @@ impl Config {
         Ok(())
     }
 }
-
-/// Every limit allows at least one event in a window of at least a second.
-fn validate_limits(config: &Config) -> Result<(), ConfigError> {
-    let (v, s) = (&config.verification, &config.sign_in);
-    let counts = [
-        ("verification", "max_failed_attempts_per_address", v.max_failed_attempts_per_address),
-        ("verification", "max_sends_per_address", v.max_sends_per_address),
-        ("verification", "max_messages_per_hour", v.max_messages_per_hour),
-        ("sign_in", "max_failed_passwords", s.max_failed_passwords),
-        ("sign_in", "max_failed_passwords_per_account", s.max_failed_passwords_per_account),
-        ("sign_in", "max_failed_passwords_per_ip", s.max_failed_passwords_per_ip),
-    ];
-    let windows = [
-        ("verification", "failed_attempt_window_seconds", v.failed_attempt_window_seconds),
-        ("verification", "send_window_seconds", v.send_window_seconds),
-        ("sign_in", "failed_password_window_seconds", s.failed_password_window_seconds),
-        ("sign_in", "account_window_seconds", s.account_window_seconds),
-        ("sign_in", "ip_window_seconds", s.ip_window_seconds),
-    ];
-    let numbers = counts.iter().map(|(s, k, n)| (s, k, u64::from(*n))).chain(windows.iter().map(|(s, k, n)| (s, k, *n)));
-    for (section, key, number) in numbers {
-        if number == 0 {
-            return Err(ConfigError(format!("{section}: {key} must be at least 1")));
-        }
-        if number > MAX_LIMIT_NUMBER {
-            return Err(ConfigError(format!("{section}: {key} must be at most {MAX_LIMIT_NUMBER}")));
-        }
-    }
-    Ok(())
-}
-
-/// The largest count or window (in seconds) a limit takes: about 31 years.
-const MAX_LIMIT_NUMBER: u64 = 1_000_000_000;
 
 fn validate_attribute(field: Field, a: &AttributeSettings) -> Result<(), ConfigError> {
     let name = field.as_str();
@@ -121,12 +80,6 @@ fn validate_attribute(field: Field, a: &AttributeSettings) -> Result<(), ConfigE
 }
 
 fn validate_session(s: &SessionSettings) -> Result<(), ConfigError> {
-    if !(1..=3600).contains(&s.token_ttl_seconds) {
-        return Err(ConfigError(String::from("session.token_ttl_seconds must be between 1 and 3600")));
-    }
-    if s.lifetime_seconds < 60 || s.lifetime_seconds > 366 * 24 * 60 * 60 {
-        return Err(ConfigError(String::from("session.lifetime_seconds must be between 60 and one year")));
-    }
     if s.issuer.trim().is_empty() || s.issuer.chars().any(char::is_control) {
         return Err(ConfigError(String::from("session.issuer must be a non-empty string")));
     }
@@ -134,6 +87,9 @@ fn validate_session(s: &SessionSettings) -> Result<(), ConfigError> {
 }
 
 fn validate_smtp(smtp: &Smtp) -> Result<(), ConfigError> {
+    if smtp.port == 0 {
+        return Err(ConfigError(String::from("smtp.port must be between 1 and 65535")));
+    }
     if smtp.host.trim().is_empty() {
         return Err(ConfigError(String::from("smtp.host must not be empty")));
     }
@@ -145,6 +101,103 @@ fn validate_smtp(smtp: &Smtp) -> Result<(), ConfigError> {
     }
     Ok(())
 }
+
+const DAY: u64 = 24 * 60 * 60;
+
+/// The bounds of one numeric setting, by its TOML key.
+pub(super) struct Bound {
+    pub key: &'static str,
+    pub min: u64,
+    pub max: u64,
+    get: fn(&Config) -> u64,
+}
+
+impl Bound {
+    fn check(&self, config: &Config) -> Result<(), ConfigError> {
+        let value = (self.get)(config);
+        if (self.min..=self.max).contains(&value) {
+            return Ok(());
+        }
+        Err(ConfigError(format!("{} must be between {} and {}, got {value}", self.key, self.min, self.max)))
+    }
+}
+
+const fn wide(n: usize) -> u64 {
+    n as u64
+}
+
+/// Every numeric setting and its bounds (`events.keep_alive_seconds`, a
+/// duration, and `smtp.port` are checked on their own). The lower bounds
+/// keep a setting meaningful (a resend interval of 0 s is no limit at all);
+/// the upper ones keep it from defeating its purpose (a code that lives a
+/// week, 1,000 tries at a 6-digit code) or overflowing what it feeds.
+pub(super) const BOUNDS: &[Bound] = &[
+    Bound { key: "password.min_length", min: 1, max: 256, get: |c| wide(c.password.min_length) },
+    Bound { key: "password.max_length", min: 8, max: 1024, get: |c| wide(c.password.max_length) },
+    Bound { key: "username.min_length", min: 1, max: 64, get: |c| wide(c.username.min_length) },
+    Bound { key: "username.max_length", min: 3, max: 256, get: |c| wide(c.username.max_length) },
+    Bound { key: "verification.code_ttl_seconds", min: 1, max: DAY, get: |c| c.verification.code_ttl_seconds },
+    Bound { key: "verification.code_max_attempts", min: 1, max: 20, get: |c| c.verification.code_max_attempts as u64 },
+    Bound { key: "verification.code_resend_seconds", min: 1, max: 3600, get: |c| c.verification.code_resend_seconds },
+    Bound { key: "email_link.ttl_seconds", min: 1, max: 7 * DAY, get: |c| c.email_link.ttl_seconds },
+    Bound { key: "rate_limit.per_second", min: 1, max: 100_000, get: |c| c.rate_limit.per_second as u64 },
+    Bound { key: "rate_limit.burst", min: 1, max: 1_000_000, get: |c| c.rate_limit.burst as u64 },
+    Bound { key: "sign_in.max_failed_passwords", min: 1, max: 1000, get: |c| c.sign_in.max_failed_passwords as u64 },
+    Bound {
+        key: "sign_in.failed_password_window_seconds",
+        min: 1,
+        max: DAY,
+        get: |c| c.sign_in.failed_password_window_seconds,
+    },
+    Bound {
+        key: "verification.max_failed_attempts_per_address",
+        min: 1,
+        max: 1000,
+        get: |c| c.verification.max_failed_attempts_per_address as u64,
+    },
+    Bound {
+        key: "verification.failed_attempt_window_seconds",
+        min: 1,
+        max: 7 * DAY,
+        get: |c| c.verification.failed_attempt_window_seconds,
+    },
+    Bound {
+        key: "verification.max_sends_per_address",
+        min: 1,
+        max: 1000,
+        get: |c| c.verification.max_sends_per_address as u64,
+    },
+    Bound { key: "verification.send_window_seconds", min: 1, max: 7 * DAY, get: |c| c.verification.send_window_seconds },
+    Bound {
+        key: "verification.max_messages_per_hour",
+        min: 1,
+        max: 100_000_000,
+        get: |c| c.verification.max_messages_per_hour as u64,
+    },
+    Bound {
+        key: "sign_in.max_failed_passwords_per_account",
+        min: 1,
+        max: 100_000,
+        get: |c| c.sign_in.max_failed_passwords_per_account as u64,
+    },
+    Bound { key: "sign_in.account_window_seconds", min: 1, max: 7 * DAY, get: |c| c.sign_in.account_window_seconds },
+    Bound {
+        key: "sign_in.max_failed_passwords_per_ip",
+        min: 1,
+        max: 100_000,
+        get: |c| c.sign_in.max_failed_passwords_per_ip as u64,
+    },
+    Bound { key: "sign_in.ip_window_seconds", min: 1, max: 7 * DAY, get: |c| c.sign_in.ip_window_seconds },
+    Bound { key: "session.lifetime_seconds", min: 60, max: 366 * DAY, get: |c| c.session.lifetime_seconds },
+    Bound { key: "session.token_ttl_seconds", min: 1, max: 3600, get: |c| c.session.token_ttl_seconds },
+    Bound {
+        key: "password_hashing.max_concurrent",
+        min: 0,
+        max: 1024,
+        get: |c| c.password_hashing.max_concurrent as u64,
+    },
+    Bound { key: "password_hashing.max_wait_ms", min: 0, max: 60_000, get: |c| c.password_hashing.max_wait_ms },
+];
 
 /// `http://` or `https://`, a host (a name or a bracketed IPv6 address), an
 /// optional port, nothing after.
@@ -170,6 +223,58 @@ fn is_origin(origin: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The TOML that sets one `section.key` to `value`.
+    fn toml(key: &str, value: u64) -> String {
+        let (section, name) = key.split_once('.').unwrap();
+        format!("[{section}]\n{name} = {value}\n")
+    }
+
+    #[test]
+    fn every_numeric_setting_is_bounded_at_both_ends() {
+        for bound in BOUNDS {
+            for inside in [bound.min, bound.max] {
+                let config = Config::from_toml(&toml(bound.key, inside));
+                assert!(config.is_ok(), "{} = {inside}: {:?}", bound.key, config.err());
+            }
+            let outside = [bound.min.checked_sub(1), bound.max.checked_add(1)];
+            for value in outside.into_iter().flatten() {
+                match Config::from_toml(&toml(bound.key, value)) {
+                    Ok(_) => panic!("{} = {value} was accepted", bound.key),
+                    // Too big for the field's type is refused by the parser itself.
+                    Err(ConfigError(message)) => assert!(
+                        message.contains(bound.key) || message.contains("invalid value"),
+                        "{} = {value}: {message}",
+                        bound.key
+                    ),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_resend_interval_of_zero_is_refused() {
+        let e = Config::from_toml("[verification]\ncode_resend_seconds = 0\n").unwrap_err();
+        assert_eq!(e.0, "verification.code_resend_seconds must be between 1 and 3600, got 0");
+    }
+
+    #[test]
+    fn the_bounds_cover_every_numeric_key_of_the_file() {
+        // A numeric key added to the file without a bound fails here: the
+        // keys below are the ones checked elsewhere.
+        let checked_elsewhere = ["events.keep_alive_seconds", "smtp.port"];
+        let text = include_str!("file.rs");
+        for line in text.lines().map(str::trim) {
+            let types = ["Option<u16>", "Option<u32>", "Option<u64>", "Option<usize>"];
+            let numeric = types.iter().any(|t| line.ends_with(&format!("{t},")));
+            if !numeric {
+                continue;
+            }
+            let name = line.split(':').next().unwrap();
+            let known = BOUNDS.iter().map(|b| b.key).chain(checked_elsewhere).any(|k| k.ends_with(&format!(".{name}")));
+            assert!(known, "the setting {name} has no bound in config/check.rs");
+        }
+    }
 
     #[test]
     fn origins() {

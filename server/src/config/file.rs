@@ -4,7 +4,7 @@
 //! time, so a file that sets `[password] min_length = 12` changes only that.
 
 use super::{
-    Config, EmailLinkSettings, EventSettings, LinkConfirm, RateLimit, Secret, SessionSettings, SignInSettings, Smtp,
+    Config, EmailLinkSettings, EventSettings, LinkConfirm, PasswordHashing, RateLimit, Secret, SessionSettings, SignInSettings, Smtp,
     SmtpTls, VerificationSettings,
 };
 use axum_client_ip::ClientIpSource;
@@ -30,7 +30,15 @@ pub(super) struct ConfigFile {
     email_link: Option<EmailLinkFile>,
     events: Option<EventsFile>,
     rate_limit: Option<RateLimitFile>,
+    password_hashing: Option<PasswordHashingFile>,
     smtp: Option<SmtpFile>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PasswordHashingFile {
+    max_concurrent: Option<u32>,
+    max_wait_ms: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -176,6 +184,7 @@ impl ConfigFile {
         let se = self.session.unwrap_or_default();
         let link = self.email_link.unwrap_or_default();
         let events = self.events.unwrap_or_default();
+        let hashing = self.password_hashing.unwrap_or_default();
         Config {
             allowed_origins: self.allowed_origins.unwrap_or(d.allowed_origins),
             allowed_redirect_origins: self.allowed_redirect_origins.unwrap_or(d.allowed_redirect_origins),
@@ -227,6 +236,10 @@ impl ConfigFile {
                 lifetime_seconds: se.lifetime_seconds.unwrap_or(d.session.lifetime_seconds),
                 token_ttl_seconds: se.token_ttl_seconds.unwrap_or(d.session.token_ttl_seconds),
                 issuer: se.issuer.unwrap_or(d.session.issuer),
+            },
+            password_hashing: PasswordHashing {
+                max_concurrent: hashing.max_concurrent.unwrap_or(d.password_hashing.max_concurrent),
+                max_wait_ms: hashing.max_wait_ms.unwrap_or(d.password_hashing.max_wait_ms),
             },
             smtp: self.smtp.map(|s| {
                 let tls = s.tls.unwrap_or(SmtpTls::Starttls);

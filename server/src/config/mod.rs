@@ -40,6 +40,7 @@ pub struct Config {
     pub rate_limit: RateLimit,
     pub sign_in: SignInSettings,
     pub session: SessionSettings,
+    pub password_hashing: PasswordHashing,
     /// `None`: no SMTP (with `--dev`, the outbox still gets every message).
     pub smtp: Option<Smtp>,
 }
@@ -76,6 +77,15 @@ pub struct SignInSettings {
     /// client IP across all accounts within its window: password spraying.
     pub max_failed_passwords_per_ip: u32,
     pub ip_window_seconds: u64,
+}
+
+/// The bound on password hashing (`crate::password::Hasher`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PasswordHashing {
+    /// How many argon2 or bcrypt operations may run at once; 0: two per core.
+    pub max_concurrent: u32,
+    /// How long a request waits for a slot before it answers 503 `server_busy`.
+    pub max_wait_ms: u64,
 }
 
 /// Sessions and their JWTs.
@@ -255,6 +265,7 @@ impl Default for Config {
                 token_ttl_seconds: 60,
                 issuer: String::from("gatehouse"),
             },
+            password_hashing: PasswordHashing { max_concurrent: 0, max_wait_ms: 2000 },
             smtp: None,
         }
     }

@@ -6,6 +6,13 @@
 //! types, never rows. Each file holds the SQL of one table (or two close
 //! ones) and the `Store`/`Tx` methods over it.
 //!
+//! The secrets it keeps (`server_secrets`, the private half of
+//! `signing_keys`) are sealed with the master key (`crate::master_key`),
+//! which is not in the database; [`Store`] and [`Tx`] seal and open them at
+//! this boundary, so the rest of the server sees them in the clear. Rows
+//! from before sealing (migration 0009) are sealed when a server opens the
+//! database. The database file is made with mode 0600.
+//!
 //! The SQL is portable on purpose (`$N` parameters, `ON CONFLICT`, BIGINT
 //! epoch-ms times, TEXT ids, BOOLEAN flags). Adding PostgreSQL means a
 //! second migrations folder and choosing the pool type here ([`Db`]), not a
@@ -23,11 +30,15 @@ mod sign_ups;
 mod users;
 
 use crate::codes::CodeKey;
+use crate::master_key::MasterKey;
 use crate::sign_up::record::SignUpRecord;
 use anyhow::Context;
 use gatehouse_protocol::wire;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 pub use clients::{InsertUserError, NewUser};
@@ -51,12 +62,21 @@ fn corrupt(what: &str, value: &str) -> sqlx::Error {
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: Pool,
+    master: Arc<MasterKey>,
 }
 
 impl Store {
-    /// Opens the database, creating the file if it is missing, and brings
-    /// its schema up to date (`server/migrations`).
+    /// Opens the database with the master key from `GATEHOUSE_MASTER_KEY`
+    /// or the key file beside it (see [`Store::connect_with`]).
     pub async fn connect(url: &str) -> anyhow::Result<Store> {
+        Store::connect_with(url, None).await
+    }
+
+    /// Opens the database, creating the file (mode 0600) if it is missing,
+    /// brings its schema up to date (`server/migrations`) and seals any
+    /// secret still stored in the clear. `master_key`: the key that seals
+    /// them; `None` takes it from `GATEHOUSE_MASTER_KEY` or the key file.
+    pub async fn connect_with(url: &str, master_key: Option<MasterKey>) -> anyhow::Result<Store> {
         let options = SqliteConnectOptions::from_str(url)
             .with_context(|| format!("bad database URL {url:?}"))?
             .create_if_missing(true)
@@ -67,27 +87,49 @@ impl Store {
         let (options, connections) = if in_memory {
             (options, 1)
         } else {
-            (options.journal_mode(SqliteJournalMode::Wal), 8)
+            create_private(options.get_filename())?;
+            // With WAL, NORMAL syncs at checkpoints, not at every commit: a
+            // power loss can take back the last commits but never corrupts
+            // the database, and commits do not wait on fsync. (FULL would
+            // make each sign-up step wait for the disk; the default depends
+            // on how SQLite was built, so it is set here.)
+            (options.journal_mode(SqliteJournalMode::Wal).synchronous(SqliteSynchronous::Normal), 8)
         };
+        let database_file = (!in_memory).then(|| options.get_filename().to_owned());
+        let master = MasterKey::resolve(master_key, database_file.as_deref())?;
         let pool = SqlitePoolOptions::new()
             .max_connections(connections)
             .connect_with(options)
             .await
             .with_context(|| format!("cannot open the database {url:?}"))?;
         sqlx::migrate!("./migrations").run(&pool).await.context("migrating the database")?;
-        Ok(Store { pool })
+        let store = Store { pool, master: Arc::new(master) };
+        store.seal_plaintext_secrets().await?;
+        Ok(store)
+    }
+
+    /// Seals the secrets an older server stored in the clear (migration 0009).
+    async fn seal_plaintext_secrets(&self) -> anyhow::Result<()> {
+        let mut tx = self.begin().await?;
+        let secrets = secrets::seal_plaintext(&mut tx.tx, &self.master).await?;
+        let keys = keys::seal_plaintext(&mut tx.tx, &self.master).await?;
+        tx.commit().await?;
+        if secrets + keys > 0 {
+            tracing::warn!(secrets, signing_keys = keys, "sealed secrets stored in the clear by an older version");
+        }
+        Ok(())
     }
 
     /// Starts a write transaction. `BEGIN IMMEDIATE` takes SQLite's write
     /// lock up front, so two writers queue instead of failing half-way.
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
-        Ok(Tx { tx: self.pool.begin_with("BEGIN IMMEDIATE").await? })
+        Ok(Tx { tx: self.pool.begin_with("BEGIN IMMEDIATE").await?, master: self.master.clone() })
     }
 
     /// The key that hashes verification codes, made on first start.
     pub async fn code_key(&self) -> anyhow::Result<CodeKey> {
         let mut conn = self.pool.acquire().await?;
-        secrets::code_key(&mut conn).await
+        secrets::code_key(&mut conn, &self.master).await
     }
 
     /// The client a token belongs to, by the token's hash.
@@ -121,9 +163,21 @@ impl Store {
     }
 }
 
+/// Makes the database file readable by its owner only: a new one is made
+/// with mode 0600, an existing one more open is narrowed to it. SQLite
+/// gives its `-wal` and `-shm` files the mode of the database file.
+fn create_private(path: &Path) -> anyhow::Result<()> {
+    match std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => crate::master_key::restrict(path),
+        Err(e) => Err(e).with_context(|| format!("creating the database file {}", path.display())),
+    }
+}
+
 /// One write transaction. Dropped without [`Tx::commit`], it rolls back.
 pub struct Tx {
     tx: sqlx::Transaction<'static, Db>,
+    master: Arc<MasterKey>,
 }
 
 impl Tx {
@@ -217,5 +271,74 @@ mod tests {
         assert_eq!(a.hash(id, field, "123456"), b.hash(id, field, "123456"));
         store.create_client("client_1", "hash", 0).await.unwrap();
         assert_eq!(store.client_by_token("hash").await.unwrap().as_deref(), Some("client_1"));
+    }
+
+    fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+        haystack.windows(needle.len()).any(|w| w == needle)
+    }
+
+    /// Everything on disk for the database: the file and its WAL.
+    fn bytes_on_disk(db: &std::path::Path) -> Vec<u8> {
+        let mut all = std::fs::read(db).unwrap();
+        let mut wal = db.as_os_str().to_owned();
+        wal.push("-wal");
+        all.extend(std::fs::read(wal).unwrap_or_default());
+        all
+    }
+
+    #[tokio::test]
+    async fn a_copy_of_the_database_holds_no_key_in_the_clear() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("g.db");
+        let store = Store::connect(&format!("sqlite://{}", db.display())).await.unwrap();
+        let code_key = store.code_key().await.unwrap().raw();
+        crate::session::keys::ensure(&store, 0).await.unwrap();
+        let seed = store.signing_keys().await.unwrap()[0].private_key.clone().expect("a private key");
+        let disk = bytes_on_disk(&db);
+        assert!(disk.len() > 4096, "the database was written");
+        for secret in [code_key.to_vec(), crate::ids::hex(&code_key).into_bytes(), seed.clone().into_bytes(), crate::ids::unhex(&seed).unwrap()] {
+            assert!(!contains(&disk, &secret), "a secret is in the clear in the database file");
+        }
+        assert!(contains(&disk, b"v1."), "the secrets are there, sealed");
+        for file in [db.clone(), crate::master_key::key_file(&db)] {
+            assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600, "{}", file.display());
+        }
+        drop(store);
+    }
+
+    #[tokio::test]
+    async fn secrets_stored_in_the_clear_by_an_older_version_are_sealed_on_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("old.db");
+        let url = format!("sqlite://{}", db.display());
+        let old_key = "11".repeat(32);
+        let old_seed = "22".repeat(32);
+        {
+            let store = Store::connect(&url).await.unwrap();
+            // What a server before 0009 wrote: both in the clear.
+            sqlx::query("INSERT INTO server_secrets (name, value, sealed) VALUES ('code_hmac_key', $1, FALSE)")
+                .bind(&old_key)
+                .execute(&store.pool)
+                .await
+                .unwrap();
+            sqlx::query(
+                "INSERT INTO signing_keys (kid, public_key, private_key, private_key_sealed, created_at, active_from) \
+                 VALUES ('old', 'x', $1, FALSE, 0, 0)",
+            )
+            .bind(&old_seed)
+            .execute(&store.pool)
+            .await
+            .unwrap();
+            store.pool.close().await;
+        }
+        let store = Store::connect(&url).await.unwrap();
+        assert_eq!(store.code_key().await.unwrap().raw(), [0x11; 32], "the same key, now sealed");
+        assert_eq!(store.signing_keys().await.unwrap()[0].private_key.as_deref(), Some(old_seed.as_str()));
+        let stored: Vec<(String,)> = sqlx::query_as("SELECT value FROM server_secrets UNION ALL SELECT private_key FROM signing_keys")
+            .fetch_all(&store.pool)
+            .await
+            .unwrap();
+        assert!(stored.iter().all(|(v,)| v.starts_with("v1.") && !v.contains(&old_key) && !v.contains(&old_seed)), "{stored:?}");
     }
 }

@@ -1,31 +1,56 @@
-//! The server secret that keys code hashes, and the resend-limit records.
+//! The server secrets (the key that hashes codes), sealed with the master
+//! key, and the resend-limit records.
 
 use super::Conn;
 use crate::codes::CodeKey;
 use crate::ids;
+use crate::master_key::MasterKey;
 use anyhow::Context;
 use sqlx::Row;
 
 const CODE_KEY: &str = "code_hmac_key";
 
+/// The associated data a secret is sealed under: its table and name.
+fn sealed_name(name: &str) -> String {
+    format!("server_secrets/{name}")
+}
+
 /// Reads the code key, making it first if this database has none. Two
 /// nodes starting at once agree: the first insert wins, both read it back.
-pub(super) async fn code_key(conn: &mut Conn) -> anyhow::Result<CodeKey> {
-    let fresh = ids::hex(&ids::random_bytes::<32>());
-    sqlx::query("INSERT INTO server_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
+pub(super) async fn code_key(conn: &mut Conn, master: &MasterKey) -> anyhow::Result<CodeKey> {
+    let fresh = master.seal(&sealed_name(CODE_KEY), ids::hex(&ids::random_bytes::<32>()).as_bytes());
+    sqlx::query("INSERT INTO server_secrets (name, value, sealed) VALUES ($1, $2, TRUE) ON CONFLICT (name) DO NOTHING")
         .bind(CODE_KEY)
         .bind(&fresh)
         .execute(&mut *conn)
         .await?;
-    let row = sqlx::query("SELECT value FROM server_secrets WHERE name = $1")
+    let row = sqlx::query("SELECT value, sealed FROM server_secrets WHERE name = $1")
         .bind(CODE_KEY)
         .fetch_one(&mut *conn)
         .await?;
-    let stored: String = row.try_get("value")?;
-    let bytes: [u8; 32] = ids::unhex(&stored)
+    let (stored, sealed): (String, bool) = (row.try_get("value")?, row.try_get("sealed")?);
+    anyhow::ensure!(sealed, "server_secrets.{CODE_KEY} is stored in the clear");
+    let opened = master.open(&sealed_name(CODE_KEY), &stored)?;
+    let bytes: [u8; 32] = std::str::from_utf8(&opened)
+        .ok()
+        .and_then(ids::unhex)
         .and_then(|b| b.try_into().ok())
         .context("server_secrets.code_hmac_key is not 32 bytes of hex")?;
     Ok(CodeKey::new(bytes))
+}
+
+/// Seals every secret still stored in the clear; answers how many.
+pub(super) async fn seal_plaintext(conn: &mut Conn, master: &MasterKey) -> anyhow::Result<usize> {
+    let rows = sqlx::query("SELECT name, value FROM server_secrets WHERE sealed = FALSE").fetch_all(&mut *conn).await?;
+    for row in &rows {
+        let (name, value): (String, String) = (row.try_get("name")?, row.try_get("value")?);
+        sqlx::query("UPDATE server_secrets SET value = $2, sealed = TRUE WHERE name = $1")
+            .bind(&name)
+            .bind(master.seal(&sealed_name(&name), value.as_bytes()))
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(rows.len())
 }
 
 pub(super) async fn last_code_sent(conn: &mut Conn, address: &str) -> Result<Option<i64>, sqlx::Error> {

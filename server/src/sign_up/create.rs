@@ -36,7 +36,12 @@ impl Create {
             Some(t) if !ticket::well_formed(t) => return Err(ApiError::param(ErrorCode::TicketInvalid, "ticket")),
             _ => {}
         }
-        Ok(Create { changes: FieldChanges::parse(params, &state.config).await?, ticket })
+        Ok(Create { changes: FieldChanges::parse(params, &state.config)?, ticket })
+    }
+
+    /// The changes, to hash their password before the transaction.
+    pub(super) fn changes_mut(&mut self) -> &mut FieldChanges {
+        &mut self.changes
     }
 
     /// The new, empty sign-up; the client's open one, if any, is abandoned.

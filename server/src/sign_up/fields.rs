@@ -7,25 +7,27 @@
 use crate::config::Config;
 use crate::db::Tx;
 use crate::error::{ApiError, Problem};
-use crate::password;
+use crate::password::Hasher;
 use crate::sign_up::record::SignUpRecord;
 use gatehouse_protocol::wire::SignUpParams;
 use gatehouse_protocol::{ErrorCode, Field, validate};
 use serde_json::{Map, Value};
 
-/// Validated changes to a sign-up's fields; the password already hashed.
-#[derive(Debug, Default)]
+/// Validated changes to a sign-up's fields. The password is hashed by
+/// [`FieldChanges::hash_password`] once the sign-up is known to take it,
+/// before the write transaction (a hash is slow).
+#[derive(Default)]
 pub struct FieldChanges {
     text: Vec<(Field, String)>,
-    password_hash: Option<String>,
+    password: Option<Password>,
     legal_accepted: Option<bool>,
     unsafe_metadata: Option<Map<String, Value>>,
 }
 
 impl FieldChanges {
     /// Validates the field params (not `strategy` or `ticket`, which only a
-    /// create reads) and hashes the password, off the async threads.
-    pub async fn parse(params: SignUpParams, config: &Config) -> Result<FieldChanges, ApiError> {
+    /// create reads); the password is not hashed yet.
+    pub fn parse(params: SignUpParams, config: &Config) -> Result<FieldChanges, ApiError> {
         let mut changes = FieldChanges::default();
         let mut problems = Vec::new();
         let mut enabled = |field: Field, supplied: bool| {
@@ -71,10 +73,21 @@ impl FieldChanges {
         if !problems.is_empty() {
             return Err(ApiError::Params(problems));
         }
-        if let Some(password) = password {
-            changes.password_hash = Some(password::hash(password).await?);
-        }
+        changes.password = password.map(Password::Plain);
         Ok(changes)
+    }
+
+    /// Whether a password waits to be hashed.
+    pub fn has_plain_password(&self) -> bool {
+        matches!(self.password, Some(Password::Plain(_)))
+    }
+
+    /// Hashes the password, if one was given, through the hashing gate.
+    pub async fn hash_password(&mut self, hasher: &Hasher) -> Result<(), ApiError> {
+        if let Some(Password::Plain(plain)) = self.password.take() {
+            self.password = Some(Password::Hashed(hasher.hash(plain).await?));
+        }
+        Ok(())
     }
 
     /// The new value of a text field, if the changes set one.
@@ -97,8 +110,12 @@ impl FieldChanges {
         for (field, value) in self.text {
             sign_up.set_text(field, value);
         }
-        if let Some(hash) = self.password_hash {
-            sign_up.password_hash = Some(hash);
+        match self.password {
+            Some(Password::Hashed(hash)) => sign_up.password_hash = Some(hash),
+            Some(Password::Plain(_)) => {
+                return Err(ApiError::Internal(anyhow::anyhow!("a sign-up password reached its transaction unhashed")));
+            }
+            None => {}
         }
         if let Some(accepted) = self.legal_accepted {
             sign_up.legal_accepted = accepted;
@@ -107,6 +124,23 @@ impl FieldChanges {
             sign_up.unsafe_metadata = metadata;
         }
         Ok(())
+    }
+}
+
+/// A new password: as given, until it is hashed.
+enum Password {
+    Plain(String),
+    Hashed(String),
+}
+
+impl std::fmt::Debug for FieldChanges {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let password = match self.password {
+            None => "none",
+            Some(Password::Plain(_)) => "plain(***)",
+            Some(Password::Hashed(_)) => "hashed",
+        };
+        f.debug_struct("FieldChanges").field("text", &self.text).field("password", &password).finish_non_exhaustive()
     }
 }
 

@@ -86,7 +86,8 @@ pub struct Ran {
 impl Operation {
     /// Runs the operation on sign-up `id` (or on a new one, for a create)
     /// of `client_id`.
-    pub async fn run(self, state: &AppState, client_id: &str, id: Option<&str>) -> Result<Ran, ApiError> {
+    pub async fn run(mut self, state: &AppState, client_id: &str, id: Option<&str>) -> Result<Ran, ApiError> {
+        self.hash_password(state, client_id, id).await?;
         let now = state.now();
         let tx = state.store.begin().await?;
         let mut ctx = Ctx { state, tx, client_id, now, also_changed: Vec::new(), link: None };
@@ -122,6 +123,29 @@ impl Operation {
         let link = ctx.link;
         outcome.finish(state, now).await?;
         Ok(Ran { sign_up: sign_up.to_wire(&state.config, now), link })
+    }
+}
+
+impl Operation {
+    /// Hashes a new password ahead of the transaction (the write lock is not
+    /// held through a slow hash). An update first checks that its sign-up
+    /// exists and can change: a request naming an unknown or closed sign-up
+    /// answers before any hashing. The transaction checks again.
+    async fn hash_password(&mut self, state: &AppState, client_id: &str, id: Option<&str>) -> Result<(), ApiError> {
+        let is_update = matches!(self, Operation::Update(_));
+        let changes = match self {
+            Operation::Create(op) => op.changes_mut(),
+            Operation::Update(op) => op.changes_mut(),
+            _ => return Ok(()),
+        };
+        if !changes.has_plain_password() {
+            return Ok(());
+        }
+        if is_update && let Some(id) = id {
+            let sign_up = loaded(state.store.sign_up(id, client_id).await?)?;
+            transition(sign_up.status_at(state.now()), Event::Change)?;
+        }
+        changes.hash_password(&state.hasher).await
     }
 }
 

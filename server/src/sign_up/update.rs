@@ -25,7 +25,12 @@ impl Update {
         if !problems.is_empty() {
             return Err(ApiError::Params(problems));
         }
-        Ok(Update { changes: FieldChanges::parse(params, &state.config).await? })
+        Ok(Update { changes: FieldChanges::parse(params, &state.config)? })
+    }
+
+    /// The changes, to hash their password before the transaction.
+    pub(super) fn changes_mut(&mut self) -> &mut FieldChanges {
+        &mut self.changes
     }
 
     /// Applies the changes; the email of a sign-up started from an

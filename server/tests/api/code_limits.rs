@@ -93,7 +93,7 @@ async fn a_wrong_code_is_counted_in_the_commit_that_counts_the_attempt() {
 #[tokio::test]
 async fn parallel_wrong_codes_cannot_exceed_the_limit() {
     // One code that takes many tries, so only the per-address limit stops them.
-    let config = Config::from_toml("[verification]\ncode_max_attempts = 100\n").unwrap();
+    let config = Config::from_toml("[verification]\ncode_max_attempts = 20\n").unwrap();
     let app = spawn_app_with(config, dev()).await;
     let browser = app.client();
     let id = browser.start_sign_up("ana@example.com").await;

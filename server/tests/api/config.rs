@@ -118,7 +118,12 @@ fn contradictory_settings_are_refused_clearly() {
         ("[attributes.phone_number]\nverification_strategies = [\"email_link\"]", "does not verify this field"),
         ("allowed_redirect_origins = [\"https://app.example.com/verify\"]", "allowed_redirect_origins"),
         ("public_origin = \"auth.example.com\"", "public_origin"),
-        ("[email_link]\nttl_seconds = 0", "ttl_seconds must be at least 1"),
+        ("[email_link]\nttl_seconds = 0", "email_link.ttl_seconds must be between 1 and 604800, got 0"),
+        ("[verification]\ncode_resend_seconds = 0", "verification.code_resend_seconds must be between 1 and 3600"),
+        ("[verification]\ncode_max_attempts = 1000", "verification.code_max_attempts must be between 1 and 20"),
+        ("[password_hashing]\nmax_wait_ms = 600000", "password_hashing.max_wait_ms must be between 0 and 60000"),
+        ("[password]\nmin_length = 300", "password.min_length must be between 1 and 256"),
+        ("[smtp]\nhost = \"h\"\nfrom = \"a@b.co\"\nport = 0", "smtp.port"),
         ("[email_link]\nconfirm = \"maybe\"", "unknown variant"),
         ("[email_link]\nrequire_same_clients = true", "unknown field"),
         ("[events]\nkeep_alive_seconds = 0", "keep_alive_seconds must be 1 to 30"),
@@ -127,12 +132,12 @@ fn contradictory_settings_are_refused_clearly() {
         ("[attributes.username]\nenabled = false\nrequired = true", "need enabled = true"),
         ("[attributes.first_name]\nverify_at_sign_up = true", "only email_address and phone_number"),
         ("[attributes.email_address]\nrequired = false", "at least one of"),
-        ("[password]\nmin_length = 300", "min_length <= max_length"),
+        ("[password]\nmin_length = 200\nmax_length = 100", "min_length <= max_length"),
         ("[smtp]\nhost = \"h\"\nfrom = \"not a mailbox\"", "smtp.from"),
         ("[smtp]\nhost = \"h\"\nfrom = \"a@b.co\"\nusername = \"u\"", "both username and password"),
         ("[smtp]\nhost = \"h\"", "missing field `from`"),
         ("[sign_up]\nmode = \"invite\"", "unknown variant"),
-        ("[rate_limit]\nburst = 0", "at least 1"),
+        ("[rate_limit]\nburst = 0", "rate_limit.burst must be between 1 and"),
     ];
     for (toml, expected) in cases {
         let err = Config::from_toml(toml).unwrap_err().to_string();
