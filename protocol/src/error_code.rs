@@ -36,6 +36,7 @@ pub enum ErrorCode {
     OriginNotAllowed,
     AuthorizationInvalid,
     RateLimited,
+    RequestTimeout,
     RequestBodyInvalid,
     RequestBodyTooLarge,
     ResourceNotFound,
@@ -50,7 +51,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, for tables and docs tests.
-    pub const ALL: [ErrorCode; 34] = [
+    pub const ALL: [ErrorCode; 35] = [
         ErrorCode::FormParamMissing,
         ErrorCode::FormParamFormatInvalid,
         ErrorCode::FormParamUnknown,
@@ -78,6 +79,7 @@ impl ErrorCode {
         ErrorCode::OriginNotAllowed,
         ErrorCode::AuthorizationInvalid,
         ErrorCode::RateLimited,
+        ErrorCode::RequestTimeout,
         ErrorCode::RequestBodyInvalid,
         ErrorCode::RequestBodyTooLarge,
         ErrorCode::ResourceNotFound,
@@ -118,6 +120,7 @@ impl ErrorCode {
             OriginNotAllowed => "origin_not_allowed",
             AuthorizationInvalid => "authorization_invalid",
             RateLimited => "rate_limited",
+            RequestTimeout => "request_timeout",
             RequestBodyInvalid => "request_body_invalid",
             RequestBodyTooLarge => "request_body_too_large",
             ResourceNotFound => "resource_not_found",
@@ -152,6 +155,7 @@ impl ErrorCode {
             VerificationCodeTooManyRequests | RateLimited => 429,
             RequestBodyTooLarge => 413,
             InternalError => 500,
+            RequestTimeout => 503,
             NetworkError | ResponseInvalid | MagicLinkFlowCancelled => 0,
         }
     }
@@ -187,6 +191,7 @@ impl ErrorCode {
             OriginNotAllowed => "This origin is not allowed.",
             AuthorizationInvalid => "The authorization is invalid.",
             RateLimited => "Too many requests.",
+            RequestTimeout => "The server took too long to answer.",
             RequestBodyInvalid => "The request could not be read.",
             RequestBodyTooLarge => "The request is too large.",
             ResourceNotFound => "Not found.",
@@ -228,6 +233,7 @@ impl ErrorCode {
             OriginNotAllowed => "A state-changing request came from an origin that is not in allowed_origins.",
             AuthorizationInvalid => "The Authorization header is missing or does not carry a valid key.",
             RateLimited => "Too many requests in a short time. Wait for the time in Retry-After.",
+            RequestTimeout => "The request did not finish within the server's time limit (10 s by default). Try again.",
             RequestBodyInvalid => "The request body is not valid JSON of the expected shape.",
             RequestBodyTooLarge => "The request body is larger than the server accepts (64 KiB).",
             ResourceNotFound => "There is nothing at this path.",
@@ -281,6 +287,7 @@ mod docs_tests {
                 429 => "429",
                 413 => "413",
                 400 => "400",
+                503 => "503",
                 _ => "500",
             };
             let row = ["| `", c.as_str(), "` | ", status, " |"].concat();

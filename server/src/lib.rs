@@ -20,12 +20,14 @@
 //!   [`lockout`], [`delivery`]: how fields are verified (codes and email
 //!   links), codes made and checked, passwords hashed and checked (with the
 //!   per-account limit on wrong ones) and messages sent;
+//! - [`cleanup`]: the task that deletes stale rows, in batches;
 //! - [`db`]: all the SQL; [`ids`], [`clock`], [`state`]: the plumbing.
 
 #![forbid(unsafe_code)]
 
 pub mod admin;
 pub mod app;
+pub mod cleanup;
 pub mod cli;
 pub mod client;
 pub mod clock;
@@ -100,7 +102,7 @@ pub async fn build_app(config: Config, database_url: &str, options: Options, clo
     session::keys::ensure(&store, clock.now_ms()).await.context("preparing the session signing key")?;
     password::warm_up().await;
     let sender = Sender::new(&config, options.dev, clock.clone())?;
-    let hub = Hub::default();
+    let hub = Hub::new(events::StreamLimits::of(&config.events));
     let state = AppState {
         config: Arc::new(config),
         store,
@@ -128,8 +130,11 @@ impl App {
 
     /// Serves until `shutdown` resolves, then ends the event streams (they
     /// would never finish by themselves) and lets other requests in flight
-    /// finish.
+    /// finish. The cleanup task runs meanwhile.
     pub async fn serve(self, listener: TcpListener, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        let state = &self.state;
+        let cleanup = cleanup::spawn(state.store.clone(), state.config.clone(), state.clock.clone());
+        let _stop_cleanup = AbortOnDrop(cleanup);
         let hub = self.state.hub.clone();
         let shutdown = async move {
             shutdown.await;
@@ -137,5 +142,14 @@ impl App {
         };
         let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(listener, service).with_graceful_shutdown(shutdown).await
+    }
+}
+
+/// Ends a background task when its owner goes.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }

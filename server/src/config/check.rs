@@ -48,8 +48,30 @@ impl Config {
         if self.events.keep_alive.is_zero() || self.events.keep_alive > Duration::from_secs(MAX_KEEP_ALIVE_SECONDS) {
             return fail(format!("events: keep_alive_seconds must be 1 to {MAX_KEEP_ALIVE_SECONDS}"));
         }
-        if self.rate_limit.per_second == 0 || self.rate_limit.burst == 0 {
-            return fail(String::from("rate_limit: per_second and burst must be at least 1"));
+        let e = &self.events;
+        if e.max_per_client == 0 || e.max_per_ip < e.max_per_client || e.max_per_node < e.max_per_ip {
+            return fail(String::from("events: need 1 <= max_per_client <= max_per_ip <= max_per_node"));
+        }
+        if e.max_lifetime < Duration::from_secs(60) || e.max_lifetime > Duration::from_secs(24 * 60 * 60) {
+            return fail(String::from("events: max_lifetime_seconds must be 60 to 86400"));
+        }
+        let r = &self.rate_limit;
+        if r.per_second == 0 || r.burst == 0 || r.sensitive_per_minute == 0 || r.sensitive_burst == 0 {
+            return fail(String::from(
+                "rate_limit: per_second, burst, sensitive_per_minute and sensitive_burst must be at least 1",
+            ));
+        }
+        if !(1..=300).contains(&self.http.request_timeout.as_secs()) {
+            return fail(String::from("http: request_timeout_seconds must be 1 to 300"));
+        }
+        if self.cleanup.interval < Duration::from_secs(1) || !(1..=100_000).contains(&self.cleanup.batch_size) {
+            return fail(String::from("cleanup: interval_seconds must be at least 1, batch_size 1 to 100000"));
+        }
+        let q = &self.delivery;
+        if q.queue_capacity == 0 || !(1..=10).contains(&q.attempts) || q.retry_backoff > Duration::from_secs(600) {
+            return fail(String::from(
+                "delivery: queue_capacity must be at least 1, attempts 1 to 10, retry_backoff_ms at most 600000",
+            ));
         }
         if self.sign_in.max_failed_passwords == 0 || self.sign_in.failed_password_window_seconds == 0 {
             return fail(String::from("sign_in: max_failed_passwords and failed_password_window_seconds must be at least 1"));
