@@ -101,7 +101,7 @@ pub async fn build_app(config: Config, database_url: &str, options: Options, clo
     let code_key = store.code_key().await.context("reading the server secret")?;
     session::keys::ensure(&store, clock.now_ms()).await.context("preparing the session signing key")?;
     password::warm_up().await;
-    let sender = Sender::new(&config, options.dev, clock.clone())?;
+    let sender = Sender::new(&config, options.dev, clock.clone(), store.clone())?;
     let hub = Hub::new(events::StreamLimits::of(&config.events));
     let state = AppState {
         config: Arc::new(config),

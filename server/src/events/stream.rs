@@ -94,9 +94,6 @@ impl Events {
             return Some((Ok(Bytes::from(chunk)), self));
         }
         loop {
-            if self.state.now() >= self.ends_at {
-                return None;
-            }
             let wake_at = self.deadline.map_or(self.ends_at, |at| at.min(self.ends_at));
             let ms = u64::try_from(wake_at.saturating_sub(self.state.now()).saturating_add(1)).unwrap_or(0);
             let timer = Duration::from_millis(ms).min(MAX_SLEEP);
@@ -111,10 +108,13 @@ impl Events {
                 _ = self.keep_alive.tick() => true,
                 () = tokio::time::sleep(timer) => false,
             };
-            if self.state.now() >= self.ends_at {
-                return None;
-            }
+            let lived = self.state.now() >= self.ends_at;
             let mut chunk = self.event_if_new();
+            if lived {
+                // A last change is sent before the end.
+                self.finished = true;
+                return (!chunk.is_empty()).then(|| (Ok(Bytes::from(chunk)), self));
+            }
             if keep_alive {
                 chunk.extend_from_slice(KEEP_ALIVE);
             }

@@ -10,6 +10,7 @@ mod sse;
 
 mod admin;
 mod body_errors;
+mod cleanup;
 mod cli;
 mod client;
 mod config;
@@ -19,6 +20,7 @@ mod email_link_settings;
 mod events;
 mod interplay;
 mod invitations;
+mod limits;
 mod lockout;
 mod security;
 mod serving;
