@@ -130,9 +130,10 @@ impl App {
 
     /// Serves until `shutdown` resolves, then ends the event streams (they
     /// would never finish by themselves) and lets other requests in flight
-    /// finish. The cleanup task runs meanwhile.
+    /// finish. The cleanup task runs meanwhile. Last, the mail queue gets
+    /// [`MAIL_DRAIN`] to send what waits.
     pub async fn serve(self, listener: TcpListener, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
-        let state = &self.state;
+        let state = self.state.clone();
         let cleanup = cleanup::spawn(state.store.clone(), state.config.clone(), state.clock.clone());
         let _stop_cleanup = AbortOnDrop(cleanup);
         let hub = self.state.hub.clone();
@@ -141,9 +142,16 @@ impl App {
             hub.close_all();
         };
         let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(listener, service).with_graceful_shutdown(shutdown).await
+        let served = axum::serve(listener, service).with_graceful_shutdown(shutdown).await;
+        if tokio::time::timeout(MAIL_DRAIN, state.sender.idle()).await.is_err() {
+            tracing::error!(unsent = state.sender.pending(), "stopping with mail still queued: it is lost");
+        }
+        served
     }
 }
+
+/// How long a stopping server waits for its mail queue.
+pub const MAIL_DRAIN: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Ends a background task when its owner goes.
 struct AbortOnDrop(tokio::task::JoinHandle<()>);
