@@ -133,6 +133,18 @@ impl TestApp {
         TestClient::new(&self.base, Mode::Cookie)
     }
 
+    /// A browser on another machine: its requests leave from `local` (any
+    /// 127.x.y.z address on Linux), so the server sees another peer IP.
+    pub fn client_from(&self, local: &str) -> TestClient {
+        let mut client = TestClient::new(&self.base, Mode::Cookie);
+        client.http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .local_address(Some(local.parse().expect("an IP address")))
+            .build()
+            .unwrap();
+        client
+    }
+
     /// A bearer-mode SDK: the token travels in `Authorization`.
     pub fn bearer_client(&self) -> TestClient {
         TestClient::new(&self.base, Mode::Bearer)

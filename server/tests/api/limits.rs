@@ -53,6 +53,40 @@ async fn an_address_may_hold_its_number_of_streams_across_clients() {
 }
 
 #[tokio::test]
+async fn the_server_holds_its_number_of_streams_across_addresses() {
+    let mut config = Config::default();
+    config.events.max_per_client = 1;
+    config.events.max_per_ip = 1;
+    config.events.max_per_node = 2;
+    let app = spawn_app_with(config, dev()).await;
+    let mut open = Vec::new();
+    for (n, from) in ["127.0.0.2", "127.0.0.3"].into_iter().enumerate() {
+        let browser = app.client_from(from);
+        let id = browser.start_sign_up(&format!("user{n}@example.com")).await;
+        let stream = browser.events(&id).await;
+        assert_eq!(stream.status(), 200);
+        open.push(stream);
+    }
+    // A third address, under its own cap, finds the server full.
+    let browser = app.client_from("127.0.0.4");
+    let id = browser.start_sign_up("user2@example.com").await;
+    let refused = browser.events(&id).await;
+    assert_eq!(refused.status(), 429);
+    let body: serde_json::Value = refused.response.json().await.unwrap();
+    assert_eq!(body["errors"][0]["code"], "rate_limited");
+    // Once a stream ends, its place is free again.
+    drop(open);
+    app.state.hub.close_all();
+    let closed = async {
+        while app.state.hub.open_streams() > 0 {
+            tokio::task::yield_now().await;
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(5), closed).await.expect("the streams close");
+    assert_eq!(browser.events(&id).await.status(), 200);
+}
+
+#[tokio::test]
 async fn password_and_code_requests_have_their_own_tighter_quota() {
     let mut config = Config::default();
     config.rate_limit.sensitive_per_minute = 1;
