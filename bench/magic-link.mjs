@@ -98,7 +98,7 @@ async function startServer(work) {
   const config = join(work, "bench.toml");
   // Every request comes from 127.0.0.1: the default (20/s, burst 200) would
   // answer 429 to a polling tab sooner or later.
-  await writeFile(config, "[rate_limit]\nper_second = 100000\nburst = 100000\n");
+  await writeFile(config, "[rate_limit]\nper_second = 100000\nburst = 100000\nsensitive_per_minute = 100000\nsensitive_burst = 100000\n");
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("GATEHOUSE_")));

@@ -56,6 +56,8 @@ allowed_origins = ["http://127.0.0.1:$runner_port"]
 [rate_limit]
 per_second = 1000
 burst = 10000
+sensitive_per_minute = 100000
+sensitive_burst = 100000
 TOML
 # A static file that is not JSON, for the response_invalid test.
 mkdir -p "$work/www"

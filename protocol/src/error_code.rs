@@ -38,6 +38,8 @@ pub enum ErrorCode {
     RateLimited,
     /// Every password-hashing slot stayed busy; try again after `Retry-After`.
     ServerBusy,
+    /// The request did not finish within the server's time limit.
+    RequestTimeout,
     RequestBodyInvalid,
     RequestBodyTooLarge,
     ResourceNotFound,
@@ -52,7 +54,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, for tables and docs tests.
-    pub const ALL: [ErrorCode; 35] = [
+    pub const ALL: [ErrorCode; 36] = [
         ErrorCode::FormParamMissing,
         ErrorCode::FormParamFormatInvalid,
         ErrorCode::FormParamUnknown,
@@ -81,6 +83,7 @@ impl ErrorCode {
         ErrorCode::AuthorizationInvalid,
         ErrorCode::RateLimited,
         ErrorCode::ServerBusy,
+        ErrorCode::RequestTimeout,
         ErrorCode::RequestBodyInvalid,
         ErrorCode::RequestBodyTooLarge,
         ErrorCode::ResourceNotFound,
@@ -122,6 +125,7 @@ impl ErrorCode {
             AuthorizationInvalid => "authorization_invalid",
             RateLimited => "rate_limited",
             ServerBusy => "server_busy",
+            RequestTimeout => "request_timeout",
             RequestBodyInvalid => "request_body_invalid",
             RequestBodyTooLarge => "request_body_too_large",
             ResourceNotFound => "resource_not_found",
@@ -157,6 +161,7 @@ impl ErrorCode {
             RequestBodyTooLarge => 413,
             ServerBusy => 503,
             InternalError => 500,
+            RequestTimeout => 503,
             NetworkError | ResponseInvalid | MagicLinkFlowCancelled => 0,
         }
     }
@@ -193,6 +198,7 @@ impl ErrorCode {
             AuthorizationInvalid => "The authorization is invalid.",
             RateLimited => "Too many requests.",
             ServerBusy => "The server is busy. Try again in a moment.",
+            RequestTimeout => "The server took too long to answer.",
             RequestBodyInvalid => "The request could not be read.",
             RequestBodyTooLarge => "The request is too large.",
             ResourceNotFound => "Not found.",
@@ -235,6 +241,7 @@ impl ErrorCode {
             AuthorizationInvalid => "The Authorization header is missing or does not carry a valid key.",
             RateLimited => "Too many requests, wrong passwords or wrong codes in a short time. Wait for the time in Retry-After.",
             ServerBusy => "Every password-hashing slot stayed busy for too long. Wait for the time in Retry-After and try again.",
+            RequestTimeout => "The request did not finish within the server's time limit (10 s by default). Try again.",
             RequestBodyInvalid => "The request body is not valid JSON of the expected shape.",
             RequestBodyTooLarge => "The request body is larger than the server accepts (64 KiB).",
             ResourceNotFound => "There is nothing at this path.",
@@ -289,6 +296,7 @@ mod docs_tests {
                 503 => "503",
                 413 => "413",
                 400 => "400",
+                503 => "503",
                 _ => "500",
             };
             let row = ["| `", c.as_str(), "` | ", status, " |"].concat();

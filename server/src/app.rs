@@ -1,9 +1,11 @@
 //! The router: every route, and the layers around them, in one place.
 //!
 //! From the outside in: trace id, request log, the dev request counter
-//! (`--dev`), CORS, the JSON 413, the body limit, the Origin check; then
-//! per route group, the rate limit (`/v1` and the JWKS), the client
-//! (`/v1/client`) and the admin key (`/v1/admin`).
+//! (`--dev`), CORS, the request timeout (a JSON 503 `request_timeout`; an
+//! event stream's body is not timed, only its start), the JSON 413, the
+//! body limit, the Origin check; then per route group, the rate limit (`/v1` and
+//! the JWKS), the client (`/v1/client`) and the admin key (`/v1/admin`);
+//! then per route, the tighter quota of the password and code endpoints.
 
 use crate::admin::{self, auth::AdminKey};
 use crate::client;
@@ -15,12 +17,17 @@ use crate::sign_in::handlers as sign_in;
 use crate::sign_up::handlers as sign_up;
 use crate::state::AppState;
 use crate::{dev, environment, static_files, trace, verify, Options};
-use axum::http::{HeaderValue, Method, header};
+use crate::error::ApiError;
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::{from_fn, from_fn_with_state, map_response};
+use axum::response::{IntoResponse, Response};
+use gatehouse_protocol::ErrorCode;
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use std::sync::Arc;
+use std::time::Duration;
 use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::timeout::TimeoutLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::LatencyUnit;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
@@ -31,17 +38,22 @@ pub const BODY_LIMIT_BYTES: usize = 64 * 1024;
 
 /// The whole app for `state`.
 pub fn router(state: AppState, options: &Options) -> Router {
+    let limiter = Limiter::new(state.config.rate_limit.clone());
+    limiter.spawn_cleanup();
+    // The password and code endpoints: the tighter quota too.
+    let sensitive = from_fn_with_state(limiter.clone(), rate_limit::check_sensitive);
+    let if_password = from_fn_with_state(limiter.clone(), rate_limit::check_if_password);
     let clients = Router::new()
         .route("/client", get(client::show))
-        .route("/client/sign_ups", post(sign_up::create))
-        .route("/client/sign_ups/{id}", get(sign_up::show).patch(sign_up::update))
-        .route("/client/sign_ups/{id}/prepare_verification", post(sign_up::prepare))
-        .route("/client/sign_ups/{id}/attempt_verification", post(sign_up::attempt))
+        .route("/client/sign_ups", post(sign_up::create).layer(if_password.clone()))
+        .route("/client/sign_ups/{id}", get(sign_up::show).patch(sign_up::update).layer(if_password))
+        .route("/client/sign_ups/{id}/prepare_verification", post(sign_up::prepare).layer(sensitive.clone()))
+        .route("/client/sign_ups/{id}/attempt_verification", post(sign_up::attempt).layer(sensitive.clone()))
         .route("/client/sign_ups/{id}/events", get(sign_up::events))
-        .route("/client/sign_ins", post(sign_in::create))
+        .route("/client/sign_ins", post(sign_in::create).layer(sensitive.clone()))
         .route("/client/sign_ins/{id}", get(sign_in::show))
-        .route("/client/sign_ins/{id}/prepare_first_factor", post(sign_in::prepare))
-        .route("/client/sign_ins/{id}/attempt_first_factor", post(sign_in::attempt))
+        .route("/client/sign_ins/{id}/prepare_first_factor", post(sign_in::prepare).layer(sensitive.clone()))
+        .route("/client/sign_ins/{id}/attempt_first_factor", post(sign_in::attempt).layer(sensitive))
         .route("/client/sessions/{id}", delete(session::revoke))
         .route("/client/sessions/{id}/tokens", post(session::token))
         .route_layer(from_fn_with_state(state.clone(), client::resolve));
@@ -61,8 +73,6 @@ pub fn router(state: AppState, options: &Options) -> Router {
             .route("/dev/requests", get(dev::requests))
             .route("/dev/requests/reset", post(dev::reset_requests));
     }
-    let limiter = Limiter::new(state.config.rate_limit.clone());
-    limiter.spawn_cleanup();
     let v1 = v1
         .fallback(error::not_found)
         // A known path with another method has nothing here either.
@@ -73,7 +83,7 @@ pub fn router(state: AppState, options: &Options) -> Router {
         .route_layer(from_fn_with_state(limiter, rate_limit::check));
 
     let allowed = AllowedOrigins(Arc::new(state.config.allowed_origins.clone()));
-    let mut app = Router::new()
+    let app = Router::new()
         .nest("/v1", v1)
         .merge(jwks)
         .route("/healthz", get(healthz))
@@ -81,8 +91,8 @@ pub fn router(state: AppState, options: &Options) -> Router {
         .with_state(state.clone())
         .layer(from_fn_with_state(allowed.clone(), origin::check))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
-        .layer(map_response(error::json_body_too_large))
-        .layer(cors(&allowed));
+        .layer(map_response(error::json_body_too_large));
+    let mut app = with_timeout(app, state.config.http.request_timeout).layer(cors(&allowed));
     if state.dev {
         app = app.layer(from_fn_with_state(state, dev::record));
     }
@@ -105,7 +115,46 @@ fn cors(allowed: &AllowedOrigins) -> CorsLayer {
         .max_age(std::time::Duration::from_secs(600))
 }
 
+/// Answers 503 `request_timeout` when `app` has not begun its answer
+/// within `timeout`. Only the start of an answer is timed, so an event
+/// stream, once open, runs on.
+pub fn with_timeout(app: Router, timeout: Duration) -> Router {
+    app.layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout)).layer(map_response(json_timeout))
+}
+
+/// The bare 408 of the timeout layer, in the JSON error shape. No handler
+/// answers 408 itself, so the status tells the two apart.
+async fn json_timeout(response: Response) -> Response {
+    if response.status() == StatusCode::REQUEST_TIMEOUT {
+        return ApiError::Refused(ErrorCode::RequestTimeout).into_response();
+    }
+    response
+}
+
 /// `GET /healthz`.
 async fn healthz() -> Json<serde_json::Value> {
     Json(serde_json::json!({ "status": "ok" }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::Body;
+    use axum::http::Request;
+    use tower::ServiceExt;
+
+    #[tokio::test(start_paused = true)]
+    async fn a_request_slower_than_the_timeout_answers_503_request_timeout() {
+        let slow = Router::new()
+            .route("/slow", get(|| async { tokio::time::sleep(Duration::from_secs(60)).await; "late" }))
+            .route("/quick", get(|| async { "ok" }));
+        let app = with_timeout(slow, Duration::from_secs(10));
+        let answer = app.clone().oneshot(Request::get("/slow").body(Body::empty()).unwrap()).await.unwrap();
+        assert_eq!(answer.status(), StatusCode::SERVICE_UNAVAILABLE);
+        let body = axum::body::to_bytes(answer.into_body(), 4096).await.unwrap();
+        let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(body["errors"][0]["code"], "request_timeout");
+        let answer = app.oneshot(Request::get("/quick").body(Body::empty()).unwrap()).await.unwrap();
+        assert_eq!(answer.status(), StatusCode::OK);
+    }
 }

@@ -23,12 +23,14 @@
 //!   limits on wrong ones) and messages sent; [`limits`]: the rolling-window
 //!   counts behind them (wrong codes, messages, wrong passwords);
 //! - [`master_key`]: the key that seals the secrets the database keeps;
+//! - [`cleanup`]: the task that deletes stale rows, in batches;
 //! - [`db`]: all the SQL; [`ids`], [`clock`], [`state`]: the plumbing.
 
 #![forbid(unsafe_code)]
 
 pub mod admin;
 pub mod app;
+pub mod cleanup;
 pub mod cli;
 pub mod client;
 pub mod clock;
@@ -109,8 +111,8 @@ pub async fn build_app(mut config: Config, database_url: &str, options: Options,
     let store = db::Store::connect_with(database_url, options.master_key.clone()).await?;
     let code_key = store.code_key().await.context("reading the server secret")?;
     session::keys::ensure(&store, clock.now_ms()).await.context("preparing the session signing key")?;
-    let sender = Sender::new(&config, options.dev, clock.clone())?;
-    let hub = Hub::default();
+    let sender = Sender::new(&config, options.dev, clock.clone(), store.clone())?;
+    let hub = Hub::new(events::StreamLimits::of(&config.events));
     let hasher = password::Hasher::new(config.password_hashing);
     hasher.warm_up().await;
     let state = AppState {
@@ -141,14 +143,34 @@ impl App {
 
     /// Serves until `shutdown` resolves, then ends the event streams (they
     /// would never finish by themselves) and lets other requests in flight
-    /// finish.
+    /// finish. The cleanup task runs meanwhile. Last, the mail queue gets
+    /// [`MAIL_DRAIN`] to send what waits.
     pub async fn serve(self, listener: TcpListener, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        let state = self.state.clone();
+        let cleanup = cleanup::spawn(state.store.clone(), state.config.clone(), state.clock.clone());
+        let _stop_cleanup = AbortOnDrop(cleanup);
         let hub = self.state.hub.clone();
         let shutdown = async move {
             shutdown.await;
             hub.close_all();
         };
         let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(listener, service).with_graceful_shutdown(shutdown).await
+        let served = axum::serve(listener, service).with_graceful_shutdown(shutdown).await;
+        if tokio::time::timeout(MAIL_DRAIN, state.sender.idle()).await.is_err() {
+            tracing::error!(unsent = state.sender.pending(), "stopping with mail still queued: it is lost");
+        }
+        served
+    }
+}
+
+/// How long a stopping server waits for its mail queue.
+pub const MAIL_DRAIN: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Ends a background task when its owner goes.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }

@@ -111,7 +111,15 @@ mod tests {
         assert_eq!(wait(&mut tx, &[&limit], 20).await.unwrap(), Some(990));
         tx.commit().await.unwrap();
         // A cleanup deletes what no window can see any more: the event and the key's row.
-        assert_eq!(store.purge_limits(5).await.unwrap(), 0);
-        assert_eq!(store.purge_limits(2_000).await.unwrap(), 2);
+        let purge = |before| {
+            let store = store.clone();
+            async move {
+                let events = store.purge_batch(crate::db::cleanup::STALE_LIMIT_EVENTS, before, 10).await.unwrap();
+                let locks = store.purge_batch(crate::db::cleanup::STALE_LIMIT_LOCKS, before, 10).await.unwrap();
+                events + locks
+            }
+        };
+        assert_eq!(purge(5).await, 0);
+        assert_eq!(purge(2_000).await, 2);
     }
 }

@@ -25,7 +25,7 @@
 
 use crate::codes;
 use crate::db::Tx;
-use crate::delivery::Message;
+use crate::delivery::{Message, Undo};
 use crate::error::ApiError;
 use crate::limits::{self, Limit};
 use crate::state::AppState;
@@ -142,18 +142,16 @@ impl Outcome {
         Outcome { delivery: None, refusal: Some(ApiError::param(code, "code")) }
     }
 
-    /// After the commit: delivers the message, then answers the refusal if any.
+    /// After the commit: queues the message, then answers the refusal if
+    /// any. The mail goes out after the answer (`crate::delivery`); if it
+    /// never does, its resend record is undone there.
     pub async fn finish(self, state: &AppState, sent_at: i64) -> Result<(), ApiError> {
-        if let Some(delivery) = self.delivery
-            && let Err(e) = state.sender.send(delivery.message).await
-        {
-            // The code was stored but never left: let the person ask again at
-            // once (the message limits still count it: a failing mail server
-            // must not open them).
-            if let Err(undo) = state.store.forget_code_sent(&delivery.throttle_key, sent_at).await {
-                tracing::error!(error = %undo, "could not undo the resend record");
-            }
-            return Err(ApiError::Internal(e.context("delivering a verification code")));
+        if let Some(delivery) = self.delivery {
+            // If it never leaves, the queue undoes the resend record so the
+            // person may ask again at once (the message limits still count
+            // it: a failing mail server must not open them).
+            let undo = Undo { throttle_key: delivery.throttle_key, sent_at };
+            state.sender.send(delivery.message, Some(undo)).await?;
         }
         match self.refusal {
             Some(refusal) => Err(refusal),

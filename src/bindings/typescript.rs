@@ -328,7 +328,7 @@ export type GatehouseErrorCode =
   | "sign_up_not_found" | "sign_up_not_modifiable" | "sign_up_restricted"
   | "ticket_invalid" | "ticket_expired"
   | "form_identifier_not_found" | "form_password_incorrect" | "sign_in_not_found" | "session_not_found"
-  | "origin_not_allowed" | "authorization_invalid" | "rate_limited" | "server_busy"
+  | "origin_not_allowed" | "authorization_invalid" | "rate_limited" | "server_busy" | "request_timeout"
   | "request_body_invalid" | "request_body_too_large" | "resource_not_found" | "internal_error"
   | "network_error" | "response_invalid" | "magic_link_flow_cancelled";
 

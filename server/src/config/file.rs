@@ -4,8 +4,8 @@
 //! time, so a file that sets `[password] min_length = 12` changes only that.
 
 use super::{
-    Config, EmailLinkSettings, EventSettings, LinkConfirm, PasswordHashing, RateLimit, Secret, SessionSettings, SignInSettings, Smtp,
-    SmtpTls, VerificationSettings,
+    CleanupSettings, Config, DeliverySettings, EmailLinkSettings, EventSettings, HttpSettings, LinkConfirm,
+    PasswordHashing, RateLimit, Secret, SessionSettings, SignInSettings, Smtp, SmtpTls, VerificationSettings,
 };
 use axum_client_ip::ClientIpSource;
 use gatehouse_protocol::validate::{PasswordRules, UsernameRules};
@@ -31,6 +31,9 @@ pub(super) struct ConfigFile {
     events: Option<EventsFile>,
     rate_limit: Option<RateLimitFile>,
     password_hashing: Option<PasswordHashingFile>,
+    http: Option<HttpFile>,
+    cleanup: Option<CleanupFile>,
+    delivery: Option<DeliveryFile>,
     smtp: Option<SmtpFile>,
 }
 
@@ -145,6 +148,31 @@ struct EmailLinkFile {
 #[serde(deny_unknown_fields)]
 struct EventsFile {
     keep_alive_seconds: Option<u64>,
+    max_per_client: Option<u32>,
+    max_per_ip: Option<u32>,
+    max_per_node: Option<u32>,
+    max_lifetime_seconds: Option<u64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HttpFile {
+    request_timeout_seconds: Option<u64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CleanupFile {
+    interval_seconds: Option<u64>,
+    batch_size: Option<u32>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DeliveryFile {
+    queue_capacity: Option<u32>,
+    attempts: Option<u32>,
+    retry_backoff_ms: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -152,6 +180,8 @@ struct EventsFile {
 struct RateLimitFile {
     per_second: Option<u32>,
     burst: Option<u32>,
+    sensitive_per_minute: Option<u32>,
+    sensitive_burst: Option<u32>,
     client_ip: Option<ClientIpSource>,
 }
 
@@ -185,6 +215,9 @@ impl ConfigFile {
         let link = self.email_link.unwrap_or_default();
         let events = self.events.unwrap_or_default();
         let hashing = self.password_hashing.unwrap_or_default();
+        let http = self.http.unwrap_or_default();
+        let cleanup = self.cleanup.unwrap_or_default();
+        let delivery = self.delivery.unwrap_or_default();
         Config {
             allowed_origins: self.allowed_origins.unwrap_or(d.allowed_origins),
             allowed_redirect_origins: self.allowed_redirect_origins.unwrap_or(d.allowed_redirect_origins),
@@ -214,10 +247,28 @@ impl ConfigFile {
             },
             events: EventSettings {
                 keep_alive: events.keep_alive_seconds.map_or(d.events.keep_alive, Duration::from_secs),
+                max_per_client: events.max_per_client.unwrap_or(d.events.max_per_client),
+                max_per_ip: events.max_per_ip.unwrap_or(d.events.max_per_ip),
+                max_per_node: events.max_per_node.unwrap_or(d.events.max_per_node),
+                max_lifetime: events.max_lifetime_seconds.map_or(d.events.max_lifetime, Duration::from_secs),
+            },
+            http: HttpSettings {
+                request_timeout: http.request_timeout_seconds.map_or(d.http.request_timeout, Duration::from_secs),
+            },
+            cleanup: CleanupSettings {
+                interval: cleanup.interval_seconds.map_or(d.cleanup.interval, Duration::from_secs),
+                batch_size: cleanup.batch_size.unwrap_or(d.cleanup.batch_size),
+            },
+            delivery: DeliverySettings {
+                queue_capacity: delivery.queue_capacity.unwrap_or(d.delivery.queue_capacity),
+                attempts: delivery.attempts.unwrap_or(d.delivery.attempts),
+                retry_backoff: delivery.retry_backoff_ms.map_or(d.delivery.retry_backoff, Duration::from_millis),
             },
             rate_limit: RateLimit {
                 per_second: r.per_second.unwrap_or(d.rate_limit.per_second),
                 burst: r.burst.unwrap_or(d.rate_limit.burst),
+                sensitive_per_minute: r.sensitive_per_minute.unwrap_or(d.rate_limit.sensitive_per_minute),
+                sensitive_burst: r.sensitive_burst.unwrap_or(d.rate_limit.sensitive_burst),
                 client_ip: r.client_ip.unwrap_or(d.rate_limit.client_ip),
             },
             sign_in: SignInSettings {

@@ -38,6 +38,9 @@ pub struct Config {
     pub email_link: EmailLinkSettings,
     pub events: EventSettings,
     pub rate_limit: RateLimit,
+    pub http: HttpSettings,
+    pub cleanup: CleanupSettings,
+    pub delivery: DeliverySettings,
     pub sign_in: SignInSettings,
     pub session: SessionSettings,
     pub password_hashing: PasswordHashing,
@@ -126,6 +129,39 @@ pub enum LinkConfirm {
 pub struct EventSettings {
     /// How often an idle stream sends a `: keep-alive` comment.
     pub keep_alive: Duration,
+    /// Open streams allowed per client, per IP (IPv6 by /64) and per node; past one, 429.
+    pub max_per_client: u32,
+    pub max_per_ip: u32,
+    pub max_per_node: u32,
+    /// How long one stream lives before it ends cleanly (the SDK reopens it).
+    pub max_lifetime: Duration,
+}
+
+/// Every request but the event streams.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HttpSettings {
+    /// How long a request may take before it answers 503 `request_timeout`.
+    pub request_timeout: Duration,
+}
+
+/// The task that deletes what is no longer needed (`crate::cleanup`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CleanupSettings {
+    /// How often a pass runs.
+    pub interval: Duration,
+    /// Rows deleted per statement; a pass loops until a batch comes back short.
+    pub batch_size: u32,
+}
+
+/// The outgoing mail queue (`crate::delivery`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DeliverySettings {
+    /// Messages waiting at most; a send past that answers 429 `rate_limited`.
+    pub queue_capacity: u32,
+    /// Tries per message before it is given up (logged).
+    pub attempts: u32,
+    /// The wait before the second try; it doubles for each further one.
+    pub retry_backoff: Duration,
 }
 
 /// The per-IP limit on `/v1` requests.
@@ -133,6 +169,10 @@ pub struct EventSettings {
 pub struct RateLimit {
     pub per_second: u32,
     pub burst: u32,
+    /// The tighter quota of the password and code endpoints (sign-up create
+    /// and update with a password, prepare and attempt, sign-in create).
+    pub sensitive_per_minute: u32,
+    pub sensitive_burst: u32,
     /// Where a request's IP comes from: the TCP peer (`ConnectInfo`, the
     /// default), or the header the proxy in front of the server sets
     /// (`RightmostXForwardedFor`, `XRealIp`, `CfConnectingIp`, ...: the
@@ -250,8 +290,23 @@ impl Default for Config {
                 max_messages_per_hour: 1000,
             },
             email_link: EmailLinkSettings { ttl_seconds: 600, confirm: LinkConfirm::Button, require_same_client: false },
-            events: EventSettings { keep_alive: Duration::from_secs(15) },
-            rate_limit: RateLimit { per_second: 20, burst: 200, client_ip: ClientIpSource::ConnectInfo },
+            events: EventSettings {
+                keep_alive: Duration::from_secs(15),
+                max_per_client: 3,
+                max_per_ip: 20,
+                max_per_node: 10_000,
+                max_lifetime: Duration::from_secs(30 * 60),
+            },
+            rate_limit: RateLimit {
+                per_second: 20,
+                burst: 200,
+                sensitive_per_minute: 60,
+                sensitive_burst: 60,
+                client_ip: ClientIpSource::ConnectInfo,
+            },
+            http: HttpSettings { request_timeout: Duration::from_secs(10) },
+            cleanup: CleanupSettings { interval: Duration::from_secs(5 * 60), batch_size: 500 },
+            delivery: DeliverySettings { queue_capacity: 1000, attempts: 3, retry_backoff: Duration::from_secs(2) },
             sign_in: SignInSettings {
                 max_failed_passwords: 10,
                 failed_password_window_seconds: 15 * 60,

@@ -67,14 +67,4 @@ impl Store {
         }
         Ok(())
     }
-
-    /// Deletes the events and key rows not touched since `before` (for a
-    /// cleanup task: no window is longer than what it keeps). Answers how
-    /// many rows went.
-    pub async fn purge_limits(&self, before: i64) -> Result<u64, sqlx::Error> {
-        let mut conn = self.pool.acquire().await?;
-        let events = sqlx::query("DELETE FROM limit_events WHERE at < $1").bind(before).execute(&mut *conn).await?;
-        let locks = sqlx::query("DELETE FROM limit_locks WHERE touched_at < $1").bind(before).execute(&mut *conn).await?;
-        Ok(events.rows_affected() + locks.rows_affected())
-    }
 }

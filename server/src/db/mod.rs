@@ -18,6 +18,7 @@
 //! second migrations folder and choosing the pool type here ([`Db`]), not a
 //! second copy of these queries.
 
+pub mod cleanup;
 mod clients;
 mod email_links;
 mod invitations;

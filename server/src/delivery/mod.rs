@@ -1,23 +1,29 @@
 //! Delivery of codes and links: one [`Sender`], in front of the dev outbox
-//! and SMTP.
+//! and SMTP. A request never waits on a mail server: it puts the message
+//! in the [`Queue`], whose worker sends it, with retries.
 //!
 //! - With `--dev`, every message (email and SMS) goes to the [`Outbox`],
-//!   which `GET /v1/dev/outbox` lists; email also goes to SMTP when it is
-//!   configured, and an SMTP failure is then only a warning.
-//! - Without `--dev`, email goes to SMTP, and a failure is an error the
-//!   request reports as `internal_error`.
+//!   which `GET /v1/dev/outbox` lists, before the request answers; email
+//!   also goes to SMTP when it is configured, and an SMTP failure is then
+//!   only a warning.
+//! - Without `--dev`, email goes to SMTP through the queue. A message that
+//!   fails every try is logged and its code's resend record undone
+//!   ([`queue`]); a full queue refuses the send (429).
 //! - Gatehouse has no SMS provider yet: outside dev mode an SMS is dropped
 //!   with a warning (the server also warns at start when `phone_code` is on).
 //!   The same holds for email when no SMTP is configured.
 
 mod outbox;
+pub mod queue;
 mod smtp;
 
 pub use outbox::Outbox;
+pub use queue::{Queue, QueueFull, Undo};
 pub use smtp::SmtpMailer;
 
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::db::Store;
 use gatehouse_protocol::wire::Channel;
 use std::sync::Arc;
 
@@ -37,14 +43,17 @@ pub struct Message {
 /// Sends messages wherever this instance delivers them.
 pub struct Sender {
     outbox: Option<Outbox>,
-    smtp: Option<SmtpMailer>,
+    smtp: Option<Queue>,
     clock: Arc<dyn Clock>,
 }
 
 impl Sender {
-    /// The sender for these settings; `dev` turns the outbox on.
-    pub fn new(config: &Config, dev: bool, clock: Arc<dyn Clock>) -> anyhow::Result<Sender> {
-        let smtp = config.smtp.as_ref().map(SmtpMailer::new).transpose()?;
+    /// The sender for these settings; `dev` turns the outbox on. With SMTP,
+    /// it starts the queue's worker (`store` is where it undoes a resend
+    /// record).
+    pub fn new(config: &Config, dev: bool, clock: Arc<dyn Clock>, store: Store) -> anyhow::Result<Sender> {
+        let mailer = config.smtp.as_ref().map(SmtpMailer::new).transpose()?;
+        let smtp = mailer.map(|mailer| Queue::start(mailer, store, config.delivery));
         let outbox = dev.then(Outbox::default);
         if !dev && smtp.is_none() {
             tracing::warn!("no [smtp] in the config and not in dev mode: email codes cannot be delivered");
@@ -61,14 +70,23 @@ impl Sender {
         self.outbox.as_ref()
     }
 
-    /// Delivers a message. Fails only when nothing could take it.
-    pub async fn send(&self, message: Message) -> anyhow::Result<()> {
+    /// Delivers a message: into the outbox at once (`--dev`), and into the
+    /// mail queue. `undo` is the resend record to take back if the message
+    /// never leaves. Fails only when the queue is full and nothing else
+    /// took the message; the record is then undone at once.
+    pub async fn send(&self, message: Message, undo: Option<Undo>) -> Result<(), QueueFull> {
         let in_outbox = self.outbox.as_ref().map(|o| o.push(&message, self.clock.now_ms())).is_some();
         match (message.channel, &self.smtp) {
-            (Channel::Email, Some(smtp)) => match smtp.send(&message).await {
+            // In dev mode the outbox has it: SMTP failing is only a warning.
+            (Channel::Email, Some(queue)) => match queue.push(message, undo.clone().filter(|_| !in_outbox)) {
                 Ok(()) => {}
-                Err(e) if in_outbox => tracing::warn!(error = format!("{e:#}"), "SMTP failed; the message is in the outbox"),
-                Err(e) => return Err(e),
+                Err(QueueFull) if in_outbox => tracing::warn!("the mail queue is full; the message is in the outbox"),
+                Err(QueueFull) => {
+                    if let Some(undo) = undo {
+                        queue.undo_now(&undo).await;
+                    }
+                    return Err(QueueFull);
+                }
             },
             (channel, _) if !in_outbox => {
                 tracing::warn!(?channel, "no way to deliver this message: dropped");
@@ -76,5 +94,17 @@ impl Sender {
             _ => {}
         }
         Ok(())
+    }
+
+    /// How many messages wait in the mail queue or are in flight.
+    pub fn pending(&self) -> usize {
+        self.smtp.as_ref().map_or(0, Queue::pending)
+    }
+
+    /// Resolves when no message waits in the mail queue or is in flight.
+    pub async fn idle(&self) {
+        if let Some(queue) = &self.smtp {
+            queue.idle().await;
+        }
     }
 }

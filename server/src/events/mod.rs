@@ -12,13 +12,32 @@
 //! nodes puts a publisher in front (PostgreSQL `NOTIFY`, a later issue) that
 //! calls [`Notify::changed`] on each node's hub; writes only see the trait.
 //! [`stream`] turns a subscription into the `text/event-stream` body.
+//!
+//! The hub also bounds how many streams are open: per client, per IP (an
+//! IPv6 address counts by its /64, as the rate limit keys it) and on this
+//! node as a whole ([`StreamLimits`]). A subscription past a cap is refused
+//! ([`Full`]), and the caller answers 429.
 
 pub mod stream;
 
+use crate::config::EventSettings;
+use crate::error::ApiError;
+use gatehouse_protocol::ErrorCode;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::net::IpAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::watch;
+
+/// The answer to a stream past a cap: 429 `rate_limited`. Streams end by
+/// themselves, at the latest after `max_lifetime`; a few seconds is the
+/// wait a person would not notice.
+pub fn refusal(full: Full) -> ApiError {
+    tracing::info!(cap = ?full, "event stream refused: too many open");
+    ApiError::RetryAfter { code: ErrorCode::RateLimited, seconds: RETRY_AFTER_SECONDS }
+}
+
+/// The `Retry-After` of a refused stream.
+pub const RETRY_AFTER_SECONDS: u64 = 5;
 
 /// Where writes announce that a sign-up changed.
 pub trait Notify: Send + Sync + 'static {
@@ -32,42 +51,142 @@ pub struct Hub {
     inner: Arc<Inner>,
 }
 
+/// How many streams may be open at once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StreamLimits {
+    pub per_client: u32,
+    pub per_ip: u32,
+    pub per_node: u32,
+}
+
+impl StreamLimits {
+    pub fn of(settings: &EventSettings) -> StreamLimits {
+        StreamLimits { per_client: settings.max_per_client, per_ip: settings.max_per_ip, per_node: settings.max_per_node }
+    }
+}
+
+impl Default for StreamLimits {
+    fn default() -> Self {
+        StreamLimits::of(&crate::config::Config::default().events)
+    }
+}
+
+/// Who opens a stream, for the caps.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Opener {
+    pub client_id: String,
+    /// The rate limit's key (`crate::rate_limit::rate_key`); `None` when unknown.
+    pub ip: Option<IpAddr>,
+}
+
+/// Which cap refused a stream.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Full {
+    Client,
+    Ip,
+    Node,
+}
+
 struct Inner {
     /// One channel per sign-up with at least one stream; the value counts changes.
     channels: Mutex<HashMap<String, watch::Sender<u64>>>,
     /// Bumped to end every open stream.
     close_all: watch::Sender<u64>,
-    open: AtomicUsize,
+    limits: StreamLimits,
+    open: Mutex<OpenStreams>,
+}
+
+/// The streams open now, counted the ways the caps need.
+#[derive(Default)]
+struct OpenStreams {
+    total: u32,
+    by_client: HashMap<String, u32>,
+    by_ip: HashMap<IpAddr, u32>,
+}
+
+impl OpenStreams {
+    fn admit(&mut self, opener: &Opener, limits: StreamLimits) -> Result<(), Full> {
+        if self.total >= limits.per_node {
+            return Err(Full::Node);
+        }
+        if self.by_client.get(&opener.client_id).copied().unwrap_or(0) >= limits.per_client {
+            return Err(Full::Client);
+        }
+        if let Some(ip) = opener.ip
+            && self.by_ip.get(&ip).copied().unwrap_or(0) >= limits.per_ip
+        {
+            return Err(Full::Ip);
+        }
+        self.total += 1;
+        *self.by_client.entry(opener.client_id.clone()).or_default() += 1;
+        if let Some(ip) = opener.ip {
+            *self.by_ip.entry(ip).or_default() += 1;
+        }
+        Ok(())
+    }
+
+    fn release(&mut self, opener: &Opener) {
+        self.total = self.total.saturating_sub(1);
+        decrement(&mut self.by_client, &opener.client_id);
+        if let Some(ip) = opener.ip {
+            decrement(&mut self.by_ip, &ip);
+        }
+    }
+}
+
+/// Counts one down, forgetting the key at zero (so the maps stay small).
+fn decrement<K: std::hash::Hash + Eq + Clone>(counts: &mut HashMap<K, u32>, key: &K) {
+    if let Some(count) = counts.get_mut(key) {
+        *count = count.saturating_sub(1);
+        if *count == 0 {
+            counts.remove(key);
+        }
+    }
 }
 
 impl Default for Inner {
     fn default() -> Self {
-        Inner { channels: Mutex::default(), close_all: watch::channel(0).0, open: AtomicUsize::new(0) }
+        Inner::new(StreamLimits::default())
     }
 }
 
 impl Inner {
+    fn new(limits: StreamLimits) -> Self {
+        Inner { channels: Mutex::default(), close_all: watch::channel(0).0, limits, open: Mutex::default() }
+    }
+
     fn channels(&self) -> MutexGuard<'_, HashMap<String, watch::Sender<u64>>> {
         self.channels.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn open(&self) -> MutexGuard<'_, OpenStreams> {
+        self.open.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
 impl Hub {
-    /// Starts listening for changes to a sign-up. Subscribe before reading
-    /// the sign-up, so no change falls between the read and the listening.
-    pub fn subscribe(&self, sign_up_id: &str) -> Subscription {
+    /// A hub under these caps.
+    pub fn new(limits: StreamLimits) -> Hub {
+        Hub { inner: Arc::new(Inner::new(limits)) }
+    }
+
+    /// Starts listening for changes to a sign-up, unless a cap is reached.
+    /// Subscribe before reading the sign-up, so no change falls between the
+    /// read and the listening.
+    pub fn subscribe(&self, sign_up_id: &str, opener: Opener) -> Result<Subscription, Full> {
+        self.inner.open().admit(&opener, self.inner.limits)?;
         let changes = {
             let mut channels = self.inner.channels();
             let sender = channels.entry(String::from(sign_up_id)).or_insert_with(|| watch::channel(0).0);
             sender.subscribe()
         };
-        self.inner.open.fetch_add(1, Ordering::SeqCst);
-        Subscription {
+        Ok(Subscription {
             sign_up_id: String::from(sign_up_id),
+            opener,
             changes,
             closed: self.inner.close_all.subscribe(),
             hub: self.inner.clone(),
-        }
+        })
     }
 
     /// Ends every open stream (dev tools, shutdown); answers how many were open.
@@ -78,7 +197,7 @@ impl Hub {
 
     /// How many streams are open.
     pub fn open_streams(&self) -> usize {
-        self.inner.open.load(Ordering::SeqCst)
+        self.inner.open().total as usize
     }
 
     /// How many sign-ups have a channel (for tests of the cleanup).
@@ -98,6 +217,7 @@ impl Notify for Hub {
 /// One stream's interest in one sign-up; dropping it unsubscribes.
 pub struct Subscription {
     sign_up_id: String,
+    opener: Opener,
     changes: watch::Receiver<u64>,
     closed: watch::Receiver<u64>,
     hub: Arc<Inner>,
@@ -126,7 +246,7 @@ impl Subscription {
 
 impl Drop for Subscription {
     fn drop(&mut self) {
-        self.hub.open.fetch_sub(1, Ordering::SeqCst);
+        self.hub.open().release(&self.opener);
         let mut channels = self.hub.channels();
         // Our receiver still counts: remove the channel if it is the last one.
         if channels.get(&self.sign_up_id).is_some_and(|sender| sender.receiver_count() <= 1) {
@@ -143,10 +263,20 @@ mod tests {
 
     const SHORT: Duration = Duration::from_millis(50);
 
+    fn opener(client_id: &str, ip: &str) -> Opener {
+        Opener { client_id: String::from(client_id), ip: Some(ip.parse().unwrap()) }
+    }
+
+    /// A subscription of its own client and IP, away from every cap.
+    fn subscribe(hub: &Hub, sign_up_id: &str) -> Subscription {
+        let n = hub.open_streams();
+        hub.subscribe(sign_up_id, opener(&format!("client_{n}"), &format!("10.0.{}.{}", n / 250, n % 250))).unwrap()
+    }
+
     #[tokio::test]
     async fn a_change_wakes_every_stream_of_its_sign_up_only() {
         let hub = Hub::default();
-        let (mut a1, mut a2, mut b) = (hub.subscribe("su_a"), hub.subscribe("su_a"), hub.subscribe("su_b"));
+        let (mut a1, mut a2, mut b) = (subscribe(&hub, "su_a"), subscribe(&hub, "su_a"), subscribe(&hub, "su_b"));
         assert_eq!((hub.open_streams(), hub.channels()), (3, 2));
         hub.changed("su_a");
         hub.changed("su_a");
@@ -161,7 +291,7 @@ mod tests {
     #[tokio::test]
     async fn the_last_subscription_removes_its_channel() {
         let hub = Hub::default();
-        let (a1, a2) = (hub.subscribe("su_a"), hub.subscribe("su_a"));
+        let (a1, a2) = (subscribe(&hub, "su_a"), subscribe(&hub, "su_a"));
         drop(a1);
         assert_eq!((hub.open_streams(), hub.channels()), (1, 1));
         drop(a2);
@@ -171,14 +301,41 @@ mod tests {
     #[tokio::test]
     async fn close_all_ends_every_stream() {
         let hub = Hub::default();
-        let (mut a, mut b) = (hub.subscribe("su_a"), hub.subscribe("su_b"));
+        let (mut a, mut b) = (subscribe(&hub, "su_a"), subscribe(&hub, "su_b"));
         hub.changed("su_a");
         assert_eq!(hub.close_all(), 2);
         // Closing wins over a pending change.
         assert_eq!(timeout(SHORT, a.next()).await.unwrap(), Wake::Closed);
         assert_eq!(timeout(SHORT, b.next()).await.unwrap(), Wake::Closed);
         // A stream opened afterwards is not closed by the earlier call.
-        let mut c = hub.subscribe("su_c");
+        let mut c = subscribe(&hub, "su_c");
         assert!(timeout(SHORT, c.next()).await.is_err());
+    }
+
+    #[test]
+    fn each_cap_refuses_past_its_number_and_a_closed_stream_frees_its_place() {
+        let hub = Hub::new(StreamLimits { per_client: 2, per_ip: 3, per_node: 4 });
+        let a1 = hub.subscribe("su_a", opener("client_a", "10.0.0.1")).unwrap();
+        let _a2 = hub.subscribe("su_a", opener("client_a", "10.0.0.1")).unwrap();
+        assert_eq!(hub.subscribe("su_a", opener("client_a", "10.0.0.2")).err(), Some(Full::Client));
+        let _b1 = hub.subscribe("su_b", opener("client_b", "10.0.0.1")).unwrap();
+        assert_eq!(hub.subscribe("su_b", opener("client_b", "10.0.0.1")).err(), Some(Full::Ip));
+        let _c1 = hub.subscribe("su_c", opener("client_c", "10.0.0.9")).unwrap();
+        assert_eq!(hub.subscribe("su_d", opener("client_d", "10.0.0.8")).err(), Some(Full::Node));
+        assert_eq!(hub.open_streams(), 4);
+        drop(a1);
+        let _a3 = hub.subscribe("su_a", opener("client_a", "10.0.0.1")).unwrap();
+        // Refusals leave no trace: the counts are those of the open streams.
+        assert_eq!(hub.open_streams(), 4);
+        let open = hub.inner.open();
+        assert_eq!((open.by_client.len(), open.by_ip.len()), (3, 2));
+    }
+
+    #[test]
+    fn counts_are_forgotten_when_the_last_stream_of_a_key_ends() {
+        let hub = Hub::default();
+        drop(hub.subscribe("su_a", opener("client_a", "10.0.0.1")).unwrap());
+        let open = hub.inner.open();
+        assert_eq!((open.total, open.by_client.len(), open.by_ip.len()), (0, 0, 0));
     }
 }

@@ -5,12 +5,17 @@
 //!   the sign-up as the API shows it differs from the last one sent: after
 //!   a write (a notice from the [`Hub`](super::Hub)), and when a code or
 //!   link expires or the sign-up is abandoned (a timer);
-//! - `: keep-alive`, a comment, when the keep-alive interval passes; the
-//!   sign-up is re-read then too, so no change waits longer than that.
+//! - `: keep-alive`, a comment, when the keep-alive interval passes.
+//!
+//! Only a change notice reads the database. A timer or a keep-alive shows
+//! the last sign-up read again at the current time (expiry and abandonment
+//! are a matter of time alone), so an idle stream costs no query.
 //!
 //! The stream ends after it sent a `complete` or `abandoned` sign-up, when
-//! the hub ends every stream, or when the database fails (logged); a client
-//! that reconnects starts again from the current state.
+//! it has lived `[events] max_lifetime_seconds` (the SDK reopens a stream
+//! that ends after its first event), when the hub ends every stream, or
+//! when the database fails (logged); a client that reconnects starts again
+//! from the current state.
 
 use super::{Subscription, Wake};
 use crate::sign_up::record::SignUpRecord;
@@ -34,14 +39,17 @@ pub fn response(state: AppState, subscription: Subscription, sign_up: SignUpReco
     let every = state.config.events.keep_alive;
     let mut keep_alive = tokio::time::interval_at(Instant::now() + every, every);
     keep_alive.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    let ends_at = state.now().saturating_add(i64::try_from(state.config.events.max_lifetime.as_millis()).unwrap_or(i64::MAX));
     let events = Events {
         sign_up_id: sign_up.id.clone(),
         client_id: sign_up.client_id.clone(),
         state,
         subscription,
-        first: Some(sign_up),
+        first: true,
+        last_read: sign_up,
         last_sent: None,
         deadline: None,
+        ends_at,
         keep_alive,
         finished: false,
     };
@@ -59,12 +67,16 @@ struct Events {
     subscription: Subscription,
     sign_up_id: String,
     client_id: String,
-    /// The sign-up read when the stream began, sent first.
-    first: Option<SignUpRecord>,
+    /// The first event is yet to be sent.
+    first: bool,
+    /// The sign-up as last read from the database.
+    last_read: SignUpRecord,
     /// The JSON of the last event sent.
     last_sent: Option<String>,
     /// When the sign-up next changes by time alone (clock ms).
     deadline: Option<i64>,
+    /// When the stream has lived its time (clock ms).
+    ends_at: i64,
     keep_alive: Interval,
     /// A complete or abandoned sign-up was sent: nothing more will come.
     finished: bool,
@@ -76,24 +88,33 @@ impl Events {
         if self.finished {
             return None;
         }
-        if let Some(first) = self.first.take() {
-            let chunk = self.event_if_new(&first);
+        if self.first {
+            self.first = false;
+            let chunk = self.event_if_new();
             return Some((Ok(Bytes::from(chunk)), self));
         }
         loop {
-            let timer = self.deadline.map(|at| {
-                let ms = u64::try_from(at.saturating_sub(self.state.now()).saturating_add(1)).unwrap_or(0);
-                Duration::from_millis(ms).min(MAX_SLEEP)
-            });
+            let wake_at = self.deadline.map_or(self.ends_at, |at| at.min(self.ends_at));
+            let ms = u64::try_from(wake_at.saturating_sub(self.state.now()).saturating_add(1)).unwrap_or(0);
+            let timer = Duration::from_millis(ms).min(MAX_SLEEP);
             let keep_alive = tokio::select! {
                 wake = self.subscription.next() => match wake {
                     Wake::Closed => return None,
-                    Wake::Changed => false,
+                    Wake::Changed => {
+                        self.last_read = self.reread().await?;
+                        false
+                    }
                 },
                 _ = self.keep_alive.tick() => true,
-                () = tokio::time::sleep(timer.unwrap_or(MAX_SLEEP)), if timer.is_some() => false,
+                () = tokio::time::sleep(timer) => false,
             };
-            let mut chunk = self.refresh().await?;
+            let lived = self.state.now() >= self.ends_at;
+            let mut chunk = self.event_if_new();
+            if lived {
+                // A last change is sent before the end.
+                self.finished = true;
+                return (!chunk.is_empty()).then(|| (Ok(Bytes::from(chunk)), self));
+            }
             if keep_alive {
                 chunk.extend_from_slice(KEEP_ALIVE);
             }
@@ -103,12 +124,11 @@ impl Events {
         }
     }
 
-    /// Re-reads the sign-up: its event if it changed, empty if not; `None`
-    /// ends the stream (the sign-up is gone, or the database failed).
-    async fn refresh(&mut self) -> Option<Vec<u8>> {
+    /// Reads the sign-up again after a change notice; `None` ends the
+    /// stream (the sign-up is gone, or the database failed).
+    async fn reread(&self) -> Option<SignUpRecord> {
         match self.state.store.sign_up(&self.sign_up_id, &self.client_id).await {
-            Ok(Some(sign_up)) => Some(self.event_if_new(&sign_up)),
-            Ok(None) => None,
+            Ok(found) => found,
             Err(e) => {
                 tracing::error!(error = %e, sign_up_id = self.sign_up_id, "event stream: reading the sign-up failed");
                 None
@@ -116,10 +136,11 @@ impl Events {
         }
     }
 
-    /// The event for `sign_up` as the API shows it now, unless that is what
-    /// was sent last.
-    fn event_if_new(&mut self, sign_up: &SignUpRecord) -> Vec<u8> {
+    /// The event for the last sign-up read, as the API shows it now, unless
+    /// that is what was sent last.
+    fn event_if_new(&mut self) -> Vec<u8> {
         let now = self.state.now();
+        let sign_up = &self.last_read;
         let wire = sign_up.to_wire(&self.state.config, now);
         self.deadline = sign_up.next_deadline(now);
         self.finished = matches!(wire.status, SignUpStatus::Complete | SignUpStatus::Abandoned);

@@ -112,5 +112,5 @@ fn finished(status: InvitationStatus) -> ApiError {
 /// it again.
 async fn send(state: &AppState, invitation: &InvitationRecord, link: &str, days: u32) -> Result<(), ApiError> {
     let message = ticket::message(&invitation.email_address, link, days);
-    state.sender.send(message).await.map_err(|e| ApiError::Internal(e.context("delivering an invitation")))
+    Ok(state.sender.send(message, None).await?)
 }

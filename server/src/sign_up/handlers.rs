@@ -7,8 +7,9 @@ use crate::events;
 use crate::extract::{Params, SignUpId};
 use crate::origin::PublicOrigin;
 use crate::state::AppState;
-use axum::Json;
+use crate::rate_limit::RateKey;
 use axum::extract::State;
+use axum::{Extension, Json};
 use axum::response::Response;
 use gatehouse_protocol::wire::{AttemptParams, Envelope, PrepareParams, SignUp, SignUpParams};
 
@@ -62,9 +63,15 @@ pub async fn show(State(state): State<AppState>, client: CurrentClient, SignUpId
 }
 
 /// `GET /v1/client/sign_ups/{id}/events`: the sign-up now, then on every change.
-pub async fn events(State(state): State<AppState>, client: CurrentClient, SignUpId(id): SignUpId) -> Result<Response, ApiError> {
+pub async fn events(
+    State(state): State<AppState>,
+    client: CurrentClient,
+    SignUpId(id): SignUpId,
+    key: Option<Extension<RateKey>>,
+) -> Result<Response, ApiError> {
+    let opener = events::Opener { client_id: client.id.clone(), ip: key.map(|Extension(RateKey(ip))| ip) };
     // Listen first, then read: no change can fall in between.
-    let subscription = state.hub.subscribe(&id);
+    let subscription = state.hub.subscribe(&id, opener).map_err(events::refusal)?;
     let sign_up = loaded(state.store.sign_up(&id, &client.id).await?)?;
     Ok(events::stream::response(state, subscription, sign_up))
 }

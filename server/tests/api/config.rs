@@ -27,6 +27,47 @@ fn an_empty_file_is_the_defaults() {
     assert_eq!(config.email_link.confirm, LinkConfirm::Button);
     assert!(!config.email_link.require_same_client);
     assert_eq!(config.events.keep_alive, Duration::from_secs(15));
+    let e = &config.events;
+    assert_eq!((e.max_per_client, e.max_per_ip, e.max_per_node), (3, 20, 10_000));
+    assert_eq!(e.max_lifetime, Duration::from_secs(30 * 60));
+    assert_eq!((config.rate_limit.sensitive_per_minute, config.rate_limit.sensitive_burst), (60, 60));
+    assert_eq!(config.http.request_timeout, Duration::from_secs(10));
+    assert_eq!((config.cleanup.interval, config.cleanup.batch_size), (Duration::from_secs(300), 500));
+    let d = &config.delivery;
+    assert_eq!((d.queue_capacity, d.attempts, d.retry_backoff), (1000, 3, Duration::from_secs(2)));
+}
+
+#[test]
+fn the_bounds_on_growth_are_configured_in_their_sections() {
+    let config = Config::from_toml(
+        r#"
+[events]
+max_per_client = 2
+max_per_ip = 8
+max_per_node = 500
+max_lifetime_seconds = 600
+[rate_limit]
+sensitive_per_minute = 10
+sensitive_burst = 5
+[http]
+request_timeout_seconds = 30
+[cleanup]
+interval_seconds = 60
+batch_size = 100
+[delivery]
+queue_capacity = 50
+attempts = 5
+retry_backoff_ms = 250
+"#,
+    )
+    .unwrap();
+    let e = &config.events;
+    assert_eq!((e.max_per_client, e.max_per_ip, e.max_per_node, e.max_lifetime), (2, 8, 500, Duration::from_secs(600)));
+    assert_eq!((config.rate_limit.sensitive_per_minute, config.rate_limit.sensitive_burst), (10, 5));
+    assert_eq!(config.http.request_timeout, Duration::from_secs(30));
+    assert_eq!((config.cleanup.interval, config.cleanup.batch_size), (Duration::from_secs(60), 100));
+    let d = &config.delivery;
+    assert_eq!((d.queue_capacity, d.attempts, d.retry_backoff), (50, 5, Duration::from_millis(250)));
 }
 
 #[test]
@@ -138,6 +179,13 @@ fn contradictory_settings_are_refused_clearly() {
         ("[smtp]\nhost = \"h\"", "missing field `from`"),
         ("[sign_up]\nmode = \"invite\"", "unknown variant"),
         ("[rate_limit]\nburst = 0", "rate_limit.burst must be between 1 and"),
+        ("[rate_limit]\nsensitive_per_minute = 0", "sensitive_per_minute"),
+        ("[events]\nmax_per_client = 0", "events.max_per_client must be between 1 and"),
+        ("[events]\nmax_lifetime_seconds = 5", "events.max_lifetime_seconds must be between 60 and 86400"),
+        ("[http]\nrequest_timeout_seconds = 0", "http.request_timeout_seconds must be between 1 and 300"),
+        ("[cleanup]\nbatch_size = 0", "cleanup.batch_size must be between 1 and 100000"),
+        ("[delivery]\nattempts = 0", "delivery.attempts must be between 1 and 10"),
+        ("[delivery]\nqueue_size = 10", "unknown field"),
     ];
     for (toml, expected) in cases {
         let err = Config::from_toml(toml).unwrap_err().to_string();

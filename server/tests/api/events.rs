@@ -162,3 +162,45 @@ async fn shutting_down_ends_open_streams() {
     let served = tokio::time::timeout(Duration::from_secs(5), server).await.expect("the server stops");
     served.unwrap().unwrap();
 }
+
+#[tokio::test]
+async fn a_keep_alive_or_a_timer_reads_nothing_only_a_change_notice_does() {
+    let app = app_with_keep_alive(100).await;
+    let browser = app.client();
+    let id = browser.start_sign_up("ana@example.com").await;
+    let mut stream = browser.events(&id).await;
+    stream.next_sign_up().await;
+    // The sign-up vanishes under the stream: a read would find nothing and end it.
+    let mut db = app.db().await;
+    for sql in [
+        "UPDATE clients SET sign_up_id = NULL WHERE sign_up_id = $1",
+        "DELETE FROM verifications WHERE sign_up_id = $1",
+        "DELETE FROM sign_ups WHERE id = $1",
+    ] {
+        sqlx::query(sql).bind(&id).execute(&mut db).await.unwrap();
+    }
+    for _ in 0..3 {
+        assert_eq!(stream.next().await, Sse::Comment(String::from("keep-alive")));
+    }
+    // A notice reads it: now the stream learns it is gone, and ends.
+    app.state.notify.changed(&id);
+    stream.assert_ends().await;
+}
+
+#[tokio::test]
+async fn a_stream_ends_cleanly_after_its_lifetime_and_a_new_one_opens() {
+    let app = app_with_keep_alive(100).await;
+    let browser = app.client();
+    let id = browser.start_sign_up("ana@example.com").await;
+    let mut stream = browser.events(&id).await;
+    let first = stream.next_sign_up().await;
+    assert_eq!(stream.next().await, Sse::Comment(String::from("keep-alive")));
+    app.advance(29 * 60);
+    assert_eq!(stream.next().await, Sse::Comment(String::from("keep-alive")), "alive at 29 minutes");
+    app.advance(60);
+    stream.assert_ends().await;
+    assert_eq!(app.state.hub.open_streams(), 0);
+    // The SDK reopens it, and starts again from the current state.
+    let mut again = browser.events(&id).await;
+    assert_eq!(again.next_sign_up().await, first);
+}

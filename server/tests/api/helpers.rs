@@ -25,6 +25,8 @@ pub struct TestApp {
     pub base: String,
     pub clock: Arc<ManualClock>,
     pub db_path: std::path::PathBuf,
+    /// The app's shared state (its settings, sender, hub), to wait on or inspect.
+    pub state: gatehouse_server::state::AppState,
     /// Shared by every node over the same database file.
     dir: Arc<TempDir>,
 }
@@ -79,8 +81,9 @@ async fn serve(config: Config, options: Options, dir: Arc<TempDir>, clock: Arc<M
     let app = build_app(config, &url, options, clock.clone()).await.expect("the app builds");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
     let addr = listener.local_addr().unwrap();
+    let state = app.state().clone();
     tokio::spawn(app.serve(listener, std::future::pending()));
-    TestApp { addr, base: format!("http://{addr}"), clock, db_path, dir }
+    TestApp { addr, base: format!("http://{addr}"), clock, db_path, state, dir }
 }
 
 impl TestApp {
@@ -128,6 +131,18 @@ impl TestApp {
     /// A browser: the token travels in the `__gh_client` cookie.
     pub fn client(&self) -> TestClient {
         TestClient::new(&self.base, Mode::Cookie)
+    }
+
+    /// A browser on another machine: its requests leave from `local` (any
+    /// 127.x.y.z address on Linux), so the server sees another peer IP.
+    pub fn client_from(&self, local: &str) -> TestClient {
+        let mut client = TestClient::new(&self.base, Mode::Cookie);
+        client.http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .local_address(Some(local.parse().expect("an IP address")))
+            .build()
+            .unwrap();
+        client
     }
 
     /// A bearer-mode SDK: the token travels in `Authorization`.

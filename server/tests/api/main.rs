@@ -10,6 +10,7 @@ mod sse;
 
 mod admin;
 mod body_errors;
+mod cleanup;
 mod cli;
 mod client;
 mod code_limits;
@@ -20,6 +21,7 @@ mod email_link_settings;
 mod events;
 mod interplay;
 mod invitations;
+mod limits;
 mod lockout;
 mod names;
 mod password_hashing;

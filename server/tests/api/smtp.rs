@@ -1,8 +1,13 @@
-//! Email through lettre to a tiny SMTP listener written here.
+//! Email through lettre to a tiny SMTP listener written here, from the
+//! mail queue: retries, a failure that undoes the resend record, a stuck
+//! or full queue that never holds a request.
 
 use crate::helpers::spawn_app_with;
 use gatehouse_server::Options;
 use gatehouse_server::config::Config;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
@@ -17,14 +22,28 @@ struct Mail {
 
 /// A minimal SMTP server on port 0: it accepts every mail and hands it over.
 async fn smtp_listener() -> (u16, mpsc::UnboundedReceiver<Mail>) {
+    let (port, inbox, _) = flaky_smtp_listener(0).await;
+    (port, inbox)
+}
+
+/// An SMTP server that refuses its first `refused` connections ("421"),
+/// then accepts every mail; it counts the connections.
+async fn flaky_smtp_listener(refused: usize) -> (u16, mpsc::UnboundedReceiver<Mail>, Arc<AtomicUsize>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
     let (tx, rx) = mpsc::unbounded_channel();
+    let connections = Arc::new(AtomicUsize::new(0));
+    let counted = connections.clone();
     tokio::spawn(async move {
         while let Ok((socket, _)) = listener.accept().await {
             let tx = tx.clone();
+            let n = counted.fetch_add(1, Ordering::SeqCst);
             tokio::spawn(async move {
                 let (read, mut write) = socket.into_split();
+                if n < refused {
+                    let _ = write.write_all(b"421 test.local busy, try later\r\n").await;
+                    return;
+                }
                 let mut lines = BufReader::new(read).lines();
                 let mut mail = Mail { from: String::new(), to: Vec::new(), data: String::new() };
                 write.write_all(b"220 test.local ESMTP ready\r\n").await.unwrap();
@@ -65,7 +84,27 @@ async fn smtp_listener() -> (u16, mpsc::UnboundedReceiver<Mail>) {
             });
         }
     });
-    (port, rx)
+    (port, rx, connections)
+}
+
+/// An SMTP server that accepts connections and never says a word.
+async fn stuck_smtp_listener() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            held.push(socket);
+        }
+    });
+    port
+}
+
+/// [`smtp_config`] with retries 10 ms apart, so a test of them is quick.
+fn quick_retries(port: u16) -> Config {
+    let mut config = smtp_config(port);
+    config.delivery.retry_backoff = Duration::from_millis(10);
+    config
 }
 
 fn smtp_config(port: u16) -> Config {
@@ -110,26 +149,63 @@ async fn dev_mode_sends_email_to_the_outbox_and_smtp() {
 }
 
 #[tokio::test]
-async fn an_smtp_failure_is_ours_and_does_not_block_a_retry() {
-    // A port where nothing listens.
-    let port = {
-        let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        probe.local_addr().unwrap().port()
-    };
-    let app = spawn_app_with(smtp_config(port), Options::default()).await;
+async fn a_mail_server_that_fails_every_try_does_not_block_a_new_code() {
+    let (port, _inbox, connections) = flaky_smtp_listener(usize::MAX).await;
+    let app = spawn_app_with(quick_retries(port), Options::default()).await;
     let browser = app.client();
     let id = browser.start_sign_up("ana@example.com").await;
-    let failed = browser.prepare(&id, "email_code").await;
-    failed.assert_error(500, "internal_error");
-    assert!(!failed.text.contains("127.0.0.1"), "{}", failed.text);
+    // The request does not wait for the mail server: the message is queued.
+    browser.prepare(&id, "email_code").await.response();
+    app.state.sender.idle().await;
+    assert_eq!(connections.load(Ordering::SeqCst), 3, "three tries, then given up");
     // The code never left, so the resend limit does not hold the person back.
-    let again = browser.prepare(&id, "email_code").await;
-    again.assert_error(500, "internal_error");
+    browser.prepare(&id, "email_code").await.response();
+    app.state.sender.idle().await;
+    assert_eq!(connections.load(Ordering::SeqCst), 6);
 
     // In dev mode the outbox still has it: SMTP failing is only a warning.
-    let dev = spawn_app_with(smtp_config(port), Options { dev: true, ..Options::default() }).await;
+    let dev = spawn_app_with(quick_retries(port), Options { dev: true, ..Options::default() }).await;
     let browser = dev.client();
     let id = browser.start_sign_up("ana@example.com").await;
     browser.prepare(&id, "email_code").await.response();
     assert_eq!(dev.last_code_to("ana@example.com").await.len(), 6);
+}
+
+#[tokio::test]
+async fn a_mail_that_fails_once_goes_out_on_the_retry_and_keeps_the_resend_limit() {
+    let (port, mut inbox, connections) = flaky_smtp_listener(1).await;
+    let app = spawn_app_with(quick_retries(port), Options::default()).await;
+    let browser = app.client();
+    let id = browser.start_sign_up("ana@example.com").await;
+    browser.prepare(&id, "email_code").await.response();
+    let mail = tokio::time::timeout(Duration::from_secs(10), inbox.recv()).await.unwrap().unwrap();
+    assert_eq!(mail.to, vec!["<ana@example.com>"]);
+    app.state.sender.idle().await;
+    assert_eq!(connections.load(Ordering::SeqCst), 2);
+    // Delivered: the resend record stays, and so does the limit.
+    browser.prepare(&id, "email_code").await.assert_error(429, "verification_code_too_many_requests");
+}
+
+#[tokio::test]
+async fn a_stuck_mail_server_holds_no_request_and_a_full_queue_answers_429() {
+    let port = stuck_smtp_listener().await;
+    let mut config = smtp_config(port);
+    config.delivery.queue_capacity = 1;
+    // Sending inside the request would meet this timeout (SMTP waits 10 s).
+    config.http.request_timeout = Duration::from_secs(2);
+    let app = spawn_app_with(config, Options::default()).await;
+    let browser = app.client();
+    // No password to hash: nothing slow in these requests but what is under test.
+    let id = browser.created(serde_json::json!({ "email_address": "ana@example.com" })).await;
+    browser.prepare(&id, "email_code").await.response();
+    assert_eq!(app.state.sender.pending(), 1);
+
+    let other = app.client();
+    let id = other.created(serde_json::json!({ "email_address": "bea@example.com" })).await;
+    let full = other.prepare(&id, "email_code").await;
+    full.assert_error(429, "rate_limited");
+    assert!(full.header("retry-after").is_some_and(|s| s.parse::<u64>().unwrap() > 0), "{:?}", full.headers);
+    // The refused code never left: its resend record is undone at once.
+    let again = other.prepare(&id, "email_code").await;
+    again.assert_error(429, "rate_limited");
 }
