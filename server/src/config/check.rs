@@ -1,7 +1,7 @@
 //! [`Config::validate`]: the checks a whole config must pass before a
 //! server starts with it (each section alone, and the sections together).
 
-use super::{Config, ConfigError, SessionSettings, Smtp};
+use super::{ClientSettings, Config, ConfigError, SessionSettings, Smtp};
 use gatehouse_protocol::Field;
 use gatehouse_protocol::wire::AttributeSettings;
 use std::time::Duration;
@@ -55,6 +55,7 @@ impl Config {
             return fail(String::from("sign_in: max_failed_passwords and failed_password_window_seconds must be at least 1"));
         }
         validate_session(&self.session)?;
+        validate_client(&self.client)?;
         if let Some(smtp) = &self.smtp {
             validate_smtp(smtp)?;
         }
@@ -98,6 +99,24 @@ fn validate_session(s: &SessionSettings) -> Result<(), ConfigError> {
     }
     if s.issuer.trim().is_empty() || s.issuer.chars().any(char::is_control) {
         return Err(ConfigError(String::from("session.issuer must be a non-empty string")));
+    }
+    if s.audience.as_deref().is_some_and(|a| a.trim().is_empty() || a.chars().any(char::is_control)) {
+        return Err(ConfigError(String::from("session.audience must be a non-empty string when set")));
+    }
+    Ok(())
+}
+
+/// Bounds of client lifetimes: an hour to two years, idle within the maximum.
+fn validate_client(c: &ClientSettings) -> Result<(), ConfigError> {
+    const HOUR: u64 = 60 * 60;
+    const TWO_YEARS: u64 = 2 * 366 * 24 * HOUR;
+    if !(HOUR..=TWO_YEARS).contains(&c.max_lifetime_seconds) {
+        return Err(ConfigError(String::from("client.max_lifetime_seconds must be between 3600 and two years")));
+    }
+    if c.idle_timeout_seconds < HOUR || c.idle_timeout_seconds > c.max_lifetime_seconds {
+        return Err(ConfigError(String::from(
+            "client.idle_timeout_seconds must be at least 3600 and at most client.max_lifetime_seconds",
+        )));
     }
     Ok(())
 }

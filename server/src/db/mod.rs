@@ -11,6 +11,7 @@
 //! second migrations folder and choosing the pool type here ([`Db`]), not a
 //! second copy of these queries.
 
+mod client_tokens;
 mod clients;
 mod email_links;
 mod invitations;
@@ -30,6 +31,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 use std::str::FromStr;
 use std::time::Duration;
 
+pub use client_tokens::ClientToken;
 pub use clients::{InsertUserError, NewUser};
 pub use email_links::{EmailLink, NewEmailLink};
 pub use invitations::InvitationKey;

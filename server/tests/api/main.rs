@@ -20,6 +20,7 @@ mod events;
 mod interplay;
 mod invitations;
 mod lockout;
+mod origin;
 mod security;
 mod serving;
 mod sessions;
