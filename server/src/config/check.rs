@@ -168,6 +168,23 @@ mod tests {
             assert!(!is_origin(bad), "{bad}");
         }
     }
+
+    #[test]
+    fn client_lifetimes_and_the_audience_have_bounds() {
+        let config = Config::from_toml("[client]\nidle_timeout_seconds = 7200\nmax_lifetime_seconds = 86400\n").unwrap();
+        assert_eq!(config.client, ClientSettings { idle_timeout_seconds: 7200, max_lifetime_seconds: 86400 });
+        for (toml, key) in [
+            ("[client]\nidle_timeout_seconds = 0\n", "client.idle_timeout_seconds"),
+            ("[client]\nidle_timeout_seconds = 7200\nmax_lifetime_seconds = 3600\n", "client.idle_timeout_seconds"),
+            ("[client]\nmax_lifetime_seconds = 999999999\n", "client.max_lifetime_seconds"),
+            ("[session]\naudience = \" \"\n", "session.audience"),
+        ] {
+            let err = Config::from_toml(toml).unwrap_err().to_string();
+            assert!(err.contains(key), "{toml}: {err}");
+        }
+        let config = Config::from_toml("[session]\naudience = \"https://app.example.com\"\n").unwrap();
+        assert_eq!(config.session.audience.as_deref(), Some("https://app.example.com"));
+    }
 }
 
 /// The longest keep-alive interval: the SDK treats a stream silent for 35 s
