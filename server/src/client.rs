@@ -6,7 +6,8 @@
 //! `[client] idle_timeout_seconds`, or older than `max_lifetime_seconds`.
 //!
 //! **Stored on first change.** A request without a known token gets a
-//! client that is not stored (an empty one, for reads); only starting a
+//! client that is not stored (an empty one with a fresh id, for reads:
+//! no sign-up, no sessions, and its id means nothing); only starting a
 //! sign-up or a sign-in (`POST /v1/client/sign_ups`, `/sign_ins`) stores
 //! it and issues its token. So `GET /v1/client` from anyone creates no row.
 //!
