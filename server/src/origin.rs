@@ -68,7 +68,7 @@ impl AllowedOrigins {
     /// same scheme, host and port as the public origin, or a listed one.
     pub fn permits(&self, origin: &str) -> bool {
         let Some(origin) = normalize(origin) else { return false };
-        origin == self.own || self.listed.iter().any(|allowed| *allowed == origin)
+        origin == self.own || self.listed.contains(&origin)
     }
 }
 
@@ -77,10 +77,10 @@ impl AllowedOrigins {
 pub async fn check(State(allowed): State<AllowedOrigins>, req: Request, next: Next) -> Result<Response, ApiError> {
     let changes_state = matches!(*req.method(), Method::POST | Method::PATCH | Method::PUT | Method::DELETE);
     if changes_state {
-        if let Some(origin) = req.headers().get(header::ORIGIN) {
-            if !allowed.permits(origin.to_str().unwrap_or("")) {
-                return Err(ApiError::Refused(ErrorCode::OriginNotAllowed));
-            }
+        if let Some(origin) = req.headers().get(header::ORIGIN)
+            && !allowed.permits(origin.to_str().unwrap_or(""))
+        {
+            return Err(ApiError::Refused(ErrorCode::OriginNotAllowed));
         }
         let form_post = *req.method() == Method::POST && req.uri().path() == VERIFY_FORM_PATH;
         if req.headers().contains_key(header::COOKIE) && !form_post && !says_json(req.headers()) {
