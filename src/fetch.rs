@@ -68,7 +68,10 @@ pub struct Transport {
     base: String,
     /// Bearer mode: send the kept token; cookie mode: send cookies.
     bearer: bool,
-    /// The client token from the last `Gatehouse-Client` header (bearer mode).
+    /// The client token from the last `Gatehouse-Client` header (bearer
+    /// mode). The server sends it only when it issues one (a new client,
+    /// or a replacement at sign-in and sign-out), and only to requests
+    /// that say `Gatehouse-Token-Mode: bearer`.
     /// A `Cell` (taken and put back) rather than a `RefCell`: no borrow
     /// panics, so no panic-message formatting in the binary.
     token: Cell<Option<String>>,
@@ -102,12 +105,18 @@ impl Transport {
         }
         init.set_method(method.as_str());
         let headers = JsValue::from(Object::new());
-        if let Some(body) = body {
+        // Every write says JSON, with or without a body: the server refuses
+        // a cookie-carrying write that a browser would not preflight.
+        if method != Method::Get {
             decode::set(&headers, "Content-Type", &"application/json".into());
+        }
+        if let Some(body) = body {
             init.set_body(&JsValue::from_str(&body));
         }
         if self.bearer {
             init.set_credentials(RequestCredentials::Omit);
+            // Only a request that asks gets the token in `Gatehouse-Client`.
+            decode::set(&headers, "Gatehouse-Token-Mode", &"bearer".into());
             let token = self.token.take();
             if let Some(token) = &token {
                 decode::set(&headers, "Authorization", &join(&["Bearer ", token]).into());

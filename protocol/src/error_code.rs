@@ -42,6 +42,8 @@ pub enum ErrorCode {
     RequestTimeout,
     RequestBodyInvalid,
     RequestBodyTooLarge,
+    RequestContentTypeInvalid,
+    ClientCookieDuplicate,
     ResourceNotFound,
     InternalError,
     /// SDK only: the server could not be reached.
@@ -54,7 +56,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, for tables and docs tests.
-    pub const ALL: [ErrorCode; 36] = [
+    pub const ALL: [ErrorCode; 38] = [
         ErrorCode::FormParamMissing,
         ErrorCode::FormParamFormatInvalid,
         ErrorCode::FormParamUnknown,
@@ -86,6 +88,8 @@ impl ErrorCode {
         ErrorCode::RequestTimeout,
         ErrorCode::RequestBodyInvalid,
         ErrorCode::RequestBodyTooLarge,
+        ErrorCode::RequestContentTypeInvalid,
+        ErrorCode::ClientCookieDuplicate,
         ErrorCode::ResourceNotFound,
         ErrorCode::InternalError,
         ErrorCode::NetworkError,
@@ -128,6 +132,8 @@ impl ErrorCode {
             RequestTimeout => "request_timeout",
             RequestBodyInvalid => "request_body_invalid",
             RequestBodyTooLarge => "request_body_too_large",
+            RequestContentTypeInvalid => "request_content_type_invalid",
+            ClientCookieDuplicate => "client_cookie_duplicate",
             ResourceNotFound => "resource_not_found",
             InternalError => "internal_error",
             NetworkError => "network_error",
@@ -152,7 +158,8 @@ impl ErrorCode {
             | VerificationNotSent | VerificationAlreadyVerified | VerificationStrategyInvalid
             | VerificationLinkTokenInvalid | TicketInvalid | TicketExpired
             | FormIdentifierNotFound | FormPasswordIncorrect => 422,
-            RequestBodyInvalid => 400,
+            RequestBodyInvalid | ClientCookieDuplicate => 400,
+            RequestContentTypeInvalid => 415,
             SignUpNotModifiable => 409,
             SignUpNotFound | SignInNotFound | SessionNotFound | ResourceNotFound => 404,
             SignUpRestricted | OriginNotAllowed => 403,
@@ -201,6 +208,8 @@ impl ErrorCode {
             RequestTimeout => "The server took too long to answer.",
             RequestBodyInvalid => "The request could not be read.",
             RequestBodyTooLarge => "The request is too large.",
+            RequestContentTypeInvalid => "The request must be JSON.",
+            ClientCookieDuplicate => "The request carries two client cookies.",
             ResourceNotFound => "Not found.",
             InternalError => "Something went wrong.",
             NetworkError => "The server could not be reached.",
@@ -237,13 +246,15 @@ impl ErrorCode {
             FormPasswordIncorrect => "The password does not match this account.",
             SignInNotFound => "No sign-in with this id belongs to this client.",
             SessionNotFound => "No active session with this id belongs to this client.",
-            OriginNotAllowed => "A state-changing request came from an origin that is not in allowed_origins.",
+            OriginNotAllowed => "A state-changing request came from an origin that is neither the server's public origin nor in allowed_origins.",
             AuthorizationInvalid => "The Authorization header is missing or does not carry a valid key.",
             RateLimited => "Too many requests, wrong passwords or wrong codes in a short time. Wait for the time in Retry-After.",
             ServerBusy => "Every password-hashing slot stayed busy for too long. Wait for the time in Retry-After and try again.",
             RequestTimeout => "The request did not finish within the server's time limit (10 s by default). Try again.",
             RequestBodyInvalid => "The request body is not valid JSON of the expected shape.",
             RequestBodyTooLarge => "The request body is larger than the server accepts (64 KiB).",
+            RequestContentTypeInvalid => "A POST, PATCH, PUT or DELETE that carries a cookie must say Content-Type: application/json, so a browser always preflights it.",
+            ClientCookieDuplicate => "The request carries the client cookie twice (one may have been planted by another site); clear the cookies for this server and try again.",
             ResourceNotFound => "There is nothing at this path.",
             InternalError => "The server failed to handle the request. It has been logged; try again.",
             NetworkError => "The request did not reach the Gatehouse server, or its answer did not arrive.",
@@ -295,6 +306,7 @@ mod docs_tests {
                 429 => "429",
                 503 => "503",
                 413 => "413",
+                415 => "415",
                 400 => "400",
                 503 => "503",
                 _ => "500",

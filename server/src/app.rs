@@ -24,7 +24,6 @@ use axum::response::{IntoResponse, Response};
 use gatehouse_protocol::ErrorCode;
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
-use std::sync::Arc;
 use std::time::Duration;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::timeout::TimeoutLayer;
@@ -82,7 +81,7 @@ pub fn router(state: AppState, options: &Options) -> Router {
         .route("/.well-known/jwks.json", get(session::jwks))
         .route_layer(from_fn_with_state(limiter, rate_limit::check));
 
-    let allowed = AllowedOrigins(Arc::new(state.config.allowed_origins.clone()));
+    let allowed = AllowedOrigins::new(&origin::PublicOrigin::of(&state.config), &state.config);
     let app = Router::new()
         .nest("/v1", v1)
         .merge(jwks)
@@ -105,12 +104,12 @@ pub fn router(state: AppState, options: &Options) -> Router {
 }
 
 fn cors(allowed: &AllowedOrigins) -> CorsLayer {
-    let origins: Vec<HeaderValue> = allowed.0.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
+    let origins: Vec<HeaderValue> = allowed.listed().iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
     CorsLayer::new()
         .allow_origin(AllowOrigin::list(origins))
         .allow_credentials(true)
         .allow_methods([Method::GET, Method::POST, Method::PATCH, Method::PUT, Method::DELETE])
-        .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION])
+        .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION, client::MODE_HEADER])
         .expose_headers([client::HEADER, header::RETRY_AFTER])
         .max_age(std::time::Duration::from_secs(600))
 }

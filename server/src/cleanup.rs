@@ -22,8 +22,6 @@ const DAY_MS: i64 = 24 * HOUR_MS;
 /// How long a sign-up or sign-in stays after it was abandoned (`GET` shows
 /// it as abandoned meanwhile; then it is gone, 404).
 pub const ABANDONED_GRACE_MS: i64 = DAY_MS;
-/// How long a client lives with nothing of it alive.
-pub const CLIENT_IDLE_MS: i64 = 30 * DAY_MS;
 /// How long an email link is kept after it expired (as `sign_up::prepare` does).
 pub const EXPIRED_LINK_KEEP_MS: i64 = 7 * DAY_MS;
 
@@ -43,12 +41,16 @@ pub const PURGES: &[Purge] = &[
     Purge { name: "abandoned sign-ups", cutoff: |_, now| now - ABANDONED_GRACE_MS, statements: sql::ABANDONED_SIGN_UPS },
     Purge { name: "abandoned sign-ins", cutoff: |_, now| now - ABANDONED_GRACE_MS, statements: sql::ABANDONED_SIGN_INS },
     Purge { name: "expired sessions", cutoff: |_, now| now, statements: sql::EXPIRED_SESSIONS },
-    Purge { name: "expired clients", cutoff: |_, now| now - CLIENT_IDLE_MS, statements: sql::EXPIRED_CLIENTS },
+    Purge { name: "expired clients", cutoff: client_idle_cutoff, statements: sql::EXPIRED_CLIENTS },
     Purge { name: "stale code sends", cutoff: resend_window, statements: sql::STALE_CODE_SENDS },
     Purge { name: "stale limit events", cutoff: longest_limit_window, statements: sql::STALE_LIMIT_EVENTS },
     Purge { name: "stale limit locks", cutoff: longest_limit_window, statements: sql::STALE_LIMIT_LOCKS },
     Purge { name: "expired email links", cutoff: |_, now| now - EXPIRED_LINK_KEEP_MS, statements: sql::EXPIRED_EMAIL_LINKS },
 ];
+
+fn client_idle_cutoff(config: &Config, now: i64) -> i64 {
+    now.saturating_sub(seconds_to_ms(config.client.idle_timeout_seconds))
+}
 
 fn resend_window(config: &Config, now: i64) -> i64 {
     now.saturating_sub(seconds_to_ms(config.verification.code_resend_seconds))

@@ -34,6 +34,16 @@ pub struct Cli {
     #[arg(long, env = "GATEHOUSE_DEV", value_parser = BoolishValueParser::new())]
     pub dev: bool,
 
+    /// Lets dev mode listen on a non-loopback address, where anyone who
+    /// reaches it can read every code in the outbox.
+    #[arg(long, env = "GATEHOUSE_DEV_ALLOW_REMOTE", value_parser = BoolishValueParser::new())]
+    pub dev_allow_remote: bool,
+
+    /// The server's origin as people reach it (`https://auth.example.com`);
+    /// wins over `public_origin` in the config. Required outside dev mode.
+    #[arg(long, env = "GATEHOUSE_PUBLIC_ORIGIN")]
+    pub public_origin: Option<String>,
+
     /// Directory served at / (the demo page).
     #[arg(long, env = "GATEHOUSE_WWW")]
     pub www: Option<PathBuf>,
@@ -81,10 +91,19 @@ fn parse_secret(value: &str) -> Result<Secret, String> {
 }
 
 impl Cli {
-    /// What the app needs from the command line, beyond the config and database.
+    /// What the app needs from the command line, beyond the config and
+    /// database (`listen` is left for the caller: the address once bound).
     pub fn options(&self) -> Options {
-        let secret_key = self.secret_key.clone();
-        // The master key comes from GATEHOUSE_MASTER_KEY or its file (`master_key`).
-        Options { dev: self.dev, www: self.www.clone(), pkg: self.pkg.clone(), secret_key, master_key: None }
+        Options {
+            dev: self.dev,
+            dev_allow_remote: self.dev_allow_remote,
+            listen: None,
+            public_origin: self.public_origin.clone(),
+            www: self.www.clone(),
+            pkg: self.pkg.clone(),
+            secret_key: self.secret_key.clone(),
+            // The master key comes from GATEHOUSE_MASTER_KEY or its file (`master_key`).
+            master_key: None,
+        }
     }
 }

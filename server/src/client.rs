@@ -1,74 +1,204 @@
 //! The client: who is calling, by cookie or bearer token.
 //!
 //! [`resolve`] runs on every `/v1/client` route. It reads the token from
-//! `Authorization: Bearer` (bearer mode) or the `__gh_client` cookie, and
-//! makes a new client when there is none or the token is unknown. Every
-//! answer carries the token in `Gatehouse-Client`; in cookie mode the
-//! cookie is set again too (`Secure` when the request came over https, as
-//! told by `X-Forwarded-Proto` from the proxy in front).
+//! `Authorization: Bearer` (bearer mode) or the client cookie, and finds
+//! the client it belongs to, unless that client has expired: unused for
+//! `[client] idle_timeout_seconds`, or older than `max_lifetime_seconds`.
+//!
+//! **Stored on first change.** A request without a known token gets a
+//! client that is not stored (an empty one with a fresh id, for reads:
+//! no sign-up, no sessions, and its id means nothing); only starting a
+//! sign-up or a sign-in (`POST /v1/client/sign_ups`, `/sign_ins`) stores
+//! it and issues its token. So `GET /v1/client` from anyone creates no row.
+//!
+//! **Where the token goes.** A token is handed out only when it is issued
+//! (a new client, or a replacement), never echoed: answers racing a
+//! replacement cannot put an old token back. In cookie mode it goes only in
+//! the HttpOnly cookie; no header or body JavaScript can read carries it.
+//! Only bearer-mode requests (`Authorization: Bearer`, or
+//! `Gatehouse-Token-Mode: bearer` before the SDK has a token) get it in the
+//! `Gatehouse-Client` header. The cookie is `__Host-gh_client` (`Secure`,
+//! `Path=/`, no `Domain`) when the public origin is https, `__gh_client`
+//! over plain http; https is decided by the configured public origin, never
+//! a request header. A request that carries the cookie twice (a sibling
+//! subdomain can plant a second one) answers 400 `client_cookie_duplicate`.
+//!
+//! **Replaced on sign-in and sign-out (no fixation).** Creating a session
+//! (a sign-up or sign-in completes) and signing out mark the client's
+//! token due for replacement (`clients.token_rotate_due`). The request that
+//! did it replaces the token as it answers, so the old token never sees
+//! the session. An email link completes a sign-up in whatever browser
+//! opened the link, a request that is not the client's own: there the
+//! token is replaced at the client's next request (the waiting tab's next
+//! poll), which gets the new token while the old one finds nothing from
+//! then on. The replacement is a conditional update, so of two racing
+//! requests exactly one issues the new token.
 
+use crate::db::ClientToken;
 use crate::error::ApiError;
 use crate::ids;
+use crate::origin::PublicOrigin;
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{FromRequestParts, Request, State};
+use axum::extract::{FromRequestParts, MatchedPath, Request, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderName, HeaderValue, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use gatehouse_protocol::ErrorCode;
 use gatehouse_protocol::wire::{Client, Envelope};
 
-/// The cookie that carries the client token.
+/// The cookie that carries the client token over plain http.
 pub const COOKIE: &str = "__gh_client";
-/// The response header that carries the client token.
+/// The cookie that carries it when the public origin is https.
+pub const HOST_COOKIE: &str = "__Host-gh_client";
+/// The response header that carries the client token (bearer mode only).
 pub const HEADER: HeaderName = HeaderName::from_static("gatehouse-client");
-const COOKIE_MAX_AGE_SECONDS: u32 = 365 * 24 * 60 * 60;
+/// The request header with which the SDK asks for bearer mode
+/// (`Gatehouse-Token-Mode: bearer`).
+pub const MODE_HEADER: HeaderName = HeaderName::from_static("gatehouse-token-mode");
+/// How often `last_seen_at` is refreshed, at most.
+const TOUCH_EVERY_MS: i64 = 60_000;
 
 /// The client of the current request.
 #[derive(Clone, Debug)]
 pub struct CurrentClient {
     pub id: String,
-    token: String,
-    bearer: bool,
+    /// Whether the client is stored (a request without a known token that
+    /// does not start anything gets one that is not).
+    pub stored: bool,
 }
 
-/// Middleware: finds or makes the client, and hands its token back.
+/// How this request carries its token.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mode {
+    Cookie,
+    Bearer,
+}
+
+/// Middleware: finds the client (or makes one, for a first change), and
+/// hands out its token when one is issued.
 pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    let client = match find_or_create(&state, req.headers()).await {
-        Ok(client) => client,
+    let https = PublicOrigin::of(&state.config).is_https();
+    let (mode, presented) = match presented_token(req.headers(), https) {
+        Ok(found) => found,
         Err(e) => return e.into_response(),
     };
+    let creates = starts_a_flow(&req);
+    let (client, mut issued) = match find_or_create(&state, presented.as_deref(), creates).await {
+        Ok(found) => found,
+        Err(e) => return e.into_response(),
+    };
+    let changes_state = !matches!(*req.method(), Method::GET | Method::HEAD);
     req.extensions_mut().insert(client.clone());
-    let https = crate::origin::forwarded_https(req.headers());
     let mut response = next.run(req).await;
-    let headers = response.headers_mut();
-    if let Ok(value) = HeaderValue::from_str(&client.token) {
-        headers.insert(HEADER, value);
-    }
-    if !client.bearer {
-        let secure = if https { "; Secure" } else { "" };
-        let cookie = format!(
-            "{COOKIE}={}; Path=/; Max-Age={COOKIE_MAX_AGE_SECONDS}; HttpOnly; SameSite=Lax{secure}",
-            client.token
-        );
-        if let Ok(value) = HeaderValue::from_str(&cookie) {
-            headers.append(header::SET_COOKIE, value);
+    if client.stored && changes_state && response.status().is_success() {
+        match rotate_if_due(&state, &client.id).await {
+            Ok(Some(token)) => issued = Some(token),
+            Ok(None) => {}
+            Err(e) => return e.into_response(),
         }
+    }
+    if let Some(token) = issued {
+        hand_out(response.headers_mut(), &token, mode, https, state.config.client.max_lifetime_seconds);
     }
     response
 }
 
-async fn find_or_create(state: &AppState, headers: &HeaderMap) -> Result<CurrentClient, ApiError> {
-    let bearer = bearer_token(headers);
-    let presented = bearer.or_else(|| cookie_token(headers));
-    if let Some(token) = presented
-        && let Some(id) = state.store.client_by_token(&ids::token_hash(token)).await?
-    {
-        return Ok(CurrentClient { id, token: String::from(token), bearer: bearer.is_some() });
+/// The mode and the token a request presents. Bearer mode reads only
+/// `Authorization`; cookie mode only the cookie this origin's scheme uses.
+fn presented_token(headers: &HeaderMap, https: bool) -> Result<(Mode, Option<String>), ApiError> {
+    let asks_bearer = headers.get(MODE_HEADER).and_then(|v| v.to_str().ok()).is_some_and(|v| v.trim().eq_ignore_ascii_case("bearer"));
+    if let Some(token) = bearer_token(headers) {
+        return Ok((Mode::Bearer, Some(String::from(token))));
     }
-    let (id, token) = (ids::new_id("client"), ids::new_token());
+    if asks_bearer {
+        return Ok((Mode::Bearer, None));
+    }
+    Ok((Mode::Cookie, cookie_token(headers, cookie_name(https))?.map(String::from)))
+}
+
+/// Whether this request starts a sign-up or a sign-in: the first change,
+/// which stores a client that is not stored yet.
+fn starts_a_flow(req: &Request) -> bool {
+    let path = req.extensions().get::<MatchedPath>().map_or("", MatchedPath::as_str);
+    *req.method() == Method::POST && (path.ends_with("/client/sign_ups") || path.ends_with("/client/sign_ins"))
+}
+
+/// The client of a token, if it is known and has not expired.
+async fn live_client(state: &AppState, token: &str) -> Result<Option<ClientToken>, ApiError> {
+    let Some(found) = state.store.client_token(&ids::token_hash(token)).await? else { return Ok(None) };
+    let now = state.now();
+    let settings = &state.config.client;
+    let ms = |seconds: u64| i64::try_from(seconds.saturating_mul(1000)).unwrap_or(i64::MAX);
+    let idle = now.saturating_sub(found.last_seen_at) >= ms(settings.idle_timeout_seconds);
+    let old = now.saturating_sub(found.created_at) >= ms(settings.max_lifetime_seconds);
+    Ok((!idle && !old).then_some(found))
+}
+
+/// The client, and the token issued to it by this request, if any.
+async fn find_or_create(state: &AppState, presented: Option<&str>, creates: bool) -> Result<(CurrentClient, Option<String>), ApiError> {
+    let found = match presented {
+        Some(token) => live_client(state, token).await?,
+        None => None,
+    };
+    if let Some(found) = found {
+        let client = CurrentClient { id: found.id.clone(), stored: true };
+        // Due since a completion elsewhere (an email link): replace now.
+        if found.rotate_due {
+            return Ok((client.clone(), rotate_if_due(state, &found.id).await?));
+        }
+        if state.now().saturating_sub(found.last_seen_at) >= TOUCH_EVERY_MS {
+            state.store.touch_client(&found.id, state.now()).await?;
+        }
+        return Ok((client, None));
+    }
+    let id = ids::new_id("client");
+    if !creates {
+        return Ok((CurrentClient { id, stored: false }, None));
+    }
+    let token = ids::new_token();
     state.store.create_client(&id, &ids::token_hash(&token), state.now()).await?;
-    Ok(CurrentClient { id, token, bearer: bearer.is_some() })
+    Ok((CurrentClient { id, stored: true }, Some(token)))
+}
+
+/// Replaces the client's token if that is due; the new token, if this
+/// request made it.
+async fn rotate_if_due(state: &AppState, id: &str) -> Result<Option<String>, ApiError> {
+    if !state.store.client_rotate_due(id).await? {
+        return Ok(None);
+    }
+    let token = ids::new_token();
+    let rotated = state.store.rotate_client_token(id, &ids::token_hash(&token), state.now()).await?;
+    Ok(rotated.then_some(token))
+}
+
+/// Puts an issued token where this mode reads it.
+fn hand_out(headers: &mut HeaderMap, token: &str, mode: Mode, https: bool, max_age_seconds: u64) {
+    match mode {
+        Mode::Bearer => {
+            if let Ok(value) = HeaderValue::from_str(token) {
+                headers.insert(HEADER, value);
+            }
+        }
+        Mode::Cookie => {
+            if let Ok(value) = HeaderValue::from_str(&set_cookie(token, https, max_age_seconds)) {
+                headers.append(header::SET_COOKIE, value);
+            }
+        }
+    }
+}
+
+/// The `Set-Cookie` value for a token.
+fn set_cookie(token: &str, https: bool, max_age_seconds: u64) -> String {
+    let name = cookie_name(https);
+    let secure = if https { "; Secure" } else { "" };
+    format!("{name}={token}; Path=/; Max-Age={max_age_seconds}; HttpOnly; SameSite=Lax{secure}")
+}
+
+/// The client cookie's name for this scheme.
+pub fn cookie_name(https: bool) -> &'static str {
+    if https { HOST_COOKIE } else { COOKIE }
 }
 
 pub(crate) fn bearer_token(headers: &HeaderMap) -> Option<&str> {
@@ -78,25 +208,33 @@ pub(crate) fn bearer_token(headers: &HeaderMap) -> Option<&str> {
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }
 
-fn cookie_token(headers: &HeaderMap) -> Option<&str> {
-    headers
+/// The value of the cookie `name`; two of them answer 400.
+fn cookie_token<'h>(headers: &'h HeaderMap, name: &str) -> Result<Option<&'h str>, ApiError> {
+    let mut values = headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, value)| *name == COOKIE && !value.is_empty())
-        .map(|(_, value)| value)
+        .filter(|(n, _)| *n == name)
+        .map(|(_, value)| value.trim());
+    let first = values.next();
+    if values.next().is_some() {
+        return Err(ApiError::Refused(ErrorCode::ClientCookieDuplicate));
+    }
+    Ok(first.filter(|v| !v.is_empty()))
 }
 
 /// The client whose cookie a browser sent, without making one: a browser
-/// that opens an email link may have none. A failed lookup counts as none.
+/// that opens an email link may have none. A failed lookup, an expired
+/// client or a doubled cookie count as none.
 pub async fn from_cookie(state: &AppState, headers: &HeaderMap) -> Option<String> {
-    let token = cookie_token(headers)?;
-    match state.store.client_by_token(&ids::token_hash(token)).await {
-        Ok(id) => id,
+    let https = PublicOrigin::of(&state.config).is_https();
+    let token = cookie_token(headers, cookie_name(https)).ok().flatten()?;
+    match live_client(state, token).await {
+        Ok(found) => found.map(|c| c.id),
         Err(e) => {
-            tracing::error!(error = %e, "looking up the client of a cookie");
+            tracing::error!(error = ?e, "looking up the client of a cookie");
             None
         }
     }
@@ -134,11 +272,32 @@ mod tests {
     fn tokens_are_read_from_bearer_then_cookie() {
         let mut h = HeaderMap::new();
         h.insert(header::COOKIE, HeaderValue::from_static("a=1; __gh_client=tok123; b=2"));
-        assert_eq!(cookie_token(&h), Some("tok123"));
+        assert_eq!(cookie_token(&h, COOKIE).unwrap(), Some("tok123"));
+        assert_eq!(cookie_token(&h, HOST_COOKIE).unwrap(), None, "https reads only the __Host- cookie");
+        assert_eq!(presented_token(&h, false).unwrap(), (Mode::Cookie, Some(String::from("tok123"))));
         assert_eq!(bearer_token(&h), None);
+        h.insert(MODE_HEADER, HeaderValue::from_static("bearer"));
+        assert_eq!(presented_token(&h, false).unwrap(), (Mode::Bearer, None), "bearer mode ignores cookies");
         h.insert(header::AUTHORIZATION, HeaderValue::from_static("Bearer  xyz "));
         assert_eq!(bearer_token(&h), Some("xyz"));
         h.insert(header::AUTHORIZATION, HeaderValue::from_static("Basic xyz"));
         assert_eq!(bearer_token(&h), None);
+    }
+
+    #[test]
+    fn two_client_cookies_are_refused() {
+        let mut h = HeaderMap::new();
+        h.insert(header::COOKIE, HeaderValue::from_static("__gh_client=a; x=1"));
+        h.append(header::COOKIE, HeaderValue::from_static("__gh_client=b"));
+        assert!(matches!(cookie_token(&h, COOKIE), Err(ApiError::Refused(ErrorCode::ClientCookieDuplicate))));
+        assert_eq!(cookie_token(&h, HOST_COOKIE).unwrap(), None);
+    }
+
+    #[test]
+    fn over_https_the_cookie_is_host_prefixed_and_secure() {
+        let cookie = set_cookie("tok", true, 60);
+        assert_eq!(cookie, "__Host-gh_client=tok; Path=/; Max-Age=60; HttpOnly; SameSite=Lax; Secure");
+        assert!(!cookie.contains("Domain"));
+        assert_eq!(set_cookie("tok", false, 60), "__gh_client=tok; Path=/; Max-Age=60; HttpOnly; SameSite=Lax");
     }
 }

@@ -81,6 +81,15 @@ use tokio::net::TcpListener;
 pub struct Options {
     /// Dev mode: the outbox and the `/v1/dev/` tools.
     pub dev: bool,
+    /// Dev mode on an address other hosts can reach (the outbox shows
+    /// every code to anyone who asks): refused unless this is set.
+    pub dev_allow_remote: bool,
+    /// The address the server listens on (bound before the app is built):
+    /// dev mode's public origin without one configured, and the check
+    /// that dev mode stays on loopback.
+    pub listen: Option<SocketAddr>,
+    /// `--public-origin`: wins over the config's `public_origin`.
+    pub public_origin: Option<String>,
     /// The demo page, served at `/`.
     pub www: Option<PathBuf>,
     /// The npm package, served at `/pkg/`.
@@ -100,7 +109,13 @@ pub struct App {
 }
 
 /// Opens (creating and migrating) the database and builds the app.
+///
+/// Refuses to build without a public origin outside dev mode, and refuses
+/// dev mode with `[smtp]` or on a non-loopback address (see [`dev_guard`]).
 pub async fn build_app(mut config: Config, database_url: &str, options: Options, clock: Arc<dyn Clock>) -> anyhow::Result<App> {
+    if let Some(origin) = &options.public_origin {
+        config.public_origin = Some(origin.clone());
+    }
     config.validate().context("invalid config")?;
     environment::without_unsendable_phone(&mut config, options.dev)?;
     if let Some(key) = &options.secret_key
@@ -108,6 +123,9 @@ pub async fn build_app(mut config: Config, database_url: &str, options: Options,
     {
         anyhow::bail!("the secret key must be at least {} characters (try `openssl rand -hex 32`)", admin::auth::MIN_KEY_LEN);
     }
+    let public_origin = origin::PublicOrigin::resolve(config.public_origin.as_deref(), options.dev, options.listen)?;
+    config.public_origin = Some(public_origin.0.clone());
+    dev_guard(&config, &options)?;
     let store = db::Store::connect_with(database_url, options.master_key.clone()).await?;
     let code_key = store.code_key().await.context("reading the server secret")?;
     session::keys::ensure(&store, clock.now_ms()).await.context("preparing the session signing key")?;
@@ -130,6 +148,32 @@ pub async fn build_app(mut config: Config, database_url: &str, options: Options,
     Ok(App { router: app::router(state.clone(), &options), state })
 }
 
+/// Dev mode publishes every code at `GET /v1/dev/outbox`, with no key: it
+/// must not send real mail (then the outbox would show real people's
+/// codes), nor listen where other hosts can ask, unless the operator says
+/// so (`--dev-allow-remote`). It warns loudly when it starts.
+fn dev_guard(config: &Config, options: &Options) -> anyhow::Result<()> {
+    if !options.dev {
+        return Ok(());
+    }
+    if config.smtp.is_some() {
+        anyhow::bail!("--dev with [smtp] configured: dev mode publishes every code at /v1/dev/outbox; remove [smtp] or --dev");
+    }
+    let remote = options.listen.is_some_and(|addr| !addr.ip().is_loopback());
+    if remote && !options.dev_allow_remote {
+        anyhow::bail!(
+            "--dev on a non-loopback address ({}): anyone who reaches it can read every code at /v1/dev/outbox; \
+             listen on 127.0.0.1, or add --dev-allow-remote (GATEHOUSE_DEV_ALLOW_REMOTE)",
+            options.listen.map(|a| a.to_string()).unwrap_or_default()
+        );
+    }
+    tracing::warn!("**************************************************************************");
+    tracing::warn!("DEV MODE: every code and link is readable at /v1/dev/outbox, without a key.");
+    tracing::warn!("Never run dev mode where real people sign up.");
+    tracing::warn!("**************************************************************************");
+    Ok(())
+}
+
 impl App {
     /// The router, for tests that call it without a socket.
     pub fn router(&self) -> Router {
@@ -139,6 +183,11 @@ impl App {
     /// The shared state.
     pub fn state(&self) -> &AppState {
         &self.state
+    }
+
+    /// The public origin every link and redirect check uses.
+    pub fn public_origin(&self) -> &str {
+        self.state.config.public_origin.as_deref().unwrap_or_default()
     }
 
     /// Serves until `shutdown` resolves, then ends the event streams (they

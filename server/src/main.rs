@@ -3,6 +3,7 @@
 use anyhow::Context;
 use clap::Parser;
 use gatehouse_server::cli::{Cli, Command, RotateArgs};
+use gatehouse_server::Options;
 use gatehouse_server::clock::{Clock, SystemClock};
 use gatehouse_server::config::Config;
 use gatehouse_server::db::Store;
@@ -37,15 +38,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Some(path) => Config::load(path)?,
         None => Config::default(),
     };
-    let app = gatehouse_server::build_app(config, &cli.database_url, cli.options(), Arc::new(SystemClock)).await?;
     let listener = tokio::net::TcpListener::bind(cli.listen)
         .await
         .with_context(|| format!("cannot listen on {}", cli.listen))?;
     let addr = listener.local_addr()?;
+    let options = Options { listen: Some(addr), ..cli.options() };
+    let app = gatehouse_server::build_app(config, &cli.database_url, options, Arc::new(SystemClock)).await?;
     if cli.dev {
         tracing::info!("dev mode: messages go to the outbox at /v1/dev/outbox");
     }
-    tracing::info!("listening on http://{addr}");
+    tracing::info!(public_origin = app.public_origin(), "listening on http://{addr}");
     app.serve(listener, shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())

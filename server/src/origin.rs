@@ -1,85 +1,138 @@
-//! Origins: the CSRF check, and the server's own public origin.
+//! Origins: the server's own public origin, the CSRF check, and the JSON
+//! rule for cookie-carrying writes.
 //!
-//! POST, PATCH, PUT and DELETE that carry an `Origin` header must come from
-//! the server's own origin (`http://` or `https://` + `Host`) or one of
-//! `allowed_origins`; anything else answers 403 `origin_not_allowed`.
-//! Requests without `Origin` (curl, server to server) pass: browsers always
-//! send it on these methods, so a forged cross-site request cannot omit it.
+//! [`PublicOrigin`] is where people reach the server. It is fixed when the
+//! app is built (`crate::build_app`): `public_origin` from the config (or
+//! `--public-origin`), else, in dev mode only, `http://` + the listen
+//! address. It is never read from a request: no `Host` or `X-Forwarded-*`
+//! header decides a link or a redirect, so a request sent with
+//! `Host: evil.example` still gets links on the real origin. Email links
+//! and invitation links without a `redirect_url` point there, and
+//! [`redirect_url`] (the one rule for an email link's and an invitation's)
+//! lets a redirect go there or to one of `allowed_redirect_origins`.
 //!
-//! [`PublicOrigin`] is where people reach the server: the configured
-//! `public_origin`, else the request's own (`X-Forwarded-Proto` from the
-//! proxy in front, and `Host`). Email links and invitation links without a
-//! `redirect_url` point there, and [`redirect_url`] (the one rule for an
-//! email link's and an invitation's) lets a redirect go there or to one of
-//! `allowed_redirect_origins`.
+//! [`check`] runs on every request:
+//! - POST, PATCH, PUT and DELETE that carry an `Origin` header must come
+//!   from the public origin exactly (scheme, host and port) or one of
+//!   `allowed_origins`; anything else answers 403 `origin_not_allowed`.
+//!   Requests without `Origin` (curl, server to server) pass: browsers
+//!   always send it on these methods, so a forged cross-site request
+//!   cannot omit it.
+//! - The same methods, when they carry a `Cookie`, must say
+//!   `Content-Type: application/json` (else 415
+//!   `request_content_type_invalid`): a cross-site page can only send a
+//!   JSON content type after a CORS preflight, which only
+//!   `allowed_origins` pass. The one exception is `POST /v1/verify`, the
+//!   HTML form of the email link's confirm page (urlencoded by nature): it
+//!   changes nothing without the link's secret token, its page is served
+//!   from the public origin (a same-origin form post, so the Origin check
+//!   above holds it), and the SameSite=Lax cookie is not sent on a
+//!   cross-site POST.
 
 use crate::config::Config;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
-use axum::extract::{OptionalFromRequestParts, Request, State};
+use axum::extract::{FromRequestParts, OptionalFromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, header};
 use axum::middleware::Next;
 use axum::response::Response;
 use gatehouse_protocol::{ErrorCode, validate};
 use std::convert::Infallible;
+use std::net::SocketAddr;
 use std::sync::Arc;
 
-/// The origins allowed besides the server's own.
+/// The path of the one form post exempt from the JSON rule.
+const VERIFY_FORM_PATH: &str = "/v1/verify";
+
+/// The origins a state-changing request may come from: the public origin
+/// and `allowed_origins`, each normalized.
 #[derive(Clone, Debug, Default)]
-pub struct AllowedOrigins(pub Arc<Vec<String>>);
+pub struct AllowedOrigins {
+    own: String,
+    listed: Arc<Vec<String>>,
+}
 
 impl AllowedOrigins {
-    /// Whether a request with these headers may come from `origin`.
-    pub fn permits(&self, origin: &str, headers: &HeaderMap) -> bool {
-        let own = headers.get(header::HOST).and_then(|h| h.to_str().ok()).is_some_and(|host| {
-            let rest = origin.strip_prefix("http://").or_else(|| origin.strip_prefix("https://"));
-            rest.is_some_and(|r| r.eq_ignore_ascii_case(host))
-        });
-        own || self.0.iter().any(|allowed| allowed == origin)
+    pub fn new(own: &PublicOrigin, config: &Config) -> AllowedOrigins {
+        let listed = config.allowed_origins.iter().map(|o| normalize(o).unwrap_or_else(|| o.clone())).collect();
+        AllowedOrigins { own: own.0.clone(), listed: Arc::new(listed) }
+    }
+
+    /// The `allowed_origins`, for CORS.
+    pub fn listed(&self) -> &[String] {
+        &self.listed
+    }
+
+    /// Whether a request may come from `origin` (an `Origin` header): the
+    /// same scheme, host and port as the public origin, or a listed one.
+    pub fn permits(&self, origin: &str) -> bool {
+        let Some(origin) = normalize(origin) else { return false };
+        origin == self.own || self.listed.contains(&origin)
     }
 }
 
-/// Middleware: refuses state-changing requests from foreign origins.
+/// Middleware: refuses state-changing requests from foreign origins, and
+/// cookie-carrying ones that a browser would not have preflighted.
 pub async fn check(State(allowed): State<AllowedOrigins>, req: Request, next: Next) -> Result<Response, ApiError> {
     let changes_state = matches!(*req.method(), Method::POST | Method::PATCH | Method::PUT | Method::DELETE);
-    if changes_state && let Some(origin) = req.headers().get(header::ORIGIN) {
-        let origin = origin.to_str().unwrap_or("");
-        if !allowed.permits(origin, req.headers()) {
+    if changes_state {
+        if let Some(origin) = req.headers().get(header::ORIGIN)
+            && !allowed.permits(origin.to_str().unwrap_or(""))
+        {
             return Err(ApiError::Refused(ErrorCode::OriginNotAllowed));
+        }
+        let form_post = *req.method() == Method::POST && req.uri().path() == VERIFY_FORM_PATH;
+        if req.headers().contains_key(header::COOKIE) && !form_post && !says_json(req.headers()) {
+            return Err(ApiError::Refused(ErrorCode::RequestContentTypeInvalid));
         }
     }
     Ok(next.run(req).await)
 }
 
-/// Whether the proxy in front says the request came over https
-/// (`X-Forwarded-Proto: https`; of a list, the first, the client's hop).
-pub fn forwarded_https(headers: &HeaderMap) -> bool {
+/// Whether `Content-Type` is `application/json` (parameters allowed).
+fn says_json(headers: &HeaderMap) -> bool {
     headers
-        .get("x-forwarded-proto")
+        .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(',').next())
-        .is_some_and(|v| v.trim().eq_ignore_ascii_case("https"))
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|essence| essence.trim().eq_ignore_ascii_case("application/json"))
 }
 
 /// The server's origin as people reach it, normalized (`scheme://host[:port]`,
-/// lower case, no default port).
+/// lower case, no default port). Fixed at start; see the module doc.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PublicOrigin(pub String);
 
 impl PublicOrigin {
-    /// `public_origin` from the config, else `http(s)://` + `Host`; `None`
-    /// when the Host header is missing or is not a host.
-    pub fn of(headers: &HeaderMap, config: &Config) -> Option<PublicOrigin> {
-        let origin = match &config.public_origin {
-            Some(origin) => origin.clone(),
-            None => {
-                let host = headers.get(header::HOST)?.to_str().ok()?;
-                let scheme = if forwarded_https(headers) { "https" } else { "http" };
-                [scheme, "://", host].concat()
-            }
-        };
-        normalize(&origin).map(PublicOrigin)
+    /// The public origin for these settings: `configured` (the config's
+    /// `public_origin`, or the command line's), else in dev mode
+    /// `http://` + `listen`. Outside dev mode there is no default.
+    pub fn resolve(configured: Option<&str>, dev: bool, listen: Option<SocketAddr>) -> anyhow::Result<PublicOrigin> {
+        if let Some(origin) = configured {
+            return normalize(origin)
+                .map(PublicOrigin)
+                .ok_or_else(|| anyhow::anyhow!("public_origin: {origin:?} is not an origin (scheme://host[:port])"));
+        }
+        match (dev, listen) {
+            (true, Some(addr)) => Ok(PublicOrigin(normalize(&format!("http://{addr}")).unwrap_or(format!("http://{addr}")))),
+            (true, None) => anyhow::bail!("dev mode needs the listen address or a public origin"),
+            (false, _) => anyhow::bail!(
+                "no public origin: set `public_origin` in the config (or GATEHOUSE_PUBLIC_ORIGIN / --public-origin), \
+                 e.g. public_origin = \"https://auth.example.com\"; emailed links point there"
+            ),
+        }
+    }
+
+    /// The public origin of a built app (`crate::build_app` always sets it).
+    pub fn of(config: &Config) -> PublicOrigin {
+        PublicOrigin(config.public_origin.clone().unwrap_or_default())
+    }
+
+    /// Whether people reach the server over https: the client cookie is
+    /// then `Secure` and `__Host-` prefixed.
+    pub fn is_https(&self) -> bool {
+        self.0.starts_with("https://")
     }
 
     /// Whether a redirect may go to `origin` (normalized): this one, or
@@ -95,9 +148,9 @@ fn listed_redirect_origin(origin: &str, config: &Config) -> bool {
 }
 
 /// A `redirect_url` param, normalized ([`validate::redirect_url`]), on an
-/// origin a redirect may go to: the server's own (`own`, when known) or one
-/// of `allowed_redirect_origins`. The server is no open redirect. Email
-/// links and invitations both check theirs here.
+/// origin a redirect may go to: the server's own (`own`) or one of
+/// `allowed_redirect_origins`. The server is no open redirect. Email links
+/// and invitations both check theirs here.
 pub fn redirect_url(input: &str, own: Option<&PublicOrigin>, config: &Config) -> Result<String, Problem> {
     let url = validate::redirect_url(input)?;
     let origin = validate::url_origin(&url);
@@ -116,61 +169,48 @@ pub fn redirect_url(input: &str, own: Option<&PublicOrigin>, config: &Config) ->
 
 /// `scheme://host[:port]` as the protocol's URL check normalizes it; `None`
 /// when it is not an origin (a path, user info or odd characters).
-fn normalize(origin: &str) -> Option<String> {
+pub fn normalize(origin: &str) -> Option<String> {
     let url = validate::redirect_url(origin).ok()?;
     let normalized = validate::url_origin(&url);
     // Anything after the host would have been kept after the origin.
     (url.len() == normalized.len() + 1).then(|| String::from(normalized))
 }
 
-/// `Option<PublicOrigin>` in a handler: `None` without a usable Host.
+/// `PublicOrigin` in a handler: the app's, whatever the request says.
+impl FromRequestParts<AppState> for PublicOrigin {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(_: &mut Parts, state: &AppState) -> Result<Self, Infallible> {
+        Ok(PublicOrigin::of(&state.config))
+    }
+}
+
+/// `Option<PublicOrigin>` in a handler: always `Some` (kept for handlers
+/// written when the origin could be unknown).
 impl OptionalFromRequestParts<AppState> for PublicOrigin {
     type Rejection = Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Option<Self>, Infallible> {
-        Ok(PublicOrigin::of(&parts.headers, &state.config))
+    async fn from_request_parts(_: &mut Parts, state: &AppState) -> Result<Option<Self>, Infallible> {
+        Ok(Some(PublicOrigin::of(&state.config)))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use axum::http::HeaderValue;
-
-    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
-        pairs.iter().map(|(k, v)| (header::HeaderName::from_static(k), HeaderValue::from_static(v))).collect()
-    }
 
     #[test]
-    fn the_public_origin_comes_from_the_config_or_the_request() {
-        let mut config = Config::default();
-        let of = |h: &[(&'static str, &'static str)], c: &Config| PublicOrigin::of(&headers(h), c).map(|o| o.0);
-        assert_eq!(of(&[("host", "127.0.0.1:8080")], &config).as_deref(), Some("http://127.0.0.1:8080"));
-        let proxied = [("host", "Auth.Example.com"), ("x-forwarded-proto", "HTTPS, http")];
-        assert_eq!(of(&proxied, &config).as_deref(), Some("https://auth.example.com"));
-        assert_eq!(of(&[("host", "a.com:443"), ("x-forwarded-proto", "https")], &config).as_deref(), Some("https://a.com"));
-        for bad in ["evil.com/path", "a.com@evil.com", "", "a b"] {
-            let h = [("host", bad)];
-            assert_eq!(of(&h, &config), None, "{bad}");
-        }
-        assert_eq!(of(&[], &config), None);
-        config.public_origin = Some(String::from("https://auth.example.com"));
-        assert_eq!(of(&[("host", "evil.com")], &config).as_deref(), Some("https://auth.example.com"));
-    }
-
-    #[test]
-    fn the_own_origin_comes_from_host_and_the_proxy() {
-        // Without `public_origin`: what invitation links point to.
-        let config = Config::default();
-        let own_origin = |h: &HeaderMap| PublicOrigin::of(h, &config).map(|o| o.0);
-        let mut h = HeaderMap::new();
-        assert_eq!(own_origin(&h), None);
-        h.insert(header::HOST, HeaderValue::from_static("auth.example.com"));
-        assert_eq!(own_origin(&h).as_deref(), Some("http://auth.example.com"));
-        h.insert("x-forwarded-proto", HeaderValue::from_static("https"));
-        assert_eq!(own_origin(&h).as_deref(), Some("https://auth.example.com"));
-        h.insert(header::HOST, HeaderValue::from_static("evil.example/path?"));
-        assert_eq!(own_origin(&h), None);
+    fn the_public_origin_comes_from_the_config_or_the_dev_listen_address() {
+        let addr: SocketAddr = "127.0.0.1:8080".parse().unwrap();
+        let resolve = |c: Option<&str>, dev| PublicOrigin::resolve(c, dev, Some(addr)).map(|o| o.0).map_err(|e| e.to_string());
+        assert_eq!(resolve(Some("https://Auth.Example.com:443"), false).as_deref(), Ok("https://auth.example.com"));
+        assert_eq!(resolve(Some("https://auth.example.com"), true).as_deref(), Ok("https://auth.example.com"));
+        assert_eq!(resolve(None, true).as_deref(), Ok("http://127.0.0.1:8080"));
+        let refused = resolve(None, false).unwrap_err();
+        assert!(refused.contains("public_origin") && refused.contains("GATEHOUSE_PUBLIC_ORIGIN"), "{refused}");
+        assert!(resolve(Some("https://a.com/path"), false).is_err());
+        assert!(PublicOrigin(String::from("https://a.com")).is_https());
+        assert!(!PublicOrigin(String::from("http://a.com")).is_https());
     }
 
     #[test]
@@ -190,15 +230,31 @@ mod tests {
     }
 
     #[test]
-    fn own_and_listed_origins_pass() {
-        let allowed = AllowedOrigins(Arc::new(vec![String::from("http://127.0.0.1:8000")]));
-        let mut h = HeaderMap::new();
-        h.insert(header::HOST, HeaderValue::from_static("127.0.0.1:8080"));
-        assert!(allowed.permits("http://127.0.0.1:8080", &h));
-        assert!(allowed.permits("https://127.0.0.1:8080", &h));
-        assert!(allowed.permits("http://127.0.0.1:8000", &h));
-        assert!(!allowed.permits("http://evil.example", &h));
-        assert!(!allowed.permits("null", &h));
-        assert!(!allowed.permits("http://127.0.0.1:8080.evil.example", &h));
+    fn the_own_origin_must_match_scheme_host_and_port() {
+        let config = Config { allowed_origins: vec![String::from("http://127.0.0.1:8000")], ..Config::default() };
+        let allowed = AllowedOrigins::new(&PublicOrigin(String::from("https://auth.example.com")), &config);
+        assert!(allowed.permits("https://auth.example.com"));
+        assert!(allowed.permits("https://AUTH.example.com:443"));
+        assert!(!allowed.permits("http://auth.example.com"), "the scheme counts");
+        assert!(!allowed.permits("https://auth.example.com:8443"));
+        assert!(allowed.permits("http://127.0.0.1:8000"));
+        assert!(!allowed.permits("http://evil.example"));
+        assert!(!allowed.permits("null"));
+        assert!(!allowed.permits("https://auth.example.com.evil.example"));
+    }
+
+    #[test]
+    fn only_application_json_counts_as_json() {
+        let with = |v: &'static str| {
+            let mut h = HeaderMap::new();
+            h.insert(header::CONTENT_TYPE, header::HeaderValue::from_static(v));
+            says_json(&h)
+        };
+        assert!(with("application/json"));
+        assert!(with("Application/JSON; charset=utf-8"));
+        assert!(!with("text/plain"));
+        assert!(!with("application/x-www-form-urlencoded"));
+        assert!(!with("multipart/form-data; boundary=x"));
+        assert!(!says_json(&HeaderMap::new()));
     }
 }

@@ -29,6 +29,7 @@ pub fn routes(key: AdminKey) -> Router<AppState> {
     Router::new()
         .route("/admin/users", get(users::list).put(users::put))
         .route("/admin/users/{id}", get(users::show).delete(users::delete))
+        .route("/admin/users/{id}/revoke_sessions", post(users::revoke_sessions))
         .route("/admin/invitations", get(invitations::list).post(invitations::create))
         .route("/admin/invitations/{id}", get(invitations::show))
         .route("/admin/invitations/{id}/revoke", post(invitations::revoke))

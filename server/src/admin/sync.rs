@@ -116,6 +116,8 @@ impl Sync {
         keep(&mut user.first_name, self.first_name);
         keep(&mut user.last_name, self.last_name);
         keep(&mut user.external_id, self.external_id);
+        // A new password ends the user's sessions (someone else may know the old one).
+        let password_changed = self.password_hash.as_ref().is_some_and(|new| user.password_hash.as_ref() != Some(new));
         keep(&mut user.password_hash, self.password_hash);
         if let Some(verified) = self.email_verified {
             user.email_verified = verified;
@@ -131,6 +133,9 @@ impl Sync {
                 return Err(ApiError::param(ErrorCode::FormIdentifierExists, param));
             }
             Err(WriteUserError::Database(e)) => return Err(e.into()),
+        }
+        if password_changed && !is_new {
+            tx.revoke_user_sessions(&user.id).await?;
         }
         tx.commit().await?;
         Ok(user)

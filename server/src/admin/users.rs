@@ -34,6 +34,28 @@ pub async fn show(State(state): State<AppState>, ResourceId(id): ResourceId) -> 
     Ok(Json(user.to_wire()))
 }
 
+/// What `POST /v1/admin/users/{id}/revoke_sessions` answers.
+#[derive(Debug, serde::Serialize)]
+pub struct SessionsRevoked {
+    pub object: &'static str,
+    pub user_id: String,
+    /// How many active sessions ended.
+    pub revoked: u64,
+}
+
+/// `POST /v1/admin/users/{id}/revoke_sessions`: ends every active session
+/// of the user (their tokens stop minting JWTs at once; JWTs already
+/// issued live out their short TTL).
+pub async fn revoke_sessions(State(state): State<AppState>, ResourceId(id): ResourceId) -> Result<Json<SessionsRevoked>, ApiError> {
+    let mut tx = state.store.begin().await?;
+    if tx.user(UserKey::Id(&id)).await?.is_none() {
+        return Err(not_found());
+    }
+    let revoked = tx.revoke_user_sessions(&id).await?;
+    tx.commit().await?;
+    Ok(Json(SessionsRevoked { object: "sessions_revoked", user_id: id, revoked }))
+}
+
 /// `DELETE /v1/admin/users/{id}`: the user, their sessions and sign-ins.
 pub async fn delete(State(state): State<AppState>, ResourceId(id): ResourceId) -> Result<Json<Deleted>, ApiError> {
     let mut tx = state.store.begin().await?;

@@ -1,7 +1,7 @@
 //! [`Config::validate`]: the checks a whole config must pass before a
 //! server starts with it (each section alone, and the sections together).
 
-use super::{Config, ConfigError, SessionSettings, Smtp};
+use super::{ClientSettings, Config, ConfigError, SessionSettings, Smtp};
 use gatehouse_protocol::Field;
 use gatehouse_protocol::wire::AttributeSettings;
 use std::time::Duration;
@@ -45,7 +45,7 @@ impl Config {
             return fail(format!("events: keep_alive_seconds must be 1 to {MAX_KEEP_ALIVE_SECONDS}"));
         }
         validate_session(&self.session)?;
-        if let Some(smtp) = &self.smtp {
+            if let Some(smtp) = &self.smtp {
             validate_smtp(smtp)?;
         }
         Ok(())
@@ -82,6 +82,9 @@ fn validate_attribute(field: Field, a: &AttributeSettings) -> Result<(), ConfigE
 fn validate_session(s: &SessionSettings) -> Result<(), ConfigError> {
     if s.issuer.trim().is_empty() || s.issuer.chars().any(char::is_control) {
         return Err(ConfigError(String::from("session.issuer must be a non-empty string")));
+    }
+    if s.audience.as_deref().is_some_and(|a| a.trim().is_empty() || a.chars().any(char::is_control)) {
+        return Err(ConfigError(String::from("session.audience must be a non-empty string when set")));
     }
     Ok(())
 }
@@ -210,6 +213,9 @@ pub(super) const BOUNDS: &[Bound] = &[
         max: 600_000,
         get: |c| c.delivery.retry_backoff.as_millis() as u64,
     },
+    // A client idle longer than its maximum age simply ends at that age.
+    Bound { key: "client.idle_timeout_seconds", min: 3600, max: 2 * 366 * DAY, get: |c| c.client.idle_timeout_seconds },
+    Bound { key: "client.max_lifetime_seconds", min: 3600, max: 2 * 366 * DAY, get: |c| c.client.max_lifetime_seconds },
     Bound { key: "session.lifetime_seconds", min: 60, max: 366 * DAY, get: |c| c.session.lifetime_seconds },
     Bound { key: "session.token_ttl_seconds", min: 1, max: 3600, get: |c| c.session.token_ttl_seconds },
     Bound {
@@ -306,6 +312,22 @@ mod tests {
         for bad in ["example.com", "http://example.com/", "http://x.com/path", "ftp://x.com", "http://", "http://x:0", "http://x:99999", "http://[::1]x", "http://[]"] {
             assert!(!is_origin(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn client_lifetimes_and_the_audience_have_bounds() {
+        let config = Config::from_toml("[client]\nidle_timeout_seconds = 7200\nmax_lifetime_seconds = 86400\n").unwrap();
+        assert_eq!(config.client, ClientSettings { idle_timeout_seconds: 7200, max_lifetime_seconds: 86400 });
+        for (toml, key) in [
+            ("[client]\nidle_timeout_seconds = 0\n", "client.idle_timeout_seconds"),
+            ("[client]\nmax_lifetime_seconds = 999999999\n", "client.max_lifetime_seconds"),
+            ("[session]\naudience = \" \"\n", "session.audience"),
+        ] {
+            let err = Config::from_toml(toml).unwrap_err().to_string();
+            assert!(err.contains(key), "{toml}: {err}");
+        }
+        let config = Config::from_toml("[session]\naudience = \"https://app.example.com\"\n").unwrap();
+        assert_eq!(config.session.audience.as_deref(), Some("https://app.example.com"));
     }
 }
 

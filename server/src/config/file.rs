@@ -4,8 +4,9 @@
 //! time, so a file that sets `[password] min_length = 12` changes only that.
 
 use super::{
-    CleanupSettings, Config, DeliverySettings, EmailLinkSettings, EventSettings, HttpSettings, LinkConfirm,
-    PasswordHashing, RateLimit, Secret, SessionSettings, SignInSettings, Smtp, SmtpTls, VerificationSettings,
+    CleanupSettings, ClientSettings, Config, DeliverySettings, EmailLinkSettings, EventSettings, HttpSettings,
+    LinkConfirm, PasswordHashing, RateLimit, Secret, SessionSettings, SignInSettings, Smtp, SmtpTls,
+    VerificationSettings,
 };
 use axum_client_ip::ClientIpSource;
 use gatehouse_protocol::validate::{PasswordRules, UsernameRules};
@@ -23,6 +24,7 @@ pub(super) struct ConfigFile {
     sign_up: Option<SignUpFile>,
     sign_in: Option<SignInFile>,
     session: Option<SessionFile>,
+    client: Option<ClientFile>,
     attributes: Option<AttributesFile>,
     password: Option<PasswordRules>,
     username: Option<UsernameRules>,
@@ -67,6 +69,14 @@ struct SessionFile {
     lifetime_seconds: Option<u64>,
     token_ttl_seconds: Option<u64>,
     issuer: Option<String>,
+    audience: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClientFile {
+    idle_timeout_seconds: Option<u64>,
+    max_lifetime_seconds: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -213,6 +223,7 @@ impl ConfigFile {
         let si = self.sign_in.unwrap_or_default();
         let se = self.session.unwrap_or_default();
         let link = self.email_link.unwrap_or_default();
+        let cl = self.client.unwrap_or_default();
         let events = self.events.unwrap_or_default();
         let hashing = self.password_hashing.unwrap_or_default();
         let http = self.http.unwrap_or_default();
@@ -287,6 +298,11 @@ impl ConfigFile {
                 lifetime_seconds: se.lifetime_seconds.unwrap_or(d.session.lifetime_seconds),
                 token_ttl_seconds: se.token_ttl_seconds.unwrap_or(d.session.token_ttl_seconds),
                 issuer: se.issuer.unwrap_or(d.session.issuer),
+                audience: se.audience.or(d.session.audience),
+            },
+            client: ClientSettings {
+                idle_timeout_seconds: cl.idle_timeout_seconds.unwrap_or(d.client.idle_timeout_seconds),
+                max_lifetime_seconds: cl.max_lifetime_seconds.unwrap_or(d.client.max_lifetime_seconds),
             },
             password_hashing: PasswordHashing {
                 max_concurrent: hashing.max_concurrent.unwrap_or(d.password_hashing.max_concurrent),

@@ -27,8 +27,12 @@ pub struct Config {
     /// email link's (where `/v1/verify` sends the person on) and an
     /// invitation's (where its link opens).
     pub allowed_redirect_origins: Vec<String>,
-    /// The server's origin as people reach it (`https://auth.example.com`).
-    /// `None`: the origin of each request (`Host`, `X-Forwarded-Proto`).
+    /// The server's origin as people reach it (`https://auth.example.com`):
+    /// every emailed link and redirect check uses it, and its scheme decides
+    /// the client cookie's `Secure` and `__Host-`. Required outside dev mode
+    /// (`--public-origin` / `GATEHOUSE_PUBLIC_ORIGIN` may give it instead);
+    /// in dev mode it defaults to `http://` + the listen address. Never
+    /// taken from a request's `Host` or `X-Forwarded-*`.
     pub public_origin: Option<String>,
     pub sign_up_mode: SignUpMode,
     pub attributes: Attributes,
@@ -44,6 +48,7 @@ pub struct Config {
     pub sign_in: SignInSettings,
     pub session: SessionSettings,
     pub password_hashing: PasswordHashing,
+    pub client: ClientSettings,
     /// `None`: no SMTP (with `--dev`, the outbox still gets every message).
     pub smtp: Option<Smtp>,
 }
@@ -100,6 +105,17 @@ pub struct SessionSettings {
     pub token_ttl_seconds: u64,
     /// The `iss` claim of session JWTs.
     pub issuer: String,
+    /// The `aud` claim of session JWTs; `None`: no `aud`.
+    pub audience: Option<String>,
+}
+
+/// How long a client (one browser or bearer-mode SDK) lives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClientSettings {
+    /// A client unused this long is gone (its token finds nothing).
+    pub idle_timeout_seconds: u64,
+    /// A client is gone this long after it was made, used or not.
+    pub max_lifetime_seconds: u64,
 }
 
 /// How email links behave.
@@ -319,8 +335,10 @@ impl Default for Config {
                 lifetime_seconds: 7 * 24 * 60 * 60,
                 token_ttl_seconds: 60,
                 issuer: String::from("gatehouse"),
+                audience: None,
             },
             password_hashing: PasswordHashing { max_concurrent: 0, max_wait_ms: 2000 },
+            client: ClientSettings { idle_timeout_seconds: 30 * 24 * 60 * 60, max_lifetime_seconds: 365 * 24 * 60 * 60 },
             smtp: None,
         }
     }

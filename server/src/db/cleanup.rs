@@ -40,18 +40,13 @@ pub const EXPIRED_SESSIONS: &[&str] = &[
     "DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE expire_at < $1 ORDER BY id LIMIT $2)",
 ];
 
-/// Which clients are expired, for a cutoff `$1` (now less the idle time):
-/// made before it, and nothing of theirs alive since: no session that
-/// expires after it (a live session keeps its client), no sign-up or
-/// sign-in started after it. The one place the rule lives; explicit
-/// expiry columns, when they come, change this fragment alone.
+/// Which clients are expired, for a cutoff `$1` (now less `[client]
+/// idle_timeout_seconds`): not seen since. The token lookup
+/// (`client_tokens.rs`) no longer finds such a client; one past its maximum
+/// age is refused there at once and goes here once it has been idle as long.
 macro_rules! expired_clients {
     () => {
-        "SELECT id FROM clients c WHERE c.created_at < $1 \
-         AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.client_id = c.id AND s.expire_at >= $1) \
-         AND NOT EXISTS (SELECT 1 FROM sign_ups u WHERE u.client_id = c.id AND u.created_at >= $1) \
-         AND NOT EXISTS (SELECT 1 FROM sign_ins i WHERE i.client_id = c.id AND i.created_at >= $1) \
-         ORDER BY id LIMIT $2"
+        "SELECT id FROM clients WHERE last_seen_at < $1 ORDER BY id LIMIT $2"
     };
 }
 

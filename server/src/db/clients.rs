@@ -14,7 +14,7 @@ pub(super) async fn by_token(conn: &mut Conn, token_hash: &str) -> Result<Option
 }
 
 pub(super) async fn create(conn: &mut Conn, id: &str, token_hash: &str, now: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO clients (id, token_hash, created_at) VALUES ($1, $2, $3)")
+    sqlx::query("INSERT INTO clients (id, token_hash, created_at, last_seen_at) VALUES ($1, $2, $3, $3)")
         .bind(id)
         .bind(token_hash)
         .bind(now)
@@ -41,11 +41,22 @@ pub(super) async fn set_sign_up(conn: &mut Conn, client_id: &str, sign_up_id: &s
 }
 
 /// The client resource: its current sign-up and its live sessions at `now`.
+/// A client not stored yet (a read without a known token) is empty.
 pub(super) async fn resource(conn: &mut Conn, id: &str, now: i64) -> Result<wire::Client, sqlx::Error> {
     let row = sqlx::query("SELECT sign_up_id, sign_in_id, last_active_session_id FROM clients WHERE id = $1")
         .bind(id)
-        .fetch_one(&mut *conn)
+        .fetch_optional(&mut *conn)
         .await?;
+    let Some(row) = row else {
+        return Ok(wire::Client {
+            object: String::from("client"),
+            id: String::from(id),
+            sign_up_id: None,
+            sign_in_id: None,
+            last_active_session_id: None,
+            sessions: Vec::new(),
+        });
+    };
     let sessions = sqlx::query(
         "SELECT id, user_id, status, created_at, expire_at FROM sessions \
          WHERE client_id = $1 AND status = 'active' AND expire_at > $2 ORDER BY created_at, id",
@@ -161,9 +172,12 @@ pub(super) async fn insert_session(conn: &mut Conn, s: &wire::Session, client_id
     .bind(s.expire_at)
     .execute(&mut *conn)
     .await?;
-    sqlx::query("UPDATE clients SET last_active_session_id = $2 WHERE id = $1")
+    // A new session: the client's token is replaced (`crate::client`), so
+    // a token known before the sign-in never sees it.
+    sqlx::query("UPDATE clients SET last_active_session_id = $2, token_rotate_due = $3 WHERE id = $1")
         .bind(client_id)
         .bind(&s.id)
+        .bind(s.created_at)
         .execute(&mut *conn)
         .await?;
     Ok(())

@@ -19,6 +19,7 @@
 //! second copy of these queries.
 
 pub mod cleanup;
+mod client_tokens;
 mod clients;
 mod email_links;
 mod invitations;
@@ -42,6 +43,7 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use client_tokens::ClientToken;
 pub use clients::{InsertUserError, NewUser};
 pub use email_links::{EmailLink, NewEmailLink};
 pub use invitations::InvitationKey;

@@ -29,12 +29,14 @@ pub async fn token(State(state): State<AppState>, client: CurrentClient, Session
 }
 
 /// `DELETE /v1/client/sessions/{id}`: sign out. Signing out of a session
-/// already ended answers it again.
+/// already ended answers it again. The client's token is replaced as this
+/// answers (`crate::client`): a copy of the old one is worth nothing.
 pub async fn revoke(State(state): State<AppState>, client: CurrentClient, SessionId(id): SessionId) -> Result<Json<Envelope<Session>>, ApiError> {
     let mut tx = state.store.begin().await?;
     let mut session = tx.session(&id, &client.id).await?.ok_or_else(not_found)?;
     if session.status != "revoked" {
         tx.revoke_session(&id).await?;
+        tx.rotate_client_token_later(&client.id, state.now()).await?;
         session.status = String::from("revoked");
     }
     tx.commit().await?;

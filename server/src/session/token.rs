@@ -1,5 +1,6 @@
 //! A session JWT: EdDSA over Ed25519 (jsonwebtoken), `kid` in the header,
-//! claims `sub`, `sid`, `iat`, `exp`, `iss` and `jti`.
+//! claims `sub`, `sid`, `iat`, `nbf` (= `iat`), `exp`, `iss`, `jti`, and
+//! `aud` when `[session] audience` is set.
 
 use super::keys;
 use crate::error::ApiError;
@@ -18,8 +19,12 @@ struct Claims<'a> {
     /// The session.
     sid: &'a str,
     iat: i64,
+    /// Not before: the moment it was issued.
+    nbf: i64,
     exp: i64,
     iss: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    aud: Option<&'a str>,
     jti: String,
 }
 
@@ -38,8 +43,10 @@ pub async fn mint(state: &AppState, session: &wire::Session, now: i64) -> Result
         sub: &session.user_id,
         sid: &session.id,
         iat,
+        nbf: iat,
         exp,
         iss: &state.config.session.issuer,
+        aud: state.config.session.audience.as_deref(),
         jti: ids::new_id("jwt"),
     };
     let mut header = Header::new(Algorithm::EdDSA);

@@ -98,7 +98,8 @@ async fn clients_idle_thirty_days_go_with_everything_of_theirs_and_live_ones_sta
     config.attributes.email_address.verify_at_sign_up = false;
     config.attributes.phone_number.verify_at_sign_up = false;
     let app = spawn_app_with(config, dev()).await;
-    // Idle: a sign-up left alone. Signed in: a sign-up that completed, with a 60-day session.
+    // Idle: a sign-up left alone. Signed in: a sign-up that completed, with
+    // a 60-day session, whose browser comes back after 29 days.
     let idle = app.client();
     idle.created(json!({ "email_address": "ana@example.com" })).await;
     let idle_id = client_id(idle.get_client().await.response());
@@ -106,8 +107,10 @@ async fn clients_idle_thirty_days_go_with_everything_of_theirs_and_live_ones_sta
     let done = signed_in.create_sign_up(json!({ "email_address": "bea@example.com", "password": "correct horse battery" })).await;
     assert_eq!(done.response()["status"], "complete");
     let signed_in_id = client_id(signed_in.get_client().await.response());
-    app.advance(30 * DAY + 1);
-    // Recent: a client of yesterday.
+    app.advance(29 * DAY);
+    assert_eq!(signed_in.get_client().await.response()["sessions"].as_array().unwrap().len(), 1);
+    app.advance(DAY + 1);
+    // Recent: a client of today.
     let recent = app.client();
     recent.created(json!({ "email_address": "cid@example.com" })).await;
     let recent_id = client_id(recent.get_client().await.response());
@@ -120,12 +123,12 @@ async fn clients_idle_thirty_days_go_with_everything_of_theirs_and_live_ones_sta
     assert_eq!(signed_in.get_client().await.response()["sessions"].as_array().unwrap().len(), 1);
     assert_eq!(count(&app, "clients", "id = $1", &recent_id).await, 1);
 
-    // Once its session has been over for 30 days, the signed-in client goes
-    // too (and so does the recent one, idle since).
-    app.advance(60 * DAY);
+    // Thirty days without a request, and both go, with their session.
+    app.advance(30 * DAY + 1);
     let report = pass(&app).await;
     assert_eq!(deleted(&report, "expired clients"), 2);
     assert_eq!(count(&app, "clients", "id = $1", &signed_in_id).await, 0);
+    assert_eq!(count(&app, "sessions", "client_id = $1", &signed_in_id).await, 0);
     // The user it made stays.
     assert_eq!(count(&app, "users", "email_address = $1", "bea@example.com").await, 1);
 }

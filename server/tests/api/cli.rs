@@ -8,8 +8,10 @@ use std::process::Stdio;
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, BufReader};
 
-const VARS: [&str; 7] = [
+const VARS: [&str; 9] = [
     "GATEHOUSE_LISTEN",
+    "GATEHOUSE_PUBLIC_ORIGIN",
+    "GATEHOUSE_DEV_ALLOW_REMOTE",
     "GATEHOUSE_DATABASE_URL",
     "GATEHOUSE_CONFIG",
     "GATEHOUSE_DEV",
@@ -128,6 +130,7 @@ async fn a_flag_wins_over_its_variable_and_a_bad_config_stops_the_start() {
         ("GATEHOUSE_LISTEN", String::from("nowhere")),
         ("GATEHOUSE_DATABASE_URL", db.clone()),
         ("GATEHOUSE_DEV", String::from("false")),
+        ("GATEHOUSE_PUBLIC_ORIGIN", String::from("https://auth.example.com")),
     ])
     .await;
     let answer = reqwest::get(format!("http://{addr}/v1/dev/outbox")).await.unwrap();
@@ -173,6 +176,7 @@ async fn the_admin_key_comes_from_its_variable_and_never_reaches_the_log() {
         .args(["--listen", "127.0.0.1:0", "--database-url"])
         .arg(format!("sqlite://{}", dir.path().join("g.db").display()))
         .env("GATEHOUSE_SECRET_KEY", key)
+        .env("GATEHOUSE_PUBLIC_ORIGIN", "https://auth.example.com")
         .env("RUST_LOG", "debug")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -204,7 +208,8 @@ async fn the_admin_key_comes_from_its_variable_and_never_reaches_the_log() {
 async fn rotate_signing_key_adds_a_key_the_running_server_publishes() {
     let dir = tempfile::tempdir().unwrap();
     let db = format!("sqlite://{}", dir.path().join("g.db").display());
-    let (mut child, addr) = start_binary(&["--listen", "127.0.0.1:0", "--database-url", &db], &[]).await;
+    let (mut child, addr) =
+        start_binary(&["--listen", "127.0.0.1:0", "--database-url", &db, "--public-origin", "https://auth.example.com"], &[]).await;
     let jwks = || async { reqwest::get(format!("http://{addr}/.well-known/jwks.json")).await.unwrap().json::<serde_json::Value>().await.unwrap() };
     let first = jwks().await["keys"][0]["kid"].as_str().unwrap().to_owned();
     let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_gatehouse-server"))
@@ -221,4 +226,102 @@ async fn rotate_signing_key_adds_a_key_the_running_server_publishes() {
     assert_eq!(kids[0], first);
     assert!(stdout.contains(&kids[1]), "{stdout}");
     child.kill().await.unwrap();
+}
+
+/// Runs the binary to its end (it must not start); answers its exit
+/// status and stderr.
+async fn run_to_refusal(args: &[&str], vars: &[(&str, &str)]) -> (std::process::ExitStatus, String) {
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_gatehouse-server"));
+    for var in VARS {
+        command.env_remove(var);
+    }
+    command.args(args).envs(vars.iter().copied()).kill_on_drop(true);
+    let output = tokio::time::timeout(Duration::from_secs(20), command.output())
+        .await
+        .expect("the server refuses within 20 s instead of serving")
+        .unwrap();
+    (output.status, String::from_utf8_lossy(&output.stderr).into_owned())
+}
+
+#[tokio::test]
+async fn outside_dev_mode_the_server_refuses_to_start_without_a_public_origin() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("g.db").display());
+    let (status, stderr) = run_to_refusal(&["--listen", "127.0.0.1:0", "--database-url", &db], &[]).await;
+    assert!(!status.success(), "{stderr}");
+    assert!(stderr.contains("public_origin") && stderr.contains("GATEHOUSE_PUBLIC_ORIGIN"), "{stderr}");
+
+    // Given by its variable, it starts, and says where links point.
+    let (mut child, addr) =
+        start_binary(&[], &[("GATEHOUSE_LISTEN", String::from("127.0.0.1:0")), ("GATEHOUSE_DATABASE_URL", db.clone()), (
+            "GATEHOUSE_PUBLIC_ORIGIN",
+            String::from("https://auth.example.com"),
+        )])
+        .await;
+    assert_eq!(reqwest::get(format!("http://{addr}/healthz")).await.unwrap().status().as_u16(), 200);
+    child.kill().await.unwrap();
+    // One that is not an origin is refused.
+    let (status, stderr) =
+        run_to_refusal(&["--listen", "127.0.0.1:0", "--database-url", &db, "--public-origin", "https://a.com/path"], &[]).await;
+    assert!(!status.success() && stderr.contains("public_origin"), "{stderr}");
+}
+
+#[tokio::test]
+async fn dev_mode_refuses_a_non_loopback_address_unless_allowed() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("g.db").display());
+    let (status, stderr) = run_to_refusal(&["--dev", "--listen", "0.0.0.0:0", "--database-url", &db], &[]).await;
+    assert!(!status.success(), "{stderr}");
+    assert!(stderr.contains("--dev-allow-remote") && stderr.contains("non-loopback"), "{stderr}");
+
+    // The operator says so: it starts, and warns.
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_gatehouse-server"));
+    for var in VARS {
+        command.env_remove(var);
+    }
+    let mut child = command
+        .args(["--dev", "--listen", "0.0.0.0:0", "--database-url", &db])
+        .env("GATEHOUSE_DEV_ALLOW_REMOTE", "1")
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let log = tokio::time::timeout(Duration::from_secs(20), async {
+        let mut log = String::new();
+        while let Some(line) = lines.next_line().await.unwrap() {
+            log.push_str(&line);
+            log.push('\n');
+            if line.contains("listening on http://") {
+                return log;
+            }
+        }
+        panic!("the server stopped without listening: {log}");
+    })
+    .await
+    .expect("`listening on` within 20 s");
+    assert!(log.contains("WARN") && log.contains("DEV MODE"), "a warning banner: {log}");
+    child.kill().await.unwrap();
+}
+
+#[tokio::test]
+async fn dev_mode_with_smtp_refuses_to_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("g.db").display());
+    let config = dir.path().join("smtp.toml");
+    std::fs::write(&config, "[smtp]\nhost = \"smtp.example.com\"\nfrom = \"a@example.com\"\n").unwrap();
+    let config = config.display().to_string();
+    let (status, stderr) = run_to_refusal(&["--dev", "--listen", "127.0.0.1:0", "--database-url", &db, "--config", &config], &[]).await;
+    assert!(!status.success(), "{stderr}");
+    assert!(stderr.contains("[smtp]") && stderr.contains("--dev"), "{stderr}");
+}
+
+#[test]
+fn the_new_flags_parse_with_their_twins() {
+    let cli = Cli::try_parse_from(["gatehouse-server", "--public-origin", "https://a.example", "--dev-allow-remote"]).unwrap();
+    let options = cli.options();
+    assert_eq!(options.public_origin.as_deref(), Some("https://a.example"));
+    assert!(options.dev_allow_remote);
 }

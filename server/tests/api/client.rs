@@ -1,22 +1,54 @@
-//! The client: cookie and bearer modes, the `Gatehouse-Client` header, and
-//! the envelope.
+//! The client: cookie and bearer modes, where the token travels (and where
+//! it never does), its replacement at sign-in and sign-out, its expiry,
+//! and clients stored only on their first change.
 
-use crate::helpers::spawn_app;
-use serde_json::json;
+use crate::email_link::sent;
+use crate::helpers::{Mode, TestApp, TestClient, dev, no_verification, spawn_admin_app, spawn_app, spawn_app_with, token_of};
+use crate::sign_in::{CERSEI, PASSWORD, sync_cersei};
+use gatehouse_server::config::Config;
+use serde_json::{Value, json};
+
+async fn client_rows(app: &TestApp) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM clients").fetch_one(&mut app.db().await).await.unwrap()
+}
+
+/// A browser that presents exactly this token as its cookie.
+fn browser_with(app: &TestApp, token: &str) -> TestClient {
+    let browser = app.client();
+    browser.extra.lock().unwrap().push(("cookie".into(), format!("__gh_client={token}")));
+    browser
+}
 
 #[tokio::test]
-async fn cookie_mode_sets_a_safe_cookie_and_keeps_the_client() {
+async fn reading_the_client_without_a_cookie_stores_nothing() {
     let app = spawn_app().await;
     let browser = app.client();
-    let first = browser.get_client().await;
-    let client = first.response();
-    assert_eq!(client["object"], "client");
-    assert!(client["id"].as_str().unwrap().starts_with("client_"));
-    assert_eq!(client["sign_up_id"], serde_json::Value::Null);
-    assert_eq!(client["sessions"], json!([]));
-    // Reads use the envelope too, and the client is the same one.
-    assert_eq!(first.body["client"]["id"], client["id"]);
+    for _ in 0..3 {
+        let answer = browser.get_client().await;
+        let client = answer.response();
+        assert_eq!(client["object"], "client");
+        assert_eq!(client["sessions"], json!([]));
+        assert!(answer.header("set-cookie").is_none(), "no token is issued for a read");
+    }
+    // Unknown tokens, by cookie or bearer, store nothing either.
+    browser_with(&app, "not-a-real-token").get_client().await.response();
+    let sdk = app.bearer_client();
+    sdk.extra.lock().unwrap().push(("authorization".into(), "Bearer not-a-real-token".into()));
+    assert!(sdk.get_client().await.header("gatehouse-client").is_none());
+    assert_eq!(client_rows(&app).await, 0);
 
+    // The first change stores it.
+    let id = browser.start_sign_up("ana@example.com").await;
+    assert_eq!(client_rows(&app).await, 1);
+    assert_eq!(browser.get_client().await.response()["sign_up_id"], id.as_str());
+}
+
+#[tokio::test]
+async fn cookie_mode_sets_a_safe_cookie_and_never_shows_the_token() {
+    let app = spawn_app().await;
+    let browser = app.client();
+    let first = browser.create_sign_up(json!({ "email_address": "ana@example.com", "password": "correct horse battery" })).await;
+    first.response();
     let cookie = first.header("set-cookie").expect("a cookie");
     let token = browser.token().unwrap();
     assert_eq!(token.len(), 52, "256 bits in base32");
@@ -24,61 +56,84 @@ async fn cookie_mode_sets_a_safe_cookie_and_keeps_the_client() {
     for part in ["HttpOnly", "SameSite=Lax", "Path=/", "Max-Age=31536000"] {
         assert!(cookie.contains(part), "{part} missing from {cookie}");
     }
-    assert!(!cookie.contains("Secure"), "plain http gets no Secure: {cookie}");
-    assert_eq!(first.header("gatehouse-client").as_deref(), Some(token.as_str()));
+    assert!(!cookie.contains("Secure"), "an http public origin gets no Secure: {cookie}");
+    assert!(first.header("gatehouse-client").is_none(), "cookie mode: no header JS can read");
+    assert!(!first.text.contains(&token), "nor the body");
 
     let again = browser.get_client().await;
-    assert_eq!(again.response()["id"], client["id"]);
+    assert_eq!(again.response()["id"], first.body["client"]["id"]);
+    assert!(again.header("set-cookie").is_none() && again.header("gatehouse-client").is_none(), "not echoed");
     assert_eq!(browser.token().unwrap(), token);
 }
 
 #[tokio::test]
-async fn the_cookie_is_secure_behind_an_https_proxy() {
+async fn a_forwarded_https_header_does_not_change_the_cookie() {
     let app = spawn_app().await;
     let browser = app.client();
     browser.extra.lock().unwrap().push(("x-forwarded-proto".into(), "https".into()));
-    let cookie = browser.get_client().await.header("set-cookie").unwrap();
-    assert!(cookie.contains("; Secure"), "{cookie}");
+    let answer = browser.create_sign_up(json!({ "email_address": "ana@example.com" })).await;
+    let cookie = answer.header("set-cookie").unwrap();
+    assert!(cookie.starts_with("__gh_client=") && !cookie.contains("Secure"), "{cookie}");
 }
 
 #[tokio::test]
-async fn bearer_mode_uses_the_header_and_sets_no_cookie() {
+async fn over_https_the_cookie_is_host_prefixed() {
+    let config = Config::from_toml("public_origin = \"https://auth.example.com\"\n").unwrap();
+    let app = spawn_app_with(config, dev()).await;
+    let browser = app.client();
+    let answer = browser.create_sign_up(json!({ "email_address": "ana@example.com" })).await;
+    let cookie = answer.header("set-cookie").unwrap();
+    assert!(cookie.starts_with("__Host-gh_client="), "{cookie}");
+    assert!(cookie.contains("; Secure") && cookie.contains("Path=/") && !cookie.contains("Domain"), "{cookie}");
+    // Over https only the __Host- cookie counts: a plain one (which a
+    // sibling subdomain could plant) is ignored.
+    let id = answer.response()["id"].as_str().unwrap().to_owned();
+    let token = browser.token().unwrap();
+    assert_eq!(browser.get_sign_up(&id).await.response()["id"], id.as_str());
+    browser_with(&app, &token).get_sign_up(&id).await.assert_error(404, "sign_up_not_found");
+}
+
+#[tokio::test]
+async fn two_client_cookies_are_refused() {
+    let app = spawn_app().await;
+    let browser = app.client();
+    browser.start_sign_up("ana@example.com").await;
+    let token = browser.token().unwrap();
+    // A planted second cookie (another subdomain's, or a path cookie).
+    browser.extra.lock().unwrap().push(("cookie".into(), "__gh_client=planted".into()));
+    let answer = browser.get_client().await;
+    answer.assert_error(400, "client_cookie_duplicate");
+    let one_header = app.client();
+    one_header.extra.lock().unwrap().push(("cookie".into(), format!("__gh_client=planted; __gh_client={token}")));
+    one_header.get_client().await.assert_error(400, "client_cookie_duplicate");
+}
+
+#[tokio::test]
+async fn bearer_mode_gets_the_header_only_when_it_asks() {
     let app = spawn_app().await;
     let sdk = app.bearer_client();
-    // No token yet: a new client, whose token comes back in the header.
-    let first = sdk.get_client().await;
-    let id = first.response()["id"].clone();
+    let first = sdk.create_sign_up(json!({ "email_address": "ana@example.com" })).await;
+    let id = first.body["client"]["id"].clone();
     let token = sdk.token().expect("the Gatehouse-Client header");
+    assert!(first.header("set-cookie").is_none(), "bearer mode sets no cookie");
     let second = sdk.get_client().await;
     assert_eq!(second.response()["id"], id);
-    assert!(second.header("set-cookie").is_none(), "bearer mode sets no cookie");
-    assert_eq!(second.header("gatehouse-client").as_deref(), Some(token.as_str()));
+    assert!(second.header("gatehouse-client").is_none(), "not echoed");
 
-    // The same token works as a cookie: one client, two ways to carry it.
-    let with_cookie = app.client();
-    with_cookie.extra.lock().unwrap().push(("cookie".into(), format!("__gh_client={token}")));
-    assert_eq!(with_cookie.get_client().await.response()["id"], id);
-    // Without a token, a new client.
-    assert_ne!(app.bearer_client().get_client().await.response()["id"], id);
-}
-
-#[tokio::test]
-async fn an_unknown_token_gets_a_new_client() {
-    let app = spawn_app().await;
-    let sdk = app.bearer_client();
-    sdk.extra.lock().unwrap().push(("authorization".into(), "Bearer not-a-real-token".into()));
-    let answer = sdk.get_client().await;
-    assert_eq!(answer.status, 200);
-    let new_token = answer.header("gatehouse-client").unwrap();
-    assert_ne!(new_token, "not-a-real-token");
-    assert_eq!(new_token.len(), 52);
+    // The same token works as a cookie: one client, two ways to carry it;
+    // a cookie-mode request never gets the header.
+    assert_eq!(browser_with(&app, &token).get_client().await.response()["id"], id);
+    let cookie_mode = app.client();
+    let started = cookie_mode.create_sign_up(json!({ "email_address": "bea@example.com" })).await;
+    assert!(started.header("gatehouse-client").is_none());
+    assert!(started.header("set-cookie").is_some());
 }
 
 #[tokio::test]
 async fn tokens_are_stored_hashed() {
     let app = spawn_app().await;
     let browser = app.client();
-    browser.get_client().await;
+    browser.start_sign_up("ana@example.com").await;
     let token = browser.token().unwrap();
     let mut db = app.db().await;
     let stored: Vec<String> = sqlx::query_scalar("SELECT token_hash FROM clients").fetch_all(&mut db).await.unwrap();
@@ -87,11 +142,93 @@ async fn tokens_are_stored_hashed() {
     assert_eq!(stored[0].len(), 64, "a SHA-256 in hex");
 }
 
+/// The live sessions a token sees.
+async fn sessions_seen(app: &TestApp, token: &str) -> Value {
+    browser_with(app, token).get_client().await.response()["sessions"].clone()
+}
+
 #[tokio::test]
-async fn the_client_lists_its_current_sign_up() {
+async fn completing_a_sign_up_replaces_the_token() {
+    let app = spawn_app_with(no_verification(), dev()).await;
+    let browser = app.client();
+    let id = browser.created(json!({ "email_address": "ana@example.com" })).await;
+    let fixed = browser.token().unwrap();
+    let done = browser.update_sign_up(&id, json!({ "password": "correct horse battery" })).await;
+    assert_eq!(done.response()["status"], "complete");
+    let fresh = browser.token().unwrap();
+    assert_ne!(fresh, fixed, "a new token as the sign-up completes");
+    assert!(done.header("set-cookie").unwrap().starts_with(&format!("__gh_client={fresh};")));
+    assert_eq!(sessions_seen(&app, &fresh).await.as_array().unwrap().len(), 1);
+    assert_eq!(sessions_seen(&app, &fixed).await, json!([]), "the old token sees no session");
+    browser_with(&app, &fixed).get_sign_up(&id).await.assert_error(404, "sign_up_not_found");
+}
+
+#[tokio::test]
+async fn signing_in_and_out_replace_the_token() {
+    let app = spawn_admin_app().await;
+    sync_cersei(&app, json!({ "password": PASSWORD })).await;
+    // Bearer mode: the SDK takes the new token from the header.
+    let sdk = app.bearer_client();
+    let started = sdk.sign_in(json!({ "identifier": CERSEI })).await;
+    let sign_in_id = started.response()["id"].as_str().unwrap().to_owned();
+    let before = sdk.token().unwrap();
+    let done = sdk.attempt_first_factor(&sign_in_id, json!({ "strategy": "password", "password": PASSWORD })).await;
+    let session = done.response()["created_session_id"].as_str().unwrap().to_owned();
+    let signed_in = sdk.token().unwrap();
+    assert_ne!(signed_in, before);
+    assert_eq!(done.header("gatehouse-client").as_deref(), Some(signed_in.as_str()));
+    let old = TestClient::new(&app.base, Mode::Bearer);
+    old.extra.lock().unwrap().push(("authorization".into(), format!("Bearer {before}")));
+    assert_eq!(old.get_client().await.response()["sessions"], json!([]));
+    old.session_token(&session).await.assert_error(404, "session_not_found");
+
+    let out = sdk.delete(&format!("/v1/client/sessions/{session}")).await;
+    assert_eq!(out.response()["status"], "revoked");
+    let signed_out = sdk.token().unwrap();
+    assert_ne!(signed_out, signed_in, "a new token at sign-out");
+    let stale = TestClient::new(&app.base, Mode::Bearer);
+    stale.extra.lock().unwrap().push(("authorization".into(), format!("Bearer {signed_in}")));
+    assert!(stale.get_client().await.response()["sign_in_id"].is_null(), "the old token finds nothing");
+}
+
+#[tokio::test]
+async fn a_sign_up_completed_by_email_link_replaces_the_token_at_the_next_request() {
+    let app = spawn_app().await;
+    let waiting = app.client();
+    let (id, link) = sent(&app, &waiting, "ana@example.com").await;
+    let before = waiting.token().unwrap();
+    // Confirmed in another browser: not the waiting client's request.
+    app.client().confirm_link(&token_of(&link)).await;
+    let polled = waiting.get_sign_up(&id).await;
+    assert_eq!(polled.response()["status"], "complete");
+    let after = waiting.token().unwrap();
+    assert_ne!(after, before, "the waiting tab's next request gets a new token");
+    assert!(polled.header("set-cookie").unwrap().starts_with(&format!("__gh_client={after};")));
+    assert_eq!(sessions_seen(&app, &after).await.as_array().unwrap().len(), 1);
+    assert_eq!(sessions_seen(&app, &before).await, json!([]), "the old token sees no session");
+}
+
+#[tokio::test]
+async fn clients_expire_when_idle_and_at_their_maximum_age() {
     let app = spawn_app().await;
     let browser = app.client();
     let id = browser.start_sign_up("ana@example.com").await;
-    let answer = browser.get_client().await;
-    assert_eq!(answer.response()["sign_up_id"], id.as_str());
+    // Used within 30 days: still there, and its idle time starts again.
+    app.advance(29 * 24 * 3600);
+    assert_eq!(browser.get_sign_up(&id).await.response()["id"], id.as_str());
+    app.advance(29 * 24 * 3600);
+    assert_eq!(browser.get_sign_up(&id).await.response()["id"], id.as_str());
+    // Idle 30 days: gone.
+    app.advance(30 * 24 * 3600);
+    browser.get_sign_up(&id).await.assert_error(404, "sign_up_not_found");
+
+    // Used every 20 days, it still ends a year after it was made.
+    let busy = app.client();
+    let id = busy.start_sign_up("bea@example.com").await;
+    for _ in 0..18 {
+        app.advance(20 * 24 * 3600);
+        assert_eq!(busy.get_sign_up(&id).await.response()["id"], id.as_str());
+    }
+    app.advance(5 * 24 * 3600);
+    busy.get_sign_up(&id).await.assert_error(404, "sign_up_not_found");
 }

@@ -40,16 +40,23 @@ async fn require_same_client_refuses_another_browser() {
 
 #[tokio::test]
 async fn links_point_at_the_public_origin() {
-    // Behind a TLS proxy: the scheme comes from X-Forwarded-Proto.
+    // Link poisoning: a sign-up started with a forged Host and forwarded
+    // headers still gets links on the real public origin (dev mode: the
+    // listen address), and the forged origin is no redirect target.
     let app = spawn_app().await;
-    let browser = app.client();
-    browser.extra.lock().unwrap().push(("x-forwarded-proto".into(), "https".into()));
-    let id = browser.start_sign_up("ana@example.com").await;
-    let https_own = landing(&app).replace("http://", "https://");
-    browser.prepare_link(&id, &landing(&app)).await.assert_error(422, "form_param_format_invalid");
-    browser.prepare_link(&id, &https_own).await.response();
+    let attacker = app.client();
+    for (name, value) in [("host", "evil.example"), ("x-forwarded-proto", "https"), ("x-forwarded-host", "evil.example")] {
+        attacker.extra.lock().unwrap().push((name.into(), value.into()));
+    }
+    let id = attacker.start_sign_up("ana@example.com").await;
+    for forged in ["https://evil.example/landing", &landing(&app).replace("http://", "https://")] {
+        let refused = attacker.prepare_link(&id, forged).await;
+        refused.assert_error(422, "form_param_format_invalid");
+        assert_eq!(refused.param(), Some("redirect_url"));
+    }
+    attacker.prepare_link(&id, &landing(&app)).await.response();
     let link = app.last_link_to("ana@example.com").await;
-    assert!(link.starts_with(&format!("https://{}/v1/verify?token=", app.addr)), "{link}");
+    assert!(link.starts_with(&format!("http://{}/v1/verify?token=", app.addr)), "{link}");
 
     // A configured public origin wins over whatever Host a request carries.
     let config = Config::from_toml("public_origin = \"https://auth.example.com\"\n").unwrap();

@@ -26,7 +26,7 @@ async fn the_first_event_is_the_current_state() {
     assert_eq!(stream.header("content-type").as_deref(), Some("text/event-stream"));
     assert_eq!(stream.header("cache-control").as_deref(), Some("no-store"));
     assert_eq!(stream.header("x-accel-buffering").as_deref(), Some("no"));
-    assert!(stream.header("gatehouse-client").is_some());
+    assert!(stream.header("gatehouse-client").is_none(), "cookie mode: the token is in no header");
     let first = stream.next_sign_up().await;
     assert_eq!(first, browser.get_sign_up(&id).await.response().clone(), "the whole SignUp, as GET shows it");
     assert_eq!(first["object"], "sign_up");
@@ -146,7 +146,8 @@ async fn only_the_owner_may_listen() {
 async fn shutting_down_ends_open_streams() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("gatehouse.db").display());
-    let app = build_app(Config::default(), &url, Options::default(), Arc::new(ManualClock::starting_now())).await.unwrap();
+    let options = Options { public_origin: Some(String::from("https://auth.example.com")), ..Options::default() };
+    let app = build_app(Config::default(), &url, options, Arc::new(ManualClock::starting_now())).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

@@ -74,13 +74,21 @@ pub async fn spawn_app_with(config: Config, options: Options) -> TestApp {
     serve(config, options, dir, clock).await
 }
 
-/// Builds and serves an app over the database in `dir`.
+/// Builds and serves an app over the database in `dir`. The port is bound
+/// first: in dev mode without `public_origin`, `http://` + that address
+/// is the public origin every link points to.
 async fn serve(config: Config, options: Options, dir: Arc<TempDir>, clock: Arc<ManualClock>) -> TestApp {
     let db_path = dir.path().join("gatehouse-test.db");
     let url = format!("sqlite://{}", db_path.display());
-    let app = build_app(config, &url, options, clock.clone()).await.expect("the app builds");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
     let addr = listener.local_addr().unwrap();
+    let mut options = Options { listen: Some(addr), ..options };
+    // Outside dev mode a deployment must name its public origin: here, the
+    // address the test reaches it at.
+    if !options.dev && config.public_origin.is_none() && options.public_origin.is_none() {
+        options.public_origin = Some(format!("http://{addr}"));
+    }
+    let app = build_app(config, &url, options, clock.clone()).await.expect("the app builds");
     let state = app.state().clone();
     tokio::spawn(app.serve(listener, std::future::pending()));
     TestApp { addr, base: format!("http://{addr}"), clock, db_path, state, dir }
@@ -196,6 +204,9 @@ pub struct TestClient {
     base: String,
     mode: Mode,
     token: Mutex<Option<String>>,
+    /// The client cookie's name: `__Host-gh_client` once the server set
+    /// that one (an https public origin).
+    cookie_name: Mutex<&'static str>,
     /// Extra headers sent with every request (`Origin`, ...).
     pub extra: Mutex<Vec<(String, String)>>,
 }
@@ -250,6 +261,7 @@ impl TestClient {
             base: base.to_owned(),
             mode,
             token: Mutex::new(None),
+            cookie_name: Mutex::new("__gh_client"),
             extra: Mutex::new(Vec::new()),
         }
     }
@@ -283,12 +295,22 @@ impl TestClient {
         Answer { status, headers, body: serde_json::from_str(&text).unwrap_or(Value::Null), text }
     }
 
-    /// A request with this client's token and extra headers.
+    /// A request with this client's token and extra headers. Bearer mode
+    /// asks for it (`Gatehouse-Token-Mode`) as the SDK does; a write
+    /// without a body still says JSON, as the SDK's do (a cookie-carrying
+    /// write must).
     pub(crate) fn request(&self, method: Method, path: &str, body: Option<(&str, String)>) -> reqwest::RequestBuilder {
+        let writes = !matches!(method, Method::GET | Method::HEAD);
         let mut request = self.http.request(method, format!("{}{path}", self.base));
+        if self.mode == Mode::Bearer {
+            request = request.header("gatehouse-token-mode", "bearer");
+        }
+        if writes && body.is_none() {
+            request = request.header("content-type", "application/json");
+        }
         if let Some(token) = self.token() {
             request = match self.mode {
-                Mode::Cookie => request.header("cookie", format!("__gh_client={token}")),
+                Mode::Cookie => request.header("cookie", format!("{}={token}", self.cookie_name.lock().unwrap())),
                 Mode::Bearer => request.header("authorization", format!("Bearer {token}")),
             };
         }
@@ -304,12 +326,11 @@ impl TestClient {
     /// Keeps the token the way the SDK does: from the cookie, or from the header.
     pub(crate) fn keep_token(&self, headers: &HeaderMap) {
         let token = match self.mode {
-            Mode::Cookie => headers
-                .get_all("set-cookie")
-                .iter()
-                .filter_map(|v| v.to_str().ok())
-                .find_map(|c| c.strip_prefix("__gh_client=").and_then(|rest| rest.split(';').next()))
-                .map(str::to_owned),
+            Mode::Cookie => headers.get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).find_map(|c| {
+                let (name, rest) = ["__Host-gh_client", "__gh_client"].into_iter().find_map(|n| Some((n, c.strip_prefix(n)?.strip_prefix('=')?)))?;
+                *self.cookie_name.lock().unwrap() = name;
+                rest.split(';').next().map(str::to_owned)
+            }),
             Mode::Bearer => headers.get("gatehouse-client").and_then(|v| v.to_str().ok()).map(str::to_owned),
         };
         if let Some(token) = token {

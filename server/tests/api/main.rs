@@ -24,6 +24,7 @@ mod invitations;
 mod limits;
 mod lockout;
 mod names;
+mod origin;
 mod password_hashing;
 mod phone_sms;
 mod secrets_at_rest;

@@ -5,7 +5,7 @@
 //! against the real binary stays within memory.
 
 use crate::helpers::{Mode, TestClient, dev, spawn_admin_app};
-use gatehouse_server::build_app;
+use gatehouse_server::{Options, build_app};
 use gatehouse_server::clock::ManualClock;
 use gatehouse_server::config::Config;
 use gatehouse_server::password::Hasher;
@@ -25,9 +25,10 @@ async fn app_with_gate() -> (String, Hasher, tempfile::TempDir) {
     config.password_hashing.max_wait_ms = 100;
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("g.db").display());
-    let app = build_app(config, &url, dev(), Arc::new(ManualClock::starting_now())).await.unwrap();
-    let hasher = app.state().hasher.clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let options = Options { listen: Some(listener.local_addr().unwrap()), ..dev() };
+    let app = build_app(config, &url, options, Arc::new(ManualClock::starting_now())).await.unwrap();
+    let hasher = app.state().hasher.clone();
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(app.serve(listener, std::future::pending()));
     (base, hasher, dir)

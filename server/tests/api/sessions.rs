@@ -45,8 +45,9 @@ async fn a_token_is_an_eddsa_jwt_with_the_session_claims() {
     assert_eq!(claims["iss"], "gatehouse");
     assert_eq!(claims["iat"], now_s);
     assert_eq!(claims["exp"], now_s + 60, "60 s by default");
+    assert_eq!(claims["nbf"], now_s, "not valid before it was issued");
     let keys: Vec<&str> = claims.as_object().unwrap().keys().map(String::as_str).collect();
-    assert_eq!(keys.len(), 6, "{claims}");
+    assert_eq!(keys.len(), 7, "no `aud` unless configured: {claims}");
     // Each token is its own.
     let again = browser.session_token(&session).await;
     let (_, other) = jwt::verify(again.response()["jwt"].as_str().unwrap(), &jwks);
@@ -201,4 +202,47 @@ async fn a_compromised_key_is_replaced_and_withdrawn_at_once() {
     assert!(jwt::check(&before, &jwks).is_err(), "tokens of the old key stop verifying");
     let (header, _) = jwt::verify(browser.session_token(&session).await.response()["jwt"].as_str().unwrap(), &jwks);
     assert_eq!(header["kid"], new.kid.as_str());
+}
+
+#[tokio::test]
+async fn a_configured_audience_is_the_aud_claim() {
+    let config = Config::from_toml("[session]\naudience = \"https://app.example.com\"\n").unwrap();
+    let app = crate::helpers::spawn_admin_app_with(config).await;
+    let (browser, sign_in) = signed_in(&app).await;
+    let token = browser.session_token(&session_of(&sign_in)).await;
+    let (_, claims) = jwt::verify(token.response()["jwt"].as_str().unwrap(), &app.jwks().await);
+    assert_eq!(claims["aud"], "https://app.example.com");
+    assert_eq!(claims["nbf"], claims["iat"]);
+}
+
+#[tokio::test]
+async fn the_admin_api_revokes_all_of_a_users_sessions() {
+    let app = spawn_admin_app().await;
+    let (laptop, first) = signed_in(&app).await;
+    let phone = app.client();
+    let second = sign_in_with_password(&phone, CERSEI).await;
+    let user = first["user_id"].as_str().unwrap();
+    let answer = app.admin().post(&format!("/v1/admin/users/{user}/revoke_sessions"), json!({})).await;
+    assert_eq!(answer.status, 200, "{}", answer.text);
+    assert_eq!(answer.body, json!({ "object": "sessions_revoked", "user_id": user, "revoked": 2 }));
+    laptop.session_token(&session_of(&first)).await.assert_error(404, "session_not_found");
+    phone.session_token(&session_of(&second)).await.assert_error(404, "session_not_found");
+    assert_eq!(laptop.get_client().await.response()["sessions"], json!([]));
+    // An unknown user, and no key.
+    let unknown = app.admin().post("/v1/admin/users/user_nope/revoke_sessions", json!({})).await;
+    unknown.assert_error(404, "resource_not_found");
+    let anyone = app.client().post(&format!("/v1/admin/users/{user}/revoke_sessions"), json!({})).await;
+    anyone.assert_error(401, "authorization_invalid");
+}
+
+#[tokio::test]
+async fn an_admin_password_change_ends_the_users_sessions() {
+    let app = spawn_admin_app().await;
+    let (browser, sign_in) = signed_in(&app).await;
+    let session = session_of(&sign_in);
+    // A sync that does not change the password leaves them.
+    sync_cersei(&app, json!({ "first_name": "Cersei" })).await;
+    browser.session_token(&session).await.response();
+    sync_cersei(&app, json!({ "password": "an0ther-Secret!" })).await;
+    browser.session_token(&session).await.assert_error(404, "session_not_found");
 }

@@ -1,0 +1,83 @@
+//! Client tokens over time: finding a client with its ages, refreshing
+//! when it was last seen, and replacing its token (`crate::client`); and
+//! ending every session of a user (the admin API).
+
+use super::{Store, Tx};
+use sqlx::Row;
+
+/// A client found by its token, with what decides whether it still lives.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClientToken {
+    pub id: String,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    /// A completion or sign-out asked for a new token.
+    pub rotate_due: bool,
+}
+
+impl Store {
+    /// The client a token belongs to (by the token's hash), with its ages.
+    pub async fn client_token(&self, token_hash: &str) -> Result<Option<ClientToken>, sqlx::Error> {
+        let row = sqlx::query("SELECT id, created_at, last_seen_at, token_rotate_due FROM clients WHERE token_hash = $1")
+            .bind(token_hash)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| {
+            Ok(ClientToken {
+                id: r.try_get("id")?,
+                created_at: r.try_get("created_at")?,
+                last_seen_at: r.try_get("last_seen_at")?,
+                rotate_due: r.try_get::<Option<i64>, _>("token_rotate_due")?.is_some(),
+            })
+        })
+        .transpose()
+    }
+
+    /// Whether a completion or sign-out asked for a new token for this client.
+    pub async fn client_rotate_due(&self, id: &str) -> Result<bool, sqlx::Error> {
+        let due: Option<Option<i64>> = sqlx::query_scalar("SELECT token_rotate_due FROM clients WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(due.flatten().is_some())
+    }
+
+    /// Replaces the token of a client whose rotation is due, and marks it
+    /// seen; `false` when none was due (another request rotated first).
+    pub async fn rotate_client_token(&self, id: &str, token_hash: &str, now: i64) -> Result<bool, sqlx::Error> {
+        let done = sqlx::query(
+            "UPDATE clients SET token_hash = $2, token_rotate_due = NULL, last_seen_at = $3 \
+             WHERE id = $1 AND token_rotate_due IS NOT NULL",
+        )
+        .bind(id)
+        .bind(token_hash)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Records that the client was used at `now`.
+    pub async fn touch_client(&self, id: &str, now: i64) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE clients SET last_seen_at = $2 WHERE id = $1").bind(id).bind(now).execute(&self.pool).await?;
+        Ok(())
+    }
+}
+
+impl Tx {
+    /// Asks for a new token for this client (after a sign-out; sign-up and
+    /// sign-in completions ask in `insert_session`).
+    pub async fn rotate_client_token_later(&mut self, id: &str, now: i64) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE clients SET token_rotate_due = $2 WHERE id = $1").bind(id).bind(now).execute(&mut *self.tx).await?;
+        Ok(())
+    }
+
+    /// Ends every active session of a user; answers how many.
+    pub async fn revoke_user_sessions(&mut self, user_id: &str) -> Result<u64, sqlx::Error> {
+        let done = sqlx::query("UPDATE sessions SET status = 'revoked' WHERE user_id = $1 AND status = 'active'")
+            .bind(user_id)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(done.rows_affected())
+    }
+}
