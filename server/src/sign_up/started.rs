@@ -1,0 +1,62 @@
+//! Where a sign-up began: the `User-Agent` and IP of the request that
+//! created it, kept with the sign-up. When its email link is opened in
+//! another browser, the confirm page shows them (with the time), so the
+//! owner of the address can tell a sign-up of theirs from a stranger's
+//! (`crate::verify`).
+
+use crate::state::AppState;
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::header;
+use axum::http::request::Parts;
+use axum_client_ip::ClientIp;
+use std::convert::Infallible;
+use std::net::SocketAddr;
+
+/// The most of a `User-Agent` kept (in bytes, cut at a character).
+pub const USER_AGENT_MAX: usize = 512;
+
+/// The `User-Agent` and IP of a request.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Started {
+    pub user_agent: Option<String>,
+    pub ip: Option<String>,
+}
+
+impl FromRequestParts<AppState> for Started {
+    type Rejection = Infallible;
+
+    /// The IP is read as the rate limit reads it: from `[rate_limit]
+    /// client_ip` (the TCP peer, or a proxy's header), else the peer's.
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Started, Infallible> {
+        let user_agent = parts.headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::trim).filter(|ua| !ua.is_empty()).map(cut);
+        parts.extensions.insert(state.config.rate_limit.client_ip.clone());
+        let ip = match ClientIp::from_request_parts(parts, &()).await {
+            Ok(ClientIp(ip)) => Some(ip),
+            Err(_) => parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(peer)| peer.ip()),
+        };
+        Ok(Started { user_agent, ip: ip.map(|ip| ip.to_string()) })
+    }
+}
+
+/// `text`, cut to at most [`USER_AGENT_MAX`] bytes.
+fn cut(text: &str) -> String {
+    let mut end = text.len().min(USER_AGENT_MAX);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    String::from(&text[..end])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_user_agent_is_cut_at_a_character() {
+        assert_eq!(cut("Mozilla/5.0"), "Mozilla/5.0");
+        let long = "é".repeat(USER_AGENT_MAX);
+        let kept = cut(&long);
+        assert_eq!(kept.len(), USER_AGENT_MAX);
+        assert!(kept.chars().all(|c| c == 'é'));
+    }
+}
