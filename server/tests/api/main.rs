@@ -15,6 +15,7 @@ mod client;
 mod config;
 mod dev_tools;
 mod email_link;
+mod email_link_owner;
 mod email_link_settings;
 mod events;
 mod interplay;
