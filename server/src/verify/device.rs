@@ -42,6 +42,9 @@ mod tests {
         assert_eq!(describe(Some(firefox)), "Firefox 121 on Linux");
         let iphone = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1";
         assert_eq!(describe(Some(iphone)), "Safari 17 on iPhone");
+        // Headless Chromium, as the e2e tests run it.
+        let headless = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/131.0.0.0 Safari/537.36";
+        assert_eq!(describe(Some(headless)), "Chrome 131 on Linux");
     }
 
     #[test]
