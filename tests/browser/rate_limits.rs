@@ -131,7 +131,8 @@ async fn the_link_poll_loop_backs_off_on_429_and_goes_on() {
     // Straight to polling: the stream is blocked.
     intercept_events(Some("fail"));
     let flow = call_sync(&sign_up, "createMagicLinkFlow");
-    let wait = JsFuture::from(Promise::from(call_with(&flow, "startMagicLinkFlow", obj(&[("redirectUrl", s(&format!("{LIMITED}/welcome")))]))));
+    let params = obj(&[("redirectUrl", s(&format!("{LIMITED}/welcome")))]);
+    let wait = JsFuture::from(Promise::from(call_with(&flow, "startMagicLinkFlow", params)));
     let link = link_on(LIMITED, &email).await;
     until("polling", async || polls.length() >= 1).await;
 
@@ -139,7 +140,10 @@ async fn the_link_poll_loop_backs_off_on_429_and_goes_on() {
     let limited = number(hog(&environment(), 5000)).await;
     assert!(limited > 0.0);
     // The confirmation may meet the limit too, while it fills again.
-    until("the link confirmed", async || JsFuture::from(confirm_kind(&link)).await.unwrap().as_string().as_deref() == Some("opaqueredirect")).await;
+    until("the link confirmed", async || {
+        JsFuture::from(confirm_kind(&link)).await.unwrap().as_string().as_deref() == Some("opaqueredirect")
+    })
+    .await;
     let result = wait.await;
     intercept_events(None);
     unwatch();
@@ -147,14 +151,16 @@ async fn the_link_poll_loop_backs_off_on_429_and_goes_on() {
     assert_eq!(text(&sign_up, "status").as_deref(), Some("complete"));
 
     // Each 429 doubled the wait before the next poll (1 s between polls otherwise).
-    let polls: Vec<(f64, f64)> = polls.iter().map(|p| (get(&p, "start").as_f64().unwrap(), get(&p, "status").as_f64().unwrap())).collect();
+    let polls: Vec<(f64, f64)> =
+        polls.iter().map(|p| (get(&p, "start").as_f64().unwrap(), get(&p, "status").as_f64().unwrap())).collect();
     let limited_polls = polls.iter().filter(|(_, status)| *status == 429.0).count();
     assert!(limited_polls >= 1, "no poll met the limit: {polls:?}");
     let mut wait_ms = 1000.0;
     for pair in polls.windows(2) {
         let ((start, status), (next, _)) = (pair[0], pair[1]);
         wait_ms = if status == 429.0 { f64::min(wait_ms * 2.0, 30_000.0) } else { 1000.0 };
-        assert!(next - start >= wait_ms - 100.0, "after a {status} the next poll came {} ms later, not {wait_ms}: {polls:?}", next - start);
+        let gap = next - start;
+        assert!(gap >= wait_ms - 100.0, "after a {status} the next poll came {gap} ms later, not {wait_ms}: {polls:?}");
     }
 }
 

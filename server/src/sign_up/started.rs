@@ -28,7 +28,8 @@ impl FromRequestParts<AppState> for Started {
     /// The IP is read as the rate limit reads it: from `[rate_limit]
     /// client_ip` (the TCP peer, or a proxy's header), else the peer's.
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Started, Infallible> {
-        let user_agent = parts.headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::trim).filter(|ua| !ua.is_empty()).map(cut);
+        let user_agent = parts.headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok());
+        let user_agent = user_agent.map(str::trim).filter(|ua| !ua.is_empty()).map(cut);
         parts.extensions.insert(state.config.rate_limit.client_ip.clone());
         let ip = match ClientIp::from_request_parts(parts, &()).await {
             Ok(ClientIp(ip)) => Some(ip),
