@@ -4,10 +4,14 @@
 #   1. builds the server and starts it with --dev on a free port, with a
 #      temporary SQLite file and a config whose allowed_origins is the test
 #      runner's page origin (the runner is pinned to another free port
-#      through WASM_BINDGEN_TEST_ADDRESS);
+#      through WASM_BINDGEN_TEST_ADDRESS), and a raised rate limit: every
+#      test's requests come from one IP, and a run makes far more than a
+#      person would; a second one (the "limited" server) keeps the default
+#      limits, for the tests of 429 and the poll loop's backoff;
 #   2. waits for GET /healthz;
-#   3. compiles the tests with the server's URL (GATEHOUSE_TEST_API) and a
-#      closed port's URL (GATEHOUSE_TEST_CLOSED) and runs them with
+#   3. compiles the tests with the servers' URLs (GATEHOUSE_TEST_API,
+#      GATEHOUSE_TEST_API_LIMITED) and a closed port's URL
+#      (GATEHOUSE_TEST_CLOSED) and runs them with
 #      wasm-bindgen-test-runner and chromedriver, Chromium going through
 #      tests/browser/one-request-per-connection-proxy.mjs;
 #   4. builds the npm package (scripts/build-pkg.sh, into a temporary
@@ -15,7 +19,7 @@
 #      same server: the production wasm and minified glue;
 #   5. type-checks tests/browser/types-check.ts against the package's
 #      gatehouse.d.ts (tsc --strict), and checks the .d.ts has no `any`;
-#   6. always stops the server.
+#   6. always stops the servers.
 # Assumes the tools are installed (scripts/setup.sh). Honours CARGO_TARGET_DIR.
 # Extra arguments go to the test binary, e.g. a test name filter.
 set -euo pipefail
@@ -33,9 +37,10 @@ cargo build --quiet -p gatehouse-server
 
 work=$(mktemp -d)
 server_pid=
+limited_pid=
 proxy_pid=
 cleanup() {
-  for pid in $server_pid $proxy_pid; do
+  for pid in $server_pid $limited_pid $proxy_pid; do
     kill "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
   done
@@ -46,10 +51,18 @@ trap cleanup EXIT INT TERM
 api_port=$(free_port)
 runner_port=$(free_port)
 closed_port=$(free_port)
+limited_port=$(free_port)
 while [ "$runner_port" = "$api_port" ]; do runner_port=$(free_port); done
 while [ "$closed_port" = "$api_port" ] || [ "$closed_port" = "$runner_port" ]; do closed_port=$(free_port); done
+while [ "$limited_port" = "$api_port" ] || [ "$limited_port" = "$runner_port" ] || [ "$limited_port" = "$closed_port" ]; do
+  limited_port=$(free_port)
+done
 
 api="http://127.0.0.1:$api_port"
+limited="http://127.0.0.1:$limited_port"
+# The whole suite runs from one IP, faster than any person: the default
+# limit (20 a second, bursts of 200) would fail tests at random. The limit
+# itself is tested on the limited server, at its defaults.
 cat > "$work/gatehouse.toml" <<TOML
 allowed_origins = ["http://127.0.0.1:$runner_port"]
 
@@ -59,6 +72,9 @@ burst = 10000
 sensitive_per_minute = 100000
 sensitive_burst = 100000
 TOML
+cat > "$work/limited.toml" <<TOML
+allowed_origins = ["http://127.0.0.1:$runner_port"]
+TOML
 # A static file that is not JSON, for the response_invalid test.
 mkdir -p "$work/www"
 echo "this is not JSON" > "$work/www/not-json.txt"
@@ -67,18 +83,25 @@ echo "this is not JSON" > "$work/www/not-json.txt"
   --database-url "sqlite://$work/gatehouse.db" --config "$work/gatehouse.toml" \
   --www "$work/www" > "$work/server.log" 2>&1 &
 server_pid=$!
+"$target_dir/debug/gatehouse-server" --dev --listen "127.0.0.1:$limited_port" \
+  --database-url "sqlite://$work/limited.db" --config "$work/limited.toml" > "$work/limited.log" 2>&1 &
+limited_pid=$!
 
-for _ in $(seq 1 100); do
-  if curl -fsS "$api/healthz" >/dev/null 2>&1; then break; fi
-  if ! kill -0 "$server_pid" 2>/dev/null; then
-    echo "test-browser: the server exited:" >&2
-    cat "$work/server.log" >&2
-    exit 1
-  fi
-  sleep 0.2
+for name in server limited; do
+  url=$api pid=$server_pid
+  [ "$name" = limited ] && url=$limited pid=$limited_pid
+  for _ in $(seq 1 100); do
+    if curl -fsS "$url/healthz" >/dev/null 2>&1; then break; fi
+    if ! kill -0 "$pid" 2>/dev/null; then
+      echo "test-browser: the $name server exited:" >&2
+      cat "$work/$name.log" >&2
+      exit 1
+    fi
+    sleep 0.2
+  done
+  curl -fsS "$url/healthz" >/dev/null || { echo "test-browser: no /healthz at $url" >&2; cat "$work/$name.log" >&2; exit 1; }
 done
-curl -fsS "$api/healthz" >/dev/null || { echo "test-browser: no /healthz at $api" >&2; cat "$work/server.log" >&2; exit 1; }
-echo "test-browser: server at $api, test page at http://127.0.0.1:$runner_port"
+echo "test-browser: server at $api, limited server at $limited, test page at http://127.0.0.1:$runner_port"
 
 # Chromium goes through a proxy that makes one connection per request: the
 # runner's server (tiny_http) sometimes leaves a request on a reused
@@ -98,6 +121,7 @@ JSON
 status=0
 WASM_BINDGEN_TEST_WEBDRIVER_JSON="$work/webdriver.json" \
 GATEHOUSE_TEST_API="$api" \
+GATEHOUSE_TEST_API_LIMITED="$limited" \
 GATEHOUSE_TEST_CLOSED="http://127.0.0.1:$closed_port" \
 WASM_BINDGEN_TEST_ADDRESS="127.0.0.1:$runner_port" \
 WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-300}" \
@@ -107,7 +131,8 @@ CHROMEDRIVER="$chromedriver" \
 
 if [ "$status" -eq 0 ]; then
   PKG_OUT="$work/pkg" scripts/build-pkg.sh >/dev/null
-  node --expose-gc tests/browser/pkg-smoke.mjs "$work/pkg" "$api" || status=$?
+  # Bounded inside too; this is the last resort if Node itself hangs.
+  timeout 180 node --expose-gc tests/browser/pkg-smoke.mjs "$work/pkg" "$api" || status=$?
 fi
 
 if [ "$status" -eq 0 ]; then

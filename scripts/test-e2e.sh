@@ -14,7 +14,10 @@
 # streams and must have it to themselves (GATEHOUSE_E2E_LINKS_WAITING_URL),
 # one with 2 s links and no resend wait (GATEHOUSE_E2E_LINKS_EXPIRY_URL),
 # and one with require_same_client (GATEHOUSE_E2E_LINKS_SAME_CLIENT_URL).
-# The other email-link tests run on the default server.
+# The other email-link tests run on the default server. Run without this
+# script (`node --test tests/e2e/`), the tests that need one of these
+# servers fail and say so (requireServer in tests/e2e/support.mjs): a skip
+# would let a run pass without them.
 # The servers start side by side, and the test files run side by side
 # (GATEHOUSE_E2E_CONCURRENCY of them at once, default twice the CPUs).
 # Exits with the tests' status. Extra arguments go to `node --test` (e.g.

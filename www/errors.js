@@ -20,6 +20,8 @@ export function generalMessage(err) {
     case "sign_up_not_found":
     case "sign_up_not_modifiable":
       return "This sign-up has expired or was replaced. Go back and submit your details again.";
+    case "sign_up_cancelled_by_owner":
+      return "The owner of this email address said they didn’t start this sign-up. No account was created.";
     case "ticket_invalid":
       return "This invitation can no longer be used: it was withdrawn, replaced or already used.";
     case "ticket_expired":

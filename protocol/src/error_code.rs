@@ -26,6 +26,7 @@ pub enum ErrorCode {
     VerificationLinkTokenInvalid,
     SignUpNotFound,
     SignUpNotModifiable,
+    SignUpCancelledByOwner,
     SignUpRestricted,
     TicketInvalid,
     TicketExpired,
@@ -56,7 +57,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, for tables and docs tests.
-    pub const ALL: [ErrorCode; 38] = [
+    pub const ALL: [ErrorCode; 39] = [
         ErrorCode::FormParamMissing,
         ErrorCode::FormParamFormatInvalid,
         ErrorCode::FormParamUnknown,
@@ -74,6 +75,7 @@ impl ErrorCode {
         ErrorCode::VerificationLinkTokenInvalid,
         ErrorCode::SignUpNotFound,
         ErrorCode::SignUpNotModifiable,
+        ErrorCode::SignUpCancelledByOwner,
         ErrorCode::SignUpRestricted,
         ErrorCode::TicketInvalid,
         ErrorCode::TicketExpired,
@@ -118,6 +120,7 @@ impl ErrorCode {
             VerificationLinkTokenInvalid => "verification_link_token_invalid",
             SignUpNotFound => "sign_up_not_found",
             SignUpNotModifiable => "sign_up_not_modifiable",
+            SignUpCancelledByOwner => "sign_up_cancelled_by_owner",
             SignUpRestricted => "sign_up_restricted",
             TicketInvalid => "ticket_invalid",
             TicketExpired => "ticket_expired",
@@ -161,6 +164,7 @@ impl ErrorCode {
             RequestBodyInvalid | ClientCookieDuplicate => 400,
             RequestContentTypeInvalid => 415,
             SignUpNotModifiable => 409,
+            SignUpCancelledByOwner => 410,
             SignUpNotFound | SignInNotFound | SessionNotFound | ResourceNotFound => 404,
             SignUpRestricted | OriginNotAllowed => 403,
             AuthorizationInvalid => 401,
@@ -194,6 +198,7 @@ impl ErrorCode {
             VerificationLinkTokenInvalid => "This link is not valid.",
             SignUpNotFound => "This sign-up was not found.",
             SignUpNotModifiable => "This sign-up can no longer be changed.",
+            SignUpCancelledByOwner => "The owner of this email address cancelled the sign-up.",
             SignUpRestricted => "Sign-up is by invitation only.",
             TicketInvalid => "This invitation is not valid.",
             TicketExpired => "This invitation has expired.",
@@ -239,6 +244,7 @@ impl ErrorCode {
             VerificationLinkTokenInvalid => "The link token is unknown, already used or malformed.",
             SignUpNotFound => "No sign-up with this id belongs to this client.",
             SignUpNotModifiable => "The sign-up is complete or abandoned. Start a new one.",
+            SignUpCancelledByOwner => "The owner of the address opened the email link in another browser and answered that they did not start this sign-up. It is abandoned, and no account was created.",
             SignUpRestricted => "This instance accepts sign-ups only with a valid invitation.",
             TicketInvalid => "The invitation ticket is unknown, revoked, already used or malformed.",
             TicketExpired => "The invitation ticket has expired. Ask for a new invitation.",
@@ -300,6 +306,7 @@ mod docs_tests {
                 0 => "SDK only",
                 422 => "422",
                 409 => "409",
+                410 => "410",
                 404 => "404",
                 403 => "403",
                 401 => "401",
@@ -308,7 +315,6 @@ mod docs_tests {
                 413 => "413",
                 415 => "415",
                 400 => "400",
-                503 => "503",
                 _ => "500",
             };
             let row = ["| `", c.as_str(), "` | ", status, " |"].concat();

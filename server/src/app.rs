@@ -59,7 +59,8 @@ pub fn router(state: AppState, options: &Options) -> Router {
     let mut v1 = Router::new()
         .merge(clients)
         .route("/environment", get(environment::show))
-        .route("/verify", get(verify::open).post(verify::confirm));
+        .route("/verify", get(verify::open).post(verify::confirm))
+        .route("/verify/cancel", post(verify::cancel));
     if let Some(secret) = &options.secret_key {
         v1 = v1.merge(admin::routes(AdminKey::new(secret)));
     }

@@ -14,11 +14,15 @@
 //!   change; a stream that ends after more than its first event (a
 //!   keep-alive or a change came through) is reopened at once;
 //! - a stream that cannot be opened, ends early, sends something that is
-//!   not a sign-up, or stays silent past two keep-alives (35 s) is a
+//!   not a sign-up, sends an event longer than 64 KiB (65,536 characters;
+//!   it is dropped there, so a broken or hostile server cannot make the
+//!   page hold more), or stays silent past two keep-alives (35 s) is a
 //!   failure; the second in a row waits 1 s, and the third hands over to
 //!   polling `GET /v1/client/sign_ups/{id}`: every 1 s, doubling on errors
 //!   up to 30 s (or the server's `Retry-After`), stopping on a 4xx that is
-//!   no rate limit;
+//!   no rate limit: a sign-up that the owner of the address cancelled from
+//!   the link ("I didn't start this") shows `abandoned` on the stream, and
+//!   its reload rejects with `sign_up_cancelled_by_owner`;
 //! - `cancelMagicLinkFlow()` aborts the flow's fetches (one `AbortSignal`
 //!   for them all), clears its timer and rejects the pending promise with
 //!   `magic_link_flow_cancelled` at once; every await of the wait then
@@ -40,7 +44,7 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(inline_js = r#"
 const DONE = ["verified", "expired"];
-const POLL = 1000, POLL_MAX = 30000, SILENCE = 35000, STREAM_TRIES = 3;
+const POLL = 1000, POLL_MAX = 30000, SILENCE = 35000, STREAM_TRIES = 3, EVENT_MAX = 65536;
 const sleep = (f, ms) => new Promise((wake) => (f.timer = setTimeout(wake, ms)));
 const done = (status, email) => status !== "missing_requirements" || DONE.includes(email?.status);
 
@@ -106,7 +110,7 @@ async function listen(g, f, signal) {
       clearTimeout(f.timer);
       if (ended) return heard > 1 ? 1 : 0;
       text += value;
-      while ((end = text.indexOf("\n\n")) >= 0) {
+      while ((end = text.indexOf("\n\n")) >= 0 && end <= EVENT_MAX) {
         const data = text.slice(0, end).split("\n").filter((l) => l.startsWith("data:"))
           .map((l) => l.slice(5).trim()).join("\n");
         text = text.slice(end + 2);
@@ -116,6 +120,7 @@ async function listen(g, f, signal) {
           if (done(s.status, s.verifications.email_address)) return 2;
         }
       }
+      if (text.length > EVENT_MAX) return 0;
     }
   } catch (e) {
     if (signal.aborted) throw e;

@@ -325,7 +325,7 @@ export type GatehouseErrorCode =
   | "verification_expired" | "verification_failed" | "verification_not_sent"
   | "verification_already_verified" | "verification_strategy_invalid"
   | "verification_code_too_many_requests" | "verification_link_token_invalid"
-  | "sign_up_not_found" | "sign_up_not_modifiable" | "sign_up_restricted"
+  | "sign_up_not_found" | "sign_up_not_modifiable" | "sign_up_cancelled_by_owner" | "sign_up_restricted"
   | "ticket_invalid" | "ticket_expired"
   | "form_identifier_not_found" | "form_password_incorrect" | "sign_in_not_found" | "session_not_found"
   | "origin_not_allowed" | "authorization_invalid" | "rate_limited" | "server_busy" | "request_timeout"

@@ -1,11 +1,15 @@
 //! The email link: `createMagicLinkFlow()` waits by push, reconnects,
-//! falls back to polling, cancels without another request, and rejects
-//! bad params; `Gatehouse.handleMagicLinkVerification()` reads the
-//! redirect. The link is confirmed as its page's button does.
+//! falls back to polling, drops an oversized event, cancels without another
+//! request, rejects bad params, and rejects with `sign_up_cancelled_by_owner`
+//! when the owner of the address answers "I didn't start this";
+//! `Gatehouse.handleMagicLinkVerification()` reads the redirect. The link
+//! is confirmed (or refused) as its page's buttons do. Each test of a path
+//! (push, reopened stream, polling) proves it took that path with the
+//! server's request log (`/v1/dev/requests`).
 
 use crate::support::*;
 use gatehouse::Gatehouse;
-use js_sys::{Function, Promise, Reflect};
+use js_sys::{Array, Function, Promise, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::wasm_bindgen_test;
@@ -94,6 +98,10 @@ async fn the_email_link_names_are_the_same_flow() {
     assert_verified_and_signed_in(&gh, &sign_up);
 }
 
+fn id_of(sign_up: &JsValue) -> String {
+    text(sign_up, "id").expect("id")
+}
+
 #[wasm_bindgen_test]
 async fn a_dropped_stream_is_reopened_and_misses_nothing() {
     let (gh, sign_up, email) = sign_up_waiting_for_email("bearer").await;
@@ -105,19 +113,88 @@ async fn a_dropped_stream_is_reopened_and_misses_nothing() {
     confirm_link(&link_sent_to(&email).await).await;
     wait.await.expect("the flow resolves");
     assert_verified_and_signed_in(&gh, &sign_up);
+    // By push: a second stream, and the one reload after it said done.
+    // Polling starts only after three failed streams, and reloads first.
+    assert_eq!(reloads_and_streams(&id_of(&sign_up)).await, (1, 2), "(reloads, streams)");
 }
 
 #[wasm_bindgen_test]
 async fn a_blocked_or_garbled_stream_hands_over_to_polling() {
     for mode in ["fail", "garbage"] {
         let (gh, sign_up, email) = sign_up_waiting_for_email("bearer").await;
+        let id = id_of(&sign_up);
         intercept_events(Some(mode));
         let (_flow, wait) = start_magic(&sign_up);
-        confirm_link(&link_sent_to(&email).await).await;
+        let link = link_sent_to(&email).await;
+        // Confirmed only once polling runs: a poll must see it.
+        until("the first poll", async || reloads_and_streams(&id).await.0 >= 1).await;
+        assert_eq!(intercepted_streams().length(), 3, "three tries of the stream first ({mode})");
+        confirm_link(&link).await;
         let result = wait.await;
         intercept_events(None);
         result.expect("polling resolves the flow");
         assert_verified_and_signed_in(&gh, &sign_up);
+        let (reloads, streams) = reloads_and_streams(&id).await;
+        assert!(reloads >= 2, "a poll before the confirmation and one after ({mode}): {reloads}");
+        assert_eq!(streams, 0, "no stream reached the server ({mode})");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn an_oversized_event_drops_the_stream_and_polling_takes_over() {
+    for mode in ["endless", "huge"] {
+        let (gh, sign_up, email) = sign_up_waiting_for_email("bearer").await;
+        let id = id_of(&sign_up);
+        intercept_events(Some(mode));
+        let (_flow, wait) = start_magic(&sign_up);
+        let link = link_sent_to(&email).await;
+        // Each stream stays silent after its event: without the 64 KiB
+        // limit the flow would wait 35 s on the first.
+        until("the first poll", async || reloads_and_streams(&id).await.0 >= 1).await;
+        let streams = Array::from(&intercepted_streams());
+        assert_eq!(streams.length(), 3, "{mode}");
+        for stream in streams.iter() {
+            let bytes = get(&stream, "bytes").as_f64().unwrap();
+            assert!(get(&stream, "cancelled").as_bool().unwrap(), "{mode}: the reader dropped the stream");
+            // Past 64 KiB, at most a few 16 KiB chunks were in flight.
+            assert!(bytes <= 128.0 * 1024.0, "{mode}: read {bytes} bytes");
+        }
+        confirm_link(&link).await;
+        let result = wait.await;
+        intercept_events(None);
+        result.expect("polling resolves the flow");
+        assert_verified_and_signed_in(&gh, &sign_up);
+    }
+}
+
+#[wasm_bindgen_test]
+async fn the_owner_of_the_address_cancels_and_the_waiting_flow_rejects_with_the_code() {
+    for mode in ["bearer", "cookie"] {
+        let (gh, sign_up, email) = sign_up_waiting_for_email(mode).await;
+        let id = id_of(&sign_up);
+        let before = open_streams().await;
+        let (_flow, wait) = start_magic(&sign_up);
+        until("the stream", async || open_streams().await > before).await;
+        // The victim's browser (here: no Gatehouse cookie for it) says no.
+        let page = cancel_link(&link_sent_to(&email).await).await;
+        assert!(page.starts_with("200 ") && page.contains("<h1>Sign-up cancelled</h1>"), "{page}");
+        let err = rejected(wait.await);
+        assert_eq!(error_code(&err), "sign_up_cancelled_by_owner", "{mode}");
+        assert_eq!(status(&err), 410.0);
+        // No account, no session (in cookie mode the page's client may
+        // hold an earlier test's session: none came from this sign-up).
+        assert!(get(&sign_up, "createdUserId").is_null() && get(&sign_up, "createdSessionId").is_null(), "{mode}");
+        if mode == "bearer" {
+            assert!(get(&gh, "session").is_null());
+        }
+        // It learned from the stream at once: one stream, one reload.
+        assert_eq!(reloads_and_streams(&id).await, (1, 1), "(reloads, streams) {mode}");
+        // The sign-up is dead: every call about it answers the code.
+        let params = obj(&[("firstName", s("Eve"))]);
+        let err = rejected(call(&sign_up, "update", params).await);
+        assert_eq!(error_code(&err), "sign_up_cancelled_by_owner");
+        let err = rejected(call(&sign_up, "reload", JsValue::UNDEFINED).await);
+        assert_eq!(error_code(&err), "sign_up_cancelled_by_owner");
     }
 }
 
@@ -136,7 +213,8 @@ async fn cancel_rejects_at_once_closes_the_stream_and_sends_nothing_more() {
         open_streams().await == before
     })
     .await;
-    // Longer than the polling interval and the reconnect delay.
+    // Nothing to wait on for an absence: a bounded wait, longer than the
+    // polling interval and the reconnect delay.
     // Counted from here: the SDK looks `fetch` up at each call.
     let counted = fetch_count();
     sleep(2500).await;

@@ -3,7 +3,9 @@
 //! `scripts/test-browser.sh` starts the server on a free port with a
 //! temporary SQLite file and passes its URL at compile time
 //! (`GATEHOUSE_TEST_API`), with the URL of a closed port
-//! (`GATEHOUSE_TEST_CLOSED`). The tests drive the SDK through its JS
+//! (`GATEHOUSE_TEST_CLOSED`), and the URL of a second server at the
+//! default rate limits (`GATEHOUSE_TEST_API_LIMITED`, see `rate_limits`).
+//! The tests drive the SDK through its JS
 //! surface (methods and properties looked up on the JS objects), read codes
 //! from the dev outbox and invite with the dev invitation helper.
 
@@ -11,6 +13,7 @@
 
 mod errors;
 mod magic_link;
+mod rate_limits;
 mod sessions;
 mod sign_in;
 mod sign_up;

@@ -2,12 +2,28 @@
 // server, in Node: the production wasm with its own allocator and panic
 // handler and the minified glue, which the wasm-bindgen tests do not load.
 //   node --expose-gc tests/browser/pkg-smoke.mjs PKG_DIR API_URL
+// It fails rather than hangs: each wait is bounded, each request times out
+// after 10 s, and the whole run after 120 s.
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { pathToFileURL } from "node:url";
 import path from "node:path";
 
 const [pkgDir, api] = process.argv.slice(2);
+assert.ok(pkgDir && api, "usage: node --expose-gc tests/browser/pkg-smoke.mjs PKG_DIR API_URL");
+assert.ok(globalThis.gc, "run with node --expose-gc (the failed-load memory check needs it)");
+setTimeout(() => {
+  console.error("pkg-smoke: timed out after 120 s");
+  process.exit(1);
+}, 120_000).unref();
+// Every request, the SDK's included, gives up after 10 s.
+const untimedFetch = globalThis.fetch;
+globalThis.fetch = (url, init = {}) => untimedFetch(url, { signal: AbortSignal.timeout(10_000), ...init });
+/** `promise`, or a failure naming `what` after `ms`. */
+const within = (promise, ms, what) => Promise.race([
+  promise,
+  new Promise((_, fail) => setTimeout(() => fail(new Error(`pkg-smoke: ${what} took over ${ms} ms`)), ms).unref()),
+]);
 const pkg = await import(pathToFileURL(path.resolve(pkgDir, "gatehouse.js")).href);
 const { default: init, Gatehouse, GatehouseError } = pkg;
 const wasm = await init({ module_or_path: await readFile(path.resolve(pkgDir, "gatehouse_bg.wasm")) });
@@ -106,14 +122,15 @@ await linked.signUp.create({ emailAddress: linkEmail, password: "correct horse b
 const { startMagicLinkFlow } = linked.signUp.createMagicLinkFlow();
 const waiting = startMagicLinkFlow({ redirectUrl: `${api}/welcome` });
 let link;
-while (!(link = (await (await fetch(`${api}/v1/dev/outbox`)).json()).findLast((m) => m.to === linkEmail)?.link)) {
+for (let tries = 0; !(link = (await (await fetch(`${api}/v1/dev/outbox`)).json()).findLast((m) => m.to === linkEmail)?.link); tries++) {
+  assert.ok(tries < 250, `no link was sent to ${linkEmail} within 5 s`);
   await new Promise((r) => setTimeout(r, 20));
 }
 const confirmed = await fetch(`${api}/v1/verify`, {
   method: "POST", body: new URLSearchParams({ token: new URL(link).searchParams.get("token") }), redirect: "manual",
 });
 assert.equal(confirmed.status, 303);
-assert.equal(await waiting, linked.signUp);
+assert.equal(await within(waiting, 15_000, "the email link flow"), linked.signUp);
 assert.equal(linked.signUp.verifications.emailAddress.status, "verified");
 assert.equal(linked.session.id, linked.signUp.createdSessionId);
 
@@ -123,7 +140,7 @@ assert.equal(down.code, "network_error");
 
 // Failed loads leave nothing behind: 200 of them with a 64 KiB URL would
 // hold about 16 MiB if each kept its instance.
-if (globalThis.gc) {
+{
   const long = `http://127.0.0.1:9/${"x".repeat(64 * 1024)}`;
   const settle = async () => {
     globalThis.gc();
@@ -138,7 +155,5 @@ if (globalThis.gc) {
   }
   const grown = memory.buffer.byteLength - before;
   assert.ok(grown <= 2 * 1024 * 1024, `failed loads grew wasm memory by ${grown} bytes`);
-} else {
-  console.log("pkg-smoke: no --expose-gc, the failed-load memory check is skipped");
 }
 console.log("pkg-smoke: ok");

@@ -52,11 +52,43 @@ export async function confirmLink(link) {
 }
 export function interceptEvents(mode) {
   const original = (globalThis.__ghBeforeIntercept ??= globalThis.fetch);
+  const streams = (globalThis.__ghStreams = []);
   globalThis.fetch = !mode ? original : (url, init) => {
     if (!String(url).endsWith("/events")) return original(url, init);
+    const stream = { bytes: 0, cancelled: false };
+    streams.push(stream);
     if (mode === "fail") return Promise.reject(new TypeError("blocked by the test"));
-    return Promise.resolve(new Response("event: sign_up\ndata: {not json\n\n"));
+    if (mode === "garbage") return Promise.resolve(new Response("event: sign_up\ndata: {not json\n\n"));
+    // "endless": one event that never ends, 16 KiB at a time, as long as
+    // it is read (8 MiB at most); "huge": one whole event of 80 KiB. Both
+    // then stay silent: only the size limit ends them before 35 s.
+    const piece = new TextEncoder().encode(mode === "endless" ? "x".repeat(16384) : "");
+    // A sign-up still waiting, padded: read whole, it would not end the wait.
+    const waiting = `{"status":"missing_requirements","verifications":{"email_address":{"status":"unverified"}},"pad":"${"x".repeat(80 * 1024)}"}`;
+    const whole = new TextEncoder().encode(`event: sign_up\ndata: ${waiting}\n\n`);
+    const body = new ReadableStream({
+      start(c) { if (mode === "huge") { c.enqueue(whole); stream.bytes = whole.length; } else c.enqueue(new TextEncoder().encode("event: sign_up\ndata: ")); },
+      pull(c) {
+        if (mode === "huge" || stream.bytes > 8 << 20) return;
+        c.enqueue(piece);
+        stream.bytes += piece.length;
+      },
+      cancel() { stream.cancelled = true; },
+    }, { highWaterMark: 0 });
+    return Promise.resolve(new Response(body, { headers: { "content-type": "text/event-stream" } }));
   };
+}
+export const interceptedStreams = () => globalThis.__ghStreams ?? [];
+export async function requestsTo(api, prefix) {
+  const response = await fetch(`${api}/v1/dev/requests?path_prefix=${encodeURIComponent(prefix)}`);
+  if (!response.ok) throw new Error(`requests: ${response.status}`);
+  return response.json();
+}
+export async function cancelLink(link) {
+  const url = new URL(link);
+  const body = new URLSearchParams({ token: url.searchParams.get("token") });
+  const response = await fetch(url.origin + "/v1/verify/cancel", { method: "POST", body, redirect: "manual" });
+  return `${response.status} ${await response.text()}`;
 }
 export function setPageQuery(search) {
   const url = new URL(location.href);
@@ -88,10 +120,25 @@ extern "C" {
     #[wasm_bindgen(js_name = confirmLink)]
     fn confirm_link_js(link: &str) -> Promise;
 
-    /// Makes the page's `fetch` of every event stream fail (`"fail"`) or
-    /// answer a stream that is no sign-up (`"garbage"`); `None` restores it.
+    /// Makes the page's `fetch` of every event stream fail (`"fail"`),
+    /// answer a stream that is no sign-up (`"garbage"`), one event that
+    /// never ends (`"endless"`) or one of 80 KiB (`"huge"`); `None`
+    /// restores it. Each call starts a new [`intercepted_streams`] list.
     #[wasm_bindgen(js_name = interceptEvents)]
     pub fn intercept_events(mode: Option<&str>);
+
+    /// The streams intercepted since [`intercept_events`]: `{ bytes,
+    /// cancelled }` each (bytes the page read, whether it cancelled).
+    #[wasm_bindgen(js_name = interceptedStreams)]
+    pub fn intercepted_streams() -> Array;
+
+    #[wasm_bindgen(js_name = requestsTo)]
+    fn requests_to_js(api: &str, prefix: &str) -> Promise;
+
+    /// POSTs "I didn't start this" for an email link, as its page's button
+    /// does; answers the status and the page.
+    #[wasm_bindgen(js_name = cancelLink)]
+    fn cancel_link_js(link: &str) -> Promise;
 
     /// Replaces the test page's query (`location.search`), staying on it.
     #[wasm_bindgen(js_name = setPageQuery)]
@@ -184,7 +231,12 @@ pub fn unique_phone() -> (String, String) {
 
 /// The `key` (`code` or `link`) of the newest outbox message to `to`, if any.
 async fn sent_to(to: &str, key: &str) -> Option<String> {
-    let messages = JsFuture::from(get_json(&format!("{API}/v1/dev/outbox")))
+    sent_on(API, to, key).await
+}
+
+/// [`sent_to`] on the server at `api`.
+async fn sent_on(api: &str, to: &str, key: &str) -> Option<String> {
+    let messages = JsFuture::from(get_json(&format!("{api}/v1/dev/outbox")))
         .await
         .expect("outbox");
     Array::from(&messages)
@@ -202,8 +254,13 @@ pub async fn code_sent_to(to: &str) -> String {
 
 /// The link of the newest outbox message to `to`, waiting for it to be sent.
 pub async fn link_sent_to(to: &str) -> String {
+    link_on(API, to).await
+}
+
+/// [`link_sent_to`] on the server at `api`.
+pub async fn link_on(api: &str, to: &str) -> String {
     for _ in 0..100 {
-        if let Some(link) = sent_to(to, "link").await {
+        if let Some(link) = sent_on(api, to, "link").await {
             return link;
         }
         sleep(50).await;
@@ -217,6 +274,28 @@ pub async fn confirm_link(link: &str) {
         .await
         .expect("confirm");
     assert_eq!(kind.as_string().as_deref(), Some("opaqueredirect"));
+}
+
+/// The requests the server at `api` saw on paths starting with `prefix`
+/// (`GET /v1/dev/requests`): the latest 20, `"METHOD /path"`, oldest first.
+pub async fn requests_to(api: &str, prefix: &str) -> Vec<String> {
+    let seen = JsFuture::from(requests_to_js(api, prefix)).await.expect("requests");
+    strings(&seen, "recent")
+}
+
+/// How many of a sign-up's requests were its reload (`GET`) and its event
+/// stream, as the server saw them.
+pub async fn reloads_and_streams(id: &str) -> (usize, usize) {
+    let seen = requests_to(API, &format!("/v1/client/sign_ups/{id}")).await;
+    let reloads = seen.iter().filter(|r| **r == format!("GET /v1/client/sign_ups/{id}")).count();
+    let streams = seen.iter().filter(|r| **r == format!("GET /v1/client/sign_ups/{id}/events")).count();
+    (reloads, streams)
+}
+
+/// Presses "I didn't start this" on the page of an email link; answers
+/// the status and the page it shows.
+pub async fn cancel_link(link: &str) -> String {
+    JsFuture::from(cancel_link_js(link)).await.expect("cancel").as_string().unwrap()
 }
 
 /// How many event streams the server has open.

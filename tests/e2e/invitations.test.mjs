@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import {
   launch, openPage, uniqueEmail, waitForDetails, detailsForm, inviteFromPanel, inviteByApi,
   outboxMessage, screenshot, expectDone, fieldError, eventually, RESTRICTED_URL,
+  requireServer,
 } from "./support.mjs";
 
 let browser;
@@ -67,7 +68,8 @@ test("an invitation link from the outbox, opened in a fresh browser, completes a
   }
 });
 
-test("an invitation-only instance says so instead of the form", { skip: !RESTRICTED_URL, timeout: 60_000 }, async () => {
+test("an invitation-only instance says so instead of the form", { timeout: 60_000 }, async () => {
+  requireServer(RESTRICTED_URL, "GATEHOUSE_E2E_RESTRICTED_URL");
   const { context, page, problems } = await openPage(browser, { base: RESTRICTED_URL });
   try {
     const notice = page.getByRole("region", { name: "Invitation only" });

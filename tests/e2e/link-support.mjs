@@ -5,7 +5,7 @@
 // Not a test file: `node --test tests/e2e/` runs only *.test.mjs.
 
 import assert from "node:assert/strict";
-import { openPage, uniqueEmail, waitForDetails, fillDetails, eventually } from "./support.mjs";
+import { openPage, uniqueEmail, waitForDetails, fillDetails, eventually, requireServer } from "./support.mjs";
 
 const url = (name) => (process.env[name] || "").replace(/\/$/, "");
 
@@ -19,9 +19,9 @@ export const LINKS_EXPIRY_URL = url("GATEHOUSE_E2E_LINKS_EXPIRY_URL");
 /** `[email_link] require_same_client = true`. */
 export const LINKS_SAME_CLIENT_URL = url("GATEHOUSE_E2E_LINKS_SAME_CLIENT_URL");
 
-/** A `skip` option for node:test: why, when one of `urls` (scripts/test-e2e.sh sets them) is not set. */
-export function skipUnless(...urls) {
-  return urls.every(Boolean) ? false : "the email-link servers are not set (scripts/test-e2e.sh sets them)";
+/** Fails the test when the email-link server `url` is not set (scripts/test-e2e.sh sets them all). */
+export function requireLinkServer(url) {
+  requireServer(url, "GATEHOUSE_E2E_LINKS_*_URL");
 }
 
 /** The waiting step's heading. */

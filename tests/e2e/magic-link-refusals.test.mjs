@@ -15,7 +15,7 @@ import {
   codeFromOutbox, fieldError, eventually,
 } from "./support.mjs";
 import {
-  LINKS_EXPIRY_URL, LINKS_SAME_CLIENT_URL, skipUnless, waitForLink, waitingHeading, emailMeALink,
+  LINKS_EXPIRY_URL, LINKS_SAME_CLIENT_URL, requireLinkServer, waitForLink, waitingHeading, emailMeALink,
   linkFor, linksSentTo, confirmLink, landingHeading, signUpOf,
 } from "./link-support.mjs";
 
@@ -23,7 +23,8 @@ let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
-test("an expired link says so in the waiting tab and on the landing page, and a new link can be sent", { timeout: 90_000, skip: skipUnless(LINKS_EXPIRY_URL) }, async () => {
+test("an expired link says so in the waiting tab and on the landing page, and a new link can be sent", { timeout: 90_000 }, async () => {
+  requireLinkServer(LINKS_EXPIRY_URL);
   const base = LINKS_EXPIRY_URL;
   const a = await waitForLink(browser, base, { tag: "link-expired" });
   const b = await openPage(browser, { base, goto: false });
@@ -59,7 +60,8 @@ test("an expired link says so in the waiting tab and on the landing page, and a 
   }
 });
 
-test("with require_same_client, a link opened in another browser gives client_mismatch and works in the first", { timeout: 90_000, skip: skipUnless(LINKS_SAME_CLIENT_URL) }, async () => {
+test("with require_same_client, a link opened in another browser gives client_mismatch and works in the first", { timeout: 90_000 }, async () => {
+  requireLinkServer(LINKS_SAME_CLIENT_URL);
   const base = LINKS_SAME_CLIENT_URL;
   const a = await waitForLink(browser, base, { tag: "link-mismatch" });
   const b = await openPage(browser, { base, goto: false });

@@ -9,17 +9,16 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { launch, openPage, expectDone, eventually } from "./support.mjs";
 import {
-  LINKS_WAITING_URL as BASE, skipUnless, waitForLink, linkFor, confirmLink, landingHeading,
+  LINKS_WAITING_URL as BASE, requireLinkServer, waitForLink, linkFor, confirmLink, landingHeading,
   requestsTo, openStreams, dropStreams,
 } from "./link-support.mjs";
 
-const skip = skipUnless(BASE);
 const EVENTS = "**/v1/client/sign_ups/*/events";
 /** Long enough for a poll (1 s) or a reconnect the SDK forgot to stop to show up. */
 const QUIET_MS = 2000;
 
 let browser;
-before(async () => { if (!skip) browser = await launch(); });
+before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
 /** Every request the page makes that names the sign-up, as "METHOD url". */
@@ -43,7 +42,8 @@ async function assertQuiet(page, seen, signUpId) {
   assert.deepEqual(seen.slice(pageBefore), [], "the page sent nothing after cancel");
 }
 
-test("Cancel closes the stream, goes back to the code step, and no request follows", { timeout: 90_000, skip }, async () => {
+test("Cancel closes the stream, goes back to the code step, and no request follows", { timeout: 90_000 }, async () => {
+  requireLinkServer(BASE);
   const a = await waitForLink(browser, BASE, { tag: "link-cancel" });
   try {
     const seen = watchRequests(a.page, a.signUpId);
@@ -66,7 +66,8 @@ test("Cancel closes the stream, goes back to the code step, and no request follo
   }
 });
 
-test("with the stream blocked the page polls, still moves on when the link is confirmed, and Cancel stops the polling", { timeout: 90_000, skip }, async () => {
+test("with the stream blocked the page polls, still moves on when the link is confirmed, and Cancel stops the polling", { timeout: 90_000 }, async () => {
+  requireLinkServer(BASE);
   const block = (page) => page.route(EVENTS, (route) => route.abort("connectionrefused"));
   const a = await waitForLink(browser, BASE, { tag: "link-poll", beforeLink: block });
   const b = await openPage(browser, { base: BASE, goto: false });
@@ -101,7 +102,8 @@ test("with the stream blocked the page polls, still moves on when the link is co
   }
 });
 
-test("a stream dropped mid-wait is reopened, and a confirmation made while it was down is not missed", { timeout: 90_000, skip }, async () => {
+test("a stream dropped mid-wait is reopened, and a confirmation made while it was down is not missed", { timeout: 90_000 }, async () => {
+  requireLinkServer(BASE);
   const a = await waitForLink(browser, BASE, { tag: "link-drop" });
   const b = await openPage(browser, { base: BASE, goto: false });
   try {

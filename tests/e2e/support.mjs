@@ -15,15 +15,24 @@ export const BASE_URL = (process.env.GATEHOUSE_E2E_URL || "http://127.0.0.1:8080
 /**
  * A second server whose config asks for other fields (username, accepted
  * terms, a required first name; no phone). Set by scripts/test-e2e.sh; the
- * tests that need it are skipped without it.
+ * tests that need it fail without it ([`requireServer`]), never skip.
  */
 export const CUSTOM_URL = (process.env.GATEHOUSE_E2E_CUSTOM_URL || "").replace(/\/$/, "");
 
 /**
  * A third server with `[sign_up] mode = "restricted"` (invitation only).
- * Set by scripts/test-e2e.sh; the tests that need it are skipped without it.
+ * Set by scripts/test-e2e.sh; the tests that need it fail without it.
  */
 export const RESTRICTED_URL = (process.env.GATEHOUSE_E2E_RESTRICTED_URL || "").replace(/\/$/, "");
+
+/**
+ * Fails the test, loudly, when a server it needs is not set (`url` empty):
+ * the e2e tests run through scripts/test-e2e.sh, which starts every server
+ * and sets `variable`. A skip would let a run pass without them.
+ */
+export function requireServer(url, variable) {
+  assert.ok(url, `${variable} is not set: run the e2e tests with scripts/test-e2e.sh`);
+}
 
 const SHOTS = fileURLToPath(new URL("../../target/e2e/", import.meta.url));
 

@@ -6,7 +6,7 @@
 
 import { showErrors } from "../errors.js";
 import { state } from "../state.js";
-import { ui, ICONS, showStep, showAlert, hideAlert, setBusy } from "../ui.js";
+import { ui, ICONS, showStep, showAlert, hideAlert, setBusy, showNotice } from "../ui.js";
 import { continueSignUp } from "./details.js";
 import { showDone } from "./done.js";
 import { VERIFY, addressOf, beginVerification, showCodeStep } from "./verify.js";
@@ -55,6 +55,15 @@ async function sendLink(button) {
     // Cancelled: the Cancel button already moved on.
     if (flow !== mine || err?.code === "magic_link_flow_cancelled") return;
     flow = null;
+    // The owner of the address opened the link elsewhere and said no: the
+    // sign-up is gone, there is nothing to retry.
+    if (err?.code === "sign_up_cancelled_by_owner") {
+      return showNotice(
+        "This sign-up was cancelled",
+        `Whoever opened the link sent to ${addressOf(FIELD)} said they didn’t start this sign-up. No account was created.`,
+        { signUp: true },
+      );
+    }
     return refused(err);
   }
   setBusy(button, false);

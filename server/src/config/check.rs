@@ -1,7 +1,7 @@
 //! [`Config::validate`]: the checks a whole config must pass before a
 //! server starts with it (each section alone, and the sections together).
 
-use super::{ClientSettings, Config, ConfigError, SessionSettings, Smtp};
+use super::{Config, ConfigError, SessionSettings, Smtp};
 use gatehouse_protocol::Field;
 use gatehouse_protocol::wire::AttributeSettings;
 use std::time::Duration;
@@ -251,6 +251,7 @@ fn is_origin(origin: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::ClientSettings;
 
     /// The TOML that sets one `section.key` to `value`.
     fn toml(key: &str, value: u64) -> String {

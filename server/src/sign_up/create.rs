@@ -5,6 +5,7 @@
 use super::fields::FieldChanges;
 use super::machine::{Event, transition};
 use super::record::{SignUpRecord, VerificationRecord};
+use super::started::Started;
 use super::{Ctx, Outcome};
 use crate::error::{ApiError, Problem};
 use crate::ids;
@@ -17,6 +18,7 @@ use gatehouse_protocol::{ErrorCode, Field, SignUpMode, Strategy};
 pub struct Create {
     changes: FieldChanges,
     ticket: Option<String>,
+    started: Started,
 }
 
 impl Create {
@@ -36,12 +38,17 @@ impl Create {
             Some(t) if !ticket::well_formed(t) => return Err(ApiError::param(ErrorCode::TicketInvalid, "ticket")),
             _ => {}
         }
-        Ok(Create { changes: FieldChanges::parse(params, &state.config)?, ticket })
+        Ok(Create { changes: FieldChanges::parse(params, &state.config)?, ticket, started: Started::default() })
     }
 
     /// The changes, to hash their password before the transaction.
     pub(super) fn changes_mut(&mut self) -> &mut FieldChanges {
         &mut self.changes
+    }
+
+    /// Where the request came from, kept with the sign-up.
+    pub fn started(self, started: Started) -> Create {
+        Create { started, ..self }
     }
 
     /// The new, empty sign-up; the client's open one, if any, is abandoned.
@@ -58,6 +65,8 @@ impl Create {
     }
 
     pub(super) async fn apply(self, ctx: &mut Ctx<'_>, sign_up: &mut SignUpRecord) -> Result<Outcome, ApiError> {
+        sign_up.created_user_agent = self.started.user_agent;
+        sign_up.created_ip = self.started.ip;
         if let Some(ticket) = self.ticket {
             let invitation = redeem::redeem(&mut ctx.tx, &ticket, ctx.now).await?;
             if self.changes.text(Field::EmailAddress).is_some_and(|e| e != invitation.email_address) {

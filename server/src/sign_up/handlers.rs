@@ -1,6 +1,7 @@
 //! The HTTP handlers of the sign-up endpoints: extract, run, wrap.
 
-use super::{Attempt, Create, Operation, Prepare, Update, loaded};
+use super::started::Started;
+use super::{Attempt, Create, Operation, Prepare, Update, loaded, usable};
 use crate::client::{CurrentClient, envelope};
 use crate::error::ApiError;
 use crate::events;
@@ -21,8 +22,8 @@ async fn run(state: &AppState, client: &CurrentClient, id: Option<&str>, op: Ope
     envelope(state, client, ran.sign_up).await
 }
 
-pub async fn create(State(state): State<AppState>, client: CurrentClient, Params(p): Params<SignUpParams>) -> Answer {
-    let op = Operation::Create(Create::parse(p, &state).await?);
+pub async fn create(State(state): State<AppState>, client: CurrentClient, started: Started, Params(p): Params<SignUpParams>) -> Answer {
+    let op = Operation::Create(Create::parse(p, &state).await?.started(started));
     run(&state, &client, None, op).await
 }
 
@@ -58,7 +59,7 @@ pub async fn attempt(
 }
 
 pub async fn show(State(state): State<AppState>, client: CurrentClient, SignUpId(id): SignUpId) -> Answer {
-    let sign_up = loaded(state.store.sign_up(&id, &client.id).await?)?;
+    let sign_up = usable(state.store.sign_up(&id, &client.id).await?)?;
     envelope(&state, &client, sign_up.to_wire(&state.config, state.now())).await
 }
 

@@ -7,9 +7,14 @@
 //!                   │   ▲  prepare / attempt                              (user + session
 //!                   │   └──────────────┘                                   created in the
 //!                   │ a new create on the same client,                    same transaction)
-//!                   ▼ or abandon_at passed
+//!                   ▼ abandon_at passed, or the owner of the address cancelled it
 //!               abandoned
 //! ```
+//!
+//! A sign-up the owner of its address cancelled ("I didn't start this" on
+//! the email link's page) is `abandoned` on the wire; its client's every
+//! request about it answers 410 `sign_up_cancelled_by_owner`
+//! ([`super::usable`]).
 //!
 //! Every operation calls [`transition`] twice: with [`Event::Change`] before
 //! it touches the sign-up (only an open sign-up may change), and with
@@ -30,6 +35,8 @@ pub enum Event<'a> {
     Recomputed(&'a Requirements),
     /// Its client started another sign-up.
     Superseded,
+    /// The owner of its email address cancelled it from the email link.
+    CancelledByOwner,
 }
 
 /// The status after `event`, or why the event is refused.
@@ -39,8 +46,8 @@ pub fn transition(from: SignUpStatus, event: Event<'_>) -> Result<SignUpStatus, 
         (MissingRequirements, Event::Change) => Ok(MissingRequirements),
         (MissingRequirements, Event::Recomputed(lists)) if lists.are_met() => Ok(Complete),
         (MissingRequirements, Event::Recomputed(_)) => Ok(MissingRequirements),
-        (MissingRequirements, Event::Superseded) => Ok(Abandoned),
-        (Complete | Abandoned, Event::Change | Event::Recomputed(_)) => {
+        (MissingRequirements, Event::Superseded | Event::CancelledByOwner) => Ok(Abandoned),
+        (Complete | Abandoned, Event::Change | Event::Recomputed(_) | Event::CancelledByOwner) => {
             Err(ApiError::Refused(ErrorCode::SignUpNotModifiable))
         }
         (Complete, Event::Superseded) => Ok(Complete),
@@ -115,6 +122,10 @@ mod tests {
         }
         assert_eq!(transition(MissingRequirements, Event::Superseded).unwrap(), Abandoned);
         assert_eq!(transition(Complete, Event::Superseded).unwrap(), Complete);
+        assert_eq!(transition(MissingRequirements, Event::CancelledByOwner).unwrap(), Abandoned);
+        for closed in [Complete, Abandoned] {
+            assert_eq!(transition(closed, Event::CancelledByOwner).unwrap_err().code(), ErrorCode::SignUpNotModifiable);
+        }
     }
 
     #[test]

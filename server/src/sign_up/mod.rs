@@ -6,8 +6,11 @@
 //! - [`fields`]: validating and applying field params;
 //! - one file per operation, all in the same shape (`parse` the request,
 //!   then `apply` to the sign-up inside the transaction): [`Create`],
-//!   [`Update`], [`Prepare`], [`Attempt`], and [`ConfirmLink`] (an email
-//!   link opened, from `crate::verify`);
+//!   [`Update`], [`Prepare`], [`Attempt`], and [`ConfirmLink`] and
+//!   [`CancelByOwner`] (an email link confirmed, or refused by the owner of
+//!   the address, from `crate::verify`);
+//! - [`started`]: where a sign-up began (User-Agent, IP), recorded at
+//!   create for the link's page;
 //! - `complete`: the user and session a completed sign-up creates (and
 //!   the invitation its ticket accepts);
 //! - [`handlers`]: the HTTP handlers, a few lines each.
@@ -22,6 +25,7 @@
 //! machinery of `crate::verification`, which sign-ins use too.
 
 mod attempt;
+pub mod cancel;
 mod complete;
 pub mod confirm_link;
 mod create;
@@ -30,9 +34,11 @@ pub mod handlers;
 pub mod machine;
 mod prepare;
 pub mod record;
+pub mod started;
 mod update;
 
 pub use attempt::Attempt;
+pub use cancel::CancelByOwner;
 pub use confirm_link::ConfirmLink;
 pub use create::Create;
 pub use prepare::Prepare;
@@ -55,6 +61,7 @@ pub enum Operation {
     Prepare(Prepare),
     Attempt(Attempt),
     ConfirmLink(ConfirmLink),
+    CancelByOwner(CancelByOwner),
 }
 
 /// What an operation works with inside its transaction.
@@ -70,7 +77,8 @@ pub struct Ctx<'a> {
     /// after the commit.
     pub also_changed: Vec<String>,
     /// How a link confirmation ended (`gh_status`), set by
-    /// [`ConfirmLink`].
+    /// [`ConfirmLink`]; for [`CancelByOwner`], why the link could not
+    /// cancel (`None`: it cancelled).
     pub link: Option<EmailLinkStatus>,
 }
 
@@ -93,7 +101,7 @@ impl Operation {
         let mut ctx = Ctx { state, tx, client_id, now, also_changed: Vec::new(), link: None };
         let (mut sign_up, is_new) = match (&self, id) {
             (Operation::Create(_), _) => (Create::start(&mut ctx).await?, true),
-            (_, Some(id)) => (loaded(ctx.tx.sign_up(id, client_id).await?)?, false),
+            (_, Some(id)) => (usable(ctx.tx.sign_up(id, client_id).await?)?, false),
             (_, None) => return Err(ApiError::Refused(ErrorCode::SignUpNotFound)),
         };
         let before = sign_up.clone();
@@ -104,9 +112,11 @@ impl Operation {
             Operation::Prepare(op) => op.apply(&mut ctx, &mut sign_up).await?,
             Operation::Attempt(op) => op.apply(&mut ctx, &mut sign_up).await?,
             Operation::ConfirmLink(op) => op.apply(&mut ctx, &mut sign_up).await?,
+            Operation::CancelByOwner(op) => op.apply(&mut ctx, &mut sign_up).await?,
         };
         let lists = Requirements::of(&sign_up, &state.config, now);
-        let next = transition(status, Event::Recomputed(&lists))?;
+        let event = if sign_up.cancelled_at.is_some() { Event::CancelledByOwner } else { Event::Recomputed(&lists) };
+        let next = transition(status, event)?;
         if next == SignUpStatus::Complete && sign_up.status != SignUpStatus::Complete {
             complete::create_user_and_session(&mut ctx, &mut sign_up).await?;
         }
@@ -152,4 +162,16 @@ impl Operation {
 /// A sign-up found for this client, or `sign_up_not_found`.
 pub(crate) fn loaded(found: Option<SignUpRecord>) -> Result<SignUpRecord, ApiError> {
     found.ok_or(ApiError::Refused(ErrorCode::SignUpNotFound))
+}
+
+/// A sign-up found for this client that the owner of its address has not
+/// cancelled: a cancelled one answers 410 `sign_up_cancelled_by_owner` to
+/// every read and change (its event stream still shows it `abandoned`,
+/// so a waiting tab learns at once, then reads this).
+pub(crate) fn usable(found: Option<SignUpRecord>) -> Result<SignUpRecord, ApiError> {
+    let sign_up = loaded(found)?;
+    match sign_up.cancelled_at {
+        Some(_) => Err(ApiError::Refused(ErrorCode::SignUpCancelledByOwner)),
+        None => Ok(sign_up),
+    }
 }

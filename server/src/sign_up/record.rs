@@ -35,6 +35,13 @@ pub struct SignUpRecord {
     pub ticket_hash: Option<String>,
     pub email_verification: Option<VerificationRecord>,
     pub phone_verification: Option<VerificationRecord>,
+    /// Where it began: the `User-Agent` and IP of its create (see
+    /// `crate::verify`: the confirm page shows them to another browser).
+    pub created_user_agent: Option<String>,
+    pub created_ip: Option<String>,
+    /// When the owner of the address cancelled it from the email link
+    /// ("I didn't start this"); it is `abandoned` since.
+    pub cancelled_at: Option<i64>,
 }
 
 impl SignUpRecord {
@@ -60,6 +67,9 @@ impl SignUpRecord {
             ticket_hash: None,
             email_verification: None,
             phone_verification: None,
+            created_user_agent: None,
+            created_ip: None,
+            cancelled_at: None,
         }
     }
 

@@ -6,7 +6,17 @@
 //!   a page whose Confirm button POSTs the token; any other known link
 //!   redirects at once to its `redirect_url` with its `gh_status`. With
 //!   `[email_link] confirm = "auto"` the GET confirms, as the POST does
-//!   (a HEAD never does).
+//!   (a HEAD never does), in the browser that signed up only.
+//! - In another browser than the one that signed up (another client
+//!   cookie, or none), the page also says where and when the sign-up
+//!   began (browser and OS from its `User-Agent`, IP, time), and offers
+//!   "I didn't start this": the owner of the address decides, not
+//!   whoever typed it in.
+//! - `POST /v1/verify/cancel` (form field `token`) is that answer: the
+//!   `CancelByOwner` operation abandons the sign-up for good and spends its
+//!   links; the waiting tab's stream sees it `abandoned`, and its client's
+//!   next request answers 410 `sign_up_cancelled_by_owner`. The link then
+//!   shows the "Sign-up cancelled" page.
 //! - `POST /v1/verify` (form field `token`) confirms (the `ConfirmLink`
 //!   operation) and redirects with 303 to the sign-up's `redirect_url`,
 //!   with `gh_status` and, when it completed the sign-up,
@@ -14,6 +24,7 @@
 //! - A token that is malformed or unknown has no `redirect_url` to go back
 //!   to: both methods answer a 400 page.
 
+pub mod device;
 pub mod page;
 
 use crate::client;
@@ -21,7 +32,7 @@ use crate::config::LinkConfirm;
 use crate::db::EmailLink;
 use crate::error::ApiError;
 use crate::sign_up::confirm_link::judge;
-use crate::sign_up::{ConfirmLink, Operation};
+use crate::sign_up::{CancelByOwner, ConfirmLink, Operation};
 use crate::state::AppState;
 use crate::strategies::email_link;
 use axum::Form;
@@ -29,8 +40,11 @@ use axum::extract::rejection::{FormRejection, QueryRejection};
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, Method};
 use axum::response::Response;
-use gatehouse_protocol::EmailLinkStatus;
+use gatehouse_protocol::{EmailLinkStatus, ErrorCode};
 use serde::Deserialize;
+
+/// Where "I didn't start this" posts the token.
+pub const CANCEL_PATH: &str = "/v1/verify/cancel";
 
 /// The query of the GET, and the form of the POST.
 #[derive(Debug, Default, Deserialize)]
@@ -51,18 +65,28 @@ pub async fn open(
         Err(page) => return page,
     };
     let confirming = client::from_cookie(&state, &headers).await;
-    if state.config.email_link.confirm == LinkConfirm::Auto && method == Method::GET {
-        return confirm_found(&state, found, confirming).await;
-    }
     let link = &found.link;
     let sign_up = match state.store.sign_up(&link.sign_up_id, &link.client_id).await {
         Ok(Some(sign_up)) => sign_up,
         Ok(None) => return page::invalid(),
         Err(e) => return page::failure(&ApiError::from(e)),
     };
+    if sign_up.cancelled_at.is_some() {
+        return page::cancelled(&link.email_address);
+    }
+    let same_browser = confirming.as_deref() == Some(sign_up.client_id.as_str());
+    if state.config.email_link.confirm == LinkConfirm::Auto && method == Method::GET && same_browser {
+        return confirm_found(&state, found, confirming).await;
+    }
     let now = state.now();
+    let ms_left = link.expire_at - now;
     match judge(link, &sign_up, confirming.as_deref(), &state.config, now) {
-        Ok(()) => page::confirm(&link.email_address, &found.token, &link.redirect_url, link.expire_at - now),
+        Ok(()) if same_browser => page::confirm(&link.email_address, &found.token, &link.redirect_url, ms_left),
+        Ok(()) => {
+            let browser = device::describe(sign_up.created_user_agent.as_deref());
+            let began = page::Began { browser: &browser, ip: sign_up.created_ip.as_deref(), at: sign_up.created_at };
+            page::confirm_elsewhere(&link.email_address, &found.token, &link.redirect_url, ms_left, &began)
+        }
         Err(status) => page::redirect(&link.redirect_url, status, None),
     }
 }
@@ -76,6 +100,27 @@ pub async fn confirm(State(state): State<AppState>, headers: HeaderMap, form: Re
     };
     let confirming = client::from_cookie(&state, &headers).await;
     confirm_found(&state, found, confirming).await
+}
+
+/// `POST /v1/verify/cancel` with the form field `token`: "I didn't start this".
+pub async fn cancel(State(state): State<AppState>, form: Result<Form<TokenParam>, FormRejection>) -> Response {
+    let token = form.ok().and_then(|Form(f)| f.token);
+    let Found { token_hash, link, .. } = match find(&state, token).await {
+        Ok(found) => found,
+        Err(page) => return page,
+    };
+    let op = Operation::CancelByOwner(CancelByOwner::new(token_hash));
+    match op.run(&state, &link.client_id, Some(&link.sign_up_id)).await {
+        Ok(ran) if ran.link.is_none() => {
+            tracing::info!(sign_up_id = link.sign_up_id, "sign-up cancelled by the owner of the address");
+            page::cancelled(&link.email_address)
+        }
+        // Pressed twice: it is cancelled.
+        Err(ApiError::Refused(ErrorCode::SignUpCancelledByOwner)) => page::cancelled(&link.email_address),
+        Err(e @ ApiError::Internal(_)) => page::failure(&e),
+        // Used, replaced or expired, or the sign-up closed meanwhile: nothing changed.
+        Ok(_) | Err(_) => page::invalid(),
+    }
 }
 
 /// A token that is well-formed and known.
@@ -106,6 +151,7 @@ async fn confirm_found(state: &AppState, found: Found, confirming: Option<String
             let session = ran.sign_up.created_session_id.filter(|_| status == EmailLinkStatus::Verified);
             page::redirect(&link.redirect_url, status, session.as_deref())
         }
+        Err(ApiError::Refused(ErrorCode::SignUpCancelledByOwner)) => page::cancelled(&link.email_address),
         Err(e @ ApiError::Internal(_)) => page::failure(&e),
         // The sign-up is complete or abandoned, or completing it clashed
         // with a user made meanwhile: nothing was changed.

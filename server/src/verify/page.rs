@@ -1,5 +1,5 @@
-//! What `/v1/verify` answers: three small self-contained pages (inline
-//! CSS, nothing fetched, no script) and the redirect.
+//! What `/v1/verify` answers: small self-contained pages (inline CSS,
+//! nothing fetched, no script) and the redirect.
 //!
 //! Every answer forbids caching and framing. The pages carry a strict CSP;
 //! the one with the token in its URL sets `Referrer-Policy: same-origin`,
@@ -12,27 +12,89 @@ use crate::strategies::email_link;
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use gatehouse_protocol::{EmailLinkStatus, validate};
+use std::time::{Duration, UNIX_EPOCH};
 
-/// The page with the Confirm button. `redirect_url`'s origin joins the
-/// form's CSP `form-action`: browsers apply it to the POST's redirect too.
+/// Where a sign-up began, as the page of another browser shows it.
+#[derive(Debug)]
+pub struct Began<'a> {
+    /// "Chrome 120 on Windows 10" (see `super::device`).
+    pub browser: &'a str,
+    pub ip: Option<&'a str>,
+    /// Epoch milliseconds.
+    pub at: i64,
+}
+
+/// The page with the Confirm button, in the browser that signed up.
+/// `redirect_url`'s origin joins the form's CSP `form-action`: browsers
+/// apply it to the POST's redirect too.
 pub fn confirm(email_address: &str, token: &str, redirect_url: &str, ms_left: i64) -> Response {
-    let minutes = u64::try_from(ms_left).unwrap_or(0).div_ceil(60_000).max(1);
-    let plural = if minutes == 1 { "" } else { "s" };
     let body = format!(
         "<h1>Confirm your email address</h1>\n\
          <p>Confirm that <strong>{}</strong> is your email address to finish signing up.</p>\n\
-         <form method=\"post\" action=\"{}\">\n\
-         <input type=\"hidden\" name=\"token\" value=\"{}\">\n\
-         <button type=\"submit\">Confirm</button>\n\
-         </form>\n\
-         <p class=\"note\">This link works once and expires in {minutes} minute{plural}. \
-         If you did not try to sign up, close this page.</p>",
+         {}\n\
+         <p class=\"note\">{} If you did not try to sign up, close this page.</p>",
         escape(&mask(email_address)),
-        email_link::VERIFY_PATH,
-        escape(token),
+        form(email_link::VERIFY_PATH, token, "Confirm", ""),
+        expiry(ms_left),
     );
     let form_action = format!("'self' {}", validate::url_origin(redirect_url));
     html(StatusCode::OK, "Confirm your email address", &body, &form_action, "same-origin")
+}
+
+/// The page for a link opened in another browser than the one that signed
+/// up: where and when the sign-up began, Confirm, and "I didn't start
+/// this", which cancels it (`POST /v1/verify/cancel`).
+pub fn confirm_elsewhere(email_address: &str, token: &str, redirect_url: &str, ms_left: i64, began: &Began<'_>) -> Response {
+    let when = u64::try_from(began.at).map(|ms| httpdate::fmt_http_date(UNIX_EPOCH + Duration::from_millis(ms))).unwrap_or_default();
+    let body = format!(
+        "<h1>Confirm your email address</h1>\n\
+         <p>A sign-up with <strong>{}</strong> was started in another browser than this one:</p>\n\
+         <dl>\n<dt>Browser</dt><dd>{}</dd>\n<dt>IP address</dt><dd>{}</dd>\n<dt>Started</dt><dd>{}</dd>\n</dl>\n\
+         <p>If that was you, confirm. If it was not, say so: the sign-up is cancelled and no account is made \
+         with your address.</p>\n\
+         {}\n{}\n\
+         <p class=\"note\">{}</p>",
+        escape(&mask(email_address)),
+        escape(began.browser),
+        escape(began.ip.unwrap_or("unknown")),
+        escape(&when),
+        form(email_link::VERIFY_PATH, token, "Confirm", ""),
+        form(super::CANCEL_PATH, token, "I didn’t start this", " class=\"secondary\""),
+        expiry(ms_left),
+    );
+    let form_action = format!("'self' {}", validate::url_origin(redirect_url));
+    html(StatusCode::OK, "Confirm your email address", &body, &form_action, "same-origin")
+}
+
+/// The page after "I didn't start this", and for the link of a sign-up
+/// cancelled so (200).
+pub fn cancelled(email_address: &str) -> Response {
+    let body = format!(
+        "<h1>Sign-up cancelled</h1>\n\
+         <p>No account was made with <strong>{}</strong>. Whoever started this sign-up cannot go on \
+         with it. You can close this page.</p>",
+        escape(&mask(email_address)),
+    );
+    html(StatusCode::OK, "Sign-up cancelled", &body, "'none'", "no-referrer")
+}
+
+/// A form that POSTs the token to `action`, with one button.
+fn form(action: &str, token: &str, label: &str, button_attributes: &str) -> String {
+    format!(
+        "<form method=\"post\" action=\"{action}\">\n\
+         <input type=\"hidden\" name=\"token\" value=\"{}\">\n\
+         <button type=\"submit\"{button_attributes}>{}</button>\n\
+         </form>",
+        escape(token),
+        escape(label),
+    )
+}
+
+/// "This link works once and expires in N minutes."
+fn expiry(ms_left: i64) -> String {
+    let minutes = u64::try_from(ms_left).unwrap_or(0).div_ceil(60_000).max(1);
+    let plural = if minutes == 1 { "" } else { "s" };
+    format!("This link works once and expires in {minutes} minute{plural}.")
 }
 
 /// The page for a token that is malformed or unknown (400).
@@ -109,6 +171,11 @@ font-weight:600;cursor:pointer}\
 button:hover{filter:brightness(1.1)}\
 button:focus-visible{outline:3px solid var(--accent);outline-offset:2px}\
 .note{margin:20px 0 0;font-size:.875rem}\
+form+form{margin-top:12px}\
+button.secondary{background:transparent;color:var(--fg);border:1px solid var(--line)}\
+dl{display:grid;grid-template-columns:auto 1fr;gap:4px 16px;margin:0 0 20px}\
+dt{color:var(--muted)}\
+dd{margin:0;overflow-wrap:anywhere}\
 main>:last-child{margin-bottom:0}";
 
 /// `ana@example.com` as `a•••@example.com`: enough to recognise, not to harvest.

@@ -17,6 +17,7 @@ mod code_limits;
 mod config;
 mod dev_tools;
 mod email_link;
+mod email_link_owner;
 mod email_link_settings;
 mod events;
 mod interplay;
