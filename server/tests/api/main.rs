@@ -17,6 +17,7 @@ mod dev_tools;
 mod email_link;
 mod email_link_settings;
 mod events;
+mod fuzz;
 mod interplay;
 mod invitations;
 mod lockout;
