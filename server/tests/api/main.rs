@@ -9,6 +9,7 @@ mod jwt;
 mod sse;
 
 mod admin;
+mod bad_input;
 mod body_errors;
 mod cli;
 mod client;
