@@ -10,6 +10,7 @@ use anyhow::Context;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::{Algorithm, Argon2, Params, Version};
+use std::cell::Cell;
 use std::sync::OnceLock;
 
 /// The start of every hash the server makes itself.
@@ -64,9 +65,23 @@ pub async fn warm_up() {
     }
 }
 
+thread_local! {
+    /// Dummy checks started on this thread (see [`dummy_checks_on_this_thread`]).
+    static DUMMY_CHECKS: Cell<u64> = const { Cell::new(0) };
+}
+
+/// How many dummy checks were started on this thread. For tests: a test on
+/// a current-thread runtime serves its app on that same thread, so this
+/// counts its own requests' dummy checks and no other test's; that is how
+/// the suite shows an unknown identifier pays for a check (not by timing).
+pub fn dummy_checks_on_this_thread() -> u64 {
+    DUMMY_CHECKS.with(Cell::get)
+}
+
 /// Spends the time of one check for a password that has no account to
 /// check against, so an unknown identifier answers as slowly as a known one.
 pub async fn verify_dummy(password: String) {
+    DUMMY_CHECKS.with(|count| count.set(count.get() + 1));
     let result = tokio::task::spawn_blocking(move || {
         let _ = verify_now(&password, dummy_hash());
     })

@@ -46,6 +46,10 @@ async fn an_invitation_is_pending_and_emails_a_ticket_link() {
     assert!(!stored.contains(&ticket), "only the hash is kept");
     // Reading it again never shows the link.
     let read = app.admin().get(&format!("/v1/admin/invitations/{}", invitation["id"].as_str().unwrap())).await;
+    assert_eq!(read.status, 200, "{}", read.text);
+    let mut without_url = invitation.clone();
+    without_url.as_object_mut().unwrap().remove("url");
+    assert_eq!(read.body, without_url, "the same invitation, without its link");
     assert_eq!(read.body.get("url"), None);
 }
 

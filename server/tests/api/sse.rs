@@ -5,7 +5,7 @@ use serde_json::Value;
 use std::time::Duration;
 
 /// One item of an event stream.
-#[derive(Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Sse {
     /// `event: name` with its `data` parsed as JSON.
     Event(String, Value),
@@ -131,4 +131,42 @@ pub fn parse_block(block: &str) -> Sse {
         }
     }
     Sse::Event(name.expect("an event name"), data.expect("data"))
+}
+
+/// A stream served by hand: one keep-alive, then the last chunk (`clean`)
+/// or a reset connection; answers the two items the reader makes of it.
+async fn hand_served(clean: bool) -> (Sse, Sse) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let (mut socket, _) = listener.accept().await.unwrap();
+        let mut request = Vec::new();
+        while !request.ends_with(b"\r\n\r\n") {
+            let mut byte = [0u8];
+            socket.read_exact(&mut byte).await.unwrap();
+            request.push(byte[0]);
+        }
+        let head = "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n";
+        let chunk = format!("{:x}\r\n: keep-alive\n\n\r\n", ": keep-alive\n\n".len());
+        socket.write_all([head, &chunk].concat().as_bytes()).await.unwrap();
+        if clean {
+            socket.write_all(b"0\r\n\r\n").await.unwrap();
+        } else {
+            // Linger 0: closing sends a reset, as a crashed server's kernel does.
+            socket.set_zero_linger().unwrap();
+        }
+        drop(socket);
+    });
+    let mut stream = EventStream::new(reqwest::get(format!("http://{addr}/")).await.unwrap());
+    (stream.next().await, stream.next().await)
+}
+
+#[tokio::test]
+async fn a_reset_connection_is_a_broken_stream_not_an_end() {
+    let comment = Sse::Comment(String::from("keep-alive"));
+    assert_eq!(hand_served(true).await, (comment.clone(), Sse::End));
+    let (first, reset) = hand_served(false).await;
+    assert_eq!(first, comment);
+    assert!(matches!(reset, Sse::Broken(_)), "{reset:?}");
 }
