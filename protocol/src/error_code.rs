@@ -15,7 +15,6 @@ pub enum ErrorCode {
     FormIdentifierExists,
     FormPasswordLengthTooShort,
     FormPasswordLengthTooLong,
-    FormPasswordPwned,
     FormCodeIncorrect,
     VerificationExpired,
     VerificationFailed,
@@ -23,7 +22,6 @@ pub enum ErrorCode {
     VerificationAlreadyVerified,
     VerificationStrategyInvalid,
     VerificationCodeTooManyRequests,
-    VerificationLinkTokenInvalid,
     SignUpNotFound,
     SignUpNotModifiable,
     SignUpRestricted,
@@ -50,14 +48,13 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, for tables and docs tests.
-    pub const ALL: [ErrorCode; 34] = [
+    pub const ALL: [ErrorCode; 32] = [
         ErrorCode::FormParamMissing,
         ErrorCode::FormParamFormatInvalid,
         ErrorCode::FormParamUnknown,
         ErrorCode::FormIdentifierExists,
         ErrorCode::FormPasswordLengthTooShort,
         ErrorCode::FormPasswordLengthTooLong,
-        ErrorCode::FormPasswordPwned,
         ErrorCode::FormCodeIncorrect,
         ErrorCode::VerificationExpired,
         ErrorCode::VerificationFailed,
@@ -65,7 +62,6 @@ impl ErrorCode {
         ErrorCode::VerificationAlreadyVerified,
         ErrorCode::VerificationStrategyInvalid,
         ErrorCode::VerificationCodeTooManyRequests,
-        ErrorCode::VerificationLinkTokenInvalid,
         ErrorCode::SignUpNotFound,
         ErrorCode::SignUpNotModifiable,
         ErrorCode::SignUpRestricted,
@@ -97,7 +93,6 @@ impl ErrorCode {
             FormIdentifierExists => "form_identifier_exists",
             FormPasswordLengthTooShort => "form_password_length_too_short",
             FormPasswordLengthTooLong => "form_password_length_too_long",
-            FormPasswordPwned => "form_password_pwned",
             FormCodeIncorrect => "form_code_incorrect",
             VerificationExpired => "verification_expired",
             VerificationFailed => "verification_failed",
@@ -105,7 +100,6 @@ impl ErrorCode {
             VerificationAlreadyVerified => "verification_already_verified",
             VerificationStrategyInvalid => "verification_strategy_invalid",
             VerificationCodeTooManyRequests => "verification_code_too_many_requests",
-            VerificationLinkTokenInvalid => "verification_link_token_invalid",
             SignUpNotFound => "sign_up_not_found",
             SignUpNotModifiable => "sign_up_not_modifiable",
             SignUpRestricted => "sign_up_restricted",
@@ -140,9 +134,9 @@ impl ErrorCode {
         match self {
             FormParamMissing | FormParamFormatInvalid | FormParamUnknown
             | FormIdentifierExists | FormPasswordLengthTooShort | FormPasswordLengthTooLong
-            | FormPasswordPwned | FormCodeIncorrect | VerificationExpired | VerificationFailed
+            | FormCodeIncorrect | VerificationExpired | VerificationFailed
             | VerificationNotSent | VerificationAlreadyVerified | VerificationStrategyInvalid
-            | VerificationLinkTokenInvalid | TicketInvalid | TicketExpired
+            | TicketInvalid | TicketExpired
             | FormIdentifierNotFound | FormPasswordIncorrect => 422,
             RequestBodyInvalid => 400,
             SignUpNotModifiable => 409,
@@ -166,7 +160,6 @@ impl ErrorCode {
             FormIdentifierExists => "This identifier is already taken.",
             FormPasswordLengthTooShort => "The password is too short.",
             FormPasswordLengthTooLong => "The password is too long.",
-            FormPasswordPwned => "This password has appeared in a data breach.",
             FormCodeIncorrect => "The code is incorrect.",
             VerificationExpired => "The code has expired.",
             VerificationFailed => "Too many failed attempts.",
@@ -174,7 +167,6 @@ impl ErrorCode {
             VerificationAlreadyVerified => "This is already verified.",
             VerificationStrategyInvalid => "This verification method is not available.",
             VerificationCodeTooManyRequests => "Please wait before requesting a new code.",
-            VerificationLinkTokenInvalid => "This link is not valid.",
             SignUpNotFound => "This sign-up was not found.",
             SignUpNotModifiable => "This sign-up can no longer be changed.",
             SignUpRestricted => "Sign-up is by invitation only.",
@@ -207,7 +199,6 @@ impl ErrorCode {
             FormIdentifierExists => "An account with this email address, phone number or username already exists. Sign in instead.",
             FormPasswordLengthTooShort => "The password is shorter than the instance's minimum length.",
             FormPasswordLengthTooLong => "The password is longer than the instance's maximum length.",
-            FormPasswordPwned => "This password is known from a data breach. Choose another one.",
             FormCodeIncorrect => "The verification code does not match the one sent. Check it and try again.",
             VerificationExpired => "The verification has expired. Ask for a new code or link.",
             VerificationFailed => "The verification failed after too many wrong attempts. Ask for a new code.",
@@ -215,7 +206,6 @@ impl ErrorCode {
             VerificationAlreadyVerified => "This field is already verified; nothing more is needed.",
             VerificationStrategyInvalid => "The strategy is not enabled for this field, or does not apply to it.",
             VerificationCodeTooManyRequests => "A code was sent to this address moments ago. Wait for the time in Retry-After before asking again.",
-            VerificationLinkTokenInvalid => "The link token is unknown, already used or malformed.",
             SignUpNotFound => "No sign-up with this id belongs to this client.",
             SignUpNotModifiable => "The sign-up is complete or abandoned. Start a new one.",
             SignUpRestricted => "This instance accepts sign-ups only with a valid invitation.",
