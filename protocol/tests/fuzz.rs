@@ -60,6 +60,19 @@ fn email_like() -> impl Strategy<Value = String> {
     ]
 }
 
+/// Text shaped like an absolute URL: a scheme, a host (a name or a
+/// bracketed address), maybe a port, then a path, query or fragment.
+fn url_like() -> impl Strategy<Value = String> {
+    let scheme = proptest::sample::select(&["http://", "https://", "HTTPS://", "hTTp://", "ftp://", ""][..]);
+    let host = prop_oneof!["[a-zA-Z0-9-]{1,12}(\\.[a-zA-Z0-9-]{1,8}){0,3}", "\\[[0-9a-fA-F:]{0,12}\\]", "[!-~]{0,12}"];
+    let port = proptest::option::of("[0-9]{0,7}");
+    let tail = "([/?#][!-~]{0,30})?";
+    (scheme, host, port, tail).prop_map(|(scheme, host, port, tail)| {
+        let port = port.map(|p| [":", &p].concat()).unwrap_or_default();
+        [scheme, &host, &port, &tail].concat()
+    })
+}
+
 proptest! {
     #![proptest_config(config())]
 
@@ -73,7 +86,9 @@ proptest! {
     }
 
     #[test]
-    fn phone_numbers_normalize_once(input in prop_oneof![text(), "[+]?[0-9 ().-]{0,24}", shaped(&["+", "+1 ", "+0"])]) {
+    fn phone_numbers_normalize_once(
+        input in prop_oneof![text(), "[+]?[0-9 ().-]{0,24}", "[ ]?[+][0-9][0-9 ().-]{6,20}[ ]?", shaped(&["+", "+1 ", "+0"])],
+    ) {
         if let Ok(out) = phone_number(&input) {
             prop_assert!(out.starts_with('+') && out[1..].bytes().all(|b| b.is_ascii_digit()));
             prop_assert_eq!(phone_number(&out), Ok(out.clone()));
@@ -149,7 +164,7 @@ proptest! {
 
     #[test]
     fn redirect_urls_normalize_once_and_keep_their_origin(
-        input in prop_oneof![text(), shaped(&["https://", "http://", "HTTP://", "https://[", "https://a.com:", "http://a@"])],
+        input in prop_oneof![text(), url_like(), shaped(&["https://", "http://", "HTTP://", "https://[", "https://a.com:", "http://a@"])],
     ) {
         // Any string: url_origin never panics and answers a prefix.
         prop_assert!(input.starts_with(url_origin(&input)));
