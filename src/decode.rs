@@ -8,6 +8,7 @@
 use crate::error::{Error, ErrorItem, Result};
 use crate::params::Rules;
 use crate::schema::{camel_case, Key, Kind};
+use alloc::string::String;
 use alloc::vec::Vec;
 use gatehouse_protocol::validate::{PasswordRules, UsernameRules};
 use gatehouse_protocol::Field;
@@ -37,61 +38,134 @@ pub fn answer((status, json): (u16, JsValue), keys: &[Key]) -> Result<JsValue> {
     object(&json, keys).ok_or_else(|| Error::response_invalid(status, None))
 }
 
-fn is_plain_object(v: &JsValue) -> bool {
-    v.is_object() && !Array::is_array(v)
+/// A parsed JSON value, as the walker below reads and builds it: `JsValue`
+/// in the SDK. The native fuzz tests (tests/fuzz.rs) run the same walker
+/// over `serde_json` values; the wasm has this one implementation only.
+pub trait Json: Sized {
+    /// The value at `key` (`Self::absent()` when missing); `None` when
+    /// `self` is not an object.
+    fn get(&self, key: &str) -> Option<Self>;
+    /// An object that is not an array.
+    fn is_plain_object(&self) -> bool;
+    fn is_absent(&self) -> bool;
+    fn is_null(&self) -> bool;
+    fn is_string(&self) -> bool;
+    fn as_string(&self) -> Option<String>;
+    fn is_bool(&self) -> bool;
+    fn is_number(&self) -> bool;
+    /// Whether this is an array whose every item passes `check`.
+    fn all_items(&self, check: impl FnMut(Self) -> bool) -> bool;
+    /// This array with `map` applied to each item; `None` when it is not
+    /// an array or `map` refused an item.
+    fn map_items(&self, map: impl FnMut(Self) -> Option<Self>) -> Option<Self>;
+    fn copy(&self) -> Self;
+    fn null() -> Self;
+    fn new_object() -> Self;
+    fn set(&mut self, key: &str, value: Self);
 }
 
-fn object(v: &JsValue, keys: &[Key]) -> Option<JsValue> {
-    if !is_plain_object(v) {
+impl Json for JsValue {
+    #[inline(always)]
+    fn get(&self, key: &str) -> Option<Self> {
+        get(self, key)
+    }
+    #[inline(always)]
+    fn is_plain_object(&self) -> bool {
+        self.is_object() && !Array::is_array(self)
+    }
+    #[inline(always)]
+    fn is_absent(&self) -> bool {
+        self.is_undefined()
+    }
+    #[inline(always)]
+    fn is_null(&self) -> bool {
+        JsValue::is_null(self)
+    }
+    #[inline(always)]
+    fn is_string(&self) -> bool {
+        JsValue::is_string(self)
+    }
+    #[inline(always)]
+    fn as_string(&self) -> Option<String> {
+        JsValue::as_string(self)
+    }
+    #[inline(always)]
+    fn is_bool(&self) -> bool {
+        self.as_bool().is_some()
+    }
+    #[inline(always)]
+    fn is_number(&self) -> bool {
+        self.as_f64().is_some()
+    }
+    #[inline(always)]
+    fn all_items(&self, check: impl FnMut(Self) -> bool) -> bool {
+        Array::is_array(self) && self.unchecked_ref::<Array>().iter().all(check)
+    }
+    #[inline(always)]
+    fn map_items(&self, mut map: impl FnMut(Self) -> Option<Self>) -> Option<Self> {
+        if !Array::is_array(self) {
+            return None;
+        }
+        let out = Array::new();
+        for item in self.unchecked_ref::<Array>().iter() {
+            out.push(&map(item)?);
+        }
+        Some(out.into())
+    }
+    #[inline(always)]
+    fn copy(&self) -> Self {
+        self.clone()
+    }
+    #[inline(always)]
+    fn null() -> Self {
+        JsValue::NULL
+    }
+    #[inline(always)]
+    fn new_object() -> Self {
+        Object::new().into()
+    }
+    #[inline(always)]
+    fn set(&mut self, key: &str, value: Self) {
+        set(self, key, &value);
+    }
+}
+
+/// `v` checked against `keys` and rebuilt with camelCase keys (others are
+/// dropped); `None` when a value is missing or mistyped.
+pub fn object<J: Json>(v: &J, keys: &[Key]) -> Option<J> {
+    if !v.is_plain_object() {
         return None;
     }
-    let out = JsValue::from(Object::new());
+    let mut out = J::new_object();
     for Key(name, kind) in keys {
-        let x = get(v, name)?;
-        if matches!(kind, Kind::MaybeStr) && (x.is_undefined() || x.is_null()) {
+        let x = v.get(name)?;
+        if matches!(kind, Kind::MaybeStr) && (x.is_absent() || x.is_null()) {
             continue;
         }
-        set(&out, &camel_case(name), &convert(&x, *kind)?);
+        out.set(&camel_case(name), convert(&x, *kind)?);
     }
     Some(out)
 }
 
 /// Checks one value; objects are rebuilt with camelCase keys, every other
 /// value is kept as parsed.
-fn convert(v: &JsValue, kind: Kind) -> Option<JsValue> {
+fn convert<J: Json>(v: &J, kind: Kind) -> Option<J> {
     let is_enum = |parse: fn(&str) -> bool| v.as_string().is_some_and(|s| parse(&s));
     let ok = match kind {
         Kind::Str | Kind::MaybeStr => v.is_string(),
         Kind::OptStr => v.is_null() || v.is_string(),
         Kind::Enum(parse) => is_enum(parse),
         Kind::OptEnum(parse) => v.is_null() || is_enum(parse),
-        Kind::Bool => v.as_bool().is_some(),
-        Kind::Num => v.as_f64().is_some(),
-        Kind::OptNum => v.is_null() || v.as_f64().is_some(),
-        Kind::Strs => {
-            Array::is_array(v) && v.unchecked_ref::<Array>().iter().all(|s| s.is_string())
-        }
-        Kind::AnyObj => is_plain_object(v),
+        Kind::Bool => v.is_bool(),
+        Kind::Num => v.is_number(),
+        Kind::OptNum => v.is_null() || v.is_number(),
+        Kind::Strs => v.all_items(|s| s.is_string()),
+        Kind::AnyObj => v.is_plain_object(),
         Kind::Obj(keys) => return object(v, keys),
-        Kind::OptObj(keys) => {
-            return if v.is_null() {
-                Some(JsValue::NULL)
-            } else {
-                object(v, keys)
-            }
-        }
-        Kind::List(keys) => {
-            if !Array::is_array(v) {
-                return None;
-            }
-            let out = Array::new();
-            for item in v.unchecked_ref::<Array>().iter() {
-                out.push(&object(&item, keys)?);
-            }
-            return Some(out.into());
-        }
+        Kind::OptObj(keys) => return if v.is_null() { Some(J::null()) } else { object(v, keys) },
+        Kind::List(keys) => return v.map_items(|item| object(&item, keys)),
     };
-    ok.then(|| v.clone())
+    ok.then(|| v.copy())
 }
 
 /// An object of the shape `keys` with nothing in it yet: empty lists and
@@ -148,29 +222,23 @@ pub fn rules(env: &JsValue) -> Rules {
 
 /// `{ "errors": [ { code, message, long_message, meta: { param_name? } } ] }`,
 /// with at least one error.
-pub fn error_items(v: &JsValue) -> Option<Vec<ErrorItem>> {
-    let errors = get(v, "errors")?;
-    if !Array::is_array(&errors) {
-        return None;
-    }
+pub fn error_items<J: Json>(v: &J) -> Option<Vec<ErrorItem>> {
     let mut items = Vec::new();
-    for e in errors.unchecked_ref::<Array>().iter() {
-        items.push(error_item(&e)?);
-    }
-    (!items.is_empty()).then_some(items)
+    let all = v.get("errors")?.all_items(|e| error_item(&e).map(|item| items.push(item)).is_some());
+    (all && !items.is_empty()).then_some(items)
 }
 
-fn error_item(v: &JsValue) -> Option<ErrorItem> {
-    let param = get(&get(v, "meta")?, "param_name")?;
-    let param_name = if param.is_undefined() || param.is_null() {
+fn error_item<J: Json>(v: &J) -> Option<ErrorItem> {
+    let param = v.get("meta")?.get("param_name")?;
+    let param_name = if param.is_absent() || param.is_null() {
         None
     } else {
         Some(param.as_string()?)
     };
     Some(ErrorItem {
-        code: get(v, "code")?.as_string()?,
-        message: get(v, "message")?.as_string()?,
-        long_message: get(v, "long_message")?.as_string()?,
+        code: v.get("code")?.as_string()?,
+        message: v.get("message")?.as_string()?,
+        long_message: v.get("long_message")?.as_string()?,
         param_name,
     })
 }

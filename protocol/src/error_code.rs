@@ -15,7 +15,6 @@ pub enum ErrorCode {
     FormIdentifierExists,
     FormPasswordLengthTooShort,
     FormPasswordLengthTooLong,
-    FormPasswordPwned,
     FormCodeIncorrect,
     VerificationExpired,
     VerificationFailed,
@@ -23,7 +22,6 @@ pub enum ErrorCode {
     VerificationAlreadyVerified,
     VerificationStrategyInvalid,
     VerificationCodeTooManyRequests,
-    VerificationLinkTokenInvalid,
     SignUpNotFound,
     SignUpNotModifiable,
     SignUpCancelledByOwner,
@@ -57,14 +55,13 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, for tables and docs tests.
-    pub const ALL: [ErrorCode; 39] = [
+    pub const ALL: [ErrorCode; 37] = [
         ErrorCode::FormParamMissing,
         ErrorCode::FormParamFormatInvalid,
         ErrorCode::FormParamUnknown,
         ErrorCode::FormIdentifierExists,
         ErrorCode::FormPasswordLengthTooShort,
         ErrorCode::FormPasswordLengthTooLong,
-        ErrorCode::FormPasswordPwned,
         ErrorCode::FormCodeIncorrect,
         ErrorCode::VerificationExpired,
         ErrorCode::VerificationFailed,
@@ -72,7 +69,6 @@ impl ErrorCode {
         ErrorCode::VerificationAlreadyVerified,
         ErrorCode::VerificationStrategyInvalid,
         ErrorCode::VerificationCodeTooManyRequests,
-        ErrorCode::VerificationLinkTokenInvalid,
         ErrorCode::SignUpNotFound,
         ErrorCode::SignUpNotModifiable,
         ErrorCode::SignUpCancelledByOwner,
@@ -109,7 +105,6 @@ impl ErrorCode {
             FormIdentifierExists => "form_identifier_exists",
             FormPasswordLengthTooShort => "form_password_length_too_short",
             FormPasswordLengthTooLong => "form_password_length_too_long",
-            FormPasswordPwned => "form_password_pwned",
             FormCodeIncorrect => "form_code_incorrect",
             VerificationExpired => "verification_expired",
             VerificationFailed => "verification_failed",
@@ -117,7 +112,6 @@ impl ErrorCode {
             VerificationAlreadyVerified => "verification_already_verified",
             VerificationStrategyInvalid => "verification_strategy_invalid",
             VerificationCodeTooManyRequests => "verification_code_too_many_requests",
-            VerificationLinkTokenInvalid => "verification_link_token_invalid",
             SignUpNotFound => "sign_up_not_found",
             SignUpNotModifiable => "sign_up_not_modifiable",
             SignUpCancelledByOwner => "sign_up_cancelled_by_owner",
@@ -157,9 +151,9 @@ impl ErrorCode {
         match self {
             FormParamMissing | FormParamFormatInvalid | FormParamUnknown
             | FormIdentifierExists | FormPasswordLengthTooShort | FormPasswordLengthTooLong
-            | FormPasswordPwned | FormCodeIncorrect | VerificationExpired | VerificationFailed
+            | FormCodeIncorrect | VerificationExpired | VerificationFailed
             | VerificationNotSent | VerificationAlreadyVerified | VerificationStrategyInvalid
-            | VerificationLinkTokenInvalid | TicketInvalid | TicketExpired
+            | TicketInvalid | TicketExpired
             | FormIdentifierNotFound | FormPasswordIncorrect => 422,
             RequestBodyInvalid | ClientCookieDuplicate => 400,
             RequestContentTypeInvalid => 415,
@@ -187,7 +181,6 @@ impl ErrorCode {
             FormIdentifierExists => "This identifier is already taken.",
             FormPasswordLengthTooShort => "The password is too short.",
             FormPasswordLengthTooLong => "The password is too long.",
-            FormPasswordPwned => "This password has appeared in a data breach.",
             FormCodeIncorrect => "The code is incorrect.",
             VerificationExpired => "The code has expired.",
             VerificationFailed => "Too many failed attempts.",
@@ -195,7 +188,6 @@ impl ErrorCode {
             VerificationAlreadyVerified => "This is already verified.",
             VerificationStrategyInvalid => "This verification method is not available.",
             VerificationCodeTooManyRequests => "Please wait before requesting a new code.",
-            VerificationLinkTokenInvalid => "This link is not valid.",
             SignUpNotFound => "This sign-up was not found.",
             SignUpNotModifiable => "This sign-up can no longer be changed.",
             SignUpCancelledByOwner => "The owner of this email address cancelled the sign-up.",
@@ -233,7 +225,6 @@ impl ErrorCode {
             FormIdentifierExists => "An account with this email address, phone number or username already exists. Sign in instead.",
             FormPasswordLengthTooShort => "The password is shorter than the instance's minimum length.",
             FormPasswordLengthTooLong => "The password is longer than the instance's maximum length.",
-            FormPasswordPwned => "This password is known from a data breach. Choose another one.",
             FormCodeIncorrect => "The verification code does not match the one sent. Check it and try again.",
             VerificationExpired => "The verification has expired. Ask for a new code or link.",
             VerificationFailed => "The verification failed after too many wrong attempts. Ask for a new code.",
@@ -241,7 +232,6 @@ impl ErrorCode {
             VerificationAlreadyVerified => "This field is already verified; nothing more is needed.",
             VerificationStrategyInvalid => "The strategy is not enabled for this field, or does not apply to it.",
             VerificationCodeTooManyRequests => "This address was sent a code moments ago, or as many codes and links as it may get for now. Wait for the time in Retry-After before asking again.",
-            VerificationLinkTokenInvalid => "The link token is unknown, already used or malformed.",
             SignUpNotFound => "No sign-up with this id belongs to this client.",
             SignUpNotModifiable => "The sign-up is complete or abandoned. Start a new one.",
             SignUpCancelledByOwner => "The owner of the address opened the email link in another browser and answered that they did not start this sign-up. It is abandoned, and no account was created.",

@@ -23,6 +23,7 @@ use argon2::password_hash::PasswordVerifier;
 use argon2::password_hash::phc::{Output, ParamsString, PasswordHash, Salt};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 use gatehouse_protocol::ErrorCode;
+use std::cell::Cell;
 use std::sync::{Arc, Mutex, OnceLock};
 use subtle::ConstantTimeEq;
 use std::time::Duration;
@@ -119,6 +120,7 @@ impl Hasher {
     /// Spends the time of one check for a password that has no account to
     /// check against, so an unknown identifier answers as slowly as a known one.
     pub async fn verify_dummy(&self, password: String) -> Result<(), ApiError> {
+        DUMMY_CHECKS.with(|count| count.set(count.get() + 1));
         self.run(move |memory| {
             let dummy = dummy_hash(memory);
             let _ = verify_now(&password, dummy, memory);
@@ -133,6 +135,19 @@ impl Hasher {
             tracing::error!(error = ?e, "making the dummy password hash failed");
         }
     }
+}
+
+thread_local! {
+    /// Dummy checks started on this thread (see [`dummy_checks_on_this_thread`]).
+    static DUMMY_CHECKS: Cell<u64> = const { Cell::new(0) };
+}
+
+/// How many dummy checks were started on this thread. For tests: a test on
+/// a current-thread runtime serves its app on that same thread, so this
+/// counts its own requests' dummy checks and no other test's; that is how
+/// the suite shows an unknown identifier pays for a check (not by timing).
+pub fn dummy_checks_on_this_thread() -> u64 {
+    DUMMY_CHECKS.with(Cell::get)
 }
 
 /// The working memory of one argon2 run with the server's own parameters

@@ -321,10 +321,10 @@ export interface Gatehouse {
 export type GatehouseErrorCode =
   | "form_param_missing" | "form_param_format_invalid" | "form_param_unknown"
   | "form_identifier_exists" | "form_password_length_too_short" | "form_password_length_too_long"
-  | "form_password_pwned" | "form_code_incorrect"
+  | "form_code_incorrect"
   | "verification_expired" | "verification_failed" | "verification_not_sent"
   | "verification_already_verified" | "verification_strategy_invalid"
-  | "verification_code_too_many_requests" | "verification_link_token_invalid"
+  | "verification_code_too_many_requests"
   | "sign_up_not_found" | "sign_up_not_modifiable" | "sign_up_cancelled_by_owner" | "sign_up_restricted"
   | "ticket_invalid" | "ticket_expired"
   | "form_identifier_not_found" | "form_password_incorrect" | "sign_in_not_found" | "session_not_found"

@@ -30,7 +30,8 @@ use tokio::time::{Instant, Interval, MissedTickBehavior};
 
 /// The name of the events that carry a sign-up.
 pub const EVENT: &str = "sign_up";
-const KEEP_ALIVE: &[u8] = b": keep-alive\n\n";
+/// The keep-alive comment, a chunk of its own.
+pub const KEEP_ALIVE: &[u8] = b": keep-alive\n\n";
 /// The longest a timer sleeps before the sign-up is looked at again anyway.
 const MAX_SLEEP: Duration = Duration::from_secs(24 * 60 * 60);
 
@@ -154,8 +155,14 @@ impl Events {
         if self.last_sent.as_deref() == Some(json.as_str()) {
             return Vec::new();
         }
-        let chunk = format!("event: {EVENT}\ndata: {json}\n\n").into_bytes();
+        let chunk = frame(EVENT, &json);
         self.last_sent = Some(json);
         chunk
     }
+}
+
+/// One event: `event: name`, `data: data`, a blank line. `data` must hold
+/// no line break (JSON from serde_json holds none: it escapes them).
+pub fn frame(name: &str, data: &str) -> Vec<u8> {
+    format!("event: {name}\ndata: {data}\n\n").into_bytes()
 }

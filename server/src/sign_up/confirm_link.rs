@@ -29,7 +29,8 @@ impl ConfirmLink {
     /// expired link also marks the verification `expired`.
     pub(super) async fn apply(self, ctx: &mut Ctx<'_>, sign_up: &mut SignUpRecord) -> Result<Outcome, ApiError> {
         // Read again inside the transaction: of two confirmations at once, one wins.
-        let link = ctx.tx.email_link(&self.token_hash).await?.ok_or(ApiError::Refused(ErrorCode::VerificationLinkTokenInvalid))?;
+        // A link gone meanwhile is refused; the page then redirects with `failed`.
+        let link = ctx.tx.email_link(&self.token_hash).await?.ok_or(ApiError::Refused(ErrorCode::VerificationFailed))?;
         let confirming = self.confirming_client.as_deref();
         let status = match judge(&link, sign_up, confirming, &ctx.state.config, ctx.now) {
             Ok(()) => {

@@ -95,13 +95,20 @@ async fn put_finds_by_external_id_when_the_email_is_new() {
     let first = admin
         .put("/v1/admin/users", json!({ "email": "old@example.com", "external_id": "crm-42", "email_verified": true }))
         .await;
+    assert_eq!((first.status, first.body["email"].as_str()), (200, Some("old@example.com")), "{}", first.text);
+    assert!(first.body["id"].as_str().is_some_and(|id| id.starts_with("user_")), "{}", first.text);
     let moved = admin.put("/v1/admin/users", json!({ "email": "new@example.com", "external_id": "crm-42" })).await;
+    assert_eq!(moved.status, 200, "{}", moved.text);
     assert_eq!(moved.body["id"], first.body["id"]);
+    assert_eq!(moved.body["external_id"], "crm-42");
     assert_eq!(moved.body["email"], "new@example.com");
     assert_eq!(moved.body["email_verified"], false, "a new address is not verified until said so");
     // Only an external id: found by it.
     let by_id = admin.put("/v1/admin/users", json!({ "external_id": "crm-42", "last_name": "Lannister" })).await;
-    assert_eq!((by_id.body["id"].clone(), by_id.body["last_name"].clone()), (first.body["id"].clone(), json!("Lannister")));
+    assert_eq!(by_id.status, 200, "{}", by_id.text);
+    assert_eq!(by_id.body["email"], "new@example.com", "{}", by_id.text);
+    // One user, moved: no second one was made.
+    assert_eq!(admin.get("/v1/admin/users").await.body["data"].as_array().map(Vec::len), Some(1));    assert_eq!((by_id.body["id"].clone(), by_id.body["last_name"].clone()), (first.body["id"].clone(), json!("Lannister")));
 }
 
 #[tokio::test]

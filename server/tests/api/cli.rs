@@ -185,21 +185,29 @@ async fn the_admin_key_comes_from_its_variable_and_never_reaches_the_log() {
         .unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let mut log = String::new();
-    let addr = loop {
-        let line = lines.next_line().await.unwrap().expect("the server listens");
-        log.push_str(&line);
-        if let Some(rest) = line.split("listening on http://").nth(1) {
-            break rest.split_whitespace().next().unwrap().to_owned();
+    // Bounded: a server that neither listens nor exits fails the test, not hangs it.
+    let addr = tokio::time::timeout(Duration::from_secs(20), async {
+        loop {
+            let line = lines.next_line().await.unwrap().expect("the server listens");
+            log.push_str(&line);
+            if let Some(rest) = line.split("listening on http://").nth(1) {
+                break rest.split_whitespace().next().unwrap().to_owned();
+            }
         }
-    };
-    let http = reqwest::Client::new();
+    })
+    .await
+    .expect("`listening on` within 20 s");
+    let http = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().unwrap();
     let users = |key: &str| http.get(format!("http://{addr}/v1/admin/users")).bearer_auth(key).send();
     assert_eq!(users(key).await.unwrap().status().as_u16(), 200);
     assert_eq!(users("wrong").await.unwrap().status().as_u16(), 401);
     child.kill().await.unwrap();
-    while let Ok(Some(line)) = lines.next_line().await {
-        log.push_str(&line);
-    }
+    let rest = async {
+        while let Ok(Some(line)) = lines.next_line().await {
+            log.push_str(&line);
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(10), rest).await.expect("the log ends once the server is killed");
     assert!(log.contains("/v1/admin/users"), "the requests are logged: {log}");
     assert!(!log.contains(key), "the key is not: {log}");
 }
@@ -212,12 +220,12 @@ async fn rotate_signing_key_adds_a_key_the_running_server_publishes() {
         start_binary(&["--listen", "127.0.0.1:0", "--database-url", &db, "--public-origin", "https://auth.example.com"], &[]).await;
     let jwks = || async { reqwest::get(format!("http://{addr}/.well-known/jwks.json")).await.unwrap().json::<serde_json::Value>().await.unwrap() };
     let first = jwks().await["keys"][0]["kid"].as_str().unwrap().to_owned();
-    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_gatehouse-server"))
+    let rotate = tokio::process::Command::new(env!("CARGO_BIN_EXE_gatehouse-server"))
         .args(["rotate-signing-key", "--database-url", &db])
         .env_remove("GATEHOUSE_DATABASE_URL")
-        .output()
-        .await
-        .unwrap();
+        .kill_on_drop(true)
+        .output();
+    let output = tokio::time::timeout(Duration::from_secs(20), rotate).await.expect("rotating ends within 20 s").unwrap();
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(stdout.contains("signs in 600 s"), "{stdout}");

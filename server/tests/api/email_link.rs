@@ -230,7 +230,11 @@ async fn an_expired_link_gives_expired() {
     let (id, link) = sent(&app, &browser, "ana@example.com").await;
     assert_eq!(email_verification(&browser.get_sign_up(&id).await)["expire_at"], app.clock_ms() + 60_000);
     app.advance(59);
-    assert_eq!(browser.open_link(&link).await.status, 200);
+    // A second before it expires, the link still shows its confirm page.
+    let page = browser.open_link(&link).await;
+    assert_eq!(page.status, 200, "{}", page.text);
+    assert!(page.text.contains("<title>Confirm your email address</title>"), "{}", page.text);
+    assert!(page.text.contains(&format!("value=\"{}\"", token_of(&link))) && page.text.contains("expires in 1 minute."), "{}", page.text);
     app.advance(1);
     let v = email_verification(&browser.get_sign_up(&id).await);
     assert_eq!((v["status"].as_str(), v["next_action"].as_str()), (Some("expired"), Some("needs_prepare")));
@@ -337,6 +341,7 @@ async fn unknown_and_malformed_tokens_get_a_friendly_page() {
     }
     let json = browser.post("/v1/verify", json!({ "token": unknown })).await;
     assert_eq!(json.status, 400);
+    assert!(json.text.contains("<title>Link not valid</title>"), "a JSON body is no form: {}", json.text);
 }
 
 #[tokio::test]

@@ -9,6 +9,7 @@ mod jwt;
 mod sse;
 
 mod admin;
+mod bad_input;
 mod body_errors;
 mod cleanup;
 mod cli;
@@ -20,6 +21,7 @@ mod email_link;
 mod email_link_owner;
 mod email_link_settings;
 mod events;
+mod fuzz;
 mod interplay;
 mod invitations;
 mod limits;

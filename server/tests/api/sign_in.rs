@@ -19,10 +19,18 @@ pub async fn sync_cersei(app: &TestApp, extra: Value) -> Value {
     answer.body
 }
 
-/// Signs in with the password; answers the complete sign-in.
+/// Signs in with the password; asserts that it completed with a session
+/// (the client's active one) and answers the sign-in.
 pub async fn sign_in_with_password(browser: &TestClient, identifier: &str) -> Value {
     let answer = browser.sign_in(json!({ "identifier": identifier, "password": PASSWORD })).await;
-    answer.response().clone()
+    let sign_in = answer.response().clone();
+    assert_eq!(sign_in["status"], "complete", "{}", answer.text);
+    let session = sign_in["created_session_id"].as_str().unwrap_or_else(|| panic!("no session: {}", answer.text));
+    assert!(session.starts_with("sess_"), "{session}");
+    assert_eq!(answer.body["client"]["last_active_session_id"], session, "{}", answer.text);
+    let factor = &sign_in["first_factor_verification"];
+    assert_eq!((factor["status"].as_str(), factor["strategy"].as_str()), (Some("verified"), Some("password")), "{}", answer.text);
+    sign_in
 }
 
 async fn stored_hash(app: &TestApp) -> String {
