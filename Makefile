@@ -3,7 +3,7 @@
 #   make test   runs every test: protocol, server, SDK in Chromium, demo in Playwright
 # Both install whatever is missing first (scripts/setup.sh).
 
-.PHONY: demo test pkg setup-demo setup-test test-rust test-browser test-e2e size bench fuzz
+.PHONY: demo test pkg setup-demo setup-test lint test-rust test-browser test-e2e size bench fuzz
 
 # The server reads its settings from GATEHOUSE_* variables, so any one that
 # is already set wins: GATEHOUSE_LISTEN=127.0.0.1:9000 make demo
@@ -11,7 +11,7 @@ demo: setup-demo pkg
 	GATEHOUSE_DEV=$${GATEHOUSE_DEV:-true} GATEHOUSE_WWW=$${GATEHOUSE_WWW:-www} \
 	GATEHOUSE_PKG=$${GATEHOUSE_PKG:-pkg} cargo run --quiet -p gatehouse-server
 
-test: setup-test test-rust pkg test-browser test-e2e size
+test: setup-test lint test-rust pkg test-browser test-e2e size
 
 setup-demo:
 	scripts/setup.sh demo
@@ -21,6 +21,12 @@ setup-test:
 
 pkg:
 	scripts/build-pkg.sh
+
+# Formatting (width in rustfmt.toml) and clippy, host and wasm builds, warnings as errors.
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets --quiet -- -D warnings
+	cargo clippy -p gatehouse --target wasm32-unknown-unknown --release --quiet -- -D warnings
 
 test-rust:
 	cargo test --workspace

@@ -200,10 +200,7 @@ pub fn rules(env: &JsValue) -> Rules {
     let attributes = get(env, "signUp").and_then(|s| get(&s, "attributes"));
     let enabled = Field::ALL.map(|f| {
         let attribute = attributes.as_ref().and_then(|a| get(a, f.js_name()));
-        attribute
-            .and_then(|a| get(&a, "enabled"))
-            .and_then(|e| e.as_bool())
-            .unwrap_or(false)
+        attribute.and_then(|a| get(&a, "enabled")).and_then(|e| e.as_bool()).unwrap_or(false)
     });
     let rule = |settings, key, default| length(env, &[settings, key]).unwrap_or(default);
     let (pw, un) = (PasswordRules::default(), UsernameRules::default());
@@ -230,11 +227,7 @@ pub fn error_items<J: Json>(v: &J) -> Option<Vec<ErrorItem>> {
 
 fn error_item<J: Json>(v: &J) -> Option<ErrorItem> {
     let param = v.get("meta")?.get("param_name")?;
-    let param_name = if param.is_absent() || param.is_null() {
-        None
-    } else {
-        Some(param.as_string()?)
-    };
+    let param_name = if param.is_absent() || param.is_null() { None } else { Some(param.as_string()?) };
     Some(ErrorItem {
         code: v.get("code")?.as_string()?,
         message: v.get("message")?.as_string()?,

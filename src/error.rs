@@ -91,11 +91,7 @@ pub struct Error {
 impl Error {
     /// An error the SDK raises itself, with no HTTP response behind it.
     pub fn sdk(code: ErrorCode, param_name: Option<&str>) -> Self {
-        Error {
-            errors: vec![ErrorItem::from_code(code, param_name)],
-            status: 0,
-            retry_after: None,
-        }
+        Error { errors: vec![ErrorItem::from_code(code, param_name)], status: 0, retry_after: None }
     }
 
     /// The server could not be reached, or its answer did not arrive.
@@ -105,11 +101,7 @@ impl Error {
 
     /// An answer that is not the JSON we expect, with its HTTP status.
     pub fn response_invalid(status: u16, retry_after: Option<u32>) -> Self {
-        Error {
-            status,
-            retry_after,
-            ..Error::sdk(ErrorCode::ResponseInvalid, None)
-        }
+        Error { status, retry_after, ..Error::sdk(ErrorCode::ResponseInvalid, None) }
     }
 
     /// A parameter of a call is of the wrong JS type or shape.

@@ -83,22 +83,12 @@ impl Transport {
         while base.ends_with('/') {
             base.pop();
         }
-        Transport {
-            base,
-            bearer,
-            token: Cell::new(None),
-        }
+        Transport { base, bearer, token: Cell::new(None) }
     }
 
     /// Starts one request; its promise resolves to the `Response`. An
     /// `AbortSignal` as `signal` aborts it (anything else is ignored).
-    pub fn start(
-        &self,
-        method: Method,
-        path: &str,
-        body: Option<String>,
-        signal: &JsValue,
-    ) -> Promise {
+    pub fn start(&self, method: Method, path: &str, body: Option<String>, signal: &JsValue) -> Promise {
         let init = RequestInit::new();
         if signal.is_object() {
             decode::set(&init, "signal", signal);
@@ -146,11 +136,7 @@ impl Transport {
                 self.token.set(Some(token));
             }
         }
-        let retry_after = headers
-            .get("Retry-After")
-            .ok()
-            .flatten()
-            .and_then(|s| s.trim().parse::<u32>().ok());
+        let retry_after = headers.get("Retry-After").ok().flatten().and_then(|s| s.trim().parse::<u32>().ok());
         if json.is_undefined() {
             return Err(Error::response_invalid(status, retry_after));
         }
@@ -158,11 +144,7 @@ impl Transport {
             return Ok((status, json));
         }
         Err(match decode::error_items(&json).filter(|_| status >= 400) {
-            Some(errors) => Error {
-                errors,
-                status,
-                retry_after,
-            },
+            Some(errors) => Error { errors, status, retry_after },
             None => Error::response_invalid(status, retry_after),
         })
     }

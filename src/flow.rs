@@ -22,17 +22,9 @@ pub enum Op {
     /// Send a code or an email link; the email and phone shortcuts default
     /// the strategy. A link needs the `redirect_url` it sends the person
     /// back to (checked by the server only).
-    Prepare {
-        target: Target,
-        strategy: Option<String>,
-        redirect_url: Option<String>,
-    },
+    Prepare { target: Target, strategy: Option<String>, redirect_url: Option<String> },
     /// Check a code.
-    Attempt {
-        target: Target,
-        strategy: Option<String>,
-        code: Option<String>,
-    },
+    Attempt { target: Target, strategy: Option<String>, code: Option<String> },
     /// Open the sign-up's event stream (`text/event-stream`).
     Events,
 }
@@ -62,21 +54,13 @@ pub fn request(op: Op, id: Option<&str>, rules: &Rules) -> Result<Request> {
         None => Err(Error::sdk(ErrorCode::SignUpNotFound, None)),
     };
     let (method, path, body) = match op {
-        Op::Create(params) => (
-            Method::Post,
-            "/v1/client/sign_ups".into(),
-            Some(params.validated(rules)?.to_json()),
-        ),
+        Op::Create(params) => (Method::Post, "/v1/client/sign_ups".into(), Some(params.validated(rules)?.to_json())),
         Op::Update(params) => {
             let body = params.validated(rules)?.to_json();
             (Method::Patch, path("")?, Some(body))
         }
         Op::Reload => (Method::Get, path("")?, None),
-        Op::Prepare {
-            target,
-            strategy,
-            redirect_url,
-        } => {
+        Op::Prepare { target, strategy, redirect_url } => {
             let strategy = pick_strategy(target, strategy)?;
             let mut body = JsonObject::new();
             body.string("strategy", strategy.as_str());
@@ -87,39 +71,22 @@ pub fn request(op: Op, id: Option<&str>, rules: &Rules) -> Result<Request> {
             match redirect_url {
                 Some(url) if link => body.string("redirect_url", &url),
                 Some(_) => return Err(Error::param(ErrorCode::FormParamUnknown, "redirect_url")),
-                None if link => {
-                    return Err(Error::param(ErrorCode::FormParamMissing, "redirect_url"))
-                }
+                None if link => return Err(Error::param(ErrorCode::FormParamMissing, "redirect_url")),
                 None => {}
             }
-            (
-                Method::Post,
-                path("/prepare_verification")?,
-                Some(body.finish()),
-            )
+            (Method::Post, path("/prepare_verification")?, Some(body.finish()))
         }
-        Op::Attempt {
-            target,
-            strategy,
-            code,
-        } => {
+        Op::Attempt { target, strategy, code } => {
             let strategy = pick_strategy(target, strategy)?;
             if !strategy.uses_code() {
-                return Err(Error::param(
-                    ErrorCode::VerificationStrategyInvalid,
-                    "strategy",
-                ));
+                return Err(Error::param(ErrorCode::VerificationStrategyInvalid, "strategy"));
             }
             let code = code.ok_or_else(|| Error::param(ErrorCode::FormParamMissing, "code"))?;
             let code = validate::verification_code(&code)?;
             let mut body = JsonObject::new();
             body.string("strategy", strategy.as_str());
             body.string("code", &code);
-            (
-                Method::Post,
-                path("/attempt_verification")?,
-                Some(body.finish()),
-            )
+            (Method::Post, path("/attempt_verification")?, Some(body.finish()))
         }
         Op::Events => (Method::Get, path("/events")?, None),
     };
@@ -138,10 +105,7 @@ pub fn pick_strategy(target: Target, given: Option<String>) -> Result<Strategy> 
     match (strategy, target) {
         (Some(s), Target::Any) => Ok(s),
         (Some(s), Target::Only(field)) if s.field() == field => Ok(s),
-        _ => Err(Error::param(
-            ErrorCode::VerificationStrategyInvalid,
-            "strategy",
-        )),
+        _ => Err(Error::param(ErrorCode::VerificationStrategyInvalid, "strategy")),
     }
 }
 

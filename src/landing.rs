@@ -17,16 +17,8 @@ pub struct Landing<'a> {
 /// no known `gh_status`: the page was not reached through a link.
 pub fn landing(search: &str) -> Option<Landing<'_>> {
     let status = EmailLinkStatus::parse(param(search, EmailLinkStatus::PARAM)?)?;
-    let is_id = |id: &&str| {
-        !id.is_empty()
-            && id
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-    };
-    Some(Landing {
-        status,
-        created_session_id: param(search, EmailLinkStatus::CREATED_SESSION_PARAM).filter(is_id),
-    })
+    let is_id = |id: &&str| !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    Some(Landing { status, created_session_id: param(search, EmailLinkStatus::CREATED_SESSION_PARAM).filter(is_id) })
 }
 
 /// The raw value of `name` in a query. Bytes, not `str` patterns: those

@@ -52,10 +52,7 @@ impl SignUpParams {
             let value = match (field, value) {
                 (Field::LegalAccepted, Value::Bool(b)) => Value::Bool(b),
                 (Field::LegalAccepted, _) | (_, Value::Bool(_)) => {
-                    return Err(Error::param(
-                        ErrorCode::FormParamFormatInvalid,
-                        field.as_str(),
-                    ))
+                    return Err(Error::param(ErrorCode::FormParamFormatInvalid, field.as_str()))
                 }
                 (_, Value::Text(text)) => Value::Text(check_text(field, &text, rules)?),
             };

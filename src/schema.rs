@@ -6,9 +6,7 @@
 //! one small walker replaces a hand-written decoder per resource.
 
 use alloc::string::String;
-use gatehouse_protocol::{
-    FirstFactor, NextAction, SignUpMode, SignUpStatus, Strategy, VerificationStatus,
-};
+use gatehouse_protocol::{FirstFactor, NextAction, SignUpMode, SignUpStatus, Strategy, VerificationStatus};
 
 /// What one value must be.
 #[derive(Clone, Copy)]
@@ -99,16 +97,10 @@ pub const CLIENT: &[Key] = &[
 ];
 
 // The keys a sign-in's first factor shares with a sign-up's verification.
-const V_STATUS: Key = Key(
-    "status",
-    Kind::Enum(|s| VerificationStatus::parse(s).is_some()),
-);
+const V_STATUS: Key = Key("status", Kind::Enum(|s| VerificationStatus::parse(s).is_some()));
 const V_ATTEMPTS: Key = Key("attempts", Kind::Num);
 const V_EXPIRE_AT: Key = Key("expire_at", Kind::OptNum);
-const V_NEXT_ACTION: Key = Key(
-    "next_action",
-    Kind::Enum(|s| NextAction::parse(s).is_some()),
-);
+const V_NEXT_ACTION: Key = Key("next_action", Kind::Enum(|s| NextAction::parse(s).is_some()));
 const V_VERIFIED_AT_CLIENT: Key = Key("verified_at_client", Kind::OptStr);
 
 const VERIFICATION: &[Key] = &[
@@ -129,17 +121,11 @@ fn first_factor(s: &str) -> bool {
 /// (`needs_identifier` is never produced: the identifier is required).
 pub const SIGN_IN: &[Key] = &[
     Key("id", Kind::Str),
-    Key(
-        "status",
-        Kind::Enum(|s| matches!(s, "needs_first_factor" | "complete")),
-    ),
+    Key("status", Kind::Enum(|s| matches!(s, "needs_first_factor" | "complete"))),
     Key("identifier", Kind::OptStr),
     Key(
         "supported_first_factors",
-        Kind::List(&[
-            Key("strategy", Kind::Enum(first_factor)),
-            Key("safe_identifier", Kind::MaybeStr),
-        ]),
+        Kind::List(&[Key("strategy", Kind::Enum(first_factor)), Key("safe_identifier", Kind::MaybeStr)]),
     ),
     Key(
         "first_factor_verification",
@@ -158,28 +144,15 @@ pub const SIGN_IN: &[Key] = &[
 ];
 
 /// `{ "response": SignIn, "client": Client }`.
-pub const SIGN_IN_ENVELOPE: &[Key] = &[
-    Key("response", Kind::Obj(SIGN_IN)),
-    Key("client", Kind::Obj(CLIENT)),
-];
+pub const SIGN_IN_ENVELOPE: &[Key] = &[Key("response", Kind::Obj(SIGN_IN)), Key("client", Kind::Obj(CLIENT))];
 
 /// `{ "response": Session, "client": Client }` (signing out).
-pub const SESSION_ENVELOPE: &[Key] = &[
-    Key("response", Kind::Obj(SESSION)),
-    Key("client", Kind::Obj(CLIENT)),
-];
+pub const SESSION_ENVELOPE: &[Key] = &[Key("response", Kind::Obj(SESSION)), Key("client", Kind::Obj(CLIENT))];
 
 /// `{ "response": Token, "client": Client }`: a session JWT, with its
 /// `iat` and `exp` in epoch ms of the server's clock.
 pub const TOKEN_ENVELOPE: &[Key] = &[
-    Key(
-        "response",
-        Kind::Obj(&[
-            Key("jwt", Kind::Str),
-            Key("issued_at", Kind::Num),
-            Key("expire_at", Kind::Num),
-        ]),
-    ),
+    Key("response", Kind::Obj(&[Key("jwt", Kind::Str), Key("issued_at", Kind::Num), Key("expire_at", Kind::Num)])),
     Key("client", Kind::Obj(CLIENT)),
 ];
 
@@ -193,10 +166,7 @@ pub const SIGN_UP: &[Key] = &[
     Key("unverified_fields", Kind::Strs),
     Key(
         "verifications",
-        Kind::Obj(&[
-            Key("email_address", Kind::OptObj(VERIFICATION)),
-            Key("phone_number", Kind::OptObj(VERIFICATION)),
-        ]),
+        Kind::Obj(&[Key("email_address", Kind::OptObj(VERIFICATION)), Key("phone_number", Kind::OptObj(VERIFICATION))]),
     ),
     Key("username", Kind::OptStr),
     Key("email_address", Kind::OptStr),
@@ -213,10 +183,7 @@ pub const SIGN_UP: &[Key] = &[
 ];
 
 /// `{ "response": SignUp, "client": Client }`.
-pub const SIGN_UP_ENVELOPE: &[Key] = &[
-    Key("response", Kind::Obj(SIGN_UP)),
-    Key("client", Kind::Obj(CLIENT)),
-];
+pub const SIGN_UP_ENVELOPE: &[Key] = &[Key("response", Kind::Obj(SIGN_UP)), Key("client", Kind::Obj(CLIENT))];
 
 /// `{ "response": Client, "client": Client }` (`GET /v1/client`).
 pub const CLIENT_ENVELOPE: &[Key] = &[Key("client", Kind::Obj(CLIENT))];

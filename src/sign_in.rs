@@ -83,9 +83,7 @@ pub fn request(
         let value = match p {
             Param::Identifier => validate::identifier(&value)?.as_str().into(),
             Param::Code => validate::verification_code(&value)?,
-            Param::Password if value.is_empty() => {
-                return Err(Error::param(ErrorCode::FormParamMissing, key))
-            }
+            Param::Password if value.is_empty() => return Err(Error::param(ErrorCode::FormParamMissing, key)),
             _ => value,
         };
         body.string(key, &value);
@@ -101,11 +99,7 @@ pub fn request(
         (Some(rest), Some(id)) => join(&["/v1/client/sign_ins/", id, rest]),
         (Some(_), None) => return Err(Error::sdk(ErrorCode::SignInNotFound, None)),
     };
-    Ok(Request {
-        method,
-        path,
-        body: (method == Method::Post).then(|| body.finish()),
-    })
+    Ok(Request { method, path, body: (method == Method::Post).then(|| body.finish()) })
 }
 
 #[cfg(test)]

@@ -158,8 +158,12 @@ fn valid(kind: Kind) -> BoxedStrategy<Option<Value>> {
         Kind::Bool => some(any::<bool>().prop_map(Value::from).boxed()),
         Kind::Num => some((0u32..1000).prop_map(Value::from).boxed()),
         Kind::OptNum => or_null((0u32..1000).prop_map(Value::from).boxed()),
-        Kind::Strs => some(proptest::collection::vec(text().prop_map(Value::from), 0..3).prop_map(Value::Array).boxed()),
-        Kind::AnyObj => some(any_json().prop_map(|v| if v.is_object() { v } else { Value::Object(Map::new()) }).boxed()),
+        Kind::Strs => {
+            some(proptest::collection::vec(text().prop_map(Value::from), 0..3).prop_map(Value::Array).boxed())
+        }
+        Kind::AnyObj => {
+            some(any_json().prop_map(|v| if v.is_object() { v } else { Value::Object(Map::new()) }).boxed())
+        }
         Kind::Obj(keys) => valid_object(keys).prop_map(Some).boxed(),
         Kind::OptObj(keys) => or_null(valid_object(keys)),
         Kind::List(keys) => some(proptest::collection::vec(valid_object(keys), 0..3).prop_map(Value::Array).boxed()),
@@ -170,9 +174,7 @@ fn valid(kind: Kind) -> BoxedStrategy<Option<Value>> {
 fn valid_object(keys: &'static [Key]) -> BoxedStrategy<Value> {
     let fields: Vec<BoxedStrategy<(String, Option<Value>)>> =
         keys.iter().map(|Key(name, kind)| valid(*kind).prop_map(move |v| ((*name).to_owned(), v)).boxed()).collect();
-    fields
-        .prop_map(|fields| Value::Object(fields.into_iter().filter_map(|(k, v)| Some((k, v?))).collect()))
-        .boxed()
+    fields.prop_map(|fields| Value::Object(fields.into_iter().filter_map(|(k, v)| Some((k, v?))).collect())).boxed()
 }
 
 /// Whether `out` is exactly what the decoder promises for `keys`: every

@@ -149,12 +149,22 @@ impl ErrorCode {
     pub const fn http_status(self) -> u16 {
         use ErrorCode::*;
         match self {
-            FormParamMissing | FormParamFormatInvalid | FormParamUnknown
-            | FormIdentifierExists | FormPasswordLengthTooShort | FormPasswordLengthTooLong
-            | FormCodeIncorrect | VerificationExpired | VerificationFailed
-            | VerificationNotSent | VerificationAlreadyVerified | VerificationStrategyInvalid
-            | TicketInvalid | TicketExpired
-            | FormIdentifierNotFound | FormPasswordIncorrect => 422,
+            FormParamMissing
+            | FormParamFormatInvalid
+            | FormParamUnknown
+            | FormIdentifierExists
+            | FormPasswordLengthTooShort
+            | FormPasswordLengthTooLong
+            | FormCodeIncorrect
+            | VerificationExpired
+            | VerificationFailed
+            | VerificationNotSent
+            | VerificationAlreadyVerified
+            | VerificationStrategyInvalid
+            | TicketInvalid
+            | TicketExpired
+            | FormIdentifierNotFound
+            | FormPasswordIncorrect => 422,
             RequestBodyInvalid | ClientCookieDuplicate => 400,
             RequestContentTypeInvalid => 415,
             SignUpNotModifiable => 409,

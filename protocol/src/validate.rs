@@ -127,8 +127,7 @@ fn dns_name(domain: &[u8]) -> bool {
 /// A phone number in E.164: `+` then 8 to 15 digits, the first not 0.
 /// Spaces, dots, hyphens and parentheses between digits are dropped.
 pub fn phone_number(input: &str) -> Result<String, FieldError> {
-    const ERR: FieldError =
-        invalid("phone_number", "Enter the phone number with its country code, like +14155550123.");
+    const ERR: FieldError = invalid("phone_number", "Enter the phone number with its country code, like +14155550123.");
     let rest = input.trim().strip_prefix('+').ok_or(ERR)?;
     let mut out = String::with_capacity(16);
     out.push('+');
@@ -157,10 +156,7 @@ pub fn username(input: &str, rules: &UsernameRules) -> Result<String, FieldError
     let ok = name.bytes().all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b))
         && name.as_bytes().first().is_some_and(u8::is_ascii_alphanumeric);
     if !ok {
-        return Err(invalid(
-            "username",
-            "Use letters, digits, '_', '.' or '-', starting with a letter or digit.",
-        ));
+        return Err(invalid("username", "Use letters, digits, '_', '.' or '-', starting with a letter or digit."));
     }
     Ok(name.to_ascii_lowercase())
 }
@@ -170,18 +166,10 @@ pub fn username(input: &str, rules: &UsernameRules) -> Result<String, FieldError
 pub fn password(input: &str, rules: &PasswordRules) -> Result<(), FieldError> {
     let len = input.chars().count();
     if len < rules.min_length {
-        return Err(FieldError::new(
-            ErrorCode::FormPasswordLengthTooShort,
-            "password",
-            "Your password is too short.",
-        ));
+        return Err(FieldError::new(ErrorCode::FormPasswordLengthTooShort, "password", "Your password is too short."));
     }
     if len > rules.max_length {
-        return Err(FieldError::new(
-            ErrorCode::FormPasswordLengthTooLong,
-            "password",
-            "Your password is too long.",
-        ));
+        return Err(FieldError::new(ErrorCode::FormPasswordLengthTooLong, "password", "Your password is too long."));
     }
     Ok(())
 }
@@ -261,9 +249,20 @@ mod tests {
     fn emails() {
         assert_eq!(email_address("  Ana@Example.COM ").unwrap(), "ana@example.com");
         assert!(email_address("first.last+tag@mail.example.co.uk").is_ok());
-        for bad in ["", "ana", "ana@", "@example.com", "ana@example", "a b@example.com",
-            "ana@@example.com", ".ana@example.com", "ana..b@example.com", "ana@-x.com",
-            "ana@example.123", "ana@exa_mple.com"] {
+        for bad in [
+            "",
+            "ana",
+            "ana@",
+            "@example.com",
+            "ana@example",
+            "a b@example.com",
+            "ana@@example.com",
+            ".ana@example.com",
+            "ana..b@example.com",
+            "ana@-x.com",
+            "ana@example.123",
+            "ana@exa_mple.com",
+        ] {
             let e = email_address(bad).unwrap_err();
             assert_eq!((e.code, e.param), (ErrorCode::FormParamFormatInvalid, "email_address"), "{bad}");
         }
@@ -301,7 +300,8 @@ mod tests {
         assert_eq!(person_name("first_name", "  Ana ").unwrap(), "Ana");
         assert_eq!(person_name("last_name", " ").unwrap_err().code, ErrorCode::FormParamMissing);
         assert!(person_name("first_name", "a\u{0}b").is_err());
-        let hidden_names = ["Ana\u{202E}gnp.exe", "A\u{200B}na", "A\u{200D}na", "\u{2066}Ana\u{2069}", "Ana\u{FEFF}", "\u{200F}Ana"];
+        let hidden_names =
+            ["Ana\u{202E}gnp.exe", "A\u{200B}na", "A\u{200D}na", "\u{2066}Ana\u{2069}", "Ana\u{FEFF}", "\u{200F}Ana"];
         for hidden in hidden_names {
             let e = person_name("first_name", hidden).unwrap_err();
             assert_eq!((e.code, e.param), (ErrorCode::FormParamFormatInvalid, "first_name"), "{hidden:?}");

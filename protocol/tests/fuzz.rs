@@ -30,9 +30,47 @@ fn config() -> ProptestConfig {
 /// oddly, bidi and zero-width characters, NUL and other controls, and
 /// homoglyphs of ASCII letters.
 const ALPHABET: &[char] = &[
-    'a', 'Z', 'x', '0', '7', '9', '.', '@', '+', '-', '_', ' ', '\t', '\n', '\0', '\u{7f}', '/', ':', '?', '#',
-    '[', ']', '\\', '"', '<', '%', '(', ')', '=', '&', 'é', 'İ', 'ß', 'ﬀ', 'а', 'ο', '\u{202e}', '\u{200b}',
-    '\u{feff}', '\u{2028}', '\u{1f600}',
+    'a',
+    'Z',
+    'x',
+    '0',
+    '7',
+    '9',
+    '.',
+    '@',
+    '+',
+    '-',
+    '_',
+    ' ',
+    '\t',
+    '\n',
+    '\0',
+    '\u{7f}',
+    '/',
+    ':',
+    '?',
+    '#',
+    '[',
+    ']',
+    '\\',
+    '"',
+    '<',
+    '%',
+    '(',
+    ')',
+    '=',
+    '&',
+    'é',
+    'İ',
+    'ß',
+    'ﬀ',
+    'а',
+    'ο',
+    '\u{202e}',
+    '\u{200b}',
+    '\u{feff}',
+    '\u{2028}',
+    '\u{1f600}',
 ];
 
 /// Any text, weighted towards the characters validators look at.
@@ -54,8 +92,14 @@ fn shaped(prefixes: &'static [&'static str]) -> impl Strategy<Value = String> {
 fn email_like() -> impl Strategy<Value = String> {
     prop_oneof![
         text(),
-        ("[a-zA-Z0-9.+_-]{1,70}", "[a-zA-Z0-9.-]{1,70}", "[a-zA-Z0-9]{1,8}")
-            .prop_map(|(local, domain, tld)| [local.as_str(), "@", &domain, ".", &tld].concat()),
+        ("[a-zA-Z0-9.+_-]{1,70}", "[a-zA-Z0-9.-]{1,70}", "[a-zA-Z0-9]{1,8}").prop_map(|(local, domain, tld)| [
+            local.as_str(),
+            "@",
+            &domain,
+            ".",
+            &tld
+        ]
+        .concat()),
         ("[ \t]{0,2}", text(), "[ \t]{0,2}").prop_map(|(a, b, c)| [a.as_str(), "A@", &b, &c].concat()),
     ]
 }

@@ -10,25 +10,25 @@
 use crate::admin::{self, auth::AdminKey};
 use crate::client;
 use crate::error;
+use crate::error::ApiError;
 use crate::origin::{self, AllowedOrigins};
 use crate::rate_limit::{self, Limiter};
 use crate::session::handlers as session;
 use crate::sign_in::handlers as sign_in;
 use crate::sign_up::handlers as sign_up;
 use crate::state::AppState;
-use crate::{dev, environment, static_files, trace, verify, Options};
-use crate::error::ApiError;
+use crate::{Options, dev, environment, static_files, trace, verify};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::{from_fn, from_fn_with_state, map_response};
 use axum::response::{IntoResponse, Response};
-use gatehouse_protocol::ErrorCode;
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
+use gatehouse_protocol::ErrorCode;
 use std::time::Duration;
-use tower_http::cors::{AllowOrigin, CorsLayer};
-use tower_http::timeout::TimeoutLayer;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::LatencyUnit;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
@@ -97,11 +97,11 @@ pub fn router(state: AppState, options: &Options) -> Router {
         app = app.layer(from_fn_with_state(state, dev::record));
     }
     app.layer(
-            TraceLayer::new_for_http()
-                .make_span_with(trace::make_span)
-                .on_response(DefaultOnResponse::new().level(Level::INFO).latency_unit(LatencyUnit::Millis)),
-        )
-        .layer(from_fn(trace::assign))
+        TraceLayer::new_for_http()
+            .make_span_with(trace::make_span)
+            .on_response(DefaultOnResponse::new().level(Level::INFO).latency_unit(LatencyUnit::Millis)),
+    )
+    .layer(from_fn(trace::assign))
 }
 
 fn cors(allowed: &AllowedOrigins) -> CorsLayer {
@@ -146,7 +146,13 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn a_request_slower_than_the_timeout_answers_503_request_timeout() {
         let slow = Router::new()
-            .route("/slow", get(|| async { tokio::time::sleep(Duration::from_secs(60)).await; "late" }))
+            .route(
+                "/slow",
+                get(|| async {
+                    tokio::time::sleep(Duration::from_secs(60)).await;
+                    "late"
+                }),
+            )
             .route("/quick", get(|| async { "ok" }));
         let app = with_timeout(slow, Duration::from_secs(10));
         let answer = app.clone().oneshot(Request::get("/slow").body(Body::empty()).unwrap()).await.unwrap();

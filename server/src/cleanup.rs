@@ -38,14 +38,26 @@ pub struct Purge {
 /// Every purge, in the order a pass runs them: the sign-ups, sign-ins and
 /// sessions go before the clients they would keep alive.
 pub const PURGES: &[Purge] = &[
-    Purge { name: "abandoned sign-ups", cutoff: |_, now| now - ABANDONED_GRACE_MS, statements: sql::ABANDONED_SIGN_UPS },
-    Purge { name: "abandoned sign-ins", cutoff: |_, now| now - ABANDONED_GRACE_MS, statements: sql::ABANDONED_SIGN_INS },
+    Purge {
+        name: "abandoned sign-ups",
+        cutoff: |_, now| now - ABANDONED_GRACE_MS,
+        statements: sql::ABANDONED_SIGN_UPS,
+    },
+    Purge {
+        name: "abandoned sign-ins",
+        cutoff: |_, now| now - ABANDONED_GRACE_MS,
+        statements: sql::ABANDONED_SIGN_INS,
+    },
     Purge { name: "expired sessions", cutoff: |_, now| now, statements: sql::EXPIRED_SESSIONS },
     Purge { name: "expired clients", cutoff: client_idle_cutoff, statements: sql::EXPIRED_CLIENTS },
     Purge { name: "stale code sends", cutoff: resend_window, statements: sql::STALE_CODE_SENDS },
     Purge { name: "stale limit events", cutoff: longest_limit_window, statements: sql::STALE_LIMIT_EVENTS },
     Purge { name: "stale limit locks", cutoff: longest_limit_window, statements: sql::STALE_LIMIT_LOCKS },
-    Purge { name: "expired email links", cutoff: |_, now| now - EXPIRED_LINK_KEEP_MS, statements: sql::EXPIRED_EMAIL_LINKS },
+    Purge {
+        name: "expired email links",
+        cutoff: |_, now| now - EXPIRED_LINK_KEEP_MS,
+        statements: sql::EXPIRED_EMAIL_LINKS,
+    },
 ];
 
 fn client_idle_cutoff(config: &Config, now: i64) -> i64 {

@@ -108,7 +108,8 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
 /// The mode and the token a request presents. Bearer mode reads only
 /// `Authorization`; cookie mode only the cookie this origin's scheme uses.
 fn presented_token(headers: &HeaderMap, https: bool) -> Result<(Mode, Option<String>), ApiError> {
-    let asks_bearer = headers.get(MODE_HEADER).and_then(|v| v.to_str().ok()).is_some_and(|v| v.trim().eq_ignore_ascii_case("bearer"));
+    let asks_bearer =
+        headers.get(MODE_HEADER).and_then(|v| v.to_str().ok()).is_some_and(|v| v.trim().eq_ignore_ascii_case("bearer"));
     if let Some(token) = bearer_token(headers) {
         return Ok((Mode::Bearer, Some(String::from(token))));
     }
@@ -137,7 +138,11 @@ async fn live_client(state: &AppState, token: &str) -> Result<Option<ClientToken
 }
 
 /// The client, and the token issued to it by this request, if any.
-async fn find_or_create(state: &AppState, presented: Option<&str>, creates: bool) -> Result<(CurrentClient, Option<String>), ApiError> {
+async fn find_or_create(
+    state: &AppState,
+    presented: Option<&str>,
+    creates: bool,
+) -> Result<(CurrentClient, Option<String>), ApiError> {
     let found = match presented {
         Some(token) => live_client(state, token).await?,
         None => None,

@@ -48,7 +48,8 @@ impl RequestLog {
     /// The count of requests whose path starts with `prefix`, and the latest of them.
     fn matching(&self, prefix: &str) -> RequestCount {
         let seen = self.seen.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        let matching: Vec<&String> = seen.iter().filter(|r| r.split_once(' ').is_some_and(|(_, path)| path.starts_with(prefix))).collect();
+        let matching: Vec<&String> =
+            seen.iter().filter(|r| r.split_once(' ').is_some_and(|(_, path)| path.starts_with(prefix))).collect();
         let recent = matching.iter().rev().take(Self::LISTED).rev().map(|r| (*r).clone()).collect();
         RequestCount { count: matching.len(), recent }
     }
@@ -74,7 +75,11 @@ pub async fn outbox(State(state): State<AppState>) -> Result<Json<Vec<OutboxMess
 }
 
 /// `POST /v1/dev/invitations`.
-pub async fn invite(State(state): State<AppState>, own: Option<PublicOrigin>, Params(p): Params<InvitationParams>) -> Result<Json<Invitation>, ApiError> {
+pub async fn invite(
+    State(state): State<AppState>,
+    own: Option<PublicOrigin>,
+    Params(p): Params<InvitationParams>,
+) -> Result<Json<Invitation>, ApiError> {
     let new = NewInvitation::parse(p, &state.config, own.as_ref())?;
     Ok(Json(manage::create(&state, new, own.as_ref()).await?))
 }
@@ -134,7 +139,10 @@ mod tests {
         let sign_ups = log.matching("/v1/client/sign_ups/");
         assert_eq!(sign_ups.count, RequestLog::CAPACITY - 2);
         assert_eq!(sign_ups.recent.len(), 20);
-        assert_eq!(sign_ups.recent.last().map(String::as_str), Some(format!("GET /v1/client/sign_ups/su_{}", RequestLog::CAPACITY + 4).as_str()));
+        assert_eq!(
+            sign_ups.recent.last().map(String::as_str),
+            Some(format!("GET /v1/client/sign_ups/su_{}", RequestLog::CAPACITY + 4).as_str())
+        );
         assert_eq!(log.matching("/v1/environment").recent, vec![String::from("GET /v1/environment")]);
         log.clear();
         assert_eq!(log.matching("").count, 0);

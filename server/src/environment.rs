@@ -6,8 +6,8 @@ use crate::config::Config;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
-use gatehouse_protocol::wire::{AttributeSettings, Environment, SignUpSettings};
 use gatehouse_protocol::Strategy;
+use gatehouse_protocol::wire::{AttributeSettings, Environment, SignUpSettings};
 
 /// Whether this instance can send an SMS. Gatehouse has no SMS provider
 /// yet: only the dev outbox takes SMS.
@@ -65,7 +65,11 @@ mod tests {
     fn phone_codes_need_an_sms_sender() {
         let mut dev = Config::default();
         without_unsendable_phone(&mut dev, true).unwrap();
-        assert_eq!(dev.attributes.phone_number, Config::default().attributes.phone_number, "the outbox sends in dev mode");
+        assert_eq!(
+            dev.attributes.phone_number,
+            Config::default().attributes.phone_number,
+            "the outbox sends in dev mode"
+        );
 
         let mut prod = Config::default();
         without_unsendable_phone(&mut prod, false).unwrap();

@@ -91,9 +91,7 @@ impl ApiError {
             meta: ErrorMeta { param_name: param },
         };
         match self {
-            ApiError::Params(problems) => {
-                problems.iter().map(|p| item(p.code, p.param.clone(), p.message)).collect()
-            }
+            ApiError::Params(problems) => problems.iter().map(|p| item(p.code, p.param.clone(), p.message)).collect(),
             other => vec![item(other.code(), None, None)],
         }
     }
@@ -142,10 +140,8 @@ pub async fn not_found() -> ApiError {
 /// Rewrites the plain-text 413 that the body limit answers before any
 /// handler runs into the JSON error shape.
 pub async fn json_body_too_large(response: Response) -> Response {
-    let is_json = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    let is_json =
+        response.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
     if response.status() == StatusCode::PAYLOAD_TOO_LARGE && !is_json {
         return ApiError::Refused(ErrorCode::RequestBodyTooLarge).into_response();
     }

@@ -20,8 +20,8 @@
 use crate::error::{ApiError, Problem};
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Path, Request};
-use axum::http::request::Parts;
 use axum::http::StatusCode;
+use axum::http::request::Parts;
 use gatehouse_protocol::ErrorCode;
 use gatehouse_protocol::wire::{
     AttemptFirstFactorParams, AttemptParams, InvitationParams, PrepareFirstFactorParams, PrepareParams, RefreshParams,
@@ -180,10 +180,13 @@ mod tests {
     fn wrong_types_and_unknown_keys_are_all_named() {
         let mut got = problems(json!({"email_address": 5, "legal_accepted": "yes", "nickname": "x"}));
         got.sort_by(|a, b| a.1.cmp(&b.1));
-        assert_eq!(got, vec![
-            (ErrorCode::FormParamFormatInvalid, String::from("email_address")),
-            (ErrorCode::FormParamFormatInvalid, String::from("legal_accepted")),
-            (ErrorCode::FormParamUnknown, String::from("nickname")),
-        ]);
+        assert_eq!(
+            got,
+            vec![
+                (ErrorCode::FormParamFormatInvalid, String::from("email_address")),
+                (ErrorCode::FormParamFormatInvalid, String::from("legal_accepted")),
+                (ErrorCode::FormParamUnknown, String::from("nickname")),
+            ]
+        );
     }
 }

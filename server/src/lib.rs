@@ -112,7 +112,12 @@ pub struct App {
 ///
 /// Refuses to build without a public origin outside dev mode, and refuses
 /// dev mode with `[smtp]` or on a non-loopback address (see [`dev_guard`]).
-pub async fn build_app(mut config: Config, database_url: &str, options: Options, clock: Arc<dyn Clock>) -> anyhow::Result<App> {
+pub async fn build_app(
+    mut config: Config,
+    database_url: &str,
+    options: Options,
+    clock: Arc<dyn Clock>,
+) -> anyhow::Result<App> {
     if let Some(origin) = &options.public_origin {
         config.public_origin = Some(origin.clone());
     }
@@ -121,7 +126,10 @@ pub async fn build_app(mut config: Config, database_url: &str, options: Options,
     if let Some(key) = &options.secret_key
         && key.expose().chars().count() < admin::auth::MIN_KEY_LEN
     {
-        anyhow::bail!("the secret key must be at least {} characters (try `openssl rand -hex 32`)", admin::auth::MIN_KEY_LEN);
+        anyhow::bail!(
+            "the secret key must be at least {} characters (try `openssl rand -hex 32`)",
+            admin::auth::MIN_KEY_LEN
+        );
     }
     let public_origin = origin::PublicOrigin::resolve(config.public_origin.as_deref(), options.dev, options.listen)?;
     config.public_origin = Some(public_origin.0.clone());
@@ -157,7 +165,9 @@ fn dev_guard(config: &Config, options: &Options) -> anyhow::Result<()> {
         return Ok(());
     }
     if config.smtp.is_some() {
-        anyhow::bail!("--dev with [smtp] configured: dev mode publishes every code at /v1/dev/outbox; remove [smtp] or --dev");
+        anyhow::bail!(
+            "--dev with [smtp] configured: dev mode publishes every code at /v1/dev/outbox; remove [smtp] or --dev"
+        );
     }
     let remote = options.listen.is_some_and(|addr| !addr.ip().is_loopback());
     if remote && !options.dev_allow_remote {
@@ -194,7 +204,11 @@ impl App {
     /// would never finish by themselves) and lets other requests in flight
     /// finish. The cleanup task runs meanwhile. Last, the mail queue gets
     /// [`MAIL_DRAIN`] to send what waits.
-    pub async fn serve(self, listener: TcpListener, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    pub async fn serve(
+        self,
+        listener: TcpListener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
         let state = self.state.clone();
         let cleanup = cleanup::spawn(state.store.clone(), state.config.clone(), state.clock.clone());
         let _stop_cleanup = AbortOnDrop(cleanup);

@@ -87,8 +87,10 @@ fn limits_for(state: &AppState, user_id: Option<&str>, ip: PeerIp) -> Vec<Limit>
     let ip = ip.key();
     let mut limits = vec![Limit::new(format!("password_ip:{ip}"), s.max_failed_passwords_per_ip, s.ip_window_seconds)];
     if let Some(user_id) = user_id {
-        let per_ip = Limit::new(format!("password:{user_id}:{ip}"), s.max_failed_passwords, s.failed_password_window_seconds);
-        let account = Limit::new(format!("password:{user_id}"), s.max_failed_passwords_per_account, s.account_window_seconds);
+        let per_ip =
+            Limit::new(format!("password:{user_id}:{ip}"), s.max_failed_passwords, s.failed_password_window_seconds);
+        let account =
+            Limit::new(format!("password:{user_id}"), s.max_failed_passwords_per_account, s.account_window_seconds);
         limits.extend([per_ip, account]);
     }
     limits

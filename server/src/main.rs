@@ -2,8 +2,8 @@
 
 use anyhow::Context;
 use clap::Parser;
-use gatehouse_server::cli::{Cli, Command, RotateArgs};
 use gatehouse_server::Options;
+use gatehouse_server::cli::{Cli, Command, RotateArgs};
 use gatehouse_server::clock::{Clock, SystemClock};
 use gatehouse_server::config::Config;
 use gatehouse_server::db::Store;
@@ -16,10 +16,7 @@ use tracing_subscriber::EnvFilter;
 #[tokio::main]
 async fn main() -> ExitCode {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_ansi(std::io::stdout().is_terminal())
-        .init();
+    tracing_subscriber::fmt().with_env_filter(filter).with_ansi(std::io::stdout().is_terminal()).init();
     match run(Cli::parse()).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -38,9 +35,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Some(path) => Config::load(path)?,
         None => Config::default(),
     };
-    let listener = tokio::net::TcpListener::bind(cli.listen)
-        .await
-        .with_context(|| format!("cannot listen on {}", cli.listen))?;
+    let listener =
+        tokio::net::TcpListener::bind(cli.listen).await.with_context(|| format!("cannot listen on {}", cli.listen))?;
     let addr = listener.local_addr()?;
     let options = Options { listen: Some(addr), ..cli.options() };
     let app = gatehouse_server::build_app(config, &cli.database_url, options, Arc::new(SystemClock)).await?;

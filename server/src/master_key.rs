@@ -47,9 +47,9 @@ impl MasterKey {
     /// padded or not) of 32 bytes.
     pub fn parse(text: &str, source: &str) -> anyhow::Result<MasterKey> {
         let text = text.trim();
-        let bytes = crate::ids::unhex(text)
-            .filter(|b| b.len() == 32)
-            .or_else(|| [STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD].iter().find_map(|e| e.decode(text).ok()));
+        let bytes = crate::ids::unhex(text).filter(|b| b.len() == 32).or_else(|| {
+            [STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD].iter().find_map(|e| e.decode(text).ok())
+        });
         let key: [u8; 32] = bytes
             .and_then(|b| b.try_into().ok())
             .with_context(|| format!("{source}: the master key must be 32 bytes, as 64 hex digits or base64"))?;
@@ -94,15 +94,13 @@ impl MasterKey {
             .with_context(|| format!("the stored secret {name} is not a sealed value"))?;
         let (nonce, ciphertext) = bytes.split_at(NONCE_LEN);
         let nonce: [u8; NONCE_LEN] = nonce.try_into().expect("split at the nonce length");
-        self.cipher()
-            .decrypt(&XNonce::from(nonce), Payload { msg: ciphertext, aad: name.as_bytes() })
-            .map_err(|_| {
-                anyhow::anyhow!(
-                    "the master key from {} does not open the database's secret {name}: it is not the key this \
+        self.cipher().decrypt(&XNonce::from(nonce), Payload { msg: ciphertext, aad: name.as_bytes() }).map_err(|_| {
+            anyhow::anyhow!(
+                "the master key from {} does not open the database's secret {name}: it is not the key this \
                      database was sealed with (set {ENV} to that key, or restore its key file)",
-                    self.source
-                )
-            })
+                self.source
+            )
+        })
     }
 
     /// The master key for the database at `url`: `given`, else
@@ -149,7 +147,8 @@ fn from_file(path: &Path) -> anyhow::Result<MasterKey> {
         }
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
             restrict(path)?;
-            let text = std::fs::read_to_string(path).with_context(|| format!("reading the master key file {source}"))?;
+            let text =
+                std::fs::read_to_string(path).with_context(|| format!("reading the master key file {source}"))?;
             let key = MasterKey::parse(&text, &source)?;
             tracing::info!(path = source, "master key read from its file");
             Ok(key)

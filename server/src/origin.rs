@@ -115,7 +115,9 @@ impl PublicOrigin {
                 .ok_or_else(|| anyhow::anyhow!("public_origin: {origin:?} is not an origin (scheme://host[:port])"));
         }
         match (dev, listen) {
-            (true, Some(addr)) => Ok(PublicOrigin(normalize(&format!("http://{addr}")).unwrap_or(format!("http://{addr}")))),
+            (true, Some(addr)) => {
+                Ok(PublicOrigin(normalize(&format!("http://{addr}")).unwrap_or(format!("http://{addr}"))))
+            }
             (true, None) => anyhow::bail!("dev mode needs the listen address or a public origin"),
             (false, _) => anyhow::bail!(
                 "no public origin: set `public_origin` in the config (or GATEHOUSE_PUBLIC_ORIGIN / --public-origin), \
@@ -202,7 +204,8 @@ mod tests {
     #[test]
     fn the_public_origin_comes_from_the_config_or_the_dev_listen_address() {
         let addr: SocketAddr = "127.0.0.1:8080".parse().unwrap();
-        let resolve = |c: Option<&str>, dev| PublicOrigin::resolve(c, dev, Some(addr)).map(|o| o.0).map_err(|e| e.to_string());
+        let resolve =
+            |c: Option<&str>, dev| PublicOrigin::resolve(c, dev, Some(addr)).map(|o| o.0).map_err(|e| e.to_string());
         assert_eq!(resolve(Some("https://Auth.Example.com:443"), false).as_deref(), Ok("https://auth.example.com"));
         assert_eq!(resolve(Some("https://auth.example.com"), true).as_deref(), Ok("https://auth.example.com"));
         assert_eq!(resolve(None, true).as_deref(), Ok("http://127.0.0.1:8080"));
@@ -215,7 +218,8 @@ mod tests {
 
     #[test]
     fn redirects_go_to_the_own_origin_or_allowed_ones() {
-        let config = Config { allowed_redirect_origins: vec![String::from("https://App.example.com:443")], ..Config::default() };
+        let config =
+            Config { allowed_redirect_origins: vec![String::from("https://App.example.com:443")], ..Config::default() };
         let own = PublicOrigin(String::from("http://127.0.0.1:8080"));
         assert!(own.may_redirect_to("http://127.0.0.1:8080", &config));
         assert!(own.may_redirect_to("https://app.example.com", &config));
@@ -224,7 +228,9 @@ mod tests {
         let url = |input, own| redirect_url(input, own, &config).map_err(|p| p.code);
         assert_eq!(url("HTTPS://app.example.com/x", None).as_deref(), Ok("https://app.example.com/x"));
         assert_eq!(url("http://127.0.0.1:8080/x", Some(&own)).as_deref(), Ok("http://127.0.0.1:8080/x"));
-        for (bad, own) in [("http://127.0.0.1:8080/x", None), ("https://evil.example/", Some(&own)), ("/join", Some(&own))] {
+        for (bad, own) in
+            [("http://127.0.0.1:8080/x", None), ("https://evil.example/", Some(&own)), ("/join", Some(&own))]
+        {
             assert_eq!(url(bad, own), Err(ErrorCode::FormParamFormatInvalid), "{bad}");
         }
     }

@@ -25,8 +25,8 @@ use argon2::{Algorithm, Argon2, Block, Params, Version};
 use gatehouse_protocol::ErrorCode;
 use std::cell::Cell;
 use std::sync::{Arc, Mutex, OnceLock};
-use subtle::ConstantTimeEq;
 use std::time::Duration;
+use subtle::ConstantTimeEq;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 /// The start of every hash the server makes itself.
@@ -82,7 +82,10 @@ impl Hasher {
             Ok(Ok(permit)) => Ok(permit),
             Ok(Err(_closed)) => Err(busy()),
             Err(_elapsed) => {
-                tracing::warn!(wait_ms = self.max_wait.as_millis(), "every password hashing slot is busy: answering 503");
+                tracing::warn!(
+                    wait_ms = self.max_wait.as_millis(),
+                    "every password hashing slot is busy: answering 503"
+                );
                 Err(busy())
             }
         }
@@ -309,7 +312,8 @@ mod tests {
         let tail = "$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g";
         let argon = |params: &str| format!("$argon2id$v=19${params}{tail}");
         assert!(parse_digest(&argon("m=262144,t=10,p=4")).is_ok());
-        let over = [("m=262145,t=2,p=1", "256 MiB"), ("m=19456,t=11,p=1", "at most 10"), ("m=19456,t=2,p=5", "at most 4")];
+        let over =
+            [("m=262145,t=2,p=1", "256 MiB"), ("m=19456,t=11,p=1", "at most 10"), ("m=19456,t=2,p=5", "at most 4")];
         for (params, why) in over {
             assert!(parse_digest(&argon(params)).unwrap_err().contains(why), "{params}");
         }

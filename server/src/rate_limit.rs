@@ -194,7 +194,8 @@ mod tests {
 
     #[test]
     fn the_sensitive_quota_is_its_own() {
-        let settings = RateLimit { sensitive_per_minute: 1, sensitive_burst: 2, ..crate::config::Config::default().rate_limit };
+        let settings =
+            RateLimit { sensitive_per_minute: 1, sensitive_burst: 2, ..crate::config::Config::default().rate_limit };
         let limiter = Limiter::new(settings);
         let ip: IpAddr = "2001:db8::1".parse().unwrap();
         let other_host_same_64 = rate_key("2001:db8::2".parse().unwrap());

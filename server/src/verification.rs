@@ -70,7 +70,9 @@ impl VerificationRecord {
     /// Whether a link was sent and is waited for (it carries no code: the
     /// token lives in `email_links`).
     pub fn awaits_link(&self) -> bool {
-        self.status == VerificationStatus::Unverified && self.strategy == Some(Strategy::EmailLink) && self.expire_at.is_some()
+        self.status == VerificationStatus::Unverified
+            && self.strategy == Some(Strategy::EmailLink)
+            && self.expire_at.is_some()
     }
 
     /// Whether a code or a link is out and not yet used up.
@@ -190,7 +192,8 @@ pub async fn claim_send(
             return Err(limits::too_many(ErrorCode::VerificationCodeTooManyRequests, wait_ms));
         }
     }
-    let per_address = Limit::new(format!("send:{address}"), settings.max_sends_per_address, settings.send_window_seconds);
+    let per_address =
+        Limit::new(format!("send:{address}"), settings.max_sends_per_address, settings.send_window_seconds);
     if let Some(wait_ms) = limits::wait(tx, &[&per_address], now).await? {
         return Err(limits::too_many(ErrorCode::VerificationCodeTooManyRequests, wait_ms));
     }

@@ -35,11 +35,7 @@ extern "C" {
 
 /// Every failure of the SDK becomes a `GatehouseError` here, and only here.
 pub fn to_js(error: Error) -> JsValue {
-    let Error {
-        mut errors,
-        status,
-        retry_after,
-    } = error;
+    let Error { mut errors, status, retry_after } = error;
     if errors.is_empty() {
         errors.push(ErrorItem::from_code(ErrorCode::ResponseInvalid, None));
     }

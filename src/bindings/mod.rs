@@ -65,12 +65,8 @@ const EVENTS: u32 = 5;
 // four, then the session's two.
 /// The first sign-in operation, `RUN_SIGN_IN[0]`.
 const RUN_FIRST_SIGN_IN: u32 = 9;
-const RUN_SIGN_IN: [sign_in::Op; 4] = [
-    sign_in::Op::Create,
-    sign_in::Op::Reload,
-    sign_in::Op::Prepare,
-    sign_in::Op::Attempt,
-];
+const RUN_SIGN_IN: [sign_in::Op; 4] =
+    [sign_in::Op::Create, sign_in::Op::Reload, sign_in::Op::Prepare, sign_in::Op::Attempt];
 const RUN_TOKEN: u32 = 13;
 const RUN_SIGN_OUT: u32 = 14;
 // The email link flow's (see `link`): a new flow object, the sign-up's
@@ -126,11 +122,7 @@ fn send(shared: &Shared, request: Result<Request>, tag: u32, signal: &JsValue) -
 }
 
 fn request(method: Method, path: String) -> Result<Request> {
-    Ok(Request {
-        method,
-        path,
-        body: None,
-    })
+    Ok(Request { method, path, body: None })
 }
 
 impl Shared {
@@ -172,9 +164,7 @@ pub struct Gatehouse {
 impl Gatehouse {
     /// Loads the instance's environment and this browser's client.
     #[wasm_bindgen(unchecked_return_type = "Promise<Gatehouse>")]
-    pub fn load(
-        #[wasm_bindgen(unchecked_param_type = "GatehouseOptions")] options: JsValue,
-    ) -> Promise {
+    pub fn load(#[wasm_bindgen(unchecked_param_type = "GatehouseOptions")] options: JsValue) -> Promise {
         let (api, bearer) = match read::options(&options) {
             Ok(options) => options,
             Err(e) => return Promise::reject(&error::to_js(e)),
@@ -186,9 +176,7 @@ impl Gatehouse {
             sign_up: Slot::default(),
             sign_in: Slot::default(),
         });
-        let gatehouse = JsValue::from(Gatehouse {
-            shared: shared.clone(),
-        });
+        let gatehouse = JsValue::from(Gatehouse { shared: shared.clone() });
         shared.gatehouse.set(Some(gatehouse.clone()));
         let environment = request(Method::Get, "/v1/environment".into());
         send(&shared, environment, LOAD, &JsValue::UNDEFINED)
@@ -218,9 +206,7 @@ impl Gatehouse {
         let shared = &self.shared;
         match op {
             RUN_LINK_FLOW => return link::new_flow(&shared.gatehouse()),
-            RUN_LINK_CANCELLED => {
-                return error::to_js(Error::sdk(ErrorCode::MagicLinkFlowCancelled, None))
-            }
+            RUN_LINK_CANCELLED => return error::to_js(Error::sdk(ErrorCode::MagicLinkFlowCancelled, None)),
             _ => {}
         }
         let signal = get(&params, "signal").unwrap_or_default();
@@ -232,8 +218,7 @@ impl Gatehouse {
             0..RUN_FIRST_SIGN_IN | RUN_EVENTS => {
                 let id = shared.sign_up.id();
                 let rules = shared.rules.get().copied().unwrap_or_default();
-                let request =
-                    sign_up_op(op, &params).and_then(|op| flow::request(op, id.as_deref(), &rules));
+                let request = sign_up_op(op, &params).and_then(|op| flow::request(op, id.as_deref(), &rules));
                 (request, if op == RUN_EVENTS { EVENTS } else { SIGN_UP })
             }
             RUN_TOKEN => (session(Method::Post, "/tokens"), TOKEN),
@@ -276,11 +261,7 @@ impl Gatehouse {
                 _ => return Err(Error::response_invalid(0, None)),
             };
             if tag <= SIGN_IN {
-                let slot = if tag == SIGN_UP {
-                    &shared.sign_up
-                } else {
-                    &shared.sign_in
-                };
+                let slot = if tag == SIGN_UP { &shared.sign_up } else { &shared.sign_in };
                 return shared.take(slot, answer, keys);
             }
             let envelope = decode::answer(answer, keys)?;
@@ -330,16 +311,8 @@ fn sign_up_op(op: u32, params: &JsValue) -> Result<Op> {
         0 => Op::Create(read::sign_up_params(params)?),
         1 => Op::Update(read::sign_up_params(params)?),
         2 => Op::Reload,
-        3 | 5 | 7 => Op::Prepare {
-            target,
-            strategy: text("strategy")?,
-            redirect_url: text("redirectUrl")?,
-        },
+        3 | 5 | 7 => Op::Prepare { target, strategy: text("strategy")?, redirect_url: text("redirectUrl")? },
         RUN_EVENTS => Op::Events,
-        _ => Op::Attempt {
-            target,
-            strategy: text("strategy")?,
-            code: text("code")?,
-        },
+        _ => Op::Attempt { target, strategy: text("strategy")?, code: text("code")? },
     })
 }

@@ -25,15 +25,13 @@ pub fn opt_string(params: &JsValue, key: &str) -> Result<Option<String>> {
     if absent(&v) {
         return Ok(None);
     }
-    v.as_string()
-        .map(Some)
-        .ok_or_else(|| Error::param(ErrorCode::FormParamFormatInvalid, key))
+    v.as_string().map(Some).ok_or_else(|| Error::param(ErrorCode::FormParamFormatInvalid, key))
 }
 
 /// `{ frontendApi, tokenMode? }`: the API base URL and whether to use bearer mode.
 pub fn options(options: &JsValue) -> Result<(String, bool)> {
-    let api = opt_string(options, "frontendApi")?
-        .ok_or_else(|| Error::param(ErrorCode::FormParamMissing, "frontendApi"))?;
+    let api =
+        opt_string(options, "frontendApi")?.ok_or_else(|| Error::param(ErrorCode::FormParamMissing, "frontendApi"))?;
     let bearer = match opt_string(options, "tokenMode")?.as_deref() {
         None | Some("cookie") => false,
         Some("bearer") => true,
@@ -77,8 +75,7 @@ pub fn sign_up_params(params: &JsValue) -> Result<SignUpParams> {
             Field::LegalAccepted => v.as_bool().map(Value::Bool),
             _ => v.as_string().map(Value::Text),
         };
-        let value =
-            value.ok_or_else(|| Error::param(ErrorCode::FormParamFormatInvalid, field.as_str()))?;
+        let value = value.ok_or_else(|| Error::param(ErrorCode::FormParamFormatInvalid, field.as_str()))?;
         out.fields.push((field, value));
     }
     let metadata = arg(params, "unsafeMetadata");
@@ -88,8 +85,7 @@ pub fn sign_up_params(params: &JsValue) -> Result<SignUpParams> {
         } else {
             None
         };
-        let json =
-            json.ok_or_else(|| Error::param(ErrorCode::FormParamFormatInvalid, "unsafe_metadata"))?;
+        let json = json.ok_or_else(|| Error::param(ErrorCode::FormParamFormatInvalid, "unsafe_metadata"))?;
         out.unsafe_metadata = Some(json);
     }
     Ok(out)

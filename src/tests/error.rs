@@ -15,10 +15,7 @@ fn field_errors_keep_their_message_and_param() {
 #[test]
 fn every_sdk_code_has_its_own_texts() {
     for code in SDK_CODES {
-        assert_eq!(
-            sdk_texts(code),
-            (code.as_str(), code.message(), code.long_message())
-        );
+        assert_eq!(sdk_texts(code), (code.as_str(), code.message(), code.long_message()));
     }
 }
 
@@ -53,8 +50,5 @@ fn sdk_codes_come_from_the_table() {
     let e = Error::response_invalid(502, Some(3));
     assert_eq!(e.first().unwrap().code, "response_invalid");
     assert_eq!((e.status, e.retry_after), (502, Some(3)));
-    assert_eq!(
-        Error::network().first().unwrap().long_message,
-        ErrorCode::NetworkError.long_message()
-    );
+    assert_eq!(Error::network().first().unwrap().long_message, ErrorCode::NetworkError.long_message());
 }

@@ -5,17 +5,11 @@ use super::*;
 fn env() -> Rules {
     let mut enabled = [true; 8];
     enabled[Field::Username as usize] = false;
-    Rules {
-        enabled,
-        ..Rules::default()
-    }
+    Rules { enabled, ..Rules::default() }
 }
 
 fn params(fields: Vec<(Field, Value)>) -> SignUpParams {
-    SignUpParams {
-        fields,
-        ..SignUpParams::default()
-    }
+    SignUpParams { fields, ..SignUpParams::default() }
 }
 
 #[test]
@@ -26,10 +20,7 @@ fn normalizes_and_writes_snake_case_json() {
         (Field::Password, Value::Text("correct \"horse\"\\".into())),
         (Field::LegalAccepted, Value::Bool(true)),
     ]);
-    let p = SignUpParams {
-        unsafe_metadata: Some("{\"planId\":1}".into()),
-        ..p
-    };
+    let p = SignUpParams { unsafe_metadata: Some("{\"planId\":1}".into()), ..p };
     let json = p.validated(&env()).unwrap().to_json();
     assert_eq!(
         json,
@@ -39,54 +30,29 @@ fn normalizes_and_writes_snake_case_json() {
 
 #[test]
 fn refuses_invalid_values_with_the_param_name() {
-    let e = params(vec![(Field::EmailAddress, Value::Text("nope".into()))])
-        .validated(&env())
-        .unwrap_err();
+    let e = params(vec![(Field::EmailAddress, Value::Text("nope".into()))]).validated(&env()).unwrap_err();
     let item = e.first().unwrap();
-    assert_eq!(
-        (item.code.as_str(), item.param_name.as_deref()),
-        ("form_param_format_invalid", Some("email_address"))
-    );
+    assert_eq!((item.code.as_str(), item.param_name.as_deref()), ("form_param_format_invalid", Some("email_address")));
 
-    let e = params(vec![(Field::Password, Value::Text("short".into()))])
-        .validated(&env())
-        .unwrap_err();
+    let e = params(vec![(Field::Password, Value::Text("short".into()))]).validated(&env()).unwrap_err();
     assert_eq!(e.first().unwrap().code, "form_password_length_too_short");
 
-    let e = params(vec![(Field::FirstName, Value::Bool(true))])
-        .validated(&env())
-        .unwrap_err();
+    let e = params(vec![(Field::FirstName, Value::Bool(true))]).validated(&env()).unwrap_err();
     assert_eq!(e.first().unwrap().param_name.as_deref(), Some("first_name"));
 }
 
 #[test]
 fn refuses_fields_the_instance_turned_off() {
-    let e = params(vec![(Field::Username, Value::Text("ana".into()))])
-        .validated(&env())
-        .unwrap_err();
+    let e = params(vec![(Field::Username, Value::Text("ana".into()))]).validated(&env()).unwrap_err();
     let item = e.first().unwrap();
-    assert_eq!(
-        (item.code.as_str(), item.param_name.as_deref()),
-        ("form_param_unknown", Some("username"))
-    );
+    assert_eq!((item.code.as_str(), item.param_name.as_deref()), ("form_param_unknown", Some("username")));
 }
 
 #[test]
 fn refuses_oversized_metadata() {
     let big = ["{\"k\":\"", &"x".repeat(5000), "\"}"].concat();
-    let p = SignUpParams {
-        unsafe_metadata: Some(big),
-        ..SignUpParams::default()
-    };
-    assert_eq!(
-        p.validated(&env())
-            .unwrap_err()
-            .first()
-            .unwrap()
-            .param_name
-            .as_deref(),
-        Some("unsafe_metadata")
-    );
+    let p = SignUpParams { unsafe_metadata: Some(big), ..SignUpParams::default() };
+    assert_eq!(p.validated(&env()).unwrap_err().first().unwrap().param_name.as_deref(), Some("unsafe_metadata"));
 }
 
 #[test]

@@ -3,15 +3,8 @@
 use super::*;
 
 /// The params reader of `pairs`.
-fn params<'a>(
-    pairs: &'a [(&'static str, &str)],
-) -> impl FnMut(&'static str) -> Result<Option<String>> + 'a {
-    |key| {
-        Ok(pairs
-            .iter()
-            .find(|(k, _)| *k == key)
-            .map(|(_, v)| String::from(*v)))
-    }
+fn params<'a>(pairs: &'a [(&'static str, &str)]) -> impl FnMut(&'static str) -> Result<Option<String>> + 'a {
+    |key| Ok(pairs.iter().find(|(k, _)| *k == key).map(|(_, v)| String::from(*v)))
 }
 
 fn refused(op: Op, pairs: &[(&'static str, &str)]) -> (String, Option<String>) {
@@ -27,97 +20,46 @@ fn err(code: &str, param: &str) -> (String, Option<String>) {
 
 #[test]
 fn create_normalizes_the_identifier() {
-    let r = request(
-        Op::Create,
-        params(&[("identifier", " Ana@Example.com "), ("password", "pw")]),
-        None,
-    )
-    .unwrap();
-    assert_eq!(
-        (r.method, r.path.as_str()),
-        (Method::Post, "/v1/client/sign_ins")
-    );
-    assert_eq!(
-        r.body.as_deref(),
-        Some(r#"{"identifier":"ana@example.com","password":"pw"}"#)
-    );
-    let r = request(
-        Op::Create,
-        params(&[("identifier", "Ana.L"), ("strategy", "email_code")]),
-        None,
-    )
-    .unwrap();
-    assert_eq!(
-        r.body.as_deref(),
-        Some(r#"{"identifier":"ana.l","strategy":"email_code"}"#)
-    );
-    let r = request(
-        Op::Create,
-        params(&[("identifier", "+1 415 555 0123")]),
-        None,
-    )
-    .unwrap();
+    let r = request(Op::Create, params(&[("identifier", " Ana@Example.com "), ("password", "pw")]), None).unwrap();
+    assert_eq!((r.method, r.path.as_str()), (Method::Post, "/v1/client/sign_ins"));
+    assert_eq!(r.body.as_deref(), Some(r#"{"identifier":"ana@example.com","password":"pw"}"#));
+    let r = request(Op::Create, params(&[("identifier", "Ana.L"), ("strategy", "email_code")]), None).unwrap();
+    assert_eq!(r.body.as_deref(), Some(r#"{"identifier":"ana.l","strategy":"email_code"}"#));
+    let r = request(Op::Create, params(&[("identifier", "+1 415 555 0123")]), None).unwrap();
     assert_eq!(r.body.as_deref(), Some(r#"{"identifier":"+14155550123"}"#));
 }
 
 #[test]
 fn create_refuses_what_a_person_typed_wrong() {
-    assert_eq!(
-        refused(Op::Create, &[("password", "pw")]),
-        err("form_param_missing", "identifier")
-    );
-    assert_eq!(
-        refused(Op::Create, &[("identifier", "  ")]),
-        err("form_param_missing", "identifier")
-    );
+    assert_eq!(refused(Op::Create, &[("password", "pw")]), err("form_param_missing", "identifier"));
+    assert_eq!(refused(Op::Create, &[("identifier", "  ")]), err("form_param_missing", "identifier"));
     assert_eq!(
         refused(Op::Create, &[("identifier", "a@b"), ("password", "pw")]),
         err("form_param_format_invalid", "identifier")
     );
-    assert_eq!(
-        refused(Op::Create, &[("identifier", "ana"), ("password", "")]),
-        err("form_param_missing", "password")
-    );
+    assert_eq!(refused(Op::Create, &[("identifier", "ana"), ("password", "")]), err("form_param_missing", "password"));
 }
 
 #[test]
 fn first_factors_prepare_and_attempt() {
-    let r = request(
-        Op::Prepare,
-        params(&[("strategy", "email_code")]),
-        Some("sin_1"),
-    )
-    .unwrap();
+    let r = request(Op::Prepare, params(&[("strategy", "email_code")]), Some("sin_1")).unwrap();
     assert_eq!(r.path, "/v1/client/sign_ins/sin_1/prepare_first_factor");
     assert_eq!(r.body.as_deref(), Some(r#"{"strategy":"email_code"}"#));
     let attempt = params(&[("strategy", "email_code"), ("code", " 123456 ")]);
     let r = request(Op::Attempt, attempt, Some("sin_1")).unwrap();
     assert_eq!(r.path, "/v1/client/sign_ins/sin_1/attempt_first_factor");
-    assert_eq!(
-        r.body.as_deref(),
-        Some(r#"{"strategy":"email_code","code":"123456"}"#)
-    );
+    assert_eq!(r.body.as_deref(), Some(r#"{"strategy":"email_code","code":"123456"}"#));
     let attempt = params(&[("strategy", "password"), ("password", " pw ")]);
     let r = request(Op::Attempt, attempt, Some("sin_1")).unwrap();
-    assert_eq!(
-        r.body.as_deref(),
-        Some(r#"{"strategy":"password","password":" pw "}"#),
-        "passwords are sent as typed"
-    );
+    assert_eq!(r.body.as_deref(), Some(r#"{"strategy":"password","password":" pw "}"#), "passwords are sent as typed");
     let r = request(Op::Reload, params(&[]), Some("sin_1")).unwrap();
-    assert_eq!(
-        (r.method, r.path.as_str(), r.body),
-        (Method::Get, "/v1/client/sign_ins/sin_1", None)
-    );
+    assert_eq!((r.method, r.path.as_str(), r.body), (Method::Get, "/v1/client/sign_ins/sin_1", None));
 }
 
 #[test]
 fn first_factors_refuse_bad_codes_and_empty_passwords() {
     assert_eq!(
-        refused(
-            Op::Attempt,
-            &[("strategy", "email_code"), ("code", "12ab56")]
-        ),
+        refused(Op::Attempt, &[("strategy", "email_code"), ("code", "12ab56")]),
         err("form_param_format_invalid", "code")
     );
     assert_eq!(

@@ -11,14 +11,9 @@ async fn started_sign_up(extra: &[(&str, JsValue)]) -> (JsValue, JsValue, String
     let gh = load("bearer").await;
     let sign_up = get(&gh, "signUp");
     let email = unique_email();
-    let mut params = vec![
-        ("emailAddress", s(&email)),
-        ("password", s("correct horse battery")),
-    ];
+    let mut params = vec![("emailAddress", s(&email)), ("password", s("correct horse battery"))];
     params.extend(extra.iter().cloned());
-    call(&sign_up, "create", obj(&params))
-        .await
-        .expect("create");
+    call(&sign_up, "create", obj(&params)).await.expect("create");
     (gh, sign_up, email)
 }
 
@@ -26,22 +21,12 @@ async fn started_sign_up(extra: &[(&str, JsValue)]) -> (JsValue, JsValue, String
 async fn a_server_error_keeps_its_code_param_and_status() {
     let (_gh, sign_up, _) = started_sign_up(&[]).await;
     // No phone number was supplied: the server refuses to send a code.
-    let err = rejected(
-        call(
-            &sign_up,
-            "preparePhoneNumberVerification",
-            JsValue::UNDEFINED,
-        )
-        .await,
-    );
+    let err = rejected(call(&sign_up, "preparePhoneNumberVerification", JsValue::UNDEFINED).await);
     assert_eq!(error_code(&err), "form_param_missing");
     assert_eq!(param_name(&err).as_deref(), Some("phone_number"));
     assert_eq!(status(&err), 422.0);
     assert!(get(&err, "retryAfter").is_null());
-    assert_eq!(
-        text(&err, "errors.0.meta.paramName").as_deref(),
-        Some("phone_number")
-    );
+    assert_eq!(text(&err, "errors.0.meta.paramName").as_deref(), Some("phone_number"));
     // The sign-up is left as it was.
     assert_eq!(strings(&sign_up, "unverifiedFields"), ["email_address"]);
 }
@@ -51,54 +36,23 @@ async fn a_wrong_code_is_form_code_incorrect_and_counts() {
     let (_gh, sign_up, email) = started_sign_up(&[]).await;
     let code = email_code_for(&sign_up, &email).await;
     let wrong = if code == "000000" { "111111" } else { "000000" };
-    let err = rejected(
-        call(
-            &sign_up,
-            "attemptEmailAddressVerification",
-            obj(&[("code", s(wrong))]),
-        )
-        .await,
-    );
+    let err = rejected(call(&sign_up, "attemptEmailAddressVerification", obj(&[("code", s(wrong))])).await);
     assert_eq!(error_code(&err), "form_code_incorrect");
     assert_eq!(status(&err), 422.0);
-    call(&sign_up, "reload", JsValue::UNDEFINED)
-        .await
-        .expect("reload");
-    assert_eq!(
-        get(&sign_up, "verifications.emailAddress.attempts").as_f64(),
-        Some(1.0)
-    );
-    assert_eq!(
-        text(&sign_up, "status").as_deref(),
-        Some("missing_requirements")
-    );
+    call(&sign_up, "reload", JsValue::UNDEFINED).await.expect("reload");
+    assert_eq!(get(&sign_up, "verifications.emailAddress.attempts").as_f64(), Some(1.0));
+    assert_eq!(text(&sign_up, "status").as_deref(), Some("missing_requirements"));
 }
 
 #[wasm_bindgen_test]
 async fn a_resend_too_early_carries_retry_after() {
     let (_gh, sign_up, _) = started_sign_up(&[]).await;
-    call(
-        &sign_up,
-        "prepareEmailAddressVerification",
-        JsValue::UNDEFINED,
-    )
-    .await
-    .expect("prepare");
-    let err = rejected(
-        call(
-            &sign_up,
-            "prepareEmailAddressVerification",
-            JsValue::UNDEFINED,
-        )
-        .await,
-    );
+    call(&sign_up, "prepareEmailAddressVerification", JsValue::UNDEFINED).await.expect("prepare");
+    let err = rejected(call(&sign_up, "prepareEmailAddressVerification", JsValue::UNDEFINED).await);
     assert_eq!(error_code(&err), "verification_code_too_many_requests");
     assert_eq!(status(&err), 429.0);
     let retry_after = get(&err, "retryAfter").as_f64().expect("retryAfter");
-    assert!(
-        retry_after > 0.0 && retry_after <= 30.0,
-        "retryAfter {retry_after}"
-    );
+    assert!(retry_after > 0.0 && retry_after <= 30.0, "retryAfter {retry_after}");
 }
 
 #[wasm_bindgen_test]
@@ -117,10 +71,7 @@ async fn an_answer_of_another_shape_is_response_invalid() {
     let cases = [
         (format!("{API}/healthz#"), 200.0),
         (format!("{API}/not-json.txt#"), 200.0),
-        (
-            String::from("data:application/json,{\"object\":\"environment\",\"sign_up\":null}#"),
-            200.0,
-        ),
+        (String::from("data:application/json,{\"object\":\"environment\",\"sign_up\":null}#"), 200.0),
     ];
     for (frontend_api, http_status) in cases {
         let err = rejected(load_at(&frontend_api, "bearer").await);
@@ -140,38 +91,15 @@ async fn invalid_params_are_refused_before_any_request() {
     let before = fetch_count();
     let cases: [(JsValue, &str, &str); 6] = [
         (
-            obj(&[
-                ("emailAddress", s("not-an-email")),
-                ("password", s("correct horse")),
-            ]),
+            obj(&[("emailAddress", s("not-an-email")), ("password", s("correct horse"))]),
             "form_param_format_invalid",
             "email_address",
         ),
-        (
-            obj(&[("emailAddress", JsValue::from(42))]),
-            "form_param_format_invalid",
-            "email_address",
-        ),
-        (
-            obj(&[("password", s("short"))]),
-            "form_password_length_too_short",
-            "password",
-        ),
-        (
-            obj(&[("phoneNumber", s("0800 123"))]),
-            "form_param_format_invalid",
-            "phone_number",
-        ),
-        (
-            obj(&[("username", s("ana"))]),
-            "form_param_unknown",
-            "username",
-        ),
-        (
-            obj(&[("emailAdress", s("ana@example.com"))]),
-            "form_param_unknown",
-            "emailAdress",
-        ),
+        (obj(&[("emailAddress", JsValue::from(42))]), "form_param_format_invalid", "email_address"),
+        (obj(&[("password", s("short"))]), "form_password_length_too_short", "password"),
+        (obj(&[("phoneNumber", s("0800 123"))]), "form_param_format_invalid", "phone_number"),
+        (obj(&[("username", s("ana"))]), "form_param_unknown", "username"),
+        (obj(&[("emailAdress", s("ana@example.com"))]), "form_param_unknown", "emailAdress"),
     ];
     for (params, code, param) in cases {
         let err = rejected(call(&sign_up, "create", params).await);
@@ -179,40 +107,17 @@ async fn invalid_params_are_refused_before_any_request() {
         assert_eq!(param_name(&err).as_deref(), Some(param));
         assert_eq!(status(&err), 0.0);
     }
-    let err = rejected(
-        call(
-            &sign_up,
-            "attemptEmailAddressVerification",
-            obj(&[("code", s("12a"))]),
-        )
-        .await,
-    );
-    assert_eq!(
-        (error_code(&err), param_name(&err)),
-        ("form_param_format_invalid".into(), Some("code".into()))
-    );
-    let err = rejected(
-        call(
-            &sign_up,
-            "prepareVerification",
-            obj(&[("strategy", s("carrier_pigeon"))]),
-        )
-        .await,
-    );
+    let err = rejected(call(&sign_up, "attemptEmailAddressVerification", obj(&[("code", s("12a"))])).await);
+    assert_eq!((error_code(&err), param_name(&err)), ("form_param_format_invalid".into(), Some("code".into())));
+    let err = rejected(call(&sign_up, "prepareVerification", obj(&[("strategy", s("carrier_pigeon"))])).await);
     assert_eq!(error_code(&err), "verification_strategy_invalid");
     let err = rejected(call(&sign_up, "reload", JsValue::UNDEFINED).await);
     assert_eq!(error_code(&err), "sign_up_not_found");
 
     let err = rejected(JsFuture::from(Gatehouse::load(obj(&[]))).await);
-    assert_eq!(
-        (error_code(&err), param_name(&err)),
-        ("form_param_missing".into(), Some("frontendApi".into()))
-    );
+    assert_eq!((error_code(&err), param_name(&err)), ("form_param_missing".into(), Some("frontendApi".into())));
     let err = rejected(load_at(API, "jwt").await);
-    assert_eq!(
-        (error_code(&err), param_name(&err)),
-        ("form_param_format_invalid".into(), Some("tokenMode".into()))
-    );
+    assert_eq!((error_code(&err), param_name(&err)), ("form_param_format_invalid".into(), Some("tokenMode".into())));
 
     assert_eq!(fetch_count(), before, "no request was made");
     assert!(get(&sign_up, "id").is_null());

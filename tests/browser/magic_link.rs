@@ -30,10 +30,7 @@ async fn sign_up_waiting_for_email(token_mode: &str) -> (JsValue, JsValue, Strin
 }
 
 fn method(target: &JsValue, name: &str) -> Function {
-    Reflect::get(target, &s(name))
-        .unwrap()
-        .dyn_into()
-        .expect(name)
+    Reflect::get(target, &s(name)).unwrap().dyn_into().expect(name)
 }
 
 /// `signUp[create]()`, then its `start` with `{ redirectUrl }`: the flow,
@@ -41,27 +38,16 @@ fn method(target: &JsValue, name: &str) -> Function {
 fn start(sign_up: &JsValue, names: [&str; 2], redirect: &str) -> (JsValue, JsFuture) {
     let flow = method(sign_up, names[0]).call0(sign_up).expect("flow");
     let params = obj(&[("redirectUrl", s(redirect))]);
-    let wait: Promise = method(&flow, names[1])
-        .call1(&flow, &params)
-        .expect("start")
-        .dyn_into()
-        .expect("a promise");
+    let wait: Promise = method(&flow, names[1]).call1(&flow, &params).expect("start").dyn_into().expect("a promise");
     (flow, JsFuture::from(wait))
 }
 
 fn start_magic(sign_up: &JsValue) -> (JsValue, JsFuture) {
-    start(
-        sign_up,
-        ["createMagicLinkFlow", "startMagicLinkFlow"],
-        &redirect_url(),
-    )
+    start(sign_up, ["createMagicLinkFlow", "startMagicLinkFlow"], &redirect_url())
 }
 
 fn assert_verified_and_signed_in(gh: &JsValue, sign_up: &JsValue) {
-    assert_eq!(
-        text(sign_up, "verifications.emailAddress.status").as_deref(),
-        Some("verified")
-    );
+    assert_eq!(text(sign_up, "verifications.emailAddress.status").as_deref(), Some("verified"));
     assert_eq!(text(sign_up, "status").as_deref(), Some("complete"));
     let created = text(sign_up, "createdSessionId").expect("createdSessionId");
     assert_eq!(text(gh, "session.id"), Some(created));
@@ -76,10 +62,7 @@ async fn the_waiting_flow_resolves_once_the_link_is_confirmed_in_both_modes() {
         assert!(link.contains("/v1/verify?token="), "{link}");
         confirm_link(&link).await;
         let resolved = wait.await.expect("the flow resolves");
-        assert!(
-            resolved == sign_up,
-            "it resolves with gh.signUp itself ({mode})"
-        );
+        assert!(resolved == sign_up, "it resolves with gh.signUp itself ({mode})");
         assert_verified_and_signed_in(&gh, &sign_up);
     }
 }
@@ -87,11 +70,7 @@ async fn the_waiting_flow_resolves_once_the_link_is_confirmed_in_both_modes() {
 #[wasm_bindgen_test]
 async fn the_email_link_names_are_the_same_flow() {
     let (gh, sign_up, email) = sign_up_waiting_for_email("bearer").await;
-    let (flow, wait) = start(
-        &sign_up,
-        ["createEmailLinkFlow", "startEmailLinkFlow"],
-        &redirect_url(),
-    );
+    let (flow, wait) = start(&sign_up, ["createEmailLinkFlow", "startEmailLinkFlow"], &redirect_url());
     assert!(get(&flow, "cancelEmailLinkFlow").is_function());
     confirm_link(&link_sent_to(&email).await).await;
     wait.await.expect("the flow resolves");
@@ -204,15 +183,10 @@ async fn cancel_rejects_at_once_closes_the_stream_and_sends_nothing_more() {
     let before = open_streams().await;
     let (flow, wait) = start_magic(&sign_up);
     until("the stream", async || open_streams().await > before).await;
-    method(&flow, "cancelMagicLinkFlow")
-        .call0(&flow)
-        .expect("cancel");
+    method(&flow, "cancelMagicLinkFlow").call0(&flow).expect("cancel");
     let err = rejected(wait.await);
     assert_eq!(error_code(&err), "magic_link_flow_cancelled");
-    until("the stream to close", async || {
-        open_streams().await == before
-    })
-    .await;
+    until("the stream to close", async || open_streams().await == before).await;
     // Nothing to wait on for an absence: a bounded wait, longer than the
     // polling interval and the reconnect delay.
     // Counted from here: the SDK looks `fetch` up at each call.
@@ -220,17 +194,13 @@ async fn cancel_rejects_at_once_closes_the_stream_and_sends_nothing_more() {
     sleep(2500).await;
     assert_eq!(fetch_count(), counted, "a request after cancel");
     // Cancelling again, or before any start, does nothing.
-    method(&flow, "cancelMagicLinkFlow")
-        .call0(&flow)
-        .expect("cancel");
+    method(&flow, "cancelMagicLinkFlow").call0(&flow).expect("cancel");
 }
 
 #[wasm_bindgen_test]
 async fn a_link_needs_an_allowed_redirect_url() {
     let (_gh, sign_up, _email) = sign_up_waiting_for_email("bearer").await;
-    let flow = method(&sign_up, "createMagicLinkFlow")
-        .call0(&sign_up)
-        .unwrap();
+    let flow = method(&sign_up, "createMagicLinkFlow").call0(&sign_up).unwrap();
     let start = method(&flow, "startMagicLinkFlow");
     let wait = |params: JsValue| {
         let promise: Promise = start.call1(&flow, &params).unwrap().dyn_into().unwrap();
@@ -249,10 +219,7 @@ async fn a_link_needs_an_allowed_redirect_url() {
     }
 
     // A code takes no URL.
-    let params = obj(&[
-        ("strategy", s("email_code")),
-        ("redirectUrl", s(&redirect_url())),
-    ]);
+    let params = obj(&[("strategy", s("email_code")), ("redirectUrl", s(&redirect_url()))]);
     let err = rejected(call(&sign_up, "prepareEmailAddressVerification", params).await);
     assert_eq!(error_code(&err), "form_param_unknown");
 }
@@ -269,14 +236,8 @@ fn the_landing_page_reads_the_redirect() {
     // The test page itself was not reached through a link.
     let plain = read("");
     assert_eq!(text(&verified, "status").as_deref(), Some("verified"));
-    assert_eq!(
-        text(&verified, "createdSessionId").as_deref(),
-        Some("sess_abc")
-    );
-    assert_eq!(
-        text(&mismatch, "status").as_deref(),
-        Some("client_mismatch")
-    );
+    assert_eq!(text(&verified, "createdSessionId").as_deref(), Some("sess_abc"));
+    assert_eq!(text(&mismatch, "status").as_deref(), Some("client_mismatch"));
     assert!(get(&mismatch, "createdSessionId").is_null());
     assert!(bogus.is_null());
     assert!(plain.is_null());

@@ -19,50 +19,29 @@ async fn a_password_sign_in_completes_in_one_request() {
     assert!(get(&gh, "session").is_null());
 
     let before = fetch_count();
-    let params = obj(&[
-        ("identifier", s(&format!("  {}  ", email.to_uppercase()))),
-        ("password", s(PASSWORD)),
-    ]);
+    let params = obj(&[("identifier", s(&format!("  {}  ", email.to_uppercase()))), ("password", s(PASSWORD))]);
     let done = call(&sign_in, "create", params).await.expect("create");
     assert_eq!(fetch_count(), before + 1, "one request");
-    assert!(
-        js_sys::Object::is(&done, &sign_in),
-        "create resolves to gh.signIn itself"
-    );
+    assert!(js_sys::Object::is(&done, &sign_in), "create resolves to gh.signIn itself");
     assert_eq!(text(&sign_in, "status").as_deref(), Some("complete"));
     assert!(text(&sign_in, "id").unwrap().starts_with("sin_"));
-    assert_eq!(
-        text(&sign_in, "identifier"),
-        Some(email.clone()),
-        "normalized"
-    );
+    assert_eq!(text(&sign_in, "identifier"), Some(email.clone()), "normalized");
     assert_eq!(text(&sign_in, "userId"), Some(user.clone()));
     let session = text(&sign_in, "createdSessionId").expect("createdSessionId");
     assert!(session.starts_with("sess_"));
-    assert_eq!(
-        text(&sign_in, "firstFactorVerification.status").as_deref(),
-        Some("verified")
-    );
-    assert_eq!(
-        text(&sign_in, "firstFactorVerification.strategy").as_deref(),
-        Some("password")
-    );
+    assert_eq!(text(&sign_in, "firstFactorVerification.status").as_deref(), Some("verified"));
+    assert_eq!(text(&sign_in, "firstFactorVerification.strategy").as_deref(), Some("password"));
     assert!(get(&sign_in, "abandonAt").as_f64().unwrap() > js_sys::Date::now());
 
     // The client and the current session follow the answer.
     assert_eq!(text(&gh, "client.signInId"), text(&sign_in, "id"));
-    assert_eq!(
-        text(&gh, "client.lastActiveSessionId"),
-        Some(session.clone())
-    );
+    assert_eq!(text(&gh, "client.lastActiveSessionId"), Some(session.clone()));
     assert_eq!(text(&gh, "session.id"), Some(session));
     assert_eq!(text(&gh, "session.userId"), Some(user));
     assert_eq!(text(&gh, "session.status").as_deref(), Some("active"));
     assert!(get(&gh, "session.expireAt").as_f64().unwrap() > js_sys::Date::now());
 
-    let reloaded = call(&sign_in, "reload", JsValue::UNDEFINED)
-        .await
-        .expect("reload");
+    let reloaded = call(&sign_in, "reload", JsValue::UNDEFINED).await.expect("reload");
     assert!(js_sys::Object::is(&reloaded, &sign_in));
     assert_eq!(text(&sign_in, "status").as_deref(), Some("complete"));
 }
@@ -74,19 +53,13 @@ async fn wrong_passwords_and_unknown_identifiers_name_their_field() {
     let gh = load("bearer").await;
     let sign_in = get(&gh, "signIn");
 
-    let params = obj(&[
-        ("identifier", s(&email)),
-        ("password", s("not the password")),
-    ]);
+    let params = obj(&[("identifier", s(&email)), ("password", s("not the password"))]);
     let err = rejected(call(&sign_in, "create", params).await);
     assert_eq!(error_code(&err), "form_password_incorrect");
     assert_eq!(param_name(&err).as_deref(), Some("password"));
     assert_eq!(status(&err), 422.0);
 
-    let params = obj(&[
-        ("identifier", s(&unique_email())),
-        ("password", s(PASSWORD)),
-    ]);
+    let params = obj(&[("identifier", s(&unique_email())), ("password", s(PASSWORD))]);
     let err = rejected(call(&sign_in, "create", params).await);
     assert_eq!(error_code(&err), "form_identifier_not_found");
     assert_eq!(param_name(&err).as_deref(), Some("identifier"));
@@ -109,30 +82,10 @@ async fn what_a_person_typed_wrong_is_refused_before_any_request() {
             "form_param_format_invalid",
             "identifier",
         ),
-        (
-            "create",
-            obj(&[("identifier", s("   ")), ("password", s(PASSWORD))]),
-            "form_param_missing",
-            "identifier",
-        ),
-        (
-            "create",
-            obj(&[("password", s(PASSWORD))]),
-            "form_param_missing",
-            "identifier",
-        ),
-        (
-            "create",
-            obj(&[("identifier", s("ana")), ("password", s(""))]),
-            "form_param_missing",
-            "password",
-        ),
-        (
-            "create",
-            obj(&[("identifier", JsValue::from(7))]),
-            "form_param_format_invalid",
-            "identifier",
-        ),
+        ("create", obj(&[("identifier", s("   ")), ("password", s(PASSWORD))]), "form_param_missing", "identifier"),
+        ("create", obj(&[("password", s(PASSWORD))]), "form_param_missing", "identifier"),
+        ("create", obj(&[("identifier", s("ana")), ("password", s(""))]), "form_param_missing", "password"),
+        ("create", obj(&[("identifier", JsValue::from(7))]), "form_param_format_invalid", "identifier"),
         (
             "attemptFirstFactor",
             obj(&[("strategy", s("email_code")), ("code", s("12ab56"))]),
@@ -165,10 +118,7 @@ async fn an_email_code_is_a_first_factor() {
 
     let params = obj(&[("identifier", s(&email)), ("strategy", s("email_code"))]);
     call(&sign_in, "create", params).await.expect("create");
-    assert_eq!(
-        text(&sign_in, "status").as_deref(),
-        Some("needs_first_factor")
-    );
+    assert_eq!(text(&sign_in, "status").as_deref(), Some("needs_first_factor"));
     assert!(get(&sign_in, "userId").is_null(), "not before the proof");
     assert!(get(&sign_in, "createdSessionId").is_null());
     let factors = get(&sign_in, "supportedFirstFactors");
@@ -176,38 +126,15 @@ async fn an_email_code_is_a_first_factor() {
     assert!(get(&factors, "0.safeIdentifier").is_undefined());
     assert_eq!(text(&factors, "1.strategy").as_deref(), Some("email_code"));
     assert_eq!(text(&factors, "1.safeIdentifier"), Some(email.clone()));
-    assert_eq!(
-        text(&sign_in, "firstFactorVerification.nextAction").as_deref(),
-        Some("needs_prepare")
-    );
+    assert_eq!(text(&sign_in, "firstFactorVerification.nextAction").as_deref(), Some("needs_prepare"));
 
-    call(
-        &sign_in,
-        "prepareFirstFactor",
-        obj(&[("strategy", s("email_code"))]),
-    )
-    .await
-    .expect("prepare");
-    assert_eq!(
-        text(&sign_in, "firstFactorVerification.nextAction").as_deref(),
-        Some("needs_attempt")
-    );
-    assert!(
-        get(&sign_in, "firstFactorVerification.expireAt")
-            .as_f64()
-            .unwrap()
-            > js_sys::Date::now()
-    );
+    call(&sign_in, "prepareFirstFactor", obj(&[("strategy", s("email_code"))])).await.expect("prepare");
+    assert_eq!(text(&sign_in, "firstFactorVerification.nextAction").as_deref(), Some("needs_attempt"));
+    assert!(get(&sign_in, "firstFactorVerification.expireAt").as_f64().unwrap() > js_sys::Date::now());
     let code = code_sent_to(&email).await;
     let wrong = if code == "000000" { "111111" } else { "000000" };
-    let err = rejected(
-        call(
-            &sign_in,
-            "attemptFirstFactor",
-            obj(&[("strategy", s("email_code")), ("code", s(wrong))]),
-        )
-        .await,
-    );
+    let err =
+        rejected(call(&sign_in, "attemptFirstFactor", obj(&[("strategy", s("email_code")), ("code", s(wrong))])).await);
     assert_eq!(error_code(&err), "form_code_incorrect");
     assert_eq!(
         get(&sign_in, "firstFactorVerification.attempts").as_f64(),
@@ -215,13 +142,9 @@ async fn an_email_code_is_a_first_factor() {
         "a rejected call leaves the object as it was"
     );
 
-    call(
-        &sign_in,
-        "attemptFirstFactor",
-        obj(&[("strategy", s("email_code")), ("code", s(&code))]),
-    )
-    .await
-    .expect("attempt");
+    call(&sign_in, "attemptFirstFactor", obj(&[("strategy", s("email_code")), ("code", s(&code))]))
+        .await
+        .expect("attempt");
     assert_eq!(text(&sign_in, "status").as_deref(), Some("complete"));
     assert_eq!(text(&sign_in, "userId"), Some(user));
     let session = text(&sign_in, "createdSessionId").expect("createdSessionId");
@@ -234,22 +157,13 @@ async fn identifier_first_then_the_password() {
     signed_up_by_invitation(&email).await;
     let gh = load("cookie").await;
     let sign_in = get(&gh, "signIn");
-    call(&sign_in, "create", obj(&[("identifier", s(&email))]))
-        .await
-        .expect("create");
-    assert_eq!(
-        text(&sign_in, "status").as_deref(),
-        Some("needs_first_factor")
-    );
+    call(&sign_in, "create", obj(&[("identifier", s(&email))])).await.expect("create");
+    assert_eq!(text(&sign_in, "status").as_deref(), Some("needs_first_factor"));
     assert!(get(&sign_in, "firstFactorVerification").is_null());
     let params = obj(&[("strategy", s("password")), ("password", s(PASSWORD))]);
-    call(&sign_in, "attemptFirstFactor", params)
-        .await
-        .expect("attempt");
+    call(&sign_in, "attemptFirstFactor", params).await.expect("attempt");
     assert_eq!(text(&sign_in, "status").as_deref(), Some("complete"));
     assert_eq!(text(&gh, "session.id"), text(&sign_in, "createdSessionId"));
     // Leave the shared cookie client signed out for the other tests.
-    call(&gh, "signOut", JsValue::UNDEFINED)
-        .await
-        .expect("signOut");
+    call(&gh, "signOut", JsValue::UNDEFINED).await.expect("signOut");
 }

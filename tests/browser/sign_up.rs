@@ -8,25 +8,10 @@ use wasm_bindgen_test::wasm_bindgen_test;
 async fn environment_and_client_are_camel_cased() {
     let gh = load("bearer").await;
     let env = get(&gh, "environment");
-    assert_eq!(
-        get(&env, "signUp.attributes.emailAddress.required").as_bool(),
-        Some(true)
-    );
-    assert_eq!(
-        strings(
-            &env,
-            "signUp.attributes.emailAddress.verificationStrategies"
-        ),
-        ["email_code", "email_link"]
-    );
-    assert_eq!(
-        get(&env, "signUp.attributes.phoneNumber.verifyAtSignUp").as_bool(),
-        Some(true)
-    );
-    assert_eq!(
-        get(&env, "signUp.attributes.username.enabled").as_bool(),
-        Some(false)
-    );
+    assert_eq!(get(&env, "signUp.attributes.emailAddress.required").as_bool(), Some(true));
+    assert_eq!(strings(&env, "signUp.attributes.emailAddress.verificationStrategies"), ["email_code", "email_link"]);
+    assert_eq!(get(&env, "signUp.attributes.phoneNumber.verifyAtSignUp").as_bool(), Some(true));
+    assert_eq!(get(&env, "signUp.attributes.username.enabled").as_bool(), Some(false));
     assert_eq!(get(&env, "passwordSettings.minLength").as_f64(), Some(8.0));
     assert_eq!(text(&env, "signUp.mode").as_deref(), Some("public"));
     assert_eq!(get(&env, "devMode").as_bool(), Some(true));
@@ -49,76 +34,30 @@ async fn create_and_update_fill_the_lists_in_place() {
     let gh = load("bearer").await;
     let sign_up = get(&gh, "signUp");
     let email = unique_email();
-    let metadata = obj(&[
-        ("plan_id", s("pro")),
-        ("nested_key", obj(&[("inner_key", JsValue::from(1))])),
-    ]);
-    let params = obj(&[
-        ("emailAddress", s(&email.to_uppercase())),
-        ("unsafeMetadata", metadata),
-    ]);
+    let metadata = obj(&[("plan_id", s("pro")), ("nested_key", obj(&[("inner_key", JsValue::from(1))]))]);
+    let params = obj(&[("emailAddress", s(&email.to_uppercase())), ("unsafeMetadata", metadata)]);
 
     let created = call(&sign_up, "create", params).await.expect("create");
-    assert!(
-        js_sys::Object::is(&created, &sign_up),
-        "create resolves to gh.signUp itself"
-    );
-    assert_eq!(
-        text(&sign_up, "status").as_deref(),
-        Some("missing_requirements")
-    );
+    assert!(js_sys::Object::is(&created, &sign_up), "create resolves to gh.signUp itself");
+    assert_eq!(text(&sign_up, "status").as_deref(), Some("missing_requirements"));
     let id = text(&sign_up, "id").unwrap();
     assert!(id.starts_with("su_"));
-    assert_eq!(
-        text(&sign_up, "emailAddress"),
-        Some(email.clone()),
-        "normalized to lower case"
-    );
-    assert_eq!(
-        strings(&sign_up, "requiredFields"),
-        ["email_address", "password"]
-    );
-    assert_eq!(
-        strings(&sign_up, "optionalFields"),
-        ["phone_number", "first_name", "last_name"]
-    );
+    assert_eq!(text(&sign_up, "emailAddress"), Some(email.clone()), "normalized to lower case");
+    assert_eq!(strings(&sign_up, "requiredFields"), ["email_address", "password"]);
+    assert_eq!(strings(&sign_up, "optionalFields"), ["phone_number", "first_name", "last_name"]);
     assert_eq!(strings(&sign_up, "missingFields"), ["password"]);
     assert_eq!(strings(&sign_up, "unverifiedFields"), ["email_address"]);
-    assert_eq!(
-        text(&sign_up, "verifications.emailAddress.status").as_deref(),
-        Some("unverified")
-    );
-    assert_eq!(
-        text(&sign_up, "verifications.emailAddress.nextAction").as_deref(),
-        Some("needs_prepare")
-    );
-    assert_eq!(
-        strings(&sign_up, "verifications.emailAddress.supportedStrategies"),
-        ["email_code", "email_link"]
-    );
+    assert_eq!(text(&sign_up, "verifications.emailAddress.status").as_deref(), Some("unverified"));
+    assert_eq!(text(&sign_up, "verifications.emailAddress.nextAction").as_deref(), Some("needs_prepare"));
+    assert_eq!(strings(&sign_up, "verifications.emailAddress.supportedStrategies"), ["email_code", "email_link"]);
     assert!(get(&sign_up, "verifications.phoneNumber").is_null());
-    assert_eq!(
-        text(&sign_up, "unsafeMetadata.plan_id").as_deref(),
-        Some("pro"),
-        "metadata keys untouched"
-    );
-    assert_eq!(
-        get(&sign_up, "unsafeMetadata.nested_key.inner_key").as_f64(),
-        Some(1.0)
-    );
+    assert_eq!(text(&sign_up, "unsafeMetadata.plan_id").as_deref(), Some("pro"), "metadata keys untouched");
+    assert_eq!(get(&sign_up, "unsafeMetadata.nested_key.inner_key").as_f64(), Some(1.0));
     assert!(get(&sign_up, "abandonAt").as_f64().unwrap() > js_sys::Date::now());
     assert_eq!(get(&sign_up, "hasPassword").as_bool(), Some(false));
-    assert_eq!(
-        text(&gh, "client.signUpId"),
-        Some(id.clone()),
-        "gh.client follows the answer"
-    );
+    assert_eq!(text(&gh, "client.signUpId"), Some(id.clone()), "gh.client follows the answer");
 
-    let params = obj(&[
-        ("password", s("correct horse battery")),
-        ("firstName", s("  Ana ")),
-        ("lastName", s("Lima")),
-    ]);
+    let params = obj(&[("password", s("correct horse battery")), ("firstName", s("  Ana ")), ("lastName", s("Lima"))]);
     let updated = call(&sign_up, "update", params).await.expect("update");
     assert!(js_sys::Object::is(&updated, &sign_up));
     assert_eq!(text(&sign_up, "id"), Some(id.clone()));
@@ -127,14 +66,9 @@ async fn create_and_update_fill_the_lists_in_place() {
     assert_eq!(text(&sign_up, "lastName").as_deref(), Some("Lima"));
     assert!(strings(&sign_up, "missingFields").is_empty());
     assert_eq!(strings(&sign_up, "unverifiedFields"), ["email_address"]);
-    assert_eq!(
-        text(&sign_up, "status").as_deref(),
-        Some("missing_requirements")
-    );
+    assert_eq!(text(&sign_up, "status").as_deref(), Some("missing_requirements"));
 
-    let reloaded = call(&sign_up, "reload", JsValue::UNDEFINED)
-        .await
-        .expect("reload");
+    let reloaded = call(&sign_up, "reload", JsValue::UNDEFINED).await.expect("reload");
     assert!(js_sys::Object::is(&reloaded, &sign_up));
     assert_eq!(text(&sign_up, "id"), Some(id));
     assert_eq!(text(&sign_up, "firstName").as_deref(), Some("Ana"));
@@ -145,64 +79,29 @@ async fn an_email_code_completes_the_sign_up() {
     let gh = load("bearer").await;
     let sign_up = get(&gh, "signUp");
     let email = unique_email();
-    let params = obj(&[
-        ("emailAddress", s(&email)),
-        ("password", s("correct horse battery")),
-    ]);
+    let params = obj(&[("emailAddress", s(&email)), ("password", s("correct horse battery"))]);
     call(&sign_up, "create", params).await.expect("create");
     assert!(strings(&sign_up, "missingFields").is_empty());
     assert_eq!(strings(&sign_up, "unverifiedFields"), ["email_address"]);
 
-    call(
-        &sign_up,
-        "prepareEmailAddressVerification",
-        obj(&[("strategy", s("email_code"))]),
-    )
-    .await
-    .expect("prepare");
-    assert_eq!(
-        text(&sign_up, "verifications.emailAddress.strategy").as_deref(),
-        Some("email_code")
-    );
-    assert_eq!(
-        text(&sign_up, "verifications.emailAddress.nextAction").as_deref(),
-        Some("needs_attempt")
-    );
-    assert!(
-        get(&sign_up, "verifications.emailAddress.expireAt")
-            .as_f64()
-            .unwrap()
-            > js_sys::Date::now()
-    );
+    call(&sign_up, "prepareEmailAddressVerification", obj(&[("strategy", s("email_code"))])).await.expect("prepare");
+    assert_eq!(text(&sign_up, "verifications.emailAddress.strategy").as_deref(), Some("email_code"));
+    assert_eq!(text(&sign_up, "verifications.emailAddress.nextAction").as_deref(), Some("needs_attempt"));
+    assert!(get(&sign_up, "verifications.emailAddress.expireAt").as_f64().unwrap() > js_sys::Date::now());
 
     let code = code_sent_to(&email).await;
     assert_eq!(code.len(), 6);
-    call(
-        &sign_up,
-        "attemptEmailAddressVerification",
-        obj(&[("code", s(&code))]),
-    )
-    .await
-    .expect("attempt");
+    call(&sign_up, "attemptEmailAddressVerification", obj(&[("code", s(&code))])).await.expect("attempt");
     assert_eq!(text(&sign_up, "status").as_deref(), Some("complete"));
     assert!(strings(&sign_up, "unverifiedFields").is_empty());
-    assert_eq!(
-        text(&sign_up, "verifications.emailAddress.status").as_deref(),
-        Some("verified")
-    );
+    assert_eq!(text(&sign_up, "verifications.emailAddress.status").as_deref(), Some("verified"));
     let user = text(&sign_up, "createdUserId").expect("createdUserId");
     let session = text(&sign_up, "createdSessionId").expect("createdSessionId");
     assert!(user.starts_with("user_") && session.starts_with("sess_"));
-    assert_eq!(
-        text(&gh, "client.lastActiveSessionId"),
-        Some(session.clone())
-    );
+    assert_eq!(text(&gh, "client.lastActiveSessionId"), Some(session.clone()));
     assert_eq!(text(&gh, "client.sessions.0.id"), Some(session));
     assert_eq!(text(&gh, "client.sessions.0.userId"), Some(user));
-    assert_eq!(
-        text(&gh, "client.sessions.0.status").as_deref(),
-        Some("active")
-    );
+    assert_eq!(text(&gh, "client.sessions.0.status").as_deref(), Some("active"));
 }
 
 #[wasm_bindgen_test]
@@ -211,65 +110,26 @@ async fn phone_and_email_codes_complete_the_sign_up() {
     let sign_up = get(&gh, "signUp");
     let email = unique_email();
     let (typed_phone, phone) = unique_phone();
-    let params = obj(&[
-        ("emailAddress", s(&email)),
-        ("password", s("correct horse battery")),
-        ("phoneNumber", s(&typed_phone)),
-    ]);
+    let params =
+        obj(&[("emailAddress", s(&email)), ("password", s("correct horse battery")), ("phoneNumber", s(&typed_phone))]);
     call(&sign_up, "create", params).await.expect("create");
-    assert_eq!(
-        text(&sign_up, "phoneNumber"),
-        Some(phone.clone()),
-        "sent as E.164"
-    );
-    assert_eq!(
-        strings(&sign_up, "unverifiedFields"),
-        ["email_address", "phone_number"]
-    );
+    assert_eq!(text(&sign_up, "phoneNumber"), Some(phone.clone()), "sent as E.164");
+    assert_eq!(strings(&sign_up, "unverifiedFields"), ["email_address", "phone_number"]);
 
     // The generic methods, for the email...
-    call(
-        &sign_up,
-        "prepareVerification",
-        obj(&[("strategy", s("email_code"))]),
-    )
-    .await
-    .expect("prepare email");
+    call(&sign_up, "prepareVerification", obj(&[("strategy", s("email_code"))])).await.expect("prepare email");
     let code = code_sent_to(&email).await;
     let attempt = obj(&[("strategy", s("email_code")), ("code", s(&code))]);
-    call(&sign_up, "attemptVerification", attempt)
-        .await
-        .expect("attempt email");
+    call(&sign_up, "attemptVerification", attempt).await.expect("attempt email");
     assert_eq!(strings(&sign_up, "unverifiedFields"), ["phone_number"]);
-    assert_eq!(
-        text(&sign_up, "status").as_deref(),
-        Some("missing_requirements")
-    );
+    assert_eq!(text(&sign_up, "status").as_deref(), Some("missing_requirements"));
 
     // ...and the phone shortcuts, with the strategy left to its default.
-    call(
-        &sign_up,
-        "preparePhoneNumberVerification",
-        JsValue::UNDEFINED,
-    )
-    .await
-    .expect("prepare phone");
-    assert_eq!(
-        text(&sign_up, "verifications.phoneNumber.strategy").as_deref(),
-        Some("phone_code")
-    );
+    call(&sign_up, "preparePhoneNumberVerification", JsValue::UNDEFINED).await.expect("prepare phone");
+    assert_eq!(text(&sign_up, "verifications.phoneNumber.strategy").as_deref(), Some("phone_code"));
     let code = code_sent_to(&phone).await;
-    call(
-        &sign_up,
-        "attemptPhoneNumberVerification",
-        obj(&[("code", s(&code))]),
-    )
-    .await
-    .expect("attempt phone");
-    assert_eq!(
-        text(&sign_up, "verifications.phoneNumber.status").as_deref(),
-        Some("verified")
-    );
+    call(&sign_up, "attemptPhoneNumberVerification", obj(&[("code", s(&code))])).await.expect("attempt phone");
+    assert_eq!(text(&sign_up, "verifications.phoneNumber.status").as_deref(), Some("verified"));
     assert_eq!(text(&sign_up, "status").as_deref(), Some("complete"));
     assert!(text(&sign_up, "createdSessionId").is_some());
 }

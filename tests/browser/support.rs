@@ -164,11 +164,7 @@ pub fn s(v: &str) -> JsValue {
 
 /// `Gatehouse.load({ frontendApi, tokenMode })`.
 pub async fn load_at(frontend_api: &str, token_mode: &str) -> Result<JsValue, JsValue> {
-    JsFuture::from(Gatehouse::load(obj(&[
-        ("frontendApi", s(frontend_api)),
-        ("tokenMode", s(token_mode)),
-    ])))
-    .await
+    JsFuture::from(Gatehouse::load(obj(&[("frontendApi", s(frontend_api)), ("tokenMode", s(token_mode))]))).await
 }
 
 pub async fn load(token_mode: &str) -> JsValue {
@@ -177,19 +173,14 @@ pub async fn load(token_mode: &str) -> JsValue {
 
 /// `target[method](arg)`, awaited.
 pub async fn call(target: &JsValue, method: &str, arg: JsValue) -> Result<JsValue, JsValue> {
-    let f: Function = Reflect::get(target, &s(method))
-        .unwrap()
-        .dyn_into()
-        .expect(method);
+    let f: Function = Reflect::get(target, &s(method)).unwrap().dyn_into().expect(method);
     let promise: Promise = f.call1(target, &arg)?.dyn_into().expect("a promise");
     JsFuture::from(promise).await
 }
 
 /// The value at a dotted path, e.g. `"verifications.emailAddress.status"`.
 pub fn get(v: &JsValue, path: &str) -> JsValue {
-    path.split('.').fold(v.clone(), |v, key| {
-        Reflect::get(&v, &s(key)).unwrap_or(JsValue::UNDEFINED)
-    })
+    path.split('.').fold(v.clone(), |v, key| Reflect::get(&v, &s(key)).unwrap_or(JsValue::UNDEFINED))
 }
 
 pub fn text(v: &JsValue, path: &str) -> Option<String> {
@@ -199,34 +190,22 @@ pub fn text(v: &JsValue, path: &str) -> Option<String> {
 pub fn strings(v: &JsValue, path: &str) -> Vec<String> {
     let list = get(v, path);
     assert!(Array::is_array(&list), "{path} is not an array");
-    Array::from(&list)
-        .iter()
-        .map(|x| x.as_string().unwrap())
-        .collect()
+    Array::from(&list).iter().map(|x| x.as_string().unwrap()).collect()
 }
 
 fn random_digits(n: usize) -> String {
-    (0..n)
-        .map(|_| char::from(b'0' + (js_sys::Math::random() * 10.0) as u8))
-        .collect()
+    (0..n).map(|_| char::from(b'0' + (js_sys::Math::random() * 10.0) as u8)).collect()
 }
 
 /// An address no other test uses.
 pub fn unique_email() -> String {
-    format!(
-        "ana.{}{}@example.com",
-        js_sys::Date::now() as u64,
-        random_digits(6)
-    )
+    format!("ana.{}{}@example.com", js_sys::Date::now() as u64, random_digits(6))
 }
 
 /// An E.164 number no other test uses, as a person might type it.
 pub fn unique_phone() -> (String, String) {
     let d = random_digits(7);
-    (
-        format!("+1 (415) {}-{}", &d[..3], &d[3..]),
-        format!("+1415{d}"),
-    )
+    (format!("+1 (415) {}-{}", &d[..3], &d[3..]), format!("+1415{d}"))
 }
 
 /// The `key` (`code` or `link`) of the newest outbox message to `to`, if any.
@@ -236,20 +215,13 @@ async fn sent_to(to: &str, key: &str) -> Option<String> {
 
 /// [`sent_to`] on the server at `api`.
 async fn sent_on(api: &str, to: &str, key: &str) -> Option<String> {
-    let messages = JsFuture::from(get_json(&format!("{api}/v1/dev/outbox")))
-        .await
-        .expect("outbox");
-    Array::from(&messages)
-        .iter()
-        .rfind(|m| text(m, "to").as_deref() == Some(to))
-        .and_then(|m| text(&m, key))
+    let messages = JsFuture::from(get_json(&format!("{api}/v1/dev/outbox"))).await.expect("outbox");
+    Array::from(&messages).iter().rfind(|m| text(m, "to").as_deref() == Some(to)).and_then(|m| text(&m, key))
 }
 
 /// The code of the newest outbox message to `to`.
 pub async fn code_sent_to(to: &str) -> String {
-    sent_to(to, "code")
-        .await
-        .unwrap_or_else(|| panic!("no code was sent to {to}"))
+    sent_to(to, "code").await.unwrap_or_else(|| panic!("no code was sent to {to}"))
 }
 
 /// The link of the newest outbox message to `to`, waiting for it to be sent.
@@ -270,9 +242,7 @@ pub async fn link_on(api: &str, to: &str) -> String {
 
 /// Confirms an email link as its page's button does; it must redirect.
 pub async fn confirm_link(link: &str) {
-    let kind = JsFuture::from(confirm_link_js(link))
-        .await
-        .expect("confirm");
+    let kind = JsFuture::from(confirm_link_js(link)).await.expect("confirm");
     assert_eq!(kind.as_string().as_deref(), Some("opaqueredirect"));
 }
 
@@ -300,20 +270,15 @@ pub async fn cancel_link(link: &str) -> String {
 
 /// How many event streams the server has open.
 pub async fn open_streams() -> f64 {
-    let count = JsFuture::from(get_json(&format!("{API}/v1/dev/event_streams")))
-        .await
-        .expect("event_streams");
+    let count = JsFuture::from(get_json(&format!("{API}/v1/dev/event_streams"))).await.expect("event_streams");
     get(&count, "open").as_f64().unwrap()
 }
 
 /// Ends every event stream the server has open.
 pub async fn drop_streams() {
-    JsFuture::from(post_json(
-        &format!("{API}/v1/dev/drop_event_streams"),
-        &JsValue::NULL,
-    ))
-    .await
-    .expect("drop_event_streams");
+    JsFuture::from(post_json(&format!("{API}/v1/dev/drop_event_streams"), &JsValue::NULL))
+        .await
+        .expect("drop_event_streams");
 }
 
 /// Waits `ms` milliseconds.
@@ -321,9 +286,7 @@ pub async fn sleep(ms: i32) {
     let wait = Promise::new(&mut |resolve, _| {
         let global: JsValue = js_sys::global().into();
         let set_timeout: Function = Reflect::get(&global, &s("setTimeout")).unwrap().into();
-        set_timeout
-            .call2(&global, &resolve, &JsValue::from(ms))
-            .unwrap();
+        set_timeout.call2(&global, &resolve, &JsValue::from(ms)).unwrap();
     });
     JsFuture::from(wait).await.unwrap();
 }
@@ -341,13 +304,7 @@ pub async fn until(what: &str, mut ready: impl AsyncFnMut() -> bool) {
 
 /// Sends the sign-up's email code and reads it from the outbox.
 pub async fn email_code_for(sign_up: &JsValue, email: &str) -> String {
-    call(
-        sign_up,
-        "prepareEmailAddressVerification",
-        JsValue::UNDEFINED,
-    )
-    .await
-    .expect("prepare");
+    call(sign_up, "prepareEmailAddressVerification", JsValue::UNDEFINED).await.expect("prepare");
     code_sent_to(email).await
 }
 
@@ -361,24 +318,15 @@ pub fn rejected(result: Result<JsValue, JsValue>) -> JsValue {
 
 /// Checks the shape every GatehouseError has, and returns its code.
 pub fn error_code(err: &JsValue) -> String {
-    assert!(
-        err.is_instance_of::<js_sys::Error>(),
-        "not an Error: {err:?}"
-    );
+    assert!(err.is_instance_of::<js_sys::Error>(), "not an Error: {err:?}");
     assert_eq!(text(err, "name").as_deref(), Some("GatehouseError"));
     let code = text(err, "code").expect("code");
-    assert!(
-        !text(err, "message").unwrap_or_default().is_empty(),
-        "{code}: empty message"
-    );
+    assert!(!text(err, "message").unwrap_or_default().is_empty(), "{code}: empty message");
     assert!(text(err, "longMessage").is_some(), "{code}: no longMessage");
     assert!(get(err, "meta").is_object(), "{code}: no meta");
     assert!(get(err, "status").as_f64().is_some(), "{code}: no status");
     let errors = get(err, "errors");
-    assert!(
-        Array::is_array(&errors) && Array::from(&errors).length() >= 1,
-        "{code}: no errors"
-    );
+    assert!(Array::is_array(&errors) && Array::from(&errors).length() >= 1, "{code}: no errors");
     assert_eq!(text(&errors, "0.code").as_deref(), Some(code.as_str()));
     code
 }
@@ -394,12 +342,9 @@ pub fn param_name(err: &JsValue) -> Option<String> {
 /// Invites `email` with the dev helper (`POST /v1/dev/invitations`) and
 /// returns the invitation (its `url` carries the ticket).
 pub async fn invite(email: &str) -> JsValue {
-    JsFuture::from(post_json(
-        &format!("{API}/v1/dev/invitations"),
-        &obj(&[("email", s(email))]),
-    ))
-    .await
-    .expect("invitation")
+    JsFuture::from(post_json(&format!("{API}/v1/dev/invitations"), &obj(&[("email", s(email))])))
+        .await
+        .expect("invitation")
 }
 
 /// A password every test account uses.
@@ -413,13 +358,7 @@ pub async fn signed_up(email: &str) -> String {
     let params = obj(&[("emailAddress", s(email)), ("password", s(PASSWORD))]);
     call(&sign_up, "create", params).await.expect("create");
     let code = email_code_for(&sign_up, email).await;
-    call(
-        &sign_up,
-        "attemptEmailAddressVerification",
-        obj(&[("code", s(&code))]),
-    )
-    .await
-    .expect("attempt");
+    call(&sign_up, "attemptEmailAddressVerification", obj(&[("code", s(&code))])).await.expect("attempt");
     assert_eq!(text(&sign_up, "status").as_deref(), Some("complete"));
     text(&sign_up, "createdUserId").expect("createdUserId")
 }

@@ -13,30 +13,14 @@ async fn a_ticket_sign_up_completes_with_a_password() {
 
     let gh = load("bearer").await;
     let sign_up = get(&gh, "signUp");
-    let params = obj(&[
-        ("strategy", s("ticket")),
-        ("ticket", s(&ticket)),
-        ("password", s(PASSWORD)),
-    ]);
+    let params = obj(&[("strategy", s("ticket")), ("ticket", s(&ticket)), ("password", s(PASSWORD))]);
     call(&sign_up, "create", params).await.expect("create");
     assert_eq!(text(&sign_up, "status").as_deref(), Some("complete"));
-    assert_eq!(
-        text(&sign_up, "emailAddress"),
-        Some(email),
-        "the invited email"
-    );
-    assert_eq!(
-        text(&sign_up, "verifications.emailAddress.status").as_deref(),
-        Some("verified")
-    );
-    assert_eq!(
-        text(&sign_up, "verifications.emailAddress.strategy").as_deref(),
-        Some("ticket")
-    );
+    assert_eq!(text(&sign_up, "emailAddress"), Some(email), "the invited email");
+    assert_eq!(text(&sign_up, "verifications.emailAddress.status").as_deref(), Some("verified"));
+    assert_eq!(text(&sign_up, "verifications.emailAddress.strategy").as_deref(), Some("ticket"));
     assert!(strings(&sign_up, "unverifiedFields").is_empty());
-    assert!(text(&sign_up, "createdUserId")
-        .unwrap()
-        .starts_with("user_"));
+    assert!(text(&sign_up, "createdUserId").unwrap().starts_with("user_"));
     let session = text(&sign_up, "createdSessionId").expect("createdSessionId");
     assert_eq!(text(&gh, "session.id"), Some(session));
 }
@@ -48,24 +32,13 @@ async fn a_ticket_sign_up_asks_for_what_is_missing() {
     let gh = load("bearer").await;
     let sign_up = get(&gh, "signUp");
     // `strategy` may be left out when the ticket is given.
-    call(&sign_up, "create", obj(&[("ticket", s(&ticket))]))
-        .await
-        .expect("create");
-    assert_eq!(
-        text(&sign_up, "status").as_deref(),
-        Some("missing_requirements")
-    );
+    call(&sign_up, "create", obj(&[("ticket", s(&ticket))])).await.expect("create");
+    assert_eq!(text(&sign_up, "status").as_deref(), Some("missing_requirements"));
     assert_eq!(text(&sign_up, "emailAddress"), Some(email));
     assert_eq!(strings(&sign_up, "missingFields"), ["password"]);
     assert!(strings(&sign_up, "unverifiedFields").is_empty());
 
-    call(
-        &sign_up,
-        "update",
-        obj(&[("password", s(PASSWORD)), ("firstName", s("Arya"))]),
-    )
-    .await
-    .expect("update");
+    call(&sign_up, "update", obj(&[("password", s(PASSWORD)), ("firstName", s("Arya"))])).await.expect("update");
     assert_eq!(text(&sign_up, "status").as_deref(), Some("complete"));
 
     // Used: the ticket cannot start another sign-up.

@@ -79,9 +79,9 @@ fn split_host_port(authority: &[u8]) -> Option<(&[u8], Option<&[u8]>)> {
         let colon = authority.iter().position(|&b| b == b':').unwrap_or(authority.len());
         let host = authority.get(..colon)?;
         let ok = !host.is_empty()
-            && host.split(|&b| b == b'.').all(|label| {
-                !label.is_empty() && label.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-')
-            });
+            && host
+                .split(|&b| b == b'.')
+                .all(|label| !label.is_empty() && label.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-'));
         if !ok {
             return None;
         }
@@ -116,15 +116,35 @@ mod tests {
 
     #[test]
     fn redirect_urls() {
-        assert_eq!(redirect_url(" HTTPS://App.Example.com:443/verify?x=1#top ").unwrap(), "https://app.example.com/verify?x=1#top");
+        assert_eq!(
+            redirect_url(" HTTPS://App.Example.com:443/verify?x=1#top ").unwrap(),
+            "https://app.example.com/verify?x=1#top"
+        );
         assert_eq!(redirect_url("http://127.0.0.1:8080").unwrap(), "http://127.0.0.1:8080/");
         assert_eq!(redirect_url("http://localhost:80?a=b").unwrap(), "http://localhost/?a=b");
         assert_eq!(redirect_url("http://[::1]:3000/x").unwrap(), "http://[::1]:3000/x");
-        for bad in ["", "/verify", "app.example.com/verify", "javascript:alert(1)", "ftp://x.com/",
-            "https://", "https:///x", "https://a.com@evil.com/", "https://evil.com\\@a.com/",
-            "https://a..com/", "https://a.com:0/", "https://a.com:65536/", "https://a.com:8o/",
-            "https://a.com/<script>", "https://a.com/a b", "https://a.com/\u{e9}", "https://[]/",
-            "https://[::1/", "https://a_b.com/", "data:text/html,hi"] {
+        for bad in [
+            "",
+            "/verify",
+            "app.example.com/verify",
+            "javascript:alert(1)",
+            "ftp://x.com/",
+            "https://",
+            "https:///x",
+            "https://a.com@evil.com/",
+            "https://evil.com\\@a.com/",
+            "https://a..com/",
+            "https://a.com:0/",
+            "https://a.com:65536/",
+            "https://a.com:8o/",
+            "https://a.com/<script>",
+            "https://a.com/a b",
+            "https://a.com/\u{e9}",
+            "https://[]/",
+            "https://[::1/",
+            "https://a_b.com/",
+            "data:text/html,hi",
+        ] {
             let e = redirect_url(bad).unwrap_err();
             assert_eq!((e.code, e.param), (ErrorCode::FormParamFormatInvalid, "redirect_url"), "{bad}");
         }

@@ -14,7 +14,11 @@ use gatehouse_protocol::wire::{Invitation, InvitationParams, List, RefreshParams
 type Answer = Result<Json<Invitation>, ApiError>;
 
 /// `POST /v1/admin/invitations`.
-pub async fn create(State(state): State<AppState>, own: Option<PublicOrigin>, Params(p): Params<InvitationParams>) -> Answer {
+pub async fn create(
+    State(state): State<AppState>,
+    own: Option<PublicOrigin>,
+    Params(p): Params<InvitationParams>,
+) -> Answer {
     let new = NewInvitation::parse(p, &state.config, own.as_ref())?;
     Ok(Json(manage::create(&state, new, own.as_ref()).await?))
 }

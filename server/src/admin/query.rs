@@ -80,18 +80,24 @@ mod tests {
             panic!()
         };
         let got: Vec<_> = p.iter().map(|p| (p.code, p.param.clone().unwrap())).collect();
-        assert_eq!(got, [
-            (ErrorCode::FormParamFormatInvalid, String::from("limit")),
-            (ErrorCode::FormParamUnknown, String::from("status")),
-            (ErrorCode::FormParamFormatInvalid, String::from("email")),
-        ]);
+        assert_eq!(
+            got,
+            [
+                (ErrorCode::FormParamFormatInvalid, String::from("limit")),
+                (ErrorCode::FormParamUnknown, String::from("status")),
+                (ErrorCode::FormParamFormatInvalid, String::from("email")),
+            ]
+        );
     }
 
     #[test]
     fn a_page_says_whether_more_follow() {
         let q = ListQuery { limit: 2, ..ListQuery::default() };
         let page = q.page(vec!["a", "b", "c"], |s| s, |s| s.to_uppercase());
-        assert_eq!((page.data, page.has_more, page.next_after.as_deref()), (vec![String::from("A"), String::from("B")], true, Some("b")));
+        assert_eq!(
+            (page.data, page.has_more, page.next_after.as_deref()),
+            (vec![String::from("A"), String::from("B")], true, Some("b"))
+        );
         let last = q.page(vec!["c"], |s| s, |s| s.to_uppercase());
         assert!(!last.has_more && last.next_after.is_none());
     }

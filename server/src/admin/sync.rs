@@ -49,9 +49,10 @@ impl Sync {
             });
         }
         let mut sync = Sync { email_verified: p.email_verified, ..Sync::default() };
-        let mut text = |value: Option<String>, param: &str, valid: &dyn Fn(&str) -> Result<String, validate::FieldError>| {
-            value.and_then(|v| check(&mut problems, param, valid(&v)))
-        };
+        let mut text =
+            |value: Option<String>, param: &str, valid: &dyn Fn(&str) -> Result<String, validate::FieldError>| {
+                value.and_then(|v| check(&mut problems, param, valid(&v)))
+            };
         sync.email = text(p.email, "email", &validate::email_address);
         sync.username = text(p.username, "username", &|u| validate::username(u, &config.username));
         sync.first_name = text(p.first_name, "first_name", &|n| validate::person_name("first_name", n));

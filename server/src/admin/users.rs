@@ -46,7 +46,10 @@ pub struct SessionsRevoked {
 /// `POST /v1/admin/users/{id}/revoke_sessions`: ends every active session
 /// of the user (their tokens stop minting JWTs at once; JWTs already
 /// issued live out their short TTL).
-pub async fn revoke_sessions(State(state): State<AppState>, ResourceId(id): ResourceId) -> Result<Json<SessionsRevoked>, ApiError> {
+pub async fn revoke_sessions(
+    State(state): State<AppState>,
+    ResourceId(id): ResourceId,
+) -> Result<Json<SessionsRevoked>, ApiError> {
     let mut tx = state.store.begin().await?;
     if tx.user(UserKey::Id(&id)).await?.is_none() {
         return Err(not_found());

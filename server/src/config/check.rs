@@ -45,7 +45,7 @@ impl Config {
             return fail(format!("events: keep_alive_seconds must be 1 to {MAX_KEEP_ALIVE_SECONDS}"));
         }
         validate_session(&self.session)?;
-            if let Some(smtp) = &self.smtp {
+        if let Some(smtp) = &self.smtp {
             validate_smtp(smtp)?;
         }
         Ok(())
@@ -170,7 +170,12 @@ pub(super) const BOUNDS: &[Bound] = &[
         max: 1000,
         get: |c| c.verification.max_sends_per_address as u64,
     },
-    Bound { key: "verification.send_window_seconds", min: 1, max: 7 * DAY, get: |c| c.verification.send_window_seconds },
+    Bound {
+        key: "verification.send_window_seconds",
+        min: 1,
+        max: 7 * DAY,
+        get: |c| c.verification.send_window_seconds,
+    },
     Bound {
         key: "verification.max_messages_per_hour",
         min: 1,
@@ -248,6 +253,10 @@ fn is_origin(origin: &str) -> bool {
     host_ok && port_ok
 }
 
+/// The longest keep-alive interval: the SDK treats a stream silent for 35 s
+/// as dropped, so an idle stream must speak well before that.
+pub const MAX_KEEP_ALIVE_SECONDS: u64 = 30;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -307,17 +316,30 @@ mod tests {
 
     #[test]
     fn origins() {
-        for ok in ["http://127.0.0.1:8000", "https://example.com", "http://[::1]:3000", "http://[::1]", "http://localhost"] {
+        for ok in
+            ["http://127.0.0.1:8000", "https://example.com", "http://[::1]:3000", "http://[::1]", "http://localhost"]
+        {
             assert!(is_origin(ok), "{ok}");
         }
-        for bad in ["example.com", "http://example.com/", "http://x.com/path", "ftp://x.com", "http://", "http://x:0", "http://x:99999", "http://[::1]x", "http://[]"] {
+        for bad in [
+            "example.com",
+            "http://example.com/",
+            "http://x.com/path",
+            "ftp://x.com",
+            "http://",
+            "http://x:0",
+            "http://x:99999",
+            "http://[::1]x",
+            "http://[]",
+        ] {
             assert!(!is_origin(bad), "{bad}");
         }
     }
 
     #[test]
     fn client_lifetimes_and_the_audience_have_bounds() {
-        let config = Config::from_toml("[client]\nidle_timeout_seconds = 7200\nmax_lifetime_seconds = 86400\n").unwrap();
+        let config =
+            Config::from_toml("[client]\nidle_timeout_seconds = 7200\nmax_lifetime_seconds = 86400\n").unwrap();
         assert_eq!(config.client, ClientSettings { idle_timeout_seconds: 7200, max_lifetime_seconds: 86400 });
         for (toml, key) in [
             ("[client]\nidle_timeout_seconds = 0\n", "client.idle_timeout_seconds"),
@@ -331,7 +353,3 @@ mod tests {
         assert_eq!(config.session.audience.as_deref(), Some("https://app.example.com"));
     }
 }
-
-/// The longest keep-alive interval: the SDK treats a stream silent for 35 s
-/// as dropped, so an idle stream must speak well before that.
-pub const MAX_KEEP_ALIVE_SECONDS: u64 = 30;

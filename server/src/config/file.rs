@@ -126,9 +126,10 @@ impl AttributeFile {
             enabled,
             required: self.required.unwrap_or(inherit && default.required),
             verify_at_sign_up: self.verify_at_sign_up.unwrap_or(inherit && default.verify_at_sign_up),
-            verification_strategies: self.verification_strategies.clone().unwrap_or_else(|| {
-                if inherit { default.verification_strategies.clone() } else { Vec::new() }
-            }),
+            verification_strategies: self
+                .verification_strategies
+                .clone()
+                .unwrap_or_else(|| if inherit { default.verification_strategies.clone() } else { Vec::new() }),
         }
     }
 }
@@ -291,7 +292,9 @@ impl ConfigFile {
                     .max_failed_passwords_per_account
                     .unwrap_or(d.sign_in.max_failed_passwords_per_account),
                 account_window_seconds: si.account_window_seconds.unwrap_or(d.sign_in.account_window_seconds),
-                max_failed_passwords_per_ip: si.max_failed_passwords_per_ip.unwrap_or(d.sign_in.max_failed_passwords_per_ip),
+                max_failed_passwords_per_ip: si
+                    .max_failed_passwords_per_ip
+                    .unwrap_or(d.sign_in.max_failed_passwords_per_ip),
                 ip_window_seconds: si.ip_window_seconds.unwrap_or(d.sign_in.ip_window_seconds),
             },
             session: SessionSettings {

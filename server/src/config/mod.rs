@@ -305,7 +305,11 @@ impl Default for Config {
                 send_window_seconds: 60 * 60,
                 max_messages_per_hour: 1000,
             },
-            email_link: EmailLinkSettings { ttl_seconds: 600, confirm: LinkConfirm::Button, require_same_client: false },
+            email_link: EmailLinkSettings {
+                ttl_seconds: 600,
+                confirm: LinkConfirm::Button,
+                require_same_client: false,
+            },
             events: EventSettings {
                 keep_alive: Duration::from_secs(15),
                 max_per_client: 3,
@@ -338,7 +342,10 @@ impl Default for Config {
                 audience: None,
             },
             password_hashing: PasswordHashing { max_concurrent: 0, max_wait_ms: 2000 },
-            client: ClientSettings { idle_timeout_seconds: 30 * 24 * 60 * 60, max_lifetime_seconds: 365 * 24 * 60 * 60 },
+            client: ClientSettings {
+                idle_timeout_seconds: 30 * 24 * 60 * 60,
+                max_lifetime_seconds: 365 * 24 * 60 * 60,
+            },
             smtp: None,
         }
     }

@@ -71,35 +71,34 @@ pub const EXPIRED_CLIENTS: &[&str] = &[
 ];
 
 /// Resend records older than the resend interval: they hold nothing back.
-pub const STALE_CODE_SENDS: &[&str] = &[
-    "DELETE FROM code_sends WHERE address IN (SELECT address FROM code_sends \
-     WHERE sent_at < $1 ORDER BY address LIMIT $2)",
-];
+pub const STALE_CODE_SENDS: &[&str] = &["DELETE FROM code_sends WHERE address IN (SELECT address FROM code_sends \
+     WHERE sent_at < $1 ORDER BY address LIMIT $2)"];
 
 /// Counted events (wrong codes, messages, wrong passwords: `crate::limits`)
 /// older than the longest window they count in.
-pub const STALE_LIMIT_EVENTS: &[&str] = &[
-    "DELETE FROM limit_events WHERE id IN (SELECT id FROM limit_events \
-     WHERE at < $1 ORDER BY id LIMIT $2)",
-];
+pub const STALE_LIMIT_EVENTS: &[&str] = &["DELETE FROM limit_events WHERE id IN (SELECT id FROM limit_events \
+     WHERE at < $1 ORDER BY id LIMIT $2)"];
 
 /// The per-key lock rows of limits not counted since the cutoff.
-pub const STALE_LIMIT_LOCKS: &[&str] = &[
-    "DELETE FROM limit_locks WHERE limit_key IN (SELECT limit_key FROM limit_locks \
-     WHERE touched_at < $1 ORDER BY limit_key LIMIT $2)",
-];
+pub const STALE_LIMIT_LOCKS: &[&str] =
+    &["DELETE FROM limit_locks WHERE limit_key IN (SELECT limit_key FROM limit_locks \
+     WHERE touched_at < $1 ORDER BY limit_key LIMIT $2)"];
 
 /// Email links that expired before `$1` (kept a while after expiry, so a
 /// late click still lands on its redirect with a failed status).
-pub const EXPIRED_EMAIL_LINKS: &[&str] = &[
-    "DELETE FROM email_links WHERE token_hash IN (SELECT token_hash FROM email_links \
-     WHERE expire_at < $1 ORDER BY token_hash LIMIT $2)",
-];
+pub const EXPIRED_EMAIL_LINKS: &[&str] =
+    &["DELETE FROM email_links WHERE token_hash IN (SELECT token_hash FROM email_links \
+     WHERE expire_at < $1 ORDER BY token_hash LIMIT $2)"];
 
 impl Store {
     /// Runs one batch of a purge in one transaction; answers how many rows
     /// its last statement deleted (a full batch means more may be left).
-    pub async fn purge_batch(&self, statements: &[&'static str], cutoff: i64, batch_size: u32) -> Result<u64, sqlx::Error> {
+    pub async fn purge_batch(
+        &self,
+        statements: &[&'static str],
+        cutoff: i64,
+        batch_size: u32,
+    ) -> Result<u64, sqlx::Error> {
         let mut tx = self.begin().await?;
         let mut deleted = 0;
         for statement in statements {

@@ -18,10 +18,11 @@ pub struct ClientToken {
 impl Store {
     /// The client a token belongs to (by the token's hash), with its ages.
     pub async fn client_token(&self, token_hash: &str) -> Result<Option<ClientToken>, sqlx::Error> {
-        let row = sqlx::query("SELECT id, created_at, last_seen_at, token_rotate_due FROM clients WHERE token_hash = $1")
-            .bind(token_hash)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row =
+            sqlx::query("SELECT id, created_at, last_seen_at, token_rotate_due FROM clients WHERE token_hash = $1")
+                .bind(token_hash)
+                .fetch_optional(&self.pool)
+                .await?;
         row.map(|r| {
             Ok(ClientToken {
                 id: r.try_get("id")?,
@@ -59,7 +60,11 @@ impl Store {
 
     /// Records that the client was used at `now`.
     pub async fn touch_client(&self, id: &str, now: i64) -> Result<(), sqlx::Error> {
-        sqlx::query("UPDATE clients SET last_seen_at = $2 WHERE id = $1").bind(id).bind(now).execute(&self.pool).await?;
+        sqlx::query("UPDATE clients SET last_seen_at = $2 WHERE id = $1")
+            .bind(id)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 }
@@ -68,7 +73,11 @@ impl Tx {
     /// Asks for a new token for this client (after a sign-out; sign-up and
     /// sign-in completions ask in `insert_session`).
     pub async fn rotate_client_token_later(&mut self, id: &str, now: i64) -> Result<(), sqlx::Error> {
-        sqlx::query("UPDATE clients SET token_rotate_due = $2 WHERE id = $1").bind(id).bind(now).execute(&mut *self.tx).await?;
+        sqlx::query("UPDATE clients SET token_rotate_due = $2 WHERE id = $1")
+            .bind(id)
+            .bind(now)
+            .execute(&mut *self.tx)
+            .await?;
         Ok(())
     }
 

@@ -6,10 +6,8 @@ use gatehouse_protocol::wire;
 use sqlx::Row;
 
 pub(super) async fn by_token(conn: &mut Conn, token_hash: &str) -> Result<Option<String>, sqlx::Error> {
-    let row = sqlx::query("SELECT id FROM clients WHERE token_hash = $1")
-        .bind(token_hash)
-        .fetch_optional(&mut *conn)
-        .await?;
+    let row =
+        sqlx::query("SELECT id FROM clients WHERE token_hash = $1").bind(token_hash).fetch_optional(&mut *conn).await?;
     row.map(|r| r.try_get("id")).transpose()
 }
 
@@ -24,10 +22,8 @@ pub(super) async fn create(conn: &mut Conn, id: &str, token_hash: &str, now: i64
 }
 
 pub(super) async fn sign_up_id(conn: &mut Conn, client_id: &str) -> Result<Option<String>, sqlx::Error> {
-    let row = sqlx::query("SELECT sign_up_id FROM clients WHERE id = $1")
-        .bind(client_id)
-        .fetch_optional(&mut *conn)
-        .await?;
+    let row =
+        sqlx::query("SELECT sign_up_id FROM clients WHERE id = $1").bind(client_id).fetch_optional(&mut *conn).await?;
     Ok(row.map(|r| r.try_get("sign_up_id")).transpose()?.flatten())
 }
 

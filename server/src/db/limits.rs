@@ -32,17 +32,24 @@ impl Tx {
 
     /// When the `nth` (from 0, oldest first) of `key`'s events after `since` happened.
     pub async fn nth_limit_event(&mut self, key: &str, since: i64, nth: u64) -> Result<Option<i64>, sqlx::Error> {
-        let row = sqlx::query("SELECT at FROM limit_events WHERE limit_key = $1 AND at > $2 ORDER BY at LIMIT 1 OFFSET $3")
-            .bind(key)
-            .bind(since)
-            .bind(i64::try_from(nth).unwrap_or(i64::MAX))
-            .fetch_optional(&mut *self.tx)
-            .await?;
+        let row =
+            sqlx::query("SELECT at FROM limit_events WHERE limit_key = $1 AND at > $2 ORDER BY at LIMIT 1 OFFSET $3")
+                .bind(key)
+                .bind(since)
+                .bind(i64::try_from(nth).unwrap_or(i64::MAX))
+                .fetch_optional(&mut *self.tx)
+                .await?;
         row.map(|r| r.try_get("at")).transpose()
     }
 
     /// Counts one event of `key`, and drops its events from before `stale_before`.
-    pub async fn record_limit_event(&mut self, id: &str, key: &str, at: i64, stale_before: i64) -> Result<(), sqlx::Error> {
+    pub async fn record_limit_event(
+        &mut self,
+        id: &str,
+        key: &str,
+        at: i64,
+        stale_before: i64,
+    ) -> Result<(), sqlx::Error> {
         sqlx::query("INSERT INTO limit_events (id, limit_key, at) VALUES ($1, $2, $3)")
             .bind(id)
             .bind(key)

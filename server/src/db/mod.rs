@@ -212,7 +212,11 @@ impl Tx {
     }
 
     /// Whether a user already has this email address, phone number or username.
-    pub async fn identifier_taken(&mut self, field: gatehouse_protocol::Field, value: &str) -> Result<bool, sqlx::Error> {
+    pub async fn identifier_taken(
+        &mut self,
+        field: gatehouse_protocol::Field,
+        value: &str,
+    ) -> Result<bool, sqlx::Error> {
         clients::identifier_taken(&mut self.tx, field, value).await
     }
 
@@ -300,7 +304,12 @@ mod tests {
         let seed = store.signing_keys().await.unwrap()[0].private_key.clone().expect("a private key");
         let disk = bytes_on_disk(&db);
         assert!(disk.len() > 4096, "the database was written");
-        for secret in [code_key.to_vec(), crate::ids::hex(&code_key).into_bytes(), seed.clone().into_bytes(), crate::ids::unhex(&seed).unwrap()] {
+        for secret in [
+            code_key.to_vec(),
+            crate::ids::hex(&code_key).into_bytes(),
+            seed.clone().into_bytes(),
+            crate::ids::unhex(&seed).unwrap(),
+        ] {
             assert!(!contains(&disk, &secret), "a secret is in the clear in the database file");
         }
         assert!(contains(&disk, b"v1."), "the secrets are there, sealed");
@@ -338,10 +347,14 @@ mod tests {
         let store = Store::connect(&url).await.unwrap();
         assert_eq!(store.code_key().await.unwrap().raw(), [0x11; 32], "the same key, now sealed");
         assert_eq!(store.signing_keys().await.unwrap()[0].private_key.as_deref(), Some(old_seed.as_str()));
-        let stored: Vec<(String,)> = sqlx::query_as("SELECT value FROM server_secrets UNION ALL SELECT private_key FROM signing_keys")
-            .fetch_all(&store.pool)
-            .await
-            .unwrap();
-        assert!(stored.iter().all(|(v,)| v.starts_with("v1.") && !v.contains(&old_key) && !v.contains(&old_seed)), "{stored:?}");
+        let stored: Vec<(String,)> =
+            sqlx::query_as("SELECT value FROM server_secrets UNION ALL SELECT private_key FROM signing_keys")
+                .fetch_all(&store.pool)
+                .await
+                .unwrap();
+        assert!(
+            stored.iter().all(|(v,)| v.starts_with("v1.") && !v.contains(&old_key) && !v.contains(&old_seed)),
+            "{stored:?}"
+        );
     }
 }

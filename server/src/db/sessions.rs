@@ -7,13 +7,12 @@ use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
 
 async fn load(conn: &mut Conn, id: &str, client_id: &str) -> Result<Option<wire::Session>, sqlx::Error> {
-    let row = sqlx::query(
-        "SELECT id, user_id, status, created_at, expire_at FROM sessions WHERE id = $1 AND client_id = $2",
-    )
-    .bind(id)
-    .bind(client_id)
-    .fetch_optional(&mut *conn)
-    .await?;
+    let row =
+        sqlx::query("SELECT id, user_id, status, created_at, expire_at FROM sessions WHERE id = $1 AND client_id = $2")
+            .bind(id)
+            .bind(client_id)
+            .fetch_optional(&mut *conn)
+            .await?;
     row.as_ref().map(from_row).transpose()
 }
 
@@ -45,10 +44,7 @@ impl Tx {
 
     /// Ends a session (sign-out).
     pub async fn revoke_session(&mut self, id: &str) -> Result<(), sqlx::Error> {
-        sqlx::query("UPDATE sessions SET status = 'revoked' WHERE id = $1")
-            .bind(id)
-            .execute(&mut *self.tx)
-            .await?;
+        sqlx::query("UPDATE sessions SET status = 'revoked' WHERE id = $1").bind(id).execute(&mut *self.tx).await?;
         Ok(())
     }
 }

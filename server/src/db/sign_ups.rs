@@ -16,10 +16,8 @@ pub(super) async fn load(conn: &mut Conn, id: &str, client_id: &str) -> Result<O
         return Ok(None);
     };
     let mut sign_up = from_row(&row)?;
-    let verifications = sqlx::query("SELECT * FROM verifications WHERE sign_up_id = $1")
-        .bind(id)
-        .fetch_all(&mut *conn)
-        .await?;
+    let verifications =
+        sqlx::query("SELECT * FROM verifications WHERE sign_up_id = $1").bind(id).fetch_all(&mut *conn).await?;
     for row in verifications {
         let field: String = row.try_get("field")?;
         let field = Field::parse(&field).ok_or_else(|| corrupt("field", &field))?;
@@ -65,9 +63,7 @@ fn verification_from_row(row: &SqliteRow) -> Result<VerificationRecord, sqlx::Er
     let attempts: i64 = row.try_get("attempts")?;
     Ok(VerificationRecord {
         status: VerificationStatus::parse(&status).ok_or_else(|| corrupt("verification status", &status))?,
-        strategy: strategy
-            .map(|s| Strategy::parse(&s).ok_or_else(|| corrupt("strategy", &s)))
-            .transpose()?,
+        strategy: strategy.map(|s| Strategy::parse(&s).ok_or_else(|| corrupt("strategy", &s))).transpose()?,
         attempts: u32::try_from(attempts).map_err(|_| corrupt("attempts", &attempts.to_string()))?,
         code_hash: row.try_get("code_hash")?,
         expire_at: row.try_get("expire_at")?,
@@ -121,7 +117,12 @@ pub(super) async fn save(conn: &mut Conn, s: &SignUpRecord, is_new: bool) -> Res
     Ok(())
 }
 
-async fn save_verification(conn: &mut Conn, sign_up_id: &str, field: Field, v: &VerificationRecord) -> Result<(), sqlx::Error> {
+async fn save_verification(
+    conn: &mut Conn,
+    sign_up_id: &str,
+    field: Field,
+    v: &VerificationRecord,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO verifications (sign_up_id, field, status, strategy, attempts, code_hash, \
          expire_at, verified_at_client) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \

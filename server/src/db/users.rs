@@ -108,7 +108,12 @@ async fn save(conn: &mut Conn, u: &UserRecord, is_new: bool) -> Result<(), Write
     Ok(())
 }
 
-async fn list(conn: &mut Conn, email: Option<&str>, after: Option<&str>, limit: u32) -> Result<Vec<UserRecord>, sqlx::Error> {
+async fn list(
+    conn: &mut Conn,
+    email: Option<&str>,
+    after: Option<&str>,
+    limit: u32,
+) -> Result<Vec<UserRecord>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT * FROM users WHERE ($1 IS NULL OR email_address = $1) AND ($2 IS NULL OR id > $2) \
          ORDER BY id LIMIT $3",
@@ -123,10 +128,7 @@ async fn list(conn: &mut Conn, email: Option<&str>, after: Option<&str>, limit: 
 
 /// Deletes a user with their sessions and sign-ins.
 async fn delete(conn: &mut Conn, id: &str) -> Result<bool, sqlx::Error> {
-    for statement in [
-        "DELETE FROM sessions WHERE user_id = $1",
-        "DELETE FROM sign_ins WHERE user_id = $1",
-    ] {
+    for statement in ["DELETE FROM sessions WHERE user_id = $1", "DELETE FROM sign_ins WHERE user_id = $1"] {
         sqlx::query(statement).bind(id).execute(&mut *conn).await?;
     }
     let done = sqlx::query("DELETE FROM users WHERE id = $1").bind(id).execute(&mut *conn).await?;
@@ -140,7 +142,12 @@ impl Store {
     }
 
     /// A page of users in id order, after `after`, optionally of one email.
-    pub async fn users(&self, email: Option<&str>, after: Option<&str>, limit: u32) -> Result<Vec<UserRecord>, sqlx::Error> {
+    pub async fn users(
+        &self,
+        email: Option<&str>,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<UserRecord>, sqlx::Error> {
         list(&mut *self.pool.acquire().await?, email, after, limit).await
     }
 }

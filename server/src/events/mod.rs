@@ -61,7 +61,11 @@ pub struct StreamLimits {
 
 impl StreamLimits {
     pub fn of(settings: &EventSettings) -> StreamLimits {
-        StreamLimits { per_client: settings.max_per_client, per_ip: settings.max_per_ip, per_node: settings.max_per_node }
+        StreamLimits {
+            per_client: settings.max_per_client,
+            per_ip: settings.max_per_ip,
+            per_node: settings.max_per_node,
+        }
     }
 }
 

@@ -40,7 +40,8 @@ pub fn response(state: AppState, subscription: Subscription, sign_up: SignUpReco
     let every = state.config.events.keep_alive;
     let mut keep_alive = tokio::time::interval_at(Instant::now() + every, every);
     keep_alive.set_missed_tick_behavior(MissedTickBehavior::Delay);
-    let ends_at = state.now().saturating_add(i64::try_from(state.config.events.max_lifetime.as_millis()).unwrap_or(i64::MAX));
+    let ends_at =
+        state.now().saturating_add(i64::try_from(state.config.events.max_lifetime.as_millis()).unwrap_or(i64::MAX));
     let events = Events {
         sign_up_id: sign_up.id.clone(),
         client_id: sign_up.client_id.clone(),

@@ -15,7 +15,11 @@ const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 /// Creates a pending invitation and, unless `notify` is off, emails its
 /// link. An email that has an account, or a live invitation, is refused.
 /// The answer carries the link (`url`): nothing else can show it again.
-pub async fn create(state: &AppState, new: NewInvitation, own: Option<&PublicOrigin>) -> Result<wire::Invitation, ApiError> {
+pub async fn create(
+    state: &AppState,
+    new: NewInvitation,
+    own: Option<&PublicOrigin>,
+) -> Result<wire::Invitation, ApiError> {
     let now = state.now();
     let base = link_base(new.redirect_url.as_deref(), own)?;
     let (ticket, ticket_hash) = ticket::new();
@@ -53,7 +57,12 @@ pub async fn create(state: &AppState, new: NewInvitation, own: Option<&PublicOri
 
 /// A new ticket and expiry for a pending or expired invitation; the old
 /// ticket stops working. Emails the new link unless `notify` is off.
-pub async fn refresh(state: &AppState, id: &str, params: RefreshParams, own: Option<&PublicOrigin>) -> Result<wire::Invitation, ApiError> {
+pub async fn refresh(
+    state: &AppState,
+    id: &str,
+    params: RefreshParams,
+    own: Option<&PublicOrigin>,
+) -> Result<wire::Invitation, ApiError> {
     let days = super::expires_in_days(params.expires_in_days).map_err(|p| ApiError::Params(vec![p]))?;
     let now = state.now();
     let mut tx = state.store.begin().await?;

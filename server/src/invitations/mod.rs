@@ -46,7 +46,11 @@ impl NewInvitation {
     /// Checks every param, reporting every refused one at once. A
     /// `redirect_url` may go where an email link's may: the server's own
     /// origin (`own`) or one of `allowed_redirect_origins`.
-    pub fn parse(params: InvitationParams, config: &Config, own: Option<&PublicOrigin>) -> Result<NewInvitation, ApiError> {
+    pub fn parse(
+        params: InvitationParams,
+        config: &Config,
+        own: Option<&PublicOrigin>,
+    ) -> Result<NewInvitation, ApiError> {
         let mut problems = Vec::new();
         let email = match params.email.as_deref().map(validate::email_address) {
             None => {
@@ -60,13 +64,14 @@ impl NewInvitation {
             Some(Ok(email)) => Some(email),
         };
         let days = expires_in_days(params.expires_in_days).map_err(|p| problems.push(p)).ok();
-        let redirect_url = match params.redirect_url.as_deref().map(|u| origin::redirect_url(u, own, config)).transpose() {
-            Ok(url) => url,
-            Err(p) => {
-                problems.push(p);
-                None
-            }
-        };
+        let redirect_url =
+            match params.redirect_url.as_deref().map(|u| origin::redirect_url(u, own, config)).transpose() {
+                Ok(url) => url,
+                Err(p) => {
+                    problems.push(p);
+                    None
+                }
+            };
         let metadata = params.metadata.unwrap_or_default();
         if let Err(e) = validate::metadata_size(Value::Object(metadata.clone()).to_string().len()) {
             problems.push(Problem::from(e).renamed("metadata"));
@@ -109,7 +114,8 @@ mod tests {
 
     #[test]
     fn redirect_urls_must_be_on_an_allowed_origin() {
-        let config = Config { allowed_redirect_origins: vec![String::from("https://app.example.com")], ..Config::default() };
+        let config =
+            Config { allowed_redirect_origins: vec![String::from("https://app.example.com")], ..Config::default() };
         let redirect_url = |u, own| origin::redirect_url(u, own, &config);
         assert!(redirect_url("https://app.example.com/join?x=1", None).is_ok());
         assert!(redirect_url("https://APP.example.com/", None).is_ok());
@@ -141,6 +147,9 @@ mod tests {
     fn links_go_to_the_redirect_url_or_the_server_root() {
         let own = |o: &str| PublicOrigin(String::from(o));
         assert_eq!(link_base(None, Some(&own("http://127.0.0.1:8080"))).unwrap().as_str(), "http://127.0.0.1:8080/");
-        assert_eq!(link_base(Some("https://a.example/x"), Some(&own("http://b"))).unwrap().as_str(), "https://a.example/x");
+        assert_eq!(
+            link_base(Some("https://a.example/x"), Some(&own("http://b"))).unwrap().as_str(),
+            "https://a.example/x"
+        );
     }
 }

@@ -21,7 +21,11 @@ fn not_found() -> ApiError {
 }
 
 /// `POST /v1/client/sessions/{id}/tokens`: a live session of this client only.
-pub async fn token(State(state): State<AppState>, client: CurrentClient, SessionId(id): SessionId) -> Result<Json<Envelope<Token>>, ApiError> {
+pub async fn token(
+    State(state): State<AppState>,
+    client: CurrentClient,
+    SessionId(id): SessionId,
+) -> Result<Json<Envelope<Token>>, ApiError> {
     let now = state.now();
     let session = state.store.session(&id, &client.id).await?.filter(|s| is_live(s, now)).ok_or_else(not_found)?;
     let token = token::mint(&state, &session, now).await?;
@@ -31,7 +35,11 @@ pub async fn token(State(state): State<AppState>, client: CurrentClient, Session
 /// `DELETE /v1/client/sessions/{id}`: sign out. Signing out of a session
 /// already ended answers it again. The client's token is replaced as this
 /// answers (`crate::client`): a copy of the old one is worth nothing.
-pub async fn revoke(State(state): State<AppState>, client: CurrentClient, SessionId(id): SessionId) -> Result<Json<Envelope<Session>>, ApiError> {
+pub async fn revoke(
+    State(state): State<AppState>,
+    client: CurrentClient,
+    SessionId(id): SessionId,
+) -> Result<Json<Envelope<Session>>, ApiError> {
     let mut tx = state.store.begin().await?;
     let mut session = tx.session(&id, &client.id).await?.ok_or_else(not_found)?;
     if session.status != "revoked" {

@@ -113,10 +113,7 @@ pub fn signer(keys: &[KeyRecord], now: i64) -> Option<&KeyRecord> {
 /// When a newer key became active and took over from `key`, if one has.
 fn superseded_at(keys: &[KeyRecord], key: &KeyRecord, now: i64) -> Option<i64> {
     let order = |k: &KeyRecord| (k.active_from, k.created_at, k.kid.clone());
-    keys.iter()
-        .filter(|k| usable(k) && k.active_from <= now && order(k) > order(key))
-        .map(|k| k.active_from)
-        .min()
+    keys.iter().filter(|k| usable(k) && k.active_from <= now && order(k) > order(key)).map(|k| k.active_from).min()
 }
 
 /// The keys the JWKS lists at `now`, for tokens that live `token_ttl_ms`.
@@ -223,7 +220,10 @@ mod tests {
     #[test]
     fn the_kid_is_the_rfc_7638_thumbprint() {
         // RFC 8037, appendix A.3.
-        assert_eq!(thumbprint("11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"), "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k");
+        assert_eq!(
+            thumbprint("11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"),
+            "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k"
+        );
         let k = KeyRecord::generate(0, 0);
         assert_eq!(k.kid, thumbprint(&k.public_key));
         assert!(k.encoding_key().is_ok());

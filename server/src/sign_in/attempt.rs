@@ -1,9 +1,9 @@
 //! `POST /v1/client/sign_ins/{id}/attempt_first_factor`: `{strategy:
 //! "email_code", code}` or `{strategy: "password", password}`.
 
+use super::machine::{Event, transition};
 use super::record::SignInRecord;
 use super::{Ctx, Proof, Step, factors, loaded};
-use super::machine::{Event, transition};
 use crate::db::UserKey;
 use crate::error::ApiError;
 use crate::lockout::{self, PasswordOk};
@@ -72,8 +72,13 @@ impl Attempt {
                 let user = ctx.tx.user(UserKey::Id(&sign_in.user_id)).await?;
                 let address = user.and_then(|u| u.email_address).unwrap_or_default();
                 let (id, client_id) = (sign_in.id.clone(), ctx.client_id);
-                let guess =
-                    Guess { owner_id: &id, field: Field::EmailAddress, purpose: Purpose::SignIn, address: &address, code: &code };
+                let guess = Guess {
+                    owner_id: &id,
+                    field: Field::EmailAddress,
+                    purpose: Purpose::SignIn,
+                    address: &address,
+                    code: &code,
+                };
                 let v = &mut sign_in.verification;
                 Ok(match verification::check_code(&mut ctx.tx, ctx.state, v, &guess, client_id, ctx.now).await? {
                     None => Step { proof: Some(Proof::EmailCode), ..Step::default() },

@@ -11,7 +11,11 @@ use gatehouse_protocol::ErrorCode;
 /// Creates an active session on this client and sets its id on the
 /// sign-in. A password proof upgrades an outdated hash to the server's
 /// argon2id; a code proves the email address.
-pub(super) async fn create_session(ctx: &mut Ctx<'_>, sign_in: &mut SignInRecord, proof: Proof) -> Result<(), ApiError> {
+pub(super) async fn create_session(
+    ctx: &mut Ctx<'_>,
+    sign_in: &mut SignInRecord,
+    proof: Proof,
+) -> Result<(), ApiError> {
     let user = ctx.tx.user(UserKey::Id(&sign_in.user_id)).await?;
     let user = user.ok_or_else(|| ApiError::param(ErrorCode::FormIdentifierNotFound, "identifier"))?;
     match proof {

@@ -41,8 +41,12 @@ impl Create {
             (strategy, given) => {
                 let factor = factors::parse(strategy)?;
                 match (factor, given) {
-                    (FirstFactor::Password, false) => return Err(ApiError::param(ErrorCode::FormParamMissing, "password")),
-                    (FirstFactor::EmailCode, true) => return Err(ApiError::param(ErrorCode::FormParamUnknown, "password")),
+                    (FirstFactor::Password, false) => {
+                        return Err(ApiError::param(ErrorCode::FormParamMissing, "password"));
+                    }
+                    (FirstFactor::EmailCode, true) => {
+                        return Err(ApiError::param(ErrorCode::FormParamUnknown, "password"));
+                    }
                     _ => Some(factor),
                 }
             }
@@ -67,7 +71,8 @@ impl Create {
 
     /// The new sign-in, with the factors its account offers.
     pub(super) fn start(&self, ctx: &Ctx<'_>) -> SignInRecord {
-        let mut sign_in = SignInRecord::new(ids::new_id("sin"), ctx.client_id, &self.user_id, self.identifier.as_str(), ctx.now);
+        let mut sign_in =
+            SignInRecord::new(ids::new_id("sin"), ctx.client_id, &self.user_id, self.identifier.as_str(), ctx.now);
         sign_in.supported = self.supported.clone();
         sign_in.safe_identifier = self.safe_identifier.clone();
         sign_in

@@ -18,7 +18,12 @@ async fn run(state: &AppState, client: &CurrentClient, id: Option<&str>, op: Ope
     envelope(state, client, sign_in).await
 }
 
-pub async fn create(State(state): State<AppState>, client: CurrentClient, ip: PeerIp, Params(p): Params<SignInParams>) -> Answer {
+pub async fn create(
+    State(state): State<AppState>,
+    client: CurrentClient,
+    ip: PeerIp,
+    Params(p): Params<SignInParams>,
+) -> Answer {
     let op = Operation::Create(Create::parse(p, &state, ip).await?);
     run(&state, &client, None, op).await
 }

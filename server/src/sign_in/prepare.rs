@@ -28,9 +28,16 @@ impl Prepare {
         factors::require(&sign_in.supported, FirstFactor::EmailCode)?;
         let user = ctx.tx.user(UserKey::Id(&sign_in.user_id)).await?;
         let address = user.and_then(|u| u.email_address).ok_or_else(|| factors::unavailable(FirstFactor::EmailCode))?;
-        let (code, delivery) =
-            verification::send_code(&mut ctx.tx, ctx.state, ctx.now, &sign_in.id, CodeStrategy::EMAIL, &address, Purpose::SignIn)
-                .await?;
+        let (code, delivery) = verification::send_code(
+            &mut ctx.tx,
+            ctx.state,
+            ctx.now,
+            &sign_in.id,
+            CodeStrategy::EMAIL,
+            &address,
+            Purpose::SignIn,
+        )
+        .await?;
         sign_in.choose(FirstFactor::EmailCode);
         sign_in.verification = code;
         Ok(Step { outcome: Outcome { delivery: Some(delivery), refusal: None }, proof: None })

@@ -68,7 +68,9 @@ impl SignInRecord {
                 .iter()
                 .map(|&strategy| FirstFactorOption {
                     strategy,
-                    safe_identifier: (strategy == FirstFactor::EmailCode).then(|| self.safe_identifier.clone()).flatten(),
+                    safe_identifier: (strategy == FirstFactor::EmailCode)
+                        .then(|| self.safe_identifier.clone())
+                        .flatten(),
                 })
                 .collect(),
             first_factor_verification: self.factor.map(|strategy| FirstFactorVerification {

@@ -34,7 +34,8 @@ impl Attempt {
         let Some(v) = slot.as_mut() else {
             return Err(ApiError::Refused(ErrorCode::VerificationNotSent));
         };
-        let guess = Guess { owner_id: &sign_up_id, field, purpose: Purpose::SignUp, address: &address, code: &self.code };
+        let guess =
+            Guess { owner_id: &sign_up_id, field, purpose: Purpose::SignUp, address: &address, code: &self.code };
         match verification::check_code(&mut ctx.tx, ctx.state, v, &guess, ctx.client_id, ctx.now).await? {
             None => Ok(Outcome::default()),
             Some(refusal) => Ok(Outcome::refused(refusal)),

@@ -26,9 +26,8 @@ pub(super) async fn create_user_and_session(ctx: &mut Ctx<'_>, sign_up: &mut Sig
         Some(hash) => redeem::accept(&mut ctx.tx, hash, &user_id, ctx.now).await?,
         None => serde_json::Map::new(),
     };
-    let email_verified = sign_up
-        .verification(Field::EmailAddress)
-        .is_some_and(|v| v.status_at(ctx.now) == VerificationStatus::Verified);
+    let email_verified =
+        sign_up.verification(Field::EmailAddress).is_some_and(|v| v.status_at(ctx.now) == VerificationStatus::Verified);
     let user = NewUser {
         id: &user_id,
         email_address: sign_up.email_address.as_deref(),

@@ -30,7 +30,8 @@ impl ConfirmLink {
     pub(super) async fn apply(self, ctx: &mut Ctx<'_>, sign_up: &mut SignUpRecord) -> Result<Outcome, ApiError> {
         // Read again inside the transaction: of two confirmations at once, one wins.
         // A link gone meanwhile is refused; the page then redirects with `failed`.
-        let link = ctx.tx.email_link(&self.token_hash).await?.ok_or(ApiError::Refused(ErrorCode::VerificationFailed))?;
+        let link =
+            ctx.tx.email_link(&self.token_hash).await?.ok_or(ApiError::Refused(ErrorCode::VerificationFailed))?;
         let confirming = self.confirming_client.as_deref();
         let status = match judge(&link, sign_up, confirming, &ctx.state.config, ctx.now) {
             Ok(()) => {
@@ -61,14 +62,22 @@ impl ConfirmLink {
 /// - `expired`: the link is past its `expire_at`.
 /// - `client_mismatch`: `require_same_client` is on and the browser is not
 ///   the sign-up's client.
-pub fn judge(link: &EmailLink, sign_up: &SignUpRecord, confirming_client: Option<&str>, config: &Config, now: i64) -> Result<(), EmailLinkStatus> {
+pub fn judge(
+    link: &EmailLink,
+    sign_up: &SignUpRecord,
+    confirming_client: Option<&str>,
+    config: &Config,
+    now: i64,
+) -> Result<(), EmailLinkStatus> {
     if link.spent_at.is_some() || sign_up.status_at(now) != SignUpStatus::MissingRequirements {
         return Err(EmailLinkStatus::Failed);
     }
     if now >= link.expire_at {
         return Err(EmailLinkStatus::Expired);
     }
-    let awaited = sign_up.verification(Field::EmailAddress).is_some_and(|v| v.awaits_link() && v.status_at(now) == VerificationStatus::Unverified);
+    let awaited = sign_up
+        .verification(Field::EmailAddress)
+        .is_some_and(|v| v.awaits_link() && v.status_at(now) == VerificationStatus::Unverified);
     if !awaited || sign_up.email_address.as_deref() != Some(link.email_address.as_str()) {
         return Err(EmailLinkStatus::Failed);
     }

@@ -7,11 +7,11 @@ use crate::error::ApiError;
 use crate::events;
 use crate::extract::{Params, SignUpId};
 use crate::origin::PublicOrigin;
-use crate::state::AppState;
 use crate::rate_limit::RateKey;
+use crate::state::AppState;
 use axum::extract::State;
-use axum::{Extension, Json};
 use axum::response::Response;
+use axum::{Extension, Json};
 use gatehouse_protocol::wire::{AttemptParams, Envelope, PrepareParams, SignUp, SignUpParams};
 
 type Answer = Result<Json<Envelope<SignUp>>, ApiError>;
@@ -22,7 +22,12 @@ async fn run(state: &AppState, client: &CurrentClient, id: Option<&str>, op: Ope
     envelope(state, client, ran.sign_up).await
 }
 
-pub async fn create(State(state): State<AppState>, client: CurrentClient, started: Started, Params(p): Params<SignUpParams>) -> Answer {
+pub async fn create(
+    State(state): State<AppState>,
+    client: CurrentClient,
+    started: Started,
+    Params(p): Params<SignUpParams>,
+) -> Answer {
     let op = Operation::Create(Create::parse(p, &state).await?.started(started));
     run(&state, &client, None, op).await
 }

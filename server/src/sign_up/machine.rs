@@ -87,9 +87,8 @@ impl Requirements {
             } else {
                 lists.optional.push(field);
             }
-            let verified = sign_up
-                .verification(field)
-                .is_some_and(|v| v.status_at(now) == VerificationStatus::Verified);
+            let verified =
+                sign_up.verification(field).is_some_and(|v| v.status_at(now) == VerificationStatus::Verified);
             if supplied && settings.verify_at_sign_up && !verified {
                 lists.unverified.push(field);
             }
@@ -143,12 +142,19 @@ mod tests {
         let lists = Requirements::of(&s, &config, 0);
         assert!(lists.missing.is_empty());
         assert_eq!(lists.unverified, vec![Field::EmailAddress]);
-        assert_eq!(transition(SignUpStatus::MissingRequirements, Event::Recomputed(&lists)).unwrap(), SignUpStatus::MissingRequirements);
+        assert_eq!(
+            transition(SignUpStatus::MissingRequirements, Event::Recomputed(&lists)).unwrap(),
+            SignUpStatus::MissingRequirements
+        );
 
-        s.email_verification = Some(VerificationRecord { status: VerificationStatus::Verified, ..VerificationRecord::fresh() });
+        s.email_verification =
+            Some(VerificationRecord { status: VerificationStatus::Verified, ..VerificationRecord::fresh() });
         let lists = Requirements::of(&s, &config, 0);
         assert!(lists.are_met());
-        assert_eq!(transition(SignUpStatus::MissingRequirements, Event::Recomputed(&lists)).unwrap(), SignUpStatus::Complete);
+        assert_eq!(
+            transition(SignUpStatus::MissingRequirements, Event::Recomputed(&lists)).unwrap(),
+            SignUpStatus::Complete
+        );
     }
 
     #[test]
@@ -163,7 +169,8 @@ mod tests {
     fn changing_a_verified_email_resets_it() {
         let mut s = sign_up();
         s.set_text(Field::EmailAddress, String::from("ana@example.com"));
-        s.email_verification = Some(VerificationRecord { status: VerificationStatus::Verified, ..VerificationRecord::fresh() });
+        s.email_verification =
+            Some(VerificationRecord { status: VerificationStatus::Verified, ..VerificationRecord::fresh() });
         s.set_text(Field::EmailAddress, String::from("ana@example.com"));
         assert_eq!(s.email_verification.as_ref().unwrap().status, VerificationStatus::Verified);
         s.set_text(Field::EmailAddress, String::from("bea@example.com"));

@@ -33,16 +33,22 @@ impl Prepare {
     /// origin or one of `allowed_redirect_origins`: the server is no open
     /// redirect. Codes take none. `origin` is `None` when the request has no
     /// usable Host (no browser sends such a request): no link can be made.
-    pub async fn parse(params: PrepareParams, state: &AppState, origin: Option<PublicOrigin>) -> Result<Prepare, ApiError> {
+    pub async fn parse(
+        params: PrepareParams,
+        state: &AppState,
+        origin: Option<PublicOrigin>,
+    ) -> Result<Prepare, ApiError> {
         let proof = match Verifier::from_param(params.strategy.as_deref(), &state.config)? {
             Verifier::Code(_) if params.redirect_url.is_some() => {
                 return Err(ApiError::param(ErrorCode::FormParamUnknown, "redirect_url"));
             }
             Verifier::Code(code) => Proof::Code(code),
             Verifier::Link(strategy) => {
-                let given = params.redirect_url.ok_or_else(|| ApiError::param(ErrorCode::FormParamMissing, "redirect_url"))?;
+                let given =
+                    params.redirect_url.ok_or_else(|| ApiError::param(ErrorCode::FormParamMissing, "redirect_url"))?;
                 let origin = origin.ok_or(ApiError::Refused(ErrorCode::RequestBodyInvalid))?;
-                let redirect_url = origin::redirect_url(&given, Some(&origin), &state.config).map_err(|p| ApiError::Params(vec![p]))?;
+                let redirect_url = origin::redirect_url(&given, Some(&origin), &state.config)
+                    .map_err(|p| ApiError::Params(vec![p]))?;
                 Proof::Link { strategy, redirect_url, public_origin: origin.0 }
             }
         };
@@ -61,10 +67,8 @@ impl Prepare {
     pub(super) async fn apply(self, ctx: &mut Ctx<'_>, sign_up: &mut SignUpRecord) -> Result<Outcome, ApiError> {
         let verifier = self.verifier();
         let field = verifier.field();
-        let address = sign_up
-            .text(field)
-            .map(String::from)
-            .ok_or_else(|| ApiError::field(ErrorCode::FormParamMissing, field))?;
+        let address =
+            sign_up.text(field).map(String::from).ok_or_else(|| ApiError::field(ErrorCode::FormParamMissing, field))?;
         if sign_up.verification(field).is_some_and(|v| v.status == VerificationStatus::Verified) {
             return Err(ApiError::Refused(ErrorCode::VerificationAlreadyVerified));
         }
@@ -74,7 +78,8 @@ impl Prepare {
                     // A code replaces a link still out for the address.
                     ctx.tx.spend_email_links(&sign_up.id, ctx.now).await?;
                 }
-                verification::send_code(&mut ctx.tx, ctx.state, ctx.now, &sign_up.id, code, &address, Purpose::SignUp).await?
+                verification::send_code(&mut ctx.tx, ctx.state, ctx.now, &sign_up.id, code, &address, Purpose::SignUp)
+                    .await?
             }
             Proof::Link { strategy, redirect_url, public_origin } => {
                 send_link(ctx, sign_up, strategy, &address, &redirect_url, &public_origin).await?
@@ -95,8 +100,9 @@ async fn send_link(
     redirect_url: &str,
     public_origin: &str,
 ) -> Result<(VerificationRecord, Delivery), ApiError> {
-    let throttle_key = verification::claim_send(&mut ctx.tx, ctx.state, ctx.now, Verifier::Link(strategy), address, Purpose::SignUp)
-        .await?;
+    let throttle_key =
+        verification::claim_send(&mut ctx.tx, ctx.state, ctx.now, Verifier::Link(strategy), address, Purpose::SignUp)
+            .await?;
     let ttl_seconds = ctx.state.config.email_link.ttl_seconds;
     let expire_at = ctx.now.saturating_add(seconds_to_ms(ttl_seconds));
     let token = email_link::new_token();

@@ -5,8 +5,8 @@ use super::record::SignUpRecord;
 use super::{Ctx, Outcome};
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
-use gatehouse_protocol::{ErrorCode, Field};
 use gatehouse_protocol::wire::SignUpParams;
+use gatehouse_protocol::{ErrorCode, Field};
 
 #[derive(Debug)]
 pub struct Update {
@@ -36,7 +36,8 @@ impl Update {
     /// Applies the changes; the email of a sign-up started from an
     /// invitation stays the invited one.
     pub(super) async fn apply(self, ctx: &mut Ctx<'_>, sign_up: &mut SignUpRecord) -> Result<Outcome, ApiError> {
-        let changes_email = self.changes.text(Field::EmailAddress).is_some_and(|e| sign_up.email_address.as_deref() != Some(e));
+        let changes_email =
+            self.changes.text(Field::EmailAddress).is_some_and(|e| sign_up.email_address.as_deref() != Some(e));
         if sign_up.ticket_hash.is_some() && changes_email {
             return Err(super::create::email_is_invited());
         }

@@ -38,9 +38,11 @@ pub struct CodeStrategy {
 
 impl CodeStrategy {
     /// `email_code`: a code emailed to the address.
-    pub const EMAIL: CodeStrategy = CodeStrategy { strategy: Strategy::EmailCode, field: Field::EmailAddress, channel: Channel::Email };
+    pub const EMAIL: CodeStrategy =
+        CodeStrategy { strategy: Strategy::EmailCode, field: Field::EmailAddress, channel: Channel::Email };
     /// `phone_code`: a code texted to the number.
-    pub const PHONE: CodeStrategy = CodeStrategy { strategy: Strategy::PhoneCode, field: Field::PhoneNumber, channel: Channel::Sms };
+    pub const PHONE: CodeStrategy =
+        CodeStrategy { strategy: Strategy::PhoneCode, field: Field::PhoneNumber, channel: Channel::Sms };
 
     /// The `strategy` param of an attempt: a code strategy, enabled for its
     /// field (a link is never attempted).

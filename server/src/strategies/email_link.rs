@@ -120,12 +120,21 @@ mod tests {
     #[test]
     fn redirect_targets_carry_the_outcome() {
         use EmailLinkStatus::*;
-        assert_eq!(redirect_target("https://a.com/verify", Verified, Some("sess_1")), "https://a.com/verify?gh_status=verified&gh_created_session=sess_1");
-        assert_eq!(redirect_target("https://a.com/v?x=1#top", Expired, None), "https://a.com/v?x=1&gh_status=expired#top");
+        assert_eq!(
+            redirect_target("https://a.com/verify", Verified, Some("sess_1")),
+            "https://a.com/verify?gh_status=verified&gh_created_session=sess_1"
+        );
+        assert_eq!(
+            redirect_target("https://a.com/v?x=1#top", Expired, None),
+            "https://a.com/v?x=1&gh_status=expired#top"
+        );
         assert_eq!(
             redirect_target("https://a.com/v?gh_status=verified&gh_created_session=s&y=2", Failed, None),
             "https://a.com/v?y=2&gh_status=failed"
         );
-        assert_eq!(redirect_target("https://a.com/?", ClientMismatch, None), "https://a.com/?gh_status=client_mismatch");
+        assert_eq!(
+            redirect_target("https://a.com/?", ClientMismatch, None),
+            "https://a.com/?gh_status=client_mismatch"
+        );
     }
 }

@@ -92,7 +92,11 @@ pub async fn open(
 }
 
 /// `POST /v1/verify` with the form field `token`.
-pub async fn confirm(State(state): State<AppState>, headers: HeaderMap, form: Result<Form<TokenParam>, FormRejection>) -> Response {
+pub async fn confirm(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    form: Result<Form<TokenParam>, FormRejection>,
+) -> Response {
     let token = form.ok().and_then(|Form(f)| f.token);
     let found = match find(&state, token).await {
         Ok(found) => found,

@@ -44,8 +44,16 @@ pub fn confirm(email_address: &str, token: &str, redirect_url: &str, ms_left: i6
 /// The page for a link opened in another browser than the one that signed
 /// up: where and when the sign-up began, Confirm, and "I didn't start
 /// this", which cancels it (`POST /v1/verify/cancel`).
-pub fn confirm_elsewhere(email_address: &str, token: &str, redirect_url: &str, ms_left: i64, began: &Began<'_>) -> Response {
-    let when = u64::try_from(began.at).map(|ms| httpdate::fmt_http_date(UNIX_EPOCH + Duration::from_millis(ms))).unwrap_or_default();
+pub fn confirm_elsewhere(
+    email_address: &str,
+    token: &str,
+    redirect_url: &str,
+    ms_left: i64,
+    began: &Began<'_>,
+) -> Response {
+    let when = u64::try_from(began.at)
+        .map(|ms| httpdate::fmt_http_date(UNIX_EPOCH + Duration::from_millis(ms)))
+        .unwrap_or_default();
     let body = format!(
         "<h1>Confirm your email address</h1>\n\
          <p>A sign-up with <strong>{}</strong> was started in another browser than this one:</p>\n\

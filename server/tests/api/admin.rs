@@ -69,7 +69,9 @@ async fn put_creates_then_updates_by_email_and_never_shows_the_password() {
     assert_eq!(user["metadata"], json!({}));
     assert_eq!(user["created_at"], app.clock_ms());
     assert_eq!(user["updated_at"], app.clock_ms());
-    assert!(!created.text.contains("C3rs3i") && !created.text.contains("argon2") && !created.text.contains("password_hash"));
+    assert!(
+        !created.text.contains("C3rs3i") && !created.text.contains("argon2") && !created.text.contains("password_hash")
+    );
 
     app.advance(5);
     let again = admin
@@ -108,7 +110,11 @@ async fn put_finds_by_external_id_when_the_email_is_new() {
     assert_eq!(by_id.status, 200, "{}", by_id.text);
     assert_eq!(by_id.body["email"], "new@example.com", "{}", by_id.text);
     // One user, moved: no second one was made.
-    assert_eq!(admin.get("/v1/admin/users").await.body["data"].as_array().map(Vec::len), Some(1));    assert_eq!((by_id.body["id"].clone(), by_id.body["last_name"].clone()), (first.body["id"].clone(), json!("Lannister")));
+    assert_eq!(admin.get("/v1/admin/users").await.body["data"].as_array().map(Vec::len), Some(1));
+    assert_eq!(
+        (by_id.body["id"].clone(), by_id.body["last_name"].clone()),
+        (first.body["id"].clone(), json!("Lannister"))
+    );
 }
 
 #[tokio::test]
@@ -116,7 +122,10 @@ async fn bad_params_are_422_with_their_names() {
     let app = spawn_admin_app().await;
     let admin = app.admin();
     let answer = admin
-        .put("/v1/admin/users", json!({ "email": "not-an-email", "username": "a b", "password_digest": "$2b$06$short" }))
+        .put(
+            "/v1/admin/users",
+            json!({ "email": "not-an-email", "username": "a b", "password_digest": "$2b$06$short" }),
+        )
         .await;
     answer.assert_error(422, "form_param_format_invalid");
     let named: Vec<(&str, &str)> = answer.body["errors"]
@@ -125,11 +134,14 @@ async fn bad_params_are_422_with_their_names() {
         .iter()
         .map(|e| (e["code"].as_str().unwrap(), e["meta"]["param_name"].as_str().unwrap()))
         .collect();
-    assert_eq!(named, [
-        ("form_param_format_invalid", "email"),
-        ("form_param_format_invalid", "username"),
-        ("form_param_format_invalid", "password_digest"),
-    ]);
+    assert_eq!(
+        named,
+        [
+            ("form_param_format_invalid", "email"),
+            ("form_param_format_invalid", "username"),
+            ("form_param_format_invalid", "password_digest"),
+        ]
+    );
     let digests = [
         "plain text",
         "$2x$06$k2WcyM0iw0Jy3aYfFBi2MuNwunZtO0S9uTV1QEyqKtmM3t/4JwYcC",
@@ -142,7 +154,9 @@ async fn bad_params_are_422_with_their_names() {
         answer.assert_error(422, "form_param_format_invalid");
         assert_eq!(answer.param(), Some("password_digest"), "{digest}");
     }
-    let both = admin.put("/v1/admin/users", json!({ "email": CERSEI, "password": "C3rs3i#L4nnist3r", "password_digest": "$2b$x" })).await;
+    let both = admin
+        .put("/v1/admin/users", json!({ "email": CERSEI, "password": "C3rs3i#L4nnist3r", "password_digest": "$2b$x" }))
+        .await;
     assert_eq!(both.param(), Some("password_digest"));
     let short = admin.put("/v1/admin/users", json!({ "email": CERSEI, "password": "short" })).await;
     short.assert_error(422, "form_password_length_too_short");
@@ -151,8 +165,14 @@ async fn bad_params_are_422_with_their_names() {
     assert_eq!(nothing.param(), Some("email"));
     let unknown = admin.put("/v1/admin/users", json!({ "email": CERSEI, "role": "queen" })).await;
     unknown.assert_error(422, "form_param_unknown");
-    admin.put("/v1/admin/users", json!({ "email": CERSEI, "email_verified": "yes" })).await.assert_error(422, "form_param_format_invalid");
-    admin.send(reqwest::Method::PUT, "/v1/admin/users", Some(String::from("[1]"))).await.assert_error(400, "request_body_invalid");
+    admin
+        .put("/v1/admin/users", json!({ "email": CERSEI, "email_verified": "yes" }))
+        .await
+        .assert_error(422, "form_param_format_invalid");
+    admin
+        .send(reqwest::Method::PUT, "/v1/admin/users", Some(String::from("[1]")))
+        .await
+        .assert_error(400, "request_body_invalid");
     // Nothing half-written.
     assert_eq!(admin.get("/v1/admin/users").await.body["data"], json!([]));
 }
@@ -180,7 +200,10 @@ async fn identifiers_of_another_user_are_refused() {
     // (An email never conflicts: a known one finds its user first.)
     // A sign-up cannot take a synced user's email.
     let browser = app.client();
-    browser.create_sign_up(json!({ "email_address": "b@example.com" })).await.assert_error(422, "form_identifier_exists");
+    browser
+        .create_sign_up(json!({ "email_address": "b@example.com" }))
+        .await
+        .assert_error(422, "form_identifier_exists");
 }
 
 #[tokio::test]
@@ -229,7 +252,10 @@ async fn deleting_a_user_ends_their_sessions() {
     admin.delete(&format!("/v1/admin/users/{}", user.body["id"].as_str().unwrap())).await;
     browser.session_token(&session).await.assert_error(404, "session_not_found");
     assert_eq!(browser.get_client().await.response()["sessions"], json!([]));
-    browser.sign_in(json!({ "identifier": CERSEI, "password": "C3rs3i#L4nnist3r" })).await.assert_error(422, "form_identifier_not_found");
+    browser
+        .sign_in(json!({ "identifier": CERSEI, "password": "C3rs3i#L4nnist3r" }))
+        .await
+        .assert_error(422, "form_identifier_not_found");
 }
 
 #[tokio::test]

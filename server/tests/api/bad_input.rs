@@ -94,7 +94,8 @@ async fn fixtures(app: &TestApp) -> Fixtures {
     values.insert("foreign_session", session);
     values.insert("expired_jwt", jwt);
     // An invitation whose ticket expires, then time passes (the JWT expires too).
-    let expiring = admin.post("/v1/admin/invitations", json!({ "email": "late@example.com", "expires_in_days": 1 })).await;
+    let expiring =
+        admin.post("/v1/admin/invitations", json!({ "email": "late@example.com", "expires_in_days": 1 })).await;
     values.insert("expired_ticket", crate::helpers::ticket_of(expiring.body["url"].as_str().unwrap()));
     app.advance(2 * 24 * 60 * 60);
     let revoked = admin.post("/v1/admin/invitations", json!({ "email": "gone@example.com" })).await;

@@ -30,10 +30,16 @@ async fn a_wrong_type_names_its_param() {
     answer.assert_error(422, "form_param_format_invalid");
     assert_eq!(answer.param(), Some("email_address"));
     let answer = browser.create_sign_up(json!({ "legal_accepted": "yes", "unsafe_metadata": [1] })).await;
-    let params: Vec<&str> = answer.body["errors"].as_array().unwrap().iter().map(|e| e["meta"]["param_name"].as_str().unwrap()).collect();
+    let params: Vec<&str> =
+        answer.body["errors"].as_array().unwrap().iter().map(|e| e["meta"]["param_name"].as_str().unwrap()).collect();
     assert_eq!(params, vec!["legal_accepted", "unsafe_metadata"]);
     let id = browser.start_sign_up("ana@example.com").await;
-    let answer = browser.post(&format!("/v1/client/sign_ups/{id}/attempt_verification"), json!({ "strategy": "email_code", "code": 123456 })).await;
+    let answer = browser
+        .post(
+            &format!("/v1/client/sign_ups/{id}/attempt_verification"),
+            json!({ "strategy": "email_code", "code": 123456 }),
+        )
+        .await;
     answer.assert_error(422, "form_param_format_invalid");
     assert_eq!(answer.param(), Some("code"));
 }
@@ -46,7 +52,9 @@ async fn an_unknown_key_is_form_param_unknown() {
     answer.assert_error(422, "form_param_unknown");
     assert_eq!(answer.param(), Some("nickname"));
     let id = browser.start_sign_up("ana@example.com").await;
-    let answer = browser.post(&format!("/v1/client/sign_ups/{id}/prepare_verification"), json!({ "strategy": "email_code", "to": "x" })).await;
+    let answer = browser
+        .post(&format!("/v1/client/sign_ups/{id}/prepare_verification"), json!({ "strategy": "email_code", "to": "x" }))
+        .await;
     answer.assert_error(422, "form_param_unknown");
     assert_eq!(answer.param(), Some("to"));
     let answer = browser.update_sign_up(&id, json!({ "ticket": "abc" })).await;
@@ -59,7 +67,10 @@ async fn an_unknown_sign_up_id_is_not_found() {
     let app = spawn_app().await;
     let browser = app.client();
     browser.get_sign_up("su_doesnotexist").await.assert_error(404, "sign_up_not_found");
-    browser.update_sign_up("su_doesnotexist", json!({ "first_name": "Ana" })).await.assert_error(404, "sign_up_not_found");
+    browser
+        .update_sign_up("su_doesnotexist", json!({ "first_name": "Ana" }))
+        .await
+        .assert_error(404, "sign_up_not_found");
     browser.prepare("su_doesnotexist", "email_code").await.assert_error(404, "sign_up_not_found");
     // Not even text: still the same answer, in the same shape.
     browser.get_sign_up("su_%FF%FE").await.assert_error(404, "sign_up_not_found");

@@ -68,7 +68,11 @@ impl TestClient {
 
     /// Opens the event stream of a sign-up.
     pub async fn events(&self, id: &str) -> EventStream {
-        let response = self.request(Method::GET, &format!("/v1/client/sign_ups/{id}/events"), None).send().await.expect("the server answers");
+        let response = self
+            .request(Method::GET, &format!("/v1/client/sign_ups/{id}/events"), None)
+            .send()
+            .await
+            .expect("the server answers");
         self.keep_token(response.headers());
         EventStream::new(response)
     }

@@ -80,7 +80,8 @@ async fn expired_sessions_go_and_live_ones_stay() {
     let old_session = sign_in_with_password(&old, CERSEI).await["created_session_id"].as_str().unwrap().to_owned();
     app.advance(7 * DAY - HOUR);
     let recent = app.client();
-    let recent_session = sign_in_with_password(&recent, CERSEI).await["created_session_id"].as_str().unwrap().to_owned();
+    let recent_session =
+        sign_in_with_password(&recent, CERSEI).await["created_session_id"].as_str().unwrap().to_owned();
     app.advance(HOUR + 1);
 
     let report = pass(&app).await;
@@ -104,7 +105,9 @@ async fn clients_idle_thirty_days_go_with_everything_of_theirs_and_live_ones_sta
     idle.created(json!({ "email_address": "ana@example.com" })).await;
     let idle_id = client_id(idle.get_client().await.response());
     let signed_in = app.client();
-    let done = signed_in.create_sign_up(json!({ "email_address": "bea@example.com", "password": "correct horse battery" })).await;
+    let done = signed_in
+        .create_sign_up(json!({ "email_address": "bea@example.com", "password": "correct horse battery" }))
+        .await;
     assert_eq!(done.response()["status"], "complete");
     let signed_in_id = client_id(signed_in.get_client().await.response());
     app.advance(29 * DAY);

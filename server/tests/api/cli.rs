@@ -97,18 +97,22 @@ async fn the_binary_reads_its_environment_twins_and_stops_gracefully() {
     let db = dir.path().join("sub.db");
     let config = dir.path().join("gatehouse.toml");
     std::fs::write(&config, "[password]\nmin_length = 11\n").unwrap();
-    let (mut child, addr) = start_binary(&[], &[
-        ("GATEHOUSE_LISTEN", String::from("127.0.0.1:0")),
-        ("GATEHOUSE_DATABASE_URL", format!("sqlite://{}", db.display())),
-        ("GATEHOUSE_CONFIG", config.display().to_string()),
-        ("GATEHOUSE_DEV", String::from("1")),
-    ])
+    let (mut child, addr) = start_binary(
+        &[],
+        &[
+            ("GATEHOUSE_LISTEN", String::from("127.0.0.1:0")),
+            ("GATEHOUSE_DATABASE_URL", format!("sqlite://{}", db.display())),
+            ("GATEHOUSE_CONFIG", config.display().to_string()),
+            ("GATEHOUSE_DEV", String::from("1")),
+        ],
+    )
     .await;
     assert!(db.exists(), "the database file is created on start");
     let http = reqwest::Client::new();
     let health = http.get(format!("http://{addr}/healthz")).send().await.unwrap();
     assert_eq!(health.status().as_u16(), 200);
-    let env: serde_json::Value = http.get(format!("http://{addr}/v1/environment")).send().await.unwrap().json().await.unwrap();
+    let env: serde_json::Value =
+        http.get(format!("http://{addr}/v1/environment")).send().await.unwrap().json().await.unwrap();
     assert_eq!(env["dev_mode"], true, "GATEHOUSE_DEV=1");
     assert_eq!(env["password_settings"]["min_length"], 11, "GATEHOUSE_CONFIG");
     let outbox = http.get(format!("http://{addr}/v1/dev/outbox")).send().await.unwrap();
@@ -126,12 +130,15 @@ async fn a_flag_wins_over_its_variable_and_a_bad_config_stops_the_start() {
     let dir = tempfile::tempdir().unwrap();
     let db = format!("sqlite://{}", dir.path().join("g.db").display());
     // The flag wins: the variable's value is not even an address.
-    let (mut child, addr) = start_binary(&["--listen", "127.0.0.1:0"], &[
-        ("GATEHOUSE_LISTEN", String::from("nowhere")),
-        ("GATEHOUSE_DATABASE_URL", db.clone()),
-        ("GATEHOUSE_DEV", String::from("false")),
-        ("GATEHOUSE_PUBLIC_ORIGIN", String::from("https://auth.example.com")),
-    ])
+    let (mut child, addr) = start_binary(
+        &["--listen", "127.0.0.1:0"],
+        &[
+            ("GATEHOUSE_LISTEN", String::from("nowhere")),
+            ("GATEHOUSE_DATABASE_URL", db.clone()),
+            ("GATEHOUSE_DEV", String::from("false")),
+            ("GATEHOUSE_PUBLIC_ORIGIN", String::from("https://auth.example.com")),
+        ],
+    )
     .await;
     let answer = reqwest::get(format!("http://{addr}/v1/dev/outbox")).await.unwrap();
     assert_eq!(answer.status().as_u16(), 404, "GATEHOUSE_DEV=false");
@@ -157,7 +164,8 @@ fn the_secret_key_and_the_rotate_subcommand_parse() {
     let cli = Cli::try_parse_from(["gatehouse-server", "--secret-key", "k".repeat(40).as_str()]).unwrap();
     assert_eq!(cli.options().secret_key.unwrap().expose(), "k".repeat(40));
     assert!(!format!("{cli:?}").contains(&"k".repeat(40)), "Debug hides the key");
-    let rotate = Cli::try_parse_from(["gatehouse-server", "rotate-signing-key", "--database-url", "sqlite://x.db"]).unwrap();
+    let rotate =
+        Cli::try_parse_from(["gatehouse-server", "rotate-signing-key", "--database-url", "sqlite://x.db"]).unwrap();
     assert_eq!(rotate.database_url, "sqlite://x.db");
     assert_eq!(rotate.command, Some(Command::RotateSigningKey(RotateArgs { delay: 600, compromised: false })));
     let now = Cli::try_parse_from(["gatehouse-server", "rotate-signing-key", "--compromised", "--delay", "0"]).unwrap();
@@ -216,20 +224,32 @@ async fn the_admin_key_comes_from_its_variable_and_never_reaches_the_log() {
 async fn rotate_signing_key_adds_a_key_the_running_server_publishes() {
     let dir = tempfile::tempdir().unwrap();
     let db = format!("sqlite://{}", dir.path().join("g.db").display());
-    let (mut child, addr) =
-        start_binary(&["--listen", "127.0.0.1:0", "--database-url", &db, "--public-origin", "https://auth.example.com"], &[]).await;
-    let jwks = || async { reqwest::get(format!("http://{addr}/.well-known/jwks.json")).await.unwrap().json::<serde_json::Value>().await.unwrap() };
+    let (mut child, addr) = start_binary(
+        &["--listen", "127.0.0.1:0", "--database-url", &db, "--public-origin", "https://auth.example.com"],
+        &[],
+    )
+    .await;
+    let jwks = || async {
+        reqwest::get(format!("http://{addr}/.well-known/jwks.json"))
+            .await
+            .unwrap()
+            .json::<serde_json::Value>()
+            .await
+            .unwrap()
+    };
     let first = jwks().await["keys"][0]["kid"].as_str().unwrap().to_owned();
     let rotate = tokio::process::Command::new(env!("CARGO_BIN_EXE_gatehouse-server"))
         .args(["rotate-signing-key", "--database-url", &db])
         .env_remove("GATEHOUSE_DATABASE_URL")
         .kill_on_drop(true)
         .output();
-    let output = tokio::time::timeout(Duration::from_secs(20), rotate).await.expect("rotating ends within 20 s").unwrap();
+    let output =
+        tokio::time::timeout(Duration::from_secs(20), rotate).await.expect("rotating ends within 20 s").unwrap();
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(stdout.contains("signs in 600 s"), "{stdout}");
-    let kids: Vec<String> = jwks().await["keys"].as_array().unwrap().iter().map(|k| k["kid"].as_str().unwrap().to_owned()).collect();
+    let kids: Vec<String> =
+        jwks().await["keys"].as_array().unwrap().iter().map(|k| k["kid"].as_str().unwrap().to_owned()).collect();
     assert_eq!(kids.len(), 2, "published without a restart");
     assert_eq!(kids[0], first);
     assert!(stdout.contains(&kids[1]), "{stdout}");
@@ -260,17 +280,23 @@ async fn outside_dev_mode_the_server_refuses_to_start_without_a_public_origin() 
     assert!(stderr.contains("public_origin") && stderr.contains("GATEHOUSE_PUBLIC_ORIGIN"), "{stderr}");
 
     // Given by its variable, it starts, and says where links point.
-    let (mut child, addr) =
-        start_binary(&[], &[("GATEHOUSE_LISTEN", String::from("127.0.0.1:0")), ("GATEHOUSE_DATABASE_URL", db.clone()), (
-            "GATEHOUSE_PUBLIC_ORIGIN",
-            String::from("https://auth.example.com"),
-        )])
-        .await;
+    let (mut child, addr) = start_binary(
+        &[],
+        &[
+            ("GATEHOUSE_LISTEN", String::from("127.0.0.1:0")),
+            ("GATEHOUSE_DATABASE_URL", db.clone()),
+            ("GATEHOUSE_PUBLIC_ORIGIN", String::from("https://auth.example.com")),
+        ],
+    )
+    .await;
     assert_eq!(reqwest::get(format!("http://{addr}/healthz")).await.unwrap().status().as_u16(), 200);
     child.kill().await.unwrap();
     // One that is not an origin is refused.
-    let (status, stderr) =
-        run_to_refusal(&["--listen", "127.0.0.1:0", "--database-url", &db, "--public-origin", "https://a.com/path"], &[]).await;
+    let (status, stderr) = run_to_refusal(
+        &["--listen", "127.0.0.1:0", "--database-url", &db, "--public-origin", "https://a.com/path"],
+        &[],
+    )
+    .await;
     assert!(!status.success() && stderr.contains("public_origin"), "{stderr}");
 }
 
@@ -321,14 +347,16 @@ async fn dev_mode_with_smtp_refuses_to_start() {
     let config = dir.path().join("smtp.toml");
     std::fs::write(&config, "[smtp]\nhost = \"smtp.example.com\"\nfrom = \"a@example.com\"\n").unwrap();
     let config = config.display().to_string();
-    let (status, stderr) = run_to_refusal(&["--dev", "--listen", "127.0.0.1:0", "--database-url", &db, "--config", &config], &[]).await;
+    let (status, stderr) =
+        run_to_refusal(&["--dev", "--listen", "127.0.0.1:0", "--database-url", &db, "--config", &config], &[]).await;
     assert!(!status.success(), "{stderr}");
     assert!(stderr.contains("[smtp]") && stderr.contains("--dev"), "{stderr}");
 }
 
 #[test]
 fn the_new_flags_parse_with_their_twins() {
-    let cli = Cli::try_parse_from(["gatehouse-server", "--public-origin", "https://a.example", "--dev-allow-remote"]).unwrap();
+    let cli = Cli::try_parse_from(["gatehouse-server", "--public-origin", "https://a.example", "--dev-allow-remote"])
+        .unwrap();
     let options = cli.options();
     assert_eq!(options.public_origin.as_deref(), Some("https://a.example"));
     assert!(options.dev_allow_remote);

@@ -3,7 +3,9 @@
 //! and clients stored only on their first change.
 
 use crate::email_link::sent;
-use crate::helpers::{Mode, TestApp, TestClient, dev, no_verification, spawn_admin_app, spawn_app, spawn_app_with, token_of};
+use crate::helpers::{
+    Mode, TestApp, TestClient, dev, no_verification, spawn_admin_app, spawn_app, spawn_app_with, token_of,
+};
 use crate::sign_in::{CERSEI, PASSWORD, sync_cersei};
 use gatehouse_server::config::Config;
 use serde_json::{Value, json};
@@ -47,7 +49,9 @@ async fn reading_the_client_without_a_cookie_stores_nothing() {
 async fn cookie_mode_sets_a_safe_cookie_and_never_shows_the_token() {
     let app = spawn_app().await;
     let browser = app.client();
-    let first = browser.create_sign_up(json!({ "email_address": "ana@example.com", "password": "correct horse battery" })).await;
+    let first = browser
+        .create_sign_up(json!({ "email_address": "ana@example.com", "password": "correct horse battery" }))
+        .await;
     first.response();
     let cookie = first.header("set-cookie").expect("a cookie");
     let token = browser.token().unwrap();

@@ -207,7 +207,9 @@ fn load_names_the_file() {
 
 #[tokio::test]
 async fn the_environment_follows_the_config() {
-    let config = Config::from_toml("[attributes.username]\nenabled = true\nrequired = true\n[password]\nmin_length = 10\n").unwrap();
+    let config =
+        Config::from_toml("[attributes.username]\nenabled = true\nrequired = true\n[password]\nmin_length = 10\n")
+            .unwrap();
     let app = spawn_app_with(config, Options::default()).await;
     let env = app.client().get("/v1/environment").await.body;
     assert_eq!(env["sign_up"]["attributes"]["username"]["required"], true);

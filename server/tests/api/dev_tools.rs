@@ -48,7 +48,10 @@ async fn the_request_counter_counts_by_path_prefix() {
 
     let sign_ups = count("/v1/client/sign_ups/").await;
     assert_eq!(sign_ups["count"], 2);
-    assert_eq!(sign_ups["recent"], json!([format!("GET /v1/client/sign_ups/{id}"), format!("GET /v1/client/sign_ups/{id}/events")]));
+    assert_eq!(
+        sign_ups["recent"],
+        json!([format!("GET /v1/client/sign_ups/{id}"), format!("GET /v1/client/sign_ups/{id}/events")])
+    );
     assert_eq!(count("/v1/").await["count"], 4, "the dev tools do not count themselves");
     assert_eq!(dev.get("/v1/dev/requests").await.body["count"], 4);
 

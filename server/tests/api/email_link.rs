@@ -21,7 +21,8 @@ pub async fn sent(app: &TestApp, browser: &TestClient, email: &str) -> (String, 
 
 /// The (status, `gh_status`, `gh_created_session`) of a redirect.
 pub fn outcome(answer: &Answer) -> (u16, String, Option<String>) {
-    let location = answer.header("location").unwrap_or_else(|| panic!("no Location: {} {}", answer.status, answer.text));
+    let location =
+        answer.header("location").unwrap_or_else(|| panic!("no Location: {} {}", answer.status, answer.text));
     let query = query_of(&location);
     let get = |key: &str| query.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
     (answer.status, get("gh_status").unwrap_or_default(), get("gh_created_session"))
@@ -63,7 +64,8 @@ async fn a_link_is_sent_and_the_verification_waits_for_it() {
     let expected: String = Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
     assert_eq!(hash, expected);
     assert_eq!(stored_url, landing(&app));
-    let dump: Vec<(Option<String>,)> = sqlx::query_as("SELECT code_hash FROM verifications").fetch_all(&mut db).await.unwrap();
+    let dump: Vec<(Option<String>,)> =
+        sqlx::query_as("SELECT code_hash FROM verifications").fetch_all(&mut db).await.unwrap();
     assert_eq!(dump, vec![(None,)]);
 }
 
@@ -80,8 +82,16 @@ async fn redirect_url_is_required_and_must_be_on_an_allowed_origin() {
     assert_eq!(missing.param(), Some("redirect_url"));
     let foreign_port = format!("http://127.0.0.1:{}/verify", app.addr.port() + 1);
     let other_scheme = landing(&app).replace("http://", "https://");
-    for bad in ["/verify", "javascript:alert(1)", "https://evil.example/verify", "https://app.example.com@evil.example/",
-        "https://evil.example\\@app.example.com/", "https://app.example.com.evil.example/", &foreign_port, &other_scheme] {
+    for bad in [
+        "/verify",
+        "javascript:alert(1)",
+        "https://evil.example/verify",
+        "https://app.example.com@evil.example/",
+        "https://evil.example\\@app.example.com/",
+        "https://app.example.com.evil.example/",
+        &foreign_port,
+        &other_scheme,
+    ] {
         let answer = browser.prepare_link(&id, bad).await;
         answer.assert_error(422, "form_param_format_invalid");
         assert_eq!(answer.param(), Some("redirect_url"), "{bad}");
@@ -161,7 +171,10 @@ async fn confirming_completes_the_sign_up_and_redirects_with_the_session() {
     let (status, gh_status, session) = outcome(&answer);
     assert_eq!((status, gh_status.as_str()), (303, "verified"));
     let location = answer.header("location").unwrap();
-    assert!(location.starts_with(&format!("{}?gh_status=verified&gh_created_session=sess_", landing(&app))), "{location}");
+    assert!(
+        location.starts_with(&format!("{}?gh_status=verified&gh_created_session=sess_", landing(&app))),
+        "{location}"
+    );
     assert_eq!(answer.header("referrer-policy").as_deref(), Some("no-referrer"));
     assert_eq!(answer.header("cache-control").as_deref(), Some("no-store"));
 
@@ -234,7 +247,11 @@ async fn an_expired_link_gives_expired() {
     let page = browser.open_link(&link).await;
     assert_eq!(page.status, 200, "{}", page.text);
     assert!(page.text.contains("<title>Confirm your email address</title>"), "{}", page.text);
-    assert!(page.text.contains(&format!("value=\"{}\"", token_of(&link))) && page.text.contains("expires in 1 minute."), "{}", page.text);
+    assert!(
+        page.text.contains(&format!("value=\"{}\"", token_of(&link))) && page.text.contains("expires in 1 minute."),
+        "{}",
+        page.text
+    );
     app.advance(1);
     let v = email_verification(&browser.get_sign_up(&id).await);
     assert_eq!((v["status"].as_str(), v["next_action"].as_str()), (Some("expired"), Some("needs_prepare")));
@@ -311,7 +328,11 @@ async fn a_link_for_a_changed_address_or_an_abandoned_sign_up_fails() {
 async fn a_verified_link_without_completion_gives_no_session() {
     let app = spawn_app().await;
     let browser = app.client();
-    let id = browser.created(json!({ "email_address": "ana@example.com", "password": "correct horse", "phone_number": "+14155550123" })).await;
+    let id = browser
+        .created(
+            json!({ "email_address": "ana@example.com", "password": "correct horse", "phone_number": "+14155550123" }),
+        )
+        .await;
     browser.prepare_link(&id, &landing(&app)).await.response();
     let link = app.last_link_to("ana@example.com").await;
     assert_eq!(outcome(&browser.confirm_link(&token_of(&link)).await), (303, String::from("verified"), None));
@@ -325,8 +346,13 @@ async fn unknown_and_malformed_tokens_get_a_friendly_page() {
     let app = spawn_app().await;
     let browser = app.client();
     let unknown = "A".repeat(43);
-    for path in ["/v1/verify".to_owned(), "/v1/verify?token=".to_owned(), "/v1/verify?token=abc".to_owned(),
-        format!("/v1/verify?token={unknown}"), "/v1/verify?token=%FF%FE".to_owned()] {
+    for path in [
+        "/v1/verify".to_owned(),
+        "/v1/verify?token=".to_owned(),
+        "/v1/verify?token=abc".to_owned(),
+        format!("/v1/verify?token={unknown}"),
+        "/v1/verify?token=%FF%FE".to_owned(),
+    ] {
         let page = browser.get(&path).await;
         assert_eq!(page.status, 400, "{path}");
         assert_eq!(page.header("content-type").as_deref(), Some("text/html; charset=utf-8"));
@@ -335,7 +361,9 @@ async fn unknown_and_malformed_tokens_get_a_friendly_page() {
         assert_eq!(page.header("referrer-policy").as_deref(), Some("no-referrer"));
     }
     for body in [format!("token={unknown}"), String::from("token=abc"), String::new(), String::from("nonsense")] {
-        let page = browser.send_as(reqwest::Method::POST, "/v1/verify", Some(("application/x-www-form-urlencoded", body))).await;
+        let page = browser
+            .send_as(reqwest::Method::POST, "/v1/verify", Some(("application/x-www-form-urlencoded", body)))
+            .await;
         assert_eq!(page.status, 400);
         assert!(page.text.contains("<title>Link not valid</title>"));
     }

@@ -7,7 +7,10 @@ use gatehouse_server::config::{Config, EmailLinkSettings, LinkConfirm};
 
 #[tokio::test]
 async fn auto_confirm_verifies_on_get() {
-    let config = Config { email_link: EmailLinkSettings { confirm: LinkConfirm::Auto, ..Config::default().email_link }, ..Config::default() };
+    let config = Config {
+        email_link: EmailLinkSettings { confirm: LinkConfirm::Auto, ..Config::default().email_link },
+        ..Config::default()
+    };
     let app = spawn_app_with(config, dev()).await;
     let browser = app.client();
     let (id, link) = sent(&app, &browser, "ana@example.com").await;
@@ -45,7 +48,9 @@ async fn links_point_at_the_public_origin() {
     // listen address), and the forged origin is no redirect target.
     let app = spawn_app().await;
     let attacker = app.client();
-    for (name, value) in [("host", "evil.example"), ("x-forwarded-proto", "https"), ("x-forwarded-host", "evil.example")] {
+    for (name, value) in
+        [("host", "evil.example"), ("x-forwarded-proto", "https"), ("x-forwarded-host", "evil.example")]
+    {
         attacker.extra.lock().unwrap().push((name.into(), value.into()));
     }
     let id = attacker.start_sign_up("ana@example.com").await;

@@ -38,8 +38,32 @@ fn config() -> ProptestConfig {
 /// Strings with the characters that break naive parsers and renderers.
 fn text() -> impl Strategy<Value = String> {
     const ALPHABET: &[char] = &[
-        'a', 'Z', '0', '@', '.', '+', ' ', '"', '\\', '\n', '\r', '\0', '\u{7f}', '{', '}', '[', ']', ':', ',', 'é',
-        'а', '\u{202e}', '\u{200b}', '\u{2028}', '\u{feff}', '\u{1f600}',
+        'a',
+        'Z',
+        '0',
+        '@',
+        '.',
+        '+',
+        ' ',
+        '"',
+        '\\',
+        '\n',
+        '\r',
+        '\0',
+        '\u{7f}',
+        '{',
+        '}',
+        '[',
+        ']',
+        ':',
+        ',',
+        'é',
+        'а',
+        '\u{202e}',
+        '\u{200b}',
+        '\u{2028}',
+        '\u{feff}',
+        '\u{1f600}',
     ];
     prop_oneof![
         3 => proptest::collection::vec(proptest::sample::select(ALPHABET), 0..40).prop_map(String::from_iter),
@@ -74,12 +98,13 @@ fn body<T: BodyParams>() -> impl Strategy<Value = Vec<u8>> {
         1 => proptest::sample::select(T::KEYS).prop_map(|k| k.to_uppercase()),
         1 => text(),
     ];
-    let object = proptest::collection::vec((key, json()), 0..6).prop_map(|pairs| {
-        let fields: Vec<String> = pairs.iter().map(|(k, v)| format!("{}:{v}", Value::from(k.as_str()))).collect();
-        // Written out by hand, so a key can come twice.
-        format!("{{{}}}", fields.join(","))
-    })
-    .boxed();
+    let object = proptest::collection::vec((key, json()), 0..6)
+        .prop_map(|pairs| {
+            let fields: Vec<String> = pairs.iter().map(|(k, v)| format!("{}:{v}", Value::from(k.as_str()))).collect();
+            // Written out by hand, so a key can come twice.
+            format!("{{{}}}", fields.join(","))
+        })
+        .boxed();
     prop_oneof![
         6 => object.clone().prop_map(String::into_bytes),
         2 => (object.clone(), any::<prop::sample::Index>()).prop_map(|(s, at)| s.as_bytes()[..at.index(s.len() + 1)].to_vec()),
@@ -124,7 +149,11 @@ fn check_body<T: BodyParams>(bytes: &[u8]) -> Result<(), TestCaseError> {
             for problem in &problems {
                 let param = problem.param.as_deref().expect("each problem names its key");
                 prop_assert!(map.contains_key(param), "{param} is not in the body");
-                let expected = if unknown.contains(&param) { ErrorCode::FormParamUnknown } else { ErrorCode::FormParamFormatInvalid };
+                let expected = if unknown.contains(&param) {
+                    ErrorCode::FormParamUnknown
+                } else {
+                    ErrorCode::FormParamFormatInvalid
+                };
                 prop_assert_eq!(problem.code, expected);
             }
             prop_assert_eq!(problems.iter().filter(|p| p.code == ErrorCode::FormParamUnknown).count(), unknown.len());
@@ -147,7 +176,8 @@ fn chunked(bytes: &[u8], cuts: &[prop::sample::Index]) -> Vec<Vec<u8>> {
 fn sdk_read(stream: &str) -> Vec<String> {
     let (mut text, mut out) = (stream, Vec::new());
     while let Some(end) = text.find("\n\n") {
-        let data: Vec<&str> = text[..end].split('\n').filter(|l| l.starts_with("data:")).map(|l| l[5..].trim()).collect();
+        let data: Vec<&str> =
+            text[..end].split('\n').filter(|l| l.starts_with("data:")).map(|l| l[5..].trim()).collect();
         out.push(data.join("\n"));
         text = &text[end + 2..];
     }

@@ -327,7 +327,9 @@ impl TestClient {
     pub(crate) fn keep_token(&self, headers: &HeaderMap) {
         let token = match self.mode {
             Mode::Cookie => headers.get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).find_map(|c| {
-                let (name, rest) = ["__Host-gh_client", "__gh_client"].into_iter().find_map(|n| Some((n, c.strip_prefix(n)?.strip_prefix('=')?)))?;
+                let (name, rest) = ["__Host-gh_client", "__gh_client"]
+                    .into_iter()
+                    .find_map(|n| Some((n, c.strip_prefix(n)?.strip_prefix('=')?)))?;
                 *self.cookie_name.lock().unwrap() = name;
                 rest.split(';').next().map(str::to_owned)
             }),

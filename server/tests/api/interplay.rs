@@ -103,17 +103,30 @@ async fn invitation_links_follow_the_email_link_rules_for_origins() {
     let url = plain.body["url"].as_str().unwrap();
     assert!(url.starts_with("https://auth.example.com/?__gh_ticket="), "{url}");
     // The public origin needs no listing, as for an email link; others do.
-    let own = admin.post("/v1/admin/invitations", json!({ "email": "b@example.com", "redirect_url": "https://auth.example.com/join" })).await;
+    let own = admin
+        .post(
+            "/v1/admin/invitations",
+            json!({ "email": "b@example.com", "redirect_url": "https://auth.example.com/join" }),
+        )
+        .await;
     assert_eq!(own.status, 200, "{}", own.text);
     assert!(own.body["url"].as_str().unwrap().starts_with("https://auth.example.com/join?__gh_ticket="));
-    let evil = admin.post("/v1/admin/invitations", json!({ "email": "c@example.com", "redirect_url": "https://evil.example/join" })).await;
+    let evil = admin
+        .post("/v1/admin/invitations", json!({ "email": "c@example.com", "redirect_url": "https://evil.example/join" }))
+        .await;
     evil.assert_error(422, "form_param_format_invalid");
     assert_eq!(evil.param(), Some("redirect_url"));
 
     // Without public_origin, the origin the request reached is the own one.
     let app = crate::helpers::spawn_app_with(Config::default(), admin_options()).await;
-    let own = app.admin().post("/v1/admin/invitations", json!({ "email": ANA, "redirect_url": landing(&app), "notify": false })).await;
+    let own = app
+        .admin()
+        .post("/v1/admin/invitations", json!({ "email": ANA, "redirect_url": landing(&app), "notify": false }))
+        .await;
     assert_eq!(own.status, 200, "{}", own.text);
-    let dev = app.client().post("/v1/dev/invitations", json!({ "email": "b@example.com", "redirect_url": "https://evil.example/" })).await;
+    let dev = app
+        .client()
+        .post("/v1/dev/invitations", json!({ "email": "b@example.com", "redirect_url": "https://evil.example/" }))
+        .await;
     dev.assert_error(422, "form_param_format_invalid");
 }

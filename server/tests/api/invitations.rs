@@ -1,7 +1,9 @@
 //! Invitations: created, emailed with a ticket link, listed, revoked and
 //! refreshed; sign-ups with a ticket; invitation-only mode; the dev helper.
 
-use crate::helpers::{TestApp, TestClient, no_verification, spawn_admin_app, spawn_admin_app_with, spawn_app, ticket_of};
+use crate::helpers::{
+    TestApp, TestClient, no_verification, spawn_admin_app, spawn_admin_app_with, spawn_app, ticket_of,
+};
 use gatehouse_server::config::Config;
 use serde_json::{Value, json};
 
@@ -57,7 +59,11 @@ async fn an_invitation_is_pending_and_emails_a_ticket_link() {
 async fn redirect_urls_must_be_allowed_and_carry_the_ticket() {
     let config = Config::from_toml("allowed_redirect_origins = [\"https://app.example.com\"]\n").unwrap();
     let app = spawn_admin_app_with(config).await;
-    let invitation = invite(&app, json!({ "email": ARYA, "redirect_url": "https://app.example.com/join?plan=pro", "expires_in_days": 30 })).await;
+    let invitation = invite(
+        &app,
+        json!({ "email": ARYA, "redirect_url": "https://app.example.com/join?plan=pro", "expires_in_days": 30 }),
+    )
+    .await;
     let url = invitation["url"].as_str().unwrap();
     assert!(url.starts_with("https://app.example.com/join?plan=pro&__gh_ticket="), "{url}");
     assert_eq!(invitation["redirect_url"], "https://app.example.com/join?plan=pro");
@@ -88,7 +94,10 @@ async fn existing_users_and_live_invitations_are_not_invited_twice() {
     taken.assert_error(422, "form_identifier_exists");
     assert_eq!(taken.param(), Some("email"));
     invite(&app, json!({ "email": ARYA, "expires_in_days": 1 })).await;
-    app.admin().post("/v1/admin/invitations", json!({ "email": ARYA })).await.assert_error(422, "form_identifier_exists");
+    app.admin()
+        .post("/v1/admin/invitations", json!({ "email": ARYA }))
+        .await
+        .assert_error(422, "form_identifier_exists");
     // Once the first has expired, a new one may be made.
     app.advance(24 * 3600);
     invite(&app, json!({ "email": ARYA })).await;
@@ -121,9 +130,15 @@ async fn a_ticket_sign_up_fills_the_verified_email_and_accepts_the_invitation() 
     assert_eq!(v["verified_at_client"], created.body["client"]["id"]);
     let id = s["id"].as_str().unwrap().to_owned();
     // The invited address cannot be swapped for another.
-    browser.update_sign_up(&id, json!({ "email_address": "bran@example.com" })).await.assert_error(422, "form_param_unknown");
+    browser
+        .update_sign_up(&id, json!({ "email_address": "bran@example.com" }))
+        .await
+        .assert_error(422, "form_param_unknown");
     let same = browser.update_sign_up(&id, json!({ "email_address": ARYA })).await;
-    assert_eq!((same.response()["email_address"].as_str(), same.response()["status"].as_str()), (Some(ARYA), Some("missing_requirements")));
+    assert_eq!(
+        (same.response()["email_address"].as_str(), same.response()["status"].as_str()),
+        (Some(ARYA), Some("missing_requirements"))
+    );
 
     let done = browser.update_sign_up(&id, json!({ "password": "Needle#W1nterfell" })).await;
     let s = done.response();
@@ -132,10 +147,16 @@ async fn a_ticket_sign_up_fills_the_verified_email_and_accepts_the_invitation() 
     let listed = app.admin().get("/v1/admin/invitations?status=accepted").await;
     assert_eq!(listed.body["data"][0]["id"], invitation["id"]);
     let user = app.admin().get(&format!("/v1/admin/users/{user_id}")).await;
-    assert_eq!((user.body["email_verified"].clone(), user.body["metadata"].clone()), (json!(true), json!({ "team": "north" })));
+    assert_eq!(
+        (user.body["email_verified"].clone(), user.body["metadata"].clone()),
+        (json!(true), json!({ "team": "north" }))
+    );
     // A used ticket is dead.
     redeem(&app.client(), &ticket).await.assert_error(422, "ticket_invalid");
-    let revoke = app.admin().post(&format!("/v1/admin/invitations/{}/revoke", invitation["id"].as_str().unwrap()), json!({})).await;
+    let revoke = app
+        .admin()
+        .post(&format!("/v1/admin/invitations/{}/revoke", invitation["id"].as_str().unwrap()), json!({}))
+        .await;
     revoke.assert_error(422, "ticket_invalid");
 }
 
@@ -155,7 +176,9 @@ async fn bad_tickets_are_invalid_and_old_ones_expired() {
     }
     let invitation = invite(&app, json!({ "email": ARYA, "expires_in_days": 1 })).await;
     let ticket = ticket_of(invitation["url"].as_str().unwrap());
-    let other = browser.create_sign_up(json!({ "strategy": "ticket", "ticket": ticket, "email_address": "bran@example.com" })).await;
+    let other = browser
+        .create_sign_up(json!({ "strategy": "ticket", "ticket": ticket, "email_address": "bran@example.com" }))
+        .await;
     other.assert_error(422, "form_param_unknown");
     app.advance(24 * 3600);
     redeem(&browser, &ticket).await.assert_error(422, "ticket_expired");
@@ -188,7 +211,10 @@ async fn revoke_and_refresh_kill_the_old_ticket() {
     assert_eq!(admin.post(&format!("/v1/admin/invitations/{id}/revoke"), json!({})).await.body["status"], "revoked");
     redeem(&app.client(), &new).await.assert_error(422, "ticket_invalid");
     // A sign-up started before the revocation cannot complete with it.
-    browser.update_sign_up(&started, json!({ "password": "Needle#W1nterfell" })).await.assert_error(422, "ticket_invalid");
+    browser
+        .update_sign_up(&started, json!({ "password": "Needle#W1nterfell" }))
+        .await
+        .assert_error(422, "ticket_invalid");
     assert_eq!(browser.get_sign_up(&started).await.response()["status"], "missing_requirements");
     admin.post(&format!("/v1/admin/invitations/{id}/refresh"), json!({})).await.assert_error(422, "ticket_invalid");
     admin.post("/v1/admin/invitations/inv_nope/revoke", json!({})).await.assert_error(404, "resource_not_found");
@@ -200,9 +226,20 @@ async fn a_refresh_also_stops_sign_ups_started_with_the_old_ticket() {
     let app = spawn_admin_app_with(no_verification()).await;
     let invitation = invite(&app, json!({ "email": ARYA })).await;
     let browser = app.client();
-    let started = redeem(&browser, &ticket_of(invitation["url"].as_str().unwrap())).await.response()["id"].as_str().unwrap().to_owned();
-    app.admin().post(&format!("/v1/admin/invitations/{}/refresh", invitation["id"].as_str().unwrap()), json!({ "notify": false })).await;
-    browser.update_sign_up(&started, json!({ "password": "Needle#W1nterfell" })).await.assert_error(422, "ticket_invalid");
+    let started = redeem(&browser, &ticket_of(invitation["url"].as_str().unwrap())).await.response()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.admin()
+        .post(
+            &format!("/v1/admin/invitations/{}/refresh", invitation["id"].as_str().unwrap()),
+            json!({ "notify": false }),
+        )
+        .await;
+    browser
+        .update_sign_up(&started, json!({ "password": "Needle#W1nterfell" }))
+        .await
+        .assert_error(422, "ticket_invalid");
 }
 
 #[tokio::test]
@@ -211,7 +248,9 @@ async fn invitations_are_listed_by_status_email_and_page() {
     let admin = app.admin();
     let mut ids = Vec::new();
     for name in ["a", "b", "c", "d"] {
-        ids.push(invite(&app, json!({ "email": format!("{name}@example.com") })).await["id"].as_str().unwrap().to_owned());
+        ids.push(
+            invite(&app, json!({ "email": format!("{name}@example.com") })).await["id"].as_str().unwrap().to_owned(),
+        );
     }
     admin.post(&format!("/v1/admin/invitations/{}/revoke", ids[0]), json!({})).await;
     ids.sort();
@@ -221,7 +260,10 @@ async fn invitations_are_listed_by_status_email_and_page() {
     assert_eq!(rest.body["data"][0]["id"], ids[3].as_str());
     assert_eq!(admin.get("/v1/admin/invitations?status=pending").await.body["data"].as_array().unwrap().len(), 3);
     assert_eq!(admin.get("/v1/admin/invitations?status=revoked").await.body["data"][0]["email"], "a@example.com");
-    assert_eq!(admin.get("/v1/admin/invitations?email=c%40example.com").await.body["data"][0]["email"], "c@example.com");
+    assert_eq!(
+        admin.get("/v1/admin/invitations?email=c%40example.com").await.body["data"][0]["email"],
+        "c@example.com"
+    );
     admin.get("/v1/admin/invitations?status=gone").await.assert_error(422, "form_param_format_invalid");
     assert!(page.body["data"].as_array().unwrap().iter().all(|i| i.get("url").is_none()));
 }
@@ -232,12 +274,17 @@ async fn restricted_mode_takes_only_sign_ups_with_a_valid_ticket() {
     let app = spawn_admin_app_with(config).await;
     let browser = app.client();
     assert_eq!(browser.get("/v1/environment").await.body["sign_up"]["mode"], "restricted");
-    browser.create_sign_up(json!({ "email_address": ARYA, "password": "Needle#W1nterfell" })).await.assert_error(403, "sign_up_restricted");
+    browser
+        .create_sign_up(json!({ "email_address": ARYA, "password": "Needle#W1nterfell" }))
+        .await
+        .assert_error(403, "sign_up_restricted");
     browser.create_sign_up(json!({})).await.assert_error(403, "sign_up_restricted");
     redeem(&browser, "nope").await.assert_error(422, "ticket_invalid");
     let invitation = invite(&app, json!({ "email": ARYA })).await;
     let ticket = ticket_of(invitation["url"].as_str().unwrap());
-    let created = browser.create_sign_up(json!({ "strategy": "ticket", "ticket": ticket, "password": "Needle#W1nterfell" })).await;
+    let created = browser
+        .create_sign_up(json!({ "strategy": "ticket", "ticket": ticket, "password": "Needle#W1nterfell" }))
+        .await;
     let s = created.response();
     assert_eq!(s["status"], "complete", "the ticket verified the email; the password was the last requirement");
     assert!(s["created_session_id"].as_str().is_some());

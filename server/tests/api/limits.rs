@@ -102,7 +102,10 @@ async fn password_and_code_requests_have_their_own_tighter_quota() {
     let refused = browser.attempt(&id, "email_code", &code).await;
     refused.assert_error(429, "rate_limited");
     assert!(refused.header("retry-after").is_some_and(|s| s.parse::<u64>().unwrap() >= 1));
-    let refused = app.client().create_sign_up(json!({ "email_address": "bea@example.com", "password": "correct horse battery" })).await;
+    let refused = app
+        .client()
+        .create_sign_up(json!({ "email_address": "bea@example.com", "password": "correct horse battery" }))
+        .await;
     refused.assert_error(429, "rate_limited");
     let refused = app.client().sign_in(json!({ "identifier": "ana@example.com" })).await;
     refused.assert_error(429, "rate_limited");

@@ -58,20 +58,30 @@ async fn ten_wrong_passwords_lock_the_account_for_the_rest_of_the_window() {
     assert_eq!(expected, 840);
     // Even the right password, from another browser at the same IP, waits.
     let owner = app.client();
-    owner.sign_in(json!({ "identifier": "cersei.lannister", "password": PASSWORD })).await.assert_error(429, "rate_limited");
+    owner
+        .sign_in(json!({ "identifier": "cersei.lannister", "password": PASSWORD }))
+        .await
+        .assert_error(429, "rate_limited");
     // Once the oldest failure has left the window, one more try is allowed.
     app.advance(839);
-    assert_eq!(owner.sign_in(json!({ "identifier": CERSEI, "password": PASSWORD })).await.header("retry-after").as_deref(), Some("1"));
+    assert_eq!(
+        owner.sign_in(json!({ "identifier": CERSEI, "password": PASSWORD })).await.header("retry-after").as_deref(),
+        Some("1")
+    );
     app.advance(1);
-    assert_eq!(owner.sign_in(json!({ "identifier": CERSEI, "password": PASSWORD })).await.response()["status"], "complete");
+    assert_eq!(
+        owner.sign_in(json!({ "identifier": CERSEI, "password": PASSWORD })).await.response()["status"],
+        "complete"
+    );
     // The other nine still count: the next wrong one locks it again.
     attacker.sign_in(wrong_password()).await.assert_error(422, "form_password_incorrect");
     attacker.sign_in(wrong_password()).await.assert_error(429, "rate_limited");
     let mut db = app.db().await;
-    let counted: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM limit_events WHERE limit_key LIKE 'password:%:127.0.0.1'")
-        .fetch_one(&mut db)
-        .await
-        .unwrap();
+    let counted: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM limit_events WHERE limit_key LIKE 'password:%:127.0.0.1'")
+            .fetch_one(&mut db)
+            .await
+            .unwrap();
     // Eleven wrong passwords: the first left the window and was dropped; the right one was never counted.
     assert_eq!(counted, 10);
 }
@@ -107,7 +117,9 @@ async fn parallel_guesses_cannot_exceed_the_limit() {
     assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 6, "{statuses:?}");
 }
 
-async fn futures_join<F: std::future::Future<Output = u16> + Send + 'static>(futures: impl Iterator<Item = F>) -> Vec<u16> {
+async fn futures_join<F: std::future::Future<Output = u16> + Send + 'static>(
+    futures: impl Iterator<Item = F>,
+) -> Vec<u16> {
     let handles: Vec<_> = futures.map(tokio::spawn).collect();
     let mut out = Vec::new();
     for handle in handles {
@@ -118,7 +130,8 @@ async fn futures_join<F: std::future::Future<Output = u16> + Send + 'static>(fut
 
 #[tokio::test]
 async fn the_limit_and_window_are_configurable() {
-    let config = Config::from_toml("[sign_in]\nmax_failed_passwords = 3\nfailed_password_window_seconds = 60\n").unwrap();
+    let config =
+        Config::from_toml("[sign_in]\nmax_failed_passwords = 3\nfailed_password_window_seconds = 60\n").unwrap();
     assert_eq!((config.sign_in.max_failed_passwords, config.sign_in.failed_password_window_seconds), (3, 60));
     let app = spawn_admin_app_with(config).await;
     sync_cersei(&app, json!({ "password": PASSWORD })).await;
@@ -134,13 +147,23 @@ async fn the_limit_and_window_are_configurable() {
     assert!(Config::from_toml("[sign_in]\nlockout = 1\n").is_err());
     let s = Config::default().sign_in;
     assert_eq!(
-        (s.max_failed_passwords_per_account, s.account_window_seconds, s.max_failed_passwords_per_ip, s.ip_window_seconds),
+        (
+            s.max_failed_passwords_per_account,
+            s.account_window_seconds,
+            s.max_failed_passwords_per_ip,
+            s.ip_window_seconds
+        ),
         (100, 3600, 50, 900)
     );
     let toml = "[sign_in]\nmax_failed_passwords_per_account = 7\naccount_window_seconds = 70\n\
                 max_failed_passwords_per_ip = 8\nip_window_seconds = 80\n";
     let s = Config::from_toml(toml).unwrap().sign_in;
-    let numbers = (s.max_failed_passwords_per_account, s.account_window_seconds, s.max_failed_passwords_per_ip, s.ip_window_seconds);
+    let numbers = (
+        s.max_failed_passwords_per_account,
+        s.account_window_seconds,
+        s.max_failed_passwords_per_ip,
+        s.ip_window_seconds,
+    );
     assert_eq!(numbers, (7, 70, 8, 80));
     let keys = ["max_failed_passwords_per_account", "account_window_seconds", "max_failed_passwords_per_ip"];
     for key in keys.into_iter().chain(["ip_window_seconds"]) {
@@ -234,10 +257,16 @@ async fn spraying_51_accounts_from_one_ip_is_stopped() {
     refused.assert_error(429, "rate_limited");
     assert_eq!(refused.header("retry-after").as_deref(), Some("900"));
     // Even the right password for an untouched account waits, from that IP...
-    sprayer.sign_in(json!({ "identifier": accounts[50], "password": PASSWORD })).await.assert_error(429, "rate_limited");
+    sprayer
+        .sign_in(json!({ "identifier": accounts[50], "password": PASSWORD }))
+        .await
+        .assert_error(429, "rate_limited");
     // ...and only from that IP.
     let owner = browser_at(&app, "198.51.100.7");
-    assert_eq!(owner.sign_in(json!({ "identifier": accounts[50], "password": PASSWORD })).await.response()["status"], "complete");
+    assert_eq!(
+        owner.sign_in(json!({ "identifier": accounts[50], "password": PASSWORD })).await.response()["status"],
+        "complete"
+    );
 }
 
 #[tokio::test]
@@ -246,7 +275,8 @@ async fn identifiers_without_an_account_count_against_the_ip() {
     sync_cersei(&app, json!({ "password": PASSWORD })).await;
     let sprayer = browser_at(&app, "203.0.113.66");
     for n in 0..3 {
-        let answer = sprayer.sign_in(json!({ "identifier": format!("nobody{n}@example.com"), "password": "Summer2026!" })).await;
+        let answer =
+            sprayer.sign_in(json!({ "identifier": format!("nobody{n}@example.com"), "password": "Summer2026!" })).await;
         answer.assert_error(422, "form_identifier_not_found");
     }
     let refused = sprayer.sign_in(json!({ "identifier": "nobody9@example.com", "password": "Summer2026!" })).await;
@@ -276,7 +306,8 @@ async fn an_unknown_identifier_pays_for_a_dummy_check_and_a_known_one_for_its_ow
     assert_eq!(dummy_checks(), before + 1, "the unknown identifier ran the dummy check");
     browser.sign_in(wrong_password()).await.assert_error(422, "form_password_incorrect");
     assert_eq!(dummy_checks(), before + 1, "a known account is checked against its own hash");
-    let passwordless = browser.sign_in(json!({ "identifier": "no-password@example.com", "password": "Jaime#1234" })).await;
+    let passwordless =
+        browser.sign_in(json!({ "identifier": "no-password@example.com", "password": "Jaime#1234" })).await;
     passwordless.assert_error(422, "verification_strategy_invalid");
     assert_eq!(dummy_checks(), before + 2, "an account without a password runs the dummy check too");
     // Without a password nothing is hashed at all.

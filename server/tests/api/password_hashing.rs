@@ -5,10 +5,10 @@
 //! against the real binary stays within memory.
 
 use crate::helpers::{Mode, TestClient, dev, spawn_admin_app};
-use gatehouse_server::{Options, build_app};
 use gatehouse_server::clock::ManualClock;
 use gatehouse_server::config::Config;
 use gatehouse_server::password::Hasher;
+use gatehouse_server::{Options, build_app};
 use serde_json::json;
 use std::process::Stdio;
 use std::sync::Arc;
@@ -62,7 +62,10 @@ async fn requests_naming_an_unknown_or_closed_sign_up_answer_before_any_hashing(
     // Every slot is held: a request that hashed first would answer 503.
     let _held = [hasher.slot().await.unwrap(), hasher.slot().await.unwrap()];
     let password = json!({ "password": PASSWORD });
-    browser.update_sign_up("su_unknown0000000000000000000", password.clone()).await.assert_error(404, "sign_up_not_found");
+    browser
+        .update_sign_up("su_unknown0000000000000000000", password.clone())
+        .await
+        .assert_error(404, "sign_up_not_found");
     browser.update_sign_up(&abandoned, password.clone()).await.assert_error(409, "sign_up_not_modifiable");
     let stranger = TestClient::new(&base, Mode::Cookie);
     stranger.update_sign_up(&abandoned, password).await.assert_error(404, "sign_up_not_found");

@@ -4,11 +4,11 @@
 //! (That the file holds no key in the clear is `db::tests`.)
 
 use crate::helpers::{dev, spawn_app};
+use gatehouse_server::Options;
 use gatehouse_server::build_app;
 use gatehouse_server::clock::ManualClock;
 use gatehouse_server::config::Config;
 use gatehouse_server::master_key::{MasterKey, key_file};
-use gatehouse_server::Options;
 use std::os::unix::fs::PermissionsExt;
 use std::sync::Arc;
 
@@ -32,7 +32,8 @@ async fn a_server_with_another_master_key_refuses_the_database() {
     let app = spawn_app().await;
     let url = format!("sqlite://{}", app.db_path.display());
     let clock = Arc::new(ManualClock::starting_now());
-    let wrong = Options { master_key: Some(MasterKey::generate("GATEHOUSE_MASTER_KEY")), listen: Some(app.addr), ..dev() };
+    let wrong =
+        Options { master_key: Some(MasterKey::generate("GATEHOUSE_MASTER_KEY")), listen: Some(app.addr), ..dev() };
     let refused = build_app(Config::default(), &url, wrong, clock.clone()).await.err().expect("the start is refused");
     let message = format!("{refused:#}");
     let names_the_key = message.contains("GATEHOUSE_MASTER_KEY");
@@ -51,7 +52,8 @@ async fn a_server_with_another_master_key_refuses_the_database() {
 
     // The key that sealed it still opens it.
     let text = std::fs::read_to_string(key_file(&app.db_path)).unwrap();
-    let right = Options { master_key: Some(MasterKey::parse(&text, "the key file").unwrap()), listen: Some(app.addr), ..dev() };
+    let right =
+        Options { master_key: Some(MasterKey::parse(&text, "the key file").unwrap()), listen: Some(app.addr), ..dev() };
     build_app(Config::default(), &url, right, clock).await.expect("the right key opens the database");
 }
 

@@ -29,7 +29,11 @@ async fn a_token_is_an_eddsa_jwt_with_the_session_claims() {
     let answer = browser.session_token(&session).await;
     let token = answer.response();
     assert_eq!(token["object"], "token");
-    assert_eq!(answer.body["client"]["last_active_session_id"], session.as_str(), "the envelope, as every client answer");
+    assert_eq!(
+        answer.body["client"]["last_active_session_id"],
+        session.as_str(),
+        "the envelope, as every client answer"
+    );
     let now_s = app.clock_ms() / 1000;
     assert_eq!(token["issued_at"], now_s * 1000);
     assert_eq!(token["expire_at"], (now_s + 60) * 1000);
@@ -72,7 +76,8 @@ async fn the_jwks_is_cacheable_and_shows_only_public_keys() {
 
 #[tokio::test]
 async fn the_token_ttl_and_issuer_are_configurable() {
-    let config = Config::from_toml("[session]\ntoken_ttl_seconds = 300\nissuer = \"https://auth.example.com\"\n").unwrap();
+    let config =
+        Config::from_toml("[session]\ntoken_ttl_seconds = 300\nissuer = \"https://auth.example.com\"\n").unwrap();
     let app = spawn_admin_app_with(config).await;
     let (browser, sign_in) = signed_in(&app).await;
     let token = browser.session_token(&session_of(&sign_in)).await;
@@ -124,7 +129,10 @@ async fn signing_out_revokes_the_session() {
     let session = session_of(&sign_in);
     let out = browser.delete(&format!("/v1/client/sessions/{session}")).await;
     let s = out.response();
-    assert_eq!((s["object"].as_str(), s["id"].as_str(), s["status"].as_str()), (Some("session"), Some(session.as_str()), Some("revoked")));
+    assert_eq!(
+        (s["object"].as_str(), s["id"].as_str(), s["status"].as_str()),
+        (Some("session"), Some(session.as_str()), Some("revoked"))
+    );
     assert_eq!(out.body["client"]["sessions"], json!([]));
     assert_eq!(out.body["client"]["last_active_session_id"], Value::Null);
     browser.session_token(&session).await.assert_error(404, "session_not_found");

@@ -29,7 +29,12 @@ pub async fn sign_in_with_password(browser: &TestClient, identifier: &str) -> Va
     assert!(session.starts_with("sess_"), "{session}");
     assert_eq!(answer.body["client"]["last_active_session_id"], session, "{}", answer.text);
     let factor = &sign_in["first_factor_verification"];
-    assert_eq!((factor["status"].as_str(), factor["strategy"].as_str()), (Some("verified"), Some("password")), "{}", answer.text);
+    assert_eq!(
+        (factor["status"].as_str(), factor["strategy"].as_str()),
+        (Some("verified"), Some("password")),
+        "{}",
+        answer.text
+    );
     sign_in
 }
 
@@ -62,7 +67,10 @@ async fn flow_1(credential: Value) -> (TestApp, Value) {
     let session = s["created_session_id"].as_str().expect("a session");
     assert!(session.starts_with("sess_"));
     let v = &s["first_factor_verification"];
-    assert_eq!((v["status"].as_str(), v["strategy"].as_str(), v["next_action"].as_str()), (Some("verified"), Some("password"), Some("")));
+    assert_eq!(
+        (v["status"].as_str(), v["strategy"].as_str(), v["next_action"].as_str()),
+        (Some("verified"), Some("password"), Some(""))
+    );
     let client = &answer.body["client"];
     assert_eq!(client["sign_in_id"], s["id"]);
     assert_eq!(client["last_active_session_id"], session);
@@ -125,7 +133,10 @@ async fn a_wrong_password_is_422_and_creates_nothing() {
     answer.assert_error(422, "form_password_incorrect");
     assert_eq!(answer.param(), Some("password"));
     let client = browser.get_client().await;
-    assert_eq!((client.response()["sign_in_id"].clone(), client.response()["sessions"].clone()), (Value::Null, json!([])));
+    assert_eq!(
+        (client.response()["sign_in_id"].clone(), client.response()["sessions"].clone()),
+        (Value::Null, json!([]))
+    );
 }
 
 #[tokio::test]
@@ -137,10 +148,13 @@ async fn identifier_first_then_a_password_attempt() {
     let s = created.response();
     assert_eq!(s["status"], "needs_first_factor");
     assert_eq!(s["identifier"], "cersei.lannister");
-    assert_eq!(s["supported_first_factors"], json!([
-        { "strategy": "password" },
-        { "strategy": "email_code", "safe_identifier": "c***@example.com" },
-    ]));
+    assert_eq!(
+        s["supported_first_factors"],
+        json!([
+            { "strategy": "password" },
+            { "strategy": "email_code", "safe_identifier": "c***@example.com" },
+        ])
+    );
     assert_eq!(s["first_factor_verification"], Value::Null);
     assert_eq!(s["user_id"], Value::Null, "no user id before the proof");
     assert_eq!(s["created_session_id"], Value::Null);
@@ -169,9 +183,15 @@ async fn an_email_code_signs_in_and_proves_the_email() {
     assert_eq!(s["status"], "needs_first_factor");
     assert_eq!(s["supported_first_factors"], json!([{ "strategy": "email_code", "safe_identifier": CERSEI }]));
     let v = &s["first_factor_verification"];
-    assert_eq!((v["status"].as_str(), v["strategy"].as_str(), v["next_action"].as_str()), (Some("unverified"), Some("email_code"), Some("needs_prepare")));
+    assert_eq!(
+        (v["status"].as_str(), v["strategy"].as_str(), v["next_action"].as_str()),
+        (Some("unverified"), Some("email_code"), Some("needs_prepare"))
+    );
     let id = s["id"].as_str().unwrap().to_owned();
-    browser.attempt_first_factor(&id, json!({ "strategy": "email_code", "code": "123456" })).await.assert_error(422, "verification_not_sent");
+    browser
+        .attempt_first_factor(&id, json!({ "strategy": "email_code", "code": "123456" }))
+        .await
+        .assert_error(422, "verification_not_sent");
 
     let prepared = browser.prepare_first_factor(&id, "email_code").await;
     let v = &prepared.response()["first_factor_verification"];
@@ -185,7 +205,10 @@ async fn an_email_code_signs_in_and_proves_the_email() {
 
     let wrong_code = browser.attempt_first_factor(&id, json!({ "strategy": "email_code", "code": wrong(&code) })).await;
     wrong_code.assert_error(422, "form_code_incorrect");
-    assert_eq!(browser.get(&format!("/v1/client/sign_ins/{id}")).await.response()["first_factor_verification"]["attempts"], 1);
+    assert_eq!(
+        browser.get(&format!("/v1/client/sign_ins/{id}")).await.response()["first_factor_verification"]["attempts"],
+        1
+    );
     let done = browser.attempt_first_factor(&id, json!({ "strategy": "email_code", "code": code })).await;
     let s = done.response();
     assert_eq!(s["status"], "complete");
@@ -204,13 +227,22 @@ async fn sign_in_codes_expire_and_fail_like_sign_up_codes() {
     browser.prepare_first_factor(&id, "email_code").await.response();
     let code = app.last_code_to(CERSEI).await;
     app.advance(600);
-    browser.attempt_first_factor(&id, json!({ "strategy": "email_code", "code": code })).await.assert_error(422, "verification_expired");
+    browser
+        .attempt_first_factor(&id, json!({ "strategy": "email_code", "code": code }))
+        .await
+        .assert_error(422, "verification_expired");
     browser.prepare_first_factor(&id, "email_code").await.response();
     let code = app.last_code_to(CERSEI).await;
     for _ in 0..5 {
-        browser.attempt_first_factor(&id, json!({ "strategy": "email_code", "code": wrong(&code) })).await.assert_error(422, "form_code_incorrect");
+        browser
+            .attempt_first_factor(&id, json!({ "strategy": "email_code", "code": wrong(&code) }))
+            .await
+            .assert_error(422, "form_code_incorrect");
     }
-    browser.attempt_first_factor(&id, json!({ "strategy": "email_code", "code": code })).await.assert_error(422, "verification_failed");
+    browser
+        .attempt_first_factor(&id, json!({ "strategy": "email_code", "code": code }))
+        .await
+        .assert_error(422, "verification_failed");
 }
 
 #[tokio::test]
@@ -253,7 +285,11 @@ async fn bad_bodies_are_refused_with_their_params() {
         (json!({ "identifier": "not valid!" }), "form_param_format_invalid", "identifier"),
         (json!({ "identifier": CERSEI, "strategy": "sms" }), "verification_strategy_invalid", "strategy"),
         (json!({ "identifier": CERSEI, "strategy": "password" }), "form_param_missing", "password"),
-        (json!({ "identifier": CERSEI, "strategy": "email_code", "password": PASSWORD }), "form_param_unknown", "password"),
+        (
+            json!({ "identifier": CERSEI, "strategy": "email_code", "password": PASSWORD }),
+            "form_param_unknown",
+            "password",
+        ),
         (json!({ "identifier": CERSEI, "code": "123456" }), "form_param_unknown", "code"),
         (json!({ "identifier": 5 }), "form_param_format_invalid", "identifier"),
         (json!({ "identifier": "nobody@example.com" }), "form_identifier_not_found", "identifier"),

@@ -37,7 +37,10 @@ async fn update_adds_fields_and_get_reads_them() {
     let browser = app.client();
     let id = browser.create_sign_up(json!({})).await.response()["id"].as_str().unwrap().to_owned();
     let answer = browser
-        .update_sign_up(&id, json!({ "password": "correct horse", "last_name": "Lopez", "unsafe_metadata": { "plan": "pro" } }))
+        .update_sign_up(
+            &id,
+            json!({ "password": "correct horse", "last_name": "Lopez", "unsafe_metadata": { "plan": "pro" } }),
+        )
         .await;
     let s = answer.response();
     assert_eq!(s["has_password"], true);
@@ -76,11 +79,14 @@ async fn invalid_fields_are_all_reported_with_their_names() {
         .iter()
         .map(|e| (e["code"].as_str().unwrap(), e["meta"]["param_name"].as_str().unwrap()))
         .collect();
-    assert_eq!(errors, vec![
-        ("form_param_format_invalid", "email_address"),
-        ("form_param_format_invalid", "phone_number"),
-        ("form_password_length_too_short", "password"),
-    ]);
+    assert_eq!(
+        errors,
+        vec![
+            ("form_param_format_invalid", "email_address"),
+            ("form_param_format_invalid", "phone_number"),
+            ("form_password_length_too_short", "password"),
+        ]
+    );
     let too_long = app.client().create_sign_up(json!({ "password": "x".repeat(257) })).await;
     too_long.assert_error(422, "form_password_length_too_long");
     let metadata = app.client().create_sign_up(json!({ "unsafe_metadata": { "blob": "x".repeat(5000) } })).await;
@@ -141,11 +147,12 @@ async fn completion_creates_the_user_and_session_in_the_same_request() {
     assert_eq!(browser.get_client().await.response()["sessions"][0]["id"], session_id);
 
     let mut db = app.db().await;
-    let (email, hash): (String, String) = sqlx::query_as("SELECT email_address, password_hash FROM users WHERE id = $1")
-        .bind(user_id)
-        .fetch_one(&mut db)
-        .await
-        .unwrap();
+    let (email, hash): (String, String) =
+        sqlx::query_as("SELECT email_address, password_hash FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_one(&mut db)
+            .await
+            .unwrap();
     assert_eq!(email, "ana@example.com");
     assert!(hash.starts_with("$argon2id$"));
 }
@@ -161,8 +168,10 @@ async fn a_complete_or_abandoned_sign_up_cannot_change() {
     browser.attempt(&done, "email_code", "123456").await.assert_error(409, "sign_up_not_modifiable");
 
     // A new create abandons the client's open sign-up.
-    let open = browser.create_sign_up(json!({ "first_name": "Bea" })).await.response()["id"].as_str().unwrap().to_owned();
-    let newer = browser.create_sign_up(json!({ "first_name": "Bea" })).await.response()["id"].as_str().unwrap().to_owned();
+    let open =
+        browser.create_sign_up(json!({ "first_name": "Bea" })).await.response()["id"].as_str().unwrap().to_owned();
+    let newer =
+        browser.create_sign_up(json!({ "first_name": "Bea" })).await.response()["id"].as_str().unwrap().to_owned();
     assert_eq!(browser.get_sign_up(&open).await.response()["status"], "abandoned");
     browser.update_sign_up(&open, json!({ "last_name": "X" })).await.assert_error(409, "sign_up_not_modifiable");
     assert_eq!(browser.get_client().await.response()["sign_up_id"], newer.as_str());
@@ -200,7 +209,8 @@ async fn an_identifier_a_user_has_is_refused() {
     let app = spawn_app_with(no_verification(), dev()).await;
     app.client().start_sign_up("ana@example.com").await;
     let second = app.client();
-    let answer = second.create_sign_up(json!({ "email_address": "ANA@example.com", "password": "correct horse" })).await;
+    let answer =
+        second.create_sign_up(json!({ "email_address": "ANA@example.com", "password": "correct horse" })).await;
     answer.assert_error(422, "form_identifier_exists");
     assert_eq!(answer.param(), Some("email_address"));
     // Through an update too.

@@ -69,7 +69,10 @@ async fn flaky_smtp_listener(refused: usize) -> (u16, mpsc::UnboundedReceiver<Ma
                                 mail.data.push_str(&data);
                                 mail.data.push('\n');
                             }
-                            let done = std::mem::replace(&mut mail, Mail { from: String::new(), to: Vec::new(), data: String::new() });
+                            let done = std::mem::replace(
+                                &mut mail,
+                                Mail { from: String::new(), to: Vec::new(), data: String::new() },
+                            );
                             let _ = tx.send(done);
                             b"250 OK queued\r\n"
                         }
@@ -166,7 +169,6 @@ async fn a_mail_server_that_fails_every_try_does_not_block_a_new_code() {
     browser.prepare(&id, "email_code").await.response();
     app.state.sender.idle().await;
     assert_eq!(connections.load(Ordering::SeqCst), 6);
-
 }
 
 #[tokio::test]

@@ -74,7 +74,11 @@ impl EventStream {
                 Ok(Ok(Some(chunk))) => self.buffer.push(&chunk),
                 Ok(Ok(None)) => {
                     let pending = self.buffer.pending();
-                    assert!(pending.is_empty(), "the stream ended inside an item: {:?}", String::from_utf8_lossy(pending));
+                    assert!(
+                        pending.is_empty(),
+                        "the stream ended inside an item: {:?}",
+                        String::from_utf8_lossy(pending)
+                    );
                     return Some(Sse::End);
                 }
                 Ok(Err(e)) => return Some(Sse::Broken(format!("{e:?}"))),

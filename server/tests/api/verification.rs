@@ -157,7 +157,9 @@ async fn prepare_and_attempt_refuse_what_cannot_be_done() {
         answer.assert_error(422, "form_param_format_invalid");
         assert_eq!(answer.param(), Some("code"));
     }
-    let no_code = browser.post(&format!("/v1/client/sign_ups/{id}/attempt_verification"), json!({ "strategy": "email_code" })).await;
+    let no_code = browser
+        .post(&format!("/v1/client/sign_ups/{id}/attempt_verification"), json!({ "strategy": "email_code" }))
+        .await;
     no_code.assert_error(422, "form_param_missing");
     assert_eq!(no_code.param(), Some("code"));
 }
@@ -167,7 +169,11 @@ async fn a_verified_field_answers_already_verified() {
     let app = spawn_app().await;
     let browser = app.client();
     // A phone keeps the sign-up open after the email is verified.
-    let id = browser.created(json!({ "email_address": "ana@example.com", "password": "correct horse", "phone_number": "+14155550123" })).await;
+    let id = browser
+        .created(
+            json!({ "email_address": "ana@example.com", "password": "correct horse", "phone_number": "+14155550123" }),
+        )
+        .await;
     browser.prepare(&id, "email_code").await.response();
     let code = app.last_code_to("ana@example.com").await;
     let s = browser.attempt(&id, "email_code", &code).await;
