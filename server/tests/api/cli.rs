@@ -8,8 +8,9 @@ use std::process::Stdio;
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, BufReader};
 
-const VARS: [&str; 9] = [
+const VARS: [&str; 10] = [
     "GATEHOUSE_LISTEN",
+    "GATEHOUSE_MASTER_KEY",
     "GATEHOUSE_PUBLIC_ORIGIN",
     "GATEHOUSE_DEV_ALLOW_REMOTE",
     "GATEHOUSE_DATABASE_URL",
@@ -64,9 +65,9 @@ fn defaults_apply_when_no_variable_is_set() {
     }
 }
 
-/// Starts the real binary with these arguments and variables; answers it
-/// and the address it listens on.
-async fn start_binary(args: &[&str], vars: &[(&str, String)]) -> (tokio::process::Child, String) {
+/// Starts the real binary with these arguments and variables (and none of
+/// the runner's own `GATEHOUSE_*`); answers it and the address it listens on.
+pub(crate) async fn start_binary(args: &[&str], vars: &[(&str, String)]) -> (tokio::process::Child, String) {
     let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_gatehouse-server"));
     command.args(args);
     for var in VARS {

@@ -10,10 +10,8 @@ use gatehouse_server::config::Config;
 use gatehouse_server::password::Hasher;
 use gatehouse_server::{Options, build_app};
 use serde_json::json;
-use std::process::Stdio;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::io::{AsyncBufReadExt, BufReader};
 
 const PASSWORD: &str = "C3rs3i#L4nnist3r";
 
@@ -107,27 +105,8 @@ fn peak_rss_kib(pid: u32) -> u64 {
 async fn three_hundred_concurrent_password_sign_ups_stay_bounded() {
     let dir = tempfile::tempdir().unwrap();
     let db = format!("sqlite://{}", dir.path().join("load.db").display());
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_gatehouse-server"))
-        .args(["--dev", "--listen", "127.0.0.1:0", "--database-url", &db])
-        .env_remove("GATEHOUSE_MASTER_KEY")
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("the binary starts");
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let addr = tokio::time::timeout(Duration::from_secs(20), async {
-        while let Some(line) = lines.next_line().await.unwrap() {
-            if let Some(rest) = line.split("listening on http://").nth(1) {
-                return rest.split_whitespace().next().unwrap().to_owned();
-            }
-        }
-        panic!("the server stopped without listening");
-    })
-    .await
-    .expect("`listening on` within 20 s");
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    let (mut child, addr) =
+        crate::cli::start_binary(&["--dev", "--listen", "127.0.0.1:0", "--database-url", &db], &[]).await;
     let pid = child.id().unwrap();
     let before = peak_rss_kib(pid);
 
