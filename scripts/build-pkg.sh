@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the SDK's npm package into pkg/ (or $PKG_OUT):
 #   gatehouse.js (ES module entry, minified when esbuild is installed),
-#   gatehouse_bg.wasm (wasm-opt -Oz), gatehouse.d.ts, package.json.
+#   gatehouse_bg.wasm (wasm-opt -Oz), gatehouse.d.ts, package.json, README.md
+#   (the root README's "Using the SDK"), LICENSE-MIT and LICENSE-APACHE.
 # Assumes the tools are installed (scripts/setup.sh): the wasm32 target,
 # wasm-bindgen-cli matching Cargo.lock, and the npm dev dependencies
 # (binaryen's wasm-opt; esbuild is optional). Idempotent.
@@ -111,6 +112,14 @@ cat > "$work/package.json" <<JSON
   "sideEffects": ["./snippets/*"]
 }
 JSON
+
+# The licences, and a README made of the root README's "Using the SDK"
+# section (one text for both), go into the package.
+cp LICENSE-MIT LICENSE-APACHE "$work"/
+{
+  printf '# gatehouse\n\nThe Gatehouse sign-up SDK for the browser (Rust compiled to WebAssembly).\nLicence: MIT OR Apache-2.0.\n\n'
+  awk '/^## Using the SDK/ { on = 1 } /^## The server/ { on = 0 } on' README.md
+} > "$work/README.md"
 
 rm -rf "$out"
 mkdir -p "$out"

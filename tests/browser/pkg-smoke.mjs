@@ -24,6 +24,16 @@ const within = (promise, ms, what) => Promise.race([
   promise,
   new Promise((_, fail) => setTimeout(() => fail(new Error(`pkg-smoke: ${what} took over ${ms} ms`)), ms).unref()),
 ]);
+// What npm publishes besides the code: the licences the package names, and
+// a README that shows how to use it.
+for (const file of ["LICENSE-MIT", "LICENSE-APACHE"]) {
+  assert.ok((await readFile(path.resolve(pkgDir, file), "utf8")).length > 500, `${file} in the package`);
+}
+const readme = await readFile(path.resolve(pkgDir, "README.md"), "utf8");
+assert.match(readme, /^## Using the SDK$/m, "the package README has the usage section");
+assert.match(readme, /Gatehouse\.load\(/, "the package README shows Gatehouse.load");
+assert.doesNotMatch(readme, /^## The server$/m, "the package README stops before the server");
+
 const pkg = await import(pathToFileURL(path.resolve(pkgDir, "gatehouse.js")).href);
 const { default: init, Gatehouse, GatehouseError } = pkg;
 const wasm = await init({ module_or_path: await readFile(path.resolve(pkgDir, "gatehouse_bg.wasm")) });
