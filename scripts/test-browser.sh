@@ -17,9 +17,11 @@
 #   4. builds the npm package (scripts/build-pkg.sh, into a temporary
 #      directory) and runs tests/browser/pkg-smoke.mjs in Node against the
 #      same server: the production wasm and minified glue;
-#   5. type-checks tests/browser/types-check.ts against the package's
+#   5. runs the Node backend package's tests (packages/node/test) against the
+#      same server, and type-checks its index.d.ts;
+#   6. type-checks tests/browser/types-check.ts against the package's
 #      gatehouse.d.ts (tsc --strict), and checks the .d.ts has no `any`;
-#   6. always stops the servers.
+#   7. always stops the servers.
 # Assumes the tools are installed (scripts/setup.sh). Honours CARGO_TARGET_DIR.
 # Extra arguments go to the test binary, e.g. a test name filter.
 set -euo pipefail
@@ -133,6 +135,13 @@ if [ "$status" -eq 0 ]; then
   PKG_OUT="$work/pkg" scripts/build-pkg.sh >/dev/null
   # Bounded inside too; this is the last resort if Node itself hangs.
   timeout 180 node --expose-gc tests/browser/pkg-smoke.mjs "$work/pkg" "$api" || status=$?
+fi
+
+# The Node backend package (packages/node) against the same server.
+if [ "$status" -eq 0 ]; then
+  GATEHOUSE_TEST_API="$api" timeout 120 node --test packages/node/test/ || status=$?
+  node_modules/.bin/tsc --strict --noEmit --target esnext --module nodenext --moduleResolution nodenext \
+    packages/node/index.d.ts || status=$?
 fi
 
 if [ "$status" -eq 0 ]; then
