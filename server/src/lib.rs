@@ -48,6 +48,7 @@ pub mod invitations;
 pub mod limits;
 pub mod lockout;
 pub mod master_key;
+pub mod model;
 pub mod origin;
 pub mod password;
 pub mod peer_ip;
@@ -59,7 +60,6 @@ pub mod state;
 pub mod static_files;
 pub mod strategies;
 pub mod trace;
-pub mod users;
 pub mod verification;
 pub mod verify;
 

@@ -10,10 +10,10 @@
 //! PostgreSQL under READ COMMITTED (the row lock). An event counted in the
 //! transaction is committed with the change it belongs to, or not at all.
 
+use crate::clock::seconds_to_ms;
 use crate::db::Tx;
 use crate::error::ApiError;
 use crate::ids;
-use crate::verification::seconds_to_ms;
 use gatehouse_protocol::ErrorCode;
 
 /// At most `max` events of `key` in any `window_ms`.

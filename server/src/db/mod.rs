@@ -33,7 +33,7 @@ mod users;
 
 use crate::codes::CodeKey;
 use crate::master_key::MasterKey;
-use crate::sign_up::record::SignUpRecord;
+use crate::model::SignUpRecord;
 use anyhow::Context;
 use gatehouse_protocol::wire;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};

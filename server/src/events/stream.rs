@@ -18,7 +18,7 @@
 //! from the current state.
 
 use super::{Subscription, Wake};
-use crate::sign_up::record::SignUpRecord;
+use crate::model::SignUpRecord;
 use crate::state::AppState;
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderName, HeaderValue, header};
@@ -143,7 +143,7 @@ impl Events {
     fn event_if_new(&mut self) -> Vec<u8> {
         let now = self.state.now();
         let sign_up = &self.last_read;
-        let wire = sign_up.to_wire(&self.state.config, now);
+        let wire = crate::sign_up::view::sign_up(&sign_up, &self.state.config, now);
         self.deadline = sign_up.next_deadline(now);
         self.finished = matches!(wire.status, SignUpStatus::Complete | SignUpStatus::Abandoned);
         let json = match serde_json::to_string(&wire) {

@@ -21,7 +21,7 @@ pub mod factors;
 pub mod handlers;
 pub mod machine;
 mod prepare;
-pub mod record;
+pub mod view;
 
 pub use attempt::Attempt;
 pub use create::Create;
@@ -30,11 +30,11 @@ pub use prepare::Prepare;
 use crate::db::Tx;
 use crate::error::ApiError;
 use crate::lockout::Rehash;
+use crate::model::SignInRecord;
 use crate::state::AppState;
 use crate::verification::Outcome;
 use gatehouse_protocol::{ErrorCode, wire};
 use machine::{Event, transition};
-use record::SignInRecord;
 
 /// One change to a sign-in.
 #[derive(Debug)]
@@ -94,7 +94,7 @@ impl Operation {
         ctx.tx.save_sign_in(&sign_in, is_new).await?;
         ctx.tx.commit().await?;
         step.outcome.finish(state, now).await?;
-        Ok(sign_in.to_wire(now))
+        Ok(view::sign_in(&sign_in, now))
     }
 }
 
