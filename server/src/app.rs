@@ -32,8 +32,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
-/// The largest request body accepted.
-pub const BODY_LIMIT_BYTES: usize = 64 * 1024;
+pub use crate::extract::BODY_LIMIT_BYTES;
 
 /// The whole app for `state`.
 pub fn router(state: AppState, options: &Options) -> Router {

@@ -12,13 +12,14 @@
 //!
 //! Passwords are checked in `parse`, before the write transaction (a check
 //! takes tens of milliseconds), under the per-account limit of
-//! `crate::lockout`. Codes use the sign-up machinery (`crate::verification`).
+//! `crate::sign_in::lockout`. Codes use the sign-up machinery (`crate::verification`).
 
 mod attempt;
 mod complete;
 mod create;
 pub mod factors;
 pub mod handlers;
+pub mod lockout;
 pub mod machine;
 mod prepare;
 pub mod view;
@@ -29,8 +30,8 @@ pub use prepare::Prepare;
 
 use crate::db::Tx;
 use crate::error::ApiError;
-use crate::lockout::Rehash;
 use crate::model::SignInRecord;
+use crate::sign_in::lockout::Rehash;
 use crate::state::AppState;
 use crate::verification::Outcome;
 use gatehouse_protocol::{ErrorCode, wire};

@@ -34,6 +34,7 @@ pub mod handlers;
 pub mod machine;
 mod prepare;
 pub mod started;
+pub mod stream;
 mod update;
 pub mod view;
 
