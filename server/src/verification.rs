@@ -1,7 +1,8 @@
-//! Verifications, for sign-ups and sign-ins alike: the state of one
-//! verification (a code or an email link out, or done), the limits every
-//! code and link is under, sending a code (CSPRNG, HMAC) and checking one
-//! (attempts, expiry), and delivering after the commit.
+//! Verifying by code, for sign-ups and sign-ins alike (a flow-level module
+//! both flows use): the limits every code and link is under, sending a code
+//! (CSPRNG, HMAC) and checking one (attempts, expiry), and delivering after
+//! the commit. The state of one verification, a plain record, is
+//! [`crate::model::VerificationRecord`].
 //!
 //! The limits, all counted in the operation's transaction
 //! ([`crate::limits`]), so they hold across restarts and nodes:

@@ -237,6 +237,38 @@ fn server_src_has_no_import_circle() {
     assert_eq!(circle(&by_file), None, "an import circle between files of server/src");
 }
 
+/// The layers of docs/ARCHITECTURE.md, from the bottom up.
+const LAYERS: &[&[&str]] = &[
+    &["ids", "clock", "codes", "master_key", "trace", "error"],
+    &["model"],
+    &["config"],
+    &["db"],
+    &["events", "delivery", "limits", "password", "strategies", "cleanup"],
+    &["state", "request_log"],
+    &["extract", "origin", "peer_ip", "rate_limit", "client", "verification"],
+    &["sign_up", "sign_in", "invitations", "session", "admin"],
+    &["app", "verify", "dev", "environment", "static_files", "cli"],
+];
+
+#[test]
+fn every_module_imports_only_its_layer_and_those_below() {
+    let files = files_of(&server_sources());
+    let (top, _) = graphs(&files);
+    let layer_of = |module: &str| LAYERS.iter().position(|layer| layer.contains(&module));
+    for file in files.iter().filter(|f| !f.module.is_empty()) {
+        assert!(
+            layer_of(&file.module[0]).is_some(),
+            "src/{}: give it a layer in LAYERS and docs/ARCHITECTURE.md",
+            file.module[0]
+        );
+    }
+    for (from, targets) in &top {
+        for to in targets {
+            assert!(layer_of(to) <= layer_of(from), "{from} imports {to}, a layer above it");
+        }
+    }
+}
+
 #[test]
 fn the_model_and_storage_import_nothing_above_them() {
     let files = files_of(&server_sources());
