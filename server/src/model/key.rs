@@ -3,11 +3,9 @@
 //! `crate::session::keys`'s.
 
 use crate::ids;
-use anyhow::Context;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ed25519_dalek::SigningKey;
-use ed25519_dalek::pkcs8::EncodePrivateKey;
 use sha2::{Digest, Sha256};
 
 /// One signing key as stored.
@@ -47,18 +45,6 @@ impl KeyRecord {
             withdrawn_at: None,
         }
     }
-
-    /// The private key as jsonwebtoken takes it (PKCS#8 DER).
-    pub fn encoding_key(&self) -> anyhow::Result<jsonwebtoken::EncodingKey> {
-        let seed: [u8; 32] = self
-            .private_key
-            .as_deref()
-            .and_then(ids::unhex)
-            .and_then(|b| b.try_into().ok())
-            .context("the signing key has no 32-byte private key")?;
-        let der = SigningKey::from_bytes(&seed).to_pkcs8_der().context("encoding the signing key")?;
-        Ok(jsonwebtoken::EncodingKey::from_ed_der(der.as_bytes()))
-    }
 }
 
 /// The RFC 7638 thumbprint of an Ed25519 public key (base64url of the
@@ -81,7 +67,6 @@ mod tests {
         );
         let k = KeyRecord::generate(0, 0);
         assert_eq!(k.kid, thumbprint(&k.public_key));
-        assert!(k.encoding_key().is_ok());
         assert!(!format!("{k:?}").contains(k.private_key.as_deref().unwrap()));
     }
 }

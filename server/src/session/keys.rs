@@ -17,7 +17,11 @@
 //! The `kid` is the key's RFC 7638 JWK thumbprint.
 
 use crate::db::Store;
+use crate::ids;
 use crate::model::KeyRecord;
+use anyhow::Context;
+use ed25519_dalek::SigningKey;
+use ed25519_dalek::pkcs8::EncodePrivateKey;
 use gatehouse_protocol::wire::Jwk;
 
 /// Clock skew allowed to verifiers, beyond a token's `exp`.
@@ -33,6 +37,18 @@ pub fn jwk(key: &KeyRecord) -> Jwk {
         alg: String::from("EdDSA"),
         use_: String::from("sig"),
     }
+}
+
+/// The private key as jsonwebtoken takes it (PKCS#8 DER).
+pub fn encoding_key(key: &KeyRecord) -> anyhow::Result<jsonwebtoken::EncodingKey> {
+    let seed: [u8; 32] = key
+        .private_key
+        .as_deref()
+        .and_then(ids::unhex)
+        .and_then(|b| b.try_into().ok())
+        .context("the signing key has no 32-byte private key")?;
+    let der = SigningKey::from_bytes(&seed).to_pkcs8_der().context("encoding the signing key")?;
+    Ok(jsonwebtoken::EncodingKey::from_ed_der(der.as_bytes()))
 }
 
 fn usable(k: &KeyRecord) -> bool {
@@ -151,5 +167,11 @@ mod tests {
         assert_eq!(signer(&keys, 10).unwrap().kid, "new");
         assert_eq!(kids(published(&keys, 10, 60_000)), ["new"]);
         assert!(signer(&keys[..1], 10).is_none());
+    }
+
+    #[test]
+    fn a_fresh_key_encodes_for_signing() {
+        assert!(encoding_key(&KeyRecord::generate(0, 0)).is_ok());
+        assert!(encoding_key(&key("no private half", 0)).is_err());
     }
 }

@@ -1,4 +1,5 @@
-//! Which first factors an account offers, and the `strategy` param.
+//! Which first factors an account offers, the `strategy` param, and how a
+//! code's message shows the address ([`mask_email`]).
 
 use crate::config::Config;
 use crate::error::{ApiError, Problem};
