@@ -131,23 +131,4 @@ mod tests {
         let lists = requirements(&s, &Config::default(), 0);
         assert_eq!(lists.unverified, vec![Field::PhoneNumber]);
     }
-
-    #[test]
-    fn changing_a_verified_email_resets_it() {
-        let mut s = sign_up();
-        s.set_text(Field::EmailAddress, String::from("ana@example.com"));
-        s.email_verification =
-            Some(VerificationRecord { status: VerificationStatus::Verified, ..VerificationRecord::fresh() });
-        s.set_text(Field::EmailAddress, String::from("ana@example.com"));
-        assert_eq!(s.email_verification.as_ref().unwrap().status, VerificationStatus::Verified);
-        s.set_text(Field::EmailAddress, String::from("bea@example.com"));
-        assert_eq!(s.email_verification, Some(VerificationRecord::fresh()));
-    }
-
-    #[test]
-    fn an_open_sign_up_past_abandon_at_is_abandoned() {
-        let s = sign_up();
-        assert_eq!(s.status_at(s.abandon_at - 1), SignUpStatus::MissingRequirements);
-        assert_eq!(s.status_at(s.abandon_at), SignUpStatus::Abandoned);
-    }
 }
