@@ -11,6 +11,7 @@ use crate::admin::{self, auth::AdminKey};
 use crate::client;
 use crate::error;
 use crate::error::ApiError;
+use crate::extract::BODY_LIMIT_BYTES;
 use crate::origin::{self, AllowedOrigins};
 use crate::rate_limit::{self, Limiter};
 use crate::session::handlers as session;
@@ -31,9 +32,6 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
-
-/// The largest request body accepted.
-pub const BODY_LIMIT_BYTES: usize = 64 * 1024;
 
 /// The whole app for `state`.
 pub fn router(state: AppState, options: &Options) -> Router {

@@ -11,9 +11,9 @@
 //! others in `db/cleanup.rs`.
 
 use crate::clock::Clock;
+use crate::clock::seconds_to_ms;
 use crate::config::Config;
 use crate::db::{Store, cleanup as sql};
-use crate::verification::seconds_to_ms;
 use std::sync::Arc;
 
 const HOUR_MS: i64 = 60 * 60 * 1000;

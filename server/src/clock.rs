@@ -23,6 +23,11 @@ impl Clock for SystemClock {
     }
 }
 
+/// A duration from the config in seconds, as milliseconds of the clock.
+pub fn seconds_to_ms(seconds: u64) -> i64 {
+    i64::try_from(seconds.saturating_mul(1000)).unwrap_or(i64::MAX)
+}
+
 /// A clock that stands still until told to move.
 #[derive(Debug)]
 pub struct ManualClock {

@@ -30,6 +30,10 @@ use gatehouse_protocol::wire::{
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
+/// The largest request body accepted (the app's body limit layer; the
+/// sensitive quota reads bodies up to it too).
+pub const BODY_LIMIT_BYTES: usize = 64 * 1024;
+
 /// A path `{id}` extractor whose undecodable id answers `$code` (404).
 macro_rules! path_id {
     ($(#[$doc:meta])* $name:ident, $code:ident) => {

@@ -3,28 +3,35 @@
 //! The binary (`main.rs`) only reads the command line and the config, then
 //! calls [`build_app`] and [`App::serve`]; tests do the same on port 0.
 //!
-//! Layout, from the edge inwards:
+//! Layout, from the edge inwards (each layer imports only the ones below
+//! it; `tests/api/imports.rs` fails on any import circle):
 //! - [`cli`], [`config`]: the command line and the TOML instance settings;
 //! - [`app`]: the router and its layers; [`trace`], [`origin`],
 //!   [`rate_limit`], [`client`] are those layers; [`peer_ip`]: the
 //!   client's IP, for the rate limit and the sign-in limits;
 //! - [`extract`], [`error`]: JSON bodies in, the one error shape out;
+//!   [`state`]: what every handler reaches; [`request_log`]: the dev
+//!   tools' request count it holds;
 //! - [`environment`], [`dev`], [`static_files`]: the small endpoints;
-//! - [`sign_up`]: the sign-up flow (state machine, one file per operation);
-//! - [`sign_in`]: the sign-in flow, in the same shape;
+//! - [`sign_up`]: the sign-up flow (state machine, one file per operation,
+//!   `view.rs` its wire form, `stream.rs` its event stream);
+//! - [`sign_in`]: the sign-in flow, in the same shape (with its lockout);
 //! - [`session`]: session JWTs, their signing keys and the JWKS, sign-out;
 //! - [`admin`]: the admin API (synced users, invitations), behind the
-//!   secret key; [`invitations`], [`users`]: what it manages;
-//! - [`events`]: change notices and the sign-up event streams;
+//!   secret key; [`invitations`]: the invitations it manages;
 //! - [`verify`]: `/v1/verify`, where an email link lands (HTML, not JSON);
 //! - [`strategies`], [`verification`], [`codes`], [`password`],
-//!   [`lockout`], [`delivery`]: how fields are verified (codes and email
-//!   links), codes made and checked, passwords hashed and checked (with the
-//!   limits on wrong ones) and messages sent; [`limits`]: the rolling-window
-//!   counts behind them (wrong codes, messages, wrong passwords);
-//! - [`master_key`]: the key that seals the secrets the database keeps;
+//!   [`delivery`]: how fields are verified (codes and email links), codes
+//!   made and checked, passwords hashed and checked and messages sent;
+//!   [`limits`]: the rolling-window counts behind them (wrong codes,
+//!   messages, wrong passwords);
+//! - [`events`]: the hub that carries change notices to event streams;
 //! - [`cleanup`]: the task that deletes stale rows, in batches;
-//! - [`db`]: all the SQL; [`ids`], [`clock`], [`state`]: the plumbing.
+//! - [`db`]: all the SQL, over the records of [`model`];
+//! - [`model`]: the plain records (sign-ups, verifications, sign-ins,
+//!   invitations, users, signing keys) and their pure rules;
+//! - [`master_key`]: the key that seals the secrets the database keeps;
+//!   [`ids`], [`clock`]: the basics.
 
 #![forbid(unsafe_code)]
 
@@ -46,12 +53,13 @@ pub mod extract;
 pub mod ids;
 pub mod invitations;
 pub mod limits;
-pub mod lockout;
 pub mod master_key;
+pub mod model;
 pub mod origin;
 pub mod password;
 pub mod peer_ip;
 pub mod rate_limit;
+pub mod request_log;
 pub mod session;
 pub mod sign_in;
 pub mod sign_up;
@@ -59,7 +67,6 @@ pub mod state;
 pub mod static_files;
 pub mod strategies;
 pub mod trace;
-pub mod users;
 pub mod verification;
 pub mod verify;
 

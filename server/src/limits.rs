@@ -1,7 +1,7 @@
 //! Rolling-window limits counted in the database, so that they hold across
 //! restarts and nodes: wrong codes per address (`crate::verification`),
 //! messages per address and per instance, wrong passwords per account and
-//! IP, per account, and per IP (`crate::lockout`).
+//! IP, per account, and per IP (`crate::sign_in::lockout`).
 //!
 //! A [`Limit`] allows `max` events of its key in any `window`. Checking and
 //! counting happen in the caller's write transaction: [`wait`] first takes
@@ -10,10 +10,10 @@
 //! PostgreSQL under READ COMMITTED (the row lock). An event counted in the
 //! transaction is committed with the change it belongs to, or not at all.
 
+use crate::clock::seconds_to_ms;
 use crate::db::Tx;
 use crate::error::ApiError;
 use crate::ids;
-use crate::verification::seconds_to_ms;
 use gatehouse_protocol::ErrorCode;
 
 /// At most `max` events of `key` in any `window_ms`.

@@ -31,8 +31,7 @@
 
 use crate::config::Config;
 use crate::error::{ApiError, Problem};
-use crate::state::AppState;
-use axum::extract::{FromRequestParts, OptionalFromRequestParts, Request, State};
+use axum::extract::{FromRef, FromRequestParts, OptionalFromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, header};
 use axum::middleware::Next;
@@ -178,22 +177,31 @@ pub fn normalize(origin: &str) -> Option<String> {
     (url.len() == normalized.len() + 1).then(|| String::from(normalized))
 }
 
-/// `PublicOrigin` in a handler: the app's, whatever the request says.
-impl FromRequestParts<AppState> for PublicOrigin {
+/// `PublicOrigin` in a handler: the app's, whatever the request says. It
+/// needs only the settings of the state, taken through [`FromRef`].
+impl<S> FromRequestParts<S> for PublicOrigin
+where
+    Arc<Config>: FromRef<S>,
+    S: Send + Sync,
+{
     type Rejection = Infallible;
 
-    async fn from_request_parts(_: &mut Parts, state: &AppState) -> Result<Self, Infallible> {
-        Ok(PublicOrigin::of(&state.config))
+    async fn from_request_parts(_: &mut Parts, state: &S) -> Result<Self, Infallible> {
+        Ok(PublicOrigin::of(&Arc::<Config>::from_ref(state)))
     }
 }
 
 /// `Option<PublicOrigin>` in a handler: always `Some` (kept for handlers
 /// written when the origin could be unknown).
-impl OptionalFromRequestParts<AppState> for PublicOrigin {
+impl<S> OptionalFromRequestParts<S> for PublicOrigin
+where
+    Arc<Config>: FromRef<S>,
+    S: Send + Sync,
+{
     type Rejection = Infallible;
 
-    async fn from_request_parts(_: &mut Parts, state: &AppState) -> Result<Option<Self>, Infallible> {
-        Ok(Some(PublicOrigin::of(&state.config)))
+    async fn from_request_parts(_: &mut Parts, state: &S) -> Result<Option<Self>, Infallible> {
+        Ok(Some(PublicOrigin::of(&Arc::<Config>::from_ref(state))))
     }
 }
 

@@ -1,6 +1,6 @@
 //! The client's IP, as every per-IP limit keys it: the rate limit on
 //! `/v1` (`crate::rate_limit`) and the sign-in limits on wrong passwords
-//! (`crate::lockout`).
+//! (`crate::sign_in::lockout`).
 //!
 //! It comes from `[rate_limit] client_ip` (axum-client-ip): the TCP peer by
 //! default, or the header the proxy in front sets; a request without that

@@ -15,9 +15,9 @@
 //! request against the proxy: the first request that carries
 //! `X-Forwarded-For` while the limit keys on the peer logs a warning.
 
-use crate::app::BODY_LIMIT_BYTES;
 use crate::config::RateLimit;
 use crate::error::ApiError;
+use crate::extract::BODY_LIMIT_BYTES;
 use crate::peer_ip::{self, rate_key};
 use axum::body::Body;
 use axum::extract::{Request, State};

@@ -6,9 +6,10 @@ use crate::codes::CodeKey;
 use crate::config::Config;
 use crate::db::Store;
 use crate::delivery::Sender;
-use crate::dev::RequestLog;
 use crate::events::{Hub, Notify};
 use crate::password::Hasher;
+use crate::request_log::RequestLog;
+use axum::extract::FromRef;
 use std::sync::Arc;
 
 /// The shared state of the app, cheap to clone.
@@ -30,6 +31,14 @@ pub struct AppState {
     pub dev: bool,
     /// `--dev`: the requests the server saw (`GET /v1/dev/requests`).
     pub requests: Arc<RequestLog>,
+}
+
+/// The settings alone, for extractors that need no more
+/// (`crate::origin::PublicOrigin`).
+impl FromRef<AppState> for Arc<Config> {
+    fn from_ref(state: &AppState) -> Arc<Config> {
+        state.config.clone()
+    }
 }
 
 impl AppState {

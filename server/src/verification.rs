@@ -1,7 +1,8 @@
-//! Verifications, for sign-ups and sign-ins alike: the state of one
-//! verification (a code or an email link out, or done), the limits every
-//! code and link is under, sending a code (CSPRNG, HMAC) and checking one
-//! (attempts, expiry), and delivering after the commit.
+//! Verifying by code, for sign-ups and sign-ins alike (a flow-level module
+//! both flows use): the limits every code and link is under, sending a code
+//! (CSPRNG, HMAC) and checking one (attempts, expiry), and delivering after
+//! the commit. The state of one verification, a plain record, is
+//! [`crate::model::VerificationRecord`].
 //!
 //! The limits, all counted in the operation's transaction
 //! ([`crate::limits`]), so they hold across restarts and nodes:
@@ -23,103 +24,16 @@
 //! here only says that a link is out and until when
 //! (`crate::sign_up::prepare`, `crate::sign_up::confirm_link`).
 
+use crate::clock::seconds_to_ms;
 use crate::codes;
 use crate::db::Tx;
 use crate::delivery::{Message, Undo};
 use crate::error::ApiError;
 use crate::limits::{self, Limit};
+use crate::model::VerificationRecord;
 use crate::state::AppState;
 use crate::strategies::{CodeStrategy, Purpose, Verifier};
-use gatehouse_protocol::{ErrorCode, Field, NextAction, Strategy, VerificationStatus, wire};
-
-/// The verification of one field (or of a sign-in's code factor).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct VerificationRecord {
-    pub status: VerificationStatus,
-    pub strategy: Option<Strategy>,
-    pub attempts: u32,
-    /// The HMAC of the live code, if one was sent and not yet used up.
-    pub code_hash: Option<String>,
-    pub expire_at: Option<i64>,
-    pub verified_at_client: Option<String>,
-}
-
-impl VerificationRecord {
-    /// Nothing sent yet.
-    pub fn fresh() -> Self {
-        VerificationRecord {
-            status: VerificationStatus::Unverified,
-            strategy: None,
-            attempts: 0,
-            code_hash: None,
-            expire_at: None,
-            verified_at_client: None,
-        }
-    }
-
-    /// Verified without a code (a password, an invitation ticket).
-    pub fn verified(strategy: Option<Strategy>, client_id: &str) -> Self {
-        VerificationRecord {
-            status: VerificationStatus::Verified,
-            strategy,
-            verified_at_client: Some(String::from(client_id)),
-            ..VerificationRecord::fresh()
-        }
-    }
-
-    /// Whether a link was sent and is waited for (it carries no code: the
-    /// token lives in `email_links`).
-    pub fn awaits_link(&self) -> bool {
-        self.status == VerificationStatus::Unverified
-            && self.strategy == Some(Strategy::EmailLink)
-            && self.expire_at.is_some()
-    }
-
-    /// Whether a code or a link is out and not yet used up.
-    fn is_out(&self) -> bool {
-        self.code_hash.is_some() || self.awaits_link()
-    }
-
-    /// The status at `now`: a code or link past its expiry is `expired`.
-    pub fn status_at(&self, now: i64) -> VerificationStatus {
-        match (self.status, self.expire_at) {
-            (VerificationStatus::Unverified, Some(expire_at)) if self.is_out() && now >= expire_at => {
-                VerificationStatus::Expired
-            }
-            (status, _) => status,
-        }
-    }
-
-    /// When [`VerificationRecord::status_at`] next changes by time alone.
-    pub fn deadline(&self, now: i64) -> Option<i64> {
-        let live = self.status_at(now) == VerificationStatus::Unverified && self.is_out();
-        self.expire_at.filter(|_| live)
-    }
-
-    /// What the client should do next, at `now`.
-    pub fn next_action(&self, now: i64) -> NextAction {
-        match self.status_at(now) {
-            VerificationStatus::Verified => NextAction::None,
-            VerificationStatus::Unverified if self.code_hash.is_some() => NextAction::NeedsAttempt,
-            // A link is out: nothing to do but wait for it to be opened.
-            VerificationStatus::Unverified if self.awaits_link() => NextAction::None,
-            _ => NextAction::NeedsPrepare,
-        }
-    }
-
-    /// A sign-up field's verification on the wire.
-    pub fn to_wire(&self, supported: &[Strategy], now: i64) -> wire::Verification {
-        wire::Verification {
-            status: self.status_at(now),
-            strategy: self.strategy,
-            attempts: self.attempts,
-            expire_at: self.expire_at,
-            next_action: self.next_action(now),
-            supported_strategies: supported.to_vec(),
-            verified_at_client: self.verified_at_client.clone(),
-        }
-    }
-}
+use gatehouse_protocol::{ErrorCode, Field, VerificationStatus};
 
 /// What an operation leaves to do once its changes are committed.
 #[derive(Debug, Default)]
@@ -243,11 +157,6 @@ pub async fn send_code(
     };
     let message = strategy.message(address, &code, ttl_seconds, purpose);
     Ok((verification, Delivery { message, throttle_key }))
-}
-
-/// A duration from the config in seconds, as milliseconds of the clock.
-pub fn seconds_to_ms(seconds: u64) -> i64 {
-    i64::try_from(seconds.saturating_mul(1000)).unwrap_or(i64::MAX)
 }
 
 /// A code typed for a verification: whose, and where the code went.

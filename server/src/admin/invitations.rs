@@ -4,7 +4,7 @@ use super::query::ListQuery;
 use crate::db::InvitationKey;
 use crate::error::ApiError;
 use crate::extract::{Params, ResourceId};
-use crate::invitations::{NewInvitation, manage};
+use crate::invitations::{NewInvitation, manage, view};
 use crate::origin::PublicOrigin;
 use crate::state::AppState;
 use axum::Json;
@@ -28,13 +28,13 @@ pub async fn list(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Res
     let q = ListQuery::parse(raw.as_deref(), &["email", "status"])?;
     let now = state.now();
     let found = state.store.invitations(q.status, q.email.as_deref(), q.after.as_deref(), q.fetch(), now).await?;
-    Ok(Json(q.page(found, |i| &i.id, |i| i.to_wire(now, None))))
+    Ok(Json(q.page(found, |i| &i.id, |i| view::invitation(i, now, None))))
 }
 
 /// `GET /v1/admin/invitations/{id}`.
 pub async fn show(State(state): State<AppState>, ResourceId(id): ResourceId) -> Answer {
     let invitation = manage::found(state.store.invitation(InvitationKey::Id(&id)).await?)?;
-    Ok(Json(invitation.to_wire(state.now(), None)))
+    Ok(Json(view::invitation(&invitation, state.now(), None)))
 }
 
 /// `POST /v1/admin/invitations/{id}/revoke`.

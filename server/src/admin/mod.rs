@@ -17,6 +17,7 @@ pub mod invitations;
 pub mod query;
 pub mod sync;
 pub mod users;
+pub mod view;
 
 use crate::state::AppState;
 use auth::AdminKey;

@@ -10,9 +10,9 @@
 use crate::db::{UserKey, WriteUserError};
 use crate::error::{ApiError, Problem};
 use crate::ids;
+use crate::model::UserRecord;
 use crate::password;
 use crate::state::AppState;
-use crate::users::UserRecord;
 use gatehouse_protocol::wire::UserParams;
 use gatehouse_protocol::{ErrorCode, validate};
 use serde_json::{Map, Value};

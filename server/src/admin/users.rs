@@ -2,6 +2,7 @@
 
 use super::query::ListQuery;
 use super::sync::Sync;
+use super::view;
 use crate::db::UserKey;
 use crate::error::ApiError;
 use crate::extract::{Params, ResourceId};
@@ -18,20 +19,20 @@ fn not_found() -> ApiError {
 /// `PUT /v1/admin/users`: create or update (200 either way).
 pub async fn put(State(state): State<AppState>, Params(p): Params<UserParams>) -> Result<Json<User>, ApiError> {
     let user = Sync::parse(p, &state).await?.apply(&state).await?;
-    Ok(Json(user.to_wire()))
+    Ok(Json(view::user(&user)))
 }
 
 /// `GET /v1/admin/users?email=&limit=&after=`.
 pub async fn list(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Json<List<User>>, ApiError> {
     let q = ListQuery::parse(raw.as_deref(), &["email"])?;
     let users = state.store.users(q.email.as_deref(), q.after.as_deref(), q.fetch()).await?;
-    Ok(Json(q.page(users, |u| &u.id, |u| u.to_wire())))
+    Ok(Json(q.page(users, |u| &u.id, view::user)))
 }
 
 /// `GET /v1/admin/users/{id}`.
 pub async fn show(State(state): State<AppState>, ResourceId(id): ResourceId) -> Result<Json<User>, ApiError> {
     let user = state.store.user(UserKey::Id(&id)).await?.ok_or_else(not_found)?;
-    Ok(Json(user.to_wire()))
+    Ok(Json(view::user(&user)))
 }
 
 /// What `POST /v1/admin/users/{id}/revoke_sessions` answers.

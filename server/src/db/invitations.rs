@@ -1,7 +1,7 @@
 //! Invitations.
 
 use super::{Conn, Store, Tx, corrupt};
-use crate::invitations::record::InvitationRecord;
+use crate::model::InvitationRecord;
 use gatehouse_protocol::InvitationStatus;
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;

@@ -3,7 +3,7 @@
 
 use super::{Conn, Store, Tx};
 use crate::master_key::MasterKey;
-use crate::session::keys::KeyRecord;
+use crate::model::KeyRecord;
 use sqlx::Row;
 
 /// The associated data a private key is sealed under.

@@ -2,7 +2,7 @@
 //!
 //! [`Store`] is the pool, for reads and for opening a [`Tx`]; [`Tx`] is one
 //! write transaction, and every state change goes through one. The rest of
-//! the server sees plain records (`crate::sign_up::record`, ...) and wire
+//! the server sees plain records (`crate::model`) and wire
 //! types, never rows. Each file holds the SQL of one table (or two close
 //! ones) and the `Store`/`Tx` methods over it.
 //!
@@ -33,7 +33,7 @@ mod users;
 
 use crate::codes::CodeKey;
 use crate::master_key::MasterKey;
-use crate::sign_up::record::SignUpRecord;
+use crate::model::SignUpRecord;
 use anyhow::Context;
 use gatehouse_protocol::wire;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};

@@ -1,8 +1,8 @@
 //! Sign-ins, with their first factor's verification inline.
 
 use super::{Conn, Store, Tx, corrupt};
-use crate::sign_in::record::SignInRecord;
-use crate::verification::VerificationRecord;
+use crate::model::SignInRecord;
+use crate::model::VerificationRecord;
 use gatehouse_protocol::{FirstFactor, SignInStatus, Strategy, VerificationStatus};
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;

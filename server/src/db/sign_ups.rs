@@ -1,7 +1,7 @@
 //! Sign-ups and their verifications.
 
 use super::{Conn, corrupt};
-use crate::sign_up::record::{SignUpRecord, VerificationRecord};
+use crate::model::{SignUpRecord, VerificationRecord};
 use gatehouse_protocol::{Field, SignUpStatus, Strategy, VerificationStatus};
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;

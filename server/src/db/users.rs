@@ -1,7 +1,7 @@
 //! Users: lookups, the admin API's writes, lists and deletes.
 
 use super::{Conn, Store, Tx, corrupt};
-use crate::users::UserRecord;
+use crate::model::UserRecord;
 use gatehouse_protocol::validate::Identifier;
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;

@@ -11,14 +11,13 @@
 //! has a stream, removed when its last stream ends. A deployment of several
 //! nodes puts a publisher in front (PostgreSQL `NOTIFY`, a later issue) that
 //! calls [`Notify::changed`] on each node's hub; writes only see the trait.
-//! [`stream`] turns a subscription into the `text/event-stream` body.
+//! `crate::sign_up::stream` turns a subscription into the
+//! `text/event-stream` body of a sign-up; the hub knows no flow.
 //!
 //! The hub also bounds how many streams are open: per client, per IP (an
 //! IPv6 address counts by its /64, as the rate limit keys it) and on this
 //! node as a whole ([`StreamLimits`]). A subscription past a cap is refused
 //! ([`Full`]), and the caller answers 429.
-
-pub mod stream;
 
 use crate::config::EventSettings;
 use crate::error::ApiError;

@@ -1,10 +1,10 @@
 //! Creating, refreshing and revoking invitations (admin API, dev helper).
 
-use super::record::InvitationRecord;
-use super::{NewInvitation, link_base, ticket};
+use super::{NewInvitation, link_base, ticket, view};
 use crate::db::InvitationKey;
 use crate::error::{ApiError, Problem};
 use crate::ids;
+use crate::model::InvitationRecord;
 use crate::origin::PublicOrigin;
 use crate::state::AppState;
 use gatehouse_protocol::wire::{self, RefreshParams};
@@ -52,7 +52,7 @@ pub async fn create(
     if new.notify {
         send(state, &invitation, &link, new.days).await?;
     }
-    Ok(invitation.to_wire(now, Some(link)))
+    Ok(view::invitation(&invitation, now, Some(link)))
 }
 
 /// A new ticket and expiry for a pending or expired invitation; the old
@@ -81,7 +81,7 @@ pub async fn refresh(
     if params.notify.unwrap_or(true) {
         send(state, &invitation, &link, days).await?;
     }
-    Ok(invitation.to_wire(now, Some(link)))
+    Ok(view::invitation(&invitation, now, Some(link)))
 }
 
 /// Revokes a pending or expired invitation; revoking it again answers it
@@ -100,7 +100,7 @@ pub async fn revoke(state: &AppState, id: &str) -> Result<wire::Invitation, ApiE
             tx.commit().await?;
         }
     }
-    Ok(invitation.to_wire(now, None))
+    Ok(view::invitation(&invitation, now, None))
 }
 
 /// An invitation that exists, or 404 `resource_not_found`.

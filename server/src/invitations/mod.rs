@@ -14,9 +14,9 @@
 //! the old ticket stops working.
 
 pub mod manage;
-pub mod record;
 pub mod redeem;
 pub mod ticket;
+pub mod view;
 
 use crate::config::Config;
 use crate::error::{ApiError, Problem};

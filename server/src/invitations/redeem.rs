@@ -1,11 +1,11 @@
 //! What a sign-up does with a ticket: find its invitation at create, and
 //! accept the invitation when the sign-up completes (same transaction).
 
-use super::record::InvitationRecord;
 use super::ticket;
 use crate::db::{InvitationKey, Tx};
 use crate::error::ApiError;
 use crate::ids;
+use crate::model::InvitationRecord;
 use gatehouse_protocol::{ErrorCode, InvitationStatus};
 use serde_json::{Map, Value};
 

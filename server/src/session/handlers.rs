@@ -55,7 +55,7 @@ pub async fn revoke(
 pub async fn jwks(State(state): State<AppState>) -> Result<Response, ApiError> {
     let all = state.store.signing_keys().await?;
     let ttl_ms = i64::try_from(state.config.session.token_ttl_seconds * 1000).unwrap_or(i64::MAX);
-    let set = Jwks { keys: keys::published(&all, state.now(), ttl_ms).into_iter().map(keys::KeyRecord::jwk).collect() };
+    let set = Jwks { keys: keys::published(&all, state.now(), ttl_ms).into_iter().map(keys::jwk).collect() };
     let mut response = Json::<wire::Jwks>(set).into_response();
     let cache = format!("public, max-age={JWKS_MAX_AGE_SECONDS}");
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_str(&cache).expect("ASCII"));

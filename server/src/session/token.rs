@@ -51,6 +51,6 @@ pub async fn mint(state: &AppState, session: &wire::Session, now: i64) -> Result
     };
     let mut header = Header::new(Algorithm::EdDSA);
     header.kid = Some(key.kid.clone());
-    let jwt = jsonwebtoken::encode(&header, &claims, &key.encoding_key()?).context("signing a session token")?;
+    let jwt = jsonwebtoken::encode(&header, &claims, &keys::encoding_key(key)?).context("signing a session token")?;
     Ok(wire::Token { object: String::from("token"), jwt, issued_at: iat * 1000, expire_at: exp * 1000 })
 }

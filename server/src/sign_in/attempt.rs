@@ -2,15 +2,16 @@
 //! "email_code", code}` or `{strategy: "password", password}`.
 
 use super::machine::{Event, transition};
-use super::record::SignInRecord;
 use super::{Ctx, Proof, Step, factors, loaded};
 use crate::db::UserKey;
 use crate::error::ApiError;
-use crate::lockout::{self, PasswordOk};
+use crate::model::SignInRecord;
+use crate::model::VerificationRecord;
 use crate::peer_ip::PeerIp;
+use crate::sign_in::lockout::{self, PasswordOk};
 use crate::state::AppState;
 use crate::strategies::Purpose;
-use crate::verification::{self, Guess, Outcome, VerificationRecord};
+use crate::verification::{self, Guess, Outcome};
 use gatehouse_protocol::wire::AttemptFirstFactorParams;
 use gatehouse_protocol::{ErrorCode, Field, FirstFactor, validate};
 

@@ -1,10 +1,10 @@
 //! What completing a sign-in does, in the same transaction as the
 //! sign-in's own update: a session, and what the proof taught us.
 
-use super::record::SignInRecord;
 use super::{Ctx, Proof};
 use crate::db::UserKey;
 use crate::error::ApiError;
+use crate::model::SignInRecord;
 use crate::session;
 use gatehouse_protocol::ErrorCode;
 

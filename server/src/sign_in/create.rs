@@ -2,15 +2,15 @@
 //! `{identifier, strategy: "email_code"}`, or `{identifier, password}`
 //! (complete at once).
 
-use super::record::SignInRecord;
 use super::{Ctx, Proof, Step, factors};
 use crate::db::UserKey;
 use crate::error::ApiError;
 use crate::ids;
-use crate::lockout::{self, PasswordOk};
+use crate::model::SignInRecord;
+use crate::model::VerificationRecord;
 use crate::peer_ip::PeerIp;
+use crate::sign_in::lockout::{self, PasswordOk};
 use crate::state::AppState;
-use crate::verification::VerificationRecord;
 use gatehouse_protocol::validate::{self, Identifier};
 use gatehouse_protocol::wire::SignInParams;
 use gatehouse_protocol::{ErrorCode, FirstFactor};

@@ -1,9 +1,9 @@
-//! Which first factors an account offers, and the `strategy` param.
+//! Which first factors an account offers, the `strategy` param, and how a
+//! code's message shows the address ([`mask_email`]).
 
 use crate::config::Config;
 use crate::error::{ApiError, Problem};
-use crate::sign_in::record::mask_email;
-use crate::users::UserRecord;
+use crate::model::UserRecord;
 use gatehouse_protocol::validate::Identifier;
 use gatehouse_protocol::{ErrorCode, Field, FirstFactor, Strategy};
 
@@ -52,4 +52,16 @@ pub fn unavailable(factor: FirstFactor) -> ApiError {
         param: Some(String::from("strategy")),
         message: Some(message),
     }])
+}
+
+/// What a code's message may show of an email address: the first
+/// character of the local part, then `***`.
+pub fn mask_email(email: &str) -> String {
+    match email.split_once('@') {
+        Some((local, domain)) => {
+            let first: String = local.chars().take(1).collect();
+            format!("{first}***@{domain}")
+        }
+        None => String::from("***"),
+    }
 }

@@ -52,5 +52,5 @@ pub async fn attempt(
 pub async fn show(State(state): State<AppState>, client: CurrentClient, SignInId(id): SignInId) -> Answer {
     let now = state.now();
     let sign_in = loaded(state.store.sign_in(&id, &client.id).await?, now)?;
-    envelope(&state, &client, sign_in.to_wire(now)).await
+    envelope(&state, &client, super::view::sign_in(&sign_in, now)).await
 }

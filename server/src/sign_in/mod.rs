@@ -12,16 +12,17 @@
 //!
 //! Passwords are checked in `parse`, before the write transaction (a check
 //! takes tens of milliseconds), under the per-account limit of
-//! `crate::lockout`. Codes use the sign-up machinery (`crate::verification`).
+//! `crate::sign_in::lockout`. Codes use the sign-up machinery (`crate::verification`).
 
 mod attempt;
 mod complete;
 mod create;
 pub mod factors;
 pub mod handlers;
+pub mod lockout;
 pub mod machine;
 mod prepare;
-pub mod record;
+pub mod view;
 
 pub use attempt::Attempt;
 pub use create::Create;
@@ -29,12 +30,12 @@ pub use prepare::Prepare;
 
 use crate::db::Tx;
 use crate::error::ApiError;
-use crate::lockout::Rehash;
+use crate::model::SignInRecord;
+use crate::sign_in::lockout::Rehash;
 use crate::state::AppState;
 use crate::verification::Outcome;
 use gatehouse_protocol::{ErrorCode, wire};
 use machine::{Event, transition};
-use record::SignInRecord;
 
 /// One change to a sign-in.
 #[derive(Debug)]
@@ -94,7 +95,7 @@ impl Operation {
         ctx.tx.save_sign_in(&sign_in, is_new).await?;
         ctx.tx.commit().await?;
         step.outcome.finish(state, now).await?;
-        Ok(sign_in.to_wire(now))
+        Ok(view::sign_in(&sign_in, now))
     }
 }
 

@@ -1,10 +1,10 @@
 //! `POST /v1/client/sign_ins/{id}/prepare_first_factor`: send a code to
 //! the account's email (`{strategy: "email_code"}`).
 
-use super::record::SignInRecord;
 use super::{Ctx, Step, factors};
 use crate::db::UserKey;
 use crate::error::ApiError;
+use crate::model::SignInRecord;
 use crate::strategies::{CodeStrategy, Purpose};
 use crate::verification::{self, Outcome};
 use gatehouse_protocol::wire::PrepareFirstFactorParams;

@@ -1,8 +1,8 @@
 //! `POST /v1/client/sign_ups/{id}/attempt_verification`: check a code.
 
-use super::record::SignUpRecord;
 use super::{Ctx, Outcome};
 use crate::error::ApiError;
+use crate::model::SignUpRecord;
 use crate::state::AppState;
 use crate::strategies::{CodeStrategy, Purpose};
 use crate::verification::{self, Guess};

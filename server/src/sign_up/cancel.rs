@@ -11,9 +11,9 @@
 //! account is created.
 
 use super::confirm_link::judge;
-use super::record::SignUpRecord;
 use super::{Ctx, Outcome};
 use crate::error::ApiError;
+use crate::model::SignUpRecord;
 use gatehouse_protocol::{EmailLinkStatus, ErrorCode};
 
 #[derive(Debug)]

@@ -3,10 +3,10 @@
 //! with an invitation ticket also accepts that invitation there.
 
 use super::Ctx;
-use super::record::SignUpRecord;
 use crate::db::{InsertUserError, NewUser};
 use crate::error::ApiError;
 use crate::invitations::redeem;
+use crate::model::SignUpRecord;
 use crate::{ids, session};
 use gatehouse_protocol::{ErrorCode, Field, SignUpMode, VerificationStatus};
 use serde_json::Value;

@@ -6,11 +6,11 @@
 //! the session if this completes the sign-up. The browser that confirmed
 //! is recorded in `verified_at_client` (`null` without a client cookie).
 
-use super::record::SignUpRecord;
 use super::{Ctx, Outcome};
 use crate::config::Config;
 use crate::db::EmailLink;
 use crate::error::ApiError;
+use crate::model::SignUpRecord;
 use gatehouse_protocol::{EmailLinkStatus, ErrorCode, Field, SignUpStatus, VerificationStatus};
 
 #[derive(Debug)]
@@ -90,7 +90,7 @@ pub fn judge(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sign_up::record::VerificationRecord;
+    use crate::model::VerificationRecord;
     use gatehouse_protocol::Strategy;
 
     const NOW: i64 = 1_000_000;

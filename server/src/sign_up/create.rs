@@ -4,12 +4,12 @@
 
 use super::fields::FieldChanges;
 use super::machine::{Event, transition};
-use super::record::{SignUpRecord, VerificationRecord};
 use super::started::Started;
 use super::{Ctx, Outcome};
 use crate::error::{ApiError, Problem};
 use crate::ids;
 use crate::invitations::{redeem, ticket};
+use crate::model::{SignUpRecord, VerificationRecord};
 use crate::state::AppState;
 use gatehouse_protocol::wire::SignUpParams;
 use gatehouse_protocol::{ErrorCode, Field, SignUpMode, Strategy};

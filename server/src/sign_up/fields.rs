@@ -7,8 +7,8 @@
 use crate::config::Config;
 use crate::db::Tx;
 use crate::error::{ApiError, Problem};
+use crate::model::SignUpRecord;
 use crate::password::Hasher;
-use crate::sign_up::record::SignUpRecord;
 use gatehouse_protocol::wire::SignUpParams;
 use gatehouse_protocol::{ErrorCode, Field, validate};
 use serde_json::{Map, Value};

@@ -65,7 +65,7 @@ pub async fn attempt(
 
 pub async fn show(State(state): State<AppState>, client: CurrentClient, SignUpId(id): SignUpId) -> Answer {
     let sign_up = usable(state.store.sign_up(&id, &client.id).await?)?;
-    envelope(&state, &client, sign_up.to_wire(&state.config, state.now())).await
+    envelope(&state, &client, super::view::sign_up(&sign_up, &state.config, state.now())).await
 }
 
 /// `GET /v1/client/sign_ups/{id}/events`: the sign-up now, then on every change.
@@ -79,5 +79,5 @@ pub async fn events(
     // Listen first, then read: no change can fall in between.
     let subscription = state.hub.subscribe(&id, opener).map_err(events::refusal)?;
     let sign_up = loaded(state.store.sign_up(&id, &client.id).await?)?;
-    Ok(events::stream::response(state, subscription, sign_up))
+    Ok(super::stream::response(state, subscription, sign_up))
 }

@@ -23,8 +23,8 @@
 
 use crate::config::Config;
 use crate::error::ApiError;
-use crate::sign_up::record::SignUpRecord;
-use gatehouse_protocol::{ErrorCode, Field, SignUpStatus, VerificationStatus};
+use crate::model::{FieldRule, Requirements, SignUpRecord};
+use gatehouse_protocol::{ErrorCode, SignUpStatus};
 
 /// What happens to a sign-up.
 #[derive(Clone, Copy, Debug)]
@@ -55,57 +55,24 @@ pub fn transition(from: SignUpStatus, event: Event<'_>) -> Result<SignUpStatus, 
     }
 }
 
-/// The four lists of a sign-up, from the instance settings.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Requirements {
-    /// Enabled and required.
-    pub required: Vec<Field>,
-    /// Enabled, not required.
-    pub optional: Vec<Field>,
-    /// Required and not supplied.
-    pub missing: Vec<Field>,
-    /// Supplied, verified at sign-up, and not verified yet. A supplied
-    /// optional field counts too: an address we keep must be proven.
-    pub unverified: Vec<Field>,
-}
-
-impl Requirements {
-    /// Computes the lists of `sign_up` at `now`.
-    pub fn of(sign_up: &SignUpRecord, config: &Config, now: i64) -> Requirements {
-        let mut lists = Requirements::default();
-        for field in Field::ALL {
-            let settings = config.attributes.get(field);
-            if !settings.enabled {
-                continue;
-            }
-            let supplied = sign_up.is_supplied(field);
-            if settings.required {
-                lists.required.push(field);
-                if !supplied {
-                    lists.missing.push(field);
-                }
-            } else {
-                lists.optional.push(field);
-            }
-            let verified =
-                sign_up.verification(field).is_some_and(|v| v.status_at(now) == VerificationStatus::Verified);
-            if supplied && settings.verify_at_sign_up && !verified {
-                lists.unverified.push(field);
-            }
+/// The four lists of `sign_up` at `now`, from the instance settings.
+pub fn requirements(sign_up: &SignUpRecord, config: &Config, now: i64) -> Requirements {
+    let rule = |field| {
+        let settings = config.attributes.get(field);
+        FieldRule {
+            enabled: settings.enabled,
+            required: settings.required,
+            verify_at_sign_up: settings.verify_at_sign_up,
         }
-        lists
-    }
-
-    /// Nothing missing, nothing unverified: the sign-up can complete.
-    pub fn are_met(&self) -> bool {
-        self.missing.is_empty() && self.unverified.is_empty()
-    }
+    };
+    Requirements::of(sign_up, rule, now)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sign_up::record::VerificationRecord;
+    use crate::model::VerificationRecord;
+    use gatehouse_protocol::{Field, VerificationStatus};
 
     fn sign_up() -> SignUpRecord {
         SignUpRecord::new(String::from("su_1"), String::from("client_1"), 0)
@@ -131,7 +98,7 @@ mod tests {
     fn completes_when_nothing_is_missing_or_unverified() {
         let config = Config::default();
         let mut s = sign_up();
-        let lists = Requirements::of(&s, &config, 0);
+        let lists = requirements(&s, &config, 0);
         assert_eq!(lists.required, vec![Field::EmailAddress, Field::Password]);
         assert_eq!(lists.optional, vec![Field::PhoneNumber, Field::FirstName, Field::LastName]);
         assert_eq!(lists.missing, vec![Field::EmailAddress, Field::Password]);
@@ -139,7 +106,7 @@ mod tests {
 
         s.set_text(Field::EmailAddress, String::from("ana@example.com"));
         s.password_hash = Some(String::from("$argon2id$..."));
-        let lists = Requirements::of(&s, &config, 0);
+        let lists = requirements(&s, &config, 0);
         assert!(lists.missing.is_empty());
         assert_eq!(lists.unverified, vec![Field::EmailAddress]);
         assert_eq!(
@@ -149,7 +116,7 @@ mod tests {
 
         s.email_verification =
             Some(VerificationRecord { status: VerificationStatus::Verified, ..VerificationRecord::fresh() });
-        let lists = Requirements::of(&s, &config, 0);
+        let lists = requirements(&s, &config, 0);
         assert!(lists.are_met());
         assert_eq!(
             transition(SignUpStatus::MissingRequirements, Event::Recomputed(&lists)).unwrap(),
@@ -161,26 +128,7 @@ mod tests {
     fn an_optional_phone_once_supplied_must_be_verified() {
         let mut s = sign_up();
         s.set_text(Field::PhoneNumber, String::from("+14155550123"));
-        let lists = Requirements::of(&s, &Config::default(), 0);
+        let lists = requirements(&s, &Config::default(), 0);
         assert_eq!(lists.unverified, vec![Field::PhoneNumber]);
-    }
-
-    #[test]
-    fn changing_a_verified_email_resets_it() {
-        let mut s = sign_up();
-        s.set_text(Field::EmailAddress, String::from("ana@example.com"));
-        s.email_verification =
-            Some(VerificationRecord { status: VerificationStatus::Verified, ..VerificationRecord::fresh() });
-        s.set_text(Field::EmailAddress, String::from("ana@example.com"));
-        assert_eq!(s.email_verification.as_ref().unwrap().status, VerificationStatus::Verified);
-        s.set_text(Field::EmailAddress, String::from("bea@example.com"));
-        assert_eq!(s.email_verification, Some(VerificationRecord::fresh()));
-    }
-
-    #[test]
-    fn an_open_sign_up_past_abandon_at_is_abandoned() {
-        let s = sign_up();
-        assert_eq!(s.status_at(s.abandon_at - 1), SignUpStatus::MissingRequirements);
-        assert_eq!(s.status_at(s.abandon_at), SignUpStatus::Abandoned);
     }
 }

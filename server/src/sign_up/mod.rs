@@ -33,9 +33,10 @@ pub mod fields;
 pub mod handlers;
 pub mod machine;
 mod prepare;
-pub mod record;
 pub mod started;
+pub mod stream;
 mod update;
+pub mod view;
 
 pub use attempt::Attempt;
 pub use cancel::CancelByOwner;
@@ -46,10 +47,10 @@ pub use update::Update;
 
 use crate::db::Tx;
 use crate::error::ApiError;
+use crate::model::SignUpRecord;
 use crate::state::AppState;
 use gatehouse_protocol::{EmailLinkStatus, ErrorCode, SignUpStatus, wire};
-use machine::{Event, Requirements, transition};
-use record::SignUpRecord;
+use machine::{Event, transition};
 
 pub use crate::verification::Outcome;
 
@@ -114,7 +115,7 @@ impl Operation {
             Operation::ConfirmLink(op) => op.apply(&mut ctx, &mut sign_up).await?,
             Operation::CancelByOwner(op) => op.apply(&mut ctx, &mut sign_up).await?,
         };
-        let lists = Requirements::of(&sign_up, &state.config, now);
+        let lists = machine::requirements(&sign_up, &state.config, now);
         let event = if sign_up.cancelled_at.is_some() { Event::CancelledByOwner } else { Event::Recomputed(&lists) };
         let next = transition(status, event)?;
         if next == SignUpStatus::Complete && sign_up.status != SignUpStatus::Complete {
@@ -132,7 +133,7 @@ impl Operation {
         }
         let link = ctx.link;
         outcome.finish(state, now).await?;
-        Ok(Ran { sign_up: sign_up.to_wire(&state.config, now), link })
+        Ok(Ran { sign_up: view::sign_up(&sign_up, &state.config, now), link })
     }
 }
 

@@ -1,14 +1,15 @@
 //! `POST /v1/client/sign_ups/{id}/prepare_verification`: send a code or a
 //! link.
 
-use super::record::{SignUpRecord, VerificationRecord};
 use super::{Ctx, Outcome};
+use crate::clock::seconds_to_ms;
 use crate::db::NewEmailLink;
 use crate::error::ApiError;
+use crate::model::{SignUpRecord, VerificationRecord};
 use crate::origin::{self, PublicOrigin};
 use crate::state::AppState;
 use crate::strategies::{CodeStrategy, LinkStrategy, Purpose, Verifier, email_link};
-use crate::verification::{self, Delivery, seconds_to_ms};
+use crate::verification::{self, Delivery};
 use gatehouse_protocol::wire::PrepareParams;
 use gatehouse_protocol::{ErrorCode, Field, VerificationStatus};
 

@@ -1,9 +1,9 @@
 //! `PATCH /v1/client/sign_ups/{id}`: add or change fields.
 
 use super::fields::FieldChanges;
-use super::record::SignUpRecord;
 use super::{Ctx, Outcome};
 use crate::error::{ApiError, Problem};
+use crate::model::SignUpRecord;
 use crate::state::AppState;
 use gatehouse_protocol::wire::SignUpParams;
 use gatehouse_protocol::{ErrorCode, Field};

@@ -24,8 +24,8 @@ use gatehouse_protocol::wire::{
     SignInParams, SignUpParams, UserParams,
 };
 use gatehouse_server::error::ApiError;
-use gatehouse_server::events::stream::{EVENT, KEEP_ALIVE, frame};
 use gatehouse_server::extract::{BodyParams, Params};
+use gatehouse_server::sign_up::stream::{EVENT, KEEP_ALIVE, frame};
 use proptest::prelude::*;
 use serde_json::{Map, Value};
 

@@ -22,6 +22,7 @@ mod email_link_owner;
 mod email_link_settings;
 mod events;
 mod fuzz;
+mod imports;
 mod interplay;
 mod invitations;
 mod limits;

@@ -1,6 +1,7 @@
-//! An invitation as the server keeps it, and as the admin API shows it.
+//! An invitation as the server keeps it, and its status at a time. How the
+//! admin API shows it is `crate::invitations::view`'s.
 
-use gatehouse_protocol::{InvitationStatus, wire};
+use gatehouse_protocol::InvitationStatus;
 use serde_json::{Map, Value};
 
 /// One invitation. `status` is stored as `pending`, `accepted` or
@@ -26,22 +27,6 @@ impl InvitationRecord {
         match self.status {
             InvitationStatus::Pending if now >= self.expires_at => InvitationStatus::Expired,
             status => status,
-        }
-    }
-
-    /// The admin API's view; `url` only where a ticket was just made.
-    pub fn to_wire(&self, now: i64, url: Option<String>) -> wire::Invitation {
-        wire::Invitation {
-            object: String::from("invitation"),
-            id: self.id.clone(),
-            email: self.email_address.clone(),
-            status: self.status_at(now),
-            redirect_url: self.redirect_url.clone(),
-            metadata: self.metadata.clone(),
-            expires_at: self.expires_at,
-            created_at: self.created_at,
-            updated_at: self.updated_at,
-            url,
         }
     }
 }

@@ -3,7 +3,7 @@
 //! Chunks, each ending in a blank line:
 //! - `event: sign_up` and `data: <the SignUp JSON>` at once, then whenever
 //!   the sign-up as the API shows it differs from the last one sent: after
-//!   a write (a notice from the [`Hub`](super::Hub)), and when a code or
+//!   a write (a notice from the [`Hub`](crate::events::Hub)), and when a code or
 //!   link expires or the sign-up is abandoned (a timer);
 //! - `: keep-alive`, a comment, when the keep-alive interval passes.
 //!
@@ -17,8 +17,8 @@
 //! when the database fails (logged); a client that reconnects starts again
 //! from the current state.
 
-use super::{Subscription, Wake};
-use crate::sign_up::record::SignUpRecord;
+use crate::events::{Subscription, Wake};
+use crate::model::SignUpRecord;
 use crate::state::AppState;
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderName, HeaderValue, header};
@@ -143,7 +143,7 @@ impl Events {
     fn event_if_new(&mut self) -> Vec<u8> {
         let now = self.state.now();
         let sign_up = &self.last_read;
-        let wire = sign_up.to_wire(&self.state.config, now);
+        let wire = super::view::sign_up(sign_up, &self.state.config, now);
         self.deadline = sign_up.next_deadline(now);
         self.finished = matches!(wire.status, SignUpStatus::Complete | SignUpStatus::Abandoned);
         let json = match serde_json::to_string(&wire) {

@@ -21,10 +21,10 @@
 
 use crate::error::ApiError;
 use crate::limits::{self, Limit};
+use crate::model::UserRecord;
 use crate::password;
 use crate::peer_ip::PeerIp;
 use crate::state::AppState;
-use crate::users::UserRecord;
 use gatehouse_protocol::{ErrorCode, FirstFactor};
 
 /// A right password, and the hash to store instead of an outdated one.

@@ -1,12 +1,10 @@
-//! A sign-up as the server keeps it, and how it is shown on the wire.
+//! A sign-up as the server keeps it, and the pure rules over it: its
+//! status at a time, its fields, and what it still needs ([`Requirements`]).
+//! How the API shows it is `crate::sign_up::view`'s.
 
-use crate::config::Config;
-use crate::sign_up::machine::Requirements;
-use gatehouse_protocol::wire;
-use gatehouse_protocol::{Field, SignUpStatus};
+use super::VerificationRecord;
+use gatehouse_protocol::{Field, SignUpStatus, VerificationStatus};
 use serde_json::{Map, Value};
-
-pub use crate::verification::VerificationRecord;
 
 /// How long a sign-up may stay open.
 pub const ABANDON_AFTER_MS: i64 = 24 * 60 * 60 * 1000;
@@ -81,7 +79,7 @@ impl SignUpRecord {
         }
     }
 
-    /// When [`SignUpRecord::to_wire`] next changes by time alone: a code or
+    /// When its wire form (`crate::sign_up::view`) next changes by time alone: a code or
     /// link expires, or the sign-up is abandoned.
     pub fn next_deadline(&self, now: i64) -> Option<i64> {
         let abandon = (self.status_at(now) == SignUpStatus::MissingRequirements).then_some(self.abandon_at);
@@ -150,35 +148,88 @@ impl SignUpRecord {
             _ => None,
         }
     }
+}
 
-    /// The resource as the API shows it at `now`.
-    pub fn to_wire(&self, config: &Config, now: i64) -> wire::SignUp {
-        let lists = Requirements::of(self, config, now);
-        let verification = |field| self.verification(field).map(|v| v.to_wire(config.strategies(field), now));
-        wire::SignUp {
-            object: String::from("sign_up"),
-            id: self.id.clone(),
-            status: self.status_at(now),
-            required_fields: lists.required,
-            optional_fields: lists.optional,
-            missing_fields: lists.missing,
-            unverified_fields: lists.unverified,
-            verifications: wire::Verifications {
-                email_address: verification(Field::EmailAddress),
-                phone_number: verification(Field::PhoneNumber),
-            },
-            username: self.username.clone(),
-            email_address: self.email_address.clone(),
-            phone_number: self.phone_number.clone(),
-            web3_wallet: self.web3_wallet.clone(),
-            first_name: self.first_name.clone(),
-            last_name: self.last_name.clone(),
-            has_password: self.password_hash.is_some(),
-            legal_accepted: self.legal_accepted,
-            unsafe_metadata: self.unsafe_metadata.clone(),
-            created_session_id: self.created_session_id.clone(),
-            created_user_id: self.created_user_id.clone(),
-            abandon_at: self.abandon_at,
+/// What the instance asks of one field (its `[attributes]` settings).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FieldRule {
+    pub enabled: bool,
+    pub required: bool,
+    pub verify_at_sign_up: bool,
+}
+
+/// The four lists of a sign-up, from the instance settings.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Requirements {
+    /// Enabled and required.
+    pub required: Vec<Field>,
+    /// Enabled, not required.
+    pub optional: Vec<Field>,
+    /// Required and not supplied.
+    pub missing: Vec<Field>,
+    /// Supplied, verified at sign-up, and not verified yet. A supplied
+    /// optional field counts too: an address we keep must be proven.
+    pub unverified: Vec<Field>,
+}
+
+impl Requirements {
+    /// Computes the lists of `sign_up` at `now`, under the instance's
+    /// `rule` for each field.
+    pub fn of(sign_up: &SignUpRecord, rule: impl Fn(Field) -> FieldRule, now: i64) -> Requirements {
+        let mut lists = Requirements::default();
+        for field in Field::ALL {
+            let settings = rule(field);
+            if !settings.enabled {
+                continue;
+            }
+            let supplied = sign_up.is_supplied(field);
+            if settings.required {
+                lists.required.push(field);
+                if !supplied {
+                    lists.missing.push(field);
+                }
+            } else {
+                lists.optional.push(field);
+            }
+            let verified =
+                sign_up.verification(field).is_some_and(|v| v.status_at(now) == VerificationStatus::Verified);
+            if supplied && settings.verify_at_sign_up && !verified {
+                lists.unverified.push(field);
+            }
         }
+        lists
+    }
+
+    /// Nothing missing, nothing unverified: the sign-up can complete.
+    pub fn are_met(&self) -> bool {
+        self.missing.is_empty() && self.unverified.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sign_up() -> SignUpRecord {
+        SignUpRecord::new(String::from("su_1"), String::from("client_1"), 0)
+    }
+
+    #[test]
+    fn changing_a_verified_email_resets_it() {
+        let mut s = sign_up();
+        s.set_text(Field::EmailAddress, String::from("ana@example.com"));
+        s.email_verification =
+            Some(VerificationRecord { status: VerificationStatus::Verified, ..VerificationRecord::fresh() });
+        s.set_text(Field::EmailAddress, String::from("ana@example.com"));
+        assert_eq!(s.email_verification.as_ref().unwrap().status, VerificationStatus::Verified);
+        s.set_text(Field::EmailAddress, String::from("bea@example.com"));
+        assert_eq!(s.email_verification, Some(VerificationRecord::fresh()));
+    }
+
+    #[test]
+    fn an_open_sign_up_past_abandon_at_is_abandoned() {
+        let s = sign_up();
+        assert_eq!(s.status_at(s.abandon_at - 1), SignUpStatus::MissingRequirements);
+        assert_eq!(s.status_at(s.abandon_at), SignUpStatus::Abandoned);
     }
 }

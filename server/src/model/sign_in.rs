@@ -1,0 +1,57 @@
+//! A sign-in as the server keeps it. How the API shows it is
+//! `crate::sign_in::view`'s.
+
+use super::VerificationRecord;
+use gatehouse_protocol::{FirstFactor, SignInStatus};
+
+/// How long a sign-in may stay open; after that it is gone.
+pub const ABANDON_AFTER_MS: i64 = 24 * 60 * 60 * 1000;
+
+/// One sign-in of a client, for one user.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SignInRecord {
+    pub id: String,
+    pub client_id: String,
+    pub user_id: String,
+    /// The identifier as normalized.
+    pub identifier: String,
+    pub status: SignInStatus,
+    /// The factors offered when it was made.
+    pub supported: Vec<FirstFactor>,
+    /// Where a code goes, as shown (see `wire::FirstFactorOption`).
+    pub safe_identifier: Option<String>,
+    /// The factor chosen, if any, and its verification.
+    pub factor: Option<FirstFactor>,
+    pub verification: VerificationRecord,
+    pub created_session_id: Option<String>,
+    pub created_at: i64,
+    pub abandon_at: i64,
+}
+
+impl SignInRecord {
+    /// A new sign-in waiting for its first factor.
+    pub fn new(id: String, client_id: &str, user_id: &str, identifier: &str, now: i64) -> Self {
+        SignInRecord {
+            id,
+            client_id: String::from(client_id),
+            user_id: String::from(user_id),
+            identifier: String::from(identifier),
+            status: SignInStatus::NeedsFirstFactor,
+            supported: Vec::new(),
+            safe_identifier: None,
+            factor: None,
+            verification: VerificationRecord::fresh(),
+            created_session_id: None,
+            created_at: now,
+            abandon_at: now + ABANDON_AFTER_MS,
+        }
+    }
+
+    /// Chooses a factor; choosing another starts its verification over.
+    pub fn choose(&mut self, factor: FirstFactor) {
+        if self.factor != Some(factor) {
+            self.factor = Some(factor);
+            self.verification = VerificationRecord::fresh();
+        }
+    }
+}
