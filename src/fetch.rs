@@ -5,35 +5,57 @@
 //! Built on `web-sys` `fetch` (the global one, so it also runs in workers);
 //! a request can carry an `AbortSignal` (the email link flow's cancel).
 //!
-//! No Rust executor: [`pipe`] wires the promise chain in three lines of JS
+//! No Rust executor: [`pipe`] wires the promise chain in a few lines of JS
 //! (fetch, then `response.json()`, then the target's `__answer` method), and
 //! Rust does the work at both ends. That keeps wasm-bindgen-futures and its
 //! closures out of the binary.
+//!
+//! **Sent again once after `client_token_replaced`.** The server replaces
+//! the client token at a sign-in and a sign-out (no fixation), and the
+//! answer that does it carries the new token. Tabs share the cookie, so
+//! another tab's request may already be on its way with the old one (the
+//! link's landing page loads the client while the waiting tab's reload
+//! replaces the token). The server answers such a request 409
+//! `client_token_replaced`, with nothing of the client in it, for a minute
+//! after the replacement. [`Transport::again`] then sends the same request
+//! once more after [`PAUSE_MS`]: by then the replacing answer has arrived
+//! and the browser sends its new cookie (in bearer mode, the token kept
+//! from that answer's header). A second `client_token_replaced` is the
+//! caller's `GatehouseError`.
 
 use crate::decode;
 use crate::error::{Error, Result};
 use crate::params::join;
 use alloc::string::String;
 use core::cell::Cell;
+use gatehouse_protocol::ErrorCode;
 use js_sys::{Array, Object, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{RequestCredentials, RequestInit, Response};
 
 #[wasm_bindgen(inline_js = r#"
-export function pipe(request, target, tag) {
-  return request
+export function pipe(url, init, target, tag, wait) {
+  const send = () => fetch(url, init)
     .then((response) => response.json().then((json) => [response, json], () => [response]), () => null)
-    .then((answer) => target.__answer(answer, tag));
+    .then((answer) => target.__answer(answer, tag, url, init));
+  return wait ? new Promise((wake) => setTimeout(wake, wait)).then(send) : send();
 }
 "#)]
 extern "C" {
-    /// Resolves to `target.__answer(answer, tag)`, where `answer` is
+    /// Sends `fetch(url, init)` (after `wait` ms, if not 0) and resolves to
+    /// `target.__answer(answer, tag, url, init)`, where `answer` is
     /// `[response, json]`, `[response]` when the body is not JSON, or `null`
     /// when the request failed; `tag` tells the target which of its
-    /// requests this was, when it needs to know.
-    pub fn pipe(request: &Promise, target: &JsValue, tag: u32) -> Promise;
+    /// requests this was, when it needs to know; `url` and `init` let it
+    /// send the request [`again`](Transport::again).
+    pub fn pipe(url: &JsValue, init: &JsValue, target: &JsValue, tag: u32, wait: u32) -> Promise;
 }
+
+/// A bit of a [`pipe`] tag: the request was sent again (it is not, twice).
+pub const SENT_AGAIN: u32 = 0x100;
+/// How long to wait before sending again: the replacing answer is arriving.
+const PAUSE_MS: u32 = 80;
 
 #[wasm_bindgen]
 extern "C" {
@@ -89,6 +111,48 @@ impl Transport {
     /// Starts one request; its promise resolves to the `Response`. An
     /// `AbortSignal` as `signal` aborts it (anything else is ignored).
     pub fn start(&self, method: Method, path: &str, body: Option<String>, signal: &JsValue) -> Promise {
+        let (url, init) = self.request(method, path, body, signal);
+        global_fetch(&url, &init)
+    }
+
+    /// Sends one request and [`pipe`]s its answer to `target`.
+    pub fn send(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<String>,
+        signal: &JsValue,
+        target: &JsValue,
+        tag: u32,
+    ) -> Promise {
+        let (url, init) = self.request(method, path, body, signal);
+        pipe(&url.into(), &init, target, tag, 0)
+    }
+
+    /// The request [`pipe`] handed back with a `client_token_replaced`
+    /// answer, sent once more after [`PAUSE_MS`] (see the module doc), with
+    /// the current bearer token; `None` for any other error, or when it was
+    /// already sent again.
+    pub fn again(&self, error: &Error, tag: u32, url: &JsValue, init: &JsValue, target: &JsValue) -> Option<Promise> {
+        let replaced = error.first().is_some_and(|e| e.code == ErrorCode::ClientTokenReplaced.as_str());
+        if !replaced || tag & SENT_AGAIN != 0 {
+            return None;
+        }
+        self.authorize(&decode::get(init, "headers").unwrap_or_default());
+        Some(pipe(url, init, target, tag | SENT_AGAIN, PAUSE_MS))
+    }
+
+    /// In bearer mode, puts the kept token in `headers` (`Authorization`).
+    fn authorize(&self, headers: &JsValue) {
+        let token = self.token.take();
+        if let Some(token) = &token {
+            decode::set(headers, "Authorization", &join(&["Bearer ", token]).into());
+        }
+        self.token.set(token);
+    }
+
+    /// The URL and `RequestInit` of one request.
+    fn request(&self, method: Method, path: &str, body: Option<String>, signal: &JsValue) -> (String, RequestInit) {
         let init = RequestInit::new();
         if signal.is_object() {
             decode::set(&init, "signal", signal);
@@ -107,16 +171,12 @@ impl Transport {
             init.set_credentials(RequestCredentials::Omit);
             // Only a request that asks gets the token in `Gatehouse-Client`.
             decode::set(&headers, "Gatehouse-Token-Mode", &"bearer".into());
-            let token = self.token.take();
-            if let Some(token) = &token {
-                decode::set(&headers, "Authorization", &join(&["Bearer ", token]).into());
-            }
-            self.token.set(token);
+            self.authorize(&headers);
         } else {
             init.set_credentials(RequestCredentials::Include);
         }
         init.set_headers(&headers);
-        global_fetch(&join(&[&self.base, path]), &init)
+        (join(&[&self.base, path]), init)
     }
 
     /// Reads what [`pipe`] hands over: the status and parsed JSON of a 2xx

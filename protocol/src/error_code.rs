@@ -43,6 +43,9 @@ pub enum ErrorCode {
     RequestBodyTooLarge,
     RequestContentTypeInvalid,
     ClientCookieDuplicate,
+    /// The request's client token was replaced moments ago (at a sign-in or
+    /// sign-out, by a request from another tab); the SDK sends it again.
+    ClientTokenReplaced,
     ResourceNotFound,
     InternalError,
     /// SDK only: the server could not be reached.
@@ -55,7 +58,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, for tables and docs tests.
-    pub const ALL: [ErrorCode; 37] = [
+    pub const ALL: [ErrorCode; 38] = [
         ErrorCode::FormParamMissing,
         ErrorCode::FormParamFormatInvalid,
         ErrorCode::FormParamUnknown,
@@ -88,6 +91,7 @@ impl ErrorCode {
         ErrorCode::RequestBodyTooLarge,
         ErrorCode::RequestContentTypeInvalid,
         ErrorCode::ClientCookieDuplicate,
+        ErrorCode::ClientTokenReplaced,
         ErrorCode::ResourceNotFound,
         ErrorCode::InternalError,
         ErrorCode::NetworkError,
@@ -131,6 +135,7 @@ impl ErrorCode {
             RequestBodyTooLarge => "request_body_too_large",
             RequestContentTypeInvalid => "request_content_type_invalid",
             ClientCookieDuplicate => "client_cookie_duplicate",
+            ClientTokenReplaced => "client_token_replaced",
             ResourceNotFound => "resource_not_found",
             InternalError => "internal_error",
             NetworkError => "network_error",
@@ -167,7 +172,7 @@ impl ErrorCode {
             | FormPasswordIncorrect => 422,
             RequestBodyInvalid | ClientCookieDuplicate => 400,
             RequestContentTypeInvalid => 415,
-            SignUpNotModifiable => 409,
+            SignUpNotModifiable | ClientTokenReplaced => 409,
             SignUpCancelledByOwner => 410,
             SignUpNotFound | SignInNotFound | SessionNotFound | ResourceNotFound => 404,
             SignUpRestricted | OriginNotAllowed => 403,
@@ -217,6 +222,7 @@ impl ErrorCode {
             RequestBodyTooLarge => "The request is too large.",
             RequestContentTypeInvalid => "The request must be JSON.",
             ClientCookieDuplicate => "The request carries two client cookies.",
+            ClientTokenReplaced => "This browser's sign-in changed moments ago. Please try again.",
             ResourceNotFound => "Not found.",
             InternalError => "Something went wrong.",
             NetworkError => "The server could not be reached.",
@@ -261,6 +267,7 @@ impl ErrorCode {
             RequestBodyTooLarge => "The request body is larger than the server accepts (64 KiB).",
             RequestContentTypeInvalid => "A POST, PATCH, PUT or DELETE that carries a cookie must say Content-Type: application/json, so a browser always preflights it.",
             ClientCookieDuplicate => "The request carries the client cookie twice (one may have been planted by another site); clear the cookies for this server and try again.",
+            ClientTokenReplaced => "The client token of this request was replaced moments ago, at a sign-in or sign-out made by another request of this browser (another tab); send the request again with the new token. The old token sees nothing.",
             ResourceNotFound => "There is nothing at this path.",
             InternalError => "The server failed to handle the request. It has been logged; try again.",
             NetworkError => "The request did not reach the Gatehouse server, or its answer did not arrive.",

@@ -33,6 +33,20 @@
 //! poll), which gets the new token while the old one finds nothing from
 //! then on. The replacement is a conditional update, so of two racing
 //! requests exactly one issues the new token.
+//!
+//! **The other tab's old cookie.** Tabs share the cookie, so another tab's
+//! request can be in flight with the old token while the replacing answer
+//! sets the new one (the landing page of a link loads the client as the
+//! waiting tab's reload replaces the token). Taken as an unknown token, it
+//! would get an empty client, and that page would think it is signed out;
+//! a start of a sign-up or sign-in would even store a new client and
+//! overwrite the new cookie. So the client keeps the previous token's hash
+//! and when it was replaced (`clients.previous_token_hash`,
+//! `token_replaced_at`), and for [`REPLACED_TOKEN_WINDOW_MS`] a request
+//! with that token answers 409 `client_token_replaced`, with no client in
+//! it: the old token still sees nothing, and the SDK sends the request
+//! again, with the cookie the browser has by then. After the window the old
+//! token is unknown, like any other.
 
 use crate::db::ClientToken;
 use crate::error::ApiError;
@@ -59,6 +73,10 @@ pub const HEADER: HeaderName = HeaderName::from_static("gatehouse-client");
 pub const MODE_HEADER: HeaderName = HeaderName::from_static("gatehouse-token-mode");
 /// How often `last_seen_at` is refreshed, at most.
 const TOUCH_EVERY_MS: i64 = 60_000;
+/// How long a replaced token answers 409 `client_token_replaced` rather
+/// than being unknown: time enough for a request in flight when the token
+/// was replaced to come back and be sent again.
+pub const REPLACED_TOKEN_WINDOW_MS: i64 = 60_000;
 
 /// The client of the current request.
 #[derive(Clone, Debug)]
@@ -137,6 +155,13 @@ async fn live_client(state: &AppState, token: &str) -> Result<Option<ClientToken
     Ok((!idle && !old).then_some(found))
 }
 
+/// Whether `token` is a client's previous token, replaced less than
+/// [`REPLACED_TOKEN_WINDOW_MS`] ago.
+async fn replaced_moments_ago(state: &AppState, token: &str) -> Result<bool, ApiError> {
+    let since = state.now().saturating_sub(REPLACED_TOKEN_WINDOW_MS - 1);
+    Ok(state.store.token_replaced_since(&ids::token_hash(token), since).await?)
+}
+
 /// The client, and the token issued to it by this request, if any.
 async fn find_or_create(
     state: &AppState,
@@ -144,7 +169,13 @@ async fn find_or_create(
     creates: bool,
 ) -> Result<(CurrentClient, Option<String>), ApiError> {
     let found = match presented {
-        Some(token) => live_client(state, token).await?,
+        Some(token) => {
+            let found = live_client(state, token).await?;
+            if found.is_none() && replaced_moments_ago(state, token).await? {
+                return Err(ApiError::Refused(ErrorCode::ClientTokenReplaced));
+            }
+            found
+        }
         None => None,
     };
     if let Some(found) = found {
@@ -232,7 +263,8 @@ fn cookie_token<'h>(headers: &'h HeaderMap, name: &str) -> Result<Option<&'h str
 
 /// The client whose cookie a browser sent, without making one: a browser
 /// that opens an email link may have none. A failed lookup, an expired
-/// client or a doubled cookie count as none.
+/// client, a replaced token (even moments ago) or a doubled cookie count
+/// as none.
 pub async fn from_cookie(state: &AppState, headers: &HeaderMap) -> Option<String> {
     let https = PublicOrigin::of(&state.config).is_https();
     let token = cookie_token(headers, cookie_name(https)).ok().flatten()?;

@@ -110,13 +110,8 @@ struct Shared {
 /// not piped: the link flow reads it.
 fn send(shared: &Shared, request: Result<Request>, tag: u32, signal: &JsValue) -> Promise {
     match request {
-        Ok(r) => {
-            let response = shared.transport.start(r.method, &r.path, r.body, signal);
-            if tag == EVENTS {
-                return response;
-            }
-            fetch::pipe(&response, &shared.gatehouse(), tag)
-        }
+        Ok(r) if tag == EVENTS => shared.transport.start(r.method, &r.path, r.body, signal),
+        Ok(r) => shared.transport.send(r.method, &r.path, r.body, signal, &shared.gatehouse(), tag),
         Err(e) => Promise::reject(&error::to_js(e)),
     }
 }
@@ -183,13 +178,27 @@ impl Gatehouse {
     }
 
     /// The answers of every request: loading, the sign-up, the sign-in and
-    /// the session (wired by `fetch::pipe`; `tag` says which).
+    /// the session (wired by `fetch::pipe`; `tag` says which). A request
+    /// whose token was replaced moments ago, by another tab's request, is
+    /// sent once more (`Transport::again`), and this answers what that does.
     #[wasm_bindgen(js_name = __answer, skip_typescript)]
-    pub fn answer(&self, answer: JsValue, tag: u32) -> core::result::Result<JsValue, JsValue> {
-        let taken = self.take(&answer, tag);
-        if taken.is_err() && self.shared.sign_up.object.get().is_none() {
+    pub fn answer(
+        &self,
+        answer: JsValue,
+        tag: u32,
+        url: JsValue,
+        init: JsValue,
+    ) -> core::result::Result<JsValue, JsValue> {
+        let shared = &self.shared;
+        let taken = self.take(&answer, tag & !fetch::SENT_AGAIN);
+        if let Err(e) = &taken {
+            if let Some(again) = shared.transport.again(e, tag, &url, &init, &shared.gatehouse()) {
+                return Ok(again.into());
+            }
+        }
+        if taken.is_err() && shared.sign_up.object.get().is_none() {
             // Loading failed: the instance is nobody's; let it go.
-            self.shared.gatehouse.take();
+            shared.gatehouse.take();
         }
         taken.map_err(error::to_js)
     }

@@ -1,6 +1,7 @@
 //! Client tokens over time: finding a client with its ages, refreshing
-//! when it was last seen, and replacing its token (`crate::client`); and
-//! ending every session of a user (the admin API).
+//! when it was last seen, and replacing its token while remembering the
+//! one it replaced (`crate::client`); and ending every session of a user
+//! (the admin API).
 
 use super::{Store, Tx};
 use sqlx::Row;
@@ -45,9 +46,11 @@ impl Store {
 
     /// Replaces the token of a client whose rotation is due, and marks it
     /// seen; `false` when none was due (another request rotated first).
+    /// The old token's hash is kept, with the time, as the previous one.
     pub async fn rotate_client_token(&self, id: &str, token_hash: &str, now: i64) -> Result<bool, sqlx::Error> {
         let done = sqlx::query(
-            "UPDATE clients SET token_hash = $2, token_rotate_due = NULL, last_seen_at = $3 \
+            "UPDATE clients SET previous_token_hash = token_hash, token_replaced_at = $3, \
+             token_hash = $2, token_rotate_due = NULL, last_seen_at = $3 \
              WHERE id = $1 AND token_rotate_due IS NOT NULL",
         )
         .bind(id)
@@ -56,6 +59,20 @@ impl Store {
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected() == 1)
+    }
+
+    /// Whether a token (by its hash) is a client's previous one, replaced
+    /// at `since` or later. Answers no more than that: the caller refuses
+    /// the request, and the old token learns nothing of the client.
+    pub async fn token_replaced_since(&self, token_hash: &str, since: i64) -> Result<bool, sqlx::Error> {
+        let found: Option<String> = sqlx::query_scalar(
+            "SELECT id FROM clients WHERE previous_token_hash = $1 AND token_replaced_at >= $2 LIMIT 1",
+        )
+        .bind(token_hash)
+        .bind(since)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(found.is_some())
     }
 
     /// Records that the client was used at `now`.

@@ -1,10 +1,11 @@
 //! The client: cookie and bearer modes, where the token travels (and where
-//! it never does), its replacement at sign-in and sign-out, its expiry,
-//! and clients stored only on their first change.
+//! it never does), its replacement at sign-in and sign-out (and the old
+//! token's minute of 409 `client_token_replaced`), its expiry, and clients
+//! stored only on their first change.
 
 use crate::email_link::sent;
 use crate::helpers::{
-    Mode, TestApp, TestClient, dev, no_verification, spawn_admin_app, spawn_app, spawn_app_with, token_of,
+    Answer, Mode, TestApp, TestClient, dev, no_verification, spawn_admin_app, spawn_app, spawn_app_with, token_of,
 };
 use crate::sign_in::{CERSEI, PASSWORD, sync_cersei};
 use gatehouse_server::config::Config;
@@ -163,8 +164,74 @@ async fn completing_a_sign_up_replaces_the_token() {
     assert_ne!(fresh, fixed, "a new token as the sign-up completes");
     assert!(done.header("set-cookie").unwrap().starts_with(&format!("__gh_client={fresh};")));
     assert_eq!(sessions_seen(&app, &fresh).await.as_array().unwrap().len(), 1);
+    // The old token sees no session: for a minute it is refused outright
+    // (another tab may still be sending it), then it is unknown.
+    assert_replaced(&browser_with(&app, &fixed).get_client().await, &[]);
+    app.advance(60);
     assert_eq!(sessions_seen(&app, &fixed).await, json!([]), "the old token sees no session");
     browser_with(&app, &fixed).get_sign_up(&id).await.assert_error(404, "sign_up_not_found");
+}
+
+/// Asserts the answer to a token replaced moments ago: 409
+/// `client_token_replaced`, with nothing of the client in it (none of
+/// `hidden`), and no token issued.
+fn assert_replaced(answer: &Answer, hidden: &[&str]) {
+    answer.assert_error(409, "client_token_replaced");
+    let keys: Vec<&str> = answer.body.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(keys, ["errors", "trace_id"], "no client, no response: {}", answer.text);
+    for secret in hidden {
+        assert!(!answer.text.contains(secret), "{secret} in {}", answer.text);
+    }
+    assert!(answer.header("set-cookie").is_none() && answer.header("gatehouse-client").is_none());
+}
+
+#[tokio::test]
+async fn a_token_replaced_moments_ago_answers_409_with_nothing_for_a_minute() {
+    let app = spawn_app_with(no_verification(), dev()).await;
+    let browser = app.client();
+    let id = browser.created(json!({ "email_address": "ana@example.com" })).await;
+    let old = browser.token().unwrap();
+    let done = browser.update_sign_up(&id, json!({ "password": "correct horse battery" })).await;
+    let session = done.response()["created_session_id"].as_str().unwrap().to_owned();
+    let client = done.body["client"]["id"].as_str().unwrap().to_owned();
+    let user = done.response()["created_user_id"].as_str().unwrap().to_owned();
+    let hidden = [id.as_str(), &session, &client, &user, "ana@example.com"];
+
+    // Another tab's request, sent with the old cookie: reads...
+    let tab = browser_with(&app, &old);
+    assert_replaced(&tab.get_client().await, &hidden);
+    assert_replaced(&tab.get_sign_up(&id).await, &hidden);
+    assert_replaced(&tab.get(&format!("/v1/client/sign_ups/{id}/events")).await, &hidden);
+    // ... and writes: no token for the session, no sign-out, and no new
+    // client whose cookie would overwrite the new one.
+    assert_replaced(&tab.session_token(&session).await, &hidden);
+    assert_replaced(&tab.delete(&format!("/v1/client/sessions/{session}")).await, &hidden);
+    assert_replaced(&tab.update_sign_up(&id, json!({ "first_name": "Eve" })).await, &hidden);
+    assert_replaced(&tab.create_sign_up(json!({ "email_address": "eve@example.com" })).await, &hidden);
+    assert_replaced(&tab.sign_in(json!({ "identifier": "ana@example.com" })).await, &hidden);
+    assert_eq!(client_rows(&app).await, 1, "nothing stored for the old token");
+    // The same token as a bearer token.
+    let sdk = TestClient::new(&app.base, Mode::Bearer);
+    sdk.extra.lock().unwrap().push(("authorization".into(), format!("Bearer {old}")));
+    assert_replaced(&sdk.get_client().await, &hidden);
+
+    // The new token works, and the session is still there.
+    let fresh = browser.get_client().await;
+    assert_eq!(fresh.response()["sessions"][0]["id"], session.as_str());
+    assert_eq!(fresh.response()["sessions"][0]["status"], "active");
+    assert!(browser.session_token(&session).await.response()["jwt"].is_string());
+
+    // Less than a minute later, still refused; a minute after, unknown like
+    // any token: an empty client that is not this one.
+    app.advance(59);
+    assert_replaced(&tab.get_client().await, &hidden);
+    app.advance(1);
+    let unknown = tab.get_client().await;
+    assert_eq!(unknown.response()["sessions"], json!([]));
+    assert_ne!(unknown.response()["id"], client.as_str());
+    tab.get_sign_up(&id).await.assert_error(404, "sign_up_not_found");
+    tab.session_token(&session).await.assert_error(404, "session_not_found");
+    assert_eq!(browser.get_client().await.response()["sessions"][0]["id"], session.as_str());
 }
 
 #[tokio::test]
@@ -183,8 +250,8 @@ async fn signing_in_and_out_replace_the_token() {
     assert_eq!(done.header("gatehouse-client").as_deref(), Some(signed_in.as_str()));
     let old = TestClient::new(&app.base, Mode::Bearer);
     old.extra.lock().unwrap().push(("authorization".into(), format!("Bearer {before}")));
-    assert_eq!(old.get_client().await.response()["sessions"], json!([]));
-    old.session_token(&session).await.assert_error(404, "session_not_found");
+    assert_replaced(&old.get_client().await, &[&session]);
+    assert_replaced(&old.session_token(&session).await, &[&session]);
 
     let out = sdk.delete(&format!("/v1/client/sessions/{session}")).await;
     assert_eq!(out.response()["status"], "revoked");
@@ -192,6 +259,10 @@ async fn signing_in_and_out_replace_the_token() {
     assert_ne!(signed_out, signed_in, "a new token at sign-out");
     let stale = TestClient::new(&app.base, Mode::Bearer);
     stale.extra.lock().unwrap().push(("authorization".into(), format!("Bearer {signed_in}")));
+    assert_replaced(&stale.get_client().await, &[&session, &sign_in_id]);
+    // Replaced twice: the first token is simply unknown now.
+    assert!(old.get_client().await.response()["sign_in_id"].is_null(), "the first token finds nothing");
+    app.advance(60);
     assert!(stale.get_client().await.response()["sign_in_id"].is_null(), "the old token finds nothing");
 }
 
@@ -209,6 +280,8 @@ async fn a_sign_up_completed_by_email_link_replaces_the_token_at_the_next_reques
     assert_ne!(after, before, "the waiting tab's next request gets a new token");
     assert!(polled.header("set-cookie").unwrap().starts_with(&format!("__gh_client={after};")));
     assert_eq!(sessions_seen(&app, &after).await.as_array().unwrap().len(), 1);
+    assert_replaced(&browser_with(&app, &before).get_client().await, &[&id]);
+    app.advance(60);
     assert_eq!(sessions_seen(&app, &before).await, json!([]), "the old token sees no session");
 }
 
