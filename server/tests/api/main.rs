@@ -3,6 +3,7 @@
 //! One test binary; [`helpers`] starts apps and speaks to them, [`calls`]
 //! names the endpoints.
 
+mod backend;
 mod calls;
 mod helpers;
 mod jwt;
