@@ -38,6 +38,16 @@ pub struct TestApp {
 /// The admin key of [`spawn_admin_app`].
 pub const SECRET_KEY: &str = "test-secret-key-0123456789abcdef-0123456789";
 
+/// Whether this run's apps are on SQLite; if not, says the test (which
+/// reads SQLite's file) is skipped on this backend.
+pub fn on_sqlite(test: &str) -> bool {
+    let sqlite = crate::backend::backend() == Backend::Sqlite;
+    if !sqlite {
+        eprintln!("{test}: SQLite only (it reads the database file), skipped on PostgreSQL");
+    }
+    sqlite
+}
+
 /// A dev-mode app with the default settings.
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(Config::default(), dev()).await

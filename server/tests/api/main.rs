@@ -31,6 +31,7 @@ mod names;
 mod origin;
 mod password_hashing;
 mod phone_sms;
+mod races;
 mod secrets_at_rest;
 mod security;
 mod serving;

@@ -3,7 +3,7 @@
 //! given another master key refuses the database; the files are private.
 //! (That the file holds no key in the clear is `db::tests`.)
 
-use crate::helpers::{dev, spawn_app};
+use crate::helpers::{dev, on_sqlite, spawn_app};
 use gatehouse_server::Options;
 use gatehouse_server::build_app;
 use gatehouse_server::clock::ManualClock;
@@ -18,6 +18,9 @@ fn mode(path: &std::path::Path) -> u32 {
 
 #[tokio::test]
 async fn the_database_and_its_master_key_file_are_private() {
+    if !on_sqlite("the_database_and_its_master_key_file_are_private") {
+        return;
+    }
     let app = spawn_app().await;
     app.client().create_sign_up(serde_json::json!({ "email_address": "cersei@example.com" })).await.response();
     let mut wal = app.db_path.as_os_str().to_owned();
@@ -29,6 +32,9 @@ async fn the_database_and_its_master_key_file_are_private() {
 
 #[tokio::test]
 async fn a_server_with_another_master_key_refuses_the_database() {
+    if !on_sqlite("a_server_with_another_master_key_refuses_the_database") {
+        return;
+    }
     let app = spawn_app().await;
     let url = format!("sqlite://{}", app.db_path.display());
     let clock = Arc::new(ManualClock::starting_now());
