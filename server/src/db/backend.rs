@@ -182,3 +182,30 @@ fn create_private(path: &Path) -> anyhow::Result<()> {
 pub(super) fn flag(row: &DbRow, column: &str) -> Result<bool, sqlx::Error> {
     Ok(row.try_get::<i64, _>(column)? != 0)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Backend;
+
+    #[test]
+    fn the_url_names_the_backend() {
+        assert_eq!(Backend::of_url("sqlite://g.db").unwrap(), Backend::Sqlite);
+        assert_eq!(Backend::of_url("sqlite::memory:").unwrap(), Backend::Sqlite);
+        assert_eq!(Backend::of_url("postgres://gh@db/gatehouse").unwrap(), Backend::Postgres);
+        assert_eq!(Backend::of_url("postgresql://gh@db/gatehouse").unwrap(), Backend::Postgres);
+        let refused = Backend::of_url("mysql://gh@db/gatehouse").unwrap_err().to_string();
+        assert!(refused.contains("unsupported database URL"), "{refused}");
+    }
+
+    #[test]
+    fn only_postgres_locks_rows_and_only_sqlite_begins_immediate() {
+        assert_eq!((Backend::Sqlite.for_update(), Backend::Postgres.for_update()), ("", " FOR UPDATE"));
+        assert_eq!(Backend::Sqlite.begin_statement(), "BEGIN IMMEDIATE");
+        assert_eq!(Backend::Postgres.begin_statement(), "BEGIN");
+    }
+
+    #[test]
+    fn a_password_is_not_repeated_in_errors() {
+        assert_eq!(super::redact("postgres://gh:hunter2@db/g"), "\"postgres://gh:***@db/g\"");
+    }
+}
