@@ -4,8 +4,9 @@
 //! `make test` runs them on both backends.
 
 use crate::email_link::{outcome, sent};
-use crate::helpers::{Answer, spawn_app, token_of};
+use crate::helpers::{Answer, Backend, spawn_app, token_of};
 use std::future::Future;
+use std::time::Duration;
 
 /// Runs the requests at once; answers them in order.
 async fn all_at_once<F: Future<Output = Answer> + Send + 'static>(requests: impl Iterator<Item = F>) -> Vec<Answer> {
@@ -35,6 +36,65 @@ async fn racing_sends_to_one_address_send_one_code() {
     for answer in &refused {
         answer.assert_error(429, "verification_code_too_many_requests");
     }
+    let messages = app.outbox().await.iter().filter(|m| m["to"] == "ana@example.com").count();
+    assert_eq!(messages, 1, "one code went out");
+}
+
+/// Two sends to one address whose transactions overlap for sure, as two
+/// nodes' would: another transaction holds the address's wrong-code limit
+/// row, which a send takes after its claim, so both sends are inside their
+/// transactions before either commits. PostgreSQL only: SQLite's single
+/// writer never lets two write transactions overlap.
+#[tokio::test]
+async fn overlapping_sends_to_one_address_still_send_one_code() {
+    let app = spawn_app().await;
+    if app.backend() != Backend::Postgres {
+        eprintln!("overlapping_sends_to_one_address_still_send_one_code: PostgreSQL only, skipped on SQLite");
+        return;
+    }
+    let mut browsers = Vec::new();
+    for _ in 0..2 {
+        let browser = app.client();
+        let id = browser.start_sign_up("ana@example.com").await;
+        browsers.push((browser, id));
+    }
+    let mut holder = app.db().await;
+    sqlx::query("BEGIN").execute(&mut holder).await.unwrap();
+    sqlx::query(
+        "INSERT INTO limit_locks (limit_key, touched_at) VALUES ('code_failure:sign_up:ana@example.com', 0) \
+         ON CONFLICT (limit_key) DO UPDATE SET touched_at = excluded.touched_at",
+    )
+    .execute(&mut holder)
+    .await
+    .unwrap();
+    let requests: Vec<_> = browsers
+        .into_iter()
+        .map(|(browser, id)| tokio::spawn(async move { browser.prepare(&id, "email_code").await }))
+        .collect();
+    // The signal: both sends wait on a lock (the first on the held row, the second on the first).
+    let mut watcher = app.db().await;
+    let mut waiting = 0;
+    for _ in 0..500 {
+        waiting = sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+        )
+        .fetch_one(&mut watcher)
+        .await
+        .unwrap();
+        if waiting == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(waiting, 2, "both sends are inside their transactions");
+    sqlx::query("ROLLBACK").execute(&mut holder).await.unwrap();
+    let mut answers = Vec::new();
+    for request in requests {
+        answers.push(request.await.unwrap());
+    }
+    let (sent, refused): (Vec<_>, Vec<_>) = answers.into_iter().partition(|a| a.status == 200);
+    assert_eq!((sent.len(), refused.len()), (1, 1), "exactly one send is claimed");
+    refused[0].assert_error(429, "verification_code_too_many_requests");
     let messages = app.outbox().await.iter().filter(|m| m["to"] == "ana@example.com").count();
     assert_eq!(messages, 1, "one code went out");
 }
