@@ -4,7 +4,7 @@
 //! `make test` runs them on both backends.
 
 use crate::email_link::{outcome, sent};
-use crate::helpers::{Answer, Backend, spawn_app, token_of};
+use crate::helpers::{Answer, Backend, TestApp, spawn_app, token_of, wrong};
 use std::future::Future;
 use std::time::Duration;
 
@@ -16,6 +16,34 @@ async fn all_at_once<F: Future<Output = Answer> + Send + 'static>(requests: impl
         answers.push(handle.await.unwrap());
     }
     answers
+}
+
+/// Waits until `n` of the app's PostgreSQL sessions wait on a lock.
+async fn lock_waiters(app: &TestApp, n: i64) {
+    let mut watcher = app.db().await;
+    let mut waiting = 0;
+    for _ in 0..500 {
+        waiting = sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+        )
+        .fetch_one(&mut watcher)
+        .await
+        .unwrap();
+        if waiting == n {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("{waiting} sessions wait on a lock, not {n}");
+}
+
+/// Whether the app runs on PostgreSQL; if not, says the test is skipped.
+fn on_postgres(app: &TestApp, test: &str) -> bool {
+    let postgres = app.backend() == Backend::Postgres;
+    if !postgres {
+        eprintln!("{test}: PostgreSQL only, skipped on SQLite");
+    }
+    postgres
 }
 
 #[tokio::test]
@@ -48,8 +76,7 @@ async fn racing_sends_to_one_address_send_one_code() {
 #[tokio::test]
 async fn overlapping_sends_to_one_address_still_send_one_code() {
     let app = spawn_app().await;
-    if app.backend() != Backend::Postgres {
-        eprintln!("overlapping_sends_to_one_address_still_send_one_code: PostgreSQL only, skipped on SQLite");
+    if !on_postgres(&app, "overlapping_sends_to_one_address_still_send_one_code") {
         return;
     }
     let mut browsers = Vec::new();
@@ -72,21 +99,7 @@ async fn overlapping_sends_to_one_address_still_send_one_code() {
         .map(|(browser, id)| tokio::spawn(async move { browser.prepare(&id, "email_code").await }))
         .collect();
     // The signal: both sends wait on a lock (the first on the held row, the second on the first).
-    let mut watcher = app.db().await;
-    let mut waiting = 0;
-    for _ in 0..500 {
-        waiting = sqlx::query_scalar::<_, i64>(
-            "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
-        )
-        .fetch_one(&mut watcher)
-        .await
-        .unwrap();
-        if waiting == 2 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    assert_eq!(waiting, 2, "both sends are inside their transactions");
+    lock_waiters(&app, 2).await;
     sqlx::query("ROLLBACK").execute(&mut holder).await.unwrap();
     let mut answers = Vec::new();
     for request in requests {
@@ -117,4 +130,42 @@ async fn a_link_confirmed_twice_at_once_verifies_once() {
     let answer = waiting.get_sign_up(&id).await;
     assert_eq!(answer.response()["status"], "complete");
     assert_eq!(answer.body["client"]["sessions"].as_array().map(Vec::len), Some(1), "one session");
+}
+
+/// Wrong codes for one sign-up whose transactions overlap for sure, as on
+/// two nodes: another transaction holds the sign-up's row, so all of them
+/// are waiting before any is judged. Each loads the sign-up for update, so
+/// they take turns and the attempt cap holds. PostgreSQL only.
+#[tokio::test]
+async fn overlapping_wrong_codes_are_judged_at_most_the_cap() {
+    let app = spawn_app().await;
+    if !on_postgres(&app, "overlapping_wrong_codes_are_judged_at_most_the_cap") {
+        return;
+    }
+    let browser = std::sync::Arc::new(app.client());
+    let id = browser.start_sign_up("ana@example.com").await;
+    browser.prepare(&id, "email_code").await.response();
+    let guess = wrong(&app.last_code_to("ana@example.com").await);
+    let mut holder = app.db().await;
+    sqlx::query("BEGIN").execute(&mut holder).await.unwrap();
+    sqlx::query("SELECT id FROM sign_ups WHERE id = $1 FOR UPDATE").bind(&id).execute(&mut holder).await.unwrap();
+    let requests: Vec<_> = (0..8)
+        .map(|_| {
+            let (browser, id, guess) = (browser.clone(), id.clone(), guess.clone());
+            tokio::spawn(async move { browser.attempt(&id, "email_code", &guess).await })
+        })
+        .collect();
+    lock_waiters(&app, 8).await;
+    sqlx::query("ROLLBACK").execute(&mut holder).await.unwrap();
+    let mut codes = Vec::new();
+    for request in requests {
+        let answer = request.await.unwrap();
+        assert_eq!(answer.status, 422, "{}", answer.text);
+        codes.push(answer.body["errors"][0]["code"].as_str().unwrap().to_owned());
+    }
+    let judged = codes.iter().filter(|c| *c == "form_code_incorrect").count();
+    let refused = codes.iter().filter(|c| *c == "verification_failed").count();
+    assert_eq!((judged, refused), (5, 3), "{codes:?}");
+    let v = browser.get_sign_up(&id).await.response()["verifications"]["email_address"].clone();
+    assert_eq!((v["attempts"].as_u64(), v["status"].as_str()), (Some(5), Some("failed")));
 }
