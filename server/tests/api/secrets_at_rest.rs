@@ -77,3 +77,20 @@ async fn a_master_key_that_is_not_32_bytes_stops_the_start() {
     let said = String::from_utf8_lossy(&output.stderr).into_owned() + &String::from_utf8_lossy(&output.stdout);
     assert!(said.contains("GATEHOUSE_MASTER_KEY") && said.contains("32 bytes"), "{said}");
 }
+
+/// PostgreSQL has no file to keep a master key beside: without
+/// `GATEHOUSE_MASTER_KEY` the server refuses to start, rather than seal the
+/// secrets with a key that dies with the process. (It says so before it
+/// connects: no PostgreSQL is needed here.)
+#[tokio::test]
+async fn postgres_without_a_master_key_stops_the_start() {
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_gatehouse-server"))
+        .args(["--dev", "--listen", "127.0.0.1:0", "--database-url", "postgres://gatehouse@127.0.0.1:1/gatehouse"])
+        .env_remove("GATEHOUSE_MASTER_KEY")
+        .output()
+        .await
+        .unwrap();
+    assert!(!output.status.success());
+    let said = String::from_utf8_lossy(&output.stderr).into_owned() + &String::from_utf8_lossy(&output.stdout);
+    assert!(said.contains("PostgreSQL database needs the master key in GATEHOUSE_MASTER_KEY"), "{said}");
+}
