@@ -146,8 +146,27 @@ pub(super) async fn open(url: &str, settings: DatabaseSettings) -> anyhow::Resul
             Err(e) => return Err(e).with_context(|| format!("cannot open the database {}", redact(url))),
         }
     };
-    backend.migrator().run(&pool).await.context("migrating the database")?;
+    migrate(&pool, backend, settings).await.context("migrating the database")?;
     Ok((pool, backend, database_file))
+}
+
+/// Brings the schema up to date. On PostgreSQL, on one connection without
+/// the statement timeout (a migration may rightly take longer than a
+/// request's statement), which it gets back before it returns to the pool.
+async fn migrate(pool: &Pool, backend: Backend, settings: DatabaseSettings) -> anyhow::Result<()> {
+    match backend {
+        Backend::Sqlite => backend.migrator().run(pool).await?,
+        Backend::Postgres => {
+            let mut conn = pool.acquire().await?;
+            sqlx::raw_sql("SET statement_timeout = 0").execute(&mut *conn).await?;
+            backend.migrator().run(&mut *conn).await?;
+            let timeout = settings.statement_timeout_ms;
+            sqlx::raw_sql(sqlx::AssertSqlSafe(format!("SET statement_timeout = {timeout}")))
+                .execute(&mut *conn)
+                .await?;
+        }
+    }
+    Ok(())
 }
 
 /// A failure that waiting may cure (the server is starting, the network is

@@ -169,3 +169,25 @@ async fn overlapping_wrong_codes_are_judged_at_most_the_cap() {
     let v = browser.get_sign_up(&id).await.response()["verifications"]["email_address"].clone();
     assert_eq!((v["attempts"].as_u64(), v["status"].as_str()), (Some(5), Some("failed")));
 }
+
+/// `[database] statement_timeout_ms` reaches PostgreSQL: a statement stuck
+/// behind another transaction's lock is cancelled, and the request answers
+/// 500 instead of holding a connection until the request timeout.
+#[tokio::test]
+async fn a_statement_stuck_past_the_statement_timeout_is_cancelled() {
+    let config = gatehouse_server::config::Config::from_toml("[database]\nstatement_timeout_ms = 500\n").unwrap();
+    assert_eq!(config.database.statement_timeout_ms, 500);
+    let app = crate::helpers::spawn_app_with(config, crate::helpers::dev()).await;
+    if !on_postgres(&app, "a_statement_stuck_past_the_statement_timeout_is_cancelled") {
+        return;
+    }
+    let browser = app.client();
+    let id = browser.created(serde_json::json!({ "email_address": "ana@example.com" })).await;
+    let mut holder = app.db().await;
+    sqlx::query("BEGIN").execute(&mut holder).await.unwrap();
+    sqlx::query("SELECT id FROM sign_ups WHERE id = $1 FOR UPDATE").bind(&id).execute(&mut holder).await.unwrap();
+    let stuck = browser.update_sign_up(&id, serde_json::json!({ "first_name": "Ana" })).await;
+    stuck.assert_error(500, "internal_error");
+    sqlx::query("ROLLBACK").execute(&mut holder).await.unwrap();
+    browser.update_sign_up(&id, serde_json::json!({ "first_name": "Bea" })).await.response();
+}
