@@ -28,8 +28,12 @@ lint:
 	cargo clippy --workspace --all-targets --quiet -- -D warnings
 	cargo clippy -p gatehouse --target wasm32-unknown-unknown --release --quiet -- -D warnings
 
+# The server's integration suite runs twice: on SQLite (here), then on
+# PostgreSQL (scripts/test-postgres.sh: skipped without one, unless
+# GATEHOUSE_REQUIRE_POSTGRES=1).
 test-rust:
 	cargo test --workspace
+	scripts/test-postgres.sh
 
 test-browser:
 	scripts/test-browser.sh

@@ -141,7 +141,7 @@ pub async fn build_app(
     let public_origin = origin::PublicOrigin::resolve(config.public_origin.as_deref(), options.dev, options.listen)?;
     config.public_origin = Some(public_origin.0.clone());
     dev_guard(&config, &options)?;
-    let store = db::Store::connect_with(database_url, options.master_key.clone()).await?;
+    let store = db::Store::connect_with(database_url, options.master_key.clone(), config.database).await?;
     let code_key = store.code_key().await.context("reading the server secret")?;
     session::keys::ensure(&store, clock.now_ms()).await.context("preparing the session signing key")?;
     let sender = Sender::new(&config, options.dev, clock.clone(), store.clone())?;

@@ -93,13 +93,12 @@ pub async fn claim_send(
     let throttle_key = verifier.throttle_key(address);
     let settings = &state.config.verification;
     let resend_ms = seconds_to_ms(settings.code_resend_seconds);
-    if let Some(last) = tx.last_code_sent(&throttle_key).await? {
-        let wait_ms = last.saturating_add(resend_ms) - now;
-        if wait_ms > 0 {
-            return Err(limits::too_many(ErrorCode::VerificationCodeTooManyRequests, wait_ms));
-        }
+    // Claimed first (the keys are taken in one order everywhere: the
+    // address's send, wrong codes, sends, outbound); a refusal below rolls
+    // the claim back with the transaction.
+    if let Some(wait_ms) = tx.claim_code_send(&throttle_key, now, resend_ms).await? {
+        return Err(limits::too_many(ErrorCode::VerificationCodeTooManyRequests, wait_ms));
     }
-    // The keys are taken in one order everywhere: wrong codes, sends, outbound.
     if let Verifier::Code(_) = verifier {
         let failures = failed_attempts(state, purpose, address);
         if let Some(wait_ms) = limits::wait(tx, &[&failures], now).await? {
@@ -121,7 +120,6 @@ pub async fn claim_send(
         return Err(limits::too_many(ErrorCode::RateLimited, wait_ms));
     }
     limits::record(tx, &[&per_address, &outbound], now).await?;
-    tx.record_code_sent(&throttle_key, now).await?;
     Ok(throttle_key)
 }
 

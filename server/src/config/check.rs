@@ -134,6 +134,9 @@ const fn wide(n: usize) -> u64 {
 /// the upper ones keep it from defeating its purpose (a code that lives a
 /// week, 1,000 tries at a 6-digit code) or overflowing what it feeds.
 pub(super) const BOUNDS: &[Bound] = &[
+    Bound { key: "database.max_connections", min: 1, max: 1000, get: |c| c.database.max_connections as u64 },
+    Bound { key: "database.statement_timeout_ms", min: 0, max: 600_000, get: |c| c.database.statement_timeout_ms },
+    Bound { key: "database.connect_retries", min: 0, max: 600, get: |c| c.database.connect_retries as u64 },
     Bound { key: "password.min_length", min: 1, max: 256, get: |c| wide(c.password.min_length) },
     Bound { key: "password.max_length", min: 8, max: 1024, get: |c| wide(c.password.max_length) },
     Bound { key: "username.min_length", min: 1, max: 64, get: |c| wide(c.username.min_length) },

@@ -4,8 +4,8 @@
 //! time, so a file that sets `[password] min_length = 12` changes only that.
 
 use super::{
-    CleanupSettings, ClientSettings, Config, DeliverySettings, EmailLinkSettings, EventSettings, HttpSettings,
-    LinkConfirm, PasswordHashing, RateLimit, Secret, SessionSettings, SignInSettings, Smtp, SmtpTls,
+    CleanupSettings, ClientSettings, Config, DatabaseSettings, DeliverySettings, EmailLinkSettings, EventSettings,
+    HttpSettings, LinkConfirm, PasswordHashing, RateLimit, Secret, SessionSettings, SignInSettings, Smtp, SmtpTls,
     VerificationSettings,
 };
 use axum_client_ip::ClientIpSource;
@@ -35,6 +35,7 @@ pub(super) struct ConfigFile {
     password_hashing: Option<PasswordHashingFile>,
     http: Option<HttpFile>,
     cleanup: Option<CleanupFile>,
+    database: Option<DatabaseFile>,
     delivery: Option<DeliveryFile>,
     smtp: Option<SmtpFile>,
 }
@@ -173,6 +174,14 @@ struct HttpFile {
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
+struct DatabaseFile {
+    max_connections: Option<u32>,
+    statement_timeout_ms: Option<u64>,
+    connect_retries: Option<u32>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct CleanupFile {
     interval_seconds: Option<u64>,
     batch_size: Option<u32>,
@@ -229,6 +238,7 @@ impl ConfigFile {
         let hashing = self.password_hashing.unwrap_or_default();
         let http = self.http.unwrap_or_default();
         let cleanup = self.cleanup.unwrap_or_default();
+        let database = self.database.unwrap_or_default();
         let delivery = self.delivery.unwrap_or_default();
         Config {
             allowed_origins: self.allowed_origins.unwrap_or(d.allowed_origins),
@@ -270,6 +280,11 @@ impl ConfigFile {
             cleanup: CleanupSettings {
                 interval: cleanup.interval_seconds.map_or(d.cleanup.interval, Duration::from_secs),
                 batch_size: cleanup.batch_size.unwrap_or(d.cleanup.batch_size),
+            },
+            database: DatabaseSettings {
+                max_connections: database.max_connections.unwrap_or(d.database.max_connections),
+                statement_timeout_ms: database.statement_timeout_ms.unwrap_or(d.database.statement_timeout_ms),
+                connect_retries: database.connect_retries.unwrap_or(d.database.connect_retries),
             },
             delivery: DeliverySettings {
                 queue_capacity: delivery.queue_capacity.unwrap_or(d.delivery.queue_capacity),

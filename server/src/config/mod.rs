@@ -44,6 +44,7 @@ pub struct Config {
     pub rate_limit: RateLimit,
     pub http: HttpSettings,
     pub cleanup: CleanupSettings,
+    pub database: DatabaseSettings,
     pub delivery: DeliverySettings,
     pub sign_in: SignInSettings,
     pub session: SessionSettings,
@@ -158,6 +159,26 @@ pub struct EventSettings {
 pub struct HttpSettings {
     /// How long a request may take before it answers 503 `request_timeout`.
     pub request_timeout: Duration,
+}
+
+/// The database pool (`crate::db`): `[database]` in the config file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DatabaseSettings {
+    /// Connections in the pool, on PostgreSQL (a SQLite file uses at most
+    /// 8, an in-memory one exactly 1).
+    pub max_connections: u32,
+    /// PostgreSQL's `statement_timeout`: a statement running longer is
+    /// cancelled (the request answers 500). 0 turns it off.
+    pub statement_timeout_ms: u64,
+    /// How many more times to try connecting at start, one second apart,
+    /// while the database is not reachable yet.
+    pub connect_retries: u32,
+}
+
+impl Default for DatabaseSettings {
+    fn default() -> Self {
+        DatabaseSettings { max_connections: 10, statement_timeout_ms: 30_000, connect_retries: 5 }
+    }
 }
 
 /// The task that deletes what is no longer needed (`crate::cleanup`).
@@ -326,6 +347,7 @@ impl Default for Config {
             },
             http: HttpSettings { request_timeout: Duration::from_secs(10) },
             cleanup: CleanupSettings { interval: Duration::from_secs(5 * 60), batch_size: 500 },
+            database: DatabaseSettings::default(),
             delivery: DeliverySettings { queue_capacity: 1000, attempts: 3, retry_backoff: Duration::from_secs(2) },
             sign_in: SignInSettings {
                 max_failed_passwords: 10,

@@ -4,7 +4,6 @@ use super::{Conn, Store, Tx, corrupt};
 use crate::model::InvitationRecord;
 use gatehouse_protocol::InvitationStatus;
 use sqlx::Row;
-use sqlx::sqlite::SqliteRow;
 
 /// How an invitation is looked up.
 #[derive(Clone, Copy, Debug)]
@@ -22,7 +21,7 @@ async fn load(conn: &mut Conn, key: InvitationKey<'_>) -> Result<Option<Invitati
     row.as_ref().map(from_row).transpose()
 }
 
-fn from_row(row: &SqliteRow) -> Result<InvitationRecord, sqlx::Error> {
+fn from_row(row: &super::DbRow) -> Result<InvitationRecord, sqlx::Error> {
     let status: String = row.try_get("status")?;
     let metadata: String = row.try_get("metadata")?;
     Ok(InvitationRecord {

@@ -12,8 +12,12 @@ fn sealed_name(kid: &str) -> String {
 }
 
 async fn all(conn: &mut Conn, master: &MasterKey) -> Result<Vec<KeyRecord>, sqlx::Error> {
-    let rows =
-        sqlx::query("SELECT * FROM signing_keys ORDER BY active_from, created_at, kid").fetch_all(&mut *conn).await?;
+    let rows = sqlx::query(
+        "SELECT kid, public_key, private_key, created_at, active_from, withdrawn_at FROM signing_keys \
+         ORDER BY active_from, created_at, kid",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
     rows.iter()
         .map(|r| {
             let kid: String = r.try_get("kid")?;

@@ -13,11 +13,13 @@
 //! from before sealing (migration 0009) are sealed when a server opens the
 //! database. The database file is made with mode 0600.
 //!
-//! The SQL is portable on purpose (`$N` parameters, `ON CONFLICT`, BIGINT
-//! epoch-ms times, TEXT ids, BOOLEAN flags). Adding PostgreSQL means a
-//! second migrations folder and choosing the pool type here ([`Db`]), not a
-//! second copy of these queries.
+//! Two backends, SQLite (the embedded default) and PostgreSQL (for many
+//! nodes), run the same queries: the SQL is portable (`$N` parameters,
+//! `ON CONFLICT`, BIGINT epoch-ms times, TEXT ids, BOOLEAN flags read
+//! through `backend::flag`). What differs between them is in `backend.rs`
+//! alone. The database file mode (0600) applies to SQLite.
 
+mod backend;
 pub mod cleanup;
 mod client_tokens;
 mod clients;
@@ -34,26 +36,17 @@ mod users;
 use crate::codes::CodeKey;
 use crate::master_key::MasterKey;
 use crate::model::SignUpRecord;
-use anyhow::Context;
 use gatehouse_protocol::wire;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use std::os::unix::fs::OpenOptionsExt;
-use std::path::Path;
-use std::str::FromStr;
 use std::sync::Arc;
-use std::time::Duration;
 
+use crate::config::DatabaseSettings;
+pub use backend::{Backend, Conn, Db};
+use backend::{DbRow, Pool, flag};
 pub use client_tokens::ClientToken;
 pub use clients::{InsertUserError, NewUser};
 pub use email_links::{EmailLink, NewEmailLink};
 pub use invitations::InvitationKey;
 pub use users::{UserKey, WriteUserError};
-
-/// The database the server runs on.
-pub type Db = sqlx::Sqlite;
-/// One connection to it.
-pub type Conn = <Db as sqlx::Database>::Connection;
-type Pool = sqlx::Pool<Db>;
 
 /// A stored value that does not parse: the database was written by
 /// something else, which is our failure, not the client's.
@@ -65,6 +58,7 @@ fn corrupt(what: &str, value: &str) -> sqlx::Error {
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: Pool,
+    backend: Backend,
     master: Arc<MasterKey>,
 }
 
@@ -72,43 +66,40 @@ impl Store {
     /// Opens the database with the master key from `GATEHOUSE_MASTER_KEY`
     /// or the key file beside it (see [`Store::connect_with`]).
     pub async fn connect(url: &str) -> anyhow::Result<Store> {
-        Store::connect_with(url, None).await
+        Store::connect_with(url, None, DatabaseSettings::default()).await
     }
 
-    /// Opens the database, creating the file (mode 0600) if it is missing,
-    /// brings its schema up to date (`server/migrations`) and seals any
-    /// secret still stored in the clear. `master_key`: the key that seals
-    /// them; `None` takes it from `GATEHOUSE_MASTER_KEY` or the key file.
-    pub async fn connect_with(url: &str, master_key: Option<MasterKey>) -> anyhow::Result<Store> {
-        let options = SqliteConnectOptions::from_str(url)
-            .with_context(|| format!("bad database URL {url:?}"))?
-            .create_if_missing(true)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(5));
-        // Each connection to `sqlite::memory:` is a database of its own: keep one.
-        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
-        let (options, connections) = if in_memory {
-            (options, 1)
-        } else {
-            create_private(options.get_filename())?;
-            // With WAL, NORMAL syncs at checkpoints, not at every commit: a
-            // power loss can take back the last commits but never corrupts
-            // the database, and commits do not wait on fsync. (FULL would
-            // make each sign-up step wait for the disk; the default depends
-            // on how SQLite was built, so it is set here.)
-            (options.journal_mode(SqliteJournalMode::Wal).synchronous(SqliteSynchronous::Normal), 8)
-        };
-        let database_file = (!in_memory).then(|| options.get_filename().to_owned());
+    /// Opens the database (`sqlite://FILE`, created with mode 0600 if
+    /// missing, or `postgres://...`), brings its schema up to date
+    /// (`server/migrations/<backend>`) and seals any secret still stored in
+    /// the clear. `master_key`: the key that seals them; `None` takes it
+    /// from `GATEHOUSE_MASTER_KEY`, or for SQLite the key file beside the
+    /// database. PostgreSQL has no file to keep it beside: it needs one of
+    /// the first two.
+    pub async fn connect_with(
+        url: &str,
+        master_key: Option<MasterKey>,
+        settings: DatabaseSettings,
+    ) -> anyhow::Result<Store> {
+        if Backend::of_url(url)? == Backend::Postgres
+            && master_key.is_none()
+            && std::env::var_os(crate::master_key::ENV).is_none()
+        {
+            anyhow::bail!(
+                "a PostgreSQL database needs the master key in {} (32 bytes as hex: `openssl rand -hex 32`)",
+                crate::master_key::ENV
+            );
+        }
+        let (pool, backend, database_file) = backend::open(url, settings).await?;
         let master = MasterKey::resolve(master_key, database_file.as_deref())?;
-        let pool = SqlitePoolOptions::new()
-            .max_connections(connections)
-            .connect_with(options)
-            .await
-            .with_context(|| format!("cannot open the database {url:?}"))?;
-        sqlx::migrate!("./migrations").run(&pool).await.context("migrating the database")?;
-        let store = Store { pool, master: Arc::new(master) };
+        let store = Store { pool, backend, master: Arc::new(master) };
         store.seal_plaintext_secrets().await?;
         Ok(store)
+    }
+
+    /// Which database this is.
+    pub fn backend(&self) -> Backend {
+        self.backend
     }
 
     /// Seals the secrets an older server stored in the clear (migration 0009).
@@ -123,10 +114,11 @@ impl Store {
         Ok(())
     }
 
-    /// Starts a write transaction. `BEGIN IMMEDIATE` takes SQLite's write
-    /// lock up front, so two writers queue instead of failing half-way.
+    /// Starts a write transaction (see [`Backend::begin_statement`] for
+    /// what each backend guarantees).
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
-        Ok(Tx { tx: self.pool.begin_with("BEGIN IMMEDIATE").await?, master: self.master.clone() })
+        let tx = self.pool.begin_with(self.backend.begin_statement()).await?;
+        Ok(Tx { tx, backend: self.backend, master: self.master.clone() })
     }
 
     /// The key that hashes verification codes, made on first start.
@@ -152,7 +144,7 @@ impl Store {
 
     /// A sign-up of this client.
     pub async fn sign_up(&self, id: &str, client_id: &str) -> Result<Option<SignUpRecord>, sqlx::Error> {
-        sign_ups::load(&mut *self.pool.acquire().await?, id, client_id).await
+        sign_ups::load(&mut *self.pool.acquire().await?, id, client_id, "").await
     }
 
     /// An email link, by the hash of its token.
@@ -166,20 +158,10 @@ impl Store {
     }
 }
 
-/// Makes the database file readable by its owner only: a new one is made
-/// with mode 0600, an existing one more open is narrowed to it. SQLite
-/// gives its `-wal` and `-shm` files the mode of the database file.
-fn create_private(path: &Path) -> anyhow::Result<()> {
-    match std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path) {
-        Ok(_) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => crate::master_key::restrict(path),
-        Err(e) => Err(e).with_context(|| format!("creating the database file {}", path.display())),
-    }
-}
-
 /// One write transaction. Dropped without [`Tx::commit`], it rolls back.
 pub struct Tx {
     tx: sqlx::Transaction<'static, Db>,
+    backend: Backend,
     master: Arc<MasterKey>,
 }
 
@@ -188,15 +170,19 @@ impl Tx {
         self.tx.commit().await
     }
 
-    /// A sign-up of this client, to change.
+    /// A sign-up of this client, to change: loaded for update. On
+    /// PostgreSQL its row stays locked until this transaction ends, so two
+    /// requests changing one sign-up take turns, the second seeing what the
+    /// first wrote (SQLite's write lock gives the same).
     pub async fn sign_up(&mut self, id: &str, client_id: &str) -> Result<Option<SignUpRecord>, sqlx::Error> {
-        sign_ups::load(&mut self.tx, id, client_id).await
+        sign_ups::load(&mut self.tx, id, client_id, self.backend.for_update()).await
     }
 
-    /// The client's current sign-up, if it has one.
+    /// The client's current sign-up, if it has one, loaded for update (as
+    /// [`Tx::sign_up`]).
     pub async fn current_sign_up(&mut self, client_id: &str) -> Result<Option<SignUpRecord>, sqlx::Error> {
         match clients::sign_up_id(&mut self.tx, client_id).await? {
-            Some(id) => sign_ups::load(&mut self.tx, &id, client_id).await,
+            Some(id) => sign_ups::load(&mut self.tx, &id, client_id, self.backend.for_update()).await,
             None => Ok(None),
         }
     }
@@ -248,19 +234,26 @@ impl Tx {
         email_links::spend_all(&mut self.tx, sign_up_id, now).await
     }
 
-    /// Spends one link; answers whether it was still live.
+    /// Spends one link; answers whether it was still live. A conditional
+    /// update (`spent_at IS NULL`) whose row count is checked: of two
+    /// transactions spending one link, on one node or two, exactly one gets
+    /// `true` (PostgreSQL re-checks the condition after waiting for the
+    /// other's commit).
     pub async fn spend_email_link(&mut self, token_hash: &str, now: i64) -> Result<bool, sqlx::Error> {
         email_links::spend(&mut self.tx, token_hash, now).await
     }
 
-    /// When a code last went to this address (`email:...`, `sms:...`).
-    pub async fn last_code_sent(&mut self, address: &str) -> Result<Option<i64>, sqlx::Error> {
-        secrets::last_code_sent(&mut self.tx, address).await
-    }
-
-    /// Records that a code went to this address now.
-    pub async fn record_code_sent(&mut self, address: &str, now: i64) -> Result<(), sqlx::Error> {
-        secrets::record_code_sent(&mut self.tx, address, now).await
+    /// Claims sending a code to this address (`email:...`, `sms:...`) now,
+    /// unless one went less than `resend_ms` ago: `None` when claimed, else
+    /// the wait in ms. Atomic across transactions and nodes (one
+    /// conditional upsert); rolled back with the transaction.
+    pub async fn claim_code_send(
+        &mut self,
+        address: &str,
+        now: i64,
+        resend_ms: i64,
+    ) -> Result<Option<i64>, sqlx::Error> {
+        secrets::claim_code_send(&mut self.tx, address, now, resend_ms).await
     }
 }
 

@@ -1,7 +1,7 @@
 //! The server secrets (the key that hashes codes), sealed with the master
 //! key, and the resend-limit records.
 
-use super::Conn;
+use super::{Conn, flag};
 use crate::codes::CodeKey;
 use crate::ids;
 use crate::master_key::MasterKey;
@@ -24,11 +24,11 @@ pub(super) async fn code_key(conn: &mut Conn, master: &MasterKey) -> anyhow::Res
         .bind(&fresh)
         .execute(&mut *conn)
         .await?;
-    let row = sqlx::query("SELECT value, sealed FROM server_secrets WHERE name = $1")
+    let row = sqlx::query("SELECT value, CAST(sealed AS INTEGER) AS sealed FROM server_secrets WHERE name = $1")
         .bind(CODE_KEY)
         .fetch_one(&mut *conn)
         .await?;
-    let (stored, sealed): (String, bool) = (row.try_get("value")?, row.try_get("sealed")?);
+    let (stored, sealed): (String, bool) = (row.try_get("value")?, flag(&row, "sealed")?);
     anyhow::ensure!(sealed, "server_secrets.{CODE_KEY} is stored in the clear");
     let opened = master.open(&sealed_name(CODE_KEY), &stored)?;
     let bytes: [u8; 32] = std::str::from_utf8(&opened)
@@ -53,24 +53,37 @@ pub(super) async fn seal_plaintext(conn: &mut Conn, master: &MasterKey) -> anyho
     Ok(rows.len())
 }
 
-pub(super) async fn last_code_sent(conn: &mut Conn, address: &str) -> Result<Option<i64>, sqlx::Error> {
-    let row = sqlx::query("SELECT sent_at FROM code_sends WHERE address = $1")
-        .bind(address)
-        .fetch_optional(&mut *conn)
-        .await?;
-    row.map(|r| r.try_get("sent_at")).transpose()
-}
-
-pub(super) async fn record_code_sent(conn: &mut Conn, address: &str, now: i64) -> Result<(), sqlx::Error> {
-    sqlx::query(
+/// Claims the right to send a code to `address` now: one conditional
+/// upsert, so that of two requests racing for one address (on one node or
+/// two) exactly one wins. The row is written only if the last send is at
+/// least `resend_ms` old; PostgreSQL re-checks that condition on the row's
+/// latest version after waiting for a concurrent writer's commit. Answers
+/// `None` when claimed, else how long (ms) until the address may be sent to.
+pub(super) async fn claim_code_send(
+    conn: &mut Conn,
+    address: &str,
+    now: i64,
+    resend_ms: i64,
+) -> Result<Option<i64>, sqlx::Error> {
+    let claimed = sqlx::query(
         "INSERT INTO code_sends (address, sent_at) VALUES ($1, $2) \
-         ON CONFLICT (address) DO UPDATE SET sent_at = excluded.sent_at",
+         ON CONFLICT (address) DO UPDATE SET sent_at = excluded.sent_at WHERE code_sends.sent_at <= $3 \
+         RETURNING sent_at",
     )
     .bind(address)
     .bind(now)
-    .execute(&mut *conn)
+    .bind(now.saturating_sub(resend_ms))
+    .fetch_optional(&mut *conn)
     .await?;
-    Ok(())
+    if claimed.is_some() {
+        return Ok(None);
+    }
+    let last: i64 = sqlx::query("SELECT sent_at FROM code_sends WHERE address = $1")
+        .bind(address)
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get("sent_at")?;
+    Ok(Some(last.saturating_add(resend_ms).saturating_sub(now).max(1)))
 }
 
 pub(super) async fn forget_code_sent(conn: &mut Conn, address: &str, sent_at: i64) -> Result<(), sqlx::Error> {

@@ -4,7 +4,6 @@
 use super::{Conn, Store, Tx};
 use gatehouse_protocol::wire;
 use sqlx::Row;
-use sqlx::sqlite::SqliteRow;
 
 async fn load(conn: &mut Conn, id: &str, client_id: &str) -> Result<Option<wire::Session>, sqlx::Error> {
     let row =
@@ -18,7 +17,7 @@ async fn load(conn: &mut Conn, id: &str, client_id: &str) -> Result<Option<wire:
 
 /// A session as the API shows it, from a row of `SELECT id, user_id,
 /// status, created_at, expire_at`.
-pub(super) fn from_row(r: &SqliteRow) -> Result<wire::Session, sqlx::Error> {
+pub(super) fn from_row(r: &super::DbRow) -> Result<wire::Session, sqlx::Error> {
     Ok(wire::Session {
         object: String::from("session"),
         id: r.try_get("id")?,

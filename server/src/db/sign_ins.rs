@@ -5,10 +5,17 @@ use crate::model::SignInRecord;
 use crate::model::VerificationRecord;
 use gatehouse_protocol::{FirstFactor, SignInStatus, Strategy, VerificationStatus};
 use sqlx::Row;
-use sqlx::sqlite::SqliteRow;
 
-async fn load(conn: &mut Conn, id: &str, client_id: &str) -> Result<Option<SignInRecord>, sqlx::Error> {
-    let row = sqlx::query("SELECT * FROM sign_ins WHERE id = $1 AND client_id = $2")
+/// Loads a sign-in. `lock`: `Backend::for_update` to lock its row for the
+/// rest of the transaction, or "".
+async fn load(
+    conn: &mut Conn,
+    id: &str,
+    client_id: &str,
+    lock: &'static str,
+) -> Result<Option<SignInRecord>, sqlx::Error> {
+    let select = "SELECT * FROM sign_ins WHERE id = $1 AND client_id = $2";
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!("{select}{lock}")))
         .bind(id)
         .bind(client_id)
         .fetch_optional(&mut *conn)
@@ -16,7 +23,7 @@ async fn load(conn: &mut Conn, id: &str, client_id: &str) -> Result<Option<SignI
     row.as_ref().map(from_row).transpose()
 }
 
-fn from_row(row: &SqliteRow) -> Result<SignInRecord, sqlx::Error> {
+fn from_row(row: &super::DbRow) -> Result<SignInRecord, sqlx::Error> {
     let status: String = row.try_get("status")?;
     let supported: String = row.try_get("supported_factors")?;
     let factor: Option<String> = row.try_get("factor")?;
@@ -100,14 +107,17 @@ async fn save(conn: &mut Conn, s: &SignInRecord, is_new: bool) -> Result<(), sql
 impl Store {
     /// A sign-in of this client.
     pub async fn sign_in(&self, id: &str, client_id: &str) -> Result<Option<SignInRecord>, sqlx::Error> {
-        load(&mut *self.pool.acquire().await?, id, client_id).await
+        load(&mut *self.pool.acquire().await?, id, client_id, "").await
     }
 }
 
 impl Tx {
-    /// A sign-in of this client, to change.
+    /// A sign-in of this client, to change: loaded for update. On
+    /// PostgreSQL its row stays locked until this transaction ends, so two
+    /// requests changing one sign-in take turns, the second seeing what the
+    /// first wrote (SQLite's write lock gives the same).
     pub async fn sign_in(&mut self, id: &str, client_id: &str) -> Result<Option<SignInRecord>, sqlx::Error> {
-        load(&mut self.tx, id, client_id).await
+        load(&mut self.tx, id, client_id, self.backend.for_update()).await
     }
 
     /// Writes a sign-in; a new one becomes its client's current sign-in.

@@ -1,13 +1,25 @@
 //! Sign-ups and their verifications.
 
-use super::{Conn, corrupt};
+use super::{Conn, DbRow, corrupt, flag};
 use crate::model::{SignUpRecord, VerificationRecord};
 use gatehouse_protocol::{Field, SignUpStatus, Strategy, VerificationStatus};
 use sqlx::Row;
-use sqlx::sqlite::SqliteRow;
 
-pub(super) async fn load(conn: &mut Conn, id: &str, client_id: &str) -> Result<Option<SignUpRecord>, sqlx::Error> {
-    let Some(row) = sqlx::query("SELECT * FROM sign_ups WHERE id = $1 AND client_id = $2")
+/// The sign-up's columns, its BOOLEAN read as an integer (`super::flag`).
+const SELECT: &str = "SELECT id, client_id, status, email_address, phone_number, username, web3_wallet, first_name, \
+     last_name, password_hash, CAST(legal_accepted AS INTEGER) AS legal_accepted, unsafe_metadata, created_user_id, \
+     created_session_id, created_at, abandon_at, ticket_hash, created_user_agent, created_ip, cancelled_at \
+     FROM sign_ups WHERE id = $1 AND client_id = $2";
+
+/// Loads a sign-up and its verifications. `lock`: `Backend::for_update`
+/// to lock the sign-up's row for the rest of the transaction, or "".
+pub(super) async fn load(
+    conn: &mut Conn,
+    id: &str,
+    client_id: &str,
+    lock: &'static str,
+) -> Result<Option<SignUpRecord>, sqlx::Error> {
+    let Some(row) = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT}{lock}")))
         .bind(id)
         .bind(client_id)
         .fetch_optional(&mut *conn)
@@ -28,7 +40,7 @@ pub(super) async fn load(conn: &mut Conn, id: &str, client_id: &str) -> Result<O
     Ok(Some(sign_up))
 }
 
-fn from_row(row: &SqliteRow) -> Result<SignUpRecord, sqlx::Error> {
+fn from_row(row: &DbRow) -> Result<SignUpRecord, sqlx::Error> {
     let status: String = row.try_get("status")?;
     let metadata: String = row.try_get("unsafe_metadata")?;
     Ok(SignUpRecord {
@@ -42,7 +54,7 @@ fn from_row(row: &SqliteRow) -> Result<SignUpRecord, sqlx::Error> {
         first_name: row.try_get("first_name")?,
         last_name: row.try_get("last_name")?,
         password_hash: row.try_get("password_hash")?,
-        legal_accepted: row.try_get("legal_accepted")?,
+        legal_accepted: flag(row, "legal_accepted")?,
         unsafe_metadata: serde_json::from_str(&metadata).map_err(|_| corrupt("metadata", &metadata))?,
         created_user_id: row.try_get("created_user_id")?,
         created_session_id: row.try_get("created_session_id")?,
@@ -57,7 +69,7 @@ fn from_row(row: &SqliteRow) -> Result<SignUpRecord, sqlx::Error> {
     })
 }
 
-fn verification_from_row(row: &SqliteRow) -> Result<VerificationRecord, sqlx::Error> {
+fn verification_from_row(row: &DbRow) -> Result<VerificationRecord, sqlx::Error> {
     let status: String = row.try_get("status")?;
     let strategy: Option<String> = row.try_get("strategy")?;
     let attempts: i64 = row.try_get("attempts")?;

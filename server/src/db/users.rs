@@ -1,10 +1,9 @@
 //! Users: lookups, the admin API's writes, lists and deletes.
 
-use super::{Conn, Store, Tx, corrupt};
+use super::{Conn, DbRow, Store, Tx, corrupt, flag};
 use crate::model::UserRecord;
 use gatehouse_protocol::validate::Identifier;
 use sqlx::Row;
-use sqlx::sqlite::SqliteRow;
 
 /// How a user is looked up.
 #[derive(Clone, Copy, Debug)]
@@ -37,17 +36,30 @@ fn write_error(e: sqlx::Error) -> WriteUserError {
     }
 }
 
+/// `SELECT` with the user's columns, its BOOLEAN read as an integer
+/// (`super::flag`), then the rest of the query.
+macro_rules! select_users {
+    ($rest:literal) => {
+        concat!(
+            "SELECT id, email_address, CAST(email_verified AS INTEGER) AS email_verified, phone_number, username, \
+             first_name, last_name, external_id, password_hash, metadata, unsafe_metadata, created_at, updated_at \
+             FROM users ",
+            $rest
+        )
+    };
+}
+
 async fn load(conn: &mut Conn, key: UserKey<'_>) -> Result<Option<UserRecord>, sqlx::Error> {
-    const BY_EMAIL: &str = "SELECT * FROM users WHERE email_address = $1";
+    const BY_EMAIL: &str = select_users!("WHERE email_address = $1");
     let (query, value) = match key {
-        UserKey::Id(v) => ("SELECT * FROM users WHERE id = $1", v),
+        UserKey::Id(v) => (select_users!("WHERE id = $1"), v),
         UserKey::Email(v) => (BY_EMAIL, v),
-        UserKey::ExternalId(v) => ("SELECT * FROM users WHERE external_id = $1", v),
+        UserKey::ExternalId(v) => (select_users!("WHERE external_id = $1"), v),
         UserKey::Identifier(identifier) => {
             let query = match identifier {
                 Identifier::EmailAddress(_) => BY_EMAIL,
-                Identifier::PhoneNumber(_) => "SELECT * FROM users WHERE phone_number = $1",
-                Identifier::Username(_) => "SELECT * FROM users WHERE username = $1",
+                Identifier::PhoneNumber(_) => select_users!("WHERE phone_number = $1"),
+                Identifier::Username(_) => select_users!("WHERE username = $1"),
             };
             (query, identifier.as_str())
         }
@@ -56,7 +68,7 @@ async fn load(conn: &mut Conn, key: UserKey<'_>) -> Result<Option<UserRecord>, s
     row.as_ref().map(from_row).transpose()
 }
 
-fn from_row(row: &SqliteRow) -> Result<UserRecord, sqlx::Error> {
+fn from_row(row: &DbRow) -> Result<UserRecord, sqlx::Error> {
     let json = |column: &str| -> Result<serde_json::Map<String, serde_json::Value>, sqlx::Error> {
         let text: String = row.try_get(column)?;
         serde_json::from_str(&text).map_err(|_| corrupt(column, &text))
@@ -64,7 +76,7 @@ fn from_row(row: &SqliteRow) -> Result<UserRecord, sqlx::Error> {
     Ok(UserRecord {
         id: row.try_get("id")?,
         email_address: row.try_get("email_address")?,
-        email_verified: row.try_get("email_verified")?,
+        email_verified: flag(row, "email_verified")?,
         phone_number: row.try_get("phone_number")?,
         username: row.try_get("username")?,
         first_name: row.try_get("first_name")?,
@@ -114,10 +126,9 @@ async fn list(
     after: Option<&str>,
     limit: u32,
 ) -> Result<Vec<UserRecord>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT * FROM users WHERE ($1 IS NULL OR email_address = $1) AND ($2 IS NULL OR id > $2) \
-         ORDER BY id LIMIT $3",
-    )
+    let rows = sqlx::query(select_users!(
+        "WHERE ($1 IS NULL OR email_address = $1) AND ($2 IS NULL OR id > $2) ORDER BY id LIMIT $3"
+    ))
     .bind(email)
     .bind(after)
     .bind(i64::from(limit))

@@ -34,13 +34,15 @@ impl ConfirmLink {
             ctx.tx.email_link(&self.token_hash).await?.ok_or(ApiError::Refused(ErrorCode::VerificationFailed))?;
         let confirming = self.confirming_client.as_deref();
         let status = match judge(&link, sign_up, confirming, &ctx.state.config, ctx.now) {
-            Ok(()) => {
+            // The spend is checked: of two confirmations that both judged
+            // the link live, only the one that spent it verifies.
+            Ok(()) if ctx.tx.spend_email_link(&self.token_hash, ctx.now).await? => {
                 let verification = sign_up.email_verification.as_mut().expect("judge saw a link awaited");
                 verification.status = VerificationStatus::Verified;
                 verification.verified_at_client = self.confirming_client;
-                ctx.tx.spend_email_link(&self.token_hash, ctx.now).await?;
                 EmailLinkStatus::Verified
             }
+            Ok(()) => EmailLinkStatus::Failed,
             Err(EmailLinkStatus::Expired) => {
                 if let Some(verification) = sign_up.email_verification.as_mut().filter(|v| v.awaits_link()) {
                     verification.status = VerificationStatus::Expired;

@@ -1,7 +1,9 @@
 //! `spawn_app()` and a typed test client (zero2prod style).
 //!
-//! Each app gets its own temporary SQLite file, a [`ManualClock`] the test
-//! moves forward, and port 0 on 127.0.0.1. A [`TestClient`] plays one
+//! Each app gets its own database (a temporary SQLite file, or with
+//! `GATEHOUSE_TEST_BACKEND=postgres` a fresh PostgreSQL database, see
+//! [`crate::backend`]), a [`ManualClock`] the test moves forward, and port 0
+//! on 127.0.0.1. A [`TestClient`] plays one
 //! browser (cookie mode) or one bearer-mode SDK, keeping its client token
 //! the way the SDK does.
 
@@ -15,8 +17,8 @@ use serde_json::Value;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tempfile::TempDir;
 
+pub use crate::backend::{Backend, TestDatabase};
 pub use crate::sse::{EventStream, Sse};
 
 /// A running server.
@@ -24,15 +26,27 @@ pub struct TestApp {
     pub addr: SocketAddr,
     pub base: String,
     pub clock: Arc<ManualClock>,
+    /// The SQLite file (on PostgreSQL, a path that does not exist: tests
+    /// that read the file are SQLite-only).
     pub db_path: std::path::PathBuf,
     /// The app's shared state (its settings, sender, hub), to wait on or inspect.
     pub state: gatehouse_server::state::AppState,
-    /// Shared by every node over the same database file.
-    dir: Arc<TempDir>,
+    /// Shared by every node over the same database.
+    database: Arc<TestDatabase>,
 }
 
 /// The admin key of [`spawn_admin_app`].
 pub const SECRET_KEY: &str = "test-secret-key-0123456789abcdef-0123456789";
+
+/// Whether this run's apps are on SQLite; if not, says the test (which
+/// reads SQLite's file) is skipped on this backend.
+pub fn on_sqlite(test: &str) -> bool {
+    let sqlite = crate::backend::backend() == Backend::Sqlite;
+    if !sqlite {
+        eprintln!("{test}: SQLite only (it reads the database file), skipped on PostgreSQL");
+    }
+    sqlite
+}
 
 /// A dev-mode app with the default settings.
 pub async fn spawn_app() -> TestApp {
@@ -69,17 +83,16 @@ pub fn admin_options() -> Options {
 
 /// An app with these settings and options.
 pub async fn spawn_app_with(config: Config, options: Options) -> TestApp {
-    let dir = Arc::new(tempfile::tempdir().expect("a temporary directory"));
+    let database = Arc::new(TestDatabase::create().await);
     let clock = Arc::new(ManualClock::starting_now());
-    serve(config, options, dir, clock).await
+    serve(config, options, database, clock).await
 }
 
 /// Builds and serves an app over the database in `dir`. The port is bound
 /// first: in dev mode without `public_origin`, `http://` + that address
 /// is the public origin every link points to.
-async fn serve(config: Config, options: Options, dir: Arc<TempDir>, clock: Arc<ManualClock>) -> TestApp {
-    let db_path = dir.path().join("gatehouse-test.db");
-    let url = format!("sqlite://{}", db_path.display());
+async fn serve(config: Config, options: Options, database: Arc<TestDatabase>, clock: Arc<ManualClock>) -> TestApp {
+    let db_path = database.sqlite_path();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
     let addr = listener.local_addr().unwrap();
     let mut options = Options { listen: Some(addr), ..options };
@@ -88,22 +101,25 @@ async fn serve(config: Config, options: Options, dir: Arc<TempDir>, clock: Arc<M
     if !options.dev && config.public_origin.is_none() && options.public_origin.is_none() {
         options.public_origin = Some(format!("http://{addr}"));
     }
-    let app = build_app(config, &url, options, clock.clone()).await.expect("the app builds");
+    if options.master_key.is_none() {
+        options.master_key = database.master_key();
+    }
+    let app = build_app(config, &database.url, options, clock.clone()).await.expect("the app builds");
     let state = app.state().clone();
     tokio::spawn(app.serve(listener, std::future::pending()));
-    TestApp { addr, base: format!("http://{addr}"), clock, db_path, state, dir }
+    TestApp { addr, base: format!("http://{addr}"), clock, db_path, state, database }
 }
 
 impl TestApp {
     /// A second server over the same database and clock, as a second node
     /// of one deployment would be.
     pub async fn another_node(&self) -> TestApp {
-        serve(Config::default(), dev(), self.dir.clone(), self.clock.clone()).await
+        serve(Config::default(), dev(), self.database.clone(), self.clock.clone()).await
     }
 
     /// The same database and clock served again, as after a restart.
     pub async fn restart(&self, config: Config, options: Options) -> TestApp {
-        serve(config, options, self.dir.clone(), self.clock.clone()).await
+        serve(config, options, self.database.clone(), self.clock.clone()).await
     }
 
     /// The operator's backend: the admin key in `Authorization`.
@@ -120,7 +136,13 @@ impl TestApp {
 
     /// The app's storage, to read what is stored the way the server does.
     pub async fn store(&self) -> Store {
-        Store::connect(&format!("sqlite://{}", self.db_path.display())).await.unwrap()
+        let settings = gatehouse_server::config::DatabaseSettings::default();
+        Store::connect_with(&self.database.url, self.database.master_key(), settings).await.unwrap()
+    }
+
+    /// Which backend the app runs on.
+    pub fn backend(&self) -> Backend {
+        self.database.backend
     }
 
     /// `GET /.well-known/jwks.json`.
@@ -186,9 +208,10 @@ impl TestApp {
     }
 
     /// A connection to the app's database, to check what is stored.
-    pub async fn db(&self) -> sqlx::SqliteConnection {
+    pub async fn db(&self) -> sqlx::AnyConnection {
         use sqlx::Connection;
-        sqlx::SqliteConnection::connect(&format!("sqlite://{}", self.db_path.display())).await.unwrap()
+        sqlx::any::install_default_drivers();
+        sqlx::AnyConnection::connect(&self.database.url).await.unwrap()
     }
 }
 

@@ -1,7 +1,7 @@
 //! Bounds on what one client or address can hold: open event streams, the
 //! password and code quota, and the time one request may take.
 
-use crate::helpers::{dev, spawn_app, spawn_app_with};
+use crate::helpers::{Backend, dev, spawn_app, spawn_app_with};
 use gatehouse_server::config::Config;
 use serde_json::json;
 use std::time::Duration;
@@ -125,9 +125,23 @@ async fn a_request_stuck_past_the_timeout_answers_503_request_timeout() {
     let browser = app.client();
     // No password: nothing slow but the stuck database, even on a busy machine.
     let id = browser.created(json!({ "email_address": "ana@example.com" })).await;
-    // Another writer holds the database (the server's busy wait is 5 s).
+    // Another writer holds the database (SQLite: its write lock, the server's
+    // busy wait is 5 s; PostgreSQL: the sign-up's row, which the update loads
+    // for update).
     let mut holder = app.db().await;
-    sqlx::query("BEGIN IMMEDIATE").execute(&mut holder).await.unwrap();
+    match app.backend() {
+        Backend::Sqlite => {
+            sqlx::query("BEGIN IMMEDIATE").execute(&mut holder).await.unwrap();
+        }
+        Backend::Postgres => {
+            sqlx::query("BEGIN").execute(&mut holder).await.unwrap();
+            sqlx::query("SELECT id FROM sign_ups WHERE id = $1 FOR UPDATE")
+                .bind(&id)
+                .execute(&mut holder)
+                .await
+                .unwrap();
+        }
+    }
     let stuck = browser.update_sign_up(&id, json!({ "first_name": "Ana" })).await;
     stuck.assert_error(503, "request_timeout");
     sqlx::query("ROLLBACK").execute(&mut holder).await.unwrap();

@@ -3,6 +3,7 @@
 //! One test binary; [`helpers`] starts apps and speaks to them, [`calls`]
 //! names the endpoints.
 
+mod backend;
 mod calls;
 mod helpers;
 mod jwt;
@@ -31,6 +32,7 @@ mod names;
 mod origin;
 mod password_hashing;
 mod phone_sms;
+mod races;
 mod secrets_at_rest;
 mod security;
 mod serving;

@@ -3,7 +3,7 @@
 //! given another master key refuses the database; the files are private.
 //! (That the file holds no key in the clear is `db::tests`.)
 
-use crate::helpers::{dev, spawn_app};
+use crate::helpers::{dev, on_sqlite, spawn_app};
 use gatehouse_server::Options;
 use gatehouse_server::build_app;
 use gatehouse_server::clock::ManualClock;
@@ -18,6 +18,9 @@ fn mode(path: &std::path::Path) -> u32 {
 
 #[tokio::test]
 async fn the_database_and_its_master_key_file_are_private() {
+    if !on_sqlite("the_database_and_its_master_key_file_are_private") {
+        return;
+    }
     let app = spawn_app().await;
     app.client().create_sign_up(serde_json::json!({ "email_address": "cersei@example.com" })).await.response();
     let mut wal = app.db_path.as_os_str().to_owned();
@@ -29,6 +32,9 @@ async fn the_database_and_its_master_key_file_are_private() {
 
 #[tokio::test]
 async fn a_server_with_another_master_key_refuses_the_database() {
+    if !on_sqlite("a_server_with_another_master_key_refuses_the_database") {
+        return;
+    }
     let app = spawn_app().await;
     let url = format!("sqlite://{}", app.db_path.display());
     let clock = Arc::new(ManualClock::starting_now());
@@ -70,4 +76,21 @@ async fn a_master_key_that_is_not_32_bytes_stops_the_start() {
     assert!(!output.status.success());
     let said = String::from_utf8_lossy(&output.stderr).into_owned() + &String::from_utf8_lossy(&output.stdout);
     assert!(said.contains("GATEHOUSE_MASTER_KEY") && said.contains("32 bytes"), "{said}");
+}
+
+/// PostgreSQL has no file to keep a master key beside: without
+/// `GATEHOUSE_MASTER_KEY` the server refuses to start, rather than seal the
+/// secrets with a key that dies with the process. (It says so before it
+/// connects: no PostgreSQL is needed here.)
+#[tokio::test]
+async fn postgres_without_a_master_key_stops_the_start() {
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_gatehouse-server"))
+        .args(["--dev", "--listen", "127.0.0.1:0", "--database-url", "postgres://gatehouse@127.0.0.1:1/gatehouse"])
+        .env_remove("GATEHOUSE_MASTER_KEY")
+        .output()
+        .await
+        .unwrap();
+    assert!(!output.status.success());
+    let said = String::from_utf8_lossy(&output.stderr).into_owned() + &String::from_utf8_lossy(&output.stdout);
+    assert!(said.contains("PostgreSQL database needs the master key in GATEHOUSE_MASTER_KEY"), "{said}");
 }

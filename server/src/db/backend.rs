@@ -1,0 +1,230 @@
+//! The backend seam: everything that differs between SQLite and PostgreSQL
+//! is in this file, and nowhere else under `db/`.
+//!
+//! The server talks to both through sqlx's `Any` driver ([`Db`]), so every
+//! query in `db/` is written once. What is left to choose per backend:
+//! - how a pool is opened ([`open`]): SQLite's file (mode 0600, WAL,
+//!   `synchronous = NORMAL`), PostgreSQL's pool size, statement timeout and
+//!   connect retries (`DatabaseSettings`);
+//! - the migrations (`server/migrations/sqlite`, `server/migrations/postgres`);
+//! - how a write transaction begins ([`Backend::begin_statement`]);
+//! - the `FOR UPDATE` suffix of a read that locks what it reads
+//!   ([`Backend::for_update`]);
+//! - reading a BOOLEAN column ([`flag`]): through `Any`, SQLite's BOOLEAN
+//!   columns cannot be read as they are (sqlx refuses their declared type),
+//!   so queries select them as `CAST(column AS INTEGER)`, which both
+//!   backends answer with an integer.
+
+use crate::config::DatabaseSettings;
+use anyhow::Context;
+use sqlx::Row as _;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::migrate::Migrator;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+/// The database the server runs on: either backend, chosen by the URL.
+pub type Db = sqlx::Any;
+/// One connection to it.
+pub type Conn = sqlx::AnyConnection;
+/// One row of a query's answer.
+pub type DbRow = sqlx::any::AnyRow;
+/// A pool of connections.
+pub type Pool = sqlx::Pool<Db>;
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// Which database a URL names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// The backend of a `sqlite:` or `postgres://` (`postgresql://`) URL.
+    pub fn of_url(url: &str) -> anyhow::Result<Backend> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Backend::Postgres)
+        } else {
+            anyhow::bail!("unsupported database URL {url:?}: use sqlite://FILE or postgres://...")
+        }
+    }
+
+    /// The statement that opens a write transaction. SQLite's `BEGIN
+    /// IMMEDIATE` takes the single write lock up front, so two writers queue
+    /// instead of failing half-way, and every write transaction is
+    /// serialized. PostgreSQL runs READ COMMITTED: concurrent writers
+    /// proceed, and the operations that must not interleave say so
+    /// themselves (row locks, conditional updates; see `Tx`).
+    pub(super) fn begin_statement(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "BEGIN IMMEDIATE",
+            Backend::Postgres => "BEGIN",
+        }
+    }
+
+    /// Appended to a `SELECT` that loads rows to change them: on PostgreSQL
+    /// it locks them until the transaction ends, so a second transaction
+    /// loading the same rows waits for the first to commit and then reads
+    /// what it wrote. SQLite needs nothing: its write transactions do not
+    /// overlap.
+    pub(super) fn for_update(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "",
+            Backend::Postgres => " FOR UPDATE",
+        }
+    }
+
+    fn migrator(self) -> &'static Migrator {
+        match self {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        }
+    }
+}
+
+/// Opens the pool for `url` and brings its schema up to date. A SQLite
+/// file is created (mode 0600) if missing; its path is answered too (the
+/// master key file lives beside it).
+pub(super) async fn open(url: &str, settings: DatabaseSettings) -> anyhow::Result<(Pool, Backend, Option<PathBuf>)> {
+    sqlx::any::install_default_drivers();
+    let backend = Backend::of_url(url)?;
+    let options = AnyConnectOptions::from_str(url).with_context(|| format!("bad database URL {url:?}"))?;
+    let (pool_options, database_file) = match backend {
+        Backend::Sqlite => {
+            let sqlite = sqlx::sqlite::SqliteConnectOptions::from_str(url)
+                .with_context(|| format!("bad database URL {url:?}"))?;
+            // Each connection to `sqlite::memory:` is a database of its own: keep one.
+            let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+            if in_memory {
+                (AnyPoolOptions::new().max_connections(1), None)
+            } else {
+                let path = sqlite.get_filename().to_owned();
+                create_private(&path)?;
+                // With WAL, NORMAL syncs at checkpoints, not at every commit:
+                // a power loss can take back the last commits but never
+                // corrupts the database, and commits do not wait on fsync.
+                // (FULL would make each sign-up step wait for the disk; the
+                // default depends on how SQLite was built, so it is set here.)
+                let pool = AnyPoolOptions::new().max_connections(8).after_connect(|conn, _| {
+                    Box::pin(async move {
+                        sqlx::raw_sql("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL").execute(conn).await?;
+                        Ok(())
+                    })
+                });
+                (pool, Some(path))
+            }
+        }
+        Backend::Postgres => {
+            let timeout = settings.statement_timeout_ms;
+            let pool = AnyPoolOptions::new().max_connections(settings.max_connections).after_connect(move |conn, _| {
+                Box::pin(async move {
+                    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("SET statement_timeout = {timeout}")))
+                        .execute(conn)
+                        .await?;
+                    Ok(())
+                })
+            });
+            (pool, None)
+        }
+    };
+    let mut tries = 0;
+    let pool = loop {
+        match pool_options.clone().connect_with(options.clone()).await {
+            Ok(pool) => break pool,
+            Err(e) if tries < settings.connect_retries && is_unreachable(&e) => {
+                tries += 1;
+                tracing::warn!(error = %e, tries, "the database is not reachable yet; trying again in 1 s");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+            Err(e) => return Err(e).with_context(|| format!("cannot open the database {}", redact(url))),
+        }
+    };
+    migrate(&pool, backend, settings).await.context("migrating the database")?;
+    Ok((pool, backend, database_file))
+}
+
+/// Brings the schema up to date. On PostgreSQL, on one connection without
+/// the statement timeout (a migration may rightly take longer than a
+/// request's statement), which it gets back before it returns to the pool.
+async fn migrate(pool: &Pool, backend: Backend, settings: DatabaseSettings) -> anyhow::Result<()> {
+    match backend {
+        Backend::Sqlite => backend.migrator().run(pool).await?,
+        Backend::Postgres => {
+            let mut conn = pool.acquire().await?;
+            sqlx::raw_sql("SET statement_timeout = 0").execute(&mut *conn).await?;
+            backend.migrator().run(&mut *conn).await?;
+            let timeout = settings.statement_timeout_ms;
+            sqlx::raw_sql(sqlx::AssertSqlSafe(format!("SET statement_timeout = {timeout}")))
+                .execute(&mut *conn)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// A failure that waiting may cure (the server is starting, the network is
+/// not up yet), not a wrong URL or password.
+fn is_unreachable(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut)
+}
+
+/// The URL without its password, for error messages.
+fn redact(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            format!("{:?}", parsed.as_str())
+        }
+        _ => format!("{url:?}"),
+    }
+}
+
+/// Makes the database file readable by its owner only: a new one is made
+/// with mode 0600, an existing one more open is narrowed to it. SQLite
+/// gives its `-wal` and `-shm` files the mode of the database file.
+fn create_private(path: &Path) -> anyhow::Result<()> {
+    match std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => crate::master_key::restrict(path),
+        Err(e) => Err(e).with_context(|| format!("creating the database file {}", path.display())),
+    }
+}
+
+/// Reads a BOOLEAN column that the query selected as `CAST(col AS INTEGER)`.
+pub(super) fn flag(row: &DbRow, column: &str) -> Result<bool, sqlx::Error> {
+    Ok(row.try_get::<i64, _>(column)? != 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Backend;
+
+    #[test]
+    fn the_url_names_the_backend() {
+        assert_eq!(Backend::of_url("sqlite://g.db").unwrap(), Backend::Sqlite);
+        assert_eq!(Backend::of_url("sqlite::memory:").unwrap(), Backend::Sqlite);
+        assert_eq!(Backend::of_url("postgres://gh@db/gatehouse").unwrap(), Backend::Postgres);
+        assert_eq!(Backend::of_url("postgresql://gh@db/gatehouse").unwrap(), Backend::Postgres);
+        let refused = Backend::of_url("mysql://gh@db/gatehouse").unwrap_err().to_string();
+        assert!(refused.contains("unsupported database URL"), "{refused}");
+    }
+
+    #[test]
+    fn only_postgres_locks_rows_and_only_sqlite_begins_immediate() {
+        assert_eq!((Backend::Sqlite.for_update(), Backend::Postgres.for_update()), ("", " FOR UPDATE"));
+        assert_eq!(Backend::Sqlite.begin_statement(), "BEGIN IMMEDIATE");
+        assert_eq!(Backend::Postgres.begin_statement(), "BEGIN");
+    }
+
+    #[test]
+    fn a_password_is_not_repeated_in_errors() {
+        assert_eq!(super::redact("postgres://gh:hunter2@db/g"), "\"postgres://gh:***@db/g\"");
+    }
+}
