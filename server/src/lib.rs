@@ -141,11 +141,17 @@ pub async fn build_app(
     let public_origin = origin::PublicOrigin::resolve(config.public_origin.as_deref(), options.dev, options.listen)?;
     config.public_origin = Some(public_origin.0.clone());
     dev_guard(&config, &options)?;
-    let store = db::Store::connect_with(database_url, options.master_key.clone(), config.database).await?;
+    let hub = Hub::new(events::StreamLimits::of(&config.events));
+    let store = db::Store::connect_with(database_url, options.master_key.clone(), config.database)
+        .await?
+        .announcing_to(Arc::new(hub.clone()));
+    if store.backend() == db::Backend::Postgres {
+        // Runs as long as the process: every node listens for every node's notices.
+        events::listen::spawn(database_url, hub.clone()).await.context("listening for change notices")?;
+    }
     let code_key = store.code_key().await.context("reading the server secret")?;
     session::keys::ensure(&store, clock.now_ms()).await.context("preparing the session signing key")?;
     let sender = Sender::new(&config, options.dev, clock.clone(), store.clone())?;
-    let hub = Hub::new(events::StreamLimits::of(&config.events));
     let hasher = password::Hasher::new(config.password_hashing);
     hasher.warm_up().await;
     let state = AppState {
@@ -155,7 +161,6 @@ pub async fn build_app(
         code_key: Arc::new(code_key),
         hasher,
         clock,
-        notify: Arc::new(hub.clone()),
         hub,
         dev: options.dev,
         requests: Arc::default(),

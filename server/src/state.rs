@@ -6,7 +6,7 @@ use crate::codes::CodeKey;
 use crate::config::Config;
 use crate::db::Store;
 use crate::delivery::Sender;
-use crate::events::{Hub, Notify};
+use crate::events::Hub;
 use crate::password::Hasher;
 use crate::request_log::RequestLog;
 use axum::extract::FromRef;
@@ -22,11 +22,9 @@ pub struct AppState {
     /// The gate every password hash and check goes through.
     pub hasher: Hasher,
     pub clock: Arc<dyn Clock>,
-    /// The event streams of this process.
+    /// The event streams of this process, fed by the transactions that
+    /// commit (see `crate::db::Tx::commit` and `crate::events::listen`).
     pub hub: Hub,
-    /// Where a committed write announces the sign-up it changed (this
-    /// process's hub; a cross-node publisher later).
-    pub notify: Arc<dyn Notify>,
     /// `--dev`: the outbox is on and the environment says so.
     pub dev: bool,
     /// `--dev`: the requests the server saw (`GET /v1/dev/requests`).

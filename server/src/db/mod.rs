@@ -27,6 +27,7 @@ mod email_links;
 mod invitations;
 mod keys;
 mod limits;
+mod notices;
 mod secrets;
 mod sessions;
 mod sign_ins;
@@ -46,6 +47,8 @@ pub use client_tokens::ClientToken;
 pub use clients::{InsertUserError, NewUser};
 pub use email_links::{EmailLink, NewEmailLink};
 pub use invitations::InvitationKey;
+use notices::Listener;
+pub use notices::{CHANNEL as NOTICE_CHANNEL, Notify};
 pub use users::{UserKey, WriteUserError};
 
 /// A stored value that does not parse: the database was written by
@@ -60,6 +63,8 @@ pub struct Store {
     pool: Pool,
     backend: Backend,
     master: Arc<MasterKey>,
+    /// Told of every committed change on SQLite (see `notices`).
+    listener: Listener,
 }
 
 impl Store {
@@ -92,9 +97,16 @@ impl Store {
         }
         let (pool, backend, database_file) = backend::open(url, settings).await?;
         let master = MasterKey::resolve(master_key, database_file.as_deref())?;
-        let store = Store { pool, backend, master: Arc::new(master) };
+        let store = Store { pool, backend, master: Arc::new(master), listener: Listener::default() };
         store.seal_plaintext_secrets().await?;
         Ok(store)
+    }
+
+    /// This store, its transactions telling `notify` (this node's hub) of
+    /// what they changed once committed. On PostgreSQL the notices go
+    /// through the database instead (`pg_notify`), to every node's listener.
+    pub fn announcing_to(self, notify: Arc<dyn Notify>) -> Store {
+        Store { listener: Listener(notify), ..self }
     }
 
     /// Which database this is.
@@ -118,7 +130,13 @@ impl Store {
     /// what each backend guarantees).
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
         let tx = self.pool.begin_with(self.backend.begin_statement()).await?;
-        Ok(Tx { tx, backend: self.backend, master: self.master.clone() })
+        Ok(Tx {
+            tx,
+            backend: self.backend,
+            master: self.master.clone(),
+            listener: self.listener.clone(),
+            announced: Vec::new(),
+        })
     }
 
     /// The key that hashes verification codes, made on first start.
@@ -158,16 +176,29 @@ impl Store {
     }
 }
 
-/// One write transaction. Dropped without [`Tx::commit`], it rolls back.
+/// One write transaction. Dropped without [`Tx::commit`], it rolls back,
+/// and announces nothing.
 pub struct Tx {
     tx: sqlx::Transaction<'static, Db>,
     backend: Backend,
     master: Arc<MasterKey>,
+    listener: Listener,
+    /// The sign-ups it saved, announced when it commits.
+    announced: Vec<String>,
 }
 
 impl Tx {
+    /// Commits, then announces the sign-ups it changed: on SQLite to this
+    /// node's hub here; on PostgreSQL the database delivers the notices it
+    /// queued (see `notices`).
     pub async fn commit(self) -> Result<(), sqlx::Error> {
-        self.tx.commit().await
+        self.tx.commit().await?;
+        if self.backend == Backend::Sqlite {
+            for id in &self.announced {
+                self.listener.0.changed(id);
+            }
+        }
+        Ok(())
     }
 
     /// A sign-up of this client, to change: loaded for update. On
@@ -188,9 +219,11 @@ impl Tx {
     }
 
     /// Writes a sign-up and its verifications; a new one also becomes its
-    /// client's current sign-up.
+    /// client's current sign-up. The change is announced when this
+    /// transaction commits.
     pub async fn save_sign_up(&mut self, sign_up: &SignUpRecord, is_new: bool) -> Result<(), sqlx::Error> {
         sign_ups::save(&mut self.tx, sign_up, is_new).await?;
+        notices::announce(&mut self.tx, self.backend, &mut self.announced, &sign_up.id).await?;
         if is_new {
             clients::set_sign_up(&mut self.tx, &sign_up.client_id, &sign_up.id).await?;
         }

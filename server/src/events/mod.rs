@@ -1,16 +1,16 @@
 //! Sign-up change notices, for the event streams of
 //! `GET /v1/client/sign_ups/{id}/events`.
 //!
-//! A write tells a [`Notify`] which sign-up changed, after its transaction
-//! commits; every stream subscribed to that sign-up then re-reads it and
+//! A write's transaction tells a [`Notify`] which sign-up changed, once it
+//! commits (`crate::db::Tx::commit`); every stream subscribed to that sign-up then re-reads it and
 //! sends it if it differs from what it last sent. A notice carries no data,
 //! so a missed or doubled one costs nothing but a read, and each new stream
 //! starts from the stored state.
 //!
 //! [`Hub`] is the in-process fan-out: one `watch` channel per sign-up that
-//! has a stream, removed when its last stream ends. A deployment of several
-//! nodes puts a publisher in front (PostgreSQL `NOTIFY`, a later issue) that
-//! calls [`Notify::changed`] on each node's hub; writes only see the trait.
+//! has a stream, removed when its last stream ends. On SQLite the store
+//! calls it after each commit; on PostgreSQL the notices travel through the
+//! database (`pg_notify`), and each node's [`listen`] task feeds its hub.
 //! `crate::sign_up::stream` turns a subscription into the
 //! `text/event-stream` body of a sign-up; the hub knows no flow.
 //!
@@ -18,6 +18,8 @@
 //! IPv6 address counts by its /64, as the rate limit keys it) and on this
 //! node as a whole ([`StreamLimits`]). A subscription past a cap is refused
 //! ([`Full`]), and the caller answers 429.
+
+pub mod listen;
 
 use crate::config::EventSettings;
 use crate::error::ApiError;
@@ -38,11 +40,9 @@ pub fn refusal(full: Full) -> ApiError {
 /// The `Retry-After` of a refused stream.
 pub const RETRY_AFTER_SECONDS: u64 = 5;
 
-/// Where writes announce that a sign-up changed.
-pub trait Notify: Send + Sync + 'static {
-    /// Sign-up `sign_up_id` changed; its transaction has committed.
-    fn changed(&self, sign_up_id: &str);
-}
+/// Where committed writes announce that a sign-up changed (defined in
+/// `db/`, which cannot see the hub).
+pub use crate::db::Notify;
 
 /// The streams of this process, by sign-up.
 #[derive(Clone, Default)]
@@ -198,6 +198,14 @@ impl Hub {
         self.open_streams()
     }
 
+    /// Wakes every open stream once, as if each sign-up had changed: after
+    /// notices may have been lost (see [`listen`]), each stream re-reads.
+    pub fn wake_all(&self) {
+        for sender in self.inner.channels().values() {
+            sender.send_modify(|count| *count += 1);
+        }
+    }
+
     /// How many streams are open.
     pub fn open_streams(&self) -> usize {
         self.inner.open().total as usize
@@ -289,6 +297,16 @@ mod tests {
         // Two changes before a wake are seen once, then nothing until the next.
         assert!(timeout(SHORT, a1.next()).await.is_err());
         hub.changed("su_nobody");
+    }
+
+    #[tokio::test]
+    async fn wake_all_wakes_every_stream_once() {
+        let hub = Hub::default();
+        let (mut a, mut b) = (subscribe(&hub, "su_a"), subscribe(&hub, "su_b"));
+        hub.wake_all();
+        assert_eq!(timeout(SHORT, a.next()).await.unwrap(), Wake::Changed);
+        assert_eq!(timeout(SHORT, b.next()).await.unwrap(), Wake::Changed);
+        assert!(timeout(SHORT, a.next()).await.is_err());
     }
 
     #[tokio::test]

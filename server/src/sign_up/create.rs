@@ -58,7 +58,6 @@ impl Create {
             if next != earlier.status {
                 earlier.status = next;
                 ctx.tx.save_sign_up(&earlier, false).await?;
-                ctx.also_changed.push(earlier.id);
             }
         }
         Ok(SignUpRecord::new(ids::new_id("su"), String::from(ctx.client_id), ctx.now))

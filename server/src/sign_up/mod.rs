@@ -74,9 +74,6 @@ pub struct Ctx<'a> {
     pub client_id: &'a str,
     /// The one "now" of the whole operation.
     pub now: i64,
-    /// Other sign-ups it changed (the one a create abandons), to announce
-    /// after the commit.
-    pub also_changed: Vec<String>,
     /// How a link confirmation ended (`gh_status`), set by
     /// [`ConfirmLink`]; for [`CancelByOwner`], why the link could not
     /// cancel (`None`: it cancelled).
@@ -99,7 +96,7 @@ impl Operation {
         self.hash_password(state, client_id, id).await?;
         let now = state.now();
         let tx = state.store.begin().await?;
-        let mut ctx = Ctx { state, tx, client_id, now, also_changed: Vec::new(), link: None };
+        let mut ctx = Ctx { state, tx, client_id, now, link: None };
         let (mut sign_up, is_new) = match (&self, id) {
             (Operation::Create(_), _) => (Create::start(&mut ctx).await?, true),
             (_, Some(id)) => (usable(ctx.tx.sign_up(id, client_id).await?)?, false),
@@ -122,15 +119,11 @@ impl Operation {
             complete::create_user_and_session(&mut ctx, &mut sign_up).await?;
         }
         sign_up.status = next;
-        let mut changed = ctx.also_changed;
         if is_new || sign_up != before {
             ctx.tx.save_sign_up(&sign_up, is_new).await?;
-            changed.push(sign_up.id.clone());
         }
+        // Announces every sign-up it saved (this one, one a create abandoned).
         ctx.tx.commit().await?;
-        for id in &changed {
-            state.notify.changed(id);
-        }
         let link = ctx.link;
         outcome.finish(state, now).await?;
         Ok(Ran { sign_up: view::sign_up(&sign_up, &state.config, now), link })

@@ -4,6 +4,7 @@
 use crate::helpers::{Mode, Sse, TestApp, TestClient, dev, spawn_app, spawn_app_with, token_of};
 use gatehouse_server::clock::ManualClock;
 use gatehouse_server::config::Config;
+use gatehouse_server::events::Notify as _;
 use gatehouse_server::{Options, build_app};
 use serde_json::json;
 use std::sync::Arc;
@@ -188,7 +189,7 @@ async fn a_keep_alive_or_a_timer_reads_nothing_only_a_change_notice_does() {
         assert_eq!(stream.next().await, Sse::Comment(String::from("keep-alive")));
     }
     // A notice reads it: now the stream learns it is gone, and ends.
-    app.state.notify.changed(&id);
+    app.state.hub.changed(&id);
     stream.assert_ends().await;
 }
 

@@ -29,6 +29,7 @@ mod invitations;
 mod limits;
 mod lockout;
 mod names;
+mod notices;
 mod origin;
 mod password_hashing;
 mod phone_sms;

@@ -38,7 +38,7 @@ async fn lock_waiters(app: &TestApp, n: i64) {
 }
 
 /// Whether the app runs on PostgreSQL; if not, says the test is skipped.
-fn on_postgres(app: &TestApp, test: &str) -> bool {
+pub fn on_postgres(app: &TestApp, test: &str) -> bool {
     let postgres = app.backend() == Backend::Postgres;
     if !postgres {
         eprintln!("{test}: PostgreSQL only, skipped on SQLite");
