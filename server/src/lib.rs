@@ -113,6 +113,9 @@ pub struct Options {
 pub struct App {
     router: Router,
     state: AppState,
+    /// On PostgreSQL, the task feeding the hub every node's change notices
+    /// (`events::listen`); it stops when the app (or its `serve`) ends.
+    _listening: Option<AbortOnDrop>,
 }
 
 /// Opens (creating and migrating) the database and builds the app.
@@ -145,10 +148,14 @@ pub async fn build_app(
     let store = db::Store::connect_with(database_url, options.master_key.clone(), config.database)
         .await?
         .announcing_to(Arc::new(hub.clone()));
-    if store.backend() == db::Backend::Postgres {
-        // Runs as long as the process: every node listens for every node's notices.
-        events::listen::spawn(database_url, hub.clone()).await.context("listening for change notices")?;
-    }
+    // Every node listens for every node's notices; listening before the app
+    // answers, so no notice committed after it is built is missed.
+    let listening = match store.backend() {
+        db::Backend::Postgres => Some(AbortOnDrop(
+            events::listen::spawn(database_url, hub.clone()).await.context("listening for change notices")?,
+        )),
+        db::Backend::Sqlite => None,
+    };
     let code_key = store.code_key().await.context("reading the server secret")?;
     session::keys::ensure(&store, clock.now_ms()).await.context("preparing the session signing key")?;
     let sender = Sender::new(&config, options.dev, clock.clone(), store.clone())?;
@@ -165,7 +172,7 @@ pub async fn build_app(
         dev: options.dev,
         requests: Arc::default(),
     };
-    Ok(App { router: app::router(state.clone(), &options), state })
+    Ok(App { router: app::router(state.clone(), &options), state, _listening: listening })
 }
 
 /// Dev mode publishes every code at `GET /v1/dev/outbox`, with no key: it
