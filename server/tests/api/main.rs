@@ -41,4 +41,5 @@ mod sessions;
 mod sign_in;
 mod sign_up;
 mod smtp;
+mod two_nodes;
 mod verification;

@@ -9,7 +9,9 @@ use std::future::Future;
 use std::time::Duration;
 
 /// Runs the requests at once; answers them in order.
-async fn all_at_once<F: Future<Output = Answer> + Send + 'static>(requests: impl Iterator<Item = F>) -> Vec<Answer> {
+pub async fn all_at_once<F: Future<Output = Answer> + Send + 'static>(
+    requests: impl Iterator<Item = F>,
+) -> Vec<Answer> {
     let handles: Vec<_> = requests.map(tokio::spawn).collect();
     let mut answers = Vec::new();
     for handle in handles {
@@ -19,7 +21,7 @@ async fn all_at_once<F: Future<Output = Answer> + Send + 'static>(requests: impl
 }
 
 /// Waits until `n` of the app's PostgreSQL sessions wait on a lock.
-async fn lock_waiters(app: &TestApp, n: i64) {
+pub async fn lock_waiters(app: &TestApp, n: i64) {
     let mut watcher = app.db().await;
     let mut waiting = 0;
     for _ in 0..500 {
