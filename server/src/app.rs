@@ -22,6 +22,7 @@ use crate::{Options, dev, environment, static_files, trace, verify};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::{from_fn, from_fn_with_state, map_response};
 use axum::response::{IntoResponse, Response};
+use axum::extract::State;
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use gatehouse_protocol::ErrorCode;
@@ -85,6 +86,7 @@ pub fn router(state: AppState, options: &Options) -> Router {
         .nest("/v1", v1)
         .merge(jwks)
         .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
         .merge(static_files::routes(options.www.clone(), options.pkg.clone()))
         .with_state(state.clone())
         .layer(from_fn_with_state(allowed.clone(), origin::check))
@@ -129,9 +131,33 @@ async fn json_timeout(response: Response) -> Response {
     response
 }
 
-/// `GET /healthz`.
+/// `GET /healthz`: the process answers (liveness). It asks nothing of the
+/// database, so a database outage does not get every node restarted.
 async fn healthz() -> Json<serde_json::Value> {
     Json(serde_json::json!({ "status": "ok" }))
+}
+
+/// How long `GET /readyz` waits for the database.
+const READY_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// `GET /readyz`: this node can serve (readiness). 200 `{"status":"ready"}`
+/// when the database answers a query within [`READY_TIMEOUT`]; otherwise
+/// 503 `{"status":"unavailable","database":"..."}` (the reason, without
+/// the URL), so a load balancer sends requests to the other nodes.
+async fn readyz(State(state): State<AppState>) -> Response {
+    let problem = match tokio::time::timeout(READY_TIMEOUT, state.store.ping()).await {
+        Ok(Ok(())) => return Json(serde_json::json!({ "status": "ready" })).into_response(),
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "readiness: the database does not answer");
+            "error"
+        }
+        Err(_) => {
+            tracing::warn!(timeout_ms = READY_TIMEOUT.as_millis() as u64, "readiness: the database is too slow");
+            "timeout"
+        }
+    };
+    let body = serde_json::json!({ "status": "unavailable", "database": problem });
+    (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response()
 }
 
 #[cfg(test)]

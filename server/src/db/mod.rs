@@ -126,6 +126,19 @@ impl Store {
         Ok(())
     }
 
+    /// Whether the database answers: one `SELECT 1` on a pooled connection
+    /// (`GET /readyz`).
+    pub async fn ping(&self) -> Result<(), sqlx::Error> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Closes the pool: every later query fails at once. Waits for the
+    /// connections in use to come back.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
     /// Starts a write transaction (see [`Backend::begin_statement`] for
     /// what each backend guarantees).
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {

@@ -17,7 +17,7 @@ use tempfile::TempDir;
 /// Where the test databases are made, unless `GATEHOUSE_TEST_POSTGRES_URL` says.
 const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 /// PostgreSQL has no file to keep a master key beside: tests give this one.
-const TEST_MASTER_KEY: &str = "5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a";
+pub const TEST_MASTER_KEY: &str = "5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a";
 
 /// The backend `GATEHOUSE_TEST_BACKEND` asks for.
 pub fn backend() -> Backend {

@@ -1,7 +1,7 @@
 //! `/healthz`, the environment, the dev outbox, the static directories and
 //! paths that do not exist.
 
-use crate::helpers::{Mode, TestClient, spawn_app, spawn_app_with};
+use crate::helpers::{Backend, Mode, TestClient, spawn_app, spawn_app_with};
 use gatehouse_server::Options;
 use gatehouse_server::config::Config;
 
@@ -11,6 +11,52 @@ async fn healthz_answers_ok() {
     let answer = app.client().get("/healthz").await;
     assert_eq!(answer.status, 200);
     assert_eq!(answer.body, serde_json::json!({ "status": "ok" }));
+}
+
+/// `/readyz` asks the database: 200 while it answers, 503 JSON while it
+/// does not (on PostgreSQL: the database refuses connections and the
+/// node's are cut; on SQLite, which has no server to lose, the node's pool
+/// is closed), and `/healthz` stays 200 throughout.
+#[tokio::test]
+async fn readyz_answers_503_while_the_database_does_not_answer() {
+    let app = spawn_app().await;
+    let client = app.client();
+    let ready = client.get("/readyz").await;
+    assert_eq!((ready.status, &ready.body), (200, &serde_json::json!({ "status": "ready" })));
+    let mut admin = app.db().await;
+    let postgres = app.backend() == Backend::Postgres;
+    let database: String = match postgres {
+        true => sqlx::query_scalar("SELECT current_database()").fetch_one(&mut admin).await.unwrap(),
+        false => String::new(),
+    };
+    match app.backend() {
+        Backend::Postgres => {
+            let refuse = format!("ALTER DATABASE \"{database}\" WITH ALLOW_CONNECTIONS false");
+            sqlx::raw_sql(sqlx::AssertSqlSafe(refuse)).execute(&mut admin).await.unwrap();
+            sqlx::query(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+                 WHERE datname = current_database() AND pid <> pg_backend_pid()",
+            )
+            .execute(&mut admin)
+            .await
+            .unwrap();
+        }
+        Backend::Sqlite => app.state.store.close().await,
+    }
+    // A pooled connection cut under it may fail once more: the first
+    // answer may already be the new connection's refusal.
+    for _ in 0..2 {
+        let down = client.get("/readyz").await;
+        assert_eq!(down.status, 503, "{}", down.text);
+        assert_eq!(down.header("content-type").as_deref(), Some("application/json"));
+        assert_eq!((down.body["status"].as_str(), down.body["database"].as_str()), (Some("unavailable"), Some("error")));
+    }
+    assert_eq!(client.get("/healthz").await.status, 200, "the process itself is alive");
+    if postgres {
+        let allow = format!("ALTER DATABASE \"{database}\" WITH ALLOW_CONNECTIONS true");
+        sqlx::raw_sql(sqlx::AssertSqlSafe(allow)).execute(&mut admin).await.unwrap();
+        assert_eq!(client.get("/readyz").await.status, 200, "ready again once the database answers");
+    }
 }
 
 #[tokio::test]
