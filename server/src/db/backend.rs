@@ -146,16 +146,30 @@ pub(super) async fn open(url: &str, settings: DatabaseSettings) -> anyhow::Resul
             Err(e) => return Err(e).with_context(|| format!("cannot open the database {}", redact(url))),
         }
     };
-    migrate(&pool, backend, settings).await.context("migrating the database")?;
+    migrate(&pool, backend, settings, database_file.as_deref()).await.context("migrating the database")?;
     Ok((pool, backend, database_file))
 }
 
 /// Brings the schema up to date. On PostgreSQL, on one connection without
 /// the statement timeout (a migration may rightly take longer than a
 /// request's statement), which it gets back before it returns to the pool.
-async fn migrate(pool: &Pool, backend: Backend, settings: DatabaseSettings) -> anyhow::Result<()> {
+/// Processes starting at once take turns: on PostgreSQL sqlx's migrator
+/// holds an advisory lock (`pg_advisory_lock`); on SQLite, where it locks
+/// nothing, the file lock of [`lock_for_migration`].
+async fn migrate(
+    pool: &Pool,
+    backend: Backend,
+    settings: DatabaseSettings,
+    database_file: Option<&Path>,
+) -> anyhow::Result<()> {
     match backend {
-        Backend::Sqlite => backend.migrator().run(pool).await?,
+        Backend::Sqlite => {
+            let _turn = match database_file {
+                Some(path) => Some(lock_for_migration(path).await?),
+                None => None,
+            };
+            backend.migrator().run(pool).await?
+        }
         Backend::Postgres => {
             let mut conn = pool.acquire().await?;
             sqlx::raw_sql("SET statement_timeout = 0").execute(&mut *conn).await?;
@@ -167,6 +181,32 @@ async fn migrate(pool: &Pool, backend: Backend, settings: DatabaseSettings) -> a
         }
     }
     Ok(())
+}
+
+/// Takes the exclusive lock (`flock`) of `<database>-migrate-lock`, made
+/// beside the SQLite file, waiting while another process holds it; the
+/// lock is released when the answered file is dropped. Without it, two
+/// processes starting at once on a new file would both apply migration 1,
+/// and one would fail. (The database file itself is not locked this way:
+/// closing a second descriptor of it would drop SQLite's own locks.)
+async fn lock_for_migration(database: &Path) -> anyhow::Result<std::fs::File> {
+    let mut path = database.as_os_str().to_owned();
+    path.push("-migrate-lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .mode(0o600)
+        .open(&path)
+        .with_context(|| format!("opening {}", Path::new(&path).display()))?;
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(file),
+            // Polled, not blocking: the holder may be this process's runtime.
+            Err(std::fs::TryLockError::WouldBlock) => tokio::time::sleep(Duration::from_millis(20)).await,
+            Err(std::fs::TryLockError::Error(e)) => return Err(e).context("locking the database for migration"),
+        }
+    }
 }
 
 /// A failure that waiting may cure (the server is starting, the network is

@@ -2,7 +2,8 @@
 //! migrations at start, and they must not race. On PostgreSQL sqlx's
 //! migrator holds an advisory lock (`pg_advisory_lock`) while it applies
 //! them, so the first node migrates and the others find the work done; on
-//! SQLite each migration is a write transaction, and writers queue.
+//! SQLite, where it locks nothing, the server holds a file lock
+//! (`<database>-migrate-lock`) while it migrates.
 
 use crate::backend::{TEST_MASTER_KEY, TestDatabase};
 use gatehouse_server::config::DatabaseSettings;
