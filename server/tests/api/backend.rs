@@ -28,7 +28,8 @@ pub fn backend() -> Backend {
     }
 }
 
-fn admin_url() -> String {
+/// The maintenance database tests make and drop theirs from.
+pub fn admin_url() -> String {
     std::env::var("GATEHOUSE_TEST_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_POSTGRES_URL.to_owned())
 }
 

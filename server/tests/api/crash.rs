@@ -30,7 +30,7 @@ const STEADY_FLOWS: usize = 8;
 /// How many times the node is killed.
 const KILLS: u32 = 20;
 /// The pause before each kill is drawn from this range (milliseconds).
-const KILL_AFTER_MS: std::ops::RangeInclusive<u64> = 100..=1500;
+const KILL_AFTER_MS: std::ops::RangeInclusive<u64> = 300..=2500;
 
 /// Settings for a load from one IP: the per-IP and instance-wide limits
 /// raised (a real deployment sees many IPs), no check turned off. No

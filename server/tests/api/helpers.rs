@@ -140,6 +140,12 @@ impl TestApp {
         Store::connect_with(&self.database.url, self.database.master_key(), settings).await.unwrap()
     }
 
+    /// The name of the app's PostgreSQL database (the last part of its URL).
+    pub fn database_name(&self) -> String {
+        let url = url::Url::parse(&self.database.url).expect("a database URL");
+        url.path().trim_start_matches('/').to_owned()
+    }
+
     /// Which backend the app runs on.
     pub fn backend(&self) -> Backend {
         self.database.backend

@@ -23,23 +23,22 @@ async fn readyz_answers_503_while_the_database_does_not_answer() {
     let client = app.client();
     let ready = client.get("/readyz").await;
     assert_eq!((ready.status, &ready.body), (200, &serde_json::json!({ "status": "ready" })));
-    let mut admin = app.db().await;
-    let postgres = app.backend() == Backend::Postgres;
-    let database: String = match postgres {
-        true => sqlx::query_scalar("SELECT current_database()").fetch_one(&mut admin).await.unwrap(),
-        false => String::new(),
-    };
+    // On PostgreSQL, from the maintenance database: the app's own may not
+    // refuse connections while one is connected to it.
+    let mut admin = None;
     match app.backend() {
         Backend::Postgres => {
+            use sqlx::Connection;
+            let mut conn = sqlx::PgConnection::connect(&crate::backend::admin_url()).await.unwrap();
+            let database = app.database_name();
             let refuse = format!("ALTER DATABASE \"{database}\" WITH ALLOW_CONNECTIONS false");
-            sqlx::raw_sql(sqlx::AssertSqlSafe(refuse)).execute(&mut admin).await.unwrap();
-            sqlx::query(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
-                 WHERE datname = current_database() AND pid <> pg_backend_pid()",
-            )
-            .execute(&mut admin)
-            .await
-            .unwrap();
+            sqlx::raw_sql(sqlx::AssertSqlSafe(refuse)).execute(&mut conn).await.unwrap();
+            sqlx::query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1")
+                .bind(&database)
+                .execute(&mut conn)
+                .await
+                .unwrap();
+            admin = Some(conn);
         }
         Backend::Sqlite => app.state.store.close().await,
     }
@@ -52,9 +51,9 @@ async fn readyz_answers_503_while_the_database_does_not_answer() {
         assert_eq!((down.body["status"].as_str(), down.body["database"].as_str()), (Some("unavailable"), Some("error")));
     }
     assert_eq!(client.get("/healthz").await.status, 200, "the process itself is alive");
-    if postgres {
-        let allow = format!("ALTER DATABASE \"{database}\" WITH ALLOW_CONNECTIONS true");
-        sqlx::raw_sql(sqlx::AssertSqlSafe(allow)).execute(&mut admin).await.unwrap();
+    if let Some(mut conn) = admin {
+        let allow = format!("ALTER DATABASE \"{}\" WITH ALLOW_CONNECTIONS true", app.database_name());
+        sqlx::raw_sql(sqlx::AssertSqlSafe(allow)).execute(&mut conn).await.unwrap();
         assert_eq!(client.get("/readyz").await.status, 200, "ready again once the database answers");
     }
 }
