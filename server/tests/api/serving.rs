@@ -48,7 +48,10 @@ async fn readyz_answers_503_while_the_database_does_not_answer() {
         let down = client.get("/readyz").await;
         assert_eq!(down.status, 503, "{}", down.text);
         assert_eq!(down.header("content-type").as_deref(), Some("application/json"));
-        assert_eq!((down.body["status"].as_str(), down.body["database"].as_str()), (Some("unavailable"), Some("error")));
+        assert_eq!(
+            (down.body["status"].as_str(), down.body["database"].as_str()),
+            (Some("unavailable"), Some("error"))
+        );
     }
     assert_eq!(client.get("/healthz").await.status, 200, "the process itself is alive");
     if let Some(mut conn) = admin {
