@@ -227,3 +227,11 @@ fn the_readme_example_config_is_valid() {
     let config = Config::from_toml(example).unwrap_or_else(|e| panic!("README's config example: {e}"));
     assert!(config.smtp.is_some());
 }
+
+#[test]
+fn the_deploy_guide_example_config_is_valid() {
+    let guide = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/deploy.md")).unwrap();
+    let example = guide.split("```toml").nth(1).and_then(|b| b.split("```").next()).expect("a toml example");
+    let config = Config::from_toml(example).unwrap_or_else(|e| panic!("deploy.md's config example: {e}"));
+    assert_eq!(config.public_origin.as_deref(), Some("https://auth.example.com"));
+}
