@@ -6,7 +6,9 @@
 //! one small walker replaces a hand-written decoder per resource.
 
 use alloc::string::String;
-use gatehouse_protocol::{FirstFactor, NextAction, SignInStatus, SignUpMode, SignUpStatus, Strategy, VerificationStatus};
+use gatehouse_protocol::{
+    FirstFactor, NextAction, SignInStatus, SignUpMode, SignUpStatus, Strategy, VerificationStatus,
+};
 
 /// What one value must be.
 #[derive(Clone, Copy)]
