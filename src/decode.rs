@@ -199,7 +199,7 @@ fn length(v: &JsValue, path: &[&str]) -> Option<usize> {
 pub fn rules(env: &JsValue) -> Rules {
     let attributes = get(env, "signUp").and_then(|s| get(&s, "attributes"));
     let enabled = Field::ALL.map(|f| {
-        let attribute = attributes.as_ref().and_then(|a| get(a, f.js_name()));
+        let attribute = attributes.as_ref().and_then(|a| get(a, &camel_case(f.as_str())));
         attribute.and_then(|a| get(&a, "enabled")).and_then(|e| e.as_bool()).unwrap_or(false)
     });
     let rule = |settings, key, default| length(env, &[settings, key]).unwrap_or(default);
