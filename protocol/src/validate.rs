@@ -76,6 +76,13 @@ pub fn char_count(s: &str) -> usize {
     s.bytes().filter(|&b| (b as i8) >= -0x40).count()
 }
 
+/// Whether `bytes` holds an `@`. Not `[u8]::contains`, which is a memchr:
+/// about 0.35 KiB of the SDK's wasm.
+#[allow(clippy::manual_contains)]
+pub(crate) fn has_at_sign(bytes: &[u8]) -> bool {
+    bytes.iter().any(|&b| b == b'@')
+}
+
 const fn invalid(param: &'static str, message: &'static str) -> FieldError {
     FieldError::new(ErrorCode::FormParamFormatInvalid, param, message)
 }
@@ -95,9 +102,8 @@ pub fn email_address(input: &str) -> Result<String, FieldError> {
     let bytes = email.as_bytes();
     let at = bytes.iter().position(|&b| b == b'@').ok_or(ERR)?;
     let (local, domain) = (bytes.get(..at).unwrap_or_default(), bytes.get(at + 1..).unwrap_or_default());
-    // `iter().any` and `matches!` rather than `[u8]::contains`: that is a
-    // memchr, about 0.35 KiB of the SDK's wasm.
-    if local.is_empty() || local.len() > 64 || domain.iter().any(|&b| b == b'@') {
+    // `matches!` rather than `[u8]::contains`: see `has_at_sign`.
+    if local.is_empty() || local.len() > 64 || has_at_sign(domain) {
         return Err(ERR);
     }
     let local_ok = local.iter().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'!' | b'#'..=b'\'' | b'*' | b'+' | b'/' | b'=' | b'?' | b'^'..=b'`' | b'{'..=b'~' | b'.' | b'-'))

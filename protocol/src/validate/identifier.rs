@@ -50,7 +50,7 @@ pub fn identifier(input: &str) -> Result<Identifier, FieldError> {
     }
     // Byte-wise, like the email check: no str-search panic paths in the SDK.
     let bytes = trimmed.as_bytes();
-    if bytes.iter().any(|&b| b == b'@') {
+    if super::has_at_sign(bytes) {
         return email_address(trimmed).map(Identifier::EmailAddress).map_err(|_| BAD);
     }
     if bytes.first() == Some(&b'+') {
