@@ -20,10 +20,7 @@
 use gatehouse::decode::{error_items, object, Json};
 use gatehouse::landing::landing;
 use gatehouse::schema::{self, camel_case, Key, Kind};
-use gatehouse_protocol::{
-    EmailLinkStatus, FirstFactor, NextAction, SignInStatus, SignUpMode, SignUpStatus, Strategy as StrategyName,
-    VerificationStatus,
-};
+use gatehouse_protocol::EmailLinkStatus;
 use proptest::prelude::*;
 use serde_json::{Map, Value};
 
@@ -104,20 +101,6 @@ const SCHEMAS: &[(&str, &[Key])] = &[
     ("session envelope", schema::SESSION_ENVELOPE),
     ("token envelope", schema::TOKEN_ENVELOPE),
 ];
-
-/// Every wire name of every enum, for `Kind::Enum` to pick from.
-fn wire_names() -> Vec<&'static str> {
-    let mut names = Vec::new();
-    names.extend(StrategyName::ALL.iter().map(|v| v.as_str()));
-    names.extend(SignUpStatus::ALL.iter().map(|v| v.as_str()));
-    names.extend(VerificationStatus::ALL.iter().map(|v| v.as_str()));
-    names.extend(NextAction::ALL.iter().map(|v| v.as_str()));
-    names.extend(SignUpMode::ALL.iter().map(|v| v.as_str()));
-    names.extend(FirstFactor::ALL.iter().map(|v| v.as_str()));
-    names.extend(SignInStatus::ALL.iter().map(|v| v.as_str()));
-    names.extend(EmailLinkStatus::ALL.iter().map(|v| v.as_str()));
-    names
-}
 
 fn text() -> impl Strategy<Value = String> {
     prop_oneof![3 => "[a-z_]{0,12}", 1 => any::<String>()]
