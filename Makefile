@@ -3,7 +3,7 @@
 #   make test   runs every test: protocol, server, SDK in Chromium, demo in Playwright
 # Both install whatever is missing first (scripts/setup.sh).
 
-.PHONY: demo test pkg setup-demo setup-test lint test-rust test-browser test-e2e size bench fuzz
+.PHONY: demo test pkg setup-demo setup-test setup-bench lint test-rust test-browser test-e2e size bench fuzz
 
 # The server reads its settings from GATEHOUSE_* variables, so any one that
 # is already set wins: GATEHOUSE_LISTEN=127.0.0.1:9000 make demo
@@ -18,6 +18,9 @@ setup-demo:
 
 setup-test:
 	scripts/setup.sh test
+
+setup-bench:
+	scripts/setup.sh bench
 
 pkg:
 	scripts/build-pkg.sh
@@ -48,13 +51,16 @@ size:
 # minutes). Builds the package as `make pkg` does, but into target/bench/pkg
 # so a test run using pkg/ at the same time is left alone, and the release
 # server; then bench/magic-link.mjs prints its table and rewrites its
-# section of docs/BENCHMARKS.md.
-bench: setup-test
+# section of docs/BENCHMARKS.md. Then bench/size-report.sh: the package's
+# sizes (raw, gzip, brotli) and the wasm's largest items (twiggy), in its
+# own section.
+bench: setup-bench
 	PKG_OUT=target/bench/pkg scripts/build-pkg.sh
 	cargo build --quiet --release -p gatehouse-server
 	GATEHOUSE_BENCH_PKG=target/bench/pkg \
 	GATEHOUSE_BENCH_SERVER=$${CARGO_TARGET_DIR:-target}/release/gatehouse-server \
 	  node bench/magic-link.mjs
+	GATEHOUSE_BENCH_PKG=target/bench/pkg bench/size-report.sh
 
 # Not part of `make test` (which runs the same properties with 500 inputs
 # each, inside `cargo test --workspace`): every fuzz property with 40,000

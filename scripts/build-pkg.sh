@@ -6,12 +6,23 @@
 # Assumes the tools are installed (scripts/setup.sh): the wasm32 target,
 # wasm-bindgen-cli matching Cargo.lock, and the npm dev dependencies
 # (binaryen's wasm-opt; esbuild is optional). Idempotent.
-# Honours CARGO_TARGET_DIR (default: target).
+# Honours CARGO_TARGET_DIR (default: target). PKG_NAMES=1 keeps the
+# function names in the wasm (the `release-names` profile and wasm-opt -g),
+# for the size report's breakdown (bench/size-report.sh); the code is the
+# shipped one's.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 out=${PKG_OUT:-pkg}
 target_dir=${CARGO_TARGET_DIR:-target}
+profile=release
+names=()
+strip=(--strip-debug)
+if [ "${PKG_NAMES:-}" = 1 ]; then
+  profile=release-names
+  names=(-g)
+  strip=()
+fi
 wasm_opt=node_modules/.bin/wasm-opt
 esbuild=node_modules/.bin/esbuild
 
@@ -27,27 +38,36 @@ fi
 # warns that it cannot read them; with them it would see core's reference
 # types and expect an externref table.)
 RUSTFLAGS="${RUSTFLAGS:-} -C target-feature=-reference-types" \
-  cargo build --quiet --release --target wasm32-unknown-unknown -p gatehouse
+  cargo build --quiet --profile "$profile" --target wasm32-unknown-unknown -p gatehouse
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-wasm-bindgen --target web --out-dir "$work" --out-name gatehouse \
-  "$target_dir/wasm32-unknown-unknown/release/gatehouse.wasm"
+input="$target_dir/wasm32-unknown-unknown/$profile/gatehouse.wasm"
+if [ "$profile" = release-names ]; then
+  # What `strip` does for the shipped build besides the names: no
+  # target_features section, or wasm-bindgen expects an externref table.
+  "$wasm_opt" "$input" --enable-reference-types -g --strip-target-features -o "$work/input.wasm"
+  input="$work/input.wasm"
+fi
+wasm-bindgen --target web --out-dir "$work" --out-name gatehouse "$input"
+rm -f "$work/input.wasm"
 
 features=(--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext
   --enable-reference-types --enable-multivalue --enable-mutable-globals)
 # --low-memory-unused: the first 1 KiB of memory holds nothing (the linker
 # puts the stack first, growing down from 1 MiB, and the data after it), so
 # constant offsets can fold into loads and stores: about 0.2 KiB gzip.
-"$wasm_opt" --low-memory-unused -Oz "${features[@]}" --strip-debug --strip-producers \
+# Then flattened and re-relooped (the control flow rebuilt from scratch)
+# and -Oz again: about 0.1 KiB gzip.
+"$wasm_opt" --low-memory-unused -Oz --flatten --rereloop -Oz "${features[@]}" "${names[@]}" "${strip[@]}" --strip-producers \
   "$work/gatehouse_bg.wasm" -o "$work/optimized.wasm"
 
 # Short import, export and module names (wasm-bindgen's carry hashes, in
 # both files: about 1.5 KiB gzip), then the same renames in the glue. The
 # mapping is read from the two modules by position; an import the glue does
 # not define, or a use of an export left unrenamed, fails the build.
-"$wasm_opt" "${features[@]}" --minify-imports-and-exports-and-modules \
+"$wasm_opt" "${features[@]}" "${names[@]}" --minify-imports-and-exports-and-modules \
   "$work/optimized.wasm" -o "$work/minified.wasm" >/dev/null
 node --input-type=commonjs - "$work" <<'JS'
 const fs = require("fs");
@@ -83,7 +103,7 @@ fs.writeFileSync(`${dir}/gatehouse.js`, js);
 fs.writeFileSync(`${dir}/gatehouse.d.ts`, dts);
 JS
 # Shorter names make some code identical: fold it (about 60 bytes gzip).
-"$wasm_opt" --low-memory-unused -Oz --converge "${features[@]}" \
+"$wasm_opt" --low-memory-unused -Oz --converge "${features[@]}" "${names[@]}" \
   "$work/minified.wasm" -o "$work/gatehouse_bg.wasm"
 rm "$work/minified.wasm"
 # It names the raw exports by their old names, and nothing imports it.

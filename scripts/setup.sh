@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what `make demo` (setup.sh demo) or `make test` (setup.sh test)
+# Installs what `make demo` (setup.sh demo), `make test` (setup.sh test) or
+# `make bench` (setup.sh bench: all of test's, plus the size report's tools)
 # needs and is missing: Debian packages, the wasm32 rustup target, the
 # wasm-bindgen CLI matching Cargo.lock, and the npm dev dependencies.
 # Every step checks first, so a second run does nothing and takes seconds.
@@ -27,8 +28,12 @@ need_apt() { # need_apt PACKAGE...: installs the Debian packages that are missin
 command -v npm >/dev/null 2>&1 || need_apt nodejs npm
 command -v cc >/dev/null 2>&1 || need_apt build-essential
 command -v curl >/dev/null 2>&1 || need_apt curl
-if [ "$purpose" = test ]; then
+if [ "$purpose" = test ] || [ "$purpose" = bench ]; then
   need_apt chromium chromium-driver
+fi
+# The SDK size report (bench/size-report.sh): brotli sizes.
+if [ "$purpose" = bench ]; then
+  need_apt brotli
 fi
 
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
@@ -37,7 +42,7 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
 fi
 
 # `make test` checks formatting and clippy (`make lint`).
-if [ "$purpose" = test ]; then
+if [ "$purpose" = test ] || [ "$purpose" = bench ]; then
   for component in rustfmt clippy; do
     if ! rustup component list --installed 2>/dev/null | grep -q "^$component"; then
       say "adding the rustup component $component"
@@ -53,6 +58,13 @@ if [ -n "$want" ] && [ "$have" != "$want" ]; then
   say "installing wasm-bindgen-cli $want (found '${have:-none}'); this takes a few minutes"
   # Not --locked: that fails on this registry's index.
   cargo install wasm-bindgen-cli --version "=$want"
+fi
+
+# The SDK size report's breakdown of the wasm (bench/size-report.sh).
+twiggy_version=0.8.0
+if [ "$purpose" = bench ] && [ "$(twiggy --version 2>/dev/null | awk '{print $2}' || true)" != "$twiggy_version" ]; then
+  say "installing twiggy $twiggy_version; this takes a few minutes"
+  cargo install twiggy --version "=$twiggy_version"
 fi
 
 # npm dev dependencies (binaryen's wasm-opt, playwright-core, the minifier).

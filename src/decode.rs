@@ -150,12 +150,12 @@ pub fn object<J: Json>(v: &J, keys: &[Key]) -> Option<J> {
 /// Checks one value; objects are rebuilt with camelCase keys, every other
 /// value is kept as parsed.
 fn convert<J: Json>(v: &J, kind: Kind) -> Option<J> {
-    let is_enum = |parse: fn(&str) -> bool| v.as_string().is_some_and(|s| parse(&s));
+    let is_enum = |names: &[&str]| v.as_string().is_some_and(|s| names.contains(&s.as_str()));
     let ok = match kind {
         Kind::Str | Kind::MaybeStr => v.is_string(),
         Kind::OptStr => v.is_null() || v.is_string(),
-        Kind::Enum(parse) => is_enum(parse),
-        Kind::OptEnum(parse) => v.is_null() || is_enum(parse),
+        Kind::Enum(names) => is_enum(names),
+        Kind::OptEnum(names) => v.is_null() || is_enum(names),
         Kind::Bool => v.is_bool(),
         Kind::Num => v.is_number(),
         Kind::OptNum => v.is_null() || v.is_number(),
@@ -199,7 +199,7 @@ fn length(v: &JsValue, path: &[&str]) -> Option<usize> {
 pub fn rules(env: &JsValue) -> Rules {
     let attributes = get(env, "signUp").and_then(|s| get(&s, "attributes"));
     let enabled = Field::ALL.map(|f| {
-        let attribute = attributes.as_ref().and_then(|a| get(a, f.js_name()));
+        let attribute = attributes.as_ref().and_then(|a| get(a, &camel_case(f.as_str())));
         attribute.and_then(|a| get(&a, "enabled")).and_then(|e| e.as_bool()).unwrap_or(false)
     });
     let rule = |settings, key, default| length(env, &[settings, key]).unwrap_or(default);

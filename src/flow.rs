@@ -54,9 +54,9 @@ pub fn request(op: Op, id: Option<&str>, rules: &Rules) -> Result<Request> {
         None => Err(Error::sdk(ErrorCode::SignUpNotFound, None)),
     };
     let (method, path, body) = match op {
-        Op::Create(params) => (Method::Post, "/v1/client/sign_ups".into(), Some(params.validated(rules)?.to_json())),
+        Op::Create(params) => (Method::Post, "/v1/client/sign_ups".into(), Some(params.to_json(rules)?)),
         Op::Update(params) => {
-            let body = params.validated(rules)?.to_json();
+            let body = params.to_json(rules)?;
             (Method::Patch, path("")?, Some(body))
         }
         Op::Reload => (Method::Get, path("")?, None),

@@ -17,6 +17,10 @@ macro_rules! wire_enum {
             /// Every value, in declaration order.
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
 
+            /// Every wire name, in declaration order (the SDK's decoder
+            /// checks answers against these: data, not code).
+            pub const NAMES: &'static [&'static str] = &[$($wire),+];
+
             /// The name on the wire.
             pub const fn as_str(self) -> &'static str {
                 match self { $($name::$variant => $wire),+ }

@@ -2,7 +2,7 @@
 //! the package entry) and the one helper that turns every [`Error`] into it.
 
 use crate::decode::set;
-use crate::error::{Error, ErrorItem};
+use crate::error::{Error, ErrorItem, Failure};
 use gatehouse_protocol::ErrorCode;
 use js_sys::{Array, Object};
 use wasm_bindgen::prelude::*;
@@ -35,7 +35,7 @@ extern "C" {
 
 /// Every failure of the SDK becomes a `GatehouseError` here, and only here.
 pub fn to_js(error: Error) -> JsValue {
-    let Error { mut errors, status, retry_after } = error;
+    let Failure { mut errors, status, retry_after } = error.into_failure();
     if errors.is_empty() {
         errors.push(ErrorItem::from_code(ErrorCode::ResponseInvalid, None));
     }

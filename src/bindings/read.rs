@@ -4,6 +4,7 @@
 use crate::decode::get;
 use crate::error::{Error, Result};
 use crate::params::{SignUpParams, Value};
+use crate::schema::camel_case;
 use alloc::string::String;
 use gatehouse_protocol::{ErrorCode, Field};
 use js_sys::{Array, Object, JSON};
@@ -56,7 +57,7 @@ pub fn sign_up_params(params: &JsValue) -> Result<SignUpParams> {
     for key in Object::keys(&Object::from(params.clone())).iter() {
         let key = key.as_string().unwrap_or_default();
         if !matches!(key.as_str(), "unsafeMetadata" | "strategy" | "ticket")
-            && !Field::ALL.iter().any(|f| f.js_name() == key)
+            && !Field::ALL.iter().any(|f| camel_case(f.as_str()) == key)
         {
             return Err(Error::param(ErrorCode::FormParamUnknown, &key));
         }
@@ -67,7 +68,7 @@ pub fn sign_up_params(params: &JsValue) -> Result<SignUpParams> {
         }
     }
     for field in Field::ALL {
-        let v = arg(params, field.js_name());
+        let v = arg(params, &camel_case(field.as_str()));
         if absent(&v) {
             continue;
         }

@@ -20,6 +20,12 @@ fn every_sdk_code_has_its_own_texts() {
 }
 
 #[test]
+fn other_codes_read_as_response_invalid() {
+    let invalid = ErrorCode::ResponseInvalid;
+    assert_eq!(sdk_texts(ErrorCode::InternalError), (invalid.as_str(), invalid.message(), invalid.long_message()));
+}
+
+#[test]
 fn the_validators_raise_only_sdk_codes() {
     use gatehouse_protocol::validate::*;
     let (pw, un) = (PasswordRules::default(), UsernameRules::default());

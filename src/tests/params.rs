@@ -21,7 +21,7 @@ fn normalizes_and_writes_snake_case_json() {
         (Field::LegalAccepted, Value::Bool(true)),
     ]);
     let p = SignUpParams { unsafe_metadata: Some("{\"planId\":1}".into()), ..p };
-    let json = p.validated(&env()).unwrap().to_json();
+    let json = p.to_json(&env()).unwrap();
     assert_eq!(
         json,
         r#"{"email_address":"ana@example.com","phone_number":"+14155550123","password":"correct \"horse\"\\","legal_accepted":true,"unsafe_metadata":{"planId":1}}"#
@@ -30,20 +30,20 @@ fn normalizes_and_writes_snake_case_json() {
 
 #[test]
 fn refuses_invalid_values_with_the_param_name() {
-    let e = params(vec![(Field::EmailAddress, Value::Text("nope".into()))]).validated(&env()).unwrap_err();
+    let e = params(vec![(Field::EmailAddress, Value::Text("nope".into()))]).to_json(&env()).unwrap_err();
     let item = e.first().unwrap();
     assert_eq!((item.code.as_str(), item.param_name.as_deref()), ("form_param_format_invalid", Some("email_address")));
 
-    let e = params(vec![(Field::Password, Value::Text("short".into()))]).validated(&env()).unwrap_err();
+    let e = params(vec![(Field::Password, Value::Text("short".into()))]).to_json(&env()).unwrap_err();
     assert_eq!(e.first().unwrap().code, "form_password_length_too_short");
 
-    let e = params(vec![(Field::FirstName, Value::Bool(true))]).validated(&env()).unwrap_err();
+    let e = params(vec![(Field::FirstName, Value::Bool(true))]).to_json(&env()).unwrap_err();
     assert_eq!(e.first().unwrap().param_name.as_deref(), Some("first_name"));
 }
 
 #[test]
 fn refuses_fields_the_instance_turned_off() {
-    let e = params(vec![(Field::Username, Value::Text("ana".into()))]).validated(&env()).unwrap_err();
+    let e = params(vec![(Field::Username, Value::Text("ana".into()))]).to_json(&env()).unwrap_err();
     let item = e.first().unwrap();
     assert_eq!((item.code.as_str(), item.param_name.as_deref()), ("form_param_unknown", Some("username")));
 }
@@ -52,7 +52,7 @@ fn refuses_fields_the_instance_turned_off() {
 fn refuses_oversized_metadata() {
     let big = ["{\"k\":\"", &"x".repeat(5000), "\"}"].concat();
     let p = SignUpParams { unsafe_metadata: Some(big), ..SignUpParams::default() };
-    assert_eq!(p.validated(&env()).unwrap_err().first().unwrap().param_name.as_deref(), Some("unsafe_metadata"));
+    assert_eq!(p.to_json(&env()).unwrap_err().first().unwrap().param_name.as_deref(), Some("unsafe_metadata"));
 }
 
 #[test]
@@ -64,7 +64,7 @@ fn a_ticket_and_its_strategy_are_sent_as_given() {
         ..SignUpParams::default()
     };
     assert_eq!(
-        p.validated(&env()).unwrap().to_json(),
+        p.to_json(&env()).unwrap(),
         r#"{"password":"correct horse battery","strategy":"ticket","ticket":"tk_1"}"#
     );
 }

@@ -50,7 +50,7 @@ pub fn identifier(input: &str) -> Result<Identifier, FieldError> {
     }
     // Byte-wise, like the email check: no str-search panic paths in the SDK.
     let bytes = trimmed.as_bytes();
-    if bytes.contains(&b'@') {
+    if super::has_at_sign(bytes) {
         return email_address(trimmed).map(Identifier::EmailAddress).map_err(|_| BAD);
     }
     if bytes.first() == Some(&b'+') {
@@ -64,7 +64,7 @@ pub fn identifier(input: &str) -> Result<Identifier, FieldError> {
 /// control characters. Kept as given otherwise (case matters there).
 pub fn external_id(input: &str) -> Result<String, FieldError> {
     let id = input.trim();
-    let len = id.chars().count();
+    let len = super::char_count(id);
     if len == 0 || len > EXTERNAL_ID_MAX_CHARS || id.chars().any(char::is_control) {
         return Err(invalid("external_id", "Use 1 to 255 characters without control characters."));
     }
