@@ -55,6 +55,12 @@ const STEPS = [
   ["ready", (r) => r.t3 - r.t0],
   ["from navigation", (r) => r.t3],
 ];
+/** Resource Timing: when a file's request started and its answer ended, in ms. */
+const fetchMs = (suffix) => (r) => {
+  const e = r.resources.find((x) => x.path.endsWith(suffix));
+  return e ? e.end - e.start : NaN;
+};
+const FETCHES = [["js fetch", fetchMs(".js")], ["wasm fetch", fetchMs(".wasm")], ["client fetch", fetchMs("/v1/client")]];
 
 const setups = [{
   name: "current",
@@ -99,7 +105,7 @@ function docSection({ results, date, chromiumVersion, seconds, load, rev, sizesN
   const rows = [];
   for (const [page] of PAGES) {
     const s = results.current[page];
-    for (const [step] of STEPS) {
+    for (const [step] of [...STEPS, ...FETCHES]) {
       const x = s[step];
       rows.push(`| ${page} | ${step} | ${f1(x.p50)} ms | ${f1(x.p95)} ms | ${f1(x.min)} ms | ${f1(x.max)} ms |`);
     }
@@ -159,7 +165,7 @@ async function main() {
     // not last the run.
     const config = "[rate_limit]\nper_second = 100000\nburst = 100000\n";
     for (const s of setups) {
-      const args = ["--www", join(ROOT, "bench/page"), "--pkg", s.pkg];
+      const args = (base) => ["--public-origin", base, "--www", join(ROOT, "bench/page"), "--pkg", s.pkg];
       const server = await startServer({ server: s.server, work, name: `sdk-ready-${s.name}`, config, args });
       servers.push(server);
       s.base = server.base;
@@ -184,7 +190,7 @@ async function main() {
       results[s.name] = {};
       for (const [page] of PAGES) {
         const ok = runs.filter((r) => r.setup === s.name && r.page === page && !r.error);
-        results[s.name][page] = Object.fromEntries(STEPS.map(([step, of]) => [step, summary(ok.map(of))]));
+        results[s.name][page] = Object.fromEntries([...STEPS, ...FETCHES].map(([step, of]) => [step, summary(ok.map(of))]));
       }
     }
     const seconds = Math.round((Date.now() - t) / 1000);
@@ -192,12 +198,12 @@ async function main() {
     const sizesNow = sizes(runs.find((r) => r.setup === "current" && !r.error) ?? { resources: [] });
 
     console.log();
-    const head = ["ms", "n", ...STEPS.map(([s]) => `${s} p50`), "ready p95"];
+    const head = ["ms", "n", ...[...STEPS, ...FETCHES].map(([s]) => `${s} p50`), "ready p95"];
     const lines = [];
     for (const s of setups) {
       for (const [page] of PAGES) {
         const x = results[s.name][page];
-        lines.push([`${s.name} ${page}`, x.ready.n, ...STEPS.map(([step]) => f1(x[step].p50)), f1(x.ready.p95)]);
+        lines.push([`${s.name} ${page}`, x.ready.n, ...[...STEPS, ...FETCHES].map(([step]) => f1(x[step].p50)), f1(x.ready.p95)]);
       }
     }
     console.log(table([head, ...lines]));

@@ -34,7 +34,8 @@ export function freePort() {
 
 /**
  * Starts SERVER on a free port with a fresh SQLite file in WORK, the TOML
- * CONFIG and the extra ARGS; its output goes to target/bench/LOGNAME.
+ * CONFIG and the extra ARGS (an array, or a function of the server's
+ * base URL that answers one); its output goes to target/bench/NAME.log.
  * Answers { base, stop }.
  */
 export async function startServer({ server, work, name, config, args }) {
@@ -49,7 +50,7 @@ export async function startServer({ server, work, name, config, args }) {
   const log = await open(join(OUT, `${name}.log`), "w");
   const child = spawn(server, [
     "--listen", `127.0.0.1:${port}`, "--database-url", `sqlite://${join(work, `${name}.db`)}`,
-    "--config", configPath, ...args,
+    "--config", configPath, ...(typeof args === "function" ? args(base) : args),
   ], { env, stdio: ["ignore", log.fd, log.fd] });
   let exited = null;
   child.on("exit", (code, signal) => { exited = signal ?? code; });
@@ -91,7 +92,7 @@ function quantile(sorted, q) {
 }
 
 export function summary(values) {
-  const s = [...values].sort((a, b) => a - b);
+  const s = values.filter(Number.isFinite).sort((a, b) => a - b);
   return { n: s.length, p50: quantile(s, 0.5), p95: quantile(s, 0.95), min: s[0], max: s.at(-1), mean: s.reduce((a, b) => a + b, 0) / s.length };
 }
 
