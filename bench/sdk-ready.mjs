@@ -60,7 +60,15 @@ const fetchMs = (suffix) => (r) => {
   const e = r.resources.find((x) => x.path.endsWith(suffix));
   return e ? e.end - e.start : NaN;
 };
-const FETCHES = [["js fetch", fetchMs(".js")], ["wasm fetch", fetchMs(".wasm")], ["client fetch", fetchMs("/v1/client")]];
+/** How long after the environment's request the client's was sent: the load's two requests overlap or not. */
+const clientAfterEnvironment = (r) => {
+  const at = (path) => r.resources.find((x) => x.path === path)?.start ?? NaN;
+  return at("/v1/client") - at("/v1/environment");
+};
+const FETCHES = [
+  ["js fetch", fetchMs(".js")], ["wasm fetch", fetchMs(".wasm")], ["environment fetch", fetchMs("/v1/environment")],
+  ["client fetch", fetchMs("/v1/client")], ["client sent after environment's", clientAfterEnvironment],
+];
 
 const setups = [{
   name: "current",
