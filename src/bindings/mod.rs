@@ -51,8 +51,6 @@ use wasm_bindgen::prelude::*;
 const LOAD: u32 = 0;
 /// A sign-up operation.
 const SIGN_UP: u32 = 1;
-/// The path of the client, asked for at load.
-const CLIENT: &str = "/v1/client";
 /// A sign-in operation.
 const SIGN_IN: u32 = 2;
 /// A session token.
@@ -76,6 +74,9 @@ const RUN_SIGN_OUT: u32 = 14;
 const RUN_LINK_FLOW: u32 = 15;
 const RUN_EVENTS: u32 = 16;
 const RUN_LINK_CANCELLED: u32 = 17;
+
+/// The path of the client, asked for at load.
+const CLIENT: &str = "/v1/client";
 
 /// A resource object the SDK keeps current (the sign-up, the sign-in).
 #[derive(Default)]
