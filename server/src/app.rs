@@ -1,11 +1,12 @@
 //! The router: every route, and the layers around them, in one place.
 //!
 //! From the outside in: trace id, request log, compression, the dev
-//! request counter (`--dev`), CORS, the request timeout (a JSON 503 `request_timeout`; an
-//! event stream's body is not timed, only its start), the JSON 413, the
-//! body limit, the Origin check; then per route group, the rate limit (`/v1` and
-//! the JWKS), the client (`/v1/client`) and the admin key (`/v1/admin`);
-//! then per route, the tighter quota of the password and code endpoints.
+//! request counter (`--dev`), CORS, the request timeout (a JSON 503
+//! `request_timeout`; an event stream's body is not timed, only its
+//! start), the JSON 413, the body limit, the Origin check; then per route
+//! group, the rate limit (`/v1` and the JWKS), the client (`/v1/client`)
+//! and the admin key (`/v1/admin`); then per route, the tighter quota of
+//! the password and code endpoints.
 
 use crate::admin::{self, auth::AdminKey};
 use crate::client;
