@@ -3,7 +3,8 @@
 #   make test   runs every test: protocol, server, SDK in Chromium, demo in Playwright
 # Both install whatever is missing first (scripts/setup.sh).
 
-.PHONY: demo test pkg setup-demo setup-test setup-bench lint test-rust test-browser test-e2e size bench fuzz
+.PHONY: demo test pkg setup-demo setup-test setup-bench lint test-rust test-browser test-e2e size bench bench-build \
+	bench-magic-link bench-ready bench-size fuzz
 
 # The server reads its settings from GATEHOUSE_* variables, so any one that
 # is already set wins: GATEHOUSE_LISTEN=127.0.0.1:9000 make demo
@@ -47,19 +48,32 @@ test-e2e:
 size:
 	bench/size.sh --check
 
-# Not part of `make test`: the magic link benchmark (issue 3; about 3
-# minutes). Builds the package as `make pkg` does, but into target/bench/pkg
-# so a test run using pkg/ at the same time is left alone, and the release
-# server; then bench/magic-link.mjs prints its table and rewrites its
-# section of docs/BENCHMARKS.md. Then bench/size-report.sh: the package's
-# sizes (raw, gzip, brotli) and the wasm's largest items (twiggy), in its
-# own section.
-bench: setup-bench
+# Not part of `make test`: the benchmarks, each of which prints its table
+# and rewrites its own section of docs/BENCHMARKS.md. `make bench` runs them
+# all; `make bench-ready` (for example) one. bench-build builds the package
+# as `make pkg` does, but into target/bench/pkg so a test run using pkg/ at
+# the same time is left alone, and the release server.
+#   bench-magic-link  the magic link: push vs polling (issue 3; about 3 minutes)
+#   bench-ready       SDK ready: import, init, Gatehouse.load in cold browser
+#                     contexts (issue 10; about 1 minute)
+#   bench-size        the package's sizes (raw, gzip, brotli) and the wasm's
+#                     largest items (twiggy)
+bench: bench-magic-link bench-ready bench-size
+
+BENCH_ENV = GATEHOUSE_BENCH_PKG=target/bench/pkg \
+	GATEHOUSE_BENCH_SERVER=$${CARGO_TARGET_DIR:-target}/release/gatehouse-server
+
+bench-build: setup-bench
 	PKG_OUT=target/bench/pkg scripts/build-pkg.sh
 	cargo build --quiet --release -p gatehouse-server
-	GATEHOUSE_BENCH_PKG=target/bench/pkg \
-	GATEHOUSE_BENCH_SERVER=$${CARGO_TARGET_DIR:-target}/release/gatehouse-server \
-	  node bench/magic-link.mjs
+
+bench-magic-link: bench-build
+	$(BENCH_ENV) node bench/magic-link.mjs
+
+bench-ready: bench-build
+	$(BENCH_ENV) node bench/sdk-ready.mjs
+
+bench-size: bench-build
 	GATEHOUSE_BENCH_PKG=target/bench/pkg bench/size-report.sh
 
 # Not part of `make test` (which runs the same properties with 500 inputs

@@ -35,12 +35,12 @@ use wasm_bindgen::JsCast;
 use web_sys::{RequestCredentials, RequestInit};
 
 #[wasm_bindgen(inline_js = r#"
-export function pipe(url, init, target, tag, wait) {
+export function pipe(url, init, target, tag, wait, early) {
   const header = (response, name) => response.headers.get(name);
-  const send = () => fetch(url, init)
+  const send = () => (early || fetch(url, init)
     .then((response) => response.json().catch(() => {}).then((json) =>
-      [response.status, json, header(response, "Gatehouse-Client"), header(response, "Retry-After")]), () => null)
-    .then((answer) => target.__answer(answer, tag, url, init));
+      [response.status, json, header(response, "Gatehouse-Client"), header(response, "Retry-After")]), () => null))
+    .then((answer) => (target ? target.__answer(answer, tag, url, init) : answer));
   return wait ? new Promise((wake) => setTimeout(wake, wait)).then(send) : send();
 }
 "#)]
@@ -53,8 +53,10 @@ extern "C" {
     /// web-sys: an import shim each, in both languages, and the conversion
     /// of a fallible string (about 0.2 KiB gzip); `tag` tells the target which of its
     /// requests this was, when it needs to know; `url` and `init` let it
-    /// send the request [`again`](Transport::again).
-    pub fn pipe(url: &JsValue, init: &JsValue, target: &JsValue, tag: u32, wait: u32) -> Promise;
+    /// send the request [`again`](Transport::again). Without a `target`
+    /// (`null`) it resolves to the bare `answer`, and never rejects; such
+    /// a promise as `early` is the answer, and nothing is sent.
+    fn pipe(url: &JsValue, init: &JsValue, target: &JsValue, tag: u32, wait: u32, early: &JsValue) -> Promise;
 }
 
 /// A bit of a [`pipe`] tag: the request was sent again (it is not, twice).
@@ -131,7 +133,17 @@ impl Transport {
         tag: u32,
     ) -> Promise {
         let (url, init) = self.request(method, path, body, signal);
-        pipe(&url.into(), &init, target, tag, 0)
+        pipe(&url.into(), &init, target, tag, 0, &JsValue::UNDEFINED)
+    }
+
+    /// A GET sent before its answer can be taken in (the client's, at
+    /// load, alongside the environment's): without a `target` (`null`), it
+    /// is sent and the promise resolves to its bare answer; given that
+    /// promise as `early`, the answer is [`pipe`]d to `target` as
+    /// [`Transport::send`] does, and nothing more is sent.
+    pub fn get_early(&self, path: &str, early: &JsValue, target: &JsValue, tag: u32) -> Promise {
+        let (url, init) = self.request(Method::Get, path, None, &JsValue::UNDEFINED);
+        pipe(&url.into(), &init, target, tag, 0, early)
     }
 
     /// The request [`pipe`] handed back with a `client_token_replaced`
@@ -144,7 +156,7 @@ impl Transport {
             return None;
         }
         self.authorize(&decode::get(init, "headers").unwrap_or_default());
-        Some(pipe(url, init, target, tag | SENT_AGAIN, PAUSE_MS))
+        Some(pipe(url, init, target, tag | SENT_AGAIN, PAUSE_MS, &JsValue::UNDEFINED))
     }
 
     /// In bearer mode, puts the kept token in `headers` (`Authorization`).

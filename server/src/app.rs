@@ -1,11 +1,12 @@
 //! The router: every route, and the layers around them, in one place.
 //!
-//! From the outside in: trace id, request log, the dev request counter
-//! (`--dev`), CORS, the request timeout (a JSON 503 `request_timeout`; an
-//! event stream's body is not timed, only its start), the JSON 413, the
-//! body limit, the Origin check; then per route group, the rate limit (`/v1` and
-//! the JWKS), the client (`/v1/client`) and the admin key (`/v1/admin`);
-//! then per route, the tighter quota of the password and code endpoints.
+//! From the outside in: trace id, request log, the dev request counter (`--dev`), CORS, the request timeout (a JSON 503
+//! `request_timeout`; an event stream's body is not timed, only its
+//! start), the JSON 413, the body limit, the Origin check; then per route
+//! group, the rate limit (`/v1` and the JWKS), compression (the static
+//! files only), the client (`/v1/client`)
+//! and the admin key (`/v1/admin`); then per route, the tighter quota of
+//! the password and code endpoints.
 
 use crate::admin::{self, auth::AdminKey};
 use crate::client;
@@ -28,6 +29,7 @@ use axum::{Json, Router};
 use gatehouse_protocol::ErrorCode;
 use std::time::Duration;
 use tower_http::LatencyUnit;
+use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -87,7 +89,7 @@ pub fn router(state: AppState, options: &Options) -> Router {
         .merge(jwks)
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
-        .merge(static_files::routes(options.www.clone(), options.pkg.clone()))
+        .merge(static_files::routes(options.www.clone(), options.pkg.clone()).layer(compression()))
         .with_state(state.clone())
         .layer(from_fn_with_state(allowed.clone(), origin::check))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
@@ -97,11 +99,11 @@ pub fn router(state: AppState, options: &Options) -> Router {
         app = app.layer(from_fn_with_state(state, dev::record));
     }
     app.layer(
-        TraceLayer::new_for_http()
-            .make_span_with(trace::make_span)
-            .on_response(DefaultOnResponse::new().level(Level::INFO).latency_unit(LatencyUnit::Millis)),
-    )
-    .layer(from_fn(trace::assign))
+            TraceLayer::new_for_http()
+                .make_span_with(trace::make_span)
+                .on_response(DefaultOnResponse::new().level(Level::INFO).latency_unit(LatencyUnit::Millis)),
+        )
+        .layer(from_fn(trace::assign))
 }
 
 fn cors(allowed: &AllowedOrigins) -> CorsLayer {
@@ -113,6 +115,19 @@ fn cors(allowed: &AllowedOrigins) -> CorsLayer {
         .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION, client::MODE_HEADER])
         .expose_headers([client::HEADER, header::RETRY_AFTER])
         .max_age(std::time::Duration::from_secs(600))
+}
+
+/// gzip or brotli, as the request's `Accept-Encoding` prefers, for the
+/// static files only. The API's answers are not compressed: they carry
+/// secrets (session JWTs, client tokens) beside what the caller sent, and
+/// a compressed answer's length would leak the secret a byte at a time
+/// (BREACH); they are small anyway, and event streams must not be held
+/// back in a compressor. tower-http's default predicate leaves out images
+/// and bodies under 32 bytes. Its default levels suit compressing
+/// at each request: gzip 6, brotli 4 (brotli's own default, 11, takes far
+/// longer for little less).
+fn compression() -> CompressionLayer {
+    CompressionLayer::new()
 }
 
 /// Answers 503 `request_timeout` when `app` has not begun its answer

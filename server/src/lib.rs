@@ -72,6 +72,7 @@ pub mod verify;
 
 use anyhow::Context;
 use axum::Router;
+use axum::serve::ListenerExt;
 use clock::Clock;
 use config::{Config, Secret};
 use delivery::Sender;
@@ -237,6 +238,14 @@ impl App {
             hub.close_all();
         };
         let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
+        // Each write goes out at once. With Nagle's algorithm, a body
+        // written after its head waits for the peer's delayed ACK: tens of
+        // milliseconds for a static file or an answer in two writes.
+        let listener = listener.tap_io(|tcp| {
+            if let Err(error) = tcp.set_nodelay(true) {
+                tracing::warn!(%error, "cannot set TCP_NODELAY on a connection");
+            }
+        });
         let served = axum::serve(listener, service).with_graceful_shutdown(shutdown).await;
         if tokio::time::timeout(MAIL_DRAIN, state.sender.idle()).await.is_err() {
             tracing::error!(unsent = state.sender.pending(), "stopping with mail still queued: it is lost");

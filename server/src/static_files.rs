@@ -3,12 +3,22 @@
 //! `ServeDir` picks the content type from the extension, so `.wasm` goes
 //! out as `application/wasm` and browsers can compile it while streaming.
 //! A missing file answers the API's JSON 404.
+//!
+//! Every file goes out with `Cache-Control: no-cache`: a browser may keep
+//! it, but asks each time whether it changed (`If-Modified-Since`, from
+//! `ServeDir`'s `Last-Modified`) and gets a bodiless 304 when it did not.
+//! No name carries a content hash (`gatehouse.js` finds its wasm by its
+//! fixed name, and pages preload both by name), so nothing may be kept
+//! without asking. The answers are compressed by the app's layer
+//! (`app::compression`).
 
 use crate::error;
 use axum::Router;
 use axum::handler::HandlerWithoutStateExt;
+use axum::http::{HeaderValue, header};
 use std::path::PathBuf;
 use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
 
 /// Routes for the served directories; without either, only the JSON 404.
 pub fn routes<S: Clone + Send + Sync + 'static>(www: Option<PathBuf>, pkg: Option<PathBuf>) -> Router<S> {
@@ -16,8 +26,9 @@ pub fn routes<S: Clone + Send + Sync + 'static>(www: Option<PathBuf>, pkg: Optio
     if let Some(pkg) = pkg {
         router = router.nest_service("/pkg", ServeDir::new(pkg).fallback(error::not_found.into_service()));
     }
-    match www {
+    let router = match www {
         Some(www) => router.fallback_service(ServeDir::new(www).fallback(error::not_found.into_service())),
         None => router.fallback(error::not_found),
-    }
+    };
+    router.layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")))
 }

@@ -47,7 +47,7 @@ use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 
 // The tags of the answers that come to `Gatehouse.__answer`.
-/// Loading: the environment, then the client.
+/// Loading: the environment, then the client (both sent at once).
 const LOAD: u32 = 0;
 /// A sign-up operation.
 const SIGN_UP: u32 = 1;
@@ -74,6 +74,9 @@ const RUN_SIGN_OUT: u32 = 14;
 const RUN_LINK_FLOW: u32 = 15;
 const RUN_EVENTS: u32 = 16;
 const RUN_LINK_CANCELLED: u32 = 17;
+
+/// The path of the client, asked for at load.
+const CLIENT: &str = "/v1/client";
 
 /// A resource object the SDK keeps current (the sign-up, the sign-in).
 #[derive(Default)]
@@ -102,6 +105,9 @@ struct Shared {
     gatehouse: Cell<Option<JsValue>>,
     sign_up: Slot,
     sign_in: Slot,
+    /// While loading, the client's answer (`Transport::get_early`): asked
+    /// for with the environment, taken in after it.
+    loading: Cell<Option<Promise>>,
 }
 
 /// Starts the request (aborted by `signal`, an `AbortSignal`, if it is one)
@@ -170,10 +176,13 @@ impl Gatehouse {
             gatehouse: Cell::new(None),
             sign_up: Slot::default(),
             sign_in: Slot::default(),
+            loading: Cell::new(None),
         });
         let gatehouse = JsValue::from(Gatehouse { shared: shared.clone() });
         shared.gatehouse.set(Some(gatehouse.clone()));
         let environment = request(Method::Get, "/v1/environment".into());
+        let client = shared.transport.get_early(CLIENT, &JsValue::UNDEFINED, &JsValue::NULL, LOAD);
+        shared.loading.set(Some(client));
         send(&shared, environment, LOAD, &JsValue::UNDEFINED)
     }
 
@@ -254,8 +263,9 @@ impl Gatehouse {
 }
 
 impl Gatehouse {
-    /// First the environment comes (then the client is asked for), then the
-    /// client (then the instance is ready, and the promise resolves to it).
+    /// First the environment comes (then the client's answer, asked for at
+    /// the same time, is piped here), then the client (then the instance is
+    /// ready, and the promise resolves to it).
     /// Once loaded, the answers are those of the sign-in and the session.
     fn take(&self, answer: &JsValue, tag: u32) -> Result<JsValue> {
         let shared = &self.shared;
@@ -289,8 +299,8 @@ impl Gatehouse {
             let environment = decode::answer(answer, schema::ENVIRONMENT)?;
             let _ = shared.rules.set(decode::rules(&environment));
             set(&gatehouse, "environment", &environment);
-            let client = request(Method::Get, "/v1/client".into());
-            return Ok(send(shared, client, LOAD, &JsValue::UNDEFINED).into());
+            let early = shared.loading.take().map(JsValue::from).unwrap_or_default();
+            return Ok(shared.transport.get_early(CLIENT, &early, &gatehouse, LOAD).into());
         }
         let client = decode::answer(answer, schema::CLIENT_ENVELOPE)?;
         let sign_up = objects::sign_up(&gatehouse);

@@ -16,6 +16,7 @@ mod cleanup;
 mod cli;
 mod client;
 mod code_limits;
+mod compression;
 mod config;
 mod crash;
 mod dev_tools;
