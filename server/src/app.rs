@@ -99,11 +99,11 @@ pub fn router(state: AppState, options: &Options) -> Router {
         app = app.layer(from_fn_with_state(state, dev::record));
     }
     app.layer(
-            TraceLayer::new_for_http()
-                .make_span_with(trace::make_span)
-                .on_response(DefaultOnResponse::new().level(Level::INFO).latency_unit(LatencyUnit::Millis)),
-        )
-        .layer(from_fn(trace::assign))
+        TraceLayer::new_for_http()
+            .make_span_with(trace::make_span)
+            .on_response(DefaultOnResponse::new().level(Level::INFO).latency_unit(LatencyUnit::Millis)),
+    )
+    .layer(from_fn(trace::assign))
 }
 
 fn cors(allowed: &AllowedOrigins) -> CorsLayer {

@@ -4,7 +4,7 @@
 //! the secret by its length: BREACH; and compression would hold events
 //! back); static files are revalidated, never kept blindly.
 
-use crate::helpers::{Mode, TestClient, spawn_app, spawn_app_with};
+use crate::helpers::{spawn_app, spawn_app_with};
 use gatehouse_server::Options;
 use gatehouse_server::config::Config;
 use reqwest::Method;
