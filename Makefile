@@ -3,7 +3,7 @@
 #   make test   runs every test: protocol, server, SDK in Chromium, demo in Playwright
 # Both install whatever is missing first (scripts/setup.sh).
 
-.PHONY: demo test pkg setup-demo setup-test lint test-rust test-browser test-e2e size bench fuzz
+.PHONY: demo test pkg setup-demo setup-test lint test-rust test-browser test-e2e size bench bench-streams fuzz
 
 # The server reads its settings from GATEHOUSE_* variables, so any one that
 # is already set wins: GATEHOUSE_LISTEN=127.0.0.1:9000 make demo
@@ -26,7 +26,7 @@ pkg:
 lint:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets --quiet -- -D warnings
-	cargo clippy -p gatehouse --target wasm32-unknown-unknown --release --quiet -- -D warnings
+	cargo clippy -p gatehouse --target wasm32-unknown-unknown --profile sdk --quiet -- -D warnings
 
 # The server's integration suite runs twice: on SQLite (here), then on
 # PostgreSQL (scripts/test-postgres.sh: skipped without one, unless
@@ -44,17 +44,26 @@ test-e2e:
 size:
 	bench/size.sh --check
 
-# Not part of `make test`: the magic link benchmark (issue 3; about 3
-# minutes). Builds the package as `make pkg` does, but into target/bench/pkg
-# so a test run using pkg/ at the same time is left alone, and the release
-# server; then bench/magic-link.mjs prints its table and rewrites its
-# section of docs/BENCHMARKS.md.
+# Not part of `make test`: the benchmarks, each rewriting its own section of
+# docs/BENCHMARKS.md. Builds the package as `make pkg` does, but into
+# target/bench/pkg so a test run using pkg/ at the same time is left alone,
+# and the release server; then
+# - bench/magic-link.mjs: the magic link's wake-up, push vs polling (issue 3;
+#   about 3 minutes);
+# - bench/streams.mjs (`make bench-streams` alone): 10,000 event streams
+#   waiting on one server, its RSS, and a change's wake-up (issue 10; about
+#   a minute).
 bench: setup-test
 	PKG_OUT=target/bench/pkg scripts/build-pkg.sh
 	cargo build --quiet --release -p gatehouse-server
 	GATEHOUSE_BENCH_PKG=target/bench/pkg \
 	GATEHOUSE_BENCH_SERVER=$${CARGO_TARGET_DIR:-target}/release/gatehouse-server \
 	  node bench/magic-link.mjs
+	$(MAKE) --no-print-directory bench-streams
+
+bench-streams:
+	cargo build --quiet --release -p gatehouse-server
+	GATEHOUSE_BENCH_SERVER=$${CARGO_TARGET_DIR:-target}/release/gatehouse-server node bench/streams.mjs
 
 # Not part of `make test` (which runs the same properties with 500 inputs
 # each, inside `cargo test --workspace`): every fuzz property with 40,000

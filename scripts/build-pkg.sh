@@ -23,17 +23,17 @@ fi
 # Without reference types, wasm-bindgen keeps JS objects in a JS-side heap
 # instead of an externref table and drops a shim per export: about 0.8 KiB
 # gzip less. Only here: the browser tests link std, which expects them.
-# (The release profile strips the target_features section, so wasm-bindgen
-# warns that it cannot read them; with them it would see core's reference
-# types and expect an externref table.)
+# (The sdk profile, like release, strips the target_features section, so
+# wasm-bindgen warns that it cannot read them; with them it would see core's
+# reference types and expect an externref table.)
 RUSTFLAGS="${RUSTFLAGS:-} -C target-feature=-reference-types" \
-  cargo build --quiet --release --target wasm32-unknown-unknown -p gatehouse
+  cargo build --quiet --profile sdk --target wasm32-unknown-unknown -p gatehouse
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 wasm-bindgen --target web --out-dir "$work" --out-name gatehouse \
-  "$target_dir/wasm32-unknown-unknown/release/gatehouse.wasm"
+  "$target_dir/wasm32-unknown-unknown/sdk/gatehouse.wasm"
 
 features=(--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext
   --enable-reference-types --enable-multivalue --enable-mutable-globals)
