@@ -42,7 +42,10 @@ cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$pid/stat"; }
 case $what in
   healthz) url="http://127.0.0.1:$port/healthz" script=() ;;
   create) url="http://127.0.0.1:$port" script=(-s bench/probe.lua) ;;
-  password) url="http://127.0.0.1:$port" script=(-s bench/probe.lua) export PROBE_PASSWORD=probe-Passw0rd-long ;;
+  password)
+    url="http://127.0.0.1:$port" script=(-s bench/probe.lua)
+    export PROBE_PASSWORD=probe-Passw0rd-long
+    ;;
   *) echo "probe: WHAT is healthz, create or password" >&2; exit 2 ;;
 esac
 before=$(cpu_ticks)

@@ -157,8 +157,8 @@ async function signUp(agent, port, n, password) {
   return { id: r.json.response.id, token, email: body.email_address };
 }
 
-/** Runs `job(i)` for i in 0..count, PARALLEL at a time. */
-async function inParallel(count, job) {
+/** Runs `job(i)` for i in 0..count, `parallel` at a time. */
+async function inParallel(count, job, parallel = PARALLEL) {
   const results = new Array(count);
   let next = 0;
   const worker = async () => {
@@ -167,7 +167,7 @@ async function inParallel(count, job) {
       results[i] = await job(i);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(PARALLEL, count) }, worker));
+  await Promise.all(Array.from({ length: Math.min(parallel, count) }, worker));
   return results;
 }
 
@@ -300,7 +300,8 @@ The wake-up is from just before that POST to the arrival of the stream's
 Goals (issue 10): ≤ ${GOAL_RSS_MB} MB RSS with 10,000 streams: ${goalRss}
 (${mb(r.memory.streams.rssMb)}); wake-up ≤ ${GOAL_WAKE_MS} ms p50: ${goalWake} (${ms(r.wake.p50)}).
 
-Measured ${r.date} at commit ${r.rev}, on this machine (${r.machine}); the
+Measured ${r.date} at commit ${r.rev} with the server binary
+\`${r.server}\`, on this machine (${r.machine}); the
 script took ${r.seconds} s; load average ${r.load[0].toFixed(2)} before,
 ${r.load[1].toFixed(2)} after (the client and the server share the cores).
 Raw figures: \`target/bench/streams.json\`. Reproduce with \`make bench\`
@@ -343,7 +344,8 @@ async function main() {
 
     say(`${STREAMS} sign-ups without a password, ${WAKE} with one`);
     const plain = await inParallel(STREAMS, (i) => signUp(setup, port, i, false));
-    const wakers = await inParallel(WAKE, (i) => signUp(setup, port, `w${i}`, true));
+    // Two at a time: a password hash holds a slot (one per core) for a while.
+    const wakers = await inParallel(WAKE, (i) => signUp(setup, port, `w${i}`, true), 2);
     await inParallel(WAKE, (i) => ok(request(setup, port, "POST", `/v1/client/sign_ups/${wakers[i].id}/prepare_verification`,
       { token: wakers[i].token, body: { strategy: "email_code" } }), "prepare"));
     memory.signedUp = rss(pid);
@@ -389,6 +391,7 @@ async function main() {
       date: new Date().toISOString().slice(0, 10),
       rev: revision(),
       machine: `${cpus().length} cores, ${cpus()[0]?.model.trim() ?? "unknown CPU"}, ${Math.round(totalmem() / 2 ** 30)} GiB`,
+      server: SERVER.startsWith(ROOT) ? SERVER.slice(ROOT.length) : SERVER,
       streams: STREAMS, wakeRuns: WAKE, open, openMs, memory,
       wake: stats(wakes), post: stats(posts), raw: { wakes, posts },
     };
