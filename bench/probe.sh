@@ -13,7 +13,8 @@
 # with bench/probe.lua, and prints wrk's summary, the server's CPU time per
 # request (user + system, from /proc/PID/stat: steadier than the rate when
 # other work shares the cores) and its peak RSS (VmHWM). Needs wrk
-# (`apt-get install wrk`).
+# (`apt-get install wrk`). PROBE_TOML: more config lines, for an A/B of a
+# setting.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 server=$1 what=$2 connections=${3:-64} seconds=${4:-10}
@@ -32,6 +33,8 @@ burst = 1000000
 sensitive_per_minute = 1000000
 sensitive_burst = 1000000
 TOML
+# More settings, for an A/B of one (PROBE_TOML=$'[password_hashing]\nmax_concurrent = 4').
+printf '%s\n' "${PROBE_TOML:-}" >> "$work/probe.toml"
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 RUST_LOG=warn "$server" --listen "127.0.0.1:$port" --database-url "sqlite://$work/probe.db" \
   --config "$work/probe.toml" --public-origin "http://127.0.0.1:$port" >"$work/server.log" 2>&1 &
