@@ -4,7 +4,7 @@
 # Both install whatever is missing first (scripts/setup.sh).
 
 .PHONY: demo test pkg setup-demo setup-test setup-bench lint test-rust test-browser test-e2e size bench bench-build \
-	bench-magic-link bench-ready bench-size fuzz
+	bench-magic-link bench-ready bench-size bench-streams fuzz
 
 # The server reads its settings from GATEHOUSE_* variables, so any one that
 # is already set wins: GATEHOUSE_LISTEN=127.0.0.1:9000 make demo
@@ -30,7 +30,7 @@ pkg:
 lint:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets --quiet -- -D warnings
-	cargo clippy -p gatehouse --target wasm32-unknown-unknown --release --quiet -- -D warnings
+	cargo clippy -p gatehouse --target wasm32-unknown-unknown --profile sdk --quiet -- -D warnings
 
 # The server's integration suite runs twice: on SQLite (here), then on
 # PostgreSQL (scripts/test-postgres.sh: skipped without one, unless
@@ -58,7 +58,9 @@ size:
 #                     contexts (issue 10; about 1 minute)
 #   bench-size        the package's sizes (raw, gzip, brotli) and the wasm's
 #                     largest items (twiggy)
-bench: bench-magic-link bench-ready bench-size
+#   bench-streams     10,000 event streams waiting on one server, its RSS, and
+#                     a change's wake-up (issue 10; about a minute)
+bench: bench-magic-link bench-ready bench-size bench-streams
 
 BENCH_ENV = GATEHOUSE_BENCH_PKG=target/bench/pkg \
 	GATEHOUSE_BENCH_SERVER=$${CARGO_TARGET_DIR:-target}/release/gatehouse-server
@@ -75,6 +77,9 @@ bench-ready: bench-build
 
 bench-size: bench-build
 	GATEHOUSE_BENCH_PKG=target/bench/pkg bench/size-report.sh
+
+bench-streams: bench-build
+	$(BENCH_ENV) node bench/streams.mjs
 
 # Not part of `make test` (which runs the same properties with 500 inputs
 # each, inside `cargo test --workspace`): every fuzz property with 40,000

@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 
 out=${PKG_OUT:-pkg}
 target_dir=${CARGO_TARGET_DIR:-target}
-profile=release
+profile=sdk
 names=()
 strip=(--strip-debug)
 if [ "${PKG_NAMES:-}" = 1 ]; then
@@ -34,9 +34,9 @@ fi
 # Without reference types, wasm-bindgen keeps JS objects in a JS-side heap
 # instead of an externref table and drops a shim per export: about 0.8 KiB
 # gzip less. Only here: the browser tests link std, which expects them.
-# (The release profile strips the target_features section, so wasm-bindgen
-# warns that it cannot read them; with them it would see core's reference
-# types and expect an externref table.)
+# (The sdk profile, like release, strips the target_features section, so
+# wasm-bindgen warns that it cannot read them; with them it would see core's
+# reference types and expect an externref table.)
 RUSTFLAGS="${RUSTFLAGS:-} -C target-feature=-reference-types" \
   cargo build --quiet --profile "$profile" --target wasm32-unknown-unknown -p gatehouse
 

@@ -2,9 +2,11 @@
 //! p = 1), on a blocking thread so a hash never stalls the async workers.
 //!
 //! Every hash and check goes through one [`Hasher`], which lets at most
-//! `[password_hashing] max_concurrent` of them run at once (by default two
+//! `[password_hashing] max_concurrent` of them run at once (by default one
 //! per core): each takes 19 MiB and a core for a while, so without a bound a
-//! burst of sign-ups could take all the memory of the machine. A request
+//! burst of sign-ups could take all the memory of the machine. A hash is all
+//! CPU: a slot more than the cores adds no hashes per second, only its
+//! 19 MiB and a longer time for each (docs/BENCHMARKS.md). A request
 //! that waits longer than `max_wait_ms` for a slot answers 503
 //! `server_busy` with `Retry-After`.
 //!
@@ -62,10 +64,10 @@ pub struct Hasher {
 }
 
 impl Hasher {
-    /// A gate with `settings.max_concurrent` slots (0: two per core).
+    /// A gate with `settings.max_concurrent` slots (0: one per core).
     pub fn new(settings: PasswordHashing) -> Hasher {
         let slots = match settings.max_concurrent {
-            0 => std::thread::available_parallelism().map_or(2, |n| n.get().saturating_mul(2)),
+            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
             n => usize::try_from(n).unwrap_or(usize::MAX),
         };
         Hasher {
@@ -345,9 +347,9 @@ mod tests {
     }
 
     #[test]
-    fn the_default_is_two_slots_per_core() {
+    fn the_default_is_one_slot_per_core() {
         let cores = std::thread::available_parallelism().unwrap().get();
-        assert_eq!(hasher(0, 2000).slots.available_permits(), 2 * cores);
+        assert_eq!(hasher(0, 2000).slots.available_permits(), cores);
         assert_eq!(hasher(3, 2000).slots.available_permits(), 3);
     }
 }

@@ -91,7 +91,7 @@ pub struct SignInSettings {
 /// The bound on password hashing (`crate::password::Hasher`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PasswordHashing {
-    /// How many argon2 or bcrypt operations may run at once; 0: two per core.
+    /// How many argon2 or bcrypt operations may run at once; 0: one per core.
     pub max_concurrent: u32,
     /// How long a request waits for a slot before it answers 503 `server_busy`.
     pub max_wait_ms: u64,
