@@ -3,7 +3,7 @@
 #   make test   runs every test: protocol, server, SDK in Chromium, demo in Playwright
 # Both install whatever is missing first (scripts/setup.sh).
 
-.PHONY: demo test pkg setup-demo setup-test lint test-rust test-browser test-e2e size bench fuzz
+.PHONY: demo test pkg setup-demo setup-test setup-bench lint test-rust test-browser test-e2e size bench fuzz
 
 # The server reads its settings from GATEHOUSE_* variables, so any one that
 # is already set wins: GATEHOUSE_LISTEN=127.0.0.1:9000 make demo
@@ -18,6 +18,9 @@ setup-demo:
 
 setup-test:
 	scripts/setup.sh test
+
+setup-bench:
+	scripts/setup.sh bench
 
 pkg:
 	scripts/build-pkg.sh
@@ -44,17 +47,22 @@ test-e2e:
 size:
 	bench/size.sh --check
 
-# Not part of `make test`: the magic link benchmark (issue 3; about 3
-# minutes). Builds the package as `make pkg` does, but into target/bench/pkg
-# so a test run using pkg/ at the same time is left alone, and the release
-# server; then bench/magic-link.mjs prints its table and rewrites its
-# section of docs/BENCHMARKS.md.
-bench: setup-test
+# Not part of `make test`: the benchmarks, each rewriting its own section
+# of docs/BENCHMARKS.md.
+# - The magic link (issue 3; about 3 minutes). Builds the package as `make
+#   pkg` does, but into target/bench/pkg so a test run using pkg/ at the
+#   same time is left alone, and the release server; then
+#   bench/magic-link.mjs prints its table.
+# - The server load (issue 10 §1, issue 9 §4; about 45 minutes, with the
+#   django-allauth peer): bench/server.sh, whose header lists its settings
+#   (LOAD_DURATION=5 PEER=0 make bench for a short look).
+bench: setup-bench
 	PKG_OUT=target/bench/pkg scripts/build-pkg.sh
 	cargo build --quiet --release -p gatehouse-server
 	GATEHOUSE_BENCH_PKG=target/bench/pkg \
 	GATEHOUSE_BENCH_SERVER=$${CARGO_TARGET_DIR:-target}/release/gatehouse-server \
 	  node bench/magic-link.mjs
+	bench/server.sh
 
 # Not part of `make test` (which runs the same properties with 500 inputs
 # each, inside `cargo test --workspace`): every fuzz property with 40,000

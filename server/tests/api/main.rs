@@ -17,6 +17,7 @@ mod cli;
 mod client;
 mod code_limits;
 mod config;
+mod delivery_sink;
 mod dev_tools;
 mod email_link;
 mod email_link_owner;
