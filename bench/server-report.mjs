@@ -28,7 +28,9 @@ const peerRows = lines(join(dir, "peer.jsonl"));
 const peerEnv = existsSync(join(dir, "peer-env.txt")) ? readFileSync(join(dir, "peer-env.txt"), "utf8") : "";
 
 const machine = rows.find((r) => r.kind === "machine") ?? {};
-const argon2 = rows.find((r) => r.kind === "argon2");
+// Measured at the start and at the end: the better one is the ceiling.
+const argon2 = rows.filter((r) => r.kind === "argon2").reduce((a, b) => (!a || b.per_s > a.per_s ? b : a), null);
+const argon2All = rows.filter((r) => r.kind === "argon2").map((r) => r.per_s.toFixed(1)).join(" and ");
 const gets = rows.filter((r) => r.kind === "get");
 const flows = rows.filter((r) => r.kind === "flows");
 const wakeups = rows.filter((r) => r.kind === "wakeup");
@@ -74,7 +76,7 @@ out.push("### Ceilings, same run");
 out.push("");
 out.push("| ceiling | command | result |");
 out.push("|---|---|---|");
-if (argon2) out.push(`| raw argon2id, server parameters (m=19 MiB, t=2, p=1), ${argon2.threads} threads | \`gatehouse-load argon2 -d ${f0(argon2.seconds)}\` | **${f1(argon2.per_s)} hashes/s** |`);
+if (argon2) out.push(`| raw argon2id, server parameters (m=19 MiB, t=2, p=1), ${argon2.threads} threads | \`gatehouse-load argon2 -d ${f0(argon2.seconds)}\` | **${f1(argon2.per_s)} hashes/s** (the better of ${argon2All}, at the start and the end) |`);
 for (const g of gets) out.push(`| \`GET /healthz\`, one SQLite node, c=${g.concurrency} | \`gatehouse-load get --base URL -c ${g.concurrency} -d ${g.duration_s}\` | **${f0(g.per_s)} req/s** (p50 ${f2(step(g, "get", "p50_ms"))} ms, p99 ${f2(step(g, "get", "p99_ms"))} ms, errors ${errorsOf([g])}) |`);
 const pings = peerRows.filter((r) => r.mode === "ping");
 if (pings.length) {
