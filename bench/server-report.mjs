@@ -72,6 +72,10 @@ out.push("## Server load: sign-up flows against django-allauth");
 out.push("");
 out.push(`Measured ${machine.date ?? "?"} on this machine: ${machine.nproc ?? "?"} cores (${machine.cpu ?? "?"}), commit ${machine.commit ?? "?"}, the server built with \`--profile ${machine.server_profile ?? "?"}\`. Command: \`make bench\`, which runs \`bench/server.sh\` (settings in its header; this run: ${machine.duration_s ?? "?"} s per cell after ${machine.warmup_s ?? "?"} s of warm-up). The generator is \`bench/load\` (\`gatehouse-load\`, one thread, reqwest over keep-alive connections, closed loop); every cell starts its server(s) on a fresh database, outside dev mode, with the codes read from the delivery sink (\`[delivery] sink_dir\`) and the rate limits and message budget raised through config (every request comes from 127.0.0.1).`);
 out.push("");
+if ((machine.duration_s ?? 30) < 30 || !machine.peer) {
+  out.push(`**A short run** (${machine.duration_s} s cells${machine.peer ? "" : ", no peer"}): it shows the tool works; its figures are not for quoting. \`make bench\` with the defaults gives the figures.`);
+  out.push("");
+}
 out.push("### Ceilings, same run");
 out.push("");
 out.push("| ceiling | command | result |");
