@@ -4,7 +4,7 @@
 # Both install whatever is missing first (scripts/setup.sh).
 
 .PHONY: demo test pkg setup-demo setup-test setup-bench lint test-rust test-browser test-e2e size bench bench-build \
-	bench-magic-link bench-ready bench-size bench-streams fuzz
+	bench-magic-link bench-ready bench-size bench-streams bench-server fuzz
 
 # The server reads its settings from GATEHOUSE_* variables, so any one that
 # is already set wins: GATEHOUSE_LISTEN=127.0.0.1:9000 make demo
@@ -60,7 +60,12 @@ size:
 #                     largest items (twiggy)
 #   bench-streams     10,000 event streams waiting on one server, its RSS, and
 #                     a change's wake-up (issue 10; about a minute)
-bench: bench-magic-link bench-ready bench-size bench-streams
+#   bench-server      the server load: flows on SQLite, one and two PostgreSQL
+#                     nodes, beside the django-allauth peer; the cross-node
+#                     wake-up (issue 10 §1, issue 9 §4; about 45 minutes):
+#                     bench/server.sh, whose header lists its settings
+#                     (LOAD_DURATION=5 PEER=0 make bench-server for a short look)
+bench: bench-magic-link bench-ready bench-size bench-streams bench-server
 
 BENCH_ENV = GATEHOUSE_BENCH_PKG=target/bench/pkg \
 	GATEHOUSE_BENCH_SERVER=$${CARGO_TARGET_DIR:-target}/release/gatehouse-server
@@ -80,6 +85,9 @@ bench-size: bench-build
 
 bench-streams: bench-build
 	$(BENCH_ENV) node bench/streams.mjs
+
+bench-server: bench-build
+	bench/server.sh
 
 # Not part of `make test` (which runs the same properties with 500 inputs
 # each, inside `cargo test --workspace`): every fuzz property with 40,000

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what `make demo` (setup.sh demo), `make test` (setup.sh test) or
-# `make bench` (setup.sh bench: all of test's, plus the size report's tools)
-# needs and is missing: Debian packages, the wasm32 rustup target, the
+# `make bench` (setup.sh bench: all of test's, plus psql and the size
+# report's tools) needs and is missing: Debian packages, the wasm32 rustup target, the
 # wasm-bindgen CLI matching Cargo.lock, and the npm dev dependencies.
 # Every step checks first, so a second run does nothing and takes seconds.
 set -euo pipefail
@@ -23,6 +23,13 @@ need_apt() { # need_apt PACKAGE...: installs the Debian packages that are missin
   if ! $apt_updated; then as_root apt-get update -qq; apt_updated=true; fi
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 }
+
+# `make bench` is `make test`'s tools plus psql, which bench/server.sh
+# makes its PostgreSQL databases with.
+if [ "$purpose" = bench ]; then
+  command -v psql >/dev/null 2>&1 || need_apt postgresql-client
+  purpose=test
+fi
 
 # Node.js and npm: the demo's package build (wasm-opt) and the e2e tests use them.
 command -v npm >/dev/null 2>&1 || need_apt nodejs npm

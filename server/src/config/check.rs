@@ -44,6 +44,9 @@ impl Config {
         if self.events.keep_alive.is_zero() || self.events.keep_alive > Duration::from_secs(MAX_KEEP_ALIVE_SECONDS) {
             return fail(format!("events: keep_alive_seconds must be 1 to {MAX_KEEP_ALIVE_SECONDS}"));
         }
+        if self.delivery.sink_dir.as_ref().is_some_and(|dir| dir.as_os_str().is_empty()) {
+            return fail(String::from("delivery.sink_dir must be a directory's path when set"));
+        }
         validate_session(&self.session)?;
         if let Some(smtp) = &self.smtp {
             validate_smtp(smtp)?;

@@ -13,6 +13,7 @@ use gatehouse_protocol::validate::{PasswordRules, UsernameRules};
 use gatehouse_protocol::wire::AttributeSettings;
 use gatehouse_protocol::{Field, SignUpMode, Strategy};
 use serde::Deserialize;
+use std::path::PathBuf;
 use std::time::Duration;
 
 #[derive(Debug, Default, Deserialize)]
@@ -193,6 +194,7 @@ struct DeliveryFile {
     queue_capacity: Option<u32>,
     attempts: Option<u32>,
     retry_backoff_ms: Option<u64>,
+    sink_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -290,6 +292,7 @@ impl ConfigFile {
                 queue_capacity: delivery.queue_capacity.unwrap_or(d.delivery.queue_capacity),
                 attempts: delivery.attempts.unwrap_or(d.delivery.attempts),
                 retry_backoff: delivery.retry_backoff_ms.map_or(d.delivery.retry_backoff, Duration::from_millis),
+                sink_dir: delivery.sink_dir.or(d.delivery.sink_dir),
             },
             rate_limit: RateLimit {
                 per_second: r.per_second.unwrap_or(d.rate_limit.per_second),

@@ -15,7 +15,7 @@ use gatehouse_protocol::wire::{AttributeSettings, Attributes};
 use gatehouse_protocol::{Field, SignUpMode, Strategy};
 use serde::Deserialize;
 use std::fmt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// The resolved, validated settings of one Gatehouse instance.
@@ -191,7 +191,7 @@ pub struct CleanupSettings {
 }
 
 /// The outgoing mail queue (`crate::delivery`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DeliverySettings {
     /// Messages waiting at most; a send past that answers 429 `rate_limited`.
     pub queue_capacity: u32,
@@ -199,6 +199,10 @@ pub struct DeliverySettings {
     pub attempts: u32,
     /// The wait before the second try; it doubles for each further one.
     pub retry_backoff: Duration,
+    /// For benchmarks only: a directory every message is also written to
+    /// (`crate::delivery::Sink`), one file per address. `None` (the
+    /// default): no sink.
+    pub sink_dir: Option<PathBuf>,
 }
 
 /// The per-IP limit on `/v1` requests.
@@ -348,7 +352,12 @@ impl Default for Config {
             http: HttpSettings { request_timeout: Duration::from_secs(10) },
             cleanup: CleanupSettings { interval: Duration::from_secs(5 * 60), batch_size: 500 },
             database: DatabaseSettings::default(),
-            delivery: DeliverySettings { queue_capacity: 1000, attempts: 3, retry_backoff: Duration::from_secs(2) },
+            delivery: DeliverySettings {
+                queue_capacity: 1000,
+                attempts: 3,
+                retry_backoff: Duration::from_secs(2),
+                sink_dir: None,
+            },
             sign_in: SignInSettings {
                 max_failed_passwords: 10,
                 failed_password_window_seconds: 15 * 60,

@@ -9,16 +9,22 @@
 //! - Without `--dev`, email goes to SMTP through the queue. A message that
 //!   fails every try is logged and its code's resend record undone
 //!   ([`queue`]); a full queue refuses the send (429).
+//! - With `[delivery] sink_dir` (benchmarks only, off by default), every
+//!   message is also written to a file there before the request answers
+//!   ([`Sink`]).
 //! - Gatehouse has no SMS provider yet: outside dev mode an SMS is dropped
 //!   with a warning (the server also warns at start when `phone_code` is on).
-//!   The same holds for email when no SMTP is configured.
+//!   The same holds for email when no SMTP is configured (the sink, when
+//!   set, still has it).
 
 mod outbox;
 pub mod queue;
+pub mod sink;
 mod smtp;
 
 pub use outbox::Outbox;
 pub use queue::{Queue, QueueFull, Undo};
+pub use sink::Sink;
 pub use smtp::SmtpMailer;
 
 use crate::clock::Clock;
@@ -43,6 +49,7 @@ pub struct Message {
 /// Sends messages wherever this instance delivers them.
 pub struct Sender {
     outbox: Option<Outbox>,
+    sink: Option<Sink>,
     smtp: Option<Queue>,
     clock: Arc<dyn Clock>,
 }
@@ -50,19 +57,20 @@ pub struct Sender {
 impl Sender {
     /// The sender for these settings; `dev` turns the outbox on. With SMTP,
     /// it starts the queue's worker (`store` is where it undoes a resend
-    /// record).
+    /// record). With `[delivery] sink_dir`, it makes that directory.
     pub fn new(config: &Config, dev: bool, clock: Arc<dyn Clock>, store: Store) -> anyhow::Result<Sender> {
         let mailer = config.smtp.as_ref().map(SmtpMailer::new).transpose()?;
-        let smtp = mailer.map(|mailer| Queue::start(mailer, store, config.delivery));
+        let smtp = mailer.map(|mailer| Queue::start(mailer, store, config.delivery.clone()));
         let outbox = dev.then(Outbox::default);
-        if !dev && smtp.is_none() {
+        let sink = config.delivery.sink_dir.as_deref().map(Sink::open).transpose()?;
+        if !dev && smtp.is_none() && sink.is_none() {
             tracing::warn!("no [smtp] in the config and not in dev mode: email codes cannot be delivered");
         }
         let phone = &config.attributes.phone_number;
         if !dev && phone.enabled && !phone.verification_strategies.is_empty() {
             tracing::warn!("phone_code is on but Gatehouse has no SMS provider yet: SMS codes will be dropped");
         }
-        Ok(Sender { outbox, smtp, clock })
+        Ok(Sender { outbox, sink, smtp, clock })
     }
 
     /// The dev outbox, when the server runs with `--dev`.
@@ -70,17 +78,30 @@ impl Sender {
         self.outbox.as_ref()
     }
 
-    /// Delivers a message: into the outbox at once (`--dev`), and into the
-    /// mail queue. `undo` is the resend record to take back if the message
-    /// never leaves. Fails only when the queue is full and nothing else
-    /// took the message; the record is then undone at once.
+    /// Delivers a message: into the outbox at once (`--dev`), into the sink
+    /// (`sink_dir`), and into the mail queue. `undo` is the resend record to
+    /// take back if the message never leaves. Fails only when the queue is
+    /// full and nothing else took the message; the record is then undone at
+    /// once.
     pub async fn send(&self, message: Message, undo: Option<Undo>) -> Result<(), QueueFull> {
-        let in_outbox = self.outbox.as_ref().map(|o| o.push(&message, self.clock.now_ms())).is_some();
+        let now = self.clock.now_ms();
+        let in_outbox = self.outbox.as_ref().map(|o| o.push(&message, now)).is_some();
+        let in_sink = match &self.sink {
+            Some(sink) => match sink.write(&message, now).await {
+                Ok(()) => true,
+                Err(e) => {
+                    tracing::error!(error = format!("{e:#}"), "the delivery sink could not keep a message");
+                    false
+                }
+            },
+            None => false,
+        };
+        let kept = in_outbox || in_sink;
         match (message.channel, &self.smtp) {
-            // In dev mode the outbox has it: SMTP failing is only a warning.
-            (Channel::Email, Some(queue)) => match queue.push(message, undo.clone().filter(|_| !in_outbox)) {
+            // The outbox or the sink has it: SMTP failing is only a warning.
+            (Channel::Email, Some(queue)) => match queue.push(message, undo.clone().filter(|_| !kept)) {
                 Ok(()) => {}
-                Err(QueueFull) if in_outbox => tracing::warn!("the mail queue is full; the message is in the outbox"),
+                Err(QueueFull) if kept => tracing::warn!("the mail queue is full; the outbox or sink has the message"),
                 Err(QueueFull) => {
                     if let Some(undo) = undo {
                         queue.undo_now(&undo).await;
@@ -88,7 +109,7 @@ impl Sender {
                     return Err(QueueFull);
                 }
             },
-            (channel, _) if !in_outbox => {
+            (channel, _) if !kept => {
                 tracing::warn!(?channel, "no way to deliver this message: dropped");
             }
             _ => {}

@@ -19,6 +19,7 @@ mod code_limits;
 mod compression;
 mod config;
 mod crash;
+mod delivery_sink;
 mod dev_tools;
 mod email_link;
 mod email_link_owner;
