@@ -19,7 +19,7 @@ async fn seed_buckets(app: &TestApp, newest_start: i64, rows: i64, events: i64) 
     let mut db = app.db().await;
     sqlx::query(
         "INSERT INTO limit_buckets (limit_key, bucket_start, shard, events, last_at) \
-         WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < $2) \
+         WITH RECURSIVE n(i) AS (SELECT CAST(0 AS BIGINT) UNION ALL SELECT i + 1 FROM n WHERE i + 1 < $2) \
          SELECT 'outbound', $1 - i * 60000, 0, $3, $1 - i * 60000 + 1000 FROM n",
     )
     .bind(newest_start)
