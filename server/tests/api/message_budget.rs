@@ -84,6 +84,7 @@ async fn parallel_sends_overshoot_the_budget_by_at_most_those_in_flight() {
     assert_eq!(app.outbox().await.len(), sent);
     // SQLite runs one write transaction at a time: exact. PostgreSQL may
     // let through one more per transaction in flight (the pool's size).
-    let in_flight = if app.backend() == Backend::Sqlite { 0 } else { usize::try_from(config.database.max_connections).unwrap() };
+    let in_flight =
+        if app.backend() == Backend::Sqlite { 0 } else { usize::try_from(config.database.max_connections).unwrap() };
     assert!((MAX..=MAX + in_flight).contains(&sent), "{sent} sent for a budget of {MAX}");
 }
