@@ -53,6 +53,7 @@ pub const PURGES: &[Purge] = &[
     Purge { name: "stale code sends", cutoff: resend_window, statements: sql::STALE_CODE_SENDS },
     Purge { name: "stale limit events", cutoff: longest_limit_window, statements: sql::STALE_LIMIT_EVENTS },
     Purge { name: "stale limit locks", cutoff: longest_limit_window, statements: sql::STALE_LIMIT_LOCKS },
+    Purge { name: "stale limit buckets", cutoff: oldest_bucket, statements: sql::STALE_LIMIT_BUCKETS },
     Purge {
         name: "expired email links",
         cutoff: |_, now| now - EXPIRED_LINK_KEEP_MS,
@@ -70,6 +71,11 @@ fn resend_window(config: &Config, now: i64) -> i64 {
 
 /// Before the start of the longest window any limit counts in (the
 /// instance's message budget counts per hour).
+/// A budget's bucket counts while its minute overlaps the window.
+fn oldest_bucket(config: &Config, now: i64) -> i64 {
+    longest_limit_window(config, now).saturating_sub(crate::db::BUCKET_MS)
+}
+
 fn longest_limit_window(config: &Config, now: i64) -> i64 {
     let (v, s) = (&config.verification, &config.sign_in);
     let windows = [

@@ -9,12 +9,27 @@
 //! same key until this one commits, on SQLite (one writer at a time) as on
 //! PostgreSQL under READ COMMITTED (the row lock). An event counted in the
 //! transaction is committed with the change it belongs to, or not at all.
+//!
+//! That is exact, and cheap for keys that gather few events (an address,
+//! an account, an IP). A key every request counts, instance-wide, is a
+//! [`Budget`] instead: counted per minute, without the lock (see
+//! [`budget`] for what that guarantees).
+//!
+//! No limit's lock is held across anything slow: the transactions that
+//! take them commit before any message is delivered (the queue gets it
+//! after the commit, `crate::verification::Outcome::finish`) and before
+//! any password is hashed or checked (`crate::sign_in::lockout` counts in
+//! a transaction of its own first; a new password is hashed before the
+//! sign-up's transaction begins).
 
 use crate::clock::seconds_to_ms;
 use crate::db::Tx;
 use crate::error::ApiError;
 use crate::ids;
 use gatehouse_protocol::ErrorCode;
+
+pub mod budget;
+pub use budget::Budget;
 
 /// At most `max` events of `key` in any `window_ms`.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -8,6 +8,8 @@
 //!   connect retries (`DatabaseSettings`);
 //! - the migrations (`server/migrations/sqlite`, `server/migrations/postgres`);
 //! - how a write transaction begins ([`Backend::begin_statement`]);
+//! - how many rows a budget's minute is spread over
+//!   ([`Backend::bucket_shards`]);
 //! - the `FOR UPDATE` suffix of a read that locks what it reads
 //!   ([`Backend::for_update`]);
 //! - reading a BOOLEAN column ([`flag`]): through `Any`, SQLite's BOOLEAN
@@ -78,6 +80,17 @@ impl Backend {
         match self {
             Backend::Sqlite => "",
             Backend::Postgres => " FOR UPDATE",
+        }
+    }
+
+    /// How many rows one minute's count of a budget is spread over
+    /// (`limit_buckets`). SQLite runs one write transaction at a time, so
+    /// one row never makes a writer wait; on PostgreSQL each writer holds
+    /// its row's lock to the commit, so a minute is spread over 16 rows.
+    pub(super) fn bucket_shards(self) -> u32 {
+        match self {
+            Backend::Sqlite => 1,
+            Backend::Postgres => 16,
         }
     }
 

@@ -79,6 +79,11 @@ pub const STALE_CODE_SENDS: &[&str] = &["DELETE FROM code_sends WHERE address IN
 pub const STALE_LIMIT_EVENTS: &[&str] = &["DELETE FROM limit_events WHERE id IN (SELECT id FROM limit_events \
      WHERE at < $1 ORDER BY id LIMIT $2)"];
 
+/// Budget buckets (`limit_buckets`) that started before the cutoff: whole
+/// minutes at a time, so a batch may delete a few more rows than its size.
+pub const STALE_LIMIT_BUCKETS: &[&str] = &["DELETE FROM limit_buckets WHERE bucket_start IN (SELECT bucket_start \
+     FROM limit_buckets WHERE bucket_start < $1 ORDER BY bucket_start LIMIT $2)"];
+
 /// The per-key lock rows of limits not counted since the cutoff.
 pub const STALE_LIMIT_LOCKS: &[&str] =
     &["DELETE FROM limit_locks WHERE limit_key IN (SELECT limit_key FROM limit_locks \

@@ -26,6 +26,7 @@ mod clients;
 mod email_links;
 mod invitations;
 mod keys;
+mod limit_buckets;
 mod limits;
 mod notices;
 mod secrets;
@@ -47,6 +48,7 @@ pub use client_tokens::ClientToken;
 pub use clients::{InsertUserError, NewUser};
 pub use email_links::{EmailLink, NewEmailLink};
 pub use invitations::InvitationKey;
+pub use limit_buckets::{BUCKET_MS, Bucket};
 use notices::Listener;
 pub use notices::{CHANNEL as NOTICE_CHANNEL, Notify};
 pub use users::{UserKey, WriteUserError};
@@ -149,6 +151,7 @@ impl Store {
             master: self.master.clone(),
             listener: self.listener.clone(),
             announced: Vec::new(),
+            bucket_shard: None,
         })
     }
 
@@ -198,6 +201,8 @@ pub struct Tx {
     listener: Listener,
     /// The sign-ups it saved, announced when it commits.
     announced: Vec<String>,
+    /// The shard of `limit_buckets` it counts in, chosen at its first count.
+    bucket_shard: Option<u32>,
 }
 
 impl Tx {

@@ -31,6 +31,7 @@ mod interplay;
 mod invitations;
 mod limits;
 mod lockout;
+mod message_budget;
 mod migrations;
 mod names;
 mod notices;
