@@ -35,7 +35,10 @@ export function hog(url, ms) {
 }
 export function watchPolls(id) {
   const polls = [];
-  const original = (globalThis.__ghBeforeWatch ??= globalThis.fetch);
+  // Wraps whatever fetch is in place now (the test's stream interceptor
+  // included), and unwatch() puts exactly that back.
+  const original = globalThis.fetch;
+  globalThis.__ghUnwatchPolls = () => { globalThis.fetch = original; };
   globalThis.fetch = async (url, init) => {
     const poll = new URL(String(url)).pathname === `/v1/client/sign_ups/${id}` && (init?.method ?? "GET") === "GET";
     const start = performance.now();
@@ -46,7 +49,8 @@ export function watchPolls(id) {
   return polls;
 }
 export function unwatch() {
-  if (globalThis.__ghBeforeWatch) globalThis.fetch = globalThis.__ghBeforeWatch;
+  globalThis.__ghUnwatchPolls?.();
+  globalThis.__ghUnwatchPolls = undefined;
 }
 export async function status(url) {
   return (await fetch(url)).status;
@@ -139,9 +143,10 @@ async fn the_link_poll_loop_backs_off_on_429_and_goes_on() {
     let params = obj(&[("emailAddress", s(&email)), ("password", s(PASSWORD))]);
     call(&sign_up, "create", params).await.expect("create");
     let id = text(&sign_up, "id").unwrap();
-    let polls = watch_polls(&id);
-    // Straight to polling: the stream is blocked.
+    // Straight to polling: the stream is blocked. The poll watcher goes
+    // over the interceptor (each wraps the fetch in place when called).
     intercept_events(Some("fail"));
+    let polls = watch_polls(&id);
     let flow = call_sync(&sign_up, "createMagicLinkFlow");
     let params = obj(&[("redirectUrl", s(&format!("{LIMITED}/welcome")))]);
     let wait = JsFuture::from(Promise::from(call_with(&flow, "startMagicLinkFlow", params)));
@@ -157,8 +162,8 @@ async fn the_link_poll_loop_backs_off_on_429_and_goes_on() {
     })
     .await;
     let result = wait.await;
-    intercept_events(None);
     unwatch();
+    intercept_events(None);
     result.expect("the flow goes on after 429s and resolves");
     assert_eq!(text(&sign_up, "status").as_deref(), Some("complete"));
 
