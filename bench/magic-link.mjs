@@ -40,92 +40,34 @@
 // BENCH_NO_DOC. Exits 1 if a run did not end verified (the goals are
 // reported, not enforced).
 
-import { execFileSync, spawn } from "node:child_process";
-import { mkdtemp, mkdir, readFile, rm, writeFile, open } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
-import { createServer } from "node:net";
-import { cpus, loadavg, tmpdir, totalmem } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import { chromium } from "playwright-core";
+import * as support from "./support.mjs";
+import { OUT, ROOT, f1, launchChromium, revision, say, summary, table, updateDoc } from "./support.mjs";
 
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const RUNS = Number(process.env.BENCH_RUNS || 50);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
 const WINDOW_S = Number(process.env.BENCH_WINDOW_S || 60);
 const SERVER = process.env.GATEHOUSE_BENCH_SERVER || join(ROOT, "target/release/gatehouse-server");
 const PKG = process.env.GATEHOUSE_BENCH_PKG || join(ROOT, "pkg");
-const CHROMIUM = process.env.GATEHOUSE_E2E_CHROMIUM || "/usr/bin/chromium";
-const OUT = join(ROOT, "target/bench");
-const DOC = join(ROOT, "docs/BENCHMARKS.md");
 const BEGIN = "<!-- bench/magic-link.mjs: begin (generated; `make bench` rewrites it) -->";
 const END = "<!-- bench/magic-link.mjs: end -->";
 
-const say = (...a) => console.log("[bench]", ...a);
-
-/** The commit measured, and whether the SDK or server sources differ from it. */
-function revision() {
-  try {
-    const git = (...a) => execFileSync("git", a, { cwd: ROOT, encoding: "utf8" });
-    const head = git("rev-parse", "--short", "HEAD").trim();
-    // Lines "XY path": the top-level folders with changes.
-    const dirty = [...new Set(git("status", "--porcelain", "--", "src", "protocol", "server", "Cargo.lock")
-      .split("\n").filter(Boolean).map((l) => l.slice(3).split("/")[0]))];
-    return dirty.length ? `${head} (with uncommitted changes in ${dirty.map((d) => `\`${d}\``).join(", ")})` : head;
-  } catch {
-    return "unknown";
-  }
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.on("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-/** Starts the server with its own database and config; answers { base, stop }. */
+/** Starts the server in dev mode with its own database, the demo page
+ * (bench/page) and the package; answers { base, stop }. */
 async function startServer(work) {
-  for (const [what, path] of [["server", SERVER], ["package", join(PKG, "gatehouse.js")]]) {
-    if (!existsSync(path)) throw new Error(`the ${what} is missing (${path}); run \`make bench\``);
-  }
-  const config = join(work, "bench.toml");
+  if (!existsSync(join(PKG, "gatehouse.js"))) throw new Error(`the package is missing (${PKG}); run \`make bench\``);
   // Every request comes from 127.0.0.1: the default (20/s, burst 200) would
   // answer 429 to a polling tab sooner or later.
-  await writeFile(config, "[rate_limit]\nper_second = 100000\nburst = 100000\nsensitive_per_minute = 100000\nsensitive_burst = 100000\n");
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("GATEHOUSE_")));
-  env.RUST_LOG ??= "warn";
-  await mkdir(OUT, { recursive: true });
-  const log = await open(join(OUT, "server.log"), "w");
-  const child = spawn(SERVER, [
-    "--listen", `127.0.0.1:${port}`, "--database-url", `sqlite://${join(work, "bench.db")}`,
-    "--config", config, "--dev", "--www", join(ROOT, "bench/page"), "--pkg", PKG,
-  ], { env, stdio: ["ignore", log.fd, log.fd] });
-  let exited = null;
-  child.on("exit", (code, signal) => { exited = signal ?? code; });
-  for (let i = 0; i < 150; i++) {
-    if (exited !== null) throw new Error(`the server exited (${exited}); see target/bench/server.log`);
-    try {
-      if ((await fetch(`${base}/healthz`)).ok) break;
-    } catch { /* not yet */ }
-    await sleep(200);
-  }
-  const stop = async () => {
-    if (exited === null) {
-      child.kill("SIGTERM");
-      await new Promise((r) => (exited !== null ? r() : child.once("exit", r)));
-    }
-    await log.close();
-  };
-  return { base, stop };
+  const config = "[rate_limit]\nper_second = 100000\nburst = 100000\nsensitive_per_minute = 100000\nsensitive_burst = 100000\n";
+  return support.startServer({
+    server: SERVER, work, name: "server", config,
+    args: ["--dev", "--www", join(ROOT, "bench/page"), "--pkg", PKG],
+  });
 }
 
 async function api(base, path, init) {
@@ -233,25 +175,7 @@ async function startWindow(browser, base) {
 }
 
 /** Linear interpolation between closest ranks (numpy's default). */
-function quantile(sorted, q) {
-  const i = (sorted.length - 1) * q;
-  const lo = Math.floor(i);
-  const hi = Math.ceil(i);
-  return sorted[lo] + (sorted[hi] - sorted[lo]) * (i - lo);
-}
-
-function summary(values) {
-  const s = [...values].sort((a, b) => a - b);
-  return { n: s.length, p50: quantile(s, 0.5), p95: quantile(s, 0.95), min: s[0], max: s.at(-1), mean: s.reduce((a, b) => a + b, 0) / s.length };
-}
-
-const f1 = (x) => x.toFixed(1);
 const perMinute = (count) => (count * 60) / WINDOW_S;
-
-function table(rows) {
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
-  return rows.map((r) => r.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join("  ")).join("\n");
-}
 
 function docSection({ push, poll, postPush, postPoll, pushEvent, pushGet, pollGet, pushSplit, window, date, machine, chromiumVersion, seconds, load, rev }) {
   const ratio = (a, b) => `${(a / b).toFixed(0)}×`;
@@ -323,14 +247,6 @@ the 2 cores, so other work there shows in the tails). Raw figures:
 ${END}`;
 }
 
-async function updateDoc(section) {
-  const doc = await readFile(DOC, "utf8");
-  const b = doc.indexOf(BEGIN);
-  const e = doc.indexOf(END);
-  const next = b >= 0 && e > b ? doc.slice(0, b) + section + doc.slice(e + END.length) : doc.replace(/\n*$/, "\n\n") + section + "\n";
-  await writeFile(DOC, next);
-}
-
 async function main() {
   const t = Date.now();
   const loadBefore = loadavg()[0];
@@ -341,14 +257,7 @@ async function main() {
   try {
     server = await startServer(work);
     say(`server ${SERVER} at ${server.base}, package ${PKG}`);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--no-first-run", "--disable-quic",
-      ],
-    });
+    browser = await launchChromium();
 
     say(`requests while waiting: a push tab and a polling tab, ${WINDOW_S} s side by side (alongside the first latency runs)`);
     const idle = await startWindow(browser, server.base);
@@ -402,8 +311,7 @@ async function main() {
 
     const chromiumVersion = browser.version();
     const rev = revision();
-    const cpu = cpus();
-    const machine = `this machine (${cpu.length} cores, ${cpu[0]?.model?.trim() ?? "unknown CPU"}, ${Math.round(totalmem() / 2 ** 30)} GiB)`;
+    const machine = support.machine();
     const date = new Date().toISOString().slice(0, 10);
     await writeFile(join(OUT, "magic-link.json"), JSON.stringify({ date, rev, machine, load, chromiumVersion, RUNS, WARMUP, WINDOW_S, push, poll, postPush, postPoll, pushEvent, pushGet, pollGet, pushSplit, window, runs }, null, 2));
     if (failed.length) {
@@ -412,7 +320,7 @@ async function main() {
     } else if (process.env.BENCH_NO_DOC) {
       say("BENCH_NO_DOC set: docs/BENCHMARKS.md left as it was");
     } else {
-      await updateDoc(docSection({ push, poll, postPush, postPoll, pushEvent, pushGet, pollGet, pushSplit, window, date, machine, chromiumVersion, seconds, load, rev }));
+      await updateDoc(BEGIN, END, docSection({ push, poll, postPush, postPoll, pushEvent, pushGet, pollGet, pushSplit, window, date, machine, chromiumVersion, seconds, load, rev }));
       say("docs/BENCHMARKS.md updated");
     }
   } finally {

@@ -32,22 +32,18 @@
 // Exits 1 if a stream or a wake-up failed (the goals are reported, not
 // enforced).
 
-import { execFileSync, spawn } from "node:child_process";
-import { mkdtemp, mkdir, readFile, rm, writeFile, open } from "node:fs/promises";
+import { spawn } from "node:child_process";
+import { mkdtemp, mkdir, rm, writeFile, open } from "node:fs/promises";
 import { existsSync, readFileSync } from "node:fs";
 import http from "node:http";
-import { createServer } from "node:net";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
+import { OUT, ROOT, freePort, revision, updateDoc } from "./support.mjs";
 
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const STREAMS = Number(process.env.BENCH_STREAMS || 10_000);
 const WAKE = Number(process.env.BENCH_WAKE || 30);
 const SERVER = process.env.GATEHOUSE_BENCH_SERVER || join(ROOT, "target/release/gatehouse-server");
-const OUT = join(ROOT, "target/bench");
-const DOC = join(ROOT, "docs/BENCHMARKS.md");
 const BEGIN = "<!-- bench/streams.mjs: begin (generated; `make bench` rewrites it) -->";
 const END = "<!-- bench/streams.mjs: end -->";
 /** How many requests are in flight at once while setting up. */
@@ -57,16 +53,6 @@ const GOAL_WAKE_MS = 50;
 
 const say = (...a) => console.log("[streams]", ...a);
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.on("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Starts the server with its own database and config; answers { port, pid, stop }. */
 async function startServer(work) {
@@ -250,17 +236,6 @@ const ms = (x) => `${x.toFixed(1)} ms`;
 const mb = (x) => `${x.toFixed(1)} MB`;
 const int = (x) => x.toLocaleString("en-US");
 
-function revision() {
-  try {
-    const git = (...a) => execFileSync("git", a, { cwd: ROOT, encoding: "utf8" });
-    const head = git("rev-parse", "--short", "HEAD").trim();
-    const dirty = [...new Set(git("status", "--porcelain", "--", "server", "protocol", "Cargo.lock", "Cargo.toml")
-      .split("\n").filter(Boolean).map((l) => l.slice(3).split("/")[0]))];
-    return dirty.length ? `${head} (with uncommitted changes in ${dirty.map((d) => `\`${d}\``).join(", ")})` : head;
-  } catch {
-    return "unknown";
-  }
-}
 
 function section(r) {
   const goalRss = r.memory.streams.rssMb <= GOAL_RSS_MB ? "met" : "not met";
@@ -309,13 +284,6 @@ Raw figures: \`target/bench/streams.json\`. Reproduce with \`make bench\`
 ${END}`;
 }
 
-async function writeSection(text) {
-  const doc = await readFile(DOC, "utf8");
-  const b = doc.indexOf(BEGIN);
-  const e = doc.indexOf(END);
-  const next = b >= 0 && e > b ? doc.slice(0, b) + text + doc.slice(e + END.length) : doc.replace(/\n*$/, "\n\n") + text + "\n";
-  await writeFile(DOC, next);
-}
 
 /** Each side holds one socket per stream: the open-files limit must allow them. */
 function checkFileLimit() {
@@ -411,7 +379,7 @@ async function main() {
 | the POST's answer p50 | ${ms(r.post.p50)} |`);
     if (process.env.BENCH_NO_DOC) say("BENCH_NO_DOC set: docs/BENCHMARKS.md left as it was");
     else {
-      await writeSection(section(r));
+      await updateDoc(BEGIN, END, section(r));
       say("rewrote its section of docs/BENCHMARKS.md");
     }
   } finally {

@@ -1,8 +1,8 @@
 // What the browser benchmarks share: a free port, a release server with its
 // own database, headless Chromium, quantiles, a plain-text table, the
 // machine and commit measured, and rewriting one marked section of
-// docs/BENCHMARKS.md. (bench/magic-link.mjs predates it and keeps its own
-// copies.)
+// docs/BENCHMARKS.md; used by bench/magic-link.mjs, bench/sdk-ready.mjs
+// and bench/streams.mjs.
 
 import { execFileSync, spawn } from "node:child_process";
 import { mkdir, open, readFile, writeFile } from "node:fs/promises";
