@@ -32,14 +32,14 @@
 // Exits 1 if a stream or a wake-up failed (the goals are reported, not
 // enforced).
 
-import { spawn } from "node:child_process";
-import { mkdtemp, mkdir, rm, writeFile, open } from "node:fs/promises";
-import { existsSync, readFileSync } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
 import http from "node:http";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { OUT, ROOT, freePort, revision, updateDoc } from "./support.mjs";
+import * as support from "./support.mjs";
+import { OUT, ROOT, revision, updateDoc } from "./support.mjs";
 
 const STREAMS = Number(process.env.BENCH_STREAMS || 10_000);
 const WAKE = Number(process.env.BENCH_WAKE || 30);
@@ -54,42 +54,16 @@ const GOAL_WAKE_MS = 50;
 const say = (...a) => console.log("[streams]", ...a);
 
 
-/** Starts the server with its own database and config; answers { port, pid, stop }. */
-async function startServer(work) {
-  if (!existsSync(SERVER)) throw new Error(`the server is missing (${SERVER}); run \`make bench\``);
-  const config = join(work, "bench.toml");
+/** Starts the server in dev mode with its own database, the caps raised;
+ * answers { port, pid, stop }. */
+function startServer(work) {
   const streams = STREAMS + WAKE + 100;
-  await writeFile(config, [
+  const config = [
     "[rate_limit]", "per_second = 100000", "burst = 1000000",
     "sensitive_per_minute = 1000000", "sensitive_burst = 1000000",
     "[events]", `max_per_ip = ${streams}`, `max_per_node = ${streams}`, "",
-  ].join("\n"));
-  const port = await freePort();
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("GATEHOUSE_")));
-  env.RUST_LOG ??= "warn";
-  await mkdir(OUT, { recursive: true });
-  const log = await open(join(OUT, "streams-server.log"), "w");
-  const child = spawn(SERVER, [
-    "--listen", `127.0.0.1:${port}`, "--database-url", `sqlite://${join(work, "bench.db")}`,
-    "--config", config, "--dev",
-  ], { env, stdio: ["ignore", log.fd, log.fd] });
-  let exited = null;
-  child.on("exit", (code, signal) => { exited = signal ?? code; });
-  for (let i = 0; i < 150; i++) {
-    if (exited !== null) throw new Error(`the server exited (${exited}); see target/bench/streams-server.log`);
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) break;
-    } catch { /* not yet */ }
-    await sleep(200);
-  }
-  const stop = async () => {
-    if (exited === null) {
-      child.kill("SIGTERM");
-      await new Promise((r) => (exited !== null ? r() : child.once("exit", r)));
-    }
-    await log.close();
-  };
-  return { port, pid: child.pid, stop };
+  ].join("\n");
+  return support.startServer({ server: SERVER, work, name: "streams-server", config, args: ["--dev"] });
 }
 
 /** The server's resident memory now, and its peak, in MB (10^6 bytes). */

@@ -36,7 +36,7 @@ export function freePort() {
  * Starts SERVER on a free port with a fresh SQLite file in WORK, the TOML
  * CONFIG and the extra ARGS (an array, or a function of the server's
  * base URL that answers one); its output goes to target/bench/NAME.log.
- * Answers { base, stop }.
+ * Answers { base, port, pid, stop }.
  */
 export async function startServer({ server, work, name, config, args }) {
   if (!existsSync(server)) throw new Error(`the server is missing (${server}); run \`make bench\``);
@@ -68,7 +68,7 @@ export async function startServer({ server, work, name, config, args }) {
     }
     await log.close();
   };
-  return { base, stop };
+  return { base, port, pid: child.pid, stop };
 }
 
 /** Headless Chromium, with the flags the demo tests use. */

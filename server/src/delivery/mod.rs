@@ -30,7 +30,7 @@ pub use smtp::SmtpMailer;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::Store;
-use gatehouse_protocol::wire::Channel;
+use gatehouse_protocol::wire::{Channel, OutboxMessage};
 use std::sync::Arc;
 
 /// A message to one address.
@@ -44,6 +44,21 @@ pub struct Message {
     pub code: Option<String>,
     /// The link it carries, shown by the outbox.
     pub link: Option<String>,
+}
+
+impl Message {
+    /// The copy the dev outbox and the bench sink keep, sent at `sent_at` (ms).
+    pub fn kept(&self, sent_at: i64) -> OutboxMessage {
+        OutboxMessage {
+            to: self.to.clone(),
+            channel: self.channel,
+            subject: self.subject.clone(),
+            body: self.body.clone(),
+            code: self.code.clone(),
+            link: self.link.clone(),
+            sent_at,
+        }
+    }
 }
 
 /// Sends messages wherever this instance delivers them.

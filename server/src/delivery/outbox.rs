@@ -24,15 +24,7 @@ impl Outbox {
         if messages.len() == Self::CAPACITY {
             messages.pop_front();
         }
-        messages.push_back(OutboxMessage {
-            to: message.to.clone(),
-            channel: message.channel,
-            subject: message.subject.clone(),
-            body: message.body.clone(),
-            code: message.code.clone(),
-            link: message.link.clone(),
-            sent_at: now_ms,
-        });
+        messages.push_back(message.kept(now_ms));
     }
 
     /// The kept messages, oldest first.

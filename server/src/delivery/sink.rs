@@ -17,7 +17,6 @@
 
 use super::Message;
 use anyhow::Context;
-use gatehouse_protocol::wire::OutboxMessage;
 use std::io::Write;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
@@ -45,15 +44,7 @@ impl Sink {
 
     /// Writes `message`, sent at `now_ms`, to its address's file.
     pub async fn write(&self, message: &Message, now_ms: i64) -> anyhow::Result<()> {
-        let kept = OutboxMessage {
-            to: message.to.clone(),
-            channel: message.channel,
-            subject: message.subject.clone(),
-            body: message.body.clone(),
-            code: message.code.clone(),
-            link: message.link.clone(),
-            sent_at: now_ms,
-        };
+        let kept = message.kept(now_ms);
         let json = serde_json::to_vec(&kept).context("the sink's JSON")?;
         let name = file_name(&message.to);
         let dir = self.dir.clone();
