@@ -3,7 +3,7 @@
 #   make test   runs every test: protocol, server, SDK in Chromium, demo in Playwright
 # Both install whatever is missing first (scripts/setup.sh).
 
-.PHONY: demo test pkg setup-demo setup-test setup-bench lint test-rust test-browser test-e2e size bench bench-build \
+.PHONY: demo test pkg setup-demo setup-test setup-bench lint test-rust test-browser test-e2e test-consumers size bench bench-build \
 	bench-magic-link bench-ready bench-size bench-streams bench-server fuzz
 
 # The server reads its settings from GATEHOUSE_* variables, so any one that
@@ -12,7 +12,7 @@ demo: setup-demo pkg
 	GATEHOUSE_DEV=$${GATEHOUSE_DEV:-true} GATEHOUSE_WWW=$${GATEHOUSE_WWW:-www} \
 	GATEHOUSE_PKG=$${GATEHOUSE_PKG:-pkg} cargo run --quiet -p gatehouse-server
 
-test: setup-test lint test-rust pkg test-browser test-e2e size
+test: setup-test lint test-rust pkg test-browser test-e2e test-consumers size
 
 setup-demo:
 	scripts/setup.sh demo
@@ -44,6 +44,11 @@ test-browser:
 
 test-e2e:
 	scripts/test-e2e.sh
+
+# The npm package installed from its tarball into the apps of tests/consumers
+# (Vite + React in dev and build, webpack, a plain page, Node).
+test-consumers:
+	scripts/test-consumers.sh
 
 size:
 	bench/size.sh --check

@@ -16,8 +16,9 @@ PKG_OUT="$out" scripts/build-pkg.sh >/dev/null
 # of what a server sends.
 wasm_raw=$(wc -c < "$out/gatehouse_bg.wasm")
 wasm_gz=$(gzip -9 < "$out/gatehouse_bg.wasm" | wc -c)
-# The entry and every snippet it imports (none once bundled by esbuild).
-js_files=$(find "$out" -name '*.js' | sort)
+# The browser entry, which bundles the glue and its snippets (the Node
+# entry, gatehouse.node.js, is never sent to a browser).
+js_files=$out/gatehouse.js
 js_raw=$(cat $js_files | wc -c)
 js_gz=$(cat $js_files | gzip -9 | wc -c)
 total=$((wasm_gz + js_gz))

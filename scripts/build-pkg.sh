@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Builds the SDK's npm package into pkg/ (or $PKG_OUT):
-#   gatehouse.js (ES module entry, minified when esbuild is installed),
-#   gatehouse_bg.wasm (wasm-opt -Oz), gatehouse.d.ts, package.json, README.md
-#   (the root README's "Using the SDK"), LICENSE-MIT and LICENSE-APACHE.
+#   gatehouse.js (the ES module entry for browsers and bundlers) and
+#   gatehouse.node.js (for Node), each src/js's entry bundled with the glue
+#   and minified by esbuild; gatehouse_bg.wasm (wasm-opt -Oz),
+#   gatehouse.d.ts, package.json (with its exports map), README.md (the
+#   root README's "Using the SDK"), LICENSE-MIT and LICENSE-APACHE.
 # Assumes the tools are installed (scripts/setup.sh): the wasm32 target,
 # wasm-bindgen-cli matching Cargo.lock, and the npm dev dependencies
-# (binaryen's wasm-opt; esbuild is optional). Idempotent.
+# (binaryen's wasm-opt, esbuild). Idempotent.
 # Honours CARGO_TARGET_DIR (default: target). PKG_NAMES=1 keeps the
 # function names in the wasm (the `release-names` profile and wasm-opt -g),
 # for the size report's breakdown (bench/size-report.sh); the code is the
@@ -26,10 +28,12 @@ fi
 wasm_opt=node_modules/.bin/wasm-opt
 esbuild=node_modules/.bin/esbuild
 
-if [ ! -x "$wasm_opt" ]; then
-  echo "build-pkg: $wasm_opt is missing; run scripts/setup.sh (or npm ci)" >&2
-  exit 1
-fi
+for tool in "$wasm_opt" "$esbuild"; do
+  if [ ! -x "$tool" ]; then
+    echo "build-pkg: $tool is missing; run scripts/setup.sh (or npm ci)" >&2
+    exit 1
+  fi
+done
 
 # Without reference types, wasm-bindgen keeps JS objects in a JS-side heap
 # instead of an externref table and drops a shim per export: about 0.8 KiB
@@ -109,15 +113,26 @@ rm "$work/minified.wasm"
 # It names the raw exports by their old names, and nothing imports it.
 rm -f "$work/optimized.wasm" "$work/gatehouse_bg.wasm.d.ts"
 
-# One minified ES module: the glue with its inline snippet bundled in.
-if [ -x "$esbuild" ]; then
-  "$esbuild" "$work/gatehouse.js" --bundle --format=esm --minify --target=es2020 \
-    --log-level=warning --outfile="$work/gatehouse.min.js"
-  mv "$work/gatehouse.min.js" "$work/gatehouse.js"
-  rm -rf "$work/snippets"
+# The entries (src/js: one await, the early requests, where the wasm comes
+# from), each bundled with the glue and its inline snippets into one
+# minified ES module: gatehouse.js for browsers and bundlers,
+# gatehouse.node.js for Node.
+mv "$work/gatehouse.js" "$work/glue.js"
+cp src/js/core.js src/js/browser.js src/js/node.js "$work"/
+for entry in browser:gatehouse node:gatehouse.node; do
+  "$esbuild" "$work/${entry%%:*}.js" --bundle --format=esm --minify --target=es2020 --platform=neutral \
+    --external:node:fs/promises --log-level=warning --outfile="$work/${entry#*:}.js"
+done
+rm -rf "$work/snippets" "$work/glue.js" "$work/core.js" "$work/browser.js" "$work/node.js"
+if ! grep -q 'new URL("gatehouse_bg.wasm",import.meta.url)' "$work/gatehouse.js"; then
+  echo "build-pkg: gatehouse.js lost its literal new URL(\"gatehouse_bg.wasm\", import.meta.url)" >&2
+  exit 1
 fi
 
 version=$(awk -F'"' '/^\[package\]/ { p = 1 } p && /^version *=/ { print $2; exit }' Cargo.toml)
+# The exports map: the types; browsers and bundlers (which find the wasm
+# through the literal URL and ship it as an asset); Node (the wasm read
+# from its file); the wasm itself, for those who serve or pass it.
 cat > "$work/package.json" <<JSON
 {
   "name": "gatehouse",
@@ -125,11 +140,20 @@ cat > "$work/package.json" <<JSON
   "description": "Gatehouse: a small browser sign-up SDK, compiled to WebAssembly.",
   "license": "MIT OR Apache-2.0",
   "type": "module",
-  "module": "gatehouse.js",
   "main": "gatehouse.js",
+  "module": "gatehouse.js",
   "types": "gatehouse.d.ts",
-  "files": ["gatehouse.js", "gatehouse_bg.wasm", "gatehouse.d.ts"$( [ -d "$work/snippets" ] && printf ', "snippets"')],
-  "sideEffects": ["./snippets/*"]
+  "exports": {
+    ".": {
+      "types": "./gatehouse.d.ts",
+      "browser": "./gatehouse.js",
+      "node": "./gatehouse.node.js",
+      "default": "./gatehouse.js"
+    },
+    "./gatehouse_bg.wasm": "./gatehouse_bg.wasm",
+    "./package.json": "./package.json"
+  },
+  "files": ["gatehouse.js", "gatehouse.node.js", "gatehouse_bg.wasm", "gatehouse.d.ts", "LICENSE-MIT", "LICENSE-APACHE"]
 }
 JSON
 

@@ -79,4 +79,12 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   say "installing npm dev dependencies"
   npm ci --no-audit --no-fund --loglevel=error
 fi
+# The fixture apps of tests/consumers (Vite, React, webpack): what a user of
+# the npm package installs beside it (scripts/test-consumers.sh).
+consumers=tests/consumers
+if [ "$purpose" = test ] && { [ ! -d $consumers/node_modules ] ||
+  [ $consumers/package-lock.json -nt $consumers/node_modules/.package-lock.json ]; }; then
+  say "installing the npm packages of $consumers"
+  npm ci --prefix $consumers --no-audit --no-fund --loglevel=error
+fi
 say "ready for '$purpose'"

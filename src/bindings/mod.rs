@@ -43,7 +43,7 @@ use alloc::rc::Rc;
 use alloc::string::String;
 use core::cell::{Cell, OnceCell};
 use gatehouse_protocol::{ErrorCode, Field};
-use js_sys::Promise;
+use js_sys::{Array, Promise};
 use wasm_bindgen::prelude::*;
 
 // The tags of the answers that come to `Gatehouse.__answer`.
@@ -75,8 +75,13 @@ const RUN_LINK_FLOW: u32 = 15;
 const RUN_EVENTS: u32 = 16;
 const RUN_LINK_CANCELLED: u32 = 17;
 
-/// The path of the client, asked for at load.
+/// The paths of the environment and the client, asked for at load.
+const ENVIRONMENT: &str = "/v1/environment";
 const CLIENT: &str = "/v1/client";
+/// The key of the load's options under which the package entry hands over
+/// the two answers it asked for early: `[environment, client]`, each a
+/// promise of what `fetch::pipe` answers without a target.
+const EARLY: &str = "__early";
 
 /// A resource object the SDK keeps current (the sign-up, the sign-in).
 #[derive(Default)]
@@ -180,10 +185,14 @@ impl Gatehouse {
         });
         let gatehouse = JsValue::from(Gatehouse { shared: shared.clone() });
         shared.gatehouse.set(Some(gatehouse.clone()));
-        let environment = request(Method::Get, "/v1/environment".into());
-        let client = shared.transport.get_early(CLIENT, &JsValue::UNDEFINED, &JsValue::NULL, LOAD);
+        // The package entry (`src/js/core.js`) sends both requests while
+        // the wasm is still on its way, and hands over their answers under
+        // `__early`; without them (the wasm was ready), they are sent here.
+        let early: Array =
+            get(&options, EARLY).filter(JsValue::is_object).unwrap_or_else(|| Array::new().into()).unchecked_into();
+        let client = shared.transport.get_early(CLIENT, &early.get(1), &JsValue::NULL, LOAD);
         shared.loading.set(Some(client));
-        send(&shared, environment, LOAD, &JsValue::UNDEFINED)
+        shared.transport.get_early(ENVIRONMENT, &early.get(0), &gatehouse, LOAD)
     }
 
     /// The answers of every request: loading, the sign-up, the sign-in and

@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# The npm package as its users get it (tests/consumers, issue 11 §1):
+#   1. packs pkg/ (npm pack) and installs the tarball into
+#      tests/consumers/node_modules, whose other packages (Vite, React,
+#      webpack) scripts/setup.sh installed from the registry (npm ci);
+#      nothing here reaches a registry;
+#   2. builds the Vite + React app (vite build) and the webpack 5 app
+#      (webpack, no config);
+#   3. starts a dev-mode gatehouse-server on a free port, serving
+#      tests/consumers as its --www (the plain page, the webpack app, and the
+#      installed package the plain page's import map names), with the Vite
+#      servers' origins allowed; then `vite` (dev, dependency pre-bundling
+#      on) and `vite preview` on free ports;
+#   4. runs `node --test` on tests/consumers: each browser app completes a
+#      sign-up in headless Chromium, and the Node test imports the package
+#      and loads it;
+#   5. always stops the servers.
+# Assumes pkg/ is built (scripts/build-pkg.sh) and the npm dev dependencies
+# (root and tests/consumers) are installed (scripts/setup.sh). Honours
+# CARGO_TARGET_DIR. Extra arguments go to `node --test`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+target_dir=${CARGO_TARGET_DIR:-target}
+consumers=tests/consumers
+bin=$PWD/$consumers/node_modules/.bin
+
+if [ ! -f pkg/gatehouse.js ]; then
+  echo "test-consumers: pkg/gatehouse.js is missing; run scripts/build-pkg.sh first" >&2
+  exit 1
+fi
+if [ ! -x "$bin/vite" ] || [ ! -x "$bin/webpack" ]; then
+  echo "test-consumers: $consumers/node_modules is missing; run scripts/setup.sh" >&2
+  exit 1
+fi
+
+cargo build --quiet -p gatehouse-server
+
+free_port() {
+  node -e 'const s = require("net").createServer();
+           s.listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });'
+}
+
+work=$(mktemp -d)
+logs=$target_dir/consumers
+mkdir -p "$logs"
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# 1. The tarball, installed as a user would (npm install FILE); --offline:
+# it has no dependencies, and the rest is installed already.
+npm pack ./pkg --pack-destination "$work" --silent >/dev/null
+(cd "$consumers" && npm install --no-save --offline --no-audit --no-fund --loglevel=error "$work"/gatehouse-*.tgz)
+cmp -s pkg/gatehouse.js "$consumers/node_modules/gatehouse/gatehouse.js" ||
+  { echo "test-consumers: the installed package is not pkg/'s" >&2; exit 1; }
+
+# 2. The builds, each tool with its defaults.
+(cd "$consumers/vite-react" && "$bin/vite" build --logLevel warn)
+(cd "$consumers/webpack" && "$bin/webpack" --mode production --no-stats)
+
+# 3. The servers.
+api_port=$(free_port)
+dev_port=$(free_port)
+while [ "$dev_port" = "$api_port" ]; do dev_port=$(free_port); done
+preview_port=$(free_port)
+while [ "$preview_port" = "$api_port" ] || [ "$preview_port" = "$dev_port" ]; do preview_port=$(free_port); done
+api=http://127.0.0.1:$api_port
+dev=http://127.0.0.1:$dev_port
+preview=http://127.0.0.1:$preview_port
+cat > "$work/gatehouse.toml" <<TOML
+allowed_origins = ["$dev", "$preview"]
+TOML
+env -u GATEHOUSE_CONFIG -u GATEHOUSE_PKG "$target_dir/debug/gatehouse-server" --dev --listen "127.0.0.1:$api_port" \
+  --database-url "sqlite://$work/gatehouse.db" --config "$work/gatehouse.toml" --www "$consumers" \
+  > "$logs/server.log" 2>&1 &
+pids+=("$!")
+(cd "$consumers/vite-react" && exec "$bin/vite" --host 127.0.0.1 --port "$dev_port" --strictPort) > "$logs/vite-dev.log" 2>&1 &
+pids+=("$!")
+(cd "$consumers/vite-react" && exec "$bin/vite" preview --host 127.0.0.1 --port "$preview_port" --strictPort) \
+  > "$logs/vite-preview.log" 2>&1 &
+pids+=("$!")
+for url in "$api/healthz" "$dev/" "$preview/"; do
+  for _ in $(seq 1 300); do
+    curl -fsS -o /dev/null "$url" 2>/dev/null && break
+    sleep 0.1
+  done
+  curl -fsS -o /dev/null "$url" || { echo "test-consumers: no answer from $url; logs in $logs/" >&2; exit 1; }
+done
+echo "test-consumers: server at $api, vite dev at $dev, vite preview at $preview (logs: $logs/)"
+
+# 4. The tests.
+status=0
+GATEHOUSE_CONSUMERS_API="$api" \
+GATEHOUSE_CONSUMERS_VITE_DEV="$dev/" \
+GATEHOUSE_CONSUMERS_VITE_PREVIEW="$preview/" \
+GATEHOUSE_CONSUMERS_WEBPACK="$api/webpack/index.html" \
+GATEHOUSE_CONSUMERS_PLAIN="$api/plain/index.html" \
+GATEHOUSE_CONSUMERS_SHOTS="$logs" \
+  node --test --test-concurrency=2 "$@" "$consumers/" || status=$?
+if [ "$status" -ne 0 ]; then
+  echo "test-consumers: tests failed; logs and screenshots in $logs/" >&2
+fi
+exit "$status"
