@@ -59,6 +59,12 @@ trap 'exit 143' TERM
 # 1. The tarball, installed as a user would (npm install FILE); --offline:
 # it has no dependencies, and the rest is installed already.
 npm pack ./pkg --pack-destination "$work" --silent >/dev/null
+# What npm publishes: the two entries, the wasm, the types, the README and
+# both licences (npm adds no LICENSE-* file of itself).
+packed=$(tar tzf "$work"/gatehouse-*.tgz | sort | tr '\n' ' ')
+want="package/LICENSE-APACHE package/LICENSE-MIT package/README.md package/gatehouse.d.ts package/gatehouse.js \
+package/gatehouse.node.js package/gatehouse_bg.wasm package/package.json "
+[ "$packed" = "$want" ] || { echo "test-consumers: the tarball holds: $packed; expected: $want" >&2; exit 1; }
 (cd "$consumers" && npm install --no-save --offline --no-audit --no-fund --loglevel=error "$work"/gatehouse-*.tgz)
 cmp -s pkg/gatehouse.js "$consumers/node_modules/gatehouse/gatehouse.js" ||
   { echo "test-consumers: the installed package is not pkg/'s" >&2; exit 1; }

@@ -1,7 +1,9 @@
 //! Gatehouse: a small browser sign-up SDK, compiled to WebAssembly.
 //!
-//! JS loads it with `await init()` and `await Gatehouse.load({ frontendApi })`;
-//! every failure rejects with a `GatehouseError`. Layout:
+//! JS loads it with one `await Gatehouse.load({ frontendApi })`: the
+//! package's entry (`src/js`, bundled by scripts/build-pkg.sh) instantiates
+//! the wasm first, once. Every failure rejects with a `GatehouseError`.
+//! Layout:
 //!
 //! - [`bindings`]: the `#[wasm_bindgen]` exports (`Gatehouse`,
 //!   `GatehouseError`), the small JS classes of `gh.signUp`, `gh.signIn`

@@ -168,7 +168,9 @@ pub struct Gatehouse {
 
 #[wasm_bindgen]
 impl Gatehouse {
-    /// Loads the instance's environment and this browser's client.
+    /// Loads the instance's environment and this browser's client. The
+    /// package's `Gatehouse.load` instantiates the wasm first, once, and
+    /// asks for both while the wasm comes; no `init()` is needed.
     #[wasm_bindgen(unchecked_return_type = "Promise<Gatehouse>")]
     pub fn load(#[wasm_bindgen(unchecked_param_type = "GatehouseOptions")] options: JsValue) -> Promise {
         let (api, bearer) = match read::options(&options) {

@@ -9,10 +9,12 @@ export { Gatehouse, GatehouseError, initSync, default } from "./core.js";
 
 setUp(() =>
   fetch(new URL("gatehouse_bg.wasm", import.meta.url)).then((response) => {
-    if (!response.ok) throw new Error(`${response.status} fetching ${response.url}`);
+    const type = response.headers.get("Content-Type") ?? "";
+    // A dev server's page in its place: the JS was moved away from the wasm.
+    if (!response.ok || type.startsWith("text/html")) throw new Error(`${response.url}: ${response.status} ${type}`);
     // Compiled while it streams in; a server that does not say
     // application/wasm gets the slower way rather than a failure.
-    const wasm = /^application\/wasm\b/.test(response.headers.get("Content-Type") ?? "");
+    const wasm = type.startsWith("application/wasm");
     return wasm ? WebAssembly.compileStreaming(response) : response.arrayBuffer().then((b) => WebAssembly.compile(b));
   }),
 );
