@@ -36,7 +36,16 @@ assert.doesNotMatch(readme, /^## The server$/m, "the package README stops before
 
 const pkg = await import(pathToFileURL(path.resolve(pkgDir, "gatehouse.js")).href);
 const { default: init, Gatehouse, GatehouseError } = pkg;
+// Before the wasm is there: a clear error, not a TypeError. The browser
+// entry's own wasm cannot be fetched in Node (a file: URL), so its load
+// rejects, naming the wasm, and a later init with the bytes still works.
+assert.throws(() => Gatehouse.handleMagicLinkVerification(), /await Gatehouse\.load\(\.\.\.\) \(or init\(\)\) before/);
+const unfetched = await Gatehouse.load({ frontendApi: api }).catch((e) => e);
+assert.ok(unfetched instanceof Error && !(unfetched instanceof GatehouseError));
+assert.match(unfetched.message, /could not load its wasm module \(gatehouse_bg\.wasm\)/);
+assert.ok(unfetched.cause, "the fetch's own error is its cause");
 const wasm = await init({ module_or_path: await readFile(path.resolve(pkgDir, "gatehouse_bg.wasm")) });
+assert.equal(await init(), wasm, "init answers the one instantiation");
 const memory = Object.values(wasm).find((v) => v instanceof WebAssembly.Memory);
 
 const codeSentTo = async (to) => {
