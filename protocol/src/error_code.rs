@@ -22,6 +22,9 @@ pub enum ErrorCode {
     VerificationAlreadyVerified,
     VerificationStrategyInvalid,
     VerificationCodeTooManyRequests,
+    /// The SMS provider refused the text for this number (a 4xx): sending
+    /// again will not help; check the number.
+    PhoneDeliveryFailed,
     SignUpNotFound,
     SignUpNotModifiable,
     SignUpCancelledByOwner,
@@ -58,7 +61,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, for tables and docs tests.
-    pub const ALL: [ErrorCode; 38] = [
+    pub const ALL: [ErrorCode; 39] = [
         ErrorCode::FormParamMissing,
         ErrorCode::FormParamFormatInvalid,
         ErrorCode::FormParamUnknown,
@@ -72,6 +75,7 @@ impl ErrorCode {
         ErrorCode::VerificationAlreadyVerified,
         ErrorCode::VerificationStrategyInvalid,
         ErrorCode::VerificationCodeTooManyRequests,
+        ErrorCode::PhoneDeliveryFailed,
         ErrorCode::SignUpNotFound,
         ErrorCode::SignUpNotModifiable,
         ErrorCode::SignUpCancelledByOwner,
@@ -116,6 +120,7 @@ impl ErrorCode {
             VerificationAlreadyVerified => "verification_already_verified",
             VerificationStrategyInvalid => "verification_strategy_invalid",
             VerificationCodeTooManyRequests => "verification_code_too_many_requests",
+            PhoneDeliveryFailed => "phone_delivery_failed",
             SignUpNotFound => "sign_up_not_found",
             SignUpNotModifiable => "sign_up_not_modifiable",
             SignUpCancelledByOwner => "sign_up_cancelled_by_owner",
@@ -166,6 +171,7 @@ impl ErrorCode {
             | VerificationNotSent
             | VerificationAlreadyVerified
             | VerificationStrategyInvalid
+            | PhoneDeliveryFailed
             | TicketInvalid
             | TicketExpired
             | FormIdentifierNotFound
@@ -203,6 +209,7 @@ impl ErrorCode {
             VerificationAlreadyVerified => "This is already verified.",
             VerificationStrategyInvalid => "This verification method is not available.",
             VerificationCodeTooManyRequests => "Please wait before requesting a new code.",
+            PhoneDeliveryFailed => "The text message could not be sent to this phone number.",
             SignUpNotFound => "This sign-up was not found.",
             SignUpNotModifiable => "This sign-up can no longer be changed.",
             SignUpCancelledByOwner => "The owner of this email address cancelled the sign-up.",
@@ -248,6 +255,7 @@ impl ErrorCode {
             VerificationAlreadyVerified => "This field is already verified; nothing more is needed.",
             VerificationStrategyInvalid => "The strategy is not enabled for this field, or does not apply to it.",
             VerificationCodeTooManyRequests => "This address was sent a code moments ago, or as many codes and links as it may get for now. Wait for the time in Retry-After before asking again.",
+            PhoneDeliveryFailed => "The SMS provider refused to send the code to this phone number (it may not exist or not take texts). Check the number; asking again for the same number will not help.",
             SignUpNotFound => "No sign-up with this id belongs to this client.",
             SignUpNotModifiable => "The sign-up is complete or abandoned. Start a new one.",
             SignUpCancelledByOwner => "The owner of the address opened the email link in another browser and answered that they did not start this sign-up. It is abandoned, and no account was created.",

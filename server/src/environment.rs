@@ -9,10 +9,10 @@ use axum::extract::State;
 use gatehouse_protocol::Strategy;
 use gatehouse_protocol::wire::{AttributeSettings, Environment, SignUpSettings};
 
-/// Whether this instance can send an SMS. Gatehouse has no SMS provider
-/// yet: only the dev outbox takes SMS.
-pub fn can_send_sms(dev: bool) -> bool {
-    dev
+/// Whether this instance can send an SMS: through `[sms]`, or into the
+/// dev outbox.
+pub fn can_send_sms(config: &Config, dev: bool) -> bool {
+    dev || config.sms.is_some()
 }
 
 /// Without an SMS sender, `phone_code` is not offered: a phone number that
@@ -22,14 +22,15 @@ pub fn can_send_sms(dev: bool) -> bool {
 /// phone number in a sign-up 422 `form_param_unknown`, where a code would
 /// otherwise have been dropped with a 200.
 pub fn without_unsendable_phone(config: &mut Config, dev: bool) -> anyhow::Result<()> {
+    let can_send = can_send_sms(config, dev);
     let phone = &mut config.attributes.phone_number;
-    if can_send_sms(dev) || !phone.verification_strategies.contains(&Strategy::PhoneCode) {
+    if can_send || !phone.verification_strategies.contains(&Strategy::PhoneCode) {
         return Ok(());
     }
     if phone.required {
         anyhow::bail!(
-            "attributes.phone_number is required, but no SMS sender is configured (outside --dev Gatehouse sends no \
-             SMS yet): make it optional or turn it off"
+            "attributes.phone_number is required, but no SMS sender is configured: add an [sms] section, make it \
+             optional, or turn it off"
         );
     }
     phone.verification_strategies.retain(|s| *s != Strategy::PhoneCode);
@@ -83,6 +84,13 @@ mod tests {
         without_unsendable_phone(&mut unverified, false).unwrap();
         assert!(unverified.attributes.phone_number.enabled);
         assert!(unverified.attributes.phone_number.verification_strategies.is_empty());
+
+        let mut with_sender = Config::from_toml(
+            "[sms]\nprovider = \"webhook\"\nwebhook_url = \"https://sms.example.com/send\"\nsigning_secret = \"0123456789abcdef\"\n",
+        )
+        .unwrap();
+        without_unsendable_phone(&mut with_sender, false).unwrap();
+        assert_eq!(with_sender.attributes.phone_number, Config::default().attributes.phone_number, "[sms] sends");
 
         let mut required = Config::default();
         required.attributes.phone_number.required = true;

@@ -122,7 +122,7 @@ pub struct App {
 /// Opens (creating and migrating) the database and builds the app.
 ///
 /// Refuses to build without a public origin outside dev mode, and refuses
-/// dev mode with `[smtp]` or on a non-loopback address (see [`dev_guard`]).
+/// dev mode with `[smtp]` or `[sms]` or on a non-loopback address (see [`dev_guard`]).
 pub async fn build_app(
     mut config: Config,
     database_url: &str,
@@ -187,6 +187,11 @@ fn dev_guard(config: &Config, options: &Options) -> anyhow::Result<()> {
     if config.smtp.is_some() {
         anyhow::bail!(
             "--dev with [smtp] configured: dev mode publishes every code at /v1/dev/outbox; remove [smtp] or --dev"
+        );
+    }
+    if config.sms.is_some() {
+        anyhow::bail!(
+            "--dev with [sms] configured: dev mode publishes every code at /v1/dev/outbox; remove [sms] or --dev"
         );
     }
     let remote = options.listen.is_some_and(|addr| !addr.ip().is_loopback());

@@ -324,7 +324,7 @@ export type GatehouseErrorCode =
   | "form_code_incorrect"
   | "verification_expired" | "verification_failed" | "verification_not_sent"
   | "verification_already_verified" | "verification_strategy_invalid"
-  | "verification_code_too_many_requests"
+  | "verification_code_too_many_requests" | "phone_delivery_failed"
   | "sign_up_not_found" | "sign_up_not_modifiable" | "sign_up_cancelled_by_owner" | "sign_up_restricted"
   | "ticket_invalid" | "ticket_expired"
   | "form_identifier_not_found" | "form_password_incorrect" | "sign_in_not_found" | "session_not_found"

@@ -137,6 +137,12 @@ const fn wide(n: usize) -> u64 {
 /// the upper ones keep it from defeating its purpose (a code that lives a
 /// week, 1,000 tries at a 6-digit code) or overflowing what it feeds.
 pub(super) const BOUNDS: &[Bound] = &[
+    Bound {
+        key: "sms.timeout_seconds",
+        min: 1,
+        max: 30,
+        get: |c| c.sms.as_ref().map_or(super::sms::DEFAULT_TIMEOUT_SECONDS, |s| s.timeout_seconds),
+    },
     Bound { key: "database.max_connections", min: 1, max: 1000, get: |c| c.database.max_connections as u64 },
     Bound { key: "database.statement_timeout_ms", min: 0, max: 600_000, get: |c| c.database.statement_timeout_ms },
     Bound { key: "database.connect_retries", min: 0, max: 600, get: |c| c.database.connect_retries as u64 },

@@ -39,6 +39,8 @@ pub(super) struct ConfigFile {
     database: Option<DatabaseFile>,
     delivery: Option<DeliveryFile>,
     smtp: Option<SmtpFile>,
+    /// Resolved on its own ([`super::sms::SmsFile::resolve`] can refuse it).
+    pub(super) sms: Option<super::sms::SmsFile>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -340,6 +342,7 @@ impl ConfigFile {
                     password: s.password.map(Secret::new),
                 }
             }),
+            sms: d.sms,
         }
     }
 }

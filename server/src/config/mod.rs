@@ -8,6 +8,9 @@
 
 mod check;
 mod file;
+mod sms;
+
+pub use sms::{Sms, SmsFrom, SmsProvider};
 
 use axum_client_ip::ClientIpSource;
 use gatehouse_protocol::validate::{PasswordRules, UsernameRules};
@@ -52,6 +55,9 @@ pub struct Config {
     pub client: ClientSettings,
     /// `None`: no SMTP (with `--dev`, the outbox still gets every message).
     pub smtp: Option<Smtp>,
+    /// `None`: no SMS provider (with `--dev`, the outbox still gets every
+    /// text; without, phone codes are off: `crate::environment`).
+    pub sms: Option<Sms>,
 }
 
 /// How verification codes behave, and the limits on codes and messages.
@@ -378,6 +384,7 @@ impl Default for Config {
                 max_lifetime_seconds: 365 * 24 * 60 * 60,
             },
             smtp: None,
+            sms: None,
         }
     }
 }
@@ -392,8 +399,9 @@ impl Config {
 
     /// Parses and validates TOML text laid over the defaults.
     pub fn from_toml(text: &str) -> Result<Config, ConfigError> {
-        let file: file::ConfigFile = toml::from_str(text).map_err(|e| ConfigError(e.to_string()))?;
-        let config = file.resolve();
+        let mut file: file::ConfigFile = toml::from_str(text).map_err(|e| ConfigError(e.to_string()))?;
+        let sms = file.sms.take().map(sms::SmsFile::resolve).transpose()?;
+        let config = Config { sms, ..file.resolve() };
         config.validate()?;
         Ok(config)
     }

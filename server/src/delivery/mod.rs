@@ -1,6 +1,6 @@
-//! Delivery of codes and links: one [`Sender`], in front of the dev outbox
-//! and SMTP. A request never waits on a mail server: it puts the message
-//! in the [`Queue`], whose worker sends it, with retries.
+//! Delivery of codes and links: one [`Sender`], in front of the dev outbox,
+//! SMTP and the SMS provider. A request never waits on a mail server: it
+//! puts the message in the [`Queue`], whose worker sends it, with retries.
 //!
 //! - With `--dev`, every message (email and SMS) goes to the [`Outbox`],
 //!   which `GET /v1/dev/outbox` lists, before the request answers; email
@@ -12,14 +12,19 @@
 //! - With `[delivery] sink_dir` (benchmarks only, off by default), every
 //!   message is also written to a file there before the request answers
 //!   ([`Sink`]).
-//! - Gatehouse has no SMS provider yet: outside dev mode an SMS is dropped
-//!   with a warning (the server also warns at start when `phone_code` is on).
-//!   The same holds for email when no SMTP is configured (the sink, when
-//!   set, still has it).
+//! - With `[sms]`, a text's first try is made before the request answers
+//!   (it takes at most `[sms] timeout_seconds`): a provider's refusal (a
+//!   4xx) is answered 422 `phone_delivery_failed` and its resend record
+//!   undone; a failure for now (a 5xx, no answer) goes to the queue, which
+//!   tries again after the backoff, and the request answers 200. Without
+//!   `[sms]`, phone codes are off outside dev mode (`crate::environment`).
+//! - Email without SMTP is dropped with a warning (the sink, when set,
+//!   still has it).
 
 mod outbox;
 pub mod queue;
 pub mod sink;
+pub mod sms;
 mod smtp;
 
 pub use outbox::Outbox;
@@ -30,7 +35,10 @@ pub use smtp::SmtpMailer;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::Store;
+use crate::error::ApiError;
 use gatehouse_protocol::wire::{Channel, OutboxMessage};
+use gatehouse_protocol::{ErrorCode, Field};
+use sms::{SmsError, SmsSender};
 use std::sync::Arc;
 
 /// A message to one address.
@@ -65,8 +73,29 @@ impl Message {
 pub struct Sender {
     outbox: Option<Outbox>,
     sink: Option<Sink>,
-    smtp: Option<Queue>,
+    /// The worker behind SMTP and the SMS provider; `None` without either.
+    queue: Option<Queue>,
+    has_smtp: bool,
+    sms: Option<Arc<dyn SmsSender>>,
     clock: Arc<dyn Clock>,
+}
+
+/// Why a message was not taken.
+#[derive(Debug, PartialEq, Eq)]
+pub enum NotSent {
+    /// The queue is full (429 `rate_limited`).
+    QueueFull,
+    /// The SMS provider refused the text (422 `phone_delivery_failed`).
+    PhoneRefused,
+}
+
+impl From<NotSent> for ApiError {
+    fn from(not_sent: NotSent) -> Self {
+        match not_sent {
+            NotSent::QueueFull => QueueFull.into(),
+            NotSent::PhoneRefused => ApiError::field(ErrorCode::PhoneDeliveryFailed, Field::PhoneNumber),
+        }
+    }
 }
 
 impl Sender {
@@ -75,17 +104,16 @@ impl Sender {
     /// record). With `[delivery] sink_dir`, it makes that directory.
     pub fn new(config: &Config, dev: bool, clock: Arc<dyn Clock>, store: Store) -> anyhow::Result<Sender> {
         let mailer = config.smtp.as_ref().map(SmtpMailer::new).transpose()?;
-        let smtp = mailer.map(|mailer| Queue::start(mailer, store, config.delivery.clone()));
+        let has_smtp = mailer.is_some();
+        let sms = config.sms.as_ref().map(sms::from_config).transpose()?;
+        let queue = (mailer.is_some() || sms.is_some())
+            .then(|| Queue::start(mailer, sms.clone(), store, config.delivery.clone()));
         let outbox = dev.then(Outbox::default);
         let sink = config.delivery.sink_dir.as_deref().map(Sink::open).transpose()?;
-        if !dev && smtp.is_none() && sink.is_none() {
+        if !dev && !has_smtp && sink.is_none() {
             tracing::warn!("no [smtp] in the config and not in dev mode: email codes cannot be delivered");
         }
-        let phone = &config.attributes.phone_number;
-        if !dev && phone.enabled && !phone.verification_strategies.is_empty() {
-            tracing::warn!("phone_code is on but Gatehouse has no SMS provider yet: SMS codes will be dropped");
-        }
-        Ok(Sender { outbox, sink, smtp, clock })
+        Ok(Sender { outbox, sink, queue, has_smtp, sms, clock })
     }
 
     /// The dev outbox, when the server runs with `--dev`.
@@ -94,11 +122,12 @@ impl Sender {
     }
 
     /// Delivers a message: into the outbox at once (`--dev`), into the sink
-    /// (`sink_dir`), and into the mail queue. `undo` is the resend record to
-    /// take back if the message never leaves. Fails only when the queue is
-    /// full and nothing else took the message; the record is then undone at
-    /// once.
-    pub async fn send(&self, message: Message, undo: Option<Undo>) -> Result<(), QueueFull> {
+    /// (`sink_dir`), and to SMTP (queued) or the SMS provider (first try
+    /// now, retries queued). `undo` is the resend record to take back if
+    /// the message never leaves. Fails only when nothing else took the
+    /// message and the queue is full or the SMS provider refused it; the
+    /// record is then undone at once.
+    pub async fn send(&self, message: Message, undo: Option<Undo>) -> Result<(), NotSent> {
         let now = self.clock.now_ms();
         let in_outbox = self.outbox.as_ref().map(|o| o.push(&message, now)).is_some();
         let in_sink = match &self.sink {
@@ -112,34 +141,71 @@ impl Sender {
             None => false,
         };
         let kept = in_outbox || in_sink;
-        match (message.channel, &self.smtp) {
-            // The outbox or the sink has it: SMTP failing is only a warning.
-            (Channel::Email, Some(queue)) => match queue.push(message, undo.clone().filter(|_| !kept)) {
-                Ok(()) => {}
-                Err(QueueFull) if kept => tracing::warn!("the mail queue is full; the outbox or sink has the message"),
-                Err(QueueFull) => {
-                    if let Some(undo) = undo {
-                        queue.undo_now(&undo).await;
-                    }
-                    return Err(QueueFull);
-                }
-            },
-            (channel, _) if !kept => {
-                tracing::warn!(?channel, "no way to deliver this message: dropped");
+        let queue = self.queue.as_ref();
+        let result = match (message.channel, queue) {
+            (Channel::Email, Some(queue)) if self.has_smtp => {
+                queue.push(message, undo.clone().filter(|_| !kept)).map_err(|_| NotSent::QueueFull)
             }
-            _ => {}
+            (Channel::Sms, Some(queue)) => match &self.sms {
+                Some(sms) => self.text(sms.as_ref(), queue, message, undo.clone().filter(|_| !kept)).await,
+                None => Ok(()),
+            },
+            (channel, _) => {
+                if !kept {
+                    tracing::warn!(?channel, "no way to deliver this message: dropped");
+                }
+                Ok(())
+            }
+        };
+        match result {
+            Err(not_sent) if kept => {
+                tracing::warn!(?not_sent, "a message was not sent; the outbox or sink has it");
+                Ok(())
+            }
+            Err(not_sent) => {
+                if let (Some(undo), Some(queue)) = (undo, queue) {
+                    queue.undo_now(&undo).await;
+                }
+                Err(not_sent)
+            }
+            Ok(()) => Ok(()),
         }
-        Ok(())
+    }
+
+    /// A text's first try, now; a failure for now goes to the queue with
+    /// that try counted.
+    async fn text(
+        &self,
+        sms: &dyn SmsSender,
+        queue: &Queue,
+        message: Message,
+        undo: Option<Undo>,
+    ) -> Result<(), NotSent> {
+        match sms.send(&message.to, &message.body).await {
+            Ok(()) => Ok(()),
+            Err(SmsError::Refused(status)) => {
+                tracing::warn!(status, "the SMS provider refused a text: answered phone_delivery_failed");
+                Err(NotSent::PhoneRefused)
+            }
+            Err(SmsError::Failed(e)) => {
+                tracing::warn!(
+                    error = format!("{e:#}"),
+                    attempt = 1,
+                    "an SMS send failed; trying again from the queue"
+                );
+                queue.push_retry(message, undo, 1).map_err(|_| NotSent::QueueFull)
+            }
+        }
     }
 
     /// How many messages wait in the mail queue or are in flight.
     pub fn pending(&self) -> usize {
-        self.smtp.as_ref().map_or(0, Queue::pending)
+        self.queue.as_ref().map_or(0, Queue::pending)
     }
 
     /// Resolves when no message waits in the mail queue or is in flight.
     pub async fn idle(&self) {
-        if let Some(queue) = &self.smtp {
+        if let Some(queue) = &self.queue {
             queue.idle().await;
         }
     }

@@ -1,6 +1,11 @@
-//! The outgoing mail queue: requests put messages in, a worker sends them
-//! over SMTP, retrying with backoff, so no request ever waits on a mail
-//! server.
+//! The outgoing message queue: requests put messages in, a worker sends
+//! them (email over SMTP, texts through the SMS provider), retrying with
+//! backoff, so no request ever waits on a mail server.
+//!
+//! - A text's first try is made by the request itself (`super::Sender`),
+//!   so a refusal can be answered; only a text whose first try failed for
+//!   now (a 5xx, no answer) comes here, with that try counted
+//!   ([`Queue::push_retry`]). A later refusal (4xx) ends it at once.
 //!
 //! - At most `[delivery] queue_capacity` messages wait or are in flight;
 //!   past that a send is refused ([`QueueFull`], answered 429
@@ -17,11 +22,13 @@
 //! tests wait on it instead of sleeping.
 
 use super::Message;
+use super::sms::{SmsError, SmsSender};
 use super::smtp::SmtpMailer;
 use crate::config::DeliverySettings;
 use crate::db::Store;
 use crate::error::ApiError;
 use gatehouse_protocol::ErrorCode;
+use gatehouse_protocol::wire::Channel;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, mpsc};
@@ -50,6 +57,8 @@ impl From<QueueFull> for ApiError {
 struct Job {
     message: Message,
     undo: Option<Undo>,
+    /// Tries already made (by the request, for a text).
+    tried: u32,
     /// One place of the capacity, given back when the job is done.
     _place: OwnedSemaphorePermit,
 }
@@ -64,12 +73,17 @@ pub struct Queue {
 }
 
 impl Queue {
-    /// Starts the worker that sends through `smtp`.
-    pub fn start(smtp: SmtpMailer, store: Store, settings: DeliverySettings) -> Queue {
+    /// Starts the worker that sends email through `smtp` and texts through `sms`.
+    pub fn start(
+        smtp: Option<SmtpMailer>,
+        sms: Option<Arc<dyn SmsSender>>,
+        store: Store,
+        settings: DeliverySettings,
+    ) -> Queue {
         let capacity = usize::try_from(settings.queue_capacity).unwrap_or(usize::MAX).max(1);
         let (jobs, mut waiting) = mpsc::channel::<Job>(capacity);
         let done = Arc::new(Notify::new());
-        let worker = Worker { smtp: Arc::new(smtp), store: store.clone(), settings, done: done.clone() };
+        let worker = Worker { smtp: smtp.map(Arc::new), sms, store: store.clone(), settings, done: done.clone() };
         tokio::spawn(async move {
             let sending = Arc::new(Semaphore::new(CONCURRENT_SENDS));
             while let Some(job) = waiting.recv().await {
@@ -87,9 +101,15 @@ impl Queue {
 
     /// Queues a message; refused when `queue_capacity` messages wait already.
     pub fn push(&self, message: Message, undo: Option<Undo>) -> Result<(), QueueFull> {
+        self.push_retry(message, undo, 0)
+    }
+
+    /// Queues a message `tried` times tried already: the worker waits the
+    /// backoff before its next try, and makes only the tries left.
+    pub fn push_retry(&self, message: Message, undo: Option<Undo>, tried: u32) -> Result<(), QueueFull> {
         let place = self.places.clone().try_acquire_owned().map_err(|_| QueueFull)?;
         // A place is held for every job in the channel, so it has room.
-        self.jobs.try_send(Job { message, undo, _place: place }).map_err(|_| QueueFull)
+        self.jobs.try_send(Job { message, undo, tried, _place: place }).map_err(|_| QueueFull)
     }
 
     /// Takes a resend record back now (its message was refused).
@@ -120,25 +140,44 @@ impl Queue {
 
 #[derive(Clone)]
 struct Worker {
-    smtp: Arc<SmtpMailer>,
+    smtp: Option<Arc<SmtpMailer>>,
+    sms: Option<Arc<dyn SmsSender>>,
     store: Store,
     settings: DeliverySettings,
     done: Arc<Notify>,
 }
 
 impl Worker {
-    /// Tries a job until it goes out or its tries are spent.
+    /// Tries a job until it goes out, is refused, or its tries are spent.
     async fn deliver(&self, job: Job) {
+        let attempts = self.settings.attempts;
         let mut wait = self.settings.retry_backoff;
-        for attempt in 1..=self.settings.attempts {
-            match self.smtp.send(&job.message).await {
+        for _ in 1..job.tried {
+            wait = doubled(wait);
+        }
+        for attempt in job.tried + 1..=attempts {
+            if attempt > 1 {
+                tokio::time::sleep(wait).await;
+                wait = doubled(wait);
+            }
+            let channel = job.message.channel;
+            match self.try_once(&job.message).await {
                 Ok(()) => return,
-                Err(e) if attempt < self.settings.attempts => {
-                    tracing::warn!(error = format!("{e:#}"), attempt, "SMTP failed; trying again");
-                    tokio::time::sleep(wait).await;
-                    wait = wait.saturating_mul(2).min(Duration::from_secs(600));
+                Err(SmsError::Refused(status)) => {
+                    tracing::error!(status, attempt, "the SMS provider refused a text; it is dropped");
+                    break;
                 }
-                Err(e) => tracing::error!(error = format!("{e:#}"), attempt, "SMTP failed; the message is dropped"),
+                Err(SmsError::Failed(e)) if attempt < attempts => {
+                    tracing::warn!(error = format!("{e:#}"), attempt, ?channel, "a send failed; trying again");
+                }
+                Err(SmsError::Failed(e)) => {
+                    tracing::error!(
+                        error = format!("{e:#}"),
+                        attempt,
+                        ?channel,
+                        "a send failed; the message is dropped"
+                    );
+                }
             }
         }
         if let Some(undo) = job.undo
@@ -147,4 +186,18 @@ impl Worker {
             tracing::error!(error = %e, "could not undo the resend record of a message that was dropped");
         }
     }
+
+    /// One try, through the message's channel.
+    async fn try_once(&self, message: &Message) -> Result<(), SmsError> {
+        match (message.channel, &self.smtp, &self.sms) {
+            (Channel::Email, Some(smtp), _) => smtp.send(message).await.map_err(SmsError::Failed),
+            (Channel::Sms, _, Some(sms)) => sms.send(&message.to, &message.body).await,
+            (channel, _, _) => Err(SmsError::Failed(anyhow::anyhow!("no sender for {channel:?}"))),
+        }
+    }
+}
+
+/// The next wait: twice this one, at most ten minutes.
+fn doubled(wait: Duration) -> Duration {
+    wait.saturating_mul(2).min(Duration::from_secs(600))
 }
