@@ -45,6 +45,7 @@ mod serving;
 mod sessions;
 mod sign_in;
 mod sign_up;
+mod sms;
 mod smtp;
 mod two_nodes;
 mod verification;

@@ -1,6 +1,6 @@
 //! Texts to phones: the [`SmsSender`] trait and its two providers, a
 //! Twilio-compatible Messages API ([`twilio`]) and a signed JSON webhook
-//! ([`webhook`]), both over one HTTP client ([`http_client`]).
+//! ([`webhook`]), both over one [`HttpClient`].
 //!
 //! A send ends in one of three ways: sent; [`SmsError::Refused`], when the
 //! provider answers 4xx (but 408 and 429): the number or the request is
@@ -13,6 +13,13 @@ pub mod webhook;
 
 use crate::config::{Sms, SmsProvider};
 use anyhow::Context;
+use http_body_util::{BodyExt, Full};
+use hyper::Request;
+use hyper::body::Bytes;
+use hyper_rustls::{HttpsConnector, HttpsConnectorBuilder};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -46,7 +53,7 @@ pub trait SmsSender: Send + Sync {
 
 /// The sender `[sms]` configures.
 pub fn from_config(config: &Sms) -> anyhow::Result<Arc<dyn SmsSender>> {
-    let client = http_client(Duration::from_secs(config.timeout_seconds))?;
+    let client = HttpClient::new(Duration::from_secs(config.timeout_seconds))?;
     Ok(match &config.provider {
         SmsProvider::Twilio { base_url, account_sid, auth_token, from } => {
             Arc::new(twilio::Twilio::new(client, base_url, account_sid, auth_token.clone(), from.clone()))
@@ -57,41 +64,65 @@ pub fn from_config(config: &Sms) -> anyhow::Result<Arc<dyn SmsSender>> {
     })
 }
 
-/// An HTTP client for a provider: TLS through rustls with ring and the
-/// webpki roots, no redirects followed (a provider's URL is the operator's
-/// and stays the one called), `timeout` for the whole exchange.
-pub fn http_client(timeout: Duration) -> anyhow::Result<reqwest::Client> {
-    let roots = rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
-    let tls = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-        .with_safe_default_protocol_versions()
-        .context("TLS versions")?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    reqwest::Client::builder()
-        .tls_backend_preconfigured(tls)
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(timeout)
-        .connect_timeout(timeout)
-        .user_agent(concat!("gatehouse/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .context("building the SMS HTTP client")
+/// The HTTP client both providers post with: HTTP/1.1 over rustls (ring,
+/// the webpki roots) or plain HTTP, no redirects followed (a provider's URL
+/// is the operator's and stays the one called), `timeout` for the whole
+/// exchange.
+#[derive(Clone)]
+pub struct HttpClient {
+    client: Client<HttpsConnector<HttpConnector>, Full<Bytes>>,
+    timeout: Duration,
 }
 
-/// What a provider's answer means: 2xx sent, 4xx (but 408 and 429)
+impl HttpClient {
+    pub fn new(timeout: Duration) -> anyhow::Result<HttpClient> {
+        let roots = rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
+        let tls = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+            .with_safe_default_protocol_versions()
+            .context("TLS versions")?
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        let mut http = HttpConnector::new();
+        http.enforce_http(false);
+        http.set_connect_timeout(Some(timeout));
+        let connector =
+            HttpsConnectorBuilder::new().with_tls_config(tls).https_or_http().enable_http1().wrap_connector(http);
+        Ok(HttpClient { client: Client::builder(TokioExecutor::new()).build(connector), timeout })
+    }
+
+    /// POSTs `body` to `url` with these headers, and classifies the answer.
+    pub async fn post(&self, url: &str, headers: &[(&str, String)], body: Vec<u8>) -> Result<(), SmsError> {
+        let mut request = Request::post(url);
+        for (name, value) in headers {
+            request = request.header(*name, value.as_str());
+        }
+        let request = request.body(Full::new(Bytes::from(body))).map_err(|e| SmsError::Failed(e.into()))?;
+        let exchange = async {
+            let response = self.client.request(request).await?;
+            let status = response.status();
+            // Read the (small) answer so the connection can be reused.
+            let _ = http_body_util::Limited::new(response.into_body(), 64 * 1024).collect().await;
+            anyhow::Ok(status)
+        };
+        match tokio::time::timeout(self.timeout, exchange).await {
+            Ok(Ok(status)) => outcome(status.as_u16()),
+            Ok(Err(e)) => Err(SmsError::Failed(e.context("the SMS provider"))),
+            Err(_) => Err(SmsError::Failed(anyhow::anyhow!("the SMS provider did not answer in {:?}", self.timeout))),
+        }
+    }
+}
+
+/// What a provider's status means: 2xx sent, 4xx (but 408 and 429)
 /// refused, anything else worth another try.
-pub fn outcome(response: Result<reqwest::Response, reqwest::Error>) -> Result<(), SmsError> {
-    let response =
-        response.map_err(|e| SmsError::Failed(anyhow::Error::new(e.without_url()).context("the SMS provider")))?;
-    let status = response.status();
-    if status.is_success() {
+pub fn outcome(status: u16) -> Result<(), SmsError> {
+    if (200..300).contains(&status) {
         return Ok(());
     }
-    let code = status.as_u16();
-    if status.is_client_error() && code != 408 && code != 429 {
-        if matches!(code, 401 | 403 | 404) {
-            tracing::error!(status = code, "the SMS provider refused our credentials or URL: check [sms]");
+    if (400..500).contains(&status) && status != 408 && status != 429 {
+        if matches!(status, 401 | 403 | 404) {
+            tracing::error!(status, "the SMS provider refused our credentials or URL: check [sms]");
         }
-        return Err(SmsError::Refused(code));
+        return Err(SmsError::Refused(status));
     }
-    Err(SmsError::Failed(anyhow::anyhow!("the SMS provider answered {code}")))
+    Err(SmsError::Failed(anyhow::anyhow!("the SMS provider answered {status}")))
 }

@@ -9,7 +9,7 @@
 //! constant time, and refuses a timestamp more than a few minutes old (a
 //! replay).
 
-use super::{Sending, SmsSender, outcome};
+use super::{HttpClient, Sending, SmsSender};
 use crate::config::Secret;
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
@@ -21,13 +21,13 @@ pub const SIGNATURE_HEADER: &str = "Gatehouse-Signature";
 
 /// The operator's endpoint and the secret it shares with Gatehouse.
 pub struct Webhook {
-    client: reqwest::Client,
+    client: HttpClient,
     url: String,
     signing_secret: Secret,
 }
 
 impl Webhook {
-    pub fn new(client: reqwest::Client, url: &str, signing_secret: Secret) -> Webhook {
+    pub fn new(client: HttpClient, url: &str, signing_secret: Secret) -> Webhook {
         Webhook { client, url: String::from(url), signing_secret }
     }
 }
@@ -50,16 +50,12 @@ impl SmsSender for Webhook {
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |elapsed| elapsed.as_secs());
             let signed = signature(self.signing_secret.expose().as_bytes(), timestamp, &payload);
-            let response = self
-                .client
-                .post(&self.url)
-                .header(reqwest::header::CONTENT_TYPE, "application/json")
-                .header(TIMESTAMP_HEADER, timestamp)
-                .header(SIGNATURE_HEADER, signed)
-                .body(payload)
-                .send()
-                .await;
-            outcome(response)
+            let headers = [
+                ("content-type", String::from("application/json")),
+                (TIMESTAMP_HEADER, timestamp.to_string()),
+                (SIGNATURE_HEADER, signed),
+            ];
+            self.client.post(&self.url, &headers, payload).await
         })
     }
 }
