@@ -276,7 +276,12 @@ mod tests {
     /// The TOML that sets one `section.key` to `value`.
     fn toml(key: &str, value: u64) -> String {
         let (section, name) = key.split_once('.').unwrap();
-        format!("[{section}]\n{name} = {value}\n")
+        // `[sms]` is read only with its provider.
+        let provider = match section {
+            "sms" => "provider = \"webhook\"\nwebhook_url = \"https://x.example\"\nsigning_secret = \"0123456789abcdef\"\n",
+            _ => "",
+        };
+        format!("[{section}]\n{provider}{name} = {value}\n")
     }
 
     #[test]

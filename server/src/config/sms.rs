@@ -143,13 +143,13 @@ mod tests {
     #[test]
     fn twilio_needs_its_keys_and_keeps_the_token_secret() {
         let sms =
-            parse("provider = \"twilio\"\naccount_sid = \"AC1\"\nauth_token = \"tok\"\nfrom = \"+15555550100\"\n")
+            parse("provider = \"twilio\"\naccount_sid = \"AC1\"\nauth_token = \"hunter2\"\nfrom = \"+15555550100\"\n")
                 .unwrap();
         assert_eq!(sms.timeout_seconds, DEFAULT_TIMEOUT_SECONDS);
         let SmsProvider::Twilio { base_url, from, .. } = &sms.provider else { panic!("{sms:?}") };
         assert_eq!(base_url, TWILIO_BASE_URL);
         assert_eq!(from, &SmsFrom::Number(String::from("+15555550100")));
-        assert!(!format!("{sms:?}").contains("tok"), "the token is never printed");
+        assert!(!format!("{sms:?}").contains("hunter2"), "the token is never printed");
 
         for bad in [
             "provider = \"twilio\"\nauth_token = \"t\"\nfrom = \"+1\"\n",
