@@ -278,7 +278,9 @@ mod tests {
         let (section, name) = key.split_once('.').unwrap();
         // `[sms]` is read only with its provider.
         let provider = match section {
-            "sms" => "provider = \"webhook\"\nwebhook_url = \"https://x.example\"\nsigning_secret = \"0123456789abcdef\"\n",
+            "sms" => {
+                "provider = \"webhook\"\nwebhook_url = \"https://x.example\"\nsigning_secret = \"0123456789abcdef\"\n"
+            }
             _ => "",
         };
         format!("[{section}]\n{provider}{name} = {value}\n")

@@ -226,6 +226,7 @@ fn the_readme_example_config_is_valid() {
     let example = section.split("```toml").nth(1).and_then(|b| b.split("```").next()).expect("a toml example");
     let config = Config::from_toml(example).unwrap_or_else(|e| panic!("README's config example: {e}"));
     assert!(config.smtp.is_some());
+    assert!(config.sms.is_some());
 }
 
 #[test]
@@ -234,4 +235,5 @@ fn the_deploy_guide_example_config_is_valid() {
     let example = guide.split("```toml").nth(1).and_then(|b| b.split("```").next()).expect("a toml example");
     let config = Config::from_toml(example).unwrap_or_else(|e| panic!("deploy.md's config example: {e}"));
     assert_eq!(config.public_origin.as_deref(), Some("https://auth.example.com"));
+    assert!(config.sms.is_some());
 }
