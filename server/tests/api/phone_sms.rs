@@ -1,5 +1,5 @@
 //! Phone numbers are off until an SMS sender is configured: outside dev
-//! mode (Gatehouse has no SMS provider yet) `phone_code` is not offered and
+//! mode without `[sms]` (see `sms.rs`) `phone_code` is not offered and
 //! asking for one is refused, never a silent 200; the dev outbox counts as
 //! a sender.
 
