@@ -218,7 +218,7 @@ impl Transport {
             return Ok((status, json));
         }
         Err(match decode::error_items(&json).filter(|_| status >= 400) {
-            Some(errors) => Error::new(errors, status, retry_after),
+            Some(errors) => Error::new(errors, status, retry_after).with_body(json),
             None => Error::response_invalid(status, retry_after),
         })
     }

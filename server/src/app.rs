@@ -1,6 +1,6 @@
 //! The router: every route, and the layers around them, in one place.
 //!
-//! From the outside in: trace id, request log, the dev request counter (`--dev`), CORS, the request timeout (a JSON 503
+//! From the outside in: the request id (`x-request-id`, [`trace`]), the request log, the dev request counter (`--dev`), CORS, the request timeout (a JSON 503
 //! `request_timeout`; an event stream's body is not timed, only its
 //! start), the JSON 413, the body limit, the Origin check; then per route
 //! group, the rate limit (`/v1` and the JWKS), compression (the static
@@ -22,7 +22,7 @@ use crate::state::AppState;
 use crate::{Options, dev, environment, static_files, trace, verify};
 use axum::extract::State;
 use axum::http::{HeaderValue, Method, StatusCode, header};
-use axum::middleware::{from_fn, from_fn_with_state, map_response};
+use axum::middleware::{from_fn_with_state, map_response};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
@@ -98,12 +98,13 @@ pub fn router(state: AppState, options: &Options) -> Router {
     if state.dev {
         app = app.layer(from_fn_with_state(state, dev::record));
     }
-    app.layer(
-        TraceLayer::new_for_http()
-            .make_span_with(trace::make_span)
-            .on_response(DefaultOnResponse::new().level(Level::INFO).latency_unit(LatencyUnit::Millis)),
+    trace::around(
+        app.layer(
+            TraceLayer::new_for_http()
+                .make_span_with(trace::make_span)
+                .on_response(DefaultOnResponse::new().level(Level::INFO).latency_unit(LatencyUnit::Millis)),
+        ),
     )
-    .layer(from_fn(trace::assign))
 }
 
 fn cors(allowed: &AllowedOrigins) -> CorsLayer {
@@ -113,7 +114,7 @@ fn cors(allowed: &AllowedOrigins) -> CorsLayer {
         .allow_credentials(true)
         .allow_methods([Method::GET, Method::POST, Method::PATCH, Method::PUT, Method::DELETE])
         .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION, client::MODE_HEADER])
-        .expose_headers([client::HEADER, header::RETRY_AFTER])
+        .expose_headers([client::HEADER, header::RETRY_AFTER, trace::HEADER])
         .max_age(std::time::Duration::from_secs(600))
 }
 

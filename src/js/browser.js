@@ -5,7 +5,7 @@
 // app calls `Gatehouse.load`.
 import { compile, setUp } from "./core.js";
 
-export { Gatehouse, GatehouseError, initSync, default } from "./core.js";
+export { Gatehouse, GatehouseError, initSync, isGatehouseError, default } from "./core.js";
 
 setUp(() =>
   fetch(new URL("gatehouse_bg.wasm", import.meta.url)).then((response) => {

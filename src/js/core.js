@@ -19,7 +19,7 @@
 //   `Error` that names it, its cause attached; the next call tries again.
 import instantiate, { Gatehouse } from "./glue.js";
 
-export { Gatehouse, GatehouseError, initSync } from "./glue.js";
+export { Gatehouse, GatehouseError, initSync, isGatehouseError } from "./glue.js";
 
 /** The entry's own wasm: a function that answers a promise of the compiled module. */
 let compileOwn;

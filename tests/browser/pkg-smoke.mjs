@@ -110,7 +110,43 @@ assert.equal(session.status, "revoked");
 const gone = await session.getToken().catch((e) => e);
 assert.ok(gone instanceof GatehouseError);
 assert.equal(gone.code, "session_not_found");
+// The server's id of the request, for support: the body's trace_id (a UUID).
+assert.match(gone.traceId, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+assert.equal(invalid.traceId, null, "a check before sending has no trace id");
 globalThis.fetch = realFetch;
+
+// The whole `meta` of each error comes through, its keys in camelCase,
+// with the body's trace_id (an answer this server does not make today).
+{
+  const body = {
+    errors: [
+      { code: "form_param_format_invalid", message: "m", long_message: "l",
+        meta: { param_name: "email_address", allowed_domains: ["example.com"], max_length: 5, gone: null } },
+      { code: "form_param_missing", message: "m2", long_message: "l2", meta: {} },
+    ],
+    trace_id: "lb-7f3a.2",
+  };
+  globalThis.fetch = async () => new Response(JSON.stringify(body), { status: 422, headers: { "content-type": "application/json" } });
+  const err = await gh.signIn.create({ identifier: "meta@example.com", password: "x" }).catch((e) => e);
+  globalThis.fetch = realFetch;
+  assert.equal(err.code, "form_param_format_invalid");
+  assert.deepEqual(err.meta, { paramName: "email_address", allowedDomains: ["example.com"], maxLength: 5 });
+  assert.deepEqual(err.errors[1].meta, {});
+  assert.equal(err.traceId, "lb-7f3a.2");
+}
+
+// Two copies of the package on one page (two bundles, two versions):
+// either copy recognizes the other's errors.
+{
+  const copy = await import(`${pathToFileURL(path.resolve(pkgDir, "gatehouse.js")).href}?second-copy`);
+  assert.notEqual(copy.GatehouseError, GatehouseError, "a separate module instance");
+  assert.ok(copy.isGatehouseError(gone) && pkg.isGatehouseError(gone));
+  assert.ok(gone instanceof copy.GatehouseError);
+  for (const other of [new Error("x"), null, undefined, "GatehouseError", { name: "GatehouseError", code: "x" }]) {
+    assert.equal(copy.isGatehouseError(other), false);
+    assert.equal(other instanceof copy.GatehouseError, false);
+  }
+}
 
 // Signing in again with the password; the same session object shows it.
 const signIn = await gh.signIn.create({ identifier: email.toUpperCase(), password: "correct horse battery" });

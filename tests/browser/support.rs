@@ -328,6 +328,11 @@ pub fn error_code(err: &JsValue) -> String {
     let errors = get(err, "errors");
     assert!(Array::is_array(&errors) && Array::from(&errors).length() >= 1, "{code}: no errors");
     assert_eq!(text(&errors, "0.code").as_deref(), Some(code.as_str()));
+    // The brand `isGatehouseError` reads, shared by every copy of the package.
+    let brand = js_sys::Reflect::get(err, &js_sys::Symbol::for_("gatehouse.error").into()).unwrap_or_default();
+    assert_eq!(brand.as_bool(), Some(true), "{code}: no brand");
+    let trace_id = get(err, "traceId");
+    assert!(trace_id.is_null() || trace_id.as_string().is_some_and(|t| !t.is_empty()), "{code}: traceId {trace_id:?}");
     code
 }
 

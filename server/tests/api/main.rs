@@ -39,6 +39,7 @@ mod origin;
 mod password_hashing;
 mod phone_sms;
 mod races;
+mod request_id;
 mod secrets_at_rest;
 mod security;
 mod serving;
