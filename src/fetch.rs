@@ -163,7 +163,7 @@ impl Transport {
     fn authorize(&self, headers: &JsValue) {
         let token = self.token.take();
         if let Some(token) = &token {
-            decode::set(headers, "Authorization", &join(&["Bearer ", token]).into());
+            decode::set_text(headers, "Authorization", &join(&["Bearer ", token]));
         }
         self.token.set(token);
     }
@@ -174,23 +174,23 @@ impl Transport {
         if signal.is_object() {
             decode::set(&init, "signal", signal);
         }
-        decode::set(&init, "method", &method.as_str().into());
+        decode::set_text(&init, "method", method.as_str());
         let headers = JsValue::from(Object::new());
         // Every write says JSON, with or without a body: the server refuses
         // a cookie-carrying write that a browser would not preflight.
         if method != Method::Get {
-            decode::set(&headers, "Content-Type", &"application/json".into());
+            decode::set_text(&headers, "Content-Type", "application/json");
         }
         if let Some(body) = body {
-            decode::set(&init, "body", &body.into());
+            decode::set_text(&init, "body", &body);
         }
         if self.bearer {
-            decode::set(&init, "credentials", &"omit".into());
+            decode::set_text(&init, "credentials", "omit");
             // Only a request that asks gets the token in `Gatehouse-Client`.
-            decode::set(&headers, "Gatehouse-Token-Mode", &"bearer".into());
+            decode::set_text(&headers, "Gatehouse-Token-Mode", "bearer");
             self.authorize(&headers);
         } else {
-            decode::set(&init, "credentials", &"include".into());
+            decode::set_text(&init, "credentials", "include");
         }
         decode::set(&init, "headers", &headers);
         (join(&[&self.base, path]), init)
