@@ -21,7 +21,7 @@
 //!   allocator in place of std's.
 //!
 //! Invariants: no serde, no `format!` and no Rust executor (size: budget
-//! 20 KiB gzip for the wasm and its JS, `bench/size.sh`; messages come from
+//! 24 KiB gzip for the wasm and its JS, `bench/size.sh`; messages come from
 //! the protocol crate's static tables); no panics: every failure is an
 //! [`error::Error`]; only `bindings`, `decode` and `fetch` touch `JsValue`.
 //! The JS in `bindings` and `fetch` is glue and two small pieces of state
