@@ -64,7 +64,11 @@ features=(--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-e
 # constant offsets can fold into loads and stores: about 0.2 KiB gzip.
 # Then flattened and re-relooped (the control flow rebuilt from scratch)
 # and -Oz again: about 0.1 KiB gzip.
-"$wasm_opt" --low-memory-unused -Oz --flatten --rereloop -Oz "${features[@]}" "${names[@]}" "${strip[@]}" --strip-producers \
+# --traps-never-happen: the optimizer may assume no trap is reached, so
+# the code that only leads to one (a Rust panic, which traps: src/runtime.rs)
+# goes, and the checks before it: about 0.2 KiB gzip. The SDK never panics
+# by design (every failure is an `Error`); a panic would be a bug either way.
+"$wasm_opt" --traps-never-happen --low-memory-unused -Oz --flatten --rereloop -Oz "${features[@]}" "${names[@]}" "${strip[@]}" --strip-producers \
   "$work/gatehouse_bg.wasm" -o "$work/optimized.wasm"
 
 # Short import, export and module names (wasm-bindgen's carry hashes, in

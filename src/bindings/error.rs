@@ -4,7 +4,7 @@
 //! was read, it takes `traceId` (the body's `trace_id`, the answer's
 //! `x-request-id`) and each error's whole `meta`, its keys in camelCase.
 
-use crate::decode::set;
+use crate::decode::{set, set_text};
 use crate::error::{Error, ErrorItem, Failure};
 use gatehouse_protocol::ErrorCode;
 use js_sys::{Array, Object};
@@ -70,12 +70,12 @@ pub fn to_js(error: Error) -> JsValue {
     for item in errors {
         let meta = JsValue::from(Object::new());
         if let Some(param) = item.param_name {
-            set(&meta, "paramName", &param.into());
+            set_text(&meta, "paramName", &param);
         }
         let js = JsValue::from(Object::new());
-        set(&js, "code", &item.code.into());
-        set(&js, "message", &item.message.into());
-        set(&js, "longMessage", &item.long_message.into());
+        set_text(&js, "code", &item.code);
+        set_text(&js, "message", &item.message);
+        set_text(&js, "longMessage", &item.long_message);
         set(&js, "meta", &meta);
         items.push(&js);
     }

@@ -37,7 +37,7 @@
 //! announces done is read again, and decoded, by the poll.
 
 use super::Gatehouse;
-use crate::decode::set;
+use crate::decode::{set, set_text};
 use crate::landing::landing;
 use js_sys::Object;
 use wasm_bindgen::prelude::*;
@@ -159,7 +159,7 @@ impl Gatehouse {
             return JsValue::NULL;
         };
         let js = JsValue::from(Object::new());
-        set(&js, "status", &result.status.as_str().into());
+        set_text(&js, "status", result.status.as_str());
         let session = result.created_session_id.map(JsValue::from_str);
         set(&js, "createdSessionId", &session.unwrap_or(JsValue::NULL));
         js
