@@ -21,9 +21,11 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-/// How long a writer waits for its turn before failing, as SQLite's busy
-/// timeout (sqlx sets 5 s) would have failed it.
-const MAX_WAIT: Duration = Duration::from_secs(5);
+/// How long a writer waits for its turn before failing: sqlx's pool
+/// acquire timeout (30 s), the longest a writer waited for a connection
+/// before there was a queue (a writer then waited for its connection,
+/// then up to SQLite's 5 s busy timeout for the lock).
+const MAX_WAIT: Duration = Duration::from_secs(30);
 
 /// The queue; `None` where there is nothing to queue for.
 #[derive(Clone, Debug)]
