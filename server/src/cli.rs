@@ -58,8 +58,29 @@ pub struct Cli {
     #[arg(long, env = "GATEHOUSE_SECRET_KEY", hide_env_values = true, value_parser = parse_secret)]
     pub secret_key: Option<Secret>,
 
+    /// A second address that serves only `GET /metrics` (Prometheus),
+    /// without a key: bind it where only the scraper reaches. Without it,
+    /// `/metrics` is on the main address behind the admin key
+    /// (`--secret-key`), or off when there is none.
+    #[arg(long, env = "GATEHOUSE_METRICS_LISTEN")]
+    pub metrics_listen: Option<SocketAddr>,
+
+    /// Log lines as `text` or `json` (one JSON object per line, with the
+    /// request's trace id). Default: `text`.
+    #[arg(long, env = "GATEHOUSE_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
+    pub log_format: LogFormat,
+
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+/// How log lines are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines (colours on a terminal).
+    Text,
+    /// One JSON object per line, for a log stack.
+    Json,
 }
 
 /// What to do instead of serving.
@@ -104,6 +125,7 @@ impl Cli {
             secret_key: self.secret_key.clone(),
             // The master key comes from GATEHOUSE_MASTER_KEY or its file (`master_key`).
             master_key: None,
+            metrics_apart: self.metrics_listen.is_some(),
         }
     }
 }

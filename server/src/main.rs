@@ -8,16 +8,14 @@ use gatehouse_server::clock::{Clock, SystemClock};
 use gatehouse_server::config::Config;
 use gatehouse_server::db::Store;
 use gatehouse_server::session::keys;
-use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::sync::Arc;
-use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
-    tracing_subscriber::fmt().with_env_filter(filter).with_ansi(std::io::stdout().is_terminal()).init();
-    match run(Cli::parse()).await {
+    let cli = Cli::parse();
+    gatehouse_server::logging::init(cli.log_format);
+    match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!("{e:#}");
@@ -40,6 +38,19 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     let options = Options { listen: Some(addr), ..cli.options() };
     let app = gatehouse_server::build_app(config, &cli.database_url, options, Arc::new(SystemClock)).await?;
+    if let Some(metrics_addr) = cli.metrics_listen {
+        let metrics = tokio::net::TcpListener::bind(metrics_addr)
+            .await
+            .with_context(|| format!("cannot listen on {metrics_addr} for metrics"))?;
+        let metrics_addr = metrics.local_addr()?;
+        let router = app.metrics_router();
+        tokio::spawn(async move {
+            if let Err(error) = axum::serve(metrics, router).await {
+                tracing::error!(%error, "the metrics listener stopped");
+            }
+        });
+        tracing::info!("metrics on http://{metrics_addr}/metrics");
+    }
     if cli.dev {
         tracing::info!("dev mode: messages go to the outbox at /v1/dev/outbox");
     }

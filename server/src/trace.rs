@@ -36,8 +36,23 @@ pub async fn assign(mut req: Request, next: Next) -> Response {
     TRACE_ID.scope(id, next.run(req)).await
 }
 
-/// The `TraceLayer` span of a request, named by its trace id.
+/// The `TraceLayer` span of a request, named by its trace id, with the
+/// caller's or proxy's `x-request-id` beside it (`-` without one), so JSON
+/// log lines carry both (`span.trace_id`, `span.request_id`).
 pub fn make_span(req: &axum::http::Request<axum::body::Body>) -> Span {
     let trace_id = req.extensions().get::<TraceId>().map(|t| t.0.as_str()).unwrap_or("-");
-    tracing::info_span!("request", method = %req.method(), uri = %req.uri().path(), trace_id)
+    let request_id = request_id(req.headers()).unwrap_or("-");
+    tracing::info_span!("request", method = %req.method(), uri = %req.uri().path(), trace_id, request_id)
 }
+
+/// The request's `x-request-id`, when it is a plausible id: at most
+/// [`MAX_REQUEST_ID`] visible ASCII characters (a caller writes it, so it
+/// gets no room to stuff the log).
+fn request_id(headers: &axum::http::HeaderMap) -> Option<&str> {
+    let id = headers.get("x-request-id")?.to_str().ok()?;
+    let plausible = !id.is_empty() && id.len() <= MAX_REQUEST_ID && id.bytes().all(|b| b.is_ascii_graphic());
+    plausible.then_some(id)
+}
+
+/// The longest `x-request-id` logged.
+const MAX_REQUEST_ID: usize = 128;

@@ -35,6 +35,7 @@ mod message_budget;
 mod migrations;
 mod names;
 mod notices;
+mod observability;
 mod origin;
 mod password_hashing;
 mod phone_sms;
