@@ -24,8 +24,10 @@ pub struct Cli {
     #[arg(long, env = "GATEHOUSE_DATABASE_URL", default_value = "sqlite://gatehouse.db", global = true)]
     pub database_url: String,
 
-    /// Instance settings (TOML). Without it, the defaults apply.
-    #[arg(long, env = "GATEHOUSE_CONFIG")]
+    /// Instance settings (TOML). Without it, the defaults apply. Either
+    /// way, `GATEHOUSE_<SECTION>__<KEY>` variables win over it (see the
+    /// README's configuration section).
+    #[arg(long, env = "GATEHOUSE_CONFIG", global = true)]
     pub config: Option<PathBuf>,
 
     /// Dev mode: messages also go to the outbox at GET /v1/dev/outbox, and
@@ -90,6 +92,11 @@ pub enum Command {
     /// a restart; the JWKS lists it at once and keeps the old key until the
     /// tokens the old key signed have expired.
     RotateSigningKey(RotateArgs),
+    /// Reads the config (`--config`, then the `GATEHOUSE_*` variables and
+    /// `*_FILE` secrets), validates it, and prints what it resolved to as
+    /// TOML, every secret as `***`. Exits 1, naming the key, when it is
+    /// not valid.
+    CheckConfig,
 }
 
 /// `rotate-signing-key`.

@@ -26,13 +26,12 @@ async fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
-    if let Some(Command::RotateSigningKey(args)) = &cli.command {
-        return rotate(&cli.database_url, args).await;
+    match &cli.command {
+        Some(Command::RotateSigningKey(args)) => return rotate(&cli.database_url, args).await,
+        Some(Command::CheckConfig) => return check_config(&cli),
+        None => {}
     }
-    let config = match &cli.config {
-        Some(path) => Config::load(path)?,
-        None => Config::default(),
-    };
+    let config = resolve_config(&cli)?;
     let listener =
         tokio::net::TcpListener::bind(cli.listen).await.with_context(|| format!("cannot listen on {}", cli.listen))?;
     let addr = listener.local_addr()?;
@@ -57,6 +56,28 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     tracing::info!(public_origin = app.public_origin(), "listening on http://{addr}");
     app.serve(listener, shutdown_signal()).await?;
     tracing::info!("stopped");
+    Ok(())
+}
+
+/// The config file (if any) over the defaults, under the environment.
+fn resolve_config(cli: &Cli) -> anyhow::Result<Config> {
+    Ok(match &cli.config {
+        Some(path) => Config::load(path)?,
+        None => Config::from_environment()?,
+    })
+}
+
+/// `check-config`: the resolved settings, validated, printed with secrets masked.
+fn check_config(cli: &Cli) -> anyhow::Result<()> {
+    let mut config = resolve_config(cli)?;
+    if let Some(origin) = &cli.public_origin {
+        config.public_origin = Some(origin.clone());
+        config.validate()?;
+    }
+    let shown = gatehouse_server::config::shown(&config).context("printing the config")?;
+    let source = cli.config.as_ref().map_or(String::from("the defaults"), |p| p.display().to_string());
+    println!("# valid: {source}, under the GATEHOUSE_* variables; secrets shown as ***");
+    print!("{shown}");
     Ok(())
 }
 

@@ -205,7 +205,8 @@ mod tests {
         let other_host_same_64 = rate_key("2001:db8::2".parse().unwrap());
         assert!(limiter.sensitive.check_key(&rate_key(ip)).is_ok());
         assert!(limiter.sensitive.check_key(&other_host_same_64).is_ok());
-        let refused = limiter.sensitive.check_key(&rate_key(ip)).map_err(|n| super::refused(&n)).unwrap_err();
+        let refused =
+            limiter.sensitive.check_key(&rate_key(ip)).map_err(|n| super::refused(&n, Limit::Sensitive)).unwrap_err();
         assert!(matches!(refused, ApiError::RetryAfter { code: ErrorCode::RateLimited, seconds } if seconds >= 29));
         // The general limit still has room for the same key.
         assert!(limiter.every.check_key(&rate_key(ip)).is_ok());
