@@ -7,6 +7,7 @@
 
 use crate::Options;
 use crate::config::Secret;
+use crate::master_key::MasterKey;
 use clap::builder::BoolishValueParser;
 use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
@@ -21,7 +22,7 @@ pub struct Cli {
     pub listen: SocketAddr,
 
     /// SQLite database URL; the file is created and migrated on start.
-    #[arg(long, env = "GATEHOUSE_DATABASE_URL", default_value = "sqlite://gatehouse.db", global = true)]
+    #[arg(long, env = "GATEHOUSE_DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
     pub database_url: String,
 
     /// Instance settings (TOML). Without it, the defaults apply. Either
@@ -112,6 +113,54 @@ pub struct RotateArgs {
     /// stop verifying; the SDK fetches new ones).
     #[arg(long)]
     pub compromised: bool,
+}
+
+/// The default of `--database-url`.
+const DEFAULT_DATABASE_URL: &str = "sqlite://gatehouse.db";
+
+/// The secrets the command line's variables may also take from files
+/// (`GATEHOUSE_<NAME>_FILE`, for container secrets).
+#[derive(Default)]
+pub struct SecretFiles {
+    /// From `GATEHOUSE_MASTER_KEY_FILE`.
+    pub master_key: Option<MasterKey>,
+}
+
+impl Cli {
+    /// Reads `GATEHOUSE_SECRET_KEY_FILE`, `GATEHOUSE_DATABASE_URL_FILE` and
+    /// `GATEHOUSE_MASTER_KEY_FILE` (each file's text, one trailing newline
+    /// left out). A flag wins over its file; a variable and its `_FILE`
+    /// together are refused.
+    pub fn read_secret_files(&mut self) -> anyhow::Result<SecretFiles> {
+        if let Some(text) = secret_file("GATEHOUSE_SECRET_KEY")?
+            && self.secret_key.is_none()
+        {
+            self.secret_key = Some(Secret::new(text));
+        }
+        if let Some(text) = secret_file("GATEHOUSE_DATABASE_URL")?
+            && self.database_url == DEFAULT_DATABASE_URL
+        {
+            self.database_url = text;
+        }
+        let master_key = match secret_file(crate::master_key::ENV)? {
+            Some(text) => Some(MasterKey::parse(&text, "GATEHOUSE_MASTER_KEY_FILE")?),
+            None => None,
+        };
+        Ok(SecretFiles { master_key })
+    }
+}
+
+/// The text of the file `<var>_FILE` names, if it is set.
+fn secret_file(var: &str) -> anyhow::Result<Option<String>> {
+    let file_var = format!("{var}_FILE");
+    let Some(path) = std::env::var_os(&file_var) else { return Ok(None) };
+    if std::env::var_os(var).is_some() {
+        anyhow::bail!("{var} and {file_var} are both set: give one");
+    }
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| anyhow::anyhow!("{file_var}: cannot read {}: {e}", path.to_string_lossy()))?;
+    let text = text.strip_suffix('\n').map(|t| t.strip_suffix('\r').unwrap_or(t)).unwrap_or(&text);
+    Ok(Some(String::from(text)))
 }
 
 fn parse_secret(value: &str) -> Result<Secret, String> {

@@ -5,8 +5,9 @@ use clap::Parser;
 use gatehouse_server::Options;
 use gatehouse_server::cli::{Cli, Command, RotateArgs};
 use gatehouse_server::clock::{Clock, SystemClock};
-use gatehouse_server::config::Config;
+use gatehouse_server::config::{Config, DatabaseSettings};
 use gatehouse_server::db::Store;
+use gatehouse_server::master_key::MasterKey;
 use gatehouse_server::session::keys;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -25,9 +26,10 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run(cli: Cli) -> anyhow::Result<()> {
+async fn run(mut cli: Cli) -> anyhow::Result<()> {
+    let secrets = cli.read_secret_files()?;
     match &cli.command {
-        Some(Command::RotateSigningKey(args)) => return rotate(&cli.database_url, args).await,
+        Some(Command::RotateSigningKey(args)) => return rotate(&cli.database_url, secrets.master_key, args).await,
         Some(Command::CheckConfig) => return check_config(&cli),
         None => {}
     }
@@ -35,7 +37,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let listener =
         tokio::net::TcpListener::bind(cli.listen).await.with_context(|| format!("cannot listen on {}", cli.listen))?;
     let addr = listener.local_addr()?;
-    let options = Options { listen: Some(addr), ..cli.options() };
+    let options = Options { listen: Some(addr), master_key: secrets.master_key, ..cli.options() };
     let app = gatehouse_server::build_app(config, &cli.database_url, options, Arc::new(SystemClock)).await?;
     if let Some(metrics_addr) = cli.metrics_listen {
         let metrics = tokio::net::TcpListener::bind(metrics_addr)
@@ -83,8 +85,8 @@ fn check_config(cli: &Cli) -> anyhow::Result<()> {
 
 /// `rotate-signing-key`: a running server picks the new key up from the
 /// database; nothing needs a restart.
-async fn rotate(database_url: &str, args: &RotateArgs) -> anyhow::Result<()> {
-    let store = Store::connect(database_url).await?;
+async fn rotate(database_url: &str, master_key: Option<MasterKey>, args: &RotateArgs) -> anyhow::Result<()> {
+    let store = Store::connect_with(database_url, master_key, DatabaseSettings::default()).await?;
     let delay_ms = i64::try_from(args.delay.saturating_mul(1000)).unwrap_or(i64::MAX);
     let key = keys::rotate(&store, SystemClock.now_ms(), delay_ms, args.compromised).await?;
     if args.compromised {

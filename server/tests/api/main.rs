@@ -12,6 +12,7 @@ mod sse;
 mod admin;
 mod bad_input;
 mod body_errors;
+mod check_config;
 mod cleanup;
 mod cli;
 mod client;
