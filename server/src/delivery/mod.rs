@@ -91,7 +91,7 @@ impl Sender {
         if !dev && phone.enabled && !phone.verification_strategies.is_empty() {
             tracing::warn!("phone_code is on but Gatehouse has no SMS provider yet: SMS codes will be dropped");
         }
-        let mail_check = mailer.map(|mailer| Readiness::new(mailer));
+        let mail_check = mailer.map(Readiness::new);
         Ok(Sender { outbox, sink, smtp, clock, mail_check })
     }
 
