@@ -16,7 +16,7 @@
 //! | `gatehouse_http_request_duration_seconds` | histogram | `method`, `route` |
 //! | `gatehouse_sign_ups_started_total` | counter | |
 //! | `gatehouse_sign_ups_completed_total` | counter | |
-//! | `gatehouse_messages_total` | counter | `channel` (`email`, `sms`), `result` |
+//! | `gatehouse_messages_total` | counter | `channel` (`email`, `sms`), `kind` (`code`, `link`, `other`), `result` |
 //! | `gatehouse_rate_limited_total` | counter | `limit` |
 //! | `gatehouse_event_streams_open` | gauge | |
 //! | `gatehouse_mail_queue_depth` | gauge | |
@@ -134,13 +134,15 @@ impl Sent {
     }
 }
 
-/// One message sent on `channel` with `result`.
-pub fn message(channel: Channel, result: Sent) {
+/// One message (`kind`: `"code"`, `"link"` or `"other"`) sent on
+/// `channel` with `result`.
+pub fn message(channel: Channel, kind: &'static str, result: Sent) {
     let channel = match channel {
         Channel::Email => "email",
         Channel::Sms => "sms",
     };
-    counter!("gatehouse_messages_total", "channel" => channel, "result" => result.as_str()).increment(1);
+    counter!("gatehouse_messages_total", "channel" => channel, "kind" => kind, "result" => result.as_str())
+        .increment(1);
 }
 
 /// The limit behind a 429.

@@ -51,6 +51,15 @@ pub struct Message {
 }
 
 impl Message {
+    /// What it carries, as the metrics label it: `code`, `link` or `other` (an invitation).
+    pub fn kind(&self) -> &'static str {
+        match (&self.code, &self.link) {
+            (Some(_), _) => "code",
+            (None, Some(_)) => "link",
+            (None, None) => "other",
+        }
+    }
+
     /// The copy the dev outbox and the bench sink keep, sent at `sent_at` (ms).
     pub fn kept(&self, sent_at: i64) -> OutboxMessage {
         OutboxMessage {
@@ -107,6 +116,7 @@ impl Sender {
     /// once.
     pub async fn send(&self, message: Message, undo: Option<Undo>) -> Result<(), QueueFull> {
         let now = self.clock.now_ms();
+        let kind = message.kind();
         let in_outbox = self.outbox.as_ref().map(|o| o.push(&message, now)).is_some();
         let in_sink = match &self.sink {
             Some(sink) => match sink.write(&message, now).await {
@@ -120,7 +130,7 @@ impl Sender {
         };
         let kept = in_outbox || in_sink;
         if kept {
-            telemetry::message(message.channel, Sent::Kept);
+            telemetry::message(message.channel, kind, Sent::Kept);
         }
         match (message.channel, &self.smtp) {
             // The outbox or the sink has it: SMTP failing is only a warning.
@@ -128,7 +138,7 @@ impl Sender {
                 Ok(()) => {}
                 Err(QueueFull) if kept => tracing::warn!("the mail queue is full; the outbox or sink has the message"),
                 Err(QueueFull) => {
-                    telemetry::message(Channel::Email, Sent::Refused);
+                    telemetry::message(Channel::Email, kind, Sent::Refused);
                     if let Some(undo) = undo {
                         queue.undo_now(&undo).await;
                     }
@@ -137,7 +147,7 @@ impl Sender {
             },
             (channel, _) if !kept => {
                 tracing::warn!(?channel, "no way to deliver this message: dropped");
-                telemetry::message(channel, Sent::Dropped);
+                telemetry::message(channel, kind, Sent::Dropped);
             }
             _ => {}
         }

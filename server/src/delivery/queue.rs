@@ -134,7 +134,7 @@ impl Worker {
         let mut wait = self.settings.retry_backoff;
         for attempt in 1..=self.settings.attempts {
             match self.smtp.send(&job.message).await {
-                Ok(()) => return telemetry::message(job.message.channel, Sent::Delivered),
+                Ok(()) => return telemetry::message(job.message.channel, job.message.kind(), Sent::Delivered),
                 Err(e) if attempt < self.settings.attempts => {
                     tracing::warn!(error = format!("{e:#}"), attempt, "SMTP failed; trying again");
                     tokio::time::sleep(wait).await;
@@ -142,7 +142,7 @@ impl Worker {
                 }
                 Err(e) => {
                     tracing::error!(error = format!("{e:#}"), attempt, "SMTP failed; the message is dropped");
-                    telemetry::message(job.message.channel, Sent::Failed);
+                    telemetry::message(job.message.channel, job.message.kind(), Sent::Failed);
                 }
             }
         }

@@ -74,7 +74,10 @@ async fn metrics_count_a_real_sign_up_by_route_template() {
     let moved = |name: &str, labels: &[&str]| total(&after, name, labels) - total(&before, name, labels);
     assert!(moved("gatehouse_sign_ups_started_total", &[]) >= 1.0, "{text}");
     assert!(moved("gatehouse_sign_ups_completed_total", &[]) >= 1.0, "{text}");
-    assert!(moved("gatehouse_messages_total", &["channel=\"email\"", "result=\"kept\""]) >= 1.0, "{text}");
+    assert!(
+        moved("gatehouse_messages_total", &["channel=\"email\"", "kind=\"code\"", "result=\"kept\""]) >= 1.0,
+        "{text}"
+    );
     let create = ["method=\"POST\"", "route=\"/v1/client/sign_ups\"", "status=\"200\""];
     assert!(moved("gatehouse_http_requests_total", &create) >= 1.0, "{text}");
     let show = ["route=\"/v1/client/sign_ups/{id}\"", "status=\"404\""];
