@@ -19,17 +19,21 @@
 
 mod outbox;
 pub mod queue;
+mod readiness;
 pub mod sink;
 mod smtp;
 
 pub use outbox::Outbox;
 pub use queue::{Queue, QueueFull, Undo};
+pub use readiness::READINESS_TTL;
+use readiness::Readiness;
 pub use sink::Sink;
 pub use smtp::SmtpMailer;
 
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::Store;
+use crate::telemetry::{self, Sent};
 use gatehouse_protocol::wire::{Channel, OutboxMessage};
 use std::sync::Arc;
 
@@ -47,6 +51,15 @@ pub struct Message {
 }
 
 impl Message {
+    /// What it carries, as the metrics label it: `code`, `link` or `other` (an invitation).
+    pub fn kind(&self) -> &'static str {
+        match (&self.code, &self.link) {
+            (Some(_), _) => "code",
+            (None, Some(_)) => "link",
+            (None, None) => "other",
+        }
+    }
+
     /// The copy the dev outbox and the bench sink keep, sent at `sent_at` (ms).
     pub fn kept(&self, sent_at: i64) -> OutboxMessage {
         OutboxMessage {
@@ -67,6 +80,8 @@ pub struct Sender {
     sink: Option<Sink>,
     smtp: Option<Queue>,
     clock: Arc<dyn Clock>,
+    /// `/readyz`'s view of the mail server, when there is one.
+    mail_check: Option<Readiness>,
 }
 
 impl Sender {
@@ -74,8 +89,8 @@ impl Sender {
     /// it starts the queue's worker (`store` is where it undoes a resend
     /// record). With `[delivery] sink_dir`, it makes that directory.
     pub fn new(config: &Config, dev: bool, clock: Arc<dyn Clock>, store: Store) -> anyhow::Result<Sender> {
-        let mailer = config.smtp.as_ref().map(SmtpMailer::new).transpose()?;
-        let smtp = mailer.map(|mailer| Queue::start(mailer, store, config.delivery.clone()));
+        let mailer = config.smtp.as_ref().map(SmtpMailer::new).transpose()?.map(Arc::new);
+        let smtp = mailer.clone().map(|mailer| Queue::start(mailer, store, config.delivery.clone()));
         let outbox = dev.then(Outbox::default);
         let sink = config.delivery.sink_dir.as_deref().map(Sink::open).transpose()?;
         if !dev && smtp.is_none() && sink.is_none() {
@@ -85,7 +100,8 @@ impl Sender {
         if !dev && phone.enabled && !phone.verification_strategies.is_empty() {
             tracing::warn!("phone_code is on but Gatehouse has no SMS provider yet: SMS codes will be dropped");
         }
-        Ok(Sender { outbox, sink, smtp, clock })
+        let mail_check = mailer.map(Readiness::new);
+        Ok(Sender { outbox, sink, smtp, clock, mail_check })
     }
 
     /// The dev outbox, when the server runs with `--dev`.
@@ -100,6 +116,7 @@ impl Sender {
     /// once.
     pub async fn send(&self, message: Message, undo: Option<Undo>) -> Result<(), QueueFull> {
         let now = self.clock.now_ms();
+        let kind = message.kind();
         let in_outbox = self.outbox.as_ref().map(|o| o.push(&message, now)).is_some();
         let in_sink = match &self.sink {
             Some(sink) => match sink.write(&message, now).await {
@@ -112,12 +129,16 @@ impl Sender {
             None => false,
         };
         let kept = in_outbox || in_sink;
+        if kept {
+            telemetry::message(message.channel, kind, Sent::Kept);
+        }
         match (message.channel, &self.smtp) {
             // The outbox or the sink has it: SMTP failing is only a warning.
             (Channel::Email, Some(queue)) => match queue.push(message, undo.clone().filter(|_| !kept)) {
                 Ok(()) => {}
                 Err(QueueFull) if kept => tracing::warn!("the mail queue is full; the outbox or sink has the message"),
                 Err(QueueFull) => {
+                    telemetry::message(Channel::Email, kind, Sent::Refused);
                     if let Some(undo) = undo {
                         queue.undo_now(&undo).await;
                     }
@@ -126,10 +147,18 @@ impl Sender {
             },
             (channel, _) if !kept => {
                 tracing::warn!(?channel, "no way to deliver this message: dropped");
+                telemetry::message(channel, kind, Sent::Dropped);
             }
             _ => {}
         }
         Ok(())
+    }
+
+    /// Whether the mail server answers (`/readyz`); `None` without SMTP.
+    /// The answer is kept [`READINESS_TTL`], so probes cannot make the
+    /// server open a connection per request.
+    pub async fn mail_ready(&self) -> Option<Result<(), String>> {
+        Some(self.mail_check.as_ref()?.check().await)
     }
 
     /// How many messages wait in the mail queue or are in flight.

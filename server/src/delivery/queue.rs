@@ -21,6 +21,7 @@ use super::smtp::SmtpMailer;
 use crate::config::DeliverySettings;
 use crate::db::Store;
 use crate::error::ApiError;
+use crate::telemetry::{self, Sent};
 use gatehouse_protocol::ErrorCode;
 use std::sync::Arc;
 use std::time::Duration;
@@ -43,6 +44,7 @@ pub struct QueueFull;
 impl From<QueueFull> for ApiError {
     fn from(_: QueueFull) -> Self {
         tracing::error!("the mail queue is full: a message was refused");
+        telemetry::limited(telemetry::Limit::MailQueue);
         ApiError::RetryAfter { code: ErrorCode::RateLimited, seconds: 60 }
     }
 }
@@ -65,11 +67,11 @@ pub struct Queue {
 
 impl Queue {
     /// Starts the worker that sends through `smtp`.
-    pub fn start(smtp: SmtpMailer, store: Store, settings: DeliverySettings) -> Queue {
+    pub fn start(smtp: Arc<SmtpMailer>, store: Store, settings: DeliverySettings) -> Queue {
         let capacity = usize::try_from(settings.queue_capacity).unwrap_or(usize::MAX).max(1);
         let (jobs, mut waiting) = mpsc::channel::<Job>(capacity);
         let done = Arc::new(Notify::new());
-        let worker = Worker { smtp: Arc::new(smtp), store: store.clone(), settings, done: done.clone() };
+        let worker = Worker { smtp, store: store.clone(), settings, done: done.clone() };
         tokio::spawn(async move {
             let sending = Arc::new(Semaphore::new(CONCURRENT_SENDS));
             while let Some(job) = waiting.recv().await {
@@ -132,13 +134,16 @@ impl Worker {
         let mut wait = self.settings.retry_backoff;
         for attempt in 1..=self.settings.attempts {
             match self.smtp.send(&job.message).await {
-                Ok(()) => return,
+                Ok(()) => return telemetry::message(job.message.channel, job.message.kind(), Sent::Delivered),
                 Err(e) if attempt < self.settings.attempts => {
                     tracing::warn!(error = format!("{e:#}"), attempt, "SMTP failed; trying again");
                     tokio::time::sleep(wait).await;
                     wait = wait.saturating_mul(2).min(Duration::from_secs(600));
                 }
-                Err(e) => tracing::error!(error = format!("{e:#}"), attempt, "SMTP failed; the message is dropped"),
+                Err(e) => {
+                    tracing::error!(error = format!("{e:#}"), attempt, "SMTP failed; the message is dropped");
+                    telemetry::message(job.message.channel, job.message.kind(), Sent::Failed);
+                }
             }
         }
         if let Some(undo) = job.undo
