@@ -17,7 +17,8 @@
 //! the HttpOnly cookie; no header or body JavaScript can read carries it.
 //! Only bearer-mode requests (`Authorization: Bearer`, or
 //! `Gatehouse-Token-Mode: bearer` before the SDK has a token) get it in the
-//! `Gatehouse-Client` header. The cookie is `__Host-gh_client` (`Secure`,
+//! `Gatehouse-Client` header (or, on a bearer-mode event stream, in the
+//! event that shows the completed sign-up: `crate::sign_up::stream`). The cookie is `__Host-gh_client` (`Secure`,
 //! `Path=/`, no `Domain`) when the public origin is https, `__gh_client`
 //! over plain http; https is decided by the configured public origin, never
 //! a request header. A request that carries the cookie twice (a sibling

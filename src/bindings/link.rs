@@ -86,7 +86,7 @@ async function wait(g, f, params) {
     heard = await listen(g, f, signal);
     if (heard > 1) {
       s = f.event;
-      if (s.client && s.response.status != "abandoned") return g.__answer([200, s, s.client_token ?? null, null], 1);
+      if (s.client && s.response.status != "abandoned") return g.__answer([200, s, s.client_token], 1);
       break;
     }
     failures = heard ? 0 : failures + 1;
