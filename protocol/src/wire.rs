@@ -30,8 +30,10 @@ pub struct Envelope<T> {
 /// of the sign-up answers (the envelope), so a waiting SDK needs no reload.
 /// `client` is left out when the client's token is due for replacement and
 /// the stream cannot hand the new one out (cookie mode: the next request
-/// gets it, in its cookie); `client_token` is that new token when the
-/// stream could (bearer mode), as `Gatehouse-Client` carries it on answers.
+/// gets it, in its cookie), and when that `GET` would answer no client (a
+/// sign-up cancelled by the owner of its address answers 410);
+/// `client_token` is the new token when the stream could hand it out
+/// (bearer mode), as `Gatehouse-Client` carries it on answers.
 #[derive(Clone, Debug, Serialize)]
 pub struct SignUpEvent<'a> {
     pub response: &'a SignUp,

@@ -39,8 +39,8 @@
 //! it goes to `__answer` as that reload's answer would, and is decoded
 //! there, with no request. Only an event without the client (cookie mode,
 //! when the token is due for replacement: the reload's answer sets the new
-//! cookie) or an `abandoned` sign-up (whose reload may reject with
-//! `sign_up_cancelled_by_owner`) is read again by the poll.
+//! cookie; or a sign-up cancelled by the owner of the address, whose reload
+//! rejects with `sign_up_cancelled_by_owner`) is read again by the poll.
 
 use super::Gatehouse;
 use crate::decode::set;
@@ -86,7 +86,7 @@ async function wait(g, f, params) {
     heard = await listen(g, f, signal);
     if (heard > 1) {
       s = f.event;
-      if (s.client && s.response.status != "abandoned") return g.__answer([200, s, s.client_token], 1);
+      if (s.client) return g.__answer([200, s, s.client_token], 1);
       break;
     }
     failures = heard ? 0 : failures + 1;

@@ -205,7 +205,12 @@ impl Events {
     /// (bearer mode; the new token comes too), left out if it is due and
     /// the stream cannot (cookie mode), or if another request replaced it
     /// first (this stream's token is then the old one, which sees nothing).
+    /// Left out too for a sign-up the owner of its address cancelled: its
+    /// `GET` answers 410 `sign_up_cancelled_by_owner`, no client.
     async fn client_part(&self) -> Result<(Option<Client>, Option<String>), ApiError> {
+        if self.last_read.cancelled_at.is_some() {
+            return Ok((None, None));
+        }
         let state = &self.state;
         let id = &self.client.id;
         let mut token = None;
