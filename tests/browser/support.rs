@@ -64,7 +64,7 @@ export function interceptEvents(mode) {
     // then stay silent: only the size limit ends them before 35 s.
     const piece = new TextEncoder().encode(mode === "endless" ? "x".repeat(16384) : "");
     // A sign-up still waiting, padded: read whole, it would not end the wait.
-    const waiting = `{"status":"missing_requirements","verifications":{"email_address":{"status":"unverified"}},"pad":"${"x".repeat(80 * 1024)}"}`;
+    const waiting = `{"response":{"status":"missing_requirements","verifications":{"email_address":{"status":"unverified"}}},"pad":"${"x".repeat(80 * 1024)}"}`;
     const whole = new TextEncoder().encode(`event: sign_up\ndata: ${waiting}\n\n`);
     const body = new ReadableStream({
       start(c) { if (mode === "huge") { c.enqueue(whole); stream.bytes = whole.length; } else c.enqueue(new TextEncoder().encode("event: sign_up\ndata: ")); },

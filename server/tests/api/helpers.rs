@@ -302,6 +302,11 @@ impl TestClient {
         self.token.lock().unwrap().clone()
     }
 
+    /// The token it holds, to set one it got another way (an event).
+    pub fn token_slot(&self) -> std::sync::MutexGuard<'_, Option<String>> {
+        self.token.lock().unwrap()
+    }
+
     /// The same client (its token) speaking to `app`: another node, or
     /// the same database after a restart.
     pub fn at(&self, app: &TestApp) -> TestClient {
