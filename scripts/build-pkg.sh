@@ -138,6 +138,24 @@ rm -f "$work/optimized.wasm" "$work/gatehouse_bg.wasm.d.ts"
 # minified ES module: gatehouse.js for browsers and bundlers,
 # gatehouse.node.js for Node.
 mv "$work/gatehouse.js" "$work/glue.js"
+# Two pieces of the glue that never run here go (about 80 bytes gzip), each
+# found by its exact text, or the build fails: passStringToWasm0's branch
+# for a missing `realloc` (the glue always passes one), and the fallback
+# for a TextEncoder without `encodeInto`, which every engine that has the
+# rest of what the SDK uses (FinalizationRegistry, TextDecoderStream,
+# Error causes) has.
+node --input-type=commonjs - "$work/glue.js" <<'JS'
+const fs = require("fs");
+const file = process.argv[2];
+let glue = fs.readFileSync(file, "utf8");
+const cut = (pattern, what) => {
+  if (!pattern.test(glue)) throw new Error(`build-pkg: the glue's ${what} is not where it was; look again`);
+  glue = glue.replace(pattern, "");
+};
+cut(/^ {4}if \(realloc === undefined\) \{\n[^]*?\n {4}\}\n/m, "branch without realloc");
+cut(/^if \(!\('encodeInto' in cachedTextEncoder\)\) \{\n[^]*?\n\}\n/m, "encodeInto fallback");
+fs.writeFileSync(file, glue);
+JS
 # core.js instantiates the wasm itself (one path for its own wasm, a given
 # source and initSync), so it needs the glue's imports object and its
 # finalizer, and fetch.rs's `pipe` for the early requests: exported here
@@ -146,8 +164,12 @@ mv "$work/gatehouse.js" "$work/glue.js"
 pipe_snippet=$(cd "$work" && grep -l '^export function pipe(' snippets/*/inline*.js)
 printf '\nexport { __wbg_get_imports, __wbg_finalize_init };\nexport { pipe } from "./%s";\n' "$pipe_snippet" >> "$work/glue.js"
 cp src/js/core.js src/js/browser.js src/js/node.js "$work"/
+# The glue's and the SDK's private members, which no caller names and
+# Rust never reads by name, get short names (about 40 bytes gzip);
+# `__early`, which Rust reads, keeps its name.
+private='^(__wbg_ptr|__destroy_into_raw|__wrap|__run|__answer)$'
 for entry in browser:gatehouse node:gatehouse.node; do
-  "$esbuild" "$work/${entry%%:*}.js" --bundle --format=esm --minify --target=es2020 --platform=neutral \
+  "$esbuild" "$work/${entry%%:*}.js" --bundle --format=esm --minify --target=es2020 --platform=neutral --mangle-props="$private" \
     --external:node:fs/promises --log-level=warning --outfile="$work/${entry#*:}.js"
 done
 rm -rf "$work/snippets" "$work/glue.js" "$work/core.js" "$work/browser.js" "$work/node.js"
