@@ -88,6 +88,8 @@ export const initSync = (module) => start(unwrap(module, "module"));
  * the first one's promise.
  */
 export default function init(source) {
+  // After initSync: that instance.
+  if (!instantiated && exports) instantiated = Promise.resolve(exports);
   if (!instantiated) {
     source = unwrap(source, "module_or_path");
     const own = source === undefined;
