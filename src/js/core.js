@@ -17,6 +17,10 @@
 //   Each answer is what `fetch::pipe` makes of a response.
 // - A wasm that cannot be loaded rejects `load` (and `init`) with an
 //   `Error` that names it, its cause attached; the next call tries again.
+// - The instantiation is this file's, not the glue's (scripts/build-pkg.sh
+//   exports the glue's imports object and finalizer to it): one path for
+//   the entry's own wasm, a source given to `init` and `initSync`, so the
+//   glue's loader stays out of the bundle.
 import { Gatehouse, __wbg_get_imports as imports, __wbg_finalize_init as finish, pipe } from "./glue.js";
 
 export { Gatehouse, GatehouseError, isGatehouseError } from "./glue.js";
