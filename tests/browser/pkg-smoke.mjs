@@ -47,6 +47,37 @@ assert.ok(unfetched.cause, "the fetch's own error is its cause");
 const wasm = await init({ module_or_path: await readFile(path.resolve(pkgDir, "gatehouse_bg.wasm")) });
 assert.equal(await init(), wasm, "init answers the one instantiation");
 const memory = Object.values(wasm).find((v) => v instanceof WebAssembly.Memory);
+// Every source init and initSync take, each in a fresh copy of the module
+// (its own instance): alone or wrapped, bytes, a compiled module, a
+// `Response` (compiled while it streams), a promise of one; a bad one
+// rejects naming the given module, and the next try works.
+{
+  const bytes = await readFile(path.resolve(pkgDir, "gatehouse_bg.wasm"));
+  const compiled = await WebAssembly.compile(bytes);
+  const asWasm = () => new Response(bytes, { headers: { "Content-Type": "application/wasm" } });
+  const fresh = (n) => import(`${pathToFileURL(path.resolve(pkgDir, "gatehouse.js")).href}?copy=${n}`);
+  const hasMemory = (exports) => Object.values(exports).some((v) => v instanceof WebAssembly.Memory);
+  const forms = [
+    ["bytes", (m) => m.default(bytes)],
+    ["a module", (m) => m.default(compiled)],
+    ["a Response", (m) => m.default(asWasm())],
+    ["a promise of a Response", (m) => m.default({ module_or_path: Promise.resolve(asWasm()) })],
+    ["initSync({ module })", (m) => m.initSync({ module: compiled })],
+    ["initSync(bytes)", (m) => m.initSync(bytes)],
+  ];
+  for (const [i, [what, start]] of forms.entries()) {
+    const copy = await fresh(i);
+    const exports = await start(copy);
+    assert.ok(hasMemory(exports), `${what}: the wasm's exports`);
+    assert.equal(await copy.default(), exports, `${what}: init answers the same instance after`);
+    assert.equal(copy.Gatehouse.handleMagicLinkVerification(), null, `${what}: the wasm is there`);
+  }
+  const copy = await fresh("bad");
+  const bad = await copy.default(new Response("<!doctype html>", { headers: { "Content-Type": "text/html" } })).catch((e) => e);
+  assert.match(bad.message, /could not load its wasm module \(the module given to init\)/);
+  assert.ok(bad.cause, "the given module's own error is its cause");
+  assert.ok(hasMemory(await copy.default(bytes)), "a later init tries again");
+}
 
 const codeSentTo = async (to) => {
   const outbox = await (await fetch(`${api}/v1/dev/outbox`)).json();

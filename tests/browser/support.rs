@@ -51,9 +51,18 @@ export async function confirmLink(link) {
   return response.type;
 }
 export function interceptEvents(mode) {
-  const original = (globalThis.__ghBeforeIntercept ??= globalThis.fetch);
-  const streams = (globalThis.__ghStreams = []);
-  globalThis.fetch = !mode ? original : (url, init) => {
+  // Installed once, over the fetch in place then, and switched by `mode`
+  // from then on: it never puts an older fetch back, which would throw
+  // away a wrapper installed over it since (fetchCount's counter, a test's
+  // watcher).
+  globalThis.__ghStreams = [];
+  globalThis.__ghInterceptMode = mode;
+  if (globalThis.__ghIntercepting) return;
+  globalThis.__ghIntercepting = true;
+  const original = globalThis.fetch;
+  globalThis.fetch = (url, init) => {
+    const mode = globalThis.__ghInterceptMode, streams = globalThis.__ghStreams;
+    if (!mode || !String(url).endsWith("/events")) return original(url, init);
     if (!String(url).endsWith("/events")) return original(url, init);
     const stream = { bytes: 0, cancelled: false };
     streams.push(stream);
@@ -123,7 +132,7 @@ extern "C" {
     /// Makes the page's `fetch` of every event stream fail (`"fail"`),
     /// answer a stream that is no sign-up (`"garbage"`), one event that
     /// never ends (`"endless"`) or one of 80 KiB (`"huge"`); `None`
-    /// restores it. Each call starts a new [`intercepted_streams`] list.
+    /// lets every request through again. Each call starts a new [`intercepted_streams`] list.
     #[wasm_bindgen(js_name = interceptEvents)]
     pub fn intercept_events(mode: Option<&str>);
 
