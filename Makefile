@@ -30,13 +30,16 @@ pkg:
 lint:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets --quiet -- -D warnings
+	cargo clippy -p gatehouse-verify --all-targets --features axum --quiet -- -D warnings
 	cargo clippy -p gatehouse --target wasm32-unknown-unknown --profile sdk --quiet -- -D warnings
 
 # The server's integration suite runs twice: on SQLite (here), then on
 # PostgreSQL (scripts/test-postgres.sh: skipped without one, unless
-# GATEHOUSE_REQUIRE_POSTGRES=1).
+# GATEHOUSE_REQUIRE_POSTGRES=1). gatehouse-verify's tests against a real
+# server need its `axum` feature.
 test-rust:
 	cargo test --workspace
+	cargo test -p gatehouse-verify --features axum
 	scripts/test-postgres.sh
 
 test-browser:

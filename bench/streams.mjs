@@ -162,7 +162,7 @@ function openStream(agent, port, su) {
           text = text.slice(end + 2);
           const data = block.split("\n").filter((l) => l.startsWith("data:")).map((l) => l.slice(5).trim()).join("\n");
           if (!data) continue;
-          const event = JSON.parse(data);
+          const event = JSON.parse(data).response;
           stream.events.push({ at, status: event.status });
           firstSeen();
           stream.waiters = stream.waiters.filter((w) => {

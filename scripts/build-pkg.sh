@@ -64,8 +64,28 @@ features=(--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-e
 # constant offsets can fold into loads and stores: about 0.2 KiB gzip.
 # Then flattened and re-relooped (the control flow rebuilt from scratch)
 # and -Oz again: about 0.1 KiB gzip.
-"$wasm_opt" --low-memory-unused -Oz --flatten --rereloop -Oz "${features[@]}" "${names[@]}" "${strip[@]}" --strip-producers \
+# --traps-never-happen: the optimizer may assume no trap is reached, so
+# the code that only leads to one (a Rust panic, which traps: src/runtime.rs)
+# goes, and the checks before it: about 0.2 KiB gzip. The SDK never panics
+# by design (every failure is an `Error`); a panic would be a bug either way.
+"$wasm_opt" --traps-never-happen --low-memory-unused -Oz --flatten --rereloop -Oz "${features[@]}" "${names[@]}" "${strip[@]}" --strip-producers \
   "$work/gatehouse_bg.wasm" -o "$work/optimized.wasm"
+
+# Exports the glue never uses (wasm-bindgen's `__wbindgen_free`, the
+# linker's `__data_end` and `__heap_base`) go, so that the code only they
+# kept goes too: one pass each (a pass takes one pattern).
+for name in $(node --input-type=commonjs - "$work" <<'JS'
+const fs = require("fs");
+const dir = process.argv[2];
+const glue = fs.readFileSync(`${dir}/gatehouse.js`, "utf8");
+const module = new WebAssembly.Module(fs.readFileSync(`${dir}/optimized.wasm`));
+const used = (name) => new RegExp(`\\bwasm\\.${name.replace(/[$]/g, "\\$&")}\\b`).test(glue);
+console.log(WebAssembly.Module.exports(module).filter((e) => e.name !== "memory" && !used(e.name)).map((e) => e.name).join("\n"));
+JS
+); do
+  "$wasm_opt" "${features[@]}" "${names[@]}" --remove-exports --pass-arg="remove-exports@$name" \
+    "$work/optimized.wasm" -o "$work/optimized.wasm"
+done
 
 # Short import, export and module names (wasm-bindgen's carry hashes, in
 # both files: about 1.5 KiB gzip), then the same renames in the glue. The
@@ -118,9 +138,38 @@ rm -f "$work/optimized.wasm" "$work/gatehouse_bg.wasm.d.ts"
 # minified ES module: gatehouse.js for browsers and bundlers,
 # gatehouse.node.js for Node.
 mv "$work/gatehouse.js" "$work/glue.js"
+# Two pieces of the glue that never run here go (about 80 bytes gzip), each
+# found by its exact text, or the build fails: passStringToWasm0's branch
+# for a missing `realloc` (the glue always passes one), and the fallback
+# for a TextEncoder without `encodeInto`, which every engine that has the
+# rest of what the SDK uses (FinalizationRegistry, TextDecoderStream,
+# Error causes) has.
+node --input-type=commonjs - "$work/glue.js" <<'JS'
+const fs = require("fs");
+const file = process.argv[2];
+let glue = fs.readFileSync(file, "utf8");
+const cut = (pattern, what) => {
+  if (!pattern.test(glue)) throw new Error(`build-pkg: the glue's ${what} is not where it was; look again`);
+  glue = glue.replace(pattern, "");
+};
+cut(/^ {4}if \(realloc === undefined\) \{\n[^]*?\n {4}\}\n/m, "branch without realloc");
+cut(/^if \(!\('encodeInto' in cachedTextEncoder\)\) \{\n[^]*?\n\}\n/m, "encodeInto fallback");
+fs.writeFileSync(file, glue);
+JS
+# core.js instantiates the wasm itself (one path for its own wasm, a given
+# source and initSync), so it needs the glue's imports object and its
+# finalizer, and fetch.rs's `pipe` for the early requests: exported here
+# (a name that is gone fails the bundling). The glue's own init and
+# initSync, which nothing then imports, are left out of the bundle.
+pipe_snippet=$(cd "$work" && grep -l '^export function pipe(' snippets/*/inline*.js)
+printf '\nexport { __wbg_get_imports, __wbg_finalize_init };\nexport { pipe } from "./%s";\n' "$pipe_snippet" >> "$work/glue.js"
 cp src/js/core.js src/js/browser.js src/js/node.js "$work"/
+# The glue's and the SDK's private members, which no caller names and
+# Rust never reads by name, get short names (about 40 bytes gzip);
+# `__early`, which Rust reads, keeps its name.
+private='^(__wbg_ptr|__destroy_into_raw|__wrap|__run|__answer)$'
 for entry in browser:gatehouse node:gatehouse.node; do
-  "$esbuild" "$work/${entry%%:*}.js" --bundle --format=esm --minify --target=es2020 --platform=neutral \
+  "$esbuild" "$work/${entry%%:*}.js" --bundle --format=esm --minify --target=es2020 --platform=neutral --mangle-props="$private" \
     --external:node:fs/promises --log-level=warning --outfile="$work/${entry#*:}.js"
 done
 rm -rf "$work/snippets" "$work/glue.js" "$work/core.js" "$work/browser.js" "$work/node.js"

@@ -12,20 +12,47 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use gatehouse_protocol::validate::{PasswordRules, UsernameRules};
 use gatehouse_protocol::Field;
-use js_sys::{Array, Object, Reflect};
-use wasm_bindgen::{JsCast, JsValue};
+use js_sys::{Array, Object};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+#[wasm_bindgen(inline_js = r#"
+export function get(o, k) {
+  try {
+    return o[k];
+  } catch {}
+}
+export function set(o, k, v) {
+  try {
+    o[k] = v;
+  } catch {}
+}
+"#)]
+extern "C" {
+    /// `o[k]`, or `undefined` when reading it throws (a getter or a proxy
+    /// of the caller's params). One import, with the key passed as its
+    /// bytes: `Reflect.get` took a JS string made for it (one import) and
+    /// dropped after (another), and an exception slot read in Rust.
+    #[wasm_bindgen(js_name = get)]
+    fn get_key(o: &JsValue, k: &str) -> JsValue;
+
+    /// `o[k] = v`; a failure (a frozen object) is ignored, as `Reflect.set`'s was.
+    #[wasm_bindgen(js_name = set)]
+    fn set_key(o: &JsValue, k: &str, v: &JsValue);
+
+    /// [`set`] with a text: the JS string made in the same call.
+    #[wasm_bindgen(js_name = set)]
+    pub fn set_text(o: &JsValue, k: &str, v: &str);
+}
 
 /// The value at `key`, or `undefined`; `None` when `v` is not an object.
 pub fn get(v: &JsValue, key: &str) -> Option<JsValue> {
-    if !v.is_object() {
-        return None;
-    }
-    Reflect::get(v, &JsValue::from_str(key)).ok()
+    v.is_object().then(|| get_key(v, key))
 }
 
 /// Sets `key` on an object we built.
 pub fn set(target: &JsValue, key: &str, value: &JsValue) {
-    let _ = Reflect::set(target, &JsValue::from_str(key), value);
+    set_key(target, key, value);
 }
 
 /// Copies every key of `source` onto `target` (`Object.assign`).

@@ -9,6 +9,7 @@ use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
 use gatehouse_protocol::{ErrorCode, FieldError};
+use wasm_bindgen::JsValue;
 
 /// One error of an answer, as the server sends it or as the SDK makes it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -73,19 +74,24 @@ fn sdk_texts(code: ErrorCode) -> (&'static str, &'static str, &'static str) {
 }
 
 /// A failed operation: at least one [`ErrorItem`], the HTTP status (0 when
-/// no response carried the error) and the `Retry-After` seconds, if any
-/// ([`Failure`], read through `Deref`). Boxed: every `Result` of the SDK
+/// no response carried the error), the `Retry-After` seconds, if any, and
+/// the server's error body, if one was read ([`Failure`], read through
+/// `Deref`). Boxed: every `Result` of the SDK
 /// passes through several layers, and a pointer-wide error keeps each of
 /// them small (about 0.5 KiB gzip of the wasm).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Error(Box<Failure>);
 
 /// What an [`Error`] says.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Failure {
     pub errors: Vec<ErrorItem>,
     pub status: u16,
     pub retry_after: Option<u32>,
+    /// The error body as the server sent it (its `errors` already checked
+    /// into `errors`): the JS error reads its `trace_id` and each error's
+    /// whole `meta` from it.
+    pub body: Option<JsValue>,
 }
 
 impl core::ops::Deref for Error {
@@ -103,7 +109,13 @@ impl core::ops::DerefMut for Error {
 
 impl Error {
     pub fn new(errors: Vec<ErrorItem>, status: u16, retry_after: Option<u32>) -> Self {
-        Error(Box::new(Failure { errors, status, retry_after }))
+        Error(Box::new(Failure { errors, status, retry_after, body: None }))
+    }
+
+    /// The same error, read from this server error body.
+    pub fn with_body(mut self, body: JsValue) -> Self {
+        self.body = Some(body);
+        self
     }
 
     /// What it says, unboxed.

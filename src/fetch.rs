@@ -2,7 +2,8 @@
 //! mode's credentials, and reads its answer: keeps the bearer token, and
 //! turns the answer into its parsed JSON or an [`Error`].
 //!
-//! Built on `web-sys` `fetch` (the global one, so it also runs in workers);
+//! Built on the global `fetch` (so it also runs in workers), its init a
+//! plain object (web-sys's `RequestInit` setters cost an import each);
 //! a request can carry an `AbortSignal` (the email link flow's cancel).
 //!
 //! No Rust executor: [`pipe`] wires the promise chain in a few lines of JS
@@ -32,7 +33,6 @@ use gatehouse_protocol::ErrorCode;
 use js_sys::{Array, Object, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{RequestCredentials, RequestInit};
 
 #[wasm_bindgen(inline_js = r#"
 export function pipe(url, init, target, tag, wait, early) {
@@ -68,7 +68,7 @@ const PAUSE_MS: u32 = 80;
 extern "C" {
     /// `globalThis.fetch`, looked up at call time.
     #[wasm_bindgen(js_name = fetch)]
-    fn global_fetch(url: &str, init: &RequestInit) -> Promise;
+    fn global_fetch(url: &str, init: &JsValue) -> Promise;
 }
 
 /// The HTTP methods the frontend API uses.
@@ -163,36 +163,36 @@ impl Transport {
     fn authorize(&self, headers: &JsValue) {
         let token = self.token.take();
         if let Some(token) = &token {
-            decode::set(headers, "Authorization", &join(&["Bearer ", token]).into());
+            decode::set_text(headers, "Authorization", &join(&["Bearer ", token]));
         }
         self.token.set(token);
     }
 
     /// The URL and `RequestInit` of one request.
-    fn request(&self, method: Method, path: &str, body: Option<String>, signal: &JsValue) -> (String, RequestInit) {
-        let init = RequestInit::new();
+    fn request(&self, method: Method, path: &str, body: Option<String>, signal: &JsValue) -> (String, JsValue) {
+        let init = JsValue::from(Object::new());
         if signal.is_object() {
             decode::set(&init, "signal", signal);
         }
-        init.set_method(method.as_str());
+        decode::set_text(&init, "method", method.as_str());
         let headers = JsValue::from(Object::new());
         // Every write says JSON, with or without a body: the server refuses
         // a cookie-carrying write that a browser would not preflight.
         if method != Method::Get {
-            decode::set(&headers, "Content-Type", &"application/json".into());
+            decode::set_text(&headers, "Content-Type", "application/json");
         }
         if let Some(body) = body {
-            init.set_body(&JsValue::from_str(&body));
+            decode::set_text(&init, "body", &body);
         }
         if self.bearer {
-            init.set_credentials(RequestCredentials::Omit);
+            decode::set_text(&init, "credentials", "omit");
             // Only a request that asks gets the token in `Gatehouse-Client`.
-            decode::set(&headers, "Gatehouse-Token-Mode", &"bearer".into());
+            decode::set_text(&headers, "Gatehouse-Token-Mode", "bearer");
             self.authorize(&headers);
         } else {
-            init.set_credentials(RequestCredentials::Include);
+            decode::set_text(&init, "credentials", "include");
         }
-        init.set_headers(&headers);
+        decode::set(&init, "headers", &headers);
         (join(&[&self.base, path]), init)
     }
 
@@ -218,7 +218,7 @@ impl Transport {
             return Ok((status, json));
         }
         Err(match decode::error_items(&json).filter(|_| status >= 400) {
-            Some(errors) => Error::new(errors, status, retry_after),
+            Some(errors) => Error::new(errors, status, retry_after).with_body(json),
             None => Error::response_invalid(status, retry_after),
         })
     }

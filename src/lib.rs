@@ -19,7 +19,7 @@
 //! - [`fetch`]: the one HTTP helper, with the cookie or bearer token mode,
 //!   and the three-line JS `pipe` that carries each answer back to Rust;
 //! - [`error`]: the one error type every failure becomes;
-//! - `runtime` (wasm build): a trapping panic handler and the `talc`
+//! - `runtime` (wasm build): a trapping panic handler and the `lol_alloc`
 //!   allocator in place of std's.
 //!
 //! Invariants: no serde, no `format!` and no Rust executor (size: budget

@@ -1,25 +1,29 @@
 //! The wasm build's runtime without std: a panic handler that traps and the
-//! `talc` allocator.
+//! `lol_alloc` free-list allocator.
 //!
 //! std's versions cost about half the binary: its panic handler formats
 //! messages (all of `core::fmt`) and its allocator is dlmalloc. The SDK does
 //! not panic by design, so the handler only guards the impossible.
 //!
-//! The allocator is talc's single-threaded wasm setup
-//! (`talc::wasm::new_wasm_dynamic_allocator`): it grows wasm memory as
-//! needed and extends its heap into the grown pages, so it never touches
-//! the module's own data, stack or initial heap. talc replaced a
-//! hand-written free-list allocator: it is actively maintained, written
-//! for wasm and tested upstream (Miri included), for about 0.4 KiB gzip
-//! more (docs/BENCHMARKS.md). Its `disable-realloc-in-place` feature
-//! (Cargo.toml) trades in-place reallocation, which the SDK's small buffers
-//! barely need, for size. `new_wasm` only builds for single-threaded wasm;
-//! the SDK is not built with atomics.
+//! The allocator is lol_alloc's `FreeListAllocator`: free blocks in a list
+//! sorted by address, each freed block merged with the free ones beside it,
+//! and wasm memory grown (a page at a time, or what a larger block needs)
+//! when no free block fits. Memory is never given back to the browser, but
+//! every freed byte is reused, so a long-lived page does not grow with use:
+//! the SDK's allocations are small buffers that live for one call, and a few
+//! objects that live as long as their `Gatehouse`. It is O(length of the
+//! free list) per call, which stays short for such use. It replaced `talc`
+//! (and talc a hand-written free list before it) for about 0.45 KiB gzip
+//! less (docs/BENCHMARKS.md). `AssumeSingleThreaded` is sound because the
+//! SDK is not built with atomics: wasm without threads has one thread.
 
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo) -> ! {
     core::arch::wasm32::unreachable()
 }
 
+// SAFETY: the wasm build has no threads (no atomics target feature), so
+// nothing can call the allocator concurrently.
 #[global_allocator]
-static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
+    unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };

@@ -38,7 +38,10 @@ let run = null;
 window.bench = {
   async start(mode, email) {
     await init();
-    gh ??= await Gatehouse.load({ frontendApi: location.origin });
+    // `?tokenMode=bearer`: bearer mode, with a new instance (so a new
+    // client) each run; cookie mode keeps one (the driver clears cookies).
+    const tokenMode = new URLSearchParams(location.search).get("tokenMode") ?? undefined;
+    if (!gh || tokenMode) gh = await Gatehouse.load({ frontendApi: location.origin, tokenMode });
     blockEvents = mode === "poll";
     streamOpenAt = null;
     noted.length = 0;

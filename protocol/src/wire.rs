@@ -26,6 +26,23 @@ pub struct Envelope<T> {
     pub client: Client,
 }
 
+/// The data of a `sign_up` event on a sign-up's event stream: what `GET`
+/// of the sign-up answers (the envelope), so a waiting SDK needs no reload.
+/// `client` is left out when the client's token is due for replacement and
+/// the stream cannot hand the new one out (cookie mode: the next request
+/// gets it, in its cookie), and when that `GET` would answer no client (a
+/// sign-up cancelled by the owner of its address answers 410);
+/// `client_token` is the new token when the stream could hand it out
+/// (bearer mode), as `Gatehouse-Client` carries it on answers.
+#[derive(Clone, Debug, Serialize)]
+pub struct SignUpEvent<'a> {
+    pub response: &'a SignUp,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client: Option<&'a Client>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_token: Option<&'a str>,
+}
+
 /// The body of every error answer.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ErrorBody {

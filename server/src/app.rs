@@ -1,6 +1,8 @@
 //! The router: every route, and the layers around them, in one place.
 //!
-//! From the outside in: trace id, request log, the dev request counter (`--dev`), CORS, the request timeout (a JSON 503
+//! From the outside in: the request metrics (`telemetry::track`; each
+//! router's `telemetry::tag_route` hands it the route template), the
+//! request id (`x-request-id`, [`trace`]), the request log, the dev request counter (`--dev`), CORS, the request timeout (a JSON 503
 //! `request_timeout`; an event stream's body is not timed, only its
 //! start), the JSON 413, the body limit, the Origin check; then per route
 //! group, the rate limit (`/v1` and the JWKS), compression (the static
@@ -19,13 +21,12 @@ use crate::session::handlers as session;
 use crate::sign_in::handlers as sign_in;
 use crate::sign_up::handlers as sign_up;
 use crate::state::AppState;
-use crate::{Options, dev, environment, static_files, trace, verify};
-use axum::extract::State;
+use crate::{Options, dev, environment, probes, static_files, telemetry, trace, verify};
+use axum::Router;
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::{from_fn, from_fn_with_state, map_response};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
-use axum::{Json, Router};
 use gatehouse_protocol::ErrorCode;
 use std::time::Duration;
 use tower_http::LatencyUnit;
@@ -78,6 +79,7 @@ pub fn router(state: AppState, options: &Options) -> Router {
         .fallback(error::not_found)
         // A known path with another method has nothing here either.
         .method_not_allowed_fallback(error::not_found)
+        .route_layer(from_fn(telemetry::tag_route))
         .layer(from_fn_with_state(limiter.clone(), rate_limit::check));
     let jwks = Router::new()
         .route("/.well-known/jwks.json", get(session::jwks))
@@ -87,9 +89,9 @@ pub fn router(state: AppState, options: &Options) -> Router {
     let app = Router::new()
         .nest("/v1", v1)
         .merge(jwks)
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
+        .merge(probes::routes(metrics_key(options)))
         .merge(static_files::routes(options.www.clone(), options.pkg.clone()).layer(compression()))
+        .route_layer(from_fn(telemetry::tag_route))
         .with_state(state.clone())
         .layer(from_fn_with_state(allowed.clone(), origin::check))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
@@ -98,12 +100,23 @@ pub fn router(state: AppState, options: &Options) -> Router {
     if state.dev {
         app = app.layer(from_fn_with_state(state, dev::record));
     }
-    app.layer(
-        TraceLayer::new_for_http()
-            .make_span_with(trace::make_span)
-            .on_response(DefaultOnResponse::new().level(Level::INFO).latency_unit(LatencyUnit::Millis)),
+    trace::around(
+        app.layer(
+            TraceLayer::new_for_http()
+                .make_span_with(trace::make_span)
+                .on_response(DefaultOnResponse::new().level(Level::INFO).latency_unit(LatencyUnit::Millis)),
+        ),
     )
-    .layer(from_fn(trace::assign))
+    .layer(from_fn(telemetry::track))
+}
+
+/// The key `/metrics` needs on this listener: the admin key, unless the
+/// metrics have a listener of their own (then none here).
+fn metrics_key(options: &Options) -> Option<AdminKey> {
+    match (&options.secret_key, options.metrics_apart) {
+        (Some(secret), false) => Some(AdminKey::new(secret)),
+        _ => None,
+    }
 }
 
 fn cors(allowed: &AllowedOrigins) -> CorsLayer {
@@ -113,7 +126,7 @@ fn cors(allowed: &AllowedOrigins) -> CorsLayer {
         .allow_credentials(true)
         .allow_methods([Method::GET, Method::POST, Method::PATCH, Method::PUT, Method::DELETE])
         .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION, client::MODE_HEADER])
-        .expose_headers([client::HEADER, header::RETRY_AFTER])
+        .expose_headers([client::HEADER, header::RETRY_AFTER, trace::HEADER])
         .max_age(std::time::Duration::from_secs(600))
 }
 
@@ -144,35 +157,6 @@ async fn json_timeout(response: Response) -> Response {
         return ApiError::Refused(ErrorCode::RequestTimeout).into_response();
     }
     response
-}
-
-/// `GET /healthz`: the process answers (liveness). It asks nothing of the
-/// database, so a database outage does not get every node restarted.
-async fn healthz() -> Json<serde_json::Value> {
-    Json(serde_json::json!({ "status": "ok" }))
-}
-
-/// How long `GET /readyz` waits for the database.
-const READY_TIMEOUT: Duration = Duration::from_secs(2);
-
-/// `GET /readyz`: this node can serve (readiness). 200 `{"status":"ready"}`
-/// when the database answers a query within [`READY_TIMEOUT`]; otherwise
-/// 503 `{"status":"unavailable","database":"..."}` (the reason, without
-/// the URL), so a load balancer sends requests to the other nodes.
-async fn readyz(State(state): State<AppState>) -> Response {
-    let problem = match tokio::time::timeout(READY_TIMEOUT, state.store.ping()).await {
-        Ok(Ok(())) => return Json(serde_json::json!({ "status": "ready" })).into_response(),
-        Ok(Err(e)) => {
-            tracing::warn!(error = %e, "readiness: the database does not answer");
-            "error"
-        }
-        Err(_) => {
-            tracing::warn!(timeout_ms = READY_TIMEOUT.as_millis() as u64, "readiness: the database is too slow");
-            "timeout"
-        }
-    };
-    let body = serde_json::json!({ "status": "unavailable", "database": problem });
-    (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response()
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 
 use crate::Options;
 use crate::config::Secret;
+use crate::master_key::MasterKey;
 use clap::builder::BoolishValueParser;
 use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
@@ -21,11 +22,13 @@ pub struct Cli {
     pub listen: SocketAddr,
 
     /// SQLite database URL; the file is created and migrated on start.
-    #[arg(long, env = "GATEHOUSE_DATABASE_URL", default_value = "sqlite://gatehouse.db", global = true)]
+    #[arg(long, env = "GATEHOUSE_DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
     pub database_url: String,
 
-    /// Instance settings (TOML). Without it, the defaults apply.
-    #[arg(long, env = "GATEHOUSE_CONFIG")]
+    /// Instance settings (TOML). Without it, the defaults apply. Either
+    /// way, `GATEHOUSE_<SECTION>__<KEY>` variables win over it (see the
+    /// README's configuration section).
+    #[arg(long, env = "GATEHOUSE_CONFIG", global = true)]
     pub config: Option<PathBuf>,
 
     /// Dev mode: messages also go to the outbox at GET /v1/dev/outbox, and
@@ -58,8 +61,29 @@ pub struct Cli {
     #[arg(long, env = "GATEHOUSE_SECRET_KEY", hide_env_values = true, value_parser = parse_secret)]
     pub secret_key: Option<Secret>,
 
+    /// A second address that serves only `GET /metrics` (Prometheus),
+    /// without a key: bind it where only the scraper reaches. Without it,
+    /// `/metrics` is on the main address behind the admin key
+    /// (`--secret-key`), or off when there is none.
+    #[arg(long, env = "GATEHOUSE_METRICS_LISTEN")]
+    pub metrics_listen: Option<SocketAddr>,
+
+    /// Log lines as `text` or `json` (one JSON object per line, with the
+    /// request's trace id). Default: `text`.
+    #[arg(long, env = "GATEHOUSE_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
+    pub log_format: LogFormat,
+
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+/// How log lines are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines (colours on a terminal).
+    Text,
+    /// One JSON object per line, for a log stack.
+    Json,
 }
 
 /// What to do instead of serving.
@@ -69,6 +93,11 @@ pub enum Command {
     /// a restart; the JWKS lists it at once and keeps the old key until the
     /// tokens the old key signed have expired.
     RotateSigningKey(RotateArgs),
+    /// Reads the config (`--config`, then the `GATEHOUSE_*` variables and
+    /// `*_FILE` secrets), validates it, and prints what it resolved to as
+    /// TOML, every secret as `***`. Exits 1, naming the key, when it is
+    /// not valid.
+    CheckConfig,
 }
 
 /// `rotate-signing-key`.
@@ -84,6 +113,54 @@ pub struct RotateArgs {
     /// stop verifying; the SDK fetches new ones).
     #[arg(long)]
     pub compromised: bool,
+}
+
+/// The default of `--database-url`.
+const DEFAULT_DATABASE_URL: &str = "sqlite://gatehouse.db";
+
+/// The secrets the command line's variables may also take from files
+/// (`GATEHOUSE_<NAME>_FILE`, for container secrets).
+#[derive(Default)]
+pub struct SecretFiles {
+    /// From `GATEHOUSE_MASTER_KEY_FILE`.
+    pub master_key: Option<MasterKey>,
+}
+
+impl Cli {
+    /// Reads `GATEHOUSE_SECRET_KEY_FILE`, `GATEHOUSE_DATABASE_URL_FILE` and
+    /// `GATEHOUSE_MASTER_KEY_FILE` (each file's text, one trailing newline
+    /// left out). A flag wins over its file; a variable and its `_FILE`
+    /// together are refused.
+    pub fn read_secret_files(&mut self) -> anyhow::Result<SecretFiles> {
+        if let Some(text) = secret_file("GATEHOUSE_SECRET_KEY")?
+            && self.secret_key.is_none()
+        {
+            self.secret_key = Some(Secret::new(text));
+        }
+        if let Some(text) = secret_file("GATEHOUSE_DATABASE_URL")?
+            && self.database_url == DEFAULT_DATABASE_URL
+        {
+            self.database_url = text;
+        }
+        let master_key = match secret_file(crate::master_key::ENV)? {
+            Some(text) => Some(MasterKey::parse(&text, "GATEHOUSE_MASTER_KEY_FILE")?),
+            None => None,
+        };
+        Ok(SecretFiles { master_key })
+    }
+}
+
+/// The text of the file `<var>_FILE` names, if it is set.
+fn secret_file(var: &str) -> anyhow::Result<Option<String>> {
+    let file_var = format!("{var}_FILE");
+    let Some(path) = std::env::var_os(&file_var) else { return Ok(None) };
+    if std::env::var_os(var).is_some() {
+        anyhow::bail!("{var} and {file_var} are both set: give one");
+    }
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| anyhow::anyhow!("{file_var}: cannot read {}: {e}", path.to_string_lossy()))?;
+    let text = text.strip_suffix('\n').map(|t| t.strip_suffix('\r').unwrap_or(t)).unwrap_or(&text);
+    Ok(Some(String::from(text)))
 }
 
 fn parse_secret(value: &str) -> Result<Secret, String> {
@@ -104,6 +181,7 @@ impl Cli {
             secret_key: self.secret_key.clone(),
             // The master key comes from GATEHOUSE_MASTER_KEY or its file (`master_key`).
             master_key: None,
+            metrics_apart: self.metrics_listen.is_some(),
         }
     }
 }

@@ -17,7 +17,8 @@
 //! the HttpOnly cookie; no header or body JavaScript can read carries it.
 //! Only bearer-mode requests (`Authorization: Bearer`, or
 //! `Gatehouse-Token-Mode: bearer` before the SDK has a token) get it in the
-//! `Gatehouse-Client` header. The cookie is `__Host-gh_client` (`Secure`,
+//! `Gatehouse-Client` header (or, on a bearer-mode event stream, in the
+//! event that shows the completed sign-up: `crate::sign_up::stream`). The cookie is `__Host-gh_client` (`Secure`,
 //! `Path=/`, no `Domain`) when the public origin is https, `__gh_client`
 //! over plain http; https is decided by the configured public origin, never
 //! a request header. A request that carries the cookie twice (a sibling
@@ -85,6 +86,10 @@ pub struct CurrentClient {
     /// Whether the client is stored (a request without a known token that
     /// does not start anything gets one that is not).
     pub stored: bool,
+    /// Whether the request is in bearer mode: a token issued to it can go
+    /// in a body (an event stream's, `crate::sign_up::stream`), not only in
+    /// a cookie the browser keeps.
+    pub bearer: bool,
 }
 
 /// How this request carries its token.
@@ -103,10 +108,11 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
         Err(e) => return e.into_response(),
     };
     let creates = starts_a_flow(&req);
-    let (client, mut issued) = match find_or_create(&state, presented.as_deref(), creates).await {
+    let (mut client, mut issued) = match find_or_create(&state, presented.as_deref(), creates).await {
         Ok(found) => found,
         Err(e) => return e.into_response(),
     };
+    client.bearer = mode == Mode::Bearer;
     let changes_state = !matches!(*req.method(), Method::GET | Method::HEAD);
     req.extensions_mut().insert(client.clone());
     let mut response = next.run(req).await;
@@ -179,7 +185,7 @@ async fn find_or_create(
         None => None,
     };
     if let Some(found) = found {
-        let client = CurrentClient { id: found.id.clone(), stored: true };
+        let client = CurrentClient { id: found.id.clone(), stored: true, bearer: false };
         // Due since a completion elsewhere (an email link): replace now.
         if found.rotate_due {
             return Ok((client.clone(), rotate_if_due(state, &found.id).await?));
@@ -191,16 +197,16 @@ async fn find_or_create(
     }
     let id = ids::new_id("client");
     if !creates {
-        return Ok((CurrentClient { id, stored: false }, None));
+        return Ok((CurrentClient { id, stored: false, bearer: false }, None));
     }
     let token = ids::new_token();
     state.store.create_client(&id, &ids::token_hash(&token), state.now()).await?;
-    Ok((CurrentClient { id, stored: true }, Some(token)))
+    Ok((CurrentClient { id, stored: true, bearer: false }, Some(token)))
 }
 
 /// Replaces the client's token if that is due; the new token, if this
 /// request made it.
-async fn rotate_if_due(state: &AppState, id: &str) -> Result<Option<String>, ApiError> {
+pub(crate) async fn rotate_if_due(state: &AppState, id: &str) -> Result<Option<String>, ApiError> {
     if !state.store.client_rotate_due(id).await? {
         return Ok(None);
     }

@@ -12,6 +12,9 @@
 //! - [`extract`], [`error`]: JSON bodies in, the one error shape out;
 //!   [`state`]: what every handler reaches; [`request_log`]: the dev
 //!   tools' request count it holds;
+//! - [`probes`]: `/healthz`, `/readyz` and `/metrics`; [`telemetry`]: the
+//!   Prometheus metrics every layer counts into (bottom layer: it imports
+//!   nothing of the crate);
 //! - [`environment`], [`dev`], [`static_files`]: the small endpoints;
 //! - [`sign_up`]: the sign-up flow (state machine, one file per operation,
 //!   `view.rs` its wire form, `stream.rs` its event stream);
@@ -53,11 +56,13 @@ pub mod extract;
 pub mod ids;
 pub mod invitations;
 pub mod limits;
+pub mod logging;
 pub mod master_key;
 pub mod model;
 pub mod origin;
 pub mod password;
 pub mod peer_ip;
+pub mod probes;
 pub mod rate_limit;
 pub mod request_log;
 pub mod session;
@@ -66,6 +71,7 @@ pub mod sign_up;
 pub mod state;
 pub mod static_files;
 pub mod strategies;
+pub mod telemetry;
 pub mod trace;
 pub mod verification;
 pub mod verify;
@@ -108,6 +114,9 @@ pub struct Options {
     /// `GATEHOUSE_MASTER_KEY` or the key file beside the database
     /// (`master_key`).
     pub master_key: Option<master_key::MasterKey>,
+    /// `--metrics-listen`: `/metrics` has a listener of its own
+    /// ([`App::metrics_router`]), so the public one does not serve it.
+    pub metrics_apart: bool,
 }
 
 /// A built app, ready to serve.
@@ -145,6 +154,7 @@ pub async fn build_app(
     let public_origin = origin::PublicOrigin::resolve(config.public_origin.as_deref(), options.dev, options.listen)?;
     config.public_origin = Some(public_origin.0.clone());
     dev_guard(&config, &options)?;
+    telemetry::install();
     let hub = Hub::new(events::StreamLimits::of(&config.events));
     let store = db::Store::connect_with(database_url, options.master_key.clone(), config.database)
         .await?
@@ -213,6 +223,11 @@ impl App {
     /// The router, for tests that call it without a socket.
     pub fn router(&self) -> Router {
         self.router.clone()
+    }
+
+    /// The router of the metrics listener (`--metrics-listen`): `GET /metrics` alone.
+    pub fn metrics_router(&self) -> Router {
+        probes::metrics_only(self.state.clone())
     }
 
     /// The shared state.

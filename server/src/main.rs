@@ -5,19 +5,18 @@ use clap::Parser;
 use gatehouse_server::Options;
 use gatehouse_server::cli::{Cli, Command, RotateArgs};
 use gatehouse_server::clock::{Clock, SystemClock};
-use gatehouse_server::config::Config;
+use gatehouse_server::config::{Config, DatabaseSettings};
 use gatehouse_server::db::Store;
+use gatehouse_server::master_key::MasterKey;
 use gatehouse_server::session::keys;
-use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::sync::Arc;
-use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
-    tracing_subscriber::fmt().with_env_filter(filter).with_ansi(std::io::stdout().is_terminal()).init();
-    match run(Cli::parse()).await {
+    let cli = Cli::parse();
+    gatehouse_server::logging::init(cli.log_format);
+    match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!("{e:#}");
@@ -27,19 +26,32 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run(cli: Cli) -> anyhow::Result<()> {
-    if let Some(Command::RotateSigningKey(args)) = &cli.command {
-        return rotate(&cli.database_url, args).await;
+async fn run(mut cli: Cli) -> anyhow::Result<()> {
+    let secrets = cli.read_secret_files()?;
+    match &cli.command {
+        Some(Command::RotateSigningKey(args)) => return rotate(&cli.database_url, secrets.master_key, args).await,
+        Some(Command::CheckConfig) => return check_config(&cli),
+        None => {}
     }
-    let config = match &cli.config {
-        Some(path) => Config::load(path)?,
-        None => Config::default(),
-    };
+    let config = resolve_config(&cli)?;
     let listener =
         tokio::net::TcpListener::bind(cli.listen).await.with_context(|| format!("cannot listen on {}", cli.listen))?;
     let addr = listener.local_addr()?;
-    let options = Options { listen: Some(addr), ..cli.options() };
+    let options = Options { listen: Some(addr), master_key: secrets.master_key, ..cli.options() };
     let app = gatehouse_server::build_app(config, &cli.database_url, options, Arc::new(SystemClock)).await?;
+    if let Some(metrics_addr) = cli.metrics_listen {
+        let metrics = tokio::net::TcpListener::bind(metrics_addr)
+            .await
+            .with_context(|| format!("cannot listen on {metrics_addr} for metrics"))?;
+        let metrics_addr = metrics.local_addr()?;
+        let router = app.metrics_router();
+        tokio::spawn(async move {
+            if let Err(error) = axum::serve(metrics, router).await {
+                tracing::error!(%error, "the metrics listener stopped");
+            }
+        });
+        tracing::info!("metrics on http://{metrics_addr}/metrics");
+    }
     if cli.dev {
         tracing::info!("dev mode: messages go to the outbox at /v1/dev/outbox");
     }
@@ -49,10 +61,32 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The config file (if any) over the defaults, under the environment.
+fn resolve_config(cli: &Cli) -> anyhow::Result<Config> {
+    Ok(match &cli.config {
+        Some(path) => Config::load(path)?,
+        None => Config::from_environment()?,
+    })
+}
+
+/// `check-config`: the resolved settings, validated, printed with secrets masked.
+fn check_config(cli: &Cli) -> anyhow::Result<()> {
+    let mut config = resolve_config(cli)?;
+    if let Some(origin) = &cli.public_origin {
+        config.public_origin = Some(origin.clone());
+        config.validate()?;
+    }
+    let shown = gatehouse_server::config::shown(&config).context("printing the config")?;
+    let source = cli.config.as_ref().map_or(String::from("the defaults"), |p| p.display().to_string());
+    println!("# valid: {source}, under the GATEHOUSE_* variables; secrets shown as ***");
+    print!("{shown}");
+    Ok(())
+}
+
 /// `rotate-signing-key`: a running server picks the new key up from the
 /// database; nothing needs a restart.
-async fn rotate(database_url: &str, args: &RotateArgs) -> anyhow::Result<()> {
-    let store = Store::connect(database_url).await?;
+async fn rotate(database_url: &str, master_key: Option<MasterKey>, args: &RotateArgs) -> anyhow::Result<()> {
+    let store = Store::connect_with(database_url, master_key, DatabaseSettings::default()).await?;
     let delay_ms = i64::try_from(args.delay.saturating_mul(1000)).unwrap_or(i64::MAX);
     let key = keys::rotate(&store, SystemClock.now_ms(), delay_ms, args.compromised).await?;
     if args.compromised {

@@ -80,7 +80,10 @@ impl Hasher {
     /// Waits for a slot, at most `max_wait`; then `server_busy`.
     pub async fn slot(&self) -> Result<OwnedSemaphorePermit, ApiError> {
         let busy = || ApiError::RetryAfter { code: ErrorCode::ServerBusy, seconds: self.max_wait.as_secs().max(1) };
-        match tokio::time::timeout(self.max_wait, self.slots.clone().acquire_owned()).await {
+        let waiting = std::time::Instant::now();
+        let acquired = tokio::time::timeout(self.max_wait, self.slots.clone().acquire_owned()).await;
+        crate::telemetry::hash_waited(waiting.elapsed());
+        match acquired {
             Ok(Ok(permit)) => Ok(permit),
             Ok(Err(_closed)) => Err(busy()),
             Err(_elapsed) => {

@@ -19,6 +19,7 @@ use crate::config::RateLimit;
 use crate::error::ApiError;
 use crate::extract::BODY_LIMIT_BYTES;
 use crate::peer_ip::{self, rate_key};
+use crate::telemetry::{self, Limit};
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::HeaderMap;
@@ -96,7 +97,8 @@ fn forwarded_but_ignored(source: &ClientIpSource, headers: &HeaderMap) -> bool {
 }
 
 /// The 429 for a refused key.
-fn refused(not_until: &NotUntil<<DefaultClock as Clock>::Instant>) -> ApiError {
+fn refused(not_until: &NotUntil<<DefaultClock as Clock>::Instant>, limit: Limit) -> ApiError {
+    telemetry::limited(limit);
     let wait = not_until.wait_time_from(DefaultClock::default().now());
     let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
     ApiError::RetryAfter { code: ErrorCode::RateLimited, seconds }
@@ -109,7 +111,7 @@ pub async fn check(State(limiter): State<Limiter>, req: Request, next: Next) -> 
     if let Some(ip) = peer_ip::client_ip(&mut parts, &limiter.client_ip).await {
         let key = rate_key(ip);
         parts.extensions.insert(RateKey(key));
-        limiter.every.check_key(&key).map_err(|not_until| refused(&not_until))?;
+        limiter.every.check_key(&key).map_err(|not_until| refused(&not_until, Limit::Ip))?;
     }
     Ok(next.run(Request::from_parts(parts, body)).await)
 }
@@ -138,7 +140,9 @@ pub async fn check_if_password(State(limiter): State<Limiter>, req: Request, nex
 
 fn count_sensitive(limiter: &Limiter, req: &Request) -> Result<(), ApiError> {
     match req.extensions().get::<RateKey>() {
-        Some(RateKey(key)) => limiter.sensitive.check_key(key).map_err(|not_until| refused(&not_until)),
+        Some(RateKey(key)) => {
+            limiter.sensitive.check_key(key).map_err(|not_until| refused(&not_until, Limit::Sensitive))
+        }
         None => Ok(()),
     }
 }
@@ -201,7 +205,8 @@ mod tests {
         let other_host_same_64 = rate_key("2001:db8::2".parse().unwrap());
         assert!(limiter.sensitive.check_key(&rate_key(ip)).is_ok());
         assert!(limiter.sensitive.check_key(&other_host_same_64).is_ok());
-        let refused = limiter.sensitive.check_key(&rate_key(ip)).map_err(|n| super::refused(&n)).unwrap_err();
+        let refused =
+            limiter.sensitive.check_key(&rate_key(ip)).map_err(|n| super::refused(&n, Limit::Sensitive)).unwrap_err();
         assert!(matches!(refused, ApiError::RetryAfter { code: ErrorCode::RateLimited, seconds } if seconds >= 29));
         // The general limit still has room for the same key.
         assert!(limiter.every.check_key(&rate_key(ip)).is_ok());

@@ -99,17 +99,20 @@ pub async fn claim_send(
     // address's send, wrong codes, sends, outbound); a refusal below rolls
     // the claim back with the transaction.
     if let Some(wait_ms) = tx.claim_code_send(&throttle_key, now, resend_ms).await? {
+        crate::telemetry::limited(crate::telemetry::Limit::CodeSends);
         return Err(limits::too_many(ErrorCode::VerificationCodeTooManyRequests, wait_ms));
     }
     if let Verifier::Code(_) = verifier {
         let failures = failed_attempts(state, purpose, address);
         if let Some(wait_ms) = limits::wait(tx, &[&failures], now).await? {
+            crate::telemetry::limited(crate::telemetry::Limit::CodeAttempts);
             return Err(limits::too_many(ErrorCode::VerificationCodeTooManyRequests, wait_ms));
         }
     }
     let per_address =
         Limit::new(format!("send:{address}"), settings.max_sends_per_address, settings.send_window_seconds);
     if let Some(wait_ms) = limits::wait(tx, &[&per_address], now).await? {
+        crate::telemetry::limited(crate::telemetry::Limit::CodeSends);
         return Err(limits::too_many(ErrorCode::VerificationCodeTooManyRequests, wait_ms));
     }
     let outbound = Budget::new(String::from("outbound"), settings.max_messages_per_hour, 60 * 60);
@@ -119,6 +122,7 @@ pub async fn claim_send(
             "the instance's message budget is spent: no code or link is sent until it allows \
              (raise [verification] max_messages_per_hour if this traffic is real)"
         );
+        crate::telemetry::limited(crate::telemetry::Limit::InstanceMessages);
         return Err(limits::too_many(ErrorCode::RateLimited, wait_ms));
     }
     limits::record(tx, &[&per_address], now).await?;
@@ -190,6 +194,7 @@ pub async fn check_code(
 ) -> Result<Option<ErrorCode>, ApiError> {
     let failures = failed_attempts(state, guess.purpose, guess.address);
     if let Some(wait_ms) = limits::wait(tx, &[&failures], now).await? {
+        crate::telemetry::limited(crate::telemetry::Limit::CodeAttempts);
         return Err(limits::too_many(ErrorCode::RateLimited, wait_ms));
     }
     let refusal = check_one_code(v, state, guess, client_id, now)?;

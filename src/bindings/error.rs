@@ -1,25 +1,44 @@
 //! The JS `GatehouseError` class (a real `Error` subclass, exported from
-//! the package entry) and the one helper that turns every [`Error`] into it.
+//! the package entry, with `isGatehouseError`) and the one helper that
+//! turns every [`Error`] into it. From the server's error body, when one
+//! was read, it takes `traceId` (the body's `trace_id`, the answer's
+//! `x-request-id`) and each error's whole `meta`, its keys in camelCase.
 
-use crate::decode::set;
+use crate::decode::{set, set_text};
 use crate::error::{Error, ErrorItem, Failure};
 use gatehouse_protocol::ErrorCode;
 use js_sys::{Array, Object};
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(inline_js = r#"
+const brand = Symbol.for("gatehouse.error");
+export function isGatehouseError(e) {
+  return e != null && e[brand] === true;
+}
 export class GatehouseError extends Error {
-  constructor(errors, status, retryAfter) {
+  constructor(errors, status, retryAfter, body) {
     super(errors[0].message);
+    errors.forEach((e, i) => {
+      const meta = body?.errors?.[i]?.meta;
+      if (meta && typeof meta == "object" && !Array.isArray(meta)) {
+        e.meta = {};
+        for (const [k, v] of Object.entries(meta)) if (v != null) e.meta[k.replace(/_(.)/g, (_, c) => c.toUpperCase())] = v;
+      }
+    });
     Object.assign(this, errors[0]);
     this.name = "GatehouseError";
     this.status = status;
     this.retryAfter = retryAfter ?? null;
+    this.traceId = typeof body?.trace_id == "string" ? body.trace_id : null;
     this.errors = errors;
   }
+  static [Symbol.hasInstance](e) {
+    return isGatehouseError(e);
+  }
 }
-export function newGatehouseError(errors, status, retryAfter) {
-  return new GatehouseError(errors, status, retryAfter);
+GatehouseError.prototype[brand] = true;
+export function newGatehouseError(errors, status, retryAfter, body) {
+  return new GatehouseError(errors, status, retryAfter, body);
 }
 "#)]
 extern "C" {
@@ -29,13 +48,21 @@ extern "C" {
     #[wasm_bindgen(js_name = GatehouseError, reexport, skip_typescript)]
     fn gatehouse_error_class();
 
+    /// Re-exported too: `isGatehouseError(e)` is true for a
+    /// `GatehouseError` of any copy of the package (a brand under
+    /// `Symbol.for`, which every copy shares; `instanceof GatehouseError`
+    /// reads the same brand).
+    #[allow(dead_code)]
+    #[wasm_bindgen(js_name = isGatehouseError, reexport, skip_typescript)]
+    fn is_gatehouse_error();
+
     #[wasm_bindgen(js_name = newGatehouseError)]
-    fn new_gatehouse_error(errors: &Array, status: u16, retry_after: Option<u32>) -> JsValue;
+    fn new_gatehouse_error(errors: &Array, status: u16, retry_after: Option<u32>, body: JsValue) -> JsValue;
 }
 
 /// Every failure of the SDK becomes a `GatehouseError` here, and only here.
 pub fn to_js(error: Error) -> JsValue {
-    let Failure { mut errors, status, retry_after } = error.into_failure();
+    let Failure { mut errors, status, retry_after, body } = error.into_failure();
     if errors.is_empty() {
         errors.push(ErrorItem::from_code(ErrorCode::ResponseInvalid, None));
     }
@@ -43,14 +70,14 @@ pub fn to_js(error: Error) -> JsValue {
     for item in errors {
         let meta = JsValue::from(Object::new());
         if let Some(param) = item.param_name {
-            set(&meta, "paramName", &param.into());
+            set_text(&meta, "paramName", &param);
         }
         let js = JsValue::from(Object::new());
-        set(&js, "code", &item.code.into());
-        set(&js, "message", &item.message.into());
-        set(&js, "longMessage", &item.long_message.into());
+        set_text(&js, "code", &item.code);
+        set_text(&js, "message", &item.message);
+        set_text(&js, "longMessage", &item.long_message);
         set(&js, "meta", &meta);
         items.push(&js);
     }
-    new_gatehouse_error(&items, status, retry_after)
+    new_gatehouse_error(&items, status, retry_after, body.unwrap_or(JsValue::UNDEFINED))
 }

@@ -6,7 +6,7 @@
 //! `startMagicLinkFlow({ redirectUrl })` sends the link
 //! (`prepareEmailAddressVerification` with `email_link`), then waits on the
 //! sign-up's event stream, read through `fetch` so that cookie and bearer
-//! modes both work, and resolves with `gh.signUp`, reloaded, once its email
+//! modes both work, and resolves with `gh.signUp`, up to date, once its email
 //! verification is `verified` or `expired` (or the sign-up is no longer
 //! `missing_requirements`):
 //!
@@ -32,12 +32,18 @@
 //! The wait is JS: timers, the abort signal and the stream reader are JS
 //! objects, and driving them from Rust would cost an import shim each in
 //! both languages (about 1 KiB gzip, over the budget, `bench/size.sh`). The
-//! requests and every decoding stay in Rust, through `Gatehouse.__run`: a
-//! stream event is only glanced at for its status, and the sign-up it
-//! announces done is read again, and decoded, by the poll.
+//! requests and every decoding stay in Rust, through `Gatehouse.__run` and
+//! `Gatehouse.__answer`: a stream event is only glanced at for its status.
+//! The event that ends the wait carries what a reload would answer (the
+//! sign-up and the client, and in bearer mode a replaced client token), so
+//! it goes to `__answer` as that reload's answer would, and is decoded
+//! there, with no request. Only an event without the client (cookie mode,
+//! when the token is due for replacement: the reload's answer sets the new
+//! cookie; or a sign-up cancelled by the owner of the address, whose reload
+//! rejects with `sign_up_cancelled_by_owner`) is read again by the poll.
 
 use super::Gatehouse;
-use crate::decode::set;
+use crate::decode::{set, set_text};
 use crate::landing::landing;
 use js_sys::Object;
 use wasm_bindgen::prelude::*;
@@ -76,9 +82,13 @@ export function newLinkFlow(g) {
 async function wait(g, f, params) {
   const signal = f.abort.signal;
   const su = await g.__run(5, { strategy: "email_link", redirectUrl: params?.redirectUrl, signal });
-  for (let failures = 0, heard; failures < STREAM_TRIES; ) {
+  for (let failures = 0, heard, s; failures < STREAM_TRIES; ) {
     heard = await listen(g, f, signal);
-    if (heard > 1) break;
+    if (heard > 1) {
+      s = f.event;
+      if (s.client) return g.__answer([200, s, s.client_token], 1);
+      break;
+    }
     failures = heard ? 0 : failures + 1;
     if (failures > 1) await sleep(f, POLL);
   }
@@ -116,7 +126,7 @@ async function listen(g, f, signal) {
         text = text.slice(end + 2);
         heard++;
         if (data) {
-          const s = JSON.parse(data);
+          const s = (f.event = JSON.parse(data)).response;
           if (done(s.status, s.verifications.email_address)) return 2;
         }
       }
@@ -159,7 +169,7 @@ impl Gatehouse {
             return JsValue::NULL;
         };
         let js = JsValue::from(Object::new());
-        set(&js, "status", &result.status.as_str().into());
+        set_text(&js, "status", result.status.as_str());
         let session = result.created_session_id.map(JsValue::from_str);
         set(&js, "createdSessionId", &session.unwrap_or(JsValue::NULL));
         js

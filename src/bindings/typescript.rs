@@ -333,13 +333,19 @@ export type GatehouseErrorCode =
   | "client_cookie_duplicate" | "client_token_replaced" | "resource_not_found" | "internal_error"
   | "network_error" | "response_invalid" | "magic_link_flow_cancelled";
 
+/** An error's details: the server's `meta`, every key in camelCase. */
+export interface GatehouseErrorMeta {
+  /** The wire name of the field at fault, e.g. "email_address". */
+  paramName?: string;
+  [key: string]: unknown;
+}
+
 export interface GatehouseErrorItem {
   code: GatehouseErrorCode;
   /** Short, safe to show to an end user. */
   message: string;
   longMessage: string;
-  /** `paramName` is the wire name of the field at fault, e.g. "email_address". */
-  meta: { paramName?: string };
+  meta: GatehouseErrorMeta;
 }
 
 /** What every failing call rejects with. */
@@ -347,15 +353,28 @@ export class GatehouseError extends Error implements GatehouseErrorItem {
   readonly name: "GatehouseError";
   readonly code: GatehouseErrorCode;
   readonly longMessage: string;
-  readonly meta: { paramName?: string };
+  readonly meta: GatehouseErrorMeta;
   /** The HTTP status, or 0 when no answer carried the error. */
   readonly status: number;
   /** Seconds to wait, from `Retry-After`, or null. */
   readonly retryAfter: number | null;
+  /**
+   * The server's id of the request (its error body's `trace_id`, also its
+   * `x-request-id` header), for support to find its log lines; null when
+   * no error body was read (network errors, checks made before sending).
+   */
+  readonly traceId: string | null;
   /** Every error of the answer; the first one is this error's own. */
   readonly errors: GatehouseErrorItem[];
   private constructor();
 }
+
+/**
+ * True for a `GatehouseError` from this or another copy of this package (two bundles,
+ * or two versions, on one page): it reads a brand that every copy shares.
+ * `instanceof GatehouseError` does the same.
+ */
+export function isGatehouseError(error: unknown): error is GatehouseError;
 "#;
 
 #[cfg(test)]

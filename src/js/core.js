@@ -17,9 +17,13 @@
 //   Each answer is what `fetch::pipe` makes of a response.
 // - A wasm that cannot be loaded rejects `load` (and `init`) with an
 //   `Error` that names it, its cause attached; the next call tries again.
-import instantiate, { Gatehouse } from "./glue.js";
+// - The instantiation is this file's, not the glue's (scripts/build-pkg.sh
+//   exports the glue's imports object and finalizer to it): one path for
+//   the entry's own wasm, a source given to `init` and `initSync`, so the
+//   glue's loader stays out of the bundle.
+import { Gatehouse, __wbg_get_imports as imports, __wbg_finalize_init as finish, pipe } from "./glue.js";
 
-export { Gatehouse, GatehouseError, initSync } from "./glue.js";
+export { Gatehouse, GatehouseError, isGatehouseError } from "./glue.js";
 
 /** The entry's own wasm: a function that answers a promise of the compiled module. */
 let compileOwn;
@@ -27,10 +31,8 @@ let compileOwn;
 let compiled;
 /** The instantiation, once started; unset again when it fails. */
 let instantiated;
-
-const failed = (what) => (cause) => {
-  throw new Error(`gatehouse: could not load its wasm module (${what})`, { cause });
-};
+/** The wasm's exports, once instantiated (by `init` or `initSync`). */
+let exports;
 
 /** Starts compiling the entry's own wasm (once; again after a failure). */
 export function compile() {
@@ -49,32 +51,63 @@ export function setUp(compileEntryWasm) {
   compileOwn = compileEntryWasm;
 }
 
+/** Compiles a fetched wasm: while it streams in when the server says application/wasm. */
+export function compileResponse(response) {
+  const type = response.headers.get("Content-Type") ?? "";
+  // A dev server's page in its place: the JS was moved away from the wasm.
+  if (!response.ok || type.startsWith("text/html")) throw new Error(`${response.url}: ${response.status} ${type}`);
+  // A server that does not say application/wasm gets the slower way rather than a failure.
+  return type.startsWith("application/wasm")
+    ? WebAssembly.compileStreaming(response)
+    : response.arrayBuffer().then((b) => WebAssembly.compile(b));
+}
+
+/** A URL or `Request` fetched, a `Response` compiled; bytes and modules as they are. */
+const fetchSource = (source) =>
+  typeof source == "string" || source instanceof URL || source instanceof Request
+    ? fetch(source).then(compileResponse)
+    : source instanceof Response
+      ? compileResponse(source)
+      : source;
+
+/** What wasm-bindgen's init takes, given as `{ module_or_path }` or alone. */
+const unwrap = (given, key) => (given && Object.getPrototypeOf(given) === Object.prototype ? given[key] : given);
+
+/** Instantiates a compiled module (or bytes) and hands its exports to the glue. */
+function start(module) {
+  if (!exports) {
+    if (!(module instanceof WebAssembly.Module)) module = new WebAssembly.Module(module);
+    exports = finish(new WebAssembly.Instance(module, imports()), module);
+  }
+  return exports;
+}
+
+/** `initSync({ module })` (or `initSync(module)`): bytes or a `WebAssembly.Module`, instantiated now. */
+export const initSync = (module) => start(unwrap(module, "module"));
+
 /**
- * Instantiates the wasm once: from `source` if given (as wasm-bindgen's
- * init takes it), else the entry's own. Later calls answer the first one's
- * promise.
+ * Instantiates the wasm once: from `source` if given (a URL, a `Request`,
+ * a `Response`, bytes or a `WebAssembly.Module`, or a promise of one, alone
+ * or as `{ module_or_path }`), else the entry's own. Later calls answer
+ * the first one's promise.
  */
 export default function init(source) {
+  // After initSync: that instance.
+  if (!instantiated && exports) instantiated = Promise.resolve(exports);
   if (!instantiated) {
-    const module = source === undefined ? compile() : source;
-    instantiated = Promise.resolve(module)
-      .then((m) => instantiate(source === undefined ? { module_or_path: m } : m))
-      .catch(failed(source === undefined ? "gatehouse_bg.wasm" : "the module given to init"));
+    source = unwrap(source, "module_or_path");
+    const own = source === undefined;
+    instantiated = (own ? compile() : Promise.resolve(source).then(fetchSource))
+      .then((module) => (module instanceof WebAssembly.Module ? module : WebAssembly.compile(module)))
+      .then(start, (cause) => {
+        throw new Error(`gatehouse: could not load its wasm module (${own ? "gatehouse_bg.wasm" : "the module given to init"})`, { cause });
+      });
     instantiated.catch(() => {
       instantiated = undefined;
     });
   }
   return instantiated;
 }
-
-/** The answer `fetch::pipe` makes of a response: [status, json, client token, Retry-After], or null. */
-const answer = (url, request) =>
-  fetch(url, request).then(
-    (r) =>
-      r.json().catch(() => {}).then((json) => [r.status, json, r.headers.get("Gatehouse-Client"), r.headers.get("Retry-After")]),
-    () => null,
-  );
-
 /** The load's two requests, sent now: [environment, client]; none without a `frontendApi` string. */
 function early(options) {
   const api = options?.frontendApi;
@@ -86,7 +119,8 @@ function early(options) {
     credentials: bearer ? "omit" : "include",
     headers: bearer ? { "Gatehouse-Token-Mode": "bearer" } : {},
   };
-  return [answer(base + "/v1/environment", request), answer(base + "/v1/client", request)];
+  // Each answer is what `pipe` (src/fetch.rs) makes of a response, as for any request.
+  return [pipe(base + "/v1/environment", request), pipe(base + "/v1/client", request)];
 }
 
 const load = Gatehouse.load;
@@ -99,6 +133,6 @@ Gatehouse.load = (options) => {
 const handle = Gatehouse.handleMagicLinkVerification;
 /** Needs the wasm: a clear error instead of a TypeError before it is there. */
 Gatehouse.handleMagicLinkVerification = () => {
-  if (!instantiated) throw new Error("gatehouse: await Gatehouse.load(...) (or init()) before handleMagicLinkVerification()");
+  if (!exports) throw new Error("gatehouse: await Gatehouse.load(...) (or init()) before handleMagicLinkVerification()");
   return handle();
 };

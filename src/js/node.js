@@ -7,7 +7,7 @@
 import { readFile } from "node:fs/promises";
 import { Gatehouse, setUp } from "./core.js";
 
-export { Gatehouse, GatehouseError, initSync, default } from "./core.js";
+export { Gatehouse, GatehouseError, initSync, isGatehouseError, default } from "./core.js";
 
 setUp(() => readFile(new URL("gatehouse_bg.wasm", import.meta.url)).then((bytes) => WebAssembly.compile(bytes)));
 

@@ -27,6 +27,9 @@ async fn a_server_error_keeps_its_code_param_and_status() {
     assert_eq!(status(&err), 422.0);
     assert!(get(&err, "retryAfter").is_null());
     assert_eq!(text(&err, "errors.0.meta.paramName").as_deref(), Some("phone_number"));
+    // The server's request id (its `x-request-id`), a UUID, for support.
+    let trace_id = text(&err, "traceId").expect("a server error has a traceId");
+    assert_eq!((trace_id.len(), trace_id.matches('-').count()), (36, 4), "{trace_id}");
     // The sign-up is left as it was.
     assert_eq!(strings(&sign_up, "unverifiedFields"), ["email_address"]);
 }
@@ -61,6 +64,7 @@ async fn an_unreachable_server_is_a_network_error() {
     assert_eq!(error_code(&err), "network_error");
     assert_eq!(status(&err), 0.0);
     assert!(get(&err, "meta.paramName").is_undefined());
+    assert!(get(&err, "traceId").is_null(), "no answer, no trace id");
 }
 
 #[wasm_bindgen_test]

@@ -47,6 +47,37 @@ assert.ok(unfetched.cause, "the fetch's own error is its cause");
 const wasm = await init({ module_or_path: await readFile(path.resolve(pkgDir, "gatehouse_bg.wasm")) });
 assert.equal(await init(), wasm, "init answers the one instantiation");
 const memory = Object.values(wasm).find((v) => v instanceof WebAssembly.Memory);
+// Every source init and initSync take, each in a fresh copy of the module
+// (its own instance): alone or wrapped, bytes, a compiled module, a
+// `Response` (compiled while it streams), a promise of one; a bad one
+// rejects naming the given module, and the next try works.
+{
+  const bytes = await readFile(path.resolve(pkgDir, "gatehouse_bg.wasm"));
+  const compiled = await WebAssembly.compile(bytes);
+  const asWasm = () => new Response(bytes, { headers: { "Content-Type": "application/wasm" } });
+  const fresh = (n) => import(`${pathToFileURL(path.resolve(pkgDir, "gatehouse.js")).href}?copy=${n}`);
+  const hasMemory = (exports) => Object.values(exports).some((v) => v instanceof WebAssembly.Memory);
+  const forms = [
+    ["bytes", (m) => m.default(bytes)],
+    ["a module", (m) => m.default(compiled)],
+    ["a Response", (m) => m.default(asWasm())],
+    ["a promise of a Response", (m) => m.default({ module_or_path: Promise.resolve(asWasm()) })],
+    ["initSync({ module })", (m) => m.initSync({ module: compiled })],
+    ["initSync(bytes)", (m) => m.initSync(bytes)],
+  ];
+  for (const [i, [what, start]] of forms.entries()) {
+    const copy = await fresh(i);
+    const exports = await start(copy);
+    assert.ok(hasMemory(exports), `${what}: the wasm's exports`);
+    assert.equal(await copy.default(), exports, `${what}: init answers the same instance after`);
+    assert.equal(copy.Gatehouse.handleMagicLinkVerification(), null, `${what}: the wasm is there`);
+  }
+  const copy = await fresh("bad");
+  const bad = await copy.default(new Response("<!doctype html>", { headers: { "Content-Type": "text/html" } })).catch((e) => e);
+  assert.match(bad.message, /could not load its wasm module \(the module given to init\)/);
+  assert.ok(bad.cause, "the given module's own error is its cause");
+  assert.ok(hasMemory(await copy.default(bytes)), "a later init tries again");
+}
 
 const codeSentTo = async (to) => {
   const outbox = await (await fetch(`${api}/v1/dev/outbox`)).json();
@@ -110,7 +141,43 @@ assert.equal(session.status, "revoked");
 const gone = await session.getToken().catch((e) => e);
 assert.ok(gone instanceof GatehouseError);
 assert.equal(gone.code, "session_not_found");
+// The server's id of the request, for support: the body's trace_id (a UUID).
+assert.match(gone.traceId, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+assert.equal(invalid.traceId, null, "a check before sending has no trace id");
 globalThis.fetch = realFetch;
+
+// The whole `meta` of each error comes through, its keys in camelCase,
+// with the body's trace_id (an answer this server does not make today).
+{
+  const body = {
+    errors: [
+      { code: "form_param_format_invalid", message: "m", long_message: "l",
+        meta: { param_name: "email_address", allowed_domains: ["example.com"], max_length: 5, gone: null } },
+      { code: "form_param_missing", message: "m2", long_message: "l2", meta: {} },
+    ],
+    trace_id: "lb-7f3a.2",
+  };
+  globalThis.fetch = async () => new Response(JSON.stringify(body), { status: 422, headers: { "content-type": "application/json" } });
+  const err = await gh.signIn.create({ identifier: "meta@example.com", password: "x" }).catch((e) => e);
+  globalThis.fetch = realFetch;
+  assert.equal(err.code, "form_param_format_invalid");
+  assert.deepEqual(err.meta, { paramName: "email_address", allowedDomains: ["example.com"], maxLength: 5 });
+  assert.deepEqual(err.errors[1].meta, {});
+  assert.equal(err.traceId, "lb-7f3a.2");
+}
+
+// Two copies of the package on one page (two bundles, two versions):
+// either copy recognizes the other's errors.
+{
+  const copy = await import(`${pathToFileURL(path.resolve(pkgDir, "gatehouse.js")).href}?second-copy`);
+  assert.notEqual(copy.GatehouseError, GatehouseError, "a separate module instance");
+  assert.ok(copy.isGatehouseError(gone) && pkg.isGatehouseError(gone));
+  assert.ok(gone instanceof copy.GatehouseError);
+  for (const other of [new Error("x"), null, undefined, "GatehouseError", { name: "GatehouseError", code: "x" }]) {
+    assert.equal(copy.isGatehouseError(other), false);
+    assert.equal(other instanceof copy.GatehouseError, false);
+  }
+}
 
 // Signing in again with the password; the same session object shows it.
 const signIn = await gh.signIn.create({ identifier: email.toUpperCase(), password: "correct horse battery" });

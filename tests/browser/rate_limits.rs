@@ -35,22 +35,26 @@ export function hog(url, ms) {
 }
 export function watchPolls(id) {
   const polls = [];
-  // Wraps whatever fetch is in place now (the test's stream interceptor
-  // included), and unwatch() puts exactly that back.
-  const original = globalThis.fetch;
-  globalThis.__ghUnwatchPolls = () => { globalThis.fetch = original; };
-  globalThis.fetch = async (url, init) => {
-    const poll = new URL(String(url)).pathname === `/v1/client/sign_ups/${id}` && (init?.method ?? "GET") === "GET";
-    const start = performance.now();
-    const response = await original(url, init);
-    if (poll) polls.push({ start, status: response.status });
-    return response;
-  };
+  globalThis.__ghPollWatch = { id, polls };
+  // Installed once, over whatever fetch is in place then, and switched
+  // off by unwatch(): it never puts an older fetch back, which would throw
+  // away a wrapper installed over it since (fetchCount's counter).
+  if (!globalThis.__ghPollWatching) {
+    globalThis.__ghPollWatching = true;
+    const original = globalThis.fetch;
+    globalThis.fetch = async (url, init) => {
+      const watch = globalThis.__ghPollWatch;
+      const poll = watch && new URL(String(url)).pathname === `/v1/client/sign_ups/${watch.id}` && (init?.method ?? "GET") === "GET";
+      const start = performance.now();
+      const response = await original(url, init);
+      if (poll) watch.polls.push({ start, status: response.status });
+      return response;
+    };
+  }
   return polls;
 }
 export function unwatch() {
-  globalThis.__ghUnwatchPolls?.();
-  globalThis.__ghUnwatchPolls = undefined;
+  globalThis.__ghPollWatch = null;
 }
 export async function status(url) {
   return (await fetch(url)).status;

@@ -51,9 +51,18 @@ export async function confirmLink(link) {
   return response.type;
 }
 export function interceptEvents(mode) {
-  const original = (globalThis.__ghBeforeIntercept ??= globalThis.fetch);
-  const streams = (globalThis.__ghStreams = []);
-  globalThis.fetch = !mode ? original : (url, init) => {
+  // Installed once, over the fetch in place then, and switched by `mode`
+  // from then on: it never puts an older fetch back, which would throw
+  // away a wrapper installed over it since (fetchCount's counter, a test's
+  // watcher).
+  globalThis.__ghStreams = [];
+  globalThis.__ghInterceptMode = mode;
+  if (globalThis.__ghIntercepting) return;
+  globalThis.__ghIntercepting = true;
+  const original = globalThis.fetch;
+  globalThis.fetch = (url, init) => {
+    const mode = globalThis.__ghInterceptMode, streams = globalThis.__ghStreams;
+    if (!mode || !String(url).endsWith("/events")) return original(url, init);
     if (!String(url).endsWith("/events")) return original(url, init);
     const stream = { bytes: 0, cancelled: false };
     streams.push(stream);
@@ -64,7 +73,7 @@ export function interceptEvents(mode) {
     // then stay silent: only the size limit ends them before 35 s.
     const piece = new TextEncoder().encode(mode === "endless" ? "x".repeat(16384) : "");
     // A sign-up still waiting, padded: read whole, it would not end the wait.
-    const waiting = `{"status":"missing_requirements","verifications":{"email_address":{"status":"unverified"}},"pad":"${"x".repeat(80 * 1024)}"}`;
+    const waiting = `{"response":{"status":"missing_requirements","verifications":{"email_address":{"status":"unverified"}}},"pad":"${"x".repeat(80 * 1024)}"}`;
     const whole = new TextEncoder().encode(`event: sign_up\ndata: ${waiting}\n\n`);
     const body = new ReadableStream({
       start(c) { if (mode === "huge") { c.enqueue(whole); stream.bytes = whole.length; } else c.enqueue(new TextEncoder().encode("event: sign_up\ndata: ")); },
@@ -123,7 +132,7 @@ extern "C" {
     /// Makes the page's `fetch` of every event stream fail (`"fail"`),
     /// answer a stream that is no sign-up (`"garbage"`), one event that
     /// never ends (`"endless"`) or one of 80 KiB (`"huge"`); `None`
-    /// restores it. Each call starts a new [`intercepted_streams`] list.
+    /// lets every request through again. Each call starts a new [`intercepted_streams`] list.
     #[wasm_bindgen(js_name = interceptEvents)]
     pub fn intercept_events(mode: Option<&str>);
 
@@ -328,6 +337,11 @@ pub fn error_code(err: &JsValue) -> String {
     let errors = get(err, "errors");
     assert!(Array::is_array(&errors) && Array::from(&errors).length() >= 1, "{code}: no errors");
     assert_eq!(text(&errors, "0.code").as_deref(), Some(code.as_str()));
+    // The brand `isGatehouseError` reads, shared by every copy of the package.
+    let brand = js_sys::Reflect::get(err, &js_sys::Symbol::for_("gatehouse.error").into()).unwrap_or_default();
+    assert_eq!(brand.as_bool(), Some(true), "{code}: no brand");
+    let trace_id = get(err, "traceId");
+    assert!(trace_id.is_null() || trace_id.as_string().is_some_and(|t| !t.is_empty()), "{code}: traceId {trace_id:?}");
     code
 }
 

@@ -17,21 +17,25 @@ const watched = (globalThis.__ghWatched ??= { statuses: [] });
 // proxy holds it (with the cookie it has now) until an answer that sets
 // the client cookie has gone back to the browser. A number `n`: the next n
 // get a 409 `client_token_replaced` made here, and never reach the server.
+// Installed once, over the fetch in place then, and switched off by
+// unwatchFetches(): it never puts an older fetch back, which would throw
+// away a wrapper installed over it since (fetchCount's counter).
 export function watchFetches(path, mode) {
-  const original = (globalThis.__ghBeforeWatch ??= globalThis.fetch);
-  watched.statuses = [];
-  let hold = mode === "hold", fake = typeof mode === "number" ? mode : 0;
+  Object.assign(watched, { path, statuses: [], hold: mode === "hold", fake: typeof mode === "number" ? mode : 0 });
+  if (watched.installed) return;
+  watched.installed = true;
+  const original = globalThis.fetch;
   globalThis.fetch = async (url, init) => {
-    if (!String(url).endsWith(path)) return original(url, init);
+    if (!watched.path || !String(url).endsWith(watched.path)) return original(url, init);
     let response;
-    if (fake > 0) {
-      fake--;
+    if (watched.fake > 0) {
+      watched.fake--;
       const errors = [{ code: "client_token_replaced", message: "m", long_message: "l", meta: {} }];
       response = new Response(JSON.stringify({ errors, trace_id: "0".repeat(32) }),
         { status: 409, headers: { "content-type": "application/json" } });
     } else {
-      response = await original(hold ? `${url}?gh_proxy_hold` : url, init);
-      hold = false;
+      response = await original(watched.hold ? `${url}?gh_proxy_hold` : url, init);
+      watched.hold = false;
     }
     watched.statuses.push(response.status);
     return response;
@@ -39,7 +43,7 @@ export function watchFetches(path, mode) {
 }
 export const watchedStatuses = () => watched.statuses;
 export function unwatchFetches() {
-  if (globalThis.__ghBeforeWatch) globalThis.fetch = globalThis.__ghBeforeWatch;
+  watched.path = null;
 }
 export async function proxyHolds(api) {
   return (await fetch(`${api}/__proxy/held`)).json();

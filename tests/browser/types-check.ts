@@ -4,6 +4,7 @@
 import init, {
   Gatehouse,
   GatehouseError,
+  isGatehouseError,
   type FirstFactorStrategy,
   type VerificationStatus,
   type GatehouseErrorCode,
@@ -97,7 +98,13 @@ try {
     const retryAfter: number | null = e.retryAfter;
     const all: string[] = e.errors.map((x) => x.longMessage);
     const asError: Error = e;
-    void [code, param, httpStatus, retryAfter, all, asError];
+    const traceId: string | null = e.traceId;
+    const extra: unknown = e.meta.allowedDomains;
+    void [code, param, httpStatus, retryAfter, all, asError, traceId, extra];
+  }
+  if (isGatehouseError(e)) {
+    const code: GatehouseErrorCode = e.code;
+    void code;
   }
 }
 

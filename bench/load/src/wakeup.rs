@@ -63,8 +63,8 @@ pub async fn run(nodes: &Nodes<'_>, sink: &Path, email: &str, http: &reqwest::Cl
     let posted = tokio::spawn(async move { confirm.send().await.map(|answer| answer.status().as_u16()) });
     let give_up = Instant::now() + PATIENCE;
     let t1 = loop {
-        let sign_up = events.next(give_up).await?;
-        if sign_up["verifications"]["email_address"]["status"] == "verified" {
+        let event = events.next(give_up).await?;
+        if event["response"]["verifications"]["email_address"]["status"] == "verified" {
             break Instant::now();
         }
     };
@@ -87,7 +87,8 @@ struct Events {
 }
 
 impl Events {
-    /// The next sign-up the stream sends (keep-alive comments skipped).
+    /// The data of the next event the stream sends (`{ response, client }`;
+    /// keep-alive comments skipped).
     async fn next(&mut self, give_up: Instant) -> Result<Value, Failure> {
         loop {
             if let Some(end) = self.buffer.windows(2).position(|w| w == b"\n\n") {

@@ -66,6 +66,23 @@ test("a forged, re-signed, expired-looking or foreign token is refused", async (
   await assert.rejects(verifyToken(session.jwt, down), (err) => err.code === "jwks_unavailable" && err.status === 503);
 });
 
+test("alg none, and HS256 signed with the server's public key, are refused", async () => {
+  const { SignJWT, base64url } = await import("jose");
+  const [h, p] = session.jwt.split(".");
+  const header = JSON.parse(Buffer.from(h, "base64url"));
+  const claims = JSON.parse(Buffer.from(p, "base64url"));
+  const none = Buffer.from(JSON.stringify({ ...header, alg: "none" })).toString("base64url");
+  for (const bad of [`${none}.${p}.`, `${none}.${p}.${session.jwt.split(".")[2]}`]) {
+    await assert.rejects(verifyToken(bad, options), (err) => err.code === "session_token_invalid");
+  }
+  const jwks = await (await fetch(`${api}/.well-known/jwks.json`)).json();
+  const x = jwks.keys.find((k) => k.kid === header.kid).x;
+  for (const secret of [base64url.decode(x), new TextEncoder().encode(x)]) {
+    const forged = await new SignJWT(claims).setProtectedHeader({ alg: "HS256", kid: header.kid }).sign(secret);
+    await assert.rejects(verifyToken(forged, options), (err) => err.code === "session_token_invalid" && err.status === 401);
+  }
+});
+
 test("requireSession reads Authorization: Bearer from a Node request or a Fetch Request", async () => {
   const node = { headers: { authorization: `Bearer ${session.jwt}` } };
   assert.deepEqual((await requireSession(node, options)).userId, session.userId);

@@ -1,28 +1,37 @@
-//! The instance settings: defaults, laid under an optional TOML file.
+//! The instance settings: defaults, under an optional TOML file, under
+//! the environment.
 //!
-//! [`Config::default`] is what runs without `--config`. [`Config::from_toml`]
-//! reads a file in which every key is optional and unknown keys are refused
-//! with the line they are on (`file`). The result is validated as a whole
-//! (`check`), so a server never starts with settings that contradict each
-//! other.
+//! [`Config::default`] is what runs without `--config` or variables. The
+//! layers are merged by figment, key by key: the defaults (each section's
+//! `Default`, through `#[serde(default)]`), then the file
+//! ([`Config::load`]; every key optional, an unknown key refused with the
+//! line it is on), then `GATEHOUSE_*` variables and `*_FILE` secrets
+//! ([`env`]). The result is validated as a whole (`check`), so a server
+//! never starts with settings that contradict each other.
 
 mod check;
+mod durations;
+pub mod env;
 mod file;
+mod shown;
 mod sms;
 
+pub use shown::shown;
 pub use sms::{Sms, SmsFrom, SmsProvider};
 
 use axum_client_ip::ClientIpSource;
 use gatehouse_protocol::validate::{PasswordRules, UsernameRules};
 use gatehouse_protocol::wire::{AttributeSettings, Attributes};
 use gatehouse_protocol::{Field, SignUpMode, Strategy};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-/// The resolved, validated settings of one Gatehouse instance.
-#[derive(Clone, Debug)]
+/// The resolved, validated settings of one Gatehouse instance, in the
+/// shape of the TOML file (a key's name is its TOML key).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Config {
     /// Exact origins (`scheme://host[:port]`) allowed by CORS and the CSRF check.
     pub allowed_origins: Vec<String>,
@@ -36,8 +45,13 @@ pub struct Config {
     /// (`--public-origin` / `GATEHOUSE_PUBLIC_ORIGIN` may give it instead);
     /// in dev mode it defaults to `http://` + the listen address. Never
     /// taken from a request's `Host` or `X-Forwarded-*`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub public_origin: Option<String>,
+    /// `[sign_up] mode`.
+    #[serde(rename = "sign_up", with = "file::sign_up_section")]
     pub sign_up_mode: SignUpMode,
+    /// Each entry laid over its default (`file::attributes_over_defaults`).
+    #[serde(deserialize_with = "file::attributes_over_defaults")]
     pub attributes: Attributes,
     pub password: PasswordRules,
     pub username: UsernameRules,
@@ -54,14 +68,17 @@ pub struct Config {
     pub password_hashing: PasswordHashing,
     pub client: ClientSettings,
     /// `None`: no SMTP (with `--dev`, the outbox still gets every message).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub smtp: Option<Smtp>,
     /// `None`: no SMS provider (with `--dev`, the outbox still gets every
     /// text; without, phone codes are off: `crate::environment`).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sms: Option<Sms>,
 }
 
 /// How verification codes behave, and the limits on codes and messages.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct VerificationSettings {
     pub code_ttl_seconds: u64,
     /// Wrong codes before one code fails (a new code starts over).
@@ -80,7 +97,8 @@ pub struct VerificationSettings {
 }
 
 /// The limits on wrong passwords at sign-in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct SignInSettings {
     /// Wrong passwords allowed per account and client IP within the window; then 429.
     pub max_failed_passwords: u32,
@@ -95,7 +113,8 @@ pub struct SignInSettings {
 }
 
 /// The bound on password hashing (`crate::password::Hasher`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct PasswordHashing {
     /// How many argon2 or bcrypt operations may run at once; 0: one per core.
     pub max_concurrent: u32,
@@ -104,7 +123,8 @@ pub struct PasswordHashing {
 }
 
 /// Sessions and their JWTs.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct SessionSettings {
     /// How long a session lasts after sign-up or sign-in.
     pub lifetime_seconds: u64,
@@ -113,11 +133,13 @@ pub struct SessionSettings {
     /// The `iss` claim of session JWTs.
     pub issuer: String,
     /// The `aud` claim of session JWTs; `None`: no `aud`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub audience: Option<String>,
 }
 
 /// How long a client (one browser or bearer-mode SDK) lives.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct ClientSettings {
     /// A client unused this long is gone (its token finds nothing).
     pub idle_timeout_seconds: u64,
@@ -126,7 +148,8 @@ pub struct ClientSettings {
 }
 
 /// How email links behave.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct EmailLinkSettings {
     /// How long a link works.
     pub ttl_seconds: u64,
@@ -137,7 +160,7 @@ pub struct EmailLinkSettings {
 }
 
 /// What `GET /v1/verify` does.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LinkConfirm {
     /// Shows a page whose button POSTs the confirmation: a mail scanner
@@ -148,27 +171,33 @@ pub enum LinkConfirm {
 }
 
 /// The sign-up event streams.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct EventSettings {
     /// How often an idle stream sends a `: keep-alive` comment.
+    #[serde(rename = "keep_alive_seconds", with = "durations::seconds")]
     pub keep_alive: Duration,
     /// Open streams allowed per client, per IP (IPv6 by /64) and per node; past one, 429.
     pub max_per_client: u32,
     pub max_per_ip: u32,
     pub max_per_node: u32,
     /// How long one stream lives before it ends cleanly (the SDK reopens it).
+    #[serde(rename = "max_lifetime_seconds", with = "durations::seconds")]
     pub max_lifetime: Duration,
 }
 
 /// Every request but the event streams.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct HttpSettings {
     /// How long a request may take before it answers 503 `request_timeout`.
+    #[serde(rename = "request_timeout_seconds", with = "durations::seconds")]
     pub request_timeout: Duration,
 }
 
 /// The database pool (`crate::db`): `[database]` in the config file.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct DatabaseSettings {
     /// Connections in the pool, on PostgreSQL (a SQLite file uses at most
     /// 8, an in-memory one exactly 1).
@@ -188,31 +217,37 @@ impl Default for DatabaseSettings {
 }
 
 /// The task that deletes what is no longer needed (`crate::cleanup`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct CleanupSettings {
     /// How often a pass runs.
+    #[serde(rename = "interval_seconds", with = "durations::seconds")]
     pub interval: Duration,
     /// Rows deleted per statement; a pass loops until a batch comes back short.
     pub batch_size: u32,
 }
 
 /// The outgoing mail queue (`crate::delivery`).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct DeliverySettings {
     /// Messages waiting at most; a send past that answers 429 `rate_limited`.
     pub queue_capacity: u32,
     /// Tries per message before it is given up (logged).
     pub attempts: u32,
     /// The wait before the second try; it doubles for each further one.
+    #[serde(rename = "retry_backoff_ms", with = "durations::millis")]
     pub retry_backoff: Duration,
     /// For benchmarks only: a directory every message is also written to
     /// (`crate::delivery::Sink`), one file per address. `None` (the
     /// default): no sink.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sink_dir: Option<PathBuf>,
 }
 
 /// The per-IP limit on `/v1` requests.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct RateLimit {
     pub per_second: u32,
     pub burst: u32,
@@ -229,19 +264,22 @@ pub struct RateLimit {
 }
 
 /// Where email goes.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "file::SmtpFile")]
 pub struct Smtp {
     pub host: String,
     pub port: u16,
     /// The sender, as `Name <address>` or a bare address.
     pub from: String,
     pub tls: SmtpTls,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub password: Option<Secret>,
 }
 
 /// How the SMTP connection is protected.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SmtpTls {
     /// Plain text: only for a relay on the same machine or in tests.
@@ -253,7 +291,7 @@ pub enum SmtpTls {
 }
 
 impl SmtpTls {
-    const fn default_port(self) -> u16 {
+    pub(crate) const fn default_port(self) -> u16 {
         match self {
             SmtpTls::None => 25,
             SmtpTls::Starttls => 587,
@@ -277,6 +315,21 @@ impl Secret {
     }
 }
 
+/// Printed (`check-config`) as `***`: a secret never leaves through serde.
+impl Serialize for Secret {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(shown::MASK)
+    }
+}
+
+/// Any scalar, as its text: a password of digits set in a variable is
+/// still a string.
+impl<'de> Deserialize<'de> for Secret {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        file::lenient_string(deserializer).map(Secret)
+    }
+}
+
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Secret(***)")
@@ -295,113 +348,195 @@ impl fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
+/// figment's message for each error it gathered, joined.
+fn every_error(error: figment::Error) -> String {
+    error.into_iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; ")
+}
+
 impl Default for Config {
     fn default() -> Self {
-        let off = AttributeSettings::default();
-        let optional = AttributeSettings { enabled: true, ..off.clone() };
         Config {
             allowed_origins: Vec::new(),
             allowed_redirect_origins: Vec::new(),
             public_origin: None,
             sign_up_mode: SignUpMode::Public,
-            attributes: Attributes {
-                email_address: AttributeSettings {
-                    enabled: true,
-                    required: true,
-                    verify_at_sign_up: true,
-                    verification_strategies: vec![Strategy::EmailCode, Strategy::EmailLink],
-                },
-                phone_number: AttributeSettings {
-                    enabled: true,
-                    required: false,
-                    verify_at_sign_up: true,
-                    verification_strategies: vec![Strategy::PhoneCode],
-                },
-                username: off.clone(),
-                password: AttributeSettings { required: true, ..optional.clone() },
-                first_name: optional.clone(),
-                last_name: optional,
-                legal_accepted: off.clone(),
-                web3_wallet: off,
-            },
+            attributes: default_attributes(),
             password: PasswordRules::default(),
             username: UsernameRules::default(),
-            verification: VerificationSettings {
-                code_ttl_seconds: 600,
-                code_max_attempts: 5,
-                code_resend_seconds: 30,
-                max_failed_attempts_per_address: 10,
-                failed_attempt_window_seconds: 60 * 60,
-                max_sends_per_address: 5,
-                send_window_seconds: 60 * 60,
-                max_messages_per_hour: 1000,
-            },
-            email_link: EmailLinkSettings {
-                ttl_seconds: 600,
-                confirm: LinkConfirm::Button,
-                require_same_client: false,
-            },
-            events: EventSettings {
-                keep_alive: Duration::from_secs(15),
-                max_per_client: 3,
-                max_per_ip: 20,
-                max_per_node: 10_000,
-                max_lifetime: Duration::from_secs(30 * 60),
-            },
-            rate_limit: RateLimit {
-                per_second: 20,
-                burst: 200,
-                sensitive_per_minute: 60,
-                sensitive_burst: 60,
-                client_ip: ClientIpSource::ConnectInfo,
-            },
-            http: HttpSettings { request_timeout: Duration::from_secs(10) },
-            cleanup: CleanupSettings { interval: Duration::from_secs(5 * 60), batch_size: 500 },
+            verification: VerificationSettings::default(),
+            email_link: EmailLinkSettings::default(),
+            events: EventSettings::default(),
+            rate_limit: RateLimit::default(),
+            http: HttpSettings::default(),
+            cleanup: CleanupSettings::default(),
             database: DatabaseSettings::default(),
-            delivery: DeliverySettings {
-                queue_capacity: 1000,
-                attempts: 3,
-                retry_backoff: Duration::from_secs(2),
-                sink_dir: None,
-            },
-            sign_in: SignInSettings {
-                max_failed_passwords: 10,
-                failed_password_window_seconds: 15 * 60,
-                max_failed_passwords_per_account: 100,
-                account_window_seconds: 60 * 60,
-                max_failed_passwords_per_ip: 50,
-                ip_window_seconds: 15 * 60,
-            },
-            session: SessionSettings {
-                lifetime_seconds: 7 * 24 * 60 * 60,
-                token_ttl_seconds: 60,
-                issuer: String::from("gatehouse"),
-                audience: None,
-            },
-            password_hashing: PasswordHashing { max_concurrent: 0, max_wait_ms: 2000 },
-            client: ClientSettings {
-                idle_timeout_seconds: 30 * 24 * 60 * 60,
-                max_lifetime_seconds: 365 * 24 * 60 * 60,
-            },
+            delivery: DeliverySettings::default(),
+            sign_in: SignInSettings::default(),
+            session: SessionSettings::default(),
+            password_hashing: PasswordHashing::default(),
+            client: ClientSettings::default(),
             smtp: None,
             sms: None,
         }
     }
 }
 
+/// The fields without `[attributes]` in the file.
+pub(crate) fn default_attributes() -> Attributes {
+    let off = AttributeSettings::default();
+    let optional = AttributeSettings { enabled: true, ..off.clone() };
+    Attributes {
+        email_address: AttributeSettings {
+            enabled: true,
+            required: true,
+            verify_at_sign_up: true,
+            verification_strategies: vec![Strategy::EmailCode, Strategy::EmailLink],
+        },
+        phone_number: AttributeSettings {
+            enabled: true,
+            required: false,
+            verify_at_sign_up: true,
+            verification_strategies: vec![Strategy::PhoneCode],
+        },
+        username: off.clone(),
+        password: AttributeSettings { required: true, ..optional.clone() },
+        first_name: optional.clone(),
+        last_name: optional,
+        legal_accepted: off.clone(),
+        web3_wallet: off,
+    }
+}
+
+impl Default for VerificationSettings {
+    fn default() -> Self {
+        VerificationSettings {
+            code_ttl_seconds: 600,
+            code_max_attempts: 5,
+            code_resend_seconds: 30,
+            max_failed_attempts_per_address: 10,
+            failed_attempt_window_seconds: 60 * 60,
+            max_sends_per_address: 5,
+            send_window_seconds: 60 * 60,
+            max_messages_per_hour: 1000,
+        }
+    }
+}
+
+impl Default for EmailLinkSettings {
+    fn default() -> Self {
+        EmailLinkSettings { ttl_seconds: 600, confirm: LinkConfirm::Button, require_same_client: false }
+    }
+}
+
+impl Default for EventSettings {
+    fn default() -> Self {
+        EventSettings {
+            keep_alive: Duration::from_secs(15),
+            max_per_client: 3,
+            max_per_ip: 20,
+            max_per_node: 10_000,
+            max_lifetime: Duration::from_secs(30 * 60),
+        }
+    }
+}
+
+impl Default for RateLimit {
+    fn default() -> Self {
+        RateLimit {
+            per_second: 20,
+            burst: 200,
+            sensitive_per_minute: 60,
+            sensitive_burst: 60,
+            client_ip: ClientIpSource::ConnectInfo,
+        }
+    }
+}
+
+impl Default for HttpSettings {
+    fn default() -> Self {
+        HttpSettings { request_timeout: Duration::from_secs(10) }
+    }
+}
+
+impl Default for CleanupSettings {
+    fn default() -> Self {
+        CleanupSettings { interval: Duration::from_secs(5 * 60), batch_size: 500 }
+    }
+}
+
+impl Default for DeliverySettings {
+    fn default() -> Self {
+        DeliverySettings { queue_capacity: 1000, attempts: 3, retry_backoff: Duration::from_secs(2), sink_dir: None }
+    }
+}
+
+impl Default for SignInSettings {
+    fn default() -> Self {
+        SignInSettings {
+            max_failed_passwords: 10,
+            failed_password_window_seconds: 15 * 60,
+            max_failed_passwords_per_account: 100,
+            account_window_seconds: 60 * 60,
+            max_failed_passwords_per_ip: 50,
+            ip_window_seconds: 15 * 60,
+        }
+    }
+}
+
+impl Default for SessionSettings {
+    fn default() -> Self {
+        SessionSettings {
+            lifetime_seconds: 7 * 24 * 60 * 60,
+            token_ttl_seconds: 60,
+            issuer: String::from("gatehouse"),
+            audience: None,
+        }
+    }
+}
+
+impl Default for PasswordHashing {
+    fn default() -> Self {
+        PasswordHashing { max_concurrent: 0, max_wait_ms: 2000 }
+    }
+}
+
+impl Default for ClientSettings {
+    fn default() -> Self {
+        ClientSettings { idle_timeout_seconds: 30 * 24 * 60 * 60, max_lifetime_seconds: 365 * 24 * 60 * 60 }
+    }
+}
+
 impl Config {
-    /// Reads and validates a TOML file.
+    /// The file at `path` over the defaults, under the environment
+    /// ([`env`]), validated.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| ConfigError(format!("cannot read config {}: {e}", path.display())))?;
-        Config::from_toml(&text).map_err(|e| ConfigError(format!("config {}: {e}", path.display())))
+        // The file alone first: its mistakes are told with their line.
+        file::parse(&text).map_err(|e| ConfigError(format!("config {}: {e}", path.display())))?;
+        Config::layered(Some(path), env::EnvLayer::from_process()?)
     }
 
-    /// Parses and validates TOML text laid over the defaults.
+    /// The defaults under the environment ([`env`]), validated: the config
+    /// without `--config`.
+    pub fn from_environment() -> Result<Config, ConfigError> {
+        Config::layered(None, env::EnvLayer::from_process()?)
+    }
+
+    /// The file (if any) over the defaults, under `env`, validated.
+    pub fn layered(path: Option<&Path>, env: env::EnvLayer) -> Result<Config, ConfigError> {
+        let mut figment = figment::Figment::new();
+        if let Some(path) = path {
+            figment = figment.merge(<figment::providers::Toml as figment::providers::Format>::file_exact(path));
+        }
+        let config: Config = figment.merge(env).extract_lossy().map_err(|e| ConfigError(every_error(e)))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Parses and validates TOML text laid over the defaults (no environment).
     pub fn from_toml(text: &str) -> Result<Config, ConfigError> {
-        let mut file: file::ConfigFile = toml::from_str(text).map_err(|e| ConfigError(e.to_string()))?;
-        let sms = file.sms.take().map(sms::SmsFile::resolve).transpose()?;
-        let config = Config { sms, ..file.resolve() };
+        let config = file::parse(text).map_err(ConfigError)?;
         config.validate()?;
         Ok(config)
     }

@@ -18,11 +18,15 @@
 //! Every URL here is the operator's, never a request's: Gatehouse calls no
 //! address a person gives it.
 
+use super::file::lenient_optional_string;
 use super::{ConfigError, Secret};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-/// Where SMS go.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Where SMS go. Read through [`SmsFile`] (so each provider's keys are
+/// checked wherever the section comes from: the file or `GATEHOUSE_SMS__*`
+/// variables) and printed through it too, secrets masked.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "SmsFile", into = "SmsFile")]
 pub struct Sms {
     pub provider: SmsProvider,
     /// Seconds one request to the provider may take (connect and answer).
@@ -58,24 +62,71 @@ pub const TWILIO_BASE_URL: &str = "https://api.twilio.com";
 /// The default `timeout_seconds`.
 pub const DEFAULT_TIMEOUT_SECONDS: u64 = 5;
 
-/// `[sms]` as written.
-#[derive(Debug, Deserialize)]
+/// `[sms]` as written (and as `check-config` prints it).
+#[derive(Debug, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct SmsFile {
     provider: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     base_url: Option<String>,
+    #[serde(default, deserialize_with = "lenient_optional_string", skip_serializing_if = "Option::is_none")]
     account_sid: Option<String>,
-    auth_token: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    auth_token: Option<Secret>,
+    #[serde(default, deserialize_with = "lenient_optional_string", skip_serializing_if = "Option::is_none")]
     from: Option<String>,
+    #[serde(default, deserialize_with = "lenient_optional_string", skip_serializing_if = "Option::is_none")]
     messaging_service_sid: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     webhook_url: Option<String>,
-    signing_secret: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    signing_secret: Option<Secret>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     timeout_seconds: Option<u64>,
+}
+
+impl TryFrom<SmsFile> for Sms {
+    type Error = ConfigError;
+
+    fn try_from(file: SmsFile) -> Result<Sms, ConfigError> {
+        file.resolve()
+    }
+}
+
+impl From<Sms> for SmsFile {
+    fn from(sms: Sms) -> SmsFile {
+        let timeout_seconds = Some(sms.timeout_seconds);
+        match sms.provider {
+            SmsProvider::Twilio { base_url, account_sid, auth_token, from } => {
+                let (from, messaging_service_sid) = match from {
+                    SmsFrom::Number(number) => (Some(number), None),
+                    SmsFrom::MessagingService(sid) => (None, Some(sid)),
+                };
+                SmsFile {
+                    provider: String::from("twilio"),
+                    base_url: Some(base_url),
+                    account_sid: Some(account_sid),
+                    auth_token: Some(auth_token),
+                    from,
+                    messaging_service_sid,
+                    timeout_seconds,
+                    ..SmsFile::default()
+                }
+            }
+            SmsProvider::Webhook { url, signing_secret } => SmsFile {
+                provider: String::from("webhook"),
+                webhook_url: Some(url),
+                signing_secret: Some(signing_secret),
+                timeout_seconds,
+                ..SmsFile::default()
+            },
+        }
+    }
 }
 
 impl SmsFile {
     /// The section, checked: each provider takes its own keys, all of them.
-    pub(super) fn resolve(self) -> Result<Sms, ConfigError> {
+    fn resolve(self) -> Result<Sms, ConfigError> {
         let fail = |what: &str| Err(ConfigError(format!("sms: {what}")));
         let timeout_seconds = self.timeout_seconds.unwrap_or(DEFAULT_TIMEOUT_SECONDS);
         let provider = match self.provider.as_str() {
@@ -88,7 +139,7 @@ impl SmsFile {
                 let (Some(account_sid), Some(auth_token)) = (self.account_sid, self.auth_token) else {
                     return fail("provider = \"twilio\" needs account_sid and auth_token");
                 };
-                if !is_plain(&account_sid) || auth_token.is_empty() {
+                if !is_plain(&account_sid) || auth_token.expose().is_empty() {
                     return fail("account_sid must be letters and digits, auth_token not empty");
                 }
                 let from = match (self.from, self.messaging_service_sid) {
@@ -96,11 +147,11 @@ impl SmsFile {
                     (None, Some(sid)) if is_plain(&sid) => SmsFrom::MessagingService(sid),
                     _ => return fail("provider = \"twilio\" needs one of from and messaging_service_sid"),
                 };
-                SmsProvider::Twilio { base_url, account_sid, auth_token: Secret::new(auth_token), from }
+                SmsProvider::Twilio { base_url, account_sid, auth_token, from }
             }
             "webhook" => {
-                let twilio_keys = [&self.base_url, &self.account_sid, &self.auth_token, &self.from];
-                if twilio_keys.iter().any(|k| k.is_some()) || self.messaging_service_sid.is_some() {
+                let twilio_keys = [&self.base_url, &self.account_sid, &self.from, &self.messaging_service_sid];
+                if twilio_keys.iter().any(|k| k.is_some()) || self.auth_token.is_some() {
                     return fail(
                         "base_url, account_sid, auth_token, from and messaging_service_sid belong to \"twilio\"",
                     );
@@ -108,10 +159,10 @@ impl SmsFile {
                 let (Some(url), Some(secret)) = (self.webhook_url, self.signing_secret) else {
                     return fail("provider = \"webhook\" needs webhook_url and signing_secret");
                 };
-                if secret.len() < 16 {
+                if secret.expose().len() < 16 {
                     return fail("signing_secret must be at least 16 characters (try `openssl rand -hex 32`)");
                 }
-                SmsProvider::Webhook { url: http_url("webhook_url", &url)?, signing_secret: Secret::new(secret) }
+                SmsProvider::Webhook { url: http_url("webhook_url", &url)?, signing_secret: secret }
             }
             other => return fail(&format!("provider must be \"twilio\" or \"webhook\", got {other:?}")),
         };

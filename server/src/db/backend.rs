@@ -1,11 +1,12 @@
 //! The backend seam: everything that differs between SQLite and PostgreSQL
-//! is in this file, and nowhere else under `db/`.
+//! is in this file, but for what only a SQLite file has (`writer.rs`, its
+//! writers' queue; `checkpoint.rs`, its WAL checkpoints).
 //!
 //! The server talks to both through sqlx's `Any` driver ([`Db`]), so every
 //! query in `db/` is written once. What is left to choose per backend:
 //! - how a pool is opened ([`open`]): SQLite's file (mode 0600, WAL,
-//!   `synchronous = NORMAL`), PostgreSQL's pool size, statement timeout and
-//!   connect retries (`DatabaseSettings`);
+//!   `synchronous = NORMAL`, no automatic checkpoint), PostgreSQL's pool
+//!   size, statement timeout and connect retries (`DatabaseSettings`);
 //! - the migrations (`server/migrations/sqlite`, `server/migrations/postgres`);
 //! - how a write transaction begins ([`Backend::begin_statement`]);
 //! - how many rows a budget's minute is spread over
@@ -127,7 +128,12 @@ pub(super) async fn open(url: &str, settings: DatabaseSettings) -> anyhow::Resul
                 // default depends on how SQLite was built, so it is set here.)
                 let pool = AnyPoolOptions::new().max_connections(8).after_connect(|conn, _| {
                     Box::pin(async move {
-                        sqlx::raw_sql("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL").execute(conn).await?;
+                        // Checkpoints run on a task of their own (`db::checkpoint`).
+                        sqlx::raw_sql(
+                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 0",
+                        )
+                        .execute(conn)
+                        .await?;
                         Ok(())
                     })
                 });

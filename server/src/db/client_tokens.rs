@@ -48,6 +48,7 @@ impl Store {
     /// seen; `false` when none was due (another request rotated first).
     /// The old token's hash is kept, with the time, as the previous one.
     pub async fn rotate_client_token(&self, id: &str, token_hash: &str, now: i64) -> Result<bool, sqlx::Error> {
+        let _turn = self.gate.wait_turn().await?;
         let done = sqlx::query(
             "UPDATE clients SET previous_token_hash = token_hash, token_replaced_at = $3, \
              token_hash = $2, token_rotate_due = NULL, last_seen_at = $3 \
@@ -77,6 +78,7 @@ impl Store {
 
     /// Records that the client was used at `now`.
     pub async fn touch_client(&self, id: &str, now: i64) -> Result<(), sqlx::Error> {
+        let _turn = self.gate.wait_turn().await?;
         sqlx::query("UPDATE clients SET last_seen_at = $2 WHERE id = $1")
             .bind(id)
             .bind(now)

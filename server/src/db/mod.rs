@@ -16,10 +16,13 @@
 //! Two backends, SQLite (the embedded default) and PostgreSQL (for many
 //! nodes), run the same queries: the SQL is portable (`$N` parameters,
 //! `ON CONFLICT`, BIGINT epoch-ms times, TEXT ids, BOOLEAN flags read
-//! through `backend::flag`). What differs between them is in `backend.rs`
-//! alone. The database file mode (0600) applies to SQLite.
+//! through `backend::flag`). What differs between them is in `backend.rs`,
+//! plus two things only a SQLite file has: `writer` (its writers queue for
+//! the one write lock) and `checkpoint` (its WAL checkpoints, on a task).
+//! The database file mode (0600) applies to SQLite.
 
 mod backend;
+mod checkpoint;
 pub mod cleanup;
 mod client_tokens;
 mod clients;
@@ -34,6 +37,7 @@ mod sessions;
 mod sign_ins;
 mod sign_ups;
 mod users;
+mod writer;
 
 use crate::codes::CodeKey;
 use crate::master_key::MasterKey;
@@ -52,6 +56,7 @@ pub use limit_buckets::{BUCKET_MS, Bucket};
 use notices::Listener;
 pub use notices::{CHANNEL as NOTICE_CHANNEL, Notify};
 pub use users::{UserKey, WriteUserError};
+use writer::{WriteGate, WriteTurn};
 
 /// A stored value that does not parse: the database was written by
 /// something else, which is our failure, not the client's.
@@ -67,6 +72,10 @@ pub struct Store {
     master: Arc<MasterKey>,
     /// Told of every committed change on SQLite (see `notices`).
     listener: Listener,
+    /// Where this process's SQLite writers queue for the one write lock.
+    gate: WriteGate,
+    /// The WAL's checkpoints (a SQLite file), running while a clone lives.
+    _checkpoints: Option<Arc<checkpoint::Checkpoints>>,
 }
 
 impl Store {
@@ -99,7 +108,16 @@ impl Store {
         }
         let (pool, backend, database_file) = backend::open(url, settings).await?;
         let master = MasterKey::resolve(master_key, database_file.as_deref())?;
-        let store = Store { pool, backend, master: Arc::new(master), listener: Listener::default() };
+        let gate = WriteGate::for_database(backend, database_file.is_some());
+        let checkpoints = database_file.is_some().then(|| Arc::new(checkpoint::start(pool.clone())));
+        let store = Store {
+            pool,
+            backend,
+            master: Arc::new(master),
+            listener: Listener::default(),
+            gate,
+            _checkpoints: checkpoints,
+        };
         store.seal_plaintext_secrets().await?;
         Ok(store)
     }
@@ -144,8 +162,10 @@ impl Store {
     /// Starts a write transaction (see [`Backend::begin_statement`] for
     /// what each backend guarantees).
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+        let turn = self.gate.wait_turn().await?;
         let tx = self.pool.begin_with(self.backend.begin_statement()).await?;
         Ok(Tx {
+            _turn: turn,
             tx,
             backend: self.backend,
             master: self.master.clone(),
@@ -168,6 +188,7 @@ impl Store {
 
     /// Registers a new client.
     pub async fn create_client(&self, id: &str, token_hash: &str, now: i64) -> Result<(), sqlx::Error> {
+        let _turn = self.gate.wait_turn().await?;
         clients::create(&mut *self.pool.acquire().await?, id, token_hash, now).await
     }
 
@@ -188,6 +209,7 @@ impl Store {
 
     /// Forgets that a code was sent (when it could not be delivered after all).
     pub async fn forget_code_sent(&self, address: &str, sent_at: i64) -> Result<(), sqlx::Error> {
+        let _turn = self.gate.wait_turn().await?;
         secrets::forget_code_sent(&mut *self.pool.acquire().await?, address, sent_at).await
     }
 }
@@ -203,6 +225,9 @@ pub struct Tx {
     announced: Vec<String>,
     /// The shard of `limit_buckets` it counts in, chosen at its first count.
     bucket_shard: Option<u32>,
+    /// This process's turn to write (SQLite). Declared after `tx`, so it
+    /// is dropped after it: held until the transaction has ended.
+    _turn: WriteTurn,
 }
 
 impl Tx {

@@ -23,12 +23,15 @@
 
 mod outbox;
 pub mod queue;
+mod readiness;
 pub mod sink;
 pub mod sms;
 mod smtp;
 
 pub use outbox::Outbox;
 pub use queue::{Queue, QueueFull, Undo};
+pub use readiness::READINESS_TTL;
+use readiness::Readiness;
 pub use sink::Sink;
 pub use smtp::SmtpMailer;
 
@@ -36,6 +39,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::Store;
 use crate::error::ApiError;
+use crate::telemetry::{self, Sent};
 use gatehouse_protocol::wire::{Channel, OutboxMessage};
 use gatehouse_protocol::{ErrorCode, Field};
 use sms::{SmsError, SmsSender};
@@ -55,6 +59,15 @@ pub struct Message {
 }
 
 impl Message {
+    /// What it carries, as the metrics label it: `code`, `link` or `other` (an invitation).
+    pub fn kind(&self) -> &'static str {
+        match (&self.code, &self.link) {
+            (Some(_), _) => "code",
+            (None, Some(_)) => "link",
+            (None, None) => "other",
+        }
+    }
+
     /// The copy the dev outbox and the bench sink keep, sent at `sent_at` (ms).
     pub fn kept(&self, sent_at: i64) -> OutboxMessage {
         OutboxMessage {
@@ -78,6 +91,8 @@ pub struct Sender {
     has_smtp: bool,
     sms: Option<Arc<dyn SmsSender>>,
     clock: Arc<dyn Clock>,
+    /// `/readyz`'s view of the mail server, when there is one.
+    mail_check: Option<Readiness>,
 }
 
 /// Why a message was not taken.
@@ -103,17 +118,18 @@ impl Sender {
     /// it starts the queue's worker (`store` is where it undoes a resend
     /// record). With `[delivery] sink_dir`, it makes that directory.
     pub fn new(config: &Config, dev: bool, clock: Arc<dyn Clock>, store: Store) -> anyhow::Result<Sender> {
-        let mailer = config.smtp.as_ref().map(SmtpMailer::new).transpose()?;
+        let mailer = config.smtp.as_ref().map(SmtpMailer::new).transpose()?.map(Arc::new);
         let has_smtp = mailer.is_some();
         let sms = config.sms.as_ref().map(sms::from_config).transpose()?;
         let queue = (mailer.is_some() || sms.is_some())
-            .then(|| Queue::start(mailer, sms.clone(), store, config.delivery.clone()));
+            .then(|| Queue::start(mailer.clone(), sms.clone(), store, config.delivery.clone()));
         let outbox = dev.then(Outbox::default);
         let sink = config.delivery.sink_dir.as_deref().map(Sink::open).transpose()?;
         if !dev && !has_smtp && sink.is_none() {
             tracing::warn!("no [smtp] in the config and not in dev mode: email codes cannot be delivered");
         }
-        Ok(Sender { outbox, sink, queue, has_smtp, sms, clock })
+        let mail_check = mailer.map(Readiness::new);
+        Ok(Sender { outbox, sink, queue, has_smtp, sms, clock, mail_check })
     }
 
     /// The dev outbox, when the server runs with `--dev`.
@@ -129,6 +145,7 @@ impl Sender {
     /// record is then undone at once.
     pub async fn send(&self, message: Message, undo: Option<Undo>) -> Result<(), NotSent> {
         let now = self.clock.now_ms();
+        let kind = message.kind();
         let in_outbox = self.outbox.as_ref().map(|o| o.push(&message, now)).is_some();
         let in_sink = match &self.sink {
             Some(sink) => match sink.write(&message, now).await {
@@ -141,28 +158,36 @@ impl Sender {
             None => false,
         };
         let kept = in_outbox || in_sink;
+        if kept {
+            telemetry::message(message.channel, kind, Sent::Kept);
+        }
         let queue = self.queue.as_ref();
-        let result = match (message.channel, queue) {
-            (Channel::Email, Some(queue)) if self.has_smtp => {
+        let channel = message.channel;
+        let result = match (channel, queue, self.sms.as_deref()) {
+            (Channel::Email, Some(queue), _) if self.has_smtp => {
                 queue.push(message, undo.clone().filter(|_| !kept)).map_err(|_| NotSent::QueueFull)
             }
-            (Channel::Sms, Some(queue)) => match &self.sms {
-                Some(sms) => self.text(sms.as_ref(), queue, message, undo.clone().filter(|_| !kept)).await,
-                None => Ok(()),
-            },
-            (channel, _) => {
+            (Channel::Sms, Some(queue), Some(sms)) => {
+                self.text(sms, queue, message, kind, undo.clone().filter(|_| !kept)).await
+            }
+            (channel, _, _) => {
                 if !kept {
                     tracing::warn!(?channel, "no way to deliver this message: dropped");
+                    telemetry::message(channel, kind, Sent::Dropped);
                 }
                 Ok(())
             }
         };
         match result {
+            // The outbox or the sink has it: the provider failing is only a warning.
             Err(not_sent) if kept => {
                 tracing::warn!(?not_sent, "a message was not sent; the outbox or sink has it");
                 Ok(())
             }
             Err(not_sent) => {
+                if not_sent == NotSent::QueueFull {
+                    telemetry::message(channel, kind, Sent::Refused);
+                }
                 if let (Some(undo), Some(queue)) = (undo, queue) {
                     queue.undo_now(&undo).await;
                 }
@@ -173,18 +198,25 @@ impl Sender {
     }
 
     /// A text's first try, now; a failure for now goes to the queue with
-    /// that try counted.
+    /// that try counted. A text the provider takes or refuses here is
+    /// counted here (`channel="sms"`); one that goes to the queue is
+    /// counted by the worker.
     async fn text(
         &self,
         sms: &dyn SmsSender,
         queue: &Queue,
         message: Message,
+        kind: &'static str,
         undo: Option<Undo>,
     ) -> Result<(), NotSent> {
         match sms.send(&message.to, &message.body).await {
-            Ok(()) => Ok(()),
+            Ok(()) => {
+                telemetry::message(Channel::Sms, kind, Sent::Delivered);
+                Ok(())
+            }
             Err(SmsError::Refused(status)) => {
                 tracing::warn!(status, "the SMS provider refused a text: answered phone_delivery_failed");
+                telemetry::message(Channel::Sms, kind, Sent::Failed);
                 Err(NotSent::PhoneRefused)
             }
             Err(SmsError::Failed(e)) => {
@@ -196,6 +228,13 @@ impl Sender {
                 queue.push_retry(message, undo, 1).map_err(|_| NotSent::QueueFull)
             }
         }
+    }
+
+    /// Whether the mail server answers (`/readyz`); `None` without SMTP.
+    /// The answer is kept [`READINESS_TTL`], so probes cannot make the
+    /// server open a connection per request.
+    pub async fn mail_ready(&self) -> Option<Result<(), String>> {
+        Some(self.mail_check.as_ref()?.check().await)
     }
 
     /// How many messages wait in the mail queue or are in flight.

@@ -27,6 +27,7 @@ use super::smtp::SmtpMailer;
 use crate::config::DeliverySettings;
 use crate::db::Store;
 use crate::error::ApiError;
+use crate::telemetry::{self, Sent};
 use gatehouse_protocol::ErrorCode;
 use gatehouse_protocol::wire::Channel;
 use std::sync::Arc;
@@ -50,6 +51,7 @@ pub struct QueueFull;
 impl From<QueueFull> for ApiError {
     fn from(_: QueueFull) -> Self {
         tracing::error!("the mail queue is full: a message was refused");
+        telemetry::limited(telemetry::Limit::MailQueue);
         ApiError::RetryAfter { code: ErrorCode::RateLimited, seconds: 60 }
     }
 }
@@ -75,7 +77,7 @@ pub struct Queue {
 impl Queue {
     /// Starts the worker that sends email through `smtp` and texts through `sms`.
     pub fn start(
-        smtp: Option<SmtpMailer>,
+        smtp: Option<Arc<SmtpMailer>>,
         sms: Option<Arc<dyn SmsSender>>,
         store: Store,
         settings: DeliverySettings,
@@ -83,7 +85,7 @@ impl Queue {
         let capacity = usize::try_from(settings.queue_capacity).unwrap_or(usize::MAX).max(1);
         let (jobs, mut waiting) = mpsc::channel::<Job>(capacity);
         let done = Arc::new(Notify::new());
-        let worker = Worker { smtp: smtp.map(Arc::new), sms, store: store.clone(), settings, done: done.clone() };
+        let worker = Worker { smtp, sms, store: store.clone(), settings, done: done.clone() };
         tokio::spawn(async move {
             let sending = Arc::new(Semaphore::new(CONCURRENT_SENDS));
             while let Some(job) = waiting.recv().await {
@@ -155,16 +157,17 @@ impl Worker {
         for _ in 1..job.tried {
             wait = doubled(wait);
         }
+        let (channel, kind) = (job.message.channel, job.message.kind());
         for attempt in job.tried + 1..=attempts {
             if attempt > 1 {
                 tokio::time::sleep(wait).await;
                 wait = doubled(wait);
             }
-            let channel = job.message.channel;
             match self.try_once(&job.message).await {
-                Ok(()) => return,
+                Ok(()) => return telemetry::message(channel, kind, Sent::Delivered),
                 Err(SmsError::Refused(status)) => {
                     tracing::error!(status, attempt, "the SMS provider refused a text; it is dropped");
+                    telemetry::message(channel, kind, Sent::Failed);
                     break;
                 }
                 Err(SmsError::Failed(e)) if attempt < attempts => {
@@ -177,6 +180,7 @@ impl Worker {
                         ?channel,
                         "a send failed; the message is dropped"
                     );
+                    telemetry::message(channel, kind, Sent::Failed);
                 }
             }
         }

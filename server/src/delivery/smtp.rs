@@ -32,6 +32,14 @@ impl SmtpMailer {
         Ok(SmtpMailer { transport: builder.build(), from })
     }
 
+    /// Connects, greets and quits: whether the relay answers (`/readyz`).
+    pub async fn check(&self) -> anyhow::Result<()> {
+        match self.transport.test_connection().await.context("SMTP")? {
+            true => Ok(()),
+            false => anyhow::bail!("the SMTP server did not answer NOOP"),
+        }
+    }
+
     /// Sends one plain-text email.
     pub async fn send(&self, message: &Message) -> anyhow::Result<()> {
         let to: Mailbox = message.to.parse().context("recipient address")?;

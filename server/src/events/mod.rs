@@ -34,6 +34,7 @@ use tokio::sync::watch;
 /// wait a person would not notice.
 pub fn refusal(full: Full) -> ApiError {
     tracing::info!(cap = ?full, "event stream refused: too many open");
+    crate::telemetry::limited(crate::telemetry::Limit::EventStreams);
     ApiError::RetryAfter { code: ErrorCode::RateLimited, seconds: RETRY_AFTER_SECONDS }
 }
 

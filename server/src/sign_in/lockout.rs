@@ -104,6 +104,7 @@ async fn count_failure(state: &AppState, user_id: Option<&str>, ip: PeerIp) -> R
     let now = state.now();
     let mut tx = state.store.begin().await?;
     if let Some(wait_ms) = limits::wait(&mut tx, &limits, now).await? {
+        crate::telemetry::limited(crate::telemetry::Limit::Passwords);
         return Err(limits::too_many(ErrorCode::RateLimited, wait_ms));
     }
     let ids = limits::record(&mut tx, &limits, now).await?;

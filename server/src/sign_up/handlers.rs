@@ -79,5 +79,5 @@ pub async fn events(
     // Listen first, then read: no change can fall in between.
     let subscription = state.hub.subscribe(&id, opener).map_err(events::refusal)?;
     let sign_up = loaded(state.store.sign_up(&id, &client.id).await?)?;
-    Ok(super::stream::response(state, subscription, sign_up))
+    Ok(super::stream::response(state, client, subscription, sign_up))
 }

@@ -124,6 +124,7 @@ impl Operation {
         }
         // Announces every sign-up it saved (this one, one a create abandoned).
         ctx.tx.commit().await?;
+        crate::telemetry::sign_up_saved(is_new, before.created_user_id.is_none() && sign_up.created_user_id.is_some());
         let link = ctx.link;
         outcome.finish(state, now).await?;
         Ok(Ran { sign_up: view::sign_up(&sign_up, &state.config, now), link })

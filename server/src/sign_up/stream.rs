@@ -1,15 +1,26 @@
 //! The `text/event-stream` body of one sign-up's events.
 //!
 //! Chunks, each ending in a blank line:
-//! - `event: sign_up` and `data: <the SignUp JSON>` at once, then whenever
+//! - `event: sign_up` and `data: <SignUpEvent JSON>` at once, then whenever
 //!   the sign-up as the API shows it differs from the last one sent: after
 //!   a write (a notice from the [`Hub`](crate::events::Hub)), and when a code or
 //!   link expires or the sign-up is abandoned (a timer);
 //! - `: keep-alive`, a comment, when the keep-alive interval passes.
 //!
-//! Only a change notice reads the database. A timer or a keep-alive shows
-//! the last sign-up read again at the current time (expiry and abandonment
-//! are a matter of time alone), so an idle stream costs no query.
+//! An event's data is what `GET` of the sign-up would answer then: the
+//! sign-up and its client (`wire::SignUpEvent`), so the SDK that waits
+//! for an email link resolves from the event, without a reload. The stream
+//! is its client's own request, so the client tells it nothing new. When
+//! the client's token is due for replacement (a session was created: the
+//! link was confirmed), the stream does what that `GET` would: in bearer
+//! mode it replaces the token and sends the new one as `client_token`; in
+//! cookie mode it cannot set a cookie on an answer already under way, so
+//! it leaves `client` out, and the SDK's reload gets the new cookie.
+//!
+//! Only a change notice, or a change to send, reads the database. A timer
+//! or a keep-alive shows the last sign-up read again at the current time
+//! (expiry and abandonment are a matter of time alone), so an idle stream
+//! costs no query.
 //!
 //! The stream ends after it sent a `complete` or `abandoned` sign-up, when
 //! it has lived `[events] max_lifetime_seconds` (the SDK reopens a stream
@@ -17,6 +28,8 @@
 //! when the database fails (logged); a client that reconnects starts again
 //! from the current state.
 
+use crate::client::{self, CurrentClient};
+use crate::error::ApiError;
 use crate::events::{Subscription, Wake};
 use crate::model::SignUpRecord;
 use crate::state::AppState;
@@ -24,7 +37,9 @@ use axum::body::{Body, Bytes};
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use gatehouse_protocol::SignUpStatus;
+use gatehouse_protocol::wire::{Client, SignUpEvent};
 use std::convert::Infallible;
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::time::Duration;
 use tokio::time::{Instant, Interval, MissedTickBehavior};
 
@@ -36,7 +51,7 @@ pub const KEEP_ALIVE: &[u8] = b": keep-alive\n\n";
 const MAX_SLEEP: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// The streaming answer for `sign_up`, read after `subscription` began.
-pub fn response(state: AppState, subscription: Subscription, sign_up: SignUpRecord) -> Response {
+pub fn response(state: AppState, client: CurrentClient, subscription: Subscription, sign_up: SignUpRecord) -> Response {
     let every = state.config.events.keep_alive;
     let mut keep_alive = tokio::time::interval_at(Instant::now() + every, every);
     keep_alive.set_missed_tick_behavior(MissedTickBehavior::Delay);
@@ -44,7 +59,7 @@ pub fn response(state: AppState, subscription: Subscription, sign_up: SignUpReco
         state.now().saturating_add(i64::try_from(state.config.events.max_lifetime.as_millis()).unwrap_or(i64::MAX));
     let events = Events {
         sign_up_id: sign_up.id.clone(),
-        client_id: sign_up.client_id.clone(),
+        client,
         state,
         subscription,
         first: true,
@@ -68,13 +83,15 @@ struct Events {
     state: AppState,
     subscription: Subscription,
     sign_up_id: String,
-    client_id: String,
+    /// Whose stream this is (the sign-up's client), and in which mode.
+    client: CurrentClient,
     /// The first event is yet to be sent.
     first: bool,
     /// The sign-up as last read from the database.
     last_read: SignUpRecord,
-    /// The JSON of the last event sent.
-    last_sent: Option<String>,
+    /// A hash of the sign-up JSON of the last event sent (a hash, not the
+    /// JSON: with thousands of streams open, memory counts).
+    last_sent: Option<u64>,
     /// When the sign-up next changes by time alone (clock ms).
     deadline: Option<i64>,
     /// When the stream has lived its time (clock ms).
@@ -92,7 +109,7 @@ impl Events {
         }
         if self.first {
             self.first = false;
-            let chunk = self.event_if_new();
+            let chunk = self.event_if_new().await?;
             return Some((Ok(Bytes::from(chunk)), self));
         }
         loop {
@@ -103,7 +120,9 @@ impl Events {
                 wake = self.subscription.next() => match wake {
                     Wake::Closed => return None,
                     Wake::Changed => {
-                        self.last_read = self.reread().await?;
+                        // Boxed: the stream keeps its future between chunks,
+                        // and a query's future is large.
+                        self.last_read = Box::pin(self.reread()).await?;
                         false
                     }
                 },
@@ -111,7 +130,7 @@ impl Events {
                 () = tokio::time::sleep(timer) => false,
             };
             let lived = self.state.now() >= self.ends_at;
-            let mut chunk = self.event_if_new();
+            let mut chunk = self.event_if_new().await?;
             if lived {
                 // A last change is sent before the end.
                 self.finished = true;
@@ -129,7 +148,7 @@ impl Events {
     /// Reads the sign-up again after a change notice; `None` ends the
     /// stream (the sign-up is gone, or the database failed).
     async fn reread(&self) -> Option<SignUpRecord> {
-        match self.state.store.sign_up(&self.sign_up_id, &self.client_id).await {
+        match self.state.store.sign_up(&self.sign_up_id, &self.client.id).await {
             Ok(found) => found,
             Err(e) => {
                 tracing::error!(error = %e, sign_up_id = self.sign_up_id, "event stream: reading the sign-up failed");
@@ -139,26 +158,72 @@ impl Events {
     }
 
     /// The event for the last sign-up read, as the API shows it now, unless
-    /// that is what was sent last.
-    fn event_if_new(&mut self) -> Vec<u8> {
+    /// that is what was sent last (empty then); `None` ends the stream (the
+    /// database failed).
+    async fn event_if_new(&mut self) -> Option<Vec<u8>> {
         let now = self.state.now();
         let sign_up = &self.last_read;
         let wire = super::view::sign_up(sign_up, &self.state.config, now);
         self.deadline = sign_up.next_deadline(now);
         self.finished = matches!(wire.status, SignUpStatus::Complete | SignUpStatus::Abandoned);
-        let json = match serde_json::to_string(&wire) {
-            Ok(json) => json,
+        let mut hasher = DefaultHasher::new();
+        match serde_json::to_string(&wire) {
+            Ok(json) => json.hash(&mut hasher),
             Err(e) => {
                 tracing::error!(error = %e, "event stream: serializing the sign-up failed");
-                return Vec::new();
+                return Some(Vec::new());
+            }
+        }
+        let sent = Some(hasher.finish());
+        if self.last_sent == sent {
+            return Some(Vec::new());
+        }
+        let chunk = match Box::pin(self.client_part()).await {
+            Ok((client, token)) => {
+                let data = SignUpEvent { response: &wire, client: client.as_ref(), client_token: token.as_deref() };
+                serde_json::to_string(&data).map(|json| frame(EVENT, &json))
+            }
+            Err(e) => {
+                tracing::error!(error = ?e, sign_up_id = self.sign_up_id, "event stream: reading the client failed");
+                return None;
             }
         };
-        if self.last_sent.as_deref() == Some(json.as_str()) {
-            return Vec::new();
+        match chunk {
+            Ok(chunk) => {
+                self.last_sent = sent;
+                Some(chunk)
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "event stream: serializing the event failed");
+                Some(Vec::new())
+            }
         }
-        let chunk = frame(EVENT, &json);
-        self.last_sent = Some(json);
-        chunk
+    }
+
+    /// The client for an event, as its `GET` would show it: replacing the
+    /// token first if that is due and this stream can hand the new one out
+    /// (bearer mode; the new token comes too), left out if it is due and
+    /// the stream cannot (cookie mode), or if another request replaced it
+    /// first (this stream's token is then the old one, which sees nothing).
+    /// Left out too for a sign-up the owner of its address cancelled: its
+    /// `GET` answers 410 `sign_up_cancelled_by_owner`, no client.
+    async fn client_part(&self) -> Result<(Option<Client>, Option<String>), ApiError> {
+        if self.last_read.cancelled_at.is_some() {
+            return Ok((None, None));
+        }
+        let state = &self.state;
+        let id = &self.client.id;
+        let mut token = None;
+        if self.client.stored && state.store.client_rotate_due(id).await? {
+            if !self.client.bearer {
+                return Ok((None, None));
+            }
+            token = client::rotate_if_due(state, id).await?;
+            if token.is_none() {
+                return Ok((None, None));
+            }
+        }
+        Ok((Some(state.store.client(id, state.now()).await?), token))
     }
 }
 

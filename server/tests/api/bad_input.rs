@@ -194,7 +194,8 @@ fn judge(case: &Case, answer: &Answer) -> Option<String> {
                 && error["message"].as_str().is_some_and(|m| !m.is_empty())
                 && error["long_message"].as_str().is_some_and(|m| !m.is_empty())
                 && error["meta"].is_object()
-                && answer.body["trace_id"].as_str().map(str::len) == Some(32);
+                && answer.body["trace_id"].as_str().is_some_and(|id| !id.is_empty())
+                && answer.body["trace_id"].as_str() == answer.header("x-request-id").as_deref();
             if error["code"].as_str() != Some(code.as_str()) || !shaped {
                 return Some(format!("expected code {code} in the error shape: {got}"));
             }

@@ -35,7 +35,7 @@ async fn the_first_event_is_the_current_state() {
     // next item is the change, not a second copy of the first state.
     browser.update_sign_up(&id, json!({ "first_name": "Ana" })).await.response();
     let next = stream.next().await;
-    assert!(matches!(&next, Sse::Event(_, s) if s["first_name"] == "Ana"), "{next:?}");
+    assert!(matches!(&next, Sse::Event(_, s) if s["response"]["first_name"] == "Ana"), "{next:?}");
 }
 
 #[tokio::test]
@@ -57,9 +57,10 @@ async fn a_change_from_another_request_wakes_every_stream() {
     // The next item is this change: the write before it sent nothing.
     let next = first.next().await;
     let Sse::Event(_, waiting) = next else { panic!("expected an event, got {next:?}") };
+    let waiting = &waiting["response"];
     let v = &waiting["verifications"]["email_address"];
     assert_eq!((v["strategy"].as_str(), v["next_action"].as_str()), (Some("email_link"), Some("")));
-    assert_eq!(second.next_sign_up().await, waiting);
+    assert_eq!(&second.next_sign_up().await, waiting);
 }
 
 #[tokio::test]
@@ -84,6 +85,70 @@ async fn confirming_the_link_in_another_browser_arrives_and_ends_the_stream() {
     let mut again = waiting.events(&id).await;
     assert_eq!(again.next_sign_up().await, last);
     again.assert_ends().await;
+}
+
+#[tokio::test]
+async fn each_event_carries_what_get_answers_the_sign_up_and_its_client() {
+    for browser in [spawn_app().await.client(), spawn_app().await.bearer_client()] {
+        let id = browser.start_sign_up("ana@example.com").await;
+        let mut stream = browser.events(&id).await;
+        let first = stream.next_event().await;
+        let get = browser.get_sign_up(&id).await;
+        assert_eq!(first["response"], *get.response());
+        assert_eq!(first["client"], get.body["client"]);
+        assert_eq!(first["client"]["sign_up_id"], id.as_str());
+        assert!(first.get("client_token").is_none(), "nothing was replaced: {first}");
+    }
+}
+
+/// The sign-up of `waiting` complete through its link, confirmed in
+/// another browser while `waiting` listens: the stream's last event.
+async fn completed_elsewhere(app: &TestApp, waiting: &TestClient) -> (String, serde_json::Value) {
+    let id = waiting.start_sign_up("ana@example.com").await;
+    waiting.prepare_link(&id, &format!("{}/verify", app.base)).await.response();
+    let link = app.last_link_to("ana@example.com").await;
+    let mut stream = waiting.events(&id).await;
+    stream.next_sign_up().await;
+    assert_eq!(app.client().confirm_link(&token_of(&link)).await.status, 303);
+    let last = stream.next_event().await;
+    assert_eq!(last["response"]["status"], "complete");
+    stream.assert_ends().await;
+    (id, last)
+}
+
+#[tokio::test]
+async fn bearer_the_completing_event_replaces_the_token_and_carries_the_new_one_and_the_session() {
+    let app = spawn_app().await;
+    let waiting = app.bearer_client();
+    let (id, last) = completed_elsewhere(&app, &waiting).await;
+    let old = waiting.token().unwrap();
+    let session = last["response"]["created_session_id"].as_str().unwrap();
+    assert_eq!(last["client"]["last_active_session_id"], session);
+    assert_eq!(last["client"]["sessions"][0]["id"], session);
+    let new = last["client_token"].as_str().expect("the new token").to_owned();
+    assert_ne!(new, old);
+    // The old token finds nothing now, as after any replacement ...
+    waiting.get_sign_up(&id).await.assert_error(409, "client_token_replaced");
+    // ... and the new one is the client, with the session, as the event said.
+    let renewed = app.bearer_client();
+    *renewed.token_slot() = Some(new);
+    let get = renewed.get_sign_up(&id).await;
+    assert_eq!(get.body["client"], last["client"]);
+    assert!(get.header("gatehouse-client").is_none(), "replaced once, by the stream");
+}
+
+#[tokio::test]
+async fn cookie_the_completing_event_leaves_the_client_out_and_the_next_request_replaces_the_token() {
+    let app = spawn_app().await;
+    let waiting = app.client();
+    let (id, last) = completed_elsewhere(&app, &waiting).await;
+    let old = waiting.token().unwrap();
+    assert!(last.get("client").is_none() && last.get("client_token").is_none(), "{last}");
+    // The reload gets the new cookie, and the client with the session.
+    let get = waiting.get_sign_up(&id).await;
+    assert!(get.header("set-cookie").is_some());
+    assert_ne!(waiting.token().unwrap(), old);
+    assert_eq!(get.body["client"]["last_active_session_id"], last["response"]["created_session_id"]);
 }
 
 #[tokio::test]

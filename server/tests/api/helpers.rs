@@ -274,7 +274,9 @@ impl Answer {
         assert!(error["message"].as_str().is_some_and(|m| !m.is_empty()), "{}", self.text);
         assert!(error["long_message"].as_str().is_some_and(|m| !m.is_empty()), "{}", self.text);
         assert!(error["meta"].is_object(), "{}", self.text);
-        assert_eq!(self.body["trace_id"].as_str().map(str::len), Some(32), "{}", self.text);
+        // The request id: the answer's `x-request-id`, a UUID unless the request brought one.
+        assert_eq!(self.body["trace_id"].as_str(), self.header("x-request-id").as_deref(), "{}", self.text);
+        assert!(self.body["trace_id"].as_str().is_some_and(|id| !id.is_empty()), "{}", self.text);
     }
 
     pub fn header(&self, name: &str) -> Option<String> {
@@ -298,6 +300,11 @@ impl TestClient {
     /// The client token it holds.
     pub fn token(&self) -> Option<String> {
         self.token.lock().unwrap().clone()
+    }
+
+    /// The token it holds, to set one it got another way (an event).
+    pub fn token_slot(&self) -> std::sync::MutexGuard<'_, Option<String>> {
+        self.token.lock().unwrap()
     }
 
     /// The same client (its token) speaking to `app`: another node, or

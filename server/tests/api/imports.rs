@@ -239,7 +239,7 @@ fn server_src_has_no_import_circle() {
 
 /// The layers of docs/ARCHITECTURE.md, from the bottom up.
 const LAYERS: &[&[&str]] = &[
-    &["ids", "clock", "codes", "master_key", "trace", "error"],
+    &["ids", "clock", "codes", "master_key", "trace", "error", "telemetry"],
     &["model"],
     &["config"],
     &["db"],
@@ -247,7 +247,7 @@ const LAYERS: &[&[&str]] = &[
     &["state", "request_log"],
     &["extract", "origin", "peer_ip", "rate_limit", "client", "verification"],
     &["sign_up", "sign_in", "invitations", "session", "admin"],
-    &["app", "verify", "dev", "environment", "static_files", "cli"],
+    &["app", "verify", "dev", "environment", "static_files", "probes", "cli", "logging"],
 ];
 
 #[test]

@@ -209,3 +209,27 @@ async fn a_stuck_mail_server_holds_no_request_and_a_full_queue_answers_429() {
     let again = other.prepare(&id, "email_code").await;
     again.assert_error(429, "rate_limited");
 }
+
+#[tokio::test]
+async fn readyz_checks_the_mail_server_at_most_once_per_interval() {
+    let (port, _inbox, connections) = flaky_smtp_listener(0).await;
+    let app = spawn_app_with(smtp_config(port), Options::default()).await;
+    for _ in 0..3 {
+        let ready = reqwest::get(format!("{}/readyz", app.base)).await.unwrap();
+        assert_eq!(ready.status().as_u16(), 200);
+        assert_eq!(ready.json::<serde_json::Value>().await.unwrap(), serde_json::json!({ "status": "ready" }));
+    }
+    // One check answers the probes of READINESS_TTL: a probe cannot make
+    // the server open a connection to the relay per request.
+    assert_eq!(connections.load(Ordering::SeqCst), 1);
+
+    // A mail server that is not there: not ready (the database is fine),
+    // while /healthz still answers.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let down = spawn_app_with(smtp_config(closed), Options::default()).await;
+    let answer = reqwest::get(format!("{}/readyz", down.base)).await.unwrap();
+    assert_eq!(answer.status().as_u16(), 503);
+    let body: serde_json::Value = answer.json().await.unwrap();
+    assert_eq!(body, serde_json::json!({ "status": "unavailable", "mail": "error" }));
+    assert_eq!(reqwest::get(format!("{}/healthz", down.base)).await.unwrap().status().as_u16(), 200);
+}

@@ -91,12 +91,20 @@ impl EventStream {
         self.next_within(Duration::from_secs(5)).await.expect("an item within 5 s")
     }
 
-    /// The data of the next `sign_up` event, skipping comments.
+    /// The sign-up of the next `sign_up` event (its data's `response`),
+    /// skipping comments.
     pub async fn next_sign_up(&mut self) -> Value {
+        self.next_event().await["response"].take()
+    }
+
+    /// The whole data of the next `sign_up` event (`response`, and
+    /// `client` and `client_token` when there), skipping comments.
+    pub async fn next_event(&mut self) -> Value {
         loop {
             match self.next().await {
                 Sse::Event(name, data) => {
                     assert_eq!(name, "sign_up");
+                    assert!(data["response"].is_object(), "{data}");
                     return data;
                 }
                 Sse::Comment(_) => continue,

@@ -1,0 +1,77 @@
+//! The queue of this process's SQLite writers.
+//!
+//! SQLite has one write lock per database. A `BEGIN IMMEDIATE` that finds
+//! it taken does not queue: SQLite's busy handler sleeps and tries again,
+//! with sleeps that grow to 100 ms, so under load writers wake to find the
+//! lock taken again, and the unlucky ones wait far longer than the
+//! transactions ahead of them took (the sign-up benchmark's p99). So each
+//! write here first takes its turn at a [`WriteGate`]: a fair (first come,
+//! first served) async queue of one, held until its transaction ends. The
+//! lock is then free whenever a writer of this process asks for it, and
+//! waiting writers hold no pooled connection, which stays free for reads
+//! (WAL: reads never wait for the writer).
+//!
+//! Writers in another process (a second server on the same file, the
+//! `gatehouse-server` CLI) still meet at SQLite's lock and its busy
+//! handler, as before. PostgreSQL and an in-memory SQLite database (one
+//! connection) have no gate.
+
+use super::Backend;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+/// How long a writer waits for its turn before failing: sqlx's pool
+/// acquire timeout (30 s), the longest a writer waited for a connection
+/// before there was a queue (a writer then waited for its connection,
+/// then up to SQLite's 5 s busy timeout for the lock).
+const MAX_WAIT: Duration = Duration::from_secs(30);
+
+/// The queue; `None` where there is nothing to queue for.
+#[derive(Clone, Debug)]
+pub(super) struct WriteGate(Option<Arc<Semaphore>>);
+
+/// One writer's turn, until dropped.
+#[derive(Debug)]
+pub(super) struct WriteTurn(#[allow(dead_code)] Option<OwnedSemaphorePermit>);
+
+impl WriteGate {
+    /// The gate of a database: one for a SQLite file, none otherwise.
+    pub(super) fn for_database(backend: Backend, is_file: bool) -> WriteGate {
+        WriteGate((backend == Backend::Sqlite && is_file).then(|| Arc::new(Semaphore::new(1))))
+    }
+
+    /// Waits for this writer's turn (tokio's semaphore is fair), at most
+    /// [`MAX_WAIT`]; then answers the pool's timeout, as a busy database would.
+    pub(super) async fn wait_turn(&self) -> Result<WriteTurn, sqlx::Error> {
+        let Some(queue) = &self.0 else { return Ok(WriteTurn(None)) };
+        match tokio::time::timeout(MAX_WAIT, queue.clone().acquire_owned()).await {
+            Ok(Ok(permit)) => Ok(WriteTurn(Some(permit))),
+            Ok(Err(_)) | Err(_) => Err(sqlx::Error::PoolTimedOut),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn writers_of_a_sqlite_file_take_turns_and_others_pass() {
+        let gate = WriteGate::for_database(Backend::Sqlite, true);
+        let first = gate.wait_turn().await.unwrap();
+        let second = tokio::spawn({
+            let gate = gate.clone();
+            async move { gate.wait_turn().await.map(|_| ()) }
+        });
+        tokio::task::yield_now().await;
+        assert!(!second.is_finished(), "the second writer waits while the first holds its turn");
+        drop(first);
+        second.await.unwrap().unwrap();
+        for (backend, is_file) in [(Backend::Postgres, false), (Backend::Sqlite, false)] {
+            let gate = WriteGate::for_database(backend, is_file);
+            let _a = gate.wait_turn().await.unwrap();
+            let _b = gate.wait_turn().await.unwrap();
+        }
+    }
+}
