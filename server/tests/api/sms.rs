@@ -2,7 +2,8 @@
 //! Twilio-compatible Messages API (form fields, basic auth, the code that
 //! arrives verifies the phone), a refusal (4xx) that the person is told
 //! about (`phone_delivery_failed`), a 5xx retried from the queue until the
-//! text goes out, and the signed JSON webhook.
+//! text goes out, the signed JSON webhook, and each text counted in
+//! `gatehouse_messages_total{channel="sms"}`.
 
 use crate::helpers::spawn_app_with;
 use axum::Router;
@@ -210,4 +211,49 @@ async fn dev_mode_refuses_an_sms_provider() {
 
 fn hex_decode(hex: &str) -> Vec<u8> {
     (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap()).collect()
+}
+
+/// `gatehouse_messages_total{channel="sms",result}` from `/metrics`.
+async fn sms_sent(app: &crate::helpers::TestApp, result: &str) -> f64 {
+    let text = reqwest::Client::new()
+        .get(format!("{}/metrics", app.base))
+        .bearer_auth(crate::helpers::SECRET_KEY)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let labels = [String::from("channel=\"sms\""), String::from("kind=\"code\""), format!("result=\"{result}\"")];
+    text.lines()
+        .filter(|line| {
+            line.starts_with("gatehouse_messages_total{") && labels.iter().all(|l| line.contains(l.as_str()))
+        })
+        .filter_map(|line| line.rsplit_once(' ')?.1.parse::<f64>().ok())
+        .sum()
+}
+
+#[tokio::test]
+async fn texts_are_counted_in_the_metrics_inline_and_from_the_queue() {
+    // A refusal at the first try, then a failure for now retried from the queue.
+    let (base, mut inbox) = provider(&[400, 503]).await;
+    let options = Options {
+        secret_key: Some(gatehouse_server::config::Secret::new(String::from(crate::helpers::SECRET_KEY))),
+        ..Options::default()
+    };
+    let app = spawn_app_with(twilio_config(&base), options).await;
+    let (failed, delivered) = (sms_sent(&app, "failed").await, sms_sent(&app, "delivered").await);
+    let browser = app.client();
+    let body = json!({ "email_address": "rickon@example.com", "phone_number": NUMBER });
+    let id = browser.create_sign_up(body).await.response()["id"].as_str().unwrap().to_owned();
+
+    browser.prepare(&id, "phone_code").await.assert_error(422, "phone_delivery_failed");
+    next(&mut inbox).await;
+    assert!(sms_sent(&app, "failed").await > failed, "the inline refusal is counted");
+
+    browser.prepare(&id, "phone_code").await.response();
+    next(&mut inbox).await;
+    next(&mut inbox).await;
+    app.state.sender.idle().await;
+    assert!(sms_sent(&app, "delivered").await > delivered, "the queue's delivery is counted");
 }
