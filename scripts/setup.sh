@@ -25,9 +25,11 @@ need_apt() { # need_apt PACKAGE...: installs the Debian packages that are missin
 }
 
 # `make bench` is `make test`'s tools plus psql, which bench/server.sh
-# makes its PostgreSQL databases with.
+# makes its PostgreSQL databases with, and brotli for the size report
+# (bench/size-report.sh).
 if [ "$purpose" = bench ]; then
   command -v psql >/dev/null 2>&1 || need_apt postgresql-client
+  command -v brotli >/dev/null 2>&1 || need_apt brotli
   purpose=test
 fi
 
@@ -37,10 +39,6 @@ command -v cc >/dev/null 2>&1 || need_apt build-essential
 command -v curl >/dev/null 2>&1 || need_apt curl
 if [ "$purpose" = test ] || [ "$purpose" = bench ]; then
   need_apt chromium chromium-driver
-fi
-# The SDK size report (bench/size-report.sh): brotli sizes.
-if [ "$purpose" = bench ]; then
-  need_apt brotli
 fi
 
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
