@@ -30,25 +30,9 @@ cd "$(dirname "$0")/.."
 target_dir=${CARGO_TARGET_DIR:-target}
 chromedriver=${CHROMEDRIVER:-/usr/bin/chromedriver}
 
-free_port() {
-  node -e 'const s = require("net").createServer();
-           s.listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });'
-}
-
 cargo build --quiet -p gatehouse-server
 
-work=$(mktemp -d)
-server_pid=
-limited_pid=
-proxy_pid=
-cleanup() {
-  for pid in $server_pid $limited_pid $proxy_pid; do
-    kill "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
-  rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
+. scripts/processes.sh
 
 api_port=$(free_port)
 runner_port=$(free_port)
@@ -84,10 +68,10 @@ echo "this is not JSON" > "$work/www/not-json.txt"
 "$target_dir/debug/gatehouse-server" --dev --listen "127.0.0.1:$api_port" \
   --database-url "sqlite://$work/gatehouse.db" --config "$work/gatehouse.toml" \
   --www "$work/www" > "$work/server.log" 2>&1 &
-server_pid=$!
+server_pid=$!; pids+=("$server_pid")
 "$target_dir/debug/gatehouse-server" --dev --listen "127.0.0.1:$limited_port" \
   --database-url "sqlite://$work/limited.db" --config "$work/limited.toml" > "$work/limited.log" 2>&1 &
-limited_pid=$!
+limited_pid=$!; pids+=("$limited_pid")
 
 for name in server limited; do
   url=$api pid=$server_pid
@@ -109,7 +93,7 @@ echo "test-browser: server at $api, limited server at $limited, test page at htt
 # runner's server (tiny_http) sometimes leaves a request on a reused
 # connection unanswered, and the page never loads (see the proxy's header).
 node tests/browser/one-request-per-connection-proxy.mjs "$work/proxy.port" &
-proxy_pid=$!
+proxy_pid=$!; pids+=("$proxy_pid")
 for _ in $(seq 1 50); do [ -s "$work/proxy.port" ] && break; sleep 0.1; done
 [ -s "$work/proxy.port" ] || { echo "test-browser: the proxy did not start" >&2; exit 1; }
 cat > "$work/webdriver.json" <<JSON

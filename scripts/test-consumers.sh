@@ -36,25 +36,9 @@ fi
 
 cargo build --quiet -p gatehouse-server
 
-free_port() {
-  node -e 'const s = require("net").createServer();
-           s.listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });'
-}
-
-work=$(mktemp -d)
+. scripts/processes.sh
 logs=$target_dir/consumers
 mkdir -p "$logs"
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do
-    kill "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
 
 # 1. The tarball, installed as a user would (npm install FILE); --offline:
 # it has no dependencies, and the rest is installed already.

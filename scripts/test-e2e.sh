@@ -44,29 +44,8 @@ fi
 cargo build --quiet -p gatehouse-server
 server_bin="$target_dir/debug/gatehouse-server"
 
-free_port() {
-  # Bind port 0, read what the OS chose, release it.
-  node -e '
-    const s = require("net").createServer();
-    s.listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });
-  '
-}
-
-work=$(mktemp -d)
+. scripts/processes.sh
 mkdir -p "$target_dir/e2e"
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do
-    if kill -0 "$pid" 2>/dev/null; then
-      kill "$pid" 2>/dev/null || true
-      wait "$pid" 2>/dev/null || true
-    fi
-  done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
 
 # start_server NAME [CONFIG]: starts a dev-mode server on a free port with
 # its own SQLite file and sets $base to its URL; wait_for_servers then waits
