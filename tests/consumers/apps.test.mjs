@@ -5,6 +5,7 @@
 // (an import map, no bundler). Run by scripts/test-consumers.sh, which
 // builds and serves them and sets GATEHOUSE_CONSUMERS_* to their URLs.
 import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
 import { after, before, test } from "node:test";
 import { chromium } from "playwright-core";
 
@@ -72,3 +73,10 @@ test("Vite + React, vite dev (dependency pre-bundling on, no optimizeDeps)", () 
 test("Vite + React, vite build + vite preview", () => signUpIn(env("GATEHOUSE_CONSUMERS_VITE_PREVIEW")));
 test("webpack 5, no config", () => signUpIn(env("GATEHOUSE_CONSUMERS_WEBPACK")));
 test("a plain HTML page with an import map", () => signUpIn(env("GATEHOUSE_CONSUMERS_PLAIN")));
+
+test("the README's Plain JS snippet is the plain page's app.js, as it stands", async () => {
+  const readme = await readFile(new URL("../../README.md", import.meta.url), "utf8");
+  const section = /<!-- plain-js: begin -->\n```js\n([\s\S]*?)```\n<!-- plain-js: end -->/.exec(readme);
+  assert.ok(section, "README.md has the Plain JS snippet between its markers");
+  assert.equal(section[1], await readFile(new URL("plain/app.js", import.meta.url), "utf8"));
+});
