@@ -10,6 +10,16 @@
 //!
 //! - `show`: `gh.client` and `gh.session`, the client's last active session
 //!   (the one `Session` object of the instance, updated in place), or null;
+//! - the listeners of `gh.addListener(f)`: `show` is the one place where
+//!   an answer's state lands (after the sign-up or sign-in object took
+//!   its part), so it calls each listener there, once per answer taken in,
+//!   with one new snapshot `{ client, session, signUp, signIn }` (what `gh`
+//!   shows now). A listener that throws is reported to the page (a
+//!   microtask rethrows it) and stops neither the SDK nor the others.
+//!   `addListener` itself is a JS method that the first `show` (at load,
+//!   before `Gatehouse.load` resolves) puts on the `Gatehouse` class's
+//!   prototype: a wasm-bindgen method would cost a wasm export and a shim
+//!   for what is JS alone; its type is in `typescript.rs`;
 //! - the session token cache of `getToken()`. A token is handed out again
 //!   while the session is `gh.session` and the token has more than 10 s
 //!   (or half its lifetime, if shorter) left. Its lifetime is the answer's
@@ -23,7 +33,7 @@
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(inline_js = r#"
-const gh = Symbol(), current = Symbol(), token = Symbol();
+const gh = Symbol(), current = Symbol(), token = Symbol(), heard = Symbol();
 class Resource {
   constructor(g) { this[gh] = g; }
 }
@@ -74,13 +84,29 @@ class Session extends Resource {
 }
 export const newSignUp = (g) => new SignUp(g);
 export const newSignIn = (g) => new SignIn(g);
+function addListener(f) {
+  if (typeof f != "function") throw new TypeError("addListener takes a function");
+  const all = (this[heard] ??= new Set()), one = (x) => f(x);
+  all.add(one);
+  return () => { all.delete(one); };
+}
 export function show(g, client, revoked) {
+  Object.getPrototypeOf(g).addListener ??= addListener;
   const s = (g[current] ??= new Session(g));
   if (revoked && revoked.id === s.id) Object.assign(s, revoked);
   g.client = client;
   const active = client.sessions.find((x) => x.id === client.lastActiveSessionId);
   g.session = active ? Object.assign(s, active) : null;
+  const snapshot = { client, session: g.session, signUp: g.signUp, signIn: g.signIn };
+  for (const f of g[heard] ?? []) {
+    try {
+      f(snapshot);
+    } catch (e) {
+      queueMicrotask(() => { throw e; });
+    }
+  }
 }
+
 export const signOut = (g) => (g.session ? g.session.signOut() : Promise.resolve());
 "#)]
 extern "C" {
