@@ -17,13 +17,27 @@
 //!   request was sent: the browser's clock is only compared with itself.
 //!   Calls made while a token is on its way share that request; a failed
 //!   one is not kept. `signOut()` forgets the token at once.
+//! - other tabs follow (`follow`, set up at load when tabs share the
+//!   client: cookie mode, or bearer mode with a `tokenStorage`). When this
+//!   tab's own operation (a sign-up or sign-in step, a sign-out) changes
+//!   the client's last active session, `show` posts a message on the
+//!   `BroadcastChannel` named by the `frontendApi`. It says only "changed":
+//!   a random number of this page, no token, no id. A tab that gets it,
+//!   or that becomes visible (`visibilitychange`), or that sees the
+//!   "local" token storage change (a `storage` event), reloads its client
+//!   (`__run(18)`, `GET /v1/client`, with the token its storage holds),
+//!   which comes in through `show` like any answer, and is never posted on:
+//!   no loops. One reload at a time, and one more if asked meanwhile: no
+//!   storms. Other instances in the same page are not told. Where
+//!   `BroadcastChannel` or `document` is missing (Node), that part is left
+//!   out.
 //!
 //! The op numbers are those of `Gatehouse::run` in `bindings/mod.rs`.
 
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(inline_js = r#"
-const gh = Symbol(), current = Symbol(), token = Symbol();
+const gh = Symbol(), current = Symbol(), token = Symbol(), tabs = Symbol(), page = Math.random();
 class Resource {
   constructor(g) { this[gh] = g; }
 }
@@ -74,12 +88,36 @@ class Session extends Resource {
 }
 export const newSignUp = (g) => new SignUp(g);
 export const newSignIn = (g) => new SignIn(g);
-export function show(g, client, revoked) {
-  const s = (g[current] ??= new Session(g));
+export function show(g, client, revoked, tell) {
+  const s = (g[current] ??= new Session(g)), before = g.client?.lastActiveSessionId;
   if (revoked && revoked.id === s.id) Object.assign(s, revoked);
   g.client = client;
   const active = client.sessions.find((x) => x.id === client.lastActiveSessionId);
   g.session = active ? Object.assign(s, active) : null;
+  if (tell && before !== client.lastActiveSessionId) g[tabs]?.postMessage(page);
+}
+export function follow(g, name, storage) {
+  let busy, again;
+  const reload = () => {
+    if (busy) return (again = true);
+    again = false;
+    busy = Promise.resolve()
+      .then(() => storage?.get())
+      .catch(() => {})
+      .then((t) => g.__run(18, typeof t == "string" ? t : undefined))
+      .catch(() => {})
+      .then(() => {
+        busy = null;
+        if (again) reload();
+      });
+  };
+  if (typeof BroadcastChannel == "function") {
+    g[tabs] = new BroadcastChannel("gatehouse:" + name);
+    g[tabs].onmessage = (e) => e.data !== page && reload();
+  }
+  const d = globalThis.document;
+  d?.addEventListener("visibilitychange", () => d.visibilityState == "visible" && reload());
+  if (storage?.key) addEventListener("storage", (e) => e.key == storage.key && reload());
 }
 export const signOut = (g) => (g.session ? g.session.signOut() : Promise.resolve());
 "#)]
@@ -94,8 +132,14 @@ extern "C" {
 
     /// Sets `g.client` to the (decoded) `client` and `g.session` to its last
     /// active session, or `null`; `revoked`, a session just signed out,
-    /// updates the session object that showed it.
-    pub fn show(g: &JsValue, client: &JsValue, revoked: &JsValue);
+    /// updates the session object that showed it. `tell`: if the last
+    /// active session changed, other tabs are told (see the module doc).
+    pub fn show(g: &JsValue, client: &JsValue, revoked: &JsValue, tell: bool);
+
+    /// Other tabs follow: sets up `g`'s reloads of its client on a message
+    /// of the channel `name` (the `frontendApi`), on becoming visible, and
+    /// on a change of `storage` (the token storage, or `undefined`).
+    pub fn follow(g: &JsValue, name: &str, storage: &JsValue);
 
     /// `gh.signOut()`: `gh.session.signOut()`, if there is a session.
     #[wasm_bindgen(js_name = signOut)]
