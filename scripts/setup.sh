@@ -85,4 +85,15 @@ if [ "$purpose" = test ] && { [ ! -d $consumers/node_modules ] ||
   say "installing the npm packages of $consumers"
   npm ci --prefix $consumers --no-audit --no-fund --loglevel=error
 fi
+# gatehouse-react's test dependencies (React, react-dom, happy-dom) and the
+# React example app's (Vite, React, Express). --legacy-peer-deps: npm would
+# otherwise fetch the peer "gatehouse" from the registry, where that name is
+# an unrelated package; the tests install ours from its npm pack tarball.
+for dir in packages/react examples/react-app; do
+  if [ "$purpose" = test ] && { [ ! -d $dir/node_modules ] ||
+    [ $dir/package-lock.json -nt $dir/node_modules/.package-lock.json ]; }; then
+    say "installing the npm packages of $dir"
+    npm ci --prefix $dir --legacy-peer-deps --no-audit --no-fund --loglevel=error
+  fi
+done
 say "ready for '$purpose'"

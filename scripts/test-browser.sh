@@ -19,9 +19,13 @@
 #      same server: the production wasm and minified glue;
 #   5. runs the Node backend package's tests (packages/node/test) against the
 #      same server, and type-checks its index.d.ts;
-#   6. type-checks tests/browser/types-check.ts against the package's
+#   6. runs gatehouse-react's tests (packages/react/test: real React and
+#      react-dom in a happy-dom document) with the package just built,
+#      installed from its npm pack tarball, against the same server, and
+#      type-checks its index.d.ts;
+#   7. type-checks tests/browser/types-check.ts against the package's
 #      gatehouse.d.ts (tsc --strict), and checks the .d.ts has no `any`;
-#   7. always stops the servers.
+#   8. always stops the servers.
 # Assumes the tools are installed (scripts/setup.sh). Honours CARGO_TARGET_DIR.
 # Extra arguments go to the test binary, e.g. a test name filter.
 set -euo pipefail
@@ -126,6 +130,17 @@ if [ "$status" -eq 0 ]; then
   GATEHOUSE_TEST_API="$api" timeout 120 node --test packages/node/test/ || status=$?
   node_modules/.bin/tsc --strict --noEmit --target esnext --module nodenext --moduleResolution nodenext \
     packages/node/index.d.ts || status=$?
+fi
+
+# gatehouse-react (packages/react): real React in a happy-dom document, the
+# package just built (installed from its npm pack tarball), the same server.
+if [ "$status" -eq 0 ]; then
+  npm pack "$work/pkg" --pack-destination "$work" --silent >/dev/null
+  (cd packages/react && npm install --no-save --offline --no-audit --no-fund --loglevel=error \
+    "$work"/gatehouse-[0-9]*.tgz) || status=$?
+  GATEHOUSE_TEST_API="$api" timeout 120 node --test packages/react/test/ || status=$?
+  node_modules/.bin/tsc --strict --noEmit --target esnext --module nodenext --moduleResolution nodenext \
+    packages/react/index.d.ts packages/react/test/types-check.ts || status=$?
 fi
 
 if [ "$status" -eq 0 ]; then

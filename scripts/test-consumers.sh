@@ -11,10 +11,16 @@
 #      installed package the plain page's import map names), with the Vite
 #      servers' origins allowed; then `vite` (dev, dependency pre-bundling
 #      on) and `vite preview` on free ports;
-#   4. runs `node --test` on tests/consumers: each browser app completes a
-#      sign-up in headless Chromium, and the Node test imports the package
-#      and loads it;
-#   5. always stops the servers.
+#   4. the reference app, examples/react-app (issue 11 §2 and §4): packs
+#      packages/node and packages/react too and installs the three tarballs
+#      beside the app's own packages (scripts/setup.sh ran npm ci there),
+#      builds it (vite build) for a second dev-mode gatehouse-server of its
+#      own ([session] issuer and audience set, 3 s tokens) and starts its
+#      Express backend (server/index.js), which serves the build and /api;
+#   5. runs `node --test` on tests/consumers: each browser app completes a
+#      sign-up in headless Chromium, the Node test imports the package and
+#      loads it, and react-app.test.mjs drives the reference app;
+#   6. always stops the servers.
 # Assumes pkg/ is built (scripts/build-pkg.sh) and the npm dev dependencies
 # (root and tests/consumers) are installed (scripts/setup.sh). Honours
 # CARGO_TARGET_DIR. Extra arguments go to `node --test`.
@@ -31,6 +37,11 @@ if [ ! -f pkg/gatehouse.js ]; then
 fi
 if [ ! -x "$bin/vite" ] || [ ! -x "$bin/webpack" ]; then
   echo "test-consumers: $consumers/node_modules is missing; run scripts/setup.sh" >&2
+  exit 1
+fi
+example=examples/react-app
+if [ ! -x "$example/node_modules/.bin/vite" ] || [ ! -d "$example/node_modules/express" ]; then
+  echo "test-consumers: $example/node_modules is missing; run scripts/setup.sh test" >&2
   exit 1
 fi
 
@@ -57,6 +68,15 @@ cmp -s pkg/gatehouse.js "$consumers/node_modules/gatehouse/gatehouse.js" ||
 (cd "$consumers/vite-react" && "$bin/vite" build --logLevel warn)
 (cd "$consumers/webpack" && "$bin/webpack" --mode production --no-stats)
 
+# The reference app's three packages, each from its tarball, as its README says.
+npm pack ./packages/node ./packages/react --pack-destination "$work" --silent >/dev/null
+(cd "$example" && npm install --no-save --offline --no-audit --no-fund --loglevel=error \
+  "$work"/gatehouse-[0-9]*.tgz "$work"/gatehouse-node-*.tgz "$work"/gatehouse-react-*.tgz)
+for name in gatehouse gatehouse-node gatehouse-react; do
+  [ -f "$example/node_modules/$name/package.json" ] && [ ! -L "$example/node_modules/$name" ] ||
+    { echo "test-consumers: $name is not installed in $example" >&2; exit 1; }
+done
+
 # 3. The servers.
 api_port=$(free_port)
 dev_port=$(free_port)
@@ -78,7 +98,34 @@ pids+=("$!")
 (cd "$consumers/vite-react" && exec "$bin/vite" preview --host 127.0.0.1 --port "$preview_port" --strictPort) \
   > "$logs/vite-preview.log" 2>&1 &
 pids+=("$!")
-for url in "$api/healthz" "$dev/" "$preview/"; do
+
+# 4. The reference app, with a Gatehouse server of its own: its tokens carry
+# an issuer and an audience that the backend checks, and live 3 s, so the
+# test sees a token taken before sign-out refused once it has expired.
+app_api_port=$(free_port)
+while [[ " $api_port $dev_port $preview_port " == *" $app_api_port "* ]]; do app_api_port=$(free_port); done
+app_port=$(free_port)
+while [[ " $api_port $dev_port $preview_port $app_api_port " == *" $app_port "* ]]; do app_port=$(free_port); done
+app_api=http://127.0.0.1:$app_api_port
+app=http://127.0.0.1:$app_port
+cat > "$work/react-app.toml" <<TOML
+allowed_origins = ["$app"]
+allowed_redirect_origins = ["$app"]
+
+[session]
+token_ttl_seconds = 3
+issuer = "$app_api"
+audience = "$app"
+TOML
+env -u GATEHOUSE_CONFIG -u GATEHOUSE_PKG "$target_dir/debug/gatehouse-server" --dev --listen "127.0.0.1:$app_api_port" \
+  --database-url "sqlite://$work/react-app.db" --config "$work/react-app.toml" > "$logs/react-app-gatehouse.log" 2>&1 &
+pids+=("$!")
+(cd "$example" && VITE_GATEHOUSE_API="$app_api" node_modules/.bin/vite build --logLevel warn)
+(cd "$example" && GATEHOUSE_API="$app_api" GATEHOUSE_ISSUER="$app_api" GATEHOUSE_AUDIENCE="$app" PORT="$app_port" \
+  exec node server/index.js) > "$logs/react-app-backend.log" 2>&1 &
+pids+=("$!")
+
+for url in "$api/healthz" "$dev/" "$preview/" "$app_api/healthz" "$app/"; do
   for _ in $(seq 1 300); do
     curl -fsS -o /dev/null "$url" 2>/dev/null && break
     sleep 0.1
@@ -86,8 +133,9 @@ for url in "$api/healthz" "$dev/" "$preview/"; do
   curl -fsS -o /dev/null "$url" || { echo "test-consumers: no answer from $url; logs in $logs/" >&2; exit 1; }
 done
 echo "test-consumers: server at $api, vite dev at $dev, vite preview at $preview (logs: $logs/)"
+echo "test-consumers: the react app at $app, its gatehouse server at $app_api"
 
-# 4. The tests.
+# 5. The tests.
 status=0
 GATEHOUSE_CONSUMERS_API="$api" \
 GATEHOUSE_CONSUMERS_VITE_DEV="$dev/" \
@@ -95,6 +143,8 @@ GATEHOUSE_CONSUMERS_VITE_PREVIEW="$preview/" \
 GATEHOUSE_CONSUMERS_WEBPACK="$api/webpack/index.html" \
 GATEHOUSE_CONSUMERS_PLAIN="$api/plain/index.html" \
 GATEHOUSE_CONSUMERS_SHOTS="$logs" \
+GATEHOUSE_REACT_APP="$app/" \
+GATEHOUSE_REACT_APP_API="$app_api" \
   node --test --test-concurrency=2 "$@" "$consumers/" || status=$?
 if [ "$status" -ne 0 ]; then
   echo "test-consumers: tests failed; logs and screenshots in $logs/" >&2

@@ -4,12 +4,22 @@
 //! languages). Their data properties are set from Rust; the `Gatehouse` is
 //! kept under a symbol, so it is no data property.
 //!
-//! Two small pieces of state live here too, because in JS they cost a
+//! Small pieces of state live here too, because in JS they cost a
 //! fraction of their Rust (about 0.35 KiB gzip against 1.2 KiB; the size
 //! budget, `bench/size.sh`):
 //!
 //! - `show`: `gh.client` and `gh.session`, the client's last active session
 //!   (the one `Session` object of the instance, updated in place), or null;
+//! - the listeners of `gh.addListener(f)`: `show` is the one place where
+//!   an answer's state lands (after the sign-up or sign-in object took
+//!   its part), so it calls each listener there, once per answer taken in,
+//!   with one new snapshot `{ client, session, signUp, signIn }` (what `gh`
+//!   shows now). A listener that throws is reported to the page (a
+//!   microtask rethrows it) and stops neither the SDK nor the others.
+//!   `addListener` itself is a JS method that the first `show` (at load,
+//!   before `Gatehouse.load` resolves) puts on the `Gatehouse` class's
+//!   prototype: a wasm-bindgen method would cost a wasm export and a shim
+//!   for what is JS alone; its type is in `typescript.rs`;
 //! - the session token cache of `getToken()`. A token is handed out again
 //!   while the session is `gh.session` and the token has more than 10 s
 //!   (or half its lifetime, if shorter) left. Its lifetime is the answer's
@@ -37,7 +47,7 @@
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(inline_js = r#"
-const gh = Symbol(), current = Symbol(), token = Symbol(), tabs = Symbol(), page = Math.random();
+const gh = Symbol(), current = Symbol(), token = Symbol(), heard = Symbol(), tabs = Symbol(), page = Math.random();
 class Resource {
   constructor(g) { this[gh] = g; }
 }
@@ -88,12 +98,27 @@ class Session extends Resource {
 }
 export const newSignUp = (g) => new SignUp(g);
 export const newSignIn = (g) => new SignIn(g);
+function addListener(f) {
+  if (typeof f != "function") throw new TypeError("addListener takes a function");
+  const all = (this[heard] ??= new Set()), one = (x) => f(x);
+  all.add(one);
+  return () => { all.delete(one); };
+}
 export function show(g, client, revoked, tell) {
+  Object.getPrototypeOf(g).addListener ??= addListener;
   const s = (g[current] ??= new Session(g)), before = g.client?.lastActiveSessionId;
   if (revoked && revoked.id === s.id) Object.assign(s, revoked);
   g.client = client;
   const active = client.sessions.find((x) => x.id === client.lastActiveSessionId);
   g.session = active ? Object.assign(s, active) : null;
+  const snapshot = { client, session: g.session, signUp: g.signUp, signIn: g.signIn };
+  for (const f of g[heard] ?? []) {
+    try {
+      f(snapshot);
+    } catch (e) {
+      queueMicrotask(() => { throw e; });
+    }
+  }
   if (tell && before !== client.lastActiveSessionId) g[tabs]?.postMessage(page);
 }
 export function follow(g, name, storage) {
@@ -119,6 +144,7 @@ export function follow(g, name, storage) {
   d?.addEventListener("visibilitychange", () => d.visibilityState == "visible" && reload());
   if (storage?.key) addEventListener("storage", (e) => e.key == storage.key && reload());
 }
+
 export const signOut = (g) => (g.session ? g.session.signOut() : Promise.resolve());
 "#)]
 extern "C" {

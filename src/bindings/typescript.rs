@@ -327,6 +327,18 @@ export interface SignIn extends SignInResource {
   attemptFirstFactor(params: AttemptFirstFactorParams): Promise<SignIn>;
 }
 
+/**
+ * What a listener of `gh.addListener` gets after each change: `gh`'s state
+ * at that moment, in a new object each time (the objects in it are `gh`'s
+ * own, updated in place).
+ */
+export interface GatehouseResources {
+  readonly client: Client;
+  readonly session: Session | null;
+  readonly signUp: SignUp;
+  readonly signIn: SignIn;
+}
+
 export interface Gatehouse {
   /** The instance settings, loaded once. */
   readonly environment: Environment;
@@ -338,6 +350,14 @@ export interface Gatehouse {
   readonly signIn: SignIn;
   /** The client's last active session, or `null` when signed out. */
   readonly session: Session | null;
+  /**
+   * Calls `listener` after every change of `signUp`, `signIn`, `session` or
+   * `client` (each answer the SDK takes in: a sign-up or sign-in call, a
+   * session token, a sign-out), once per change, never for a call that
+   * failed; answers the function that removes it. A listener that throws
+   * is reported (rethrown in a microtask) and stops nothing else.
+   */
+  addListener(listener: (resources: GatehouseResources) => void): () => void;
 }
 
 /** Every stable error code (docs/errors.md). */

@@ -12,6 +12,7 @@
 #![cfg(target_arch = "wasm32")]
 
 mod errors;
+mod listeners;
 mod magic_link;
 mod rate_limits;
 mod sessions;

@@ -3,9 +3,10 @@
 // src/fetch.rs): two pages of one browser context, each with its own
 // Gatehouse instance loaded from /pkg/ against the real server, as two tabs
 // of one person's browser. A sign-up completed, a sign-in or a sign-out in
-// one shows in the other within 1 s; a tab that becomes visible reloads its
-// client; in bearer mode, the client token survives a reload through
-// `tokenStorage` ("local", or an object of the page's own).
+// one shows in the other within 1 s, and its listeners fire there; a tab
+// that becomes visible reloads its client; in bearer mode, the client token
+// survives a reload through `tokenStorage` ("local", or an object of the
+// page's own).
 //
 // The pages are the server's /healthz (any page of the origin will do: the
 // demo's own instance would be a third party to every message).
@@ -100,6 +101,30 @@ test("a sign-up, a sign-out and a sign-in in one tab show in the other within 1 
     // a token for the session A made.
     const jwt = await b.evaluate(() => gh.session.getToken());
     assert.match(jwt, /^ey[\w-]+\.[\w-]+\.[\w-]+$/);
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test("listeners fire in the other tab, once per change it follows, with the new state", { timeout: 60_000 }, async () => {
+  const problems = [];
+  const context = await browser.newContext();
+  try {
+    const [a, b] = [await tab(context, problems), await tab(context, problems)];
+    await load(a);
+    await load(b);
+    await b.evaluate(() => {
+      window.seen = [];
+      gh.addListener(({ client, session }) => seen.push([client.lastActiveSessionId, session?.id ?? null]));
+    });
+    const session = await signUp(a, uniqueEmail("tabs-listen"));
+    await b.waitForFunction((id) => seen.some(([, s]) => s === id), session, { polling: 20, timeout: FOLLOW_MS });
+    await a.evaluate(() => gh.signOut());
+    await b.waitForFunction(() => seen.at(-1)?.[1] === null, null, { polling: 20, timeout: FOLLOW_MS });
+    await new Promise((r) => setTimeout(r, 300));
+    // One reload each: the session, then none.
+    assert.deepEqual(await b.evaluate(() => seen), [[session, session], [null, null]]);
     assert.deepEqual(problems, []);
   } finally {
     await context.close();

@@ -1,0 +1,119 @@
+// The reference app (examples/react-app), built on gatehouse-react and
+// installed from the three packages' npm pack tarballs, driven in headless
+// Chromium as a person would: sign up with an emailed code, see the
+// protected page with data from the app's Express backend (gatehouse-node),
+// sign out, see the backend refuse, sign in again. Run by
+// scripts/test-consumers.sh, which builds the app, starts its backend and a
+// Gatehouse server of its own ([session] audience = the app's URL, 3 s
+// tokens), and sets GATEHOUSE_REACT_APP and GATEHOUSE_REACT_APP_API.
+import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
+import { after, before, test } from "node:test";
+import { chromium } from "playwright-core";
+
+const env = (name) => {
+  const value = process.env[name];
+  assert.ok(value, `${name} is not set: run scripts/test-consumers.sh`);
+  return value.replace(/\/$/, "");
+};
+
+let browser;
+before(async () => {
+  browser = await chromium.launch({
+    executablePath: process.env.GATEHOUSE_E2E_CHROMIUM || "/usr/bin/chromium",
+    args: ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+  });
+});
+after(() => browser?.close());
+
+async function codeSentTo(api, to) {
+  for (let tries = 0; tries < 50; tries++) {
+    const message = (await (await fetch(`${api}/v1/dev/outbox`)).json()).findLast((m) => m.to === to && m.code);
+    if (message) return message.code;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no code was sent to ${to}`);
+}
+
+test("sign up with a code, the protected page, sign out, the backend refuses, sign in again", async () => {
+  const app = env("GATEHOUSE_REACT_APP");
+  const api = env("GATEHOUSE_REACT_APP_API");
+  const context = await browser.newContext();
+  context.setDefaultTimeout(20_000);
+  const page = await context.newPage();
+  const problems = [];
+  page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
+  // The 401s the test provokes are expected; any other failed request is a problem.
+  page.on("response", (r) => r.status() >= 400 && !r.url().endsWith("/favicon.ico") && !r.url().endsWith("/api/me") &&
+    problems.push(`${r.status()} ${r.url()}`));
+  const tokens = [];
+  page.on("request", (r) => r.url().endsWith("/api/me") && r.headers().authorization && tokens.push(r.headers().authorization));
+  try {
+    await page.goto(`${app}/`);
+
+    // 1. Details, then the emailed code, then done.
+    const email = `react-app.${Date.now()}.${Math.random().toString(36).slice(2, 8)}@example.com`;
+    const signUp = page.getByRole("form", { name: "Sign up" });
+    await signUp.getByLabel("Email").fill(email);
+    await signUp.getByLabel("Password").fill("correct horse battery");
+    await signUp.getByRole("button", { name: "Continue" }).click();
+    await page.getByRole("heading", { name: `Verify ${email}` }).waitFor();
+    await page.getByRole("button", { name: "Email me a code" }).click();
+    await page.getByRole("textbox", { name: "Code" }).fill(await codeSentTo(api, email));
+    await page.getByRole("button", { name: "Verify" }).click();
+    await page.getByRole("heading", { name: "Welcome!" }).waitFor();
+    const userId = /\((user_[^)]+)\)/.exec(await page.getByRole("region", { name: "Done" }).innerText())?.[1];
+    assert.ok(userId, "the new user's id is shown");
+
+    // 2. The protected page, with the backend's answer for this user.
+    await page.getByRole("link", { name: "Go to your account" }).click();
+    await page.getByRole("heading", { name: "Your account" }).waitFor();
+    await page.locator("#me", { hasText: userId }).waitFor();
+    const me = JSON.parse(await page.locator("#me").innerText());
+    assert.equal(me.userId, userId);
+    assert.match(me.sessionId, /^sess_/);
+    const token = tokens.at(-1);
+    assert.ok(token, "the page sent its session token");
+
+    // 3. Sign out: the protected content goes, and the backend refuses the page at once (no token to send).
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.locator("#signed-out").waitFor();
+    assert.equal(await page.getByRole("heading", { name: "Your account" }).count(), 0);
+    await page.getByRole("button", { name: "Ask the backend" }).click();
+    await page.locator("#backend-check", { hasText: /^401 .*session_token_missing/ }).waitFor();
+    // A token taken before sign-out is refused once it expires (3 s tokens here): the backend checks the token, not the session.
+    const replay = () => page.evaluate((auth) => fetch("/api/me", { headers: { Authorization: auth } }).then((r) => r.status), token);
+    let status;
+    for (let i = 0; i < 60 && (status = await replay()) !== 401; i++) await page.waitForTimeout(100);
+    assert.equal(status, 401, "the old token is refused once expired");
+    const forged = token.replace(/.$/, (c) => (c === "A" ? "B" : "A"));
+    assert.equal(await page.evaluate((auth) => fetch("/api/me", { headers: { Authorization: auth } }).then((r) => r.status), forged), 401);
+
+    // 4. Sign in again: the protected page is back, for the same user.
+    await page.getByRole("link", { name: "Sign in" }).first().click();
+    const signIn = page.getByRole("form", { name: "Sign in" });
+    await signIn.getByLabel("Email").fill(email);
+    await signIn.getByLabel("Password").fill("correct horse battery");
+    await signIn.getByRole("button", { name: "Sign in" }).click();
+    await page.locator("#me", { hasText: userId }).waitFor();
+    await page.getByRole("button", { name: "Ask the backend" }).click();
+    await page.locator("#backend-check", { hasText: /^200 / }).waitFor();
+    assert.deepEqual(problems, []);
+  } catch (e) {
+    await page.screenshot({ path: `${process.env.GATEHOUSE_CONSUMERS_SHOTS ?? "/tmp"}/react-app.png` }).catch(() => null);
+    e.message += `\npage: ${await page.locator("body").innerText().catch(() => "?")}\nproblems: ${problems.join("; ")}`;
+    throw e;
+  } finally {
+    await context.close();
+  }
+});
+
+test("the README's React snippets are the app's files, as they stand", async () => {
+  const readme = await readFile(new URL("../../README.md", import.meta.url), "utf8");
+  const blocks = [...readme.matchAll(/<!-- react: (\S+) -->\n```jsx\n([\s\S]*?)```\n/g)];
+  assert.deepEqual(blocks.map((b) => b[1]), ["src/main.jsx", "src/Account.jsx"]);
+  for (const [, file, text] of blocks) {
+    assert.equal(text, await readFile(new URL(`../../examples/react-app/${file}`, import.meta.url), "utf8"), file);
+  }
+});
