@@ -137,8 +137,10 @@ export function follow(g, name, storage) {
       });
   };
   if (typeof BroadcastChannel == "function") {
-    g[tabs] = new BroadcastChannel("gatehouse:" + name);
-    g[tabs].onmessage = (e) => e.data !== page && reload();
+    const c = (g[tabs] = new BroadcastChannel("gatehouse:" + name));
+    c.onmessage = (e) => e.data !== page && reload();
+    // Node: not what keeps the process running.
+    c.unref?.();
   }
   const d = globalThis.document;
   d?.addEventListener("visibilitychange", () => d.visibilityState == "visible" && reload());

@@ -23,7 +23,7 @@ export interface GatehouseOptions {
    * Bearer mode only: where the client token is kept, so that a reload of
    * the page keeps its client (and session). "memory" (the default): lost
    * at reload, and each tab is its own client. "local": `localStorage`,
-   * under a key of the `frontendApi`, shared by the origin's tabs (any
+   * under a key of the `frontendApi`, shared by the origin's tabs (every
    * script of the origin can read it: see the README on XSS). Or your own.
    */
   tokenStorage?: "memory" | "local" | TokenStorage;
@@ -36,7 +36,7 @@ export interface GatehouseOptions {
  * request is sent again after another tab replaced the token). `set` is
  * called with every new token (the token is replaced at each sign-in and
  * sign-out), `remove` when the server refuses the one `get` gives; their
- * promises are not awaited. What any of them throws or rejects is ignored.
+ * promises are not awaited. What they throw or reject is ignored.
  */
 export interface TokenStorage {
   get(): string | null | undefined | Promise<string | null | undefined>;
