@@ -270,6 +270,38 @@ test("bearer mode: a tokenStorage object of the app's own, with an async get, ke
   }
 });
 
+test("bearer mode: a stored token replaced elsewhere, refused twice, is removed from the storage", { timeout: 60_000 }, async () => {
+  const problems = [];
+  const context = await browser.newContext();
+  try {
+    const a = await tab(context, problems);
+    await load(a, { tokenMode: "bearer", storage: "custom" });
+    const email = uniqueEmail("tabs-dead");
+    await a.evaluate(async (email) => {
+      await gh.signUp.create({ emailAddress: email, password: "correct horse battery" });
+      await gh.signUp.prepareEmailAddressVerification();
+    }, email);
+    const [token, signUpId] = await a.evaluate(() => [sessionStorage.getItem("my-token"), gh.signUp.id]);
+    // Someone else with the same token (another device the app copied it to)
+    // completes the sign-up: the server replaces the token, and the page
+    // never hears the new one.
+    const code = (await codesFromApi(email)).at(-1);
+    const res = await fetch(`${BASE_URL}/v1/client/sign_ups/${signUpId}/attempt_verification`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "Gatehouse-Token-Mode": "bearer", Authorization: `Bearer ${token}` },
+      body: JSON.stringify({ strategy: "email_code", code }),
+    });
+    assert.equal(res.status, 200);
+    assert.ok(res.headers.get("Gatehouse-Client"), "the token was replaced");
+    const refused = await a.evaluate(() => gh.signUp.reload().then(() => "reloaded", (e) => e.code));
+    assert.equal(refused, "client_token_replaced");
+    await a.waitForFunction(() => calls.remove === 1 && sessionStorage.getItem("my-token") === null, null, { timeout: 2000 });
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
+
 test("a tokenStorage that cannot work is a GatehouseError naming it, before any request", { timeout: 60_000 }, async () => {
   const problems = [];
   const context = await browser.newContext();
