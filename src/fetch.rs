@@ -23,6 +23,17 @@
 //! and the browser sends its new cookie (in bearer mode, the token kept
 //! from that answer's header). A second `client_token_replaced` is the
 //! caller's `GatehouseError`.
+//!
+//! **The token kept across reloads** (bearer mode, `tokenStorage`). The
+//! storage's `get` is read by the package entry before the client's first
+//! request (`src/js/core.js`) and by each reload of the client that
+//! another tab asks for (`bindings/objects.rs`); every new token from a
+//! `Gatehouse-Client` header (or a completing event) goes to its `set`, in
+//! [`Transport::finish`], so each rotation is kept. A second
+//! `client_token_replaced` means the token is dead: the storage's `remove`,
+//! if its `get` still gives that token (another tab may have put the new
+//! one there). Calls to the storage never fail a request: what they throw
+//! or reject is dropped.
 
 use crate::decode;
 use crate::error::{Error, Result};
@@ -35,6 +46,9 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 #[wasm_bindgen(inline_js = r#"
+export function store(s, t, dead) {
+  if (s) Promise.resolve().then(() => (dead ? Promise.resolve(s.get()).then((k) => k === t && s.remove()) : s.set(t))).catch(() => {});
+}
 export function pipe(url, init, target, tag, wait, early) {
   const header = (response, name) => response.headers.get(name);
   const send = () => (early || fetch(url, init)
@@ -57,6 +71,11 @@ extern "C" {
     /// (`null`) it resolves to the bare `answer`, and never rejects; such
     /// a promise as `early` is the answer, and nothing is sent.
     fn pipe(url: &JsValue, init: &JsValue, target: &JsValue, tag: u32, wait: u32, early: &JsValue) -> Promise;
+
+    /// Hands the new token `t` to the storage `s`'s `set` (`dead`: calls
+    /// its `remove` if its `get` still gives `t`), later in this turn;
+    /// nothing without a storage.
+    fn store(s: &JsValue, t: &str, dead: bool);
 }
 
 /// A bit of a [`pipe`] tag: the request was sent again (it is not, twice).
@@ -104,15 +123,43 @@ pub struct Transport {
     /// A `Cell` (taken and put back) rather than a `RefCell`: no borrow
     /// panics, so no panic-message formatting in the binary.
     token: Cell<Option<String>>,
+    /// `tokenStorage`: an object with `get`, `set` and `remove`, or
+    /// `undefined` (kept in memory only).
+    storage: JsValue,
 }
 
 impl Transport {
-    pub fn new(base: &str, bearer: bool) -> Self {
+    /// `token`: the one `storage` held at load (bearer mode).
+    pub fn new(base: &str, bearer: bool, storage: JsValue, token: Option<String>) -> Self {
         let mut base = String::from(base);
         while base.ends_with('/') {
             base.pop();
         }
-        Transport { base, bearer, token: Cell::new(None) }
+        Transport { base, bearer, token: Cell::new(token.filter(|_| bearer)), storage }
+    }
+
+    /// `frontendApi` without a trailing slash.
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    /// The token storage, or `undefined`.
+    pub fn storage(&self) -> &JsValue {
+        &self.storage
+    }
+
+    /// Whether other tabs share this client: cookie mode, or bearer mode
+    /// with a `tokenStorage` (in memory only, each tab is its own client).
+    pub fn shared_by_tabs(&self) -> bool {
+        !self.bearer || !self.storage.is_undefined()
+    }
+
+    /// Takes a token read from the storage (another tab may have put a new
+    /// one there); not written back.
+    pub fn adopt(&self, token: Option<String>) {
+        if self.bearer && token.as_deref().is_some_and(|t| !t.is_empty()) {
+            self.token.set(token);
+        }
     }
 
     /// Starts one request; its promise resolves to the `Response`. An
@@ -149,10 +196,21 @@ impl Transport {
     /// The request [`pipe`] handed back with a `client_token_replaced`
     /// answer, sent once more after [`PAUSE_MS`] (see the module doc), with
     /// the current bearer token; `None` for any other error, or when it was
-    /// already sent again.
+    /// already sent again (then the storage forgets the dead token, if it
+    /// still holds it).
     pub fn again(&self, error: &Error, tag: u32, url: &JsValue, init: &JsValue, target: &JsValue) -> Option<Promise> {
         let replaced = error.first().is_some_and(|e| e.code == ErrorCode::ClientTokenReplaced.as_str());
-        if !replaced || tag & SENT_AGAIN != 0 {
+        if !replaced {
+            return None;
+        }
+        if tag & SENT_AGAIN != 0 {
+            // Dead: the storage forgets it, unless another tab has put a
+            // new one in its place.
+            let sent = self.token.take();
+            if let Some(token) = &sent {
+                store(&self.storage, token, true);
+            }
+            self.token.set(sent);
             return None;
         }
         self.authorize(&decode::get(init, "headers").unwrap_or_default());
@@ -207,6 +265,7 @@ impl Transport {
         let json = answer.get(1);
         if self.bearer {
             if let Some(token) = answer.get(2).as_string() {
+                store(&self.storage, &token, false);
                 self.token.set(Some(token));
             }
         }

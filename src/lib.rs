@@ -26,8 +26,9 @@
 //! 24 KiB gzip for the wasm and its JS, `bench/size.sh`; messages come from
 //! the protocol crate's static tables); no panics: every failure is an
 //! [`error::Error`]; only `bindings`, `decode` and `fetch` touch `JsValue`.
-//! The JS in `bindings` and `fetch` is glue and two small pieces of state
-//! (which session is current, the token cache), kept there for size.
+//! The JS in `bindings` and `fetch` is glue and three small pieces of state
+//! (which session is current, the token cache, the other tabs' following),
+//! kept there for size.
 
 #![cfg_attr(all(target_arch = "wasm32", feature = "runtime"), no_std)]
 

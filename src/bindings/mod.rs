@@ -59,6 +59,8 @@ const TOKEN: u32 = 3;
 const SIGN_OUT: u32 = 4;
 /// Not an answer: the event stream, whose `Response` goes to the caller.
 const EVENTS: u32 = 5;
+/// The client, reloaded because another tab changed it (`objects::follow`).
+const CLIENT_RELOAD: u32 = 6;
 
 // The operations of `Gatehouse.__run`, as `objects.rs` numbers them: the
 // sign-up's nine (0 to 8, in the order of `sign_up_op`), the sign-in's
@@ -74,6 +76,9 @@ const RUN_SIGN_OUT: u32 = 14;
 const RUN_LINK_FLOW: u32 = 15;
 const RUN_EVENTS: u32 = 16;
 const RUN_LINK_CANCELLED: u32 = 17;
+/// Reloading the client (other tabs follow: `objects::follow`), with the
+/// token the storage holds as `params`, if any.
+const RUN_CLIENT: u32 = 18;
 
 /// The paths of the environment and the client, asked for at load.
 const ENVIRONMENT: &str = "/v1/environment";
@@ -140,10 +145,11 @@ impl Shared {
     }
 
     /// Takes in the client of an answer: `gh.client`, and `gh.session`
-    /// (see `objects::show`).
-    fn set_client(&self, envelope: &JsValue, revoked: &JsValue) {
+    /// (see `objects::show`); `tell`: this tab's own operation, whose change
+    /// of session the other tabs are told about.
+    fn set_client(&self, envelope: &JsValue, revoked: &JsValue, tell: bool) {
         let client = get(envelope, "client").unwrap_or_default();
-        objects::show(&self.gatehouse(), &client, revoked);
+        objects::show(&self.gatehouse(), &client, revoked, tell);
     }
 
     /// Takes in an answer about the sign-up or the sign-in: the resource
@@ -154,7 +160,7 @@ impl Shared {
         let state = get(&envelope, "response").unwrap_or_default();
         let object = slot.object.get().cloned().unwrap_or_default();
         assign(&object, &state);
-        self.set_client(&envelope, &JsValue::UNDEFINED);
+        self.set_client(&envelope, &JsValue::UNDEFINED, true);
         Ok(object)
     }
 }
@@ -173,12 +179,15 @@ impl Gatehouse {
     /// asks for both while the wasm comes; no `init()` is needed.
     #[wasm_bindgen(unchecked_return_type = "Promise<Gatehouse>")]
     pub fn load(#[wasm_bindgen(unchecked_param_type = "GatehouseOptions")] options: JsValue) -> Promise {
-        let (api, bearer) = match read::options(&options) {
+        let read::Options { api, bearer, storage } = match read::options(&options) {
             Ok(options) => options,
             Err(e) => return Promise::reject(&error::to_js(e)),
         };
+        // The token `tokenStorage` held, read by the package entry before
+        // its request for the client.
+        let token = read::opt_string(&options, "__token").ok().flatten();
         let shared = Rc::new(Shared {
-            transport: Transport::new(&api, bearer),
+            transport: Transport::new(&api, bearer, storage, token),
             rules: OnceCell::new(),
             gatehouse: Cell::new(None),
             sign_up: Slot::default(),
@@ -227,7 +236,9 @@ impl Gatehouse {
     /// with a `GatehouseError`. The session's pass its id as `params`; the
     /// others may pass an `AbortSignal` as `params.signal`. The link flow's
     /// (`link.rs`) answer a flow object, the event stream's `Response`
-    /// promise, and the `GatehouseError` of a cancelled wait.
+    /// promise, and the `GatehouseError` of a cancelled wait. The other
+    /// tabs' following (`objects::follow`) reloads the client, with the
+    /// token its storage holds as `params`.
     #[wasm_bindgen(js_name = __run, skip_typescript)]
     pub fn run(&self, op: u32, params: JsValue) -> JsValue {
         let shared = &self.shared;
@@ -250,6 +261,10 @@ impl Gatehouse {
             }
             RUN_TOKEN => (session(Method::Post, "/tokens"), TOKEN),
             RUN_SIGN_OUT => (session(Method::Delete, ""), SIGN_OUT),
+            RUN_CLIENT => {
+                shared.transport.adopt(params.as_string());
+                (request(Method::Get, CLIENT.into()), CLIENT_RELOAD)
+            }
             _ => {
                 let op = RUN_SIGN_IN
                     .get(op.wrapping_sub(RUN_FIRST_SIGN_IN) as usize)
@@ -286,6 +301,7 @@ impl Gatehouse {
                 SIGN_IN => schema::SIGN_IN_ENVELOPE,
                 TOKEN => schema::TOKEN_ENVELOPE,
                 SIGN_OUT => schema::SESSION_ENVELOPE,
+                CLIENT_RELOAD => schema::CLIENT_ENVELOPE,
                 _ => return Err(Error::response_invalid(0, None)),
             };
             if tag <= SIGN_IN {
@@ -296,11 +312,11 @@ impl Gatehouse {
             let response = get(&envelope, "response").unwrap_or_default();
             return Ok(if tag == TOKEN {
                 // `{ jwt, issuedAt, expireAt }`, for the token cache.
-                shared.set_client(&envelope, &JsValue::UNDEFINED);
+                shared.set_client(&envelope, &JsValue::UNDEFINED, false);
                 response
             } else {
-                // The session, now `revoked`.
-                shared.set_client(&envelope, &response);
+                // Signing out: the session, now `revoked`; a reload: none.
+                shared.set_client(&envelope, &response, tag == SIGN_OUT);
                 JsValue::UNDEFINED
             });
         }
@@ -320,7 +336,11 @@ impl Gatehouse {
         set(&gatehouse, "signIn", &sign_in);
         let _ = shared.sign_up.object.set(sign_up);
         let _ = shared.sign_in.object.set(sign_in);
-        shared.set_client(&client, &JsValue::UNDEFINED);
+        shared.set_client(&client, &JsValue::UNDEFINED, false);
+        let transport = &shared.transport;
+        if transport.shared_by_tabs() {
+            objects::follow(&gatehouse, transport.base(), transport.storage());
+        }
         Ok(gatehouse)
     }
 }

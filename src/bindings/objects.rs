@@ -4,7 +4,7 @@
 //! languages). Their data properties are set from Rust; the `Gatehouse` is
 //! kept under a symbol, so it is no data property.
 //!
-//! Two small pieces of state live here too, because in JS they cost a
+//! Small pieces of state live here too, because in JS they cost a
 //! fraction of their Rust (about 0.35 KiB gzip against 1.2 KiB; the size
 //! budget, `bench/size.sh`):
 //!
@@ -27,13 +27,27 @@
 //!   request was sent: the browser's clock is only compared with itself.
 //!   Calls made while a token is on its way share that request; a failed
 //!   one is not kept. `signOut()` forgets the token at once.
+//! - other tabs follow (`follow`, set up at load when tabs share the
+//!   client: cookie mode, or bearer mode with a `tokenStorage`). When this
+//!   tab's own operation (a sign-up or sign-in step, a sign-out) changes
+//!   the client's last active session, `show` posts a message on the
+//!   `BroadcastChannel` named by the `frontendApi`. It says only "changed":
+//!   a random number of this page, no token, no id. A tab that gets it,
+//!   or that becomes visible (`visibilitychange`), or that sees the
+//!   "local" token storage change (a `storage` event), reloads its client
+//!   (`__run(18)`, `GET /v1/client`, with the token its storage holds),
+//!   which comes in through `show` like any answer, and is never posted on:
+//!   no loops. One reload at a time, and one more if asked meanwhile: no
+//!   storms. Other instances in the same page are not told. Where
+//!   `BroadcastChannel` or `document` is missing (Node), that part is left
+//!   out.
 //!
 //! The op numbers are those of `Gatehouse::run` in `bindings/mod.rs`.
 
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(inline_js = r#"
-const gh = Symbol(), current = Symbol(), token = Symbol(), heard = Symbol();
+const gh = Symbol(), current = Symbol(), token = Symbol(), heard = Symbol(), tabs = Symbol(), page = Math.random();
 class Resource {
   constructor(g) { this[gh] = g; }
 }
@@ -90,9 +104,9 @@ function addListener(f) {
   all.add(one);
   return () => { all.delete(one); };
 }
-export function show(g, client, revoked) {
+export function show(g, client, revoked, tell) {
   Object.getPrototypeOf(g).addListener ??= addListener;
-  const s = (g[current] ??= new Session(g));
+  const s = (g[current] ??= new Session(g)), before = g.client?.lastActiveSessionId;
   if (revoked && revoked.id === s.id) Object.assign(s, revoked);
   g.client = client;
   const active = client.sessions.find((x) => x.id === client.lastActiveSessionId);
@@ -105,6 +119,32 @@ export function show(g, client, revoked) {
       queueMicrotask(() => { throw e; });
     }
   }
+  if (tell && before !== client.lastActiveSessionId) g[tabs]?.postMessage(page);
+}
+export function follow(g, name, storage) {
+  let busy, again;
+  const reload = () => {
+    if (busy) return (again = true);
+    again = false;
+    busy = Promise.resolve()
+      .then(() => storage?.get())
+      .catch(() => {})
+      .then((t) => g.__run(18, typeof t == "string" ? t : undefined))
+      .catch(() => {})
+      .then(() => {
+        busy = null;
+        if (again) reload();
+      });
+  };
+  if (typeof BroadcastChannel == "function") {
+    const c = (g[tabs] = new BroadcastChannel("gatehouse:" + name));
+    c.onmessage = (e) => e.data !== page && reload();
+    // Node: not what keeps the process running.
+    c.unref?.();
+  }
+  const d = globalThis.document;
+  d?.addEventListener("visibilitychange", () => d.visibilityState == "visible" && reload());
+  if (storage?.key) addEventListener("storage", (e) => e.key == storage.key && reload());
 }
 
 export const signOut = (g) => (g.session ? g.session.signOut() : Promise.resolve());
@@ -120,8 +160,14 @@ extern "C" {
 
     /// Sets `g.client` to the (decoded) `client` and `g.session` to its last
     /// active session, or `null`; `revoked`, a session just signed out,
-    /// updates the session object that showed it.
-    pub fn show(g: &JsValue, client: &JsValue, revoked: &JsValue);
+    /// updates the session object that showed it. `tell`: if the last
+    /// active session changed, other tabs are told (see the module doc).
+    pub fn show(g: &JsValue, client: &JsValue, revoked: &JsValue, tell: bool);
+
+    /// Other tabs follow: sets up `g`'s reloads of its client on a message
+    /// of the channel `name` (the `frontendApi`), on becoming visible, and
+    /// on a change of `storage` (the token storage, or `undefined`).
+    pub fn follow(g: &JsValue, name: &str, storage: &JsValue);
 
     /// `gh.signOut()`: `gh.session.signOut()`, if there is a session.
     #[wasm_bindgen(js_name = signOut)]

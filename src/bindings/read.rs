@@ -29,8 +29,19 @@ pub fn opt_string(params: &JsValue, key: &str) -> Result<Option<String>> {
     v.as_string().map(Some).ok_or_else(|| Error::param(ErrorCode::FormParamFormatInvalid, key))
 }
 
-/// `{ frontendApi, tokenMode? }`: the API base URL and whether to use bearer mode.
-pub fn options(options: &JsValue) -> Result<(String, bool)> {
+/// The load's options, read.
+pub struct Options {
+    /// `frontendApi`.
+    pub api: String,
+    /// `tokenMode: "bearer"`.
+    pub bearer: bool,
+    /// Where the client token is kept across reloads (bearer mode): an
+    /// object with `get`, `set` and `remove`, or `undefined` ("memory").
+    pub storage: JsValue,
+}
+
+/// `{ frontendApi, tokenMode?, tokenStorage? }`.
+pub fn options(options: &JsValue) -> Result<Options> {
     let api =
         opt_string(options, "frontendApi")?.ok_or_else(|| Error::param(ErrorCode::FormParamMissing, "frontendApi"))?;
     let bearer = match opt_string(options, "tokenMode")?.as_deref() {
@@ -38,7 +49,25 @@ pub fn options(options: &JsValue) -> Result<(String, bool)> {
         Some("bearer") => true,
         Some(_) => return Err(Error::param(ErrorCode::FormParamFormatInvalid, "tokenMode")),
     };
-    Ok((api, bearer))
+    let storage = token_storage(options, bearer)
+        .ok_or_else(|| Error::param(ErrorCode::FormParamFormatInvalid, "tokenStorage"))?;
+    Ok(Options { api, bearer, storage })
+}
+
+/// `tokenStorage`: absent or `"memory"`, `undefined`; `"local"`, the
+/// `localStorage` object the package entry made for it (`__storage`, which
+/// it makes only where `localStorage` can be used); or an object whose
+/// `get`, `set` and `remove` are functions, itself. Anything else, and a
+/// storage in cookie mode (which has no token to keep), is `None`.
+fn token_storage(options: &JsValue, bearer: bool) -> Option<JsValue> {
+    let given = arg(options, "tokenStorage");
+    let name = given.as_string();
+    if absent(&given) || name.as_deref() == Some("memory") {
+        return Some(JsValue::UNDEFINED);
+    }
+    let storage = if name.as_deref() == Some("local") { arg(options, "__storage") } else { given };
+    let usable = bearer && ["get", "set", "remove"].iter().all(|key| arg(&storage, key).is_function());
+    usable.then_some(storage)
 }
 
 /// The keys of `create` and `update` besides the fields: sent as given

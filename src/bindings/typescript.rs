@@ -19,6 +19,29 @@ export interface GatehouseOptions {
   frontendApi: string;
   /** Defaults to "cookie". */
   tokenMode?: TokenMode;
+  /**
+   * Bearer mode only: where the client token is kept, so that a reload of
+   * the page keeps its client (and session). "memory" (the default): lost
+   * at reload, and each tab is its own client. "local": `localStorage`,
+   * under a key of the `frontendApi`, shared by the origin's tabs (every
+   * script of the origin can read it: see the README on XSS). Or your own.
+   */
+  tokenStorage?: "memory" | "local" | TokenStorage;
+}
+
+/**
+ * A client token store of your own (`tokenStorage`). `get` may answer at
+ * once or through a promise: it is awaited at load and before a reload
+ * another tab asks for (and only an immediate answer is used when a
+ * request is sent again after another tab replaced the token). `set` is
+ * called with every new token (the token is replaced at each sign-in and
+ * sign-out), `remove` when the server refuses the one `get` gives; their
+ * promises are not awaited. What they throw or reject is ignored.
+ */
+export interface TokenStorage {
+  get(): string | null | undefined | Promise<string | null | undefined>;
+  set(token: string): void | Promise<void>;
+  remove(): void | Promise<void>;
 }
 
 /** A sign-up field, by its wire name. */

@@ -13,8 +13,14 @@
 //   way, handing their answers to the Rust `load` under `__early`
 //   (src/bindings/mod.rs). The requests are the ones the SDK would send
 //   (`fetch::Transport::request`): GET, cookies in cookie mode; in bearer
-//   mode no cookies and `Gatehouse-Token-Mode: bearer`, and no token yet.
+//   mode no cookies and `Gatehouse-Token-Mode: bearer`, and the token
+//   `tokenStorage` keeps, if any (its `get` awaited first; what it throws
+//   or rejects is no token), which `load` gets too, under `__token`.
 //   Each answer is what `fetch::pipe` makes of a response.
+// - `tokenStorage: "local"` becomes an object over `localStorage` (key
+//   `gatehouse:client:` + the frontendApi) handed over as `__storage`,
+//   where `localStorage` can be used; elsewhere (Node, a blocked storage)
+//   there is none, and `load` refuses the option.
 // - A wasm that cannot be loaded rejects `load` (and `init`) with an
 //   `Error` that names it, its cause attached; the next call tries again.
 // - The instantiation is this file's, not the glue's (scripts/build-pkg.sh
@@ -108,26 +114,44 @@ export default function init(source) {
   }
   return instantiated;
 }
-/** The load's two requests, sent now: [environment, client]; none without a `frontendApi` string. */
+/** `tokenStorage: "local"`: `localStorage` under a key of the frontendApi, or none where it cannot be used. */
+function local(base) {
+  try {
+    const s = localStorage, key = "gatehouse:client:" + base;
+    return { key, get: () => s.getItem(key), set: (t) => s.setItem(key, t), remove: () => s.removeItem(key) };
+  } catch {}
+}
+
+/**
+ * The load's two requests, sent now (the client's once the stored token is
+ * read): `{ __early: [environment, client], __storage, __token }`, the
+ * token a promise; none without a `frontendApi` string.
+ */
 function early(options) {
   const api = options?.frontendApi;
   if (typeof api !== "string") return undefined;
   const base = api.replace(/\/+$/, "");
   const bearer = options.tokenMode === "bearer";
-  const request = {
-    method: "GET",
-    credentials: bearer ? "omit" : "include",
-    headers: bearer ? { "Gatehouse-Token-Mode": "bearer" } : {},
-  };
+  const headers = bearer ? { "Gatehouse-Token-Mode": "bearer" } : {};
+  const request = { method: "GET", credentials: bearer ? "omit" : "include", headers };
+  const storage = options.tokenStorage === "local" ? local(base) : options.tokenStorage;
+  const token = Promise.resolve()
+    .then(() => bearer && storage?.get())
+    .then((t) => (typeof t == "string" && t ? t : undefined), () => {});
   // Each answer is what `pipe` (src/fetch.rs) makes of a response, as for any request.
-  return [pipe(base + "/v1/environment", request), pipe(base + "/v1/client", request)];
+  const client = token.then((t) =>
+    pipe(base + "/v1/client", t ? { ...request, headers: { ...headers, Authorization: "Bearer " + t } } : request),
+  );
+  return { __early: [pipe(base + "/v1/environment", request), client], __storage: storage, __token: token };
 }
 
 const load = Gatehouse.load;
 /** `Gatehouse.load(options)`: the wasm (once) and the two requests at the same time. */
 Gatehouse.load = (options) => {
-  const answers = early(options);
-  return init().then(() => load({ ...options, __early: answers }));
+  const more = early(options);
+  return init()
+    .then(() => more?.__token)
+    .then((t) => load({ ...options, ...more, __token: t }));
 };
 
 const handle = Gatehouse.handleMagicLinkVerification;

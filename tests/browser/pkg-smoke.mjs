@@ -201,6 +201,26 @@ assert.equal(other.signUp.status, "complete");
 assert.equal(other.signUp.emailAddress, invited);
 assert.equal(other.session.id, other.signUp.createdSessionId);
 
+// tokenStorage in Node: an object of the app's own (an async get) keeps the
+// token, and the next load has the same client; its BroadcastChannel (Node
+// has one) does not keep the process running. "local": no localStorage here.
+{
+  const kept = [];
+  const tokenStorage = { get: async () => kept.at(-1) ?? null, set: (t) => void kept.push(t), remove: () => void kept.splice(0) };
+  const options = { frontendApi: api, tokenMode: "bearer", tokenStorage };
+  const first = await Gatehouse.load(options);
+  await first.signUp.create({ emailAddress: `smoke.stored.${Date.now()}@example.com` });
+  await new Promise((r) => setTimeout(r, 0));
+  assert.equal(kept.length, 1, "the new token is kept");
+  const reloaded = await Gatehouse.load(options);
+  assert.equal(reloaded.client.id, first.client.id, "the kept token's client");
+  assert.equal(reloaded.client.signUpId, first.signUp.id);
+  const local = await Gatehouse.load({ ...options, tokenStorage: "local" }).catch((e) => e);
+  assert.ok(local instanceof GatehouseError);
+  assert.equal(local.code, "form_param_format_invalid");
+  assert.equal(local.meta.paramName, "tokenStorage");
+}
+
 // An email link, waited for by push: the bundled flow's stream reader.
 const linked = await Gatehouse.load({ frontendApi: api, tokenMode: "bearer" });
 const linkEmail = `smoke.link.${Date.now()}@example.com`;

@@ -12,12 +12,20 @@ import init, {
   type SignIn,
   type SignUp,
   type SignUpField,
+  type TokenStorage,
   type Verification,
 } from "gatehouse";
 
 await init();
 const gh: Gatehouse = await Gatehouse.load({ frontendApi: "http://127.0.0.1:8080", tokenMode: "bearer" });
 await Gatehouse.load({ frontendApi: "http://127.0.0.1:8080" });
+await Gatehouse.load({ frontendApi: "http://127.0.0.1:8080", tokenMode: "bearer", tokenStorage: "local" });
+const myStorage: TokenStorage = {
+  get: async () => null,
+  set: (token: string) => void token,
+  remove: () => {},
+};
+await Gatehouse.load({ frontendApi: "http://127.0.0.1:8080", tokenMode: "bearer", tokenStorage: myStorage });
 
 const required: boolean = gh.environment.signUp.attributes.emailAddress.required;
 const strategies: string[] = gh.environment.signUp.attributes.phoneNumber.verificationStrategies;
@@ -138,6 +146,8 @@ await signUp.attemptEmailAddressVerification({});
 await signUp.preparePhoneNumberVerification({ strategy: "email_code" });
 // @ts-expect-error: tokenMode is "cookie" or "bearer"
 await Gatehouse.load({ frontendApi: "x", tokenMode: "jwt" });
+// @ts-expect-error: tokenStorage is "memory", "local" or a { get, set, remove }
+await Gatehouse.load({ frontendApi: "x", tokenMode: "bearer", tokenStorage: "session" });
 // @ts-expect-error: attributes are read-only
 signUp.status = "complete";
 // @ts-expect-error: field lists hold wire names
