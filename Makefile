@@ -65,9 +65,10 @@ size:
 	bench/size.sh --check
 
 # The example apps (examples/yew-sign-up: a Yew form on the Rust API),
-# each its own cargo workspace; not in `make test` (a cold build of Yew
-# takes minutes). Its README says how to run it against `make demo`.
-examples: setup-demo
+# each its own cargo workspace, built and driven in Chromium against a real
+# server; not in `make test` (a cold build of Yew takes minutes). Its README
+# says how to run it against `make demo`.
+examples: setup-test
 	scripts/build-examples.sh
 
 # Not part of `make test`: the benchmarks, each of which prints its table

@@ -23,8 +23,8 @@
 //!   allocator in place of std's;
 //! - `rust_api` (feature `rust-api`, off in the npm package): the typed
 //!   async Rust API for Rust apps in the browser, over the modules above
-//!   and the serde wire types; it links std, serde and `core::fmt`, so the
-//!   invariants below hold for the rest of the crate.
+//!   and the serde wire types; it links std, serde and `core::fmt` (the
+//!   app's wasm, never the package's): the invariants below are the rest's.
 //!
 //! Invariants: no serde, no `format!` and no Rust executor (size: budget
 //! 24 KiB gzip for the wasm and its JS, `bench/size.sh`; messages come from
