@@ -70,9 +70,9 @@ impl SignUp {
         self.run(Op::Attempt { target, strategy: None, code: Some(code.into()) }, None).await
     }
 
-    /// Emails a link that leads back to `redirect_url` (an allowed origin),
-    /// and waits until it is confirmed: see [`MagicLinkFlow`]. Dropping the
-    /// flow cancels it.
+    /// Emails a link that leads back to `redirect_url` (on the server's own
+    /// origin or one of its `allowed_redirect_origins`), and waits until it
+    /// is confirmed: see [`MagicLinkFlow`]. Dropping the flow cancels it.
     pub fn magic_link(&self, redirect_url: &str) -> MagicLinkFlow {
         magic_link::start(self.clone(), redirect_url.into())
     }
