@@ -3,7 +3,8 @@
 #   make test   runs every test: protocol, server, SDK in Chromium, demo in Playwright
 # Both install whatever is missing first (scripts/setup.sh).
 
-.PHONY: demo test pkg setup-demo setup-test setup-bench lint test-rust test-browser test-e2e test-consumers size bench bench-build \
+.PHONY: demo test pkg setup-demo setup-test setup-bench lint test-rust test-browser test-rust-api test-e2e test-consumers size \
+	examples bench bench-build \
 	bench-magic-link bench-ready bench-size bench-streams bench-server fuzz
 
 # The server reads its settings from GATEHOUSE_* variables, so any one that
@@ -12,7 +13,7 @@ demo: setup-demo pkg
 	GATEHOUSE_DEV=$${GATEHOUSE_DEV:-true} GATEHOUSE_WWW=$${GATEHOUSE_WWW:-www} \
 	GATEHOUSE_PKG=$${GATEHOUSE_PKG:-pkg} cargo run --quiet -p gatehouse-server
 
-test: setup-test lint test-rust pkg test-browser test-e2e test-consumers size
+test: setup-test lint test-rust pkg test-browser test-rust-api test-e2e test-consumers size
 
 setup-demo:
 	scripts/setup.sh demo
@@ -26,12 +27,14 @@ setup-bench:
 pkg:
 	scripts/build-pkg.sh
 
-# Formatting (width in rustfmt.toml) and clippy, host and wasm builds, warnings as errors.
+# Formatting (width in rustfmt.toml) and clippy, host and wasm builds (the SDK, and
+# its feature rust-api with its tests), warnings as errors.
 lint:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets --quiet -- -D warnings
 	cargo clippy -p gatehouse-verify --all-targets --features axum --quiet -- -D warnings
 	cargo clippy -p gatehouse --target wasm32-unknown-unknown --profile sdk --quiet -- -D warnings
+	cargo clippy -p gatehouse --target wasm32-unknown-unknown --features rust-api --lib --test rust_api --quiet -- -D warnings
 
 # The server's integration suite runs twice: on SQLite (here), then on
 # PostgreSQL (scripts/test-postgres.sh: skipped without one, unless
@@ -45,6 +48,11 @@ test-rust:
 test-browser:
 	scripts/test-browser.sh
 
+# The Rust API (the gatehouse crate's feature `rust-api`) in Chromium
+# against a real server, and the README's Rust frontend snippet.
+test-rust-api:
+	scripts/test-rust-api.sh
+
 test-e2e:
 	scripts/test-e2e.sh
 
@@ -55,6 +63,13 @@ test-consumers:
 
 size:
 	bench/size.sh --check
+
+# The example apps (examples/yew-sign-up: a Yew form on the Rust API),
+# each its own cargo workspace, built and driven in Chromium against a real
+# server; not in `make test` (a cold build of Yew takes minutes). Its README
+# says how to run it against `make demo`.
+examples: setup-test
+	scripts/build-examples.sh
 
 # Not part of `make test`: the benchmarks, each of which prints its table
 # and rewrites its own section of docs/BENCHMARKS.md. `make bench` runs them

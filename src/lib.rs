@@ -20,7 +20,11 @@
 //!   and the three-line JS `pipe` that carries each answer back to Rust;
 //! - [`error`]: the one error type every failure becomes;
 //! - `runtime` (wasm build): a trapping panic handler and the `lol_alloc`
-//!   allocator in place of std's.
+//!   allocator in place of std's;
+//! - `rust_api` (feature `rust-api`, off in the npm package): the typed
+//!   async Rust API for Rust apps in the browser, over the modules above
+//!   and the serde wire types; it links std, serde and `core::fmt` (the
+//!   app's wasm, never the package's): the invariants below are the rest's.
 //!
 //! Invariants: no serde, no `format!` and no Rust executor (size: budget
 //! 24 KiB gzip for the wasm and its JS, `bench/size.sh`; messages come from
@@ -30,7 +34,7 @@
 //! (which session is current, the token cache, the other tabs' following),
 //! kept there for size.
 
-#![cfg_attr(all(target_arch = "wasm32", feature = "runtime"), no_std)]
+#![cfg_attr(all(target_arch = "wasm32", feature = "runtime", not(feature = "rust-api")), no_std)]
 
 extern crate alloc;
 
@@ -41,8 +45,10 @@ pub mod fetch;
 pub mod flow;
 pub mod landing;
 pub mod params;
-#[cfg(all(target_arch = "wasm32", feature = "runtime"))]
+#[cfg(all(target_arch = "wasm32", feature = "runtime", not(feature = "rust-api")))]
 mod runtime;
+#[cfg(feature = "rust-api")]
+pub mod rust_api;
 pub mod schema;
 pub mod sign_in;
 

@@ -10,7 +10,8 @@
 //!   (with the `gh_status` values of an email link's redirect);
 //! - [`validate`]: the field validation that both sides run, so the SDK can
 //!   refuse bad input before sending and the server refuses it again;
-//! - [`wire`] (feature `serde`, server only): the JSON shapes.
+//! - [`wire`] (feature `serde`: the server, and the SDK's Rust API, feature
+//!   `rust-api`): the JSON shapes.
 //!
 //! Invariants: this crate does no I/O, knows neither axum, sqlx nor
 //! wasm-bindgen, and uses no `format!` outside the `serde` feature, so the

@@ -1,9 +1,9 @@
-//! The JSON shapes of the API (feature `serde`; the server's side): the
-//! frontend API here and in `wire/sign_in.rs`, the admin API in
-//! `wire/admin.rs`.
+//! The JSON shapes of the API (feature `serde`; the server's side, and the
+//! SDK's Rust API, feature `rust-api`): the frontend API here and in
+//! `wire/sign_in.rs`, the admin API in `wire/admin.rs`.
 //!
-//! The SDK reads the same shapes without serde, field by field; the names
-//! here are the contract. Times are epoch milliseconds.
+//! The SDK's JS build reads the same shapes without serde, field by field;
+//! the names here are the contract. Times are epoch milliseconds.
 
 use crate::validate::{PasswordRules, UsernameRules};
 use crate::{ErrorCode, Field, NextAction, SignUpMode, SignUpStatus, Strategy, VerificationStatus};
