@@ -14,6 +14,7 @@ pub mod sign_in;
 pub mod sign_up;
 pub mod user;
 pub mod verification;
+pub mod webhook;
 
 pub use invitation::InvitationRecord;
 pub use key::KeyRecord;
@@ -21,3 +22,4 @@ pub use sign_in::SignInRecord;
 pub use sign_up::{FieldRule, Requirements, SignUpRecord};
 pub use user::UserRecord;
 pub use verification::VerificationRecord;
+pub use webhook::{DeliveryStatus, WebhookDelivery, WebhookEvent};
