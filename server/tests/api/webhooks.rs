@@ -569,3 +569,24 @@ fn the_config_is_checked_and_its_secrets_masked() {
     assert_eq!((crm.url.as_str(), crm.secret.expose()), ("https://crm.example.com/hook", OTHER_SECRET));
     assert_eq!(config.webhooks.retry_for_seconds, 3600);
 }
+
+#[tokio::test]
+async fn two_nodes_over_one_database_send_each_event_once() {
+    let receiver = Receiver::start(200, &[]).await;
+    let config = config_with(no_verification(), &[("app", &receiver, SECRET, Some(&["user.created"]))]);
+    let first = spawn_with_hooks(config.clone()).await;
+    let second = first.restart(config, admin_options()).await;
+    for n in 0..20 {
+        let node = if n % 2 == 0 { &first } else { &second };
+        let answer = node.admin().put("/v1/admin/users", json!({ "email": format!("user{n}@example.com") })).await;
+        assert_eq!(answer.status, 200, "{}", answer.text);
+    }
+    receiver.wait_for(20).await;
+    // Both workers keep polling: give a double send the time to show.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let got = receiver.got();
+    let mut ids: Vec<String> = got.iter().map(|r| r.header("webhook-id")).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!((got.len(), ids.len()), (20, 20), "each delivery claimed by one node, sent once");
+}
