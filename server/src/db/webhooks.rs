@@ -128,7 +128,6 @@ impl Store {
         lease_until: i64,
         limit: u32,
     ) -> Result<Vec<WebhookDelivery>, sqlx::Error> {
-        let _turn = self.gate.wait_turn().await?;
         let mut conn = self.pool.acquire().await?;
         let due: Vec<String> = sqlx::query_scalar(
             "SELECT id FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= $1 \
@@ -138,6 +137,13 @@ impl Store {
         .bind(i64::from(limit))
         .fetch_all(&mut *conn)
         .await?;
+        if due.is_empty() {
+            return Ok(Vec::new());
+        }
+        // Only a poll that found work takes a SQLite write turn.
+        drop(conn);
+        let _turn = self.gate.wait_turn().await?;
+        let mut conn = self.pool.acquire().await?;
         let mut claimed = Vec::with_capacity(due.len());
         for id in due {
             let done = sqlx::query(
