@@ -4,7 +4,8 @@
 //! It sits under storage: `db/` reads and writes these records, the flows
 //! change them, and each flow's `view.rs` shows them on the wire. It imports
 //! only `gatehouse_protocol` and the basics ([`crate::ids`]), plus the pure
-//! crates a record's own rules need (the key's Ed25519 and thumbprint);
+//! crates a record's own rules need (the key's Ed25519 and thumbprint, a
+//! webhook payload's RFC 3339 time);
 //! never config, storage, a flow, HTTP, JWTs or `gatehouse_protocol::wire`
 //! (`tests/api/imports.rs` checks it).
 
