@@ -39,6 +39,8 @@ command -v cc >/dev/null 2>&1 || need_apt build-essential
 command -v curl >/dev/null 2>&1 || need_apt curl
 if [ "$purpose" = test ] || [ "$purpose" = bench ]; then
   need_apt chromium chromium-driver
+  # systemd-analyze: the check of docs/deploy.md's unit (server/tests/api/systemd_unit.rs).
+  command -v systemd-analyze >/dev/null 2>&1 || need_apt systemd
 fi
 
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then

@@ -22,6 +22,8 @@ const DAY_MS: i64 = 24 * HOUR_MS;
 /// How long a sign-up or sign-in stays after it was abandoned (`GET` shows
 /// it as abandoned meanwhile; then it is gone, 404).
 pub const ABANDONED_GRACE_MS: i64 = DAY_MS;
+/// How long a delivered or failed webhook delivery is kept (the admin API lists it).
+pub const WEBHOOK_DELIVERY_KEEP_MS: i64 = 30 * DAY_MS;
 /// How long an email link is kept after it expired (as `sign_up::prepare` does).
 pub const EXPIRED_LINK_KEEP_MS: i64 = 7 * DAY_MS;
 
@@ -58,6 +60,11 @@ pub const PURGES: &[Purge] = &[
         name: "expired email links",
         cutoff: |_, now| now - EXPIRED_LINK_KEEP_MS,
         statements: sql::EXPIRED_EMAIL_LINKS,
+    },
+    Purge {
+        name: "old webhook deliveries",
+        cutoff: |_, now| now - WEBHOOK_DELIVERY_KEEP_MS,
+        statements: sql::OLD_WEBHOOK_DELIVERIES,
     },
 ];
 

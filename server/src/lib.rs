@@ -30,6 +30,7 @@
 //!   messages, wrong passwords);
 //! - [`events`]: the hub that carries change notices to event streams;
 //! - [`cleanup`]: the task that deletes stale rows, in batches;
+//! - [`webhooks`]: the worker that delivers the outbox's events, signed;
 //! - [`db`]: all the SQL, over the records of [`model`];
 //! - [`model`]: the plain records (sign-ups, verifications, sign-ins,
 //!   invitations, users, signing keys) and their pure rules;
@@ -75,6 +76,7 @@ pub mod telemetry;
 pub mod trace;
 pub mod verification;
 pub mod verify;
+pub mod webhooks;
 
 use anyhow::Context;
 use axum::Router;
@@ -158,7 +160,8 @@ pub async fn build_app(
     let hub = Hub::new(events::StreamLimits::of(&config.events));
     let store = db::Store::connect_with(database_url, options.master_key.clone(), config.database)
         .await?
-        .announcing_to(Arc::new(hub.clone()));
+        .announcing_to(Arc::new(hub.clone()))
+        .with_webhooks(subscriptions(&config));
     // Every node listens for every node's notices; listening before the app
     // answers, so no notice committed after it is built is missed.
     let listening = match store.backend() {
@@ -184,6 +187,12 @@ pub async fn build_app(
         requests: Arc::default(),
     };
     Ok(App { router: app::router(state.clone(), &options), state, _listening: listening })
+}
+
+/// The endpoints of `[webhooks]`, as the store records events for them.
+fn subscriptions(config: &Config) -> Vec<db::Subscription> {
+    let endpoints = config.webhooks.endpoints.iter();
+    endpoints.map(|(name, e)| db::Subscription { endpoint: name.clone(), events: e.event_filter() }).collect()
 }
 
 /// Dev mode publishes every code at `GET /v1/dev/outbox`, with no key: it
@@ -242,7 +251,7 @@ impl App {
 
     /// Serves until `shutdown` resolves, then ends the event streams (they
     /// would never finish by themselves) and lets other requests in flight
-    /// finish. The cleanup task runs meanwhile. Last, the mail queue gets
+    /// finish. The cleanup task and the webhook worker run meanwhile. Last, the mail queue gets
     /// [`MAIL_DRAIN`] to send what waits.
     pub async fn serve(
         self,
@@ -252,6 +261,15 @@ impl App {
         let state = self.state.clone();
         let cleanup = cleanup::spawn(state.store.clone(), state.config.clone(), state.clock.clone());
         let _stop_cleanup = AbortOnDrop(cleanup);
+        let _stop_webhooks = match state.config.webhooks.endpoints.is_empty() {
+            true => None,
+            false => {
+                let settings = state.config.webhooks.clone();
+                let worker = webhooks::spawn(state.store.clone(), settings, state.clock.clone())
+                    .map_err(|e| std::io::Error::other(format!("{e:#}")))?;
+                Some(AbortOnDrop(worker))
+            }
+        };
         let hub = self.state.hub.clone();
         let shutdown = async move {
             shutdown.await;

@@ -21,6 +21,7 @@
 //! | `gatehouse_event_streams_open` | gauge | |
 //! | `gatehouse_mail_queue_depth` | gauge | |
 //! | `gatehouse_password_hash_wait_seconds` | histogram | |
+//! | `gatehouse_webhook_deliveries_total` | counter | `result` (`delivered`, `retrying`, `failed`) |
 
 use axum::extract::{MatchedPath, Request};
 use axum::http::Method;
@@ -78,6 +79,7 @@ fn describe() {
     describe_counter!("gatehouse_sign_ups_completed_total", "Sign-ups that made a user");
     describe_counter!("gatehouse_messages_total", "Codes and links sent, by channel and result");
     describe_counter!("gatehouse_rate_limited_total", "Requests answered 429, by the limit they hit");
+    describe_counter!("gatehouse_webhook_deliveries_total", "Webhook tries, by result");
     describe_gauge!("gatehouse_event_streams_open", "Sign-up event streams open on this node");
     describe_gauge!("gatehouse_mail_queue_depth", "Messages waiting in the mail queue or in flight");
     describe_histogram!(
@@ -184,6 +186,27 @@ impl Limit {
 /// A request answered 429 because of `limit`.
 pub fn limited(limit: Limit) {
     counter!("gatehouse_rate_limited_total", "limit" => limit.as_str()).increment(1);
+}
+
+/// What one try of a webhook delivery came to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WebhookResult {
+    /// The endpoint answered 2xx.
+    Delivered,
+    /// It failed; it will be tried again.
+    Retrying,
+    /// It failed, and its retry window is over: given up.
+    Failed,
+}
+
+/// One webhook try ended with `result`.
+pub fn webhook_delivery(result: WebhookResult) {
+    let result = match result {
+        WebhookResult::Delivered => "delivered",
+        WebhookResult::Retrying => "retrying",
+        WebhookResult::Failed => "failed",
+    };
+    counter!("gatehouse_webhook_deliveries_total", "result" => result).increment(1);
 }
 
 /// A password hash or check waited `waited` for its slot.

@@ -6,7 +6,7 @@
 //! - [`auth`]: the key check (401 `authorization_invalid`);
 //! - [`query`]: list queries and pages;
 //! - [`sync`]: `PUT /v1/admin/users`, the upsert of synced users;
-//! - [`users`], [`invitations`]: the handlers.
+//! - [`users`], [`invitations`], [`webhooks`] (the webhook deliveries): the handlers.
 //!
 //! Answers are the resources themselves (no client envelope: there is no
 //! client here). The CSRF rule applies as everywhere: servers send no
@@ -18,6 +18,7 @@ pub mod query;
 pub mod sync;
 pub mod users;
 pub mod view;
+pub mod webhooks;
 
 use crate::state::AppState;
 use auth::AdminKey;
@@ -35,5 +36,8 @@ pub fn routes(key: AdminKey) -> Router<AppState> {
         .route("/admin/invitations/{id}", get(invitations::show))
         .route("/admin/invitations/{id}/revoke", post(invitations::revoke))
         .route("/admin/invitations/{id}/refresh", post(invitations::refresh))
+        .route("/admin/webhook_deliveries", get(webhooks::list))
+        .route("/admin/webhook_deliveries/{id}", get(webhooks::show))
+        .route("/admin/webhook_deliveries/{id}/redeliver", post(webhooks::redeliver))
         .route_layer(from_fn_with_state(key, auth::check))
 }

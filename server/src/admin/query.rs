@@ -1,8 +1,9 @@
-//! The query of a list (`?limit=&after=&email=&status=`), checked like a
+//! The query of a list (`?limit=&after=&email=&status=&event=`), checked like a
 //! body: unknown keys are `form_param_unknown`, bad values
 //! `form_param_format_invalid`, each with its `param_name`.
 
 use crate::error::{ApiError, Problem};
+use crate::model::{DeliveryStatus, WebhookEvent};
 use gatehouse_protocol::wire::List;
 use gatehouse_protocol::{ErrorCode, InvitationStatus, validate};
 
@@ -18,6 +19,9 @@ pub struct ListQuery {
     pub after: Option<String>,
     pub email: Option<String>,
     pub status: Option<InvitationStatus>,
+    /// `status` of a webhook delivery (allowed as `delivery_status`).
+    pub delivery_status: Option<DeliveryStatus>,
+    pub event: Option<WebhookEvent>,
 }
 
 impl ListQuery {
@@ -46,6 +50,14 @@ impl ListQuery {
                 "status" if allowed.contains(&"status") => match InvitationStatus::parse(&value) {
                     Some(status) => query.status = Some(status),
                     None => problems.push(invalid("status", "Use pending, accepted, revoked or expired.")),
+                },
+                "status" if allowed.contains(&"delivery_status") => match DeliveryStatus::parse(&value) {
+                    Some(status) => query.delivery_status = Some(status),
+                    None => problems.push(invalid("status", "Use pending, delivered or failed.")),
+                },
+                "event" if allowed.contains(&"event") => match WebhookEvent::parse(&value) {
+                    Some(event) => query.event = Some(event),
+                    None => problems.push(invalid("event", "Use an event type, such as user.created.")),
                 },
                 other => problems.push(Problem::param(ErrorCode::FormParamUnknown, other)),
             }

@@ -10,7 +10,7 @@
 use crate::db::{UserKey, WriteUserError};
 use crate::error::{ApiError, Problem};
 use crate::ids;
-use crate::model::UserRecord;
+use crate::model::{UserRecord, WebhookEvent};
 use crate::password;
 use crate::state::AppState;
 use gatehouse_protocol::wire::UserParams;
@@ -87,7 +87,8 @@ impl Sync {
         Ok(sync)
     }
 
-    /// Creates or updates the user in one transaction; answers it.
+    /// Creates or updates the user in one transaction (with its webhook
+    /// events: `user.created`, `session.ended`); answers it.
     pub async fn apply(self, state: &AppState) -> Result<UserRecord, ApiError> {
         let now = state.now();
         let mut tx = state.store.begin().await?;
@@ -136,7 +137,13 @@ impl Sync {
             Err(WriteUserError::Database(e)) => return Err(e.into()),
         }
         if password_changed && !is_new {
-            tx.revoke_user_sessions(&user.id).await?;
+            for session in tx.revoke_user_sessions(&user.id).await? {
+                let ended = crate::webhooks::ended_session(&session, "password_change");
+                tx.record_event(WebhookEvent::SessionEnded, ended, now).await?;
+            }
+        }
+        if is_new {
+            tx.record_event(WebhookEvent::UserCreated, crate::webhooks::data(&super::view::user(&user)), now).await?;
         }
         tx.commit().await?;
         Ok(user)

@@ -56,8 +56,12 @@ pub async fn revoke_sessions(
         return Err(not_found());
     }
     let revoked = tx.revoke_user_sessions(&id).await?;
+    for session in &revoked {
+        let ended = crate::webhooks::ended_session(session, "admin");
+        tx.record_event(crate::model::WebhookEvent::SessionEnded, ended, state.now()).await?;
+    }
     tx.commit().await?;
-    Ok(Json(SessionsRevoked { object: "sessions_revoked", user_id: id, revoked }))
+    Ok(Json(SessionsRevoked { object: "sessions_revoked", user_id: id, revoked: revoked.len() as u64 }))
 }
 
 /// `DELETE /v1/admin/users/{id}`: the user, their sessions and sign-ins.

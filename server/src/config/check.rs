@@ -51,6 +51,7 @@ impl Config {
         if let Some(smtp) = &self.smtp {
             validate_smtp(smtp)?;
         }
+        super::webhooks::validate(&self.webhooks)?;
         Ok(())
     }
 }
@@ -137,6 +138,16 @@ const fn wide(n: usize) -> u64 {
 /// the upper ones keep it from defeating its purpose (a code that lives a
 /// week, 1,000 tries at a 6-digit code) or overflowing what it feeds.
 pub(super) const BOUNDS: &[Bound] = &[
+    Bound { key: "webhooks.timeout_seconds", min: 1, max: 60, get: |c| c.webhooks.timeout_seconds },
+    Bound { key: "webhooks.first_retry_ms", min: 100, max: 3_600_000, get: |c| c.webhooks.first_retry_ms },
+    Bound {
+        key: "webhooks.max_retry_interval_seconds",
+        min: 1,
+        max: DAY,
+        get: |c| c.webhooks.max_retry_interval_seconds,
+    },
+    Bound { key: "webhooks.retry_for_seconds", min: 60, max: 7 * DAY, get: |c| c.webhooks.retry_for_seconds },
+    Bound { key: "webhooks.poll_interval_ms", min: 10, max: 60_000, get: |c| c.webhooks.poll_interval_ms },
     Bound {
         key: "sms.timeout_seconds",
         min: 1,

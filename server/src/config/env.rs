@@ -56,6 +56,7 @@ pub const TOP_LEVEL_KEYS: &[&str] = &[
     "delivery",
     "smtp",
     "sms",
+    "webhooks",
 ];
 
 /// The settings the environment gives, as a nested dictionary.

@@ -15,9 +15,11 @@ pub mod env;
 mod file;
 mod shown;
 mod sms;
+mod webhooks;
 
 pub use shown::shown;
 pub use sms::{Sms, SmsFrom, SmsProvider};
+pub use webhooks::{WebhookEndpoint, WebhookSettings, secret_key as webhook_secret_key};
 
 use axum_client_ip::ClientIpSource;
 use gatehouse_protocol::validate::{PasswordRules, UsernameRules};
@@ -74,6 +76,8 @@ pub struct Config {
     /// text; without, phone codes are off: `crate::environment`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sms: Option<Sms>,
+    /// `[webhooks]`: the endpoints that hear of events (none by default).
+    pub webhooks: WebhookSettings,
 }
 
 /// How verification codes behave, and the limits on codes and messages.
@@ -377,6 +381,7 @@ impl Default for Config {
             client: ClientSettings::default(),
             smtp: None,
             sms: None,
+            webhooks: WebhookSettings::default(),
         }
     }
 }

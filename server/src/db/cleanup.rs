@@ -118,3 +118,7 @@ impl Store {
         Ok(deleted)
     }
 }
+
+/// Webhook deliveries done with (delivered or failed) and untouched since `$1`.
+pub const OLD_WEBHOOK_DELIVERIES: &[&str] = &["DELETE FROM webhook_deliveries WHERE id IN (SELECT id FROM \
+     webhook_deliveries WHERE status <> 'pending' AND updated_at < $1 ORDER BY id LIMIT $2)"];

@@ -4,6 +4,7 @@
 //! (the admin API).
 
 use super::{Store, Tx};
+use gatehouse_protocol::wire;
 use sqlx::Row;
 
 /// A client found by its token, with what decides whether it still lives.
@@ -100,12 +101,15 @@ impl Tx {
         Ok(())
     }
 
-    /// Ends every active session of a user; answers how many.
-    pub async fn revoke_user_sessions(&mut self, user_id: &str) -> Result<u64, sqlx::Error> {
-        let done = sqlx::query("UPDATE sessions SET status = 'revoked' WHERE user_id = $1 AND status = 'active'")
-            .bind(user_id)
-            .execute(&mut *self.tx)
-            .await?;
-        Ok(done.rows_affected())
+    /// Ends every active session of a user; answers them, ended.
+    pub async fn revoke_user_sessions(&mut self, user_id: &str) -> Result<Vec<wire::Session>, sqlx::Error> {
+        let rows = sqlx::query(
+            "UPDATE sessions SET status = 'revoked' WHERE user_id = $1 AND status = 'active' \
+             RETURNING id, user_id, status, created_at, expire_at",
+        )
+        .bind(user_id)
+        .fetch_all(&mut *self.tx)
+        .await?;
+        rows.iter().map(super::sessions::from_row).collect()
     }
 }

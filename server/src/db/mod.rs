@@ -37,6 +37,7 @@ mod sessions;
 mod sign_ins;
 mod sign_ups;
 mod users;
+mod webhooks;
 mod writer;
 
 use crate::codes::CodeKey;
@@ -56,6 +57,7 @@ pub use limit_buckets::{BUCKET_MS, Bucket};
 use notices::Listener;
 pub use notices::{CHANNEL as NOTICE_CHANNEL, Notify};
 pub use users::{UserKey, WriteUserError};
+pub use webhooks::{Attempt, DeliveryFilter, Outbox, Subscription};
 use writer::{WriteGate, WriteTurn};
 
 /// A stored value that does not parse: the database was written by
@@ -74,6 +76,8 @@ pub struct Store {
     listener: Listener,
     /// Where this process's SQLite writers queue for the one write lock.
     gate: WriteGate,
+    /// The webhook endpoints events are recorded for, and the worker's wake.
+    outbox: Outbox,
     /// The WAL's checkpoints (a SQLite file), running while a clone lives.
     _checkpoints: Option<Arc<checkpoint::Checkpoints>>,
 }
@@ -116,6 +120,7 @@ impl Store {
             master: Arc::new(master),
             listener: Listener::default(),
             gate,
+            outbox: Outbox::default(),
             _checkpoints: checkpoints,
         };
         store.seal_plaintext_secrets().await?;
@@ -171,6 +176,8 @@ impl Store {
             master: self.master.clone(),
             listener: self.listener.clone(),
             announced: Vec::new(),
+            outbox: self.outbox.clone(),
+            recorded_events: false,
             bucket_shard: None,
         })
     }
@@ -223,6 +230,10 @@ pub struct Tx {
     listener: Listener,
     /// The sign-ups it saved, announced when it commits.
     announced: Vec<String>,
+    /// Where its webhook events go, and whether it recorded one (the
+    /// worker is woken when it commits).
+    outbox: Outbox,
+    recorded_events: bool,
     /// The shard of `limit_buckets` it counts in, chosen at its first count.
     bucket_shard: Option<u32>,
     /// This process's turn to write (SQLite). Declared after `tx`, so it
@@ -233,9 +244,13 @@ pub struct Tx {
 impl Tx {
     /// Commits, then announces the sign-ups it changed: on SQLite to this
     /// node's hub here; on PostgreSQL the database delivers the notices it
-    /// queued (see `notices`).
+    /// queued (see `notices`). Wakes this node's webhook worker if it
+    /// recorded an event (`webhooks`).
     pub async fn commit(self) -> Result<(), sqlx::Error> {
         self.tx.commit().await?;
+        if self.recorded_events {
+            self.outbox.wake();
+        }
         if self.backend == Backend::Sqlite {
             for id in &self.announced {
                 self.listener.0.changed(id);

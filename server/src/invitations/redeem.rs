@@ -38,7 +38,7 @@ fn live(invitation: &InvitationRecord, now: i64) -> Result<(), ApiError> {
 /// Marks the invitation of `ticket_hash` accepted by `user_id`, if the
 /// ticket is still its own and it is still pending (it may have been
 /// refreshed, revoked or used meanwhile), and answers its metadata for
-/// the new user.
+/// the new user. Records `invitation.accepted` in the same transaction.
 pub async fn accept(tx: &mut Tx, ticket_hash: &str, user_id: &str, now: i64) -> Result<Map<String, Value>, ApiError> {
     let mut invitation = tx
         .invitation(InvitationKey::TicketHash(ticket_hash))
@@ -49,5 +49,10 @@ pub async fn accept(tx: &mut Tx, ticket_hash: &str, user_id: &str, now: i64) -> 
     invitation.accepted_user_id = Some(String::from(user_id));
     invitation.updated_at = now;
     tx.save_invitation(&invitation, false).await?;
+    let mut accepted = crate::webhooks::data(&super::view::invitation(&invitation, now, None));
+    if let Some(fields) = accepted.as_object_mut() {
+        fields.insert(String::from("accepted_user_id"), Value::from(user_id));
+    }
+    tx.record_event(crate::model::WebhookEvent::InvitationAccepted, accepted, now).await?;
     Ok(invitation.metadata)
 }

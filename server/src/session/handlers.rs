@@ -46,6 +46,8 @@ pub async fn revoke(
         tx.revoke_session(&id).await?;
         tx.rotate_client_token_later(&client.id, state.now()).await?;
         session.status = String::from("revoked");
+        let ended = crate::webhooks::ended_session(&session, "sign_out");
+        tx.record_event(crate::model::WebhookEvent::SessionEnded, ended, state.now()).await?;
     }
     tx.commit().await?;
     envelope(&state, &client, session).await

@@ -1,5 +1,6 @@
 //! What completing a sign-in does, in the same transaction as the
-//! sign-in's own update: a session, and what the proof taught us.
+//! sign-in's own update: a session (and its `session.created` webhook
+//! event), and what the proof taught us.
 
 use super::{Ctx, Proof};
 use crate::db::UserKey;
@@ -27,6 +28,8 @@ pub(super) async fn create_session(
     }
     let session = session::new_session(&user.id, &ctx.state.config, ctx.now);
     ctx.tx.insert_session(&session, ctx.client_id).await?;
+    let created = crate::webhooks::data(&session);
+    ctx.tx.record_event(crate::model::WebhookEvent::SessionCreated, created, ctx.now).await?;
     sign_in.created_session_id = Some(session.id);
     Ok(())
 }

@@ -1,13 +1,15 @@
 //! What completing a sign-up creates: the user and their first session,
 //! in the same transaction as the sign-up's own update. A sign-up started
-//! with an invitation ticket also accepts that invitation there.
+//! with an invitation ticket also accepts that invitation there. The
+//! webhook events of each (`user.created`, `session.created`, and the
+//! invitation's) are recorded in that transaction too.
 
 use super::Ctx;
-use crate::db::{InsertUserError, NewUser};
+use crate::db::{InsertUserError, NewUser, UserKey};
 use crate::error::ApiError;
 use crate::invitations::redeem;
-use crate::model::SignUpRecord;
-use crate::{ids, session};
+use crate::model::{SignUpRecord, WebhookEvent};
+use crate::{admin, ids, session, webhooks};
 use gatehouse_protocol::{ErrorCode, Field, SignUpMode, VerificationStatus};
 use serde_json::Value;
 
@@ -50,6 +52,11 @@ pub(super) async fn create_user_and_session(ctx: &mut Ctx<'_>, sign_up: &mut Sig
     }
     let session = session::new_session(&user_id, &ctx.state.config, ctx.now);
     ctx.tx.insert_session(&session, ctx.client_id).await?;
+    if let Some(created) = ctx.tx.user(UserKey::Id(&user_id)).await? {
+        let user = webhooks::data(&admin::view::user(&created));
+        ctx.tx.record_event(WebhookEvent::UserCreated, user, ctx.now).await?;
+    }
+    ctx.tx.record_event(WebhookEvent::SessionCreated, webhooks::data(&session), ctx.now).await?;
     sign_up.created_user_id = Some(user_id);
     sign_up.created_session_id = Some(session.id);
     Ok(())

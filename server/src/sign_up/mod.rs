@@ -119,6 +119,10 @@ impl Operation {
             complete::create_user_and_session(&mut ctx, &mut sign_up).await?;
         }
         sign_up.status = next;
+        if sign_up.status == SignUpStatus::Complete && before.status != SignUpStatus::Complete {
+            let completed = crate::webhooks::data(&view::sign_up(&sign_up, &state.config, now));
+            ctx.tx.record_event(crate::model::WebhookEvent::SignUpCompleted, completed, now).await?;
+        }
         if is_new || sign_up != before {
             ctx.tx.save_sign_up(&sign_up, is_new).await?;
         }

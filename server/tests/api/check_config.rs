@@ -170,3 +170,32 @@ async fn check_config_reads_sms_from_variables_and_never_prints_its_secrets() {
     assert!(stderr.contains("needs account_sid and auth_token"), "{stderr}");
     assert!(!stdout.contains(in_var) && !stderr.contains(in_var), "{stdout}\n{stderr}");
 }
+
+#[tokio::test]
+async fn check_config_reads_webhook_endpoints_from_variables_and_masks_their_secrets() {
+    let dir = tempfile::tempdir().unwrap();
+    let secret = "whsec_c2Vjb25kLXNlY3JldC1vZi10aGlydHktdHdvLWJ5dGVzISE=";
+    let secret_file = dir.path().join("billing-secret");
+    std::fs::write(&secret_file, format!("{secret}\n")).unwrap();
+    let vars = [
+        ("GATEHOUSE_WEBHOOKS__ENDPOINTS__BILLING__URL", "https://billing.example.com/hooks"),
+        ("GATEHOUSE_WEBHOOKS__ENDPOINTS__BILLING__SECRET_FILE", secret_file.to_str().unwrap()),
+        ("GATEHOUSE_WEBHOOKS__ENDPOINTS__BILLING__EVENTS", "[\"user.created\"]"),
+    ];
+    let output = check_config(&[], &vars).await;
+    let (stdout, stderr) = text(&output);
+    assert!(output.status.success(), "{stdout}\n{stderr}");
+    let shown: toml::Table = toml::from_str(&stdout).unwrap();
+    let billing = &shown["webhooks"]["endpoints"]["billing"];
+    assert_eq!(billing["url"].as_str(), Some("https://billing.example.com/hooks"));
+    assert_eq!(billing["secret"].as_str(), Some("***"));
+    assert_eq!(shown["webhooks"]["retry_for_seconds"].as_integer(), Some(86_400));
+    assert!(!stdout.contains(&secret[6..]) && !stderr.contains(&secret[6..]), "{stdout}\n{stderr}");
+
+    // A secret that is not a Standard Webhooks one is refused, by its endpoint's name.
+    let output = check_config(&[], &[vars[0], ("GATEHOUSE_WEBHOOKS__ENDPOINTS__BILLING__SECRET", "hunter2")]).await;
+    let (stdout, stderr) = text(&output);
+    assert!(!output.status.success(), "{stdout}");
+    assert!(stderr.contains("webhooks.endpoints.billing: secret must start with whsec_"), "{stderr}");
+    assert!(!stderr.contains("hunter2"), "{stderr}");
+}

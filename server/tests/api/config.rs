@@ -227,6 +227,7 @@ fn the_readme_example_config_is_valid() {
     let config = Config::from_toml(example).unwrap_or_else(|e| panic!("README's config example: {e}"));
     assert!(config.smtp.is_some());
     assert!(config.sms.is_some());
+    assert_eq!(config.webhooks.endpoints.len(), 1);
 }
 
 #[test]

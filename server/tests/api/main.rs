@@ -50,5 +50,7 @@ mod sign_in;
 mod sign_up;
 mod sms;
 mod smtp;
+mod systemd_unit;
 mod two_nodes;
 mod verification;
+mod webhooks;

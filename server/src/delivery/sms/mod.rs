@@ -92,22 +92,30 @@ impl HttpClient {
 
     /// POSTs `body` to `url` with these headers, and classifies the answer.
     pub async fn post(&self, url: &str, headers: &[(&str, String)], body: Vec<u8>) -> Result<(), SmsError> {
+        match self.post_status(url, headers, body).await {
+            Ok(status) => outcome(status),
+            Err(e) => Err(SmsError::Failed(e.context("the SMS provider"))),
+        }
+    }
+
+    /// POSTs `body` to `url` with these headers; answers the status (the
+    /// webhooks' worker classifies it itself), or why there was none.
+    pub async fn post_status(&self, url: &str, headers: &[(&str, String)], body: Vec<u8>) -> anyhow::Result<u16> {
         let mut request = Request::post(url);
         for (name, value) in headers {
             request = request.header(*name, value.as_str());
         }
-        let request = request.body(Full::new(Bytes::from(body))).map_err(|e| SmsError::Failed(e.into()))?;
+        let request = request.body(Full::new(Bytes::from(body)))?;
         let exchange = async {
             let response = self.client.request(request).await?;
             let status = response.status();
             // Read the (small) answer so the connection can be reused.
             let _ = http_body_util::Limited::new(response.into_body(), 64 * 1024).collect().await;
-            anyhow::Ok(status)
+            anyhow::Ok(status.as_u16())
         };
         match tokio::time::timeout(self.timeout, exchange).await {
-            Ok(Ok(status)) => outcome(status.as_u16()),
-            Ok(Err(e)) => Err(SmsError::Failed(e.context("the SMS provider"))),
-            Err(_) => Err(SmsError::Failed(anyhow::anyhow!("the SMS provider did not answer in {:?}", self.timeout))),
+            Ok(answered) => answered,
+            Err(_) => Err(anyhow::anyhow!("no answer in {:?}", self.timeout)),
         }
     }
 }
