@@ -88,6 +88,22 @@ async fn a_code_arrives_as_text_and_html_with_the_instance_brand_and_completes_t
     assert!(mail.html.contains("background:#0a7d32"), "{}", mail.html);
     assert!(mail.html.contains("<html lang=\"en\">"));
     assert_eq!(browser.attempt(&id, "email_code", &code).await.response()["status"], "complete");
+
+    // Signing in with a code (once the address's resend interval has
+    // passed): in the language the browser asks for, with the account's
+    // first name, escaped.
+    app.advance(31);
+    let later = app.client();
+    later.extra.lock().unwrap().push(("accept-language".into(), "de-CH, en;q=0.5".into()));
+    let sign_in = later.sign_in(json!({ "identifier": "ana@example.com", "strategy": "email_code" })).await;
+    let sign_in_id = sign_in.response()["id"].as_str().unwrap().to_owned();
+    later.prepare_first_factor(&sign_in_id, "email_code").await.response();
+    let mail = next_mail(&mut inbox).await;
+    let code = code_in(&mail.html);
+    assert!(mail.text.contains("Wenn Sie sich nicht anmelden wollten"), "{}", mail.text);
+    assert!(mail.html.contains("Hallo &lt;script&gt;"), "{}", mail.html);
+    let done = later.attempt_first_factor(&sign_in_id, json!({ "strategy": "email_code", "code": code })).await;
+    assert_eq!(done.response()["status"], "complete");
 }
 
 #[tokio::test]
@@ -177,10 +193,23 @@ async fn an_invitation_arrives_in_the_admins_locale_and_its_link_starts_a_sign_u
     let sign_up = browser.create_sign_up(json!({ "ticket": ticket, "password": "correct horse battery" })).await;
     assert_eq!(sign_up.response()["email_address"], "ana@example.com");
 
+    // A refresh sends a new link in the invitation's language.
+    let bea = admin
+        .post("/v1/admin/invitations", json!({ "email": "bea@example.com", "locale": "de", "notify": false }))
+        .await;
+    assert_eq!(bea.status, 200, "{}", bea.text);
+    let id = bea.body["id"].as_str().unwrap().to_owned();
+    let refreshed = admin.post(&format!("/v1/admin/invitations/{id}/refresh"), json!({})).await;
+    assert_eq!(refreshed.status, 200, "{}", refreshed.text);
+    let mail = next_mail(&mut inbox).await;
+    assert_eq!(mail.subject, "Sie sind zu Gatehouse eingeladen");
+    assert_eq!(Some(href(&mail.html, "__gh_ticket=").as_str()), refreshed.body["url"].as_str());
+
     // A malformed locale is refused; none is English.
-    let bad = admin.post("/v1/admin/invitations", json!({ "email": "bea@example.com", "locale": "de_DE" })).await;
+    let bad = admin.post("/v1/admin/invitations", json!({ "email": "cyd@example.com", "locale": "de_DE" })).await;
     bad.assert_error(422, "form_param_format_invalid");
     assert_eq!(bad.param(), Some("locale"));
-    admin.post("/v1/admin/invitations", json!({ "email": "bea@example.com" })).await.response();
+    let plain = admin.post("/v1/admin/invitations", json!({ "email": "cyd@example.com" })).await;
+    assert_eq!(plain.status, 200, "{}", plain.text);
     assert_eq!(next_mail(&mut inbox).await.subject, "You are invited to Gatehouse");
 }
