@@ -14,16 +14,22 @@
 //!   every locale is parsed and rendered once with sample values when the
 //!   server starts (and by `check-config`), so a broken override stops the
 //!   start, not a send.
-//! - Every template sees `product_name`, `brand_color`, `locale` and `to`
-//!   (the recipient's address), and the values of its [`Mail`] variant
+//! - Every template sees `product_name`, `brand_color`, `locale`, `to`
+//!   (the recipient's address) and `name` (their first name, or none),
+//!   and the values of its [`Mail`] variant
 //!   ([`Mail::values`]). A variable no template was given is an error
 //!   (strict undefined), caught by the check at start.
 //!
-//! Adding a message: one variant in [`Mail`] and its arms in
-//! [`Mail::name`], [`Mail::channel`], [`Mail::values`] and
+//! Adding a message (a password reset, say): one variant in [`Mail`]
+//! carrying what it says, and its arms in [`Mail::name`],
+//! [`Mail::channel`], [`Mail::values`], [`Mail::code`]/[`Mail::link`] and
 //! [`Mail::samples`]; its name in [`EMAILS`] (or [`TEXTS`]); and its
 //! template files for every locale in `server/templates/<locale>/`
-//! (listed in [`embedded`]).
+//! (`<name>.subject.txt`, `<name>.txt`, `<name>.html`), listed in
+//! [`embedded`]. The flow that sends it calls [`Templates::render`] with
+//! a [`Recipient`] and hands the [`Message`] to `crate::delivery`. The
+//! unit tests then check that every locale has every file and that each
+//! renders. `docs/mail.md` is the operator's side of this.
 
 mod locale;
 
