@@ -9,9 +9,11 @@ use crate::ErrorCode;
 use alloc::string::String;
 
 mod identifier;
+mod locale;
 mod url;
 
 pub use identifier::{external_id, identifier, Identifier, EXTERNAL_ID_MAX_CHARS};
+pub use locale::{locale, LOCALE_MAX_LEN};
 pub use url::{redirect_url, url_origin, REDIRECT_URL_MAX_LEN};
 
 /// Why one parameter was refused.

@@ -203,11 +203,14 @@ pub struct SignUpParams {
     pub web3_wallet: Option<String>,
     pub strategy: Option<String>,
     pub ticket: Option<String>,
+    /// The language of the messages sent for this sign-up (a language tag,
+    /// `validate::locale`); create only.
+    pub locale: Option<String>,
 }
 
 impl SignUpParams {
     /// The keys the body may carry; any other is `form_param_unknown`.
-    pub const KEYS: [&'static str; 11] = [
+    pub const KEYS: [&'static str; 12] = [
         "email_address",
         "phone_number",
         "username",
@@ -219,6 +222,7 @@ impl SignUpParams {
         "web3_wallet",
         "strategy",
         "ticket",
+        "locale",
     ];
 }
 

@@ -58,6 +58,7 @@ pub mod ids;
 pub mod invitations;
 pub mod limits;
 pub mod logging;
+pub mod mail;
 pub mod master_key;
 pub mod model;
 pub mod origin;
@@ -173,12 +174,14 @@ pub async fn build_app(
     let code_key = store.code_key().await.context("reading the server secret")?;
     session::keys::ensure(&store, clock.now_ms()).await.context("preparing the session signing key")?;
     let sender = Sender::new(&config, options.dev, clock.clone(), store.clone())?;
+    let mail = mail::Templates::load(&config.mail)?;
     let hasher = password::Hasher::new(config.password_hashing);
     hasher.warm_up().await;
     let state = AppState {
         config: Arc::new(config),
         store,
         sender: Arc::new(sender),
+        mail: Arc::new(mail),
         code_key: Arc::new(code_key),
         hasher,
         clock,

@@ -76,6 +76,8 @@ fn check_config(cli: &Cli) -> anyhow::Result<()> {
         config.public_origin = Some(origin.clone());
         config.validate()?;
     }
+    // The mail templates too: an override folder's files must parse and render.
+    gatehouse_server::mail::Templates::load(&config.mail)?;
     let shown = gatehouse_server::config::shown(&config).context("printing the config")?;
     let source = cli.config.as_ref().map_or(String::from("the defaults"), |p| p.display().to_string());
     println!("# valid: {source}, under the GATEHOUSE_* variables; secrets shown as ***");

@@ -7,6 +7,7 @@ use crate::config::Config;
 use crate::db::Store;
 use crate::delivery::Sender;
 use crate::events::Hub;
+use crate::mail::Templates;
 use crate::password::Hasher;
 use crate::request_log::RequestLog;
 use axum::extract::FromRef;
@@ -18,6 +19,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub store: Store,
     pub sender: Arc<Sender>,
+    /// The words of every message (`[mail]`), loaded and checked at start.
+    pub mail: Arc<Templates>,
     pub code_key: Arc<CodeKey>,
     /// The gate every password hash and check goes through.
     pub hasher: Hasher,

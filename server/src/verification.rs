@@ -32,6 +32,7 @@ use crate::db::Tx;
 use crate::delivery::{Message, Undo};
 use crate::error::ApiError;
 use crate::limits::{self, Budget, Limit};
+use crate::mail::Recipient;
 use crate::model::VerificationRecord;
 use crate::state::AppState;
 use crate::strategies::{CodeStrategy, Purpose, Verifier};
@@ -137,7 +138,7 @@ fn failed_attempts(state: &AppState, purpose: Purpose, address: &str) -> Limit {
     Limit::new(key, settings.max_failed_attempts_per_address, settings.failed_attempt_window_seconds)
 }
 
-/// Makes a new code for `owner_id` (a sign-up or sign-in) and `address`,
+/// Makes a new code for `owner_id` (a sign-up or sign-in), to `to`,
 /// under the limits of [`claim_send`]. Answers the verification that
 /// replaces any earlier one (attempts start over), and its delivery.
 pub async fn send_code(
@@ -146,9 +147,10 @@ pub async fn send_code(
     now: i64,
     owner_id: &str,
     strategy: CodeStrategy,
-    address: &str,
+    to: Recipient<'_>,
     purpose: Purpose,
 ) -> Result<(VerificationRecord, Delivery), ApiError> {
+    let address = to.address;
     let throttle_key = claim_send(tx, state, now, Verifier::Code(strategy), address, purpose).await?;
     let ttl_seconds = state.config.verification.code_ttl_seconds;
     let code = codes::generate();
@@ -160,7 +162,7 @@ pub async fn send_code(
         expire_at: Some(now.saturating_add(seconds_to_ms(ttl_seconds))),
         verified_at_client: None,
     };
-    let message = strategy.message(address, &code, ttl_seconds, purpose);
+    let message = strategy.message(&state.mail, to, &code, ttl_seconds, purpose)?;
     Ok((verification, Delivery { message, throttle_key }))
 }
 

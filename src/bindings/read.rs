@@ -71,8 +71,8 @@ fn token_storage(options: &JsValue, bearer: bool) -> Option<JsValue> {
 }
 
 /// The keys of `create` and `update` besides the fields: sent as given
-/// (`strategy` and `ticket` are for `create`; the server checks them).
-const EXTRA_KEYS: [&str; 2] = ["strategy", "ticket"];
+/// (`strategy`, `ticket` and `locale` are for `create`; the server checks them).
+const EXTRA_KEYS: [&str; 3] = ["strategy", "ticket", "locale"];
 
 /// The params of `create` and `update`, with camelCase keys.
 pub fn sign_up_params(params: &JsValue) -> Result<SignUpParams> {
@@ -85,7 +85,7 @@ pub fn sign_up_params(params: &JsValue) -> Result<SignUpParams> {
     }
     for key in Object::keys(&Object::from(params.clone())).iter() {
         let key = key.as_string().unwrap_or_default();
-        if !matches!(key.as_str(), "unsafeMetadata" | "strategy" | "ticket")
+        if !matches!(key.as_str(), "unsafeMetadata" | "strategy" | "ticket" | "locale")
             && !Field::ALL.iter().any(|f| camel_case(f.as_str()) == key)
         {
             return Err(Error::param(ErrorCode::FormParamUnknown, &key));

@@ -74,6 +74,8 @@ export interface SignUpCreateParams extends SignUpParams {
   strategy?: "ticket" | null;
   /** The invited email is filled in, already verified. */
   ticket?: string | null;
+  /** The language of the emails and texts this sign-up gets, as a language tag ("de", "en-GB"); without it, the browser's Accept-Language. A language the server has no templates for gets English. */
+  locale?: string | null;
 }
 
 /** A code, or (`email_link`) a link back to `redirectUrl`, which must be on an allowed origin. */

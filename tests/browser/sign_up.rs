@@ -105,6 +105,26 @@ async fn an_email_code_completes_the_sign_up() {
 }
 
 #[wasm_bindgen_test]
+async fn the_locale_given_to_create_writes_the_code_in_german() {
+    let gh = load("bearer").await;
+    let sign_up = get(&gh, "signUp");
+    let email = unique_email();
+    let params = obj(&[("emailAddress", s(&email)), ("password", s("correct horse battery")), ("locale", s("de-AT"))]);
+    call(&sign_up, "create", params).await.expect("create");
+    let code = email_code_for(&sign_up, &email).await;
+    let subject = sent_to(&email, "subject").await.expect("a message");
+    assert_eq!(subject, format!("{code} ist Ihr Bestätigungscode für Gatehouse"));
+    let body = sent_to(&email, "body").await.expect("a message");
+    assert!(body.contains(&format!("lautet {code}.")), "{body}");
+
+    // A malformed tag is refused by the server, with the param named.
+    let other = obj(&[("emailAddress", s(&unique_email())), ("locale", s("de_AT"))]);
+    let err = rejected(call(&sign_up, "create", other).await);
+    assert_eq!(error_code(&err), "form_param_format_invalid");
+    assert_eq!(param_name(&err).as_deref(), Some("locale"));
+}
+
+#[wasm_bindgen_test]
 async fn phone_and_email_codes_complete_the_sign_up() {
     let gh = load("bearer").await;
     let sign_up = get(&gh, "signUp");

@@ -217,8 +217,9 @@ pub fn unique_phone() -> (String, String) {
     (format!("+1 (415) {}-{}", &d[..3], &d[3..]), format!("+1415{d}"))
 }
 
-/// The `key` (`code` or `link`) of the newest outbox message to `to`, if any.
-async fn sent_to(to: &str, key: &str) -> Option<String> {
+/// The `key` (`code`, `link`, `subject`, `body`) of the newest outbox
+/// message to `to`, if any.
+pub async fn sent_to(to: &str, key: &str) -> Option<String> {
     sent_on(API, to, key).await
 }
 

@@ -64,6 +64,7 @@ const hasPassword: boolean = same.hasPassword;
 // Invitations: a ticket sign-up.
 const invited: SignUp = await gh.signUp.create({ strategy: "ticket", ticket: "tk", password: "correct horse battery" });
 await gh.signUp.create({ ticket: "tk" });
+await gh.signUp.create({ emailAddress: "ana@example.com", locale: "de-AT" });
 const ticketStrategy: "email_code" | "phone_code" | "email_link" | "ticket" | null | undefined =
   invited.verifications.emailAddress?.strategy;
 

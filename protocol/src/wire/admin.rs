@@ -81,10 +81,12 @@ pub struct InvitationParams {
     pub metadata: Option<Map<String, Value>>,
     /// `false`: send no email (the caller delivers `url` itself).
     pub notify: Option<bool>,
+    /// The language of its email (a language tag, `validate::locale`).
+    pub locale: Option<String>,
 }
 
 impl InvitationParams {
-    pub const KEYS: [&'static str; 5] = ["email", "expires_in_days", "redirect_url", "metadata", "notify"];
+    pub const KEYS: [&'static str; 6] = ["email", "expires_in_days", "redirect_url", "metadata", "notify", "locale"];
 }
 
 /// The body of `POST /v1/admin/invitations/{id}/refresh`.

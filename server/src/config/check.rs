@@ -1,7 +1,7 @@
 //! [`Config::validate`]: the checks a whole config must pass before a
 //! server starts with it (each section alone, and the sections together).
 
-use super::{Config, ConfigError, SessionSettings, Smtp};
+use super::{Config, ConfigError, MailSettings, SessionSettings, Smtp};
 use gatehouse_protocol::wire::AttributeSettings;
 use gatehouse_protocol::{Field, Strategy};
 use std::time::Duration;
@@ -48,6 +48,7 @@ impl Config {
             return fail(String::from("delivery.sink_dir must be a directory's path when set"));
         }
         validate_session(&self.session)?;
+        validate_mail(&self.mail)?;
         if let Some(smtp) = &self.smtp {
             validate_smtp(smtp)?;
         }
@@ -88,6 +89,29 @@ fn validate_session(s: &SessionSettings) -> Result<(), ConfigError> {
     }
     if s.audience.as_deref().is_some_and(|a| a.trim().is_empty() || a.chars().any(char::is_control)) {
         return Err(ConfigError(String::from("session.audience must be a non-empty string when set")));
+    }
+    Ok(())
+}
+
+/// `[mail]`: a name to show, a colour CSS takes as it is, a folder's path.
+/// Whether the folder's templates parse is `crate::mail`'s check, at start
+/// and in `check-config`.
+fn validate_mail(mail: &MailSettings) -> Result<(), ConfigError> {
+    let name = mail.product_name.trim();
+    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+        return Err(ConfigError(String::from(
+            "mail.product_name must be 1 to 100 characters, without control characters",
+        )));
+    }
+    let hex = mail.brand_color.strip_prefix('#').unwrap_or_default();
+    if !matches!(hex.len(), 3 | 6) || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(ConfigError(format!(
+            "mail.brand_color: {:?} is not a colour like \"#2f6fed\" or \"#26e\"",
+            mail.brand_color
+        )));
+    }
+    if mail.templates.as_ref().is_some_and(|dir| dir.as_os_str().is_empty()) {
+        return Err(ConfigError(String::from("mail.templates must be a folder's path when set")));
     }
     Ok(())
 }
@@ -396,5 +420,22 @@ mod tests {
         }
         let config = Config::from_toml("[session]\naudience = \"https://app.example.com\"\n").unwrap();
         assert_eq!(config.session.audience.as_deref(), Some("https://app.example.com"));
+    }
+
+    #[test]
+    fn mail_branding_is_checked() {
+        let config = Config::from_toml("[mail]\nproduct_name = \"Acme\"\nbrand_color = \"#0A7d32\"\n").unwrap();
+        assert_eq!((config.mail.product_name.as_str(), config.mail.brand_color.as_str()), ("Acme", "#0A7d32"));
+        for (toml, key) in [
+            ("[mail]\nproduct_name = \" \"\n", "mail.product_name"),
+            ("[mail]\nproduct_name = \"a\\nb\"\n", "mail.product_name"),
+            ("[mail]\nbrand_color = \"red\"\n", "mail.brand_color"),
+            ("[mail]\nbrand_color = \"#12345\"\n", "mail.brand_color"),
+            ("[mail]\nbrand_color = \"#12345g\"\n", "mail.brand_color"),
+            ("[mail]\ntemplates = \"\"\n", "mail.templates"),
+        ] {
+            let err = Config::from_toml(toml).unwrap_err().to_string();
+            assert!(err.contains(key), "{toml}: {err}");
+        }
     }
 }

@@ -54,6 +54,7 @@ pub const TOP_LEVEL_KEYS: &[&str] = &[
     "cleanup",
     "database",
     "delivery",
+    "mail",
     "smtp",
     "sms",
     "webhooks",

@@ -69,6 +69,7 @@ pub struct Config {
     pub session: SessionSettings,
     pub password_hashing: PasswordHashing,
     pub client: ClientSettings,
+    pub mail: MailSettings,
     /// `None`: no SMTP (with `--dev`, the outbox still gets every message).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub smtp: Option<Smtp>,
@@ -249,6 +250,27 @@ pub struct DeliverySettings {
     pub sink_dir: Option<PathBuf>,
 }
 
+/// What every message looks like (`crate::mail`): `[mail]`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MailSettings {
+    /// A folder of templates that replace the compiled-in ones, file by
+    /// file (`de/email_code.html`); `None` (the default): the defaults.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub templates: Option<PathBuf>,
+    /// The instance's name, as messages say it (1 to 100 characters).
+    #[serde(deserialize_with = "file::lenient_string")]
+    pub product_name: String,
+    /// The colour of the header and buttons of HTML mail: `#rgb` or `#rrggbb`.
+    pub brand_color: String,
+}
+
+impl Default for MailSettings {
+    fn default() -> Self {
+        MailSettings { templates: None, product_name: String::from("Gatehouse"), brand_color: String::from("#2f6fed") }
+    }
+}
+
 /// The per-IP limit on `/v1` requests.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -379,6 +401,7 @@ impl Default for Config {
             session: SessionSettings::default(),
             password_hashing: PasswordHashing::default(),
             client: ClientSettings::default(),
+            mail: MailSettings::default(),
             smtp: None,
             sms: None,
             webhooks: WebhookSettings::default(),

@@ -35,17 +35,19 @@ fn from_row(row: &super::DbRow) -> Result<InvitationRecord, sqlx::Error> {
         accepted_user_id: row.try_get("accepted_user_id")?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
+        locale: row.try_get("locale")?,
     })
 }
 
 async fn save(conn: &mut Conn, i: &InvitationRecord, is_new: bool) -> Result<(), sqlx::Error> {
     let statement = if is_new {
         "INSERT INTO invitations (id, email_address, status, ticket_hash, redirect_url, metadata, \
-         expires_at, accepted_user_id, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+         expires_at, accepted_user_id, created_at, updated_at, locale) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
     } else {
         "UPDATE invitations SET email_address = $2, status = $3, ticket_hash = $4, redirect_url = $5, \
-         metadata = $6, expires_at = $7, accepted_user_id = $8, created_at = $9, updated_at = $10 WHERE id = $1"
+         metadata = $6, expires_at = $7, accepted_user_id = $8, created_at = $9, updated_at = $10, \
+         locale = $11 WHERE id = $1"
     };
     sqlx::query(statement)
         .bind(&i.id)
@@ -58,6 +60,7 @@ async fn save(conn: &mut Conn, i: &InvitationRecord, is_new: bool) -> Result<(),
         .bind(&i.accepted_user_id)
         .bind(i.created_at)
         .bind(i.updated_at)
+        .bind(&i.locale)
         .execute(&mut *conn)
         .await?;
     Ok(())

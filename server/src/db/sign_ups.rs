@@ -8,8 +8,8 @@ use sqlx::Row;
 /// The sign-up's columns, its BOOLEAN read as an integer (`super::flag`).
 const SELECT: &str = "SELECT id, client_id, status, email_address, phone_number, username, web3_wallet, first_name, \
      last_name, password_hash, CAST(legal_accepted AS INTEGER) AS legal_accepted, unsafe_metadata, created_user_id, \
-     created_session_id, created_at, abandon_at, ticket_hash, created_user_agent, created_ip, cancelled_at \
-     FROM sign_ups WHERE id = $1 AND client_id = $2";
+     created_session_id, created_at, abandon_at, ticket_hash, created_user_agent, created_ip, cancelled_at, \
+     locale FROM sign_ups WHERE id = $1 AND client_id = $2";
 
 /// Loads a sign-up and its verifications. `lock`: `Backend::for_update`
 /// to lock the sign-up's row for the rest of the transaction, or "".
@@ -66,6 +66,7 @@ fn from_row(row: &DbRow) -> Result<SignUpRecord, sqlx::Error> {
         created_user_agent: row.try_get("created_user_agent")?,
         created_ip: row.try_get("created_ip")?,
         cancelled_at: row.try_get("cancelled_at")?,
+        locale: row.try_get("locale")?,
     })
 }
 
@@ -89,13 +90,14 @@ pub(super) async fn save(conn: &mut Conn, s: &SignUpRecord, is_new: bool) -> Res
         "INSERT INTO sign_ups (id, client_id, status, email_address, phone_number, username, \
          web3_wallet, first_name, last_name, password_hash, legal_accepted, unsafe_metadata, \
          created_user_id, created_session_id, created_at, abandon_at, ticket_hash, created_user_agent, created_ip, \
-         cancelled_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)"
+         cancelled_at, locale) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)"
     } else {
         "UPDATE sign_ups SET client_id = $2, status = $3, email_address = $4, phone_number = $5, \
          username = $6, web3_wallet = $7, first_name = $8, last_name = $9, password_hash = $10, \
          legal_accepted = $11, unsafe_metadata = $12, created_user_id = $13, \
          created_session_id = $14, created_at = $15, abandon_at = $16, ticket_hash = $17, \
-         created_user_agent = $18, created_ip = $19, cancelled_at = $20 WHERE id = $1"
+         created_user_agent = $18, created_ip = $19, cancelled_at = $20, locale = $21 WHERE id = $1"
     };
     let metadata = serde_json::Value::Object(s.unsafe_metadata.clone()).to_string();
     sqlx::query(statement)
@@ -119,6 +121,7 @@ pub(super) async fn save(conn: &mut Conn, s: &SignUpRecord, is_new: bool) -> Res
         .bind(&s.created_user_agent)
         .bind(&s.created_ip)
         .bind(s.cancelled_at)
+        .bind(&s.locale)
         .execute(&mut *conn)
         .await?;
     for field in [Field::EmailAddress, Field::PhoneNumber] {

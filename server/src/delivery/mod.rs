@@ -51,7 +51,12 @@ pub struct Message {
     pub to: String,
     pub channel: Channel,
     pub subject: String,
+    /// The plain text (an email's `text/plain` part; a text message's
+    /// words): what the dev outbox and the sink show.
     pub body: String,
+    /// An email's `text/html` part (`crate::mail`); sent with the text as
+    /// `multipart/alternative`.
+    pub html: Option<String>,
     /// The code it carries, shown by the outbox.
     pub code: Option<String>,
     /// The link it carries, shown by the outbox.

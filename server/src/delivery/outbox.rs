@@ -48,6 +48,7 @@ mod tests {
                 channel: Channel::Email,
                 subject: String::new(),
                 body: String::new(),
+                html: None,
                 code: None,
                 link: None,
             };

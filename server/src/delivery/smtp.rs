@@ -1,10 +1,11 @@
-//! Email over SMTP, through lettre.
+//! Email over SMTP, through lettre: `multipart/alternative` (plain text
+//! and HTML) when the message has HTML, else plain text.
 
 use super::Message;
 use crate::config::{Smtp, SmtpTls};
 use anyhow::Context;
-use lettre::message::Mailbox;
 use lettre::message::header::ContentType;
+use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use std::time::Duration;
@@ -40,16 +41,15 @@ impl SmtpMailer {
         }
     }
 
-    /// Sends one plain-text email.
+    /// Sends one email.
     pub async fn send(&self, message: &Message) -> anyhow::Result<()> {
         let to: Mailbox = message.to.parse().context("recipient address")?;
-        let email = lettre::Message::builder()
-            .from(self.from.clone())
-            .to(to)
-            .subject(message.subject.as_str())
-            .header(ContentType::TEXT_PLAIN)
-            .body(message.body.clone())
-            .context("building the email")?;
+        let builder = lettre::Message::builder().from(self.from.clone()).to(to).subject(message.subject.as_str());
+        let email = match &message.html {
+            Some(html) => builder.multipart(MultiPart::alternative_plain_html(message.body.clone(), html.clone())),
+            None => builder.header(ContentType::TEXT_PLAIN).body(message.body.clone()),
+        }
+        .context("building the email")?;
         self.transport.send(email).await.context("SMTP")?;
         Ok(())
     }

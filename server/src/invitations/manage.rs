@@ -4,6 +4,7 @@ use super::{NewInvitation, link_base, ticket, view};
 use crate::db::InvitationKey;
 use crate::error::{ApiError, Problem};
 use crate::ids;
+use crate::mail::{AskedLocale, Locale};
 use crate::model::InvitationRecord;
 use crate::origin::PublicOrigin;
 use crate::state::AppState;
@@ -45,6 +46,7 @@ pub async fn create(
         accepted_user_id: None,
         created_at: now,
         updated_at: now,
+        locale: new.locale,
     };
     tx.save_invitation(&invitation, true).await?;
     tx.commit().await?;
@@ -120,6 +122,7 @@ fn finished(status: InvitationStatus) -> ApiError {
 /// Emails the link. The invitation is kept if that fails: a refresh sends
 /// it again.
 async fn send(state: &AppState, invitation: &InvitationRecord, link: &str, days: u32) -> Result<(), ApiError> {
-    let message = ticket::message(&invitation.email_address, link, days);
+    let locale = Locale::choose(invitation.locale.as_deref(), AskedLocale::default());
+    let message = ticket::message(&state.mail, &invitation.email_address, locale, link, days)?;
     Ok(state.sender.send(message, None).await?)
 }

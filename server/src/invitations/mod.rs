@@ -40,6 +40,8 @@ pub struct NewInvitation {
     pub redirect_url: Option<String>,
     pub metadata: Map<String, Value>,
     pub notify: bool,
+    /// The language tag of its email, checked.
+    pub locale: Option<String>,
 }
 
 impl NewInvitation {
@@ -76,9 +78,11 @@ impl NewInvitation {
         if let Err(e) = validate::metadata_size(Value::Object(metadata.clone()).to_string().len()) {
             problems.push(Problem::from(e).renamed("metadata"));
         }
-        match (email, days) {
-            (Some(email), Some(days)) if problems.is_empty() => {
-                Ok(NewInvitation { email, days, redirect_url, metadata, notify: params.notify.unwrap_or(true) })
+        let locale = params.locale.as_deref().map(validate::locale).transpose().map_err(|e| problems.push(e.into()));
+        match (email, days, locale) {
+            (Some(email), Some(days), Ok(locale)) if problems.is_empty() => {
+                let notify = params.notify.unwrap_or(true);
+                Ok(NewInvitation { email, days, redirect_url, metadata, notify, locale })
             }
             _ => Err(ApiError::Params(problems)),
         }

@@ -3,7 +3,7 @@
 
 use crate::delivery::Message;
 use crate::ids;
-use gatehouse_protocol::wire::Channel;
+use crate::mail::{Locale, Mail, Recipient, Templates};
 use url::Url;
 
 /// The query parameter that carries a ticket in an invitation link.
@@ -30,20 +30,9 @@ pub fn link(base: &Url, ticket: &str) -> String {
     String::from(url)
 }
 
-/// The email that carries an invitation link.
-pub fn message(email: &str, link: &str, days: u32) -> Message {
-    let body = format!(
-        "You have been invited to create an account.\r\n\r\nAccept the invitation:\r\n{link}\r\n\r\n\
-         The invitation expires in {days} days. If you did not expect it, you can ignore this email.\r\n"
-    );
-    Message {
-        to: String::from(email),
-        channel: Channel::Email,
-        subject: String::from("You are invited"),
-        body,
-        code: None,
-        link: Some(String::from(link)),
-    }
+/// The email that carries an invitation link, in `locale`.
+pub fn message(templates: &Templates, email: &str, locale: Locale, link: &str, days: u32) -> anyhow::Result<Message> {
+    templates.render(&Mail::Invitation { link, days }, Recipient::new(email, locale))
 }
 
 #[cfg(test)]
@@ -65,8 +54,9 @@ mod tests {
         assert_eq!(link(&base, "abc"), "https://app.example.com/join?plan=pro&__gh_ticket=abc#top");
         let root = Url::parse("http://127.0.0.1:8080/").unwrap();
         assert_eq!(link(&root, "abc"), "http://127.0.0.1:8080/?__gh_ticket=abc");
-        let m = message("ana@example.com", "http://x/?__gh_ticket=abc", 7);
-        assert!(m.body.contains("http://x/?__gh_ticket=abc") && m.body.contains("7 days"));
+        let templates = Templates::load(&crate::config::MailSettings::default()).unwrap();
+        let m = message(&templates, "ana@example.com", Locale::De, "http://x/?__gh_ticket=abc", 7).unwrap();
+        assert!(m.body.contains("http://x/?__gh_ticket=abc") && m.body.contains("7 Tagen"));
         assert_eq!(m.link.as_deref(), Some("http://x/?__gh_ticket=abc"));
     }
 }

@@ -19,6 +19,8 @@ pub struct InvitationRecord {
     pub accepted_user_id: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// The language tag of its email (the admin's `locale`).
+    pub locale: Option<String>,
 }
 
 impl InvitationRecord {

@@ -40,6 +40,8 @@ pub struct SignUpRecord {
     /// When the owner of the address cancelled it from the email link
     /// ("I didn't start this"); it is `abandoned` since.
     pub cancelled_at: Option<i64>,
+    /// The language tag its create gave (`locale`), for its messages.
+    pub locale: Option<String>,
 }
 
 impl SignUpRecord {
@@ -68,6 +70,7 @@ impl SignUpRecord {
             created_user_agent: None,
             created_ip: None,
             cancelled_at: None,
+            locale: None,
         }
     }
 

@@ -4,6 +4,7 @@ use super::{Attempt, Create, Operation, Prepare, loaded};
 use crate::client::{CurrentClient, envelope};
 use crate::error::ApiError;
 use crate::extract::{Params, SignInId};
+use crate::mail::AskedLocale;
 use crate::peer_ip::PeerIp;
 use crate::state::AppState;
 use axum::Json;
@@ -32,9 +33,10 @@ pub async fn prepare(
     State(state): State<AppState>,
     client: CurrentClient,
     SignInId(id): SignInId,
+    asked: AskedLocale,
     Params(p): Params<PrepareFirstFactorParams>,
 ) -> Answer {
-    let op = Operation::Prepare(Prepare::parse(p)?);
+    let op = Operation::Prepare(Prepare::parse(p, asked)?);
     run(&state, &client, Some(&id), op).await
 }
 

@@ -4,20 +4,24 @@
 use super::{Ctx, Step, factors};
 use crate::db::UserKey;
 use crate::error::ApiError;
+use crate::mail::{AskedLocale, Locale, Recipient};
 use crate::model::SignInRecord;
 use crate::strategies::{CodeStrategy, Purpose};
 use crate::verification::{self, Outcome};
 use gatehouse_protocol::wire::PrepareFirstFactorParams;
 use gatehouse_protocol::{ErrorCode, FirstFactor};
 
+/// A code to send, in the language the request asks for (`Accept-Language`).
 #[derive(Debug)]
-pub struct Prepare;
+pub struct Prepare {
+    asked: AskedLocale,
+}
 
 impl Prepare {
     /// Only a code is prepared; a password has nothing to send.
-    pub fn parse(params: PrepareFirstFactorParams) -> Result<Prepare, ApiError> {
+    pub fn parse(params: PrepareFirstFactorParams, asked: AskedLocale) -> Result<Prepare, ApiError> {
         match factors::parse(params.strategy.as_deref())? {
-            FirstFactor::EmailCode => Ok(Prepare),
+            FirstFactor::EmailCode => Ok(Prepare { asked }),
             FirstFactor::Password => Err(ApiError::param(ErrorCode::VerificationStrategyInvalid, "strategy")),
         }
     }
@@ -27,14 +31,17 @@ impl Prepare {
     pub(super) async fn apply(self, ctx: &mut Ctx<'_>, sign_in: &mut SignInRecord) -> Result<Step, ApiError> {
         factors::require(&sign_in.supported, FirstFactor::EmailCode)?;
         let user = ctx.tx.user(UserKey::Id(&sign_in.user_id)).await?;
-        let address = user.and_then(|u| u.email_address).ok_or_else(|| factors::unavailable(FirstFactor::EmailCode))?;
+        let (address, name) = user
+            .and_then(|u| Some((u.email_address?, u.first_name)))
+            .ok_or_else(|| factors::unavailable(FirstFactor::EmailCode))?;
+        let to = Recipient { address: &address, name: name.as_deref(), locale: Locale::choose(None, self.asked) };
         let (code, delivery) = verification::send_code(
             &mut ctx.tx,
             ctx.state,
             ctx.now,
             &sign_in.id,
             CodeStrategy::EMAIL,
-            &address,
+            to,
             Purpose::SignIn,
         )
         .await?;

@@ -12,19 +12,24 @@ use crate::invitations::{redeem, ticket};
 use crate::model::{SignUpRecord, VerificationRecord};
 use crate::state::AppState;
 use gatehouse_protocol::wire::SignUpParams;
-use gatehouse_protocol::{ErrorCode, Field, SignUpMode, Strategy};
+use gatehouse_protocol::{ErrorCode, Field, SignUpMode, Strategy, validate};
 
 #[derive(Debug)]
 pub struct Create {
     changes: FieldChanges,
     ticket: Option<String>,
+    /// The language tag of its messages, checked.
+    locale: Option<String>,
     started: Started,
 }
 
 impl Create {
     /// Reads the body. A `restricted` instance takes sign-ups only with a
-    /// ticket; a ticket that cannot be one of ours is refused at once.
-    pub async fn parse(params: SignUpParams, state: &AppState) -> Result<Create, ApiError> {
+    /// ticket; a ticket that cannot be one of ours is refused at once. A
+    /// `locale` must be a language tag (any language: one without
+    /// templates gets English).
+    pub async fn parse(mut params: SignUpParams, state: &AppState) -> Result<Create, ApiError> {
+        let locale = params.locale.take().map(|tag| validate::locale(&tag)).transpose().map_err(ApiError::from)?;
         let ticket = match (params.strategy.as_deref(), params.ticket.as_deref()) {
             (None, None) => None,
             (Some("ticket"), None) => return Err(ApiError::param(ErrorCode::FormParamMissing, "ticket")),
@@ -38,7 +43,8 @@ impl Create {
             Some(t) if !ticket::well_formed(t) => return Err(ApiError::param(ErrorCode::TicketInvalid, "ticket")),
             _ => {}
         }
-        Ok(Create { changes: FieldChanges::parse(params, &state.config)?, ticket, started: Started::default() })
+        let changes = FieldChanges::parse(params, &state.config)?;
+        Ok(Create { changes, ticket, locale, started: Started::default() })
     }
 
     /// The changes, to hash their password before the transaction.
@@ -66,6 +72,7 @@ impl Create {
     pub(super) async fn apply(self, ctx: &mut Ctx<'_>, sign_up: &mut SignUpRecord) -> Result<Outcome, ApiError> {
         sign_up.created_user_agent = self.started.user_agent;
         sign_up.created_ip = self.started.ip;
+        sign_up.locale = self.locale;
         if let Some(ticket) = self.ticket {
             let invitation = redeem::redeem(&mut ctx.tx, &ticket, ctx.now).await?;
             if self.changes.text(Field::EmailAddress).is_some_and(|e| e != invitation.email_address) {

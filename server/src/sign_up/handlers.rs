@@ -6,6 +6,7 @@ use crate::client::{CurrentClient, envelope};
 use crate::error::ApiError;
 use crate::events;
 use crate::extract::{Params, SignUpId};
+use crate::mail::AskedLocale;
 use crate::origin::PublicOrigin;
 use crate::rate_limit::RateKey;
 use crate::state::AppState;
@@ -47,9 +48,10 @@ pub async fn prepare(
     client: CurrentClient,
     SignUpId(id): SignUpId,
     origin: Option<PublicOrigin>,
+    asked: AskedLocale,
     Params(p): Params<PrepareParams>,
 ) -> Answer {
-    let op = Operation::Prepare(Prepare::parse(p, &state, origin).await?);
+    let op = Operation::Prepare(Prepare::parse(p, &state, origin, asked).await?);
     run(&state, &client, Some(&id), op).await
 }
 

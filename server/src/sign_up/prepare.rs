@@ -5,6 +5,7 @@ use super::{Ctx, Outcome};
 use crate::clock::seconds_to_ms;
 use crate::db::NewEmailLink;
 use crate::error::ApiError;
+use crate::mail::{AskedLocale, Locale, Recipient};
 use crate::model::{SignUpRecord, VerificationRecord};
 use crate::origin::{self, PublicOrigin};
 use crate::state::AppState;
@@ -20,6 +21,9 @@ const KEEP_LINKS_MS: i64 = 7 * 24 * 60 * 60 * 1000;
 #[derive(Debug)]
 pub struct Prepare {
     proof: Proof,
+    /// The language the request asked for: the message's, unless the
+    /// sign-up has its own `locale`.
+    asked: AskedLocale,
 }
 
 /// What a prepare sends: a code, or a link.
@@ -38,6 +42,7 @@ impl Prepare {
         params: PrepareParams,
         state: &AppState,
         origin: Option<PublicOrigin>,
+        asked: AskedLocale,
     ) -> Result<Prepare, ApiError> {
         let proof = match Verifier::from_param(params.strategy.as_deref(), &state.config)? {
             Verifier::Code(_) if params.redirect_url.is_some() => {
@@ -53,7 +58,7 @@ impl Prepare {
                 Proof::Link { strategy, redirect_url, public_origin: origin.0 }
             }
         };
-        Ok(Prepare { proof })
+        Ok(Prepare { proof, asked })
     }
 
     fn verifier(&self) -> Verifier {
@@ -73,17 +78,18 @@ impl Prepare {
         if sign_up.verification(field).is_some_and(|v| v.status == VerificationStatus::Verified) {
             return Err(ApiError::Refused(ErrorCode::VerificationAlreadyVerified));
         }
+        let locale = Locale::choose(sign_up.locale.as_deref(), self.asked);
+        let to = Recipient { address: &address, name: sign_up.first_name.as_deref(), locale };
         let (verification, delivery) = match self.proof {
             Proof::Code(code) => {
                 if field == Field::EmailAddress {
                     // A code replaces a link still out for the address.
                     ctx.tx.spend_email_links(&sign_up.id, ctx.now).await?;
                 }
-                verification::send_code(&mut ctx.tx, ctx.state, ctx.now, &sign_up.id, code, &address, Purpose::SignUp)
-                    .await?
+                verification::send_code(&mut ctx.tx, ctx.state, ctx.now, &sign_up.id, code, to, Purpose::SignUp).await?
             }
             Proof::Link { strategy, redirect_url, public_origin } => {
-                send_link(ctx, sign_up, strategy, &address, &redirect_url, &public_origin).await?
+                send_link(ctx, sign_up, strategy, to, &redirect_url, &public_origin).await?
             }
         };
         *sign_up.verification_slot(field).expect("served strategies verify verifiable fields") = Some(verification);
@@ -97,10 +103,11 @@ async fn send_link(
     ctx: &mut Ctx<'_>,
     sign_up: &SignUpRecord,
     strategy: LinkStrategy,
-    address: &str,
+    to: Recipient<'_>,
     redirect_url: &str,
     public_origin: &str,
 ) -> Result<(VerificationRecord, Delivery), ApiError> {
+    let address = to.address;
     let throttle_key =
         verification::claim_send(&mut ctx.tx, ctx.state, ctx.now, Verifier::Link(strategy), address, Purpose::SignUp)
             .await?;
@@ -125,5 +132,6 @@ async fn send_link(
         verified_at_client: None,
     };
     let url = email_link::link(public_origin, &token);
-    Ok((verification, Delivery { message: strategy.message(address, &url, ttl_seconds), throttle_key }))
+    let message = strategy.message(&ctx.state.mail, to, &url, ttl_seconds)?;
+    Ok((verification, Delivery { message, throttle_key }))
 }

@@ -14,9 +14,13 @@ pub struct Update {
 }
 
 impl Update {
-    /// Reads the body; a ticket belongs to a create only.
+    /// Reads the body; a ticket and a locale belong to a create only.
     pub async fn parse(params: SignUpParams, state: &AppState) -> Result<Update, ApiError> {
-        let only_at_create = [("strategy", params.strategy.is_some()), ("ticket", params.ticket.is_some())];
+        let only_at_create = [
+            ("strategy", params.strategy.is_some()),
+            ("ticket", params.ticket.is_some()),
+            ("locale", params.locale.is_some()),
+        ];
         let problems: Vec<Problem> = only_at_create
             .into_iter()
             .filter(|(_, given)| *given)

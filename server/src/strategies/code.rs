@@ -6,6 +6,7 @@ use super::Verifier;
 use crate::config::Config;
 use crate::delivery::Message;
 use crate::error::ApiError;
+use crate::mail::{Mail, Recipient, Templates};
 use gatehouse_protocol::wire::Channel;
 use gatehouse_protocol::{ErrorCode, Field, Strategy};
 
@@ -53,34 +54,22 @@ impl CodeStrategy {
         }
     }
 
-    /// The message that carries `code` to `address`.
-    pub fn message(&self, address: &str, code: &str, ttl_seconds: u64, purpose: Purpose) -> Message {
-        let lifetime = super::lifetime_in_words(ttl_seconds);
-        let action = match purpose {
-            Purpose::SignUp => "sign up",
-            Purpose::SignIn => "sign in",
+    /// The message that carries `code` to `to`, in their language.
+    pub fn message(
+        &self,
+        templates: &Templates,
+        to: Recipient<'_>,
+        code: &str,
+        ttl_seconds: u64,
+        purpose: Purpose,
+    ) -> anyhow::Result<Message> {
+        let mail = match self.channel {
+            Channel::Email => {
+                Mail::EmailCode { code, lifetime_seconds: ttl_seconds, sign_in: purpose == Purpose::SignIn }
+            }
+            Channel::Sms => Mail::SmsCode { code, lifetime_seconds: ttl_seconds },
         };
-        let (subject, body) = match self.channel {
-            Channel::Email => (
-                format!("{code} is your verification code"),
-                format!(
-                    "Your verification code is {code}.\r\n\r\nIt expires in {lifetime}. \
-                     If you did not try to {action}, you can ignore this email.\r\n"
-                ),
-            ),
-            Channel::Sms => (
-                String::from("Verification code"),
-                format!("{code} is your verification code. It expires in {lifetime}."),
-            ),
-        };
-        Message {
-            to: String::from(address),
-            channel: self.channel,
-            subject,
-            body,
-            code: Some(String::from(code)),
-            link: None,
-        }
+        templates.render(&mail, to)
     }
 }
 
@@ -98,10 +87,16 @@ mod tests {
 
     #[test]
     fn messages_carry_the_code() {
+        let templates = Templates::load(&crate::config::MailSettings::default()).unwrap();
         let Some(Verifier::Code(email)) = Verifier::of(Strategy::EmailCode) else { panic!() };
-        let m = email.message("a@b.co", "042137", 600, Purpose::SignIn);
+        let to = Recipient::new("a@b.co", crate::mail::Locale::En);
+        let m = email.message(&templates, to, "042137", 600, Purpose::SignIn).unwrap();
         assert!(m.subject.contains("042137") && m.body.contains("042137") && m.body.contains("10 minutes"));
-        assert!(m.body.contains("try to sign in"));
+        assert!(m.body.contains("try to sign in") && m.html.is_some());
         assert_eq!(m.code.as_deref(), Some("042137"));
+        let to = Recipient::new("+15555550100", crate::mail::Locale::En);
+        let m = CodeStrategy::PHONE.message(&templates, to, "042137", 600, Purpose::SignUp).unwrap();
+        assert_eq!(m.body, "042137 is your Gatehouse verification code. It expires in 10 minutes.");
+        assert_eq!((m.channel, m.html), (Channel::Sms, None));
     }
 }

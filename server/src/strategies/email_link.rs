@@ -9,7 +9,7 @@
 
 use crate::delivery::Message;
 use crate::ids;
-use gatehouse_protocol::wire::Channel;
+use crate::mail::{Mail, Recipient, Templates};
 use gatehouse_protocol::{EmailLinkStatus, Field, Strategy};
 
 /// Characters in a token: 32 bytes in base64url without padding.
@@ -27,21 +27,15 @@ pub struct LinkStrategy {
 }
 
 impl LinkStrategy {
-    /// The message that carries `link` to `address`.
-    pub fn message(&self, address: &str, link: &str, ttl_seconds: u64) -> Message {
-        let lifetime = super::lifetime_in_words(ttl_seconds);
-        Message {
-            to: String::from(address),
-            channel: Channel::Email,
-            subject: String::from("Confirm your email address"),
-            body: format!(
-                "Open this link to confirm your email address and finish signing up:\r\n\r\n{link}\r\n\r\n\
-                 It works once and expires in {lifetime}. \
-                 If you did not try to sign up, you can ignore this email.\r\n"
-            ),
-            code: None,
-            link: Some(String::from(link)),
-        }
+    /// The message that carries `link` to `to`, in their language.
+    pub fn message(
+        &self,
+        templates: &Templates,
+        to: Recipient<'_>,
+        link: &str,
+        ttl_seconds: u64,
+    ) -> anyhow::Result<Message> {
+        templates.render(&Mail::EmailLink { link, lifetime_seconds: ttl_seconds }, to)
     }
 }
 
@@ -112,7 +106,9 @@ mod tests {
         let link = link("https://auth.example.com", "tok");
         assert_eq!(link, "https://auth.example.com/v1/verify?token=tok");
         let strategy = LinkStrategy { strategy: Strategy::EmailLink, field: Field::EmailAddress };
-        let m = strategy.message("a@b.co", &link, 600);
+        let templates = Templates::load(&crate::config::MailSettings::default()).unwrap();
+        let to = Recipient::new("a@b.co", crate::mail::Locale::En);
+        let m = strategy.message(&templates, to, &link, 600).unwrap();
         assert!(m.body.contains(&link) && m.body.contains("10 minutes"));
         assert_eq!((m.link.as_deref(), m.code), (Some(link.as_str()), None));
     }

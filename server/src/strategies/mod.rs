@@ -19,13 +19,6 @@ use crate::error::ApiError;
 use gatehouse_protocol::wire::Channel;
 use gatehouse_protocol::{ErrorCode, Field, Strategy};
 
-/// How long a code or link lasts, in words: "10 minutes", "1 minute",
-/// "45 seconds" (a lifetime under a minute is told in seconds).
-pub fn lifetime_in_words(ttl_seconds: u64) -> String {
-    let (count, unit) = if ttl_seconds < 60 { (ttl_seconds, "second") } else { (ttl_seconds.div_ceil(60), "minute") };
-    format!("{count} {unit}{}", if count == 1 { "" } else { "s" })
-}
-
 /// A strategy this server serves.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Verifier {
@@ -85,15 +78,6 @@ impl Verifier {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn lifetimes_read_as_words() {
-        assert_eq!(lifetime_in_words(600), "10 minutes");
-        assert_eq!(lifetime_in_words(60), "1 minute");
-        assert_eq!(lifetime_in_words(61), "2 minutes");
-        assert_eq!(lifetime_in_words(45), "45 seconds");
-        assert_eq!(lifetime_in_words(1), "1 second");
-    }
 
     #[test]
     fn served_strategies_name_their_field_and_channel() {

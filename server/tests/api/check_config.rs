@@ -199,3 +199,39 @@ async fn check_config_reads_webhook_endpoints_from_variables_and_masks_their_sec
     assert!(stderr.contains("webhooks.endpoints.billing: secret must start with whsec_"), "{stderr}");
     assert!(!stderr.contains("hunter2"), "{stderr}");
 }
+
+#[tokio::test]
+async fn check_config_renders_the_mail_templates_of_the_override_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let templates = dir.path().join("mail");
+    std::fs::create_dir_all(templates.join("de")).unwrap();
+    std::fs::write(templates.join("de/email_code.subject.txt"), "{{ code }} für {{ product_name }}").unwrap();
+    let folder = templates.to_str().unwrap();
+    let vars = [
+        ("GATEHOUSE_MAIL__TEMPLATES", folder),
+        ("GATEHOUSE_MAIL__PRODUCT_NAME", "2048"),
+        ("GATEHOUSE_MAIL__BRAND_COLOR", "#0a7d32"),
+    ];
+    let output = check_config(&[], &vars).await;
+    let (stdout, stderr) = text(&output);
+    assert!(output.status.success(), "{stdout}\n{stderr}");
+    let shown: toml::Table = toml::from_str(&stdout).unwrap();
+    assert_eq!(shown["mail"]["templates"].as_str(), Some(folder));
+    assert_eq!(shown["mail"]["product_name"].as_str(), Some("2048"), "digits stay text");
+    assert_eq!(shown["mail"]["brand_color"].as_str(), Some("#0a7d32"));
+
+    // A template that does not parse, or names a value no message has, is
+    // refused with its path.
+    for broken in ["{% if code %}never closed", "{{ coupon_code }}"] {
+        std::fs::write(templates.join("de/email_code.html"), broken).unwrap();
+        let output = check_config(&[], &vars).await;
+        let (stdout, stderr) = text(&output);
+        assert!(!output.status.success(), "{broken}: {stdout}");
+        assert!(stderr.contains("mail template de/email_code.html"), "{broken}: {stderr}");
+    }
+    let output = check_config(&[], &[("GATEHOUSE_MAIL__BRAND_COLOR", "red")]).await;
+    assert!(text(&output).1.contains("mail.brand_color"), "{:?}", text(&output));
+    let missing = dir.path().join("nope");
+    let output = check_config(&[], &[("GATEHOUSE_MAIL__TEMPLATES", missing.to_str().unwrap())]).await;
+    assert!(text(&output).1.contains("is not a folder"), "{:?}", text(&output));
+}

@@ -243,7 +243,7 @@ const LAYERS: &[&[&str]] = &[
     &["model"],
     &["config"],
     &["db"],
-    &["events", "delivery", "limits", "password", "strategies", "cleanup", "webhooks"],
+    &["events", "delivery", "mail", "limits", "password", "strategies", "cleanup", "webhooks"],
     &["state", "request_log"],
     &["extract", "origin", "peer_ip", "rate_limit", "client", "verification"],
     &["sign_up", "sign_in", "invitations", "session", "admin"],

@@ -32,6 +32,7 @@ mod interplay;
 mod invitations;
 mod limits;
 mod lockout;
+mod mail;
 mod message_budget;
 mod migrations;
 mod names;

@@ -14,14 +14,15 @@ use tokio::sync::mpsc;
 
 /// One mail as the listener received it.
 #[derive(Debug)]
-struct Mail {
-    from: String,
-    to: Vec<String>,
-    data: String,
+pub struct Mail {
+    pub from: String,
+    pub to: Vec<String>,
+    /// The message (headers and body), dot-stuffing undone, lines ending in `\n`.
+    pub data: String,
 }
 
 /// A minimal SMTP server on port 0: it accepts every mail and hands it over.
-async fn smtp_listener() -> (u16, mpsc::UnboundedReceiver<Mail>) {
+pub async fn smtp_listener() -> (u16, mpsc::UnboundedReceiver<Mail>) {
     let (port, inbox, _) = flaky_smtp_listener(0).await;
     (port, inbox)
 }
@@ -66,7 +67,8 @@ async fn flaky_smtp_listener(refused: usize) -> (u16, mpsc::UnboundedReceiver<Ma
                                 if data == "." {
                                     break;
                                 }
-                                mail.data.push_str(&data);
+                                // RFC 5321 4.5.2: a leading dot was doubled by the sender.
+                                mail.data.push_str(data.strip_prefix('.').unwrap_or(&data));
                                 mail.data.push('\n');
                             }
                             let done = std::mem::replace(
@@ -105,14 +107,15 @@ async fn stuck_smtp_listener() -> u16 {
 
 /// [`smtp_config`] with retries 10 ms apart, so a test of them is quick.
 fn quick_retries(port: u16) -> Config {
-    let mut config = smtp_config(port);
+    let mut config = smtp_config(port, "");
     config.delivery.retry_backoff = Duration::from_millis(10);
     config
 }
 
-fn smtp_config(port: u16) -> Config {
+/// Mail to the listener on `port`, plain SMTP; `more` is TOML added to it.
+pub fn smtp_config(port: u16, more: &str) -> Config {
     Config::from_toml(&format!(
-        "[smtp]\nhost = \"127.0.0.1\"\nport = {port}\ntls = \"none\"\nfrom = \"Gatehouse <no-reply@gatehouse.test>\"\n"
+        "[smtp]\nhost = \"127.0.0.1\"\nport = {port}\ntls = \"none\"\nfrom = \"Gatehouse <no-reply@gatehouse.test>\"\n{more}"
     ))
     .unwrap()
 }
@@ -120,7 +123,7 @@ fn smtp_config(port: u16) -> Config {
 #[tokio::test]
 async fn codes_go_out_by_smtp_outside_dev_mode() {
     let (port, mut inbox) = smtp_listener().await;
-    let app = spawn_app_with(smtp_config(port), Options::default()).await;
+    let app = spawn_app_with(smtp_config(port, ""), Options::default()).await;
     let browser = app.client();
     let id = browser.start_sign_up("ana@example.com").await;
     browser.prepare(&id, "email_code").await.response();
@@ -134,7 +137,9 @@ async fn codes_go_out_by_smtp_outside_dev_mode() {
     let subject = mail.data.lines().find_map(|l| l.strip_prefix("Subject: ")).expect("a subject");
     let code = subject.split_whitespace().next().unwrap();
     assert!(code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()), "{subject}");
-    assert!(mail.data.contains(&format!("Your verification code is {code}.")), "{}", mail.data);
+    let parsed = mail_parser::MessageParser::default().parse(mail.data.as_bytes()).unwrap();
+    let text = parsed.body_text(0).unwrap();
+    assert!(text.contains(&format!("Your Gatehouse verification code is {code}.")), "{text}");
     let done = browser.attempt(&id, "email_code", code).await;
     assert_eq!(done.response()["status"], "complete");
 }
@@ -148,7 +153,7 @@ async fn dev_mode_with_smtp_refuses_to_start() {
     let url = format!("sqlite://{}", dir.path().join("g.db").display());
     let options = Options { dev: true, listen: Some("127.0.0.1:8080".parse().unwrap()), ..Options::default() };
     let clock = std::sync::Arc::new(gatehouse_server::clock::ManualClock::new(0));
-    let Err(e) = gatehouse_server::build_app(smtp_config(port), &url, options, clock).await else {
+    let Err(e) = gatehouse_server::build_app(smtp_config(port, ""), &url, options, clock).await else {
         panic!("dev mode started with [smtp]")
     };
     let message = format!("{e:#}");
@@ -189,7 +194,7 @@ async fn a_mail_that_fails_once_goes_out_on_the_retry_and_keeps_the_resend_limit
 #[tokio::test]
 async fn a_stuck_mail_server_holds_no_request_and_a_full_queue_answers_429() {
     let port = stuck_smtp_listener().await;
-    let mut config = smtp_config(port);
+    let mut config = smtp_config(port, "");
     config.delivery.queue_capacity = 1;
     // Sending inside the request would meet this timeout (SMTP waits 10 s).
     config.http.request_timeout = Duration::from_secs(2);
@@ -213,7 +218,7 @@ async fn a_stuck_mail_server_holds_no_request_and_a_full_queue_answers_429() {
 #[tokio::test]
 async fn readyz_checks_the_mail_server_at_most_once_per_interval() {
     let (port, _inbox, connections) = flaky_smtp_listener(0).await;
-    let app = spawn_app_with(smtp_config(port), Options::default()).await;
+    let app = spawn_app_with(smtp_config(port, ""), Options::default()).await;
     for _ in 0..3 {
         let ready = reqwest::get(format!("{}/readyz", app.base)).await.unwrap();
         assert_eq!(ready.status().as_u16(), 200);
@@ -226,7 +231,7 @@ async fn readyz_checks_the_mail_server_at_most_once_per_interval() {
     // A mail server that is not there: not ready (the database is fine),
     // while /healthz still answers.
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let down = spawn_app_with(smtp_config(closed), Options::default()).await;
+    let down = spawn_app_with(smtp_config(closed, ""), Options::default()).await;
     let answer = reqwest::get(format!("{}/readyz", down.base)).await.unwrap();
     assert_eq!(answer.status().as_u16(), 503);
     let body: serde_json::Value = answer.json().await.unwrap();
