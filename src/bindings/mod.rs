@@ -74,6 +74,8 @@ const RUN_SIGN_OUT: u32 = 14;
 const RUN_LINK_FLOW: u32 = 15;
 const RUN_EVENTS: u32 = 16;
 const RUN_LINK_CANCELLED: u32 = 17;
+/// The sign-in's `resetPassword`.
+const RUN_RESET_PASSWORD: u32 = 18;
 
 /// The paths of the environment and the client, asked for at load.
 const ENVIRONMENT: &str = "/v1/environment";
@@ -251,12 +253,18 @@ impl Gatehouse {
             RUN_TOKEN => (session(Method::Post, "/tokens"), TOKEN),
             RUN_SIGN_OUT => (session(Method::Delete, ""), SIGN_OUT),
             _ => {
-                let op = RUN_SIGN_IN
-                    .get(op.wrapping_sub(RUN_FIRST_SIGN_IN) as usize)
-                    .copied()
-                    .unwrap_or(sign_in::Op::Reload);
+                let op = match op {
+                    RUN_RESET_PASSWORD => sign_in::Op::ResetPassword,
+                    _ => RUN_SIGN_IN
+                        .get(op.wrapping_sub(RUN_FIRST_SIGN_IN) as usize)
+                        .copied()
+                        .unwrap_or(sign_in::Op::Reload),
+                };
                 let id = shared.sign_in.id();
-                let param = |key: &str| read::opt_string(&params, key);
+                let param = |key: &str| match key {
+                    "signOutOfOtherSessions" => read::opt_flag(&params, key),
+                    _ => read::opt_string(&params, key),
+                };
                 (sign_in::request(op, param, id.as_deref()), SIGN_IN)
             }
         };

@@ -13,6 +13,7 @@
 
 mod errors;
 mod magic_link;
+mod password_reset;
 mod rate_limits;
 mod sessions;
 mod sign_in;

@@ -1,6 +1,6 @@
 //! The HTTP handlers of the sign-in endpoints: extract, run, wrap.
 
-use super::{Attempt, Create, Operation, Prepare, loaded};
+use super::{Attempt, Create, Operation, Prepare, ResetPassword, loaded};
 use crate::client::{CurrentClient, envelope};
 use crate::error::ApiError;
 use crate::extract::{Params, SignInId};
@@ -8,7 +8,9 @@ use crate::peer_ip::PeerIp;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
-use gatehouse_protocol::wire::{AttemptFirstFactorParams, Envelope, PrepareFirstFactorParams, SignIn, SignInParams};
+use gatehouse_protocol::wire::{
+    AttemptFirstFactorParams, Envelope, PrepareFirstFactorParams, ResetPasswordParams, SignIn, SignInParams,
+};
 
 type Answer = Result<Json<Envelope<SignIn>>, ApiError>;
 
@@ -46,6 +48,16 @@ pub async fn attempt(
     Params(p): Params<AttemptFirstFactorParams>,
 ) -> Answer {
     let op = Operation::Attempt(Attempt::parse(p, &state, &client.id, &id, ip).await?);
+    run(&state, &client, Some(&id), op).await
+}
+
+pub async fn reset_password(
+    State(state): State<AppState>,
+    client: CurrentClient,
+    SignInId(id): SignInId,
+    Params(p): Params<ResetPasswordParams>,
+) -> Answer {
+    let op = Operation::ResetPassword(ResetPassword::parse(p, &state, &client.id, &id).await?);
     run(&state, &client, Some(&id), op).await
 }
 

@@ -1,8 +1,8 @@
 //! `POST /v1/client/sign_ins/{id}/prepare_first_factor`: send a code to
-//! the account's email (`{strategy: "email_code"}`).
+//! the account's email (`{strategy: "email_code"}`), or a password reset
+//! code (`{strategy: "reset_password_email_code"}`, `super::reset_password`).
 
 use super::{Ctx, Step, factors};
-use crate::db::UserKey;
 use crate::error::ApiError;
 use crate::model::SignInRecord;
 use crate::strategies::{CodeStrategy, Purpose};
@@ -11,22 +11,28 @@ use gatehouse_protocol::wire::PrepareFirstFactorParams;
 use gatehouse_protocol::{ErrorCode, FirstFactor};
 
 #[derive(Debug)]
-pub struct Prepare;
+pub struct Prepare {
+    /// `email_code` or `reset_password_email_code`.
+    factor: FirstFactor,
+}
 
 impl Prepare {
     /// Only a code is prepared; a password has nothing to send.
     pub fn parse(params: PrepareFirstFactorParams) -> Result<Prepare, ApiError> {
         match factors::parse(params.strategy.as_deref())? {
-            FirstFactor::EmailCode => Ok(Prepare),
             FirstFactor::Password => Err(ApiError::param(ErrorCode::VerificationStrategyInvalid, "strategy")),
+            factor => Ok(Prepare { factor }),
         }
     }
 
-    /// Chooses the email code and sends a new one, under the same resend
+    /// Chooses the code's factor and sends a new one, under the same resend
     /// limit as sign-up codes (per address).
     pub(super) async fn apply(self, ctx: &mut Ctx<'_>, sign_in: &mut SignInRecord) -> Result<Step, ApiError> {
-        factors::require(&sign_in.supported, FirstFactor::EmailCode)?;
-        let user = ctx.tx.user(UserKey::Id(&sign_in.user_id)).await?;
+        factors::require(&sign_in.supported, self.factor)?;
+        if self.factor == FirstFactor::ResetPasswordEmailCode {
+            return super::reset_password::send_code(ctx, sign_in).await;
+        }
+        let user = super::user_of(&mut ctx.tx, sign_in).await?;
         let address = user.and_then(|u| u.email_address).ok_or_else(|| factors::unavailable(FirstFactor::EmailCode))?;
         let (code, delivery) = verification::send_code(
             &mut ctx.tx,

@@ -14,14 +14,18 @@ use gatehouse_protocol::{ErrorCode, Field, Strategy};
 pub enum Purpose {
     SignUp,
     SignIn,
+    /// A sign-in that sets a new password (`reset_password_email_code`).
+    ResetPassword,
 }
 
 impl Purpose {
-    /// Its name in the keys of the limits on wrong codes.
+    /// Its name in the keys of the limits on wrong codes. A reset code
+    /// counts with the sign-in codes: both end in a session, so a guesser
+    /// gets one budget for the two, not one each.
     pub const fn as_str(self) -> &'static str {
         match self {
             Purpose::SignUp => "sign_up",
-            Purpose::SignIn => "sign_in",
+            Purpose::SignIn | Purpose::ResetPassword => "sign_in",
         }
     }
 }
@@ -59,6 +63,7 @@ impl CodeStrategy {
         let action = match purpose {
             Purpose::SignUp => "sign up",
             Purpose::SignIn => "sign in",
+            Purpose::ResetPassword => return reset_password_message(address, code, &lifetime),
         };
         let (subject, body) = match self.channel {
             Channel::Email => (
@@ -84,6 +89,23 @@ impl CodeStrategy {
     }
 }
 
+/// The email that carries a password reset code (only ever by email: a
+/// reset starts from an email address).
+fn reset_password_message(address: &str, code: &str, lifetime: &str) -> Message {
+    Message {
+        to: String::from(address),
+        channel: Channel::Email,
+        subject: format!("{code} is your password reset code"),
+        body: format!(
+            "Your password reset code is {code}.\r\n\r\nIt expires in {lifetime}. \
+             If you did not ask to reset your password, you can ignore this email: \
+             your password stays as it is.\r\n"
+        ),
+        code: Some(String::from(code)),
+        link: None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,5 +125,9 @@ mod tests {
         assert!(m.subject.contains("042137") && m.body.contains("042137") && m.body.contains("10 minutes"));
         assert!(m.body.contains("try to sign in"));
         assert_eq!(m.code.as_deref(), Some("042137"));
+        let reset = email.message("a@b.co", "042137", 600, Purpose::ResetPassword);
+        assert!(reset.subject.contains("password reset code") && reset.body.contains("042137"));
+        assert!(reset.body.contains("10 minutes") && reset.body.contains("reset your password"));
+        assert_eq!((reset.channel, reset.code.as_deref()), (Channel::Email, Some("042137")));
     }
 }
