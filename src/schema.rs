@@ -72,7 +72,11 @@ const SIGN_UP_SETTINGS: &[Key] =
     &[Key("mode", Kind::Enum(&SignUpMode::NAMES)), Key("attributes", Kind::Obj(&ATTRIBUTES))];
 
 /// The sign-in statuses this server makes.
-const SIGN_IN_STATUSES: &[&str] = &[SignInStatus::NeedsFirstFactor.as_str(), SignInStatus::Complete.as_str()];
+const SIGN_IN_STATUSES: &[&str] = &[
+    SignInStatus::NeedsFirstFactor.as_str(),
+    SignInStatus::NeedsNewPassword.as_str(),
+    SignInStatus::Complete.as_str(),
+];
 
 /// One of a sign-in's supported first factors.
 const FIRST_FACTOR: &[Key] =

@@ -8,7 +8,8 @@
 //! Passwords are not held to the sign-up length rules: the server does not
 //! either, because an account synced from another system may have one that
 //! predates them. An empty one is refused (it cannot be right, and a wrong
-//! one counts against the account's limit).
+//! one counts against the account's limit). A new password (`resetPassword`)
+//! is held to them by the server, which answers the same codes.
 
 use crate::error::{Error, Result};
 use crate::fetch::Method;
@@ -26,8 +27,12 @@ pub enum Op {
     Reload,
     /// `{ strategy: "email_code" }`: send a code.
     Prepare,
-    /// `{ strategy: "email_code", code }` or `{ strategy: "password", password }`.
+    /// `{ strategy: "email_code" | "reset_password_email_code", code }` or
+    /// `{ strategy: "password", password }`.
     Attempt,
+    /// `{ password, signOutOfOtherSessions? }`: the new password after a
+    /// reset code.
+    ResetPassword,
 }
 
 /// A param of the sign-in operations.
@@ -37,16 +42,19 @@ pub enum Param {
     Password,
     Strategy,
     Code,
+    /// A boolean: the bindings read it as `"true"` or `"false"`.
+    SignOutOfOtherSessions,
 }
 
 impl Param {
-    /// Its JS and wire name (they are the same).
+    /// Its JS name, and its wire name but for the one boolean.
     pub const fn name(self) -> &'static str {
         match self {
             Param::Identifier => "identifier",
             Param::Password => "password",
             Param::Strategy => "strategy",
             Param::Code => "code",
+            Param::SignOutOfOtherSessions => "signOutOfOtherSessions",
         }
     }
 }
@@ -59,6 +67,7 @@ impl Op {
             Op::Reload => &[],
             Op::Prepare => &[Param::Strategy],
             Op::Attempt => &[Param::Strategy, Param::Code, Param::Password],
+            Op::ResetPassword => &[Param::Password, Param::SignOutOfOtherSessions],
         }
     }
 }
@@ -84,6 +93,13 @@ pub fn request(
             Param::Identifier => validate::identifier(&value)?.as_str().into(),
             Param::Code => validate::verification_code(&value)?,
             Param::Password if value.is_empty() => return Err(Error::param(ErrorCode::FormParamMissing, key)),
+            Param::SignOutOfOtherSessions => {
+                if value != "true" && value != "false" {
+                    return Err(Error::param(ErrorCode::FormParamFormatInvalid, key));
+                }
+                body.raw("sign_out_of_other_sessions", &value);
+                continue;
+            }
             _ => value,
         };
         body.string(key, &value);
@@ -93,6 +109,7 @@ pub fn request(
         Op::Reload => (Method::Get, Some("")),
         Op::Prepare => (Method::Post, Some("/prepare_first_factor")),
         Op::Attempt => (Method::Post, Some("/attempt_first_factor")),
+        Op::ResetPassword => (Method::Post, Some("/reset_password")),
     };
     let path = match (rest, id) {
         (None, _) => String::from("/v1/client/sign_ins"),

@@ -18,6 +18,7 @@ import { $, ui, showStep } from "./ui.js";
 import { setUpDetails, showSignUp, startOver } from "./steps/details.js";
 import { startInvitation, forgetTicket, ticketInAddress } from "./steps/invitation.js";
 import { showSignIn } from "./steps/sign-in.js";
+import "./steps/reset.js";
 import { showSignedIn } from "./steps/signed-in.js";
 
 async function start() {

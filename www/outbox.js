@@ -4,7 +4,7 @@
 
 const POLL_MS = 4000;
 /** The requests after which a new message may be waiting: a code or a link was sent. */
-const SENDS = /\/v1\/client\/sign_(ups|ins)\/[^/]+\/prepare_(verification|first_factor)$/;
+const SENDS = /\/v1\/client\/(sign_(ups|ins)\/[^/]+\/prepare_(verification|first_factor)|sign_ins)$/;
 
 export class Outbox {
   /** @param {string} origin the server's origin, e.g. location.origin */

@@ -34,6 +34,9 @@ pub enum ErrorCode {
     FormIdentifierNotFound,
     FormPasswordIncorrect,
     SignInNotFound,
+    /// A sign-in step asked for in another status (`resetPassword` before
+    /// the reset code was proven).
+    SignInStatusInvalid,
     SessionNotFound,
     OriginNotAllowed,
     AuthorizationInvalid,
@@ -61,7 +64,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, for tables and docs tests.
-    pub const ALL: [ErrorCode; 39] = [
+    pub const ALL: [ErrorCode; 40] = [
         ErrorCode::FormParamMissing,
         ErrorCode::FormParamFormatInvalid,
         ErrorCode::FormParamUnknown,
@@ -85,6 +88,7 @@ impl ErrorCode {
         ErrorCode::FormIdentifierNotFound,
         ErrorCode::FormPasswordIncorrect,
         ErrorCode::SignInNotFound,
+        ErrorCode::SignInStatusInvalid,
         ErrorCode::SessionNotFound,
         ErrorCode::OriginNotAllowed,
         ErrorCode::AuthorizationInvalid,
@@ -130,6 +134,7 @@ impl ErrorCode {
             FormIdentifierNotFound => "form_identifier_not_found",
             FormPasswordIncorrect => "form_password_incorrect",
             SignInNotFound => "sign_in_not_found",
+            SignInStatusInvalid => "sign_in_status_invalid",
             SessionNotFound => "session_not_found",
             OriginNotAllowed => "origin_not_allowed",
             AuthorizationInvalid => "authorization_invalid",
@@ -178,7 +183,7 @@ impl ErrorCode {
             | FormPasswordIncorrect => 422,
             RequestBodyInvalid | ClientCookieDuplicate => 400,
             RequestContentTypeInvalid => 415,
-            SignUpNotModifiable | ClientTokenReplaced => 409,
+            SignUpNotModifiable | SignInStatusInvalid | ClientTokenReplaced => 409,
             SignUpCancelledByOwner => 410,
             SignUpNotFound | SignInNotFound | SessionNotFound | ResourceNotFound => 404,
             SignUpRestricted | OriginNotAllowed => 403,
@@ -219,6 +224,7 @@ impl ErrorCode {
             FormIdentifierNotFound => "No account was found.",
             FormPasswordIncorrect => "The password is incorrect.",
             SignInNotFound => "This sign-in was not found.",
+            SignInStatusInvalid => "This sign-in is not at that step.",
             SessionNotFound => "This session was not found.",
             OriginNotAllowed => "This origin is not allowed.",
             AuthorizationInvalid => "The authorization is invalid.",
@@ -265,6 +271,7 @@ impl ErrorCode {
             FormIdentifierNotFound => "No account matches this identifier.",
             FormPasswordIncorrect => "The password does not match this account.",
             SignInNotFound => "No sign-in with this id belongs to this client.",
+            SignInStatusInvalid => "A step asked for in another status: `reset_password` before the reset code was proven.",
             SessionNotFound => "No active session with this id belongs to this client.",
             OriginNotAllowed => "A state-changing request came from an origin that is neither the server's public origin nor in allowed_origins.",
             AuthorizationInvalid => "The Authorization header is missing or does not carry a valid key.",

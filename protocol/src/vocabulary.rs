@@ -85,6 +85,7 @@ wire_enum!(
     SignInStatus {
         NeedsIdentifier => "needs_identifier",
         NeedsFirstFactor => "needs_first_factor",
+        NeedsNewPassword => "needs_new_password",
         Complete => "complete",
     }
 );
@@ -94,6 +95,7 @@ wire_enum!(
     FirstFactor {
         Password => "password",
         EmailCode => "email_code",
+        ResetPasswordEmailCode => "reset_password_email_code",
     }
 );
 

@@ -15,8 +15,8 @@ mod sign_in;
 
 pub use admin::{Deleted, Invitation, InvitationParams, List, RefreshParams, User, UserParams};
 pub use sign_in::{
-    AttemptFirstFactorParams, FirstFactorOption, FirstFactorVerification, Jwk, Jwks, PrepareFirstFactorParams, SignIn,
-    SignInParams, Token,
+    AttemptFirstFactorParams, FirstFactorOption, FirstFactorVerification, Jwk, Jwks, PrepareFirstFactorParams,
+    ResetPasswordParams, SignIn, SignInParams, Token,
 };
 
 /// Every state change (and every read under `/v1/client`) answers this.

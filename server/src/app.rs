@@ -54,7 +54,8 @@ pub fn router(state: AppState, options: &Options) -> Router {
         .route("/client/sign_ins", post(sign_in::create).layer(sensitive.clone()))
         .route("/client/sign_ins/{id}", get(sign_in::show))
         .route("/client/sign_ins/{id}/prepare_first_factor", post(sign_in::prepare).layer(sensitive.clone()))
-        .route("/client/sign_ins/{id}/attempt_first_factor", post(sign_in::attempt).layer(sensitive))
+        .route("/client/sign_ins/{id}/attempt_first_factor", post(sign_in::attempt).layer(sensitive.clone()))
+        .route("/client/sign_ins/{id}/reset_password", post(sign_in::reset_password).layer(sensitive))
         .route("/client/sessions/{id}", delete(session::revoke))
         .route("/client/sessions/{id}/tokens", post(session::token))
         .route_layer(from_fn_with_state(state.clone(), client::resolve));

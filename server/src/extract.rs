@@ -25,7 +25,7 @@ use axum::http::request::Parts;
 use gatehouse_protocol::ErrorCode;
 use gatehouse_protocol::wire::{
     AttemptFirstFactorParams, AttemptParams, InvitationParams, PrepareFirstFactorParams, PrepareParams, RefreshParams,
-    SignInParams, SignUpParams, UserParams,
+    ResetPasswordParams, SignInParams, SignUpParams, UserParams,
 };
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
@@ -103,6 +103,10 @@ impl BodyParams for PrepareFirstFactorParams {
 
 impl BodyParams for AttemptFirstFactorParams {
     const KEYS: &'static [&'static str] = &["strategy", "code", "password"];
+}
+
+impl BodyParams for ResetPasswordParams {
+    const KEYS: &'static [&'static str] = &ResetPasswordParams::KEYS;
 }
 
 impl BodyParams for UserParams {

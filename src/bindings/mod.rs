@@ -79,6 +79,8 @@ const RUN_LINK_CANCELLED: u32 = 17;
 /// Reloading the client (other tabs follow: `objects::follow`), with the
 /// token the storage holds as `params`, if any.
 const RUN_CLIENT: u32 = 18;
+/// The sign-in's `resetPassword`.
+const RUN_RESET_PASSWORD: u32 = 19;
 
 /// The paths of the environment and the client, asked for at load.
 const ENVIRONMENT: &str = "/v1/environment";
@@ -266,12 +268,18 @@ impl Gatehouse {
                 (request(Method::Get, CLIENT.into()), CLIENT_RELOAD)
             }
             _ => {
-                let op = RUN_SIGN_IN
-                    .get(op.wrapping_sub(RUN_FIRST_SIGN_IN) as usize)
-                    .copied()
-                    .unwrap_or(sign_in::Op::Reload);
+                let op = match op {
+                    RUN_RESET_PASSWORD => sign_in::Op::ResetPassword,
+                    _ => RUN_SIGN_IN
+                        .get(op.wrapping_sub(RUN_FIRST_SIGN_IN) as usize)
+                        .copied()
+                        .unwrap_or(sign_in::Op::Reload),
+                };
                 let id = shared.sign_in.id();
-                let param = |key: &str| read::opt_string(&params, key);
+                let param = |key: &str| match key {
+                    "signOutOfOtherSessions" => read::opt_flag(&params, key),
+                    _ => read::opt_string(&params, key),
+                };
                 (sign_in::request(op, param, id.as_deref()), SIGN_IN)
             }
         };

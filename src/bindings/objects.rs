@@ -72,6 +72,7 @@ class SignIn extends Resource {
   reload() { return this[gh].__run(10); }
   prepareFirstFactor(params) { return this[gh].__run(11, params); }
   attemptFirstFactor(params) { return this[gh].__run(12, params); }
+  resetPassword(params) { return this[gh].__run(19, params); }
 }
 class Session extends Resource {
   getToken() {

@@ -29,6 +29,16 @@ pub fn opt_string(params: &JsValue, key: &str) -> Result<Option<String>> {
     v.as_string().map(Some).ok_or_else(|| Error::param(ErrorCode::FormParamFormatInvalid, key))
 }
 
+/// An optional boolean param, as `"true"` or `"false"`.
+pub fn opt_flag(params: &JsValue, key: &str) -> Result<Option<String>> {
+    let v = arg(params, key);
+    if absent(&v) {
+        return Ok(None);
+    }
+    let flag = v.as_bool().ok_or_else(|| Error::param(ErrorCode::FormParamFormatInvalid, key))?;
+    Ok(Some(String::from(if flag { "true" } else { "false" })))
+}
+
 /// The load's options, read.
 pub struct Options {
     /// `frontendApi`.

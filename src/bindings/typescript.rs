@@ -265,8 +265,8 @@ export interface SignUp extends SignUpResource {
   createEmailLinkFlow(): EmailLinkFlow;
 }
 
-export type SignInStatus = "needs_first_factor" | "complete";
-export type FirstFactorStrategy = "password" | "email_code";
+export type SignInStatus = "needs_first_factor" | "needs_new_password" | "complete";
+export type FirstFactorStrategy = "password" | "email_code" | "reset_password_email_code";
 
 /**
  * `signIn.create`: with a password it completes at once; with
@@ -274,15 +274,22 @@ export type FirstFactorStrategy = "password" | "email_code";
  */
 export type SignInParams =
   | { identifier: string; password: string; strategy?: "password" }
-  | { identifier: string; strategy?: "email_code"; password?: undefined };
+  | { identifier: string; strategy?: "email_code" | "reset_password_email_code"; password?: undefined };
 
 export interface PrepareFirstFactorParams {
-  strategy: "email_code";
+  strategy: "email_code" | "reset_password_email_code";
 }
 
 export type AttemptFirstFactorParams =
-  | { strategy: "email_code"; code: string }
+  | { strategy: "email_code" | "reset_password_email_code"; code: string }
   | { strategy: "password"; password: string };
+
+/** `signIn.resetPassword`: the new password, once the reset code is proven. */
+export interface ResetPasswordParams {
+  password: string;
+  /** End every other session of the user (default `true`). */
+  signOutOfOtherSessions?: boolean;
+}
 
 export interface FirstFactor {
   strategy: FirstFactorStrategy;
@@ -325,8 +332,10 @@ export interface SignIn extends SignInResource {
   reload(): Promise<SignIn>;
   /** Sends a code to the account's email. */
   prepareFirstFactor(params: PrepareFirstFactorParams): Promise<SignIn>;
-  /** Proves the first factor: the emailed code, or the password. */
+  /** Proves the first factor: the emailed code, or the password; a right reset code moves to `needs_new_password`. */
   attemptFirstFactor(params: AttemptFirstFactorParams): Promise<SignIn>;
+  /** In `needs_new_password`: sets the new password and completes the sign-in. */
+  resetPassword(params: ResetPasswordParams): Promise<SignIn>;
 }
 
 /**
@@ -372,7 +381,8 @@ export type GatehouseErrorCode =
   | "verification_code_too_many_requests" | "phone_delivery_failed"
   | "sign_up_not_found" | "sign_up_not_modifiable" | "sign_up_cancelled_by_owner" | "sign_up_restricted"
   | "ticket_invalid" | "ticket_expired"
-  | "form_identifier_not_found" | "form_password_incorrect" | "sign_in_not_found" | "session_not_found"
+  | "form_identifier_not_found" | "form_password_incorrect" | "sign_in_not_found" | "sign_in_status_invalid"
+  | "session_not_found"
   | "origin_not_allowed" | "authorization_invalid" | "rate_limited" | "server_busy" | "request_timeout"
   | "request_body_invalid" | "request_body_too_large" | "request_content_type_invalid"
   | "client_cookie_duplicate" | "client_token_replaced" | "resource_not_found" | "internal_error"

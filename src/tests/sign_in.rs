@@ -75,3 +75,18 @@ fn nothing_is_sent_before_create() {
         assert_eq!(e.first().unwrap().code, "sign_in_not_found");
     }
 }
+
+#[test]
+fn reset_password_sends_the_new_password_and_the_flag() {
+    let r = request(Op::ResetPassword, params(&[("password", "new password 1")]), Some("sin_1")).unwrap();
+    assert_eq!((r.method, r.path.as_str()), (Method::Post, "/v1/client/sign_ins/sin_1/reset_password"));
+    assert_eq!(r.body.as_deref(), Some(r#"{"password":"new password 1"}"#));
+    let keep = params(&[("password", "pw"), ("signOutOfOtherSessions", "false")]);
+    let r = request(Op::ResetPassword, keep, Some("sin_1")).unwrap();
+    assert_eq!(r.body.as_deref(), Some(r#"{"password":"pw","sign_out_of_other_sessions":false}"#));
+    assert_eq!(refused(Op::ResetPassword, &[("password", "")]), err("form_param_missing", "password"));
+    assert_eq!(
+        refused(Op::ResetPassword, &[("password", "pw"), ("signOutOfOtherSessions", "yes")]),
+        err("form_param_format_invalid", "signOutOfOtherSessions")
+    );
+}

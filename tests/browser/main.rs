@@ -14,6 +14,7 @@
 mod errors;
 mod listeners;
 mod magic_link;
+mod password_reset;
 mod rate_limits;
 mod sessions;
 mod sign_in;

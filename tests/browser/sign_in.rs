@@ -126,6 +126,7 @@ async fn an_email_code_is_a_first_factor() {
     assert!(get(&factors, "0.safeIdentifier").is_undefined());
     assert_eq!(text(&factors, "1.strategy").as_deref(), Some("email_code"));
     assert_eq!(text(&factors, "1.safeIdentifier"), Some(email.clone()));
+    assert_eq!(text(&factors, "2.strategy").as_deref(), Some("reset_password_email_code"));
     assert_eq!(text(&sign_in, "firstFactorVerification.nextAction").as_deref(), Some("needs_prepare"));
 
     call(&sign_in, "prepareFirstFactor", obj(&[("strategy", s("email_code"))])).await.expect("prepare");

@@ -229,6 +229,11 @@ async fn sent_on(api: &str, to: &str, key: &str) -> Option<String> {
     Array::from(&messages).iter().rfind(|m| text(m, "to").as_deref() == Some(to)).and_then(|m| text(&m, key))
 }
 
+/// Whether any outbox message went to `to`.
+pub async fn anything_sent_to(to: &str) -> bool {
+    sent_to(to, "to").await.is_some()
+}
+
 /// The code of the newest outbox message to `to`.
 pub async fn code_sent_to(to: &str) -> String {
     sent_to(to, "code").await.unwrap_or_else(|| panic!("no code was sent to {to}"))

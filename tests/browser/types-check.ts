@@ -77,7 +77,12 @@ await signIn.prepareFirstFactor({ strategy: "email_code" });
 await signIn.attemptFirstFactor({ strategy: "email_code", code: "123456" });
 const same2: SignIn = await signIn.attemptFirstFactor({ strategy: "password", password: "pw" });
 await same2.reload();
-const signInStatus: "needs_first_factor" | "complete" | null = signIn.status;
+await gh.signIn.create({ identifier: "ana@example.com", strategy: "reset_password_email_code" });
+await signIn.prepareFirstFactor({ strategy: "reset_password_email_code" });
+await signIn.attemptFirstFactor({ strategy: "reset_password_email_code", code: "123456" });
+const reset: SignIn = await signIn.resetPassword({ password: "a new passphrase", signOutOfOtherSessions: false });
+await reset.resetPassword({ password: "a new passphrase" });
+const signInStatus: "needs_first_factor" | "needs_new_password" | "complete" | null = signIn.status;
 const identifier: string | null = signIn.identifier;
 const factor: FirstFactorStrategy | undefined = signIn.supportedFirstFactors[0]?.strategy;
 const safeIdentifier: string | undefined = signIn.supportedFirstFactors[0]?.safeIdentifier;
@@ -145,6 +150,10 @@ await signUp.prepareVerification({ strategy: "carrier_pigeon" });
 await signUp.attemptEmailAddressVerification({});
 // @ts-expect-error: an email strategy for the phone
 await signUp.preparePhoneNumberVerification({ strategy: "email_code" });
+// @ts-expect-error: a new password is required
+await signIn.resetPassword({ signOutOfOtherSessions: true });
+// @ts-expect-error: the flag is a boolean
+await signIn.resetPassword({ password: "a new passphrase", signOutOfOtherSessions: "no" });
 // @ts-expect-error: tokenMode is "cookie" or "bearer"
 await Gatehouse.load({ frontendApi: "x", tokenMode: "jwt" });
 // @ts-expect-error: tokenStorage is "memory", "local" or a { get, set, remove }

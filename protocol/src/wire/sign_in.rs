@@ -73,6 +73,19 @@ pub struct AttemptFirstFactorParams {
     pub password: Option<String>,
 }
 
+/// The body of `POST .../reset_password`: the new password, once the
+/// reset code is proven (`needs_new_password`).
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct ResetPasswordParams {
+    pub password: Option<String>,
+    /// Whether every other session of the user ends; `true` when absent.
+    pub sign_out_of_other_sessions: Option<bool>,
+}
+
+impl ResetPasswordParams {
+    pub const KEYS: [&'static str; 2] = ["password", "sign_out_of_other_sessions"];
+}
+
 /// `POST /v1/client/sessions/{id}/tokens`: a session JWT.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Token {

@@ -191,6 +191,17 @@ impl Tx {
         Ok(())
     }
 
+    /// Sets a new password hash (a password reset).
+    pub async fn set_password_hash(&mut self, id: &str, hash: &str, now: i64) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1")
+            .bind(id)
+            .bind(hash)
+            .bind(now)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+
     /// Notes that the user proved their email address (a code reached it).
     pub async fn mark_email_verified(&mut self, id: &str, now: i64) -> Result<(), sqlx::Error> {
         sqlx::query("UPDATE users SET email_verified = TRUE, updated_at = $2 WHERE id = $1 AND NOT email_verified")

@@ -20,7 +20,7 @@
 //!   ([`Mail::values`]). A variable no template was given is an error
 //!   (strict undefined), caught by the check at start.
 //!
-//! Adding a message (a password reset, say): one variant in [`Mail`]
+//! Adding a message (as the password reset ones were): one variant in [`Mail`]
 //! carrying what it says, and its arms in [`Mail::name`],
 //! [`Mail::channel`], [`Mail::values`], [`Mail::code`]/[`Mail::link`] and
 //! [`Mail::samples`]; its name in [`EMAILS`] (or [`TEXTS`]); and its
@@ -53,10 +53,15 @@ pub enum Mail<'a> {
     Invitation { link: &'a str, days: u32 },
     /// A verification code by text message.
     SmsCode { code: &'a str, lifetime_seconds: u64 },
+    /// A code that lets a sign-in set a new password.
+    PasswordResetCode { code: &'a str, lifetime_seconds: u64 },
+    /// The notice that a password was changed by a reset, and whether the
+    /// account's other sessions were signed out.
+    PasswordChanged { others_signed_out: bool },
 }
 
 /// The emails: each has `.subject.txt`, `.txt` and `.html` templates.
-pub const EMAILS: &[&str] = &["email_code", "email_link", "invitation"];
+pub const EMAILS: &[&str] = &["email_code", "email_link", "invitation", "password_reset_code", "password_changed"];
 /// The text messages: each has one `.txt` template.
 pub const TEXTS: &[&str] = &["sms_code"];
 
@@ -68,6 +73,8 @@ impl Mail<'_> {
             Mail::EmailLink { .. } => "email_link",
             Mail::Invitation { .. } => "invitation",
             Mail::SmsCode { .. } => "sms_code",
+            Mail::PasswordResetCode { .. } => "password_reset_code",
+            Mail::PasswordChanged { .. } => "password_changed",
         }
     }
 
@@ -90,14 +97,15 @@ impl Mail<'_> {
                 context! { link, lifetime => locale.lifetime(lifetime_seconds) }
             }
             Mail::Invitation { link, days } => context! { link, days },
-            Mail::SmsCode { code, lifetime_seconds } => {
+            Mail::SmsCode { code, lifetime_seconds } | Mail::PasswordResetCode { code, lifetime_seconds } => {
                 context! { code, lifetime => locale.lifetime(lifetime_seconds) }
             }
+            Mail::PasswordChanged { others_signed_out } => context! { others_signed_out },
         }
     }
 
     /// One of each message, to check every template at start.
-    fn samples() -> [Mail<'static>; 5] {
+    fn samples() -> [Mail<'static>; 8] {
         let link = "https://auth.example.com/v1/verify?token=sample&x=1";
         [
             Mail::EmailCode { code: "123456", lifetime_seconds: 600, sign_in: false },
@@ -105,14 +113,19 @@ impl Mail<'_> {
             Mail::EmailLink { link, lifetime_seconds: 45 },
             Mail::Invitation { link, days: 7 },
             Mail::SmsCode { code: "123456", lifetime_seconds: 600 },
+            Mail::PasswordResetCode { code: "123456", lifetime_seconds: 600 },
+            Mail::PasswordChanged { others_signed_out: true },
+            Mail::PasswordChanged { others_signed_out: false },
         ]
     }
 
     /// The code it carries (the dev outbox shows it).
     fn code(&self) -> Option<&str> {
         match *self {
-            Mail::EmailCode { code, .. } | Mail::SmsCode { code, .. } => Some(code),
-            Mail::EmailLink { .. } | Mail::Invitation { .. } => None,
+            Mail::EmailCode { code, .. } | Mail::SmsCode { code, .. } | Mail::PasswordResetCode { code, .. } => {
+                Some(code)
+            }
+            Mail::EmailLink { .. } | Mail::Invitation { .. } | Mail::PasswordChanged { .. } => None,
         }
     }
 
@@ -120,7 +133,10 @@ impl Mail<'_> {
     fn link(&self) -> Option<&str> {
         match *self {
             Mail::EmailLink { link, .. } | Mail::Invitation { link, .. } => Some(link),
-            Mail::EmailCode { .. } | Mail::SmsCode { .. } => None,
+            Mail::EmailCode { .. }
+            | Mail::SmsCode { .. }
+            | Mail::PasswordResetCode { .. }
+            | Mail::PasswordChanged { .. } => None,
         }
     }
 }
@@ -161,6 +177,12 @@ pub fn embedded() -> &'static [(&'static str, &'static str)] {
         "en/invitation.txt",
         "en/invitation.html",
         "en/sms_code.txt",
+        "en/password_reset_code.subject.txt",
+        "en/password_reset_code.txt",
+        "en/password_reset_code.html",
+        "en/password_changed.subject.txt",
+        "en/password_changed.txt",
+        "en/password_changed.html",
         "de/layout.html",
         "de/email_code.subject.txt",
         "de/email_code.txt",
@@ -172,6 +194,12 @@ pub fn embedded() -> &'static [(&'static str, &'static str)] {
         "de/invitation.txt",
         "de/invitation.html",
         "de/sms_code.txt",
+        "de/password_reset_code.subject.txt",
+        "de/password_reset_code.txt",
+        "de/password_reset_code.html",
+        "de/password_changed.subject.txt",
+        "de/password_changed.txt",
+        "de/password_changed.html",
     )
 }
 

@@ -7,12 +7,15 @@ use gatehouse_protocol::{FirstFactor, SignInStatus};
 /// How long a sign-in may stay open; after that it is gone.
 pub const ABANDON_AFTER_MS: i64 = 24 * 60 * 60 * 1000;
 
-/// One sign-in of a client, for one user.
+/// One sign-in of a client, for one user (or for none: a password reset
+/// asked for an address without an account, answered like any other).
 #[derive(Clone, Debug, PartialEq)]
 pub struct SignInRecord {
     pub id: String,
     pub client_id: String,
-    pub user_id: String,
+    /// `None`: a reset for an address without an account, which no code
+    /// can prove.
+    pub user_id: Option<String>,
     /// The identifier as normalized.
     pub identifier: String,
     pub status: SignInStatus,
@@ -30,11 +33,11 @@ pub struct SignInRecord {
 
 impl SignInRecord {
     /// A new sign-in waiting for its first factor.
-    pub fn new(id: String, client_id: &str, user_id: &str, identifier: &str, now: i64) -> Self {
+    pub fn new(id: String, client_id: &str, user_id: Option<&str>, identifier: &str, now: i64) -> Self {
         SignInRecord {
             id,
             client_id: String::from(client_id),
-            user_id: String::from(user_id),
+            user_id: user_id.map(String::from),
             identifier: String::from(identifier),
             status: SignInStatus::NeedsFirstFactor,
             supported: Vec::new(),

@@ -1,5 +1,7 @@
 //! `POST /v1/client/sign_ins/{id}/attempt_first_factor`: `{strategy:
-//! "email_code", code}` or `{strategy: "password", password}`.
+//! "email_code", code}`, `{strategy: "reset_password_email_code", code}`
+//! (then a new password: `super::reset_password`) or `{strategy:
+//! "password", password}`.
 
 use super::machine::{Event, transition};
 use super::{Ctx, Proof, Step, factors, loaded};
@@ -17,7 +19,8 @@ use gatehouse_protocol::{ErrorCode, Field, FirstFactor, validate};
 
 #[derive(Debug)]
 pub enum Attempt {
-    Code(String),
+    /// A code, for `email_code` or `reset_password_email_code`.
+    Code(FirstFactor, String),
     /// Checked before the transaction (it is slow).
     Password(PasswordOk),
 }
@@ -33,12 +36,12 @@ impl Attempt {
         let missing = |param: &str| ApiError::param(ErrorCode::FormParamMissing, param);
         let unknown = |param: &str| ApiError::param(ErrorCode::FormParamUnknown, param);
         match factors::parse(params.strategy.as_deref())? {
-            FirstFactor::EmailCode => {
+            factor @ (FirstFactor::EmailCode | FirstFactor::ResetPasswordEmailCode) => {
                 if params.password.is_some() {
                     return Err(unknown("password"));
                 }
                 let code = params.code.ok_or_else(|| missing("code"))?;
-                Ok(Attempt::Code(validate::verification_code(&code)?))
+                Ok(Attempt::Code(factor, validate::verification_code(&code)?))
             }
             FirstFactor::Password => {
                 if params.code.is_some() {
@@ -49,7 +52,8 @@ impl Attempt {
                 let sign_in = loaded(state.store.sign_in(id, client_id).await?, state.now())?;
                 transition(sign_in.status, Event::Change)?;
                 factors::require(&sign_in.supported, FirstFactor::Password)?;
-                let user = state.store.user(UserKey::Id(&sign_in.user_id)).await?;
+                let user_id = sign_in.user_id.as_deref().ok_or(ApiError::Refused(ErrorCode::SignInNotFound))?;
+                let user = state.store.user(UserKey::Id(user_id)).await?;
                 let user = user.ok_or(ApiError::Refused(ErrorCode::SignInNotFound))?;
                 Ok(Attempt::Password(lockout::check(state, &user, ip, password).await?))
             }
@@ -65,24 +69,28 @@ impl Attempt {
                 sign_in.verification = VerificationRecord::verified(None, ctx.client_id);
                 Ok(Step { proof: Some(Proof::Password(ok.rehash)), ..Step::default() })
             }
-            Attempt::Code(code) => {
-                if sign_in.factor != Some(FirstFactor::EmailCode) {
+            Attempt::Code(factor, code) => {
+                if sign_in.factor != Some(factor) {
                     return Err(ApiError::Refused(ErrorCode::VerificationNotSent));
                 }
-                // The code went to the account's email: wrong codes count against it.
-                let user = ctx.tx.user(UserKey::Id(&sign_in.user_id)).await?;
-                let address = user.and_then(|u| u.email_address).unwrap_or_default();
-                let (id, client_id) = (sign_in.id.clone(), ctx.client_id);
-                let guess = Guess {
-                    owner_id: &id,
-                    field: Field::EmailAddress,
-                    purpose: Purpose::SignIn,
-                    address: &address,
-                    code: &code,
+                // The code went to the account's email: wrong codes count
+                // against it. A reset for an address without an account
+                // counts against the address typed, and its code was made
+                // for no owner: "" matches no code's HMAC.
+                let user = super::user_of(&mut ctx.tx, sign_in).await?;
+                let (address, owner_id) = match user {
+                    Some(user) => (user.email_address.unwrap_or_default(), sign_in.id.clone()),
+                    None => (sign_in.identifier.clone(), String::new()),
                 };
-                let v = &mut sign_in.verification;
+                let (purpose, proof) = match factor {
+                    FirstFactor::ResetPasswordEmailCode => (Purpose::ResetPassword, Proof::ResetCode),
+                    _ => (Purpose::SignIn, Proof::EmailCode),
+                };
+                let guess =
+                    Guess { owner_id: &owner_id, field: Field::EmailAddress, purpose, address: &address, code: &code };
+                let (v, client_id) = (&mut sign_in.verification, ctx.client_id);
                 Ok(match verification::check_code(&mut ctx.tx, ctx.state, v, &guess, client_id, ctx.now).await? {
-                    None => Step { proof: Some(Proof::EmailCode), ..Step::default() },
+                    None => Step { proof: Some(proof), ..Step::default() },
                     Some(refusal) => Step { outcome: Outcome::refused(refusal), proof: None },
                 })
             }

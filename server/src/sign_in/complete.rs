@@ -2,34 +2,54 @@
 //! sign-in's own update: a session (and its `session.created` webhook
 //! event), and what the proof taught us.
 
-use super::{Ctx, Proof};
-use crate::db::UserKey;
+use super::{Ctx, Proof, user_of};
+use crate::delivery::Message;
 use crate::error::ApiError;
+use crate::mail::{Mail, Recipient};
 use crate::model::SignInRecord;
 use crate::session;
 use gatehouse_protocol::ErrorCode;
 
 /// Creates an active session on this client and sets its id on the
 /// sign-in. A password proof upgrades an outdated hash to the server's
-/// argon2id; a code proves the email address.
+/// argon2id; a code proves the email address. A new password (after a
+/// reset code, which proved the email too) replaces the old one and, unless
+/// asked not to, ends every other session of the user; it answers the
+/// notice to send once committed ("your password was changed").
 pub(super) async fn create_session(
     ctx: &mut Ctx<'_>,
     sign_in: &mut SignInRecord,
     proof: Proof,
-) -> Result<(), ApiError> {
-    let user = ctx.tx.user(UserKey::Id(&sign_in.user_id)).await?;
+) -> Result<Option<Message>, ApiError> {
+    let user = user_of(&mut ctx.tx, sign_in).await?;
     let user = user.ok_or_else(|| ApiError::param(ErrorCode::FormIdentifierNotFound, "identifier"))?;
+    let mut notice = None;
     match proof {
         Proof::Password(Some(rehash)) => {
             ctx.tx.upgrade_password_hash(&user.id, &rehash.old, &rehash.new, ctx.now).await?;
         }
-        Proof::Password(None) => {}
+        Proof::Password(None) | Proof::ResetCode => {}
         Proof::EmailCode => ctx.tx.mark_email_verified(&user.id, ctx.now).await?,
+        Proof::NewPassword { hash, sign_out_of_other_sessions, locale } => {
+            ctx.tx.set_password_hash(&user.id, &hash, ctx.now).await?;
+            ctx.tx.mark_email_verified(&user.id, ctx.now).await?;
+            if sign_out_of_other_sessions {
+                for session in ctx.tx.revoke_user_sessions(&user.id).await? {
+                    let ended = crate::webhooks::ended_session(&session, "password_reset");
+                    ctx.tx.record_event(crate::model::WebhookEvent::SessionEnded, ended, ctx.now).await?;
+                }
+            }
+            if let Some(address) = user.email_address.as_deref() {
+                let to = Recipient { address, name: user.first_name.as_deref(), locale };
+                let mail = Mail::PasswordChanged { others_signed_out: sign_out_of_other_sessions };
+                notice = Some(ctx.state.mail.render(&mail, to)?);
+            }
+        }
     }
     let session = session::new_session(&user.id, &ctx.state.config, ctx.now);
     ctx.tx.insert_session(&session, ctx.client_id).await?;
     let created = crate::webhooks::data(&session);
     ctx.tx.record_event(crate::model::WebhookEvent::SessionCreated, created, ctx.now).await?;
     sign_in.created_session_id = Some(session.id);
-    Ok(())
+    Ok(notice)
 }

@@ -1,11 +1,14 @@
 //! `POST /v1/client/sign_ins`: `{identifier}` (choose a factor later),
-//! `{identifier, strategy: "email_code"}`, or `{identifier, password}`
-//! (complete at once).
+//! `{identifier, strategy: "email_code"}`, `{identifier, password}`
+//! (complete at once), or `{identifier, strategy:
+//! "reset_password_email_code"}` (an email address, known or not:
+//! `super::reset_password`).
 
 use super::{Ctx, Proof, Step, factors};
 use crate::db::UserKey;
-use crate::error::ApiError;
+use crate::error::{ApiError, Problem};
 use crate::ids;
+use crate::mail::AskedLocale;
 use crate::model::SignInRecord;
 use crate::model::VerificationRecord;
 use crate::peer_ip::PeerIp;
@@ -17,7 +20,8 @@ use gatehouse_protocol::{ErrorCode, FirstFactor};
 
 #[derive(Debug)]
 pub struct Create {
-    user_id: String,
+    /// `None` only for a reset asked for an address without an account.
+    user_id: Option<String>,
     identifier: Identifier,
     /// The factors the account offers, and where a code would go.
     supported: Vec<FirstFactor>,
@@ -25,6 +29,8 @@ pub struct Create {
     factor: Option<FirstFactor>,
     /// The password, already checked (before the transaction: it is slow).
     password: Option<PasswordOk>,
+    /// The language a reset code's email is written in (`Accept-Language`).
+    asked: AskedLocale,
 }
 
 impl Create {
@@ -32,7 +38,12 @@ impl Create {
     /// given (tried from `ip`). An identifier without an account is
     /// `form_identifier_not_found`; with a password, only after as long as a
     /// real check would take.
-    pub async fn parse(params: SignInParams, state: &AppState, ip: PeerIp) -> Result<Create, ApiError> {
+    pub async fn parse(
+        params: SignInParams,
+        state: &AppState,
+        ip: PeerIp,
+        asked: AskedLocale,
+    ) -> Result<Create, ApiError> {
         let raw = params.identifier.ok_or_else(|| ApiError::param(ErrorCode::FormParamMissing, "identifier"))?;
         let identifier = validate::identifier(&raw)?;
         let factor = match (params.strategy.as_deref(), params.password.is_some()) {
@@ -44,13 +55,16 @@ impl Create {
                     (FirstFactor::Password, false) => {
                         return Err(ApiError::param(ErrorCode::FormParamMissing, "password"));
                     }
-                    (FirstFactor::EmailCode, true) => {
+                    (FirstFactor::EmailCode | FirstFactor::ResetPasswordEmailCode, true) => {
                         return Err(ApiError::param(ErrorCode::FormParamUnknown, "password"));
                     }
                     _ => Some(factor),
                 }
             }
         };
+        if factor == Some(FirstFactor::ResetPasswordEmailCode) {
+            return Create::reset(state, identifier, asked).await;
+        }
         let Some(user) = state.store.user(UserKey::Identifier(&identifier)).await? else {
             return Err(match params.password {
                 Some(password) => lockout::unknown_account(state, ip, password).await,
@@ -66,19 +80,50 @@ impl Create {
             None => None,
         };
         let safe_identifier = factors::safe_identifier(&user, &identifier);
-        Ok(Create { user_id: user.id, identifier, supported, safe_identifier, factor, password })
+        Ok(Create { user_id: Some(user.id), identifier, supported, safe_identifier, factor, password, asked })
+    }
+
+    /// A password reset: for an email address, with an account or not, the
+    /// same sign-in (its factors and where the code goes are those of the
+    /// address typed). Nothing here may differ between the two.
+    async fn reset(state: &AppState, identifier: Identifier, asked: AskedLocale) -> Result<Create, ApiError> {
+        let Identifier::EmailAddress(email) = &identifier else {
+            return Err(ApiError::Params(vec![Problem {
+                code: ErrorCode::FormParamFormatInvalid,
+                param: Some(String::from("identifier")),
+                message: Some("A password reset starts from an email address."),
+            }]));
+        };
+        let user = state.store.user(UserKey::Identifier(&identifier)).await?;
+        Ok(Create {
+            user_id: user.map(|u| u.id),
+            safe_identifier: Some(email.clone()),
+            identifier,
+            supported: factors::for_reset(),
+            factor: Some(FirstFactor::ResetPasswordEmailCode),
+            password: None,
+            asked,
+        })
     }
 
     /// The new sign-in, with the factors its account offers.
     pub(super) fn start(&self, ctx: &Ctx<'_>) -> SignInRecord {
-        let mut sign_in =
-            SignInRecord::new(ids::new_id("sin"), ctx.client_id, &self.user_id, self.identifier.as_str(), ctx.now);
+        let mut sign_in = SignInRecord::new(
+            ids::new_id("sin"),
+            ctx.client_id,
+            self.user_id.as_deref(),
+            self.identifier.as_str(),
+            ctx.now,
+        );
         sign_in.supported = self.supported.clone();
         sign_in.safe_identifier = self.safe_identifier.clone();
         sign_in
     }
 
     pub(super) async fn apply(self, ctx: &mut Ctx<'_>, sign_in: &mut SignInRecord) -> Result<Step, ApiError> {
+        if self.factor == Some(FirstFactor::ResetPasswordEmailCode) {
+            return super::reset_password::send_code(ctx, sign_in, self.asked).await;
+        }
         if let Some(factor) = self.factor {
             sign_in.choose(factor);
         }

@@ -8,7 +8,8 @@ use gatehouse_protocol::validate::Identifier;
 use gatehouse_protocol::{ErrorCode, Field, FirstFactor, Strategy};
 
 /// The factors `user` can sign in with here: a password if they have one;
-/// an email code if they have an email and `email_code` is on.
+/// an email code if they have an email and `email_code` is on; a password
+/// reset by email code if they have an email.
 pub fn supported(user: &UserRecord, config: &Config) -> Vec<FirstFactor> {
     let mut factors = Vec::new();
     if user.password_hash.is_some() {
@@ -17,7 +18,17 @@ pub fn supported(user: &UserRecord, config: &Config) -> Vec<FirstFactor> {
     if user.email_address.is_some() && config.strategies(Field::EmailAddress).contains(&Strategy::EmailCode) {
         factors.push(FirstFactor::EmailCode);
     }
+    if user.email_address.is_some() {
+        factors.push(FirstFactor::ResetPasswordEmailCode);
+    }
     factors
+}
+
+/// The factors of a sign-in created for a password reset: the same for
+/// every address, with an account or not (what an account offers would
+/// tell that it exists).
+pub fn for_reset() -> Vec<FirstFactor> {
+    vec![FirstFactor::ResetPasswordEmailCode]
 }
 
 /// Where a code would go, as the sign-in may show it: the email itself if
@@ -46,6 +57,7 @@ pub fn unavailable(factor: FirstFactor) -> ApiError {
     let message = match factor {
         FirstFactor::Password => "This account has no password. Sign in with a code instead.",
         FirstFactor::EmailCode => "This account cannot get a code by email.",
+        FirstFactor::ResetPasswordEmailCode => "This account has no email address to reset its password with.",
     };
     ApiError::Params(vec![Problem {
         code: ErrorCode::VerificationStrategyInvalid,

@@ -1,6 +1,6 @@
 //! The HTTP handlers of the sign-in endpoints: extract, run, wrap.
 
-use super::{Attempt, Create, Operation, Prepare, loaded};
+use super::{Attempt, Create, Operation, Prepare, ResetPassword, loaded};
 use crate::client::{CurrentClient, envelope};
 use crate::error::ApiError;
 use crate::extract::{Params, SignInId};
@@ -9,7 +9,9 @@ use crate::peer_ip::PeerIp;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
-use gatehouse_protocol::wire::{AttemptFirstFactorParams, Envelope, PrepareFirstFactorParams, SignIn, SignInParams};
+use gatehouse_protocol::wire::{
+    AttemptFirstFactorParams, Envelope, PrepareFirstFactorParams, ResetPasswordParams, SignIn, SignInParams,
+};
 
 type Answer = Result<Json<Envelope<SignIn>>, ApiError>;
 
@@ -23,9 +25,10 @@ pub async fn create(
     State(state): State<AppState>,
     client: CurrentClient,
     ip: PeerIp,
+    asked: AskedLocale,
     Params(p): Params<SignInParams>,
 ) -> Answer {
-    let op = Operation::Create(Create::parse(p, &state, ip).await?);
+    let op = Operation::Create(Create::parse(p, &state, ip, asked).await?);
     run(&state, &client, None, op).await
 }
 
@@ -48,6 +51,17 @@ pub async fn attempt(
     Params(p): Params<AttemptFirstFactorParams>,
 ) -> Answer {
     let op = Operation::Attempt(Attempt::parse(p, &state, &client.id, &id, ip).await?);
+    run(&state, &client, Some(&id), op).await
+}
+
+pub async fn reset_password(
+    State(state): State<AppState>,
+    client: CurrentClient,
+    SignInId(id): SignInId,
+    asked: AskedLocale,
+    Params(p): Params<ResetPasswordParams>,
+) -> Answer {
+    let op = Operation::ResetPassword(ResetPassword::parse(p, &state, &client.id, &id, asked).await?);
     run(&state, &client, Some(&id), op).await
 }
 

@@ -3,15 +3,20 @@
 //! ```text
 //!            create (a known identifier)        first factor proven
 //!   (none) ──▶ needs_first_factor ─────────────────────────────────▶ complete
-//!                 │   ▲  prepare / attempt                             (session created
-//!                 │   └──────────────┘ (a code sent; a wrong one)       in the same
-//!                 │                                                     transaction)
+//!                 │   ▲  prepare / attempt                     ▲       (session created
+//!                 │   └──────────────┘ (a code sent; a wrong one)│      in the same
+//!                 │                                             │       transaction)
+//!                 │ reset code proven                           │ reset_password
+//!                 ├──────────────────▶ needs_new_password ──────┘ (new password set,
+//!                 │                                                 other sessions revoked)
 //!                 ▼ abandon_at passed: gone (404 sign_in_not_found)
 //! ```
 //!
 //! A create with the right password goes from nothing to `complete` in one
-//! request. `needs_identifier` is in the wire vocabulary, but this server
-//! never makes it: a create without an identifier is refused.
+//! request. A create with `strategy: "reset_password_email_code"` makes a
+//! sign-in for any email address, known or not (`super::reset_password`).
+//! `needs_identifier` is in the wire vocabulary, but this server never
+//! makes it: a create without an identifier is refused.
 
 use crate::error::ApiError;
 use gatehouse_protocol::{ErrorCode, SignInStatus};
@@ -19,10 +24,14 @@ use gatehouse_protocol::{ErrorCode, SignInStatus};
 /// What happens to a sign-in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Event {
-    /// An operation is about to change it.
+    /// An operation is about to change it (create, prepare, attempt).
     Change,
     /// Its first factor was proven.
     Proven,
+    /// A password reset code was proven: a new password is next.
+    ResetProven,
+    /// A new password is set (`reset_password`).
+    NewPassword,
 }
 
 /// The status after `event`, or why the event is refused.
@@ -31,9 +40,14 @@ pub fn transition(from: SignInStatus, event: Event) -> Result<SignInStatus, ApiE
     match (from, event) {
         (NeedsFirstFactor, Event::Change) => Ok(NeedsFirstFactor),
         (NeedsFirstFactor, Event::Proven) => Ok(Complete),
+        (NeedsFirstFactor, Event::ResetProven) => Ok(NeedsNewPassword),
+        (NeedsNewPassword, Event::NewPassword) => Ok(Complete),
+        // Only a sign-in whose reset code is proven takes a new password.
+        (_, Event::NewPassword) => Err(ApiError::Refused(ErrorCode::SignInStatusInvalid)),
         (NeedsIdentifier, _) => Err(ApiError::param(ErrorCode::FormParamMissing, "identifier")),
-        // Its factor is proven already; a new sign-in starts over.
-        (Complete, _) => Err(ApiError::Refused(ErrorCode::VerificationAlreadyVerified)),
+        // Its factor is proven already (what is left is a new password, or
+        // nothing); a new sign-in starts over.
+        (NeedsNewPassword | Complete, _) => Err(ApiError::Refused(ErrorCode::VerificationAlreadyVerified)),
     }
 }
 
@@ -46,9 +60,20 @@ mod tests {
         use SignInStatus::*;
         assert_eq!(transition(NeedsFirstFactor, Event::Change).unwrap(), NeedsFirstFactor);
         assert_eq!(transition(NeedsFirstFactor, Event::Proven).unwrap(), Complete);
-        for event in [Event::Change, Event::Proven] {
+        for event in [Event::Change, Event::Proven, Event::ResetProven] {
             assert_eq!(transition(Complete, event).unwrap_err().code(), ErrorCode::VerificationAlreadyVerified);
+            assert_eq!(transition(NeedsNewPassword, event).unwrap_err().code(), ErrorCode::VerificationAlreadyVerified);
             assert_eq!(transition(NeedsIdentifier, event).unwrap_err().code(), ErrorCode::FormParamMissing);
+        }
+    }
+
+    #[test]
+    fn a_reset_needs_its_code_then_a_new_password() {
+        use SignInStatus::*;
+        assert_eq!(transition(NeedsFirstFactor, Event::ResetProven).unwrap(), NeedsNewPassword);
+        assert_eq!(transition(NeedsNewPassword, Event::NewPassword).unwrap(), Complete);
+        for from in [NeedsIdentifier, NeedsFirstFactor, Complete] {
+            assert_eq!(transition(from, Event::NewPassword).unwrap_err().code(), ErrorCode::SignInStatusInvalid);
         }
     }
 }

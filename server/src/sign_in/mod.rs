@@ -1,12 +1,13 @@
 //! Sign-ins: a client proving it is a user, by password or by a code sent
-//! to their email, ending in a session.
+//! to their email, ending in a session; or, by a reset code, setting a new
+//! password first ([`reset_password`]).
 //!
 //! The same shape as `crate::sign_up`:
 //! - [`machine`]: the status transitions;
 //! - [`record`]: the sign-in as kept, and as shown on the wire;
 //! - [`factors`]: which first factors an account offers;
 //! - one file per operation (`parse` the body, then `apply` inside the
-//!   transaction): [`Create`], [`Prepare`], [`Attempt`];
+//!   transaction): [`Create`], [`Prepare`], [`Attempt`], [`ResetPassword`];
 //! - `complete`: the session a proven sign-in creates;
 //! - [`handlers`]: the HTTP handlers.
 //!
@@ -22,19 +23,22 @@ pub mod handlers;
 pub mod lockout;
 pub mod machine;
 mod prepare;
+pub mod reset_password;
 pub mod view;
 
 pub use attempt::Attempt;
 pub use create::Create;
 pub use prepare::Prepare;
+pub use reset_password::ResetPassword;
 
-use crate::db::Tx;
+use crate::db::{Tx, UserKey};
+use crate::delivery::Message;
 use crate::error::ApiError;
-use crate::model::SignInRecord;
+use crate::model::{SignInRecord, UserRecord};
 use crate::sign_in::lockout::Rehash;
 use crate::state::AppState;
 use crate::verification::Outcome;
-use gatehouse_protocol::{ErrorCode, wire};
+use gatehouse_protocol::{ErrorCode, SignInStatus, wire};
 use machine::{Event, transition};
 
 /// One change to a sign-in.
@@ -43,6 +47,7 @@ pub enum Operation {
     Create(Create),
     Prepare(Prepare),
     Attempt(Attempt),
+    ResetPassword(ResetPassword),
 }
 
 /// What an operation works with inside its transaction.
@@ -69,6 +74,22 @@ pub enum Proof {
     Password(Option<Rehash>),
     /// A right code sent to the account's email.
     EmailCode,
+    /// A right password reset code: a new password is next.
+    ResetCode,
+    /// The new password after a reset code, hashed; `locale` is that of the
+    /// "password changed" email.
+    NewPassword { hash: String, sign_out_of_other_sessions: bool, locale: crate::mail::Locale },
+}
+
+impl Proof {
+    /// What it does to the sign-in.
+    fn event(&self) -> Event {
+        match self {
+            Proof::Password(_) | Proof::EmailCode => Event::Proven,
+            Proof::ResetCode => Event::ResetProven,
+            Proof::NewPassword { .. } => Event::NewPassword,
+        }
+    }
 }
 
 impl Operation {
@@ -82,21 +103,44 @@ impl Operation {
             (_, Some(id)) => (loaded(ctx.tx.sign_in(id, client_id).await?, now)?, false),
             (_, None) => return Err(ApiError::Refused(ErrorCode::SignInNotFound)),
         };
-        transition(sign_in.status, Event::Change)?;
+        let event = if matches!(self, Operation::ResetPassword(_)) { Event::NewPassword } else { Event::Change };
+        transition(sign_in.status, event)?;
         let step = match self {
             Operation::Create(op) => op.apply(&mut ctx, &mut sign_in).await?,
             Operation::Prepare(op) => op.apply(&mut ctx, &mut sign_in).await?,
             Operation::Attempt(op) => op.apply(&mut ctx, &mut sign_in).await?,
+            Operation::ResetPassword(op) => op.apply(&mut ctx, &mut sign_in).await?,
         };
+        let mut notice = None;
         if let Some(proof) = step.proof {
-            sign_in.status = transition(sign_in.status, Event::Proven)?;
-            complete::create_session(&mut ctx, &mut sign_in, proof).await?;
+            sign_in.status = transition(sign_in.status, proof.event())?;
+            if sign_in.status == SignInStatus::Complete {
+                notice = complete::create_session(&mut ctx, &mut sign_in, proof).await?;
+            }
         }
         ctx.tx.save_sign_in(&sign_in, is_new).await?;
         ctx.tx.commit().await?;
+        if let Some(message) = notice {
+            notify(state, message).await;
+        }
         step.outcome.finish(state, now).await?;
         Ok(view::sign_in(&sign_in, now))
     }
+}
+
+/// Queues a notice about a change already committed: if it cannot be
+/// queued, the change stands and the error is logged.
+async fn notify(state: &AppState, message: Message) {
+    if let Err(e) = state.sender.send(message, None).await {
+        tracing::error!(error = ?e, "could not queue a notice to the user");
+    }
+}
+
+/// The user of a sign-in. A reset for an address without an account has
+/// none: it reads an id that matches nobody, the same read as for one that
+/// exists.
+pub(crate) async fn user_of(tx: &mut Tx, sign_in: &SignInRecord) -> Result<Option<UserRecord>, ApiError> {
+    Ok(tx.user(UserKey::Id(sign_in.user_id.as_deref().unwrap_or_default())).await?)
 }
 
 /// A live sign-in found for this client, or `sign_in_not_found`.

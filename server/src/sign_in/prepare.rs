@@ -1,8 +1,8 @@
 //! `POST /v1/client/sign_ins/{id}/prepare_first_factor`: send a code to
-//! the account's email (`{strategy: "email_code"}`).
+//! the account's email (`{strategy: "email_code"}`), or a password reset
+//! code (`{strategy: "reset_password_email_code"}`, `super::reset_password`).
 
 use super::{Ctx, Step, factors};
-use crate::db::UserKey;
 use crate::error::ApiError;
 use crate::mail::{AskedLocale, Locale, Recipient};
 use crate::model::SignInRecord;
@@ -14,6 +14,8 @@ use gatehouse_protocol::{ErrorCode, FirstFactor};
 /// A code to send, in the language the request asks for (`Accept-Language`).
 #[derive(Debug)]
 pub struct Prepare {
+    /// `email_code` or `reset_password_email_code`.
+    factor: FirstFactor,
     asked: AskedLocale,
 }
 
@@ -21,16 +23,19 @@ impl Prepare {
     /// Only a code is prepared; a password has nothing to send.
     pub fn parse(params: PrepareFirstFactorParams, asked: AskedLocale) -> Result<Prepare, ApiError> {
         match factors::parse(params.strategy.as_deref())? {
-            FirstFactor::EmailCode => Ok(Prepare { asked }),
             FirstFactor::Password => Err(ApiError::param(ErrorCode::VerificationStrategyInvalid, "strategy")),
+            factor => Ok(Prepare { factor, asked }),
         }
     }
 
-    /// Chooses the email code and sends a new one, under the same resend
+    /// Chooses the code's factor and sends a new one, under the same resend
     /// limit as sign-up codes (per address).
     pub(super) async fn apply(self, ctx: &mut Ctx<'_>, sign_in: &mut SignInRecord) -> Result<Step, ApiError> {
-        factors::require(&sign_in.supported, FirstFactor::EmailCode)?;
-        let user = ctx.tx.user(UserKey::Id(&sign_in.user_id)).await?;
+        factors::require(&sign_in.supported, self.factor)?;
+        if self.factor == FirstFactor::ResetPasswordEmailCode {
+            return super::reset_password::send_code(ctx, sign_in, self.asked).await;
+        }
+        let user = super::user_of(&mut ctx.tx, sign_in).await?;
         let (address, name) = user
             .and_then(|u| Some((u.email_address?, u.first_name)))
             .ok_or_else(|| factors::unavailable(FirstFactor::EmailCode))?;

@@ -17,7 +17,7 @@ pub fn sign_in(record: &SignInRecord, now: i64) -> wire::SignIn {
             .iter()
             .map(|&strategy| FirstFactorOption {
                 strategy,
-                safe_identifier: (strategy == FirstFactor::EmailCode).then(|| record.safe_identifier.clone()).flatten(),
+                safe_identifier: (strategy != FirstFactor::Password).then(|| record.safe_identifier.clone()).flatten(),
             })
             .collect(),
         first_factor_verification: record.factor.map(|strategy| FirstFactorVerification {
@@ -29,7 +29,7 @@ pub fn sign_in(record: &SignInRecord, now: i64) -> wire::SignIn {
             verified_at_client: record.verification.verified_at_client.clone(),
         }),
         created_session_id: record.created_session_id.clone(),
-        user_id: complete.then(|| record.user_id.clone()),
+        user_id: record.user_id.clone().filter(|_| complete),
         abandon_at: record.abandon_at,
     }
 }
@@ -43,7 +43,7 @@ mod tests {
 
     #[test]
     fn the_user_id_shows_only_once_complete() {
-        let mut s = SignInRecord::new(String::from("sin_1"), "client_1", "user_1", "ana", 0);
+        let mut s = SignInRecord::new(String::from("sin_1"), "client_1", Some("user_1"), "ana", 0);
         s.supported = vec![FirstFactor::Password, FirstFactor::EmailCode];
         s.safe_identifier = Some(mask_email("ana@example.com"));
         let wire = sign_in(&s, 0);

@@ -15,14 +15,18 @@ use gatehouse_protocol::{ErrorCode, Field, Strategy};
 pub enum Purpose {
     SignUp,
     SignIn,
+    /// A sign-in that sets a new password (`reset_password_email_code`).
+    ResetPassword,
 }
 
 impl Purpose {
-    /// Its name in the keys of the limits on wrong codes.
+    /// Its name in the keys of the limits on wrong codes. A reset code
+    /// counts with the sign-in codes: both end in a session, so a guesser
+    /// gets one budget for the two, not one each.
     pub const fn as_str(self) -> &'static str {
         match self {
             Purpose::SignUp => "sign_up",
-            Purpose::SignIn => "sign_in",
+            Purpose::SignIn | Purpose::ResetPassword => "sign_in",
         }
     }
 }
@@ -64,6 +68,9 @@ impl CodeStrategy {
         purpose: Purpose,
     ) -> anyhow::Result<Message> {
         let mail = match self.channel {
+            Channel::Email if purpose == Purpose::ResetPassword => {
+                Mail::PasswordResetCode { code, lifetime_seconds: ttl_seconds }
+            }
             Channel::Email => {
                 Mail::EmailCode { code, lifetime_seconds: ttl_seconds, sign_in: purpose == Purpose::SignIn }
             }
@@ -98,5 +105,10 @@ mod tests {
         let m = CodeStrategy::PHONE.message(&templates, to, "042137", 600, Purpose::SignUp).unwrap();
         assert_eq!(m.body, "042137 is your Gatehouse verification code. It expires in 10 minutes.");
         assert_eq!((m.channel, m.html), (Channel::Sms, None));
+        let to = Recipient::new("a@b.co", crate::mail::Locale::En);
+        let reset = email.message(&templates, to, "042137", 600, Purpose::ResetPassword).unwrap();
+        assert!(reset.subject.contains("password reset code") && reset.body.contains("042137"));
+        assert!(reset.body.contains("10 minutes") && reset.body.contains("reset your password"));
+        assert_eq!((reset.channel, reset.code.as_deref()), (Channel::Email, Some("042137")));
     }
 }

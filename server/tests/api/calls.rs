@@ -18,6 +18,10 @@ impl TestClient {
         self.post(&format!("/v1/client/sign_ins/{id}/attempt_first_factor"), body).await
     }
 
+    pub async fn reset_password(&self, id: &str, body: Value) -> Answer {
+        self.post(&format!("/v1/client/sign_ins/{id}/reset_password"), body).await
+    }
+
     /// `POST /v1/client/sessions/{id}/tokens`.
     pub async fn session_token(&self, session_id: &str) -> Answer {
         self.post(&format!("/v1/client/sessions/{session_id}/tokens"), json!({})).await

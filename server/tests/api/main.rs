@@ -40,6 +40,7 @@ mod notices;
 mod observability;
 mod origin;
 mod password_hashing;
+mod password_reset;
 mod phone_sms;
 mod races;
 mod request_id;

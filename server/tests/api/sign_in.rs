@@ -153,6 +153,7 @@ async fn identifier_first_then_a_password_attempt() {
         json!([
             { "strategy": "password" },
             { "strategy": "email_code", "safe_identifier": "c***@example.com" },
+            { "strategy": "reset_password_email_code", "safe_identifier": "c***@example.com" },
         ])
     );
     assert_eq!(s["first_factor_verification"], Value::Null);
@@ -181,7 +182,13 @@ async fn an_email_code_signs_in_and_proves_the_email() {
     let created = browser.sign_in(json!({ "identifier": CERSEI, "strategy": "email_code" })).await;
     let s = created.response();
     assert_eq!(s["status"], "needs_first_factor");
-    assert_eq!(s["supported_first_factors"], json!([{ "strategy": "email_code", "safe_identifier": CERSEI }]));
+    assert_eq!(
+        s["supported_first_factors"],
+        json!([
+            { "strategy": "email_code", "safe_identifier": CERSEI },
+            { "strategy": "reset_password_email_code", "safe_identifier": CERSEI },
+        ])
+    );
     let v = &s["first_factor_verification"];
     assert_eq!(
         (v["status"].as_str(), v["strategy"].as_str(), v["next_action"].as_str()),

@@ -1,0 +1,104 @@
+//! Password reset in the SDK: `signIn.create({ identifier, strategy:
+//! "reset_password_email_code" })`, the code, `needs_new_password`, then
+//! `signIn.resetPassword()`, which signs in and ends the other sessions
+//! (unless `signOutOfOtherSessions: false`).
+
+use crate::support::*;
+use wasm_bindgen::JsValue;
+use wasm_bindgen_test::wasm_bindgen_test;
+
+const NEW_PASSWORD: &str = "a brand new passphrase";
+const RESET: &str = "reset_password_email_code";
+
+/// A browser signed in with the password; answers its `Gatehouse`.
+async fn signed_in_elsewhere(email: &str) -> JsValue {
+    let gh = load("bearer").await;
+    let params = obj(&[("identifier", s(email)), ("password", s(PASSWORD))]);
+    call(&get(&gh, "signIn"), "create", params).await.expect("sign in");
+    assert_eq!(text(&gh, "session.status").as_deref(), Some("active"));
+    gh
+}
+
+/// A new browser whose sign-in proved a reset code for `email`.
+async fn code_proven(email: &str) -> JsValue {
+    let gh = load("bearer").await;
+    let sign_in = get(&gh, "signIn");
+    call(&sign_in, "create", obj(&[("identifier", s(email)), ("strategy", s(RESET))])).await.expect("create");
+    let code = code_sent_to(email).await;
+    call(&sign_in, "attemptFirstFactor", obj(&[("strategy", s(RESET)), ("code", s(&code))])).await.expect("attempt");
+    assert_eq!(text(&sign_in, "status").as_deref(), Some("needs_new_password"));
+    gh
+}
+
+#[wasm_bindgen_test]
+async fn a_reset_code_and_a_new_password_sign_in_and_end_the_other_sessions() {
+    let email = unique_email();
+    signed_up_by_invitation(&email).await;
+    let laptop = signed_in_elsewhere(&email).await;
+
+    let gh = load("bearer").await;
+    let sign_in = get(&gh, "signIn");
+    call(&sign_in, "create", obj(&[("identifier", s(&email)), ("strategy", s(RESET))])).await.expect("create");
+    assert_eq!(text(&sign_in, "status").as_deref(), Some("needs_first_factor"));
+    assert_eq!(js_sys::Array::from(&get(&sign_in, "supportedFirstFactors")).length(), 1);
+    assert_eq!(text(&sign_in, "supportedFirstFactors.0.strategy").as_deref(), Some(RESET));
+    assert_eq!(text(&sign_in, "firstFactorVerification.strategy").as_deref(), Some(RESET));
+    assert_eq!(text(&sign_in, "firstFactorVerification.nextAction").as_deref(), Some("needs_attempt"));
+    // Not before the code.
+    let early = rejected(call(&sign_in, "resetPassword", obj(&[("password", s(NEW_PASSWORD))])).await);
+    assert_eq!((error_code(&early), status(&early)), (String::from("sign_in_status_invalid"), 409.0));
+
+    let code = code_sent_to(&email).await;
+    call(&sign_in, "attemptFirstFactor", obj(&[("strategy", s(RESET)), ("code", s(&code))])).await.expect("attempt");
+    assert_eq!(text(&sign_in, "status").as_deref(), Some("needs_new_password"));
+    assert!(get(&sign_in, "createdSessionId").is_null() && get(&gh, "session").is_null());
+
+    // The password rules are the server's, named on their param; a flag
+    // that is not a boolean is refused before any request.
+    let short = rejected(call(&sign_in, "resetPassword", obj(&[("password", s("short"))])).await);
+    assert_eq!(error_code(&short), "form_password_length_too_short");
+    assert_eq!(param_name(&short).as_deref(), Some("password"));
+    let before = fetch_count();
+    let flag = obj(&[("password", s(NEW_PASSWORD)), ("signOutOfOtherSessions", s("yes"))]);
+    let bad = rejected(call(&sign_in, "resetPassword", flag).await);
+    assert_eq!(error_code(&bad), "form_param_format_invalid");
+    assert_eq!(fetch_count(), before, "no request was made");
+
+    let done = call(&sign_in, "resetPassword", obj(&[("password", s(NEW_PASSWORD))])).await.expect("resetPassword");
+    assert!(js_sys::Object::is(&done, &sign_in), "resolves to gh.signIn itself");
+    assert_eq!(text(&sign_in, "status").as_deref(), Some("complete"));
+    let session = text(&sign_in, "createdSessionId").expect("createdSessionId");
+    assert_eq!(text(&gh, "session.id"), Some(session));
+    // The laptop's session was revoked: no token for it any more.
+    let gone = rejected(call(&get(&laptop, "session"), "getToken", JsValue::UNDEFINED).await);
+    assert_eq!(error_code(&gone), "session_not_found");
+    // The new password signs in; the old one does not.
+    let other = get(&load("bearer").await, "signIn");
+    let old = obj(&[("identifier", s(&email)), ("password", s(PASSWORD))]);
+    assert_eq!(error_code(&rejected(call(&other, "create", old).await)), "form_password_incorrect");
+    let new = obj(&[("identifier", s(&email)), ("password", s(NEW_PASSWORD))]);
+    call(&other, "create", new).await.expect("the new password");
+}
+
+#[wasm_bindgen_test]
+async fn other_sessions_stay_when_asked_and_an_unknown_address_looks_the_same() {
+    let email = unique_email();
+    signed_up_by_invitation(&email).await;
+    let laptop = signed_in_elsewhere(&email).await;
+    let gh = code_proven(&email).await;
+    let keep = obj(&[("password", s(NEW_PASSWORD)), ("signOutOfOtherSessions", JsValue::FALSE)]);
+    call(&get(&gh, "signIn"), "resetPassword", keep).await.expect("resetPassword");
+    let jwt = call(&get(&laptop, "session"), "getToken", JsValue::UNDEFINED).await.expect("still signed in");
+    assert!(jwt.as_string().is_some_and(|j| j.split('.').count() == 3));
+
+    // An address without an account: the same sign-in, and no email.
+    let nobody = unique_email();
+    let sign_in = get(&load("bearer").await, "signIn");
+    call(&sign_in, "create", obj(&[("identifier", s(&nobody)), ("strategy", s(RESET))])).await.expect("create");
+    assert_eq!(text(&sign_in, "status").as_deref(), Some("needs_first_factor"));
+    assert_eq!(text(&sign_in, "supportedFirstFactors.0.safeIdentifier"), Some(nobody.clone()));
+    assert_eq!(text(&sign_in, "firstFactorVerification.nextAction").as_deref(), Some("needs_attempt"));
+    let code = obj(&[("strategy", s(RESET)), ("code", s("123456"))]);
+    assert_eq!(error_code(&rejected(call(&sign_in, "attemptFirstFactor", code).await)), "form_code_incorrect");
+    assert!(!anything_sent_to(&nobody).await, "nothing was sent");
+}
