@@ -59,6 +59,7 @@ pub mod limits;
 pub mod logging;
 pub mod master_key;
 pub mod model;
+pub mod openapi;
 pub mod origin;
 pub mod password;
 pub mod peer_ip;

@@ -4,6 +4,7 @@ use super::{Attempt, Create, Operation, Prepare, loaded};
 use crate::client::{CurrentClient, envelope};
 use crate::error::ApiError;
 use crate::extract::{Params, SignInId};
+use crate::openapi::{ClientRead, ClientWrite};
 use crate::peer_ip::PeerIp;
 use crate::state::AppState;
 use axum::Json;
@@ -18,6 +19,15 @@ async fn run(state: &AppState, client: &CurrentClient, id: Option<&str>, op: Ope
     envelope(state, client, sign_in).await
 }
 
+#[utoipa::path(
+    post,
+    path = "/client/sign_ins",
+    operation_id = "create_sign_in",
+    tag = "sign_ins",
+    summary = "Start a sign-in with an identifier (and a password)",
+    request_body(content = SignInParams, description = "Every key optional; `null` is absent. An unknown key is 422 `form_param_unknown`."),
+    responses((status = 200, description = "The sign-in, in the envelope.", body = Envelope<SignIn>), ClientWrite)
+)]
 pub async fn create(
     State(state): State<AppState>,
     client: CurrentClient,
@@ -28,6 +38,16 @@ pub async fn create(
     run(&state, &client, None, op).await
 }
 
+#[utoipa::path(
+    post,
+    path = "/client/sign_ins/{id}/prepare_first_factor",
+    operation_id = "prepare_first_factor",
+    tag = "sign_ins",
+    summary = "Choose the first factor (send a code)",
+    params(("id" = String, Path, description = "The sign-in's id.")),
+    request_body(content = PrepareFirstFactorParams, description = "Every key optional; `null` is absent. An unknown key is 422 `form_param_unknown`."),
+    responses((status = 200, description = "The sign-in, in the envelope.", body = Envelope<SignIn>), ClientWrite)
+)]
 pub async fn prepare(
     State(state): State<AppState>,
     client: CurrentClient,
@@ -38,6 +58,16 @@ pub async fn prepare(
     run(&state, &client, Some(&id), op).await
 }
 
+#[utoipa::path(
+    post,
+    path = "/client/sign_ins/{id}/attempt_first_factor",
+    operation_id = "attempt_first_factor",
+    tag = "sign_ins",
+    summary = "Prove the first factor (a code or the password)",
+    params(("id" = String, Path, description = "The sign-in's id.")),
+    request_body(content = AttemptFirstFactorParams, description = "Every key optional; `null` is absent. An unknown key is 422 `form_param_unknown`."),
+    responses((status = 200, description = "The sign-in, in the envelope.", body = Envelope<SignIn>), ClientWrite)
+)]
 pub async fn attempt(
     State(state): State<AppState>,
     client: CurrentClient,
@@ -49,6 +79,15 @@ pub async fn attempt(
     run(&state, &client, Some(&id), op).await
 }
 
+#[utoipa::path(
+    get,
+    path = "/client/sign_ins/{id}",
+    operation_id = "show_sign_in",
+    tag = "sign_ins",
+    summary = "The sign-in now",
+    params(("id" = String, Path, description = "The sign-in's id.")),
+    responses((status = 200, description = "The sign-in, in the envelope.", body = Envelope<SignIn>), ClientRead)
+)]
 pub async fn show(State(state): State<AppState>, client: CurrentClient, SignInId(id): SignInId) -> Answer {
     let now = state.now();
     let sign_in = loaded(state.store.sign_in(&id, &client.id).await?, now)?;

@@ -37,6 +37,7 @@ mod migrations;
 mod names;
 mod notices;
 mod observability;
+mod openapi;
 mod origin;
 mod password_hashing;
 mod phone_sms;
