@@ -252,8 +252,11 @@ fn with_client_headers(operation: &mut Operation) {
         .name("Gatehouse-Token-Mode")
         .parameter_in(ParameterIn::Header)
         .required(Required::False)
-        .description(Some("`bearer`: hand a newly issued client token out in `Gatehouse-Client` (the SDK in bearer mode, before it has one)."))
-        .schema(Some(ObjectBuilder::new().schema_type(Type::String).enum_values(Some(["bearer"]))));
+        .description(Some(
+            "`bearer`: hand a newly issued client token out in `Gatehouse-Client` (the SDK in bearer mode, before \
+             it has one). Any other value is ignored.",
+        ))
+        .schema(Some(ObjectBuilder::new().schema_type(Type::String)));
     operation.parameters.get_or_insert_with(Vec::new).push(mode.build().into());
     for (status, response) in operation.responses.responses.iter_mut() {
         if let (true, RefOr::T(response)) = (status.starts_with('2'), response) {
