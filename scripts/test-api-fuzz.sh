@@ -55,7 +55,7 @@ done
 curl -fsS "$base/healthz" >/dev/null || { cat "$work/server.log"; exit 1; }
 
 case "$mode" in
-  short) run=(--max-examples 30) ;;
+  short) run=(--max-examples 20) ;;
   long) run=(--max-examples 200) ;;
   *) echo "usage: $0 [short|long]" >&2; exit 2 ;;
 esac
