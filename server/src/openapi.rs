@@ -109,9 +109,20 @@ pub async fn document(Extension(doc): Extension<Document>) -> HttpResponse {
 /// The media type of every JSON answer.
 const JSON: &str = "application/json";
 
-/// The error answers of the statuses `statuses`, each the shared [`ErrorBody`].
+/// Every status an error answers with; each is one response component
+/// (`Error404`, ...) that the operations refer to.
+const ERROR_STATUSES: [u16; 12] = [400, 401, 403, 404, 409, 410, 413, 415, 422, 429, 500, 503];
+
+/// The name of the response component of an error status.
+fn error_response_name(status: u16) -> String {
+    format!("Error{status}")
+}
+
+/// The error answers of the statuses `statuses`: references to their
+/// response components, each the shared [`ErrorBody`].
 fn error_responses(statuses: &[u16]) -> BTreeMap<String, RefOr<Response>> {
-    statuses.iter().map(|&status| (status.to_string(), RefOr::T(error_response(status)))).collect()
+    let reference = |status: u16| RefOr::Ref(Ref::from_response_name(error_response_name(status)));
+    statuses.iter().map(|&status| (status.to_string(), reference(status))).collect()
 }
 
 /// One error status: the [`ErrorBody`] schema, described by the codes that
@@ -196,6 +207,9 @@ impl IntoResponses for VerifyPages {
 /// Completes the document the router built (see the module doc).
 pub fn finish(mut doc: OpenApi) -> OpenApi {
     let components = components_mut(&mut doc);
+    for status in ERROR_STATUSES {
+        components.responses.insert(error_response_name(status), RefOr::T(error_response(status)));
+    }
     let admin = HttpBuilder::new()
         .scheme(HttpAuthScheme::Bearer)
         .description(Some("The secret key (`--secret-key`); the admin API and `/metrics` exist only with one."));

@@ -71,20 +71,28 @@ async fn the_error_body_is_one_component_listing_every_code() {
     assert_eq!(schemas["ErrorBody"]["required"], serde_json::json!(["errors", "trace_id"]));
     let param_name = &schemas["ErrorMeta"]["properties"]["param_name"];
     assert!(param_name.to_string().contains("string"), "{param_name}");
-    // Every JSON error answer of every operation is that component.
+    // Every error answer of every operation is a response component (one
+    // per status) whose body is that schema.
+    let responses = &doc["components"]["responses"];
     let mut errors = 0;
     for (path, item) in doc["paths"].as_object().unwrap() {
         for (method, operation) in item.as_object().unwrap() {
             for (status, response) in operation["responses"].as_object().unwrap() {
-                let json = &response["content"]["application/json"]["schema"]["$ref"];
-                if status.starts_with('4') && !json.is_null() {
-                    assert_eq!(json, "#/components/schemas/ErrorBody", "{method} {path} {status}");
-                    errors += 1;
-                }
+                let Some(name) = response["$ref"].as_str().and_then(|r| r.strip_prefix("#/components/responses/"))
+                else {
+                    continue;
+                };
+                assert_eq!(name, format!("Error{status}"), "{method} {path}");
+                let schema = &responses[name]["content"]["application/json"]["schema"]["$ref"];
+                assert_eq!(schema, "#/components/schemas/ErrorBody", "{method} {path} {status}");
+                errors += 1;
             }
         }
     }
     assert!(errors > 100, "{errors}");
+    // Each names the codes of its status.
+    let not_found = responses["Error404"]["description"].as_str().unwrap();
+    assert!(not_found.contains("`sign_up_not_found`") && not_found.contains("`resource_not_found`"), "{not_found}");
 }
 
 #[tokio::test]
