@@ -172,8 +172,8 @@ async fn json_timeout(response: Response) -> Response {
 mod tests {
     use super::*;
     use axum::body::Body;
-    use axum::routing::get;
     use axum::http::Request;
+    use axum::routing::get;
     use tower::ServiceExt;
 
     #[tokio::test(start_paused = true)]

@@ -12,8 +12,8 @@
 
 use crate::error::ApiError;
 use crate::extract::Params;
-use crate::openapi::{DevRead, DevWrite};
 use crate::invitations::{NewInvitation, manage};
+use crate::openapi::{DevRead, DevWrite};
 use crate::origin::PublicOrigin;
 use crate::request_log::RequestCount;
 use crate::state::AppState;

@@ -33,8 +33,8 @@ use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::link::LinkBuilder;
 use utoipa::openapi::path::{Operation, ParameterBuilder, ParameterIn};
 use utoipa::openapi::response::ResponseBuilder;
-use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::schema::AdditionalProperties;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, ObjectBuilder, OpenApi, Ref, RefOr, Required, Response, Schema, Type};
 use utoipa::{IntoResponses, OpenApi as _};
 
@@ -274,9 +274,9 @@ fn with_client_headers(operation: &mut Operation) {
     operation.parameters.get_or_insert_with(Vec::new).push(mode.build().into());
     for (status, response) in operation.responses.responses.iter_mut() {
         if let (true, RefOr::T(response)) = (status.starts_with('2'), response) {
-            let token = HeaderBuilder::new().schema(Some(ObjectBuilder::new().schema_type(Type::String))).description(Some(
-                "A newly issued client token, in bearer mode only (cookie mode: `Set-Cookie`). Never an echo.",
-            ));
+            let token = HeaderBuilder::new().schema(Some(ObjectBuilder::new().schema_type(Type::String))).description(
+                Some("A newly issued client token, in bearer mode only (cookie mode: `Set-Cookie`). Never an echo."),
+            );
             response.headers.insert(String::from("Gatehouse-Client"), RefOr::T(token.build()));
         }
     }
@@ -295,7 +295,11 @@ const LINKS: &[(&str, &str, &[&str])] = &[
         "$response.body#/response/id",
         &["show_sign_up", "update_sign_up", "prepare_sign_up_verification", "attempt_sign_up_verification"],
     ),
-    ("create_sign_in", "$response.body#/response/id", &["show_sign_in", "prepare_first_factor", "attempt_first_factor"]),
+    (
+        "create_sign_in",
+        "$response.body#/response/id",
+        &["show_sign_in", "prepare_first_factor", "attempt_first_factor"],
+    ),
     ("put_user", "$response.body#/id", &["show_user", "revoke_user_sessions", "delete_user"]),
     ("create_invitation", "$response.body#/id", &["show_invitation", "revoke_invitation", "refresh_invitation"]),
 ];

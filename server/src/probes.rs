@@ -34,7 +34,8 @@ use utoipa_axum::routes;
 /// The routes on the public listener: the probes, and `/metrics` behind
 /// `key` (`None`: served elsewhere, or off; then it answers 404).
 pub fn routes(metrics_key: Option<AdminKey>) -> OpenApiRouter<AppState> {
-    let metrics = OpenApiRouter::new().routes(routes!(metrics)).route_layer(from_fn_with_state(metrics_key, auth::check));
+    let metrics =
+        OpenApiRouter::new().routes(routes!(metrics)).route_layer(from_fn_with_state(metrics_key, auth::check));
     OpenApiRouter::new().routes(routes!(healthz)).routes(routes!(readyz)).merge(metrics)
 }
 

@@ -29,9 +29,9 @@ pub mod page;
 
 use crate::client;
 use crate::config::LinkConfirm;
-use crate::openapi::VerifyPages;
 use crate::db::EmailLink;
 use crate::error::ApiError;
+use crate::openapi::VerifyPages;
 use crate::sign_up::confirm_link::judge;
 use crate::sign_up::{CancelByOwner, ConfirmLink, Operation};
 use crate::state::AppState;

@@ -64,7 +64,8 @@ async fn the_error_body_is_one_component_listing_every_code() {
     let app = spawn_app().await;
     let doc: Value = serde_json::from_str(&served(&app.base).await).unwrap();
     let schemas = &doc["components"]["schemas"];
-    let codes: Vec<&str> = schemas["ErrorCode"]["enum"].as_array().unwrap().iter().map(|c| c.as_str().unwrap()).collect();
+    let codes: Vec<&str> =
+        schemas["ErrorCode"]["enum"].as_array().unwrap().iter().map(|c| c.as_str().unwrap()).collect();
     let all: Vec<&str> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
     assert_eq!(codes, all);
     assert_eq!(schemas["ErrorItem"]["properties"]["code"]["$ref"], "#/components/schemas/ErrorCode");
