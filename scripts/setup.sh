@@ -78,7 +78,8 @@ fi
 schemathesis_version=4.32.5
 venv=${GATEHOUSE_SCHEMATHESIS_VENV:-$HOME/.cache/gatehouse/schemathesis}
 if [ "$purpose" = test ] && [ "$("$venv/bin/st" --version 2>/dev/null | awk '{print $3}' || true)" != "$schemathesis_version" ]; then
-  python3 -m venv --help >/dev/null 2>&1 || need_apt python3-venv
+  # Debian's python3 makes venvs only with python3-venv (ensurepip).
+  python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || need_apt python3 python3-venv
   say "installing schemathesis $schemathesis_version into $venv"
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$schemathesis_version"
