@@ -5,7 +5,7 @@
 
 .PHONY: demo test pkg setup-demo setup-test setup-bench lint test-rust test-browser test-rust-api test-e2e test-consumers size \
 	examples bench bench-build \
-	bench-magic-link bench-ready bench-size bench-streams bench-server fuzz
+	bench-magic-link bench-ready bench-size bench-streams bench-server fuzz test-api-fuzz fuzz-api
 
 # The server reads its settings from GATEHOUSE_* variables, so any one that
 # is already set wins: GATEHOUSE_LISTEN=127.0.0.1:9000 make demo
@@ -13,7 +13,7 @@ demo: setup-demo pkg
 	GATEHOUSE_DEV=$${GATEHOUSE_DEV:-true} GATEHOUSE_WWW=$${GATEHOUSE_WWW:-www} \
 	GATEHOUSE_PKG=$${GATEHOUSE_PKG:-pkg} cargo run --quiet -p gatehouse-server
 
-test: setup-test lint test-rust pkg test-browser test-rust-api test-e2e test-consumers size
+test: setup-test lint test-rust test-api-fuzz pkg test-browser test-rust-api test-e2e test-consumers size
 
 setup-demo:
 	scripts/setup.sh demo
@@ -44,6 +44,12 @@ test-rust:
 	cargo test --workspace
 	cargo test -p gatehouse-verify --features axum
 	scripts/test-postgres.sh
+
+# Schemathesis runs the server's OpenAPI document (GET /openapi.json, a copy
+# in docs/openapi.json) against a real server in dev mode: every operation,
+# stateless and along the document's links (about a minute).
+test-api-fuzz:
+	scripts/test-api-fuzz.sh short
 
 test-browser:
 	scripts/test-browser.sh
@@ -119,3 +125,9 @@ bench-server: bench-build
 # property.
 fuzz:
 	scripts/fuzz.sh
+
+# Not part of `make test`: Schemathesis with 200 examples per operation and a
+# random seed (several minutes); extra options through ST_ARGS, e.g.
+# ST_ARGS="--include-path-regex sign_ups" make fuzz-api.
+fuzz-api: setup-test
+	scripts/test-api-fuzz.sh long $(ST_ARGS)

@@ -2,7 +2,8 @@
 # Installs what `make demo` (setup.sh demo), `make test` (setup.sh test) or
 # `make bench` (setup.sh bench: all of test's, plus psql and the size
 # report's tools) needs and is missing: Debian packages, the wasm32 rustup target, the
-# wasm-bindgen CLI matching Cargo.lock, and the npm dev dependencies.
+# wasm-bindgen CLI matching Cargo.lock, the npm dev dependencies, and (test)
+# Schemathesis in a Python venv.
 # Every step checks first, so a second run does nothing and takes seconds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -72,6 +73,18 @@ twiggy_version=0.8.0
 if [ "$purpose" = bench ] && [ "$(twiggy --version 2>/dev/null | awk '{print $2}' || true)" != "$twiggy_version" ]; then
   say "installing twiggy $twiggy_version; this takes a few minutes"
   cargo install twiggy --version "=$twiggy_version"
+fi
+
+# Schemathesis (PyPI), which runs the OpenAPI document against a real
+# server (scripts/test-api-fuzz.sh), in a venv of its own, pinned.
+schemathesis_version=4.32.5
+venv=${GATEHOUSE_SCHEMATHESIS_VENV:-$HOME/.cache/gatehouse/schemathesis}
+if [ "$purpose" = test ] && [ "$("$venv/bin/st" --version 2>/dev/null | awk '{print $3}' || true)" != "$schemathesis_version" ]; then
+  # Debian's python3 makes venvs only with python3-venv (ensurepip).
+  python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || need_apt python3 python3-venv
+  say "installing schemathesis $schemathesis_version into $venv"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$schemathesis_version"
 fi
 
 # npm dev dependencies (binaryen's wasm-opt, playwright-core, the minifier).

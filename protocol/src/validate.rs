@@ -44,6 +44,7 @@ pub const CODE_LENGTH: usize = 6;
 /// Password length rules (in characters), from the instance settings.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 pub struct PasswordRules {
     pub min_length: usize,
@@ -59,6 +60,7 @@ impl Default for PasswordRules {
 /// Username length rules (in characters), from the instance settings.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 pub struct UsernameRules {
     pub min_length: usize,

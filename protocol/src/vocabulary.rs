@@ -31,6 +31,21 @@ macro_rules! wire_enum {
                 match s { $($wire => Some($name::$variant),)+ _ => None }
             }
         }
+
+        // The schema is the wire names, written here: a derive would not
+        // see the names through the macro's `$wire` fragments.
+        #[cfg(feature = "openapi")]
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .enum_values(Some($name::NAMES.iter().copied()))
+                    .into()
+            }
+        }
+
+        #[cfg(feature = "openapi")]
+        impl utoipa::ToSchema for $name {}
     };
 }
 

@@ -21,6 +21,7 @@ pub use sign_in::{
 
 /// Every state change (and every read under `/v1/client`) answers this.
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Envelope<T> {
     pub response: T,
     pub client: Client,
@@ -45,6 +46,7 @@ pub struct SignUpEvent<'a> {
 
 /// The body of every error answer.
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     pub errors: Vec<ErrorItem>,
     pub trace_id: String,
@@ -52,6 +54,7 @@ pub struct ErrorBody {
 
 /// One error in [`ErrorBody`].
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorItem {
     pub code: ErrorCode,
     pub message: String,
@@ -61,6 +64,7 @@ pub struct ErrorItem {
 
 /// Details of an error; `param_name` names the offending parameter.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorMeta {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub param_name: Option<String>,
@@ -68,6 +72,7 @@ pub struct ErrorMeta {
 
 /// `GET /v1/environment`: what the SDK needs to know about the instance.
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Environment {
     pub object: String,
     pub sign_up: SignUpSettings,
@@ -79,6 +84,7 @@ pub struct Environment {
 
 /// Sign-up settings inside [`Environment`].
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SignUpSettings {
     pub mode: SignUpMode,
     pub attributes: Attributes,
@@ -86,6 +92,7 @@ pub struct SignUpSettings {
 
 /// One entry per sign-up field.
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Attributes {
     pub email_address: AttributeSettings,
     pub phone_number: AttributeSettings,
@@ -115,6 +122,7 @@ impl Attributes {
 
 /// Whether a field is on, required, and verified at sign-up (and how).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AttributeSettings {
     pub enabled: bool,
     pub required: bool,
@@ -124,6 +132,7 @@ pub struct AttributeSettings {
 
 /// The current browser or device.
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Client {
     pub object: String,
     pub id: String,
@@ -135,6 +144,7 @@ pub struct Client {
 
 /// A signed-in session of a user on a client.
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Session {
     pub object: String,
     pub id: String,
@@ -146,6 +156,7 @@ pub struct Session {
 
 /// The sign-up resource.
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SignUp {
     pub object: String,
     pub id: String,
@@ -163,6 +174,7 @@ pub struct SignUp {
     pub last_name: Option<String>,
     pub has_password: bool,
     pub legal_accepted: bool,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub unsafe_metadata: Map<String, Value>,
     pub created_session_id: Option<String>,
     pub created_user_id: Option<String>,
@@ -171,6 +183,7 @@ pub struct SignUp {
 
 /// The verifications of a sign-up, one per verifiable field.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Verifications {
     pub email_address: Option<Verification>,
     pub phone_number: Option<Verification>,
@@ -178,6 +191,7 @@ pub struct Verifications {
 
 /// The state of one field's verification.
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Verification {
     pub status: VerificationStatus,
     pub strategy: Option<Strategy>,
@@ -191,6 +205,7 @@ pub struct Verification {
 /// The body of `POST /v1/client/sign_ups` and `PATCH /v1/client/sign_ups/{id}`.
 /// Absent and `null` both mean "not supplied".
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SignUpParams {
     pub email_address: Option<String>,
     pub phone_number: Option<String>,
@@ -198,6 +213,7 @@ pub struct SignUpParams {
     pub password: Option<String>,
     pub first_name: Option<String>,
     pub last_name: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub unsafe_metadata: Option<Map<String, Value>>,
     pub legal_accepted: Option<bool>,
     pub web3_wallet: Option<String>,
@@ -228,6 +244,7 @@ impl SignUpParams {
 
 /// The body of `POST .../prepare_verification`.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PrepareParams {
     /// Kept as text so an unknown one answers `verification_strategy_invalid`.
     pub strategy: Option<String>,
@@ -236,6 +253,7 @@ pub struct PrepareParams {
 
 /// The body of `POST .../attempt_verification`.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AttemptParams {
     pub strategy: Option<String>,
     pub code: Option<String>,
@@ -243,6 +261,7 @@ pub struct AttemptParams {
 
 /// One message in the dev outbox (`GET /v1/dev/outbox`).
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OutboxMessage {
     pub to: String,
     pub channel: Channel,
@@ -257,6 +276,7 @@ pub struct OutboxMessage {
 
 /// How a message travels.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
     Email,

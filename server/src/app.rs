@@ -8,13 +8,15 @@
 //! group, the rate limit (`/v1` and the JWKS), compression (the static
 //! files only), the client (`/v1/client`)
 //! and the admin key (`/v1/admin`); then per route, the tighter quota of
-//! the password and code endpoints.
+//! the password and code endpoints. The same list makes the OpenAPI
+//! document (`crate::openapi`), served at `/openapi.json`.
 
 use crate::admin::{self, auth::AdminKey};
 use crate::client;
 use crate::error;
 use crate::error::ApiError;
 use crate::extract::BODY_LIMIT_BYTES;
+use crate::openapi::{self, Document};
 use crate::origin::{self, AllowedOrigins};
 use crate::rate_limit::{self, Limiter};
 use crate::session::handlers as session;
@@ -22,11 +24,10 @@ use crate::sign_in::handlers as sign_in;
 use crate::sign_up::handlers as sign_up;
 use crate::state::AppState;
 use crate::{Options, dev, environment, probes, static_files, telemetry, trace, verify};
-use axum::Router;
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::{from_fn, from_fn_with_state, map_response};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post};
+use axum::{Extension, Router};
 use gatehouse_protocol::ErrorCode;
 use std::time::Duration;
 use tower_http::LatencyUnit;
@@ -36,64 +37,72 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
+use utoipa_axum::routes;
 
 /// The whole app for `state`.
+///
+/// Every route is mounted with `routes!`, which adds its handler's
+/// `#[utoipa::path]` to the OpenAPI document as it adds the route (see
+/// `crate::openapi`): a route without one does not compile, and
+/// `tests/api/openapi.rs` refuses a plain `.route(`. The admin API, the dev
+/// tools and `/metrics` are mounted on every instance and answer 404 where
+/// they are off, so the document does not depend on the options.
 pub fn router(state: AppState, options: &Options) -> Router {
     let limiter = Limiter::new(state.config.rate_limit.clone());
     limiter.spawn_cleanup();
     // The password and code endpoints: the tighter quota too.
     let sensitive = from_fn_with_state(limiter.clone(), rate_limit::check_sensitive);
     let if_password = from_fn_with_state(limiter.clone(), rate_limit::check_if_password);
-    let clients = Router::new()
-        .route("/client", get(client::show))
-        .route("/client/sign_ups", post(sign_up::create).layer(if_password.clone()))
-        .route("/client/sign_ups/{id}", get(sign_up::show).patch(sign_up::update).layer(if_password))
-        .route("/client/sign_ups/{id}/prepare_verification", post(sign_up::prepare).layer(sensitive.clone()))
-        .route("/client/sign_ups/{id}/attempt_verification", post(sign_up::attempt).layer(sensitive.clone()))
-        .route("/client/sign_ups/{id}/events", get(sign_up::events))
-        .route("/client/sign_ins", post(sign_in::create).layer(sensitive.clone()))
-        .route("/client/sign_ins/{id}", get(sign_in::show))
-        .route("/client/sign_ins/{id}/prepare_first_factor", post(sign_in::prepare).layer(sensitive.clone()))
-        .route("/client/sign_ins/{id}/attempt_first_factor", post(sign_in::attempt).layer(sensitive.clone()))
-        .route("/client/sign_ins/{id}/reset_password", post(sign_in::reset_password).layer(sensitive))
-        .route("/client/sessions/{id}", delete(session::revoke))
-        .route("/client/sessions/{id}/tokens", post(session::token))
+    let clients = OpenApiRouter::new()
+        .routes(routes!(client::show))
+        .routes(routes!(sign_up::create).layer(if_password.clone()))
+        .routes(routes!(sign_up::show, sign_up::update).layer(if_password))
+        .routes(routes!(sign_up::prepare).layer(sensitive.clone()))
+        .routes(routes!(sign_up::attempt).layer(sensitive.clone()))
+        .routes(routes!(sign_up::events))
+        .routes(routes!(sign_in::create).layer(sensitive.clone()))
+        .routes(routes!(sign_in::show))
+        .routes(routes!(sign_in::prepare).layer(sensitive.clone()))
+        .routes(routes!(sign_in::attempt).layer(sensitive.clone()))
+        .routes(routes!(sign_in::reset_password).layer(sensitive))
+        .routes(routes!(session::revoke))
+        .routes(routes!(session::token))
         .route_layer(from_fn_with_state(state.clone(), client::resolve));
-    let mut v1 = Router::new()
+    let (v1, v1_doc) = OpenApiRouter::new()
         .merge(clients)
-        .route("/environment", get(environment::show))
-        .route("/verify", get(verify::open).post(verify::confirm))
-        .route("/verify/cancel", post(verify::cancel));
-    if let Some(secret) = &options.secret_key {
-        v1 = v1.merge(admin::routes(AdminKey::new(secret)));
-    }
-    if state.dev {
-        v1 = v1
-            .route("/dev/outbox", get(dev::outbox))
-            .route("/dev/invitations", post(dev::invite))
-            .route("/dev/event_streams", get(dev::event_streams))
-            .route("/dev/drop_event_streams", post(dev::drop_event_streams))
-            .route("/dev/requests", get(dev::requests))
-            .route("/dev/requests/reset", post(dev::reset_requests));
-    }
+        .routes(routes!(environment::show))
+        .routes(routes!(verify::open, verify::confirm))
+        .routes(routes!(verify::cancel))
+        .merge(admin::routes(options.secret_key.as_ref().map(AdminKey::new)))
+        .merge(dev::routes(state.dev))
+        .split_for_parts();
     let v1 = v1
         .fallback(error::not_found)
         // A known path with another method has nothing here either.
         .method_not_allowed_fallback(error::not_found)
         .route_layer(from_fn(telemetry::tag_route))
         .layer(from_fn_with_state(limiter.clone(), rate_limit::check));
-    let jwks = Router::new()
-        .route("/.well-known/jwks.json", get(session::jwks))
-        .route_layer(from_fn_with_state(limiter, rate_limit::check));
+    let (jwks, jwks_doc) = OpenApiRouter::new()
+        .routes(routes!(session::jwks))
+        .route_layer(from_fn_with_state(limiter, rate_limit::check))
+        .split_for_parts();
+    let (probes, probes_doc) =
+        probes::routes(metrics_key(options)).routes(routes!(openapi::document)).split_for_parts();
+    let mut doc = openapi::base();
+    doc.merge(jwks_doc);
+    doc.merge(probes_doc);
+    let doc = openapi::finish(doc.nest("/v1", v1_doc));
 
     let allowed = AllowedOrigins::new(&origin::PublicOrigin::of(&state.config), &state.config);
     let app = Router::new()
         .nest("/v1", v1)
         .merge(jwks)
-        .merge(probes::routes(metrics_key(options)))
+        .merge(probes)
         .merge(static_files::routes(options.www.clone(), options.pkg.clone()).layer(compression()))
         .route_layer(from_fn(telemetry::tag_route))
         .with_state(state.clone())
+        .layer(Extension(Document::of(&doc)))
         .layer(from_fn_with_state(allowed.clone(), origin::check))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
         .layer(map_response(error::json_body_too_large));
@@ -165,6 +174,7 @@ mod tests {
     use super::*;
     use axum::body::Body;
     use axum::http::Request;
+    use axum::routing::get;
     use tower::ServiceExt;
 
     #[tokio::test(start_paused = true)]

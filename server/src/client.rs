@@ -52,6 +52,7 @@
 use crate::db::ClientToken;
 use crate::error::ApiError;
 use crate::ids;
+use crate::openapi::ClientRead;
 use crate::origin::PublicOrigin;
 use crate::state::AppState;
 use axum::Json;
@@ -302,6 +303,14 @@ pub async fn envelope<T>(state: &AppState, client: &CurrentClient, response: T) 
 }
 
 /// `GET /v1/client`.
+#[utoipa::path(
+    get,
+    path = "/client",
+    operation_id = "show_client",
+    tag = "client",
+    summary = "The current client: its sign-up, sign-in and sessions",
+    responses((status = 200, description = "The client, in the envelope (an empty one without a known token).", body = Envelope<Client>), ClientRead)
+)]
 pub async fn show(State(state): State<AppState>, client: CurrentClient) -> Result<Json<Envelope<Client>>, ApiError> {
     let resource = state.store.client(&client.id, state.now()).await?;
     Ok(Json(Envelope { response: resource.clone(), client: resource }))

@@ -3,6 +3,7 @@
 //! sender is configured ([`without_unsendable_phone`]).
 
 use crate::config::Config;
+use crate::openapi::PublicRead;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -54,6 +55,14 @@ pub fn of(config: &Config, dev: bool) -> Environment {
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/environment",
+    operation_id = "environment",
+    tag = "environment",
+    summary = "The instance settings the SDK needs",
+    responses((status = 200, description = "The environment.", body = Environment), PublicRead)
+)]
 pub async fn show(State(state): State<AppState>) -> Json<Environment> {
     Json(of(&state.config, state.dev))
 }

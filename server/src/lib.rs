@@ -61,6 +61,7 @@ pub mod logging;
 pub mod mail;
 pub mod master_key;
 pub mod model;
+pub mod openapi;
 pub mod origin;
 pub mod password;
 pub mod peer_ip;

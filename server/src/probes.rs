@@ -17,42 +17,88 @@
 //! `gatehouse_messages_total{channel="sms"}`, so there is no fake check here.
 
 use crate::admin::auth::{self, AdminKey};
+use crate::openapi::MetricsErrors;
 use crate::state::AppState;
 use crate::telemetry;
+use axum::Json;
+use axum::Router;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::middleware::from_fn_with_state;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
+use serde::Serialize;
 use std::time::Duration;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// The routes on the public listener: the probes, and `/metrics` behind
-/// `key` when there is one (`None`: served elsewhere, or off).
-pub fn routes(metrics_key: Option<AdminKey>) -> Router<AppState> {
-    let router = Router::new().route("/healthz", get(healthz)).route("/readyz", get(readyz));
-    match metrics_key {
-        Some(key) => router
-            .merge(Router::new().route("/metrics", get(metrics)).route_layer(from_fn_with_state(key, auth::check))),
-        None => router,
-    }
+/// `key` (`None`: served elsewhere, or off; then it answers 404).
+pub fn routes(metrics_key: Option<AdminKey>) -> OpenApiRouter<AppState> {
+    let metrics =
+        OpenApiRouter::new().routes(routes!(metrics)).route_layer(from_fn_with_state(metrics_key, auth::check));
+    OpenApiRouter::new().routes(routes!(healthz)).routes(routes!(readyz)).merge(metrics)
 }
 
 /// The router of the metrics listener (`--metrics-listen`): `/metrics` alone, without a key.
 pub fn metrics_only(state: AppState) -> Router {
-    Router::new().route("/metrics", get(metrics)).with_state(state)
+    let (router, _) = OpenApiRouter::new().routes(routes!(metrics)).split_for_parts();
+    router.with_state(state)
 }
 
 /// `GET /metrics`: the Prometheus text format.
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    operation_id = "metrics",
+    tag = "probes",
+    summary = "The Prometheus metrics (with the admin key, or keyless on `--metrics-listen`)",
+    security(("admin_key" = [])),
+    responses(
+        (status = 200, description = "The text exposition format.", content_type = "text/plain; version=0.0.4; charset=utf-8", body = String),
+        MetricsErrors
+    )
+)]
 async fn metrics(State(state): State<AppState>) -> Response {
     let body = telemetry::render(state.hub.open_streams(), state.sender.pending());
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], body).into_response()
 }
 
+/// What `/healthz` answers.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+struct Health {
+    /// Always `ok`.
+    #[schema(value_type = String)]
+    status: &'static str,
+}
+
+/// What `/readyz` answers.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+struct Readiness {
+    /// `ready`, or `unavailable`.
+    #[schema(value_type = String)]
+    status: &'static str,
+    /// When the database failed: `error` or `timeout`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    database: Option<&'static str>,
+    /// When the mail server failed: `error` or `timeout`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    mail: Option<&'static str>,
+}
+
 /// `GET /healthz`: the process answers (liveness). It asks nothing of the
 /// database, so a database outage does not get every node restarted.
-async fn healthz() -> Json<serde_json::Value> {
-    Json(serde_json::json!({ "status": "ok" }))
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    operation_id = "healthz",
+    tag = "probes",
+    summary = "Liveness",
+    responses((status = 200, description = "The process answers.", body = Health))
+)]
+async fn healthz() -> Json<Health> {
+    Json(Health { status: "ok" })
 }
 
 /// How long `GET /readyz` waits for the database.
@@ -65,6 +111,17 @@ const READY_TIMEOUT: Duration = Duration::from_secs(2);
 /// `{"status":"unavailable","database":"...","mail":"..."}` naming what
 /// failed (`error` or `timeout`, without addresses: details go to the
 /// log), so a load balancer sends requests to the other nodes.
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    operation_id = "readyz",
+    tag = "probes",
+    summary = "Readiness: the database (and the mail server with `[smtp]`)",
+    responses(
+        (status = 200, description = "Ready.", body = Readiness),
+        (status = 503, description = "Not ready: what failed.", body = Readiness)
+    )
+)]
 async fn readyz(State(state): State<AppState>) -> Response {
     let database = match tokio::time::timeout(READY_TIMEOUT, state.store.ping()).await {
         Ok(Ok(())) => None,
@@ -84,14 +141,8 @@ async fn readyz(State(state): State<AppState>) -> Response {
             Some(if e == "timeout" { "timeout" } else { "error" })
         }
     };
-    if database.is_none() && mail.is_none() {
-        return Json(serde_json::json!({ "status": "ready" })).into_response();
-    }
-    let mut body = serde_json::json!({ "status": "unavailable" });
-    for (name, problem) in [("database", database), ("mail", mail)] {
-        if let Some(problem) = problem {
-            body[name] = serde_json::Value::from(problem);
-        }
-    }
-    (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response()
+    let ready = database.is_none() && mail.is_none();
+    let body = Readiness { status: if ready { "ready" } else { "unavailable" }, database, mail };
+    let status = if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    (status, Json(body)).into_response()
 }

@@ -40,8 +40,9 @@ impl RequestLog {
     }
 }
 
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Default, Serialize, utoipa::ToSchema)]
 pub struct RequestCount {
+    /// How many requests matched.
     count: usize,
     /// The latest matching requests, `METHOD /path`, oldest first.
     recent: Vec<String>,

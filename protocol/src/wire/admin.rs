@@ -6,6 +6,7 @@ use serde_json::{Map, Value};
 
 /// A user, as the admin API shows it: never a password or its hash.
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct User {
     pub object: String,
     pub id: String,
@@ -19,8 +20,10 @@ pub struct User {
     /// Whether the user can sign in with a password.
     pub has_password: bool,
     /// Set by the admin API (and copied from an accepted invitation).
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub metadata: Map<String, Value>,
     /// Set by the person at sign-up: not to be trusted.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub unsafe_metadata: Map<String, Value>,
     pub created_at: i64,
     pub updated_at: i64,
@@ -28,6 +31,7 @@ pub struct User {
 
 /// The body of `PUT /v1/admin/users`. Absent and `null` keep what is stored.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UserParams {
     pub email: Option<String>,
     pub username: Option<String>,
@@ -37,6 +41,7 @@ pub struct UserParams {
     pub first_name: Option<String>,
     pub last_name: Option<String>,
     pub external_id: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub metadata: Option<Map<String, Value>>,
 }
 
@@ -56,12 +61,14 @@ impl UserParams {
 
 /// An invitation to sign up.
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Invitation {
     pub object: String,
     pub id: String,
     pub email: String,
     pub status: InvitationStatus,
     pub redirect_url: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub metadata: Map<String, Value>,
     pub expires_at: i64,
     pub created_at: i64,
@@ -74,10 +81,12 @@ pub struct Invitation {
 
 /// The body of `POST /v1/admin/invitations`.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct InvitationParams {
     pub email: Option<String>,
     pub expires_in_days: Option<u32>,
     pub redirect_url: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub metadata: Option<Map<String, Value>>,
     /// `false`: send no email (the caller delivers `url` itself).
     pub notify: Option<bool>,
@@ -91,6 +100,7 @@ impl InvitationParams {
 
 /// The body of `POST /v1/admin/invitations/{id}/refresh`.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RefreshParams {
     pub expires_in_days: Option<u32>,
     pub notify: Option<bool>,
@@ -102,6 +112,7 @@ impl RefreshParams {
 
 /// A page of a list, in id order.
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct List<T> {
     pub object: String,
     pub data: Vec<T>,
@@ -112,6 +123,7 @@ pub struct List<T> {
 
 /// The answer to a delete.
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Deleted {
     pub object: String,
     pub id: String,

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// The sign-in resource.
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SignIn {
     pub object: String,
     pub id: String,
@@ -25,6 +26,7 @@ pub struct SignIn {
 
 /// One factor a sign-in may use.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FirstFactorOption {
     pub strategy: FirstFactor,
     /// Where a code goes (`email_code`): the identifier itself, or the
@@ -37,6 +39,7 @@ pub struct FirstFactorOption {
 /// The state of the chosen first factor; the keys of a sign-up's
 /// `Verification`, with a first-factor strategy.
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FirstFactorVerification {
     pub status: VerificationStatus,
     pub strategy: FirstFactor,
@@ -48,6 +51,7 @@ pub struct FirstFactorVerification {
 
 /// The body of `POST /v1/client/sign_ins`.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SignInParams {
     pub identifier: Option<String>,
     pub password: Option<String>,
@@ -61,12 +65,14 @@ impl SignInParams {
 
 /// The body of `POST .../prepare_first_factor`.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PrepareFirstFactorParams {
     pub strategy: Option<String>,
 }
 
 /// The body of `POST .../attempt_first_factor`.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AttemptFirstFactorParams {
     pub strategy: Option<String>,
     pub code: Option<String>,
@@ -76,6 +82,7 @@ pub struct AttemptFirstFactorParams {
 /// The body of `POST .../reset_password`: the new password, once the
 /// reset code is proven (`needs_new_password`).
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ResetPasswordParams {
     pub password: Option<String>,
     /// Whether every other session of the user ends; `true` when absent.
@@ -88,6 +95,7 @@ impl ResetPasswordParams {
 
 /// `POST /v1/client/sessions/{id}/tokens`: a session JWT.
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Token {
     pub object: String,
     pub jwt: String,
@@ -99,12 +107,14 @@ pub struct Token {
 
 /// `GET /.well-known/jwks.json`.
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Jwks {
     pub keys: Vec<Jwk>,
 }
 
 /// An Ed25519 public key (RFC 8037).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Jwk {
     pub kty: String,
     pub crv: String,

@@ -3,7 +3,10 @@
 //! The key is kept only as its SHA-256, and a presented key is compared by
 //! its SHA-256 in constant time, so neither its length nor any prefix of
 //! it leaks through timing. A missing or wrong key answers 401
-//! `authorization_invalid` (with `WWW-Authenticate: Bearer`).
+//! `authorization_invalid` (with `WWW-Authenticate: Bearer`). Without a
+//! key (no `--secret-key`) the routes behind it answer 404
+//! `resource_not_found`, as if they did not exist: they are mounted
+//! anyway, so the OpenAPI document is the same on every instance.
 
 use crate::client::bearer_token;
 use crate::config::Secret;
@@ -36,8 +39,11 @@ impl AdminKey {
     }
 }
 
-/// Middleware: lets only requests with the key through.
-pub async fn check(State(key): State<AdminKey>, req: Request, next: Next) -> Response {
+/// Middleware: lets only requests with the key through (none without one).
+pub async fn check(State(key): State<Option<AdminKey>>, req: Request, next: Next) -> Response {
+    let Some(key) = key else {
+        return ApiError::Refused(ErrorCode::ResourceNotFound).into_response();
+    };
     if bearer_token(req.headers()).is_some_and(|token| key.permits(token)) {
         return next.run(req).await;
     }

@@ -1,7 +1,7 @@
 //! The admin API (`/v1/admin`): for the operator's own servers, not for
 //! browsers. It exists only when the server has a secret key
 //! (`--secret-key` / `GATEHOUSE_SECRET_KEY`); without one every path
-//! under it is 404.
+//! under it is 404 (`auth::check`).
 //!
 //! - [`auth`]: the key check (401 `authorization_invalid`);
 //! - [`query`]: list queries and pages;
@@ -22,22 +22,23 @@ pub mod webhooks;
 
 use crate::state::AppState;
 use auth::AdminKey;
-use axum::Router;
 use axum::middleware::from_fn_with_state;
-use axum::routing::{get, post};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-/// The admin routes, behind the key check (paths relative to `/v1`).
-pub fn routes(key: AdminKey) -> Router<AppState> {
-    Router::new()
-        .route("/admin/users", get(users::list).put(users::put))
-        .route("/admin/users/{id}", get(users::show).delete(users::delete))
-        .route("/admin/users/{id}/revoke_sessions", post(users::revoke_sessions))
-        .route("/admin/invitations", get(invitations::list).post(invitations::create))
-        .route("/admin/invitations/{id}", get(invitations::show))
-        .route("/admin/invitations/{id}/revoke", post(invitations::revoke))
-        .route("/admin/invitations/{id}/refresh", post(invitations::refresh))
-        .route("/admin/webhook_deliveries", get(webhooks::list))
-        .route("/admin/webhook_deliveries/{id}", get(webhooks::show))
-        .route("/admin/webhook_deliveries/{id}/redeliver", post(webhooks::redeliver))
+/// The admin routes, behind the key check (paths relative to `/v1`);
+/// `None`: no key, every one answers 404.
+pub fn routes(key: Option<AdminKey>) -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(users::list, users::put))
+        .routes(routes!(users::show, users::delete))
+        .routes(routes!(users::revoke_sessions))
+        .routes(routes!(invitations::list, invitations::create))
+        .routes(routes!(invitations::show))
+        .routes(routes!(invitations::revoke))
+        .routes(routes!(invitations::refresh))
+        .routes(routes!(webhooks::list))
+        .routes(routes!(webhooks::show))
+        .routes(routes!(webhooks::redeliver))
         .route_layer(from_fn_with_state(key, auth::check))
 }

@@ -5,6 +5,7 @@
 use super::query::ListQuery;
 use crate::db::DeliveryFilter;
 use crate::error::ApiError;
+use crate::openapi::{AdminRead, AdminWrite};
 use crate::extract::ResourceId;
 use crate::model::webhook::WebhookDelivery;
 use crate::state::AppState;
@@ -15,14 +16,16 @@ use gatehouse_protocol::wire::List;
 use serde::Serialize;
 
 /// A delivery on the wire.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Delivery {
+    #[schema(value_type = String)]
     pub object: &'static str,
     /// The `webhook-id` its tries carry.
     pub id: String,
     pub endpoint: String,
     pub event_type: String,
     /// `pending`, `delivered` or `failed`.
+    #[schema(value_type = String)]
     pub status: &'static str,
     pub attempts: i64,
     /// When it is tried next (a pending one).
@@ -32,6 +35,7 @@ pub struct Delivery {
     pub last_error: Option<String>,
     pub delivered_at: Option<i64>,
     /// The body sent, parsed.
+    #[schema(value_type = Object)]
     pub payload: serde_json::Value,
     pub created_at: i64,
     pub updated_at: i64,
@@ -60,6 +64,16 @@ fn not_found() -> ApiError {
 }
 
 /// `GET /v1/admin/webhook_deliveries?status=&event=&limit=&after=`.
+#[utoipa::path(
+    get,
+    path = "/admin/webhook_deliveries",
+    operation_id = "list_webhook_deliveries",
+    tag = "admin",
+    summary = "Webhook deliveries (each event for each endpoint), in id order",
+    params(("limit" = Option<u32>, Query, minimum = 1, maximum = 100, description = "Items per page (default 20)."), ("after" = Option<String>, Query, description = "The `next_after` of the previous page."), ("status" = Option<String>, Query, description = "Only deliveries in this state: `pending`, `delivered` or `failed`."), ("event" = Option<String>, Query, description = "Only this event type, such as `user.created`.")),
+    security(("admin_key" = [])),
+    responses((status = 200, description = "A page of deliveries.", body = List<Delivery>), AdminRead)
+)]
 pub async fn list(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Json<List<Delivery>>, ApiError> {
     let q = ListQuery::parse(raw.as_deref(), &["delivery_status", "event"])?;
     let filter =
@@ -69,6 +83,16 @@ pub async fn list(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Res
 }
 
 /// `GET /v1/admin/webhook_deliveries/{id}`.
+#[utoipa::path(
+    get,
+    path = "/admin/webhook_deliveries/{id}",
+    operation_id = "show_webhook_delivery",
+    tag = "admin",
+    summary = "One webhook delivery, with its payload and tries",
+    params(("id" = String, Path, description = "The delivery's id (its `webhook-id`).")),
+    security(("admin_key" = [])),
+    responses((status = 200, description = "The delivery.", body = Delivery), AdminRead)
+)]
 pub async fn show(State(state): State<AppState>, ResourceId(id): ResourceId) -> Result<Json<Delivery>, ApiError> {
     let delivery = state.store.webhook_delivery(&id).await?.ok_or_else(not_found)?;
     Ok(Json(view(&delivery)))
@@ -76,6 +100,16 @@ pub async fn show(State(state): State<AppState>, ResourceId(id): ResourceId) -> 
 
 /// `POST /v1/admin/webhook_deliveries/{id}/redeliver`: sends it again now,
 /// whatever its status, with a fresh retry window (the same `webhook-id`).
+#[utoipa::path(
+    post,
+    path = "/admin/webhook_deliveries/{id}/redeliver",
+    operation_id = "redeliver_webhook",
+    tag = "admin",
+    summary = "Send a delivery again now, with a fresh retry window",
+    params(("id" = String, Path, description = "The delivery's id (its `webhook-id`).")),
+    security(("admin_key" = [])),
+    responses((status = 200, description = "The delivery, pending again.", body = Delivery), AdminWrite)
+)]
 pub async fn redeliver(State(state): State<AppState>, ResourceId(id): ResourceId) -> Result<Json<Delivery>, ApiError> {
     let delivery = state.store.redeliver_webhook(&id, state.now()).await?.ok_or_else(not_found)?;
     Ok(Json(view(&delivery)))

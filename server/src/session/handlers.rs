@@ -4,6 +4,7 @@ use super::{is_live, keys, token};
 use crate::client::{CurrentClient, envelope};
 use crate::error::ApiError;
 use crate::extract::SessionId;
+use crate::openapi::{ClientWrite, PublicRead};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -21,6 +22,15 @@ fn not_found() -> ApiError {
 }
 
 /// `POST /v1/client/sessions/{id}/tokens`: a live session of this client only.
+#[utoipa::path(
+    post,
+    path = "/client/sessions/{id}/tokens",
+    operation_id = "create_session_token",
+    tag = "sessions",
+    summary = "A session JWT (EdDSA) for a live session of this client",
+    params(("id" = String, Path, description = "The session's id.")),
+    responses((status = 200, description = "The JWT, in the envelope.", body = Envelope<Token>), ClientWrite)
+)]
 pub async fn token(
     State(state): State<AppState>,
     client: CurrentClient,
@@ -35,6 +45,15 @@ pub async fn token(
 /// `DELETE /v1/client/sessions/{id}`: sign out. Signing out of a session
 /// already ended answers it again. The client's token is replaced as this
 /// answers (`crate::client`): a copy of the old one is worth nothing.
+#[utoipa::path(
+    delete,
+    path = "/client/sessions/{id}",
+    operation_id = "revoke_session",
+    tag = "sessions",
+    summary = "Sign out (again: the same answer)",
+    params(("id" = String, Path, description = "The session's id.")),
+    responses((status = 200, description = "The revoked session, in the envelope.", body = Envelope<Session>), ClientWrite)
+)]
 pub async fn revoke(
     State(state): State<AppState>,
     client: CurrentClient,
@@ -54,6 +73,14 @@ pub async fn revoke(
 }
 
 /// `GET /.well-known/jwks.json`.
+#[utoipa::path(
+    get,
+    path = "/.well-known/jwks.json",
+    operation_id = "jwks",
+    tag = "sessions",
+    summary = "The public keys that verify session JWTs",
+    responses((status = 200, description = "The key set (`Cache-Control: public, max-age=300`).", body = Jwks), PublicRead)
+)]
 pub async fn jwks(State(state): State<AppState>) -> Result<Response, ApiError> {
     let all = state.store.signing_keys().await?;
     let ttl_ms = i64::try_from(state.config.session.token_ttl_seconds * 1000).unwrap_or(i64::MAX);

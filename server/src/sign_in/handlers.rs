@@ -5,6 +5,7 @@ use crate::client::{CurrentClient, envelope};
 use crate::error::ApiError;
 use crate::extract::{Params, SignInId};
 use crate::mail::AskedLocale;
+use crate::openapi::{ClientRead, ClientWrite};
 use crate::peer_ip::PeerIp;
 use crate::state::AppState;
 use axum::Json;
@@ -21,6 +22,15 @@ async fn run(state: &AppState, client: &CurrentClient, id: Option<&str>, op: Ope
     envelope(state, client, sign_in).await
 }
 
+#[utoipa::path(
+    post,
+    path = "/client/sign_ins",
+    operation_id = "create_sign_in",
+    tag = "sign_ins",
+    summary = "Start a sign-in with an identifier (and a password)",
+    request_body(content = SignInParams, description = "Every key optional; `null` is absent. An unknown key is 422 `form_param_unknown`."),
+    responses((status = 200, description = "The sign-in, in the envelope.", body = Envelope<SignIn>), ClientWrite)
+)]
 pub async fn create(
     State(state): State<AppState>,
     client: CurrentClient,
@@ -32,6 +42,16 @@ pub async fn create(
     run(&state, &client, None, op).await
 }
 
+#[utoipa::path(
+    post,
+    path = "/client/sign_ins/{id}/prepare_first_factor",
+    operation_id = "prepare_first_factor",
+    tag = "sign_ins",
+    summary = "Choose the first factor (send a code)",
+    params(("id" = String, Path, description = "The sign-in's id.")),
+    request_body(content = PrepareFirstFactorParams, description = "Every key optional; `null` is absent. An unknown key is 422 `form_param_unknown`."),
+    responses((status = 200, description = "The sign-in, in the envelope.", body = Envelope<SignIn>), ClientWrite)
+)]
 pub async fn prepare(
     State(state): State<AppState>,
     client: CurrentClient,
@@ -43,6 +63,16 @@ pub async fn prepare(
     run(&state, &client, Some(&id), op).await
 }
 
+#[utoipa::path(
+    post,
+    path = "/client/sign_ins/{id}/attempt_first_factor",
+    operation_id = "attempt_first_factor",
+    tag = "sign_ins",
+    summary = "Prove the first factor (a code or the password)",
+    params(("id" = String, Path, description = "The sign-in's id.")),
+    request_body(content = AttemptFirstFactorParams, description = "Every key optional; `null` is absent. An unknown key is 422 `form_param_unknown`."),
+    responses((status = 200, description = "The sign-in, in the envelope.", body = Envelope<SignIn>), ClientWrite)
+)]
 pub async fn attempt(
     State(state): State<AppState>,
     client: CurrentClient,
@@ -54,6 +84,16 @@ pub async fn attempt(
     run(&state, &client, Some(&id), op).await
 }
 
+#[utoipa::path(
+    post,
+    path = "/client/sign_ins/{id}/reset_password",
+    operation_id = "reset_password",
+    tag = "sign_ins",
+    summary = "Set a new password after a reset code, which completes the sign-in",
+    params(("id" = String, Path, description = "The sign-in's id.")),
+    request_body(content = ResetPasswordParams, description = "Every key optional; `null` is absent. An unknown key is 422 `form_param_unknown`."),
+    responses((status = 200, description = "The sign-in, in the envelope.", body = Envelope<SignIn>), ClientWrite)
+)]
 pub async fn reset_password(
     State(state): State<AppState>,
     client: CurrentClient,
@@ -65,6 +105,15 @@ pub async fn reset_password(
     run(&state, &client, Some(&id), op).await
 }
 
+#[utoipa::path(
+    get,
+    path = "/client/sign_ins/{id}",
+    operation_id = "show_sign_in",
+    tag = "sign_ins",
+    summary = "The sign-in now",
+    params(("id" = String, Path, description = "The sign-in's id.")),
+    responses((status = 200, description = "The sign-in, in the envelope.", body = Envelope<SignIn>), ClientRead)
+)]
 pub async fn show(State(state): State<AppState>, client: CurrentClient, SignInId(id): SignInId) -> Answer {
     let now = state.now();
     let sign_in = loaded(state.store.sign_in(&id, &client.id).await?, now)?;

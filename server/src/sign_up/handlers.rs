@@ -7,6 +7,7 @@ use crate::error::ApiError;
 use crate::events;
 use crate::extract::{Params, SignUpId};
 use crate::mail::AskedLocale;
+use crate::openapi::{ClientRead, ClientWrite};
 use crate::origin::PublicOrigin;
 use crate::rate_limit::RateKey;
 use crate::state::AppState;
@@ -23,6 +24,15 @@ async fn run(state: &AppState, client: &CurrentClient, id: Option<&str>, op: Ope
     envelope(state, client, ran.sign_up).await
 }
 
+#[utoipa::path(
+    post,
+    path = "/client/sign_ups",
+    operation_id = "create_sign_up",
+    tag = "sign_ups",
+    summary = "Start a sign-up (a new one replaces the client's current one)",
+    request_body(content = SignUpParams, description = "Every key optional; `null` is absent. An unknown key is 422 `form_param_unknown`."),
+    responses((status = 200, description = "The sign-up, in the envelope.", body = Envelope<SignUp>), ClientWrite)
+)]
 pub async fn create(
     State(state): State<AppState>,
     client: CurrentClient,
@@ -33,6 +43,16 @@ pub async fn create(
     run(&state, &client, None, op).await
 }
 
+#[utoipa::path(
+    patch,
+    path = "/client/sign_ups/{id}",
+    operation_id = "update_sign_up",
+    tag = "sign_ups",
+    summary = "Add or change fields",
+    params(("id" = String, Path, description = "The sign-up's id.")),
+    request_body(content = SignUpParams, description = "Every key optional; `null` is absent. An unknown key is 422 `form_param_unknown`."),
+    responses((status = 200, description = "The sign-up, in the envelope.", body = Envelope<SignUp>), ClientWrite)
+)]
 pub async fn update(
     State(state): State<AppState>,
     client: CurrentClient,
@@ -43,6 +63,16 @@ pub async fn update(
     run(&state, &client, Some(&id), op).await
 }
 
+#[utoipa::path(
+    post,
+    path = "/client/sign_ups/{id}/prepare_verification",
+    operation_id = "prepare_sign_up_verification",
+    tag = "sign_ups",
+    summary = "Send a code or an email link",
+    params(("id" = String, Path, description = "The sign-up's id.")),
+    request_body(content = PrepareParams, description = "Every key optional; `null` is absent. An unknown key is 422 `form_param_unknown`."),
+    responses((status = 200, description = "The sign-up, in the envelope.", body = Envelope<SignUp>), ClientWrite)
+)]
 pub async fn prepare(
     State(state): State<AppState>,
     client: CurrentClient,
@@ -55,6 +85,16 @@ pub async fn prepare(
     run(&state, &client, Some(&id), op).await
 }
 
+#[utoipa::path(
+    post,
+    path = "/client/sign_ups/{id}/attempt_verification",
+    operation_id = "attempt_sign_up_verification",
+    tag = "sign_ups",
+    summary = "Check a code",
+    params(("id" = String, Path, description = "The sign-up's id.")),
+    request_body(content = AttemptParams, description = "Every key optional; `null` is absent. An unknown key is 422 `form_param_unknown`."),
+    responses((status = 200, description = "The sign-up, in the envelope.", body = Envelope<SignUp>), ClientWrite)
+)]
 pub async fn attempt(
     State(state): State<AppState>,
     client: CurrentClient,
@@ -65,12 +105,35 @@ pub async fn attempt(
     run(&state, &client, Some(&id), op).await
 }
 
+#[utoipa::path(
+    get,
+    path = "/client/sign_ups/{id}",
+    operation_id = "show_sign_up",
+    tag = "sign_ups",
+    summary = "The sign-up now",
+    params(("id" = String, Path, description = "The sign-up's id.")),
+    responses((status = 200, description = "The sign-up, in the envelope.", body = Envelope<SignUp>), ClientRead)
+)]
 pub async fn show(State(state): State<AppState>, client: CurrentClient, SignUpId(id): SignUpId) -> Answer {
     let sign_up = usable(state.store.sign_up(&id, &client.id).await?)?;
     envelope(&state, &client, super::view::sign_up(&sign_up, &state.config, state.now())).await
 }
 
 /// `GET /v1/client/sign_ups/{id}/events`: the sign-up now, then on every change.
+#[utoipa::path(
+    get,
+    path = "/client/sign_ups/{id}/events",
+    operation_id = "sign_up_events",
+    tag = "sign_ups",
+    summary = "The sign-up's event stream (Server-Sent Events)",
+    description = "Each `sign_up` event's data is what `GET` of the sign-up answers (see docs/protocol.md); the \
+                   stream ends after 30 minutes. 429 `rate_limited` when too many streams are open.",
+    params(("id" = String, Path, description = "The sign-up's id.")),
+    responses(
+        (status = 200, description = "A `text/event-stream`.", content_type = "text/event-stream", body = String),
+        ClientRead
+    )
+)]
 pub async fn events(
     State(state): State<AppState>,
     client: CurrentClient,

@@ -31,6 +31,7 @@ use crate::client;
 use crate::config::LinkConfirm;
 use crate::db::EmailLink;
 use crate::error::ApiError;
+use crate::openapi::VerifyPages;
 use crate::sign_up::confirm_link::judge;
 use crate::sign_up::{CancelByOwner, ConfirmLink, Operation};
 use crate::state::AppState;
@@ -47,12 +48,23 @@ use serde::Deserialize;
 pub const CANCEL_PATH: &str = "/v1/verify/cancel";
 
 /// The query of the GET, and the form of the POST.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct TokenParam {
+    /// The link's secret token.
     token: Option<String>,
 }
 
 /// `GET /v1/verify?token=...`.
+#[utoipa::path(
+    get,
+    path = "/verify",
+    operation_id = "open_email_link",
+    tag = "verify",
+    summary = "Open an email link: a page, or a redirect (it changes nothing, unless `confirm = \"auto\"`)",
+    params(TokenParam),
+    responses(VerifyPages)
+)]
 pub async fn open(
     State(state): State<AppState>,
     method: Method,
@@ -92,6 +104,15 @@ pub async fn open(
 }
 
 /// `POST /v1/verify` with the form field `token`.
+#[utoipa::path(
+    post,
+    path = "/verify",
+    operation_id = "confirm_email_link",
+    tag = "verify",
+    summary = "Confirm an email link (the page's form); 303 to the sign-up's `redirect_url`",
+    request_body(content = TokenParam, content_type = "application/x-www-form-urlencoded"),
+    responses(VerifyPages)
+)]
 pub async fn confirm(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -107,6 +128,15 @@ pub async fn confirm(
 }
 
 /// `POST /v1/verify/cancel` with the form field `token`: "I didn't start this".
+#[utoipa::path(
+    post,
+    path = "/verify/cancel",
+    operation_id = "cancel_by_owner",
+    tag = "verify",
+    summary = "\"I didn't start this\": the owner of the address cancels the sign-up for good",
+    request_body(content = TokenParam, content_type = "application/x-www-form-urlencoded"),
+    responses(VerifyPages)
+)]
 pub async fn cancel(State(state): State<AppState>, form: Result<Form<TokenParam>, FormRejection>) -> Response {
     let token = form.ok().and_then(|Form(f)| f.token);
     let Found { token_hash, link, .. } = match find(&state, token).await {

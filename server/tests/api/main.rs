@@ -38,6 +38,7 @@ mod migrations;
 mod names;
 mod notices;
 mod observability;
+mod openapi;
 mod origin;
 mod password_hashing;
 mod password_reset;
