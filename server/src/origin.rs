@@ -22,9 +22,10 @@
 //!   `Content-Type: application/json` (else 415
 //!   `request_content_type_invalid`): a cross-site page can only send a
 //!   JSON content type after a CORS preflight, which only
-//!   `allowed_origins` pass. The one exception is `POST /v1/verify`, the
-//!   HTML form of the email link's confirm page (urlencoded by nature): it
-//!   changes nothing without the link's secret token, its page is served
+//!   `allowed_origins` pass. The exceptions are `POST /v1/verify` and
+//!   `POST /v1/verify/cancel`, the two HTML forms of the email link's
+//!   confirm page ("Confirm" and "I didn't start this", urlencoded by
+//!   nature): they change nothing without the link's secret token, the page is served
 //!   from the public origin (a same-origin form post, so the Origin check
 //!   above holds it), and the SameSite=Lax cookie is not sent on a
 //!   cross-site POST.
@@ -41,8 +42,9 @@ use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-/// The path of the one form post exempt from the JSON rule.
-const VERIFY_FORM_PATH: &str = "/v1/verify";
+/// The paths of the form posts exempt from the JSON rule: the confirm
+/// page's two buttons.
+const FORM_PATHS: [&str; 2] = ["/v1/verify", "/v1/verify/cancel"];
 
 /// The origins a state-changing request may come from: the public origin
 /// and `allowed_origins`, each normalized.
@@ -81,7 +83,7 @@ pub async fn check(State(allowed): State<AllowedOrigins>, req: Request, next: Ne
         {
             return Err(ApiError::Refused(ErrorCode::OriginNotAllowed));
         }
-        let form_post = *req.method() == Method::POST && req.uri().path() == VERIFY_FORM_PATH;
+        let form_post = *req.method() == Method::POST && FORM_PATHS.contains(&req.uri().path());
         if req.headers().contains_key(header::COOKIE) && !form_post && !says_json(req.headers()) {
             return Err(ApiError::Refused(ErrorCode::RequestContentTypeInvalid));
         }

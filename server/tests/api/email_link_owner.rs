@@ -235,3 +235,24 @@ async fn with_require_same_client_the_owner_can_still_cancel() {
     assert_cancelled_page(&attacker.confirm_link(&token_of(&link)).await);
     assert_eq!(count(&app, "SELECT COUNT(*) FROM users").await, 0);
 }
+
+#[tokio::test]
+async fn a_browser_with_a_gatehouse_cookie_of_its_own_can_cancel_too() {
+    let app = spawn_app().await;
+    let attacker = browser_with(&app, CHROME_ON_WINDOWS);
+    let (_, link) = sent(&app, &attacker, "ana@example.com").await;
+    // The victim's browser has used Gatehouse before: its cookie goes with
+    // the form post, which says urlencoded, as the page's form does.
+    let victim = browser_with(&app, FIREFOX_ON_LINUX);
+    sent(&app, &victim, "ana.other@example.com").await;
+    assert!(victim.token().is_some(), "the victim's browser carries a client cookie");
+    victim.extra.lock().unwrap().push(("origin".into(), app.base.clone()));
+    assert_cancelled_page(&cancel_link(&victim, &token_of(&link)).await);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM sign_ups WHERE cancelled_at IS NOT NULL").await, 1);
+    // Any other urlencoded write with the cookie is still refused.
+    let form = ("application/x-www-form-urlencoded", String::from("email_address=x%40example.com"));
+    victim
+        .send_as(Method::POST, "/v1/client/sign_ups", Some(form))
+        .await
+        .assert_error(415, "request_content_type_invalid");
+}
