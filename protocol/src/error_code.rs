@@ -54,6 +54,8 @@ pub enum ErrorCode {
     /// sign-out, by a request from another tab); the SDK sends it again.
     ClientTokenReplaced,
     ResourceNotFound,
+    /// The path exists, but not with this method (`Allow` lists those it has).
+    MethodNotAllowed,
     InternalError,
     /// SDK only: the server could not be reached.
     NetworkError,
@@ -65,7 +67,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, for tables and docs tests.
-    pub const ALL: [ErrorCode; 40] = [
+    pub const ALL: [ErrorCode; 41] = [
         ErrorCode::FormParamMissing,
         ErrorCode::FormParamFormatInvalid,
         ErrorCode::FormParamUnknown,
@@ -102,6 +104,7 @@ impl ErrorCode {
         ErrorCode::ClientCookieDuplicate,
         ErrorCode::ClientTokenReplaced,
         ErrorCode::ResourceNotFound,
+        ErrorCode::MethodNotAllowed,
         ErrorCode::InternalError,
         ErrorCode::NetworkError,
         ErrorCode::ResponseInvalid,
@@ -148,6 +151,7 @@ impl ErrorCode {
             ClientCookieDuplicate => "client_cookie_duplicate",
             ClientTokenReplaced => "client_token_replaced",
             ResourceNotFound => "resource_not_found",
+            MethodNotAllowed => "method_not_allowed",
             InternalError => "internal_error",
             NetworkError => "network_error",
             ResponseInvalid => "response_invalid",
@@ -187,6 +191,7 @@ impl ErrorCode {
             SignUpNotModifiable | SignInStatusInvalid | ClientTokenReplaced => 409,
             SignUpCancelledByOwner => 410,
             SignUpNotFound | SignInNotFound | SessionNotFound | ResourceNotFound => 404,
+            MethodNotAllowed => 405,
             SignUpRestricted | OriginNotAllowed => 403,
             AuthorizationInvalid => 401,
             VerificationCodeTooManyRequests | RateLimited => 429,
@@ -238,6 +243,7 @@ impl ErrorCode {
             ClientCookieDuplicate => "The request carries two client cookies.",
             ClientTokenReplaced => "This browser's sign-in changed moments ago. Please try again.",
             ResourceNotFound => "Not found.",
+            MethodNotAllowed => "This method is not allowed here.",
             InternalError => "Something went wrong.",
             NetworkError => "The server could not be reached.",
             ResponseInvalid => "The server's answer could not be read.",
@@ -285,6 +291,7 @@ impl ErrorCode {
             ClientCookieDuplicate => "The request carries the client cookie twice (one may have been planted by another site); clear the cookies for this server and try again.",
             ClientTokenReplaced => "The client token of this request was replaced moments ago, at a sign-in or sign-out made by another request of this browser (another tab); send the request again with the new token. The old token sees nothing.",
             ResourceNotFound => "There is nothing at this path.",
+            MethodNotAllowed => "The path exists, but not with this method; the Allow header lists the ones it has.",
             InternalError => "The server failed to handle the request. It has been logged; try again.",
             NetworkError => "The request did not reach the Gatehouse server, or its answer did not arrive.",
             ResponseInvalid => "The server answered with something that is not the expected JSON.",
@@ -331,6 +338,7 @@ mod docs_tests {
                 409 => "409",
                 410 => "410",
                 404 => "404",
+                405 => "405",
                 403 => "403",
                 401 => "401",
                 429 => "429",

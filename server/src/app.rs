@@ -80,7 +80,7 @@ pub fn router(state: AppState, options: &Options) -> Router {
     let v1 = v1
         .fallback(error::not_found)
         // A known path with another method has nothing here either.
-        .method_not_allowed_fallback(error::not_found)
+        .method_not_allowed_fallback(error::method_not_allowed)
         .route_layer(from_fn(telemetry::tag_route))
         .layer(from_fn_with_state(limiter.clone(), rate_limit::check));
     let (jwks, jwks_doc) = OpenApiRouter::new()

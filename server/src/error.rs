@@ -137,6 +137,12 @@ pub async fn not_found() -> ApiError {
     ApiError::Refused(ErrorCode::ResourceNotFound)
 }
 
+/// The fallback for a path that exists without this method (axum adds the
+/// `Allow` header).
+pub async fn method_not_allowed() -> ApiError {
+    ApiError::Refused(ErrorCode::MethodNotAllowed)
+}
+
 /// Rewrites the plain-text 413 that the body limit answers before any
 /// handler runs into the JSON error shape.
 pub async fn json_body_too_large(response: Response) -> Response {

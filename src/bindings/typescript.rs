@@ -385,7 +385,7 @@ export type GatehouseErrorCode =
   | "session_not_found"
   | "origin_not_allowed" | "authorization_invalid" | "rate_limited" | "server_busy" | "request_timeout"
   | "request_body_invalid" | "request_body_too_large" | "request_content_type_invalid"
-  | "client_cookie_duplicate" | "client_token_replaced" | "resource_not_found" | "internal_error"
+  | "client_cookie_duplicate" | "client_token_replaced" | "resource_not_found" | "method_not_allowed" | "internal_error"
   | "network_error" | "response_invalid" | "magic_link_flow_cancelled";
 
 /** An error's details: the server's `meta`, every key in camelCase. */

@@ -99,13 +99,17 @@ async fn the_outbox_exists_only_in_dev_mode() {
 }
 
 #[tokio::test]
-async fn unknown_paths_and_methods_answer_json_404() {
+async fn unknown_paths_answer_json_404_and_wrong_methods_405_with_allow() {
     let app = spawn_app().await;
     let client = app.client();
     client.get("/v1/nothing/here").await.assert_error(404, "resource_not_found");
     client.get("/nothing").await.assert_error(404, "resource_not_found");
     let answer = client.send(reqwest::Method::DELETE, "/v1/environment", None).await;
-    answer.assert_error(404, "resource_not_found");
+    answer.assert_error(405, "method_not_allowed");
+    assert_eq!(answer.header("allow").as_deref(), Some("GET,HEAD"));
+    let answer = client.send(reqwest::Method::TRACE, "/v1/client/sign_ups", None).await;
+    answer.assert_error(405, "method_not_allowed");
+    assert_eq!(answer.header("allow").as_deref(), Some("POST"));
 }
 
 #[tokio::test]
