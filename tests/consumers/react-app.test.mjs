@@ -2,7 +2,8 @@
 // installed from the three packages' npm pack tarballs, driven in headless
 // Chromium as a person would: sign up with an emailed code, see the
 // protected page with data from the app's Express backend (gatehouse-node),
-// sign out, see the backend refuse, sign in again. Run by
+// sign out, see the backend refuse, sign in again; and sign up with an email
+// link confirmed in another tab. Run by
 // scripts/test-consumers.sh, which builds the app, starts its backend and a
 // Gatehouse server of its own ([session] audience = the app's URL, 3 s
 // tokens), and sets GATEHOUSE_REACT_APP and GATEHOUSE_REACT_APP_API.
@@ -116,5 +117,55 @@ test("the README's React snippets are the app's files, as they stand", async () 
   assert.deepEqual(blocks.map((b) => b[1]), ["src/main.jsx", "src/Account.jsx"]);
   for (const [, file, text] of blocks) {
     assert.equal(text, await readFile(new URL(`../../examples/react-app/${file}`, import.meta.url), "utf8"), file);
+  }
+});
+
+/** The email link last sent to `to`, from the dev outbox. */
+async function linkSentTo(api, to) {
+  for (let tries = 0; tries < 50; tries++) {
+    const message = (await (await fetch(`${api}/v1/dev/outbox`)).json()).findLast((m) => m.to === to && m.link);
+    if (message) return message.link;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no link was sent to ${to}`);
+}
+
+test("sign up with an email link: the waiting page goes on by itself once the link is confirmed in another tab", async () => {
+  const app = env("GATEHOUSE_REACT_APP");
+  const api = env("GATEHOUSE_REACT_APP_API");
+  const context = await browser.newContext();
+  context.setDefaultTimeout(20_000);
+  const page = await context.newPage();
+  const problems = [];
+  page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
+  page.on("response", (r) => r.status() >= 400 && !r.url().endsWith("/favicon.ico") && problems.push(`${r.status()} ${r.url()}`));
+  try {
+    await page.goto(`${app}/`);
+    const email = `react-link.${Date.now()}.${Math.random().toString(36).slice(2, 8)}@example.com`;
+    const signUp = page.getByRole("form", { name: "Sign up" });
+    await signUp.getByLabel("Email").fill(email);
+    await signUp.getByLabel("Password").fill("correct horse battery");
+    await signUp.getByRole("button", { name: "Continue" }).click();
+    await page.getByRole("heading", { name: `Verify ${email}` }).waitFor();
+    await page.getByRole("button", { name: "Email me a link" }).click();
+    await page.getByRole("heading", { name: `Open the link we sent to ${email}` }).waitFor();
+
+    // The person opens the link from their mailbox in another tab and confirms.
+    const mail = await context.newPage();
+    await mail.goto(await linkSentTo(api, email));
+    await mail.getByRole("heading", { level: 1, name: "Confirm your email address" }).waitFor();
+    await mail.getByRole("button", { name: "Confirm" }).click();
+
+    // The waiting tab moves on by itself: done, with the new user.
+    await page.getByRole("heading", { name: "Welcome!" }).waitFor();
+    const done = await page.getByRole("region", { name: "Done" }).innerText();
+    assert.match(done, /\(user_[^)]+\)/, "the new user's id is shown");
+    assert.deepEqual(problems, []);
+  } catch (e) {
+    await page.screenshot({ path: `${process.env.GATEHOUSE_CONSUMERS_SHOTS ?? "/tmp"}/react-app-link.png` }).catch(() => null);
+    e.message += `\npage: ${await page.locator("body").innerText().catch(() => "?")}\nproblems: ${problems.join("; ")}`;
+    throw e;
+  } finally {
+    await context.close();
   }
 });
