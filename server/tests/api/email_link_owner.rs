@@ -198,7 +198,7 @@ async fn cancelling_takes_a_post_from_the_page_itself() {
     let victim = victims_browser(&app).await;
     assert_eq!(victim.open_link(&link).await.status, 200);
     victim.send(Method::HEAD, &format!("/v1/verify?token={token}"), None).await;
-    victim.get(&format!("/v1/verify/cancel?token={token}")).await.assert_error(404, "resource_not_found");
+    victim.get(&format!("/v1/verify/cancel?token={token}")).await.assert_error(405, "method_not_allowed");
     // Another site cannot post it.
     let foreign = app.client();
     foreign.extra.lock().unwrap().push(("origin".into(), "http://evil.example".into()));
