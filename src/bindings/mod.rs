@@ -285,13 +285,6 @@ impl Gatehouse {
         };
         send(shared, request, tag, &signal).into()
     }
-
-    /// Signs out of the current session (`gh.session.signOut()`); without
-    /// one, does nothing.
-    #[wasm_bindgen(js_name = signOut, unchecked_return_type = "Promise<void>")]
-    pub fn sign_out(&self) -> Promise {
-        objects::sign_out(&self.shared.gatehouse())
-    }
 }
 
 impl Gatehouse {
