@@ -3,7 +3,9 @@
 //!
 //! `decode` walks an answer with these tables: it checks every value and
 //! builds the JS object the SDK exposes, with camelCase keys. Plain data, so
-//! one small walker replaces a hand-written decoder per resource.
+//! one small walker replaces a hand-written decoder per resource. The
+//! tables are written as lists of [`Key`]s and stored as bytes, built at
+//! compile time (see [`Table`]).
 
 use alloc::string::String;
 use gatehouse_protocol::{
