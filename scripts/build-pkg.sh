@@ -168,7 +168,40 @@ for (const [pattern, what] of dead) {
   }
   if (!found) throw new Error(`build-pkg: ${what} are not in the data; look again`);
 }
-fs.writeFileSync(file, wasm);
+// The build with names (PKG_NAMES=1): the data segments' names go (the
+// name section's subsection 9), or memory-packing names the pieces it
+// splits off ".rodata" ".rodata.1" and so on, beside the linker's own
+// ".rodata.1", and wasm-opt aborts on the duplicates.
+const sections = [];
+at = 8;
+while (at < wasm.length) {
+  const begin = at, id = wasm[at++], size = leb(), body = at;
+  at += size;
+  let bytes = wasm.subarray(begin, at);
+  if (id === 0) {
+    const nameEnd = (at = body, leb() + at);
+    if (wasm.toString("latin1", at, nameEnd) === "name") {
+      const kept = [wasm.subarray(body, nameEnd)];
+      for (at = nameEnd; at < body + size; ) {
+        const start = at, sub = wasm[at++], length = leb();
+        at += length;
+        if (sub !== 9) kept.push(wasm.subarray(start, at));
+      }
+      const content = Buffer.concat(kept);
+      const sizeLeb = [];
+      for (let n = content.length; ; ) {
+        const byte = n & 127;
+        n >>>= 7;
+        sizeLeb.push(n ? byte | 128 : byte);
+        if (!n) break;
+      }
+      bytes = Buffer.concat([Buffer.from([0, ...sizeLeb]), content]);
+    }
+    at = body + size;
+  }
+  sections.push(bytes);
+}
+fs.writeFileSync(file, Buffer.concat([wasm.subarray(0, 8), ...sections]));
 JS
 rm "$work/optimized.wat"
 
