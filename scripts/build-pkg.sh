@@ -87,6 +87,124 @@ JS
     "$work/optimized.wasm" -o "$work/optimized.wasm"
 done
 
+# Data that only a panic's message reads, which wasm-opt cannot drop (the
+# linker laid it out; code reaches data by address), is zeroed in place, so
+# the last pass below packs it away (memory-packing): the source paths of
+# core, alloc and the crates, the allocator's and RefCell's panic texts,
+# and core::fmt's table of two-digit numbers (about 0.25 KiB gzip). The
+# panic handler (src/runtime.rs) traps without reading its message, and
+# the SDK formats nothing (no core::fmt). Each text is found by its exact
+# form, or the build fails; so does a text that some code still points
+# into (an i32 constant or a load/store offset of the module's text form).
+# wasm-bindgen's own texts, which it throws as JS errors, are kept, but for
+# the closures' (the SDK makes no closure: no code points into it).
+"$(dirname "$wasm_opt")/wasm-dis" "$work/optimized.wasm" -o "$work/optimized.wat"
+node --input-type=commonjs - "$work" "${CARGO_HOME:-$HOME/.cargo}" "$(rustc -vV | awk '/^commit-hash/ { print $2 }')" <<'JS'
+const fs = require("fs");
+const [dir, cargoHome, rustcHash] = process.argv.slice(2);
+const file = `${dir}/optimized.wasm`;
+const wasm = fs.readFileSync(file);
+const escape = (s) => s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+const dead = [
+  [new RegExp(`/rustc/${rustcHash}/library/[\\w/.-]+?\\.rs`, "g"), "core and alloc source paths"],
+  [new RegExp(`${escape(cargoHome)}/registry/src/[\\w.-]+/[\\w.-]+/[\\w/.-]+?\\.rs`, "g"), "crate source paths"],
+  [/memory allocation of /g, "the allocation failure text"],
+  [/ bytes failed/g, "the allocation failure text's end"],
+  [/RefCell already (mutably )?borrowed/g, "RefCell's texts"],
+  [/Tried to shrink to a larger capacity/g, "RawVec's text"],
+  [/closure invoked recursively or after being dropped/g, "wasm-bindgen's text of a closure no code has"],
+  [new RegExp(Array.from({ length: 100 }, (_, i) => String(i).padStart(2, "0")).join(""), "g"), "core::fmt's digits"],
+];
+// The data section: id 11, after the header, each section an id and a LEB size.
+let at = 8, data;
+const leb = () => {
+  let value = 0, shift = 0, byte;
+  do {
+    byte = wasm[at++];
+    value += (byte & 127) * 2 ** shift;
+    shift += 7;
+  } while (byte & 128);
+  return value;
+};
+while (at < wasm.length) {
+  const id = wasm[at++], size = leb();
+  if (id === 11) data = [at, at + size];
+  at += size;
+}
+if (!data) throw new Error("build-pkg: no data section");
+// The segments' memory addresses (active, `i32.const` offset), to map a text to its address.
+at = data[0];
+const segments = [];
+for (let n = leb(); n > 0; n--) {
+  const flags = leb();
+  if (flags !== 0 || wasm[at] !== 0x41) throw new Error("build-pkg: a data segment of an unexpected form");
+  at++;
+  let address = 0, shift = 0, byte;
+  do {
+    byte = wasm[at++];
+    address |= (byte & 127) << shift;
+    shift += 7;
+  } while (byte & 128);
+  if (wasm[at++] !== 0x0b) throw new Error("build-pkg: a data segment offset of an unexpected form");
+  const size = leb();
+  segments.push({ start: at, size, address });
+  at += size;
+}
+const wat = fs.readFileSync(`${dir}/optimized.wat`, "utf8");
+// The code's constants (not the data segments' own offsets).
+const code = wat.replace(/^ *\(data .*$/gm, "");
+const pointers = [...code.matchAll(/\bi32\.const (-?\d+)|\boffset=(\d+)/g)].map((m) => Number(m[1] ?? m[2]) >>> 0);
+for (const [pattern, what] of dead) {
+  let found = 0;
+  for (const { start, size, address } of segments) {
+    const text = wasm.toString("latin1", start, start + size);
+    for (const m of text.matchAll(pattern)) {
+      const [from, to] = [address + m.index, address + m.index + m[0].length];
+      const used = pointers.find((p) => p >= from && p < to);
+      if (used !== undefined) throw new Error(`build-pkg: code points into ${what} (${used}); look again`);
+      wasm.fill(0, start + m.index, start + m.index + m[0].length);
+      found++;
+    }
+  }
+  if (!found) throw new Error(`build-pkg: ${what} are not in the data; look again`);
+}
+// The build with names (PKG_NAMES=1): the data segments' names go (the
+// name section's subsection 9), or memory-packing names the pieces it
+// splits off ".rodata" ".rodata.1" and so on, beside the linker's own
+// ".rodata.1", and wasm-opt aborts on the duplicates.
+const sections = [];
+at = 8;
+while (at < wasm.length) {
+  const begin = at, id = wasm[at++], size = leb(), body = at;
+  at += size;
+  let bytes = wasm.subarray(begin, at);
+  if (id === 0) {
+    const nameEnd = (at = body, leb() + at);
+    if (wasm.toString("latin1", at, nameEnd) === "name") {
+      const kept = [wasm.subarray(body, nameEnd)];
+      for (at = nameEnd; at < body + size; ) {
+        const start = at, sub = wasm[at++], length = leb();
+        at += length;
+        if (sub !== 9) kept.push(wasm.subarray(start, at));
+      }
+      const content = Buffer.concat(kept);
+      const sizeLeb = [];
+      for (let n = content.length; ; ) {
+        const byte = n & 127;
+        n >>>= 7;
+        sizeLeb.push(n ? byte | 128 : byte);
+        if (!n) break;
+      }
+      bytes = Buffer.concat([Buffer.from([0, ...sizeLeb]), content]);
+    }
+    at = body + size;
+  }
+  sections.push(bytes);
+}
+fs.writeFileSync(file, Buffer.concat([wasm.subarray(0, 8), ...sections]));
+JS
+rm "$work/optimized.wat"
+
 # Short import, export and module names (wasm-bindgen's carry hashes, in
 # both files: about 1.5 KiB gzip), then the same renames in the glue. The
 # mapping is read from the two modules by position; an import the glue does

@@ -7,7 +7,7 @@
 
 use crate::error::{Error, ErrorItem, Result};
 use crate::params::Rules;
-use crate::schema::{camel_case, Key, Kind};
+use crate::schema::{camel_case, Key, Kind, Table};
 use alloc::string::String;
 use alloc::vec::Vec;
 use gatehouse_protocol::validate::{PasswordRules, UsernameRules};
@@ -61,7 +61,7 @@ pub fn assign(target: &JsValue, source: &JsValue) {
 }
 
 /// A 2xx answer of the shape `keys`, as a camelCase JS object.
-pub fn answer((status, json): (u16, JsValue), keys: &[Key]) -> Result<JsValue> {
+pub fn answer((status, json): (u16, JsValue), keys: Table) -> Result<JsValue> {
     object(&json, keys).ok_or_else(|| Error::response_invalid(status, None))
 }
 
@@ -159,17 +159,17 @@ impl Json for JsValue {
 
 /// `v` checked against `keys` and rebuilt with camelCase keys (others are
 /// dropped); `None` when a value is missing or mistyped.
-pub fn object<J: Json>(v: &J, keys: &[Key]) -> Option<J> {
+pub fn object<J: Json>(v: &J, keys: Table) -> Option<J> {
     if !v.is_plain_object() {
         return None;
     }
     let mut out = J::new_object();
-    for Key(name, kind) in keys {
+    for Key(name, kind) in keys.keys() {
         let x = v.get(name)?;
         if matches!(kind, Kind::MaybeStr) && (x.is_absent() || x.is_null()) {
             continue;
         }
-        out.set(&camel_case(name), convert(&x, *kind)?);
+        out.set(&camel_case(name), convert(&x, kind)?);
     }
     Some(out)
 }
@@ -181,8 +181,8 @@ fn convert<J: Json>(v: &J, kind: Kind) -> Option<J> {
     let ok = match kind {
         Kind::Str | Kind::MaybeStr => v.is_string(),
         Kind::OptStr => v.is_null() || v.is_string(),
-        Kind::Enum(names) => is_enum(names),
-        Kind::OptEnum(names) => v.is_null() || is_enum(names),
+        Kind::Enum(names) => is_enum(names.get()),
+        Kind::OptEnum(names) => v.is_null() || is_enum(names.get()),
         Kind::Bool => v.is_bool(),
         Kind::Num => v.is_number(),
         Kind::OptNum => v.is_null() || v.is_number(),
@@ -198,9 +198,9 @@ fn convert<J: Json>(v: &J, kind: Kind) -> Option<J> {
 /// An object of the shape `keys` with nothing in it yet: empty lists and
 /// objects, `false`, and `null` for everything else (a sign-up or sign-in
 /// before `create`).
-pub fn empty(keys: &[Key]) -> JsValue {
+pub fn empty(keys: Table) -> JsValue {
     let out = JsValue::from(Object::new());
-    for Key(name, kind) in keys {
+    for Key(name, kind) in keys.keys() {
         let value = match kind {
             Kind::Strs | Kind::List(_) => Array::new().into(),
             Kind::Bool => JsValue::FALSE,

@@ -19,7 +19,7 @@
 
 use gatehouse::decode::{error_items, object, Json};
 use gatehouse::landing::landing;
-use gatehouse::schema::{self, camel_case, Key, Kind};
+use gatehouse::schema::{self, camel_case, Key, Kind, Table};
 use gatehouse_protocol::EmailLinkStatus;
 use proptest::prelude::*;
 use serde_json::{Map, Value};
@@ -93,7 +93,7 @@ impl Json for Js {
 }
 
 /// The schemas the SDK decodes answers with.
-const SCHEMAS: &[(&str, &[Key])] = &[
+const SCHEMAS: &[(&str, Table)] = &[
     ("environment", schema::ENVIRONMENT),
     ("client envelope", schema::CLIENT_ENVELOPE),
     ("sign-up envelope", schema::SIGN_UP_ENVELOPE),
@@ -133,8 +133,8 @@ fn valid(kind: Kind) -> BoxedStrategy<Option<Value>> {
         Kind::Str => some(text().prop_map(Value::from).boxed()),
         Kind::OptStr => or_null(text().prop_map(Value::from).boxed()),
         Kind::MaybeStr => prop_oneof![Just(None), or_null(text().prop_map(Value::from).boxed())].boxed(),
-        Kind::Enum(names) => some(enum_of(names)),
-        Kind::OptEnum(names) => or_null(enum_of(names)),
+        Kind::Enum(names) => some(enum_of(names.get())),
+        Kind::OptEnum(names) => or_null(enum_of(names.get())),
         Kind::Bool => some(any::<bool>().prop_map(Value::from).boxed()),
         Kind::Num => some((0u32..1000).prop_map(Value::from).boxed()),
         Kind::OptNum => or_null((0u32..1000).prop_map(Value::from).boxed()),
@@ -151,24 +151,24 @@ fn valid(kind: Kind) -> BoxedStrategy<Option<Value>> {
 }
 
 /// An object of the shape `keys`.
-fn valid_object(keys: &'static [Key]) -> BoxedStrategy<Value> {
+fn valid_object(keys: Table) -> BoxedStrategy<Value> {
     let fields: Vec<BoxedStrategy<(String, Option<Value>)>> =
-        keys.iter().map(|Key(name, kind)| valid(*kind).prop_map(move |v| ((*name).to_owned(), v)).boxed()).collect();
+        keys.keys().map(|Key(name, kind)| valid(kind).prop_map(move |v| (name.to_owned(), v)).boxed()).collect();
     fields.prop_map(|fields| Value::Object(fields.into_iter().filter_map(|(k, v)| Some((k, v?))).collect())).boxed()
 }
 
 /// Whether `out` is exactly what the decoder promises for `keys`: every
 /// key camelCased, every value of its kind, nothing else.
-fn conforms(out: &Value, keys: &[Key]) -> bool {
+fn conforms(out: &Value, keys: Table) -> bool {
     let Some(map) = out.as_object() else { return false };
     let mut expected = 0;
-    for Key(name, kind) in keys {
+    for Key(name, kind) in keys.keys() {
         let value = map.get(&camel_case(name));
         expected += usize::from(value.is_some());
         let ok = match (kind, value) {
             (Kind::MaybeStr, None) => true,
             (_, None) => false,
-            (kind, Some(v)) => kind_ok(*kind, v),
+            (kind, Some(v)) => kind_ok(kind, v),
         };
         if !ok {
             return false;
@@ -182,8 +182,8 @@ fn kind_ok(kind: Kind, v: &Value) -> bool {
     match kind {
         Kind::Str | Kind::MaybeStr => v.is_string(),
         Kind::OptStr => v.is_null() || v.is_string(),
-        Kind::Enum(names) => is_enum(names),
-        Kind::OptEnum(names) => v.is_null() || is_enum(names),
+        Kind::Enum(names) => is_enum(names.get()),
+        Kind::OptEnum(names) => v.is_null() || is_enum(names.get()),
         Kind::Bool => v.is_boolean(),
         Kind::Num => v.is_number(),
         Kind::OptNum => v.is_null() || v.is_number(),

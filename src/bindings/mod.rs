@@ -37,7 +37,7 @@ use crate::error::{Error, Result};
 use crate::fetch::{self, Method, Transport};
 use crate::flow::{self, Op, Request, Target};
 use crate::params::{join, Rules};
-use crate::schema::{self, Key};
+use crate::schema::{self, Table};
 use crate::sign_in;
 use alloc::rc::Rc;
 use alloc::string::String;
@@ -157,7 +157,7 @@ impl Shared {
     /// Takes in an answer about the sign-up or the sign-in: the resource
     /// into its object (which the promise resolves to), the client into
     /// `gh.client` and `gh.session`.
-    fn take(&self, slot: &Slot, answer: (u16, JsValue), envelope: &[Key]) -> Result<JsValue> {
+    fn take(&self, slot: &Slot, answer: (u16, JsValue), envelope: Table) -> Result<JsValue> {
         let envelope = decode::answer(answer, envelope)?;
         let state = get(&envelope, "response").unwrap_or_default();
         let object = slot.object.get().cloned().unwrap_or_default();
@@ -284,13 +284,6 @@ impl Gatehouse {
             }
         };
         send(shared, request, tag, &signal).into()
-    }
-
-    /// Signs out of the current session (`gh.session.signOut()`); without
-    /// one, does nothing.
-    #[wasm_bindgen(js_name = signOut, unchecked_return_type = "Promise<void>")]
-    pub fn sign_out(&self) -> Promise {
-        objects::sign_out(&self.shared.gatehouse())
     }
 }
 

@@ -18,8 +18,9 @@
 //!   microtask rethrows it) and stops neither the SDK nor the others.
 //!   `addListener` itself is a JS method that the first `show` (at load,
 //!   before `Gatehouse.load` resolves) puts on the `Gatehouse` class's
-//!   prototype: a wasm-bindgen method would cost a wasm export and a shim
-//!   for what is JS alone; its type is in `typescript.rs`;
+//!   prototype, as it does `gh.signOut()` (`gh.session.signOut()`, if there
+//!   is a session): a wasm-bindgen method would cost a wasm export and a
+//!   shim for what is JS alone; their types are in `typescript.rs`;
 //! - the session token cache of `getToken()`. A token is handed out again
 //!   while the session is `gh.session` and the token has more than 10 s
 //!   (or half its lifetime, if shorter) left. Its lifetime is the answer's
@@ -105,8 +106,13 @@ function addListener(f) {
   all.add(one);
   return () => { all.delete(one); };
 }
+function signOut() {
+  return this.session ? this.session.signOut() : Promise.resolve();
+}
 export function show(g, client, revoked, tell) {
-  Object.getPrototypeOf(g).addListener ??= addListener;
+  const proto = Object.getPrototypeOf(g);
+  proto.addListener ??= addListener;
+  proto.signOut ??= signOut;
   const s = (g[current] ??= new Session(g)), before = g.client?.lastActiveSessionId;
   if (revoked && revoked.id === s.id) Object.assign(s, revoked);
   g.client = client;
@@ -147,8 +153,6 @@ export function follow(g, name, storage) {
   d?.addEventListener("visibilitychange", () => d.visibilityState == "visible" && reload());
   if (storage?.key) addEventListener("storage", (e) => e.key == storage.key && reload());
 }
-
-export const signOut = (g) => (g.session ? g.session.signOut() : Promise.resolve());
 "#)]
 extern "C" {
     /// A new `SignUp` object of the `Gatehouse` object `g`.
@@ -169,8 +173,4 @@ extern "C" {
     /// of the channel `name` (the `frontendApi`), on becoming visible, and
     /// on a change of `storage` (the token storage, or `undefined`).
     pub fn follow(g: &JsValue, name: &str, storage: &JsValue);
-
-    /// `gh.signOut()`: `gh.session.signOut()`, if there is a session.
-    #[wasm_bindgen(js_name = signOut)]
-    pub fn sign_out(g: &JsValue) -> js_sys::Promise;
 }

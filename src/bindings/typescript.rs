@@ -369,6 +369,8 @@ export interface Gatehouse {
    * is reported (rethrown in a microtask) and stops nothing else.
    */
   addListener(listener: (resources: GatehouseResources) => void): () => void;
+  /** Signs out of the current session (`gh.session.signOut()`); without one, does nothing. */
+  signOut(): Promise<void>;
 }
 
 /** Every stable error code (docs/errors.md). */

@@ -5,7 +5,9 @@ use gatehouse_protocol::{ErrorCode, Field};
 #[test]
 fn every_code_field_and_attribute_is_typed() {
     // Every attribute the schema decodes is declared on SignUp and SignIn.
-    for key in crate::schema::SIGN_UP.iter().chain(crate::schema::SIGN_IN).map(|k| crate::schema::camel_case(k.0)) {
+    for key in
+        crate::schema::SIGN_UP.keys().chain(crate::schema::SIGN_IN.keys()).map(|k| crate::schema::camel_case(k.0))
+    {
         assert!(super::TYPES.contains(&["  readonly ", &key, ": "].concat()), "{key}");
     }
     for code in ErrorCode::ALL {
