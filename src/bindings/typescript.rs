@@ -382,7 +382,7 @@ export type GatehouseErrorCode =
   | "sign_up_not_found" | "sign_up_not_modifiable" | "sign_up_cancelled_by_owner" | "sign_up_restricted"
   | "ticket_invalid" | "ticket_expired"
   | "form_identifier_not_found" | "form_password_incorrect" | "sign_in_not_found" | "sign_in_status_invalid"
-  | "session_not_found"
+  | "session_not_found" | "totp_already_enabled" | "totp_not_found"
   | "origin_not_allowed" | "authorization_invalid" | "rate_limited" | "server_busy" | "request_timeout"
   | "request_body_invalid" | "request_body_too_large" | "request_content_type_invalid"
   | "client_cookie_duplicate" | "client_token_replaced" | "resource_not_found" | "internal_error"
