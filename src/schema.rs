@@ -7,7 +7,7 @@
 
 use alloc::string::String;
 use gatehouse_protocol::{
-    FirstFactor, NextAction, SignInStatus, SignUpMode, SignUpStatus, Strategy, VerificationStatus,
+    FirstFactor, NextAction, SecondFactor, SignInStatus, SignUpMode, SignUpStatus, Strategy, VerificationStatus,
 };
 
 /// What one value must be. The lists are behind a second reference (one
@@ -75,8 +75,25 @@ const SIGN_UP_SETTINGS: &[Key] =
 const SIGN_IN_STATUSES: &[&str] = &[
     SignInStatus::NeedsFirstFactor.as_str(),
     SignInStatus::NeedsNewPassword.as_str(),
+    SignInStatus::NeedsSecondFactor.as_str(),
     SignInStatus::Complete.as_str(),
 ];
+
+/// One of a sign-in's supported second factors.
+const SECOND_FACTOR: &[Key] = &[Key("strategy", Kind::Enum(&SecondFactor::NAMES))];
+
+/// A user's TOTP (`gh.user.createTOTP()` and the others).
+const TOTP: &[Key] = &[
+    Key("secret", Kind::OptStr),
+    Key("uri", Kind::OptStr),
+    Key("verified", Kind::Bool),
+    Key("backup_codes", Kind::Strs),
+    Key("created_at", Kind::Num),
+    Key("updated_at", Kind::Num),
+];
+
+/// `{ "response": Totp, "client": Client }`.
+pub const TOTP_ENVELOPE: &[Key] = &[Key("response", Kind::Obj(&TOTP)), Key("client", Kind::Obj(&CLIENT))];
 
 /// One of a sign-in's supported first factors.
 const FIRST_FACTOR: &[Key] =
@@ -150,6 +167,7 @@ pub const SIGN_IN: &[Key] = &[
     Key("identifier", Kind::OptStr),
     Key("supported_first_factors", Kind::List(&FIRST_FACTOR)),
     Key("first_factor_verification", Kind::OptObj(&FIRST_FACTOR_VERIFICATION)),
+    Key("supported_second_factors", Kind::List(&SECOND_FACTOR)),
     Key("created_session_id", Kind::OptStr),
     Key("user_id", Kind::OptStr),
     Key("abandon_at", Kind::Num),

@@ -18,8 +18,8 @@ pub struct SignIn {
     /// The factor chosen, and how far it got; `null` until one is chosen.
     pub first_factor_verification: Option<FirstFactorVerification>,
     /// The second factors that complete it, in `needs_second_factor`
-    /// (`totp`, `backup_code`); `null` in every other status.
-    pub supported_second_factors: Option<Vec<SecondFactorOption>>,
+    /// (`totp`, `backup_code`); empty in every other status.
+    pub supported_second_factors: Vec<SecondFactorOption>,
     pub created_session_id: Option<String>,
     /// Set once the sign-in is complete (never before: it would tell who
     /// an identifier belongs to before they proved it).
@@ -119,8 +119,9 @@ pub struct Totp {
     /// Whether it is on: `false` until a code from the app verified it.
     pub verified: bool,
     /// The ten one-time backup codes: only in the answer of the
-    /// verification that turns it on (the server keeps them hashed).
-    pub backup_codes: Option<Vec<String>>,
+    /// verification that turns it on (the server keeps them hashed);
+    /// empty in every other answer.
+    pub backup_codes: Vec<String>,
     pub created_at: i64,
     pub updated_at: i64,
 }

@@ -28,8 +28,12 @@ pub fn sign_in(record: &SignInRecord, now: i64) -> wire::SignIn {
             next_action: record.verification.next_action(now),
             verified_at_client: record.verification.verified_at_client.clone(),
         }),
-        supported_second_factors: (record.status == SignInStatus::NeedsSecondFactor)
-            .then(|| SecondFactor::ALL.iter().map(|&strategy| SecondFactorOption { strategy }).collect()),
+        supported_second_factors: match record.status {
+            SignInStatus::NeedsSecondFactor => {
+                SecondFactor::ALL.iter().map(|&strategy| SecondFactorOption { strategy }).collect()
+            }
+            _ => Vec::new(),
+        },
         created_session_id: record.created_session_id.clone(),
         user_id: record.user_id.clone().filter(|_| complete),
         abandon_at: record.abandon_at,

@@ -39,7 +39,7 @@ fn code_param(params: TotpCodeParams, backup_allowed: bool) -> Result<(SecondFac
     Ok((factor, validate::second_factor_code(&code, is_backup)?))
 }
 
-fn view(totp: &TotpRecord, shown: Option<(String, String)>, backup_codes: Option<Vec<String>>) -> Totp {
+fn view(totp: &TotpRecord, shown: Option<(String, String)>, backup_codes: Vec<String>) -> Totp {
     let (secret, uri) = shown.unzip();
     Totp {
         object: String::from("totp"),
@@ -86,7 +86,7 @@ pub async fn create(State(state): State<AppState>, client: CurrentClient, Sessio
     tx.commit().await?;
     let account = [&user.email_address, &user.username, &user.phone_number].into_iter().flatten().next();
     let shown = super::shown(&totp.secret, &state.config.mail.product_name, account.unwrap_or(&user.id));
-    envelope(&state, &client, view(&totp, Some(shown), None)).await
+    envelope(&state, &client, view(&totp, Some(shown), Vec::new())).await
 }
 
 #[utoipa::path(
@@ -124,7 +124,7 @@ pub async fn verify(
     let hashes: Vec<String> = codes.iter().map(|c| state.code_key.hash_backup_code(&user.id, c)).collect();
     tx.replace_backup_codes(&user.id, &hashes).await?;
     tx.commit().await?;
-    envelope(&state, &client, view(&totp, None, Some(codes))).await
+    envelope(&state, &client, view(&totp, None, codes)).await
 }
 
 #[utoipa::path(
@@ -155,5 +155,5 @@ pub async fn disable(
     tx.commit().await?;
     totp.verified = false;
     totp.updated_at = now;
-    envelope(&state, &client, view(&totp, None, None)).await
+    envelope(&state, &client, view(&totp, None, Vec::new())).await
 }
