@@ -276,3 +276,32 @@ async fn a_password_reset_of_a_user_with_totp_still_needs_the_code() {
     let done = attempt_second(&browser, &id, "totp", &code_at(&app, &totp, 0)).await;
     assert_eq!(done.response()["status"], "complete", "{}", done.text);
 }
+
+#[tokio::test]
+async fn the_admin_api_lists_and_resets_a_users_factors() {
+    let app = spawn_admin_app().await;
+    let (_, _, _, codes) = cersei_with_totp(&app).await;
+    let user = app.store().await.user(gatehouse_server::db::UserKey::Email(CERSEI)).await.unwrap().unwrap();
+    let path = format!("/v1/admin/users/{}/factors", user.id);
+    let listed = app.admin().get(&path).await;
+    assert_eq!(listed.status, 200, "{}", listed.text);
+    assert_eq!(
+        (listed.body["totp"]["verified"].as_bool(), listed.body["backup_codes_left"].as_u64()),
+        (Some(true), Some(10))
+    );
+    assert!(!listed.text.contains("secret"), "{}", listed.text);
+    // One backup code spent: nine left.
+    let (browser, id) = needs_second_factor(&app).await;
+    attempt_second(&browser, &id, "backup_code", &codes[0]).await.response();
+    assert_eq!(app.admin().get(&path).await.body["backup_codes_left"], 9);
+    // Without the key: refused.
+    app.client().get(&path).await.assert_error(401, "authorization_invalid");
+
+    let reset = app.admin().delete(&path).await;
+    assert_eq!(
+        (reset.status, reset.body["totp"].clone(), reset.body["backup_codes_left"].clone()),
+        (200, Value::Null, json!(0))
+    );
+    sign_in_with_password(&app.client(), CERSEI).await;
+    app.admin().get("/v1/admin/users/user_nobody/factors").await.assert_error(404, "resource_not_found");
+}
