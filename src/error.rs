@@ -36,7 +36,7 @@ impl ErrorItem {
 
 /// The codes the SDK raises itself: its own three, and those of the checks it
 /// runs before sending (the protocol validators' among them).
-pub const SDK_CODES: [ErrorCode; 12] = [
+pub const SDK_CODES: [ErrorCode; 13] = [
     ErrorCode::NetworkError,
     ErrorCode::ResponseInvalid,
     ErrorCode::MagicLinkFlowCancelled,
@@ -49,6 +49,8 @@ pub const SDK_CODES: [ErrorCode; 12] = [
     ErrorCode::SignUpNotFound,
     ErrorCode::SignInNotFound,
     ErrorCode::RequestBodyInvalid,
+    // `gh.user`'s methods while signed out.
+    ErrorCode::SessionNotFound,
 ];
 
 /// The table's name and messages of each [`SDK_CODES`] code, in that order:

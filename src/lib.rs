@@ -51,5 +51,6 @@ mod runtime;
 pub mod rust_api;
 pub mod schema;
 pub mod sign_in;
+pub mod totp;
 
 pub use bindings::Gatehouse;

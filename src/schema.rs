@@ -9,7 +9,7 @@
 
 use alloc::string::String;
 use gatehouse_protocol::{
-    FirstFactor, NextAction, SignInStatus, SignUpMode, SignUpStatus, Strategy, VerificationStatus,
+    FirstFactor, NextAction, SecondFactor, SignInStatus, SignUpMode, SignUpStatus, Strategy, VerificationStatus,
 };
 
 /// What one value must be. Lists and tables are named by a one-byte
@@ -59,7 +59,7 @@ impl Names {
 }
 
 /// The wire enums the tables name.
-static NAMES: [&[&str]; 7] = [
+static NAMES: [&[&str]; 8] = [
     SignUpMode::NAMES,
     SIGN_IN_STATUSES,
     FirstFactor::NAMES,
@@ -67,6 +67,7 @@ static NAMES: [&[&str]; 7] = [
     NextAction::NAMES,
     Strategy::NAMES,
     SignUpStatus::NAMES,
+    SecondFactor::NAMES,
 ];
 const SIGN_UP_MODE: Names = Names(0);
 const SIGN_IN_STATUS: Names = Names(1);
@@ -75,6 +76,7 @@ const VERIFICATION_STATUS: Names = Names(3);
 const NEXT_ACTION: Names = Names(4);
 const STRATEGY: Names = Names(5);
 const SIGN_UP_STATUS: Names = Names(6);
+const SECOND_FACTOR_NAMES: Names = Names(7);
 
 /// The keys of an object's shape: an index into the tables, which are
 /// stored as bytes, each key its kind (the variant in the low four bits,
@@ -190,6 +192,7 @@ macro_rules! tables {
 const SIGN_IN_STATUSES: &[&str] = &[
     SignInStatus::NeedsFirstFactor.as_str(),
     SignInStatus::NeedsNewPassword.as_str(),
+    SignInStatus::NeedsSecondFactor.as_str(),
     SignInStatus::Complete.as_str(),
 ];
 
@@ -241,6 +244,19 @@ tables! {
         V_VERIFIED_AT_CLIENT,
     ];
 
+    /// One of a sign-in's supported second factors.
+    SECOND_FACTOR = &[Key("strategy", Kind::Enum(SECOND_FACTOR_NAMES))];
+
+    /// A user's TOTP (`gh.user.createTOTP()` and the others).
+    TOTP = &[
+        Key("secret", Kind::OptStr),
+        Key("uri", Kind::OptStr),
+        Key("verified", Kind::Bool),
+        Key("backup_codes", Kind::Strs),
+        Key("created_at", Kind::Num),
+        Key("updated_at", Kind::Num),
+    ];
+
     /// A session token.
     TOKEN = &[Key("jwt", Kind::Str), Key("issued_at", Kind::Num), Key("expire_at", Kind::Num)];
 
@@ -284,6 +300,7 @@ tables! {
         Key("identifier", Kind::OptStr),
         Key("supported_first_factors", Kind::List(FIRST_FACTOR)),
         Key("first_factor_verification", Kind::OptObj(FIRST_FACTOR_VERIFICATION)),
+        Key("supported_second_factors", Kind::List(SECOND_FACTOR)),
         Key("created_session_id", Kind::OptStr),
         Key("user_id", Kind::OptStr),
         Key("abandon_at", Kind::Num),
@@ -329,6 +346,9 @@ tables! {
     /// `{ "response": Token, "client": Client }`: a session JWT, with its
     /// `iat` and `exp` in epoch ms of the server's clock.
     pub TOKEN_ENVELOPE = &[Key("response", Kind::Obj(TOKEN)), Key("client", Kind::Obj(CLIENT))];
+
+    /// `{ "response": Totp, "client": Client }`.
+    pub TOTP_ENVELOPE = &[Key("response", Kind::Obj(TOTP)), Key("client", Kind::Obj(CLIENT))];
 
     /// `{ "response": SignUp, "client": Client }`.
     pub SIGN_UP_ENVELOPE = &[Key("response", Kind::Obj(SIGN_UP)), Key("client", Kind::Obj(CLIENT))];

@@ -33,6 +33,8 @@ pub enum Op {
     /// `{ password, signOutOfOtherSessions? }`: the new password after a
     /// reset code.
     ResetPassword,
+    /// `{ strategy: "totp" | "backup_code", code }`: the second factor.
+    AttemptSecondFactor,
 }
 
 /// A param of the sign-in operations.
@@ -68,6 +70,7 @@ impl Op {
             Op::Prepare => &[Param::Strategy],
             Op::Attempt => &[Param::Strategy, Param::Code, Param::Password],
             Op::ResetPassword => &[Param::Password, Param::SignOutOfOtherSessions],
+            Op::AttemptSecondFactor => &[Param::Strategy, Param::Code],
         }
     }
 }
@@ -81,6 +84,8 @@ pub fn request(
     id: Option<&str>,
 ) -> Result<Request> {
     let mut body = JsonObject::new();
+    // A backup code (its strategy comes before the code) has its own format.
+    let mut backup = false;
     for &p in op.params() {
         let key = p.name();
         let value = match (param(key)?, p) {
@@ -91,7 +96,11 @@ pub fn request(
         };
         let value = match p {
             Param::Identifier => validate::identifier(&value)?.as_str().into(),
-            Param::Code => validate::verification_code(&value)?,
+            Param::Code => validate::second_factor_code(&value, backup)?,
+            Param::Strategy => {
+                backup = op == Op::AttemptSecondFactor && value == "backup_code";
+                value
+            }
             Param::Password if value.is_empty() => return Err(Error::param(ErrorCode::FormParamMissing, key)),
             Param::SignOutOfOtherSessions => {
                 if value != "true" && value != "false" {
@@ -110,6 +119,7 @@ pub fn request(
         Op::Prepare => (Method::Post, Some("/prepare_first_factor")),
         Op::Attempt => (Method::Post, Some("/attempt_first_factor")),
         Op::ResetPassword => (Method::Post, Some("/reset_password")),
+        Op::AttemptSecondFactor => (Method::Post, Some("/attempt_second_factor")),
     };
     let path = match (rest, id) {
         (None, _) => String::from("/v1/client/sign_ins"),

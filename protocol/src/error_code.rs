@@ -39,6 +39,10 @@ pub enum ErrorCode {
     /// the reset code was proven).
     SignInStatusInvalid,
     SessionNotFound,
+    /// `createTOTP()` for a user whose TOTP is on already.
+    TotpAlreadyEnabled,
+    /// `verifyTOTP()` or `disableTOTP()` for a user without that TOTP.
+    TotpNotFound,
     OriginNotAllowed,
     AuthorizationInvalid,
     RateLimited,
@@ -67,7 +71,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, for tables and docs tests.
-    pub const ALL: [ErrorCode; 41] = [
+    pub const ALL: [ErrorCode; 43] = [
         ErrorCode::FormParamMissing,
         ErrorCode::FormParamFormatInvalid,
         ErrorCode::FormParamUnknown,
@@ -93,6 +97,8 @@ impl ErrorCode {
         ErrorCode::SignInNotFound,
         ErrorCode::SignInStatusInvalid,
         ErrorCode::SessionNotFound,
+        ErrorCode::TotpAlreadyEnabled,
+        ErrorCode::TotpNotFound,
         ErrorCode::OriginNotAllowed,
         ErrorCode::AuthorizationInvalid,
         ErrorCode::RateLimited,
@@ -140,6 +146,8 @@ impl ErrorCode {
             SignInNotFound => "sign_in_not_found",
             SignInStatusInvalid => "sign_in_status_invalid",
             SessionNotFound => "session_not_found",
+            TotpAlreadyEnabled => "totp_already_enabled",
+            TotpNotFound => "totp_not_found",
             OriginNotAllowed => "origin_not_allowed",
             AuthorizationInvalid => "authorization_invalid",
             RateLimited => "rate_limited",
@@ -188,9 +196,9 @@ impl ErrorCode {
             | FormPasswordIncorrect => 422,
             RequestBodyInvalid | ClientCookieDuplicate => 400,
             RequestContentTypeInvalid => 415,
-            SignUpNotModifiable | SignInStatusInvalid | ClientTokenReplaced => 409,
+            SignUpNotModifiable | SignInStatusInvalid | ClientTokenReplaced | TotpAlreadyEnabled => 409,
             SignUpCancelledByOwner => 410,
-            SignUpNotFound | SignInNotFound | SessionNotFound | ResourceNotFound => 404,
+            SignUpNotFound | SignInNotFound | SessionNotFound | TotpNotFound | ResourceNotFound => 404,
             MethodNotAllowed => 405,
             SignUpRestricted | OriginNotAllowed => 403,
             AuthorizationInvalid => 401,
@@ -232,6 +240,8 @@ impl ErrorCode {
             SignInNotFound => "This sign-in was not found.",
             SignInStatusInvalid => "This sign-in is not at that step.",
             SessionNotFound => "This session was not found.",
+            TotpAlreadyEnabled => "Two-step verification is already on.",
+            TotpNotFound => "Two-step verification is not set up.",
             OriginNotAllowed => "This origin is not allowed.",
             AuthorizationInvalid => "The authorization is invalid.",
             RateLimited => "Too many requests.",
@@ -278,8 +288,10 @@ impl ErrorCode {
             FormIdentifierNotFound => "No account matches this identifier.",
             FormPasswordIncorrect => "The password does not match this account.",
             SignInNotFound => "No sign-in with this id belongs to this client.",
-            SignInStatusInvalid => "A step asked for in another status: `reset_password` before the reset code was proven.",
+            SignInStatusInvalid => "A step asked for in another status: `reset_password` before the reset code was proven, or `attempt_second_factor` before the first factor was.",
             SessionNotFound => "No active session with this id belongs to this client.",
+            TotpAlreadyEnabled => "The user's TOTP is on already: disable it (with a code) before creating a new one.",
+            TotpNotFound => "The user has no TOTP to verify (create one first) or to disable (none is on).",
             OriginNotAllowed => "A state-changing request came from an origin that is neither the server's public origin nor in allowed_origins.",
             AuthorizationInvalid => "The Authorization header is missing or does not carry a valid key.",
             RateLimited => "Too many requests, wrong passwords or wrong codes in a short time. Wait for the time in Retry-After.",

@@ -36,6 +36,6 @@ pub use error_code::ErrorCode;
 pub use field::Field;
 pub use validate::FieldError;
 pub use vocabulary::{
-    EmailLinkStatus, FirstFactor, InvitationStatus, NextAction, SignInStatus, SignUpMode, SignUpStatus, Strategy,
-    VerificationStatus,
+    EmailLinkStatus, FirstFactor, InvitationStatus, NextAction, SecondFactor, SignInStatus, SignUpMode, SignUpStatus,
+    Strategy, VerificationStatus,
 };

@@ -38,8 +38,10 @@ pub const EMAIL_MAX_LEN: usize = 254;
 pub const NAME_MAX_CHARS: usize = 100;
 /// Largest `unsafe_metadata`, as serialized JSON bytes.
 pub const METADATA_MAX_BYTES: usize = 4096;
-/// Digits in a verification code.
+/// Digits in a verification code (and in a TOTP code).
 pub const CODE_LENGTH: usize = 6;
+/// Characters in a backup code (lowercase letters and digits).
+pub const BACKUP_CODE_LENGTH: usize = 10;
 
 /// Password length rules (in characters), from the instance settings.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -251,6 +253,20 @@ pub fn verification_code(input: &str) -> Result<String, FieldError> {
     Ok(String::from(code))
 }
 
+/// A second factor's code as typed: a TOTP code is six digits; a backup
+/// code is ten letters or digits, read in lowercase (spaces around are
+/// dropped).
+pub fn second_factor_code(input: &str, backup: bool) -> Result<String, FieldError> {
+    if !backup {
+        return verification_code(input);
+    }
+    let code = input.trim().to_ascii_lowercase();
+    if code.len() != BACKUP_CODE_LENGTH || !code.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) {
+        return Err(invalid("code", "Enter one of your 10-character backup codes."));
+    }
+    Ok(code)
+}
+
 /// The size of `unsafe_metadata` once serialized as JSON.
 pub fn metadata_size(serialized_len: usize) -> Result<(), FieldError> {
     if serialized_len > METADATA_MAX_BYTES {
@@ -263,6 +279,16 @@ pub fn metadata_size(serialized_len: usize) -> Result<(), FieldError> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn second_factor_codes_are_six_digits_or_ten_letters_and_digits() {
+        assert_eq!(second_factor_code(" 123456 ", false).unwrap(), "123456");
+        assert!(second_factor_code("12345a", false).is_err());
+        assert_eq!(second_factor_code(" AB12cd34ef ", true).unwrap(), "ab12cd34ef");
+        for bad in ["ab12cd34e", "ab12cd34ef0", "ab12cd-4ef", "ab12cd34é"] {
+            assert_eq!(second_factor_code(bad, true).unwrap_err().code, ErrorCode::FormParamFormatInvalid);
+        }
+    }
 
     #[test]
     fn char_count_counts_characters() {

@@ -101,6 +101,7 @@ wire_enum!(
         NeedsIdentifier => "needs_identifier",
         NeedsFirstFactor => "needs_first_factor",
         NeedsNewPassword => "needs_new_password",
+        NeedsSecondFactor => "needs_second_factor",
         Complete => "complete",
     }
 );
@@ -111,6 +112,15 @@ wire_enum!(
         Password => "password",
         EmailCode => "email_code",
         ResetPasswordEmailCode => "reset_password_email_code",
+    }
+);
+
+wire_enum!(
+    /// How a sign-in proves its second factor: a code from the user's
+    /// authenticator app, or one of their one-time backup codes.
+    SecondFactor {
+        Totp => "totp",
+        BackupCode => "backup_code",
     }
 );
 
@@ -181,6 +191,9 @@ mod tests {
         }
         for s in FirstFactor::ALL {
             assert_eq!(FirstFactor::parse(s.as_str()), Some(*s));
+        }
+        for s in SecondFactor::ALL {
+            assert_eq!(SecondFactor::parse(s.as_str()), Some(*s));
         }
         for s in InvitationStatus::ALL {
             assert_eq!(InvitationStatus::parse(s.as_str()), Some(*s));

@@ -15,8 +15,9 @@ mod sign_in;
 
 pub use admin::{Deleted, Invitation, InvitationParams, List, RefreshParams, User, UserParams};
 pub use sign_in::{
-    AttemptFirstFactorParams, FirstFactorOption, FirstFactorVerification, Jwk, Jwks, PrepareFirstFactorParams,
-    ResetPasswordParams, SignIn, SignInParams, Token,
+    AttemptFirstFactorParams, AttemptSecondFactorParams, FirstFactorOption, FirstFactorVerification, Jwk, Jwks,
+    PrepareFirstFactorParams, ResetPasswordParams, SecondFactorOption, SignIn, SignInParams, Token, Totp,
+    TotpCodeParams,
 };
 
 /// Every state change (and every read under `/v1/client`) answers this.

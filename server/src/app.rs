@@ -23,6 +23,7 @@ use crate::session::handlers as session;
 use crate::sign_in::handlers as sign_in;
 use crate::sign_up::handlers as sign_up;
 use crate::state::AppState;
+use crate::totp::handlers as totp;
 use crate::{Options, dev, environment, probes, static_files, telemetry, trace, verify};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::{from_fn, from_fn_with_state, map_response};
@@ -65,7 +66,11 @@ pub fn router(state: AppState, options: &Options) -> Router {
         .routes(routes!(sign_in::show))
         .routes(routes!(sign_in::prepare).layer(sensitive.clone()))
         .routes(routes!(sign_in::attempt).layer(sensitive.clone()))
-        .routes(routes!(sign_in::reset_password).layer(sensitive))
+        .routes(routes!(sign_in::reset_password).layer(sensitive.clone()))
+        .routes(routes!(sign_in::attempt_second_factor).layer(sensitive.clone()))
+        .routes(routes!(totp::create))
+        .routes(routes!(totp::verify).layer(sensitive.clone()))
+        .routes(routes!(totp::disable).layer(sensitive))
         .routes(routes!(session::revoke))
         .routes(routes!(session::token))
         .route_layer(from_fn_with_state(state.clone(), client::resolve));

@@ -26,6 +26,9 @@ pub fn generate() -> String {
     }
 }
 
+/// The name a backup code's HMAC is made under, in place of a field's.
+const BACKUP_CODE: &str = "backup_code";
+
 /// The key that hashes codes.
 #[derive(Clone)]
 pub struct CodeKey([u8; 32]);
@@ -47,10 +50,10 @@ impl CodeKey {
         self.0
     }
 
-    fn mac(&self, sign_up_id: &str, field: Field, code: &str) -> [u8; 32] {
+    fn mac(&self, sign_up_id: &str, field: &str, code: &str) -> [u8; 32] {
         let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.0).expect("HMAC takes keys of any length");
         // Lengths first, so no two (id, field, code) triples share an input.
-        for part in [sign_up_id, field.as_str(), code] {
+        for part in [sign_up_id, field, code] {
             mac.update(&(part.len() as u64).to_be_bytes());
             mac.update(part.as_bytes());
         }
@@ -59,13 +62,26 @@ impl CodeKey {
 
     /// What the database keeps for a code: its HMAC, in hex.
     pub fn hash(&self, sign_up_id: &str, field: Field, code: &str) -> String {
-        ids::hex(&self.mac(sign_up_id, field, code))
+        ids::hex(&self.mac(sign_up_id, field.as_str(), code))
+    }
+
+    /// What the database keeps for a user's backup code: its HMAC, bound
+    /// to the user (no field name is `backup_code`, so no verification
+    /// code's hash is ever one of these).
+    pub fn hash_backup_code(&self, user_id: &str, code: &str) -> String {
+        ids::hex(&self.mac(user_id, BACKUP_CODE, code))
+    }
+
+    /// Whether `code` is the user's backup code whose hash was stored, in constant time.
+    pub fn matches_backup_code(&self, stored: &str, user_id: &str, code: &str) -> bool {
+        let Some(stored) = ids::unhex(stored) else { return false };
+        bool::from(self.mac(user_id, BACKUP_CODE, code).as_slice().ct_eq(stored.as_slice()))
     }
 
     /// Whether `code` is the one whose hash was stored, in constant time.
     pub fn matches(&self, stored: &str, sign_up_id: &str, field: Field, code: &str) -> bool {
         let Some(stored) = ids::unhex(stored) else { return false };
-        let candidate = self.mac(sign_up_id, field, code);
+        let candidate = self.mac(sign_up_id, field.as_str(), code);
         bool::from(candidate.as_slice().ct_eq(stored.as_slice()))
     }
 }

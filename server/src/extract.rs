@@ -24,8 +24,8 @@ use axum::http::StatusCode;
 use axum::http::request::Parts;
 use gatehouse_protocol::ErrorCode;
 use gatehouse_protocol::wire::{
-    AttemptFirstFactorParams, AttemptParams, InvitationParams, PrepareFirstFactorParams, PrepareParams, RefreshParams,
-    ResetPasswordParams, SignInParams, SignUpParams, UserParams,
+    AttemptFirstFactorParams, AttemptParams, AttemptSecondFactorParams, InvitationParams, PrepareFirstFactorParams,
+    PrepareParams, RefreshParams, ResetPasswordParams, SignInParams, SignUpParams, TotpCodeParams, UserParams,
 };
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
@@ -103,6 +103,14 @@ impl BodyParams for PrepareFirstFactorParams {
 
 impl BodyParams for AttemptFirstFactorParams {
     const KEYS: &'static [&'static str] = &["strategy", "code", "password"];
+}
+
+impl BodyParams for AttemptSecondFactorParams {
+    const KEYS: &'static [&'static str] = &AttemptSecondFactorParams::KEYS;
+}
+
+impl BodyParams for TotpCodeParams {
+    const KEYS: &'static [&'static str] = &TotpCodeParams::KEYS;
 }
 
 impl BodyParams for ResetPasswordParams {

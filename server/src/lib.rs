@@ -19,6 +19,8 @@
 //! - [`sign_up`]: the sign-up flow (state machine, one file per operation,
 //!   `view.rs` its wire form, `stream.rs` its event stream);
 //! - [`sign_in`]: the sign-in flow, in the same shape (with its lockout);
+//! - [`totp`]: the TOTP second factor and its backup codes: enrolment for
+//!   a signed-in user, and the check a sign-in's second factor goes through;
 //! - [`session`]: session JWTs, their signing keys and the JWKS, sign-out;
 //! - [`admin`]: the admin API (synced users, invitations), behind the
 //!   secret key; [`invitations`]: the invitations it manages;
@@ -75,6 +77,7 @@ pub mod state;
 pub mod static_files;
 pub mod strategies;
 pub mod telemetry;
+pub mod totp;
 pub mod trace;
 pub mod verification;
 pub mod verify;

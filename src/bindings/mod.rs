@@ -39,6 +39,7 @@ use crate::flow::{self, Op, Request, Target};
 use crate::params::{join, Rules};
 use crate::schema::{self, Table};
 use crate::sign_in;
+use crate::totp;
 use alloc::rc::Rc;
 use alloc::string::String;
 use core::cell::{Cell, OnceCell};
@@ -61,6 +62,8 @@ const SIGN_OUT: u32 = 4;
 const EVENTS: u32 = 5;
 /// The client, reloaded because another tab changed it (`objects::follow`).
 const CLIENT_RELOAD: u32 = 6;
+/// A user's TOTP.
+const TOTP: u32 = 7;
 
 // The operations of `Gatehouse.__run`, as `objects.rs` numbers them: the
 // sign-up's nine (0 to 8, in the order of `sign_up_op`), the sign-in's
@@ -81,6 +84,12 @@ const RUN_LINK_CANCELLED: u32 = 17;
 const RUN_CLIENT: u32 = 18;
 /// The sign-in's `resetPassword`.
 const RUN_RESET_PASSWORD: u32 = 19;
+/// The sign-in's `attemptSecondFactor`.
+const RUN_ATTEMPT_SECOND_FACTOR: u32 = 20;
+/// `gh.user`'s `createTOTP`, `verifyTOTP` and `disableTOTP`.
+const RUN_CREATE_TOTP: u32 = 21;
+const RUN_VERIFY_TOTP: u32 = 22;
+const RUN_DISABLE_TOTP: u32 = 23;
 
 /// The paths of the environment and the client, asked for at load.
 const ENVIRONMENT: &str = "/v1/environment";
@@ -267,9 +276,20 @@ impl Gatehouse {
                 shared.transport.adopt(params.as_string());
                 (request(Method::Get, CLIENT.into()), CLIENT_RELOAD)
             }
+            RUN_CREATE_TOTP..=RUN_DISABLE_TOTP => {
+                let op = match op {
+                    RUN_CREATE_TOTP => totp::Op::Create,
+                    RUN_VERIFY_TOTP => totp::Op::Verify,
+                    _ => totp::Op::Disable,
+                };
+                let session = get(&shared.gatehouse(), "session").and_then(|s| get(&s, "id")?.as_string());
+                let request = read::opt_string(&params, "code").and_then(|c| totp::request(op, c, session.as_deref()));
+                (request, TOTP)
+            }
             _ => {
                 let op = match op {
                     RUN_RESET_PASSWORD => sign_in::Op::ResetPassword,
+                    RUN_ATTEMPT_SECOND_FACTOR => sign_in::Op::AttemptSecondFactor,
                     _ => RUN_SIGN_IN
                         .get(op.wrapping_sub(RUN_FIRST_SIGN_IN) as usize)
                         .copied()
@@ -301,6 +321,7 @@ impl Gatehouse {
                 SIGN_UP => schema::SIGN_UP_ENVELOPE,
                 SIGN_IN => schema::SIGN_IN_ENVELOPE,
                 TOKEN => schema::TOKEN_ENVELOPE,
+                TOTP => schema::TOTP_ENVELOPE,
                 SIGN_OUT => schema::SESSION_ENVELOPE,
                 CLIENT_RELOAD => schema::CLIENT_ENVELOPE,
                 _ => return Err(Error::response_invalid(0, None)),
@@ -311,8 +332,8 @@ impl Gatehouse {
             }
             let envelope = decode::answer(answer, keys)?;
             let response = get(&envelope, "response").unwrap_or_default();
-            return Ok(if tag == TOKEN {
-                // `{ jwt, issuedAt, expireAt }`, for the token cache.
+            return Ok(if tag == TOKEN || tag == TOTP {
+                // `{ jwt, issuedAt, expireAt }`, for the token cache; a TOTP.
                 shared.set_client(&envelope, &JsValue::UNDEFINED, false);
                 response
             } else {

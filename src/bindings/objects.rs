@@ -74,6 +74,12 @@ class SignIn extends Resource {
   prepareFirstFactor(params) { return this[gh].__run(11, params); }
   attemptFirstFactor(params) { return this[gh].__run(12, params); }
   resetPassword(params) { return this[gh].__run(19, params); }
+  attemptSecondFactor(params) { return this[gh].__run(20, params); }
+}
+class User extends Resource {
+  createTOTP() { return this[gh].__run(21); }
+  verifyTOTP(params) { return this[gh].__run(22, params); }
+  disableTOTP(params) { return this[gh].__run(23, params); }
 }
 class Session extends Resource {
   getToken() {
@@ -113,6 +119,7 @@ export function show(g, client, revoked, tell) {
   const proto = Object.getPrototypeOf(g);
   proto.addListener ??= addListener;
   proto.signOut ??= signOut;
+  g.user ??= new User(g);
   const s = (g[current] ??= new Session(g)), before = g.client?.lastActiveSessionId;
   if (revoked && revoked.id === s.id) Object.assign(s, revoked);
   g.client = client;

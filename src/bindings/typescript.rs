@@ -265,7 +265,38 @@ export interface SignUp extends SignUpResource {
   createEmailLinkFlow(): EmailLinkFlow;
 }
 
-export type SignInStatus = "needs_first_factor" | "needs_new_password" | "complete";
+export type SignInStatus = "needs_first_factor" | "needs_new_password" | "needs_second_factor" | "complete";
+export type SecondFactorStrategy = "totp" | "backup_code";
+
+/** `signIn.attemptSecondFactor`: a code from the authenticator app (6 digits) or a backup code (10 characters). */
+export interface AttemptSecondFactorParams {
+  strategy: SecondFactorStrategy;
+  code: string;
+}
+
+/** A user's TOTP (`gh.user`). `secret` and `uri` come only from `createTOTP`, `backupCodes` only from `verifyTOTP`. */
+export interface TOTP {
+  /** The shared secret in base32, to type into an app. */
+  readonly secret: string | null;
+  /** The `otpauth://totp/...` URI, for a QR code. */
+  readonly uri: string | null;
+  /** Whether it is on. */
+  readonly verified: boolean;
+  /** The ten one-time backup codes (shown once); empty otherwise. */
+  readonly backupCodes: string[];
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+/** The signed-in user's second factor, on `gh.session` (refused with `session_not_found` when signed out). */
+export interface User {
+  /** A new TOTP secret, pending until `verifyTOTP`. */
+  createTOTP(): Promise<TOTP>;
+  /** Turns the pending TOTP on with a code from the app; answers the backup codes. */
+  verifyTOTP(params: { code: string }): Promise<TOTP>;
+  /** Turns TOTP off with a code from the app or a backup code. */
+  disableTOTP(params: { code: string }): Promise<TOTP>;
+}
 export type FirstFactorStrategy = "password" | "email_code" | "reset_password_email_code";
 
 /**
@@ -317,6 +348,8 @@ export interface SignInResource {
   readonly supportedFirstFactors: FirstFactor[];
   /** `null` until a factor is chosen. */
   readonly firstFactorVerification: FirstFactorVerification | null;
+  /** In `needs_second_factor`: `totp` and `backup_code`; empty otherwise. */
+  readonly supportedSecondFactors: { strategy: SecondFactorStrategy }[];
   readonly createdSessionId: string | null;
   /** Set once `complete`. */
   readonly userId: string | null;
@@ -336,6 +369,8 @@ export interface SignIn extends SignInResource {
   attemptFirstFactor(params: AttemptFirstFactorParams): Promise<SignIn>;
   /** In `needs_new_password`: sets the new password and completes the sign-in. */
   resetPassword(params: ResetPasswordParams): Promise<SignIn>;
+  /** In `needs_second_factor`: a TOTP or backup code completes the sign-in. */
+  attemptSecondFactor(params: AttemptSecondFactorParams): Promise<SignIn>;
 }
 
 /**
@@ -361,6 +396,8 @@ export interface Gatehouse {
   readonly signIn: SignIn;
   /** The client's last active session, or `null` when signed out. */
   readonly session: Session | null;
+  /** The signed-in user's TOTP second factor. */
+  readonly user: User;
   /**
    * Calls `listener` after every change of `signUp`, `signIn`, `session` or
    * `client` (each answer the SDK takes in: a sign-up or sign-in call, a
@@ -384,7 +421,7 @@ export type GatehouseErrorCode =
   | "sign_up_not_found" | "sign_up_not_modifiable" | "sign_up_cancelled_by_owner" | "sign_up_restricted"
   | "ticket_invalid" | "ticket_expired"
   | "form_identifier_not_found" | "form_password_incorrect" | "sign_in_not_found" | "sign_in_status_invalid"
-  | "session_not_found"
+  | "session_not_found" | "totp_already_enabled" | "totp_not_found"
   | "origin_not_allowed" | "authorization_invalid" | "rate_limited" | "server_busy" | "request_timeout"
   | "request_body_invalid" | "request_body_too_large" | "request_content_type_invalid"
   | "client_cookie_duplicate" | "client_token_replaced" | "resource_not_found" | "method_not_allowed" | "internal_error"

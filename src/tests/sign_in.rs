@@ -90,3 +90,18 @@ fn reset_password_sends_the_new_password_and_the_flag() {
         err("form_param_format_invalid", "signOutOfOtherSessions")
     );
 }
+
+#[test]
+fn a_second_factor_sends_its_strategy_and_code_in_its_format() {
+    let r =
+        request(Op::AttemptSecondFactor, params(&[("strategy", "totp"), ("code", " 123456 ")]), Some("sin_1")).unwrap();
+    assert_eq!((r.method, r.path.as_str()), (Method::Post, "/v1/client/sign_ins/sin_1/attempt_second_factor"));
+    assert_eq!(r.body.as_deref(), Some(r#"{"strategy":"totp","code":"123456"}"#));
+    let r =
+        request(Op::AttemptSecondFactor, params(&[("strategy", "backup_code"), ("code", "AB12CD34EF")]), Some("sin_1"))
+            .unwrap();
+    assert_eq!(r.body.as_deref(), Some(r#"{"strategy":"backup_code","code":"ab12cd34ef"}"#));
+    let wrong = err("form_param_format_invalid", "code");
+    assert_eq!(refused(Op::AttemptSecondFactor, &[("strategy", "totp"), ("code", "ab12cd34ef")]), wrong);
+    assert_eq!(refused(Op::AttemptSecondFactor, &[("strategy", "backup_code"), ("code", "123456")]), wrong);
+}

@@ -10,6 +10,8 @@ import init, {
   type GatehouseErrorCode,
   type Session,
   type SignIn,
+  type SecondFactorStrategy,
+  type TOTP,
   type SignUp,
   type SignUpField,
   type TokenStorage,
@@ -82,7 +84,17 @@ await signIn.prepareFirstFactor({ strategy: "reset_password_email_code" });
 await signIn.attemptFirstFactor({ strategy: "reset_password_email_code", code: "123456" });
 const reset: SignIn = await signIn.resetPassword({ password: "a new passphrase", signOutOfOtherSessions: false });
 await reset.resetPassword({ password: "a new passphrase" });
-const signInStatus: "needs_first_factor" | "needs_new_password" | "complete" | null = signIn.status;
+const signInStatus: "needs_first_factor" | "needs_new_password" | "needs_second_factor" | "complete" | null =
+  signIn.status;
+const secondFactor: SecondFactorStrategy | undefined = signIn.supportedSecondFactors[0]?.strategy;
+const second: SignIn = await signIn.attemptSecondFactor({ strategy: "totp", code: "123456" });
+await second.attemptSecondFactor({ strategy: "backup_code", code: "ab12cd34ef" });
+const pending: TOTP = await gh.user.createTOTP();
+const uri: string | null = pending.uri;
+const enabled: TOTP = await gh.user.verifyTOTP({ code: "123456" });
+const backupCodes: string[] = enabled.backupCodes;
+const disabled: boolean = (await gh.user.disableTOTP({ code: "123456" })).verified;
+void [secondFactor, uri, backupCodes, disabled];
 const identifier: string | null = signIn.identifier;
 const factor: FirstFactorStrategy | undefined = signIn.supportedFirstFactors[0]?.strategy;
 const safeIdentifier: string | undefined = signIn.supportedFirstFactors[0]?.safeIdentifier;

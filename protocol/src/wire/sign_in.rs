@@ -1,7 +1,7 @@
 //! Sign-ins, session tokens and the JWKS: the JSON of the sign-in and
 //! session endpoints.
 
-use crate::{FirstFactor, NextAction, SignInStatus, VerificationStatus};
+use crate::{FirstFactor, NextAction, SecondFactor, SignInStatus, VerificationStatus};
 use serde::{Deserialize, Serialize};
 
 /// The sign-in resource.
@@ -17,6 +17,9 @@ pub struct SignIn {
     pub supported_first_factors: Vec<FirstFactorOption>,
     /// The factor chosen, and how far it got; `null` until one is chosen.
     pub first_factor_verification: Option<FirstFactorVerification>,
+    /// The second factors that complete it, in `needs_second_factor`
+    /// (`totp`, `backup_code`); empty in every other status.
+    pub supported_second_factors: Vec<SecondFactorOption>,
     pub created_session_id: Option<String>,
     /// Set once the sign-in is complete (never before: it would tell who
     /// an identifier belongs to before they proved it).
@@ -34,6 +37,13 @@ pub struct FirstFactorOption {
     /// a username or phone number.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub safe_identifier: Option<String>,
+}
+
+/// One second factor a sign-in may use.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SecondFactorOption {
+    pub strategy: SecondFactor,
 }
 
 /// The state of the chosen first factor; the keys of a sign-up's
@@ -77,6 +87,54 @@ pub struct AttemptFirstFactorParams {
     pub strategy: Option<String>,
     pub code: Option<String>,
     pub password: Option<String>,
+}
+
+/// The body of `POST .../attempt_second_factor`: `strategy` is `totp`
+/// (a 6-digit code) or `backup_code` (a 10-character code).
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AttemptSecondFactorParams {
+    /// Kept as text so an unknown one answers `verification_strategy_invalid`.
+    pub strategy: Option<String>,
+    pub code: Option<String>,
+}
+
+impl AttemptSecondFactorParams {
+    pub const KEYS: [&'static str; 2] = ["strategy", "code"];
+}
+
+/// A user's TOTP (time-based one-time password, RFC 6238), as
+/// `POST /v1/client/sessions/{id}/totp` and its verification answer it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Totp {
+    /// `totp`.
+    pub object: String,
+    /// The shared secret in base32, for typing into an authenticator app;
+    /// only in the answer of the create (`null` afterwards).
+    pub secret: Option<String>,
+    /// The same secret as an `otpauth://totp/...` URI (for a QR code);
+    /// only in the answer of the create.
+    pub uri: Option<String>,
+    /// Whether it is on: `false` until a code from the app verified it.
+    pub verified: bool,
+    /// The ten one-time backup codes: only in the answer of the
+    /// verification that turns it on (the server keeps them hashed);
+    /// empty in every other answer.
+    pub backup_codes: Vec<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// The body of `POST .../totp/attempt_verification` and `POST .../totp/disable`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TotpCodeParams {
+    pub code: Option<String>,
+}
+
+impl TotpCodeParams {
+    pub const KEYS: [&'static str; 1] = ["code"];
 }
 
 /// The body of `POST .../reset_password`: the new password, once the

@@ -6,13 +6,15 @@
 //! - [`auth`]: the key check (401 `authorization_invalid`);
 //! - [`query`]: list queries and pages;
 //! - [`sync`]: `PUT /v1/admin/users`, the upsert of synced users;
-//! - [`users`], [`invitations`], [`webhooks`] (the webhook deliveries): the handlers.
+//! - [`users`], [`invitations`], [`webhooks`] (the webhook deliveries),
+//!   [`factors`] (a user's second factors: list, reset): the handlers.
 //!
 //! Answers are the resources themselves (no client envelope: there is no
 //! client here). The CSRF rule applies as everywhere: servers send no
 //! `Origin`, so they pass.
 
 pub mod auth;
+pub mod factors;
 pub mod invitations;
 pub mod query;
 pub mod sync;
@@ -33,6 +35,7 @@ pub fn routes(key: Option<AdminKey>) -> OpenApiRouter<AppState> {
         .routes(routes!(users::list, users::put))
         .routes(routes!(users::show, users::delete))
         .routes(routes!(users::revoke_sessions))
+        .routes(routes!(factors::list, factors::reset))
         .routes(routes!(invitations::list, invitations::create))
         .routes(routes!(invitations::show))
         .routes(routes!(invitations::revoke))

@@ -7,7 +7,7 @@
 //! ones) and the `Store`/`Tx` methods over it.
 //!
 //! The secrets it keeps (`server_secrets`, the private half of
-//! `signing_keys`) are sealed with the master key (`crate::master_key`),
+//! `signing_keys`, the TOTP secrets of `user_totp`) are sealed with the master key (`crate::master_key`),
 //! which is not in the database; [`Store`] and [`Tx`] seal and open them at
 //! this boundary, so the rest of the server sees them in the clear. Rows
 //! from before sealing (migration 0009) are sealed when a server opens the
@@ -36,6 +36,7 @@ mod secrets;
 mod sessions;
 mod sign_ins;
 mod sign_ups;
+mod totp;
 mod users;
 mod webhooks;
 mod writer;

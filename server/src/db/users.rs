@@ -137,9 +137,14 @@ async fn list(
     rows.iter().map(from_row).collect()
 }
 
-/// Deletes a user with their sessions and sign-ins.
+/// Deletes a user with their sessions, sign-ins and second factors.
 async fn delete(conn: &mut Conn, id: &str) -> Result<bool, sqlx::Error> {
-    for statement in ["DELETE FROM sessions WHERE user_id = $1", "DELETE FROM sign_ins WHERE user_id = $1"] {
+    for statement in [
+        "DELETE FROM sessions WHERE user_id = $1",
+        "DELETE FROM sign_ins WHERE user_id = $1",
+        "DELETE FROM backup_codes WHERE user_id = $1",
+        "DELETE FROM user_totp WHERE user_id = $1",
+    ] {
         sqlx::query(statement).bind(id).execute(&mut *conn).await?;
     }
     let done = sqlx::query("DELETE FROM users WHERE id = $1").bind(id).execute(&mut *conn).await?;

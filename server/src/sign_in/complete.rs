@@ -1,6 +1,7 @@
 //! What completing a sign-in does, in the same transaction as the
-//! sign-in's own update: a session (and its `session.created` webhook
-//! event), and what the proof taught us.
+//! sign-in's own update: what the proof taught us ([`apply_proof`], also
+//! when a second factor is still due), then a session (and its
+//! `session.created` webhook event, [`create_session`]).
 
 use super::{Ctx, Proof, user_of};
 use crate::delivery::Message;
@@ -10,15 +11,15 @@ use crate::model::SignInRecord;
 use crate::session;
 use gatehouse_protocol::ErrorCode;
 
-/// Creates an active session on this client and sets its id on the
-/// sign-in. A password proof upgrades an outdated hash to the server's
+/// What a proof changes on the user: a password proof upgrades an outdated hash to the server's
 /// argon2id; a code proves the email address. A new password (after a
 /// reset code, which proved the email too) replaces the old one and, unless
 /// asked not to, ends every other session of the user; it answers the
-/// notice to send once committed ("your password was changed").
-pub(super) async fn create_session(
+/// notice to send once committed ("your password was changed"). A second
+/// factor teaches nothing more.
+pub(super) async fn apply_proof(
     ctx: &mut Ctx<'_>,
-    sign_in: &mut SignInRecord,
+    sign_in: &SignInRecord,
     proof: Proof,
 ) -> Result<Option<Message>, ApiError> {
     let user = user_of(&mut ctx.tx, sign_in).await?;
@@ -28,7 +29,7 @@ pub(super) async fn create_session(
         Proof::Password(Some(rehash)) => {
             ctx.tx.upgrade_password_hash(&user.id, &rehash.old, &rehash.new, ctx.now).await?;
         }
-        Proof::Password(None) | Proof::ResetCode => {}
+        Proof::Password(None) | Proof::ResetCode | Proof::SecondFactor => {}
         Proof::EmailCode => ctx.tx.mark_email_verified(&user.id, ctx.now).await?,
         Proof::NewPassword { hash, sign_out_of_other_sessions, locale } => {
             ctx.tx.set_password_hash(&user.id, &hash, ctx.now).await?;
@@ -46,10 +47,17 @@ pub(super) async fn create_session(
             }
         }
     }
-    let session = session::new_session(&user.id, &ctx.state.config, ctx.now);
+    Ok(notice)
+}
+
+/// Creates an active session on this client and sets its id on the sign-in.
+pub(super) async fn create_session(ctx: &mut Ctx<'_>, sign_in: &mut SignInRecord) -> Result<(), ApiError> {
+    let user_id =
+        sign_in.user_id.clone().ok_or_else(|| ApiError::param(ErrorCode::FormIdentifierNotFound, "identifier"))?;
+    let session = session::new_session(&user_id, &ctx.state.config, ctx.now);
     ctx.tx.insert_session(&session, ctx.client_id).await?;
     let created = crate::webhooks::data(&session);
     ctx.tx.record_event(crate::model::WebhookEvent::SessionCreated, created, ctx.now).await?;
     sign_in.created_session_id = Some(session.id);
-    Ok(notice)
+    Ok(())
 }

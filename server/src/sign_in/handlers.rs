@@ -1,6 +1,6 @@
 //! The HTTP handlers of the sign-in endpoints: extract, run, wrap.
 
-use super::{Attempt, Create, Operation, Prepare, ResetPassword, loaded};
+use super::{Attempt, AttemptSecondFactor, Create, Operation, Prepare, ResetPassword, loaded};
 use crate::client::{CurrentClient, envelope};
 use crate::error::ApiError;
 use crate::extract::{Params, SignInId};
@@ -11,7 +11,8 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use gatehouse_protocol::wire::{
-    AttemptFirstFactorParams, Envelope, PrepareFirstFactorParams, ResetPasswordParams, SignIn, SignInParams,
+    AttemptFirstFactorParams, AttemptSecondFactorParams, Envelope, PrepareFirstFactorParams, ResetPasswordParams,
+    SignIn, SignInParams,
 };
 
 type Answer = Result<Json<Envelope<SignIn>>, ApiError>;
@@ -102,6 +103,26 @@ pub async fn reset_password(
     Params(p): Params<ResetPasswordParams>,
 ) -> Answer {
     let op = Operation::ResetPassword(ResetPassword::parse(p, &state, &client.id, &id, asked).await?);
+    run(&state, &client, Some(&id), op).await
+}
+
+#[utoipa::path(
+    post,
+    path = "/client/sign_ins/{id}/attempt_second_factor",
+    operation_id = "attempt_second_factor",
+    tag = "sign_ins",
+    summary = "Prove the second factor (a TOTP or backup code), which completes the sign-in",
+    params(("id" = String, Path, description = "The sign-in's id.")),
+    request_body(content = AttemptSecondFactorParams, description = "Every key optional; `null` is absent. An unknown key is 422 `form_param_unknown`."),
+    responses((status = 200, description = "The sign-in, in the envelope.", body = Envelope<SignIn>), ClientWrite)
+)]
+pub async fn attempt_second_factor(
+    State(state): State<AppState>,
+    client: CurrentClient,
+    SignInId(id): SignInId,
+    Params(p): Params<AttemptSecondFactorParams>,
+) -> Answer {
+    let op = Operation::AttemptSecondFactor(AttemptSecondFactor::parse(p)?);
     run(&state, &client, Some(&id), op).await
 }
 

@@ -7,7 +7,8 @@
 //! - [`record`]: the sign-in as kept, and as shown on the wire;
 //! - [`factors`]: which first factors an account offers;
 //! - one file per operation (`parse` the body, then `apply` inside the
-//!   transaction): [`Create`], [`Prepare`], [`Attempt`], [`ResetPassword`];
+//!   transaction): [`Create`], [`Prepare`], [`Attempt`], [`ResetPassword`],
+//!   [`AttemptSecondFactor`] (a user with TOTP on: `crate::totp`);
 //! - `complete`: the session a proven sign-in creates;
 //! - [`handlers`]: the HTTP handlers.
 //!
@@ -24,12 +25,14 @@ pub mod lockout;
 pub mod machine;
 mod prepare;
 pub mod reset_password;
+mod second_factor;
 pub mod view;
 
 pub use attempt::Attempt;
 pub use create::Create;
 pub use prepare::Prepare;
 pub use reset_password::ResetPassword;
+pub use second_factor::AttemptSecondFactor;
 
 use crate::db::{Tx, UserKey};
 use crate::delivery::Message;
@@ -48,6 +51,7 @@ pub enum Operation {
     Prepare(Prepare),
     Attempt(Attempt),
     ResetPassword(ResetPassword),
+    AttemptSecondFactor(AttemptSecondFactor),
 }
 
 /// What an operation works with inside its transaction.
@@ -79,6 +83,8 @@ pub enum Proof {
     /// The new password after a reset code, hashed; `locale` is that of the
     /// "password changed" email.
     NewPassword { hash: String, sign_out_of_other_sessions: bool, locale: crate::mail::Locale },
+    /// A right TOTP or backup code, after the first factor.
+    SecondFactor,
 }
 
 impl Proof {
@@ -88,6 +94,7 @@ impl Proof {
             Proof::Password(_) | Proof::EmailCode => Event::Proven,
             Proof::ResetCode => Event::ResetProven,
             Proof::NewPassword { .. } => Event::NewPassword,
+            Proof::SecondFactor => Event::SecondProven,
         }
     }
 }
@@ -103,19 +110,33 @@ impl Operation {
             (_, Some(id)) => (loaded(ctx.tx.sign_in(id, client_id).await?, now)?, false),
             (_, None) => return Err(ApiError::Refused(ErrorCode::SignInNotFound)),
         };
-        let event = if matches!(self, Operation::ResetPassword(_)) { Event::NewPassword } else { Event::Change };
+        let event = match self {
+            Operation::ResetPassword(_) => Event::NewPassword,
+            Operation::AttemptSecondFactor(_) => Event::SecondProven,
+            _ => Event::Change,
+        };
         transition(sign_in.status, event)?;
         let step = match self {
             Operation::Create(op) => op.apply(&mut ctx, &mut sign_in).await?,
             Operation::Prepare(op) => op.apply(&mut ctx, &mut sign_in).await?,
             Operation::Attempt(op) => op.apply(&mut ctx, &mut sign_in).await?,
             Operation::ResetPassword(op) => op.apply(&mut ctx, &mut sign_in).await?,
+            Operation::AttemptSecondFactor(op) => op.apply(&mut ctx, &mut sign_in).await?,
         };
         let mut notice = None;
         if let Some(proof) = step.proof {
-            sign_in.status = transition(sign_in.status, proof.event())?;
+            let event = proof.event();
+            let next = transition(sign_in.status, event)?;
+            let second_factor_on = match (next, sign_in.user_id.as_deref()) {
+                (SignInStatus::Complete, Some(user_id)) => crate::totp::check::is_on(&mut ctx.tx, user_id).await?,
+                _ => false,
+            };
+            sign_in.status = machine::second_factor_due(next, event, second_factor_on);
+            if matches!(sign_in.status, SignInStatus::Complete | SignInStatus::NeedsSecondFactor) {
+                notice = complete::apply_proof(&mut ctx, &sign_in, proof).await?;
+            }
             if sign_in.status == SignInStatus::Complete {
-                notice = complete::create_session(&mut ctx, &mut sign_in, proof).await?;
+                complete::create_session(&mut ctx, &mut sign_in).await?;
             }
         }
         ctx.tx.save_sign_in(&sign_in, is_new).await?;

@@ -1,8 +1,8 @@
 //! How the API shows a sign-in.
 
 use crate::model::SignInRecord;
-use gatehouse_protocol::wire::{self, FirstFactorOption, FirstFactorVerification};
-use gatehouse_protocol::{FirstFactor, SignInStatus};
+use gatehouse_protocol::wire::{self, FirstFactorOption, FirstFactorVerification, SecondFactorOption};
+use gatehouse_protocol::{FirstFactor, SecondFactor, SignInStatus};
 
 /// The sign-in as the API shows it at `now`.
 pub fn sign_in(record: &SignInRecord, now: i64) -> wire::SignIn {
@@ -28,6 +28,12 @@ pub fn sign_in(record: &SignInRecord, now: i64) -> wire::SignIn {
             next_action: record.verification.next_action(now),
             verified_at_client: record.verification.verified_at_client.clone(),
         }),
+        supported_second_factors: match record.status {
+            SignInStatus::NeedsSecondFactor => {
+                SecondFactor::ALL.iter().map(|&strategy| SecondFactorOption { strategy }).collect()
+            }
+            _ => Vec::new(),
+        },
         created_session_id: record.created_session_id.clone(),
         user_id: record.user_id.clone().filter(|_| complete),
         abandon_at: record.abandon_at,

@@ -54,6 +54,7 @@ mod sign_up;
 mod sms;
 mod smtp;
 mod systemd_unit;
+mod totp;
 mod two_nodes;
 mod verification;
 mod webhooks;
