@@ -55,5 +55,6 @@ mod sms;
 mod smtp;
 mod systemd_unit;
 mod two_nodes;
+mod user_sessions;
 mod verification;
 mod webhooks;
