@@ -161,6 +161,24 @@ pub const SIGN_IN_ENVELOPE: &[Key] = &[Key("response", Kind::Obj(&SIGN_IN)), Key
 /// `{ "response": Session, "client": Client }` (signing out).
 pub const SESSION_ENVELOPE: &[Key] = &[Key("response", Kind::Obj(&SESSION)), Key("client", Kind::Obj(&CLIENT))];
 
+/// One of the user's sessions, as `gh.user.sessions()` lists it.
+const USER_SESSION: &[Key] = &[
+    Key("id", Kind::Str),
+    Key("status", Kind::Str),
+    Key("browser", Kind::Str),
+    Key("ip_address", Kind::OptStr),
+    Key("created_at", Kind::Num),
+    Key("last_active_at", Kind::Num),
+    Key("expire_at", Kind::Num),
+    Key("current", Kind::Bool),
+];
+
+const USER_SESSIONS: &[Key] = &[Key("data", Kind::List(&USER_SESSION))];
+
+/// `{ "response": { "data": [UserSession] }, "client": Client }`.
+pub const USER_SESSIONS_ENVELOPE: &[Key] =
+    &[Key("response", Kind::Obj(&USER_SESSIONS)), Key("client", Kind::Obj(&CLIENT))];
+
 /// `{ "response": Token, "client": Client }`: a session JWT, with its
 /// `iat` and `exp` in epoch ms of the server's clock.
 pub const TOKEN_ENVELOPE: &[Key] = &[Key("response", Kind::Obj(&TOKEN)), Key("client", Kind::Obj(&CLIENT))];

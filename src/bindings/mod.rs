@@ -61,6 +61,10 @@ const SIGN_OUT: u32 = 4;
 const EVENTS: u32 = 5;
 /// The client, reloaded because another tab changed it (`objects::follow`).
 const CLIENT_RELOAD: u32 = 6;
+/// The user's sessions.
+const USER_SESSIONS: u32 = 7;
+/// One of them, ended.
+const REVOKED: u32 = 8;
 
 // The operations of `Gatehouse.__run`, as `objects.rs` numbers them: the
 // sign-up's nine (0 to 8, in the order of `sign_up_op`), the sign-in's
@@ -81,6 +85,10 @@ const RUN_LINK_CANCELLED: u32 = 17;
 const RUN_CLIENT: u32 = 18;
 /// The sign-in's `resetPassword`.
 const RUN_RESET_PASSWORD: u32 = 19;
+/// `gh.user.sessions()`, with the current session's id as `params`.
+const RUN_USER_SESSIONS: u32 = 20;
+/// A listed session's `revoke()`, with `[current id, its id]` as `params`.
+const RUN_REVOKE: u32 = 21;
 
 /// The paths of the environment and the client, asked for at load.
 const ENVIRONMENT: &str = "/v1/environment";
@@ -263,6 +271,12 @@ impl Gatehouse {
             }
             RUN_TOKEN => (session(Method::Post, "/tokens"), TOKEN),
             RUN_SIGN_OUT => (session(Method::Delete, ""), SIGN_OUT),
+            RUN_USER_SESSIONS => (session(Method::Get, "/user_sessions"), USER_SESSIONS),
+            RUN_REVOKE => {
+                let id = |i| get(&params, i).and_then(|v| v.as_string()).unwrap_or_default();
+                let path = join(&["/v1/client/sessions/", &id("0"), "/user_sessions/", &id("1"), "/revoke"]);
+                (request(Method::Post, path), REVOKED)
+            }
             RUN_CLIENT => {
                 shared.transport.adopt(params.as_string());
                 (request(Method::Get, CLIENT.into()), CLIENT_RELOAD)
@@ -308,7 +322,8 @@ impl Gatehouse {
                 SIGN_UP => schema::SIGN_UP_ENVELOPE,
                 SIGN_IN => schema::SIGN_IN_ENVELOPE,
                 TOKEN => schema::TOKEN_ENVELOPE,
-                SIGN_OUT => schema::SESSION_ENVELOPE,
+                SIGN_OUT | REVOKED => schema::SESSION_ENVELOPE,
+                USER_SESSIONS => schema::USER_SESSIONS_ENVELOPE,
                 CLIENT_RELOAD => schema::CLIENT_ENVELOPE,
                 _ => return Err(Error::response_invalid(0, None)),
             };
@@ -318,9 +333,14 @@ impl Gatehouse {
             }
             let envelope = decode::answer(answer, keys)?;
             let response = get(&envelope, "response").unwrap_or_default();
-            return Ok(if tag == TOKEN {
-                // `{ jwt, issuedAt, expireAt }`, for the token cache.
+            return Ok(if tag == TOKEN || tag == USER_SESSIONS {
+                // `{ jwt, issuedAt, expireAt }`, for the token cache; the
+                // list of sessions, for `objects.rs` to give each `revoke()`.
                 shared.set_client(&envelope, &JsValue::UNDEFINED, false);
+                response
+            } else if tag == REVOKED {
+                // The ended session; this client's own, if it was `gh.session`.
+                shared.set_client(&envelope, &response, true);
                 response
             } else {
                 // Signing out: the session, now `revoked`; a reload: none.

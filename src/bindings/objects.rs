@@ -10,6 +10,8 @@
 //!
 //! - `show`: `gh.client` and `gh.session`, the client's last active session
 //!   (the one `Session` object of the instance, updated in place), or null;
+//!   `gh.user` beside it (null when signed out): `sessions()` lists the
+//!   user's sessions on every browser, each with `revoke()` (ops 20, 21);
 //! - the listeners of `gh.addListener(f)`: `show` is the one place where
 //!   an answer's state lands (after the sign-up or sign-in object took
 //!   its part), so it calls each listener there, once per answer taken in,
@@ -47,7 +49,7 @@
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(inline_js = r#"
-const gh = Symbol(), current = Symbol(), token = Symbol(), heard = Symbol(), tabs = Symbol(), page = Math.random();
+const gh = Symbol(), current = Symbol(), token = Symbol(), heard = Symbol(), tabs = Symbol(), me = Symbol(), page = Math.random();
 class Resource {
   constructor(g) { this[gh] = g; }
 }
@@ -97,6 +99,15 @@ class Session extends Resource {
     return this[gh].__run(14, this.id);
   }
 }
+class User extends Resource {
+  sessions() {
+    const g = this[gh];
+    return g.__run(20, g.session?.id).then((r) => r.data.map((x) => Object.assign(new UserSession(g), x)));
+  }
+}
+class UserSession extends Resource {
+  revoke() { return this[gh].__run(21, [this[gh].session?.id, this.id]).then((r) => Object.assign(this, r)); }
+}
 export const newSignUp = (g) => new SignUp(g);
 export const newSignIn = (g) => new SignIn(g);
 function addListener(f) {
@@ -112,6 +123,7 @@ export function show(g, client, revoked, tell) {
   g.client = client;
   const active = client.sessions.find((x) => x.id === client.lastActiveSessionId);
   g.session = active ? Object.assign(s, active) : null;
+  g.user = active ? (g[me] ??= new User(g)) : null;
   const snapshot = { client, session: g.session, signUp: g.signUp, signIn: g.signIn };
   for (const f of g[heard] ?? []) {
     try {

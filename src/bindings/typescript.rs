@@ -212,6 +212,33 @@ export interface Session extends Readonly<SessionResource> {
   signOut(): Promise<void>;
 }
 
+/** One of the signed-in user's sessions, on this or another browser (`gh.user.sessions()`). */
+export interface UserSession {
+  id: string;
+  /** "active"; "revoked" once `revoke()` ended it. */
+  status: string;
+  /** The browser it signed in with, as a person reads it: "Chrome 120 on Linux". */
+  browser: string;
+  /** The IP it signed in from, then the one of its last token refresh. */
+  ipAddress: string | null;
+  /** Epoch ms. */
+  createdAt: number;
+  /** Epoch ms: its creation, then its last token refresh (within a minute). */
+  lastActiveAt: number;
+  /** Epoch ms. */
+  expireAt: number;
+  /** Whether it is this browser's `gh.session`. */
+  current: boolean;
+  /** Ends this session ("was this you?"); answers it, `status: "revoked"`. Ending `gh.session` signs out here. */
+  revoke(): Promise<UserSession>;
+}
+
+/** `gh.user`: the signed-in user (`null` when signed out). */
+export interface User {
+  /** The user's active sessions on every browser, the most recently active first. */
+  sessions(): Promise<UserSession[]>;
+}
+
 /** The sign-up's attributes: data properties of `SignUp`, replaced in place after every answer. */
 export interface SignUpResource {
   /** `null` until `create`. */
@@ -361,6 +388,8 @@ export interface Gatehouse {
   readonly signIn: SignIn;
   /** The client's last active session, or `null` when signed out. */
   readonly session: Session | null;
+  /** The signed-in user, or `null` when signed out. */
+  readonly user: User | null;
   /**
    * Calls `listener` after every change of `signUp`, `signIn`, `session` or
    * `client` (each answer the SDK takes in: a sign-up or sign-in call, a

@@ -22,5 +22,6 @@ mod sign_up;
 mod support;
 mod tickets;
 mod tokens;
+mod user_sessions;
 
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
