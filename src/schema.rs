@@ -13,8 +13,8 @@ use gatehouse_protocol::{
 };
 
 /// What one value must be. Lists and tables are named by a one-byte
-/// index ([`Names`], [`Table`]), so a key is stored in two bytes plus its
-/// name (see [`Table`]).
+/// index ([`Names`], [`Table`]), so a key is stored in three bytes plus
+/// its name (see [`Table`]).
 #[derive(Clone, Copy)]
 pub enum Kind {
     Str,
@@ -79,9 +79,8 @@ const SIGN_UP_STATUS: Names = Names(6);
 const SECOND_FACTOR_NAMES: Names = Names(7);
 
 /// The keys of an object's shape: an index into the tables, which are
-/// stored as bytes, each key its kind (the variant in the low four bits,
-/// the list's or table's index in the high four), its name's length and
-/// its name. Built at compile time from lists of [`Key`]s: about 1.3 KB of
+/// stored as bytes, each key its kind's variant, the index of its list or
+/// table (0 for the others), its name's length and its name. Built at compile time from lists of [`Key`]s: about 1.3 KB of
 /// pointers less in the wasm than the lists themselves (about 0.4 KiB
 /// gzip).
 #[derive(Clone, Copy)]
@@ -92,19 +91,19 @@ impl Table {
     pub fn keys(self) -> impl Iterator<Item = Key> {
         let mut bytes: &'static [u8] = TABLES.get(self.0 as usize).copied().unwrap_or_default();
         core::iter::from_fn(move || {
-            let (&[kind, len], rest) = bytes.split_first_chunk()?;
+            let (&[variant, index, len], rest) = bytes.split_first_chunk()?;
             let (name, rest) = rest.split_at_checked(len as usize)?;
             bytes = rest;
             // SAFETY: `encode` copied the bytes of a `&str`, whole.
-            Some(Key(unsafe { core::str::from_utf8_unchecked(name) }, kind_of(kind)?))
+            Some(Key(unsafe { core::str::from_utf8_unchecked(name) }, kind_of(variant, index)?))
         })
     }
 }
 
-/// A kind from its byte ([`kind_byte`]).
-fn kind_of(byte: u8) -> Option<Kind> {
-    let (names, table) = (Names(byte >> 4), Table(byte >> 4));
-    Some(match byte & 15 {
+/// A kind from its bytes ([`kind_bytes`]).
+fn kind_of(variant: u8, index: u8) -> Option<Kind> {
+    let (names, table) = (Names(index), Table(index));
+    Some(match variant {
         0 => Kind::Str,
         1 => Kind::OptStr,
         2 => Kind::MaybeStr,
@@ -122,9 +121,8 @@ fn kind_of(byte: u8) -> Option<Kind> {
     })
 }
 
-/// The byte of a kind: the variant, and the index of its list or table
-/// (which must be under 16: the build fails otherwise).
-const fn kind_byte(kind: Kind) -> u8 {
+/// The bytes of a kind: the variant, and the index of its list or table.
+const fn kind_bytes(kind: Kind) -> (u8, u8) {
     let (variant, index) = match kind {
         Kind::Str => (0, 0),
         Kind::OptStr => (1, 0),
@@ -140,15 +138,14 @@ const fn kind_byte(kind: Kind) -> u8 {
         Kind::List(Table(i)) => (11, i),
         Kind::AnyObj => (12, 0),
     };
-    assert!(index < 16, "a nested table or list must have an index under 16");
-    variant | index << 4
+    (variant, index)
 }
 
 /// The encoded length of `keys`.
 const fn encoded_len(keys: &[Key]) -> usize {
     let (mut len, mut i) = (0, 0);
     while i < keys.len() {
-        len += 2 + keys[i].0.len();
+        len += 3 + keys[i].0.len();
         i += 1;
     }
     len
@@ -161,22 +158,21 @@ const fn encode<const N: usize>(keys: &[Key]) -> [u8; N] {
     while i < keys.len() {
         let name = keys[i].0.as_bytes();
         assert!(name.len() < 256);
-        out[at] = kind_byte(keys[i].1);
-        out[at + 1] = name.len() as u8;
+        (out[at], out[at + 1]) = kind_bytes(keys[i].1);
+        out[at + 2] = name.len() as u8;
         let mut j = 0;
         while j < name.len() {
-            out[at + 2 + j] = name[j];
+            out[at + 3 + j] = name[j];
             j += 1;
         }
-        at += 2 + name.len();
+        at += 3 + name.len();
         i += 1;
     }
     assert!(at == N);
     out
 }
 
-/// The tables, in the order of their indices (those nested in others
-/// first: their index must fit in a kind's four bits).
+/// The tables, in the order of their indices.
 macro_rules! tables {
     ($($(#[$doc:meta])* $vis:vis $name:ident = $keys:expr;)*) => {
         #[allow(non_camel_case_types, clippy::upper_case_acronyms)]
@@ -203,7 +199,6 @@ const V_EXPIRE_AT: Key = Key("expire_at", Kind::OptNum);
 const V_NEXT_ACTION: Key = Key("next_action", Kind::Enum(NEXT_ACTION));
 const V_VERIFIED_AT_CLIENT: Key = Key("verified_at_client", Kind::OptStr);
 
-// Nested tables first (see `Table`).
 tables! {
     ATTRIBUTE = &[
         Key("enabled", Kind::Bool),
@@ -256,6 +251,20 @@ tables! {
         Key("created_at", Kind::Num),
         Key("updated_at", Kind::Num),
     ];
+
+    /// One of the user's sessions, as `gh.user.sessions()` lists it.
+    USER_SESSION = &[
+        Key("id", Kind::Str),
+        Key("status", Kind::Str),
+        Key("browser", Kind::Str),
+        Key("ip_address", Kind::OptStr),
+        Key("created_at", Kind::Num),
+        Key("last_active_at", Kind::Num),
+        Key("expire_at", Kind::Num),
+        Key("current", Kind::Bool),
+    ];
+
+    USER_SESSIONS = &[Key("data", Kind::List(USER_SESSION))];
 
     /// A session token.
     TOKEN = &[Key("jwt", Kind::Str), Key("issued_at", Kind::Num), Key("expire_at", Kind::Num)];
@@ -346,6 +355,9 @@ tables! {
     /// `{ "response": Token, "client": Client }`: a session JWT, with its
     /// `iat` and `exp` in epoch ms of the server's clock.
     pub TOKEN_ENVELOPE = &[Key("response", Kind::Obj(TOKEN)), Key("client", Kind::Obj(CLIENT))];
+
+    /// `{ "response": { "data": [UserSession] }, "client": Client }`.
+    pub USER_SESSIONS_ENVELOPE = &[Key("response", Kind::Obj(USER_SESSIONS)), Key("client", Kind::Obj(CLIENT))];
 
     /// `{ "response": Totp, "client": Client }`.
     pub TOTP_ENVELOPE = &[Key("response", Kind::Obj(TOTP)), Key("client", Kind::Obj(CLIENT))];

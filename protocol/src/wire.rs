@@ -155,6 +155,34 @@ pub struct Session {
     pub expire_at: i64,
 }
 
+/// One of the signed-in user's active sessions, on any client, as
+/// `GET /v1/client/sessions/{id}/user_sessions` lists them ("was this
+/// you?"). `browser` is the `User-Agent` it signed in with, read for a
+/// person ("Chrome 120 on Linux"); `ip_address` the IP it signed in from,
+/// then the one of its last token refresh. `current` marks the session the
+/// list was asked with.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UserSession {
+    pub object: String,
+    pub id: String,
+    pub status: String,
+    pub browser: String,
+    pub ip_address: Option<String>,
+    pub created_at: i64,
+    pub last_active_at: i64,
+    pub expire_at: i64,
+    pub current: bool,
+}
+
+/// The signed-in user's active sessions, the most recently active first.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UserSessions {
+    pub object: String,
+    pub data: Vec<UserSession>,
+}
+
 /// The sign-up resource.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

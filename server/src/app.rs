@@ -20,6 +20,7 @@ use crate::openapi::{self, Document};
 use crate::origin::{self, AllowedOrigins};
 use crate::rate_limit::{self, Limiter};
 use crate::session::handlers as session;
+use crate::session::user_sessions;
 use crate::sign_in::handlers as sign_in;
 use crate::sign_up::handlers as sign_up;
 use crate::state::AppState;
@@ -73,6 +74,8 @@ pub fn router(state: AppState, options: &Options) -> Router {
         .routes(routes!(totp::disable).layer(sensitive))
         .routes(routes!(session::revoke))
         .routes(routes!(session::token))
+        .routes(routes!(user_sessions::list))
+        .routes(routes!(user_sessions::revoke))
         .route_layer(from_fn_with_state(state.clone(), client::resolve));
     let (v1, v1_doc) = OpenApiRouter::new()
         .merge(clients)

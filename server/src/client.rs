@@ -50,6 +50,7 @@
 //! token is unknown, like any other.
 
 use crate::db::ClientToken;
+use crate::device::Device;
 use crate::error::ApiError;
 use crate::ids;
 use crate::openapi::ClientRead;
@@ -91,6 +92,8 @@ pub struct CurrentClient {
     /// in a body (an event stream's, `crate::sign_up::stream`), not only in
     /// a cookie the browser keeps.
     pub bearer: bool,
+    /// The request's `User-Agent` and IP (sessions record them).
+    pub device: Device,
 }
 
 /// How this request carries its token.
@@ -102,7 +105,7 @@ enum Mode {
 
 /// Middleware: finds the client (or makes one, for a first change), and
 /// hands out its token when one is issued.
-pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+pub async fn resolve(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let https = PublicOrigin::of(&state.config).is_https();
     let (mode, presented) = match presented_token(req.headers(), https) {
         Ok(found) => found,
@@ -114,6 +117,9 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
         Err(e) => return e.into_response(),
     };
     client.bearer = mode == Mode::Bearer;
+    let (mut parts, body) = req.into_parts();
+    client.device = Device::of(&mut parts, &state).await;
+    let mut req = Request::from_parts(parts, body);
     let changes_state = !matches!(*req.method(), Method::GET | Method::HEAD);
     req.extensions_mut().insert(client.clone());
     let mut response = next.run(req).await;
@@ -186,7 +192,7 @@ async fn find_or_create(
         None => None,
     };
     if let Some(found) = found {
-        let client = CurrentClient { id: found.id.clone(), stored: true, bearer: false };
+        let client = CurrentClient { id: found.id.clone(), stored: true, bearer: false, device: Device::default() };
         // Due since a completion elsewhere (an email link): replace now.
         if found.rotate_due {
             return Ok((client.clone(), rotate_if_due(state, &found.id).await?));
@@ -198,11 +204,11 @@ async fn find_or_create(
     }
     let id = ids::new_id("client");
     if !creates {
-        return Ok((CurrentClient { id, stored: false, bearer: false }, None));
+        return Ok((CurrentClient { id, stored: false, bearer: false, device: Device::default() }, None));
     }
     let token = ids::new_token();
     state.store.create_client(&id, &ids::token_hash(&token), state.now()).await?;
-    Ok((CurrentClient { id, stored: true, bearer: false }, Some(token)))
+    Ok((CurrentClient { id, stored: true, bearer: false, device: Device::default() }, Some(token)))
 }
 
 /// Replaces the client's token if that is due; the new token, if this

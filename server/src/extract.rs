@@ -2,8 +2,8 @@
 //!
 //! [`SignUpId`] is the `{id}` of a sign-up path; one that cannot even be
 //! decoded is a sign-up that does not exist (404 `sign_up_not_found`).
-//! [`SignInId`], [`SessionId`] and [`ResourceId`] (admin paths) do the
-//! same with their own 404 codes.
+//! [`SignInId`], [`SessionId`], [`SessionPair`] and [`ResourceId`] (admin
+//! paths) do the same with their own 404 codes.
 //!
 //! [`Params`]: the JSON body extractor of the API.
 //!
@@ -69,6 +69,23 @@ path_id!(
     SessionId,
     SessionNotFound
 );
+/// The `{id}` and `{other_id}` of
+/// `/v1/client/sessions/{id}/user_sessions/{other_id}...`: the session
+/// asking, and another of its user's. Undecodable: 404 `session_not_found`.
+#[derive(Debug)]
+pub struct SessionPair(pub String, pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for SessionPair {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let Path((id, other)) = Path::<(String, String)>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| ApiError::Refused(ErrorCode::SessionNotFound))?;
+        Ok(SessionPair(id, other))
+    }
+}
+
 path_id!(
     /// The `{id}` of an admin resource (`/v1/admin/users/{id}`, ...).
     ResourceId,

@@ -52,6 +52,7 @@ pub mod config;
 pub mod db;
 pub mod delivery;
 pub mod dev;
+pub mod device;
 pub mod environment;
 pub mod error;
 pub mod events;

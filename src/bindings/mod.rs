@@ -64,6 +64,10 @@ const EVENTS: u32 = 5;
 const CLIENT_RELOAD: u32 = 6;
 /// A user's TOTP.
 const TOTP: u32 = 7;
+/// The user's sessions.
+const USER_SESSIONS: u32 = 8;
+/// One of them, ended.
+const REVOKED: u32 = 9;
 
 // The operations of `Gatehouse.__run`, as `objects.rs` numbers them: the
 // sign-up's nine (0 to 8, in the order of `sign_up_op`), the sign-in's
@@ -90,6 +94,10 @@ const RUN_ATTEMPT_SECOND_FACTOR: u32 = 20;
 const RUN_CREATE_TOTP: u32 = 21;
 const RUN_VERIFY_TOTP: u32 = 22;
 const RUN_DISABLE_TOTP: u32 = 23;
+/// `gh.user.sessions()`, with the current session's id as `params`.
+const RUN_USER_SESSIONS: u32 = 24;
+/// A listed session's `revoke()`, with `[current id, its id]` as `params`.
+const RUN_REVOKE: u32 = 25;
 
 /// The paths of the environment and the client, asked for at load.
 const ENVIRONMENT: &str = "/v1/environment";
@@ -272,6 +280,12 @@ impl Gatehouse {
             }
             RUN_TOKEN => (session(Method::Post, "/tokens"), TOKEN),
             RUN_SIGN_OUT => (session(Method::Delete, ""), SIGN_OUT),
+            RUN_USER_SESSIONS => (session(Method::Get, "/user_sessions"), USER_SESSIONS),
+            RUN_REVOKE => {
+                let id = |i| get(&params, i).and_then(|v| v.as_string()).unwrap_or_default();
+                let path = join(&["/v1/client/sessions/", &id("0"), "/user_sessions/", &id("1"), "/revoke"]);
+                (request(Method::Post, path), REVOKED)
+            }
             RUN_CLIENT => {
                 shared.transport.adopt(params.as_string());
                 (request(Method::Get, CLIENT.into()), CLIENT_RELOAD)
@@ -322,7 +336,8 @@ impl Gatehouse {
                 SIGN_IN => schema::SIGN_IN_ENVELOPE,
                 TOKEN => schema::TOKEN_ENVELOPE,
                 TOTP => schema::TOTP_ENVELOPE,
-                SIGN_OUT => schema::SESSION_ENVELOPE,
+                SIGN_OUT | REVOKED => schema::SESSION_ENVELOPE,
+                USER_SESSIONS => schema::USER_SESSIONS_ENVELOPE,
                 CLIENT_RELOAD => schema::CLIENT_ENVELOPE,
                 _ => return Err(Error::response_invalid(0, None)),
             };
@@ -332,9 +347,14 @@ impl Gatehouse {
             }
             let envelope = decode::answer(answer, keys)?;
             let response = get(&envelope, "response").unwrap_or_default();
-            return Ok(if tag == TOKEN || tag == TOTP {
-                // `{ jwt, issuedAt, expireAt }`, for the token cache; a TOTP.
+            return Ok(if tag == TOKEN || tag == TOTP || tag == USER_SESSIONS {
+                // `{ jwt, issuedAt, expireAt }`, for the token cache; a TOTP;
+                // the list of sessions, for `objects.rs` to give each `revoke()`.
                 shared.set_client(&envelope, &JsValue::UNDEFINED, false);
+                response
+            } else if tag == REVOKED {
+                // The ended session; this client's own, if it was `gh.session`.
+                shared.set_client(&envelope, &response, true);
                 response
             } else {
                 // Signing out: the session, now `revoked`; a reload: none.

@@ -10,6 +10,9 @@
 //!
 //! - `show`: `gh.client` and `gh.session`, the client's last active session
 //!   (the one `Session` object of the instance, updated in place), or null;
+//!   `gh.user` beside it (null when signed out): `sessions()` lists the
+//!   user's sessions on every browser, each with `revoke()` (ops 24, 25), and the TOTP second factor's
+//!   `createTOTP()`, `verifyTOTP()` and `disableTOTP()` (ops 21 to 23);
 //! - the listeners of `gh.addListener(f)`: `show` is the one place where
 //!   an answer's state lands (after the sign-up or sign-in object took
 //!   its part), so it calls each listener there, once per answer taken in,
@@ -48,7 +51,7 @@
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(inline_js = r#"
-const gh = Symbol(), current = Symbol(), token = Symbol(), heard = Symbol(), tabs = Symbol(), page = Math.random();
+const gh = Symbol(), current = Symbol(), token = Symbol(), heard = Symbol(), tabs = Symbol(), me = Symbol(), page = Math.random();
 class Resource {
   constructor(g) { this[gh] = g; }
 }
@@ -76,11 +79,6 @@ class SignIn extends Resource {
   resetPassword(params) { return this[gh].__run(19, params); }
   attemptSecondFactor(params) { return this[gh].__run(20, params); }
 }
-class User extends Resource {
-  createTOTP() { return this[gh].__run(21); }
-  verifyTOTP(params) { return this[gh].__run(22, params); }
-  disableTOTP(params) { return this[gh].__run(23, params); }
-}
 class Session extends Resource {
   getToken() {
     const g = this[gh], sent = Date.now();
@@ -104,6 +102,18 @@ class Session extends Resource {
     return this[gh].__run(14, this.id);
   }
 }
+class User extends Resource {
+  createTOTP() { return this[gh].__run(21); }
+  verifyTOTP(params) { return this[gh].__run(22, params); }
+  disableTOTP(params) { return this[gh].__run(23, params); }
+  sessions() {
+    const g = this[gh];
+    return g.__run(24, g.session?.id).then((r) => r.data.map((x) => Object.assign(new UserSession(g), x)));
+  }
+}
+class UserSession extends Resource {
+  revoke() { return this[gh].__run(25, [this[gh].session?.id, this.id]).then((r) => Object.assign(this, r)); }
+}
 export const newSignUp = (g) => new SignUp(g);
 export const newSignIn = (g) => new SignIn(g);
 function addListener(f) {
@@ -119,12 +129,12 @@ export function show(g, client, revoked, tell) {
   const proto = Object.getPrototypeOf(g);
   proto.addListener ??= addListener;
   proto.signOut ??= signOut;
-  g.user ??= new User(g);
   const s = (g[current] ??= new Session(g)), before = g.client?.lastActiveSessionId;
   if (revoked && revoked.id === s.id) Object.assign(s, revoked);
   g.client = client;
   const active = client.sessions.find((x) => x.id === client.lastActiveSessionId);
   g.session = active ? Object.assign(s, active) : null;
+  g.user = active ? (g[me] ??= new User(g)) : null;
   const snapshot = { client, session: g.session, signUp: g.signUp, signIn: g.signIn };
   for (const f of g[heard] ?? []) {
     try {

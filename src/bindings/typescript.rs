@@ -212,6 +212,39 @@ export interface Session extends Readonly<SessionResource> {
   signOut(): Promise<void>;
 }
 
+/** One of the signed-in user's sessions, on this or another browser (`gh.user.sessions()`). */
+export interface UserSession {
+  id: string;
+  /** "active"; "revoked" once `revoke()` ended it. */
+  status: string;
+  /** The browser it signed in with, as a person reads it: "Chrome 120 on Linux". */
+  browser: string;
+  /** The IP it signed in from, then the one of its last token refresh. */
+  ipAddress: string | null;
+  /** Epoch ms. */
+  createdAt: number;
+  /** Epoch ms: its creation, then its last token refresh (within a minute). */
+  lastActiveAt: number;
+  /** Epoch ms. */
+  expireAt: number;
+  /** Whether it is this browser's `gh.session`. */
+  current: boolean;
+  /** Ends this session ("was this you?"); answers it, `status: "revoked"`. Ending `gh.session` signs out here. */
+  revoke(): Promise<UserSession>;
+}
+
+/** `gh.user`: the signed-in user (`null` when signed out). */
+export interface User {
+  /** The user's active sessions on every browser, the most recently active first. */
+  sessions(): Promise<UserSession[]>;
+  /** A new TOTP secret, pending until `verifyTOTP`. */
+  createTOTP(): Promise<TOTP>;
+  /** Turns the pending TOTP on with a code from the app; answers the backup codes. */
+  verifyTOTP(params: { code: string }): Promise<TOTP>;
+  /** Turns TOTP off with a code from the app or a backup code. */
+  disableTOTP(params: { code: string }): Promise<TOTP>;
+}
+
 /** The sign-up's attributes: data properties of `SignUp`, replaced in place after every answer. */
 export interface SignUpResource {
   /** `null` until `create`. */
@@ -288,15 +321,6 @@ export interface TOTP {
   readonly updatedAt: number;
 }
 
-/** The signed-in user's second factor, on `gh.session` (refused with `session_not_found` when signed out). */
-export interface User {
-  /** A new TOTP secret, pending until `verifyTOTP`. */
-  createTOTP(): Promise<TOTP>;
-  /** Turns the pending TOTP on with a code from the app; answers the backup codes. */
-  verifyTOTP(params: { code: string }): Promise<TOTP>;
-  /** Turns TOTP off with a code from the app or a backup code. */
-  disableTOTP(params: { code: string }): Promise<TOTP>;
-}
 export type FirstFactorStrategy = "password" | "email_code" | "reset_password_email_code";
 
 /**
@@ -396,8 +420,8 @@ export interface Gatehouse {
   readonly signIn: SignIn;
   /** The client's last active session, or `null` when signed out. */
   readonly session: Session | null;
-  /** The signed-in user's TOTP second factor. */
-  readonly user: User;
+  /** The signed-in user, or `null` when signed out. */
+  readonly user: User | null;
   /**
    * Calls `listener` after every change of `signUp`, `signIn`, `session` or
    * `client` (each answer the SDK takes in: a sign-up or sign-in call, a

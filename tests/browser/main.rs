@@ -23,5 +23,6 @@ mod support;
 mod tickets;
 mod tokens;
 mod totp;
+mod user_sessions;
 
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);

@@ -9,6 +9,7 @@ import init, {
   type VerificationStatus,
   type GatehouseErrorCode,
   type Session,
+  type UserSession,
   type SignIn,
   type SecondFactorStrategy,
   type TOTP,
@@ -111,6 +112,15 @@ if (session) {
   const sessionExpires: number = session.expireAt;
   const nothing: void = await session.signOut();
   void [jwt, sessionId, sessionUser, sessionExpires, nothing];
+}
+if (gh.user) {
+  const all: UserSession[] = await gh.user.sessions();
+  const where: string = all[0].browser;
+  const ip: string | null = all[0].ipAddress;
+  const lastActive: number = all[0].lastActiveAt;
+  const here: boolean = all[0].current;
+  const ended: UserSession = await all[0].revoke();
+  void [where, ip, lastActive, here, ended.status];
 }
 await gh.signOut();
 

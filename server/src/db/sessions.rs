@@ -1,5 +1,6 @@
-//! Sessions: one read and the sign-out (creation is in `clients`, where
-//! it also becomes the client's last active session).
+//! Sessions: one read, the sign-out, and where each was signed in from and
+//! last used (its user's list of sessions). Creation is in `clients`,
+//! where it also becomes the client's last active session.
 
 use super::{Conn, Store, Tx};
 use gatehouse_protocol::wire;
@@ -28,7 +29,111 @@ pub(super) fn from_row(r: &super::DbRow) -> Result<wire::Session, sqlx::Error> {
     })
 }
 
+/// A session with where it was signed in from and when it was last used.
+#[derive(Clone, Debug)]
+pub struct SessionActivity {
+    pub session: wire::Session,
+    pub client_id: String,
+    pub user_agent: Option<String>,
+    pub ip_address: Option<String>,
+    /// When it was last used (its creation, before its first refresh).
+    pub last_active_at: i64,
+}
+
 impl Store {
+    /// Records where a new session was signed in from, once: `false` when
+    /// it already was (an answer read again).
+    pub async fn record_session_device(
+        &self,
+        id: &str,
+        user_agent: Option<&str>,
+        ip_address: Option<&str>,
+        now: i64,
+    ) -> Result<bool, sqlx::Error> {
+        let _turn = self.gate.wait_turn().await?;
+        let done = sqlx::query(
+            "UPDATE sessions SET user_agent = $2, ip_address = $3, last_active_at = $4 \
+             WHERE id = $1 AND last_active_at IS NULL",
+        )
+        .bind(id)
+        .bind(user_agent)
+        .bind(ip_address)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Marks a session used at `now` from `ip_address`, unless it was
+    /// marked after `since` (at most one write per interval). A session
+    /// never recorded takes the `User-Agent` too.
+    pub async fn touch_session(
+        &self,
+        id: &str,
+        user_agent: Option<&str>,
+        ip_address: Option<&str>,
+        now: i64,
+        since: i64,
+    ) -> Result<(), sqlx::Error> {
+        let _turn = self.gate.wait_turn().await?;
+        sqlx::query(
+            "UPDATE sessions SET last_active_at = $4, ip_address = COALESCE($3, ip_address), \
+             user_agent = COALESCE(user_agent, $2) \
+             WHERE id = $1 AND (last_active_at IS NULL OR last_active_at <= $5)",
+        )
+        .bind(id)
+        .bind(user_agent)
+        .bind(ip_address)
+        .bind(now)
+        .bind(since)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The user's live sessions at `now`, on every client, the most
+    /// recently used first.
+    pub async fn user_sessions(&self, user_id: &str, now: i64) -> Result<Vec<SessionActivity>, sqlx::Error> {
+        let rows = sqlx::query(
+            "SELECT id, user_id, status, created_at, expire_at, client_id, user_agent, ip_address, \
+             COALESCE(last_active_at, created_at) AS last_active FROM sessions \
+             WHERE user_id = $1 AND status = 'active' AND expire_at > $2 \
+             ORDER BY COALESCE(last_active_at, created_at) DESC, id",
+        )
+        .bind(user_id)
+        .bind(now)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(SessionActivity {
+                    session: from_row(r)?,
+                    client_id: r.try_get("client_id")?,
+                    user_agent: r.try_get("user_agent")?,
+                    ip_address: r.try_get("ip_address")?,
+                    last_active_at: r.try_get("last_active")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Whether this client has held another session of this user before
+    /// `session_id` (of any status): a browser the user has signed in from.
+    pub async fn client_knew_user(
+        &self,
+        client_id: &str,
+        user_id: &str,
+        session_id: &str,
+    ) -> Result<bool, sqlx::Error> {
+        let row = sqlx::query("SELECT 1 FROM sessions WHERE client_id = $1 AND user_id = $2 AND id <> $3 LIMIT 1")
+            .bind(client_id)
+            .bind(user_id)
+            .bind(session_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.is_some())
+    }
+
     /// A session of this client, whatever its status.
     pub async fn session(&self, id: &str, client_id: &str) -> Result<Option<wire::Session>, sqlx::Error> {
         load(&mut *self.pool.acquire().await?, id, client_id).await
@@ -39,6 +144,18 @@ impl Tx {
     /// A session of this client, to change.
     pub async fn session(&mut self, id: &str, client_id: &str) -> Result<Option<wire::Session>, sqlx::Error> {
         load(&mut self.tx, id, client_id).await
+    }
+
+    /// A session of this user, on any client, to change.
+    pub async fn user_session(&mut self, id: &str, user_id: &str) -> Result<Option<wire::Session>, sqlx::Error> {
+        let row = sqlx::query(
+            "SELECT id, user_id, status, created_at, expire_at FROM sessions WHERE id = $1 AND user_id = $2",
+        )
+        .bind(id)
+        .bind(user_id)
+        .fetch_optional(&mut *self.tx)
+        .await?;
+        row.as_ref().map(from_row).transpose()
     }
 
     /// Ends a session (sign-out).

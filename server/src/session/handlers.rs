@@ -21,7 +21,8 @@ fn not_found() -> ApiError {
     ApiError::Refused(ErrorCode::SessionNotFound)
 }
 
-/// `POST /v1/client/sessions/{id}/tokens`: a live session of this client only.
+/// `POST /v1/client/sessions/{id}/tokens`: a live session of this client
+/// only. Marks the session used (`super::activity`).
 #[utoipa::path(
     post,
     path = "/client/sessions/{id}/tokens",
@@ -39,6 +40,7 @@ pub async fn token(
     let now = state.now();
     let session = state.store.session(&id, &client.id).await?.filter(|s| is_live(s, now)).ok_or_else(not_found)?;
     let token = token::mint(&state, &session, now).await?;
+    super::activity::refreshed(&state, &client, &session.id).await?;
     envelope(&state, &client, token).await
 }
 

@@ -4,15 +4,19 @@
 //! - [`keys`]: the Ed25519 signing keys, their rotation and the JWKS set;
 //! - [`token`]: minting a session JWT;
 //! - [`handlers`]: `POST /v1/client/sessions/{id}/tokens`,
-//!   `DELETE /v1/client/sessions/{id}` and `GET /.well-known/jwks.json`.
+//!   `DELETE /v1/client/sessions/{id}` and `GET /.well-known/jwks.json`;
+//! - [`activity`]: where each session signed in from and was last used;
+//! - [`user_sessions`]: the user's list of sessions, and ending another.
 //!
 //! A session is usable while its status is `active` and `expire_at` has
 //! not passed; sign-out sets `revoked`. Sessions are created where a flow
 //! completes (`crate::sign_up`, `crate::sign_in`) by [`new_session`].
 
+pub mod activity;
 pub mod handlers;
 pub mod keys;
 pub mod token;
+pub mod user_sessions;
 
 use crate::config::Config;
 use crate::ids;

@@ -17,9 +17,13 @@ use gatehouse_protocol::wire::{
 
 type Answer = Result<Json<Envelope<SignIn>>, ApiError>;
 
-/// Runs an operation and wraps the sign-in in the envelope.
+/// Runs an operation and wraps the sign-in in the envelope; a session it
+/// made records where it signed in from (`crate::session::activity`).
 async fn run(state: &AppState, client: &CurrentClient, id: Option<&str>, op: Operation) -> Answer {
     let sign_in = op.run(state, &client.id, id).await?;
+    if let Some(session_id) = sign_in.created_session_id.as_deref() {
+        crate::session::activity::started(state, client, session_id).await?;
+    }
     envelope(state, client, sign_in).await
 }
 

@@ -24,7 +24,6 @@
 //! - A token that is malformed or unknown has no `redirect_url` to go back
 //!   to: both methods answer a 400 page.
 
-pub mod device;
 pub mod page;
 
 use crate::client;
@@ -95,7 +94,7 @@ pub async fn open(
     match judge(link, &sign_up, confirming.as_deref(), &state.config, now) {
         Ok(()) if same_browser => page::confirm(&link.email_address, &found.token, &link.redirect_url, ms_left),
         Ok(()) => {
-            let browser = device::describe(sign_up.created_user_agent.as_deref());
+            let browser = crate::device::describe(sign_up.created_user_agent.as_deref());
             let began = page::Began { browser: &browser, ip: sign_up.created_ip.as_deref(), at: sign_up.created_at };
             page::confirm_elsewhere(&link.email_address, &found.token, &link.redirect_url, ms_left, &began)
         }

@@ -17,7 +17,7 @@ use std::time::{Duration, UNIX_EPOCH};
 /// Where a sign-up began, as the page of another browser shows it.
 #[derive(Debug)]
 pub struct Began<'a> {
-    /// "Chrome 120 on Windows 10" (see `super::device`).
+    /// "Chrome 120 on Windows 10" (see `crate::device`).
     pub browser: &'a str,
     pub ip: Option<&'a str>,
     /// Epoch milliseconds.

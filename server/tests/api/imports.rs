@@ -245,7 +245,7 @@ const LAYERS: &[&[&str]] = &[
     &["db"],
     &["events", "delivery", "mail", "limits", "password", "strategies", "cleanup", "webhooks"],
     &["state", "request_log"],
-    &["extract", "origin", "peer_ip", "rate_limit", "client", "verification"],
+    &["extract", "origin", "peer_ip", "device", "rate_limit", "client", "verification"],
     &["sign_up", "sign_in", "totp", "invitations", "session", "admin"],
     &["app", "verify", "dev", "environment", "static_files", "probes", "cli", "logging"],
 ];

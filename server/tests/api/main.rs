@@ -56,5 +56,6 @@ mod smtp;
 mod systemd_unit;
 mod totp;
 mod two_nodes;
+mod user_sessions;
 mod verification;
 mod webhooks;

@@ -20,12 +20,12 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// A Standard Webhooks secret: `whsec_` and 32 bytes in base64.
-const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSwMfKQ9r8GKYo=";
+pub(crate) const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSwMfKQ9r8GKYo=";
 const OTHER_SECRET: &str = "whsec_c2Vjb25kLXNlY3JldC1vZi10aGlydHktdHdvLWJ5dGVzISE=";
 
 /// One request a receiver got.
 #[derive(Clone, Debug)]
-struct Received {
+pub(crate) struct Received {
     headers: HeaderMap,
     body: String,
 }
@@ -35,7 +35,7 @@ impl Received {
         self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned()
     }
 
-    fn json(&self) -> Value {
+    pub(crate) fn json(&self) -> Value {
         serde_json::from_str(&self.body).unwrap()
     }
 
@@ -55,7 +55,7 @@ struct Inbox {
 
 /// A local HTTP server playing the operator's endpoint.
 #[derive(Clone)]
-struct Receiver {
+pub(crate) struct Receiver {
     url: String,
     inbox: Arc<Mutex<Inbox>>,
 }
@@ -69,7 +69,7 @@ async fn receive(State(inbox): State<Arc<Mutex<Inbox>>>, headers: HeaderMap, bod
 
 impl Receiver {
     /// A receiver that answers `default` (after the `script`).
-    async fn start(default: u16, script: &[u16]) -> Receiver {
+    pub(crate) async fn start(default: u16, script: &[u16]) -> Receiver {
         let inbox =
             Arc::new(Mutex::new(Inbox { default, script: script.iter().copied().collect(), ..Inbox::default() }));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -79,12 +79,12 @@ impl Receiver {
         Receiver { url, inbox }
     }
 
-    fn got(&self) -> Vec<Received> {
+    pub(crate) fn got(&self) -> Vec<Received> {
         self.inbox.lock().unwrap().got.clone()
     }
 
     /// Waits (10 s at most) until it got `n` requests; answers them all.
-    async fn wait_for(&self, n: usize) -> Vec<Received> {
+    pub(crate) async fn wait_for(&self, n: usize) -> Vec<Received> {
         for _ in 0..1000 {
             let got = self.got();
             if got.len() >= n {
@@ -96,13 +96,13 @@ impl Receiver {
     }
 
     /// The requests of one event type.
-    fn of_type(&self, event: &str) -> Vec<Received> {
+    pub(crate) fn of_type(&self, event: &str) -> Vec<Received> {
         self.got().into_iter().filter(|r| r.event_type() == event).collect()
     }
 }
 
 /// Settings for tests: quick polls, a 1 s first retry (on the test's clock).
-fn config_with(base: Config, endpoints: &[(&str, &Receiver, &str, Option<&[&str]>)]) -> Config {
+pub(crate) fn config_with(base: Config, endpoints: &[(&str, &Receiver, &str, Option<&[&str]>)]) -> Config {
     let mut config = base;
     config.webhooks.poll_interval_ms = 20;
     config.webhooks.first_retry_ms = 1000;
@@ -120,7 +120,7 @@ fn config_with(base: Config, endpoints: &[(&str, &Receiver, &str, Option<&[&str]
     config
 }
 
-async fn spawn_with_hooks(config: Config) -> TestApp {
+pub(crate) async fn spawn_with_hooks(config: Config) -> TestApp {
     spawn_app_with(config, admin_options()).await
 }
 
