@@ -93,20 +93,8 @@ for name in server limited; do
 done
 echo "test-browser: server at $api, limited server at $limited, test page at http://127.0.0.1:$runner_port"
 
-# Chromium goes through a proxy that makes one connection per request: the
-# runner's server (tiny_http) sometimes leaves a request on a reused
-# connection unanswered, and the page never loads (see the proxy's header).
-node tests/browser/one-request-per-connection-proxy.mjs "$work/proxy.port" &
-proxy_pid=$!; pids+=("$proxy_pid")
-for _ in $(seq 1 50); do [ -s "$work/proxy.port" ] && break; sleep 0.1; done
-[ -s "$work/proxy.port" ] || { echo "test-browser: the proxy did not start" >&2; exit 1; }
-cat > "$work/webdriver.json" <<JSON
-{ "goog:chromeOptions": { "args": [
-  "--proxy-server=http://127.0.0.1:$(cat "$work/proxy.port")", "--proxy-bypass-list=<-loopback>",
-  "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"
-] } }
-JSON
+# Chromium goes through the one-request-per-connection proxy (processes.sh).
+webdriver_through_proxy test-browser
 
 status=0
 WASM_BINDGEN_TEST_WEBDRIVER_JSON="$work/webdriver.json" \

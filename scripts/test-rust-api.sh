@@ -60,17 +60,7 @@ done
 curl -fsS "$api/healthz" >/dev/null || { echo "test-rust-api: no /healthz at $api" >&2; cat "$work/server.log" >&2; exit 1; }
 echo "test-rust-api: server at $api, test page at http://127.0.0.1:$runner_port"
 
-node tests/browser/one-request-per-connection-proxy.mjs "$work/proxy.port" &
-pids+=("$!")
-for _ in $(seq 1 50); do [ -s "$work/proxy.port" ] && break; sleep 0.1; done
-[ -s "$work/proxy.port" ] || { echo "test-rust-api: the proxy did not start" >&2; exit 1; }
-cat > "$work/webdriver.json" <<JSON
-{ "goog:chromeOptions": { "args": [
-  "--proxy-server=http://127.0.0.1:$(cat "$work/proxy.port")", "--proxy-bypass-list=<-loopback>",
-  "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"
-] } }
-JSON
+webdriver_through_proxy test-rust-api
 
 status=0
 WASM_BINDGEN_TEST_WEBDRIVER_JSON="$work/webdriver.json" \

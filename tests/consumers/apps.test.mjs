@@ -6,38 +6,14 @@
 // builds and serves them and sets GATEHOUSE_CONSUMERS_* to their URLs.
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
-import { after, before, test } from "node:test";
-import { chromium } from "playwright-core";
+import { test } from "node:test";
+import { env, sentTo, useChromium } from "./support.mjs";
 
-const env = (name) => {
-  const value = process.env[name];
-  assert.ok(value, `${name} is not set: run scripts/test-consumers.sh`);
-  return value.replace(/\/$/, "");
-};
-
-let browser;
-before(async () => {
-  browser = await chromium.launch({
-    executablePath: process.env.GATEHOUSE_E2E_CHROMIUM || "/usr/bin/chromium",
-    args: ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-  });
-});
-after(() => browser?.close());
-
-/** The code last sent to `to`, from the dev outbox. */
-async function codeSentTo(api, to) {
-  for (let tries = 0; tries < 50; tries++) {
-    const message = (await (await fetch(`${api}/v1/dev/outbox`)).json()).findLast((m) => m.to === to && m.code);
-    if (message) return message.code;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`no code was sent to ${to}`);
-}
+const browser = useChromium();
 
 async function signUpIn(url) {
   const api = env("GATEHOUSE_CONSUMERS_API");
-  const context = await browser.newContext();
+  const context = await browser().newContext();
   context.setDefaultTimeout(20_000);
   const page = await context.newPage();
   const problems = [];
@@ -55,7 +31,7 @@ async function signUpIn(url) {
     await page.getByLabel("Password").fill("correct horse battery");
     await page.getByRole("button", { name: "Sign up" }).click();
     await page.locator("#status", { hasText: "code" }).waitFor();
-    await page.getByLabel("Code").fill(await codeSentTo(api, email));
+    await page.getByLabel("Code").fill(await sentTo(api, email, "code"));
     await page.getByRole("button", { name: "Verify" }).click();
     await page.locator("#status", { hasText: /^complete user_/ }).waitFor();
     assert.deepEqual(wasm, [[200, "application/wasm"]], "the wasm, fetched once, as wasm");
