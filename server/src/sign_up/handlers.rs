@@ -20,8 +20,8 @@ type Answer = Result<Json<Envelope<SignUp>>, ApiError>;
 
 /// Runs an operation and wraps the sign-up in the envelope.
 async fn run(state: &AppState, client: &CurrentClient, id: Option<&str>, op: Operation) -> Answer {
-    let ran = op.run(state, &client.id, id).await?;
-    envelope(state, client, ran.sign_up).await
+    let (ran, client) = op.run_for(state, client, id).await?;
+    Ok(Json(Envelope { response: ran.sign_up, client }))
 }
 
 #[utoipa::path(
