@@ -5,9 +5,9 @@
 use super::query::ListQuery;
 use crate::db::DeliveryFilter;
 use crate::error::ApiError;
-use crate::openapi::{AdminRead, AdminWrite};
 use crate::extract::ResourceId;
 use crate::model::webhook::WebhookDelivery;
+use crate::openapi::{AdminRead, AdminWrite};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{RawQuery, State};

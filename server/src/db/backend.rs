@@ -130,17 +130,18 @@ pub(super) async fn open(url: &str, settings: DatabaseSettings) -> anyhow::Resul
                 // ping is a round trip to the connection's worker thread on
                 // every acquire, and a connection to a local file does not
                 // go stale the way a network connection does.
-                let pool = AnyPoolOptions::new().max_connections(8).test_before_acquire(false).after_connect(|conn, _| {
-                    Box::pin(async move {
-                        // Checkpoints run on a task of their own (`db::checkpoint`).
-                        sqlx::raw_sql(
-                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 0",
-                        )
-                        .execute(conn)
-                        .await?;
-                        Ok(())
-                    })
-                });
+                let pool =
+                    AnyPoolOptions::new().max_connections(8).test_before_acquire(false).after_connect(|conn, _| {
+                        Box::pin(async move {
+                            // Checkpoints run on a task of their own (`db::checkpoint`).
+                            sqlx::raw_sql(
+                                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 0",
+                            )
+                            .execute(conn)
+                            .await?;
+                            Ok(())
+                        })
+                    });
                 (pool, Some(path))
             }
         }

@@ -5,41 +5,68 @@ use crate::model::{SignUpRecord, VerificationRecord};
 use gatehouse_protocol::{Field, SignUpStatus, Strategy, VerificationStatus};
 use sqlx::Row;
 
-/// The sign-up's columns (its BOOLEAN read as an integer: `super::flag`),
-/// joined with its verifications' (`v_...`; a row each, or one row of
-/// NULLs without any).
-const SELECT: &str = "SELECT s.id, s.client_id, s.status, s.email_address, s.phone_number, s.username, \
+/// The sign-up's columns (its BOOLEAN read as an integer: `super::flag`).
+const SIGN_UP_COLUMNS: &str = "s.id, s.client_id, s.status, s.email_address, s.phone_number, s.username, \
      s.web3_wallet, s.first_name, s.last_name, s.password_hash, \
      CAST(s.legal_accepted AS INTEGER) AS legal_accepted, s.unsafe_metadata, s.created_user_id, \
      s.created_session_id, s.created_at, s.abandon_at, s.ticket_hash, s.created_user_agent, s.created_ip, \
-     s.cancelled_at, s.locale, v.field AS v_field, v.status AS v_status, v.strategy AS v_strategy, \
-     v.attempts AS v_attempts, v.code_hash AS v_code_hash, v.expire_at AS v_expire_at, \
-     v.verified_at_client AS v_verified_at_client \
-     FROM sign_ups s LEFT JOIN verifications v ON v.sign_up_id = s.id \
-     WHERE s.id = $1 AND s.client_id = $2";
+     s.cancelled_at, s.locale";
 
-/// Loads a sign-up and its verifications, in one statement. `lock`: lock
-/// the sign-up's row for the rest of the transaction (PostgreSQL's `FOR
-/// UPDATE OF`, where `Backend::for_update` is not empty; SQLite's write
-/// transactions do not overlap).
+/// A verification's columns (`v_...`).
+const VERIFICATION_COLUMNS: &str = "v.field AS v_field, v.status AS v_status, v.strategy AS v_strategy, \
+     v.attempts AS v_attempts, v.code_hash AS v_code_hash, v.expire_at AS v_expire_at, \
+     v.verified_at_client AS v_verified_at_client";
+
+/// Loads a sign-up and its verifications. `lock`: `Backend::for_update`
+/// to lock the sign-up's row for the rest of the transaction, or "".
+///
+/// Without a lock (SQLite, whose write transactions do not overlap, and
+/// reads), one statement: the sign-up joined with its verifications (a
+/// row each, or one row of NULLs without any). With one (PostgreSQL), two:
+/// the locked row first, then its verifications in a statement of their
+/// own, whose snapshot is taken after the lock was granted, so it sees
+/// what the transaction that held the lock committed (a joined statement
+/// would re-read only the locked row and keep its older verifications).
 pub(super) async fn load(
     conn: &mut Conn,
     id: &str,
     client_id: &str,
     lock: &'static str,
 ) -> Result<Option<SignUpRecord>, sqlx::Error> {
-    // Only the sign-up's row: a verification's side of the join may be NULL.
-    let lock = if lock.is_empty() { "" } else { " FOR UPDATE OF s" };
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT}{lock}")))
+    let (rows, verifications) = if lock.is_empty() {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {SIGN_UP_COLUMNS}, {VERIFICATION_COLUMNS} FROM sign_ups s \
+             LEFT JOIN verifications v ON v.sign_up_id = s.id WHERE s.id = $1 AND s.client_id = $2"
+        )))
         .bind(id)
         .bind(client_id)
         .fetch_all(&mut *conn)
         .await?;
+        (rows, None)
+    } else {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {SIGN_UP_COLUMNS} FROM sign_ups s WHERE s.id = $1 AND s.client_id = $2{lock}"
+        )))
+        .bind(id)
+        .bind(client_id)
+        .fetch_all(&mut *conn)
+        .await?;
+        if rows.is_empty() {
+            return Ok(None);
+        }
+        let verifications = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {VERIFICATION_COLUMNS} FROM verifications v WHERE v.sign_up_id = $1"
+        )))
+        .bind(id)
+        .fetch_all(&mut *conn)
+        .await?;
+        (rows, Some(verifications))
+    };
     let Some(first) = rows.first() else {
         return Ok(None);
     };
     let mut sign_up = from_row(first)?;
-    for row in &rows {
+    for row in verifications.as_ref().unwrap_or(&rows) {
         let Some(field) = row.try_get::<Option<String>, _>("v_field")? else { continue };
         let field = Field::parse(&field).ok_or_else(|| corrupt("field", &field))?;
         if let Some(slot) = sign_up.verification_slot(field) {
