@@ -10,6 +10,8 @@
 //! no sign-up, no sessions, and its id means nothing); only starting a
 //! sign-up or a sign-in (`POST /v1/client/sign_ups`, `/sign_ins`) stores
 //! it and issues its token. So `GET /v1/client` from anyone creates no row.
+//! A sign-up stores it in the sign-up's own transaction ([`TokenSlot`]):
+//! a create that fails stores no client and issues no token.
 //!
 //! **Where the token goes.** A token is handed out only when it is issued
 //! (a new client, or a replacement), never echoed: answers racing a
@@ -28,7 +30,8 @@
 //! (a sign-up or sign-in completes) and signing out mark the client's
 //! token due for replacement (`clients.token_rotate_due`). The request that
 //! did it replaces the token as it answers, so the old token never sees
-//! the session. An email link completes a sign-up in whatever browser
+//! the session (a sign-up's change replaces it in its own transaction,
+//! committed with the session). An email link completes a sign-up in whatever browser
 //! opened the link, a request that is not the client's own: there the
 //! token is replaced at the client's next request (the waiting tab's next
 //! poll), which gets the new token while the old one finds nothing from
@@ -94,6 +97,55 @@ pub struct CurrentClient {
     pub bearer: bool,
     /// The request's `User-Agent` and IP (sessions record them).
     pub device: Device,
+    /// What the request's own transaction does about the client's token
+    /// (see [`TokenSlot`]).
+    pub token: TokenSlot,
+}
+
+/// The client's token, as the request's own write transaction handles it.
+///
+/// A sign-up's change (`crate::sign_up::Operation::run_for`) stores a new
+/// client and replaces a token that is due in its own transaction, rather
+/// than in commits of their own before and after it: the middleware leaves
+/// the client to be stored there (`to_store`), and hands out what the
+/// transaction issued once it has committed. Other routes store the client
+/// and replace its token in the middleware, as before.
+#[derive(Clone, Debug, Default)]
+pub struct TokenSlot(std::sync::Arc<std::sync::Mutex<Slot>>);
+
+#[derive(Debug, Default)]
+struct Slot {
+    /// The token of a client not stored yet, which the transaction stores.
+    to_store: Option<String>,
+    /// The token the committed transaction issued (a new client's, or a
+    /// replacement).
+    issued: Option<String>,
+    /// Whether the transaction already replaced the token if it was due.
+    rotation_checked: bool,
+}
+
+impl TokenSlot {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Slot> {
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The token of a client the transaction must store, if any.
+    pub fn to_store(&self) -> Option<String> {
+        self.lock().to_store.clone()
+    }
+
+    /// After the commit: the transaction stored the client (`stored`) and
+    /// replaced its token if due (`replaced`: the new one, if it did).
+    pub fn committed(&self, stored: bool, replaced: Option<String>) {
+        let mut slot = self.lock();
+        if stored {
+            slot.issued = slot.to_store.take();
+        }
+        if replaced.is_some() {
+            slot.issued = replaced;
+        }
+        slot.rotation_checked = true;
+    }
 }
 
 /// How this request carries its token.
@@ -123,7 +175,14 @@ pub async fn resolve(State(state): State<AppState>, req: Request, next: Next) ->
     let changes_state = !matches!(*req.method(), Method::GET | Method::HEAD);
     req.extensions_mut().insert(client.clone());
     let mut response = next.run(req).await;
-    if client.stored && changes_state && response.status().is_success() {
+    let (in_transaction, checked) = {
+        let slot = client.token.lock();
+        (slot.issued.clone(), slot.rotation_checked)
+    };
+    if in_transaction.is_some() {
+        issued = in_transaction;
+    }
+    if client.stored && !checked && changes_state && response.status().is_success() {
         match rotate_if_due(&state, &client.id).await {
             Ok(Some(token)) => issued = Some(token),
             Ok(None) => {}
@@ -152,9 +211,27 @@ fn presented_token(headers: &HeaderMap, https: bool) -> Result<(Mode, Option<Str
 
 /// Whether this request starts a sign-up or a sign-in: the first change,
 /// which stores a client that is not stored yet.
-fn starts_a_flow(req: &Request) -> bool {
+fn starts_a_flow(req: &Request) -> Creates {
     let path = req.extensions().get::<MatchedPath>().map_or("", MatchedPath::as_str);
-    *req.method() == Method::POST && (path.ends_with("/client/sign_ups") || path.ends_with("/client/sign_ins"))
+    if *req.method() != Method::POST {
+        Creates::No
+    } else if path.ends_with("/client/sign_ups") {
+        Creates::InTransaction
+    } else if path.ends_with("/client/sign_ins") {
+        Creates::Now
+    } else {
+        Creates::No
+    }
+}
+
+/// Whether and where a request stores a client that is not stored yet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Creates {
+    No,
+    /// Here, before the handler (a sign-in).
+    Now,
+    /// In the handler's own transaction (a sign-up: see [`TokenSlot`]).
+    InTransaction,
 }
 
 /// The client of a token, if it is known and has not expired.
@@ -179,7 +256,7 @@ async fn replaced_moments_ago(state: &AppState, token: &str) -> Result<bool, Api
 async fn find_or_create(
     state: &AppState,
     presented: Option<&str>,
-    creates: bool,
+    creates: Creates,
 ) -> Result<(CurrentClient, Option<String>), ApiError> {
     let found = match presented {
         Some(token) => {
@@ -192,7 +269,13 @@ async fn find_or_create(
         None => None,
     };
     if let Some(found) = found {
-        let client = CurrentClient { id: found.id.clone(), stored: true, bearer: false, device: Device::default() };
+        let client = CurrentClient {
+            id: found.id.clone(),
+            stored: true,
+            bearer: false,
+            device: Device::default(),
+            token: TokenSlot::default(),
+        };
         // Due since a completion elsewhere (an email link): replace now.
         if found.rotate_due {
             return Ok((client.clone(), rotate_if_due(state, &found.id).await?));
@@ -203,12 +286,31 @@ async fn find_or_create(
         return Ok((client, None));
     }
     let id = ids::new_id("client");
-    if !creates {
-        return Ok((CurrentClient { id, stored: false, bearer: false, device: Device::default() }, None));
+    match creates {
+        Creates::No => Ok((
+            CurrentClient { id, stored: false, bearer: false, device: Device::default(), token: TokenSlot::default() },
+            None,
+        )),
+        Creates::InTransaction => {
+            let token = TokenSlot::default();
+            token.lock().to_store = Some(ids::new_token());
+            Ok((CurrentClient { id, stored: false, bearer: false, device: Device::default(), token }, None))
+        }
+        Creates::Now => {
+            let token = ids::new_token();
+            state.store.create_client(&id, &ids::token_hash(&token), state.now()).await?;
+            Ok((
+                CurrentClient {
+                    id,
+                    stored: true,
+                    bearer: false,
+                    device: Device::default(),
+                    token: TokenSlot::default(),
+                },
+                Some(token),
+            ))
+        }
     }
-    let token = ids::new_token();
-    state.store.create_client(&id, &ids::token_hash(&token), state.now()).await?;
-    Ok((CurrentClient { id, stored: true, bearer: false, device: Device::default() }, Some(token)))
 }
 
 /// Replaces the client's token if that is due; the new token, if this

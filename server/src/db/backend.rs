@@ -126,17 +126,22 @@ pub(super) async fn open(url: &str, settings: DatabaseSettings) -> anyhow::Resul
                 // corrupts the database, and commits do not wait on fsync.
                 // (FULL would make each sign-up step wait for the disk; the
                 // default depends on how SQLite was built, so it is set here.)
-                let pool = AnyPoolOptions::new().max_connections(8).after_connect(|conn, _| {
-                    Box::pin(async move {
-                        // Checkpoints run on a task of their own (`db::checkpoint`).
-                        sqlx::raw_sql(
-                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 0",
-                        )
-                        .execute(conn)
-                        .await?;
-                        Ok(())
-                    })
-                });
+                // No ping when a connection is taken from the pool: sqlx's
+                // ping is a round trip to the connection's worker thread on
+                // every acquire, and a connection to a local file does not
+                // go stale the way a network connection does.
+                let pool =
+                    AnyPoolOptions::new().max_connections(8).test_before_acquire(false).after_connect(|conn, _| {
+                        Box::pin(async move {
+                            // Checkpoints run on a task of their own (`db::checkpoint`).
+                            sqlx::raw_sql(
+                                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 0",
+                            )
+                            .execute(conn)
+                            .await?;
+                            Ok(())
+                        })
+                    });
                 (pool, Some(path))
             }
         }

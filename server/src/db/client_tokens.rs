@@ -17,6 +17,13 @@ pub struct ClientToken {
     pub rotate_due: bool,
 }
 
+/// Replaces the token of a client whose rotation is due (`$1` the
+/// client, `$2` the new token's hash, `$3` now), keeping the old one's
+/// hash and the time as the previous token.
+const ROTATE: &str = "UPDATE clients SET previous_token_hash = token_hash, token_replaced_at = $3, \
+     token_hash = $2, token_rotate_due = NULL, last_seen_at = $3 \
+     WHERE id = $1 AND token_rotate_due IS NOT NULL";
+
 impl Store {
     /// The client a token belongs to (by the token's hash), with its ages.
     pub async fn client_token(&self, token_hash: &str) -> Result<Option<ClientToken>, sqlx::Error> {
@@ -50,16 +57,7 @@ impl Store {
     /// The old token's hash is kept, with the time, as the previous one.
     pub async fn rotate_client_token(&self, id: &str, token_hash: &str, now: i64) -> Result<bool, sqlx::Error> {
         let _turn = self.gate.wait_turn().await?;
-        let done = sqlx::query(
-            "UPDATE clients SET previous_token_hash = token_hash, token_replaced_at = $3, \
-             token_hash = $2, token_rotate_due = NULL, last_seen_at = $3 \
-             WHERE id = $1 AND token_rotate_due IS NOT NULL",
-        )
-        .bind(id)
-        .bind(token_hash)
-        .bind(now)
-        .execute(&self.pool)
-        .await?;
+        let done = sqlx::query(ROTATE).bind(id).bind(token_hash).bind(now).execute(&self.pool).await?;
         Ok(done.rows_affected() == 1)
     }
 
@@ -90,6 +88,13 @@ impl Store {
 }
 
 impl Tx {
+    /// [`Store::rotate_client_token`], in this transaction: the new token
+    /// is committed with the change that made it due.
+    pub async fn rotate_client_token(&mut self, id: &str, token_hash: &str, now: i64) -> Result<bool, sqlx::Error> {
+        let done = sqlx::query(ROTATE).bind(id).bind(token_hash).bind(now).execute(&mut *self.tx).await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     /// Asks for a new token for this client (after a sign-out; sign-up and
     /// sign-in completions ask in `insert_session`).
     pub async fn rotate_client_token_later(&mut self, id: &str, now: i64) -> Result<(), sqlx::Error> {

@@ -36,44 +36,51 @@ pub(super) async fn set_sign_up(conn: &mut Conn, client_id: &str, sign_up_id: &s
     Ok(())
 }
 
-/// The client resource: its current sign-up and its live sessions at `now`.
-/// A client not stored yet (a read without a known token) is empty.
-pub(super) async fn resource(conn: &mut Conn, id: &str, now: i64) -> Result<wire::Client, sqlx::Error> {
-    let row = sqlx::query("SELECT sign_up_id, sign_in_id, last_active_session_id FROM clients WHERE id = $1")
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?;
-    let Some(row) = row else {
-        return Ok(wire::Client {
+/// The client resource: its current sign-up and its live sessions at `now`,
+/// and whether its token is due for replacement. A client not stored yet
+/// (a read without a known token) is empty. One statement: the client's
+/// row joined with its live sessions (a row each, or one with no session).
+pub(super) async fn resource(conn: &mut Conn, id: &str, now: i64) -> Result<(wire::Client, bool), sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT c.sign_up_id, c.sign_in_id, c.last_active_session_id, c.token_rotate_due, \
+         s.id, s.user_id, s.status, s.created_at, s.expire_at \
+         FROM clients c LEFT JOIN sessions s \
+         ON s.client_id = c.id AND s.status = 'active' AND s.expire_at > $2 \
+         WHERE c.id = $1 ORDER BY s.created_at, s.id",
+    )
+    .bind(id)
+    .bind(now)
+    .fetch_all(&mut *conn)
+    .await?;
+    let Some(first) = rows.first() else {
+        let empty = wire::Client {
             object: String::from("client"),
             id: String::from(id),
             sign_up_id: None,
             sign_in_id: None,
             last_active_session_id: None,
             sessions: Vec::new(),
-        });
+        };
+        return Ok((empty, false));
     };
-    let sessions = sqlx::query(
-        "SELECT id, user_id, status, created_at, expire_at FROM sessions \
-         WHERE client_id = $1 AND status = 'active' AND expire_at > $2 ORDER BY created_at, id",
-    )
-    .bind(id)
-    .bind(now)
-    .fetch_all(&mut *conn)
-    .await?
-    .iter()
-    .map(super::sessions::from_row)
-    .collect::<Result<Vec<_>, sqlx::Error>>()?;
-    let last_active: Option<String> = row.try_get("last_active_session_id")?;
-    Ok(wire::Client {
+    let mut sessions = Vec::with_capacity(rows.len());
+    for row in &rows {
+        if row.try_get::<Option<String>, _>("id")?.is_some() {
+            sessions.push(super::sessions::from_row(row)?);
+        }
+    }
+    let last_active: Option<String> = first.try_get("last_active_session_id")?;
+    let rotate_due = first.try_get::<Option<i64>, _>("token_rotate_due")?.is_some();
+    let client = wire::Client {
         object: String::from("client"),
         id: String::from(id),
-        sign_up_id: row.try_get("sign_up_id")?,
-        sign_in_id: row.try_get("sign_in_id")?,
+        sign_up_id: first.try_get("sign_up_id")?,
+        sign_in_id: first.try_get("sign_in_id")?,
         // Only a session that is still live can be the active one.
         last_active_session_id: last_active.filter(|l| sessions.iter().any(|s| &s.id == l)),
         sessions,
-    })
+    };
+    Ok((client, rotate_due))
 }
 
 /// The lookup of an identifier that must be unique among users.

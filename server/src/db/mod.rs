@@ -203,7 +203,7 @@ impl Store {
 
     /// The client resource, with its live sessions at `now`.
     pub async fn client(&self, id: &str, now: i64) -> Result<wire::Client, sqlx::Error> {
-        clients::resource(&mut *self.pool.acquire().await?, id, now).await
+        Ok(clients::resource(&mut *self.pool.acquire().await?, id, now).await?.0)
     }
 
     /// A sign-up of this client.
@@ -267,6 +267,17 @@ impl Tx {
     /// first wrote (SQLite's write lock gives the same).
     pub async fn sign_up(&mut self, id: &str, client_id: &str) -> Result<Option<SignUpRecord>, sqlx::Error> {
         sign_ups::load(&mut self.tx, id, client_id, self.backend.for_update()).await
+    }
+
+    /// Registers a new client, in this transaction.
+    pub async fn create_client(&mut self, id: &str, token_hash: &str, now: i64) -> Result<(), sqlx::Error> {
+        clients::create(&mut self.tx, id, token_hash, now).await
+    }
+
+    /// The client resource as this transaction sees it, with its live
+    /// sessions at `now`, and whether its token is due for replacement.
+    pub async fn client(&mut self, id: &str, now: i64) -> Result<(wire::Client, bool), sqlx::Error> {
+        clients::resource(&mut self.tx, id, now).await
     }
 
     /// The client's current sign-up, if it has one, loaded for update (as

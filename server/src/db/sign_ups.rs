@@ -5,36 +5,72 @@ use crate::model::{SignUpRecord, VerificationRecord};
 use gatehouse_protocol::{Field, SignUpStatus, Strategy, VerificationStatus};
 use sqlx::Row;
 
-/// The sign-up's columns, its BOOLEAN read as an integer (`super::flag`).
-const SELECT: &str = "SELECT id, client_id, status, email_address, phone_number, username, web3_wallet, first_name, \
-     last_name, password_hash, CAST(legal_accepted AS INTEGER) AS legal_accepted, unsafe_metadata, created_user_id, \
-     created_session_id, created_at, abandon_at, ticket_hash, created_user_agent, created_ip, cancelled_at, \
-     locale FROM sign_ups WHERE id = $1 AND client_id = $2";
+/// The sign-up's columns (its BOOLEAN read as an integer: `super::flag`).
+const SIGN_UP_COLUMNS: &str = "s.id, s.client_id, s.status, s.email_address, s.phone_number, s.username, \
+     s.web3_wallet, s.first_name, s.last_name, s.password_hash, \
+     CAST(s.legal_accepted AS INTEGER) AS legal_accepted, s.unsafe_metadata, s.created_user_id, \
+     s.created_session_id, s.created_at, s.abandon_at, s.ticket_hash, s.created_user_agent, s.created_ip, \
+     s.cancelled_at, s.locale";
+
+/// A verification's columns (`v_...`).
+const VERIFICATION_COLUMNS: &str = "v.field AS v_field, v.status AS v_status, v.strategy AS v_strategy, \
+     v.attempts AS v_attempts, v.code_hash AS v_code_hash, v.expire_at AS v_expire_at, \
+     v.verified_at_client AS v_verified_at_client";
 
 /// Loads a sign-up and its verifications. `lock`: `Backend::for_update`
 /// to lock the sign-up's row for the rest of the transaction, or "".
+///
+/// Without a lock (SQLite, whose write transactions do not overlap, and
+/// reads), one statement: the sign-up joined with its verifications (a
+/// row each, or one row of NULLs without any). With one (PostgreSQL), two:
+/// the locked row first, then its verifications in a statement of their
+/// own, whose snapshot is taken after the lock was granted, so it sees
+/// what the transaction that held the lock committed (a joined statement
+/// would re-read only the locked row and keep its older verifications).
 pub(super) async fn load(
     conn: &mut Conn,
     id: &str,
     client_id: &str,
     lock: &'static str,
 ) -> Result<Option<SignUpRecord>, sqlx::Error> {
-    let Some(row) = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT}{lock}")))
+    let (rows, verifications) = if lock.is_empty() {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {SIGN_UP_COLUMNS}, {VERIFICATION_COLUMNS} FROM sign_ups s \
+             LEFT JOIN verifications v ON v.sign_up_id = s.id WHERE s.id = $1 AND s.client_id = $2"
+        )))
         .bind(id)
         .bind(client_id)
-        .fetch_optional(&mut *conn)
-        .await?
-    else {
+        .fetch_all(&mut *conn)
+        .await?;
+        (rows, None)
+    } else {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {SIGN_UP_COLUMNS} FROM sign_ups s WHERE s.id = $1 AND s.client_id = $2{lock}"
+        )))
+        .bind(id)
+        .bind(client_id)
+        .fetch_all(&mut *conn)
+        .await?;
+        if rows.is_empty() {
+            return Ok(None);
+        }
+        let verifications = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {VERIFICATION_COLUMNS} FROM verifications v WHERE v.sign_up_id = $1"
+        )))
+        .bind(id)
+        .fetch_all(&mut *conn)
+        .await?;
+        (rows, Some(verifications))
+    };
+    let Some(first) = rows.first() else {
         return Ok(None);
     };
-    let mut sign_up = from_row(&row)?;
-    let verifications =
-        sqlx::query("SELECT * FROM verifications WHERE sign_up_id = $1").bind(id).fetch_all(&mut *conn).await?;
-    for row in verifications {
-        let field: String = row.try_get("field")?;
+    let mut sign_up = from_row(first)?;
+    for row in verifications.as_ref().unwrap_or(&rows) {
+        let Some(field) = row.try_get::<Option<String>, _>("v_field")? else { continue };
         let field = Field::parse(&field).ok_or_else(|| corrupt("field", &field))?;
         if let Some(slot) = sign_up.verification_slot(field) {
-            *slot = Some(verification_from_row(&row)?);
+            *slot = Some(verification_from_row(row)?);
         }
     }
     Ok(Some(sign_up))
@@ -70,17 +106,18 @@ fn from_row(row: &DbRow) -> Result<SignUpRecord, sqlx::Error> {
     })
 }
 
+/// A verification from the `v_...` columns of [`SELECT`].
 fn verification_from_row(row: &DbRow) -> Result<VerificationRecord, sqlx::Error> {
-    let status: String = row.try_get("status")?;
-    let strategy: Option<String> = row.try_get("strategy")?;
-    let attempts: i64 = row.try_get("attempts")?;
+    let status: String = row.try_get("v_status")?;
+    let strategy: Option<String> = row.try_get("v_strategy")?;
+    let attempts: i64 = row.try_get("v_attempts")?;
     Ok(VerificationRecord {
         status: VerificationStatus::parse(&status).ok_or_else(|| corrupt("verification status", &status))?,
         strategy: strategy.map(|s| Strategy::parse(&s).ok_or_else(|| corrupt("strategy", &s))).transpose()?,
         attempts: u32::try_from(attempts).map_err(|_| corrupt("attempts", &attempts.to_string()))?,
-        code_hash: row.try_get("code_hash")?,
-        expire_at: row.try_get("expire_at")?,
-        verified_at_client: row.try_get("verified_at_client")?,
+        code_hash: row.try_get("v_code_hash")?,
+        expire_at: row.try_get("v_expire_at")?,
+        verified_at_client: row.try_get("v_verified_at_client")?,
     })
 }
 

@@ -229,6 +229,12 @@ impl Store {
 }
 
 impl Tx {
+    /// Whether any endpoint takes `event`: a caller need not gather the
+    /// data of an event that nothing records.
+    pub fn records(&self, event: WebhookEvent) -> bool {
+        self.outbox.subscriptions.iter().any(|s| s.takes(event))
+    }
+
     /// Records `event` for every endpoint that takes it, in this
     /// transaction: the rows exist if and only if the change commits.
     pub async fn record_event(

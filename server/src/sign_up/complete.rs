@@ -52,7 +52,10 @@ pub(super) async fn create_user_and_session(ctx: &mut Ctx<'_>, sign_up: &mut Sig
     }
     let session = session::new_session(&user_id, &ctx.state.config, ctx.now);
     ctx.tx.insert_session(&session, ctx.client_id).await?;
-    if let Some(created) = ctx.tx.user(UserKey::Id(&user_id)).await? {
+    // The user as the admin API shows it, read back only if an endpoint takes the event.
+    if ctx.tx.records(WebhookEvent::UserCreated)
+        && let Some(created) = ctx.tx.user(UserKey::Id(&user_id)).await?
+    {
         let user = webhooks::data(&admin::view::user(&created));
         ctx.tx.record_event(WebhookEvent::UserCreated, user, ctx.now).await?;
     }

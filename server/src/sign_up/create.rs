@@ -58,7 +58,12 @@ impl Create {
     }
 
     /// The new, empty sign-up; the client's open one, if any, is abandoned.
-    pub(super) async fn start(ctx: &mut Ctx<'_>) -> Result<SignUpRecord, ApiError> {
+    /// `may_have_one`: false for a client this transaction stored, which
+    /// has none (nothing is read for it).
+    pub(super) async fn start(ctx: &mut Ctx<'_>, may_have_one: bool) -> Result<SignUpRecord, ApiError> {
+        if !may_have_one {
+            return Ok(SignUpRecord::new(ids::new_id("su"), String::from(ctx.client_id), ctx.now));
+        }
         if let Some(mut earlier) = ctx.tx.current_sign_up(ctx.client_id).await? {
             let next = transition(earlier.status_at(ctx.now), Event::Superseded)?;
             if next != earlier.status {

@@ -21,11 +21,11 @@ type Answer = Result<Json<Envelope<SignUp>>, ApiError>;
 /// Runs an operation and wraps the sign-up in the envelope; a session it
 /// made records where it signed in from (`crate::session::activity`).
 async fn run(state: &AppState, client: &CurrentClient, id: Option<&str>, op: Operation) -> Answer {
-    let ran = op.run(state, &client.id, id).await?;
+    let (ran, wire_client) = op.run_for(state, client, id).await?;
     if let Some(session_id) = ran.sign_up.created_session_id.as_deref() {
         crate::session::activity::started(state, client, session_id).await?;
     }
-    envelope(state, client, ran.sign_up).await
+    Ok(Json(Envelope { response: ran.sign_up, client: wire_client }))
 }
 
 #[utoipa::path(

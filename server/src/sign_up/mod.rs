@@ -45,8 +45,10 @@ pub use create::Create;
 pub use prepare::Prepare;
 pub use update::Update;
 
+use crate::client::CurrentClient;
 use crate::db::Tx;
 use crate::error::ApiError;
+use crate::ids;
 use crate::model::SignUpRecord;
 use crate::state::AppState;
 use gatehouse_protocol::{EmailLinkStatus, ErrorCode, SignUpStatus, wire};
@@ -91,14 +93,46 @@ pub struct Ran {
 
 impl Operation {
     /// Runs the operation on sign-up `id` (or on a new one, for a create)
-    /// of `client_id`.
-    pub async fn run(mut self, state: &AppState, client_id: &str, id: Option<&str>) -> Result<Ran, ApiError> {
+    /// of `client_id`, for a request that is not the client's own (an
+    /// email link opened anywhere).
+    pub async fn run(self, state: &AppState, client_id: &str, id: Option<&str>) -> Result<Ran, ApiError> {
+        Ok(self.run_in(state, client_id, id, None).await?.0)
+    }
+
+    /// Runs the operation for the client's own request, and answers the
+    /// client resource too, read in the same transaction. That transaction
+    /// also stores the client if it is new and replaces its token if that
+    /// is due (a completion made a session), handing the token to the
+    /// middleware through `client.token` (`crate::client::TokenSlot`):
+    /// one commit for all of it.
+    pub async fn run_for(
+        self,
+        state: &AppState,
+        client: &CurrentClient,
+        id: Option<&str>,
+    ) -> Result<(Ran, wire::Client), ApiError> {
+        let (ran, resource) = self.run_in(state, &client.id, id, Some(client)).await?;
+        let resource = resource.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("the client was not read")))?;
+        Ok((ran, resource))
+    }
+
+    async fn run_in(
+        mut self,
+        state: &AppState,
+        client_id: &str,
+        id: Option<&str>,
+        own: Option<&CurrentClient>,
+    ) -> Result<(Ran, Option<wire::Client>), ApiError> {
         self.hash_password(state, client_id, id).await?;
         let now = state.now();
         let tx = state.store.begin().await?;
         let mut ctx = Ctx { state, tx, client_id, now, link: None };
+        let new_client = own.and_then(|c| c.token.to_store());
+        if let Some(token) = &new_client {
+            ctx.tx.create_client(client_id, &ids::token_hash(token), now).await?;
+        }
         let (mut sign_up, is_new) = match (&self, id) {
-            (Operation::Create(_), _) => (Create::start(&mut ctx).await?, true),
+            (Operation::Create(_), _) => (Create::start(&mut ctx, new_client.is_none()).await?, true),
             (_, Some(id)) => (usable(ctx.tx.sign_up(id, client_id).await?)?, false),
             (_, None) => return Err(ApiError::Refused(ErrorCode::SignUpNotFound)),
         };
@@ -126,12 +160,29 @@ impl Operation {
         if is_new || sign_up != before {
             ctx.tx.save_sign_up(&sign_up, is_new).await?;
         }
+        let mut replaced = None;
+        let resource = match own {
+            Some(_) => {
+                let (resource, rotate_due) = ctx.tx.client(client_id, now).await?;
+                if rotate_due {
+                    let token = ids::new_token();
+                    if ctx.tx.rotate_client_token(client_id, &ids::token_hash(&token), now).await? {
+                        replaced = Some(token);
+                    }
+                }
+                Some(resource)
+            }
+            None => None,
+        };
         // Announces every sign-up it saved (this one, one a create abandoned).
         ctx.tx.commit().await?;
+        if let Some(own) = own {
+            own.token.committed(new_client.is_some(), replaced);
+        }
         crate::telemetry::sign_up_saved(is_new, before.created_user_id.is_none() && sign_up.created_user_id.is_some());
         let link = ctx.link;
         outcome.finish(state, now).await?;
-        Ok(Ran { sign_up: view::sign_up(&sign_up, &state.config, now), link })
+        Ok((Ran { sign_up: view::sign_up(&sign_up, &state.config, now), link }, resource))
     }
 }
 
