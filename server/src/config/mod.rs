@@ -591,16 +591,4 @@ pub(crate) fn attribute_mut(attributes: &mut Attributes, field: Field) -> &mut A
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn defaults_are_valid() {
-        Config::default().validate().unwrap();
-    }
-
-    #[test]
-    fn secrets_are_not_printed() {
-        assert_eq!(format!("{:?}", Secret::new(String::from("hunter2"))), "Secret(***)");
-    }
-}
+mod tests;
