@@ -125,7 +125,8 @@ mod tests {
         record(&mut tx, &[&limit], 10).await.unwrap();
         assert_eq!(wait(&mut tx, &[&limit], 20).await.unwrap(), Some(990));
         tx.commit().await.unwrap();
-        // A cleanup deletes what no window can see any more: the event and the key's row.
+        // A cleanup deletes what no window can see any more: the event. (SQLite
+        // keeps no per-key lock row: its writers are one at a time already.)
         let purge = |before| {
             let store = store.clone();
             async move {
@@ -135,6 +136,6 @@ mod tests {
             }
         };
         assert_eq!(purge(5).await, 0);
-        assert_eq!(purge(2_000).await, 2);
+        assert_eq!(purge(2_000).await, 1);
     }
 }
