@@ -344,7 +344,18 @@ async fn a_500_is_retried_with_backoff_until_it_is_delivered() {
     assert_eq!(pending["next_attempt_at"], app.clock_ms() + 1000);
     app.advance(1);
     receiver.wait_for(2).await;
-    // The second wait is twice the first.
+    // The second wait is twice the first, counted from when the server took
+    // the 503 in (which may be a moment after the receiver answered).
+    let mut second = pending;
+    for _ in 0..250 {
+        second = admin.get(&format!("/v1/admin/webhook_deliveries/{id}")).await.body;
+        if second["attempts"].as_i64() == Some(2) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!((second["attempts"].as_i64(), second["last_status"].as_i64()), (Some(2), Some(503)));
+    assert_eq!(second["next_attempt_at"], app.clock_ms() + 2000);
     app.advance(1);
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert_eq!(receiver.got().len(), 2, "the second retry waits 2 s");
