@@ -90,11 +90,14 @@ const signInStatus: "needs_first_factor" | "needs_new_password" | "needs_second_
 const secondFactor: SecondFactorStrategy | undefined = signIn.supportedSecondFactors[0]?.strategy;
 const second: SignIn = await signIn.attemptSecondFactor({ strategy: "totp", code: "123456" });
 await second.attemptSecondFactor({ strategy: "backup_code", code: "ab12cd34ef" });
-const pending: TOTP = await gh.user.createTOTP();
+// `gh.user` is null when signed out.
+const user = gh.user;
+if (!user) throw new Error("signed out");
+const pending: TOTP = await user.createTOTP();
 const uri: string | null = pending.uri;
-const enabled: TOTP = await gh.user.verifyTOTP({ code: "123456" });
+const enabled: TOTP = await user.verifyTOTP({ code: "123456" });
 const backupCodes: string[] = enabled.backupCodes;
-const disabled: boolean = (await gh.user.disableTOTP({ code: "123456" })).verified;
+const disabled: boolean = (await user.disableTOTP({ code: "123456" })).verified;
 void [secondFactor, uri, backupCodes, disabled];
 const identifier: string | null = signIn.identifier;
 const factor: FirstFactorStrategy | undefined = signIn.supportedFirstFactors[0]?.strategy;
