@@ -58,4 +58,5 @@ mod totp;
 mod two_nodes;
 mod user_sessions;
 mod verification;
+mod webhook_receiver;
 mod webhooks;

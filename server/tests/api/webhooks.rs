@@ -6,123 +6,18 @@
 //! a change that rolled back; redelivery through the admin API; and one
 //! failing endpoint that holds none of the others.
 
-use crate::helpers::{TestApp, admin_options, no_verification, spawn_app_with, ticket_of};
+use crate::helpers::{admin_options, no_verification, ticket_of};
 use crate::sign_in::{CERSEI, PASSWORD, sign_in_with_password, sync_cersei};
-use axum::Router;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+pub(crate) use crate::webhook_receiver::{Received, Receiver, config_with, spawn_with_hooks};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use gatehouse_server::config::{Config, Secret, WebhookEndpoint};
+use gatehouse_server::config::Config;
 use serde_json::{Value, json};
-use std::collections::VecDeque;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// A Standard Webhooks secret: `whsec_` and 32 bytes in base64.
 pub(crate) const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSwMfKQ9r8GKYo=";
 const OTHER_SECRET: &str = "whsec_c2Vjb25kLXNlY3JldC1vZi10aGlydHktdHdvLWJ5dGVzISE=";
-
-/// One request a receiver got.
-#[derive(Clone, Debug)]
-pub(crate) struct Received {
-    headers: HeaderMap,
-    body: String,
-}
-
-impl Received {
-    fn header(&self, name: &str) -> String {
-        self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned()
-    }
-
-    pub(crate) fn json(&self) -> Value {
-        serde_json::from_str(&self.body).unwrap()
-    }
-
-    fn event_type(&self) -> String {
-        self.json()["type"].as_str().unwrap_or_default().to_owned()
-    }
-}
-
-#[derive(Default)]
-struct Inbox {
-    got: Vec<Received>,
-    /// Statuses to answer before the default, first first.
-    script: VecDeque<u16>,
-    /// What it answers once the script is spent.
-    default: u16,
-}
-
-/// A local HTTP server playing the operator's endpoint.
-#[derive(Clone)]
-pub(crate) struct Receiver {
-    url: String,
-    inbox: Arc<Mutex<Inbox>>,
-}
-
-async fn receive(State(inbox): State<Arc<Mutex<Inbox>>>, headers: HeaderMap, body: String) -> StatusCode {
-    let mut inbox = inbox.lock().unwrap();
-    inbox.got.push(Received { headers, body });
-    let status = inbox.script.pop_front().unwrap_or(inbox.default);
-    StatusCode::from_u16(status).unwrap()
-}
-
-impl Receiver {
-    /// A receiver that answers `default` (after the `script`).
-    pub(crate) async fn start(default: u16, script: &[u16]) -> Receiver {
-        let inbox =
-            Arc::new(Mutex::new(Inbox { default, script: script.iter().copied().collect(), ..Inbox::default() }));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}/hooks/gatehouse", listener.local_addr().unwrap());
-        let router = Router::new().route("/hooks/gatehouse", axum::routing::post(receive)).with_state(inbox.clone());
-        tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
-        Receiver { url, inbox }
-    }
-
-    pub(crate) fn got(&self) -> Vec<Received> {
-        self.inbox.lock().unwrap().got.clone()
-    }
-
-    /// Waits (10 s at most) until it got `n` requests; answers them all.
-    pub(crate) async fn wait_for(&self, n: usize) -> Vec<Received> {
-        for _ in 0..1000 {
-            let got = self.got();
-            if got.len() >= n {
-                return got;
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-        panic!("expected {n} webhook requests, got {:#?}", self.got());
-    }
-
-    /// The requests of one event type.
-    pub(crate) fn of_type(&self, event: &str) -> Vec<Received> {
-        self.got().into_iter().filter(|r| r.event_type() == event).collect()
-    }
-}
-
-/// Settings for tests: quick polls, a 1 s first retry (on the test's clock).
-pub(crate) fn config_with(base: Config, endpoints: &[(&str, &Receiver, &str, Option<&[&str]>)]) -> Config {
-    let mut config = base;
-    config.webhooks.poll_interval_ms = 20;
-    config.webhooks.first_retry_ms = 1000;
-    config.webhooks.timeout_seconds = 2;
-    for (name, receiver, secret, events) in endpoints {
-        config.webhooks.endpoints.insert(
-            String::from(*name),
-            WebhookEndpoint {
-                url: receiver.url.clone(),
-                secret: Secret::new(String::from(*secret)),
-                events: events.map(|e| e.iter().map(|s| String::from(*s)).collect()),
-            },
-        );
-    }
-    config
-}
-
-pub(crate) async fn spawn_with_hooks(config: Config) -> TestApp {
-    spawn_app_with(config, admin_options()).await
-}
 
 /// Checks a request's signature with `ring`, independently of the server's HMAC.
 fn assert_signed(received: &Received, secret: &str) {
