@@ -78,7 +78,12 @@ impl Tx {
     /// Spends the link of `token_hash` for `purpose` if it is unused and
     /// live at `now`: `true` when this call spent it. Of two racing
     /// requests, one does.
-    pub async fn spend_sign_in_alert(&mut self, token_hash: &str, purpose: &str, now: i64) -> Result<bool, sqlx::Error> {
+    pub async fn spend_sign_in_alert(
+        &mut self,
+        token_hash: &str,
+        purpose: &str,
+        now: i64,
+    ) -> Result<bool, sqlx::Error> {
         let done = sqlx::query(
             "UPDATE sign_in_alerts SET used_at = $3 \
              WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expire_at > $3",

@@ -34,8 +34,16 @@ pub(super) async fn apply_proof(
         Proof::EmailCode => ctx.tx.mark_email_verified(&user.id, ctx.now).await?,
         Proof::NewPassword { hash, sign_out_of_other_sessions, locale } => {
             let (tx, state, now) = (&mut ctx.tx, ctx.state, ctx.now);
-            notice = super::reset_password::set_new_password(tx, state, &user, &hash, sign_out_of_other_sessions, locale, now)
-                .await?;
+            notice = super::reset_password::set_new_password(
+                tx,
+                state,
+                &user,
+                &hash,
+                sign_out_of_other_sessions,
+                locale,
+                now,
+            )
+            .await?;
         }
     }
     Ok(notice)
@@ -44,10 +52,7 @@ pub(super) async fn apply_proof(
 /// Creates an active session on this client and sets its id on the
 /// sign-in. From a browser new to the user, unless after a password reset,
 /// it answers the "new sign-in" email to send once committed.
-pub(super) async fn create_session(
-    ctx: &mut Ctx<'_>,
-    sign_in: &mut SignInRecord,
-) -> Result<Option<Message>, ApiError> {
+pub(super) async fn create_session(ctx: &mut Ctx<'_>, sign_in: &mut SignInRecord) -> Result<Option<Message>, ApiError> {
     let user_id =
         sign_in.user_id.clone().ok_or_else(|| ApiError::param(ErrorCode::FormIdentifierNotFound, "identifier"))?;
     let after_reset = sign_in.factor == Some(FirstFactor::ResetPasswordEmailCode);

@@ -49,9 +49,10 @@ pub fn confirm(sign_in: &SignIn<'_>, token: &str, ms_left: i64) -> Response {
 /// again with the reason, 422.
 pub fn signed_out(token: &str, rules: &PasswordRules, refused: Option<&str>) -> Response {
     let (status, alert) = match refused {
-        Some(reason) => {
-            (StatusCode::UNPROCESSABLE_ENTITY, format!("<p role=\"alert\" style=\"color:#d1242f\">{}</p>\n", escape(reason)))
-        }
+        Some(reason) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("<p role=\"alert\" style=\"color:#d1242f\">{}</p>\n", escape(reason)),
+        ),
         None => (StatusCode::OK, String::new()),
     };
     let body = format!(

@@ -92,7 +92,9 @@ async fn ended(receiver: &Receiver, at_least: usize) -> Vec<(String, String)> {
             return events
                 .iter()
                 .map(|e| e.json())
-                .map(|e| (e["data"]["id"].as_str().unwrap().to_owned(), e["data"]["ended_by"].as_str().unwrap().to_owned()))
+                .map(|e| {
+                    (e["data"]["id"].as_str().unwrap().to_owned(), e["data"]["ended_by"].as_str().unwrap().to_owned())
+                })
                 .collect();
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -111,14 +113,8 @@ async fn a_new_browser_gets_an_email_and_the_same_browser_again_does_not() {
     assert_eq!(alerts.len(), 1, "{alerts:?}");
     let body = alerts[0]["body"].as_str().unwrap();
     let at = time::OffsetDateTime::from_unix_timestamp(signed_in_at / 1000).unwrap();
-    let when = format!(
-        "{:04}-{:02}-{:02} {:02}:{:02} UTC",
-        at.year(),
-        u8::from(at.month()),
-        at.day(),
-        at.hour(),
-        at.minute()
-    );
+    let when =
+        format!("{:04}-{:02}-{:02} {:02}:{:02} UTC", at.year(), u8::from(at.month()), at.day(), at.hour(), at.minute());
     assert!(body.contains("Hi Cersei,"), "{body}");
     assert!(body.contains(&format!("Time: {when}")), "{body}");
     assert!(body.contains("Browser: Chrome 120 on Linux"), "{body}");
@@ -357,10 +353,7 @@ async fn the_new_password_form_counts_against_the_password_quota() {
 #[tokio::test]
 async fn a_hostile_user_agent_is_shown_escaped_in_the_email_and_on_the_page() {
     let (port, mut inbox) = smtp_listener().await;
-    let options = Options {
-        secret_key: Some(Secret::new(String::from(SECRET_KEY))),
-        ..Options::default()
-    };
+    let options = Options { secret_key: Some(Secret::new(String::from(SECRET_KEY))), ..Options::default() };
     let app = spawn_app_with(smtp_config(port, ""), options).await;
     sync_cersei(&app, json!({ "password": PASSWORD })).await;
     let thief = browser(&app, "127.0.0.3", HOSTILE);
