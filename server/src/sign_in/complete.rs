@@ -5,6 +5,7 @@
 //! the user had not used before, and not after a password reset, the
 //! "new sign-in" email too: `crate::session::alert`).
 
+use super::reset_password::set_new_password;
 use super::{Ctx, Proof, user_of};
 use crate::delivery::Message;
 use crate::error::ApiError;
@@ -32,18 +33,9 @@ pub(super) async fn apply_proof(
         }
         Proof::Password(None) | Proof::ResetCode | Proof::SecondFactor => {}
         Proof::EmailCode => ctx.tx.mark_email_verified(&user.id, ctx.now).await?,
-        Proof::NewPassword { hash, sign_out_of_other_sessions, locale } => {
+        Proof::NewPassword { hash, sign_out_of_other_sessions: sign_out, locale } => {
             let (tx, state, now) = (&mut ctx.tx, ctx.state, ctx.now);
-            notice = super::reset_password::set_new_password(
-                tx,
-                state,
-                &user,
-                &hash,
-                sign_out_of_other_sessions,
-                locale,
-                now,
-            )
-            .await?;
+            notice = set_new_password(tx, state, &user, &hash, sign_out, locale, now).await?;
         }
     }
     Ok(notice)

@@ -377,25 +377,21 @@ async fn a_hostile_user_agent_is_shown_escaped_in_the_email_and_on_the_page() {
     assert!(page.text.contains("<dd>Chrome 120"), "{}", page.text);
 }
 
+/// How many `sign_in_alerts` rows there are.
+async fn rows(app: &TestApp) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM sign_in_alerts").fetch_one(&mut app.db().await).await.unwrap()
+}
+
+/// One cleanup pass; answers how many links it deleted.
+async fn pass(app: &TestApp) -> u64 {
+    let report = gatehouse_server::cleanup::run_once(&app.store().await, &app.state.config, app.clock_ms()).await;
+    report.unwrap().iter().find(|(name, _)| *name == "expired sign-in alerts").unwrap().1
+}
+
 #[tokio::test]
 async fn the_cleanup_deletes_the_links_once_expired_and_a_deleted_user_takes_theirs() {
     let (app, _receiver) = app_with_cersei().await;
     signed_in(&browser(&app, "127.0.0.3", FIREFOX)).await;
-    let rows = |app: &TestApp| {
-        let url_db = app.db();
-        async move {
-            let n: i64 =
-                sqlx::query_scalar("SELECT COUNT(*) FROM sign_in_alerts").fetch_one(&mut url_db.await).await.unwrap();
-            n
-        }
-    };
-    let pass = |app: &TestApp| {
-        let (store, config, now) = (app.store(), app.state.config.clone(), app.clock_ms());
-        async move {
-            let report = gatehouse_server::cleanup::run_once(&store.await, &config, now).await.unwrap();
-            report.iter().find(|(name, _)| *name == "expired sign-in alerts").unwrap().1
-        }
-    };
     assert_eq!(rows(&app).await, 1);
     app.advance(24 * 60 * 60 - 1);
     assert_eq!(pass(&app).await, 0, "live for 24 hours");
