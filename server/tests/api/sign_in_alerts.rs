@@ -410,3 +410,49 @@ async fn the_cleanup_deletes_the_links_once_expired_and_a_deleted_user_takes_the
     assert_eq!(app.admin().delete(&format!("/v1/admin/users/{id}")).await.status, 200);
     assert_eq!(rows(&app).await, 0);
 }
+
+/// A TOTP code for a sign-in at `needs_second_factor`.
+async fn attempt_totp(browser: &TestClient, id: &str, code: String) -> Answer {
+    let path = format!("/v1/client/sign_ins/{id}/attempt_second_factor");
+    browser.post(&path, json!({ "strategy": "totp", "code": code })).await
+}
+
+#[tokio::test]
+async fn with_a_second_factor_the_email_waits_for_it_and_a_reset_then_the_code_sends_none() {
+    let (app, _receiver) = app_with_cersei().await;
+    // Cersei turns TOTP on from her laptop (its sign-in: the first alert).
+    let laptop = browser(&app, "127.0.0.2", CHROME);
+    let session = signed_in(&laptop).await;
+    let created = laptop.post(&format!("/v1/client/sessions/{session}/totp"), json!({})).await;
+    let totp = totp_rs::TOTP::from_url(created.response()["uri"].as_str().unwrap()).unwrap();
+    let code = |app: &TestApp| totp.generate(u64::try_from(app.clock_ms() / 1000).unwrap());
+    let path = format!("/v1/client/sessions/{session}/totp/attempt_verification");
+    assert_eq!(laptop.post(&path, json!({ "code": code(&app) })).await.status, 200);
+    assert_eq!(alerts_to(&app, CERSEI).await.len(), 1);
+    // A new browser: the password alone makes no session and no email; the code does.
+    app.advance(30);
+    let desktop = browser(&app, "127.0.0.3", FIREFOX);
+    let first = desktop.sign_in(json!({ "identifier": CERSEI, "password": PASSWORD })).await;
+    assert_eq!(first.response()["status"], "needs_second_factor", "{}", first.text);
+    assert_eq!(alerts_to(&app, CERSEI).await.len(), 1, "no session yet, no email");
+    let id = first.response()["id"].as_str().unwrap().to_owned();
+    let done = attempt_totp(&desktop, &id, code(&app)).await;
+    assert_eq!(done.response()["status"], "complete", "{}", done.text);
+    let alerts = alerts_to(&app, CERSEI).await;
+    assert_eq!(alerts.len(), 2);
+    assert!(alerts[1]["body"].as_str().unwrap().contains("Firefox 121 on Windows 10"));
+
+    // A reset from yet another browser, completed by the code: no alert.
+    app.advance(30);
+    let phone = browser(&app, "127.0.0.4", CHROME);
+    let started = phone.sign_in(json!({ "identifier": CERSEI, "strategy": "reset_password_email_code" })).await;
+    let id = started.response()["id"].as_str().unwrap().to_owned();
+    let reset_code = app.last_code_to(CERSEI).await;
+    let body = json!({ "strategy": "reset_password_email_code", "code": reset_code });
+    assert_eq!(phone.attempt_first_factor(&id, body).await.response()["status"], "needs_new_password");
+    let reset = phone.reset_password(&id, json!({ "password": NEW_PASSWORD })).await;
+    assert_eq!(reset.response()["status"], "needs_second_factor", "{}", reset.text);
+    let done = attempt_totp(&phone, &id, code(&app)).await;
+    assert_eq!(done.response()["status"], "complete", "{}", done.text);
+    assert_eq!(alerts_to(&app, CERSEI).await.len(), 2, "the reset was told by the password-changed email");
+}
