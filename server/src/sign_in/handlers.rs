@@ -4,9 +4,10 @@ use super::{Attempt, AttemptSecondFactor, Create, Operation, Prepare, ResetPassw
 use crate::client::{CurrentClient, envelope};
 use crate::error::ApiError;
 use crate::extract::{Params, SignInId};
-use crate::mail::AskedLocale;
+use crate::mail::{AskedLocale, Locale};
 use crate::openapi::{ClientRead, ClientWrite};
 use crate::peer_ip::PeerIp;
+use crate::session::alert::SignedInFrom;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -18,9 +19,12 @@ use gatehouse_protocol::wire::{
 type Answer = Result<Json<Envelope<SignIn>>, ApiError>;
 
 /// Runs an operation and wraps the sign-in in the envelope; a session it
-/// made records where it signed in from (`crate::session::activity`).
-async fn run(state: &AppState, client: &CurrentClient, id: Option<&str>, op: Operation) -> Answer {
-    let sign_in = op.run(state, &client.id, id).await?;
+/// made records where it signed in from (`crate::session::activity`), and
+/// from a new browser the user is told (`crate::session::alert`, in the
+/// language `asked`).
+async fn run(state: &AppState, client: &CurrentClient, asked: AskedLocale, id: Option<&str>, op: Operation) -> Answer {
+    let from = SignedInFrom { device: &client.device, locale: Locale::choose(None, asked) };
+    let sign_in = op.run(state, &client.id, from, id).await?;
     if let Some(session_id) = sign_in.created_session_id.as_deref() {
         crate::session::activity::started(state, client, session_id).await?;
     }
@@ -44,7 +48,7 @@ pub async fn create(
     Params(p): Params<SignInParams>,
 ) -> Answer {
     let op = Operation::Create(Create::parse(p, &state, ip, asked).await?);
-    run(&state, &client, None, op).await
+    run(&state, &client, asked, None, op).await
 }
 
 #[utoipa::path(
@@ -65,7 +69,7 @@ pub async fn prepare(
     Params(p): Params<PrepareFirstFactorParams>,
 ) -> Answer {
     let op = Operation::Prepare(Prepare::parse(p, asked)?);
-    run(&state, &client, Some(&id), op).await
+    run(&state, &client, asked, Some(&id), op).await
 }
 
 #[utoipa::path(
@@ -83,10 +87,11 @@ pub async fn attempt(
     client: CurrentClient,
     SignInId(id): SignInId,
     ip: PeerIp,
+    asked: AskedLocale,
     Params(p): Params<AttemptFirstFactorParams>,
 ) -> Answer {
     let op = Operation::Attempt(Attempt::parse(p, &state, &client.id, &id, ip).await?);
-    run(&state, &client, Some(&id), op).await
+    run(&state, &client, asked, Some(&id), op).await
 }
 
 #[utoipa::path(
@@ -107,7 +112,7 @@ pub async fn reset_password(
     Params(p): Params<ResetPasswordParams>,
 ) -> Answer {
     let op = Operation::ResetPassword(ResetPassword::parse(p, &state, &client.id, &id, asked).await?);
-    run(&state, &client, Some(&id), op).await
+    run(&state, &client, asked, Some(&id), op).await
 }
 
 #[utoipa::path(
@@ -124,10 +129,11 @@ pub async fn attempt_second_factor(
     State(state): State<AppState>,
     client: CurrentClient,
     SignInId(id): SignInId,
+    asked: AskedLocale,
     Params(p): Params<AttemptSecondFactorParams>,
 ) -> Answer {
     let op = Operation::AttemptSecondFactor(AttemptSecondFactor::parse(p)?);
-    run(&state, &client, Some(&id), op).await
+    run(&state, &client, asked, Some(&id), op).await
 }
 
 #[utoipa::path(

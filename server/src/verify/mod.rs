@@ -23,7 +23,13 @@
 //!   `gh_created_session`.
 //! - A token that is malformed or unknown has no `redirect_url` to go back
 //!   to: both methods answer a 400 page.
+//!
+//! [`not_me`] is the other link these pages answer: the "new sign-in"
+//! email's (`/v1/verify/not_me`), which ends a session and offers a new
+//! password, its pages in `not_me_page`.
 
+pub mod not_me;
+mod not_me_page;
 pub mod page;
 
 use crate::client;

@@ -139,7 +139,7 @@ pub fn redirect(redirect_url: &str, status: EmailLinkStatus, created_session: Op
     response
 }
 
-fn html(status: StatusCode, title: &str, body: &str, form_action: &str, referrer: &'static str) -> Response {
+pub(super) fn html(status: StatusCode, title: &str, body: &str, form_action: &str, referrer: &'static str) -> Response {
     let page = format!(
         "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
@@ -198,7 +198,7 @@ fn mask(email_address: &str) -> String {
 }
 
 /// Text safe inside HTML elements and quoted attributes.
-fn escape(text: &str) -> String {
+pub(super) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
