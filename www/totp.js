@@ -90,10 +90,18 @@ export function showTotpPanel(container, { on = null, changed = () => {}, signed
   const section = el("section", { class: "panel", "aria-labelledby": titleId },
     el("h2", { id: titleId, text: "Two-step verification" }), status, notice, alert, body);
   container.replaceChildren(section);
+  /** What the panel knows: on (true), off (false), or not known (null). */
+  let current = on;
+  function report(isOn) {
+    current = isOn;
+    changed(isOn);
+  }
 
+  /** The status line: an On or Off badge (none when `isOn` is null: not known), and `text`. */
   function setStatus(isOn, text) {
-    status.replaceChildren(
-      el("span", { class: `badge ${isOn ? "badge--on" : "badge--off"}`, text: isOn ? "On" : "Off" }), " ", text);
+    const badge = isOn === null ? []
+      : [el("span", { class: `badge ${isOn ? "badge--on" : "badge--off"}`, text: isOn ? "On" : "Off" }), " "];
+    status.replaceChildren(...badge, text);
   }
 
   /** The user, or null (and the session-ended callback) when signed out. */
@@ -111,7 +119,8 @@ export function showTotpPanel(container, { on = null, changed = () => {}, signed
   }
 
   function showOff({ message } = {}) {
-    setStatus(false, "Signing in takes your password only.");
+    if (current !== null) setStatus(false, "Signing in takes your password only.");
+    else setStatus(null, "Protect your account with a second step when you sign in.");
     notice.textContent = message ?? "";
     hideAlert(alert);
     const start = button("Turn on", "btn-secondary btn-block", { "aria-describedby": `${prefix}-off-desc` });
@@ -145,7 +154,7 @@ export function showTotpPanel(container, { on = null, changed = () => {}, signed
       setBusy(start, false);
       if (ended(err)) return;
       if (err?.code === "totp_already_enabled") {
-        changed(true);
+        report(true);
         return showOn({ message: "Two-step verification is already on for your account." });
       }
       showAlert(alert, generalMessage(err));
@@ -218,7 +227,7 @@ export function showTotpPanel(container, { on = null, changed = () => {}, signed
         return;
       }
       if (err?.code === "totp_already_enabled") {
-        changed(true);
+        report(true);
         return showOn({ message: "Two-step verification is already on for your account." });
       }
       codeError(form, input, err);
@@ -244,7 +253,7 @@ export function showTotpPanel(container, { on = null, changed = () => {}, signed
     });
     const done = button("I’ve saved my backup codes", "btn-primary btn-block");
     done.addEventListener("click", () => {
-      changed(true);
+      report(true);
       showOn();
     });
     body.replaceChildren(
@@ -294,13 +303,13 @@ export function showTotpPanel(container, { on = null, changed = () => {}, signed
       setBusy(submit, false);
       if (ended(err)) return;
       if (err?.code === "totp_not_found") {
-        changed(false);
+        report(false);
         return showOff({ message: "Two-step verification was already off." });
       }
       codeError(form, input, err);
       return;
     }
-    changed(false);
+    report(false);
     showOff({ message: "Two-step verification is off." });
     section.querySelector("button")?.focus();
   }

@@ -36,7 +36,8 @@ let strategy = "totp";
 export function showSecondFactor() {
   const supported = (state.gh.signIn.supportedSecondFactors ?? []).map((f) => f.strategy);
   ask(supported.includes("totp") || !supported.length ? "totp" : supported[0]);
-  ui.secondFactorSwitch.hidden = !supported.every((s) => s in STRATEGIES) || supported.length < 2;
+  // "Use a backup code instead" when the sign-in takes both.
+  ui.secondFactorSwitch.parentElement.hidden = !(supported.includes("totp") && supported.includes("backup_code"));
   showStep("secondFactor");
   ui.secondFactorCode.focus();
 }

@@ -73,6 +73,8 @@ async function submitSignIn(event) {
   ui.password.value = "";
   // With two-step verification on, the sign-in waits for a code first.
   if (state.gh.signIn.status === "needs_second_factor") return showSecondFactor();
+  // Signed in by the password alone: two-step verification is off.
+  state.totpOn = false;
   showSignedIn();
 }
 

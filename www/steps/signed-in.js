@@ -33,8 +33,6 @@ export function showSignedIn() {
     : "You’re signed in on this device.";
   hideAlert(ui.signedInAlert);
   ui.token.hidden = true;
-  // Signed in here without a second step: it is off.
-  if (state.totpOn === null && who) state.totpOn = false;
   showTotpPanel(ui.totpPanel, {
     on: state.totpOn,
     changed: (on) => { state.totpOn = on; },
