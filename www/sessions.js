@@ -63,7 +63,9 @@ export function showSessions(container, { signedOut = () => {} } = {}) {
       loading.hidden = true;
     }
     hideAlert(alert);
-    list.replaceChildren(...sessions.filter((s) => s.status === "active").map(row));
+    // This device first, then the others, the most recently active first (the server's order).
+    const active = sessions.filter((s) => s.status === "active");
+    list.replaceChildren(...[...active.filter((s) => s.current), ...active.filter((s) => !s.current)].map(row));
   }
 
   function row(session) {

@@ -97,11 +97,12 @@ export function showTotpPanel(container, { on = null, changed = () => {}, signed
     changed(isOn);
   }
 
-  /** The status line: an On or Off badge (none when `isOn` is null: not known), and `text`. */
+  /** The status line: an On or Off badge and `text`; none when `isOn` is null (not known). */
   function setStatus(isOn, text) {
-    const badge = isOn === null ? []
-      : [el("span", { class: `badge ${isOn ? "badge--on" : "badge--off"}`, text: isOn ? "On" : "Off" }), " "];
-    status.replaceChildren(...badge, text);
+    status.hidden = isOn === null;
+    if (isOn === null) return status.replaceChildren();
+    status.replaceChildren(
+      el("span", { class: `badge ${isOn ? "badge--on" : "badge--off"}`, text: isOn ? "On" : "Off" }), " ", text);
   }
 
   /** The user, or null (and the session-ended callback) when signed out. */
@@ -120,7 +121,7 @@ export function showTotpPanel(container, { on = null, changed = () => {}, signed
 
   function showOff({ message } = {}) {
     if (current !== null) setStatus(false, "Signing in takes your password only.");
-    else setStatus(null, "Protect your account with a second step when you sign in.");
+    else setStatus(null);
     notice.textContent = message ?? "";
     hideAlert(alert);
     const start = button("Turn on", "btn-secondary btn-block", { "aria-describedby": `${prefix}-off-desc` });
