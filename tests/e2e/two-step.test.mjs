@@ -5,14 +5,14 @@
 // the password then asks for a code from the app (a wrong one and the
 // enrolment's spent one are refused), another takes a backup code instead,
 // and TOTP is turned off with a backup code, after which the password
-// alone signs in again.
+// alone signs in again. A password reset asks for the second factor too.
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import jsQR from "jsqr";
 import {
   launch, openPage, uniqueEmail, waitForDetails, fillDetails, codeFromOutbox, screenshot, expectDone,
-  fieldError, eventually, clientSessions, parseOtpauth, totpFromUri, freshTotp,
+  fieldError, eventually, clientSessions, parseOtpauth, totpFromUri, freshTotp, outboxPanel,
 } from "./support.mjs";
 
 const PASSWORD = "correct horse battery";
@@ -69,65 +69,81 @@ async function signOut(page) {
   return step;
 }
 
+/**
+ * Signs `email` up on `page` and turns two-step verification on in the
+ * signed-in view, checking each step on the way. Answers the URI read from
+ * the QR code, the step of the code that turned it on, the backup codes,
+ * and when the sign-up's email code was sent.
+ */
+async function signUpAndEnrol(page, context, email, { shots = false } = {}) {
+  // Signed up; a reload shows the signed-in view.
+  await waitForDetails(page);
+  await fillDetails(page, { email, password: PASSWORD });
+  await page.getByRole("button", { name: "Continue" }).click();
+  await page.getByRole("heading", { level: 1, name: "Verify your email" }).waitFor();
+  const signUpCodeSentAt = Date.now();
+  await page.getByLabel("Verification code").fill(await codeFromOutbox(page, email));
+  await page.getByRole("button", { name: "Verify", exact: true }).click();
+  await expectDone(page, context);
+  await page.reload();
+  const signedIn = signedInRegion(page);
+  await signedIn.getByRole("heading", { level: 1, name: "You’re signed in" }).waitFor();
+
+  // Turn on: a QR code, the same URI as a link, the key as text.
+  const panel = signedIn.getByRole("region", { name: "Two-step verification" });
+  await panel.getByRole("heading", { level: 2, name: "Two-step verification" }).waitFor();
+  await panel.getByRole("button", { name: "Turn on", exact: true }).click();
+  const qr = panel.getByRole("img", { name: "QR code for your authenticator app" });
+  await qr.waitFor();
+  const uri = await scanQr(qr);
+  const otp = parseOtpauth(uri);
+  assert.match(uri, /^otpauth:\/\/totp\//);
+  assert.ok(otp.label.includes(email), `the account is named in the app: ${otp.label}`);
+  assert.equal(otp.digits, 6);
+  assert.equal(otp.period, 30);
+  const link = panel.getByRole("link", { name: "Open in an authenticator app on this device" });
+  assert.equal(await link.getAttribute("href"), uri, "the link is the QR code's URI");
+  const key = await panel.getByLabel("Setup key").inputValue();
+  assert.match(key, /^[A-Z2-7]{4}( [A-Z2-7]{1,4})+$/, "the key in groups of four");
+  assert.equal(key.replace(/ /g, ""), otp.secret, "the key is the QR code's secret");
+  if (shots) await screenshot(page, "two-step-1-enrol");
+
+  // A wrong code is refused next to its input; the app's current one turns it on.
+  const codeInput = panel.getByLabel("Code from the app");
+  const right = await freshTotp(uri);
+  await codeInput.fill(right.code === "000000" ? "111111" : "000000");
+  await panel.getByRole("button", { name: "Verify and turn on" }).click();
+  await eventually(async () => (await fieldError(page, codeInput)) === "That code is incorrect. Check it and try again.",
+    { message: "the wrong code's error" });
+  await codeInput.fill(right.code);
+  await panel.getByRole("button", { name: "Verify and turn on" }).click();
+
+  // Ten backup codes, shown once.
+  const backupList = panel.getByRole("list", { name: "Your backup codes" });
+  await backupList.waitFor();
+  const backup = (await backupList.getByRole("listitem").allTextContents()).map((c) => c.trim());
+  assert.equal(backup.length, 10);
+  assert.equal(new Set(backup).size, 10, "ten different codes");
+  for (const c of backup) assert.match(c, /^[a-z0-9]{10}$/);
+  assert.ok(await panel.getByText("this is the only time they’re shown", { exact: false }).isVisible());
+  await panel.getByRole("status").filter({ hasText: "Two-step verification is on." }).waitFor();
+  if (shots) await screenshot(page, "two-step-2-backup-codes");
+  await panel.getByRole("button", { name: "I’ve saved my backup codes" }).click();
+  await panel.getByText("Signing in asks for a code from your authenticator app.").waitFor();
+  assert.equal(await backupList.count(), 0, "the codes are gone from the page");
+  await panel.getByRole("button", { name: "Turn off", exact: true }).waitFor();
+
+  return { uri, enrolStep: right.step, backup, signUpCodeSentAt };
+}
+
 test("turn on two-step verification, sign in with a code from the app and with a backup code, turn it off", { timeout: 240_000 }, async () => {
   const email = uniqueEmail("totp");
   const { context, page, problems } = await openPage(browser);
   try {
-    // Signed up; a reload shows the signed-in view.
-    await waitForDetails(page);
-    await fillDetails(page, { email, password: PASSWORD });
-    await page.getByRole("button", { name: "Continue" }).click();
-    await page.getByRole("heading", { level: 1, name: "Verify your email" }).waitFor();
-    await page.getByLabel("Verification code").fill(await codeFromOutbox(page, email));
-    await page.getByRole("button", { name: "Verify", exact: true }).click();
-    await expectDone(page, context);
-    await page.reload();
+    const { uri, enrolStep, backup } = await signUpAndEnrol(page, context, email, { shots: true });
+    const right = { code: totpFromUri(uri, enrolStep), step: enrolStep };
     const signedIn = signedInRegion(page);
-    await signedIn.getByRole("heading", { level: 1, name: "You’re signed in" }).waitFor();
-
-    // Turn on: a QR code, the same URI as a link, the key as text.
     const panel = signedIn.getByRole("region", { name: "Two-step verification" });
-    await panel.getByRole("heading", { level: 2, name: "Two-step verification" }).waitFor();
-    await panel.getByRole("button", { name: "Turn on", exact: true }).click();
-    const qr = panel.getByRole("img", { name: "QR code for your authenticator app" });
-    await qr.waitFor();
-    const uri = await scanQr(qr);
-    const otp = parseOtpauth(uri);
-    assert.match(uri, /^otpauth:\/\/totp\//);
-    assert.ok(otp.label.includes(email), `the account is named in the app: ${otp.label}`);
-    assert.equal(otp.digits, 6);
-    assert.equal(otp.period, 30);
-    const link = panel.getByRole("link", { name: "Open in an authenticator app on this device" });
-    assert.equal(await link.getAttribute("href"), uri, "the link is the QR code's URI");
-    const key = await panel.getByLabel("Setup key").inputValue();
-    assert.match(key, /^[A-Z2-7]{4}( [A-Z2-7]{1,4})+$/, "the key in groups of four");
-    assert.equal(key.replace(/ /g, ""), otp.secret, "the key is the QR code's secret");
-    await screenshot(page, "two-step-1-enrol");
-
-    // A wrong code is refused next to its input; the app's current one turns it on.
-    const codeInput = panel.getByLabel("Code from the app");
-    const right = await freshTotp(uri);
-    await codeInput.fill(right.code === "000000" ? "111111" : "000000");
-    await panel.getByRole("button", { name: "Verify and turn on" }).click();
-    await eventually(async () => (await fieldError(page, codeInput)) === "That code is incorrect. Check it and try again.",
-      { message: "the wrong code's error" });
-    await codeInput.fill(right.code);
-    await panel.getByRole("button", { name: "Verify and turn on" }).click();
-
-    // Ten backup codes, shown once.
-    const backupList = panel.getByRole("list", { name: "Your backup codes" });
-    await backupList.waitFor();
-    const backup = (await backupList.getByRole("listitem").allTextContents()).map((c) => c.trim());
-    assert.equal(backup.length, 10);
-    assert.equal(new Set(backup).size, 10, "ten different codes");
-    for (const c of backup) assert.match(c, /^[a-z0-9]{10}$/);
-    assert.ok(await panel.getByText("this is the only time they’re shown", { exact: false }).isVisible());
-    await panel.getByRole("status").filter({ hasText: "Two-step verification is on." }).waitFor();
-    await screenshot(page, "two-step-2-backup-codes");
-    await panel.getByRole("button", { name: "I’ve saved my backup codes" }).click();
-    await panel.getByText("Signing in asks for a code from your authenticator app.").waitFor();
-    assert.equal(await backupList.count(), 0, "the codes are gone from the page");
-    await panel.getByRole("button", { name: "Turn off", exact: true }).waitFor();
 
     // Sign out; the password alone no longer signs in: the app's code is asked for.
     await signOut(page);
@@ -193,6 +209,44 @@ test("turn on two-step verification, sign in with a code from the app and with a
     await signOut(page);
     await signInWithPassword(page, email);
     await signedIn.getByRole("heading", { level: 1, name: "You’re signed in" }).waitFor();
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test("a password reset with two-step verification on asks for the second factor too", { timeout: 180_000 }, async () => {
+  const email = uniqueEmail("totp-reset");
+  const { context, page, problems } = await openPage(browser);
+  try {
+    const { backup, signUpCodeSentAt } = await signUpAndEnrol(page, context, email);
+    const step = await signOut(page);
+    await step.getByLabel("Email or username").fill(email);
+    // A reset code is an email code: one per address per 30 s, the sign-up's included.
+    await new Promise((r) => setTimeout(r, Math.max(0, signUpCodeSentAt + 31_000 - Date.now())));
+    await step.getByRole("button", { name: "Forgot password?" }).click();
+    const reset = page.getByRole("region", { name: "Reset your password" });
+    await reset.getByRole("heading", { level: 1, name: "Reset your password" }).waitFor();
+    const message = outboxPanel(page).getByRole("listitem")
+      .filter({ hasText: email }).filter({ hasText: "password reset code" }).first();
+    await reset.getByLabel("Reset code").fill((await message.getByText(/^\d{6}$/).textContent()).trim());
+    await reset.getByRole("button", { name: "Continue" }).click();
+    await reset.getByLabel("New password").fill("a brand new passphrase");
+    await reset.getByRole("button", { name: "Set password and sign in" }).click();
+
+    // The new password is set, but the sign-in waits for the second factor.
+    const second = page.getByRole("region", { name: "Two-step verification" });
+    await second.getByRole("heading", { level: 1, name: "Two-step verification" }).waitFor();
+    assert.deepEqual(await clientSessions(context), [], "no session before the second step");
+    await second.getByRole("button", { name: "Use a backup code instead" }).click();
+    await second.getByLabel("Backup code", { exact: true }).fill(backup[3]);
+    await second.getByRole("button", { name: "Verify and sign in" }).click();
+    const signedIn = signedInRegion(page);
+    await signedIn.getByRole("heading", { level: 1, name: "You’re signed in" }).waitFor();
+    assert.equal((await clientSessions(context)).length, 1);
+    // Signed in through the second step: the panel knows it is on.
+    const panel = signedIn.getByRole("region", { name: "Two-step verification" });
+    await panel.getByText("Signing in asks for a code from your authenticator app.").waitFor();
     assert.deepEqual(problems, []);
   } finally {
     await context.close();
