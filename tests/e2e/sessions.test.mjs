@@ -30,6 +30,15 @@ test("list the sessions, sign another browser out from the list", { timeout: 120
     await first.page.getByRole("button", { name: "Verify", exact: true }).click();
     const { sessionId: firstSession } = await expectDone(first.page, first.context);
 
+    // Its list: this device alone.
+    await first.page.reload();
+    const firstSignedIn = first.page.getByRole("region", { name: "You’re signed in" });
+    const panel = firstSignedIn.getByRole("region", { name: "Your sessions" });
+    const list = panel.getByRole("list", { name: "Your sessions" });
+    const rows = list.getByRole("listitem");
+    await rows.filter({ hasText: "This device" }).waitFor();
+    assert.equal(await rows.count(), 1);
+
     await waitForDetails(second.page);
     await second.page.getByRole("button", { name: "Sign in" }).click();
     const signInStep = second.page.getByRole("region", { name: "Sign in" });
@@ -40,17 +49,14 @@ test("list the sessions, sign another browser out from the list", { timeout: 120
     await secondSignedIn.getByRole("heading", { level: 1, name: "You’re signed in" }).waitFor();
     const [secondSession] = await clientSessions(second.context);
 
-    // The first browser's list: both, this one marked, the other with "Sign out".
-    await first.page.reload();
-    const firstSignedIn = first.page.getByRole("region", { name: "You’re signed in" });
-    const panel = firstSignedIn.getByRole("region", { name: "Your sessions" });
-    const list = panel.getByRole("list", { name: "Your sessions" });
-    const rows = list.getByRole("listitem");
+    // "Refresh list" in the first browser: both, this one marked (and first), the other with "Sign out".
+    await panel.getByRole("button", { name: "Refresh list" }).click();
     await eventually(async () => (await rows.count()) === 2, { message: "two sessions listed" });
     const here = rows.filter({ hasText: "This device" });
     const other = rows.filter({ hasNotText: "This device" });
     assert.equal(await here.count(), 1);
     assert.equal(await other.count(), 1);
+    assert.match(await rows.first().textContent(), /This device/, "this device first");
     for (const row of [here, other]) {
       const text = await row.textContent();
       assert.match(text, /Chrome(Headless)? [\d.]+ on Linux/, "the browser and its OS");

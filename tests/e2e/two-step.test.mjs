@@ -127,6 +127,11 @@ async function signUpAndEnrol(page, context, email, { shots = false } = {}) {
   for (const c of backup) assert.match(c, /^[a-z0-9]{10}$/);
   assert.ok(await panel.getByText("this is the only time they’re shown", { exact: false }).isVisible());
   await panel.getByRole("status").filter({ hasText: "Two-step verification is on." }).waitFor();
+  // "Copy codes" puts them on the clipboard, one a line.
+  await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: new URL(page.url()).origin });
+  await panel.getByRole("button", { name: "Copy codes" }).click();
+  await panel.getByRole("status").filter({ hasText: "Copied." }).waitFor();
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), backup.join("\n"));
   if (shots) await screenshot(page, "two-step-2-backup-codes");
   await panel.getByRole("button", { name: "I’ve saved my backup codes" }).click();
   await panel.getByText("Signing in asks for a code from your authenticator app.").waitFor();
