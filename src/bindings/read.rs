@@ -7,7 +7,7 @@ use crate::params::{SignUpParams, Value};
 use alloc::string::String;
 use gatehouse_protocol::{ErrorCode, Field};
 use js_sys::{Array, Object, JSON};
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 fn absent(v: &JsValue) -> bool {
     v.is_undefined() || v.is_null()
@@ -103,7 +103,7 @@ pub fn sign_up_params(params: &JsValue) -> Result<SignUpParams> {
     if !params.is_object() || Array::is_array(params) {
         return Err(Error::sdk(ErrorCode::RequestBodyInvalid, None));
     }
-    for key in Object::keys(&Object::from(params.clone())).iter() {
+    for key in Object::keys(params.unchecked_ref::<Object>()).iter() {
         let key = key.as_string().unwrap_or_default();
         if !KEYS.iter().any(|k| *k == key) {
             return Err(Error::param(ErrorCode::FormParamUnknown, &key));
