@@ -87,7 +87,7 @@ if [ "$purpose" = test ] && [ "$("$venv/bin/st" --version 2>/dev/null | awk '{pr
   "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$schemathesis_version"
 fi
 
-# npm dev dependencies (binaryen's wasm-opt, playwright-core, the minifier).
+# npm dev dependencies (binaryen's wasm-opt, playwright-core, the minifiers: esbuild, terser).
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "installing npm dev dependencies"
   npm ci --no-audit --no-fund --loglevel=error
