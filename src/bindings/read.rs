@@ -85,7 +85,8 @@ fn token_storage(options: &JsValue, bearer: bool) -> Option<JsValue> {
 /// then `unsafeMetadata`. One table, read in one loop (smaller wasm than a
 /// reader per kind of key).
 const KEYS: [&str; 3 + Field::ALL.len() + 1] = {
-    let mut keys = ["strategy", "ticket", "locale", "", "", "", "", "", "", "", "", "unsafeMetadata"];
+    let mut keys = ["unsafeMetadata"; 3 + Field::ALL.len() + 1];
+    (keys[0], keys[1], keys[2]) = ("strategy", "ticket", "locale");
     let mut i = 0;
     while i < Field::ALL.len() {
         keys[3 + i] = Field::ALL[i].js_name();
