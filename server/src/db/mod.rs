@@ -57,7 +57,7 @@ pub use invitations::InvitationKey;
 pub use limit_buckets::{BUCKET_MS, Bucket};
 use notices::Listener;
 pub use notices::{CHANNEL as NOTICE_CHANNEL, Notify};
-pub use sessions::SessionActivity;
+pub use sessions::{SETUP_MFA, SessionActivity};
 pub use users::{UserKey, WriteUserError};
 pub use webhooks::{Attempt, DeliveryFilter, Outbox, Subscription};
 use writer::{WriteGate, WriteTurn};

@@ -50,14 +50,12 @@ pub(super) async fn apply_proof(
     Ok(notice)
 }
 
-/// Creates an active session on this client and sets its id on the sign-in.
+/// Creates a session on this client and sets its id on the sign-in: active,
+/// or pending until the user enrols a second factor (`session::pending`).
 pub(super) async fn create_session(ctx: &mut Ctx<'_>, sign_in: &mut SignInRecord) -> Result<(), ApiError> {
     let user_id =
         sign_in.user_id.clone().ok_or_else(|| ApiError::param(ErrorCode::FormIdentifierNotFound, "identifier"))?;
-    let session = session::new_session(&user_id, &ctx.state.config, ctx.now);
-    ctx.tx.insert_session(&session, ctx.client_id).await?;
-    let created = crate::webhooks::data(&session);
-    ctx.tx.record_event(crate::model::WebhookEvent::SessionCreated, created, ctx.now).await?;
+    let session = session::pending::start(&mut ctx.tx, &ctx.state.config, &user_id, ctx.client_id, ctx.now).await?;
     sign_in.created_session_id = Some(session.id);
     Ok(())
 }
