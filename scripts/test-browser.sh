@@ -148,7 +148,7 @@ if [ "$status" -eq 0 ]; then
   npm pack "$work/pkg" --pack-destination "$work" --silent >/dev/null
   (cd packages/react && npm install --no-save --offline --no-audit --no-fund --loglevel=error \
     "$work"/gatehouse-[0-9]*.tgz) || status=$?
-  GATEHOUSE_TEST_API="$api" timeout 120 node --test packages/react/test/ || status=$?
+  GATEHOUSE_TEST_API="$api" GATEHOUSE_TEST_API_MFA="$mfa" timeout 120 node --test packages/react/test/ || status=$?
   node_modules/.bin/tsc --strict --noEmit --target esnext --module nodenext --moduleResolution nodenext \
     packages/react/index.d.ts packages/react/test/types-check.ts || status=$?
 fi
