@@ -303,6 +303,8 @@ impl ErrorCode {
             SessionNotFound => "No active session with this id belongs to this client.",
             TotpAlreadyEnabled => "The user's TOTP is on already: disable it (with a code) before creating a new one.",
             TotpNotFound => "The user has no TOTP to verify (create one first) or to disable (none is on).",
+            SessionPending => "The instance requires a second factor (`[mfa] required`) and this session's user has none yet: the session is `pending` with `tasks: [\"setup_mfa\"]`. Only TOTP enrolment (`createTOTP`, `verifyTOTP`) and sign-out work; a verified TOTP makes it active.",
+            MfaRequired => "The instance requires a second factor (`[mfa] required`): `disableTOTP` is refused. An admin can reset the user's factors, which ends their sessions.",
             OriginNotAllowed => "A state-changing request came from an origin that is neither the server's public origin nor in allowed_origins.",
             AuthorizationInvalid => "The Authorization header is missing or does not carry a valid key.",
             RateLimited => "Too many requests, wrong passwords or wrong codes in a short time. Wait for the time in Retry-After.",
