@@ -7,10 +7,11 @@
 #      through WASM_BINDGEN_TEST_ADDRESS), and a raised rate limit: every
 #      test's requests come from one IP, and a run makes far more than a
 #      person would; a second one (the "limited" server) keeps the default
-#      limits, for the tests of 429 and the poll loop's backoff;
+#      limits, for the tests of 429 and the poll loop's backoff; a third (the
+#      "mfa" server) requires a second factor (`[mfa] required = true`);
 #   2. waits for GET /healthz;
 #   3. compiles the tests with the servers' URLs (GATEHOUSE_TEST_API,
-#      GATEHOUSE_TEST_API_LIMITED) and a closed port's URL
+#      GATEHOUSE_TEST_API_LIMITED, GATEHOUSE_TEST_API_MFA) and a closed port's URL
 #      (GATEHOUSE_TEST_CLOSED) and runs them with
 #      wasm-bindgen-test-runner and chromedriver, Chromium going through
 #      tests/browser/one-request-per-connection-proxy.mjs;
@@ -47,9 +48,15 @@ while [ "$closed_port" = "$api_port" ] || [ "$closed_port" = "$runner_port" ]; d
 while [ "$limited_port" = "$api_port" ] || [ "$limited_port" = "$runner_port" ] || [ "$limited_port" = "$closed_port" ]; do
   limited_port=$(free_port)
 done
+mfa_port=$(free_port)
+while [ "$mfa_port" = "$api_port" ] || [ "$mfa_port" = "$runner_port" ] || [ "$mfa_port" = "$closed_port" ] ||
+  [ "$mfa_port" = "$limited_port" ]; do
+  mfa_port=$(free_port)
+done
 
 api="http://127.0.0.1:$api_port"
 limited="http://127.0.0.1:$limited_port"
+mfa="http://127.0.0.1:$mfa_port"
 # The whole suite runs from one IP, faster than any person: the default
 # limit (20 a second, bursts of 200) would fail tests at random. The limit
 # itself is tested on the limited server, at its defaults.
@@ -65,6 +72,16 @@ TOML
 cat > "$work/limited.toml" <<TOML
 allowed_origins = ["http://127.0.0.1:$runner_port"]
 TOML
+# Every user needs a second factor; a sign-up completes without a code.
+cat > "$work/mfa.toml" <<TOML
+allowed_origins = ["http://127.0.0.1:$runner_port"]
+
+[mfa]
+required = true
+
+[attributes.email_address]
+verify_at_sign_up = false
+TOML
 # A static file that is not JSON, for the response_invalid test.
 mkdir -p "$work/www"
 echo "this is not JSON" > "$work/www/not-json.txt"
@@ -76,10 +93,14 @@ server_pid=$!; pids+=("$server_pid")
 "$target_dir/debug/gatehouse-server" --dev --listen "127.0.0.1:$limited_port" \
   --database-url "sqlite://$work/limited.db" --config "$work/limited.toml" > "$work/limited.log" 2>&1 &
 limited_pid=$!; pids+=("$limited_pid")
+"$target_dir/debug/gatehouse-server" --dev --listen "127.0.0.1:$mfa_port" \
+  --database-url "sqlite://$work/mfa.db" --config "$work/mfa.toml" > "$work/mfa.log" 2>&1 &
+mfa_pid=$!; pids+=("$mfa_pid")
 
-for name in server limited; do
+for name in server limited mfa; do
   url=$api pid=$server_pid
   [ "$name" = limited ] && url=$limited pid=$limited_pid
+  [ "$name" = mfa ] && url=$mfa pid=$mfa_pid
   for _ in $(seq 1 100); do
     if curl -fsS "$url/healthz" >/dev/null 2>&1; then break; fi
     if ! kill -0 "$pid" 2>/dev/null; then
@@ -91,7 +112,7 @@ for name in server limited; do
   done
   curl -fsS "$url/healthz" >/dev/null || { echo "test-browser: no /healthz at $url" >&2; cat "$work/$name.log" >&2; exit 1; }
 done
-echo "test-browser: server at $api, limited server at $limited, test page at http://127.0.0.1:$runner_port"
+echo "test-browser: server at $api, limited server at $limited, mfa server at $mfa, test page at http://127.0.0.1:$runner_port"
 
 # Chromium goes through the one-request-per-connection proxy (processes.sh).
 webdriver_through_proxy test-browser
@@ -100,6 +121,7 @@ status=0
 WASM_BINDGEN_TEST_WEBDRIVER_JSON="$work/webdriver.json" \
 GATEHOUSE_TEST_API="$api" \
 GATEHOUSE_TEST_API_LIMITED="$limited" \
+GATEHOUSE_TEST_API_MFA="$mfa" \
 GATEHOUSE_TEST_CLOSED="http://127.0.0.1:$closed_port" \
 WASM_BINDGEN_TEST_ADDRESS="127.0.0.1:$runner_port" \
 WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-300}" \
@@ -126,7 +148,7 @@ if [ "$status" -eq 0 ]; then
   npm pack "$work/pkg" --pack-destination "$work" --silent >/dev/null
   (cd packages/react && npm install --no-save --offline --no-audit --no-fund --loglevel=error \
     "$work"/gatehouse-[0-9]*.tgz) || status=$?
-  GATEHOUSE_TEST_API="$api" timeout 120 node --test packages/react/test/ || status=$?
+  GATEHOUSE_TEST_API="$api" GATEHOUSE_TEST_API_MFA="$mfa" timeout 120 node --test packages/react/test/ || status=$?
   node_modules/.bin/tsc --strict --noEmit --target esnext --module nodenext --moduleResolution nodenext \
     packages/react/index.d.ts packages/react/test/types-check.ts || status=$?
 fi

@@ -278,6 +278,7 @@ tables! {
         Key("id", Kind::Str),
         Key("user_id", Kind::Str),
         Key("status", Kind::Str),
+        Key("tasks", Kind::Strs),
         Key("created_at", Kind::Num),
         Key("expire_at", Kind::Num),
     ];

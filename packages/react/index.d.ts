@@ -31,8 +31,8 @@ export function useSignIn(): { isLoaded: false; signIn: null } | { isLoaded: tru
 /** `gh.session`: `null` when signed out (and before loading); re-renders on every change. */
 export function useSession(): { isLoaded: false; session: null } | { isLoaded: true; session: Session | null };
 
-/** Renders its children once loaded with a session. */
+/** Renders its children once loaded with an active session (not a "pending" one). */
 export function SignedIn(props: { children?: ReactNode }): ReactNode;
 
-/** Renders its children once loaded without a session (not while loading). */
+/** Renders its children once loaded without an active session (none, or "pending"; not while loading). */
 export function SignedOut(props: { children?: ReactNode }): ReactNode;

@@ -97,13 +97,19 @@ export function useSession() {
   return { isLoaded, session };
 }
 
-/** Its children once loaded with a session; nothing otherwise. */
+/**
+ * Its children once loaded with an active session; nothing otherwise (nor
+ * for a "pending" one, whose user must enrol a second factor first).
+ */
 export function SignedIn({ children }) {
-  return useGatehouse().session ? children : null;
+  return useGatehouse().session?.status == "active" ? children : null;
 }
 
-/** Its children once loaded without a session; nothing otherwise (nor while loading). */
+/**
+ * Its children once loaded without an active session (none, or a "pending"
+ * one); nothing otherwise (nor while loading).
+ */
 export function SignedOut({ children }) {
   const { isLoaded, session } = useGatehouse();
-  return isLoaded && !session ? children : null;
+  return isLoaded && session?.status != "active" ? children : null;
 }

@@ -43,6 +43,11 @@ pub enum ErrorCode {
     TotpAlreadyEnabled,
     /// `verifyTOTP()` or `disableTOTP()` for a user without that TOTP.
     TotpNotFound,
+    /// The session waits for a second factor (`[mfa] required`): only
+    /// `createTOTP()`, `verifyTOTP()` and sign-out work until it is active.
+    SessionPending,
+    /// `disableTOTP()` where the instance requires a second factor.
+    MfaRequired,
     OriginNotAllowed,
     AuthorizationInvalid,
     RateLimited,
@@ -71,7 +76,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, for tables and docs tests.
-    pub const ALL: [ErrorCode; 43] = [
+    pub const ALL: [ErrorCode; 45] = [
         ErrorCode::FormParamMissing,
         ErrorCode::FormParamFormatInvalid,
         ErrorCode::FormParamUnknown,
@@ -99,6 +104,8 @@ impl ErrorCode {
         ErrorCode::SessionNotFound,
         ErrorCode::TotpAlreadyEnabled,
         ErrorCode::TotpNotFound,
+        ErrorCode::SessionPending,
+        ErrorCode::MfaRequired,
         ErrorCode::OriginNotAllowed,
         ErrorCode::AuthorizationInvalid,
         ErrorCode::RateLimited,
@@ -148,6 +155,8 @@ impl ErrorCode {
             SessionNotFound => "session_not_found",
             TotpAlreadyEnabled => "totp_already_enabled",
             TotpNotFound => "totp_not_found",
+            SessionPending => "session_pending",
+            MfaRequired => "mfa_required",
             OriginNotAllowed => "origin_not_allowed",
             AuthorizationInvalid => "authorization_invalid",
             RateLimited => "rate_limited",
@@ -200,7 +209,7 @@ impl ErrorCode {
             SignUpCancelledByOwner => 410,
             SignUpNotFound | SignInNotFound | SessionNotFound | TotpNotFound | ResourceNotFound => 404,
             MethodNotAllowed => 405,
-            SignUpRestricted | OriginNotAllowed => 403,
+            SignUpRestricted | OriginNotAllowed | SessionPending | MfaRequired => 403,
             AuthorizationInvalid => 401,
             VerificationCodeTooManyRequests | RateLimited => 429,
             RequestBodyTooLarge => 413,
@@ -242,6 +251,8 @@ impl ErrorCode {
             SessionNotFound => "This session was not found.",
             TotpAlreadyEnabled => "Two-step verification is already on.",
             TotpNotFound => "Two-step verification is not set up.",
+            SessionPending => "Set up two-step verification to continue.",
+            MfaRequired => "Two-step verification is required and cannot be turned off.",
             OriginNotAllowed => "This origin is not allowed.",
             AuthorizationInvalid => "The authorization is invalid.",
             RateLimited => "Too many requests.",
@@ -292,6 +303,8 @@ impl ErrorCode {
             SessionNotFound => "No active session with this id belongs to this client.",
             TotpAlreadyEnabled => "The user's TOTP is on already: disable it (with a code) before creating a new one.",
             TotpNotFound => "The user has no TOTP to verify (create one first) or to disable (none is on).",
+            SessionPending => "The instance requires a second factor (`[mfa] required`) and this session's user has none yet: the session is `pending` with `tasks: [\"setup_mfa\"]`. Only TOTP enrolment (`createTOTP`, `verifyTOTP`) and sign-out work; a verified TOTP makes it active.",
+            MfaRequired => "The instance requires a second factor (`[mfa] required`): `disableTOTP` is refused. An admin can reset the user's factors, which ends their sessions.",
             OriginNotAllowed => "A state-changing request came from an origin that is neither the server's public origin nor in allowed_origins.",
             AuthorizationInvalid => "The Authorization header is missing or does not carry a valid key.",
             RateLimited => "Too many requests, wrong passwords or wrong codes in a short time. Wait for the time in Retry-After.",

@@ -150,7 +150,12 @@ pub struct Session {
     pub object: String,
     pub id: String,
     pub user_id: String,
+    /// `active`; `pending` while a task is left (`tasks`); `revoked`.
     pub status: String,
+    /// What the user must do before a `pending` session becomes active:
+    /// `setup_mfa` (enrol a second factor, `[mfa] required`). Empty otherwise.
+    #[serde(default)]
+    pub tasks: Vec<String>,
     pub created_at: i64,
     pub expire_at: i64,
 }

@@ -30,7 +30,9 @@
 //!   `expireAt - issuedAt` (both the server's clock), counted from when the
 //!   request was sent: the browser's clock is only compared with itself.
 //!   Calls made while a token is on its way share that request; a failed
-//!   one is not kept. `signOut()` forgets the token at once.
+//!   one is not kept. `signOut()` forgets the token at once. A `pending`
+//!   session (its user must enrol a second factor first) has no token:
+//!   `null`, without a request.
 //! - other tabs follow (`follow`, set up at load when tabs share the
 //!   client: cookie mode, or bearer mode with a `tokenStorage`). When this
 //!   tab's own operation (a sign-up or sign-in step, a sign-out) changes
@@ -81,6 +83,7 @@ class SignIn extends Resource {
 }
 class Session extends Resource {
   getToken() {
+    if (this.status == "pending") return Promise.resolve(null);
     const g = this[gh], sent = Date.now();
     let t = this[token];
     if (!t || g.session !== this || t.id !== this.id || sent >= t.until) {

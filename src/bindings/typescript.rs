@@ -180,8 +180,14 @@ export interface Environment {
 export interface SessionResource {
   id: string;
   userId: string;
-  /** "active"; "revoked" on the session object once signed out. */
+  /**
+   * "active"; "pending" while `tasks` are left (the instance requires a second
+   * factor: enrol one with `gh.user.createTOTP()` and `verifyTOTP()`);
+   * "revoked" on the session object once signed out.
+   */
   status: string;
+  /** What a "pending" session waits for: `["setup_mfa"]`; empty otherwise. */
+  tasks: string[];
   /** Epoch ms. */
   createdAt: number;
   /** Epoch ms. */
@@ -206,8 +212,9 @@ export interface Session extends Readonly<SessionResource> {
    * A session JWT for your backend (claims `sub`, `sid`, `iat`, `exp`, `iss`,
    * `jti`): the cached one while it has more than a few seconds left, else a
    * new one. Calls made while one is being fetched share that request.
+   * `null` while the session is "pending": it has no token until its tasks are done.
    */
-  getToken(): Promise<string>;
+  getToken(): Promise<string | null>;
   /** Revokes the session: `gh.session` becomes `null`, and `getToken()` rejects (`session_not_found`). */
   signOut(): Promise<void>;
 }
@@ -445,7 +452,7 @@ export type GatehouseErrorCode =
   | "sign_up_not_found" | "sign_up_not_modifiable" | "sign_up_cancelled_by_owner" | "sign_up_restricted"
   | "ticket_invalid" | "ticket_expired"
   | "form_identifier_not_found" | "form_password_incorrect" | "sign_in_not_found" | "sign_in_status_invalid"
-  | "session_not_found" | "totp_already_enabled" | "totp_not_found"
+  | "session_not_found" | "totp_already_enabled" | "totp_not_found" | "session_pending" | "mfa_required"
   | "origin_not_allowed" | "authorization_invalid" | "rate_limited" | "server_busy" | "request_timeout"
   | "request_body_invalid" | "request_body_too_large" | "request_content_type_invalid"
   | "client_cookie_duplicate" | "client_token_replaced" | "resource_not_found" | "method_not_allowed" | "internal_error"

@@ -33,7 +33,9 @@ impl Session {
         &self.session
     }
 
-    /// A session JWT for the app's backend (`Authorization: Bearer`).
+    /// A session JWT for the app's backend (`Authorization: Bearer`). A
+    /// `pending` session (its user must enrol a second factor first,
+    /// `data().tasks`) has none: the server's `session_pending` error.
     pub async fn get_token(&self) -> Result<String> {
         let inner = &self.gh.inner;
         let sent = js_sys::Date::now();

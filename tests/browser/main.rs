@@ -4,7 +4,9 @@
 //! temporary SQLite file and passes its URL at compile time
 //! (`GATEHOUSE_TEST_API`), with the URL of a closed port
 //! (`GATEHOUSE_TEST_CLOSED`), and the URL of a second server at the
-//! default rate limits (`GATEHOUSE_TEST_API_LIMITED`, see `rate_limits`).
+//! default rate limits (`GATEHOUSE_TEST_API_LIMITED`, see `rate_limits`),
+//! and of a third that requires a second factor (`GATEHOUSE_TEST_API_MFA`,
+//! see `mfa_required`).
 //! The tests drive the SDK through its JS
 //! surface (methods and properties looked up on the JS objects), read codes
 //! from the dev outbox and invite with the dev invitation helper.
@@ -14,6 +16,7 @@
 mod errors;
 mod listeners;
 mod magic_link;
+mod mfa_required;
 mod password_reset;
 mod rate_limits;
 mod sessions;

@@ -109,12 +109,13 @@ const signedInUser: string | null = signIn.userId;
 // Sessions.
 const session: Session | null = gh.session;
 if (session) {
-  const jwt: string = await session.getToken();
+  const jwt: string | null = await session.getToken();
+  const tasks: string[] = session.tasks;
   const sessionId: string = session.id;
   const sessionUser: string = session.userId;
   const sessionExpires: number = session.expireAt;
   const nothing: void = await session.signOut();
-  void [jwt, sessionId, sessionUser, sessionExpires, nothing];
+  void [jwt, tasks, sessionId, sessionUser, sessionExpires, nothing];
 }
 if (gh.user) {
   const all: UserSession[] = await gh.user.sessions();

@@ -1,6 +1,7 @@
 // gatehouse-react with real React (react-dom in a happy-dom document) and
 // the real SDK (the gatehouse package's Node entry, bearer mode) against
-// the real server that scripts/test-browser.sh starts (GATEHOUSE_TEST_API).
+// the real server that scripts/test-browser.sh starts (GATEHOUSE_TEST_API; and
+// GATEHOUSE_TEST_API_MFA, its server that requires a second factor).
 // Codes are read from the server's dev outbox.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -152,6 +153,56 @@ test("a failed load reaches the error boundary", async () => {
   );
   await until("the error", () => container.querySelector("#error"));
   assert.equal(container.querySelector("#error").textContent, "network_error");
+  root.unmount();
+});
+
+/** The TOTP code of a base32 `secret` now (RFC 6238: SHA-1, 6 digits, 30 s). */
+async function totpCode(secret) {
+  const { createHmac } = await import("node:crypto");
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = "";
+  for (const c of secret.replace(/=+$/, "")) bits += alphabet.indexOf(c).toString(2).padStart(5, "0");
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const step = Buffer.alloc(8);
+  step.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30000)));
+  const mac = createHmac("sha1", key).update(step).digest();
+  const at = mac[19] & 15;
+  return String((mac.readUInt32BE(at) & 0x7fffffff) % 1000000).padStart(6, "0");
+}
+
+// The server that requires a second factor (`[mfa] required`, no email code at sign-up).
+const mfaApi = process.env.GATEHOUSE_TEST_API_MFA;
+
+test("a pending session (a second factor to set up) is not signed in until TOTP is verified", { skip: !mfaApi }, async () => {
+  let gh;
+  function Probe() {
+    gh = useGatehouse().gatehouse;
+    return null;
+  }
+  const app = h(
+    GatehouseProvider,
+    { frontendApi: mfaApi, tokenMode: "bearer" },
+    h(Probe),
+    h(SignedIn, null, h("p", { id: "in" }, "signed in")),
+    h(SignedOut, null, h("p", { id: "out" }, "signed out")),
+  );
+  const { container, root } = mount(app);
+  const shown = (id) => container.querySelector(`#${id}`)?.textContent ?? null;
+  await until("the load", () => shown("out") === "signed out");
+  await gh.signUp.create({ emailAddress: unique(), password: "correct horse battery" });
+  await until("the pending session", () => gh.session?.status === "pending");
+  assert.deepEqual(gh.session.tasks, ["setup_mfa"]);
+  assert.equal(await gh.session.getToken(), null);
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(shown("in"), null, "pending is not signed in");
+  assert.equal(shown("out"), "signed out");
+
+  const { secret } = await gh.user.createTOTP();
+  await gh.user.verifyTOTP({ code: await totpCode(secret) });
+  await until("signed in", () => shown("in") === "signed in");
+  assert.equal(shown("out"), null);
+  assert.equal(gh.session.status, "active");
+  assert.match(await gh.session.getToken(), /^ey/);
   root.unmount();
 });
 

@@ -1,6 +1,8 @@
 //! `GET /v1/admin/users/{id}/factors` (the user's second factors) and
 //! `DELETE /v1/admin/users/{id}/factors` (reset them: TOTP off, backup
-//! codes dropped, for a user who lost their authenticator app).
+//! codes dropped, for a user who lost their authenticator app; where
+//! `[mfa] required`, their sessions end too: `session.ended` with
+//! `ended_by: "factors_reset"`, and their next sign-in is pending).
 
 use crate::db::UserKey;
 use crate::error::ApiError;
@@ -42,6 +44,14 @@ async fn read(state: &AppState, id: String, reset: bool) -> Result<Factors, ApiE
     }
     if reset {
         tx.delete_totp(&id).await?;
+        // Where a second factor is required, the user's sessions rested on
+        // the factor just dropped: they end, and the next sign-in is pending.
+        if state.config.mfa.required {
+            for session in tx.revoke_user_sessions(&id).await? {
+                let ended = crate::webhooks::ended_session(&session, "factors_reset");
+                tx.record_event(crate::model::WebhookEvent::SessionEnded, ended, state.now()).await?;
+            }
+        }
     }
     let totp = tx.totp(&id).await?;
     let left = tx.unspent_backup_codes(&id).await?.len() as u64;

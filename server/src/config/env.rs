@@ -41,6 +41,7 @@ pub const TOP_LEVEL_KEYS: &[&str] = &[
     "sign_up",
     "sign_in",
     "session",
+    "mfa",
     "client",
     "attributes",
     "password",

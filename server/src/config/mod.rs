@@ -67,6 +67,7 @@ pub struct Config {
     pub delivery: DeliverySettings,
     pub sign_in: SignInSettings,
     pub session: SessionSettings,
+    pub mfa: MfaSettings,
     pub password_hashing: PasswordHashing,
     pub client: ClientSettings,
     pub mail: MailSettings,
@@ -140,6 +141,16 @@ pub struct SessionSettings {
     /// The `aud` claim of session JWTs; `None`: no `aud`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub audience: Option<String>,
+}
+
+/// Second factors: `[mfa]`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MfaSettings {
+    /// Every user must have a second factor: a user without one gets a
+    /// `pending` session (task `setup_mfa`) at sign-up and sign-in, usable
+    /// only to enrol TOTP, and may not turn TOTP off (`crate::session`).
+    pub required: bool,
 }
 
 /// How long a client (one browser or bearer-mode SDK) lives.
@@ -399,6 +410,7 @@ impl Default for Config {
             delivery: DeliverySettings::default(),
             sign_in: SignInSettings::default(),
             session: SessionSettings::default(),
+            mfa: MfaSettings::default(),
             password_hashing: PasswordHashing::default(),
             client: ClientSettings::default(),
             mail: MailSettings::default(),

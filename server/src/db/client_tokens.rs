@@ -106,8 +106,14 @@ impl Tx {
         Ok(())
     }
 
-    /// Ends every active session of a user; answers them, ended.
+    /// Ends every active and pending session of a user; answers the
+    /// active ones, ended (a pending one was never announced: no
+    /// `session.created`, so no `session.ended` either).
     pub async fn revoke_user_sessions(&mut self, user_id: &str) -> Result<Vec<wire::Session>, sqlx::Error> {
+        sqlx::query("UPDATE sessions SET status = 'revoked' WHERE user_id = $1 AND status = 'pending'")
+            .bind(user_id)
+            .execute(&mut *self.tx)
+            .await?;
         let rows = sqlx::query(
             "UPDATE sessions SET status = 'revoked' WHERE user_id = $1 AND status = 'active' \
              RETURNING id, user_id, status, created_at, expire_at",

@@ -36,7 +36,8 @@ pub(super) async fn set_sign_up(conn: &mut Conn, client_id: &str, sign_up_id: &s
     Ok(())
 }
 
-/// The client resource: its current sign-up and its live sessions at `now`,
+/// The client resource: its current sign-up and its live sessions at `now`
+/// (`active`, and `pending` ones waiting for their user's second factor),
 /// and whether its token is due for replacement. A client not stored yet
 /// (a read without a known token) is empty. One statement: the client's
 /// row joined with its live sessions (a row each, or one with no session).
@@ -45,7 +46,7 @@ pub(super) async fn resource(conn: &mut Conn, id: &str, now: i64) -> Result<(wir
         "SELECT c.sign_up_id, c.sign_in_id, c.last_active_session_id, c.token_rotate_due, \
          s.id, s.user_id, s.status, s.created_at, s.expire_at \
          FROM clients c LEFT JOIN sessions s \
-         ON s.client_id = c.id AND s.status = 'active' AND s.expire_at > $2 \
+         ON s.client_id = c.id AND s.status IN ('active', 'pending') AND s.expire_at > $2 \
          WHERE c.id = $1 ORDER BY s.created_at, s.id",
     )
     .bind(id)

@@ -58,7 +58,7 @@ pub use invitations::InvitationKey;
 pub use limit_buckets::{BUCKET_MS, Bucket};
 use notices::Listener;
 pub use notices::{CHANNEL as NOTICE_CHANNEL, Notify};
-pub use sessions::SessionActivity;
+pub use sessions::{SETUP_MFA, SessionActivity};
 pub use sign_in_alerts::{NewSignInAlert, SignInAlert};
 pub use users::{UserKey, WriteUserError};
 pub use webhooks::{Attempt, DeliveryFilter, Outbox, Subscription};

@@ -6,6 +6,11 @@ use super::{Conn, Store, Tx};
 use gatehouse_protocol::wire;
 use sqlx::Row;
 
+/// The task of a `pending` session (`crate::session::pending`): its user
+/// must enrol a second factor. The one task there is, so it is not stored:
+/// a pending session has it.
+pub const SETUP_MFA: &str = "setup_mfa";
+
 async fn load(conn: &mut Conn, id: &str, client_id: &str) -> Result<Option<wire::Session>, sqlx::Error> {
     let row =
         sqlx::query("SELECT id, user_id, status, created_at, expire_at FROM sessions WHERE id = $1 AND client_id = $2")
@@ -23,6 +28,10 @@ pub(super) fn from_row(r: &super::DbRow) -> Result<wire::Session, sqlx::Error> {
         object: String::from("session"),
         id: r.try_get("id")?,
         user_id: r.try_get("user_id")?,
+        tasks: match r.try_get::<String, _>("status")?.as_str() {
+            "pending" => vec![String::from(SETUP_MFA)],
+            _ => Vec::new(),
+        },
         status: r.try_get("status")?,
         created_at: r.try_get("created_at")?,
         expire_at: r.try_get("expire_at")?,
@@ -151,6 +160,15 @@ impl Tx {
         .fetch_optional(&mut *self.tx)
         .await?;
         row.as_ref().map(from_row).transpose()
+    }
+
+    /// Makes a pending session active; `false` when it was not pending.
+    pub async fn activate_session(&mut self, id: &str) -> Result<bool, sqlx::Error> {
+        let done = sqlx::query("UPDATE sessions SET status = 'active' WHERE id = $1 AND status = 'pending'")
+            .bind(id)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     /// Ends a session (sign-out).

@@ -1,6 +1,6 @@
 //! The HTTP handlers of sessions: tokens, sign-out, the JWKS.
 
-use super::{is_live, keys, token};
+use super::{keys, token};
 use crate::client::{CurrentClient, envelope};
 use crate::error::ApiError;
 use crate::extract::SessionId;
@@ -22,7 +22,8 @@ fn not_found() -> ApiError {
 }
 
 /// `POST /v1/client/sessions/{id}/tokens`: a live session of this client
-/// only. Marks the session used (`super::activity`).
+/// only (a pending one: 403 `session_pending`). Marks the session used
+/// (`super::activity`).
 #[utoipa::path(
     post,
     path = "/client/sessions/{id}/tokens",
@@ -38,7 +39,7 @@ pub async fn token(
     SessionId(id): SessionId,
 ) -> Result<Json<Envelope<Token>>, ApiError> {
     let now = state.now();
-    let session = state.store.session(&id, &client.id).await?.filter(|s| is_live(s, now)).ok_or_else(not_found)?;
+    let session = super::pending::usable(state.store.session(&id, &client.id).await?, now, false)?;
     let token = token::mint(&state, &session, now).await?;
     super::activity::refreshed(&state, &client, &session.id).await?;
     envelope(&state, &client, token).await
@@ -66,9 +67,14 @@ pub async fn revoke(
     if session.status != "revoked" {
         tx.revoke_session(&id).await?;
         tx.rotate_client_token_later(&client.id, state.now()).await?;
+        // A pending session was never announced (`super::pending`).
+        let announced = session.status == "active";
         session.status = String::from("revoked");
-        let ended = crate::webhooks::ended_session(&session, "sign_out");
-        tx.record_event(crate::model::WebhookEvent::SessionEnded, ended, state.now()).await?;
+        session.tasks.clear();
+        if announced {
+            let ended = crate::webhooks::ended_session(&session, "sign_out");
+            tx.record_event(crate::model::WebhookEvent::SessionEnded, ended, state.now()).await?;
+        }
     }
     tx.commit().await?;
     envelope(&state, &client, session).await

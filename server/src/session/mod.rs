@@ -9,15 +9,19 @@
 //! - [`user_sessions`]: the user's list of sessions, and ending another;
 //! - [`alert`]: the "new sign-in" email after a sign-in from a new browser,
 //!   and the links it carries.
+//! - [`pending`]: sessions that wait for the user to enrol a second factor
+//!   (`[mfa] required`), and starting every new session.
 //!
 //! A session is usable while its status is `active` and `expire_at` has
 //! not passed; sign-out sets `revoked`. Sessions are created where a flow
-//! completes (`crate::sign_up`, `crate::sign_in`) by [`new_session`].
+//! completes (`crate::sign_up`, `crate::sign_in`) by [`pending::start`]:
+//! `active`, or `pending` until its user enrols TOTP.
 
 pub mod activity;
 pub mod alert;
 pub mod handlers;
 pub mod keys;
+pub mod pending;
 pub mod token;
 pub mod user_sessions;
 
@@ -33,6 +37,7 @@ pub fn new_session(user_id: &str, config: &Config, now: i64) -> wire::Session {
         id: ids::new_id("sess"),
         user_id: String::from(user_id),
         status: String::from("active"),
+        tasks: Vec::new(),
         created_at: now,
         expire_at: now.saturating_add(lifetime_ms),
     }

@@ -9,7 +9,6 @@
 //! does). Ending one records `session.ended` with `ended_by:
 //! "user_revoked"`.
 
-use super::is_live;
 use crate::client::{CurrentClient, envelope};
 use crate::db::SessionActivity;
 use crate::error::ApiError;
@@ -26,10 +25,10 @@ fn not_found() -> ApiError {
     ApiError::Refused(ErrorCode::SessionNotFound)
 }
 
-/// The live session `id` of this client: whose sessions these are.
+/// The live session `id` of this client: whose sessions these are (a
+/// pending one: 403 `session_pending`).
 async fn asking(state: &AppState, client: &CurrentClient, id: &str) -> Result<wire::Session, ApiError> {
-    let now = state.now();
-    state.store.session(id, &client.id).await?.filter(|s| is_live(s, now)).ok_or_else(not_found)
+    super::pending::usable(state.store.session(id, &client.id).await?, state.now(), false)
 }
 
 /// A session on the wire, `current` when it is the one asking.
@@ -94,9 +93,14 @@ pub async fn revoke(
         if other.id == session.id {
             tx.rotate_client_token_later(&client.id, state.now()).await?;
         }
+        // A pending session was never announced (`super::pending`).
+        let announced = other.status == "active";
         other.status = String::from("revoked");
-        let ended = crate::webhooks::ended_session(&other, "user_revoked");
-        tx.record_event(WebhookEvent::SessionEnded, ended, state.now()).await?;
+        other.tasks.clear();
+        if announced {
+            let ended = crate::webhooks::ended_session(&other, "user_revoked");
+            tx.record_event(WebhookEvent::SessionEnded, ended, state.now()).await?;
+        }
     }
     tx.commit().await?;
     envelope(&state, &client, other).await

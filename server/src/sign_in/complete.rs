@@ -41,18 +41,16 @@ pub(super) async fn apply_proof(
     Ok(notice)
 }
 
-/// Creates an active session on this client and sets its id on the
-/// sign-in. From a browser new to the user, unless after a password reset,
-/// it answers the "new sign-in" email to send once committed.
+/// Creates a session on this client and sets its id on the sign-in: active,
+/// or pending until the user enrols a second factor (`session::pending`).
+/// From a browser new to the user, unless after a password reset, it
+/// answers the "new sign-in" email to send once committed.
 pub(super) async fn create_session(ctx: &mut Ctx<'_>, sign_in: &mut SignInRecord) -> Result<Option<Message>, ApiError> {
     let user_id =
         sign_in.user_id.clone().ok_or_else(|| ApiError::param(ErrorCode::FormIdentifierNotFound, "identifier"))?;
     let after_reset = sign_in.factor == Some(FirstFactor::ResetPasswordEmailCode);
     let alert = !after_reset && session::alert::is_new_browser(&mut ctx.tx, ctx.client_id, &user_id).await?;
-    let session = session::new_session(&user_id, &ctx.state.config, ctx.now);
-    ctx.tx.insert_session(&session, ctx.client_id).await?;
-    let created = crate::webhooks::data(&session);
-    ctx.tx.record_event(crate::model::WebhookEvent::SessionCreated, created, ctx.now).await?;
+    let session = session::pending::start(&mut ctx.tx, &ctx.state.config, &user_id, ctx.client_id, ctx.now).await?;
     let mut notice = None;
     if alert && let Some(user) = user_of(&mut ctx.tx, sign_in).await? {
         notice = session::alert::prepare(&mut ctx.tx, ctx.state, &user, &session, ctx.from, ctx.now).await?;

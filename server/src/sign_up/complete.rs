@@ -13,7 +13,8 @@ use crate::{admin, ids, session, webhooks};
 use gatehouse_protocol::{ErrorCode, Field, SignUpMode, VerificationStatus};
 use serde_json::Value;
 
-/// Creates the user and an active session on this client, and sets their
+/// Creates the user and a session on this client (`pending` where a second
+/// factor is required: `crate::session::pending`), and sets their
 /// ids on the sign-up. If another user took an identifier in the meantime,
 /// the whole change is refused with `form_identifier_exists`; if the
 /// invitation is no longer pending, with `ticket_invalid` or
@@ -50,8 +51,6 @@ pub(super) async fn create_user_and_session(ctx: &mut Ctx<'_>, sign_up: &mut Sig
         Err(InsertUserError::Taken(field)) => return Err(ApiError::field(ErrorCode::FormIdentifierExists, field)),
         Err(InsertUserError::Database(e)) => return Err(e.into()),
     }
-    let session = session::new_session(&user_id, &ctx.state.config, ctx.now);
-    ctx.tx.insert_session(&session, ctx.client_id).await?;
     // The user as the admin API shows it, read back only if an endpoint takes the event.
     if ctx.tx.records(WebhookEvent::UserCreated)
         && let Some(created) = ctx.tx.user(UserKey::Id(&user_id)).await?
@@ -59,7 +58,8 @@ pub(super) async fn create_user_and_session(ctx: &mut Ctx<'_>, sign_up: &mut Sig
         let user = webhooks::data(&admin::view::user(&created));
         ctx.tx.record_event(WebhookEvent::UserCreated, user, ctx.now).await?;
     }
-    ctx.tx.record_event(WebhookEvent::SessionCreated, webhooks::data(&session), ctx.now).await?;
+    // Active (with its `session.created`), or pending until the user enrols a second factor.
+    let session = session::pending::start(&mut ctx.tx, &ctx.state.config, &user_id, ctx.client_id, ctx.now).await?;
     sign_up.created_user_id = Some(user_id);
     sign_up.created_session_id = Some(session.id);
     Ok(())

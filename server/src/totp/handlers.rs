@@ -2,7 +2,11 @@
 //! `POST /v1/client/sessions/{id}/totp` (a new secret, pending),
 //! `POST .../totp/attempt_verification` `{code}` (turns it on, answers the
 //! ten backup codes once) and `POST .../totp/disable` `{code}` (a TOTP or
-//! backup code; turns it off and drops the backup codes).
+//! backup code; turns it off and drops the backup codes; 403
+//! `mfa_required` where `[mfa] required`).
+//!
+//! Create and verify also take a pending session (`crate::session::pending`):
+//! verifying makes it active, in the same transaction.
 //!
 //! A wrong code counts against the user (`super::check`) and is answered
 //! 422 `form_code_incorrect` after the count is committed.
@@ -14,20 +18,28 @@ use crate::error::ApiError;
 use crate::extract::{Params, SessionId};
 use crate::model::{TotpRecord, UserRecord};
 use crate::openapi::ClientWrite;
-use crate::session::is_live;
+use crate::session::pending;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
-use gatehouse_protocol::wire::{Envelope, Totp, TotpCodeParams};
+use gatehouse_protocol::wire::{Envelope, Session, Totp, TotpCodeParams};
 use gatehouse_protocol::{ErrorCode, SecondFactor, validate};
 
 type Answer = Result<Json<Envelope<Totp>>, ApiError>;
 
-/// The user of live session `id` of this client, in `tx`.
-async fn session_user(tx: &mut Tx, state: &AppState, client: &CurrentClient, id: &str) -> Result<UserRecord, ApiError> {
-    let not_found = || ApiError::Refused(ErrorCode::SessionNotFound);
-    let session = tx.session(id, &client.id).await?.filter(|s| is_live(s, state.now())).ok_or_else(not_found)?;
-    tx.user(UserKey::Id(&session.user_id)).await?.ok_or_else(not_found)
+/// Live session `id` of this client and its user, in `tx`. A pending
+/// session (`crate::session::pending`) only where `enrolling`: creating
+/// and verifying a TOTP is what it is for.
+async fn session_user(
+    tx: &mut Tx,
+    state: &AppState,
+    client: &CurrentClient,
+    id: &str,
+    enrolling: bool,
+) -> Result<(Session, UserRecord), ApiError> {
+    let session = pending::usable(tx.session(id, &client.id).await?, state.now(), enrolling)?;
+    let user = tx.user(UserKey::Id(&session.user_id)).await?;
+    Ok((session, user.ok_or(ApiError::Refused(ErrorCode::SessionNotFound))?))
 }
 
 /// The `code` param: given, and six digits (or, where `backup` is
@@ -70,7 +82,7 @@ async fn wrong_code(tx: Tx) -> Answer {
 pub async fn create(State(state): State<AppState>, client: CurrentClient, SessionId(id): SessionId) -> Answer {
     let now = state.now();
     let mut tx = state.store.begin().await?;
-    let user = session_user(&mut tx, &state, &client, &id).await?;
+    let (_, user) = session_user(&mut tx, &state, &client, &id, true).await?;
     if tx.totp(&user.id).await?.is_some_and(|t| t.verified) {
         return Err(ApiError::Refused(ErrorCode::TotpAlreadyEnabled));
     }
@@ -108,7 +120,7 @@ pub async fn verify(
     let (_, code) = code_param(p, false)?;
     let now = state.now();
     let mut tx = state.store.begin().await?;
-    let user = session_user(&mut tx, &state, &client, &id).await?;
+    let (mut session, user) = session_user(&mut tx, &state, &client, &id, true).await?;
     let mut totp = tx.totp(&user.id).await?.ok_or(ApiError::Refused(ErrorCode::TotpNotFound))?;
     if totp.verified {
         return Err(ApiError::Refused(ErrorCode::TotpAlreadyEnabled));
@@ -123,6 +135,7 @@ pub async fn verify(
     let codes = backup_codes::generate();
     let hashes: Vec<String> = codes.iter().map(|c| state.code_key.hash_backup_code(&user.id, c)).collect();
     tx.replace_backup_codes(&user.id, &hashes).await?;
+    pending::activate(&mut tx, &mut session, now).await?;
     tx.commit().await?;
     envelope(&state, &client, view(&totp, None, codes)).await
 }
@@ -146,7 +159,10 @@ pub async fn disable(
     let (factor, code) = code_param(p, true)?;
     let now = state.now();
     let mut tx = state.store.begin().await?;
-    let user = session_user(&mut tx, &state, &client, &id).await?;
+    let (_, user) = session_user(&mut tx, &state, &client, &id, false).await?;
+    if state.config.mfa.required {
+        return Err(ApiError::Refused(ErrorCode::MfaRequired));
+    }
     let mut totp = tx.totp(&user.id).await?.filter(|t| t.verified).ok_or(ApiError::Refused(ErrorCode::TotpNotFound))?;
     if !check::second_factor(&mut tx, &state, &user.id, factor, &code, now).await? {
         return wrong_code(tx).await;

@@ -235,3 +235,26 @@ async fn check_config_renders_the_mail_templates_of_the_override_folder() {
     let output = check_config(&[], &[("GATEHOUSE_MAIL__TEMPLATES", missing.to_str().unwrap())]).await;
     assert!(text(&output).1.contains("is not a folder"), "{:?}", text(&output));
 }
+
+#[tokio::test]
+async fn check_config_shows_whether_a_second_factor_is_required() {
+    let output = check_config(&[], &[]).await;
+    let (stdout, stderr) = text(&output);
+    assert!(output.status.success(), "{stdout}\n{stderr}");
+    let shown: toml::Table = toml::from_str(&stdout).unwrap();
+    assert_eq!(shown["mfa"]["required"].as_bool(), Some(false), "off by default");
+
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("gatehouse.toml");
+    std::fs::write(&config, "[mfa]\nrequired = true\n").unwrap();
+    let output = check_config(&["--config", config.to_str().unwrap()], &[]).await;
+    let shown: toml::Table = toml::from_str(&text(&output).0).unwrap();
+    assert_eq!(shown["mfa"]["required"].as_bool(), Some(true), "from the file");
+    let output = check_config(&[], &[("GATEHOUSE_MFA__REQUIRED", "true")]).await;
+    let shown: toml::Table = toml::from_str(&text(&output).0).unwrap();
+    assert_eq!(shown["mfa"]["required"].as_bool(), Some(true), "from the variable");
+    let output = check_config(&[], &[("GATEHOUSE_MFA__REQUIRED", "sometimes")]).await;
+    let (stdout, stderr) = text(&output);
+    assert!(!output.status.success(), "{stdout}");
+    assert!(stderr.contains("GATEHOUSE_MFA__REQUIRED"), "{stderr}");
+}

@@ -34,6 +34,7 @@ mod limits;
 mod lockout;
 mod mail;
 mod message_budget;
+mod mfa_required;
 mod migrations;
 mod names;
 mod notices;

@@ -12,24 +12,24 @@ use sqlx::Row;
 use totp_rs::TOTP;
 
 /// The code of `totp` at the server's time moved by `steps` 30 s steps.
-fn code_at(app: &TestApp, totp: &TOTP, steps: i64) -> String {
+pub(crate) fn code_at(app: &TestApp, totp: &TOTP, steps: i64) -> String {
     let seconds = app.clock_ms() / 1000 + steps * 30;
     totp.generate(u64::try_from(seconds).unwrap())
 }
 
-async fn create_totp(browser: &TestClient, session: &str) -> Answer {
+pub(crate) async fn create_totp(browser: &TestClient, session: &str) -> Answer {
     browser.post(&format!("/v1/client/sessions/{session}/totp"), json!({})).await
 }
 
-async fn verify_totp(browser: &TestClient, session: &str, code: &str) -> Answer {
+pub(crate) async fn verify_totp(browser: &TestClient, session: &str, code: &str) -> Answer {
     browser.post(&format!("/v1/client/sessions/{session}/totp/attempt_verification"), json!({ "code": code })).await
 }
 
-async fn disable_totp(browser: &TestClient, session: &str, code: &str) -> Answer {
+pub(crate) async fn disable_totp(browser: &TestClient, session: &str, code: &str) -> Answer {
     browser.post(&format!("/v1/client/sessions/{session}/totp/disable"), json!({ "code": code })).await
 }
 
-async fn attempt_second(browser: &TestClient, id: &str, strategy: &str, code: &str) -> Answer {
+pub(crate) async fn attempt_second(browser: &TestClient, id: &str, strategy: &str, code: &str) -> Answer {
     browser
         .post(&format!("/v1/client/sign_ins/{id}/attempt_second_factor"), json!({ "strategy": strategy, "code": code }))
         .await
