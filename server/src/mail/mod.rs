@@ -55,13 +55,16 @@ pub enum Mail<'a> {
     SmsCode { code: &'a str, lifetime_seconds: u64 },
     /// A code that lets a sign-in set a new password.
     PasswordResetCode { code: &'a str, lifetime_seconds: u64 },
+    /// A link that lets a sign-in set a new password.
+    PasswordResetLink { link: &'a str, lifetime_seconds: u64 },
     /// The notice that a password was changed by a reset, and whether the
     /// account's other sessions were signed out.
     PasswordChanged { others_signed_out: bool },
 }
 
 /// The emails: each has `.subject.txt`, `.txt` and `.html` templates.
-pub const EMAILS: &[&str] = &["email_code", "email_link", "invitation", "password_reset_code", "password_changed"];
+pub const EMAILS: &[&str] = &["email_code", "email_link", "invitation", "password_reset_code", "password_changed",
+    "password_reset_link"];
 /// The text messages: each has one `.txt` template.
 pub const TEXTS: &[&str] = &["sms_code"];
 
@@ -74,6 +77,7 @@ impl Mail<'_> {
             Mail::Invitation { .. } => "invitation",
             Mail::SmsCode { .. } => "sms_code",
             Mail::PasswordResetCode { .. } => "password_reset_code",
+            Mail::PasswordResetLink { .. } => "password_reset_link",
             Mail::PasswordChanged { .. } => "password_changed",
         }
     }
@@ -93,7 +97,7 @@ impl Mail<'_> {
                 code, lifetime => locale.lifetime(lifetime_seconds),
                 purpose => if sign_in { "sign_in" } else { "sign_up" },
             },
-            Mail::EmailLink { link, lifetime_seconds } => {
+            Mail::EmailLink { link, lifetime_seconds } | Mail::PasswordResetLink { link, lifetime_seconds } => {
                 context! { link, lifetime => locale.lifetime(lifetime_seconds) }
             }
             Mail::Invitation { link, days } => context! { link, days },
@@ -105,7 +109,7 @@ impl Mail<'_> {
     }
 
     /// One of each message, to check every template at start.
-    fn samples() -> [Mail<'static>; 8] {
+    fn samples() -> [Mail<'static>; 9] {
         let link = "https://auth.example.com/v1/verify?token=sample&x=1";
         [
             Mail::EmailCode { code: "123456", lifetime_seconds: 600, sign_in: false },
@@ -114,6 +118,7 @@ impl Mail<'_> {
             Mail::Invitation { link, days: 7 },
             Mail::SmsCode { code: "123456", lifetime_seconds: 600 },
             Mail::PasswordResetCode { code: "123456", lifetime_seconds: 600 },
+            Mail::PasswordResetLink { link, lifetime_seconds: 600 },
             Mail::PasswordChanged { others_signed_out: true },
             Mail::PasswordChanged { others_signed_out: false },
         ]
@@ -125,14 +130,19 @@ impl Mail<'_> {
             Mail::EmailCode { code, .. } | Mail::SmsCode { code, .. } | Mail::PasswordResetCode { code, .. } => {
                 Some(code)
             }
-            Mail::EmailLink { .. } | Mail::Invitation { .. } | Mail::PasswordChanged { .. } => None,
+            Mail::EmailLink { .. }
+            | Mail::Invitation { .. }
+            | Mail::PasswordResetLink { .. }
+            | Mail::PasswordChanged { .. } => None,
         }
     }
 
     /// The link it carries (the dev outbox shows it).
     fn link(&self) -> Option<&str> {
         match *self {
-            Mail::EmailLink { link, .. } | Mail::Invitation { link, .. } => Some(link),
+            Mail::EmailLink { link, .. } | Mail::Invitation { link, .. } | Mail::PasswordResetLink { link, .. } => {
+                Some(link)
+            }
             Mail::EmailCode { .. }
             | Mail::SmsCode { .. }
             | Mail::PasswordResetCode { .. }
