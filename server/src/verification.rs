@@ -31,8 +31,8 @@
 use crate::clock::seconds_to_ms;
 use crate::codes;
 use crate::db::{LinkOwner, NewEmailLink, Tx};
-use crate::device::Device;
 use crate::delivery::{Message, Undo};
+use crate::device::Device;
 use crate::error::ApiError;
 use crate::limits::{self, Budget, Limit};
 use crate::mail::Recipient;

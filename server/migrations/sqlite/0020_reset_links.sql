@@ -2,13 +2,15 @@
 -- owned by a sign-up (verifies its address) or by a sign-in (lets it set a
 -- new password), exactly one of them. `requested_user_agent` and
 -- `requested_ip` say where a sign-in's link was asked for: the confirm page
--- shows them when the link is opened in another browser. SQLite cannot
+-- shows them when the link is opened in another browser. The sign-in's
+-- key is checked at commit: a create stores the link before the new
+-- sign-in's row, in the same transaction. SQLite cannot
 -- drop a NOT NULL or add a CHECK: the table is rebuilt (nothing references
 -- it).
 CREATE TABLE email_links_new (
     token_hash           TEXT PRIMARY KEY,
     sign_up_id           TEXT REFERENCES sign_ups (id),
-    sign_in_id           TEXT REFERENCES sign_ins (id),
+    sign_in_id           TEXT REFERENCES sign_ins (id) DEFERRABLE INITIALLY DEFERRED,
     email_address        TEXT NOT NULL,
     redirect_url         TEXT NOT NULL,
     created_at           BIGINT NOT NULL,

@@ -63,8 +63,8 @@ pub enum Mail<'a> {
 }
 
 /// The emails: each has `.subject.txt`, `.txt` and `.html` templates.
-pub const EMAILS: &[&str] = &["email_code", "email_link", "invitation", "password_reset_code", "password_changed",
-    "password_reset_link"];
+pub const EMAILS: &[&str] =
+    &["email_code", "email_link", "invitation", "password_reset_code", "password_changed", "password_reset_link"];
 /// The text messages: each has one `.txt` template.
 pub const TEXTS: &[&str] = &["sms_code"];
 
@@ -193,6 +193,9 @@ pub fn embedded() -> &'static [(&'static str, &'static str)] {
         "en/password_changed.subject.txt",
         "en/password_changed.txt",
         "en/password_changed.html",
+        "en/password_reset_link.subject.txt",
+        "en/password_reset_link.txt",
+        "en/password_reset_link.html",
         "de/layout.html",
         "de/email_code.subject.txt",
         "de/email_code.txt",
@@ -210,6 +213,9 @@ pub fn embedded() -> &'static [(&'static str, &'static str)] {
         "de/password_changed.subject.txt",
         "de/password_changed.txt",
         "de/password_changed.html",
+        "de/password_reset_link.subject.txt",
+        "de/password_reset_link.txt",
+        "de/password_reset_link.html",
     )
 }
 

@@ -8,8 +8,8 @@
 use super::reset_link::{self, LinkRequest};
 use super::{Ctx, Proof, Step, factors};
 use crate::db::UserKey;
-use crate::error::{ApiError, Problem};
 use crate::device::Device;
+use crate::error::{ApiError, Problem};
 use crate::ids;
 use crate::mail::AskedLocale;
 use crate::model::SignInRecord;
@@ -91,8 +91,8 @@ impl Create {
         match factor {
             Some(FirstFactor::ResetPasswordEmailCode) => return Create::reset(state, identifier, asked, None).await,
             Some(FirstFactor::ResetPasswordEmailLink) => {
-                let link = LinkRequest::parse(params.redirect_url, from.origin, from.device, &state.config)?;
                 factors::require(&factors::for_reset(&state.config), FirstFactor::ResetPasswordEmailLink)?;
+                let link = LinkRequest::parse(params.redirect_url, from.origin, from.device, &state.config)?;
                 return Create::reset(state, identifier, asked, Some(link)).await;
             }
             _ => {}
@@ -112,7 +112,16 @@ impl Create {
             None => None,
         };
         let safe_identifier = factors::safe_identifier(&user, &identifier);
-        Ok(Create { user_id: Some(user.id), identifier, supported, safe_identifier, factor, password, asked, link: None })
+        Ok(Create {
+            user_id: Some(user.id),
+            identifier,
+            supported,
+            safe_identifier,
+            factor,
+            password,
+            asked,
+            link: None,
+        })
     }
 
     /// A password reset: for an email address, with an account or not, the

@@ -11,9 +11,9 @@
 //! then sends the person on to the sign-up's `redirect_url` with the
 //! outcome in `gh_status`.
 
+use super::Purpose;
 use crate::delivery::Message;
 use crate::ids;
-use super::Purpose;
 use crate::mail::{Mail, Recipient, Templates};
 use gatehouse_protocol::{EmailLinkStatus, Field, Strategy};
 

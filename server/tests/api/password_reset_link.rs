@@ -125,7 +125,8 @@ async fn prepare_sends_a_link_and_a_code_or_link_replaces_the_other() {
     let created = browser.sign_in(json!({ "identifier": CERSEI, "strategy": "reset_password_email_code" })).await;
     let id = id_of(&created);
     let code = app.last_code_to(CERSEI).await;
-    let prepare = |body: Value| browser.post(&format!("/v1/client/sign_ins/{id}/prepare_first_factor"), body);
+    let path = format!("/v1/client/sign_ins/{id}/prepare_first_factor");
+    let prepare = |body: Value| browser.post(&path, body);
     // A link has its own resend interval: asking for one right after the code works.
     let prepared = prepare(json!({ "strategy": LINK, "redirect_url": landing(&app) })).await;
     assert_eq!(prepared.response()["first_factor_verification"]["strategy"], LINK, "{}", prepared.text);
