@@ -31,11 +31,12 @@ async fn sign_in_now(browser: &TestClient, id: &str) -> Value {
 
 /// Presses Confirm in `browser`, which pressed it on the server's own page.
 async fn confirm(app: &TestApp, browser: &TestClient, link: &str) -> Answer {
-    let mut extra = browser.extra.lock().unwrap();
-    if !extra.iter().any(|(k, _)| k == "origin") {
-        extra.push(("origin".into(), app.base.clone()));
+    {
+        let mut extra = browser.extra.lock().unwrap();
+        if !extra.iter().any(|(k, _)| k == "origin") {
+            extra.push(("origin".into(), app.base.clone()));
+        }
     }
-    drop(extra);
     browser.confirm_link(&token_of(link)).await
 }
 
