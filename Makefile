@@ -10,6 +10,7 @@
 # The server reads its settings from GATEHOUSE_* variables, so any one that
 # is already set wins: GATEHOUSE_LISTEN=127.0.0.1:9000 make demo
 demo: setup-demo pkg
+	scripts/vendor-demo.sh
 	GATEHOUSE_DEV=$${GATEHOUSE_DEV:-true} GATEHOUSE_WWW=$${GATEHOUSE_WWW:-www} \
 	GATEHOUSE_PKG=$${GATEHOUSE_PKG:-pkg} cargo run --quiet -p gatehouse-server
 

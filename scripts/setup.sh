@@ -87,7 +87,8 @@ if [ "$purpose" = test ] && [ "$("$venv/bin/st" --version 2>/dev/null | awk '{pr
   "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$schemathesis_version"
 fi
 
-# npm dev dependencies (binaryen's wasm-opt, playwright-core, the minifier).
+# npm dev dependencies (binaryen's wasm-opt, playwright-core, the minifiers esbuild and terser,
+# and qrcode-generator, which scripts/vendor-demo.sh copies into the demo's www/vendor/).
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "installing npm dev dependencies"
   npm ci --no-audit --no-fund --loglevel=error

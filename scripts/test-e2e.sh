@@ -3,7 +3,8 @@
 # Chromium) driving www/ against a real gatehouse-server in dev mode.
 #
 # Assumes pkg/ is built (scripts/build-pkg.sh) and the npm dev dependencies
-# are installed (npm ci). Builds the server, starts it on a free port with a
+# are installed (npm ci). Copies the page's vendored modules
+# (scripts/vendor-demo.sh), builds the server, starts it on a free port with a
 # fresh SQLite file, waits for /healthz, runs `node --test tests/e2e/` with
 # GATEHOUSE_E2E_URL set, and always stops the server. A second server with a
 # custom config (username, terms, required first name; no phone) runs beside
@@ -41,6 +42,8 @@ if [ ! -x "${GATEHOUSE_E2E_CHROMIUM:-/usr/bin/chromium}" ]; then
   exit 1
 fi
 
+# The page's third-party modules (qrcode-generator) into www/vendor/.
+scripts/vendor-demo.sh
 cargo build --quiet -p gatehouse-server
 server_bin="$target_dir/debug/gatehouse-server"
 

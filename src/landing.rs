@@ -2,7 +2,7 @@
 //! redirected with says (`gh_status`, and `gh_created_session` when the
 //! sign-up completed), for `Gatehouse.handleMagicLinkVerification()`.
 
-use gatehouse_protocol::EmailLinkStatus;
+use gatehouse_protocol::{validate, EmailLinkStatus};
 
 /// How a link's confirmation ended, as the redirect reported it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -17,7 +17,9 @@ pub struct Landing<'a> {
 /// no known `gh_status`: the page was not reached through a link.
 pub fn landing(search: &str) -> Option<Landing<'_>> {
     let status = EmailLinkStatus::parse(param(search, EmailLinkStatus::PARAM)?)?;
-    let is_id = |id: &&str| !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    let is_id = |id: &&str| {
+        !id.is_empty() && validate::all(id.as_bytes(), validate::ALNUM | validate::UNDERSCORE | validate::HYPHEN)
+    };
     Some(Landing { status, created_session_id: param(search, EmailLinkStatus::CREATED_SESSION_PARAM).filter(is_id) })
 }
 

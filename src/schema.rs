@@ -372,11 +372,12 @@ tables! {
 pub fn camel_case(snake: &str) -> String {
     let mut out = String::with_capacity(snake.len());
     let mut upper = false;
-    for c in snake.chars() {
-        if c == '_' {
+    // Over bytes (the names are ASCII): no `char` decoding in the wasm.
+    for &b in snake.as_bytes() {
+        if b == b'_' {
             upper = true;
         } else {
-            out.push(if upper { c.to_ascii_uppercase() } else { c });
+            out.push(char::from(if upper { b.to_ascii_uppercase() } else { b }));
             upper = false;
         }
     }

@@ -30,6 +30,13 @@ export function generalMessage(err) {
       return "New accounts are by invitation only.";
     case "session_not_found":
       return "This session has ended. Sign in again.";
+    case "sign_in_not_found":
+    case "sign_in_status_invalid":
+      return "This sign-in has expired. Go back and sign in again.";
+    case "totp_already_enabled":
+      return "Two-step verification is already on for your account.";
+    case "totp_not_found":
+      return "Two-step verification isn’t set up for your account.";
     case undefined:
       return "Something unexpected happened. Please try again.";
     default:
@@ -40,14 +47,16 @@ export function generalMessage(err) {
 /**
  * Shows an SDK error: each error with a param next to its field, the rest
  * in the form's alert. Returns the first input that got an error.
+ * `inputs` maps a param to the id of its input where they differ
+ * (`{ code: "second-factor-code" }`).
  */
-export function showErrors(form, alert, err, { fallbackParam } = {}) {
+export function showErrors(form, alert, err, { fallbackParam, inputs = {} } = {}) {
   const list = Array.isArray(err?.errors) && err.errors.length ? err.errors : [err];
   let first = null;
   const general = [];
   for (const e of list) {
     const param = e?.meta?.paramName ?? fallbackParam;
-    const input = param ? showFieldError(form, param, errorMessage(e, state.env)) : null;
+    const input = param ? showFieldError(form, inputs[param] ?? param, errorMessage(e, state.env)) : null;
     if (input) first ??= input;
     else general.push(generalMessage(e));
   }

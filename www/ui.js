@@ -23,6 +23,7 @@ export const ui = {
     notice: $("step-notice"),
     signIn: $("step-sign-in"),
     reset: $("step-reset"),
+    secondFactor: $("step-second-factor"),
     signedIn: $("step-signed-in"),
   },
   failedMessage: $("failed-message"),
@@ -56,6 +57,15 @@ export const ui = {
   resetLink: $("reset-link"),
   resetLinkWaiting: $("reset-link-waiting"),
   newPassword: $("new-password"),
+  secondFactorTitle: $("second-factor-title"),
+  secondFactorDesc: $("second-factor-desc"),
+  secondFactorAlert: $("second-factor-alert"),
+  secondFactorForm: $("second-factor-form"),
+  secondFactorLabel: $("second-factor-label"),
+  secondFactorCode: $("second-factor-code"),
+  secondFactorHint: $("second-factor-hint"),
+  secondFactorSubmit: $("second-factor-submit"),
+  secondFactorSwitch: $("second-factor-switch"),
   signedInDesc: $("signed-in-desc"),
   signedInAlert: $("signed-in-alert"),
   signedInSession: $("signed-in-session-id"),
@@ -66,6 +76,8 @@ export const ui = {
   tokenJwt: $("token-jwt"),
   getToken: $("get-token"),
   signOut: $("sign-out"),
+  totpPanel: $("totp-panel"),
+  sessionsPanel: $("sessions-panel"),
   verifyTitle: $("verify-title"),
   verifyIcon: $("verify-icon"),
   verifyDesc: $("verify-desc"),
@@ -156,4 +168,20 @@ export function showNotice(title, message, { signUp = false } = {}) {
   ui.noticeSignUp.hidden = !signUp;
   showStep("notice");
   ui.noticeTitle.focus();
+}
+
+/**
+ * A new element: `attrs` are attributes (`class`, `text` for its text;
+ * null, undefined and false are left out), then its children.
+ */
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k === "class") node.className = v;
+    else if (k === "text") node.textContent = v;
+    else node.setAttribute(k, v === true ? "" : v);
+  }
+  node.append(...children);
+  return node;
 }

@@ -55,6 +55,8 @@ pub fn router(state: AppState, options: &Options) -> Router {
     limiter.spawn_cleanup();
     // The password and code endpoints: the tighter quota too.
     let sensitive = from_fn_with_state(limiter.clone(), rate_limit::check_sensitive);
+    // The new password of "was this you?" too (a form post, outside `/v1/client`).
+    let sensitive_form = sensitive.clone();
     let if_password = from_fn_with_state(limiter.clone(), rate_limit::check_if_password);
     let clients = OpenApiRouter::new()
         .routes(routes!(client::show))
@@ -82,6 +84,8 @@ pub fn router(state: AppState, options: &Options) -> Router {
         .routes(routes!(environment::show))
         .routes(routes!(verify::open, verify::confirm))
         .routes(routes!(verify::cancel))
+        .routes(routes!(verify::not_me::open, verify::not_me::end))
+        .routes(routes!(verify::not_me::password).layer(sensitive_form))
         .merge(admin::routes(options.secret_key.as_ref().map(AdminKey::new)))
         .merge(dev::routes(state.dev))
         .split_for_parts();

@@ -61,6 +61,7 @@ pub const PURGES: &[Purge] = &[
         cutoff: |_, now| now - EXPIRED_LINK_KEEP_MS,
         statements: sql::EXPIRED_EMAIL_LINKS,
     },
+    Purge { name: "expired sign-in alerts", cutoff: |_, now| now, statements: sql::EXPIRED_SIGN_IN_ALERTS },
     Purge {
         name: "old webhook deliveries",
         cutoff: |_, now| now - WEBHOOK_DELIVERY_KEEP_MS,

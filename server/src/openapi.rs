@@ -204,6 +204,29 @@ impl IntoResponses for VerifyPages {
     }
 }
 
+/// What `/v1/verify/not_me` answers (`crate::verify::not_me`): pages for a
+/// person, and the JSON errors of the layers in front of it.
+pub struct NotMePages;
+
+impl IntoResponses for NotMePages {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        let html = |description: &str| {
+            let page = ContentBuilder::new().schema(Some(ObjectBuilder::new().schema_type(Type::String))).build();
+            RefOr::T(ResponseBuilder::new().description(description).content("text/html; charset=utf-8", page).build())
+        };
+        let mut responses = error_responses(&[403, 413, 415, 429, 503]);
+        responses.insert(
+            String::from("200"),
+            html("A page: the sign-in and its button, the new-password form, or the password changed."),
+        );
+        responses.insert(String::from("400"), html("The link is malformed or unknown (a page; nothing changed)."));
+        responses.insert(String::from("410"), html("The link was used, or expired (a page; nothing changed)."));
+        responses.insert(String::from("422"), html("The new password breaks a rule: the form again, with why."));
+        responses.insert(String::from("500"), html("Our failure (a page; the details are in the log)."));
+        responses
+    }
+}
+
 /// Completes the document the router built (see the module doc).
 pub fn finish(mut doc: OpenApi) -> OpenApi {
     let components = components_mut(&mut doc);

@@ -25,7 +25,10 @@
 //!   `allowed_origins` pass. The exceptions are `POST /v1/verify` and
 //!   `POST /v1/verify/cancel`, the two HTML forms of the email link's
 //!   confirm page ("Confirm" and "I didn't start this", urlencoded by
-//!   nature): they change nothing without the link's secret token, the page is served
+//!   nature), and `POST /v1/verify/not_me` and
+//!   `POST /v1/verify/not_me/password`, the forms of the "new sign-in"
+//!   email's pages ("This wasn't me" and the new password): they change
+//!   nothing without the link's secret token, the page is served
 //!   from the public origin (a same-origin form post, so the Origin check
 //!   above holds it), and the SameSite=Lax cookie is not sent on a
 //!   cross-site POST.
@@ -43,8 +46,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 /// The paths of the form posts exempt from the JSON rule: the confirm
-/// page's two buttons.
-const FORM_PATHS: [&str; 2] = ["/v1/verify", "/v1/verify/cancel"];
+/// page's two buttons, and the "new sign-in" email's two forms.
+const FORM_PATHS: [&str; 4] = ["/v1/verify", "/v1/verify/cancel", "/v1/verify/not_me", "/v1/verify/not_me/password"];
 
 /// The origins a state-changing request may come from: the public origin
 /// and `allowed_origins`, each normalized.

@@ -4,11 +4,10 @@
 use crate::decode::get;
 use crate::error::{Error, Result};
 use crate::params::{SignUpParams, Value};
-use crate::schema::camel_case;
 use alloc::string::String;
 use gatehouse_protocol::{ErrorCode, Field};
 use js_sys::{Array, Object, JSON};
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 fn absent(v: &JsValue) -> bool {
     v.is_undefined() || v.is_null()
@@ -80,9 +79,21 @@ fn token_storage(options: &JsValue, bearer: bool) -> Option<JsValue> {
     usable.then_some(storage)
 }
 
-/// The keys of `create` and `update` besides the fields: sent as given
-/// (`strategy`, `ticket` and `locale` are for `create`; the server checks them).
-const EXTRA_KEYS: [&str; 3] = ["strategy", "ticket", "locale"];
+/// The keys of `create` and `update`, by their JS names, in the order they
+/// are read: three sent as given (`strategy`, `ticket` and `locale` are for
+/// `create`; the server checks them), the fields in [`Field::ALL`] order,
+/// then `unsafeMetadata`. One table, read in one loop (smaller wasm than a
+/// reader per kind of key).
+const KEYS: [&str; 3 + Field::ALL.len() + 1] = {
+    let mut keys = ["unsafeMetadata"; 3 + Field::ALL.len() + 1];
+    (keys[0], keys[1], keys[2]) = ("strategy", "ticket", "locale");
+    let mut i = 0;
+    while i < Field::ALL.len() {
+        keys[3 + i] = Field::ALL[i].js_name();
+        i += 1;
+    }
+    keys
+};
 
 /// The params of `create` and `update`, with camelCase keys.
 pub fn sign_up_params(params: &JsValue) -> Result<SignUpParams> {
@@ -93,40 +104,36 @@ pub fn sign_up_params(params: &JsValue) -> Result<SignUpParams> {
     if !params.is_object() || Array::is_array(params) {
         return Err(Error::sdk(ErrorCode::RequestBodyInvalid, None));
     }
-    for key in Object::keys(&Object::from(params.clone())).iter() {
+    for key in Object::keys(params.unchecked_ref::<Object>()).iter() {
         let key = key.as_string().unwrap_or_default();
-        if !matches!(key.as_str(), "unsafeMetadata" | "strategy" | "ticket" | "locale")
-            && !Field::ALL.iter().any(|f| camel_case(f.as_str()) == key)
-        {
+        if !KEYS.iter().any(|k| *k == key) {
             return Err(Error::param(ErrorCode::FormParamUnknown, &key));
         }
     }
-    for key in EXTRA_KEYS {
-        if let Some(value) = opt_string(params, key)? {
-            out.extra.push((key, value));
-        }
-    }
-    for field in Field::ALL {
-        let v = arg(params, &camel_case(field.as_str()));
+    for (i, key) in KEYS.into_iter().enumerate() {
+        let v = arg(params, key);
         if absent(&v) {
             continue;
         }
-        let value = match field {
-            Field::LegalAccepted => v.as_bool().map(Value::Bool),
-            _ => v.as_string().map(Value::Text),
-        };
-        let value = value.ok_or_else(|| Error::param(ErrorCode::FormParamFormatInvalid, field.as_str()))?;
-        out.fields.push((field, value));
-    }
-    let metadata = arg(params, "unsafeMetadata");
-    if !absent(&metadata) {
-        let json = if metadata.is_object() && !Array::is_array(&metadata) {
-            JSON::stringify(&metadata).ok().and_then(|s| s.as_string())
-        } else {
-            None
-        };
-        let json = json.ok_or_else(|| Error::param(ErrorCode::FormParamFormatInvalid, "unsafe_metadata"))?;
-        out.unsafe_metadata = Some(json);
+        let invalid = |name| Error::param(ErrorCode::FormParamFormatInvalid, name);
+        match Field::ALL.get(i.wrapping_sub(3)) {
+            Some(&field) => {
+                let value = match field {
+                    Field::LegalAccepted => v.as_bool().map(Value::Bool),
+                    _ => v.as_string().map(Value::Text),
+                };
+                out.fields.push((field, value.ok_or_else(|| invalid(field.as_str()))?));
+            }
+            None if i < 3 => out.extra.push((key, v.as_string().ok_or_else(|| invalid(key))?)),
+            None => {
+                let json = if v.is_object() && !Array::is_array(&v) {
+                    JSON::stringify(&v).ok().and_then(|s| s.as_string())
+                } else {
+                    None
+                };
+                out.unsafe_metadata = Some(json.ok_or_else(|| invalid("unsafe_metadata"))?);
+            }
+        }
     }
     Ok(out)
 }

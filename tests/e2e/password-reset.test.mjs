@@ -59,7 +59,7 @@ test("forgot password: a code, a new password, signed in, the other session revo
     await first.page.reload();
     const firstSignedIn = first.page.getByRole("region", { name: "You’re signed in" });
     await firstSignedIn.getByRole("heading", { level: 1, name: "You’re signed in" }).waitFor();
-    await firstSignedIn.getByRole("button", { name: "Sign out" }).click();
+    await firstSignedIn.getByRole("button", { name: "Sign out", exact: true }).click();
     const step = first.page.getByRole("region", { name: "Sign in" });
     await step.getByRole("heading", { level: 1, name: "Sign in" }).waitFor();
     // Without an email address, the page says what it needs.

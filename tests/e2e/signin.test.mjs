@@ -98,7 +98,7 @@ test("sign in with the password after signing up, get a verified token, sign out
     assert.ok(p.length > 0);
     await screenshot(page, "signin-3-signed-in-with-token");
 
-    await signedIn.getByRole("button", { name: "Sign out" }).click();
+    await signedIn.getByRole("button", { name: "Sign out", exact: true }).click();
     await step.getByRole("heading", { level: 1, name: "Sign in" }).waitFor();
     await step.getByText("You’ve signed out.").waitFor();
     assert.deepEqual(await clientSessions(context), [], "the session is gone");
@@ -116,7 +116,7 @@ test("sign in with the password after signing up, get a verified token, sign out
     await signedIn.getByRole("heading", { level: 1, name: "You’re signed in" }).waitFor();
     await page.reload();
     await signedIn.getByRole("heading", { level: 1, name: "You’re signed in" }).waitFor();
-    await signedIn.getByRole("button", { name: "Sign out" }).click();
+    await signedIn.getByRole("button", { name: "Sign out", exact: true }).click();
     await step.getByRole("heading", { level: 1, name: "Sign in" }).waitFor();
     assert.deepEqual(problems, []);
   } finally {

@@ -5,7 +5,7 @@
 
 import { mkdir } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
-import { randomBytes } from "node:crypto";
+import { createHmac, randomBytes } from "node:crypto";
 import assert from "node:assert/strict";
 import { chromium } from "playwright-core";
 
@@ -246,4 +246,80 @@ export async function clientSessions(context, base = BASE_URL) {
   const res = await context.request.get(`${base}/v1/client`);
   assert.equal(res.status(), 200);
   return (await res.json()).response.sessions;
+}
+
+/** Decodes RFC 4648 base32 (case and padding ignored), as authenticator apps read a TOTP secret. */
+function base32Decode(text) {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  const clean = text.toUpperCase().replace(/[\s=]/g, "");
+  let bits = 0;
+  let value = 0;
+  const out = [];
+  for (const c of clean) {
+    const i = alphabet.indexOf(c);
+    assert.ok(i >= 0, `not base32: ${c}`);
+    value = (value << 5) | i;
+    bits += 5;
+    if (bits >= 8) {
+      out.push((value >>> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+  }
+  return Buffer.from(out);
+}
+
+/**
+ * The parameters of an `otpauth://totp/...` URI (secret, algorithm, digits,
+ * period, with RFC 6238's defaults), as an authenticator app reads them.
+ */
+export function parseOtpauth(uri) {
+  const url = new URL(uri);
+  assert.equal(url.protocol, "otpauth:");
+  assert.equal(url.host, "totp");
+  const q = url.searchParams;
+  const secret = q.get("secret");
+  assert.ok(secret, "the URI has a secret");
+  return {
+    label: decodeURIComponent(url.pathname.slice(1)),
+    issuer: q.get("issuer"),
+    secret,
+    algorithm: (q.get("algorithm") || "SHA1").toLowerCase(),
+    digits: Number(q.get("digits") || 6),
+    period: Number(q.get("period") || 30),
+  };
+}
+
+/** The TOTP time step of `at` (epoch ms) for the URI's period. */
+export function totpStep(uri, at = Date.now()) {
+  return Math.floor(at / 1000 / parseOtpauth(uri).period);
+}
+
+/**
+ * The TOTP code (RFC 6238, on RFC 4226's HOTP with dynamic truncation) of
+ * the `otpauth://` URI for time step `step` (default: the one of now),
+ * computed with node:crypto, as an authenticator app does.
+ */
+export function totpFromUri(uri, step = totpStep(uri)) {
+  const { secret, algorithm, digits } = parseOtpauth(uri);
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(step));
+  const mac = createHmac(algorithm, base32Decode(secret)).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0x0f;
+  const binary = mac.readUInt32BE(offset) & 0x7fffffff;
+  return String(binary % 10 ** digits).padStart(digits, "0");
+}
+
+/**
+ * A code of a time step later than `afterStep`, the way a person gets one:
+ * waits for the app's next code when the current one was used already (the
+ * server never takes a code, or an earlier one, twice). Answers `{ code, step }`.
+ */
+export async function freshTotp(uri, afterStep = -1) {
+  const { period } = parseOtpauth(uri);
+  for (;;) {
+    const step = totpStep(uri);
+    if (step > afterStep) return { code: totpFromUri(uri, step), step };
+    // Into the next step, with a margin for the clocks' rounding.
+    await new Promise((r) => setTimeout(r, (step + 1) * period * 1000 - Date.now() + 250));
+  }
 }

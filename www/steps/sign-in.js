@@ -1,5 +1,6 @@
 // The sign-in step: an email or username and a password; wrong ones are
-// explained next to their input, and a success shows the signed-in view.
+// explained next to their input, and a success shows the signed-in view
+// (or, with two-step verification on, the second step first).
 
 import { clearErrors, showFieldError } from "../fields.js";
 import { generalMessage } from "../errors.js";
@@ -7,6 +8,7 @@ import { ui, showStep, showAlert, hideAlert, setBusy } from "../ui.js";
 import { state } from "../state.js";
 import { stopVerifying } from "./verify.js";
 import { showSignedIn } from "./signed-in.js";
+import { showSecondFactor } from "./second-factor.js";
 
 /** Shows the sign-in form, with an optional notice above it. */
 export function showSignIn({ notice } = {}) {
@@ -46,6 +48,7 @@ async function submitSignIn(event) {
   if (missing) return missing.focus();
 
   setBusy(ui.signInSubmit, true, "Signing in…");
+  state.totpOn = null;
   try {
     await state.gh.signIn.create({ identifier, password });
   } catch (err) {
@@ -68,6 +71,10 @@ async function submitSignIn(event) {
   }
   setBusy(ui.signInSubmit, false);
   ui.password.value = "";
+  // With two-step verification on, the sign-in waits for a code first.
+  if (state.gh.signIn.status === "needs_second_factor") return showSecondFactor();
+  // Signed in by the password alone: two-step verification is off.
+  state.totpOn = false;
   showSignedIn();
 }
 

@@ -1,14 +1,28 @@
 // The signed-in view: the current session (`gh.session`), a session token
-// with its claims on request, and signing out.
+// with its claims on request, signing out, and two panels: two-step
+// verification (totp.js) and the user's sessions (sessions.js).
 
 import { generalMessage } from "../errors.js";
+import { showSessions } from "../sessions.js";
+import { showTotpPanel } from "../totp.js";
 import { state } from "../state.js";
 import { $, ui, showStep, showAlert, hideAlert, setBusy } from "../ui.js";
 import { showSignIn } from "./sign-in.js";
+import { showSecondFactor } from "./second-factor.js";
 
-/** Shows the current session, or the sign-in form when there is none. */
+/** This browser's session ended elsewhere (revoked from another device, or signed out in another tab). */
+function sessionEnded() {
+  state.totpOn = null;
+  showSignIn({ notice: "Your session has ended. Sign in again." });
+}
+
+/**
+ * Shows the current session, or the sign-in's second step when it waits for
+ * one (after a password reset too), or the sign-in form when there is none.
+ */
 export function showSignedIn() {
   const session = state.gh.session;
+  if (!session && state.gh.signIn?.status === "needs_second_factor") return showSecondFactor();
   if (!session) return showSignIn();
   ui.signedInSession.textContent = session.id;
   ui.signedInUser.textContent = session.userId;
@@ -19,6 +33,12 @@ export function showSignedIn() {
     : "You’re signed in on this device.";
   hideAlert(ui.signedInAlert);
   ui.token.hidden = true;
+  showTotpPanel(ui.totpPanel, {
+    on: state.totpOn,
+    changed: (on) => { state.totpOn = on; },
+    signedOut: sessionEnded,
+  });
+  showSessions(ui.sessionsPanel, { signedOut: sessionEnded });
   showStep("signedIn");
   $("signed-in-title").focus();
 }
@@ -88,6 +108,7 @@ async function signOut() {
     return;
   }
   setBusy(ui.signOut, false);
+  state.totpOn = null;
   ui.identifier.value = "";
   showSignIn({ notice: "You’ve signed out." });
 }

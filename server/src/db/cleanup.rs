@@ -103,6 +103,11 @@ pub const EXPIRED_EMAIL_LINKS: &[&str] =
     &["DELETE FROM email_links WHERE token_hash IN (SELECT token_hash FROM email_links \
      WHERE expire_at < $1 ORDER BY token_hash LIMIT $2)"];
 
+/// "Was this you?" links (`sign_in_alerts`) that expired before `$1`.
+pub const EXPIRED_SIGN_IN_ALERTS: &[&str] =
+    &["DELETE FROM sign_in_alerts WHERE token_hash IN (SELECT token_hash FROM sign_in_alerts \
+     WHERE expire_at < $1 ORDER BY token_hash LIMIT $2)"];
+
 impl Store {
     /// Runs one batch of a purge in one transaction; answers how many rows
     /// its last statement deleted (a full batch means more may be left).

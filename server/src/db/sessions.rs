@@ -117,23 +117,6 @@ impl Store {
             .collect()
     }
 
-    /// Whether this client has held another session of this user before
-    /// `session_id` (of any status): a browser the user has signed in from.
-    pub async fn client_knew_user(
-        &self,
-        client_id: &str,
-        user_id: &str,
-        session_id: &str,
-    ) -> Result<bool, sqlx::Error> {
-        let row = sqlx::query("SELECT 1 FROM sessions WHERE client_id = $1 AND user_id = $2 AND id <> $3 LIMIT 1")
-            .bind(client_id)
-            .bind(user_id)
-            .bind(session_id)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(row.is_some())
-    }
-
     /// A session of this client, whatever its status.
     pub async fn session(&self, id: &str, client_id: &str) -> Result<Option<wire::Session>, sqlx::Error> {
         load(&mut *self.pool.acquire().await?, id, client_id).await
@@ -141,6 +124,18 @@ impl Store {
 }
 
 impl Tx {
+    /// Whether this client has held a session of this user, of any status
+    /// (until the cleanup deletes it, after it expired): a browser the user
+    /// has signed in from. Asked before a sign-in writes its new session.
+    pub async fn client_knew_user(&mut self, client_id: &str, user_id: &str) -> Result<bool, sqlx::Error> {
+        let row = sqlx::query("SELECT 1 FROM sessions WHERE client_id = $1 AND user_id = $2 LIMIT 1")
+            .bind(client_id)
+            .bind(user_id)
+            .fetch_optional(&mut *self.tx)
+            .await?;
+        Ok(row.is_some())
+    }
+
     /// A session of this client, to change.
     pub async fn session(&mut self, id: &str, client_id: &str) -> Result<Option<wire::Session>, sqlx::Error> {
         load(&mut self.tx, id, client_id).await

@@ -146,6 +146,7 @@ async fn delete(conn: &mut Conn, id: &str) -> Result<bool, sqlx::Error> {
         "DELETE FROM sign_ins WHERE user_id = $1",
         "DELETE FROM backup_codes WHERE user_id = $1",
         "DELETE FROM user_totp WHERE user_id = $1",
+        "DELETE FROM sign_in_alerts WHERE user_id = $1",
     ] {
         sqlx::query(statement).bind(id).execute(&mut *conn).await?;
     }

@@ -60,11 +60,22 @@ pub enum Mail<'a> {
     /// The notice that a password was changed by a reset, and whether the
     /// account's other sessions were signed out.
     PasswordChanged { others_signed_out: bool },
+    /// "Was this you?": a sign-in from a browser the user had not used
+    /// before, when (`at`, in UTC, as written), from which browser and IP,
+    /// and the link that signs that session out.
+    NewSignIn { at: &'a str, browser: &'a str, ip: &'a str, link: &'a str, hours: u64 },
 }
 
 /// The emails: each has `.subject.txt`, `.txt` and `.html` templates.
-pub const EMAILS: &[&str] =
-    &["email_code", "email_link", "invitation", "password_reset_code", "password_changed", "password_reset_link"];
+pub const EMAILS: &[&str] = &[
+    "email_code",
+    "email_link",
+    "invitation",
+    "password_reset_code",
+    "password_changed",
+    "password_reset_link",
+    "new_sign_in",
+];
 /// The text messages: each has one `.txt` template.
 pub const TEXTS: &[&str] = &["sms_code"];
 
@@ -79,6 +90,7 @@ impl Mail<'_> {
             Mail::PasswordResetCode { .. } => "password_reset_code",
             Mail::PasswordResetLink { .. } => "password_reset_link",
             Mail::PasswordChanged { .. } => "password_changed",
+            Mail::NewSignIn { .. } => "new_sign_in",
         }
     }
 
@@ -105,11 +117,12 @@ impl Mail<'_> {
                 context! { code, lifetime => locale.lifetime(lifetime_seconds) }
             }
             Mail::PasswordChanged { others_signed_out } => context! { others_signed_out },
+            Mail::NewSignIn { at, browser, ip, link, hours } => context! { at, browser, ip, link, hours },
         }
     }
 
     /// One of each message, to check every template at start.
-    fn samples() -> [Mail<'static>; 9] {
+    fn samples() -> [Mail<'static>; 10] {
         let link = "https://auth.example.com/v1/verify?token=sample&x=1";
         [
             Mail::EmailCode { code: "123456", lifetime_seconds: 600, sign_in: false },
@@ -121,6 +134,13 @@ impl Mail<'_> {
             Mail::PasswordResetLink { link, lifetime_seconds: 600 },
             Mail::PasswordChanged { others_signed_out: true },
             Mail::PasswordChanged { others_signed_out: false },
+            Mail::NewSignIn {
+                at: "2026-12-03 07:30 UTC",
+                browser: "Chrome 120 on Linux",
+                ip: "203.0.113.7",
+                link,
+                hours: 24,
+            },
         ]
     }
 
@@ -133,16 +153,18 @@ impl Mail<'_> {
             Mail::EmailLink { .. }
             | Mail::Invitation { .. }
             | Mail::PasswordResetLink { .. }
-            | Mail::PasswordChanged { .. } => None,
+            | Mail::PasswordChanged { .. }
+            | Mail::NewSignIn { .. } => None,
         }
     }
 
     /// The link it carries (the dev outbox shows it).
     fn link(&self) -> Option<&str> {
         match *self {
-            Mail::EmailLink { link, .. } | Mail::Invitation { link, .. } | Mail::PasswordResetLink { link, .. } => {
-                Some(link)
-            }
+            Mail::EmailLink { link, .. }
+            | Mail::Invitation { link, .. }
+            | Mail::PasswordResetLink { link, .. }
+            | Mail::NewSignIn { link, .. } => Some(link),
             Mail::EmailCode { .. }
             | Mail::SmsCode { .. }
             | Mail::PasswordResetCode { .. }
@@ -196,6 +218,9 @@ pub fn embedded() -> &'static [(&'static str, &'static str)] {
         "en/password_reset_link.subject.txt",
         "en/password_reset_link.txt",
         "en/password_reset_link.html",
+        "en/new_sign_in.subject.txt",
+        "en/new_sign_in.txt",
+        "en/new_sign_in.html",
         "de/layout.html",
         "de/email_code.subject.txt",
         "de/email_code.txt",
@@ -216,6 +241,9 @@ pub fn embedded() -> &'static [(&'static str, &'static str)] {
         "de/password_reset_link.subject.txt",
         "de/password_reset_link.txt",
         "de/password_reset_link.html",
+        "de/new_sign_in.subject.txt",
+        "de/new_sign_in.txt",
+        "de/new_sign_in.html",
     )
 }
 
@@ -374,6 +402,20 @@ mod tests {
         assert!(!html.contains("<script>"), "{html}");
         assert!(html.contains("&lt;script&gt;"), "{html}");
         assert!(m.body.contains("Hi <script>alert(1)</script>,"));
+    }
+
+    #[test]
+    fn a_new_sign_in_email_says_when_where_and_escapes_the_browser_in_html() {
+        let link = "https://a.example/v1/verify/not_me?token=t";
+        let browser = "<img src=x onerror=alert(1)>";
+        let mail = Mail::NewSignIn { at: "2026-12-03 07:30 UTC", browser, ip: "203.0.113.7", link, hours: 24 };
+        let m = defaults().render(&mail, Recipient::new("a@b.co", Locale::En)).unwrap();
+        assert_eq!(m.subject, "New sign-in to your account");
+        assert!(m.body.contains("Time: 2026-12-03 07:30 UTC") && m.body.contains("IP address: 203.0.113.7"));
+        assert!(m.body.contains(link) && m.body.contains("24 hours"), "{}", m.body);
+        let html = m.html.unwrap();
+        assert!(!html.contains("<img") && html.contains("&lt;img src=x onerror=alert(1)&gt;"), "{html}");
+        assert_eq!(m.link.as_deref(), Some(link));
     }
 
     #[test]

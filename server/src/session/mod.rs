@@ -6,13 +6,16 @@
 //! - [`handlers`]: `POST /v1/client/sessions/{id}/tokens`,
 //!   `DELETE /v1/client/sessions/{id}` and `GET /.well-known/jwks.json`;
 //! - [`activity`]: where each session signed in from and was last used;
-//! - [`user_sessions`]: the user's list of sessions, and ending another.
+//! - [`user_sessions`]: the user's list of sessions, and ending another;
+//! - [`alert`]: the "new sign-in" email after a sign-in from a new browser,
+//!   and the links it carries.
 //!
 //! A session is usable while its status is `active` and `expire_at` has
 //! not passed; sign-out sets `revoked`. Sessions are created where a flow
 //! completes (`crate::sign_up`, `crate::sign_in`) by [`new_session`].
 
 pub mod activity;
+pub mod alert;
 pub mod handlers;
 pub mod keys;
 pub mod token;

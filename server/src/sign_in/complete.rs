@@ -1,15 +1,17 @@
 //! What completing a sign-in does, in the same transaction as the
 //! sign-in's own update: what the proof taught us ([`apply_proof`], also
 //! when a second factor is still due), then a session (and its
-//! `session.created` webhook event, [`create_session`]).
+//! `session.created` webhook event, [`create_session`]; from a browser
+//! the user had not used before, and not after a password reset, the
+//! "new sign-in" email too: `crate::session::alert`).
 
+use super::reset_password::set_new_password;
 use super::{Ctx, Proof, user_of};
 use crate::delivery::Message;
 use crate::error::ApiError;
-use crate::mail::{Mail, Recipient};
 use crate::model::SignInRecord;
 use crate::session;
-use gatehouse_protocol::ErrorCode;
+use gatehouse_protocol::{ErrorCode, FirstFactor};
 
 /// What a proof changes on the user: a password proof upgrades an outdated hash to the server's
 /// argon2id; a code proves the email address. A new password (after a
@@ -31,33 +33,31 @@ pub(super) async fn apply_proof(
         }
         Proof::Password(None) | Proof::ResetCode | Proof::SecondFactor => {}
         Proof::EmailCode => ctx.tx.mark_email_verified(&user.id, ctx.now).await?,
-        Proof::NewPassword { hash, sign_out_of_other_sessions, locale } => {
-            ctx.tx.set_password_hash(&user.id, &hash, ctx.now).await?;
-            ctx.tx.mark_email_verified(&user.id, ctx.now).await?;
-            if sign_out_of_other_sessions {
-                for session in ctx.tx.revoke_user_sessions(&user.id).await? {
-                    let ended = crate::webhooks::ended_session(&session, "password_reset");
-                    ctx.tx.record_event(crate::model::WebhookEvent::SessionEnded, ended, ctx.now).await?;
-                }
-            }
-            if let Some(address) = user.email_address.as_deref() {
-                let to = Recipient { address, name: user.first_name.as_deref(), locale };
-                let mail = Mail::PasswordChanged { others_signed_out: sign_out_of_other_sessions };
-                notice = Some(ctx.state.mail.render(&mail, to)?);
-            }
+        Proof::NewPassword { hash, sign_out_of_other_sessions: sign_out, locale } => {
+            let (tx, state, now) = (&mut ctx.tx, ctx.state, ctx.now);
+            notice = set_new_password(tx, state, &user, &hash, sign_out, locale, now).await?;
         }
     }
     Ok(notice)
 }
 
-/// Creates an active session on this client and sets its id on the sign-in.
-pub(super) async fn create_session(ctx: &mut Ctx<'_>, sign_in: &mut SignInRecord) -> Result<(), ApiError> {
+/// Creates an active session on this client and sets its id on the
+/// sign-in. From a browser new to the user, unless after a password reset,
+/// it answers the "new sign-in" email to send once committed.
+pub(super) async fn create_session(ctx: &mut Ctx<'_>, sign_in: &mut SignInRecord) -> Result<Option<Message>, ApiError> {
     let user_id =
         sign_in.user_id.clone().ok_or_else(|| ApiError::param(ErrorCode::FormIdentifierNotFound, "identifier"))?;
+    let after_reset =
+        matches!(sign_in.factor, Some(FirstFactor::ResetPasswordEmailCode | FirstFactor::ResetPasswordEmailLink));
+    let alert = !after_reset && session::alert::is_new_browser(&mut ctx.tx, ctx.client_id, &user_id).await?;
     let session = session::new_session(&user_id, &ctx.state.config, ctx.now);
     ctx.tx.insert_session(&session, ctx.client_id).await?;
     let created = crate::webhooks::data(&session);
     ctx.tx.record_event(crate::model::WebhookEvent::SessionCreated, created, ctx.now).await?;
+    let mut notice = None;
+    if alert && let Some(user) = user_of(&mut ctx.tx, sign_in).await? {
+        notice = session::alert::prepare(&mut ctx.tx, ctx.state, &user, &session, ctx.from, ctx.now).await?;
+    }
     sign_in.created_session_id = Some(session.id);
-    Ok(())
+    Ok(notice)
 }

@@ -5,10 +5,11 @@ use super::{Attempt, AttemptSecondFactor, Create, Operation, Prepare, ResetPassw
 use crate::client::{CurrentClient, envelope};
 use crate::error::ApiError;
 use crate::extract::{Params, SignInId};
-use crate::mail::AskedLocale;
+use crate::mail::{AskedLocale, Locale};
 use crate::openapi::{ClientRead, ClientWrite};
 use crate::origin::PublicOrigin;
 use crate::peer_ip::PeerIp;
+use crate::session::alert::SignedInFrom;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -20,9 +21,12 @@ use gatehouse_protocol::wire::{
 type Answer = Result<Json<Envelope<SignIn>>, ApiError>;
 
 /// Runs an operation and wraps the sign-in in the envelope; a session it
-/// made records where it signed in from (`crate::session::activity`).
-async fn run(state: &AppState, client: &CurrentClient, id: Option<&str>, op: Operation) -> Answer {
-    let sign_in = op.run(state, &client.id, id).await?;
+/// made records where it signed in from (`crate::session::activity`), and
+/// from a new browser the user is told (`crate::session::alert`, in the
+/// language `asked`).
+async fn run(state: &AppState, client: &CurrentClient, asked: AskedLocale, id: Option<&str>, op: Operation) -> Answer {
+    let from = SignedInFrom { device: &client.device, locale: Locale::choose(None, asked) };
+    let sign_in = op.run(state, &client.id, from, id).await?;
     if let Some(session_id) = sign_in.created_session_id.as_deref() {
         crate::session::activity::started(state, client, session_id).await?;
     }
@@ -48,7 +52,7 @@ pub async fn create(
 ) -> Answer {
     let from = Requester { ip, origin, device: client.device.clone() };
     let op = Operation::Create(Create::parse(p, &state, from, asked).await?);
-    run(&state, &client, None, op).await
+    run(&state, &client, asked, None, op).await
 }
 
 #[utoipa::path(
@@ -70,7 +74,7 @@ pub async fn prepare(
     Params(p): Params<PrepareFirstFactorParams>,
 ) -> Answer {
     let op = Operation::Prepare(Prepare::parse(p, asked, origin, client.device.clone(), &state.config)?);
-    run(&state, &client, Some(&id), op).await
+    run(&state, &client, asked, Some(&id), op).await
 }
 
 #[utoipa::path(
@@ -88,10 +92,11 @@ pub async fn attempt(
     client: CurrentClient,
     SignInId(id): SignInId,
     ip: PeerIp,
+    asked: AskedLocale,
     Params(p): Params<AttemptFirstFactorParams>,
 ) -> Answer {
     let op = Operation::Attempt(Attempt::parse(p, &state, &client.id, &id, ip).await?);
-    run(&state, &client, Some(&id), op).await
+    run(&state, &client, asked, Some(&id), op).await
 }
 
 #[utoipa::path(
@@ -112,7 +117,7 @@ pub async fn reset_password(
     Params(p): Params<ResetPasswordParams>,
 ) -> Answer {
     let op = Operation::ResetPassword(ResetPassword::parse(p, &state, &client.id, &id, asked).await?);
-    run(&state, &client, Some(&id), op).await
+    run(&state, &client, asked, Some(&id), op).await
 }
 
 #[utoipa::path(
@@ -129,10 +134,11 @@ pub async fn attempt_second_factor(
     State(state): State<AppState>,
     client: CurrentClient,
     SignInId(id): SignInId,
+    asked: AskedLocale,
     Params(p): Params<AttemptSecondFactorParams>,
 ) -> Answer {
     let op = Operation::AttemptSecondFactor(AttemptSecondFactor::parse(p)?);
-    run(&state, &client, Some(&id), op).await
+    run(&state, &client, asked, Some(&id), op).await
 }
 
 #[utoipa::path(

@@ -41,6 +41,7 @@ use crate::db::{Tx, UserKey};
 use crate::delivery::Message;
 use crate::error::ApiError;
 use crate::model::{SignInRecord, UserRecord};
+use crate::session::alert::SignedInFrom;
 use crate::sign_in::lockout::Rehash;
 use crate::state::AppState;
 use crate::verification::Outcome;
@@ -64,6 +65,8 @@ pub struct Ctx<'a> {
     pub state: &'a AppState,
     pub tx: Tx,
     pub client_id: &'a str,
+    /// Where the request comes from: what a "new sign-in" email says.
+    pub from: SignedInFrom<'a>,
     /// The one "now" of the whole operation.
     pub now: i64,
 }
@@ -107,10 +110,17 @@ impl Proof {
 
 impl Operation {
     /// Runs the operation on sign-in `id` (or on a new one, for a create)
-    /// of `client_id`, and answers the sign-in as it is afterwards.
-    pub async fn run(self, state: &AppState, client_id: &str, id: Option<&str>) -> Result<wire::SignIn, ApiError> {
+    /// of `client_id`, asked `from` there, and answers the sign-in as it is
+    /// afterwards.
+    pub async fn run(
+        self,
+        state: &AppState,
+        client_id: &str,
+        from: SignedInFrom<'_>,
+        id: Option<&str>,
+    ) -> Result<wire::SignIn, ApiError> {
         let now = state.now();
-        let mut ctx = Ctx { state, tx: state.store.begin().await?, client_id, now };
+        let mut ctx = Ctx { state, tx: state.store.begin().await?, client_id, from, now };
         let (mut sign_in, is_new) = match (&self, id) {
             (Operation::Create(op), _) => (op.start(&ctx), true),
             (_, Some(id)) => (loaded(ctx.tx.sign_in(id, client_id).await?, now)?, false),
@@ -130,7 +140,7 @@ impl Operation {
             Operation::AttemptSecondFactor(op) => op.apply(&mut ctx, &mut sign_in).await?,
             Operation::ConfirmLink(op) => op.apply(&mut ctx, &mut sign_in).await?,
         };
-        let mut notice = None;
+        let (mut notice, mut alert) = (None, None);
         if let Some(proof) = step.proof {
             let event = proof.event();
             let next = transition(sign_in.status, event)?;
@@ -143,12 +153,12 @@ impl Operation {
                 notice = complete::apply_proof(&mut ctx, &sign_in, proof).await?;
             }
             if sign_in.status == SignInStatus::Complete {
-                complete::create_session(&mut ctx, &mut sign_in).await?;
+                alert = complete::create_session(&mut ctx, &mut sign_in).await?;
             }
         }
         ctx.tx.save_sign_in(&sign_in, is_new).await?;
         ctx.tx.commit().await?;
-        if let Some(message) = notice {
+        for message in [notice, alert].into_iter().flatten() {
             notify(state, message).await;
         }
         step.outcome.finish(state, now).await?;

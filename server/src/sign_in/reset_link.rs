@@ -92,7 +92,7 @@ impl ConfirmResetLink {
         if link.owner != LinkOwner::SignIn(sign_in.id.clone()) {
             return Err(ApiError::Refused(ErrorCode::VerificationFailed));
         }
-        match judge(&link, sign_in, self.confirming_client.as_deref(), &ctx.state.config, ctx.now) {
+        match judge(&link, sign_in, self.confirming_client.as_deref(), ctx.now) {
             Ok(()) if ctx.tx.spend_email_link(&self.token_hash, ctx.now).await? => {
                 sign_in.verification.status = VerificationStatus::Verified;
                 sign_in.verification.verified_at_client = self.confirming_client;
@@ -112,13 +112,15 @@ impl ConfirmResetLink {
 ///   or the sign-in moved on (proven, abandoned), or it has no account (no
 ///   such link was ever sent; belt and braces);
 /// - `expired`: the link is past its `expire_at`;
-/// - `client_mismatch`: `require_same_client` is on and the browser is not
-///   the sign-in's client.
+/// - `client_mismatch`: the browser is not the sign-in's client. Unlike a
+///   sign-up's link, a reset link works only in the browser that asked for
+///   it, whatever `require_same_client` says: confirming it elsewhere would
+///   let the asking browser choose the password, so anyone who typed the
+///   owner's address would get the account the moment the owner clicked.
 pub fn judge(
     link: &EmailLink,
     sign_in: &SignInRecord,
     confirming_client: Option<&str>,
-    config: &Config,
     now: i64,
 ) -> Result<(), EmailLinkStatus> {
     if link.spent_at.is_some() || sign_in.status != SignInStatus::NeedsFirstFactor || now >= sign_in.abandon_at {
@@ -133,7 +135,7 @@ pub fn judge(
     if !awaited || sign_in.user_id.is_none() {
         return Err(EmailLinkStatus::Failed);
     }
-    if config.email_link.require_same_client && confirming_client != Some(sign_in.client_id.as_str()) {
+    if confirming_client != Some(sign_in.client_id.as_str()) {
         return Err(EmailLinkStatus::ClientMismatch);
     }
     Ok(())
@@ -172,37 +174,32 @@ mod tests {
     #[test]
     fn a_live_link_of_an_open_reset_proves_it() {
         let (link, sign_in) = pair();
-        let config = Config::default();
-        assert_eq!(judge(&link, &sign_in, Some("client_1"), &config, NOW), Ok(()));
-        assert_eq!(judge(&link, &sign_in, None, &config, NOW), Ok(()));
+        assert_eq!(judge(&link, &sign_in, Some("client_1"), NOW), Ok(()));
     }
 
     #[test]
     fn spent_expired_replaced_and_accountless_links_are_refused() {
-        let config = Config::default();
         let (mut link, mut sign_in) = pair();
-        assert_eq!(judge(&link, &sign_in, None, &config, link.expire_at), Err(EmailLinkStatus::Expired));
+        assert_eq!(judge(&link, &sign_in, None, link.expire_at), Err(EmailLinkStatus::Expired));
         link.spent_at = Some(NOW);
-        assert_eq!(judge(&link, &sign_in, None, &config, NOW), Err(EmailLinkStatus::Failed));
+        assert_eq!(judge(&link, &sign_in, None, NOW), Err(EmailLinkStatus::Failed));
         link.spent_at = None;
         sign_in.choose(FirstFactor::ResetPasswordEmailCode);
-        assert_eq!(judge(&link, &sign_in, None, &config, NOW), Err(EmailLinkStatus::Failed));
+        assert_eq!(judge(&link, &sign_in, None, NOW), Err(EmailLinkStatus::Failed));
         let (link, mut sign_in) = pair();
         sign_in.status = SignInStatus::NeedsNewPassword;
-        assert_eq!(judge(&link, &sign_in, None, &config, NOW), Err(EmailLinkStatus::Failed));
+        assert_eq!(judge(&link, &sign_in, None, NOW), Err(EmailLinkStatus::Failed));
         let (link, mut sign_in) = pair();
         sign_in.user_id = None;
-        assert_eq!(judge(&link, &sign_in, None, &config, NOW), Err(EmailLinkStatus::Failed));
+        assert_eq!(judge(&link, &sign_in, None, NOW), Err(EmailLinkStatus::Failed));
     }
 
     #[test]
-    fn require_same_client_refuses_other_browsers() {
-        let mut config = Config::default();
-        config.email_link.require_same_client = true;
+    fn another_browser_never_proves_a_reset() {
         let (link, sign_in) = pair();
-        assert_eq!(judge(&link, &sign_in, Some("client_1"), &config, NOW), Ok(()));
-        assert_eq!(judge(&link, &sign_in, Some("client_2"), &config, NOW), Err(EmailLinkStatus::ClientMismatch));
-        assert_eq!(judge(&link, &sign_in, None, &config, NOW), Err(EmailLinkStatus::ClientMismatch));
+        assert_eq!(judge(&link, &sign_in, Some("client_1"), NOW), Ok(()));
+        assert_eq!(judge(&link, &sign_in, Some("client_2"), NOW), Err(EmailLinkStatus::ClientMismatch));
+        assert_eq!(judge(&link, &sign_in, None, NOW), Err(EmailLinkStatus::ClientMismatch));
     }
 
     #[test]

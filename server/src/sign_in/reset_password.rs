@@ -24,9 +24,11 @@ use super::machine::{Event, transition};
 use super::reset_link::LinkRequest;
 use super::{Ctx, Proof, Step, loaded, user_of};
 use crate::db::LinkOwner;
+use crate::db::Tx;
+use crate::delivery::Message;
 use crate::error::ApiError;
-use crate::mail::{AskedLocale, Locale, Recipient};
-use crate::model::SignInRecord;
+use crate::mail::{AskedLocale, Locale, Mail, Recipient};
+use crate::model::{SignInRecord, UserRecord, WebhookEvent};
 use crate::state::AppState;
 use crate::strategies::{CodeStrategy, LinkStrategy, Purpose};
 use crate::verification::{self, Outcome};
@@ -114,4 +116,33 @@ impl ResetPassword {
         };
         Ok(Step { proof: Some(proof), ..Step::default() })
     }
+}
+
+/// Sets a new password (`hash`, checked against the password rules and
+/// hashed by the caller) for a user who just proved they read the
+/// account's mail (a reset code here; the "was this you?" link,
+/// `crate::verify::not_me`), in the caller's transaction: the address is
+/// verified too, every session of the user ends when `sign_out` says so
+/// (each a `session.ended` event, `ended_by: "password_reset"`), and the
+/// answer is the "password changed" email to send once committed.
+pub async fn set_new_password(
+    tx: &mut Tx,
+    state: &AppState,
+    user: &UserRecord,
+    hash: &str,
+    sign_out: bool,
+    locale: Locale,
+    now: i64,
+) -> Result<Option<Message>, ApiError> {
+    tx.set_password_hash(&user.id, hash, now).await?;
+    tx.mark_email_verified(&user.id, now).await?;
+    if sign_out {
+        for session in tx.revoke_user_sessions(&user.id).await? {
+            let ended = crate::webhooks::ended_session(&session, "password_reset");
+            tx.record_event(WebhookEvent::SessionEnded, ended, now).await?;
+        }
+    }
+    let Some(address) = user.email_address.as_deref() else { return Ok(None) };
+    let to = Recipient { address, name: user.first_name.as_deref(), locale };
+    Ok(Some(state.mail.render(&Mail::PasswordChanged { others_signed_out: sign_out }, to)?))
 }

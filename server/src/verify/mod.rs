@@ -30,15 +30,24 @@
 //! and its tab then sets the new password. In another browser the page
 //! says where and when the reset was asked for and that confirming lets
 //! that browser set the password; "I didn't ask for this" spends the link.
+//!
+//! [`not_me`] is the other link these pages answer: the "new sign-in"
+//! email's (`/v1/verify/not_me`), which ends a session and offers a new
+//! password, its pages in `not_me_page`.
 
+pub mod not_me;
+mod not_me_page;
 pub mod page;
 
 use crate::client;
 use crate::config::LinkConfirm;
 use crate::db::{EmailLink, LinkOwner};
+use crate::device::Device;
 use crate::error::ApiError;
+use crate::mail::Locale;
 use crate::model::SignInRecord;
 use crate::openapi::VerifyPages;
+use crate::session::alert::SignedInFrom;
 use crate::sign_in::{self, ConfirmResetLink, reset_link};
 use crate::sign_up::confirm_link::judge;
 use crate::sign_up::{CancelByOwner, ConfirmLink, Operation};
@@ -237,12 +246,13 @@ async fn open_reset(state: &AppState, method: Method, found: Found, confirming: 
     }
     let (link, now) = (&found.link, state.now());
     let ms_left = link.expire_at - now;
-    match reset_link::judge(link, &sign_in, confirming.as_deref(), &state.config, now) {
-        Ok(()) if same_browser => page::confirm_reset(&link.email_address, &found.token, &link.redirect_url, ms_left),
-        Ok(()) => {
+    match reset_link::judge(link, &sign_in, confirming.as_deref(), now) {
+        Ok(()) => page::confirm_reset(&link.email_address, &found.token, &link.redirect_url, ms_left),
+        // A live link in another browser: where it was asked for, no Confirm.
+        Err(EmailLinkStatus::ClientMismatch) => {
             let browser = crate::device::describe(link.requested_user_agent.as_deref());
             let began = page::Began { browser: &browser, ip: link.requested_ip.as_deref(), at: link.created_at };
-            page::confirm_reset_elsewhere(&link.email_address, &found.token, &link.redirect_url, ms_left, &began)
+            page::reset_asked_elsewhere(&link.email_address, &found.token, ms_left, &began)
         }
         Err(status) => page::redirect(&link.redirect_url, status, None),
     }
@@ -256,11 +266,15 @@ async fn confirm_reset(state: &AppState, found: Found, confirming: Option<String
         Err(page) => return page,
     };
     // Judged first for the status of a refusal; judged again in the operation.
-    if let Err(status) = reset_link::judge(&link, &sign_in, confirming.as_deref(), &state.config, state.now()) {
+    if let Err(status) = reset_link::judge(&link, &sign_in, confirming.as_deref(), state.now()) {
         return page::redirect(&link.redirect_url, status, None);
     }
     let op = sign_in::Operation::ConfirmLink(ConfirmResetLink::new(token_hash, confirming));
-    match op.run(state, &link.client_id, Some(link.owner.id())).await {
+    // Confirming a reset link makes no session (the waiting tab sets the
+    // password next), so no "new sign-in" email can come of it: no device.
+    let nobody = Device::default();
+    let from = SignedInFrom { device: &nobody, locale: Locale::default() };
+    match op.run(state, &link.client_id, from, Some(link.owner.id())).await {
         Ok(_) => page::redirect(&link.redirect_url, EmailLinkStatus::Verified, None),
         Err(ApiError::Refused(ErrorCode::VerificationExpired)) => {
             page::redirect(&link.redirect_url, EmailLinkStatus::Expired, None)

@@ -91,33 +91,25 @@ pub fn confirm_reset(email_address: &str, token: &str, redirect_url: &str, ms_le
     html(StatusCode::OK, "Reset your password", &body, &form_action, "same-origin")
 }
 
-/// A password reset link opened in another browser than the one that
-/// asked for it: where and when it was asked for, a warning that confirming
-/// lets THAT browser set the password, Confirm, and "I didn't ask for
-/// this", which spends the link (`POST /v1/verify/cancel`).
-pub fn confirm_reset_elsewhere(
-    email_address: &str,
-    token: &str,
-    redirect_url: &str,
-    ms_left: i64,
-    began: &Began<'_>,
-) -> Response {
+/// A live password reset link opened in another browser than the one that
+/// asked for it (200): where and when it was asked for, and "I didn't ask
+/// for this". No Confirm: a reset link proves the reset only in the
+/// browser that asked (`crate::sign_in::reset_link::judge`).
+pub fn reset_asked_elsewhere(email_address: &str, token: &str, ms_left: i64, began: &Began<'_>) -> Response {
     let body = format!(
         "<h1>Reset your password?</h1>\n\
          <p>A password reset for <strong>{}</strong> was asked for in another browser than this one:</p>\n\
          {}\n\
-         <p>Confirming lets <strong>that browser</strong> choose a new password for your account. Confirm only if \
-         it is yours. If it is not, say so: the link stops working and your password stays as it is.</p>\n\
-         {}\n{}\n\
+         <p>This link works only in the browser where the reset was asked for: if that was you, open the link \
+         there. If it was not you, say so: the link stops working and your password stays as it is.</p>\n\
+         {}\n\
          <p class=\"note\">{}</p>",
         escape(&mask(email_address)),
         began_list(began, "Asked for"),
-        form(email_link::VERIFY_PATH, token, "Confirm", ""),
-        form(super::CANCEL_PATH, token, "I didn’t ask for this", " class=\"secondary\""),
+        form(super::CANCEL_PATH, token, "I didn’t ask for this", ""),
         expiry(ms_left),
     );
-    let form_action = format!("'self' {}", validate::url_origin(redirect_url));
-    html(StatusCode::OK, "Reset your password?", &body, &form_action, "same-origin")
+    html(StatusCode::OK, "Reset your password?", &body, "'self'", "same-origin")
 }
 
 /// The page after "I didn't ask for this" on a password reset link (200).
@@ -206,7 +198,7 @@ pub fn redirect(redirect_url: &str, status: EmailLinkStatus, created_session: Op
     response
 }
 
-fn html(status: StatusCode, title: &str, body: &str, form_action: &str, referrer: &'static str) -> Response {
+pub(super) fn html(status: StatusCode, title: &str, body: &str, form_action: &str, referrer: &'static str) -> Response {
     let page = format!(
         "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
@@ -265,7 +257,7 @@ fn mask(email_address: &str) -> String {
 }
 
 /// Text safe inside HTML elements and quoted attributes.
-fn escape(text: &str) -> String {
+pub(super) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

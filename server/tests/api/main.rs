@@ -51,6 +51,7 @@ mod security;
 mod serving;
 mod sessions;
 mod sign_in;
+mod sign_in_alerts;
 mod sign_up;
 mod sms;
 mod smtp;

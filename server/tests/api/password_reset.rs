@@ -96,16 +96,16 @@ async fn a_reset_code_then_a_new_password_signs_in_and_revokes_the_other_session
     assert_eq!(laptop.get_client().await.response()["sessions"], json!([]));
     laptop.session_token(&laptop_session).await.assert_error(404, "session_not_found");
     assert_eq!(browser.session_token(session).await.status, 200);
+    // Cersei is told (before the sign-in below, from a new browser, tells her of that).
+    let notice = app.last_message_to(CERSEI).await;
+    assert_eq!(notice["subject"], "Your password was changed", "{notice}");
+    assert!(notice["body"].as_str().unwrap().contains("was signed out"), "{notice}");
+    assert_eq!(notice["code"], Value::Null);
     // The old password is gone, the new one works.
     let old = app.client().sign_in(json!({ "identifier": CERSEI, "password": PASSWORD })).await;
     old.assert_error(422, "form_password_incorrect");
     let new = app.client().sign_in(json!({ "identifier": CERSEI, "password": NEW_PASSWORD })).await;
     assert_eq!(new.response()["status"], "complete");
-    // Cersei is told.
-    let notice = app.last_message_to(CERSEI).await;
-    assert_eq!(notice["subject"], "Your password was changed", "{notice}");
-    assert!(notice["body"].as_str().unwrap().contains("was signed out"), "{notice}");
-    assert_eq!(notice["code"], Value::Null);
 }
 
 #[tokio::test]

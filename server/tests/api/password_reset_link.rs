@@ -284,12 +284,13 @@ async fn another_browser_sees_where_the_reset_was_asked_for_and_can_stop_it() {
         "<dd>Firefox 121 on Linux</dd>",
         "<dd>127.0.0.7</dd>",
         "<dt>Asked for</dt>",
-        "lets <strong>that browser</strong> choose a new password",
+        "works only in the browser where the reset was asked for",
         "<form method=\"post\" action=\"/v1/verify/cancel\">",
         "I didn’t ask for this",
     ] {
         assert!(page.text.contains(part), "{part} missing: {}", page.text);
     }
+    assert!(!page.text.contains("action=\"/v1/verify\""), "no Confirm in another browser: {}", page.text);
     assert_eq!(sign_in_now(&asker, &id).await["status"], "needs_first_factor", "looking changed nothing");
     // "I didn't ask for this": the link is spent, the password stays.
     let form = ("application/x-www-form-urlencoded", format!("token={}", token_of(&link)));
@@ -303,23 +304,28 @@ async fn another_browser_sees_where_the_reset_was_asked_for_and_can_stop_it() {
     asker.reset_password(&id, json!({ "password": NEW_PASSWORD })).await.assert_error(409, "sign_in_status_invalid");
     assert_eq!(phone.send_as(Method::POST, "/v1/verify/cancel", Some(form)).await.status, 400);
 
-    // By default another browser may confirm (the owner decides): the asker's tab goes on.
+    // The attack: someone typed the owner's address and waits; the owner,
+    // not knowing better, confirms from their phone. Refused, even with
+    // `require_same_client` off (the default): the asker's tab stays put.
     app.advance(30);
     let id = id_of(&start_link_reset(&app, &asker, CERSEI).await);
     let link = app.last_link_to(CERSEI).await;
-    assert_eq!(outcome(&confirm(&app, &phone, &link).await).1, "verified");
-    assert_eq!(sign_in_now(&asker, &id).await["status"], "needs_new_password");
+    assert_eq!(outcome(&confirm(&app, &phone, &link).await).1, "client_mismatch");
+    assert_eq!(sign_in_now(&asker, &id).await["status"], "needs_first_factor");
+    asker.reset_password(&id, json!({ "password": NEW_PASSWORD })).await.assert_error(409, "sign_in_status_invalid");
 }
 
 #[tokio::test]
-async fn require_same_client_refuses_the_link_in_another_browser() {
+async fn with_require_same_client_too_only_the_asking_browser_confirms() {
     let config = Config::from_toml("[email_link]\nrequire_same_client = true\n").unwrap();
     let app = spawn_admin_app_with(config).await;
     let (browser, id, link) = link_sent(&app).await;
     let phone = app.client();
     phone.get_client().await.response();
     let mismatch = (303, String::from("client_mismatch"), None);
-    assert_eq!(outcome(&phone.open_link(&link).await), mismatch);
+    let elsewhere = phone.open_link(&link).await;
+    assert_eq!(elsewhere.status, 200);
+    assert!(!elsewhere.text.contains("action=\"/v1/verify\""), "{}", elsewhere.text);
     assert_eq!(outcome(&confirm(&app, &phone, &link).await), mismatch);
     // No cookie at all: refused too.
     assert_eq!(outcome(&app.client().confirm_link(&token_of(&link)).await), mismatch);
