@@ -21,11 +21,12 @@ use gatehouse_protocol::{validate, ErrorCode};
 /// One operation on the sign-in, as the JS methods ask for it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Op {
-    /// `{ identifier, password?, strategy? }`: a new sign-in.
+    /// `{ identifier, password?, strategy?, redirectUrl? }`: a new sign-in.
     Create,
     /// Read the sign-in again.
     Reload,
-    /// `{ strategy: "email_code" }`: send a code.
+    /// `{ strategy: "email_code" | "reset_password_email_code" }`: send a
+    /// code; `{ strategy: "reset_password_email_link", redirectUrl }`: a link.
     Prepare,
     /// `{ strategy: "email_code" | "reset_password_email_code", code }` or
     /// `{ strategy: "password", password }`.
@@ -46,10 +47,12 @@ pub enum Param {
     Code,
     /// A boolean: the bindings read it as `"true"` or `"false"`.
     SignOutOfOtherSessions,
+    /// Where a reset link leads back to (`redirect_url` on the wire).
+    RedirectUrl,
 }
 
 impl Param {
-    /// Its JS name, and its wire name but for the one boolean.
+    /// Its JS name, and its wire name but for the boolean and `redirectUrl`.
     pub const fn name(self) -> &'static str {
         match self {
             Param::Identifier => "identifier",
@@ -57,6 +60,7 @@ impl Param {
             Param::Strategy => "strategy",
             Param::Code => "code",
             Param::SignOutOfOtherSessions => "signOutOfOtherSessions",
+            Param::RedirectUrl => "redirectUrl",
         }
     }
 }
@@ -65,9 +69,9 @@ impl Op {
     /// The params each operation takes.
     pub const fn params(self) -> &'static [Param] {
         match self {
-            Op::Create => &[Param::Identifier, Param::Password, Param::Strategy],
+            Op::Create => &[Param::Identifier, Param::Password, Param::Strategy, Param::RedirectUrl],
             Op::Reload => &[],
-            Op::Prepare => &[Param::Strategy],
+            Op::Prepare => &[Param::Strategy, Param::RedirectUrl],
             Op::Attempt => &[Param::Strategy, Param::Code, Param::Password],
             Op::ResetPassword => &[Param::Password, Param::SignOutOfOtherSessions],
             Op::AttemptSecondFactor => &[Param::Strategy, Param::Code],
@@ -107,6 +111,10 @@ pub fn request(
                     return Err(Error::param(ErrorCode::FormParamFormatInvalid, key));
                 }
                 body.raw("sign_out_of_other_sessions", &value);
+                continue;
+            }
+            Param::RedirectUrl => {
+                body.string("redirect_url", &value);
                 continue;
             }
             _ => value,

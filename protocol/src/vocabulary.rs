@@ -112,6 +112,7 @@ wire_enum!(
         Password => "password",
         EmailCode => "email_code",
         ResetPasswordEmailCode => "reset_password_email_code",
+        ResetPasswordEmailLink => "reset_password_email_link",
     }
 );
 

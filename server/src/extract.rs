@@ -115,7 +115,7 @@ impl BodyParams for SignInParams {
 }
 
 impl BodyParams for PrepareFirstFactorParams {
-    const KEYS: &'static [&'static str] = &["strategy"];
+    const KEYS: &'static [&'static str] = &PrepareFirstFactorParams::KEYS;
 }
 
 impl BodyParams for AttemptFirstFactorParams {

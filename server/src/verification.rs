@@ -22,20 +22,23 @@
 //!
 //! A code is bound to its owner (the sign-up or sign-in id) and field by
 //! its HMAC ([`crate::codes`]), so a code is useless anywhere else. An
-//! email link (sign-ups only) keeps its token in `email_links`; its record
-//! here only says that a link is out and until when
-//! (`crate::sign_up::prepare`, `crate::sign_up::confirm_link`).
+//! email link ([`send_link`]: a sign-up's, or a sign-in's password reset)
+//! keeps its token's hash in `email_links` with its owner
+//! ([`LinkOwner`]); its record here only says that a link is out and until
+//! when (confirming it: `crate::sign_up::confirm_link`,
+//! `crate::sign_in::reset_link`).
 
 use crate::clock::seconds_to_ms;
 use crate::codes;
-use crate::db::Tx;
+use crate::db::{LinkOwner, NewEmailLink, Tx};
 use crate::delivery::{Message, Undo};
+use crate::device::Device;
 use crate::error::ApiError;
 use crate::limits::{self, Budget, Limit};
 use crate::mail::Recipient;
 use crate::model::VerificationRecord;
 use crate::state::AppState;
-use crate::strategies::{CodeStrategy, Purpose, Verifier};
+use crate::strategies::{CodeStrategy, LinkStrategy, Purpose, Verifier, email_link};
 use gatehouse_protocol::{ErrorCode, Field, VerificationStatus};
 
 /// What an operation leaves to do once its changes are committed.
@@ -163,6 +166,68 @@ pub async fn send_code(
         verified_at_client: None,
     };
     let message = strategy.message(&state.mail, to, &code, ttl_seconds, purpose)?;
+    Ok((verification, Delivery { message, throttle_key }))
+}
+
+/// How long a spent or expired link is kept, so that opening it still leads
+/// back to its `redirect_url`.
+const KEEP_LINKS_MS: i64 = 7 * 24 * 60 * 60 * 1000;
+
+/// Where a link goes, and where it leads back to.
+#[derive(Clone, Copy, Debug)]
+pub struct LinkTarget<'a> {
+    /// Checked by `crate::origin::redirect_url`.
+    pub redirect_url: &'a str,
+    /// The server's origin, which the link opens.
+    pub public_origin: &'a str,
+    /// Where it was asked for: kept for a sign-in's link (a sign-up keeps
+    /// its own), for the confirm page of another browser.
+    pub requested: Option<&'a Device>,
+}
+
+/// Makes a new link for `owner`, to `to`, under the limits of
+/// [`claim_send`] (the resend interval its own, the message limits those of
+/// codes); its token is kept as a SHA-256, and the owner's earlier links
+/// are spent. Answers the verification that says a link is out, and its
+/// delivery.
+#[allow(clippy::too_many_arguments)]
+pub async fn send_link(
+    tx: &mut Tx,
+    state: &AppState,
+    now: i64,
+    owner: LinkOwner,
+    strategy: LinkStrategy,
+    to: Recipient<'_>,
+    target: LinkTarget<'_>,
+    purpose: Purpose,
+) -> Result<(VerificationRecord, Delivery), ApiError> {
+    let address = to.address;
+    let throttle_key = claim_send(tx, state, now, Verifier::Link(strategy), address, purpose).await?;
+    let ttl_seconds = state.config.email_link.ttl_seconds;
+    let expire_at = now.saturating_add(seconds_to_ms(ttl_seconds));
+    let token = email_link::new_token();
+    let requested = target.requested;
+    let link = NewEmailLink {
+        token_hash: &email_link::token_hash(&token),
+        owner,
+        email_address: address,
+        redirect_url: target.redirect_url,
+        created_at: now,
+        expire_at,
+        requested_user_agent: requested.and_then(|d| d.user_agent.as_deref()),
+        requested_ip: requested.and_then(|d| d.ip.as_deref()),
+    };
+    tx.insert_email_link(&link, now.saturating_sub(KEEP_LINKS_MS)).await?;
+    let verification = VerificationRecord {
+        status: VerificationStatus::Unverified,
+        strategy: Some(strategy.strategy),
+        attempts: 0,
+        code_hash: None,
+        expire_at: Some(expire_at),
+        verified_at_client: None,
+    };
+    let url = email_link::link(target.public_origin, &token);
+    let message = strategy.message(&state.mail, to, &url, ttl_seconds, purpose)?;
     Ok((verification, Delivery { message, throttle_key }))
 }
 

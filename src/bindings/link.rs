@@ -3,6 +3,14 @@
 //! `Gatehouse.handleMagicLinkVerification()` for the page the link leads
 //! back to.
 //!
+//! `signIn.createMagicLinkFlow()` is the same flow for a password reset by
+//! link: `startMagicLinkFlow({ redirectUrl })` prepares
+//! `reset_password_email_link` (without `redirectUrl` it only waits, for
+//! the link `signIn.create` sent), then polls the sign-in, as below, until
+//! it leaves `needs_first_factor` (the link was confirmed:
+//! `needs_new_password`) or its verification is `expired`. A
+//! sign-in has no event stream: the poll alone, from the start.
+//!
 //! `startMagicLinkFlow({ redirectUrl })` sends the link
 //! (`prepareEmailAddressVerification` with `email_link`), then waits on the
 //! sign-up's event stream, read through `fetch` so that cookie and bearer
@@ -54,7 +62,7 @@ const POLL = 1000, POLL_MAX = 30000, SILENCE = 35000, STREAM_TRIES = 3, EVENT_MA
 const sleep = (f, ms) => new Promise((wake) => (f.timer = setTimeout(wake, ms)));
 const done = (status, email) => status !== "missing_requirements" || DONE.includes(email?.status);
 
-export function newLinkFlow(g) {
+export function newLinkFlow(g, signIn) {
   let current = null;
   const cancel = () => {
     const f = current;
@@ -69,7 +77,7 @@ export function newLinkFlow(g) {
     cancel();
     return new Promise((resolve, reject) => {
       const f = (current = { abort: new AbortController(), reject });
-      wait(g, f, params).then(resolve, reject).finally(() => {
+      wait(g, f, params, signIn).then(resolve, reject).finally(() => {
         if (current === f) current = null;
         f.abort.abort();
         clearTimeout(f.timer);
@@ -79,10 +87,12 @@ export function newLinkFlow(g) {
   return { startMagicLinkFlow: start, cancelMagicLinkFlow: cancel };
 }
 
-async function wait(g, f, params) {
-  const signal = f.abort.signal;
-  const su = await g.__run(5, { strategy: "email_link", redirectUrl: params?.redirectUrl, signal });
-  for (let failures = 0, heard, s; failures < STREAM_TRIES; ) {
+async function wait(g, f, params, signIn) {
+  const signal = f.abort.signal, url = params?.redirectUrl;
+  const su = signIn
+    ? await g.__run(url === undefined ? 10 : 11, { strategy: "reset_password_email_link", redirectUrl: url, signal })
+    : await g.__run(5, { strategy: "email_link", redirectUrl: url, signal });
+  for (let failures = signIn ? STREAM_TRIES : 0, heard, s; failures < STREAM_TRIES; ) {
     heard = await listen(g, f, signal);
     if (heard > 1) {
       s = f.event;
@@ -94,8 +104,9 @@ async function wait(g, f, params) {
   }
   for (let delay = POLL; ; await sleep(f, delay)) {
     try {
-      await g.__run(2, { signal });
-      if (done(su.status, su.verifications.emailAddress)) return su;
+      await g.__run(signIn ? 10 : 2, { signal });
+      if (signIn ? su.status != "needs_first_factor" || DONE.includes(su.firstFactorVerification?.status)
+        : done(su.status, su.verifications.emailAddress)) return su;
       delay = POLL;
     } catch (e) {
       if (signal.aborted || (e.status >= 400 && e.status < 500 && e.status != 429)) throw e;
@@ -145,9 +156,10 @@ export const pageQuery = () => globalThis.location?.search ?? "";
 "#)]
 extern "C" {
     /// A new `{ startMagicLinkFlow, cancelMagicLinkFlow }` of the
-    /// `Gatehouse` object `g`.
+    /// `Gatehouse` object `g`: of its sign-up, or (`sign_in`) of its
+    /// sign-in's password reset.
     #[wasm_bindgen(js_name = newLinkFlow)]
-    pub fn new_flow(g: &JsValue) -> JsValue;
+    pub fn new_flow(g: &JsValue, sign_in: bool) -> JsValue;
 
     /// `location.search`, or `""` where there is no location.
     #[wasm_bindgen(js_name = pageQuery)]

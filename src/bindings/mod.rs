@@ -22,7 +22,8 @@
 //! - [`error`]: the `GatehouseError` class and the one conversion into it;
 //! - [`objects`]: the `SignUp`, `SignIn` and `Session` JS classes,
 //!   `gh.session`, and the session token cache;
-//! - [`link`]: `createMagicLinkFlow()`, the wait for an email link, and
+//! - [`link`]: `createMagicLinkFlow()` (the sign-up's, and the sign-in's
+//!   for a password reset), the wait for an email link, and
 //!   `Gatehouse.handleMagicLinkVerification()`;
 //! - [`typescript`]: the declared types of the `.d.ts`.
 
@@ -98,6 +99,8 @@ const RUN_DISABLE_TOTP: u32 = 23;
 const RUN_USER_SESSIONS: u32 = 24;
 /// A listed session's `revoke()`, with `[current id, its id]` as `params`.
 const RUN_REVOKE: u32 = 25;
+/// `signIn.createMagicLinkFlow()`: a new flow object (`link`).
+const RUN_SIGN_IN_LINK_FLOW: u32 = 26;
 
 /// The paths of the environment and the client, asked for at load.
 const ENVIRONMENT: &str = "/v1/environment";
@@ -262,7 +265,9 @@ impl Gatehouse {
     pub fn run(&self, op: u32, params: JsValue) -> JsValue {
         let shared = &self.shared;
         match op {
-            RUN_LINK_FLOW => return link::new_flow(&shared.gatehouse()),
+            RUN_LINK_FLOW | RUN_SIGN_IN_LINK_FLOW => {
+                return link::new_flow(&shared.gatehouse(), op == RUN_SIGN_IN_LINK_FLOW);
+            }
             RUN_LINK_CANCELLED => return error::to_js(Error::sdk(ErrorCode::MagicLinkFlowCancelled, None)),
             _ => {}
         }

@@ -80,6 +80,7 @@ class SignIn extends Resource {
   attemptFirstFactor(params) { return this[gh].__run(12, params); }
   resetPassword(params) { return this[gh].__run(19, params); }
   attemptSecondFactor(params) { return this[gh].__run(20, params); }
+  createMagicLinkFlow() { return this[gh].__run(26); }
 }
 class Session extends Resource {
   getToken() {

@@ -108,6 +108,21 @@ export interface MagicLinkFlow {
   cancelMagicLinkFlow(): void;
 }
 
+/**
+ * `signIn.createMagicLinkFlow()`, for a password reset by link.
+ * `startMagicLinkFlow({ redirectUrl })` sends a `reset_password_email_link`
+ * (a prepare), or without `redirectUrl` only waits for the link that
+ * `signIn.create` sent; it resolves with the sign-in once the link is
+ * confirmed (`status: "needs_new_password"`: call `resetPassword`) or its
+ * verification is `expired`. It polls the sign-in (every 1 s).
+ * `cancelMagicLinkFlow` stops the wait, which then rejects with
+ * `magic_link_flow_cancelled`.
+ */
+export interface SignInMagicLinkFlow {
+  startMagicLinkFlow(params?: Partial<StartMagicLinkFlowParams>): Promise<SignIn>;
+  cancelMagicLinkFlow(): void;
+}
+
 /** `signUp.createEmailLinkFlow()`: `MagicLinkFlow` under its other names. */
 export interface EmailLinkFlow {
   startEmailLinkFlow(params: StartMagicLinkFlowParams): Promise<SignUp>;
@@ -328,19 +343,30 @@ export interface TOTP {
   readonly updatedAt: number;
 }
 
-export type FirstFactorStrategy = "password" | "email_code" | "reset_password_email_code";
+export type FirstFactorStrategy =
+  | "password"
+  | "email_code"
+  | "reset_password_email_code"
+  | "reset_password_email_link";
 
 /**
  * `signIn.create`: with a password it completes at once; with
  * `strategy: "email_code"` (or nothing) a first factor comes next.
  */
 export type SignInParams =
-  | { identifier: string; password: string; strategy?: "password" }
-  | { identifier: string; strategy?: "email_code" | "reset_password_email_code"; password?: undefined };
+  | { identifier: string; password: string; strategy?: "password"; redirectUrl?: undefined }
+  | {
+      identifier: string;
+      strategy?: "email_code" | "reset_password_email_code";
+      password?: undefined;
+      redirectUrl?: undefined;
+    }
+  /** A reset link, back to `redirectUrl` (an allowed origin) once confirmed. */
+  | { identifier: string; strategy: "reset_password_email_link"; redirectUrl: string; password?: undefined };
 
-export interface PrepareFirstFactorParams {
-  strategy: "email_code" | "reset_password_email_code";
-}
+export type PrepareFirstFactorParams =
+  | { strategy: "email_code" | "reset_password_email_code"; redirectUrl?: undefined }
+  | { strategy: "reset_password_email_link"; redirectUrl: string };
 
 export type AttemptFirstFactorParams =
   | { strategy: "email_code" | "reset_password_email_code"; code: string }
@@ -394,7 +420,7 @@ export interface SignIn extends SignInResource {
   create(params: SignInParams): Promise<SignIn>;
   /** Reads the sign-in again from the server. */
   reload(): Promise<SignIn>;
-  /** Sends a code to the account's email. */
+  /** Sends a code (or a password reset link) to the account's email. */
   prepareFirstFactor(params: PrepareFirstFactorParams): Promise<SignIn>;
   /** Proves the first factor: the emailed code, or the password; a right reset code moves to `needs_new_password`. */
   attemptFirstFactor(params: AttemptFirstFactorParams): Promise<SignIn>;
@@ -402,6 +428,8 @@ export interface SignIn extends SignInResource {
   resetPassword(params: ResetPasswordParams): Promise<SignIn>;
   /** In `needs_second_factor`: a TOTP or backup code completes the sign-in. */
   attemptSecondFactor(params: AttemptSecondFactorParams): Promise<SignIn>;
+  /** A password reset by email link, and the wait for its confirmation (see `SignInMagicLinkFlow`). */
+  createMagicLinkFlow(): SignInMagicLinkFlow;
 }
 
 /**

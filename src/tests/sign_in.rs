@@ -57,6 +57,18 @@ fn first_factors_prepare_and_attempt() {
 }
 
 #[test]
+fn a_reset_link_carries_its_redirect_url() {
+    let link = [("strategy", "reset_password_email_link"), ("redirectUrl", "https://app.example/reset")];
+    let r = request(Op::Prepare, params(&link), Some("sin_1")).unwrap();
+    let body = r#"{"strategy":"reset_password_email_link","redirect_url":"https://app.example/reset"}"#;
+    assert_eq!(r.body.as_deref(), Some(body));
+    let create = [link[0], link[1], ("identifier", "Ana@Example.com")];
+    let r = request(Op::Create, params(&create), None).unwrap();
+    let body = r#"{"identifier":"ana@example.com","strategy":"reset_password_email_link","redirect_url":"https://app.example/reset"}"#;
+    assert_eq!(r.body.as_deref(), Some(body));
+}
+
+#[test]
 fn first_factors_refuse_bad_codes_and_empty_passwords() {
     assert_eq!(
         refused(Op::Attempt, &[("strategy", "email_code"), ("code", "12ab56")]),

@@ -1,14 +1,19 @@
 //! Password reset in the SDK: `signIn.create({ identifier, strategy:
 //! "reset_password_email_code" })`, the code, `needs_new_password`, then
 //! `signIn.resetPassword()`, which signs in and ends the other sessions
-//! (unless `signOutOfOtherSessions: false`).
+//! (unless `signOutOfOtherSessions: false`). The link variant:
+//! `signIn.createMagicLinkFlow()` waits (polling the sign-in) until the
+//! link is confirmed, then `resetPassword()` as after a code.
 
 use crate::support::*;
-use wasm_bindgen::JsValue;
+use js_sys::{Function, Promise, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::wasm_bindgen_test;
 
 const NEW_PASSWORD: &str = "a brand new passphrase";
 const RESET: &str = "reset_password_email_code";
+const RESET_LINK: &str = "reset_password_email_link";
 
 /// A browser signed in with the password; answers its `Gatehouse`.
 async fn signed_in_elsewhere(email: &str) -> JsValue {
@@ -40,8 +45,9 @@ async fn a_reset_code_and_a_new_password_sign_in_and_end_the_other_sessions() {
     let sign_in = get(&gh, "signIn");
     call(&sign_in, "create", obj(&[("identifier", s(&email)), ("strategy", s(RESET))])).await.expect("create");
     assert_eq!(text(&sign_in, "status").as_deref(), Some("needs_first_factor"));
-    assert_eq!(js_sys::Array::from(&get(&sign_in, "supportedFirstFactors")).length(), 1);
+    assert_eq!(js_sys::Array::from(&get(&sign_in, "supportedFirstFactors")).length(), 2);
     assert_eq!(text(&sign_in, "supportedFirstFactors.0.strategy").as_deref(), Some(RESET));
+    assert_eq!(text(&sign_in, "supportedFirstFactors.1.strategy").as_deref(), Some(RESET_LINK));
     assert_eq!(text(&sign_in, "firstFactorVerification.strategy").as_deref(), Some(RESET));
     assert_eq!(text(&sign_in, "firstFactorVerification.nextAction").as_deref(), Some("needs_attempt"));
     // Not before the code.
@@ -101,4 +107,64 @@ async fn other_sessions_stay_when_asked_and_an_unknown_address_looks_the_same() 
     let code = obj(&[("strategy", s(RESET)), ("code", s("123456"))]);
     assert_eq!(error_code(&rejected(call(&sign_in, "attemptFirstFactor", code).await)), "form_code_incorrect");
     assert!(!anything_sent_to(&nobody).await, "nothing was sent");
+}
+
+fn method(target: &JsValue, name: &str) -> Function {
+    Reflect::get(target, &s(name)).unwrap().dyn_into().expect(name)
+}
+
+/// `signIn.createMagicLinkFlow().startMagicLinkFlow(params)`: the flow and its wait.
+fn start_link_flow(sign_in: &JsValue, params: JsValue) -> (JsValue, JsFuture) {
+    let flow = method(sign_in, "createMagicLinkFlow").call0(sign_in).expect("flow");
+    let wait: Promise =
+        method(&flow, "startMagicLinkFlow").call1(&flow, &params).expect("start").dyn_into().expect("a promise");
+    (flow, JsFuture::from(wait))
+}
+
+#[wasm_bindgen_test]
+async fn a_reset_link_flow_waits_for_the_confirmation_then_takes_the_new_password() {
+    let email = unique_email();
+    signed_up_by_invitation(&email).await;
+    let gh = load("bearer").await;
+    let sign_in = get(&gh, "signIn");
+    let redirect = format!("{API}/welcome");
+    // The create sends the link; the flow, started without `redirectUrl`, only waits.
+    let create = obj(&[("identifier", s(&email)), ("strategy", s(RESET_LINK)), ("redirectUrl", s(&redirect))]);
+    call(&sign_in, "create", create).await.expect("create");
+    assert_eq!(text(&sign_in, "firstFactorVerification.strategy").as_deref(), Some(RESET_LINK));
+    assert_eq!(text(&sign_in, "firstFactorVerification.nextAction").as_deref(), Some(""));
+    let (_flow, wait) = start_link_flow(&sign_in, JsValue::UNDEFINED);
+    let link = link_sent_to(&email).await;
+    assert!(link.contains("/v1/verify?token="), "{link}");
+    confirm_link(&link).await;
+    let resolved = wait.await.expect("the flow resolves");
+    assert!(resolved == sign_in, "it resolves with gh.signIn itself");
+    assert_eq!(text(&sign_in, "status").as_deref(), Some("needs_new_password"));
+    assert_eq!(text(&sign_in, "firstFactorVerification.status").as_deref(), Some("verified"));
+    call(&sign_in, "resetPassword", obj(&[("password", s(NEW_PASSWORD))])).await.expect("resetPassword");
+    assert_eq!(text(&sign_in, "status").as_deref(), Some("complete"));
+    assert_eq!(text(&gh, "session.id"), text(&sign_in, "createdSessionId"));
+    let new = obj(&[("identifier", s(&email)), ("password", s(NEW_PASSWORD))]);
+    call(&get(&load("bearer").await, "signIn"), "create", new).await.expect("the new password");
+
+    // From a code reset: `startMagicLinkFlow({ redirectUrl })` prepares the
+    // link (an address without an account: the same, and no email), and
+    // `cancelMagicLinkFlow()` rejects the wait at once.
+    let nobody = unique_email();
+    let sign_in = get(&load("bearer").await, "signIn");
+    call(&sign_in, "create", obj(&[("identifier", s(&nobody)), ("strategy", s(RESET))])).await.expect("create");
+    let (flow, wait) = start_link_flow(&sign_in, obj(&[("redirectUrl", s(&redirect))]));
+    until("the link prepared", async || {
+        text(&sign_in, "firstFactorVerification.strategy").as_deref() == Some(RESET_LINK)
+    })
+    .await;
+    method(&flow, "cancelMagicLinkFlow").call0(&flow).expect("cancel");
+    assert_eq!(error_code(&rejected(wait.await)), "magic_link_flow_cancelled");
+    assert_eq!(text(&sign_in, "status").as_deref(), Some("needs_first_factor"));
+    assert!(!anything_sent_to(&nobody).await, "nothing was sent");
+    // A redirect_url off the allowed origins is refused by the server, with its param.
+    let (_flow, wait) = start_link_flow(&sign_in, obj(&[("redirectUrl", s("https://evil.example/"))]));
+    let bad = rejected(wait.await);
+    assert_eq!(error_code(&bad), "form_param_format_invalid");
+    assert_eq!(param_name(&bad).as_deref(), Some("redirect_url"));
 }

@@ -13,7 +13,12 @@ async fn a_password_sign_in_makes_a_session_with_tokens_until_sign_out() {
     let gh = Gatehouse::load(API, TokenMode::Bearer).await.expect("load");
     assert!(gh.session().is_none());
 
-    let params = SignInParams { identifier: Some(email.clone()), password: Some(PASSWORD.into()), strategy: None };
+    let params = SignInParams {
+        identifier: Some(email.clone()),
+        password: Some(PASSWORD.into()),
+        strategy: None,
+        redirect_url: None,
+    };
     let sign_in = gh.sign_in().create(&params).await.expect("sign in");
     assert_eq!(sign_in.status, SignInStatus::Complete);
     let session = gh.session().expect("a session");

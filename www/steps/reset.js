@@ -1,5 +1,8 @@
 // Forgot password: from the sign-in step, a reset code to the email typed
 // there (`reset_password_email_code`), then a new password, then signed in.
+// Or "Email me a link instead" (`reset_password_email_link`, through
+// `signIn.createMagicLinkFlow()`): this page waits until the link is
+// confirmed, on any device, then asks for the new password.
 // The SDK answers an address without an account exactly like one with an
 // account, so this step never says which it was.
 
@@ -16,8 +19,75 @@ function showError(form, input, err) {
   if (!(err && err.name === "GatehouseError")) console.error(err);
 }
 
+/** Where a confirmed reset link leads: the landing page, which then says to come back here. */
+const LINK_LANDING = "/verify?reset=1";
+
+/** The wait for a reset link, while one runs. */
+let linkFlow = null;
+
+function stopWaiting() {
+  linkFlow?.cancelMagicLinkFlow();
+  linkFlow = null;
+  ui.resetLinkWaiting.hidden = true;
+}
+
+/** Shows the new-password form, with `text` above it. */
+function askNewPassword(text) {
+  ui.resetDesc.textContent = text;
+  ui.resetCodeForm.hidden = true;
+  ui.resetLinkChoice.hidden = true;
+  ui.resetLinkWaiting.hidden = true;
+  ui.resetPasswordForm.hidden = false;
+  ui.newPassword.focus();
+}
+
+/** "Email me a link instead": sends a reset link and waits for its confirmation. */
+async function emailLink() {
+  if (ui.resetLink.disabled) return;
+  stopWaiting();
+  hideAlert(ui.resetAlert);
+  clearErrors(ui.resetCodeForm);
+  const flow = (linkFlow = state.gh.signIn.createMagicLinkFlow());
+  setBusy(ui.resetLink, true, "Sending…");
+  let signIn;
+  try {
+    const waiting = flow.startMagicLinkFlow({ redirectUrl: location.origin + LINK_LANDING });
+    // The link is on its way once the sign-in says so; then the wait shows.
+    const strong = document.createElement("strong");
+    strong.className = "address";
+    strong.textContent = state.gh.signIn.identifier;
+    ui.resetDesc.replaceChildren("If ", strong, " has an account, we emailed it a link. Open it and confirm, on any device: this page moves on by itself.");
+    ui.resetCodeForm.hidden = true;
+    ui.resetLinkChoice.hidden = true;
+    ui.resetLinkWaiting.hidden = false;
+    state.outbox?.highlight([state.gh.signIn.identifier]);
+    signIn = await waiting;
+  } catch (err) {
+    if (linkFlow !== flow || err?.code === "magic_link_flow_cancelled") return;
+    linkFlow = null;
+    ui.resetLinkWaiting.hidden = true;
+    ui.resetLinkChoice.hidden = false;
+    ui.resetCodeForm.hidden = false;
+    showAlert(ui.resetAlert, generalMessage(err));
+    if (!(err && err.name === "GatehouseError")) console.error(err);
+    return;
+  } finally {
+    setBusy(ui.resetLink, false);
+  }
+  linkFlow = null;
+  if (signIn.status === "needs_new_password") {
+    askNewPassword("Link confirmed. Choose a new password: your other sessions will be signed out.");
+  } else {
+    ui.resetLinkWaiting.hidden = true;
+    ui.resetLinkChoice.hidden = false;
+    showAlert(ui.resetAlert, "That link expired. Ask for a new one, or use the code.");
+    ui.resetCodeForm.hidden = false;
+  }
+}
+
 /** "Forgot password?": sends a reset code to the email in the sign-in form. */
 async function startReset() {
+  stopWaiting();
   clearErrors(ui.signInForm);
   hideAlert(ui.signInAlert);
   const identifier = ui.identifier.value.trim();
@@ -41,6 +111,7 @@ async function startReset() {
   hideAlert(ui.resetAlert);
   ui.resetCode.value = ui.newPassword.value = "";
   ui.resetCodeForm.hidden = false;
+  ui.resetLinkChoice.hidden = !state.gh.signIn.supportedFirstFactors.some((f) => f.strategy === "reset_password_email_link");
   ui.resetPasswordForm.hidden = true;
   showStep("reset");
   ui.resetCode.focus();
@@ -60,10 +131,7 @@ async function submitCode(event) {
   } finally {
     setBusy(ui.resetCodeSubmit, false);
   }
-  ui.resetDesc.textContent = "Code accepted. Choose a new password: your other sessions will be signed out.";
-  ui.resetCodeForm.hidden = true;
-  ui.resetPasswordForm.hidden = false;
-  ui.newPassword.focus();
+  askNewPassword("Code accepted. Choose a new password: your other sessions will be signed out.");
 }
 
 async function submitPassword(event) {
@@ -87,3 +155,5 @@ async function submitPassword(event) {
 ui.forgotPassword.addEventListener("click", startReset);
 ui.resetCodeForm.addEventListener("submit", submitCode);
 ui.resetPasswordForm.addEventListener("submit", submitPassword);
+ui.resetLink.addEventListener("click", emailLink);
+ui.steps.reset.querySelector("[data-go]")?.addEventListener("click", stopWaiting);

@@ -48,6 +48,30 @@ const OUTCOMES = {
   },
 };
 
+/** A password reset link's outcomes (its `redirect_url` carries `reset=1`). */
+const RESET_OUTCOMES = {
+  verified: {
+    tone: "success", icon: CHECK, title: "Password reset confirmed",
+    message: "Go back to the tab where you asked for the link: it now asks for your new password. You can close this one.",
+  },
+  expired: {
+    tone: "error", icon: "!", title: "This link has expired",
+    message: "Password reset links work for a limited time. Go back to sign in and ask for a new one, or use a code.",
+    action: "Back to sign in",
+  },
+  failed: {
+    tone: "error", icon: "!", title: "This link can’t be used",
+    message: "It was already used, a newer code or link replaced it, or the reset has ended. Your password is unchanged.",
+    action: "Back to sign in",
+  },
+  client_mismatch: {
+    tone: "error", icon: "!", title: "Open the link where you asked for it",
+    message: "For your security, this link only works in the browser where you asked to reset your password.",
+    action: "Back to sign in",
+  },
+};
+if (new URLSearchParams(location.search).has("reset")) Object.assign(OUTCOMES, RESET_OUTCOMES);
+
 function show(outcome) {
   const { tone, icon, title, message, action } = OUTCOMES[outcome];
   $("outcome-icon").className = tone ? `status-icon status-icon--${tone}` : "status-icon";

@@ -67,10 +67,14 @@ pub struct SignInParams {
     pub password: Option<String>,
     /// Kept as text so an unknown one answers `verification_strategy_invalid`.
     pub strategy: Option<String>,
+    /// Where a `reset_password_email_link` link leads back to, once
+    /// confirmed (this server's origin or an allowed one); only with that
+    /// strategy.
+    pub redirect_url: Option<String>,
 }
 
 impl SignInParams {
-    pub const KEYS: [&'static str; 3] = ["identifier", "password", "strategy"];
+    pub const KEYS: [&'static str; 4] = ["identifier", "password", "strategy", "redirect_url"];
 }
 
 /// The body of `POST .../prepare_first_factor`.
@@ -78,6 +82,13 @@ impl SignInParams {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PrepareFirstFactorParams {
     pub strategy: Option<String>,
+    /// Where a `reset_password_email_link` link leads back to; only with
+    /// that strategy.
+    pub redirect_url: Option<String>,
+}
+
+impl PrepareFirstFactorParams {
+    pub const KEYS: [&'static str; 2] = ["strategy", "redirect_url"];
 }
 
 /// The body of `POST .../attempt_first_factor`.

@@ -25,9 +25,12 @@ pub const ABANDONED_SIGN_UPS: &[&str] = &[
      WHERE status <> 'complete' AND abandon_at < $1 ORDER BY id LIMIT $2)",
 ];
 
-/// Sign-ins open past `abandon_at` for longer than the grace (`$1`).
+/// Sign-ins open past `abandon_at` for longer than the grace (`$1`), with
+/// their password reset links.
 pub const ABANDONED_SIGN_INS: &[&str] = &[
     "UPDATE clients SET sign_in_id = NULL WHERE sign_in_id IN (SELECT id FROM sign_ins \
+     WHERE status <> 'complete' AND abandon_at < $1 ORDER BY id LIMIT $2)",
+    "DELETE FROM email_links WHERE sign_in_id IN (SELECT id FROM sign_ins \
      WHERE status <> 'complete' AND abandon_at < $1 ORDER BY id LIMIT $2)",
     "DELETE FROM sign_ins WHERE id IN (SELECT id FROM sign_ins \
      WHERE status <> 'complete' AND abandon_at < $1 ORDER BY id LIMIT $2)",
@@ -55,6 +58,11 @@ macro_rules! expired_clients {
 /// user they made stays) and those sign-ups' verifications and links.
 pub const EXPIRED_CLIENTS: &[&str] = &[
     concat!("DELETE FROM sessions WHERE client_id IN (", expired_clients!(), ")"),
+    concat!(
+        "DELETE FROM email_links WHERE sign_in_id IN (SELECT id FROM sign_ins WHERE client_id IN (",
+        expired_clients!(),
+        "))"
+    ),
     concat!("DELETE FROM sign_ins WHERE client_id IN (", expired_clients!(), ")"),
     concat!(
         "DELETE FROM email_links WHERE sign_up_id IN (SELECT id FROM sign_ups WHERE client_id IN (",

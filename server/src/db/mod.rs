@@ -53,7 +53,7 @@ pub use backend::{Backend, Conn, Db};
 use backend::{DbRow, Pool, flag};
 pub use client_tokens::ClientToken;
 pub use clients::{InsertUserError, NewUser};
-pub use email_links::{EmailLink, NewEmailLink};
+pub use email_links::{EmailLink, LinkOwner, NewEmailLink};
 pub use invitations::InvitationKey;
 pub use limit_buckets::{BUCKET_MS, Bucket};
 use notices::Listener;
@@ -327,17 +327,17 @@ impl Tx {
         email_links::by_hash(&mut self.tx, token_hash).await
     }
 
-    /// Stores a new link, after spending the sign-up's earlier ones and
+    /// Stores a new link, after spending its owner's earlier ones and
     /// forgetting links that expired long ago (`purge_before`).
     pub async fn insert_email_link(&mut self, link: &NewEmailLink<'_>, purge_before: i64) -> Result<(), sqlx::Error> {
         email_links::purge(&mut self.tx, purge_before).await?;
-        email_links::spend_all(&mut self.tx, link.sign_up_id, link.created_at).await?;
+        email_links::spend_all(&mut self.tx, &link.owner, link.created_at).await?;
         email_links::insert(&mut self.tx, link).await
     }
 
-    /// Spends the sign-up's live links (a code was sent instead).
-    pub async fn spend_email_links(&mut self, sign_up_id: &str, now: i64) -> Result<(), sqlx::Error> {
-        email_links::spend_all(&mut self.tx, sign_up_id, now).await
+    /// Spends the live links of a sign-up or sign-in (a code was sent instead).
+    pub async fn spend_email_links(&mut self, owner: &LinkOwner, now: i64) -> Result<(), sqlx::Error> {
+        email_links::spend_all(&mut self.tx, owner, now).await
     }
 
     /// Spends one link; answers whether it was still live. A conditional

@@ -35,7 +35,11 @@ fn from_row(row: &super::DbRow) -> Result<SignInRecord, sqlx::Error> {
             Some(s) => VerificationStatus::parse(&s).ok_or_else(|| corrupt("factor status", &s))?,
             None => VerificationStatus::Unverified,
         },
-        strategy: factor.is_some_and(|f| f != FirstFactor::Password).then_some(Strategy::EmailCode),
+        strategy: match factor {
+            None | Some(FirstFactor::Password) => None,
+            Some(FirstFactor::ResetPasswordEmailLink) => Some(Strategy::EmailLink),
+            Some(_) => Some(Strategy::EmailCode),
+        },
         attempts: u32::try_from(attempts).map_err(|_| corrupt("attempts", &attempts.to_string()))?,
         code_hash: row.try_get("code_hash")?,
         expire_at: row.try_get("expire_at")?,

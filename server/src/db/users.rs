@@ -137,10 +137,12 @@ async fn list(
     rows.iter().map(from_row).collect()
 }
 
-/// Deletes a user with their sessions, sign-ins and second factors.
+/// Deletes a user with their sessions, sign-ins (and their reset links)
+/// and second factors.
 async fn delete(conn: &mut Conn, id: &str) -> Result<bool, sqlx::Error> {
     for statement in [
         "DELETE FROM sessions WHERE user_id = $1",
+        "DELETE FROM email_links WHERE sign_in_id IN (SELECT id FROM sign_ins WHERE user_id = $1)",
         "DELETE FROM sign_ins WHERE user_id = $1",
         "DELETE FROM backup_codes WHERE user_id = $1",
         "DELETE FROM user_totp WHERE user_id = $1",

@@ -55,6 +55,8 @@ pub enum Mail<'a> {
     SmsCode { code: &'a str, lifetime_seconds: u64 },
     /// A code that lets a sign-in set a new password.
     PasswordResetCode { code: &'a str, lifetime_seconds: u64 },
+    /// A link that lets a sign-in set a new password.
+    PasswordResetLink { link: &'a str, lifetime_seconds: u64 },
     /// The notice that a password was changed by a reset, and whether the
     /// account's other sessions were signed out.
     PasswordChanged { others_signed_out: bool },
@@ -65,8 +67,15 @@ pub enum Mail<'a> {
 }
 
 /// The emails: each has `.subject.txt`, `.txt` and `.html` templates.
-pub const EMAILS: &[&str] =
-    &["email_code", "email_link", "invitation", "password_reset_code", "password_changed", "new_sign_in"];
+pub const EMAILS: &[&str] = &[
+    "email_code",
+    "email_link",
+    "invitation",
+    "password_reset_code",
+    "password_changed",
+    "password_reset_link",
+    "new_sign_in",
+];
 /// The text messages: each has one `.txt` template.
 pub const TEXTS: &[&str] = &["sms_code"];
 
@@ -79,6 +88,7 @@ impl Mail<'_> {
             Mail::Invitation { .. } => "invitation",
             Mail::SmsCode { .. } => "sms_code",
             Mail::PasswordResetCode { .. } => "password_reset_code",
+            Mail::PasswordResetLink { .. } => "password_reset_link",
             Mail::PasswordChanged { .. } => "password_changed",
             Mail::NewSignIn { .. } => "new_sign_in",
         }
@@ -99,7 +109,7 @@ impl Mail<'_> {
                 code, lifetime => locale.lifetime(lifetime_seconds),
                 purpose => if sign_in { "sign_in" } else { "sign_up" },
             },
-            Mail::EmailLink { link, lifetime_seconds } => {
+            Mail::EmailLink { link, lifetime_seconds } | Mail::PasswordResetLink { link, lifetime_seconds } => {
                 context! { link, lifetime => locale.lifetime(lifetime_seconds) }
             }
             Mail::Invitation { link, days } => context! { link, days },
@@ -112,7 +122,7 @@ impl Mail<'_> {
     }
 
     /// One of each message, to check every template at start.
-    fn samples() -> [Mail<'static>; 9] {
+    fn samples() -> [Mail<'static>; 10] {
         let link = "https://auth.example.com/v1/verify?token=sample&x=1";
         [
             Mail::EmailCode { code: "123456", lifetime_seconds: 600, sign_in: false },
@@ -121,6 +131,7 @@ impl Mail<'_> {
             Mail::Invitation { link, days: 7 },
             Mail::SmsCode { code: "123456", lifetime_seconds: 600 },
             Mail::PasswordResetCode { code: "123456", lifetime_seconds: 600 },
+            Mail::PasswordResetLink { link, lifetime_seconds: 600 },
             Mail::PasswordChanged { others_signed_out: true },
             Mail::PasswordChanged { others_signed_out: false },
             Mail::NewSignIn {
@@ -141,6 +152,7 @@ impl Mail<'_> {
             }
             Mail::EmailLink { .. }
             | Mail::Invitation { .. }
+            | Mail::PasswordResetLink { .. }
             | Mail::PasswordChanged { .. }
             | Mail::NewSignIn { .. } => None,
         }
@@ -149,7 +161,10 @@ impl Mail<'_> {
     /// The link it carries (the dev outbox shows it).
     fn link(&self) -> Option<&str> {
         match *self {
-            Mail::EmailLink { link, .. } | Mail::Invitation { link, .. } | Mail::NewSignIn { link, .. } => Some(link),
+            Mail::EmailLink { link, .. }
+            | Mail::Invitation { link, .. }
+            | Mail::PasswordResetLink { link, .. }
+            | Mail::NewSignIn { link, .. } => Some(link),
             Mail::EmailCode { .. }
             | Mail::SmsCode { .. }
             | Mail::PasswordResetCode { .. }
@@ -200,6 +215,9 @@ pub fn embedded() -> &'static [(&'static str, &'static str)] {
         "en/password_changed.subject.txt",
         "en/password_changed.txt",
         "en/password_changed.html",
+        "en/password_reset_link.subject.txt",
+        "en/password_reset_link.txt",
+        "en/password_reset_link.html",
         "en/new_sign_in.subject.txt",
         "en/new_sign_in.txt",
         "en/new_sign_in.html",
@@ -220,6 +238,9 @@ pub fn embedded() -> &'static [(&'static str, &'static str)] {
         "de/password_changed.subject.txt",
         "de/password_changed.txt",
         "de/password_changed.html",
+        "de/password_reset_link.subject.txt",
+        "de/password_reset_link.txt",
+        "de/password_reset_link.html",
         "de/new_sign_in.subject.txt",
         "de/new_sign_in.txt",
         "de/new_sign_in.html",

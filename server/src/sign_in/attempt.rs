@@ -43,6 +43,10 @@ impl Attempt {
                 let code = params.code.ok_or_else(|| missing("code"))?;
                 Ok(Attempt::Code(factor, validate::verification_code(&code)?))
             }
+            // A link is confirmed from its page, never attempted.
+            FirstFactor::ResetPasswordEmailLink => {
+                Err(ApiError::param(ErrorCode::VerificationStrategyInvalid, "strategy"))
+            }
             FirstFactor::Password => {
                 if params.code.is_some() {
                     return Err(unknown("code"));

@@ -48,7 +48,8 @@ pub(super) async fn apply_proof(
 pub(super) async fn create_session(ctx: &mut Ctx<'_>, sign_in: &mut SignInRecord) -> Result<Option<Message>, ApiError> {
     let user_id =
         sign_in.user_id.clone().ok_or_else(|| ApiError::param(ErrorCode::FormIdentifierNotFound, "identifier"))?;
-    let after_reset = sign_in.factor == Some(FirstFactor::ResetPasswordEmailCode);
+    let after_reset =
+        matches!(sign_in.factor, Some(FirstFactor::ResetPasswordEmailCode | FirstFactor::ResetPasswordEmailLink));
     let alert = !after_reset && session::alert::is_new_browser(&mut ctx.tx, ctx.client_id, &user_id).await?;
     let session = session::pending::start(&mut ctx.tx, &ctx.state.config, &user_id, ctx.client_id, ctx.now).await?;
     let mut notice = None;

@@ -2,15 +2,19 @@
 //! `{identifier, strategy: "email_code"}`, `{identifier, password}`
 //! (complete at once), or `{identifier, strategy:
 //! "reset_password_email_code"}` (an email address, known or not:
-//! `super::reset_password`).
+//! `super::reset_password`), or `{identifier, strategy:
+//! "reset_password_email_link", redirect_url}` (`super::reset_link`).
 
+use super::reset_link::{self, LinkRequest};
 use super::{Ctx, Proof, Step, factors};
 use crate::db::UserKey;
+use crate::device::Device;
 use crate::error::{ApiError, Problem};
 use crate::ids;
 use crate::mail::AskedLocale;
 use crate::model::SignInRecord;
 use crate::model::VerificationRecord;
+use crate::origin::PublicOrigin;
 use crate::peer_ip::PeerIp;
 use crate::sign_in::lockout::{self, PasswordOk};
 use crate::state::AppState;
@@ -31,6 +35,17 @@ pub struct Create {
     password: Option<PasswordOk>,
     /// The language a reset code's email is written in (`Accept-Language`).
     asked: AskedLocale,
+    /// A reset by link: where it leads back to.
+    link: Option<LinkRequest>,
+}
+
+/// Where a create comes from: for a reset link, the origin that checks its
+/// `redirect_url` and the browser the confirm page of another shows.
+#[derive(Debug)]
+pub struct Requester {
+    pub ip: PeerIp,
+    pub origin: Option<PublicOrigin>,
+    pub device: Device,
 }
 
 impl Create {
@@ -41,9 +56,10 @@ impl Create {
     pub async fn parse(
         params: SignInParams,
         state: &AppState,
-        ip: PeerIp,
+        from: Requester,
         asked: AskedLocale,
     ) -> Result<Create, ApiError> {
+        let ip = from.ip;
         let raw = params.identifier.ok_or_else(|| ApiError::param(ErrorCode::FormParamMissing, "identifier"))?;
         let identifier = validate::identifier(&raw)?;
         let factor = match (params.strategy.as_deref(), params.password.is_some()) {
@@ -55,15 +71,31 @@ impl Create {
                     (FirstFactor::Password, false) => {
                         return Err(ApiError::param(ErrorCode::FormParamMissing, "password"));
                     }
-                    (FirstFactor::EmailCode | FirstFactor::ResetPasswordEmailCode, true) => {
+                    (
+                        FirstFactor::EmailCode
+                        | FirstFactor::ResetPasswordEmailCode
+                        | FirstFactor::ResetPasswordEmailLink,
+                        true,
+                    ) => {
                         return Err(ApiError::param(ErrorCode::FormParamUnknown, "password"));
                     }
                     _ => Some(factor),
                 }
             }
         };
-        if factor == Some(FirstFactor::ResetPasswordEmailCode) {
-            return Create::reset(state, identifier, asked).await;
+        if let Some(factor) = factor {
+            reset_link::refuse_redirect_url(factor, params.redirect_url.is_some())?;
+        } else if params.redirect_url.is_some() {
+            return Err(ApiError::param(ErrorCode::FormParamUnknown, "redirect_url"));
+        }
+        match factor {
+            Some(FirstFactor::ResetPasswordEmailCode) => return Create::reset(state, identifier, asked, None).await,
+            Some(FirstFactor::ResetPasswordEmailLink) => {
+                factors::require(&factors::for_reset(&state.config), FirstFactor::ResetPasswordEmailLink)?;
+                let link = LinkRequest::parse(params.redirect_url, from.origin, from.device, &state.config)?;
+                return Create::reset(state, identifier, asked, Some(link)).await;
+            }
+            _ => {}
         }
         let Some(user) = state.store.user(UserKey::Identifier(&identifier)).await? else {
             return Err(match params.password {
@@ -80,13 +112,27 @@ impl Create {
             None => None,
         };
         let safe_identifier = factors::safe_identifier(&user, &identifier);
-        Ok(Create { user_id: Some(user.id), identifier, supported, safe_identifier, factor, password, asked })
+        Ok(Create {
+            user_id: Some(user.id),
+            identifier,
+            supported,
+            safe_identifier,
+            factor,
+            password,
+            asked,
+            link: None,
+        })
     }
 
     /// A password reset: for an email address, with an account or not, the
     /// same sign-in (its factors and where the code goes are those of the
     /// address typed). Nothing here may differ between the two.
-    async fn reset(state: &AppState, identifier: Identifier, asked: AskedLocale) -> Result<Create, ApiError> {
+    async fn reset(
+        state: &AppState,
+        identifier: Identifier,
+        asked: AskedLocale,
+        link: Option<LinkRequest>,
+    ) -> Result<Create, ApiError> {
         let Identifier::EmailAddress(email) = &identifier else {
             return Err(ApiError::Params(vec![Problem {
                 code: ErrorCode::FormParamFormatInvalid,
@@ -99,10 +145,14 @@ impl Create {
             user_id: user.map(|u| u.id),
             safe_identifier: Some(email.clone()),
             identifier,
-            supported: factors::for_reset(),
-            factor: Some(FirstFactor::ResetPasswordEmailCode),
+            supported: factors::for_reset(&state.config),
+            factor: Some(match link {
+                Some(_) => FirstFactor::ResetPasswordEmailLink,
+                None => FirstFactor::ResetPasswordEmailCode,
+            }),
             password: None,
             asked,
+            link,
         })
     }
 
@@ -121,8 +171,8 @@ impl Create {
     }
 
     pub(super) async fn apply(self, ctx: &mut Ctx<'_>, sign_in: &mut SignInRecord) -> Result<Step, ApiError> {
-        if self.factor == Some(FirstFactor::ResetPasswordEmailCode) {
-            return super::reset_password::send_code(ctx, sign_in, self.asked).await;
+        if matches!(self.factor, Some(FirstFactor::ResetPasswordEmailCode | FirstFactor::ResetPasswordEmailLink)) {
+            return super::reset_password::send(ctx, sign_in, self.asked, self.link.as_ref()).await;
         }
         if let Some(factor) = self.factor {
             sign_in.choose(factor);

@@ -9,7 +9,8 @@ use gatehouse_protocol::{ErrorCode, Field, FirstFactor, Strategy};
 
 /// The factors `user` can sign in with here: a password if they have one;
 /// an email code if they have an email and `email_code` is on; a password
-/// reset by email code if they have an email.
+/// reset by email code if they have an email, and by email link too if
+/// `email_link` is on.
 pub fn supported(user: &UserRecord, config: &Config) -> Vec<FirstFactor> {
     let mut factors = Vec::new();
     if user.password_hash.is_some() {
@@ -19,16 +20,20 @@ pub fn supported(user: &UserRecord, config: &Config) -> Vec<FirstFactor> {
         factors.push(FirstFactor::EmailCode);
     }
     if user.email_address.is_some() {
-        factors.push(FirstFactor::ResetPasswordEmailCode);
+        factors.extend(for_reset(config));
     }
     factors
 }
 
 /// The factors of a sign-in created for a password reset: the same for
 /// every address, with an account or not (what an account offers would
-/// tell that it exists).
-pub fn for_reset() -> Vec<FirstFactor> {
-    vec![FirstFactor::ResetPasswordEmailCode]
+/// tell that it exists): by code, and by link if `email_link` is on.
+pub fn for_reset(config: &Config) -> Vec<FirstFactor> {
+    let mut factors = vec![FirstFactor::ResetPasswordEmailCode];
+    if config.strategies(Field::EmailAddress).contains(&Strategy::EmailLink) {
+        factors.push(FirstFactor::ResetPasswordEmailLink);
+    }
+    factors
 }
 
 /// Where a code would go, as the sign-in may show it: the email itself if
@@ -58,6 +63,7 @@ pub fn unavailable(factor: FirstFactor) -> ApiError {
         FirstFactor::Password => "This account has no password. Sign in with a code instead.",
         FirstFactor::EmailCode => "This account cannot get a code by email.",
         FirstFactor::ResetPasswordEmailCode => "This account has no email address to reset its password with.",
+        FirstFactor::ResetPasswordEmailLink => "This account cannot reset its password by email link here.",
     };
     ApiError::Params(vec![Problem {
         code: ErrorCode::VerificationStrategyInvalid,

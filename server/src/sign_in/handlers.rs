@@ -1,11 +1,13 @@
 //! The HTTP handlers of the sign-in endpoints: extract, run, wrap.
 
+use super::create::Requester;
 use super::{Attempt, AttemptSecondFactor, Create, Operation, Prepare, ResetPassword, loaded};
 use crate::client::{CurrentClient, envelope};
 use crate::error::ApiError;
 use crate::extract::{Params, SignInId};
 use crate::mail::{AskedLocale, Locale};
 use crate::openapi::{ClientRead, ClientWrite};
+use crate::origin::PublicOrigin;
 use crate::peer_ip::PeerIp;
 use crate::session::alert::SignedInFrom;
 use crate::state::AppState;
@@ -36,7 +38,7 @@ async fn run(state: &AppState, client: &CurrentClient, asked: AskedLocale, id: O
     path = "/client/sign_ins",
     operation_id = "create_sign_in",
     tag = "sign_ins",
-    summary = "Start a sign-in with an identifier (and a password)",
+    summary = "Start a sign-in with an identifier (and a password), or a password reset by code or link",
     request_body(content = SignInParams, description = "Every key optional; `null` is absent. An unknown key is 422 `form_param_unknown`."),
     responses((status = 200, description = "The sign-in, in the envelope.", body = Envelope<SignIn>), ClientWrite)
 )]
@@ -44,10 +46,12 @@ pub async fn create(
     State(state): State<AppState>,
     client: CurrentClient,
     ip: PeerIp,
+    origin: Option<PublicOrigin>,
     asked: AskedLocale,
     Params(p): Params<SignInParams>,
 ) -> Answer {
-    let op = Operation::Create(Create::parse(p, &state, ip, asked).await?);
+    let from = Requester { ip, origin, device: client.device.clone() };
+    let op = Operation::Create(Create::parse(p, &state, from, asked).await?);
     run(&state, &client, asked, None, op).await
 }
 
@@ -56,7 +60,7 @@ pub async fn create(
     path = "/client/sign_ins/{id}/prepare_first_factor",
     operation_id = "prepare_first_factor",
     tag = "sign_ins",
-    summary = "Choose the first factor (send a code)",
+    summary = "Choose the first factor (send a code, or a password reset code or link)",
     params(("id" = String, Path, description = "The sign-in's id.")),
     request_body(content = PrepareFirstFactorParams, description = "Every key optional; `null` is absent. An unknown key is 422 `form_param_unknown`."),
     responses((status = 200, description = "The sign-in, in the envelope.", body = Envelope<SignIn>), ClientWrite)
@@ -65,10 +69,11 @@ pub async fn prepare(
     State(state): State<AppState>,
     client: CurrentClient,
     SignInId(id): SignInId,
+    origin: Option<PublicOrigin>,
     asked: AskedLocale,
     Params(p): Params<PrepareFirstFactorParams>,
 ) -> Answer {
-    let op = Operation::Prepare(Prepare::parse(p, asked)?);
+    let op = Operation::Prepare(Prepare::parse(p, asked, origin, client.device.clone(), &state.config)?);
     run(&state, &client, asked, Some(&id), op).await
 }
 
@@ -99,7 +104,7 @@ pub async fn attempt(
     path = "/client/sign_ins/{id}/reset_password",
     operation_id = "reset_password",
     tag = "sign_ins",
-    summary = "Set a new password after a reset code, which completes the sign-in",
+    summary = "Set a new password after a reset code or link, which completes the sign-in",
     params(("id" = String, Path, description = "The sign-in's id.")),
     request_body(content = ResetPasswordParams, description = "Every key optional; `null` is absent. An unknown key is 422 `form_param_unknown`."),
     responses((status = 200, description = "The sign-in, in the envelope.", body = Envelope<SignIn>), ClientWrite)

@@ -1,6 +1,6 @@
 //! Sign-ins: a client proving it is a user, by password or by a code sent
-//! to their email, ending in a session; or, by a reset code, setting a new
-//! password first ([`reset_password`]).
+//! to their email, ending in a session; or, by a reset code or link,
+//! setting a new password first ([`reset_password`], [`reset_link`]).
 //!
 //! The same shape as `crate::sign_up`:
 //! - [`machine`]: the status transitions;
@@ -8,7 +8,8 @@
 //! - [`factors`]: which first factors an account offers;
 //! - one file per operation (`parse` the body, then `apply` inside the
 //!   transaction): [`Create`], [`Prepare`], [`Attempt`], [`ResetPassword`],
-//!   [`AttemptSecondFactor`] (a user with TOTP on: `crate::totp`);
+//!   [`AttemptSecondFactor`] (a user with TOTP on: `crate::totp`),
+//!   [`ConfirmResetLink`] (a reset link confirmed on its page, `crate::verify`);
 //! - `complete`: the session a proven sign-in creates;
 //! - [`handlers`]: the HTTP handlers.
 //!
@@ -24,6 +25,7 @@ pub mod handlers;
 pub mod lockout;
 pub mod machine;
 mod prepare;
+pub mod reset_link;
 pub mod reset_password;
 mod second_factor;
 pub mod view;
@@ -31,6 +33,7 @@ pub mod view;
 pub use attempt::Attempt;
 pub use create::Create;
 pub use prepare::Prepare;
+pub use reset_link::ConfirmResetLink;
 pub use reset_password::ResetPassword;
 pub use second_factor::AttemptSecondFactor;
 
@@ -53,6 +56,8 @@ pub enum Operation {
     Attempt(Attempt),
     ResetPassword(ResetPassword),
     AttemptSecondFactor(AttemptSecondFactor),
+    /// Run for the sign-in's own client, from the link's page.
+    ConfirmLink(ConfirmResetLink),
 }
 
 /// What an operation works with inside its transaction.
@@ -81,7 +86,8 @@ pub enum Proof {
     Password(Option<Rehash>),
     /// A right code sent to the account's email.
     EmailCode,
-    /// A right password reset code: a new password is next.
+    /// A right password reset code, or a reset link confirmed: a new
+    /// password is next.
     ResetCode,
     /// The new password after a reset code, hashed; `locale` is that of the
     /// "password changed" email.
@@ -132,6 +138,7 @@ impl Operation {
             Operation::Attempt(op) => op.apply(&mut ctx, &mut sign_in).await?,
             Operation::ResetPassword(op) => op.apply(&mut ctx, &mut sign_in).await?,
             Operation::AttemptSecondFactor(op) => op.apply(&mut ctx, &mut sign_in).await?,
+            Operation::ConfirmLink(op) => op.apply(&mut ctx, &mut sign_in).await?,
         };
         let (mut notice, mut alert) = (None, None);
         if let Some(proof) = step.proof {

@@ -1,11 +1,17 @@
 //! `POST /v1/client/sign_ins/{id}/prepare_first_factor`: send a code to
 //! the account's email (`{strategy: "email_code"}`), or a password reset
-//! code (`{strategy: "reset_password_email_code"}`, `super::reset_password`).
+//! code (`{strategy: "reset_password_email_code"}`, `super::reset_password`)
+//! or link (`{strategy: "reset_password_email_link", redirect_url}`,
+//! `super::reset_link`).
 
+use super::reset_link::{self, LinkRequest};
 use super::{Ctx, Step, factors};
+use crate::config::Config;
+use crate::device::Device;
 use crate::error::ApiError;
 use crate::mail::{AskedLocale, Locale, Recipient};
 use crate::model::SignInRecord;
+use crate::origin::PublicOrigin;
 use crate::strategies::{CodeStrategy, Purpose};
 use crate::verification::{self, Outcome};
 use gatehouse_protocol::wire::PrepareFirstFactorParams;
@@ -14,17 +20,33 @@ use gatehouse_protocol::{ErrorCode, FirstFactor};
 /// A code to send, in the language the request asks for (`Accept-Language`).
 #[derive(Debug)]
 pub struct Prepare {
-    /// `email_code` or `reset_password_email_code`.
+    /// `email_code`, `reset_password_email_code` or `reset_password_email_link`.
     factor: FirstFactor,
     asked: AskedLocale,
+    /// For a link: where it leads back to.
+    link: Option<LinkRequest>,
 }
 
 impl Prepare {
     /// Only a code is prepared; a password has nothing to send.
-    pub fn parse(params: PrepareFirstFactorParams, asked: AskedLocale) -> Result<Prepare, ApiError> {
-        match factors::parse(params.strategy.as_deref())? {
+    /// A link needs a `redirect_url` (see `super::reset_link`), checked
+    /// against `origin`; a code takes none.
+    pub fn parse(
+        params: PrepareFirstFactorParams,
+        asked: AskedLocale,
+        origin: Option<PublicOrigin>,
+        device: Device,
+        config: &Config,
+    ) -> Result<Prepare, ApiError> {
+        let factor = factors::parse(params.strategy.as_deref())?;
+        reset_link::refuse_redirect_url(factor, params.redirect_url.is_some())?;
+        match factor {
             FirstFactor::Password => Err(ApiError::param(ErrorCode::VerificationStrategyInvalid, "strategy")),
-            factor => Ok(Prepare { factor, asked }),
+            FirstFactor::ResetPasswordEmailLink => {
+                let link = LinkRequest::parse(params.redirect_url, origin, device, config)?;
+                Ok(Prepare { factor, asked, link: Some(link) })
+            }
+            factor => Ok(Prepare { factor, asked, link: None }),
         }
     }
 
@@ -32,8 +54,8 @@ impl Prepare {
     /// limit as sign-up codes (per address).
     pub(super) async fn apply(self, ctx: &mut Ctx<'_>, sign_in: &mut SignInRecord) -> Result<Step, ApiError> {
         factors::require(&sign_in.supported, self.factor)?;
-        if self.factor == FirstFactor::ResetPasswordEmailCode {
-            return super::reset_password::send_code(ctx, sign_in, self.asked).await;
+        if matches!(self.factor, FirstFactor::ResetPasswordEmailCode | FirstFactor::ResetPasswordEmailLink) {
+            return super::reset_password::send(ctx, sign_in, self.asked, self.link.as_ref()).await;
         }
         let user = super::user_of(&mut ctx.tx, sign_in).await?;
         let (address, name) = user

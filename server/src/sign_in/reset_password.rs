@@ -1,6 +1,8 @@
 //! Password reset (`reset_password_email_code`): a code to the account's
 //! email, then `POST /v1/client/sign_ins/{id}/reset_password` with the new
-//! password, which completes the sign-in.
+//! password, which completes the sign-in. Its link variant
+//! (`reset_password_email_link`, `super::reset_link`) is sent here too,
+//! under the same rules; confirming the link takes the place of the code.
 //!
 //! A reset never tells whether an address has an account. A create with
 //! this strategy takes an email address and makes a sign-in whatever it
@@ -19,25 +21,30 @@
 //! by email (`Mail::PasswordChanged`, in the language of the reset request).
 
 use super::machine::{Event, transition};
+use super::reset_link::LinkRequest;
 use super::{Ctx, Proof, Step, loaded, user_of};
+use crate::db::LinkOwner;
 use crate::db::Tx;
 use crate::delivery::Message;
 use crate::error::ApiError;
 use crate::mail::{AskedLocale, Locale, Mail, Recipient};
 use crate::model::{SignInRecord, UserRecord, WebhookEvent};
 use crate::state::AppState;
-use crate::strategies::{CodeStrategy, Purpose};
+use crate::strategies::{CodeStrategy, LinkStrategy, Purpose};
 use crate::verification::{self, Outcome};
 use gatehouse_protocol::wire::ResetPasswordParams;
 use gatehouse_protocol::{ErrorCode, FirstFactor, validate};
 
-/// Sends a reset code to the sign-in's account, under the same limits as
-/// other codes; for a sign-in without an account, does the same work and
-/// sends nothing.
-pub(super) async fn send_code(
+/// Sends a reset code (or, with `link`, a reset link) to the sign-in's
+/// account, under the same limits as other codes and links; for a sign-in
+/// without an account, does the same work and sends nothing. Either
+/// replaces the other: a code spends the sign-in's links, and a link
+/// leaves no code (`judge` and `check_code` see the factor chosen).
+pub(super) async fn send(
     ctx: &mut Ctx<'_>,
     sign_in: &mut SignInRecord,
     asked: AskedLocale,
+    link: Option<&LinkRequest>,
 ) -> Result<Step, ApiError> {
     let user = user_of(&mut ctx.tx, sign_in).await?;
     let (address, name) = match &user {
@@ -50,18 +57,22 @@ pub(super) async fn send_code(
         None => (sign_in.identifier.clone(), None),
     };
     let to = Recipient { address: &address, name: name.as_deref(), locale: Locale::choose(None, asked) };
-    let (code, delivery) = verification::send_code(
-        &mut ctx.tx,
-        ctx.state,
-        ctx.now,
-        &sign_in.id,
-        CodeStrategy::EMAIL,
-        to,
-        Purpose::ResetPassword,
-    )
-    .await?;
-    sign_in.choose(FirstFactor::ResetPasswordEmailCode);
-    sign_in.verification = code;
+    let (tx, state, now, purpose) = (&mut ctx.tx, ctx.state, ctx.now, Purpose::ResetPassword);
+    let owner = LinkOwner::SignIn(sign_in.id.clone());
+    let (factor, (verification, delivery)) = match link {
+        Some(link) => {
+            let sent =
+                verification::send_link(tx, state, now, owner, LinkStrategy::EMAIL, to, link.target(), purpose).await?;
+            (FirstFactor::ResetPasswordEmailLink, sent)
+        }
+        None => {
+            tx.spend_email_links(&owner, now).await?;
+            let sent = verification::send_code(tx, state, now, &sign_in.id, CodeStrategy::EMAIL, to, purpose).await?;
+            (FirstFactor::ResetPasswordEmailCode, sent)
+        }
+    };
+    sign_in.choose(factor);
+    sign_in.verification = verification;
     let delivery = user.is_some().then_some(delivery);
     Ok(Step { outcome: Outcome { delivery, refusal: None }, ..Step::default() })
 }

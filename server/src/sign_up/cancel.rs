@@ -35,7 +35,7 @@ impl CancelByOwner {
             // owner of the address may still say no.
             Ok(()) | Err(EmailLinkStatus::ClientMismatch) => {
                 sign_up.cancelled_at = Some(ctx.now);
-                ctx.tx.spend_email_links(&sign_up.id, ctx.now).await?;
+                ctx.tx.spend_email_links(&crate::db::LinkOwner::SignUp(sign_up.id.clone()), ctx.now).await?;
                 ctx.link = None;
             }
             Err(refused) => ctx.link = Some(refused),

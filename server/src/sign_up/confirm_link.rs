@@ -99,12 +99,15 @@ mod tests {
 
     fn pair() -> (EmailLink, SignUpRecord) {
         let link = EmailLink {
-            sign_up_id: String::from("su_1"),
+            owner: crate::db::LinkOwner::SignUp(String::from("su_1")),
             client_id: String::from("client_1"),
             email_address: String::from("ana@example.com"),
             redirect_url: String::from("http://127.0.0.1/verify"),
+            created_at: NOW,
             expire_at: NOW + 600_000,
             spent_at: None,
+            requested_user_agent: None,
+            requested_ip: None,
         };
         let mut sign_up = SignUpRecord::new(String::from("su_1"), String::from("client_1"), NOW - 1000);
         sign_up.set_text(Field::EmailAddress, String::from("ana@example.com"));

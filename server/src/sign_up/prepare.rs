@@ -2,21 +2,16 @@
 //! link.
 
 use super::{Ctx, Outcome};
-use crate::clock::seconds_to_ms;
-use crate::db::NewEmailLink;
+use crate::db::LinkOwner;
 use crate::error::ApiError;
 use crate::mail::{AskedLocale, Locale, Recipient};
-use crate::model::{SignUpRecord, VerificationRecord};
+use crate::model::SignUpRecord;
 use crate::origin::{self, PublicOrigin};
 use crate::state::AppState;
-use crate::strategies::{CodeStrategy, LinkStrategy, Purpose, Verifier, email_link};
-use crate::verification::{self, Delivery};
+use crate::strategies::{CodeStrategy, LinkStrategy, Purpose, Verifier};
+use crate::verification::{self, LinkTarget};
 use gatehouse_protocol::wire::PrepareParams;
 use gatehouse_protocol::{ErrorCode, Field, VerificationStatus};
-
-/// How long a spent or expired link is kept, so that opening it still leads
-/// back to its `redirect_url`.
-const KEEP_LINKS_MS: i64 = 7 * 24 * 60 * 60 * 1000;
 
 #[derive(Debug)]
 pub struct Prepare {
@@ -84,54 +79,18 @@ impl Prepare {
             Proof::Code(code) => {
                 if field == Field::EmailAddress {
                     // A code replaces a link still out for the address.
-                    ctx.tx.spend_email_links(&sign_up.id, ctx.now).await?;
+                    ctx.tx.spend_email_links(&LinkOwner::SignUp(sign_up.id.clone()), ctx.now).await?;
                 }
                 verification::send_code(&mut ctx.tx, ctx.state, ctx.now, &sign_up.id, code, to, Purpose::SignUp).await?
             }
             Proof::Link { strategy, redirect_url, public_origin } => {
-                send_link(ctx, sign_up, strategy, to, &redirect_url, &public_origin).await?
+                let target = LinkTarget { redirect_url: &redirect_url, public_origin: &public_origin, requested: None };
+                let owner = LinkOwner::SignUp(sign_up.id.clone());
+                verification::send_link(&mut ctx.tx, ctx.state, ctx.now, owner, strategy, to, target, Purpose::SignUp)
+                    .await?
             }
         };
         *sign_up.verification_slot(field).expect("served strategies verify verifiable fields") = Some(verification);
         Ok(Outcome { delivery: Some(delivery), refusal: None })
     }
-}
-
-/// A new link under the resend limit it shares with codes, its token kept
-/// as a SHA-256; earlier links are spent.
-async fn send_link(
-    ctx: &mut Ctx<'_>,
-    sign_up: &SignUpRecord,
-    strategy: LinkStrategy,
-    to: Recipient<'_>,
-    redirect_url: &str,
-    public_origin: &str,
-) -> Result<(VerificationRecord, Delivery), ApiError> {
-    let address = to.address;
-    let throttle_key =
-        verification::claim_send(&mut ctx.tx, ctx.state, ctx.now, Verifier::Link(strategy), address, Purpose::SignUp)
-            .await?;
-    let ttl_seconds = ctx.state.config.email_link.ttl_seconds;
-    let expire_at = ctx.now.saturating_add(seconds_to_ms(ttl_seconds));
-    let token = email_link::new_token();
-    let link = NewEmailLink {
-        token_hash: &email_link::token_hash(&token),
-        sign_up_id: &sign_up.id,
-        email_address: address,
-        redirect_url,
-        created_at: ctx.now,
-        expire_at,
-    };
-    ctx.tx.insert_email_link(&link, ctx.now.saturating_sub(KEEP_LINKS_MS)).await?;
-    let verification = VerificationRecord {
-        status: VerificationStatus::Unverified,
-        strategy: Some(strategy.strategy),
-        attempts: 0,
-        code_hash: None,
-        expire_at: Some(expire_at),
-        verified_at_client: None,
-    };
-    let url = email_link::link(public_origin, &token);
-    let message = strategy.message(&ctx.state.mail, to, &url, ttl_seconds)?;
-    Ok((verification, Delivery { message, throttle_key }))
 }

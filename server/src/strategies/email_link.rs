@@ -1,5 +1,9 @@
 //! `email_link`: a single-use link sent to the address; opening it and
-//! confirming verifies the address.
+//! confirming verifies the address (a sign-up's), or lets a sign-in set a
+//! new password (`reset_password_email_link`). Storing one is
+//! `crate::verification::send_link`'s, for both owners
+//! (`crate::db::LinkOwner`); what confirming does is the owner flow's
+//! (`crate::sign_up::confirm_link`, `crate::sign_in::reset_link`).
 //!
 //! The token is 256 random bits from the OS CSPRNG in base64url (43
 //! characters); the database keeps only its SHA-256, so a leaked database
@@ -7,6 +11,7 @@
 //! then sends the person on to the sign-up's `redirect_url` with the
 //! outcome in `gh_status`.
 
+use super::Purpose;
 use crate::delivery::Message;
 use crate::ids;
 use crate::mail::{Mail, Recipient, Templates};
@@ -27,15 +32,24 @@ pub struct LinkStrategy {
 }
 
 impl LinkStrategy {
-    /// The message that carries `link` to `to`, in their language.
+    /// The email link of an address (`email_link`, the only one).
+    pub const EMAIL: LinkStrategy = LinkStrategy { strategy: Strategy::EmailLink, field: Field::EmailAddress };
+
+    /// The message that carries `link` to `to`, in their language: a
+    /// password reset's says so.
     pub fn message(
         &self,
         templates: &Templates,
         to: Recipient<'_>,
         link: &str,
         ttl_seconds: u64,
+        purpose: Purpose,
     ) -> anyhow::Result<Message> {
-        templates.render(&Mail::EmailLink { link, lifetime_seconds: ttl_seconds }, to)
+        let lifetime_seconds = ttl_seconds;
+        match purpose {
+            Purpose::ResetPassword => templates.render(&Mail::PasswordResetLink { link, lifetime_seconds }, to),
+            Purpose::SignUp | Purpose::SignIn => templates.render(&Mail::EmailLink { link, lifetime_seconds }, to),
+        }
     }
 }
 
@@ -108,9 +122,13 @@ mod tests {
         let strategy = LinkStrategy { strategy: Strategy::EmailLink, field: Field::EmailAddress };
         let templates = Templates::load(&crate::config::MailSettings::default()).unwrap();
         let to = Recipient::new("a@b.co", crate::mail::Locale::En);
-        let m = strategy.message(&templates, to, &link, 600).unwrap();
+        let m = strategy.message(&templates, to, &link, 600, Purpose::SignUp).unwrap();
         assert!(m.body.contains(&link) && m.body.contains("10 minutes"));
         assert_eq!((m.link.as_deref(), m.code), (Some(link.as_str()), None));
+        let to = Recipient::new("a@b.co", crate::mail::Locale::De);
+        let reset = LinkStrategy::EMAIL.message(&templates, to, &link, 600, Purpose::ResetPassword).unwrap();
+        assert!(reset.subject.contains("Passwort") && reset.body.contains(&link), "{}", reset.body);
+        assert_eq!(reset.link.as_deref(), Some(link.as_str()));
     }
 
     #[test]

@@ -24,6 +24,13 @@
 //! - A token that is malformed or unknown has no `redirect_url` to go back
 //!   to: both methods answer a 400 page.
 //!
+//! A password reset link (a sign-in's, `crate::sign_in::reset_link`) lands
+//! here too, under the same rules, with its own pages: Confirm moves the
+//! sign-in to `needs_new_password` (the `ConfirmLink` sign-in operation),
+//! and its tab then sets the new password. In another browser the page
+//! says where and when the reset was asked for and that confirming lets
+//! that browser set the password; "I didn't ask for this" spends the link.
+//!
 //! [`not_me`] is the other link these pages answer: the "new sign-in"
 //! email's (`/v1/verify/not_me`), which ends a session and offers a new
 //! password, its pages in `not_me_page`.
@@ -34,9 +41,14 @@ pub mod page;
 
 use crate::client;
 use crate::config::LinkConfirm;
-use crate::db::EmailLink;
+use crate::db::{EmailLink, LinkOwner};
+use crate::device::Device;
 use crate::error::ApiError;
+use crate::mail::Locale;
+use crate::model::SignInRecord;
 use crate::openapi::VerifyPages;
+use crate::session::alert::SignedInFrom;
+use crate::sign_in::{self, ConfirmResetLink, reset_link};
 use crate::sign_up::confirm_link::judge;
 use crate::sign_up::{CancelByOwner, ConfirmLink, Operation};
 use crate::state::AppState;
@@ -83,7 +95,10 @@ pub async fn open(
     };
     let confirming = client::from_cookie(&state, &headers).await;
     let link = &found.link;
-    let sign_up = match state.store.sign_up(&link.sign_up_id, &link.client_id).await {
+    let LinkOwner::SignUp(sign_up_id) = &link.owner else {
+        return open_reset(&state, method, found, confirming).await;
+    };
+    let sign_up = match state.store.sign_up(sign_up_id, &link.client_id).await {
         Ok(Some(sign_up)) => sign_up,
         Ok(None) => return page::invalid(),
         Err(e) => return page::failure(&ApiError::from(e)),
@@ -148,10 +163,14 @@ pub async fn cancel(State(state): State<AppState>, form: Result<Form<TokenParam>
         Ok(found) => found,
         Err(page) => return page,
     };
+    let sign_up_id = match &link.owner {
+        LinkOwner::SignUp(id) => id,
+        LinkOwner::SignIn(id) => return cancel_reset(&state, &token_hash, &link, id).await,
+    };
     let op = Operation::CancelByOwner(CancelByOwner::new(token_hash));
-    match op.run(&state, &link.client_id, Some(&link.sign_up_id)).await {
+    match op.run(&state, &link.client_id, Some(sign_up_id)).await {
         Ok(ran) if ran.link.is_none() => {
-            tracing::info!(sign_up_id = link.sign_up_id, "sign-up cancelled by the owner of the address");
+            tracing::info!(sign_up_id, "sign-up cancelled by the owner of the address");
             page::cancelled(&link.email_address)
         }
         // Pressed twice: it is cancelled.
@@ -180,11 +199,15 @@ async fn find(state: &AppState, token: Option<String>) -> Result<Found, Response
     }
 }
 
-/// Runs the confirmation on the link's sign-up, then sends the person back.
+/// Runs the confirmation on the link's sign-up (or sign-in), then sends
+/// the person back.
 async fn confirm_found(state: &AppState, found: Found, confirming: Option<String>) -> Response {
+    let LinkOwner::SignUp(sign_up_id) = found.link.owner.clone() else {
+        return confirm_reset(state, found, confirming).await;
+    };
     let Found { token_hash, link, .. } = found;
     let op = Operation::ConfirmLink(ConfirmLink::new(token_hash, confirming));
-    match op.run(state, &link.client_id, Some(&link.sign_up_id)).await {
+    match op.run(state, &link.client_id, Some(&sign_up_id)).await {
         Ok(ran) => {
             let status = ran.link.unwrap_or(EmailLinkStatus::Failed);
             let session = ran.sign_up.created_session_id.filter(|_| status == EmailLinkStatus::Verified);
@@ -198,5 +221,92 @@ async fn confirm_found(state: &AppState, found: Found, confirming: Option<String
             tracing::info!(code = refused.code().as_str(), "email link refused");
             page::redirect(&link.redirect_url, EmailLinkStatus::Failed, None)
         }
+    }
+}
+
+/// The sign-in of a reset link, or the page that says it has none.
+async fn reset_sign_in(state: &AppState, link: &EmailLink) -> Result<SignInRecord, Response> {
+    match state.store.sign_in(link.owner.id(), &link.client_id).await {
+        Ok(Some(sign_in)) => Ok(sign_in),
+        Ok(None) => Err(page::invalid()),
+        Err(e) => Err(page::failure(&ApiError::from(e))),
+    }
+}
+
+/// `GET` of a password reset link: the Confirm page (in another browser,
+/// with where the reset was asked for), or the redirect of a refusal.
+async fn open_reset(state: &AppState, method: Method, found: Found, confirming: Option<String>) -> Response {
+    let sign_in = match reset_sign_in(state, &found.link).await {
+        Ok(sign_in) => sign_in,
+        Err(page) => return page,
+    };
+    let same_browser = confirming.as_deref() == Some(sign_in.client_id.as_str());
+    if state.config.email_link.confirm == LinkConfirm::Auto && method == Method::GET && same_browser {
+        return confirm_reset(state, found, confirming).await;
+    }
+    let (link, now) = (&found.link, state.now());
+    let ms_left = link.expire_at - now;
+    match reset_link::judge(link, &sign_in, confirming.as_deref(), now) {
+        Ok(()) => page::confirm_reset(&link.email_address, &found.token, &link.redirect_url, ms_left),
+        // A live link in another browser: where it was asked for, no Confirm.
+        Err(EmailLinkStatus::ClientMismatch) => {
+            let browser = crate::device::describe(link.requested_user_agent.as_deref());
+            let began = page::Began { browser: &browser, ip: link.requested_ip.as_deref(), at: link.created_at };
+            page::reset_asked_elsewhere(&link.email_address, &found.token, ms_left, &began)
+        }
+        Err(status) => page::redirect(&link.redirect_url, status, None),
+    }
+}
+
+/// Confirms a password reset link: its sign-in goes to `needs_new_password`.
+async fn confirm_reset(state: &AppState, found: Found, confirming: Option<String>) -> Response {
+    let Found { token_hash, link, .. } = found;
+    let sign_in = match reset_sign_in(state, &link).await {
+        Ok(sign_in) => sign_in,
+        Err(page) => return page,
+    };
+    // Judged first for the status of a refusal; judged again in the operation.
+    if let Err(status) = reset_link::judge(&link, &sign_in, confirming.as_deref(), state.now()) {
+        return page::redirect(&link.redirect_url, status, None);
+    }
+    let op = sign_in::Operation::ConfirmLink(ConfirmResetLink::new(token_hash, confirming));
+    // Confirming a reset link makes no session (the waiting tab sets the
+    // password next), so no "new sign-in" email can come of it: no device.
+    let nobody = Device::default();
+    let from = SignedInFrom { device: &nobody, locale: Locale::default() };
+    match op.run(state, &link.client_id, from, Some(link.owner.id())).await {
+        Ok(_) => page::redirect(&link.redirect_url, EmailLinkStatus::Verified, None),
+        Err(ApiError::Refused(ErrorCode::VerificationExpired)) => {
+            page::redirect(&link.redirect_url, EmailLinkStatus::Expired, None)
+        }
+        Err(e @ ApiError::Internal(_)) => page::failure(&e),
+        Err(refused) => {
+            tracing::info!(code = refused.code().as_str(), "password reset link refused");
+            page::redirect(&link.redirect_url, EmailLinkStatus::Failed, None)
+        }
+    }
+}
+
+/// "I didn't ask for this" on a password reset link: the link is spent,
+/// so it can never set a password. A link no longer live has nothing left
+/// to stop.
+async fn cancel_reset(state: &AppState, token_hash: &str, link: &EmailLink, sign_in_id: &str) -> Response {
+    let now = state.now();
+    if link.spent_at.is_some() || now >= link.expire_at {
+        return page::invalid();
+    }
+    let spent = async {
+        let mut tx = state.store.begin().await?;
+        let spent = tx.spend_email_link(token_hash, now).await?;
+        tx.commit().await?;
+        Ok::<bool, sqlx::Error>(spent)
+    };
+    match spent.await {
+        Ok(true) => {
+            tracing::info!(sign_in_id, "password reset link stopped by the owner of the address");
+            page::reset_cancelled()
+        }
+        Ok(false) => page::invalid(),
+        Err(e) => page::failure(&ApiError::from(e)),
     }
 }

@@ -74,6 +74,65 @@ pub fn confirm_elsewhere(
     html(StatusCode::OK, "Confirm your email address", &body, &form_action, "same-origin")
 }
 
+/// The page with the Confirm button of a password reset link, in the
+/// browser that asked for it: confirming lets that tab set a new password.
+pub fn confirm_reset(email_address: &str, token: &str, redirect_url: &str, ms_left: i64) -> Response {
+    let body = format!(
+        "<h1>Reset your password</h1>\n\
+         <p>Confirm to choose a new password for <strong>{}</strong> in the tab where you asked for this link.</p>\n\
+         {}\n\
+         <p class=\"note\">{} If you did not ask to reset your password, close this page: your password stays as \
+         it is.</p>",
+        escape(&mask(email_address)),
+        form(email_link::VERIFY_PATH, token, "Confirm", ""),
+        expiry(ms_left),
+    );
+    let form_action = format!("'self' {}", validate::url_origin(redirect_url));
+    html(StatusCode::OK, "Reset your password", &body, &form_action, "same-origin")
+}
+
+/// A live password reset link opened in another browser than the one that
+/// asked for it (200): where and when it was asked for, and "I didn't ask
+/// for this". No Confirm: a reset link proves the reset only in the
+/// browser that asked (`crate::sign_in::reset_link::judge`).
+pub fn reset_asked_elsewhere(email_address: &str, token: &str, ms_left: i64, began: &Began<'_>) -> Response {
+    let body = format!(
+        "<h1>Reset your password?</h1>\n\
+         <p>A password reset for <strong>{}</strong> was asked for in another browser than this one:</p>\n\
+         {}\n\
+         <p>This link works only in the browser where the reset was asked for: if that was you, open the link \
+         there. If it was not you, say so: the link stops working and your password stays as it is.</p>\n\
+         {}\n\
+         <p class=\"note\">{}</p>",
+        escape(&mask(email_address)),
+        began_list(began, "Asked for"),
+        form(super::CANCEL_PATH, token, "I didn’t ask for this", ""),
+        expiry(ms_left),
+    );
+    html(StatusCode::OK, "Reset your password?", &body, "'self'", "same-origin")
+}
+
+/// The page after "I didn't ask for this" on a password reset link (200).
+pub fn reset_cancelled() -> Response {
+    let body = "<h1>Password reset stopped</h1>\n\
+        <p>This link no longer works, and your password stays as it is. You can close this page.</p>";
+    html(StatusCode::OK, "Password reset stopped", body, "'none'", "no-referrer")
+}
+
+/// Where and when a flow began, as a definition list.
+fn began_list(began: &Began<'_>, when_label: &str) -> String {
+    let when = u64::try_from(began.at)
+        .map(|ms| httpdate::fmt_http_date(UNIX_EPOCH + Duration::from_millis(ms)))
+        .unwrap_or_default();
+    format!(
+        "<dl>\n<dt>Browser</dt><dd>{}</dd>\n<dt>IP address</dt><dd>{}</dd>\n<dt>{}</dt><dd>{}</dd>\n</dl>",
+        escape(began.browser),
+        escape(began.ip.unwrap_or("unknown")),
+        escape(when_label),
+        escape(&when),
+    )
+}
+
 /// The page after "I didn't start this", and for the link of a sign-up
 /// cancelled so (200).
 pub fn cancelled(email_address: &str) -> Response {

@@ -43,6 +43,7 @@ mod openapi;
 mod origin;
 mod password_hashing;
 mod password_reset;
+mod password_reset_link;
 mod phone_sms;
 mod races;
 mod request_id;

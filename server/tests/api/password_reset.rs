@@ -54,7 +54,10 @@ async fn a_reset_code_then_a_new_password_signs_in_and_revokes_the_other_session
     assert_eq!(s["status"], "needs_first_factor");
     assert_eq!(
         s["supported_first_factors"],
-        json!([{ "strategy": "reset_password_email_code", "safe_identifier": CERSEI }])
+        json!([
+            { "strategy": "reset_password_email_code", "safe_identifier": CERSEI },
+            { "strategy": "reset_password_email_link", "safe_identifier": CERSEI },
+        ])
     );
     let v = &s["first_factor_verification"];
     assert_eq!(

@@ -154,6 +154,7 @@ async fn identifier_first_then_a_password_attempt() {
             { "strategy": "password" },
             { "strategy": "email_code", "safe_identifier": "c***@example.com" },
             { "strategy": "reset_password_email_code", "safe_identifier": "c***@example.com" },
+            { "strategy": "reset_password_email_link", "safe_identifier": "c***@example.com" },
         ])
     );
     assert_eq!(s["first_factor_verification"], Value::Null);
@@ -187,6 +188,7 @@ async fn an_email_code_signs_in_and_proves_the_email() {
         json!([
             { "strategy": "email_code", "safe_identifier": CERSEI },
             { "strategy": "reset_password_email_code", "safe_identifier": CERSEI },
+            { "strategy": "reset_password_email_link", "safe_identifier": CERSEI },
         ])
     );
     let v = &s["first_factor_verification"];
