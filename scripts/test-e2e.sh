@@ -15,6 +15,8 @@
 # streams and must have it to themselves (GATEHOUSE_E2E_LINKS_WAITING_URL),
 # one with 2 s links and no resend wait (GATEHOUSE_E2E_LINKS_EXPIRY_URL),
 # and one with require_same_client (GATEHOUSE_E2E_LINKS_SAME_CLIENT_URL).
+# One more requires a second factor of every user (`[mfa] required`,
+# GATEHOUSE_E2E_MFA_URL): new sessions wait for TOTP enrolment.
 # The other email-link tests run on the default server. Run without this
 # script (`node --test tests/e2e/`), the tests that need one of these
 # servers fail and say so (requireServer in tests/e2e/support.mjs): a skip
@@ -22,8 +24,9 @@
 # The servers start side by side, and the test files run side by side
 # (GATEHOUSE_E2E_CONCURRENCY of them at once, default twice the CPUs).
 # Exits with the tests' status. Extra arguments go to `node --test` (e.g.
-# --test-name-pattern=keyboard). Screenshots land in target/e2e/, the
-# servers' logs in target/e2e/server-*.log.
+# --test-name-pattern=keyboard); test files among them run in place of
+# the whole folder. Screenshots land in target/e2e/, the servers' logs in
+# target/e2e/server-*.log.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -170,6 +173,12 @@ require_same_client = true
 TOML
 start_server links-same-client "$work/links-same-client.toml"
 links_same_client_url=$base
+cat >"$work/mfa.toml" <<'TOML'
+[mfa]
+required = true
+TOML
+start_server mfa "$work/mfa.toml"
+mfa_url=$base
 wait_for_servers
 
 # Test files run side by side (node's default is one at a time on two
@@ -177,11 +186,14 @@ wait_for_servers
 # The tests within a file still run one after another.
 concurrency=${GATEHOUSE_E2E_CONCURRENCY:-$(( $(nproc) * 2 ))}
 status=0
+only_files=false
+for arg in "$@"; do case $arg in *.mjs) only_files=true ;; esac; done
+$only_files || set -- "$@" tests/e2e/
 GATEHOUSE_E2E_URL="$default_url" GATEHOUSE_E2E_CUSTOM_URL="$custom_url" \
 GATEHOUSE_E2E_RESTRICTED_URL="$restricted_url" \
 GATEHOUSE_E2E_LINKS_WAITING_URL="$links_waiting_url" GATEHOUSE_E2E_LINKS_EXPIRY_URL="$links_expiry_url" \
-GATEHOUSE_E2E_LINKS_SAME_CLIENT_URL="$links_same_client_url" \
-  node --test --test-concurrency="$concurrency" "$@" tests/e2e/ || status=$?
+GATEHOUSE_E2E_LINKS_SAME_CLIENT_URL="$links_same_client_url" GATEHOUSE_E2E_MFA_URL="$mfa_url" \
+  node --test --test-concurrency="$concurrency" "$@" || status=$?
 if [ "$status" -ne 0 ]; then
   echo "test-e2e: tests failed; the servers' logs are in $target_dir/e2e/server-*.log" >&2
 fi

@@ -37,6 +37,10 @@ export function generalMessage(err) {
       return "Two-step verification is already on for your account.";
     case "totp_not_found":
       return "Two-step verification isn’t set up for your account.";
+    case "mfa_required":
+      return "Two-step verification is required here, so it can’t be turned off.";
+    case "session_pending":
+      return "Turn on two-step verification first to finish signing in.";
     case undefined:
       return "Something unexpected happened. Please try again.";
     default:

@@ -26,6 +26,12 @@ export const CUSTOM_URL = (process.env.GATEHOUSE_E2E_CUSTOM_URL || "").replace(/
 export const RESTRICTED_URL = (process.env.GATEHOUSE_E2E_RESTRICTED_URL || "").replace(/\/$/, "");
 
 /**
+ * A server with `[mfa] required = true`: a new session is `pending` until
+ * its user turns TOTP on. Set by scripts/test-e2e.sh.
+ */
+export const MFA_URL = (process.env.GATEHOUSE_E2E_MFA_URL || "").replace(/\/$/, "");
+
+/**
  * Fails the test, loudly, when a server it needs is not set (`url` empty):
  * the e2e tests run through scripts/test-e2e.sh, which starts every server
  * and sets `variable`. A skip would let a run pass without them.

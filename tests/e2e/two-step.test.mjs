@@ -12,7 +12,7 @@ import assert from "node:assert/strict";
 import jsQR from "jsqr";
 import {
   launch, openPage, uniqueEmail, waitForDetails, fillDetails, codeFromOutbox, screenshot, expectDone,
-  fieldError, eventually, clientSessions, parseOtpauth, totpFromUri, freshTotp, outboxPanel,
+  fieldError, eventually, clientSessions, parseOtpauth, totpFromUri, freshTotp, outboxPanel, MFA_URL, requireServer,
 } from "./support.mjs";
 
 const PASSWORD = "correct horse battery";
@@ -252,6 +252,56 @@ test("a password reset with two-step verification on asks for the second factor 
     // Signed in through the second step: the panel knows it is on.
     const panel = signedIn.getByRole("region", { name: "Two-step verification" });
     await panel.getByText("Signing in asks for a code from your authenticator app.").waitFor();
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test("where a second factor is required, a new account's session waits until TOTP is on", { timeout: 180_000 }, async () => {
+  requireServer(MFA_URL, "GATEHOUSE_E2E_MFA_URL");
+  const email = uniqueEmail("mfa-required");
+  const { context, page, problems } = await openPage(browser, { base: MFA_URL });
+  try {
+    await waitForDetails(page);
+    await fillDetails(page, { email, password: PASSWORD });
+    await page.getByRole("button", { name: "Continue" }).click();
+    await page.getByRole("heading", { level: 1, name: "Verify your email" }).waitFor();
+    await page.getByLabel("Verification code").fill(await codeFromOutbox(page, email));
+    await page.getByRole("button", { name: "Verify", exact: true }).click();
+
+    // Signed up, but the session is pending: the page asks for two-step verification, and nothing else.
+    const signedIn = signedInRegion(page);
+    await signedIn.getByText("Your account needs two-step verification.", { exact: false }).waitFor();
+    const [pending] = await clientSessions(context, MFA_URL);
+    assert.equal(pending.status, "pending");
+    assert.deepEqual(pending.tasks, ["setup_mfa"]);
+    assert.equal(await signedIn.getByRole("button", { name: "Get token" }).isVisible(), false);
+    assert.equal(await signedIn.getByRole("region", { name: "Your sessions" }).isVisible(), false);
+    await screenshot(page, "mfa-required-1-pending");
+
+    // Turn on: the QR code, the app's code, the backup codes; then the whole view.
+    const panel = signedIn.getByRole("region", { name: "Two-step verification" });
+    await panel.getByRole("button", { name: "Turn on", exact: true }).click();
+    const uri = await scanQr(panel.getByRole("img", { name: "QR code for your authenticator app" }));
+    await panel.getByLabel("Code from the app").fill((await freshTotp(uri)).code);
+    await panel.getByRole("button", { name: "Verify and turn on" }).click();
+    await panel.getByRole("list", { name: "Your backup codes" }).waitFor();
+    await panel.getByRole("button", { name: "I’ve saved my backup codes" }).click();
+    await signedIn.getByRole("region", { name: "Your sessions" }).waitFor();
+    const [active] = await clientSessions(context, MFA_URL);
+    assert.equal(active.status, "active");
+    assert.deepEqual(active.tasks, []);
+    await signedIn.getByRole("button", { name: "Get token" }).click();
+    await signedIn.getByText("Subject (sub): the user").waitFor();
+
+    // Required: turning it off is refused, and says why.
+    await panel.getByRole("button", { name: "Turn off", exact: true }).click();
+    const off = panel.getByLabel("Code from your app or a backup code");
+    await off.fill((await freshTotp(uri)).code);
+    await panel.getByRole("button", { name: "Turn off two-step verification" }).click();
+    await panel.getByText("Two-step verification is required here, so it can’t be turned off.").waitFor();
+    await screenshot(page, "mfa-required-2-active");
     assert.deepEqual(problems, []);
   } finally {
     await context.close();

@@ -1,6 +1,9 @@
 // The signed-in view: the current session (`gh.session`), a session token
 // with its claims on request, signing out, and two panels: two-step
-// verification (totp.js) and the user's sessions (sessions.js).
+// verification (totp.js) and the user's sessions (sessions.js). Where the
+// instance requires a second factor (`[mfa] required`), a new session is
+// `pending` (task `setup_mfa`) until the user turns TOTP on: the view then
+// shows only the two-step panel, and becomes the full one once it is on.
 
 import { generalMessage } from "../errors.js";
 import { showSessions } from "../sessions.js";
@@ -33,12 +36,23 @@ export function showSignedIn() {
     : "You’re signed in on this device.";
   hideAlert(ui.signedInAlert);
   ui.token.hidden = true;
+  const pending = session.status === "pending" && (session.tasks ?? []).includes("setup_mfa");
+  if (pending) {
+    ui.signedInDesc.textContent =
+      "Your account needs two-step verification. Turn it on below to finish signing in.";
+  }
+  ui.getToken.hidden = pending;
+  ui.sessionsPanel.hidden = pending;
   showTotpPanel(ui.totpPanel, {
-    on: state.totpOn,
-    changed: (on) => { state.totpOn = on; },
+    on: pending ? false : state.totpOn,
+    changed: (on) => {
+      state.totpOn = on;
+      // The session is active now: show the whole view.
+      if (pending && on) showSignedIn();
+    },
     signedOut: sessionEnded,
   });
-  showSessions(ui.sessionsPanel, { signedOut: sessionEnded });
+  if (!pending) showSessions(ui.sessionsPanel, { signedOut: sessionEnded });
   showStep("signedIn");
   $("signed-in-title").focus();
 }
