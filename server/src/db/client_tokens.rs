@@ -95,6 +95,21 @@ impl Tx {
         Ok(done.rows_affected() == 1)
     }
 
+    /// Takes this client's identity away from the browser that holds it:
+    /// its token and previous token stop working (replaced by the hash of a
+    /// token no one was given, `unknown_hash`), so that browser's next
+    /// request starts a new client, with no sessions and no history.
+    pub async fn disown_client(&mut self, id: &str, unknown_hash: &str) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "UPDATE clients SET token_hash = $2, previous_token_hash = NULL, token_replaced_at = NULL WHERE id = $1",
+        )
+        .bind(id)
+        .bind(unknown_hash)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
     /// Asks for a new token for this client (after a sign-out; sign-up and
     /// sign-in completions ask in `insert_session`).
     pub async fn rotate_client_token_later(&mut self, id: &str, now: i64) -> Result<(), sqlx::Error> {

@@ -145,6 +145,11 @@ impl Tx {
         Ok(row.is_some())
     }
 
+    /// The client a session was made on.
+    pub async fn session_client(&mut self, id: &str) -> Result<Option<String>, sqlx::Error> {
+        sqlx::query_scalar("SELECT client_id FROM sessions WHERE id = $1").bind(id).fetch_optional(&mut *self.tx).await
+    }
+
     /// A session of this client, to change.
     pub async fn session(&mut self, id: &str, client_id: &str) -> Result<Option<wire::Session>, sqlx::Error> {
         load(&mut self.tx, id, client_id).await

@@ -116,6 +116,17 @@ impl Store {
 }
 
 impl Tx {
+    /// Ends a sign-in at `now` (its `abandon_at`), if it was still open then:
+    /// nothing can move it on afterwards.
+    pub async fn abandon_sign_in(&mut self, id: &str, now: i64) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE sign_ins SET abandon_at = $2 WHERE id = $1 AND abandon_at > $2")
+            .bind(id)
+            .bind(now)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+
     /// A sign-in of this client, to change: loaded for update. On
     /// PostgreSQL its row stays locked until this transaction ends, so two
     /// requests changing one sign-in take turns, the second seeing what the

@@ -288,7 +288,7 @@ async fn confirm_reset(state: &AppState, found: Found, confirming: Option<String
 }
 
 /// "I didn't ask for this" on a password reset link: the link is spent,
-/// so it can never set a password. A link no longer live has nothing left
+/// so it can never set a password, and its sign-in is abandoned. A link no longer live has nothing left
 /// to stop.
 async fn cancel_reset(state: &AppState, token_hash: &str, link: &EmailLink, sign_in_id: &str) -> Response {
     let now = state.now();
@@ -298,6 +298,11 @@ async fn cancel_reset(state: &AppState, token_hash: &str, link: &EmailLink, sign
     let spent = async {
         let mut tx = state.store.begin().await?;
         let spent = tx.spend_email_link(token_hash, now).await?;
+        if spent {
+            // The reset it belongs to ends too: that browser cannot ask
+            // for another link or code on it.
+            tx.abandon_sign_in(sign_in_id, now).await?;
+        }
         tx.commit().await?;
         Ok::<bool, sqlx::Error>(spent)
     };

@@ -6,8 +6,11 @@
 //!   scanners fetch links.
 //! - `POST /v1/verify/not_me` (form field `token`) spends the link, ends
 //!   that session (`session.ended` with `ended_by: "not_me"`, through the
-//!   outbox) and answers a form for a new password, with a token of its
-//!   own (once, within an hour).
+//!   outbox, for an active one), takes that browser's client away (its
+//!   token stops working, so a sign-in from it again counts as a new
+//!   browser and mails the owner again), drops a second factor set up
+//!   since that sign-in (or one not finished), and answers a form for a
+//!   new password, with a token of its own (once, within an hour).
 //! - `POST /v1/verify/not_me/password` (form fields `token`, `password`)
 //!   checks the password rules (a refused one shows the form again, 422,
 //!   the token unspent), spends the token and sets the password through
@@ -26,6 +29,7 @@ use super::TokenParam;
 use super::not_me_page as page;
 use crate::db::{SignInAlert, UserKey};
 use crate::error::ApiError;
+use crate::ids;
 use crate::mail::{AskedLocale, Locale};
 use crate::model::WebhookEvent;
 use crate::openapi::NotMePages;
@@ -171,13 +175,29 @@ async fn end_session(state: &AppState, token_hash: &str, alert: &SignInAlert) ->
         return Ok(None);
     }
     // Gone when the cleanup deleted it (expired): nothing left to end.
-    if let Some(mut session) = tx.user_session(&alert.session_id, &alert.user_id).await?
-        && session.status != "revoked"
-    {
-        tx.revoke_session(&session.id).await?;
-        session.status = String::from("revoked");
-        let ended = crate::webhooks::ended_session(&session, "not_me");
-        tx.record_event(WebhookEvent::SessionEnded, ended, now).await?;
+    if let Some(mut session) = tx.user_session(&alert.session_id, &alert.user_id).await? {
+        let was_active = session.status == "active";
+        if session.status != "revoked" {
+            tx.revoke_session(&session.id).await?;
+        }
+        // A pending session was never announced (`session.created`): no end either.
+        if was_active {
+            session.status = String::from("revoked");
+            let ended = crate::webhooks::ended_session(&session, "not_me");
+            tx.record_event(WebhookEvent::SessionEnded, ended, now).await?;
+        }
+        // That browser loses its client: its next sign-in is from a new
+        // browser again, and mails the owner again.
+        if let Some(client_id) = tx.session_client(&session.id).await? {
+            tx.disown_client(&client_id, &ids::token_hash(&ids::new_token())).await?;
+        }
+        // A second factor set up since that sign-in may be the intruder's
+        // (made from that session): it goes, or it would lock the owner out.
+        if let Some(totp) = tx.totp(&alert.user_id).await?
+            && (!totp.verified || totp.created_at >= session.created_at)
+        {
+            tx.delete_totp(&alert.user_id).await?;
+        }
     }
     let token = alert::issue_password_token(&mut tx, &alert.session_id, &alert.user_id, now).await?;
     tx.commit().await?;

@@ -301,8 +301,17 @@ async fn another_browser_sees_where_the_reset_was_asked_for_and_can_stop_it() {
     assert!(stopped.text.contains("<h1>Password reset stopped</h1>"), "{}", stopped.text);
     assert_eq!(outcome(&confirm(&app, &phone, &link).await).1, "failed");
     assert_eq!(outcome(&confirm(&app, &asker, &link).await).1, "failed");
-    assert_eq!(sign_in_now(&asker, &id).await["status"], "needs_first_factor");
-    asker.reset_password(&id, json!({ "password": NEW_PASSWORD })).await.assert_error(409, "sign_in_status_invalid");
+    // The reset ended with its link: the asker can neither set a password
+    // nor send another link or code on it.
+    asker.get(&format!("/v1/client/sign_ins/{id}")).await.assert_error(404, "sign_in_not_found");
+    asker.reset_password(&id, json!({ "password": NEW_PASSWORD })).await.assert_error(404, "sign_in_not_found");
+    let again = asker
+        .post(
+            &format!("/v1/client/sign_ins/{id}/prepare_first_factor"),
+            json!({ "strategy": LINK, "redirect_url": landing(&app) }),
+        )
+        .await;
+    again.assert_error(404, "sign_in_not_found");
     assert_eq!(phone.send_as(Method::POST, "/v1/verify/cancel", Some(form)).await.status, 400);
 
     // The attack: someone typed the owner's address and waits; the owner,

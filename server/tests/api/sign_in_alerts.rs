@@ -456,3 +456,37 @@ async fn with_a_second_factor_the_email_waits_for_it_and_a_reset_then_the_code_s
     assert_eq!(done.response()["status"], "complete", "{}", done.text);
     assert_eq!(alerts_to(&app, CERSEI).await.len(), 2, "the reset was told by the password-changed email");
 }
+
+#[tokio::test]
+async fn after_this_wasnt_me_that_browser_is_new_again_and_its_second_factor_is_gone() {
+    let (app, receiver) = app_with_cersei().await;
+    // The owner's own browser, signed in before the intruder.
+    let home = browser(&app, "127.0.0.2", CHROME);
+    signed_in(&home).await;
+    app.advance(60);
+    // The intruder knows the password, signs in from their own browser and
+    // turns on a second factor of their own.
+    let intruder = browser(&app, "127.0.0.9", FIREFOX);
+    let session = signed_in(&intruder).await;
+    let created = crate::totp::create_totp(&intruder, &session).await;
+    let totp = totp_rs::TOTP::from_url(created.response()["uri"].as_str().unwrap()).unwrap();
+    let code = crate::totp::code_at(&app, &totp, 0);
+    crate::totp::verify_totp(&intruder, &session, &code).await.response();
+    assert_eq!(alerts_to(&app, CERSEI).await.len(), 2);
+
+    // The owner: "This wasn't me", and no new password.
+    let page = not_me(&home, &last_alert_token(&app).await).await;
+    assert_page(&page, 200, "That session is signed out");
+    assert_eq!(ended(&receiver, 1).await, vec![(session.clone(), String::from("not_me"))]);
+
+    // The intruder's browser lost its client: it is signed out, and a
+    // sign-in from it again is from a new browser, which mails the owner.
+    assert_eq!(intruder.get_client().await.response()["sessions"], json!([]));
+    signed_in(&intruder).await;
+    assert_eq!(alerts_to(&app, CERSEI).await.len(), 3, "the intruder's next sign-in mails the owner again");
+    // The intruder's second factor went with the session: the owner's
+    // password sign-in does not ask for the intruder's code.
+    let owner = app.client();
+    let sign_in = sign_in_with_password(&owner, CERSEI).await;
+    assert_eq!(sign_in["status"], "complete", "{sign_in}");
+}
