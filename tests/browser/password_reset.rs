@@ -125,7 +125,9 @@ fn start_link_flow(sign_in: &JsValue, params: JsValue) -> (JsValue, JsFuture) {
 async fn a_reset_link_flow_waits_for_the_confirmation_then_takes_the_new_password() {
     let email = unique_email();
     signed_up_by_invitation(&email).await;
-    let gh = load("bearer").await;
+    // A reset link is confirmed only in the browser that asked for it: the
+    // page's POST must carry this client's cookie, so cookie mode.
+    let gh = load("cookie").await;
     let sign_in = get(&gh, "signIn");
     let redirect = format!("{API}/welcome");
     // The create sends the link; the flow, started without `redirectUrl`, only waits.
@@ -136,7 +138,7 @@ async fn a_reset_link_flow_waits_for_the_confirmation_then_takes_the_new_passwor
     let (_flow, wait) = start_link_flow(&sign_in, JsValue::UNDEFINED);
     let link = link_sent_to(&email).await;
     assert!(link.contains("/v1/verify?token="), "{link}");
-    confirm_link(&link).await;
+    confirm_link_here(&link).await;
     let resolved = wait.await.expect("the flow resolves");
     assert!(resolved == sign_in, "it resolves with gh.signIn itself");
     assert_eq!(text(&sign_in, "status").as_deref(), Some("needs_new_password"));

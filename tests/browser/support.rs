@@ -44,10 +44,10 @@ export function jwtPart(jwt, index) {
   const part = jwt.split(".")[index].replace(/-/g, "+").replace(/_/g, "/");
   return JSON.parse(atob(part + "=".repeat((4 - (part.length % 4)) % 4)));
 }
-export async function confirmLink(link) {
+export async function confirmLink(link, credentials = "same-origin") {
   const url = new URL(link);
   const body = new URLSearchParams({ token: url.searchParams.get("token") });
-  const response = await fetch(url.origin + url.pathname, { method: "POST", body, redirect: "manual" });
+  const response = await fetch(url.origin + url.pathname, { method: "POST", body, redirect: "manual", credentials });
   return response.type;
 }
 export function interceptEvents(mode) {
@@ -128,6 +128,8 @@ extern "C" {
     /// the 303 back to the `redirect_url`.
     #[wasm_bindgen(js_name = confirmLink)]
     fn confirm_link_js(link: &str) -> Promise;
+    #[wasm_bindgen(js_name = confirmLink)]
+    fn confirm_link_with_js(link: &str, credentials: &str) -> Promise;
 
     /// Makes the page's `fetch` of every event stream fail (`"fail"`),
     /// answer a stream that is no sign-up (`"garbage"`), one event that
@@ -258,6 +260,13 @@ pub async fn link_on(api: &str, to: &str) -> String {
 /// Confirms an email link as its page's button does; it must redirect.
 pub async fn confirm_link(link: &str) {
     let kind = JsFuture::from(confirm_link_js(link)).await.expect("confirm");
+    assert_eq!(kind.as_string().as_deref(), Some("opaqueredirect"));
+}
+
+/// Presses Confirm on an email link's page in this browser, with its
+/// Gatehouse cookie (cookie mode): the browser that asked for the link.
+pub async fn confirm_link_here(link: &str) {
+    let kind = JsFuture::from(confirm_link_with_js(link, "include")).await.expect("confirm");
     assert_eq!(kind.as_string().as_deref(), Some("opaqueredirect"));
 }
 
