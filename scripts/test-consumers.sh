@@ -69,8 +69,10 @@ cmp -s pkg/gatehouse.js "$consumers/node_modules/gatehouse/gatehouse.js" ||
 (cd "$consumers/webpack" && "$bin/webpack" --mode production --no-stats)
 
 # The reference app's three packages, each from its tarball, as its README says.
+# --legacy-peer-deps as in scripts/setup.sh: npm 11 refuses gatehouse-react's
+# peers here otherwise (ERESOLVE, "react@undefined"), though all are installed.
 npm pack ./packages/node ./packages/react --pack-destination "$work" --silent >/dev/null
-(cd "$example" && npm install --no-save --offline --no-audit --no-fund --loglevel=error \
+(cd "$example" && npm install --no-save --offline --legacy-peer-deps --no-audit --no-fund --loglevel=error \
   "$work"/gatehouse-[0-9]*.tgz "$work"/gatehouse-node-*.tgz "$work"/gatehouse-react-*.tgz)
 for name in gatehouse gatehouse-node gatehouse-react; do
   [ -f "$example/node_modules/$name/package.json" ] && [ ! -L "$example/node_modules/$name" ] ||
