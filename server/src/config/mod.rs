@@ -13,10 +13,12 @@ mod check;
 mod durations;
 pub mod env;
 mod file;
+mod sessions;
 mod shown;
 mod sms;
 mod webhooks;
 
+pub use sessions::{MfaSettings, SessionSettings};
 pub use shown::shown;
 pub use sms::{Sms, SmsFrom, SmsProvider};
 pub use webhooks::{WebhookEndpoint, WebhookSettings, secret_key as webhook_secret_key};
@@ -126,31 +128,6 @@ pub struct PasswordHashing {
     pub max_concurrent: u32,
     /// How long a request waits for a slot before it answers 503 `server_busy`.
     pub max_wait_ms: u64,
-}
-
-/// Sessions and their JWTs.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct SessionSettings {
-    /// How long a session lasts after sign-up or sign-in.
-    pub lifetime_seconds: u64,
-    /// How long a session JWT is valid.
-    pub token_ttl_seconds: u64,
-    /// The `iss` claim of session JWTs.
-    pub issuer: String,
-    /// The `aud` claim of session JWTs; `None`: no `aud`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub audience: Option<String>,
-}
-
-/// Second factors: `[mfa]`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct MfaSettings {
-    /// Every user must have a second factor: a user without one gets a
-    /// `pending` session (task `setup_mfa`) at sign-up and sign-in, usable
-    /// only to enrol TOTP, and may not turn TOTP off (`crate::session`).
-    pub required: bool,
 }
 
 /// How long a client (one browser or bearer-mode SDK) lives.
@@ -519,17 +496,6 @@ impl Default for SignInSettings {
             account_window_seconds: 60 * 60,
             max_failed_passwords_per_ip: 50,
             ip_window_seconds: 15 * 60,
-        }
-    }
-}
-
-impl Default for SessionSettings {
-    fn default() -> Self {
-        SessionSettings {
-            lifetime_seconds: 7 * 24 * 60 * 60,
-            token_ttl_seconds: 60,
-            issuer: String::from("gatehouse"),
-            audience: None,
         }
     }
 }
