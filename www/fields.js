@@ -3,6 +3,8 @@
 // decides how they look. Keys are the wire names the server and the SDK's
 // `paramName` use.
 
+import { el } from "./ui.js";
+
 /** Wire name -> camelCase key of the SDK's params and attribute tables. */
 export const camel = (wire) => wire.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase());
 
@@ -86,17 +88,6 @@ export function errorMessage(err, env) {
   }
 }
 
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k === "class") node.className = v;
-    else if (k === "text") node.textContent = v;
-    else node.setAttribute(k, v === true ? "" : v);
-  }
-  node.append(...children);
-  return node;
-}
 
 /**
  * A label with its marker: optional fields say so in their label (and so in

@@ -127,7 +127,7 @@ async fn other_sessions_stay_when_asked() {
 
 /// An answer with what differs between any two sign-ins (ids, times, the
 /// address typed) blanked.
-fn shape(answer: &Answer, address: &str) -> String {
+pub(crate) fn shape(answer: &Answer, address: &str) -> String {
     let mut body = answer.body.clone();
     for (key, value) in [("id", "ID"), ("abandon_at", "T")] {
         body["response"][key] = json!(value);

@@ -7,6 +7,7 @@
 
 use crate::email_link::{landing, outcome};
 use crate::helpers::{Answer, TestApp, TestClient, spawn_admin_app, spawn_admin_app_with, token_of};
+use crate::password_reset::shape;
 use crate::sign_in::{CERSEI, PASSWORD, sign_in_with_password, sync_cersei};
 use gatehouse_server::config::Config;
 use reqwest::Method;
@@ -163,18 +164,6 @@ async fn prepare_sends_a_link_and_a_code_or_link_replaces_the_other() {
     create.assert_error(422, "form_param_missing");
     let create = app.client().sign_in(json!({ "identifier": CERSEI, "redirect_url": landing(&app) })).await;
     create.assert_error(422, "form_param_unknown");
-}
-
-/// An answer with what differs between any two sign-ins blanked.
-fn shape(answer: &Answer, address: &str) -> String {
-    let mut body = answer.body.clone();
-    for (key, value) in [("id", "ID"), ("abandon_at", "T")] {
-        body["response"][key] = json!(value);
-    }
-    body["response"]["first_factor_verification"]["expire_at"] = json!("T");
-    body["client"]["id"] = json!("ID");
-    body["client"]["sign_in_id"] = json!("ID");
-    body.to_string().replace(address, "ADDRESS")
 }
 
 #[tokio::test]
