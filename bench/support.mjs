@@ -17,7 +17,7 @@ import { chromium } from "playwright-core";
 export const ROOT = fileURLToPath(new URL("..", import.meta.url));
 export const OUT = join(ROOT, "target/bench");
 const DOC = join(ROOT, "docs/BENCHMARKS.md");
-const CHROMIUM = process.env.GATEHOUSE_E2E_CHROMIUM || "/usr/bin/chromium";
+export const CHROMIUM = process.env.GATEHOUSE_E2E_CHROMIUM || "/usr/bin/chromium";
 
 export const say = (...a) => console.log("[bench]", ...a);
 
@@ -72,11 +72,17 @@ export async function startServer({ server, work, name, config, args }) {
 }
 
 /** Headless Chromium, with the flags the demo tests use. */
-export function launchChromium() {
+/**
+ * Headless Chromium: the full browser (`CHROMIUM`) in `--headless=new`, or
+ * Debian's chromium-headless-shell (a path naming it), which is headless
+ * only and takes Playwright's own `--headless`.
+ */
+export function launchChromium(executablePath = CHROMIUM) {
+  const shell = executablePath.includes("headless-shell");
   return chromium.launch({
-    executablePath: CHROMIUM,
+    executablePath,
     args: [
-      "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+      ...(shell ? [] : ["--headless=new"]), "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
       "--disable-background-networking", "--disable-component-update", "--disable-sync",
       "--no-first-run", "--disable-quic",
     ],
