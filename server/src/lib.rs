@@ -6,7 +6,8 @@
 //! Layout, from the edge inwards (each layer imports only the ones below
 //! it; `tests/api/imports.rs` fails on any import circle):
 //! - [`cli`], [`config`]: the command line and the TOML instance settings;
-//! - [`app`]: the router and its layers; [`trace`], [`origin`],
+//! - [`app`]: the router and its layers, and [`connections`]: the HTTP/1.1
+//!   connections it is served on; [`trace`], [`origin`],
 //!   [`rate_limit`], [`client`] are those layers; [`peer_ip`]: the
 //!   client's IP, for the rate limit and the sign-in limits;
 //! - [`extract`], [`error`]: JSON bodies in, the one error shape out;
@@ -49,6 +50,7 @@ pub mod client;
 pub mod clock;
 pub mod codes;
 pub mod config;
+pub mod connections;
 pub mod db;
 pub mod delivery;
 pub mod dev;
@@ -283,7 +285,6 @@ impl App {
             shutdown.await;
             hub.close_all();
         };
-        let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
         // Each write goes out at once. With Nagle's algorithm, a body
         // written after its head waits for the peer's delayed ACK: tens of
         // milliseconds for a static file or an answer in two writes.
@@ -292,11 +293,11 @@ impl App {
                 tracing::warn!(%error, "cannot set TCP_NODELAY on a connection");
             }
         });
-        let served = axum::serve(listener, service).with_graceful_shutdown(shutdown).await;
+        connections::serve(listener, self.router, shutdown).await;
         if tokio::time::timeout(MAIL_DRAIN, state.sender.idle()).await.is_err() {
             tracing::error!(unsent = state.sender.pending(), "stopping with mail still queued: it is lost");
         }
-        served
+        Ok(())
     }
 }
 

@@ -109,7 +109,7 @@ impl Events {
         }
         if self.first {
             self.first = false;
-            let chunk = self.event_if_new().await?;
+            let chunk = Box::pin(self.event_if_new()).await?;
             return Some((Ok(Bytes::from(chunk)), self));
         }
         loop {
@@ -130,7 +130,10 @@ impl Events {
                 () = tokio::time::sleep(timer) => false,
             };
             let lived = self.state.now() >= self.ends_at;
-            let mut chunk = self.event_if_new().await?;
+            // Boxed too: the sign-up's wire form and its JSON are held
+            // across its await, and would otherwise widen every waiting
+            // stream's future by their size.
+            let mut chunk = Box::pin(self.event_if_new()).await?;
             if lived {
                 // A last change is sent before the end.
                 self.finished = true;

@@ -247,7 +247,7 @@ const LAYERS: &[&[&str]] = &[
     &["state", "request_log"],
     &["extract", "origin", "peer_ip", "device", "rate_limit", "client", "verification"],
     &["sign_up", "sign_in", "totp", "invitations", "session", "admin"],
-    &["app", "verify", "dev", "environment", "static_files", "probes", "cli", "logging"],
+    &["app", "connections", "verify", "dev", "environment", "static_files", "probes", "cli", "logging"],
 ];
 
 #[test]
