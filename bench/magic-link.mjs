@@ -184,6 +184,8 @@ const perMinute = (count) => (count * 60) / WINDOW_S;
 
 function docSection({ push, poll, postPush, postPoll, pushEvent, pushGet, pollGet, pushSplit, window, date, machine, chromiumVersion, seconds, load, rev }) {
   const ratio = (a, b) => `${(a / b).toFixed(0)}×`;
+  // A figure, or a dash where no run had one (no push run reloaded).
+  const ms = (x) => (f1(x) === "-" ? "-" : `${f1(x)} ms`);
   const goal = (ok) => (ok ? "met" : "**missed**");
   const split = pushSplit.during && pushSplit.after
     ? ` (push p50 ${f1(pushSplit.during.p50)} ms over the ${pushSplit.during.n} runs made while they waited, ${f1(pushSplit.after.p50)} ms over the ${pushSplit.after.n} after)`
@@ -216,8 +218,8 @@ point of the poll period. p50 and p95 interpolate between closest ranks.
 | ratio polling / push | ${ratio(poll.p50, push.p50)} | ${ratio(poll.p95, push.p95)} | | |
 | *for scale: the POST's own 303, push runs* | ${f1(postPush.p50)} ms | ${f1(postPush.p95)} ms | | |
 | *the same, polling runs* | ${f1(postPoll.p50)} ms | ${f1(postPoll.p95)} ms | | |
-| *push: POST → the SDK sends its reload GET (the event arrived)* | ${f1(pushEvent.p50)} ms | ${f1(pushEvent.p95)} ms | | |
-| *push: that GET → promise resolved* | ${f1(pushGet.p50)} ms | ${f1(pushGet.p95)} ms | | |
+| *push: POST → the SDK sends its reload GET (the event arrived)* | ${ms(pushEvent.p50)} | ${ms(pushEvent.p95)} | | |
+| *push: that GET → promise resolved* | ${ms(pushGet.p50)} | ${ms(pushGet.p95)} | | |
 | *polling: the GET that saw it → promise resolved* | ${f1(pollGet.p50)} ms | ${f1(pollGet.p95)} ms | | |
 
 ${pushEvent.n === 0
