@@ -79,12 +79,13 @@ window.bench = {
       .then((r) => ({ at: performance.now(), type: r.type, status: r.status }));
     await run.promise;
     const post = await posted;
-    // The GET of the sign-up that found it verified: push reloads it once
-    // the stream said so; polling sends it every second.
+    // The GET of the sign-up that found it verified: polling sends it every
+    // second; push sends one after the POST only when the event could not
+    // carry the client (a reload).
     const gets = noted.filter((n) => n.method === "GET" && n.path === `/v1/client/sign_ups/${run.id}` && n.t < run.t1);
     return {
       t0, t1: run.t1, postAnsweredAt: post.at, postType: post.type, lastGetAt: gets.at(-1)?.t ?? null,
-      status: run.status, error: run.error,
+      reloads: gets.filter((n) => n.t >= t0).length, status: run.status, error: run.error,
     };
   },
 

@@ -32,11 +32,17 @@
 //! did it replaces the token as it answers, so the old token never sees
 //! the session (a sign-up's change replaces it in its own transaction,
 //! committed with the session). An email link completes a sign-up in whatever browser
-//! opened the link, a request that is not the client's own: there the
-//! token is replaced at the client's next request (the waiting tab's next
-//! poll), which gets the new token while the old one finds nothing from
-//! then on. The replacement is a conditional update, so of two racing
-//! requests exactly one issues the new token.
+//! opened the link, a request that is not the client's own. Confirmed in
+//! the browser that signed up (its client cookie is the sign-up's client),
+//! the confirmation replaces the token in its own transaction and its 303
+//! sets the new cookie, so the browser that holds the link gets it, not
+//! whichever holder of the old token asks first (`crate::verify`; the
+//! waiting stream's `__gh_wait` cookie, [`WAIT_COOKIE`], lets that
+//! browser's stream show the session: `crate::sign_up::stream`). Confirmed
+//! in another browser, the token is replaced at the client's next request
+//! (the waiting tab's next poll), which gets the new token while the old
+//! one finds nothing from then on. The replacement is a conditional
+//! update, so of two racing requests exactly one issues the new token.
 //!
 //! **The other tab's old cookie.** Tabs share the cookie, so another tab's
 //! request can be in flight with the old token while the replacing answer
@@ -72,6 +78,14 @@ use gatehouse_protocol::wire::{Client, Envelope};
 pub const COOKIE: &str = "__gh_client";
 /// The cookie that carries it when the public origin is https.
 pub const HOST_COOKIE: &str = "__Host-gh_client";
+/// The cookie of a waiting event stream (cookie mode), over plain http: a
+/// random value only `/v1/verify` is sent, with which a link confirmed in
+/// the same browser names that stream (`crate::sign_up::stream`).
+pub const WAIT_COOKIE: &str = "__gh_wait";
+/// The same when the public origin is https.
+pub const SECURE_WAIT_COOKIE: &str = "__Secure-gh_wait";
+/// The path the wait cookie is sent to.
+pub const WAIT_COOKIE_PATH: &str = "/v1/verify";
 /// The response header that carries the client token (bearer mode only).
 pub const HEADER: HeaderName = HeaderName::from_static("gatehouse-client");
 /// The request header with which the SDK asks for bearer mode
@@ -100,6 +114,12 @@ pub struct CurrentClient {
     /// What the request's own transaction does about the client's token
     /// (see [`TokenSlot`]).
     pub token: TokenSlot,
+    /// The hash of the token this request acts with: the one it presented,
+    /// or the one issued to it as it began (a replacement that was due).
+    /// `None` for a client not stored yet. An event stream compares it with
+    /// the client's current one: a replaced token sees nothing
+    /// (`crate::sign_up::stream`).
+    pub token_hash: Option<String>,
 }
 
 /// The client's token, as the request's own write transaction handles it.
@@ -269,16 +289,21 @@ async fn find_or_create(
         None => None,
     };
     if let Some(found) = found {
-        let client = CurrentClient {
+        let mut client = CurrentClient {
             id: found.id.clone(),
             stored: true,
             bearer: false,
             device: Device::default(),
             token: TokenSlot::default(),
+            token_hash: presented.map(ids::token_hash),
         };
         // Due since a completion elsewhere (an email link): replace now.
         if found.rotate_due {
-            return Ok((client.clone(), rotate_if_due(state, &found.id).await?));
+            let issued = rotate_if_due(state, &found.id).await?;
+            if let Some(token) = &issued {
+                client.token_hash = Some(ids::token_hash(token));
+            }
+            return Ok((client, issued));
         }
         if state.now().saturating_sub(found.last_seen_at) >= TOUCH_EVERY_MS {
             state.store.touch_client(&found.id, state.now()).await?;
@@ -288,13 +313,23 @@ async fn find_or_create(
     let id = ids::new_id("client");
     match creates {
         Creates::No => Ok((
-            CurrentClient { id, stored: false, bearer: false, device: Device::default(), token: TokenSlot::default() },
+            CurrentClient {
+                id,
+                stored: false,
+                bearer: false,
+                device: Device::default(),
+                token: TokenSlot::default(),
+                token_hash: None,
+            },
             None,
         )),
         Creates::InTransaction => {
             let token = TokenSlot::default();
             token.lock().to_store = Some(ids::new_token());
-            Ok((CurrentClient { id, stored: false, bearer: false, device: Device::default(), token }, None))
+            Ok((
+                CurrentClient { id, stored: false, bearer: false, device: Device::default(), token, token_hash: None },
+                None,
+            ))
         }
         Creates::Now => {
             let token = ids::new_token();
@@ -306,6 +341,7 @@ async fn find_or_create(
                     bearer: false,
                     device: Device::default(),
                     token: TokenSlot::default(),
+                    token_hash: Some(ids::token_hash(&token)),
                 },
                 Some(token),
             ))
@@ -345,6 +381,27 @@ fn set_cookie(token: &str, https: bool, max_age_seconds: u64) -> String {
     let name = cookie_name(https);
     let secure = if https { "; Secure" } else { "" };
     format!("{name}={token}; Path=/; Max-Age={max_age_seconds}; HttpOnly; SameSite=Lax{secure}")
+}
+
+/// Sets the client cookie with a token issued outside `/v1/client` (a link
+/// confirmed in the browser that signed up replaced its token: the 303 of
+/// `/v1/verify` carries the new one).
+pub fn set_client_cookie(headers: &mut HeaderMap, state: &AppState, token: &str) {
+    let https = PublicOrigin::of(&state.config).is_https();
+    hand_out(headers, token, Mode::Cookie, https, state.config.client.max_lifetime_seconds);
+}
+
+/// The `Set-Cookie` value of a waiting stream's cookie (see [`WAIT_COOKIE`]).
+pub fn wait_cookie(value: &str, https: bool, max_age_seconds: u64) -> String {
+    let (name, secure) = if https { (SECURE_WAIT_COOKIE, "; Secure") } else { (WAIT_COOKIE, "") };
+    format!("{name}={value}; Path={WAIT_COOKIE_PATH}; Max-Age={max_age_seconds}; HttpOnly; SameSite=Lax{secure}")
+}
+
+/// The hash of the waiting stream's cookie a browser sent, if it sent one
+/// (twice counts as none).
+pub fn wait_hash(state: &AppState, headers: &HeaderMap) -> Option<String> {
+    let name = if PublicOrigin::of(&state.config).is_https() { SECURE_WAIT_COOKIE } else { WAIT_COOKIE };
+    cookie_token(headers, name).ok().flatten().map(ids::token_hash)
 }
 
 /// The client cookie's name for this scheme.
@@ -459,5 +516,14 @@ mod tests {
         assert_eq!(cookie, "__Host-gh_client=tok; Path=/; Max-Age=60; HttpOnly; SameSite=Lax; Secure");
         assert!(!cookie.contains("Domain"));
         assert_eq!(set_cookie("tok", false, 60), "__gh_client=tok; Path=/; Max-Age=60; HttpOnly; SameSite=Lax");
+    }
+
+    #[test]
+    fn the_wait_cookie_goes_only_to_verify() {
+        assert_eq!(wait_cookie("w", false, 60), "__gh_wait=w; Path=/v1/verify; Max-Age=60; HttpOnly; SameSite=Lax");
+        assert_eq!(
+            wait_cookie("w", true, 60),
+            "__Secure-gh_wait=w; Path=/v1/verify; Max-Age=60; HttpOnly; SameSite=Lax; Secure"
+        );
     }
 }

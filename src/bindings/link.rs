@@ -45,10 +45,15 @@
 //! The event that ends the wait carries what a reload would answer (the
 //! sign-up and the client, and in bearer mode a replaced client token), so
 //! it goes to `__answer` as that reload's answer would, and is decoded
-//! there, with no request. Only an event without the client (cookie mode,
-//! when the token is due for replacement: the reload's answer sets the new
-//! cookie; or a sign-up cancelled by the owner of the address, whose reload
-//! rejects with `sign_up_cancelled_by_owner`) is read again by the poll.
+//! there, with no request. In cookie mode that includes a link confirmed in
+//! the browser that signed up: the confirmation's 303 sets the replaced
+//! client cookie, and the stream (named by its own `__gh_wait` cookie, which
+//! that browser sent along) carries the client. Only an event without the
+//! client (cookie mode, a link confirmed in another browser: the token is
+//! still due for replacement, and the reload's answer sets the new cookie;
+//! a stream whose token another request replaced; or a sign-up cancelled by
+//! the owner of the address, whose reload rejects with
+//! `sign_up_cancelled_by_owner`) is read again by the poll.
 
 use super::Gatehouse;
 use crate::decode::{set, set_text};

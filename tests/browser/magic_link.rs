@@ -64,14 +64,40 @@ async fn the_waiting_flow_resolves_once_the_link_is_confirmed_in_both_modes() {
         let resolved = wait.await.expect("the flow resolves");
         assert!(resolved == sign_up, "it resolves with gh.signUp itself ({mode})");
         assert_verified_and_signed_in(&gh, &sign_up);
-        // Bearer: the completing event carried the client and the new
-        // token, so no reload; cookie: only a reload's answer can set the
-        // new cookie, so one. Either way the session works at once.
+        // Confirmed in another browser. Bearer: the completing event
+        // carried the client and the new token, so no reload; cookie: only
+        // a reload's answer can set the new cookie, so one. Either way the
+        // session works at once.
         let reloads = if mode == "bearer" { 0 } else { 1 };
         assert_eq!(reloads_and_streams(&id_of(&sign_up)).await, (reloads, 1), "(reloads, streams) {mode}");
         let jwt = call(&get(&gh, "session"), "getToken", JsValue::UNDEFINED).await.expect("a session token");
         assert_eq!(jwt.as_string().map(|t| t.split('.').count()), Some(3), "{mode}");
     }
+}
+
+#[wasm_bindgen_test]
+async fn cookie_a_link_confirmed_in_the_same_browser_resolves_on_the_event_with_no_reload() {
+    let (gh, sign_up, email) = sign_up_waiting_for_email("cookie").await;
+    count_stream_answers();
+    let (_flow, wait) = start_magic(&sign_up);
+    let link = link_sent_to(&email).await;
+    let id = id_of(&sign_up);
+    // The stream answered, so the browser holds its __gh_wait cookie (a
+    // link is clicked long after; a confirmation before that is one from
+    // a browser without it, and the SDK then reloads).
+    until("the event stream's answer", async || stream_answers() >= 1.0).await;
+    // Confirm in this browser, as its page's button does: the client cookie
+    // and the stream's __gh_wait cookie go along, and the 303 sets the
+    // replaced client cookie.
+    confirm_link_here(&link).await;
+    let resolved = wait.await.expect("the flow resolves");
+    assert!(resolved == sign_up, "it resolves with gh.signUp itself");
+    assert_verified_and_signed_in(&gh, &sign_up);
+    // The completing event carried the client: no reload after it.
+    assert_eq!(reloads_and_streams(&id).await, (0, 1), "(reloads, streams)");
+    // The session works at once, with the cookie the 303 set.
+    let jwt = call(&get(&gh, "session"), "getToken", JsValue::UNDEFINED).await.expect("a session token");
+    assert_eq!(jwt.as_string().map(|t| t.split('.').count()), Some(3));
 }
 
 #[wasm_bindgen_test]

@@ -88,6 +88,19 @@ export function interceptEvents(mode) {
   };
 }
 export const interceptedStreams = () => globalThis.__ghStreams ?? [];
+export function countStreamAnswers() {
+  // Installed once, over the fetch in place then (never put back, as above).
+  globalThis.__ghStreamAnswers = 0;
+  if (globalThis.__ghCountingStreams) return;
+  globalThis.__ghCountingStreams = true;
+  const original = globalThis.fetch;
+  globalThis.fetch = (url, init) => {
+    const answer = original(url, init);
+    if (String(url).endsWith("/events")) answer.then((r) => { if (r.ok) globalThis.__ghStreamAnswers++; }, () => {});
+    return answer;
+  };
+}
+export const streamAnswers = () => globalThis.__ghStreamAnswers ?? 0;
 export async function requestsTo(api, prefix) {
   const response = await fetch(`${api}/v1/dev/requests?path_prefix=${encodeURIComponent(prefix)}`);
   if (!response.ok) throw new Error(`requests: ${response.status}`);
@@ -142,6 +155,15 @@ extern "C" {
     /// cancelled }` each (bytes the page read, whether it cancelled).
     #[wasm_bindgen(js_name = interceptedStreams)]
     pub fn intercepted_streams() -> Array;
+
+    /// Counts, from now on, the page's event stream fetches that answered
+    /// (their headers, and so their cookies, taken in): [`stream_answers`].
+    #[wasm_bindgen(js_name = countStreamAnswers)]
+    pub fn count_stream_answers();
+
+    /// How many event stream fetches answered since [`count_stream_answers`].
+    #[wasm_bindgen(js_name = streamAnswers)]
+    pub fn stream_answers() -> f64;
 
     #[wasm_bindgen(js_name = requestsTo)]
     fn requests_to_js(api: &str, prefix: &str) -> Promise;

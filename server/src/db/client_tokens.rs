@@ -17,11 +17,25 @@ pub struct ClientToken {
     pub rotate_due: bool,
 }
 
+/// The client's token as it stands, for an event stream that decides
+/// what its event may show (`crate::sign_up::stream`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TokenState {
+    /// The hash of the current token.
+    pub token_hash: String,
+    /// A completion or sign-out asked for a new token.
+    pub rotate_due: bool,
+    /// The hash of the `__gh_wait` cookie of the same-browser link
+    /// confirmation that made the last replacement, if that is what made it.
+    pub replaced_for_wait: Option<String>,
+}
+
 /// Replaces the token of a client whose rotation is due (`$1` the
-/// client, `$2` the new token's hash, `$3` now), keeping the old one's
-/// hash and the time as the previous token.
+/// client, `$2` the new token's hash, `$3` now, `$4` the hash of the
+/// `__gh_wait` cookie of a link confirmed in this client's own browser, or
+/// NULL), keeping the old one's hash and the time as the previous token.
 const ROTATE: &str = "UPDATE clients SET previous_token_hash = token_hash, token_replaced_at = $3, \
-     token_hash = $2, token_rotate_due = NULL, last_seen_at = $3 \
+     token_hash = $2, token_rotate_due = NULL, last_seen_at = $3, replaced_for_wait = $4 \
      WHERE id = $1 AND token_rotate_due IS NOT NULL";
 
 impl Store {
@@ -57,8 +71,26 @@ impl Store {
     /// The old token's hash is kept, with the time, as the previous one.
     pub async fn rotate_client_token(&self, id: &str, token_hash: &str, now: i64) -> Result<bool, sqlx::Error> {
         let _turn = self.gate.wait_turn().await?;
-        let done = sqlx::query(ROTATE).bind(id).bind(token_hash).bind(now).execute(&self.pool).await?;
+        let done =
+            sqlx::query(ROTATE).bind(id).bind(token_hash).bind(now).bind(None::<&str>).execute(&self.pool).await?;
         Ok(done.rows_affected() == 1)
+    }
+
+    /// The client's current token hash, whether a replacement is due, and
+    /// what the last replacement was for; `None` for a client not stored.
+    pub async fn client_token_state(&self, id: &str) -> Result<Option<TokenState>, sqlx::Error> {
+        let row = sqlx::query("SELECT token_hash, token_rotate_due, replaced_for_wait FROM clients WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| {
+            Ok(TokenState {
+                token_hash: r.try_get("token_hash")?,
+                rotate_due: r.try_get::<Option<i64>, _>("token_rotate_due")?.is_some(),
+                replaced_for_wait: r.try_get("replaced_for_wait")?,
+            })
+        })
+        .transpose()
     }
 
     /// Whether a token (by its hash) is a client's previous one, replaced
@@ -91,7 +123,22 @@ impl Tx {
     /// [`Store::rotate_client_token`], in this transaction: the new token
     /// is committed with the change that made it due.
     pub async fn rotate_client_token(&mut self, id: &str, token_hash: &str, now: i64) -> Result<bool, sqlx::Error> {
-        let done = sqlx::query(ROTATE).bind(id).bind(token_hash).bind(now).execute(&mut *self.tx).await?;
+        self.rotate_client_token_for(id, token_hash, now, None).await
+    }
+
+    /// [`Tx::rotate_client_token`] for a link confirmed in the client's
+    /// own browser, recording the hash of the `__gh_wait` cookie it sent
+    /// (if any): the event stream that set that cookie may show the new
+    /// session (`crate::sign_up::stream`).
+    pub async fn rotate_client_token_for(
+        &mut self,
+        id: &str,
+        token_hash: &str,
+        now: i64,
+        wait_hash: Option<&str>,
+    ) -> Result<bool, sqlx::Error> {
+        let done =
+            sqlx::query(ROTATE).bind(id).bind(token_hash).bind(now).bind(wait_hash).execute(&mut *self.tx).await?;
         Ok(done.rows_affected() == 1)
     }
 
@@ -101,7 +148,8 @@ impl Tx {
     /// request starts a new client, with no sessions and no history.
     pub async fn disown_client(&mut self, id: &str, unknown_hash: &str) -> Result<(), sqlx::Error> {
         sqlx::query(
-            "UPDATE clients SET token_hash = $2, previous_token_hash = NULL, token_replaced_at = NULL WHERE id = $1",
+            "UPDATE clients SET token_hash = $2, previous_token_hash = NULL, token_replaced_at = NULL, \
+             replaced_for_wait = NULL WHERE id = $1",
         )
         .bind(id)
         .bind(unknown_hash)

@@ -51,7 +51,7 @@ use std::sync::Arc;
 use crate::config::DatabaseSettings;
 pub use backend::{Backend, Conn, Db};
 use backend::{DbRow, Pool, flag};
-pub use client_tokens::ClientToken;
+pub use client_tokens::{ClientToken, TokenState};
 pub use clients::{InsertUserError, NewUser};
 pub use email_links::{EmailLink, LinkOwner, NewEmailLink};
 pub use invitations::InvitationKey;

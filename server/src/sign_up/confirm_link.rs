@@ -5,6 +5,10 @@
 //! in another browser. The sign-up stays its own client's: that client gets
 //! the session if this completes the sign-up. The browser that confirmed
 //! is recorded in `verified_at_client` (`null` without a client cookie).
+//! When that browser is the sign-up's own and the confirmation completes
+//! the sign-up, the run replaces the client's token in the same
+//! transaction ([`ConfirmLink::own_browser`]; `crate::verify` sets the new
+//! cookie on the 303, `crate::sign_up::stream` says why).
 
 use super::{Ctx, Outcome};
 use crate::config::Config;
@@ -18,11 +22,22 @@ pub struct ConfirmLink {
     token_hash: String,
     /// The client of the browser that confirms, if it has one.
     confirming_client: Option<String>,
+    /// The hash of the `__gh_wait` cookie that browser sent, if any.
+    wait_hash: Option<String>,
 }
 
 impl ConfirmLink {
-    pub fn new(token_hash: String, confirming_client: Option<String>) -> ConfirmLink {
-        ConfirmLink { token_hash, confirming_client }
+    pub fn new(token_hash: String, confirming_client: Option<String>, wait_hash: Option<String>) -> ConfirmLink {
+        ConfirmLink { token_hash, confirming_client, wait_hash }
+    }
+
+    /// For a confirmation from the sign-up's own browser (`client_id` is
+    /// the sign-up's client): the hash of the `__gh_wait` cookie it sent
+    /// (`Some(None)` without one). The transaction then replaces the
+    /// client's token if the completion made that due, and the 303 sets
+    /// the new cookie in that browser.
+    pub(super) fn own_browser(&self, client_id: &str) -> Option<Option<String>> {
+        (self.confirming_client.as_deref() == Some(client_id)).then(|| self.wait_hash.clone())
     }
 
     /// Verifies the address and spends the link, or tells why not. An

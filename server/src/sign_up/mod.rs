@@ -89,6 +89,10 @@ pub struct Ran {
     pub sign_up: wire::SignUp,
     /// For [`Operation::ConfirmLink`]: how it ended.
     pub link: Option<EmailLinkStatus>,
+    /// For [`Operation::ConfirmLink`] from the sign-up's own browser: the
+    /// client's new token, when the completion made a replacement due and
+    /// the transaction made it (the 303 sets it as the cookie).
+    pub token: Option<String>,
 }
 
 impl Operation {
@@ -137,6 +141,10 @@ impl Operation {
             (_, None) => return Err(ApiError::Refused(ErrorCode::SignUpNotFound)),
         };
         let before = sign_up.clone();
+        let own_browser = match &self {
+            Operation::ConfirmLink(op) if own.is_none() => op.own_browser(client_id),
+            _ => None,
+        };
         let status = transition(sign_up.status_at(now), Event::Change)?;
         let outcome = match self {
             Operation::Create(op) => op.apply(&mut ctx, &mut sign_up).await?,
@@ -172,17 +180,33 @@ impl Operation {
                 }
                 Some(resource)
             }
-            None => None,
+            None => {
+                // A link confirmed in the sign-up's own browser replaces the
+                // token now, as the client's own request would: the old
+                // token never sees the session.
+                if let Some(wait_hash) = own_browser {
+                    let token = ids::new_token();
+                    let hash = ids::token_hash(&token);
+                    if ctx.tx.rotate_client_token_for(client_id, &hash, now, wait_hash.as_deref()).await? {
+                        replaced = Some(token);
+                    }
+                }
+                None
+            }
         };
         // Announces every sign-up it saved (this one, one a create abandoned).
         ctx.tx.commit().await?;
-        if let Some(own) = own {
-            own.token.committed(new_client.is_some(), replaced);
-        }
+        let token = match own {
+            Some(own) => {
+                own.token.committed(new_client.is_some(), replaced);
+                None
+            }
+            None => replaced,
+        };
         crate::telemetry::sign_up_saved(is_new, before.created_user_id.is_none() && sign_up.created_user_id.is_some());
         let link = ctx.link;
         outcome.finish(state, now).await?;
-        Ok((Ran { sign_up: view::sign_up(&sign_up, &state.config, now), link }, resource))
+        Ok((Ran { sign_up: view::sign_up(&sign_up, &state.config, now), link, token }, resource))
     }
 }
 

@@ -10,12 +10,29 @@
 //! An event's data is what `GET` of the sign-up would answer then: the
 //! sign-up and its client (`wire::SignUpEvent`), so the SDK that waits
 //! for an email link resolves from the event, without a reload. The stream
-//! is its client's own request, so the client tells it nothing new. When
-//! the client's token is due for replacement (a session was created: the
-//! link was confirmed), the stream does what that `GET` would: in bearer
-//! mode it replaces the token and sends the new one as `client_token`; in
-//! cookie mode it cannot set a cookie on an answer already under way, so
-//! it leaves `client` out, and the SDK's reload gets the new cookie.
+//! is its client's own request, so the client tells it nothing new, as
+//! long as the token it was opened with is still the client's: a replaced
+//! token sees nothing. When the client's token is due for replacement (a
+//! session was created: the link was confirmed in another browser), the
+//! stream does what that `GET` would: in bearer mode it replaces the token
+//! and sends the new one as `client_token`; in cookie mode it cannot set a
+//! cookie on an answer already under way, so it leaves `client` out, and
+//! the SDK's reload gets the new cookie.
+//!
+//! **A link confirmed in the browser that signed up** (cookie mode) needs
+//! no reload. A cookie-mode stream sets a cookie of its own as it opens,
+//! `__gh_wait` (`__Secure-gh_wait` over https; a random value, HttpOnly,
+//! `Path=/v1/verify`, for the stream's lifetime), and keeps its hash. The
+//! confirmation from that browser carries the client cookie and this one:
+//! it replaces the client's token in its own transaction, sets the new
+//! cookie on its 303, and records the `__gh_wait` hash with the
+//! replacement (`clients.replaced_for_wait`). This stream's token is then
+//! the old one, but the browser that proved it holds both the link and the
+//! stream's cookie has the new token, and the stream is that browser's: it
+//! shows the client. Anyone else holding the old token (a planted cookie:
+//! fixation) has a stream with another `__gh_wait`, which sees nothing, and
+//! every request with the old token answers 409 `client_token_replaced`,
+//! then finds nothing.
 //!
 //! Only a change notice, or a change to send, reads the database. A timer
 //! or a keep-alive shows the last sign-up read again at the current time
@@ -31,7 +48,9 @@
 use crate::client::{self, CurrentClient};
 use crate::error::ApiError;
 use crate::events::{Subscription, Wake};
+use crate::ids;
 use crate::model::SignUpRecord;
+use crate::origin::PublicOrigin;
 use crate::state::AppState;
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderName, HeaderValue, header};
@@ -53,12 +72,18 @@ const MAX_SLEEP: Duration = Duration::from_secs(24 * 60 * 60);
 /// The streaming answer for `sign_up`, read after `subscription` began.
 pub fn response(state: AppState, client: CurrentClient, subscription: Subscription, sign_up: SignUpRecord) -> Response {
     let every = state.config.events.keep_alive;
+    let max_lifetime = state.config.events.max_lifetime;
+    let https = PublicOrigin::of(&state.config).is_https();
     let mut keep_alive = tokio::time::interval_at(Instant::now() + every, every);
     keep_alive.set_missed_tick_behavior(MissedTickBehavior::Delay);
     let ends_at =
         state.now().saturating_add(i64::try_from(state.config.events.max_lifetime.as_millis()).unwrap_or(i64::MAX));
+    // Cookie mode: the stream's own cookie, which a link confirmed in this
+    // browser sends to `/v1/verify` (see the module's doc).
+    let wait = (!client.bearer && client.stored).then(ids::new_token);
     let events = Events {
         sign_up_id: sign_up.id.clone(),
+        wait_hash: wait.as_deref().map(ids::token_hash),
         client,
         state,
         subscription,
@@ -76,7 +101,14 @@ pub fn response(state: AppState, client: CurrentClient, subscription: Subscripti
         (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
         (HeaderName::from_static("x-accel-buffering"), HeaderValue::from_static("no")),
     ];
-    (headers, body).into_response()
+    let mut response = (headers, body).into_response();
+    if let Some(wait) = wait {
+        let max_age = max_lifetime.as_secs().max(1);
+        if let Ok(value) = HeaderValue::from_str(&client::wait_cookie(&wait, https, max_age)) {
+            response.headers_mut().append(header::SET_COOKIE, value);
+        }
+    }
+    response
 }
 
 struct Events {
@@ -85,6 +117,8 @@ struct Events {
     sign_up_id: String,
     /// Whose stream this is (the sign-up's client), and in which mode.
     client: CurrentClient,
+    /// The hash of this stream's `__gh_wait` cookie (cookie mode).
+    wait_hash: Option<String>,
     /// The first event is yet to be sent.
     first: bool,
     /// The sign-up as last read from the database.
@@ -203,30 +237,47 @@ impl Events {
         }
     }
 
-    /// The client for an event, as its `GET` would show it: replacing the
-    /// token first if that is due and this stream can hand the new one out
-    /// (bearer mode; the new token comes too), left out if it is due and
-    /// the stream cannot (cookie mode), or if another request replaced it
-    /// first (this stream's token is then the old one, which sees nothing).
+    /// The client for an event, as its `GET` would show it, to the token
+    /// this stream was opened with only:
+    /// - that token is still the client's: the client; if its replacement
+    ///   is due (a session was created by a request not the client's own),
+    ///   in bearer mode the stream replaces it and the new token comes too
+    ///   (this stream then acts with the new one), in cookie mode it cannot
+    ///   set a cookie and leaves the client out (the SDK's reload gets it);
+    /// - another request replaced it: nothing (the old token sees nothing),
+    ///   unless that was a link confirmed in this browser that sent this
+    ///   stream's own `__gh_wait` cookie (`clients.replaced_for_wait`): that
+    ///   browser got the new token on the confirmation's 303, and this
+    ///   stream is its own, so it shows the client as that browser's `GET`
+    ///   would.
+    ///
     /// Left out too for a sign-up the owner of its address cancelled: its
     /// `GET` answers 410 `sign_up_cancelled_by_owner`, no client.
-    async fn client_part(&self) -> Result<(Option<Client>, Option<String>), ApiError> {
+    async fn client_part(&mut self) -> Result<(Option<Client>, Option<String>), ApiError> {
         if self.last_read.cancelled_at.is_some() {
             return Ok((None, None));
         }
-        let state = &self.state;
-        let id = &self.client.id;
+        let state = self.state.clone();
+        let id = self.client.id.clone();
         let mut token = None;
-        if self.client.stored && state.store.client_rotate_due(id).await? {
-            if !self.client.bearer {
-                return Ok((None, None));
-            }
-            token = client::rotate_if_due(state, id).await?;
-            if token.is_none() {
-                return Ok((None, None));
+        if self.client.stored {
+            let Some(now) = state.store.client_token_state(&id).await? else { return Ok((None, None)) };
+            let own = self.client.token_hash.as_deref() == Some(now.token_hash.as_str());
+            if own && now.rotate_due {
+                if !self.client.bearer {
+                    return Ok((None, None));
+                }
+                token = client::rotate_if_due(&state, &id).await?;
+                let Some(issued) = &token else { return Ok((None, None)) };
+                self.client.token_hash = Some(ids::token_hash(issued));
+            } else if !own {
+                let named = self.wait_hash.is_some() && now.replaced_for_wait == self.wait_hash;
+                if !named || now.rotate_due {
+                    return Ok((None, None));
+                }
             }
         }
-        Ok((Some(state.store.client(id, state.now()).await?), token))
+        Ok((Some(state.store.client(&id, state.now()).await?), token))
     }
 }
 

@@ -20,7 +20,11 @@
 //! - `POST /v1/verify` (form field `token`) confirms (the `ConfirmLink`
 //!   operation) and redirects with 303 to the sign-up's `redirect_url`,
 //!   with `gh_status` and, when it completed the sign-up,
-//!   `gh_created_session`.
+//!   `gh_created_session`. In the browser that signed up, a completion
+//!   replaces the client's token in the same transaction and the 303 sets
+//!   the new client cookie; the browser's `__gh_wait` cookie (set by its
+//!   waiting event stream) is recorded with it, so that stream shows the
+//!   new session at once (`crate::sign_up::stream`).
 //! - A token that is malformed or unknown has no `redirect_url` to go back
 //!   to: both methods answer a 400 page.
 //!
@@ -108,7 +112,7 @@ pub async fn open(
     }
     let same_browser = confirming.as_deref() == Some(sign_up.client_id.as_str());
     if state.config.email_link.confirm == LinkConfirm::Auto && method == Method::GET && same_browser {
-        return confirm_found(&state, found, confirming).await;
+        return confirm_found(&state, found, confirming, client::wait_hash(&state, &headers)).await;
     }
     let now = state.now();
     let ms_left = link.expire_at - now;
@@ -144,7 +148,7 @@ pub async fn confirm(
         Err(page) => return page,
     };
     let confirming = client::from_cookie(&state, &headers).await;
-    confirm_found(&state, found, confirming).await
+    confirm_found(&state, found, confirming, client::wait_hash(&state, &headers)).await
 }
 
 /// `POST /v1/verify/cancel` with the form field `token`: "I didn't start this".
@@ -200,18 +204,31 @@ async fn find(state: &AppState, token: Option<String>) -> Result<Found, Response
 }
 
 /// Runs the confirmation on the link's sign-up (or sign-in), then sends
-/// the person back.
-async fn confirm_found(state: &AppState, found: Found, confirming: Option<String>) -> Response {
+/// the person back. In the browser that signed up (`confirming` is the
+/// sign-up's client), a completion replaces the client's token in the same
+/// transaction and the 303 sets the new cookie; `wait_hash` (that
+/// browser's `__gh_wait` cookie) names its waiting event stream, which may
+/// then show the new session (`crate::sign_up::stream`).
+async fn confirm_found(
+    state: &AppState,
+    found: Found,
+    confirming: Option<String>,
+    wait_hash: Option<String>,
+) -> Response {
     let LinkOwner::SignUp(sign_up_id) = found.link.owner.clone() else {
         return confirm_reset(state, found, confirming).await;
     };
     let Found { token_hash, link, .. } = found;
-    let op = Operation::ConfirmLink(ConfirmLink::new(token_hash, confirming));
+    let op = Operation::ConfirmLink(ConfirmLink::new(token_hash, confirming, wait_hash));
     match op.run(state, &link.client_id, Some(&sign_up_id)).await {
         Ok(ran) => {
             let status = ran.link.unwrap_or(EmailLinkStatus::Failed);
             let session = ran.sign_up.created_session_id.filter(|_| status == EmailLinkStatus::Verified);
-            page::redirect(&link.redirect_url, status, session.as_deref())
+            let mut page = page::redirect(&link.redirect_url, status, session.as_deref());
+            if let Some(token) = &ran.token {
+                client::set_client_cookie(page.headers_mut(), state, token);
+            }
+            page
         }
         Err(ApiError::Refused(ErrorCode::SignUpCancelledByOwner)) => page::cancelled(&link.email_address),
         Err(e @ ApiError::Internal(_)) => page::failure(&e),

@@ -275,3 +275,105 @@ async fn a_stream_ends_cleanly_after_its_lifetime_and_a_new_one_opens() {
     let mut again = browser.events(&id).await;
     assert_eq!(again.next_sign_up().await, first);
 }
+
+/// A sign-up of `waiting` with its link sent, and `waiting`'s stream on it,
+/// past its first event: answers the sign-up id, the link and the stream.
+async fn waiting_on_link(app: &TestApp, waiting: &TestClient) -> (String, String, crate::helpers::EventStream) {
+    let id = waiting.start_sign_up("ana@example.com").await;
+    waiting.prepare_link(&id, &format!("{}/verify", app.base)).await.response();
+    let link = app.last_link_to("ana@example.com").await;
+    let mut stream = waiting.events(&id).await;
+    assert_eq!(stream.next_sign_up().await["verifications"]["email_address"]["status"], "unverified");
+    (id, link, stream)
+}
+
+#[tokio::test]
+async fn cookie_a_link_confirmed_in_the_same_browser_replaces_the_token_on_its_303_and_the_event_carries_the_session() {
+    let app = spawn_app().await;
+    let waiting = app.client();
+    let (id, link, mut stream) = waiting_on_link(&app, &waiting).await;
+    let wait = waiting.wait_cookie().expect("a cookie-mode stream sets its __gh_wait cookie");
+    assert!(wait.starts_with("__gh_wait="), "{wait}");
+    let old = waiting.token().unwrap();
+
+    // The same browser confirms: its client cookie and the stream's cookie go along.
+    let confirmed = waiting.confirm_link(&token_of(&link)).await;
+    assert_eq!(confirmed.status, 303);
+    let set = confirmed.header("set-cookie").expect("the 303 sets the replaced client cookie");
+    assert!(set.starts_with("__gh_client=") && set.contains("HttpOnly"), "{set}");
+    let new = waiting.token().unwrap();
+    assert_ne!(new, old, "replaced in the confirmation's own transaction");
+
+    // The stream, named by the browser's __gh_wait cookie, shows the client and its session.
+    let last = stream.next_event().await;
+    let session = last["response"]["created_session_id"].as_str().expect("a session").to_owned();
+    assert_eq!(last["response"]["status"], "complete");
+    assert_eq!(last["client"]["last_active_session_id"], session.as_str());
+    assert_eq!(last["client"]["sessions"][0]["id"], session.as_str());
+    assert!(last.get("client_token").is_none(), "cookie mode: no token in a body");
+    stream.assert_ends().await;
+
+    // The old token sees nothing now (the replacement's minute of 409, then unknown) ...
+    let holder_of_old = app.client();
+    *holder_of_old.token_slot() = Some(old.clone());
+    holder_of_old.get_sign_up(&id).await.assert_error(409, "client_token_replaced");
+    holder_of_old.get("/v1/client").await.assert_error(409, "client_token_replaced");
+    app.advance(61);
+    let unknown = holder_of_old.get("/v1/client").await;
+    assert_eq!(unknown.response()["sessions"], json!([]), "after the minute the old token is unknown: an empty client");
+    // ... and the new cookie is the client with the session, replaced once only.
+    let get = waiting.get_sign_up(&id).await;
+    assert_eq!(get.body["client"], last["client"]);
+    assert!(get.header("set-cookie").is_none(), "nothing left due: no second replacement");
+}
+
+#[tokio::test]
+async fn cookie_a_stream_on_the_same_old_token_elsewhere_sees_nothing_of_the_new_session() {
+    // Fixation: someone else holds the same client token (a planted
+    // cookie) and listens on the sign-up too, from its own browser.
+    let app = spawn_app().await;
+    let waiting = app.client();
+    let (id, link, mut stream) = waiting_on_link(&app, &waiting).await;
+    let planted = waiting.at(&app);
+    let mut theirs = planted.events(&id).await;
+    theirs.next_sign_up().await;
+    assert_ne!(planted.wait_cookie(), waiting.wait_cookie(), "each stream has its own cookie");
+
+    assert_eq!(waiting.confirm_link(&token_of(&link)).await.status, 303);
+    let last = stream.next_event().await;
+    assert_eq!(last["response"]["status"], "complete");
+    assert!(last["client"]["last_active_session_id"].is_string(), "{last}");
+    // Their stream's token is the old one, and the browser that confirmed did not name it.
+    let seen = theirs.next_event().await;
+    assert_eq!(seen["response"]["status"], "complete");
+    assert!(seen.get("client").is_none() && seen.get("client_token").is_none(), "{seen}");
+    theirs.assert_ends().await;
+    planted.get_sign_up(&id).await.assert_error(409, "client_token_replaced");
+}
+
+#[tokio::test]
+async fn cookie_a_link_confirmed_in_another_browser_still_leaves_the_replacement_to_the_waiting_client() {
+    let app = spawn_app().await;
+    let waiting = app.client();
+    let (id, link, mut stream) = waiting_on_link(&app, &waiting).await;
+    let old = waiting.token().unwrap();
+    // Another browser with a client of its own, and a stream cookie of its own.
+    let laptop = app.client();
+    let other = laptop.start_sign_up("bea@example.com").await;
+    let mut its_stream = laptop.events(&other).await;
+    its_stream.next_sign_up().await;
+    let laptop_token = laptop.token();
+
+    let confirmed = laptop.confirm_link(&token_of(&link)).await;
+    assert_eq!(confirmed.status, 303);
+    assert!(confirmed.header("set-cookie").is_none(), "the confirming browser is not the sign-up's: no cookie");
+    assert_eq!(laptop.token(), laptop_token);
+    let last = stream.next_event().await;
+    assert_eq!(last["response"]["status"], "complete");
+    assert!(last.get("client").is_none(), "the replacement is still due: {last}");
+    // The waiting client's next request replaces it.
+    let get = waiting.get_sign_up(&id).await;
+    assert!(get.header("set-cookie").is_some());
+    assert_ne!(waiting.token().unwrap(), old);
+    assert_eq!(get.body["client"]["last_active_session_id"], last["response"]["created_session_id"]);
+}

@@ -236,6 +236,9 @@ pub struct TestClient {
     /// The client cookie's name: `__Host-gh_client` once the server set
     /// that one (an https public origin).
     cookie_name: Mutex<&'static str>,
+    /// The waiting stream's cookie (`__gh_wait` or `__Secure-gh_wait`,
+    /// with its value), which a browser sends to `/v1/verify` only.
+    wait_cookie: Mutex<Option<String>>,
     /// Extra headers sent with every request (`Origin`, ...).
     pub extra: Mutex<Vec<(String, String)>>,
 }
@@ -293,6 +296,7 @@ impl TestClient {
             mode,
             token: Mutex::new(None),
             cookie_name: Mutex::new("__gh_client"),
+            wait_cookie: Mutex::new(None),
             extra: Mutex::new(Vec::new()),
         }
     }
@@ -344,9 +348,13 @@ impl TestClient {
         if writes && body.is_none() {
             request = request.header("content-type", "application/json");
         }
+        let wait = self.wait_cookie.lock().unwrap().clone().filter(|_| path.starts_with("/v1/verify"));
         if let Some(token) = self.token() {
             request = match self.mode {
-                Mode::Cookie => request.header("cookie", format!("{}={token}", self.cookie_name.lock().unwrap())),
+                Mode::Cookie => {
+                    let cookie = format!("{}={token}", self.cookie_name.lock().unwrap());
+                    request.header("cookie", wait.map_or(cookie.clone(), |w| format!("{cookie}; {w}")))
+                }
                 Mode::Bearer => request.header("authorization", format!("Bearer {token}")),
             };
         }
@@ -374,6 +382,18 @@ impl TestClient {
         if let Some(token) = token {
             *self.token.lock().unwrap() = Some(token);
         }
+        let wait = headers.get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).find_map(|c| {
+            let pair = c.split(';').next()?;
+            ["__Secure-gh_wait=", "__gh_wait="].iter().any(|n| pair.starts_with(n)).then(|| pair.to_owned())
+        });
+        if wait.is_some() {
+            *self.wait_cookie.lock().unwrap() = wait;
+        }
+    }
+
+    /// The waiting stream's cookie it holds (`name=value`), if any.
+    pub fn wait_cookie(&self) -> Option<String> {
+        self.wait_cookie.lock().unwrap().clone()
     }
 
     pub async fn get(&self, path: &str) -> Answer {
