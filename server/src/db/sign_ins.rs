@@ -1,8 +1,9 @@
 //! Sign-ins, with their first factor's verification inline.
 
-use super::{Conn, Store, Tx, corrupt};
+use super::{Conn, Store, Tx, corrupt, flag};
 use crate::model::SignInRecord;
 use crate::model::VerificationRecord;
+use crate::model::sign_in::PendingPassword;
 use gatehouse_protocol::{FirstFactor, SignInStatus, Strategy, VerificationStatus};
 use sqlx::Row;
 
@@ -14,7 +15,11 @@ async fn load(
     client_id: &str,
     lock: &'static str,
 ) -> Result<Option<SignInRecord>, sqlx::Error> {
-    let select = "SELECT * FROM sign_ins WHERE id = $1 AND client_id = $2";
+    // Its BOOLEAN read as an integer: SQLite's BOOLEAN does not decode through `Any` (`flag`).
+    let select = "SELECT id, client_id, user_id, identifier, status, supported_factors, safe_identifier, factor, \
+                  factor_status, attempts, code_hash, expire_at, verified_at_client, created_session_id, created_at, \
+                  abandon_at, new_password_hash, CAST(new_password_sign_out AS INTEGER) AS new_password_sign_out, \
+                  new_password_locale FROM sign_ins WHERE id = $1 AND client_id = $2";
     let row = sqlx::query(sqlx::AssertSqlSafe(format!("{select}{lock}")))
         .bind(id)
         .bind(client_id)
@@ -62,6 +67,14 @@ fn from_row(row: &super::DbRow) -> Result<SignInRecord, sqlx::Error> {
         created_session_id: row.try_get("created_session_id")?,
         created_at: row.try_get("created_at")?,
         abandon_at: row.try_get("abandon_at")?,
+        new_password: match row.try_get::<Option<String>, _>("new_password_hash")? {
+            Some(hash) => Some(PendingPassword {
+                hash,
+                sign_out_of_other_sessions: flag(row, "new_password_sign_out")?,
+                locale: row.try_get("new_password_locale")?,
+            }),
+            None => None,
+        },
     })
 }
 
@@ -69,13 +82,15 @@ async fn save(conn: &mut Conn, s: &SignInRecord, is_new: bool) -> Result<(), sql
     let statement = if is_new {
         "INSERT INTO sign_ins (id, client_id, user_id, identifier, status, supported_factors, \
          safe_identifier, factor, factor_status, attempts, code_hash, expire_at, verified_at_client, \
-         created_session_id, created_at, abandon_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
+         created_session_id, created_at, abandon_at, new_password_hash, new_password_sign_out, \
+         new_password_locale) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)"
     } else {
         "UPDATE sign_ins SET client_id = $2, user_id = $3, identifier = $4, status = $5, \
          supported_factors = $6, safe_identifier = $7, factor = $8, factor_status = $9, attempts = $10, \
          code_hash = $11, expire_at = $12, verified_at_client = $13, created_session_id = $14, \
-         created_at = $15, abandon_at = $16 WHERE id = $1"
+         created_at = $15, abandon_at = $16, new_password_hash = $17, new_password_sign_out = $18, \
+         new_password_locale = $19 WHERE id = $1"
     };
     let supported: Vec<&str> = s.supported.iter().map(|f| f.as_str()).collect();
     let v = &s.verification;
@@ -96,6 +111,9 @@ async fn save(conn: &mut Conn, s: &SignInRecord, is_new: bool) -> Result<(), sql
         .bind(&s.created_session_id)
         .bind(s.created_at)
         .bind(s.abandon_at)
+        .bind(s.new_password.as_ref().map(|p| &p.hash))
+        .bind(s.new_password.as_ref().is_some_and(|p| p.sign_out_of_other_sessions))
+        .bind(s.new_password.as_ref().map(|p| &p.locale))
         .execute(&mut *conn)
         .await?;
     if is_new {

@@ -29,6 +29,20 @@ pub struct SignInRecord {
     pub created_session_id: Option<String>,
     pub created_at: i64,
     pub abandon_at: i64,
+    /// A new password after a reset, held here while a second factor is
+    /// due: it takes effect only once that factor is proven.
+    pub new_password: Option<PendingPassword>,
+}
+
+/// A new password waiting for the second factor (`sign_in::complete`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PendingPassword {
+    /// Its argon2id hash.
+    pub hash: String,
+    /// Whether setting it ends the user's other sessions.
+    pub sign_out_of_other_sessions: bool,
+    /// The language tag of the "password changed" email.
+    pub locale: String,
 }
 
 impl SignInRecord {
@@ -47,6 +61,7 @@ impl SignInRecord {
             created_session_id: None,
             created_at: now,
             abandon_at: now + ABANDON_AFTER_MS,
+            new_password: None,
         }
     }
 

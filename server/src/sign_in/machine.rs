@@ -21,7 +21,8 @@
 //! request. A user with a second factor on (`crate::totp`) stops at
 //! `needs_second_factor` instead, wherever the first factor would have
 //! completed the sign-in (a new password after a reset too): no session
-//! until `attempt_second_factor` proves it ([`second_factor_due`]). A create with `strategy: "reset_password_email_code"` makes a
+//! until `attempt_second_factor` proves it ([`second_factor_due`]), and a
+//! new password waits on the sign-in until then (`super::complete`). A create with `strategy: "reset_password_email_code"` makes a
 //! sign-in for any email address, known or not (`super::reset_password`).
 //! `needs_identifier` is in the wire vocabulary, but this server never
 //! makes it: a create without an identifier is refused.

@@ -40,6 +40,7 @@ pub use second_factor::AttemptSecondFactor;
 use crate::db::{Tx, UserKey};
 use crate::delivery::Message;
 use crate::error::ApiError;
+use crate::model::sign_in::PendingPassword;
 use crate::model::{SignInRecord, UserRecord};
 use crate::session::alert::SignedInFrom;
 use crate::sign_in::lockout::Rehash;
@@ -89,9 +90,9 @@ pub enum Proof {
     /// A right password reset code, or a reset link confirmed: a new
     /// password is next.
     ResetCode,
-    /// The new password after a reset code, hashed; `locale` is that of the
-    /// "password changed" email.
-    NewPassword { hash: String, sign_out_of_other_sessions: bool, locale: crate::mail::Locale },
+    /// The new password after a reset code, hashed, with the language of
+    /// the "password changed" email.
+    NewPassword(PendingPassword),
     /// A right TOTP or backup code, after the first factor.
     SecondFactor,
 }
@@ -102,7 +103,7 @@ impl Proof {
         match self {
             Proof::Password(_) | Proof::EmailCode => Event::Proven,
             Proof::ResetCode => Event::ResetProven,
-            Proof::NewPassword { .. } => Event::NewPassword,
+            Proof::NewPassword(_) => Event::NewPassword,
             Proof::SecondFactor => Event::SecondProven,
         }
     }
@@ -150,7 +151,7 @@ impl Operation {
             };
             sign_in.status = machine::second_factor_due(next, event, second_factor_on);
             if matches!(sign_in.status, SignInStatus::Complete | SignInStatus::NeedsSecondFactor) {
-                notice = complete::apply_proof(&mut ctx, &sign_in, proof).await?;
+                notice = complete::apply_proof(&mut ctx, &mut sign_in, proof).await?;
             }
             if sign_in.status == SignInStatus::Complete {
                 alert = complete::create_session(&mut ctx, &mut sign_in).await?;

@@ -28,6 +28,7 @@ use crate::db::Tx;
 use crate::delivery::Message;
 use crate::error::ApiError;
 use crate::mail::{AskedLocale, Locale, Mail, Recipient};
+use crate::model::sign_in::PendingPassword;
 use crate::model::{SignInRecord, UserRecord, WebhookEvent};
 use crate::state::AppState;
 use crate::strategies::{CodeStrategy, LinkStrategy, Purpose};
@@ -109,11 +110,11 @@ impl ResetPassword {
 
     /// The new password proves the rest (`super::complete`).
     pub(super) async fn apply(self, _ctx: &mut Ctx<'_>, _sign_in: &mut SignInRecord) -> Result<Step, ApiError> {
-        let proof = Proof::NewPassword {
+        let proof = Proof::NewPassword(PendingPassword {
             hash: self.hash,
             sign_out_of_other_sessions: self.sign_out_of_other_sessions,
-            locale: Locale::choose(None, self.asked),
-        };
+            locale: Locale::choose(None, self.asked).as_str().to_owned(),
+        });
         Ok(Step { proof: Some(proof), ..Step::default() })
     }
 }

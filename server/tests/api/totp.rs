@@ -259,10 +259,12 @@ async fn the_secret_and_backup_codes_are_not_stored_in_the_clear() {
     }
 }
 
-#[tokio::test]
-async fn a_password_reset_of_a_user_with_totp_still_needs_the_code() {
-    let app = spawn_admin_app().await;
-    let (_, _, totp, _) = cersei_with_totp(&app).await;
+const NEW_PASSWORD: &str = "a new and long passphrase";
+
+/// A reset of Cersei's password by email code, in a new browser, up to
+/// the new password: answers the browser and the sign-in, which then
+/// needs her second factor.
+async fn reset_up_to_the_second_factor(app: &TestApp) -> (TestClient, String) {
     let browser = app.client();
     let started = browser.sign_in(json!({ "identifier": CERSEI, "strategy": "reset_password_email_code" })).await;
     let id = started.response()["id"].as_str().unwrap().to_owned();
@@ -270,11 +272,63 @@ async fn a_password_reset_of_a_user_with_totp_still_needs_the_code() {
     let proven =
         browser.attempt_first_factor(&id, json!({ "strategy": "reset_password_email_code", "code": code })).await;
     assert_eq!(proven.response()["status"], "needs_new_password", "{}", proven.text);
-    let reset = browser.reset_password(&id, json!({ "password": "a new and long passphrase" })).await;
+    let reset = browser.reset_password(&id, json!({ "password": NEW_PASSWORD })).await;
     assert_eq!(reset.response()["status"], "needs_second_factor", "{}", reset.text);
     assert_eq!(reset.body["client"]["sessions"], json!([]));
+    (browser, id)
+}
+
+/// Which of her two passwords a new browser's sign-in takes now: the right
+/// one stops at the second factor, the wrong one is refused.
+async fn password_taken(app: &TestApp, password: &str) -> bool {
+    let answer = app.client().sign_in(json!({ "identifier": CERSEI, "password": password })).await;
+    match answer.status {
+        200 => answer.response()["status"] == "needs_second_factor",
+        _ => {
+            answer.assert_error(422, "form_password_incorrect");
+            false
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_password_reset_of_a_user_with_totp_still_needs_the_code() {
+    let app = spawn_admin_app().await;
+    let (owner, owner_session, totp, _) = cersei_with_totp(&app).await;
+    let (browser, id) = reset_up_to_the_second_factor(&app).await;
     let done = attempt_second(&browser, &id, "totp", &code_at(&app, &totp, 0)).await;
     assert_eq!(done.response()["status"], "complete", "{}", done.text);
+    // Only now is the new password set, and the other sessions ended.
+    assert!(password_taken(&app, NEW_PASSWORD).await);
+    assert!(!password_taken(&app, PASSWORD).await);
+    assert_eq!(owner.get_client().await.response()["sessions"], json!([]), "{owner_session} ended");
+    assert_eq!(app.last_message_to(CERSEI).await["subject"], "Your password was changed");
+}
+
+/// The attack: someone who reads Cersei's mail, but has not her phone,
+/// resets her password. The reset stops at her second factor, and it
+/// changes nothing until that is proven: her password stays, her session
+/// stays, no "password changed" mail; a wrong TOTP code and the sign-in's
+/// end change nothing either.
+#[tokio::test]
+async fn a_password_reset_without_the_second_factor_changes_neither_the_password_nor_the_sessions() {
+    let app = spawn_admin_app().await;
+    let (owner, owner_session, _, _) = cersei_with_totp(&app).await;
+    let (attacker, id) = reset_up_to_the_second_factor(&app).await;
+    let passwords_unchanged = || async {
+        assert!(password_taken(&app, PASSWORD).await, "the old password still signs in");
+        assert!(!password_taken(&app, NEW_PASSWORD).await, "the attacker's password does not");
+        assert_ne!(app.last_message_to(CERSEI).await["subject"], "Your password was changed");
+    };
+    passwords_unchanged().await;
+    assert_eq!(owner.get_client().await.response()["sessions"][0]["id"], owner_session.as_str());
+    attempt_second(&attacker, &id, "totp", "000000").await.assert_error(422, "form_code_incorrect");
+    passwords_unchanged().await;
+    assert_eq!(owner.get_client().await.response()["sessions"][0]["id"], owner_session.as_str());
+    // The sign-in ends unproven: the password that waited on it goes with it.
+    app.advance(24 * 60 * 60);
+    attempt_second(&attacker, &id, "totp", "000000").await.assert_error(404, "sign_in_not_found");
+    passwords_unchanged().await;
 }
 
 #[tokio::test]
