@@ -91,7 +91,7 @@ impl Tx {
     /// [`Store::rotate_client_token`], in this transaction: the new token
     /// is committed with the change that made it due.
     pub async fn rotate_client_token(&mut self, id: &str, token_hash: &str, now: i64) -> Result<bool, sqlx::Error> {
-        let done = sqlx::query(ROTATE).bind(id).bind(token_hash).bind(now).execute(&mut *self.tx).await?;
+        let done = sqlx::query(ROTATE).bind(id).bind(token_hash).bind(now).execute(&mut self.tx).await?;
         Ok(done.rows_affected() == 1)
     }
 
@@ -105,7 +105,7 @@ impl Tx {
         )
         .bind(id)
         .bind(unknown_hash)
-        .execute(&mut *self.tx)
+        .execute(&mut self.tx)
         .await?;
         Ok(())
     }
@@ -116,7 +116,7 @@ impl Tx {
         sqlx::query("UPDATE clients SET token_rotate_due = $2 WHERE id = $1")
             .bind(id)
             .bind(now)
-            .execute(&mut *self.tx)
+            .execute(&mut self.tx)
             .await?;
         Ok(())
     }
@@ -127,14 +127,14 @@ impl Tx {
     pub async fn revoke_user_sessions(&mut self, user_id: &str) -> Result<Vec<wire::Session>, sqlx::Error> {
         sqlx::query("UPDATE sessions SET status = 'revoked' WHERE user_id = $1 AND status = 'pending'")
             .bind(user_id)
-            .execute(&mut *self.tx)
+            .execute(&mut self.tx)
             .await?;
         let rows = sqlx::query(
             "UPDATE sessions SET status = 'revoked' WHERE user_id = $1 AND status = 'active' \
              RETURNING id, user_id, status, created_at, expire_at",
         )
         .bind(user_id)
-        .fetch_all(&mut *self.tx)
+        .fetch_all(&mut self.tx)
         .await?;
         rows.iter().map(super::sessions::from_row).collect()
     }
