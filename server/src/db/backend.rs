@@ -90,7 +90,7 @@ impl Pool {
             Pool::Sqlx(pool) => Conn::Tx(pool.begin_with(statement).await?),
             Pool::Sqlite(pool) => {
                 let mut conn = pool.acquire().await?;
-                conn.command(statement)?;
+                conn.begin(statement).await?;
                 Conn::Sqlite(conn)
             }
         })

@@ -22,11 +22,13 @@
 //! checkpoints on their own task (`checkpoint`), that is microseconds: reads
 //! never wait for the writer, and a writer of this process finds the lock
 //! free. A writer in *another* process (a second server on the same file,
-//! the CLI) holding the write lock makes `BEGIN IMMEDIATE` wait in SQLite's
-//! busy handler, up to the busy timeout ([`BUSY_TIMEOUT`]), and that wait
-//! blocks the worker thread, and the requests queued on it, instead of only
-//! the one task. The server is meant to be the file's one writer; the CLI's
-//! writes are single short transactions.
+//! the CLI) may hold the write lock: a transaction's `BEGIN IMMEDIATE`
+//! then waits for it on the timer ([`Inline::begin`]), as its task, but a
+//! write outside a transaction (the few `Store` methods that write one
+//! statement, such as `touch_session`) waits in SQLite's busy handler, up
+//! to [`BUSY_TIMEOUT`], and that wait blocks the worker thread and the
+//! requests queued on it, not only its task. The server is meant to be the
+//! file's one writer; the CLI's writes are single short transactions.
 //!
 //! The pool ([`SqlitePool`]): at most `max` connections, opened on demand
 //! with the pragmas of `backend::open`, taken in turn (a fair semaphore) and
@@ -97,7 +99,7 @@ impl SqlitePool {
             Some(conn) => conn,
             None => connect(&self.0.path)?,
         };
-        Ok(Inline { conn: Some(conn), pool: self.0.clone(), _permit: permit })
+        Ok(Inline { conn: Some(conn), busy_off: false, pool: self.0.clone(), _permit: permit })
     }
 
     /// Closes the pool: later acquires fail at once. Waits for the
@@ -151,6 +153,8 @@ fn connect(path: &Path) -> Result<rusqlite::Connection, sqlx::Error> {
 #[derive(Debug)]
 pub struct Inline {
     conn: Option<rusqlite::Connection>,
+    /// Whether `begin` turned SQLite's busy handler off, until it ends.
+    busy_off: bool,
     pool: Arc<Shared>,
     _permit: OwnedSemaphorePermit,
 }
@@ -158,6 +162,10 @@ pub struct Inline {
 impl Drop for Inline {
     fn drop(&mut self) {
         let Some(conn) = self.conn.take() else { return };
+        // Dropped while `begin` waited: the busy handler back on.
+        if self.busy_off && conn.busy_timeout(BUSY_TIMEOUT).is_err() {
+            return;
+        }
         if !conn.is_autocommit() {
             // A transaction dropped without COMMIT: it ends here, before its
             // writer's turn (`writer`) is handed on.
@@ -250,6 +258,35 @@ impl Inline {
         let rows_affected = if readonly { 0 } else { conn.changes() };
         answer.push(Either::Left(AnyQueryResult { rows_affected, last_insert_id: None }));
         Ok(answer)
+    }
+
+    /// Begins a transaction (`BEGIN IMMEDIATE`), waiting for a write lock
+    /// that another process holds *asynchronously*: SQLite's busy handler
+    /// is off for this one statement, and a busy answer is tried again
+    /// after a sleep on the timer (1 ms, doubling to 50 ms), up to
+    /// [`BUSY_TIMEOUT`]. (This process's writers never find the lock taken:
+    /// they take turns first, `writer`.) So a foreign writer makes this
+    /// task wait, not the worker thread and every task queued on it.
+    pub(super) async fn begin(&mut self, statement: &str) -> Result<(), sqlx::Error> {
+        let deadline = tokio::time::Instant::now() + BUSY_TIMEOUT;
+        let mut pause = Duration::from_millis(1);
+        self.conn().busy_timeout(Duration::ZERO).map_err(error)?;
+        self.busy_off = true;
+        let begun = loop {
+            match self.conn().prepare_cached(statement).and_then(|mut s| s.raw_execute()) {
+                Err(rusqlite::Error::SqliteFailure(e, _))
+                    if e.code == rusqlite::ErrorCode::DatabaseBusy
+                        && tokio::time::Instant::now() + pause < deadline =>
+                {
+                    tokio::time::sleep(pause).await;
+                    pause = (pause * 2).min(Duration::from_millis(50));
+                }
+                other => break other.map(drop).map_err(error),
+            }
+        };
+        self.conn().busy_timeout(BUSY_TIMEOUT).map_err(error)?;
+        self.busy_off = false;
+        begun
     }
 
     /// Runs a statement without arguments or rows (`BEGIN IMMEDIATE`, `COMMIT`).
