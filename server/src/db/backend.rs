@@ -195,7 +195,7 @@ impl<'p> Executor<'p> for &'p Pool {
                         let arguments = arguments.map_err(sqlx::Error::Encode)?;
                         pool.acquire().await?.run((sql, arguments), false)
                     })
-                    .flat_map(|answer| answer_stream(answer)),
+                    .flat_map(answer_stream),
                 )
             }
         }
