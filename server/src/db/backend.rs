@@ -1,13 +1,25 @@
 //! The backend seam: everything that differs between SQLite and PostgreSQL
-//! is in this file, but for what only a SQLite file has (`writer.rs`, its
-//! writers' queue; `checkpoint.rs`, its WAL checkpoints).
+//! is in this file, but for what only a SQLite file has (`inline`, its
+//! connections, whose statements run on the calling thread; `writer.rs`,
+//! its writers' queue; `checkpoint.rs`, its WAL checkpoints).
 //!
-//! The server talks to both through sqlx's `Any` driver ([`Db`]), so every
-//! query in `db/` is written once. What is left to choose per backend:
+//! Every query in `db/` is written once, as a query of sqlx's `Any` driver
+//! ([`Db`]), run on a [`Conn`] (or the [`Pool`]): both are sqlx executors
+//! of `Any`. Behind them, per backend:
+//! - PostgreSQL (and an in-memory SQLite database): sqlx's own pool,
+//!   connections and transactions;
+//! - a SQLite file: `inline`'s pool of `rusqlite` connections, which run
+//!   each statement where it is awaited, without sqlx's worker thread per
+//!   connection (the statements, the arguments and the `AnyRow`s are the
+//!   same; see `inline` for the trade-off).
+//!
+//! What is left to choose per backend:
 //! - how a pool is opened ([`open`]): SQLite's file (mode 0600, WAL,
 //!   `synchronous = NORMAL`, no automatic checkpoint), PostgreSQL's pool
 //!   size, statement timeout and connect retries (`DatabaseSettings`);
-//! - the migrations (`server/migrations/sqlite`, `server/migrations/postgres`);
+//! - the migrations (`server/migrations/sqlite`, `server/migrations/postgres`),
+//!   run by sqlx's migrator on both (on a SQLite file through a sqlx
+//!   connection of its own, closed before the server's pool opens);
 //! - how a write transaction begins ([`Backend::begin_statement`]);
 //! - how many rows a budget's minute is spread over
 //!   ([`Backend::bucket_shards`]);
@@ -18,11 +30,17 @@
 //!   so queries select them as `CAST(column AS INTEGER)`, which both
 //!   backends answer with an integer.
 
+use super::inline::{self, Inline, SqlitePool};
 use crate::config::DatabaseSettings;
 use anyhow::Context;
+use futures_util::StreamExt as _;
+use futures_util::future::BoxFuture;
+use futures_util::stream::BoxStream;
 use sqlx::Row as _;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::any::{AnyQueryResult, AnyRow, AnyStatement, AnyTypeInfo};
 use sqlx::migrate::Migrator;
+use sqlx::{Either, Execute, Executor, SqlStr};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -30,12 +48,221 @@ use std::time::Duration;
 
 /// The database the server runs on: either backend, chosen by the URL.
 pub type Db = sqlx::Any;
-/// One connection to it.
-pub type Conn = sqlx::AnyConnection;
 /// One row of a query's answer.
 pub type DbRow = sqlx::any::AnyRow;
-/// A pool of connections.
-pub type Pool = sqlx::Pool<Db>;
+
+/// One connection, on which the queries of `db/` run (`&mut Conn` is a
+/// sqlx executor of the `Any` driver).
+#[derive(Debug)]
+pub enum Conn {
+    /// A pooled sqlx connection (PostgreSQL, in-memory SQLite).
+    Pooled(sqlx::pool::PoolConnection<Db>),
+    /// A sqlx transaction (PostgreSQL, in-memory SQLite): rolled back if
+    /// dropped before its commit.
+    Tx(sqlx::Transaction<'static, Db>),
+    /// A SQLite file's connection, its statements run on the calling
+    /// thread (`inline`).
+    Sqlite(Inline),
+}
+
+/// The pool of connections.
+#[derive(Clone, Debug)]
+pub(super) enum Pool {
+    /// sqlx's pool: PostgreSQL, and an in-memory SQLite database (one
+    /// connection, which must outlive the migrations run on it).
+    Sqlx(sqlx::Pool<Db>),
+    /// A SQLite file's pool (`inline`).
+    Sqlite(SqlitePool),
+}
+
+impl Pool {
+    /// A connection, once one is free.
+    pub(super) async fn acquire(&self) -> Result<Conn, sqlx::Error> {
+        Ok(match self {
+            Pool::Sqlx(pool) => Conn::Pooled(pool.acquire().await?),
+            Pool::Sqlite(pool) => Conn::Sqlite(pool.acquire().await?),
+        })
+    }
+
+    /// A connection inside a transaction begun with `statement`.
+    pub(super) async fn begin_with(&self, statement: &'static str) -> Result<Conn, sqlx::Error> {
+        Ok(match self {
+            Pool::Sqlx(pool) => Conn::Tx(pool.begin_with(statement).await?),
+            Pool::Sqlite(pool) => {
+                let mut conn = pool.acquire().await?;
+                conn.begin(statement).await?;
+                Conn::Sqlite(conn)
+            }
+        })
+    }
+
+    /// Closes the pool: every later query fails at once. Waits for the
+    /// connections in use to come back.
+    pub(super) async fn close(&self) {
+        match self {
+            Pool::Sqlx(pool) => pool.close().await,
+            Pool::Sqlite(pool) => pool.close().await,
+        }
+    }
+}
+
+impl Conn {
+    /// Commits the transaction this connection is in (from
+    /// [`Pool::begin_with`]).
+    pub(super) async fn commit(self) -> Result<(), sqlx::Error> {
+        match self {
+            Conn::Tx(tx) => tx.commit().await,
+            Conn::Sqlite(mut conn) => conn.command("COMMIT"),
+            Conn::Pooled(_) => Err(sqlx::Error::Protocol("commit without a transaction".into())),
+        }
+    }
+}
+
+impl<'c> Executor<'c> for &'c mut Conn {
+    type Database = Db;
+
+    fn fetch_many<'e, 'q: 'e, E>(self, query: E) -> BoxStream<'e, Result<Either<AnyQueryResult, AnyRow>, sqlx::Error>>
+    where
+        'c: 'e,
+        E: 'q + Execute<'q, Db>,
+    {
+        match self {
+            Conn::Pooled(conn) => (&mut **conn).fetch_many(query),
+            Conn::Tx(tx) => (&mut **tx).fetch_many(query),
+            Conn::Sqlite(conn) => answer_stream(conn.run(query, false)),
+        }
+    }
+
+    fn fetch_optional<'e, 'q: 'e, E>(self, query: E) -> BoxFuture<'e, Result<Option<AnyRow>, sqlx::Error>>
+    where
+        'c: 'e,
+        E: 'q + Execute<'q, Db>,
+    {
+        match self {
+            Conn::Pooled(conn) => (&mut **conn).fetch_optional(query),
+            Conn::Tx(tx) => (&mut **tx).fetch_optional(query),
+            Conn::Sqlite(conn) => Box::pin(std::future::ready(conn.run(query, true).map(first_row))),
+        }
+    }
+
+    fn prepare_with<'e>(
+        self,
+        sql: SqlStr,
+        parameters: &'e [AnyTypeInfo],
+    ) -> BoxFuture<'e, Result<AnyStatement, sqlx::Error>>
+    where
+        'c: 'e,
+    {
+        match self {
+            Conn::Pooled(conn) => (&mut **conn).prepare_with(sql, parameters),
+            Conn::Tx(tx) => (&mut **tx).prepare_with(sql, parameters),
+            Conn::Sqlite(_) => Box::pin(std::future::ready(Err(unprepared()))),
+        }
+    }
+
+    fn describe<'e>(self, sql: SqlStr) -> BoxFuture<'e, Result<sqlx::Describe<Db>, sqlx::Error>>
+    where
+        'c: 'e,
+    {
+        match self {
+            Conn::Pooled(conn) => (&mut **conn).describe(sql),
+            Conn::Tx(tx) => (&mut **tx).describe(sql),
+            Conn::Sqlite(_) => Box::pin(std::future::ready(Err(unprepared()))),
+        }
+    }
+}
+
+/// A query on the pool: on a connection taken for it.
+impl<'p> Executor<'p> for &'p Pool {
+    type Database = Db;
+
+    fn fetch_many<'e, 'q: 'e, E>(
+        self,
+        mut query: E,
+    ) -> BoxStream<'e, Result<Either<AnyQueryResult, AnyRow>, sqlx::Error>>
+    where
+        'p: 'e,
+        E: 'q + Execute<'q, Db>,
+    {
+        match self {
+            Pool::Sqlx(pool) => pool.fetch_many(query),
+            Pool::Sqlite(pool) => {
+                let pool = pool.clone();
+                let arguments = query.take_arguments();
+                let sql = query.sql();
+                Box::pin(
+                    futures_util::stream::once(async move {
+                        let arguments = arguments.map_err(sqlx::Error::Encode)?;
+                        pool.acquire().await?.run((sql, arguments), false)
+                    })
+                    .flat_map(answer_stream),
+                )
+            }
+        }
+    }
+
+    fn fetch_optional<'e, 'q: 'e, E>(self, mut query: E) -> BoxFuture<'e, Result<Option<AnyRow>, sqlx::Error>>
+    where
+        'p: 'e,
+        E: 'q + Execute<'q, Db>,
+    {
+        match self {
+            Pool::Sqlx(pool) => pool.fetch_optional(query),
+            Pool::Sqlite(pool) => {
+                let pool = pool.clone();
+                let arguments = query.take_arguments();
+                let sql = query.sql();
+                Box::pin(async move {
+                    let arguments = arguments.map_err(sqlx::Error::Encode)?;
+                    pool.acquire().await?.run((sql, arguments), true).map(first_row)
+                })
+            }
+        }
+    }
+
+    fn prepare_with<'e>(
+        self,
+        sql: SqlStr,
+        parameters: &'e [AnyTypeInfo],
+    ) -> BoxFuture<'e, Result<AnyStatement, sqlx::Error>>
+    where
+        'p: 'e,
+    {
+        match self {
+            Pool::Sqlx(pool) => pool.prepare_with(sql, parameters),
+            Pool::Sqlite(_) => Box::pin(std::future::ready(Err(unprepared()))),
+        }
+    }
+
+    fn describe<'e>(self, sql: SqlStr) -> BoxFuture<'e, Result<sqlx::Describe<Db>, sqlx::Error>>
+    where
+        'p: 'e,
+    {
+        match self {
+            Pool::Sqlx(pool) => pool.describe(sql),
+            Pool::Sqlite(_) => Box::pin(std::future::ready(Err(unprepared()))),
+        }
+    }
+}
+
+/// The inline connections run every query from its SQL; nothing in `db/`
+/// prepares a statement of its own.
+fn unprepared() -> sqlx::Error {
+    sqlx::Error::Protocol("statements are not prepared apart on an inline SQLite connection".into())
+}
+
+fn first_row(answer: inline::Answer) -> Option<AnyRow> {
+    answer.into_iter().find_map(|step| step.right())
+}
+
+fn answer_stream<'e>(
+    answer: Result<inline::Answer, sqlx::Error>,
+) -> BoxStream<'e, Result<Either<AnyQueryResult, AnyRow>, sqlx::Error>> {
+    match answer {
+        Ok(steps) => Box::pin(futures_util::stream::iter(steps.into_iter().map(Ok))),
+        Err(e) => Box::pin(futures_util::stream::once(std::future::ready(Err(e)))),
+    }
+}
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
@@ -121,27 +348,24 @@ pub(super) async fn open(url: &str, settings: DatabaseSettings) -> anyhow::Resul
             } else {
                 let path = sqlite.get_filename().to_owned();
                 create_private(&path)?;
+                // This pool only migrates the file (sqlx's migrator); the
+                // server's connections are `inline`'s, with the same pragmas.
                 // With WAL, NORMAL syncs at checkpoints, not at every commit:
                 // a power loss can take back the last commits but never
                 // corrupts the database, and commits do not wait on fsync.
                 // (FULL would make each sign-up step wait for the disk; the
                 // default depends on how SQLite was built, so it is set here.)
-                // No ping when a connection is taken from the pool: sqlx's
-                // ping is a round trip to the connection's worker thread on
-                // every acquire, and a connection to a local file does not
-                // go stale the way a network connection does.
-                let pool =
-                    AnyPoolOptions::new().max_connections(8).test_before_acquire(false).after_connect(|conn, _| {
-                        Box::pin(async move {
-                            // Checkpoints run on a task of their own (`db::checkpoint`).
-                            sqlx::raw_sql(
-                                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 0",
-                            )
-                            .execute(conn)
-                            .await?;
-                            Ok(())
-                        })
-                    });
+                let pool = AnyPoolOptions::new().max_connections(1).after_connect(|conn, _| {
+                    Box::pin(async move {
+                        // Checkpoints run on a task of their own (`db::checkpoint`).
+                        sqlx::raw_sql(
+                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 0",
+                        )
+                        .execute(conn)
+                        .await?;
+                        Ok(())
+                    })
+                });
                 (pool, Some(path))
             }
         }
@@ -171,6 +395,17 @@ pub(super) async fn open(url: &str, settings: DatabaseSettings) -> anyhow::Resul
         }
     };
     migrate(&pool, backend, settings, database_file.as_deref()).await.context("migrating the database")?;
+    let pool = match &database_file {
+        // A SQLite file: its statements run inline (`inline`), up to 8
+        // connections (reads go on while one writes).
+        Some(path) => {
+            pool.close().await;
+            Pool::Sqlite(
+                SqlitePool::open(path, 8).with_context(|| format!("cannot open the database {}", redact(url)))?,
+            )
+        }
+        None => Pool::Sqlx(pool),
+    };
     Ok((pool, backend, database_file))
 }
 
@@ -181,7 +416,7 @@ pub(super) async fn open(url: &str, settings: DatabaseSettings) -> anyhow::Resul
 /// holds an advisory lock (`pg_advisory_lock`); on SQLite, where it locks
 /// nothing, the file lock of [`lock_for_migration`].
 async fn migrate(
-    pool: &Pool,
+    pool: &sqlx::Pool<Db>,
     backend: Backend,
     settings: DatabaseSettings,
     database_file: Option<&Path>,

@@ -7,14 +7,16 @@
 //! request then waits for the copy and both syncs, tens of milliseconds on
 //! a busy disk, while every writer queued behind it waits too (the write
 //! lock is held through it). So the pool's connections turn the automatic
-//! checkpoint off (`PRAGMA wal_autocheckpoint = 0`, in `backend::open`) and
-//! this task runs a `PASSIVE` checkpoint every [`EVERY`] on a pooled
-//! connection: it takes no lock that writers wait on, and copies what no
+//! checkpoint off (`PRAGMA wal_autocheckpoint = 0`, in `inline::connect`)
+//! and this task runs a `PASSIVE` checkpoint every [`EVERY`] on a pooled
+//! connection, on tokio's blocking threads (the pool's other statements run
+//! inline, `inline`; a checkpoint's copy and syncs must not hold an async
+//! worker): it takes no lock that writers wait on, and copies what no
 //! reader still needs. Closing the last connection checkpoints what is
 //! left, as SQLite always does, so a process that opens the database
 //! without this task (a test, the CLI) leaves no WAL behind either.
 
-use super::backend::Pool;
+use super::inline::SqlitePool;
 use std::time::Duration;
 
 /// How often the WAL is checkpointed.
@@ -32,7 +34,7 @@ impl Drop for Checkpoints {
 
 /// Starts checkpointing the pool's database until the pool closes or the
 /// answer is dropped.
-pub(super) fn start(pool: Pool) -> Checkpoints {
+pub(super) fn start(pool: SqlitePool) -> Checkpoints {
     Checkpoints(tokio::spawn(async move {
         let mut every = tokio::time::interval(EVERY);
         every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -41,7 +43,7 @@ pub(super) fn start(pool: Pool) -> Checkpoints {
             if pool.is_closed() {
                 return;
             }
-            if let Err(e) = sqlx::raw_sql("PRAGMA wal_checkpoint(PASSIVE)").execute(&pool).await {
+            if let Err(e) = pool.run_blocking("PRAGMA wal_checkpoint(PASSIVE)").await {
                 if pool.is_closed() {
                     return;
                 }

@@ -123,7 +123,7 @@ impl Store {
             deleted = sqlx::query(*statement)
                 .bind(cutoff)
                 .bind(i64::from(batch_size))
-                .execute(&mut *tx.tx)
+                .execute(&mut tx.tx)
                 .await?
                 .rows_affected();
         }

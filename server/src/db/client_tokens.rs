@@ -138,7 +138,7 @@ impl Tx {
         wait_hash: Option<&str>,
     ) -> Result<bool, sqlx::Error> {
         let done =
-            sqlx::query(ROTATE).bind(id).bind(token_hash).bind(now).bind(wait_hash).execute(&mut *self.tx).await?;
+            sqlx::query(ROTATE).bind(id).bind(token_hash).bind(now).bind(wait_hash).execute(&mut self.tx).await?;
         Ok(done.rows_affected() == 1)
     }
 
@@ -153,7 +153,7 @@ impl Tx {
         )
         .bind(id)
         .bind(unknown_hash)
-        .execute(&mut *self.tx)
+        .execute(&mut self.tx)
         .await?;
         Ok(())
     }
@@ -164,7 +164,7 @@ impl Tx {
         sqlx::query("UPDATE clients SET token_rotate_due = $2 WHERE id = $1")
             .bind(id)
             .bind(now)
-            .execute(&mut *self.tx)
+            .execute(&mut self.tx)
             .await?;
         Ok(())
     }
@@ -175,14 +175,14 @@ impl Tx {
     pub async fn revoke_user_sessions(&mut self, user_id: &str) -> Result<Vec<wire::Session>, sqlx::Error> {
         sqlx::query("UPDATE sessions SET status = 'revoked' WHERE user_id = $1 AND status = 'pending'")
             .bind(user_id)
-            .execute(&mut *self.tx)
+            .execute(&mut self.tx)
             .await?;
         let rows = sqlx::query(
             "UPDATE sessions SET status = 'revoked' WHERE user_id = $1 AND status = 'active' \
              RETURNING id, user_id, status, created_at, expire_at",
         )
         .bind(user_id)
-        .fetch_all(&mut *self.tx)
+        .fetch_all(&mut self.tx)
         .await?;
         rows.iter().map(super::sessions::from_row).collect()
     }

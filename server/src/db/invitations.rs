@@ -92,7 +92,7 @@ async fn list(
 
 impl Store {
     pub async fn invitation(&self, key: InvitationKey<'_>) -> Result<Option<InvitationRecord>, sqlx::Error> {
-        load(&mut *self.pool.acquire().await?, key).await
+        load(&mut self.pool.acquire().await?, key).await
     }
 
     /// A page of invitations in id order.
@@ -104,7 +104,7 @@ impl Store {
         limit: u32,
         now: i64,
     ) -> Result<Vec<InvitationRecord>, sqlx::Error> {
-        list(&mut *self.pool.acquire().await?, status, email, after, limit, now).await
+        list(&mut self.pool.acquire().await?, status, email, after, limit, now).await
     }
 }
 
@@ -125,7 +125,7 @@ impl Tx {
         )
         .bind(email)
         .bind(now)
-        .fetch_optional(&mut *self.tx)
+        .fetch_optional(&mut self.tx)
         .await?;
         Ok(row.is_some())
     }

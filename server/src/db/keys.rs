@@ -61,7 +61,7 @@ pub(super) async fn seal_plaintext(conn: &mut Conn, master: &MasterKey) -> Resul
 impl Store {
     /// Every signing key, oldest `active_from` first.
     pub async fn signing_keys(&self) -> Result<Vec<KeyRecord>, sqlx::Error> {
-        all(&mut *self.pool.acquire().await?, &self.master).await
+        all(&mut self.pool.acquire().await?, &self.master).await
     }
 }
 
@@ -84,7 +84,7 @@ impl Tx {
         .bind(k.created_at)
         .bind(k.active_from)
         .bind(k.withdrawn_at)
-        .execute(&mut *self.tx)
+        .execute(&mut self.tx)
         .await?;
         Ok(())
     }
@@ -96,7 +96,7 @@ impl Tx {
         )
         .bind(kid)
         .bind(withdrawn_at)
-        .execute(&mut *self.tx)
+        .execute(&mut self.tx)
         .await?;
         Ok(())
     }

@@ -26,7 +26,7 @@ impl Tx {
         .bind(key)
         .bind(since.saturating_sub(BUCKET_MS))
         .bind(since)
-        .fetch_all(&mut *self.tx)
+        .fetch_all(&mut self.tx)
         .await?;
         rows.iter()
             .map(|row| {
@@ -53,7 +53,7 @@ impl Tx {
         .bind(at - at.rem_euclid(BUCKET_MS))
         .bind(i64::from(shard))
         .bind(at)
-        .execute(&mut *self.tx)
+        .execute(&mut self.tx)
         .await?;
         Ok(())
     }

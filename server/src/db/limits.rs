@@ -21,7 +21,7 @@ impl Tx {
         )
         .bind(key)
         .bind(now)
-        .execute(&mut *self.tx)
+        .execute(&mut self.tx)
         .await?;
         Ok(())
     }
@@ -31,7 +31,7 @@ impl Tx {
         let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM limit_events WHERE limit_key = $1 AND at > $2")
             .bind(key)
             .bind(since)
-            .fetch_one(&mut *self.tx)
+            .fetch_one(&mut self.tx)
             .await?;
         Ok(u64::try_from(count).unwrap_or(0))
     }
@@ -43,7 +43,7 @@ impl Tx {
                 .bind(key)
                 .bind(since)
                 .bind(i64::try_from(nth).unwrap_or(i64::MAX))
-                .fetch_optional(&mut *self.tx)
+                .fetch_optional(&mut self.tx)
                 .await?;
         row.map(|r| r.try_get("at")).transpose()
     }
@@ -60,12 +60,12 @@ impl Tx {
             .bind(id)
             .bind(key)
             .bind(at)
-            .execute(&mut *self.tx)
+            .execute(&mut self.tx)
             .await?;
         sqlx::query("DELETE FROM limit_events WHERE limit_key = $1 AND at <= $2")
             .bind(key)
             .bind(stale_before)
-            .execute(&mut *self.tx)
+            .execute(&mut self.tx)
             .await?;
         Ok(())
     }
@@ -74,9 +74,12 @@ impl Tx {
 impl Store {
     /// Takes back counted events (a password that was right after all).
     pub async fn forget_limit_events(&self, ids: &[String]) -> Result<(), sqlx::Error> {
+        // A write: it takes this process's turn (`writer`), as every write
+        // does, so a SQLite statement never waits for the lock inline.
+        let _turn = self.gate.wait_turn().await?;
         let mut conn = self.pool.acquire().await?;
         for id in ids {
-            sqlx::query("DELETE FROM limit_events WHERE id = $1").bind(id).execute(&mut *conn).await?;
+            sqlx::query("DELETE FROM limit_events WHERE id = $1").bind(id).execute(&mut conn).await?;
         }
         Ok(())
     }

@@ -17,8 +17,10 @@
 //! nodes), run the same queries: the SQL is portable (`$N` parameters,
 //! `ON CONFLICT`, BIGINT epoch-ms times, TEXT ids, BOOLEAN flags read
 //! through `backend::flag`). What differs between them is in `backend.rs`,
-//! plus two things only a SQLite file has: `writer` (its writers queue for
-//! the one write lock) and `checkpoint` (its WAL checkpoints, on a task).
+//! plus three things only a SQLite file has: `inline` (its connections,
+//! whose statements run on the calling thread, without sqlx's worker
+//! threads), `writer` (its writers queue for the one write lock) and
+//! `checkpoint` (its WAL checkpoints, on a task).
 //! The database file mode (0600) applies to SQLite.
 
 mod backend;
@@ -27,6 +29,7 @@ pub mod cleanup;
 mod client_tokens;
 mod clients;
 mod email_links;
+mod inline;
 mod invitations;
 mod keys;
 mod limit_buckets;
@@ -117,7 +120,10 @@ impl Store {
         let (pool, backend, database_file) = backend::open(url, settings).await?;
         let master = MasterKey::resolve(master_key, database_file.as_deref())?;
         let gate = WriteGate::for_database(backend, database_file.is_some());
-        let checkpoints = database_file.is_some().then(|| Arc::new(checkpoint::start(pool.clone())));
+        let checkpoints = match &pool {
+            backend::Pool::Sqlite(sqlite) => Some(Arc::new(checkpoint::start(sqlite.clone()))),
+            backend::Pool::Sqlx(_) => None,
+        };
         let store = Store {
             pool,
             backend,
@@ -188,47 +194,50 @@ impl Store {
 
     /// The key that hashes verification codes, made on first start.
     pub async fn code_key(&self) -> anyhow::Result<CodeKey> {
+        // It may write the key: this process's turn first (`writer`).
+        let _turn = self.gate.wait_turn().await?;
         let mut conn = self.pool.acquire().await?;
         secrets::code_key(&mut conn, &self.master).await
     }
 
     /// The client a token belongs to, by the token's hash.
     pub async fn client_by_token(&self, token_hash: &str) -> Result<Option<String>, sqlx::Error> {
-        clients::by_token(&mut *self.pool.acquire().await?, token_hash).await
+        clients::by_token(&mut self.pool.acquire().await?, token_hash).await
     }
 
     /// Registers a new client.
     pub async fn create_client(&self, id: &str, token_hash: &str, now: i64) -> Result<(), sqlx::Error> {
         let _turn = self.gate.wait_turn().await?;
-        clients::create(&mut *self.pool.acquire().await?, id, token_hash, now).await
+        clients::create(&mut self.pool.acquire().await?, id, token_hash, now).await
     }
 
     /// The client resource, with its live sessions at `now`.
     pub async fn client(&self, id: &str, now: i64) -> Result<wire::Client, sqlx::Error> {
-        Ok(clients::resource(&mut *self.pool.acquire().await?, id, now).await?.0)
+        Ok(clients::resource(&mut self.pool.acquire().await?, id, now).await?.0)
     }
 
     /// A sign-up of this client.
     pub async fn sign_up(&self, id: &str, client_id: &str) -> Result<Option<SignUpRecord>, sqlx::Error> {
-        sign_ups::load(&mut *self.pool.acquire().await?, id, client_id, "").await
+        sign_ups::load(&mut self.pool.acquire().await?, id, client_id, "").await
     }
 
     /// An email link, by the hash of its token.
     pub async fn email_link(&self, token_hash: &str) -> Result<Option<EmailLink>, sqlx::Error> {
-        email_links::by_hash(&mut *self.pool.acquire().await?, token_hash).await
+        email_links::by_hash(&mut self.pool.acquire().await?, token_hash).await
     }
 
     /// Forgets that a code was sent (when it could not be delivered after all).
     pub async fn forget_code_sent(&self, address: &str, sent_at: i64) -> Result<(), sqlx::Error> {
         let _turn = self.gate.wait_turn().await?;
-        secrets::forget_code_sent(&mut *self.pool.acquire().await?, address, sent_at).await
+        secrets::forget_code_sent(&mut self.pool.acquire().await?, address, sent_at).await
     }
 }
 
 /// One write transaction. Dropped without [`Tx::commit`], it rolls back,
 /// and announces nothing.
 pub struct Tx {
-    tx: sqlx::Transaction<'static, Db>,
+    /// Its connection, inside the transaction.
+    tx: Conn,
     backend: Backend,
     master: Arc<MasterKey>,
     listener: Listener,

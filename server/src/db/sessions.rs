@@ -128,7 +128,7 @@ impl Store {
 
     /// A session of this client, whatever its status.
     pub async fn session(&self, id: &str, client_id: &str) -> Result<Option<wire::Session>, sqlx::Error> {
-        load(&mut *self.pool.acquire().await?, id, client_id).await
+        load(&mut self.pool.acquire().await?, id, client_id).await
     }
 }
 
@@ -140,14 +140,14 @@ impl Tx {
         let row = sqlx::query("SELECT 1 FROM sessions WHERE client_id = $1 AND user_id = $2 LIMIT 1")
             .bind(client_id)
             .bind(user_id)
-            .fetch_optional(&mut *self.tx)
+            .fetch_optional(&mut self.tx)
             .await?;
         Ok(row.is_some())
     }
 
     /// The client a session was made on.
     pub async fn session_client(&mut self, id: &str) -> Result<Option<String>, sqlx::Error> {
-        sqlx::query_scalar("SELECT client_id FROM sessions WHERE id = $1").bind(id).fetch_optional(&mut *self.tx).await
+        sqlx::query_scalar("SELECT client_id FROM sessions WHERE id = $1").bind(id).fetch_optional(&mut self.tx).await
     }
 
     /// A session of this client, to change.
@@ -162,7 +162,7 @@ impl Tx {
         )
         .bind(id)
         .bind(user_id)
-        .fetch_optional(&mut *self.tx)
+        .fetch_optional(&mut self.tx)
         .await?;
         row.as_ref().map(from_row).transpose()
     }
@@ -171,14 +171,14 @@ impl Tx {
     pub async fn activate_session(&mut self, id: &str) -> Result<bool, sqlx::Error> {
         let done = sqlx::query("UPDATE sessions SET status = 'active' WHERE id = $1 AND status = 'pending'")
             .bind(id)
-            .execute(&mut *self.tx)
+            .execute(&mut self.tx)
             .await?;
         Ok(done.rows_affected() == 1)
     }
 
     /// Ends a session (sign-out).
     pub async fn revoke_session(&mut self, id: &str) -> Result<(), sqlx::Error> {
-        sqlx::query("UPDATE sessions SET status = 'revoked' WHERE id = $1").bind(id).execute(&mut *self.tx).await?;
+        sqlx::query("UPDATE sessions SET status = 'revoked' WHERE id = $1").bind(id).execute(&mut self.tx).await?;
         Ok(())
     }
 }

@@ -70,7 +70,7 @@ impl Tx {
         .bind(alert.user_id)
         .bind(alert.created_at)
         .bind(alert.expire_at)
-        .execute(&mut *self.tx)
+        .execute(&mut self.tx)
         .await?;
         Ok(())
     }
@@ -91,7 +91,7 @@ impl Tx {
         .bind(token_hash)
         .bind(purpose)
         .bind(now)
-        .execute(&mut *self.tx)
+        .execute(&mut self.tx)
         .await?;
         Ok(done.rows_affected() == 1)
     }

@@ -129,7 +129,7 @@ async fn save(conn: &mut Conn, s: &SignInRecord, is_new: bool) -> Result<(), sql
 impl Store {
     /// A sign-in of this client.
     pub async fn sign_in(&self, id: &str, client_id: &str) -> Result<Option<SignInRecord>, sqlx::Error> {
-        load(&mut *self.pool.acquire().await?, id, client_id, "").await
+        load(&mut self.pool.acquire().await?, id, client_id, "").await
     }
 }
 
@@ -140,7 +140,7 @@ impl Tx {
         sqlx::query("UPDATE sign_ins SET abandon_at = $2 WHERE id = $1 AND abandon_at > $2")
             .bind(id)
             .bind(now)
-            .execute(&mut *self.tx)
+            .execute(&mut self.tx)
             .await?;
         Ok(())
     }

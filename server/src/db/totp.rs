@@ -59,27 +59,27 @@ impl Tx {
         .bind(totp.last_used_step)
         .bind(totp.created_at)
         .bind(totp.updated_at)
-        .execute(&mut *self.tx)
+        .execute(&mut self.tx)
         .await?;
         Ok(())
     }
 
     /// Removes the user's TOTP and backup codes; `false` if there was none.
     pub async fn delete_totp(&mut self, user_id: &str) -> Result<bool, sqlx::Error> {
-        sqlx::query("DELETE FROM backup_codes WHERE user_id = $1").bind(user_id).execute(&mut *self.tx).await?;
-        let done = sqlx::query("DELETE FROM user_totp WHERE user_id = $1").bind(user_id).execute(&mut *self.tx).await?;
+        sqlx::query("DELETE FROM backup_codes WHERE user_id = $1").bind(user_id).execute(&mut self.tx).await?;
+        let done = sqlx::query("DELETE FROM user_totp WHERE user_id = $1").bind(user_id).execute(&mut self.tx).await?;
         Ok(done.rows_affected() > 0)
     }
 
     /// Replaces the user's backup codes with these hashes.
     pub async fn replace_backup_codes(&mut self, user_id: &str, hashes: &[String]) -> Result<(), sqlx::Error> {
-        sqlx::query("DELETE FROM backup_codes WHERE user_id = $1").bind(user_id).execute(&mut *self.tx).await?;
+        sqlx::query("DELETE FROM backup_codes WHERE user_id = $1").bind(user_id).execute(&mut self.tx).await?;
         for hash in hashes {
             sqlx::query("INSERT INTO backup_codes (id, user_id, code_hash, used_at) VALUES ($1, $2, $3, NULL)")
                 .bind(ids::new_id("bkc"))
                 .bind(user_id)
                 .bind(hash)
-                .execute(&mut *self.tx)
+                .execute(&mut self.tx)
                 .await?;
         }
         Ok(())
@@ -89,7 +89,7 @@ impl Tx {
     pub async fn unspent_backup_codes(&mut self, user_id: &str) -> Result<Vec<(String, String)>, sqlx::Error> {
         let rows = sqlx::query("SELECT id, code_hash FROM backup_codes WHERE user_id = $1 AND used_at IS NULL")
             .bind(user_id)
-            .fetch_all(&mut *self.tx)
+            .fetch_all(&mut self.tx)
             .await?;
         rows.iter().map(|r| Ok((r.try_get("id")?, r.try_get("code_hash")?))).collect()
     }
@@ -99,7 +99,7 @@ impl Tx {
         let done = sqlx::query("UPDATE backup_codes SET used_at = $2 WHERE id = $1 AND used_at IS NULL")
             .bind(id)
             .bind(now)
-            .execute(&mut *self.tx)
+            .execute(&mut self.tx)
             .await?;
         Ok(done.rows_affected() > 0)
     }

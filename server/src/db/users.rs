@@ -157,7 +157,7 @@ async fn delete(conn: &mut Conn, id: &str) -> Result<bool, sqlx::Error> {
 impl Store {
     /// A user, by id, email, external id or sign-in identifier.
     pub async fn user(&self, key: UserKey<'_>) -> Result<Option<UserRecord>, sqlx::Error> {
-        load(&mut *self.pool.acquire().await?, key).await
+        load(&mut self.pool.acquire().await?, key).await
     }
 
     /// A page of users in id order, after `after`, optionally of one email.
@@ -167,7 +167,7 @@ impl Store {
         after: Option<&str>,
         limit: u32,
     ) -> Result<Vec<UserRecord>, sqlx::Error> {
-        list(&mut *self.pool.acquire().await?, email, after, limit).await
+        list(&mut self.pool.acquire().await?, email, after, limit).await
     }
 }
 
@@ -194,7 +194,7 @@ impl Tx {
             .bind(old)
             .bind(new)
             .bind(now)
-            .execute(&mut *self.tx)
+            .execute(&mut self.tx)
             .await?;
         Ok(())
     }
@@ -205,7 +205,7 @@ impl Tx {
             .bind(id)
             .bind(hash)
             .bind(now)
-            .execute(&mut *self.tx)
+            .execute(&mut self.tx)
             .await?;
         Ok(())
     }
@@ -215,7 +215,7 @@ impl Tx {
         sqlx::query("UPDATE users SET email_verified = TRUE, updated_at = $2 WHERE id = $1 AND NOT email_verified")
             .bind(id)
             .bind(now)
-            .execute(&mut *self.tx)
+            .execute(&mut self.tx)
             .await?;
         Ok(())
     }

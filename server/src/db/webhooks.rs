@@ -135,7 +135,7 @@ impl Store {
         )
         .bind(now)
         .bind(i64::from(limit))
-        .fetch_all(&mut *conn)
+        .fetch_all(&mut conn)
         .await?;
         if due.is_empty() {
             return Ok(Vec::new());
@@ -153,7 +153,7 @@ impl Store {
             .bind(&id)
             .bind(lease_until)
             .bind(now)
-            .execute(&mut *conn)
+            .execute(&mut conn)
             .await?;
             if done.rows_affected() == 1
                 && let Some(delivery) = load(&mut conn, &id).await?
@@ -180,14 +180,14 @@ impl Store {
         .bind(attempt.next_attempt_at)
         .bind(attempt.now)
         .bind(delivered_at)
-        .execute(&mut *self.pool.acquire().await?)
+        .execute(&mut self.pool.acquire().await?)
         .await?;
         Ok(())
     }
 
     /// One delivery, by id.
     pub async fn webhook_delivery(&self, id: &str) -> Result<Option<WebhookDelivery>, sqlx::Error> {
-        load(&mut *self.pool.acquire().await?, id).await
+        load(&mut self.pool.acquire().await?, id).await
     }
 
     /// A page of deliveries in id order.
@@ -200,7 +200,7 @@ impl Store {
         .bind(filter.event.map(WebhookEvent::as_str))
         .bind(filter.after)
         .bind(i64::from(filter.limit))
-        .fetch_all(&mut *self.pool.acquire().await?)
+        .fetch_all(&mut self.pool.acquire().await?)
         .await?;
         rows.iter().map(from_row).collect()
     }
@@ -217,7 +217,7 @@ impl Store {
             )
             .bind(id)
             .bind(now)
-            .execute(&mut *conn)
+            .execute(&mut conn)
             .await?;
             load(&mut conn, id).await?
         };
@@ -260,7 +260,7 @@ impl Tx {
             .bind(event.as_str())
             .bind(&body)
             .bind(now)
-            .execute(&mut *self.tx)
+            .execute(&mut self.tx)
             .await?;
         }
         self.recorded_events = true;

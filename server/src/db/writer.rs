@@ -11,6 +11,13 @@
 //! waiting writers hold no pooled connection, which stays free for reads
 //! (WAL: reads never wait for the writer).
 //!
+//! With a SQLite file's statements run inline (`inline`), the turn is
+//! also what keeps a write from blocking an async worker: a write that
+//! skipped it and met the lock taken would sleep in SQLite's busy handler
+//! on that thread, possibly the very thread the lock's holder needs to
+//! reach its commit. So every write of a `Store` method takes its turn,
+//! not only transactions.
+//!
 //! Writers in another process (a second server on the same file, the
 //! `gatehouse-server` CLI) still meet at SQLite's lock and its busy
 //! handler, as before. PostgreSQL and an in-memory SQLite database (one
