@@ -186,8 +186,8 @@ if [ "$PEER" = 1 ]; then
   say "the peer: $PEER_DIR/run.sh"
   # The peer builds its driver into its own target directory (driver/target),
   # not into a CARGO_TARGET_DIR set for ours.
-  env -u CARGO_TARGET_DIR PORT=$(free_port) REPEATS=${PEER_REPEATS:-1} DURATION=${PEER_DURATION:-$DURATION} \
-    WARMUP=$WARMUP CONCS=${PEER_CONCS:-$CONCS} bash "$PEER_DIR/run.sh" > "$OUT/peer.log" 2>&1 \
+  env -u CARGO_TARGET_DIR PORT="$(free_port)" REPEATS="${PEER_REPEATS:-1}" DURATION="${PEER_DURATION:-$DURATION}" \
+    WARMUP="$WARMUP" CONCS="${PEER_CONCS:-$CONCS}" bash "$PEER_DIR/run.sh" > "$OUT/peer.log" 2>&1 \
     || { echo "the peer failed; see $OUT/peer.log" >&2; exit 1; }
   cp /tmp/allauth-peer/results/results.jsonl "$OUT/peer.jsonl"
   cp /tmp/allauth-peer/results/env.txt "$OUT/peer-env.txt"
