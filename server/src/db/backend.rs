@@ -33,9 +33,9 @@
 use super::inline::{self, Inline, SqlitePool};
 use crate::config::DatabaseSettings;
 use anyhow::Context;
-use futures_util::StreamExt as _;
 use futures_util::future::BoxFuture;
 use futures_util::stream::BoxStream;
+use futures_util::{StreamExt as _, TryFutureExt as _};
 use sqlx::Row as _;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::any::{AnyQueryResult, AnyRow, AnyStatement, AnyTypeInfo};
@@ -176,10 +176,7 @@ impl<'c> Executor<'c> for &'c mut Conn {
 impl<'p> Executor<'p> for &'p Pool {
     type Database = Db;
 
-    fn fetch_many<'e, 'q: 'e, E>(
-        self,
-        mut query: E,
-    ) -> BoxStream<'e, Result<Either<AnyQueryResult, AnyRow>, sqlx::Error>>
+    fn fetch_many<'e, 'q: 'e, E>(self, query: E) -> BoxStream<'e, Result<Either<AnyQueryResult, AnyRow>, sqlx::Error>>
     where
         'p: 'e,
         E: 'q + Execute<'q, Db>,
@@ -187,36 +184,19 @@ impl<'p> Executor<'p> for &'p Pool {
         match self {
             Pool::Sqlx(pool) => pool.fetch_many(query),
             Pool::Sqlite(pool) => {
-                let pool = pool.clone();
-                let arguments = query.take_arguments();
-                let sql = query.sql();
-                Box::pin(
-                    futures_util::stream::once(async move {
-                        let arguments = arguments.map_err(sqlx::Error::Encode)?;
-                        pool.acquire().await?.run((sql, arguments), false)
-                    })
-                    .flat_map(answer_stream),
-                )
+                Box::pin(futures_util::stream::once(on_pool(pool, query, false)).flat_map(answer_stream))
             }
         }
     }
 
-    fn fetch_optional<'e, 'q: 'e, E>(self, mut query: E) -> BoxFuture<'e, Result<Option<AnyRow>, sqlx::Error>>
+    fn fetch_optional<'e, 'q: 'e, E>(self, query: E) -> BoxFuture<'e, Result<Option<AnyRow>, sqlx::Error>>
     where
         'p: 'e,
         E: 'q + Execute<'q, Db>,
     {
         match self {
             Pool::Sqlx(pool) => pool.fetch_optional(query),
-            Pool::Sqlite(pool) => {
-                let pool = pool.clone();
-                let arguments = query.take_arguments();
-                let sql = query.sql();
-                Box::pin(async move {
-                    let arguments = arguments.map_err(sqlx::Error::Encode)?;
-                    pool.acquire().await?.run((sql, arguments), true).map(first_row)
-                })
-            }
+            Pool::Sqlite(pool) => Box::pin(on_pool(pool, query, true).map_ok(first_row)),
         }
     }
 
@@ -242,6 +222,23 @@ impl<'p> Executor<'p> for &'p Pool {
             Pool::Sqlx(pool) => pool.describe(sql),
             Pool::Sqlite(_) => Box::pin(std::future::ready(Err(unprepared()))),
         }
+    }
+}
+
+/// Runs `query` on a connection taken from `pool` for it (`one_row`: up to
+/// its first row). The query's SQL and arguments are taken out at once, so
+/// the work owns what it needs.
+fn on_pool<'q, E: 'q + Execute<'q, Db>>(
+    pool: &SqlitePool,
+    mut query: E,
+    one_row: bool,
+) -> impl std::future::Future<Output = Result<inline::Answer, sqlx::Error>> + 'static {
+    let pool = pool.clone();
+    let arguments = query.take_arguments();
+    let sql = query.sql();
+    async move {
+        let arguments = arguments.map_err(sqlx::Error::Encode)?;
+        pool.acquire().await?.run((sql, arguments), one_row)
     }
 }
 
