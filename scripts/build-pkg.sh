@@ -282,7 +282,7 @@ JS
 # initSync, which nothing then imports, are left out of the bundle.
 pipe_snippet=$(cd "$work" && grep -l '^export function pipe(' snippets/*/inline*.js)
 printf '\nexport { __wbg_get_imports, __wbg_finalize_init };\nexport { pipe } from "./%s";\n' "$pipe_snippet" >> "$work/glue.js"
-cp src/js/core.js src/js/browser.js src/js/node.js "$work"/
+cp src/js/core.js src/js/landing.js src/js/browser.js src/js/node.js "$work"/
 # The glue's and the SDK's private members, which no caller names and
 # Rust never reads by name, get short names (about 40 bytes gzip);
 # `__early`, which Rust reads, keeps its name.
@@ -297,7 +297,7 @@ for entry in browser:gatehouse node:gatehouse.node; do
   # members).
   "$terser" "$work/${entry#*:}.js" --module --compress --mangle --output "$work/${entry#*:}.js"
 done
-rm -rf "$work/snippets" "$work/glue.js" "$work/core.js" "$work/browser.js" "$work/node.js"
+rm -rf "$work/snippets" "$work/glue.js" "$work/core.js" "$work/landing.js" "$work/browser.js" "$work/node.js"
 if ! grep -q 'new URL("gatehouse_bg.wasm",import.meta.url)' "$work/gatehouse.js"; then
   echo "build-pkg: gatehouse.js lost its literal new URL(\"gatehouse_bg.wasm\", import.meta.url)" >&2
   exit 1

@@ -10,7 +10,6 @@
 //!   and `gh.session`, and their TypeScript types; the JS-binding layer;
 //! - [`flow`]: each sign-up operation as one request, in plain Rust;
 //! - [`sign_in`]: each sign-in operation as one request, in plain Rust;
-//! - [`landing`]: the query an email link's redirect carries;
 //! - [`params`]: create/update params, validated with the protocol crate and
 //!   written as the JSON body;
 //! - [`schema`]: the shapes of the server's answers, as static tables;
@@ -43,7 +42,6 @@ pub mod decode;
 pub mod error;
 pub mod fetch;
 pub mod flow;
-pub mod landing;
 pub mod params;
 #[cfg(all(target_arch = "wasm32", feature = "runtime", not(feature = "rust-api")))]
 mod runtime;

@@ -1,7 +1,8 @@
 //! The email link: `signUp.createMagicLinkFlow()` (and its alias
-//! `createEmailLinkFlow()`), the wait for the link's confirmation, and
-//! `Gatehouse.handleMagicLinkVerification()` for the page the link leads
-//! back to.
+//! `createEmailLinkFlow()`) and the wait for the link's confirmation. The
+//! page the link leads back to reads it with
+//! `Gatehouse.handleMagicLinkVerification()`, plain JS in
+//! `src/js/landing.js` (the browser's query parser: no wasm needed).
 //!
 //! `signIn.createMagicLinkFlow()` is the same flow for a password reset by
 //! link: `startMagicLinkFlow({ redirectUrl })` prepares
@@ -55,10 +56,6 @@
 //! the owner of the address, whose reload rejects with
 //! `sign_up_cancelled_by_owner`) is read again by the poll.
 
-use super::Gatehouse;
-use crate::decode::{set, set_text};
-use crate::landing::landing;
-use js_sys::Object;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(inline_js = r#"
@@ -156,8 +153,6 @@ async function listen(g, f, signal) {
     reader?.cancel().catch(() => {});
   }
 }
-
-export const pageQuery = () => globalThis.location?.search ?? "";
 "#)]
 extern "C" {
     /// A new `{ startMagicLinkFlow, cancelMagicLinkFlow }` of the
@@ -165,30 +160,4 @@ extern "C" {
     /// sign-in's password reset.
     #[wasm_bindgen(js_name = newLinkFlow)]
     pub fn new_flow(g: &JsValue, sign_in: bool) -> JsValue;
-
-    /// `location.search`, or `""` where there is no location.
-    #[wasm_bindgen(js_name = pageQuery)]
-    fn page_query() -> JsValue;
-}
-
-#[wasm_bindgen]
-impl Gatehouse {
-    /// For the page at an email link's `redirect_url`: how the confirmation
-    /// ended, read from `location.search`, or `null` when the page was not
-    /// reached through a link.
-    #[wasm_bindgen(
-        js_name = handleMagicLinkVerification,
-        unchecked_return_type = "MagicLinkVerification | null"
-    )]
-    pub fn handle_magic_link_verification() -> JsValue {
-        let search = page_query().as_string().unwrap_or_default();
-        let Some(result) = landing(&search) else {
-            return JsValue::NULL;
-        };
-        let js = JsValue::from(Object::new());
-        set_text(&js, "status", result.status.as_str());
-        let session = result.created_session_id.map(JsValue::from_str);
-        set(&js, "createdSessionId", &session.unwrap_or(JsValue::NULL));
-        js
-    }
 }

@@ -23,8 +23,8 @@
 //! - [`objects`]: the `SignUp`, `SignIn` and `Session` JS classes,
 //!   `gh.session`, and the session token cache;
 //! - [`link`]: `createMagicLinkFlow()` (the sign-up's, and the sign-in's
-//!   for a password reset), the wait for an email link, and
-//!   `Gatehouse.handleMagicLinkVerification()`;
+//!   for a password reset) and the wait for an email link
+//!   (`Gatehouse.handleMagicLinkVerification()` is `src/js/landing.js`);
 //! - [`typescript`]: the declared types of the `.d.ts`.
 
 mod error;

@@ -469,6 +469,16 @@ export interface Gatehouse {
   signOut(): Promise<void>;
 }
 
+/** `Gatehouse`'s static method that is plain JS (src/js/landing.js), merged with the class. */
+export namespace Gatehouse {
+  /**
+   * For the page at an email link's `redirect_url`: how the confirmation
+   * ended, read from `location.search`, or `null` when the page was not
+   * reached through a link. Needs no `load`.
+   */
+  function handleMagicLinkVerification(): MagicLinkVerification | null;
+}
+
 /** Every stable error code (docs/errors.md). */
 export type GatehouseErrorCode =
   | "form_param_missing" | "form_param_format_invalid" | "form_param_unknown"

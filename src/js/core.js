@@ -27,7 +27,10 @@
 //   exports the glue's imports object and finalizer to it): one path for
 //   the entry's own wasm, a source given to `init` and `initSync`, so the
 //   glue's loader stays out of the bundle.
+// - `Gatehouse.handleMagicLinkVerification()` is landing.js's, plain JS
+//   over the browser's query parser: it works before the wasm is there.
 import { Gatehouse, __wbg_get_imports as imports, __wbg_finalize_init as finish, pipe } from "./glue.js";
+import { handleMagicLinkVerification } from "./landing.js";
 
 export { Gatehouse, GatehouseError, isGatehouseError } from "./glue.js";
 
@@ -154,9 +157,5 @@ Gatehouse.load = (options) => {
     .then((t) => load({ ...options, ...more, __token: t }));
 };
 
-const handle = Gatehouse.handleMagicLinkVerification;
-/** Needs the wasm: a clear error instead of a TypeError before it is there. */
-Gatehouse.handleMagicLinkVerification = () => {
-  if (!exports) throw new Error("gatehouse: await Gatehouse.load(...) (or init()) before handleMagicLinkVerification()");
-  return handle();
-};
+/** For the page an email link leads back to (landing.js): plain JS, no wasm needed. */
+Gatehouse.handleMagicLinkVerification = handleMagicLinkVerification;

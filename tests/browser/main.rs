@@ -14,6 +14,7 @@
 #![cfg(target_arch = "wasm32")]
 
 mod errors;
+mod landing;
 mod listeners;
 mod magic_link;
 mod mfa_required;

@@ -36,10 +36,20 @@ assert.doesNotMatch(readme, /^## The server$/m, "the package README stops before
 
 const pkg = await import(pathToFileURL(path.resolve(pkgDir, "gatehouse.js")).href);
 const { default: init, Gatehouse, GatehouseError } = pkg;
-// Before the wasm is there: a clear error, not a TypeError. The browser
-// entry's own wasm cannot be fetched in Node (a file: URL), so its load
-// rejects, naming the wasm, and a later init with the bytes still works.
-assert.throws(() => Gatehouse.handleMagicLinkVerification(), /await Gatehouse\.load\(\.\.\.\) \(or init\(\)\) before/);
+// Before the wasm is there. The browser entry's own wasm cannot be fetched
+// in Node (a file: URL), so its load rejects, naming the wasm, and a later
+// init with the bytes still works.
+// handleMagicLinkVerification is plain JS (src/js/landing.js, whose cases
+// tests/browser/landing.rs runs in Chromium): it needs no wasm, and reads
+// `location.search` where there is one (none in Node: null).
+assert.equal(Gatehouse.handleMagicLinkVerification(), null, "no location: not reached through a link");
+globalThis.location = { search: "?gh_status=verified&gh_created_session=sess_1" };
+assert.deepEqual(Gatehouse.handleMagicLinkVerification(), { status: "verified", createdSessionId: "sess_1" });
+globalThis.location.search = "?gh_status=client_mismatch&gh_created_session=%3Cx%3E";
+assert.deepEqual(Gatehouse.handleMagicLinkVerification(), { status: "client_mismatch", createdSessionId: null });
+globalThis.location.search = "?gh_status=bogus";
+assert.equal(Gatehouse.handleMagicLinkVerification(), null, "an unknown status");
+delete globalThis.location;
 const unfetched = await Gatehouse.load({ frontendApi: api }).catch((e) => e);
 assert.ok(unfetched instanceof Error && !(unfetched instanceof GatehouseError));
 assert.match(unfetched.message, /could not load its wasm module \(gatehouse_bg\.wasm\)/);
@@ -70,7 +80,9 @@ const memory = Object.values(wasm).find((v) => v instanceof WebAssembly.Memory);
     const exports = await start(copy);
     assert.ok(hasMemory(exports), `${what}: the wasm's exports`);
     assert.equal(await copy.default(), exports, `${what}: init answers the same instance after`);
-    assert.equal(copy.Gatehouse.handleMagicLinkVerification(), null, `${what}: the wasm is there`);
+    // The wasm's own check of the options, with no request.
+    const refused = await copy.Gatehouse.load({ tokenMode: "bearer" }).catch((e) => e);
+    assert.equal(refused.code, "form_param_missing", `${what}: the wasm is there`);
   }
   const copy = await fresh("bad");
   const bad = await copy.default(new Response("<!doctype html>", { headers: { "Content-Type": "text/html" } })).catch((e) => e);
