@@ -6,8 +6,22 @@ use crate::error::{Error, Result};
 use crate::params::{SignUpParams, Value};
 use alloc::string::String;
 use gatehouse_protocol::{ErrorCode, Field};
-use js_sys::{Array, Object, JSON};
-use wasm_bindgen::{JsCast, JsValue};
+use js_sys::{Array, Object};
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(inline_js = r#"
+export function stringify(v) {
+  try {
+    return JSON.stringify(v);
+  } catch {}
+}
+"#)]
+extern "C" {
+    /// `JSON.stringify(v)`, or `undefined` when it throws (a cycle, a
+    /// `BigInt`): no exception slot, and no export to store one, as
+    /// js-sys's `JSON::stringify` needs.
+    fn stringify(v: &JsValue) -> JsValue;
+}
 
 fn absent(v: &JsValue) -> bool {
     v.is_undefined() || v.is_null()
@@ -126,11 +140,7 @@ pub fn sign_up_params(params: &JsValue) -> Result<SignUpParams> {
             }
             None if i < 3 => out.extra.push((key, v.as_string().ok_or_else(|| invalid(key))?)),
             None => {
-                let json = if v.is_object() && !Array::is_array(&v) {
-                    JSON::stringify(&v).ok().and_then(|s| s.as_string())
-                } else {
-                    None
-                };
+                let json = if v.is_object() && !Array::is_array(&v) { stringify(&v).as_string() } else { None };
                 out.unsafe_metadata = Some(json.ok_or_else(|| invalid("unsafe_metadata"))?);
             }
         }
