@@ -24,7 +24,7 @@ extern "C" {
 }
 
 fn absent(v: &JsValue) -> bool {
-    v.is_undefined() || v.is_null()
+    v.is_null_or_undefined()
 }
 
 /// The value of `key` in an optional params object (`undefined` if the
