@@ -76,6 +76,10 @@ pub trait Json: Sized {
     fn is_plain_object(&self) -> bool;
     fn is_absent(&self) -> bool;
     fn is_null(&self) -> bool;
+    /// Absent or `null`.
+    fn is_nullish(&self) -> bool {
+        self.is_absent() || self.is_null()
+    }
     fn is_string(&self) -> bool;
     fn as_string(&self) -> Option<String>;
     fn is_bool(&self) -> bool;
@@ -107,6 +111,10 @@ impl Json for JsValue {
     #[inline(always)]
     fn is_null(&self) -> bool {
         JsValue::is_null(self)
+    }
+    #[inline(always)]
+    fn is_nullish(&self) -> bool {
+        self.is_null_or_undefined()
     }
     #[inline(always)]
     fn is_string(&self) -> bool {
@@ -166,7 +174,7 @@ pub fn object<J: Json>(v: &J, keys: Table) -> Option<J> {
     let mut out = J::new_object();
     for Key(name, kind) in keys.keys() {
         let x = v.get(name)?;
-        if matches!(kind, Kind::MaybeStr) && (x.is_absent() || x.is_null()) {
+        if matches!(kind, Kind::MaybeStr) && x.is_nullish() {
             continue;
         }
         out.set(&camel_case(name), convert(&x, kind)?);
@@ -254,7 +262,7 @@ pub fn error_items<J: Json>(v: &J) -> Option<Vec<ErrorItem>> {
 
 fn error_item<J: Json>(v: &J) -> Option<ErrorItem> {
     let param = v.get("meta")?.get("param_name")?;
-    let param_name = if param.is_absent() || param.is_null() { None } else { Some(param.as_string()?) };
+    let param_name = if param.is_nullish() { None } else { Some(param.as_string()?) };
     Some(ErrorItem {
         code: v.get("code")?.as_string()?,
         message: v.get("message")?.as_string()?,
