@@ -47,7 +47,7 @@ fn checked(search: &str, result: Result<JsValue, JsValue>) -> Option<(String, Op
     if result.is_null() {
         return None;
     }
-    let keys: Vec<_> = Object::keys(result.unchecked_ref()).iter().filter_map(|k| k.as_string()).collect();
+    let keys: Vec<_> = Object::keys(result.unchecked_ref::<Object>()).iter().filter_map(|k| k.as_string()).collect();
     assert_eq!(keys, ["status", "createdSessionId"], "{search:?}");
     let status = text(&result, "status").unwrap_or_else(|| panic!("{search:?}: a status that is no string"));
     assert!(EmailLinkStatus::parse(&status).is_some(), "{search:?}: status {status:?}");
