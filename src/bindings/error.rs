@@ -7,7 +7,7 @@
 use crate::decode::{set, set_text};
 use crate::error::{Error, ErrorItem, Failure};
 use gatehouse_protocol::ErrorCode;
-use js_sys::{Array, Object};
+use js_sys::{Array, Object, Promise};
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(inline_js = r#"
@@ -37,8 +37,9 @@ export class GatehouseError extends Error {
   }
 }
 GatehouseError.prototype[brand] = true;
-export function newGatehouseError(errors, status, retryAfter, body) {
-  return new GatehouseError(errors, status, retryAfter, body);
+export function newGatehouseError(errors, status, retryAfter, body, rejected) {
+  const e = new GatehouseError(errors, status, retryAfter, body);
+  return rejected ? Promise.reject(e) : e;
 }
 "#)]
 extern "C" {
@@ -56,12 +57,29 @@ extern "C" {
     #[wasm_bindgen(js_name = isGatehouseError, reexport, skip_typescript)]
     fn is_gatehouse_error();
 
+    /// The error, or (`rejected`) a promise rejected with it.
     #[wasm_bindgen(js_name = newGatehouseError)]
-    fn new_gatehouse_error(errors: &Array, status: u16, retry_after: Option<u32>, body: JsValue) -> JsValue;
+    fn new_gatehouse_error(
+        errors: &Array,
+        status: u16,
+        retry_after: Option<u32>,
+        body: JsValue,
+        rejected: bool,
+    ) -> JsValue;
+}
+
+/// A promise rejected with the `GatehouseError` of `error` (made in the
+/// same import call: no `Promise.reject` import).
+pub fn rejected(error: Error) -> Promise {
+    to_js_or_rejected(error, true).unchecked_into()
 }
 
 /// Every failure of the SDK becomes a `GatehouseError` here, and only here.
 pub fn to_js(error: Error) -> JsValue {
+    to_js_or_rejected(error, false)
+}
+
+fn to_js_or_rejected(error: Error, rejected: bool) -> JsValue {
     let Failure { mut errors, status, retry_after, body } = error.into_failure();
     if errors.is_empty() {
         errors.push(ErrorItem::from_code(ErrorCode::ResponseInvalid, None));
@@ -79,5 +97,5 @@ pub fn to_js(error: Error) -> JsValue {
         set(&js, "meta", &meta);
         items.push(&js);
     }
-    new_gatehouse_error(&items, status, retry_after, body.unwrap_or(JsValue::UNDEFINED))
+    new_gatehouse_error(&items, status, retry_after, body.unwrap_or(JsValue::UNDEFINED), rejected)
 }

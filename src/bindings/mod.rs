@@ -150,7 +150,7 @@ fn send(shared: &Shared, request: Result<Request>, tag: u32, signal: &JsValue) -
     match request {
         Ok(r) if tag == EVENTS => shared.transport.start(r.method, &r.path, r.body, signal),
         Ok(r) => shared.transport.send(r.method, &r.path, r.body, signal, &shared.gatehouse(), tag),
-        Err(e) => Promise::reject(&error::to_js(e)),
+        Err(e) => error::rejected(e),
     }
 }
 
@@ -203,7 +203,7 @@ impl Gatehouse {
     pub fn load(#[wasm_bindgen(unchecked_param_type = "GatehouseOptions")] options: JsValue) -> Promise {
         let read::Options { api, bearer, storage } = match read::options(&options) {
             Ok(options) => options,
-            Err(e) => return Promise::reject(&error::to_js(e)),
+            Err(e) => return error::rejected(e),
         };
         // The token `tokenStorage` held, read by the package entry before
         // its request for the client.
@@ -249,7 +249,7 @@ impl Gatehouse {
         }
         // Rejected rather than thrown: a `Result` export costs a return
         // slot and its reading in both languages (about 0.13 KiB gzip).
-        taken.unwrap_or_else(|e| Promise::reject(&error::to_js(e)).into())
+        taken.unwrap_or_else(|e| error::rejected(e).into())
     }
 
     /// The methods of `gh.signUp`, `gh.signIn` and `gh.session`
