@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use crate::params::{SignUpParams, Value};
 use alloc::string::String;
 use gatehouse_protocol::{ErrorCode, Field};
-use js_sys::{Array, Object};
+use js_sys::Array;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(inline_js = r#"
@@ -15,12 +15,20 @@ export function stringify(v) {
     return JSON.stringify(v);
   } catch {}
 }
+export function unknownKey(p, known) {
+  return Object.keys(p).find((k) => !known.split(",").includes(k));
+}
 "#)]
 extern "C" {
     /// `JSON.stringify(v)`, or `undefined` when it throws (a cycle, a
     /// `BigInt`): no exception slot, and no export to store one, as
     /// js-sys's `JSON::stringify` needs.
     fn stringify(v: &JsValue) -> JsValue;
+
+    /// The first own key of `p` that is not one of `known` (names joined
+    /// by commas), or `undefined`.
+    #[wasm_bindgen(js_name = unknownKey)]
+    fn unknown_key(p: &JsValue, known: &str) -> JsValue;
 }
 
 fn absent(v: &JsValue) -> bool {
@@ -109,6 +117,11 @@ const KEYS: [&str; 3 + Field::ALL.len() + 1] = {
     keys
 };
 
+/// [`KEYS`] joined by commas, for the JS check of unknown keys (a test
+/// checks that they are the same).
+const KNOWN: &str = "strategy,ticket,locale,emailAddress,phoneNumber,username,password,firstName,lastName,\
+                     legalAccepted,web3Wallet,unsafeMetadata";
+
 /// The params of `create` and `update`, with camelCase keys.
 pub fn sign_up_params(params: &JsValue) -> Result<SignUpParams> {
     let mut out = SignUpParams::default();
@@ -118,11 +131,8 @@ pub fn sign_up_params(params: &JsValue) -> Result<SignUpParams> {
     if !params.is_object() || Array::is_array(params) {
         return Err(Error::sdk(ErrorCode::RequestBodyInvalid, None));
     }
-    for key in Object::keys(params.unchecked_ref::<Object>()).iter() {
-        let key = key.as_string().unwrap_or_default();
-        if !KEYS.iter().any(|k| *k == key) {
-            return Err(Error::param(ErrorCode::FormParamUnknown, &key));
-        }
+    if let Some(key) = unknown_key(params, KNOWN).as_string() {
+        return Err(Error::param(ErrorCode::FormParamUnknown, &key));
     }
     for (i, key) in KEYS.into_iter().enumerate() {
         let v = arg(params, key);
@@ -146,4 +156,12 @@ pub fn sign_up_params(params: &JsValue) -> Result<SignUpParams> {
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_known_keys_are_the_keys_read() {
+        assert_eq!(super::KNOWN, super::KEYS.join(","));
+    }
 }
