@@ -15,6 +15,11 @@ export function stringify(v) {
     return JSON.stringify(v);
   } catch {}
 }
+export function isStorage(s) {
+  try {
+    return typeof s == "object" && ["get", "set", "remove"].every((k) => typeof s[k] == "function");
+  } catch {}
+}
 export function unknownKey(p, known) {
   return Object.keys(p).find((k) => !known.split(",").includes(k));
 }
@@ -24,6 +29,12 @@ extern "C" {
     /// `BigInt`): no exception slot, and no export to store one, as
     /// js-sys's `JSON::stringify` needs.
     fn stringify(v: &JsValue) -> JsValue;
+
+    /// Whether the object `s` has the functions `get`, `set` and `remove`
+    /// (not for `null`, a function or a primitive; nor when reading one
+    /// throws).
+    #[wasm_bindgen(js_name = isStorage)]
+    fn is_storage(s: &JsValue) -> bool;
 
     /// The first own key of `p` that is not one of `known` (names joined
     /// by commas), or `undefined`.
@@ -97,7 +108,7 @@ fn token_storage(options: &JsValue, bearer: bool) -> Option<JsValue> {
         return Some(JsValue::UNDEFINED);
     }
     let storage = if name.as_deref() == Some("local") { arg(options, "__storage") } else { given };
-    let usable = bearer && ["get", "set", "remove"].iter().all(|key| arg(&storage, key).is_function());
+    let usable = bearer && is_storage(&storage);
     usable.then_some(storage)
 }
 
