@@ -339,6 +339,21 @@ cp LICENSE-MIT LICENSE-APACHE "$work"/
   awk '/^## Using the SDK/ { on = 1 } /^## The server/ { on = 0 } on' README.md
 } > "$work/README.md"
 
+# The two files a browser downloads, compressed once at the highest levels
+# (brotli 11, gzip 9) beside them: the server's `/pkg` sends these as they
+# are when the request accepts them (`static_files.rs`), instead of
+# compressing at each request at its faster, larger levels. Not in the npm
+# package (`files` above).
+node -e '
+const zlib = require("zlib"), fs = require("fs");
+for (const file of process.argv.slice(1)) {
+  const bytes = fs.readFileSync(file);
+  fs.writeFileSync(file + ".br", zlib.brotliCompressSync(bytes, {
+    params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: bytes.length },
+  }));
+  fs.writeFileSync(file + ".gz", zlib.gzipSync(bytes, { level: 9 }));
+}' "$work/gatehouse.js" "$work/gatehouse_bg.wasm"
+
 rm -rf "$out"
 mkdir -p "$out"
 cp -R "$work"/. "$out"/

@@ -9,8 +9,14 @@
 //! `ServeDir`'s `Last-Modified`) and gets a bodiless 304 when it did not.
 //! No name carries a content hash (`gatehouse.js` finds its wasm by its
 //! fixed name, and pages preload both by name), so nothing may be kept
-//! without asking. The answers are compressed by the app's layer
-//! (`app::compression`).
+//! without asking.
+//!
+//! A file with a compressed sibling (`gatehouse.js.br`, `.gz`: written by
+//! `scripts/build-pkg.sh` at brotli 11 and gzip 9) goes out as that sibling
+//! when the request accepts its encoding, with no work at the request; any
+//! other file is compressed by the app's layer (`app::compression`) at its
+//! faster levels. A sibling is trusted to hold its file's bytes: whatever
+//! rewrites a file rewrites its siblings (the package build writes all).
 
 use crate::error;
 use axum::Router;
@@ -24,11 +30,17 @@ use tower_http::set_header::SetResponseHeaderLayer;
 pub fn routes<S: Clone + Send + Sync + 'static>(www: Option<PathBuf>, pkg: Option<PathBuf>) -> Router<S> {
     let mut router = Router::new();
     if let Some(pkg) = pkg {
-        router = router.nest_service("/pkg", ServeDir::new(pkg).fallback(error::not_found.into_service()));
+        router = router.nest_service("/pkg", served(pkg).fallback(error::not_found.into_service()));
     }
     let router = match www {
-        Some(www) => router.fallback_service(ServeDir::new(www).fallback(error::not_found.into_service())),
+        Some(www) => router.fallback_service(served(www).fallback(error::not_found.into_service())),
         None => router.fallback(error::not_found),
     };
     router.layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")))
+}
+
+/// `dir`'s files, each sent as its brotli or gzip sibling where there is one
+/// and the request accepts it.
+fn served(dir: PathBuf) -> ServeDir {
+    ServeDir::new(dir).precompressed_br().precompressed_gzip()
 }

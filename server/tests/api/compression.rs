@@ -69,6 +69,47 @@ async fn static_files_go_out_compressed_as_the_request_accepts() {
     }
 }
 
+/// The package build's siblings (`gatehouse.js.br`, `.gz`, compressed at
+/// the highest levels) go out byte for byte as they are, not compressed
+/// again at the request; a file without one is compressed at the request.
+#[tokio::test]
+async fn precompressed_siblings_go_out_as_they_are() {
+    let (dir, options, js, wasm) = served_app_dirs();
+    let pkg = dir.path().join("pkg");
+    let mut brotli_js = Vec::new();
+    {
+        let mut writer = brotli::CompressorWriter::new(&mut brotli_js, 4096, 11, 22);
+        std::io::Write::write_all(&mut writer, &js).unwrap();
+    }
+    let mut gzip_js = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    std::io::Write::write_all(&mut gzip_js, &js).unwrap();
+    let gzip_js = gzip_js.finish().unwrap();
+    std::fs::write(pkg.join("gatehouse.js.br"), &brotli_js).unwrap();
+    std::fs::write(pkg.join("gatehouse.js.gz"), &gzip_js).unwrap();
+    let app = spawn_app_with(Config::default(), options).await;
+    let http = reqwest::Client::new();
+    let get = |accept: &'static str| {
+        http.get(format!("{}/pkg/gatehouse.js", app.base)).header("accept-encoding", accept).send()
+    };
+    for (accept, encoding, sibling) in
+        [("br", "br", &brotli_js), ("gzip, deflate, br", "br", &brotli_js), ("gzip", "gzip", &gzip_js)]
+    {
+        let response = get(accept).await.unwrap();
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.headers()["content-encoding"], encoding, "{accept}");
+        assert!(response.headers()["content-type"].to_str().unwrap().contains("javascript"), "{accept}");
+        assert_eq!(response.headers()["cache-control"], "no-cache");
+        assert_eq!(&response.bytes().await.unwrap()[..], &sibling[..], "{accept}: the sibling's own bytes");
+    }
+    let (encoding, body) = decoded(get("identity").await.unwrap()).await;
+    assert_eq!((encoding, body), (None, js));
+    // The wasm has no sibling here: compressed at the request, as before.
+    let response =
+        http.get(format!("{}/pkg/gatehouse_bg.wasm", app.base)).header("accept-encoding", "br").send().await.unwrap();
+    let (encoding, body) = decoded(response).await;
+    assert_eq!((encoding.as_deref(), body), (Some("br"), wasm));
+}
+
 #[tokio::test]
 async fn static_files_are_revalidated_each_time() {
     let (_dir, options, js, _) = served_app_dirs();
