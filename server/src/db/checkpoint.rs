@@ -26,7 +26,7 @@
 //! lock) and runs a `RESTART` checkpoint, which waits (at most
 //! [`RESTART_WAIT`]) for the readers still on the WAL; the next commit
 //! then writes from the start of the file again, over blocks it already
-//! has. `journal_size_limit` ([`KEPT_WAL_BYTES`]) truncates a WAL that grew
+//! has. `journal_size_limit` (`inline::KEPT_WAL_BYTES`) truncates a WAL that grew
 //! past it (a writer in another process, a long reader) when it starts
 //! over. Closing the last connection checkpoints what is left, as SQLite
 //! always does, so a process that opens the database without this task (a
@@ -47,9 +47,6 @@ const RESTART_AT_FRAMES: i64 = 1000;
 /// (each reads for microseconds) while the writers wait behind it; past
 /// that it gives up until the next tick.
 const RESTART_WAIT: Duration = Duration::from_millis(100);
-
-/// The most a WAL file keeps when it starts over (`journal_size_limit`).
-pub(super) const KEPT_WAL_BYTES: i64 = 64 * 1024 * 1024;
 
 /// The running task; stopped when the last clone is dropped.
 #[derive(Debug)]
