@@ -184,7 +184,7 @@ pub async fn build_app(
     let mail = mail::Templates::load(&config.mail)?;
     let hasher = password::Hasher::new(config.password_hashing);
     hasher.warm_up().await;
-    let state = AppState {
+    let state = AppState::new(state::Parts {
         config: Arc::new(config),
         store,
         sender: Arc::new(sender),
@@ -195,7 +195,7 @@ pub async fn build_app(
         hub,
         dev: options.dev,
         requests: Arc::default(),
-    };
+    });
     Ok(App { router: app::router(state.clone(), &options), state, _listening: listening })
 }
 

@@ -12,15 +12,41 @@
 //! connection, on tokio's blocking threads (the pool's other statements run
 //! inline, `inline`; a checkpoint's copy and syncs must not hold an async
 //! worker): it takes no lock that writers wait on, and copies what no
-//! reader still needs. Closing the last connection checkpoints what is
-//! left, as SQLite always does, so a process that opens the database
-//! without this task (a test, the CLI) leaves no WAL behind either.
+//! reader still needs.
+//!
+//! A passive checkpoint never makes the WAL start over: the next writer
+//! goes back to the start of the file only when every frame has been copied
+//! and no reader still reads from it, and under steady load some reader
+//! always does, so the file grew without end (830 MB in six seconds of the
+//! sign-up benchmark), and every commit wrote past its end, into blocks
+//! the kernel must allocate and zero first (most of the server's CPU in
+//! that benchmark: docs/BENCHMARKS.md). So once the WAL holds
+//! [`RESTART_AT_FRAMES`], the task takes this process's writer's turn
+//! (`writer`: the writers queue behind it instead of meeting SQLite's
+//! lock) and runs a `RESTART` checkpoint, which waits (at most
+//! [`RESTART_WAIT`]) for the readers still on the WAL; the next commit
+//! then writes from the start of the file again, over blocks it already
+//! has. `journal_size_limit` (`inline::KEPT_WAL_BYTES`) truncates a WAL that grew
+//! past it (a writer in another process, a long reader) when it starts
+//! over. Closing the last connection checkpoints what is left, as SQLite
+//! always does, so a process that opens the database without this task (a
+//! test, the CLI) leaves no WAL behind either.
 
-use super::inline::SqlitePool;
+use super::inline::{BUSY_TIMEOUT, SqlitePool};
+use super::writer::WriteGate;
 use std::time::Duration;
 
 /// How often the WAL is checkpointed.
 const EVERY: Duration = Duration::from_millis(250);
+
+/// The WAL's length, in frames (a page each), from which a checkpoint makes
+/// it start over: SQLite's own automatic checkpoint's (about 4 MB).
+const RESTART_AT_FRAMES: i64 = 1000;
+
+/// How long a restarting checkpoint waits for the readers still on the WAL
+/// (each reads for microseconds) while the writers wait behind it; past
+/// that it gives up until the next tick.
+const RESTART_WAIT: Duration = Duration::from_millis(100);
 
 /// The running task; stopped when the last clone is dropped.
 #[derive(Debug)]
@@ -32,9 +58,18 @@ impl Drop for Checkpoints {
     }
 }
 
+/// What `PRAGMA wal_checkpoint` answers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Checkpointed {
+    /// Whether it could not finish (a lock it needed was held).
+    busy: bool,
+    /// The WAL's length, in frames.
+    frames: i64,
+}
+
 /// Starts checkpointing the pool's database until the pool closes or the
-/// answer is dropped.
-pub(super) fn start(pool: SqlitePool) -> Checkpoints {
+/// answer is dropped; writers take their turns at `gate`.
+pub(super) fn start(pool: SqlitePool, gate: WriteGate) -> Checkpoints {
     Checkpoints(tokio::spawn(async move {
         let mut every = tokio::time::interval(EVERY);
         every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -43,7 +78,11 @@ pub(super) fn start(pool: SqlitePool) -> Checkpoints {
             if pool.is_closed() {
                 return;
             }
-            if let Err(e) = pool.run_blocking("PRAGMA wal_checkpoint(PASSIVE)").await {
+            let result = match checkpoint(&pool, "PRAGMA wal_checkpoint(PASSIVE)", BUSY_TIMEOUT).await {
+                Ok(passive) if passive.frames >= RESTART_AT_FRAMES => restart(&pool, &gate).await,
+                other => other.map(drop),
+            };
+            if let Err(e) = result {
                 if pool.is_closed() {
                     return;
                 }
@@ -51,4 +90,110 @@ pub(super) fn start(pool: SqlitePool) -> Checkpoints {
             }
         }
     }))
+}
+
+/// A `RESTART` checkpoint in this process's writer's turn.
+async fn restart(pool: &SqlitePool, gate: &WriteGate) -> Result<(), sqlx::Error> {
+    let _turn = gate.wait_turn().await?;
+    let restarted = checkpoint(pool, "PRAGMA wal_checkpoint(RESTART)", RESTART_WAIT).await?;
+    if restarted.busy {
+        tracing::debug!(frames = restarted.frames, "a reader kept the SQLite WAL from starting over; next time");
+    }
+    Ok(())
+}
+
+/// Runs `pragma` (a `wal_checkpoint`) on the blocking threads, SQLite's
+/// busy handler waiting at most `wait` for the locks it needs.
+async fn checkpoint(pool: &SqlitePool, pragma: &'static str, wait: Duration) -> Result<Checkpointed, sqlx::Error> {
+    pool.with_blocking(move |conn| {
+        conn.busy_timeout(wait)?;
+        let answer = conn
+            .query_row(pragma, [], |row| Ok(Checkpointed { busy: row.get::<_, i64>(0)? != 0, frames: row.get(1)? }));
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        answer
+    })
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn wal_bytes(path: &std::path::Path) -> u64 {
+        let mut wal = path.as_os_str().to_owned();
+        wal.push("-wal");
+        std::fs::metadata(wal).map_or(0, |m| m.len())
+    }
+
+    /// A passive checkpoint copies only what no reader still reads, and the
+    /// WAL starts over only once all of it is copied: with a reader on it at
+    /// each checkpoint (as under load), every commit lands past the end of a
+    /// growing file. The restart waits the readers out, then copies it all,
+    /// and the next commit writes from the start of the same file.
+    #[tokio::test]
+    async fn a_restart_lets_the_wal_start_over_where_passive_ones_cannot() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db.sqlite");
+        let pool = SqlitePool::open(&path, 4).unwrap();
+        let gate = WriteGate::for_database(super::super::Backend::Sqlite, true);
+        let write = |rows: i64| {
+            pool.with_blocking(move |conn| {
+                conn.execute_batch("CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, v BLOB)")?;
+                for _ in 0..rows {
+                    conn.execute("INSERT INTO t (v) VALUES (zeroblob(3000))", [])?;
+                }
+                Ok(())
+            })
+        };
+        let passive = || checkpoint(&pool, "PRAGMA wal_checkpoint(PASSIVE)", BUSY_TIMEOUT);
+        // A reader in a read transaction from a commit on, until told to
+        // end it (after the delay it is sent).
+        let reader = || {
+            let reader = rusqlite::Connection::open(&path).unwrap();
+            reader.execute_batch("BEGIN; SELECT count(*) FROM t;").unwrap();
+            let (release, released) = std::sync::mpsc::channel::<Duration>();
+            let thread = std::thread::spawn(move || {
+                std::thread::sleep(released.recv().unwrap());
+                reader.execute_batch("COMMIT").unwrap();
+            });
+            (release, thread)
+        };
+        write(300).await.unwrap();
+
+        // Passive, with a reader there: the frames after the reader's
+        // start are left, and the next commits go past the end.
+        let (release, thread) = reader();
+        write(300).await.unwrap();
+        let first = passive().await.unwrap();
+        assert!(!first.busy && first.frames >= 600, "{first:?}");
+        release.send(Duration::ZERO).unwrap();
+        thread.join().unwrap();
+        write(10).await.unwrap();
+        let grown = passive().await.unwrap();
+        assert!(grown.frames >= first.frames + 10, "{grown:?} after {first:?}");
+
+        // Restart, with a reader there: it waits the reader out, copies
+        // everything, and the next commit starts the file over.
+        let (release, thread) = reader();
+        write(300).await.unwrap();
+        let size = wal_bytes(&path);
+        release.send(RESTART_WAIT / 5).unwrap();
+        restart(&pool, &gate).await.unwrap();
+        thread.join().unwrap();
+        write(10).await.unwrap();
+        let after = passive().await.unwrap();
+        assert!(after.frames < 100, "{after:?}");
+        assert_eq!(wal_bytes(&path), size, "the file did not grow");
+
+        // A reader that stays past the wait: the restart gives up, busy,
+        // and the writers go on.
+        let (release, thread) = reader();
+        write(10).await.unwrap();
+        let held = checkpoint(&pool, "PRAGMA wal_checkpoint(RESTART)", RESTART_WAIT).await.unwrap();
+        assert!(held.busy, "{held:?}");
+        write(10).await.unwrap();
+        release.send(Duration::ZERO).unwrap();
+        thread.join().unwrap();
+        pool.close().await;
+    }
 }

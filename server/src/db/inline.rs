@@ -54,6 +54,10 @@ pub(super) const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// Prepared statements kept per connection: more than the server has
 /// distinct statements, so each is compiled once per connection.
 const STATEMENT_CACHE: usize = 256;
+
+/// The most a WAL file keeps when it starts over (`journal_size_limit`):
+/// one that grew past it (`checkpoint`) is cut back to it.
+const KEPT_WAL_BYTES: i64 = 64 * 1024 * 1024;
 /// How long a task waits for a connection before failing (sqlx's pool
 /// acquire timeout, as before).
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
@@ -120,20 +124,24 @@ impl SqlitePool {
         self.0.closed.load(Ordering::SeqCst)
     }
 
-    /// Runs `sql` on a pooled connection on tokio's blocking threads, not
+    /// Runs `job` with a pooled connection on tokio's blocking threads, not
     /// inline: for a statement that may take long (a checkpoint copies
     /// pages and syncs the file).
-    pub(super) async fn run_blocking(&self, sql: &'static str) -> Result<(), sqlx::Error> {
-        let mut conn = self.acquire().await?;
-        match tokio::task::spawn_blocking(move || conn.run(sqlx::raw_sql(sql), false)).await {
-            Ok(answer) => answer.map(drop),
+    pub(super) async fn with_blocking<T: Send + 'static>(
+        &self,
+        job: impl FnOnce(&rusqlite::Connection) -> rusqlite::Result<T> + Send + 'static,
+    ) -> Result<T, sqlx::Error> {
+        let conn = self.acquire().await?;
+        match tokio::task::spawn_blocking(move || job(conn.conn()).map_err(error)).await {
+            Ok(answer) => answer,
             Err(e) => Err(sqlx::Error::AnyDriverError(Box::new(e))),
         }
     }
 }
 
 /// Opens a connection the way the pool's connections are: WAL,
-/// `synchronous = NORMAL`, no automatic checkpoint (`checkpoint`), foreign
+/// `synchronous = NORMAL`, no automatic checkpoint and a WAL cut back to
+/// [`KEPT_WAL_BYTES`] when it starts over (`checkpoint`), foreign
 /// keys enforced and a busy timeout (sqlx's defaults).
 fn connect(path: &Path) -> Result<rusqlite::Connection, sqlx::Error> {
     use rusqlite::OpenFlags;
@@ -145,6 +153,7 @@ fn connect(path: &Path) -> Result<rusqlite::Connection, sqlx::Error> {
          PRAGMA wal_autocheckpoint = 0",
     )
     .map_err(error)?;
+    conn.pragma_update_and_check(None, "journal_size_limit", KEPT_WAL_BYTES, |_| Ok(())).map_err(error)?;
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     Ok(conn)
 }

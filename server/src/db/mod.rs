@@ -121,7 +121,7 @@ impl Store {
         let master = MasterKey::resolve(master_key, database_file.as_deref())?;
         let gate = WriteGate::for_database(backend, database_file.is_some());
         let checkpoints = match &pool {
-            backend::Pool::Sqlite(sqlite) => Some(Arc::new(checkpoint::start(sqlite.clone()))),
+            backend::Pool::Sqlite(sqlite) => Some(Arc::new(checkpoint::start(sqlite.clone(), gate.clone()))),
             backend::Pool::Sqlx(_) => None,
         };
         let store = Store {
