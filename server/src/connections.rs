@@ -13,6 +13,11 @@
 //! hands each connection to hyper's HTTP/1.1 builder directly, with
 //! hyper's defaults, as the `auto` builder had them.
 //!
+//! hyper itself is built from `vendor/hyper` (`vendor/hyper/GATEHOUSE.md`):
+//! a connection with nothing to read holds no read buffer, and its buffer
+//! for response heads is the size of the heads, not 8 KiB, so a waiting
+//! stream keeps neither.
+//!
 //! The rest is as `axum::serve` does it: the listener retries failed
 //! accepts (`axum::serve::Listener`), the router sees the peer's address as
 //! `ConnectInfo<SocketAddr>`, and on shutdown no new connection is taken

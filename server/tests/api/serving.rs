@@ -142,3 +142,72 @@ async fn www_and_pkg_are_served_with_their_content_types() {
     // The API still wins over the static fallback.
     assert_eq!(client.get("/healthz").await.status, 200);
 }
+
+/// One keep-alive connection serves its requests however their bytes
+/// arrive: a head in two parts with a pause between, a request after the
+/// connection sat idle, a body that comes after its head, and two
+/// requests in one write. (hyper, vendored, drops a connection's read
+/// buffer whenever a read finds nothing and nothing is buffered, and
+/// grows its head buffer as the heads need: `vendor/hyper/GATEHOUSE.md`.)
+#[tokio::test]
+async fn one_connection_serves_requests_however_their_bytes_arrive() {
+    use tokio::io::{AsyncWriteExt, BufReader};
+    let app = spawn_app().await;
+    let mut conn = BufReader::new(tokio::net::TcpStream::connect(app.addr).await.unwrap());
+    let pause = || tokio::time::sleep(std::time::Duration::from_millis(50));
+    let health = format!("GET /healthz HTTP/1.1\r\nHost: {}\r\n\r\n", app.addr);
+    let ok = (200, String::from(r#"{"status":"ok"}"#));
+
+    let (head, end) = health.split_at(health.len() - 2);
+    conn.get_mut().write_all(head.as_bytes()).await.unwrap();
+    pause().await;
+    conn.get_mut().write_all(end.as_bytes()).await.unwrap();
+    assert_eq!(read_answer(&mut conn).await, ok);
+
+    pause().await;
+    conn.get_mut().write_all(health.as_bytes()).await.unwrap();
+    assert_eq!(read_answer(&mut conn).await, ok);
+
+    let body = r#"{"email_address":"pieces@example.com"}"#;
+    let create = format!(
+        "POST /v1/client/sign_ups HTTP/1.1\r\nHost: {}\r\nGatehouse-Token-Mode: bearer\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        app.addr,
+        body.len()
+    );
+    conn.get_mut().write_all(create.as_bytes()).await.unwrap();
+    pause().await;
+    conn.get_mut().write_all(body.as_bytes()).await.unwrap();
+    let (status, created) = read_answer(&mut conn).await;
+    assert_eq!(status, 200, "{created}");
+    let created: serde_json::Value = serde_json::from_str(&created).unwrap();
+    assert_eq!(created["response"]["email_address"], "pieces@example.com");
+
+    conn.get_mut().write_all(format!("{health}{health}").as_bytes()).await.unwrap();
+    assert_eq!(read_answer(&mut conn).await, ok);
+    assert_eq!(read_answer(&mut conn).await, ok);
+}
+
+/// Reads one answer with a `Content-Length` from `conn`: its status and body.
+async fn read_answer(conn: &mut tokio::io::BufReader<tokio::net::TcpStream>) -> (u16, String) {
+    use tokio::io::{AsyncBufReadExt, AsyncReadExt};
+    let mut line = String::new();
+    conn.read_line(&mut line).await.unwrap();
+    let status = line.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let mut length = None;
+    loop {
+        line.clear();
+        conn.read_line(&mut line).await.unwrap();
+        if line == "\r\n" {
+            break;
+        }
+        if let Some((name, value)) = line.split_once(':')
+            && name.eq_ignore_ascii_case("content-length")
+        {
+            length = value.trim().parse::<usize>().ok();
+        }
+    }
+    let mut body = vec![0; length.expect("the answer has a Content-Length")];
+    conn.read_exact(&mut body).await.unwrap();
+    (status, String::from_utf8(body).unwrap())
+}
