@@ -29,13 +29,15 @@ pkg:
 	scripts/build-pkg.sh
 
 # Formatting (width in rustfmt.toml) and clippy, host and wasm builds (the SDK, and
-# its feature rust-api with its tests), warnings as errors.
+# its feature rust-api with its tests, and the browser tests as
+# scripts/test-browser.sh builds them), warnings as errors.
 lint:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets --quiet -- -D warnings
 	cargo clippy -p gatehouse-verify --all-targets --features axum --quiet -- -D warnings
 	cargo clippy -p gatehouse --target wasm32-unknown-unknown --profile sdk --quiet -- -D warnings
 	cargo clippy -p gatehouse --target wasm32-unknown-unknown --features rust-api --lib --test rust_api --quiet -- -D warnings
+	CARGO_PROFILE_DEV_DEBUG=0 cargo clippy -p gatehouse --target wasm32-unknown-unknown --no-default-features --test browser --quiet -- -D warnings
 
 # The server's integration suite runs twice: on SQLite (here), then on
 # PostgreSQL (scripts/test-postgres.sh: skipped without one, unless

@@ -41,7 +41,7 @@ async fn a_sign_up_is_pending_without_a_token_until_totp_is_verified() {
     assert_eq!((error_code(&refused), status(&refused)), (String::from("session_pending"), 403.0));
 
     let created = call(&user, "createTOTP", JsValue::UNDEFINED).await.expect("createTOTP");
-    let totp = TOTP::from_url(&text(&created, "uri").expect("uri")).expect("an otpauth URI");
+    let totp = TOTP::from_url(text(&created, "uri").expect("uri")).expect("an otpauth URI");
     let now = (js_sys::Date::now() / 1000.0) as u64;
     let on = call(&user, "verifyTOTP", obj(&[("code", s(&totp.generate(now)))])).await.expect("verifyTOTP");
     assert_eq!(strings(&on, "backupCodes").len(), 10);
