@@ -128,10 +128,38 @@ const KEYS: [&str; 3 + Field::ALL.len() + 1] = {
     keys
 };
 
-/// [`KEYS`] joined by commas, for the JS check of unknown keys (a test
-/// checks that they are the same).
-const KNOWN: &str = "strategy,ticket,locale,emailAddress,phoneNumber,username,password,firstName,lastName,\
-                     legalAccepted,web3Wallet,unsafeMetadata";
+/// The length of [`KEYS`] joined by commas.
+const KNOWN_LEN: usize = {
+    let (mut len, mut i) = (KEYS.len() - 1, 0);
+    while i < KEYS.len() {
+        len += KEYS[i].len();
+        i += 1;
+    }
+    len
+};
+
+/// [`KEYS`] joined by commas, built at compile time, for the JS check of
+/// unknown keys.
+const KNOWN_BYTES: [u8; KNOWN_LEN] = {
+    let mut out = [b','; KNOWN_LEN];
+    let (mut at, mut i) = (0, 0);
+    while i < KEYS.len() {
+        let key = KEYS[i].as_bytes();
+        let mut j = 0;
+        while j < key.len() {
+            out[at + j] = key[j];
+            j += 1;
+        }
+        at += key.len() + 1;
+        i += 1;
+    }
+    out
+};
+
+const KNOWN: &str = match core::str::from_utf8(&KNOWN_BYTES) {
+    Ok(known) => known,
+    Err(_) => panic!("the keys are ASCII"),
+};
 
 /// The params of `create` and `update`, with camelCase keys.
 pub fn sign_up_params(params: &JsValue) -> Result<SignUpParams> {
