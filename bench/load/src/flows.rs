@@ -4,7 +4,7 @@
 //! 1. `create`: `POST /v1/client/sign_ups` with an unused address (and a
 //!    password in password mode: one argon2id hash on the server);
 //! 2. `prepare`: `prepare_verification` with `email_code`;
-//! 3. `code`: the code read from the delivery sink;
+//! 3. `code`: the code read from the delivery sink's file;
 //! 4. `attempt`: `attempt_verification` with it, which must answer the
 //!    sign-up `complete` (a user and a session made).
 //!
@@ -13,10 +13,9 @@
 //! affinity would send them.
 
 use crate::api::{Client, Failure};
-use crate::mailbox;
+use crate::mailbox::{self, Mailbox};
 use crate::stats::{Stats, Window};
 use serde_json::{Value, json};
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -26,7 +25,8 @@ pub const PASSWORD: &str = "correct horse battery staple 42";
 /// What every worker needs.
 pub struct Plan {
     pub bases: Vec<String>,
-    pub sink: PathBuf,
+    /// The delivery sink's messages.
+    pub mailbox: Mailbox,
     pub password: bool,
     /// Makes this run's addresses unused in the database.
     pub prefix: String,
@@ -77,7 +77,7 @@ async fn flow(
     client.call(http, "prepare", node(1), &path, &prepare).await?;
     let t2 = Instant::now();
     stats.step(&plan.window, "prepare", t1, t2);
-    let message = mailbox::take(&plan.sink, email).await;
+    let message = plan.mailbox.take(email).await;
     let code = message
         .as_ref()
         .and_then(mailbox::code)

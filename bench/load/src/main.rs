@@ -41,7 +41,7 @@ enum Command {
         /// A node's base URL; give it again for each node.
         #[arg(long = "base", required = true)]
         bases: Vec<String>,
-        /// The server's `[delivery] sink_dir`.
+        /// The server's `[delivery] sink_dir` (its `messages.jsonl` is read).
         #[arg(long)]
         sink: PathBuf,
         /// Send a password with each sign-up (one argon2id hash each).
@@ -130,7 +130,8 @@ async fn run(command: Command) -> anyhow::Result<(Out, Value)> {
         Command::Flows { bases, sink, password, load } => {
             let window = window(&load);
             let prefix = format!("load{}-{}", std::process::id(), load.concurrency);
-            let plan = Arc::new(flows::Plan { bases: bases.clone(), sink, password, prefix, window });
+            let mailbox = mailbox::Mailbox::open(&sink)?;
+            let plan = Arc::new(flows::Plan { bases: bases.clone(), mailbox, password, prefix, window });
             let http = http(load.concurrency)?;
             let stats = together(load.concurrency, |id| flows::worker(id, plan.clone(), http.clone())).await;
             let mode = if password { "password" } else { "no password" };
@@ -148,7 +149,8 @@ async fn run(command: Command) -> anyhow::Result<(Out, Value)> {
         Command::Wakeup { waiting, confirming, sink, runs, warmup_runs, out } => {
             let nodes = wakeup::Nodes { waiting: &waiting, confirming: &confirming };
             let prefix = format!("load{}", std::process::id());
-            let stats = wakeup::measure(&nodes, &sink, &prefix, runs, warmup_runs).await;
+            let mailbox = mailbox::Mailbox::open(&sink)?;
+            let stats = wakeup::measure(&nodes, &mailbox, &prefix, runs, warmup_runs).await;
             let errors: u64 = stats.errors.values().sum();
             eprintln!(
                 "[{}] wakeup runs={} errors={errors} {}",

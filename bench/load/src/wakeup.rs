@@ -11,10 +11,9 @@
 //! node while the stream is read until the event arrives.
 
 use crate::api::{Client, Failure, transport};
-use crate::mailbox;
+use crate::mailbox::{self, Mailbox};
 use crate::stats::Stats;
 use serde_json::{Value, json};
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 /// How long a run waits for its event before it counts as an error.
@@ -27,7 +26,7 @@ pub struct Nodes<'a> {
 }
 
 /// One run; answers the wake-up time.
-pub async fn run(nodes: &Nodes<'_>, sink: &Path, email: &str, http: &reqwest::Client) -> Result<Duration, Failure> {
+pub async fn run(nodes: &Nodes<'_>, sink: &Mailbox, email: &str, http: &reqwest::Client) -> Result<Duration, Failure> {
     let mut client = Client::default();
     let created =
         client.call(http, "create", nodes.waiting, "/v1/client/sign_ups", &json!({ "email_address": email })).await?;
@@ -50,7 +49,7 @@ pub async fn run(nodes: &Nodes<'_>, sink: &Path, email: &str, http: &reqwest::Cl
     }
     let mut events = Events { answer: stream, buffer: Vec::new() };
     events.next(Instant::now() + PATIENCE).await?;
-    let message = mailbox::take(sink, email).await;
+    let message = sink.take(email).await;
     let link = message
         .as_ref()
         .and_then(mailbox::link_token)
@@ -113,7 +112,7 @@ impl Events {
 
 /// Runs `runs` measured runs after `warmup` unmeasured ones; the
 /// wake-up times go under the step `wakeup`.
-pub async fn measure(nodes: &Nodes<'_>, sink: &Path, prefix: &str, runs: usize, warmup: usize) -> Stats {
+pub async fn measure(nodes: &Nodes<'_>, sink: &Mailbox, prefix: &str, runs: usize, warmup: usize) -> Stats {
     let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("an HTTP client");
     let mut stats = Stats::default();
     let always = crate::stats::Window::after(Duration::ZERO, Duration::from_secs(365 * 24 * 3600));

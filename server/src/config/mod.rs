@@ -232,8 +232,8 @@ pub struct DeliverySettings {
     #[serde(rename = "retry_backoff_ms", with = "durations::millis")]
     pub retry_backoff: Duration,
     /// For benchmarks only: a directory every message is also written to
-    /// (`crate::delivery::Sink`), one file per address. `None` (the
-    /// default): no sink.
+    /// (`crate::delivery::Sink`), appended to its `messages.jsonl`. `None`
+    /// (the default): no sink.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sink_dir: Option<PathBuf>,
 }

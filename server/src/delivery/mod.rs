@@ -153,7 +153,7 @@ impl Sender {
         let kind = message.kind();
         let in_outbox = self.outbox.as_ref().map(|o| o.push(&message, now)).is_some();
         let in_sink = match &self.sink {
-            Some(sink) => match sink.write(&message, now).await {
+            Some(sink) => match sink.write(&message, now) {
                 Ok(()) => true,
                 Err(e) => {
                     tracing::error!(error = format!("{e:#}"), "the delivery sink could not keep a message");
