@@ -31,6 +31,7 @@
 //!   backends answer with an integer.
 
 use super::inline::{self, Inline, SqlitePool};
+use super::writer::WriteTurn;
 use crate::config::DatabaseSettings;
 use anyhow::Context;
 use futures_util::future::BoxFuture;
@@ -84,12 +85,22 @@ impl Pool {
         })
     }
 
-    /// A connection inside a transaction begun with `statement`.
-    pub(super) async fn begin_with(&self, statement: &'static str) -> Result<Conn, sqlx::Error> {
+    /// A connection for a writer in its `turn`: a SQLite file's writers'
+    /// connection (`inline`), any pooled one otherwise.
+    pub(super) async fn acquire_writer(&self, turn: &WriteTurn) -> Result<Conn, sqlx::Error> {
+        Ok(match self {
+            Pool::Sqlx(pool) => Conn::Pooled(pool.acquire().await?),
+            Pool::Sqlite(pool) => Conn::Sqlite(pool.acquire_writer(turn)?),
+        })
+    }
+
+    /// The writer's connection (as [`Pool::acquire_writer`]) inside a
+    /// transaction begun with `statement`.
+    pub(super) async fn begin_with(&self, statement: &'static str, turn: &WriteTurn) -> Result<Conn, sqlx::Error> {
         Ok(match self {
             Pool::Sqlx(pool) => Conn::Tx(pool.begin_with(statement).await?),
             Pool::Sqlite(pool) => {
-                let mut conn = pool.acquire().await?;
+                let mut conn = pool.acquire_writer(turn)?;
                 conn.begin(statement).await?;
                 Conn::Sqlite(conn)
             }

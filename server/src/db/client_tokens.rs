@@ -70,9 +70,14 @@ impl Store {
     /// seen; `false` when none was due (another request rotated first).
     /// The old token's hash is kept, with the time, as the previous one.
     pub async fn rotate_client_token(&self, id: &str, token_hash: &str, now: i64) -> Result<bool, sqlx::Error> {
-        let _turn = self.gate.wait_turn().await?;
-        let done =
-            sqlx::query(ROTATE).bind(id).bind(token_hash).bind(now).bind(None::<&str>).execute(&self.pool).await?;
+        let turn = self.gate.wait_turn().await?;
+        let done = sqlx::query(ROTATE)
+            .bind(id)
+            .bind(token_hash)
+            .bind(now)
+            .bind(None::<&str>)
+            .execute(&mut self.pool.acquire_writer(&turn).await?)
+            .await?;
         Ok(done.rows_affected() == 1)
     }
 
@@ -109,11 +114,11 @@ impl Store {
 
     /// Records that the client was used at `now`.
     pub async fn touch_client(&self, id: &str, now: i64) -> Result<(), sqlx::Error> {
-        let _turn = self.gate.wait_turn().await?;
+        let turn = self.gate.wait_turn().await?;
         sqlx::query("UPDATE clients SET last_seen_at = $2 WHERE id = $1")
             .bind(id)
             .bind(now)
-            .execute(&self.pool)
+            .execute(&mut self.pool.acquire_writer(&turn).await?)
             .await?;
         Ok(())
     }

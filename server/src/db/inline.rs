@@ -33,8 +33,17 @@
 //! The pool ([`SqlitePool`]): at most `max` connections, opened on demand
 //! with the pragmas of `backend::open`, taken in turn (a fair semaphore) and
 //! handed back on drop; a connection handed back inside a transaction (a
-//! `Tx` dropped without commit) is rolled back first.
+//! `Tx` dropped without commit) is rolled back first. Beside them, one
+//! more connection for this process's writers ([`SqlitePool::acquire_writer`]),
+//! taken only in a writer's turn (`writer`), so one at a time: SQLite
+//! empties a connection's page cache when it finds that another
+//! connection changed the file, so with every write on the same
+//! connection, its cache ([`WRITER_CACHE_KIB`]) stays valid from one write
+//! to the next, and a write reads its pages from memory, not back from the
+//! file (the write lock is held meanwhile, so that is time every other
+//! writer waits).
 
+use super::writer::WriteTurn;
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use sqlx::any::{AnyArguments, AnyQueryResult, AnyRow, AnyTypeInfo, AnyTypeInfoKind, AnyValue};
 use sqlx::error::{DatabaseError, ErrorKind};
@@ -61,6 +70,10 @@ const KEPT_WAL_BYTES: i64 = 64 * 1024 * 1024;
 /// How long a task waits for a connection before failing (sqlx's pool
 /// acquire timeout, as before).
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
+/// The writers' connection's page cache (`cache_size`), in KiB: SQLite's
+/// default is 2,000 KiB; the pages a write touches (a leaf of each index,
+/// at a random place for random ids) are read from it, not from the file.
+const WRITER_CACHE_KIB: i64 = 32 * 1024;
 
 /// The connections to one SQLite file.
 #[derive(Clone, Debug)]
@@ -73,6 +86,9 @@ struct Shared {
     /// One permit per connection that may be in use.
     permits: Arc<Semaphore>,
     idle: Mutex<Vec<rusqlite::Connection>>,
+    /// The writers' connection while no writer has it (none before the
+    /// first write).
+    writer: Mutex<Option<rusqlite::Connection>>,
     closed: AtomicBool,
 }
 
@@ -86,6 +102,7 @@ impl SqlitePool {
             max,
             permits: Arc::new(Semaphore::new(max as usize)),
             idle: Mutex::new(vec![first]),
+            writer: Mutex::new(None),
             closed: AtomicBool::new(false),
         })))
     }
@@ -103,7 +120,26 @@ impl SqlitePool {
             Some(conn) => conn,
             None => connect(&self.0.path)?,
         };
-        Ok(Inline { conn: Some(conn), busy_off: false, pool: self.0.clone(), _permit: permit })
+        Ok(Inline { conn: Some(conn), busy_off: false, pool: self.0.clone(), role: Role::Pooled(permit) })
+    }
+
+    /// The writers' connection, for a writer in its turn (`turn`, so one at
+    /// a time), opened at the first write with a [`WRITER_CACHE_KIB`] page
+    /// cache. `PoolClosed` once the pool is closed.
+    pub(super) fn acquire_writer(&self, _turn: &WriteTurn) -> Result<Inline, sqlx::Error> {
+        if self.is_closed() {
+            return Err(sqlx::Error::PoolClosed);
+        }
+        let kept = self.0.writer.lock().expect("the pool's lock is never poisoned").take();
+        let conn = match kept {
+            Some(conn) => conn,
+            None => {
+                let conn = connect(&self.0.path)?;
+                conn.pragma_update(None, "cache_size", -WRITER_CACHE_KIB).map_err(error)?;
+                conn
+            }
+        };
+        Ok(Inline { conn: Some(conn), busy_off: false, pool: self.0.clone(), role: Role::Writer })
     }
 
     /// Closes the pool: later acquires fail at once. Waits for the
@@ -118,6 +154,7 @@ impl SqlitePool {
         self.0.closed.store(true, Ordering::SeqCst);
         let idle = std::mem::take(&mut *self.0.idle.lock().expect("the pool's lock is never poisoned"));
         drop(idle);
+        drop(self.0.writer.lock().expect("the pool's lock is never poisoned").take());
     }
 
     pub(super) fn is_closed(&self) -> bool {
@@ -165,7 +202,16 @@ pub struct Inline {
     /// Whether `begin` turned SQLite's busy handler off, until it ends.
     busy_off: bool,
     pool: Arc<Shared>,
-    _permit: OwnedSemaphorePermit,
+    role: Role,
+}
+
+/// Which of the pool's connections an [`Inline`] is, and where it goes back.
+#[derive(Debug)]
+enum Role {
+    /// One of the `max`, with its place in the queue.
+    Pooled(#[allow(dead_code)] OwnedSemaphorePermit),
+    /// The writers' connection.
+    Writer,
 }
 
 impl Drop for Inline {
@@ -184,7 +230,10 @@ impl Drop for Inline {
             }
         }
         if !self.pool.closed.load(Ordering::SeqCst) {
-            self.pool.idle.lock().expect("the pool's lock is never poisoned").push(conn);
+            match self.role {
+                Role::Pooled(_) => self.pool.idle.lock().expect("the pool's lock is never poisoned").push(conn),
+                Role::Writer => *self.pool.writer.lock().expect("the pool's lock is never poisoned") = Some(conn),
+            }
         }
     }
 }
@@ -411,6 +460,44 @@ mod tests {
 
     fn pool(dir: &tempfile::TempDir) -> SqlitePool {
         SqlitePool::open(&dir.path().join("t.db"), 2).unwrap()
+    }
+
+    #[tokio::test]
+    async fn every_writer_gets_the_same_connection_with_its_larger_cache_and_readers_others() {
+        let dir = tempfile::tempdir().unwrap();
+        let pool = pool(&dir);
+        let gate = super::super::writer::WriteGate::for_database(super::super::Backend::Sqlite, true);
+        let cache_size =
+            |conn: &Inline| conn.conn().query_row("PRAGMA cache_size", [], |r| r.get::<_, i64>(0)).unwrap();
+        {
+            let turn = gate.wait_turn().await.unwrap();
+            let mut writer = pool.acquire_writer(&turn).unwrap();
+            assert_eq!(cache_size(&writer), -WRITER_CACHE_KIB);
+            // A TEMP table lives on its connection only: it shows which one a writer gets.
+            writer.run(sqlx::query("CREATE TEMP TABLE mark (n BIGINT)"), false).unwrap();
+        }
+        {
+            let turn = gate.wait_turn().await.unwrap();
+            let mut writer = pool.acquire_writer(&turn).unwrap();
+            writer.run(sqlx::query("SELECT n FROM mark"), false).expect("the same connection as the last writer");
+            writer.begin("BEGIN IMMEDIATE").await.unwrap();
+            writer.run(sqlx::query("INSERT INTO mark (n) VALUES (1)"), false).unwrap();
+            // Dropped inside its transaction: rolled back, and the connection kept.
+        }
+        let reader = pool.acquire().await.unwrap();
+        assert_eq!(cache_size(&reader), -2000, "SQLite's default for the pooled ones");
+        assert!(reader.conn().prepare("SELECT n FROM mark").is_err(), "a reader is another connection");
+        drop(reader);
+        {
+            let turn = gate.wait_turn().await.unwrap();
+            let mut writer = pool.acquire_writer(&turn).unwrap();
+            assert!(writer.conn().is_autocommit());
+            let rows = writer.run(sqlx::query("SELECT n FROM mark"), false).unwrap();
+            assert_eq!(rows.len(), 1, "the dropped transaction's row is gone: only the count is answered");
+        }
+        pool.close().await;
+        let turn = gate.wait_turn().await.unwrap();
+        assert!(matches!(pool.acquire_writer(&turn), Err(sqlx::Error::PoolClosed)));
     }
 
     #[tokio::test]

@@ -76,8 +76,8 @@ impl Store {
     pub async fn forget_limit_events(&self, ids: &[String]) -> Result<(), sqlx::Error> {
         // A write: it takes this process's turn (`writer`), as every write
         // does, so a SQLite statement never waits for the lock inline.
-        let _turn = self.gate.wait_turn().await?;
-        let mut conn = self.pool.acquire().await?;
+        let turn = self.gate.wait_turn().await?;
+        let mut conn = self.pool.acquire_writer(&turn).await?;
         for id in ids {
             sqlx::query("DELETE FROM limit_events WHERE id = $1").bind(id).execute(&mut conn).await?;
         }

@@ -178,7 +178,7 @@ impl Store {
     /// what each backend guarantees).
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
         let turn = self.gate.wait_turn().await?;
-        let tx = self.pool.begin_with(self.backend.begin_statement()).await?;
+        let tx = self.pool.begin_with(self.backend.begin_statement(), &turn).await?;
         Ok(Tx {
             _turn: turn,
             tx,
@@ -195,8 +195,8 @@ impl Store {
     /// The key that hashes verification codes, made on first start.
     pub async fn code_key(&self) -> anyhow::Result<CodeKey> {
         // It may write the key: this process's turn first (`writer`).
-        let _turn = self.gate.wait_turn().await?;
-        let mut conn = self.pool.acquire().await?;
+        let turn = self.gate.wait_turn().await?;
+        let mut conn = self.pool.acquire_writer(&turn).await?;
         secrets::code_key(&mut conn, &self.master).await
     }
 
@@ -207,8 +207,8 @@ impl Store {
 
     /// Registers a new client.
     pub async fn create_client(&self, id: &str, token_hash: &str, now: i64) -> Result<(), sqlx::Error> {
-        let _turn = self.gate.wait_turn().await?;
-        clients::create(&mut self.pool.acquire().await?, id, token_hash, now).await
+        let turn = self.gate.wait_turn().await?;
+        clients::create(&mut self.pool.acquire_writer(&turn).await?, id, token_hash, now).await
     }
 
     /// The client resource, with its live sessions at `now`.
@@ -228,8 +228,8 @@ impl Store {
 
     /// Forgets that a code was sent (when it could not be delivered after all).
     pub async fn forget_code_sent(&self, address: &str, sent_at: i64) -> Result<(), sqlx::Error> {
-        let _turn = self.gate.wait_turn().await?;
-        secrets::forget_code_sent(&mut self.pool.acquire().await?, address, sent_at).await
+        let turn = self.gate.wait_turn().await?;
+        secrets::forget_code_sent(&mut self.pool.acquire_writer(&turn).await?, address, sent_at).await
     }
 }
 

@@ -59,7 +59,7 @@ impl Store {
         ip_address: Option<&str>,
         now: i64,
     ) -> Result<bool, sqlx::Error> {
-        let _turn = self.gate.wait_turn().await?;
+        let turn = self.gate.wait_turn().await?;
         let done = sqlx::query(
             "UPDATE sessions SET user_agent = $2, ip_address = $3, last_active_at = $4 \
              WHERE id = $1 AND last_active_at IS NULL",
@@ -68,7 +68,7 @@ impl Store {
         .bind(user_agent)
         .bind(ip_address)
         .bind(now)
-        .execute(&self.pool)
+        .execute(&mut self.pool.acquire_writer(&turn).await?)
         .await?;
         Ok(done.rows_affected() == 1)
     }
@@ -84,7 +84,7 @@ impl Store {
         now: i64,
         since: i64,
     ) -> Result<(), sqlx::Error> {
-        let _turn = self.gate.wait_turn().await?;
+        let turn = self.gate.wait_turn().await?;
         sqlx::query(
             "UPDATE sessions SET last_active_at = $4, ip_address = COALESCE($3, ip_address), \
              user_agent = COALESCE(user_agent, $2) \
@@ -95,7 +95,7 @@ impl Store {
         .bind(ip_address)
         .bind(now)
         .bind(since)
-        .execute(&self.pool)
+        .execute(&mut self.pool.acquire_writer(&turn).await?)
         .await?;
         Ok(())
     }

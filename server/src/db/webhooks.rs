@@ -142,8 +142,8 @@ impl Store {
         }
         // Only a poll that found work takes a SQLite write turn.
         drop(conn);
-        let _turn = self.gate.wait_turn().await?;
-        let mut conn = self.pool.acquire().await?;
+        let turn = self.gate.wait_turn().await?;
+        let mut conn = self.pool.acquire_writer(&turn).await?;
         let mut claimed = Vec::with_capacity(due.len());
         for id in due {
             let done = sqlx::query(
@@ -166,7 +166,7 @@ impl Store {
 
     /// Records a try of a claimed delivery and releases its claim.
     pub async fn finish_webhook_delivery(&self, id: &str, attempt: &Attempt) -> Result<(), sqlx::Error> {
-        let _turn = self.gate.wait_turn().await?;
+        let turn = self.gate.wait_turn().await?;
         let delivered_at = (attempt.status == DeliveryStatus::Delivered).then_some(attempt.now);
         sqlx::query(
             "UPDATE webhook_deliveries SET status = $2, attempts = attempts + 1, last_status = $3, last_error = $4, \
@@ -180,7 +180,7 @@ impl Store {
         .bind(attempt.next_attempt_at)
         .bind(attempt.now)
         .bind(delivered_at)
-        .execute(&mut self.pool.acquire().await?)
+        .execute(&mut self.pool.acquire_writer(&turn).await?)
         .await?;
         Ok(())
     }
@@ -209,8 +209,8 @@ impl Store {
     /// tries counted; answers it, or `None` if there is no such delivery.
     pub async fn redeliver_webhook(&self, id: &str, now: i64) -> Result<Option<WebhookDelivery>, sqlx::Error> {
         let found = {
-            let _turn = self.gate.wait_turn().await?;
-            let mut conn = self.pool.acquire().await?;
+            let turn = self.gate.wait_turn().await?;
+            let mut conn = self.pool.acquire_writer(&turn).await?;
             sqlx::query(
                 "UPDATE webhook_deliveries SET status = 'pending', attempts = 0, next_attempt_at = $2, \
                  scheduled_from = $2, claimed_until = 0, updated_at = $2 WHERE id = $1",
