@@ -12,6 +12,11 @@ use gatehouse_server::session::keys;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+/// mimalloc in place of glibc's malloc: a request allocates and frees
+/// many small objects across two worker threads (docs/BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
