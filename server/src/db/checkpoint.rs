@@ -24,9 +24,11 @@
 //! [`RESTART_AT_FRAMES`], the task takes this process's writer's turn
 //! (`writer`: the writers queue behind it instead of meeting SQLite's
 //! lock) and runs a `RESTART` checkpoint, which waits (at most
-//! [`RESTART_WAIT`]) for the readers still on the WAL; the next commit
-//! then writes from the start of the file again, over blocks it already
-//! has. `journal_size_limit` (`inline::KEPT_WAL_BYTES`) truncates a WAL that grew
+//! [`RESTART_WAIT`], looking every [`RESTART_POLL`]) for the readers
+//! still on the WAL; the next commit then writes from the start of the
+//! file again, over blocks it already has. What the restart finds not yet
+//! copied it copies while the writers wait, so passive checkpoints run
+//! again first while much is left ([`RESTART_LEFT_FRAMES`]). `journal_size_limit` (`inline::KEPT_WAL_BYTES`) truncates a WAL that grew
 //! past it (a writer in another process, a long reader) when it starts
 //! over. Closing the last connection checkpoints what is left, as SQLite
 //! always does, so a process that opens the database without this task (a
@@ -42,6 +44,16 @@ const EVERY: Duration = Duration::from_millis(250);
 /// The WAL's length, in frames (a page each), from which a checkpoint makes
 /// it start over: SQLite's own automatic checkpoint's (about 4 MB).
 const RESTART_AT_FRAMES: i64 = 1000;
+
+/// The most frames a restart may find not yet copied: past it, passive
+/// checkpoints copy more first ([`PASSIVE_ROUNDS`] at most), without the
+/// writers' turn. A restart copies what is left while every writer waits,
+/// and under load a passive checkpoint's copy and sync take long enough
+/// for the writers to append thousands of frames meanwhile.
+const RESTART_LEFT_FRAMES: i64 = 200;
+
+/// Passive checkpoints in a row at most before a restart.
+const PASSIVE_ROUNDS: usize = 3;
 
 /// How long a restarting checkpoint waits for the readers still on the WAL
 /// (each reads for microseconds) while the writers wait behind it; past
@@ -65,6 +77,8 @@ struct Checkpointed {
     busy: bool,
     /// The WAL's length, in frames.
     frames: i64,
+    /// The frames copied into the database so far.
+    copied: i64,
 }
 
 /// Starts checkpointing the pool's database until the pool closes or the
@@ -78,7 +92,7 @@ pub(super) fn start(pool: SqlitePool, gate: WriteGate) -> Checkpoints {
             if pool.is_closed() {
                 return;
             }
-            let result = match checkpoint(&pool, "PRAGMA wal_checkpoint(PASSIVE)", BUSY_TIMEOUT).await {
+            let result = match passive_rounds(&pool).await {
                 Ok(passive) if passive.frames >= RESTART_AT_FRAMES => restart(&pool, &gate).await,
                 other => other.map(drop),
             };
@@ -92,23 +106,61 @@ pub(super) fn start(pool: SqlitePool, gate: WriteGate) -> Checkpoints {
     }))
 }
 
+/// Passive checkpoints, one more while a long WAL has more than
+/// [`RESTART_LEFT_FRAMES`] not yet copied, [`PASSIVE_ROUNDS`] at most;
+/// answers the last one's.
+async fn passive_rounds(pool: &SqlitePool) -> Result<Checkpointed, sqlx::Error> {
+    let mut rounds = 1;
+    loop {
+        let passive = checkpoint(pool, "PRAGMA wal_checkpoint(PASSIVE)").await?;
+        let left = passive.frames - passive.copied;
+        if passive.frames < RESTART_AT_FRAMES || left <= RESTART_LEFT_FRAMES || rounds == PASSIVE_ROUNDS {
+            return Ok(passive);
+        }
+        rounds += 1;
+    }
+}
+
 /// A `RESTART` checkpoint in this process's writer's turn.
 async fn restart(pool: &SqlitePool, gate: &WriteGate) -> Result<(), sqlx::Error> {
     let _turn = gate.wait_turn().await?;
-    let restarted = checkpoint(pool, "PRAGMA wal_checkpoint(RESTART)", RESTART_WAIT).await?;
-    if restarted.busy {
-        tracing::debug!(frames = restarted.frames, "a reader kept the SQLite WAL from starting over; next time");
-    }
+    let started = std::time::Instant::now();
+    let restarted = checkpoint(pool, "PRAGMA wal_checkpoint(RESTART)").await?;
+    tracing::debug!(
+        busy = restarted.busy,
+        frames = restarted.frames,
+        held_us = started.elapsed().as_micros(),
+        "a restarting checkpoint held the writers' turn"
+    );
     Ok(())
 }
 
-/// Runs `pragma` (a `wal_checkpoint`) on the blocking threads, SQLite's
-/// busy handler waiting at most `wait` for the locks it needs.
-async fn checkpoint(pool: &SqlitePool, pragma: &'static str, wait: Duration) -> Result<Checkpointed, sqlx::Error> {
+/// How often a restarting checkpoint looks again for the readers it
+/// waits on. SQLite's own busy handler sleeps 1, 2, 5, 10, 15, 20 ms ...
+/// between its looks, so a restart that met a reader reading for a few
+/// microseconds held every writer for 10 to 28 ms (docs/BENCHMARKS.md).
+const RESTART_POLL: Duration = Duration::from_micros(100);
+
+/// The busy handler of a checkpoint: another look after [`RESTART_POLL`],
+/// until [`RESTART_WAIT`] has been spent (counted in looks).
+fn wait_for_readers(looks: i32) -> bool {
+    let most = RESTART_WAIT.as_micros() / RESTART_POLL.as_micros();
+    if u128::try_from(looks).unwrap_or(u128::MAX) >= most {
+        return false;
+    }
+    std::thread::sleep(RESTART_POLL);
+    true
+}
+
+/// Runs `pragma` (a `wal_checkpoint`) on the blocking threads; one that
+/// waits for readers (`RESTART`) looks for them every [`RESTART_POLL`],
+/// for at most [`RESTART_WAIT`].
+async fn checkpoint(pool: &SqlitePool, pragma: &'static str) -> Result<Checkpointed, sqlx::Error> {
     pool.with_blocking(move |conn| {
-        conn.busy_timeout(wait)?;
-        let answer = conn
-            .query_row(pragma, [], |row| Ok(Checkpointed { busy: row.get::<_, i64>(0)? != 0, frames: row.get(1)? }));
+        conn.busy_handler(Some(wait_for_readers))?;
+        let answer = conn.query_row(pragma, [], |row| {
+            Ok(Checkpointed { busy: row.get::<_, i64>(0)? != 0, frames: row.get(1)?, copied: row.get(2)? })
+        });
         conn.busy_timeout(BUSY_TIMEOUT)?;
         answer
     })
@@ -145,7 +197,7 @@ mod tests {
                 Ok(())
             })
         };
-        let passive = || checkpoint(&pool, "PRAGMA wal_checkpoint(PASSIVE)", BUSY_TIMEOUT);
+        let passive = || checkpoint(&pool, "PRAGMA wal_checkpoint(PASSIVE)");
         // A reader in a read transaction from a commit on, until told to
         // end it (after the delay it is sent).
         let reader = || {
@@ -189,11 +241,20 @@ mod tests {
         // and the writers go on.
         let (release, thread) = reader();
         write(10).await.unwrap();
-        let held = checkpoint(&pool, "PRAGMA wal_checkpoint(RESTART)", RESTART_WAIT).await.unwrap();
+        let held = checkpoint(&pool, "PRAGMA wal_checkpoint(RESTART)").await.unwrap();
         assert!(held.busy, "{held:?}");
         write(10).await.unwrap();
         release.send(Duration::ZERO).unwrap();
         thread.join().unwrap();
         pool.close().await;
+    }
+
+    #[test]
+    fn a_restart_looks_for_its_readers_again_until_its_wait_is_spent() {
+        let looks = i32::try_from(RESTART_WAIT.as_micros() / RESTART_POLL.as_micros()).unwrap();
+        assert!(wait_for_readers(0));
+        assert!(wait_for_readers(looks - 1));
+        assert!(!wait_for_readers(looks));
+        assert!(!wait_for_readers(i32::MAX));
     }
 }

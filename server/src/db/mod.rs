@@ -259,16 +259,20 @@ impl Tx {
     /// node's hub here; on PostgreSQL the database delivers the notices it
     /// queued (see `notices`). Wakes this node's webhook worker if it
     /// recorded an event (`webhooks`).
+    ///
+    /// A SQLite writer then hands its turn on (`writer::WriteTurn::hand_on`).
     pub async fn commit(self) -> Result<(), sqlx::Error> {
-        self.tx.commit().await?;
-        if self.recorded_events {
-            self.outbox.wake();
+        let Tx { tx, backend, listener, announced, outbox, recorded_events, _turn: turn, .. } = self;
+        tx.commit().await?;
+        if recorded_events {
+            outbox.wake();
         }
-        if self.backend == Backend::Sqlite {
-            for id in &self.announced {
-                self.listener.0.changed(id);
+        if backend == Backend::Sqlite {
+            for id in &announced {
+                listener.0.changed(id);
             }
         }
+        turn.hand_on().await;
         Ok(())
     }
 
