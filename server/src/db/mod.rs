@@ -40,6 +40,7 @@ mod sessions;
 mod sign_in_alerts;
 mod sign_ins;
 mod sign_ups;
+mod sqlite_error;
 mod totp;
 mod users;
 mod webhooks;
