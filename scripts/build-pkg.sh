@@ -286,7 +286,7 @@ cp src/js/core.js src/js/landing.js src/js/browser.js src/js/node.js "$work"/
 # The glue's and the SDK's private members, which no caller names and
 # Rust never reads by name, get short names (about 40 bytes gzip);
 # `__early`, which Rust reads, keeps its name.
-private='^(__wbg_ptr|__destroy_into_raw|__wrap|__run|__answer)$'
+private='^(__wbg_ptr|__destroy_into_raw|__wrap|__run)$'
 for entry in browser:gatehouse node:gatehouse.node; do
   "$esbuild" "$work/${entry%%:*}.js" --bundle --format=esm --minify --target=es2020 --platform=neutral --mangle-props="$private" \
     --external:node:fs/promises --log-level=warning --outfile="$work/${entry#*:}.js"

@@ -7,7 +7,7 @@
 //! a request can carry an `AbortSignal` (the email link flow's cancel).
 //!
 //! No Rust executor: [`pipe`] wires the promise chain in a few lines of JS
-//! (fetch, then `response.json()`, then the target's `__answer` method), and
+//! (fetch, then `response.json()`, then the target's `__run` method, with the tag as its op), and
 //! Rust does the work at both ends. That keeps wasm-bindgen-futures and its
 //! closures out of the binary.
 //!
@@ -54,13 +54,13 @@ export function pipe(url, init, target, tag, wait, early) {
   const send = () => (early || fetch(url, init)
     .then((response) => response.json().catch(() => {}).then((json) =>
       [response.status, json, header(response, "Gatehouse-Client"), header(response, "Retry-After")]), () => null))
-    .then((answer) => (target ? target.__answer(answer, tag, url, init) : answer));
+    .then((answer) => (target ? target.__run(tag, answer, url, init) : answer));
   return wait ? new Promise((wake) => setTimeout(wake, wait)).then(send) : send();
 }
 "#)]
 extern "C" {
     /// Sends `fetch(url, init)` (after `wait` ms, if not 0) and resolves to
-    /// `target.__answer(answer, tag, url, init)`, where `answer` is
+    /// `target.__run(tag, answer, url, init)`, where `answer` is
     /// `[status, json, gatehouseClient, retryAfter]` (`json` undefined when
     /// the body is not JSON, the two headers `null` when absent), or `null`
     /// when the request failed. The headers are read here, not through

@@ -9,8 +9,10 @@
 //! and the session object are made once and updated in place.
 //!
 //! Each request is started here and its answer comes back to the hidden
-//! `Gatehouse.__answer` method (see `fetch::pipe`), with a tag that says
-//! which request it was.
+//! `Gatehouse.__run` method (see `fetch::pipe`), with a tag (an op from
+//! 32 on) that says which request it was: one export for the calls and the
+//! answers (a wasm-bindgen export costs a shim in each language, and its
+//! argument handling in the wasm).
 //!
 //! `SignUp`, `SignIn` and `Session` are small JS classes (in [`objects`])
 //! whose methods all call one hidden `Gatehouse.__run(op, params)`: a
@@ -48,27 +50,30 @@ use gatehouse_protocol::{ErrorCode, Field};
 use js_sys::{Array, Promise};
 use wasm_bindgen::prelude::*;
 
-// The tags of the answers that come to `Gatehouse.__answer`.
+// The tags of the answers that come to `Gatehouse.__run` (its ops from
+// `ANSWER` on; `link.rs` hands a stream's last event in as `SIGN_UP`, 33).
 /// Loading: the environment, then the client (both sent at once).
-const LOAD: u32 = 0;
+const LOAD: u32 = ANSWER;
 /// A sign-up operation.
-const SIGN_UP: u32 = 1;
+const SIGN_UP: u32 = ANSWER + 1;
 /// A sign-in operation.
-const SIGN_IN: u32 = 2;
+const SIGN_IN: u32 = ANSWER + 2;
 /// A session token.
-const TOKEN: u32 = 3;
+const TOKEN: u32 = ANSWER + 3;
 /// Signing out.
-const SIGN_OUT: u32 = 4;
+const SIGN_OUT: u32 = ANSWER + 4;
 /// Not an answer: the event stream, whose `Response` goes to the caller.
-const EVENTS: u32 = 5;
+const EVENTS: u32 = ANSWER + 5;
 /// The client, reloaded because another tab changed it (`objects::follow`).
-const CLIENT_RELOAD: u32 = 6;
+const CLIENT_RELOAD: u32 = ANSWER + 6;
 /// A user's TOTP.
-const TOTP: u32 = 7;
+const TOTP: u32 = ANSWER + 7;
 /// The user's sessions.
-const USER_SESSIONS: u32 = 8;
+const USER_SESSIONS: u32 = ANSWER + 8;
 /// One of them, ended.
-const REVOKED: u32 = 9;
+const REVOKED: u32 = ANSWER + 9;
+/// The first answer tag: the ops of `__run` from here on are answers.
+const ANSWER: u32 = 32;
 
 // The operations of `Gatehouse.__run`, as `objects.rs` numbers them: the
 // sign-up's nine (0 to 8, in the order of `sign_up_op`), the sign-in's
@@ -143,7 +148,7 @@ struct Shared {
 }
 
 /// Starts the request (aborted by `signal`, an `AbortSignal`, if it is one)
-/// and pipes its answer to `Gatehouse.__answer(answer, tag)`; a failure
+/// and pipes its answer to `Gatehouse.__run(tag, answer)`; a failure
 /// before sending is a rejected promise. The event stream's `Response` is
 /// not piped: the link flow reads it.
 fn send(shared: &Shared, request: Result<Request>, tag: u32, signal: &JsValue) -> Promise {
@@ -228,30 +233,6 @@ impl Gatehouse {
         shared.transport.get_early(ENVIRONMENT, &early.get(0), &gatehouse, LOAD)
     }
 
-    /// The answers of every request: loading, the sign-up, the sign-in and
-    /// the session (wired by `fetch::pipe`; `tag` says which). A request
-    /// whose token was replaced moments ago, by another tab's request, is
-    /// sent once more (`Transport::again`), and this answers what that does.
-    /// It returns the value the request's promise resolves to, or a rejected
-    /// promise of the `GatehouseError`, which the `then` of `pipe` adopts.
-    #[wasm_bindgen(js_name = __answer, skip_typescript)]
-    pub fn answer(&self, answer: JsValue, tag: u32, url: JsValue, init: JsValue) -> JsValue {
-        let shared = &self.shared;
-        let taken = self.take(&answer, tag & !fetch::SENT_AGAIN);
-        if let Err(e) = &taken {
-            if let Some(again) = shared.transport.again(e, tag, &url, &init, &shared.gatehouse()) {
-                return again.into();
-            }
-        }
-        if taken.is_err() && shared.sign_up.object.get().is_none() {
-            // Loading failed: the instance is nobody's; let it go.
-            shared.gatehouse.take();
-        }
-        // Rejected rather than thrown: a `Result` export costs a return
-        // slot and its reading in both languages (about 0.13 KiB gzip).
-        taken.unwrap_or_else(|e| error::rejected(e).into())
-    }
-
     /// The methods of `gh.signUp`, `gh.signIn` and `gh.session`
     /// (`objects.rs`): each starts one request, and the promise resolves to
     /// the object (the session's: to the token, or `undefined`) or rejects
@@ -260,9 +241,15 @@ impl Gatehouse {
     /// (`link.rs`) answer a flow object, the event stream's `Response`
     /// promise, and the `GatehouseError` of a cancelled wait. The other
     /// tabs' following (`objects::follow`) reloads the client, with the
-    /// token its storage holds as `params`.
+    /// token its storage holds as `params`. An `op` from [`ANSWER`] on is
+    /// the answer of a request instead (`Gatehouse::answer`: `params` is the
+    /// answer, `op` its tag, `url` and `init` the request), which
+    /// `fetch::pipe` hands back; other calls leave `url` and `init` out.
     #[wasm_bindgen(js_name = __run, skip_typescript)]
-    pub fn run(&self, op: u32, params: JsValue) -> JsValue {
+    pub fn run(&self, op: u32, params: JsValue, url: JsValue, init: JsValue) -> JsValue {
+        if op >= ANSWER {
+            return self.answer(params, op, url, init);
+        }
         let shared = &self.shared;
         match op {
             RUN_LINK_FLOW | RUN_SIGN_IN_LINK_FLOW => {
@@ -327,6 +314,29 @@ impl Gatehouse {
 }
 
 impl Gatehouse {
+    /// The answers of every request: loading, the sign-up, the sign-in and
+    /// the session (wired by `fetch::pipe`, through `__run` with the tag as its op; `tag` says which). A request
+    /// whose token was replaced moments ago, by another tab's request, is
+    /// sent once more (`Transport::again`), and this answers what that does.
+    /// It returns the value the request's promise resolves to, or a rejected
+    /// promise of the `GatehouseError`, which the `then` of `pipe` adopts.
+    fn answer(&self, answer: JsValue, tag: u32, url: JsValue, init: JsValue) -> JsValue {
+        let shared = &self.shared;
+        let taken = self.take(&answer, tag & !fetch::SENT_AGAIN);
+        if let Err(e) = &taken {
+            if let Some(again) = shared.transport.again(e, tag, &url, &init, &shared.gatehouse()) {
+                return again.into();
+            }
+        }
+        if taken.is_err() && shared.sign_up.object.get().is_none() {
+            // Loading failed: the instance is nobody's; let it go.
+            shared.gatehouse.take();
+        }
+        // Rejected rather than thrown: a `Result` export costs a return
+        // slot and its reading in both languages (about 0.13 KiB gzip).
+        taken.unwrap_or_else(|e| error::rejected(e).into())
+    }
+
     /// First the environment comes (then the client's answer, asked for at
     /// the same time, is piped here), then the client (then the instance is
     /// ready, and the promise resolves to it).
