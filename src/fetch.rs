@@ -151,7 +151,7 @@ impl Transport {
     /// Whether other tabs share this client: cookie mode, or bearer mode
     /// with a `tokenStorage` (in memory only, each tab is its own client).
     pub fn shared_by_tabs(&self) -> bool {
-        !self.bearer || !self.storage.is_undefined()
+        !self.bearer || !decode::is_undefined(&self.storage)
     }
 
     /// Takes a token read from the storage (another tab may have put a new
@@ -229,7 +229,7 @@ impl Transport {
     /// The URL and `RequestInit` of one request.
     fn request(&self, method: Method, path: &str, body: Option<String>, signal: &JsValue) -> (String, JsValue) {
         let init = JsValue::from(Object::new());
-        if signal.is_object() {
+        if decode::is_object(signal) {
             decode::set(&init, "signal", signal);
         }
         decode::set_text(&init, "method", method.as_str());
@@ -257,7 +257,7 @@ impl Transport {
     /// Reads what [`pipe`] hands over: the status and parsed JSON of a 2xx
     /// answer, or the error the answer carries.
     pub fn finish(&self, answer: &JsValue) -> Result<(u16, JsValue)> {
-        if !Array::is_array(answer) {
+        if !decode::is_array(answer) {
             return Err(Error::network());
         }
         let answer = answer.unchecked_ref::<Array>();
@@ -270,7 +270,7 @@ impl Transport {
             }
         }
         let retry_after = answer.get(3).as_string().and_then(|s| s.trim().parse::<u32>().ok());
-        if json.is_undefined() {
+        if decode::is_undefined(&json) {
             return Err(Error::response_invalid(status, retry_after));
         }
         if (200..300).contains(&status) {

@@ -227,7 +227,7 @@ impl Gatehouse {
         // the wasm is still on its way, and hands over their answers under
         // `__early`; without them (the wasm was ready), they are sent here.
         let early: Array =
-            get(&options, EARLY).filter(JsValue::is_object).unwrap_or_else(|| Array::new().into()).unchecked_into();
+            get(&options, EARLY).filter(decode::is_object).unwrap_or_else(|| Array::new().into()).unchecked_into();
         let client = shared.transport.get_early(CLIENT, &early.get(1), &JsValue::NULL, LOAD);
         shared.loading.set(Some(client));
         shared.transport.get_early(ENVIRONMENT, &early.get(0), &gatehouse, LOAD)
