@@ -70,7 +70,7 @@ extern "C" {
     /// send the request [`again`](Transport::again). Without a `target`
     /// (`null`) it resolves to the bare `answer`, and never rejects; such
     /// a promise as `early` is the answer, and nothing is sent.
-    fn pipe(url: &JsValue, init: &JsValue, target: &JsValue, tag: u32, wait: u32, early: &JsValue) -> Promise;
+    fn pipe(url: &str, init: &JsValue, target: &JsValue, tag: u32, wait: u32, early: &JsValue) -> Promise;
 
     /// Hands the new token `t` to the storage `s`'s `set` (`dead`: calls
     /// its `remove` if its `get` still gives `t`), later in this turn;
@@ -180,7 +180,7 @@ impl Transport {
         tag: u32,
     ) -> Promise {
         let (url, init) = self.request(method, path, body, signal);
-        pipe(&url.into(), &init, target, tag, 0, &JsValue::UNDEFINED)
+        pipe(&url, &init, target, tag, 0, &JsValue::UNDEFINED)
     }
 
     /// A GET sent before its answer can be taken in (the client's, at
@@ -190,7 +190,7 @@ impl Transport {
     /// [`Transport::send`] does, and nothing more is sent.
     pub fn get_early(&self, path: &str, early: &JsValue, target: &JsValue, tag: u32) -> Promise {
         let (url, init) = self.request(Method::Get, path, None, &JsValue::UNDEFINED);
-        pipe(&url.into(), &init, target, tag, 0, early)
+        pipe(&url, &init, target, tag, 0, early)
     }
 
     /// The request [`pipe`] handed back with a `client_token_replaced`
@@ -214,7 +214,7 @@ impl Transport {
             return None;
         }
         self.authorize(&decode::get(init, "headers").unwrap_or_default());
-        Some(pipe(url, init, target, tag | SENT_AGAIN, PAUSE_MS, &JsValue::UNDEFINED))
+        Some(pipe(&url.as_string().unwrap_or_default(), init, target, tag | SENT_AGAIN, PAUSE_MS, &JsValue::UNDEFINED))
     }
 
     /// In bearer mode, puts the kept token in `headers` (`Authorization`).
