@@ -49,11 +49,14 @@ use wasm_bindgen::JsCast;
 export function store(s, t, dead) {
   if (s) Promise.resolve().then(() => (dead ? Promise.resolve(s.get()).then((k) => k === t && s.remove()) : s.set(t))).catch(() => {});
 }
+// `Retry-After` in whole seconds, as Rust's `s.trim().parse::<u32>()` reads
+// it (a header is Latin-1: `\s` and U+0085 are its White_Space), or null.
+const seconds = (h) => ((h = /^[\s\x85]*\+?(\d+)[\s\x85]*$/.exec(h)) && h[1] <= 4294967295 ? +h[1] : null);
 export function pipe(url, init, target, tag, wait, early) {
   const header = (response, name) => response.headers.get(name);
   const send = () => (early || fetch(url, init)
     .then((response) => response.json().catch(() => {}).then((json) =>
-      [response.status, json, header(response, "Gatehouse-Client"), header(response, "Retry-After")]), () => null))
+      [response.status, json, header(response, "Gatehouse-Client"), seconds(header(response, "Retry-After"))]), () => null))
     .then((answer) => (target ? target.__run(tag, answer, url, init) : answer));
   return wait ? new Promise((wake) => setTimeout(wake, wait)).then(send) : send();
 }
@@ -62,8 +65,10 @@ extern "C" {
     /// Sends `fetch(url, init)` (after `wait` ms, if not 0) and resolves to
     /// `target.__run(tag, answer, url, init)`, where `answer` is
     /// `[status, json, gatehouseClient, retryAfter]` (`json` undefined when
-    /// the body is not JSON, the two headers `null` when absent), or `null`
-    /// when the request failed. The headers are read here, not through
+    /// the body is not JSON, `gatehouseClient` `null` when absent,
+    /// `retryAfter` the header's whole seconds, or `null` when it is absent
+    /// or not a `u32`: read in JS, not by core's integer parser, about
+    /// 0.1 KiB gzip of the wasm), or `null` when the request failed. The headers are read here, not through
     /// web-sys: an import shim each, in both languages, and the conversion
     /// of a fallible string (about 0.2 KiB gzip); `tag` tells the target which of its
     /// requests this was, when it needs to know; `url` and `init` let it
@@ -269,7 +274,7 @@ impl Transport {
                 self.token.set(Some(token));
             }
         }
-        let retry_after = answer.get(3).as_string().and_then(|s| s.trim().parse::<u32>().ok());
+        let retry_after = answer.get(3).as_f64().map(|n| n as u32);
         if decode::is_undefined(&json) {
             return Err(Error::response_invalid(status, retry_after));
         }
