@@ -57,13 +57,13 @@ export function pipe(url, init, target, tag, wait, early) {
   const send = () => (early || fetch(url, init)
     .then((response) => response.json().catch(() => {}).then((json) =>
       [response.status, json, header(response, "Gatehouse-Client"), seconds(header(response, "Retry-After"))]), () => null))
-    .then((answer) => (target ? target.__run(tag, answer, url, init) : answer));
+    .then((answer) => (target ? target.__run(tag, [answer, url, init]) : answer));
   return wait ? new Promise((wake) => setTimeout(wake, wait)).then(send) : send();
 }
 "#)]
 extern "C" {
     /// Sends `fetch(url, init)` (after `wait` ms, if not 0) and resolves to
-    /// `target.__run(tag, answer, url, init)`, where `answer` is
+    /// `target.__run(tag, [answer, url, init])`, where `answer` is
     /// `[status, json, gatehouseClient, retryAfter]` (`json` undefined when
     /// the body is not JSON, `gatehouseClient` `null` when absent,
     /// `retryAfter` the header's whole seconds, or `null` when it is absent

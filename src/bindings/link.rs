@@ -99,7 +99,7 @@ async function wait(g, f, params, signIn) {
     heard = await listen(g, f, signal);
     if (heard > 1) {
       s = f.event;
-      if (s.client) return g.__run(33, [200, s, s.client_token]);
+      if (s.client) return g.__run(33, [[200, s, s.client_token]]);
       break;
     }
     failures = heard ? 0 : failures + 1;

@@ -242,13 +242,15 @@ impl Gatehouse {
     /// promise, and the `GatehouseError` of a cancelled wait. The other
     /// tabs' following (`objects::follow`) reloads the client, with the
     /// token its storage holds as `params`. An `op` from [`ANSWER`] on is
-    /// the answer of a request instead (`Gatehouse::answer`: `params` is the
-    /// answer, `op` its tag, `url` and `init` the request), which
-    /// `fetch::pipe` hands back; other calls leave `url` and `init` out.
+    /// the answer of a request instead (`Gatehouse::answer`: `op` is its
+    /// tag, `params` the array `[answer, url, init]` that `fetch::pipe`
+    /// hands back, always an array: in one argument, not three, because each
+    /// argument of an export costs its own handling in the wasm).
     #[wasm_bindgen(js_name = __run, skip_typescript)]
-    pub fn run(&self, op: u32, params: JsValue, url: JsValue, init: JsValue) -> JsValue {
+    pub fn run(&self, op: u32, params: JsValue) -> JsValue {
         if op >= ANSWER {
-            return self.answer(params, op, url, init);
+            let piped = params.unchecked_ref::<Array>();
+            return self.answer(piped.get(0), op, piped.get(1), piped.get(2));
         }
         let shared = &self.shared;
         match op {
