@@ -247,7 +247,7 @@ impl Gatehouse {
     /// hands back, always an array: in one argument, not three, because each
     /// argument of an export costs its own handling in the wasm).
     #[wasm_bindgen(js_name = __run, skip_typescript)]
-    pub fn run(&self, op: u32, params: JsValue) -> JsValue {
+    pub fn run(&self, op: u32, params: &JsValue) -> JsValue {
         if op >= ANSWER {
             let piped = params.unchecked_ref::<Array>();
             return self.answer(piped.get(0), op, piped.get(1), piped.get(2));
@@ -260,7 +260,7 @@ impl Gatehouse {
             RUN_LINK_CANCELLED => return error::to_js(Error::sdk(ErrorCode::MagicLinkFlowCancelled, None)),
             _ => {}
         }
-        let signal = get(&params, "signal").unwrap_or_default();
+        let signal = get(params, "signal").unwrap_or_default();
         let session = |method, rest| {
             let id = params.as_string().unwrap_or_default();
             request(method, join(&["/v1/client/sessions/", &id, rest]))
@@ -269,14 +269,14 @@ impl Gatehouse {
             0..RUN_FIRST_SIGN_IN | RUN_EVENTS => {
                 let id = shared.sign_up.id();
                 let rules = shared.rules.get().copied().unwrap_or_default();
-                let request = sign_up_op(op, &params).and_then(|op| flow::request(op, id.as_deref(), &rules));
+                let request = sign_up_op(op, params).and_then(|op| flow::request(op, id.as_deref(), &rules));
                 (request, if op == RUN_EVENTS { EVENTS } else { SIGN_UP })
             }
             RUN_TOKEN => (session(Method::Post, "/tokens"), TOKEN),
             RUN_SIGN_OUT => (session(Method::Delete, ""), SIGN_OUT),
             RUN_USER_SESSIONS => (session(Method::Get, "/user_sessions"), USER_SESSIONS),
             RUN_REVOKE => {
-                let id = |i| get(&params, i).and_then(|v| v.as_string()).unwrap_or_default();
+                let id = |i| get(params, i).and_then(|v| v.as_string()).unwrap_or_default();
                 let path = join(&["/v1/client/sessions/", &id("0"), "/user_sessions/", &id("1"), "/revoke"]);
                 (request(Method::Post, path), REVOKED)
             }
@@ -291,7 +291,7 @@ impl Gatehouse {
                     _ => totp::Op::Disable,
                 };
                 let session = get(&shared.gatehouse(), "session").and_then(|s| get(&s, "id")?.as_string());
-                let request = read::opt_string(&params, "code").and_then(|c| totp::request(op, c, session.as_deref()));
+                let request = read::opt_string(params, "code").and_then(|c| totp::request(op, c, session.as_deref()));
                 (request, TOTP)
             }
             _ => {
@@ -305,8 +305,8 @@ impl Gatehouse {
                 };
                 let id = shared.sign_in.id();
                 let param = |key: &str| match key {
-                    "signOutOfOtherSessions" => read::opt_flag(&params, key),
-                    _ => read::opt_string(&params, key),
+                    "signOutOfOtherSessions" => read::opt_flag(params, key),
+                    _ => read::opt_string(params, key),
                 };
                 (sign_in::request(op, param, id.as_deref()), SIGN_IN)
             }
