@@ -7,7 +7,7 @@
 
 use crate::error::{Error, ErrorItem, Result};
 use crate::params::Rules;
-use crate::schema::{camel_case, Key, Kind, Table};
+use crate::schema::{camel_case, Key, Kind, Names, Table};
 use alloc::string::String;
 use alloc::vec::Vec;
 use gatehouse_protocol::validate::{PasswordRules, UsernameRules};
@@ -239,12 +239,12 @@ pub fn object<J: Json>(v: &J, keys: Table) -> Option<J> {
 /// Checks one value; objects are rebuilt with camelCase keys, every other
 /// value is kept as parsed.
 fn convert<J: Json>(v: &J, kind: Kind) -> Option<J> {
-    let is_enum = |names: &[&str]| v.as_string().is_some_and(|s| names.contains(&s.as_str()));
+    let is_enum = |names: Names| v.as_string().is_some_and(|s| names.contains(&s));
     let ok = match kind {
         Kind::Str | Kind::MaybeStr => v.is_string(),
         Kind::OptStr => v.is_null() || v.is_string(),
-        Kind::Enum(names) => is_enum(names.get()),
-        Kind::OptEnum(names) => v.is_null() || is_enum(names.get()),
+        Kind::Enum(names) => is_enum(names),
+        Kind::OptEnum(names) => v.is_null() || is_enum(names),
         Kind::Bool => v.is_bool(),
         Kind::Num => v.is_number(),
         Kind::OptNum => v.is_null() || v.is_number(),
