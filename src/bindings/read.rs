@@ -115,7 +115,8 @@ fn token_storage(options: &JsValue, bearer: bool) -> Option<JsValue> {
 /// are read: three sent as given (`strategy`, `ticket` and `locale` are for
 /// `create`; the server checks them), the fields in [`Field::ALL`] order,
 /// then `unsafeMetadata`. One table, read in one loop (smaller wasm than a
-/// reader per kind of key).
+/// reader per kind of key), from its copy joined by commas ([`KNOWN`],
+/// through [`keys`]): the wasm holds that text alone.
 const KEYS: [&str; 3 + Field::ALL.len() + 1] = {
     let mut keys = ["unsafeMetadata"; 3 + Field::ALL.len() + 1];
     (keys[0], keys[1], keys[2]) = ("strategy", "ticket", "locale");
@@ -160,6 +161,19 @@ const KNOWN: &str = match core::str::from_utf8(&KNOWN_BYTES) {
     Err(_) => panic!("the keys are ASCII"),
 };
 
+/// [`KEYS`], read back from [`KNOWN`] (one copy of the names in the wasm,
+/// and no pointer and length per name).
+fn keys() -> impl Iterator<Item = &'static str> {
+    let mut at = 0;
+    core::iter::from_fn(move || {
+        let rest = KNOWN.as_bytes().get(at..).filter(|rest| !rest.is_empty())?;
+        let len = rest.iter().position(|&b| b == b',').unwrap_or(rest.len());
+        let key = KNOWN.get(at..at + len);
+        at += len + 1;
+        key
+    })
+}
+
 /// The params of `create` and `update`, with camelCase keys.
 pub fn sign_up_params(params: &JsValue) -> Result<SignUpParams> {
     let mut out = SignUpParams::default();
@@ -172,7 +186,7 @@ pub fn sign_up_params(params: &JsValue) -> Result<SignUpParams> {
     if let Some(key) = unknown_key(params, KNOWN).as_string() {
         return Err(Error::param(ErrorCode::FormParamUnknown, &key));
     }
-    for (i, key) in KEYS.into_iter().enumerate() {
+    for (i, key) in keys().enumerate() {
         let v = arg(params, key);
         if absent(&v) {
             continue;
@@ -201,5 +215,6 @@ mod tests {
     #[test]
     fn the_known_keys_are_the_keys_read() {
         assert_eq!(super::KNOWN, super::KEYS.join(","));
+        assert_eq!(super::keys().collect::<Vec<_>>(), super::KEYS);
     }
 }
