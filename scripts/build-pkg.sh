@@ -69,7 +69,11 @@ features=(--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-e
 # the code that only leads to one (a Rust panic, which traps: src/runtime.rs)
 # goes, and the checks before it: about 0.2 KiB gzip. The SDK never panics
 # by design (every failure is an `Error`); a panic would be a bug either way.
-"$wasm_opt" --traps-never-happen --low-memory-unused -Oz --flatten --rereloop -Oz "${features[@]}" "${names[@]}" "${strip[@]}" --strip-producers \
+# --always-inline-max-function-size=6 (binaryen's default is 2): functions
+# of up to 6 instructions inlined everywhere (the small getters and
+# wasm-bindgen's conversions), about 55 bytes gzip; 4 to 6 pay, 7 and more
+# cost (docs/BENCHMARKS.md).
+"$wasm_opt" --traps-never-happen --low-memory-unused --always-inline-max-function-size=6 -Oz --flatten --rereloop -Oz "${features[@]}" "${names[@]}" "${strip[@]}" --strip-producers \
   "$work/gatehouse_bg.wasm" -o "$work/optimized.wasm"
 
 # Exports the glue never uses (wasm-bindgen's `__wbindgen_free`, the
