@@ -228,9 +228,9 @@ impl Gatehouse {
         // `__early`; without them (the wasm was ready), they are sent here.
         let early: Array =
             get(&options, EARLY).filter(decode::is_object).unwrap_or_else(|| Array::new().into()).unchecked_into();
-        let client = shared.transport.get_early(CLIENT, &early.get(1), &JsValue::NULL, LOAD);
+        let client = shared.transport.get_early(CLIENT, &early.get_unchecked(1), &JsValue::NULL, LOAD);
         shared.loading.set(Some(client));
-        shared.transport.get_early(ENVIRONMENT, &early.get(0), &gatehouse, LOAD)
+        shared.transport.get_early(ENVIRONMENT, &early.get_unchecked(0), &gatehouse, LOAD)
     }
 
     /// The methods of `gh.signUp`, `gh.signIn` and `gh.session`
@@ -250,7 +250,7 @@ impl Gatehouse {
     pub fn run(&self, op: u32, params: &JsValue) -> JsValue {
         if op >= ANSWER {
             let piped = params.unchecked_ref::<Array>();
-            return self.answer(piped.get(0), op, piped.get(1), piped.get(2));
+            return self.answer(piped.get_unchecked(0), op, piped.get_unchecked(1), piped.get_unchecked(2));
         }
         let shared = &self.shared;
         match op {
