@@ -283,11 +283,11 @@ fs.writeFileSync(file, glue);
 JS
 # core.js instantiates the wasm itself (one path for its own wasm, a given
 # source and initSync), so it needs the glue's imports object and its
-# finalizer, and fetch.rs's `pipe` for the early requests: exported here
+# finalizer, and fetch.rs's `pipe` and `init` for the early requests: exported here
 # (a name that is gone fails the bundling). The glue's own init and
 # initSync, which nothing then imports, are left out of the bundle.
 pipe_snippet=$(cd "$work" && grep -l '^export function pipe(' snippets/*/inline*.js)
-printf '\nexport { __wbg_get_imports, __wbg_finalize_init };\nexport { pipe } from "./%s";\n' "$pipe_snippet" >> "$work/glue.js"
+printf '\nexport { __wbg_get_imports, __wbg_finalize_init };\nexport { pipe, init } from "./%s";\n' "$pipe_snippet" >> "$work/glue.js"
 cp src/js/core.js src/js/landing.js src/js/browser.js src/js/node.js "$work"/
 # The glue's and the SDK's private members, which no caller names and
 # Rust never reads by name, get short names (about 40 bytes gzip);
