@@ -72,8 +72,9 @@ features=(--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-e
 # --always-inline-max-function-size=6 (binaryen's default is 2): functions
 # of up to 6 instructions inlined everywhere (the small getters and
 # wasm-bindgen's conversions), about 55 bytes gzip; 4 to 6 pay, 7 and more
-# cost (docs/BENCHMARKS.md).
-"$wasm_opt" --traps-never-happen --low-memory-unused --always-inline-max-function-size=6 -Oz --flatten --rereloop -Oz "${features[@]}" "${names[@]}" "${strip[@]}" --strip-producers \
+# cost (docs/BENCHMARKS.md). --reorder-functions here as on the last pass
+# (below): about 25 bytes gzip more.
+"$wasm_opt" --traps-never-happen --low-memory-unused --always-inline-max-function-size=6 -Oz --flatten --rereloop -Oz --reorder-functions "${features[@]}" "${names[@]}" "${strip[@]}" --strip-producers \
   "$work/gatehouse_bg.wasm" -o "$work/optimized.wasm"
 
 # Exports the glue never uses (wasm-bindgen's `__wbindgen_free`, the
