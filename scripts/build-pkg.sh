@@ -69,7 +69,12 @@ features=(--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-e
 # the code that only leads to one (a Rust panic, which traps: src/runtime.rs)
 # goes, and the checks before it: about 0.2 KiB gzip. The SDK never panics
 # by design (every failure is an `Error`); a panic would be a bug either way.
-"$wasm_opt" --traps-never-happen --low-memory-unused -Oz --flatten --rereloop -Oz "${features[@]}" "${names[@]}" "${strip[@]}" --strip-producers \
+# --always-inline-max-function-size=6 (binaryen's default is 2): functions
+# of up to 6 instructions inlined everywhere (the small getters and
+# wasm-bindgen's conversions), about 55 bytes gzip; 4 to 6 pay, 7 and more
+# cost (docs/BENCHMARKS.md). --reorder-functions here as on the last pass
+# (below): about 25 bytes gzip more.
+"$wasm_opt" --traps-never-happen --low-memory-unused --always-inline-max-function-size=6 -Oz --flatten --rereloop -Oz --reorder-functions "${features[@]}" "${names[@]}" "${strip[@]}" --strip-producers \
   "$work/gatehouse_bg.wasm" -o "$work/optimized.wasm"
 
 # Exports the glue never uses (wasm-bindgen's `__wbindgen_free`, the
@@ -246,7 +251,9 @@ fs.writeFileSync(`${dir}/gatehouse.js`, js);
 fs.writeFileSync(`${dir}/gatehouse.d.ts`, dts);
 JS
 # Shorter names make some code identical: fold it (about 60 bytes gzip).
-"$wasm_opt" --low-memory-unused -Oz --converge "${features[@]}" "${names[@]}" \
+# --reorder-functions: the most called functions first, where their
+# indices take one LEB byte in each call (about 35 bytes gzip).
+"$wasm_opt" --low-memory-unused -Oz --converge --reorder-functions "${features[@]}" "${names[@]}" \
   "$work/minified.wasm" -o "$work/gatehouse_bg.wasm"
 rm "$work/minified.wasm"
 # It names the raw exports by their old names, and nothing imports it.
@@ -277,16 +284,16 @@ fs.writeFileSync(file, glue);
 JS
 # core.js instantiates the wasm itself (one path for its own wasm, a given
 # source and initSync), so it needs the glue's imports object and its
-# finalizer, and fetch.rs's `pipe` for the early requests: exported here
+# finalizer, and fetch.rs's `pipe` and `init` for the early requests: exported here
 # (a name that is gone fails the bundling). The glue's own init and
 # initSync, which nothing then imports, are left out of the bundle.
 pipe_snippet=$(cd "$work" && grep -l '^export function pipe(' snippets/*/inline*.js)
-printf '\nexport { __wbg_get_imports, __wbg_finalize_init };\nexport { pipe } from "./%s";\n' "$pipe_snippet" >> "$work/glue.js"
+printf '\nexport { __wbg_get_imports, __wbg_finalize_init };\nexport { pipe, init } from "./%s";\n' "$pipe_snippet" >> "$work/glue.js"
 cp src/js/core.js src/js/landing.js src/js/browser.js src/js/node.js "$work"/
 # The glue's and the SDK's private members, which no caller names and
 # Rust never reads by name, get short names (about 40 bytes gzip);
 # `__early`, which Rust reads, keeps its name.
-private='^(__wbg_ptr|__destroy_into_raw|__wrap|__run|__answer)$'
+private='^(__wbg_ptr|__destroy_into_raw|__wrap|__run)$'
 for entry in browser:gatehouse node:gatehouse.node; do
   "$esbuild" "$work/${entry%%:*}.js" --bundle --format=esm --minify --target=es2020 --platform=neutral --mangle-props="$private" \
     --external:node:fs/promises --log-level=warning --outfile="$work/${entry#*:}.js"

@@ -3,11 +3,14 @@
 //! turns the answer into its parsed JSON or an [`Error`].
 //!
 //! Built on the global `fetch` (so it also runs in workers), its init a
-//! plain object (web-sys's `RequestInit` setters cost an import each);
-//! a request can carry an `AbortSignal` (the email link flow's cancel).
+//! plain object made by the JS [`init`], which the package entry's early
+//! requests (`src/js/core.js`) use too (web-sys's `RequestInit` setters
+//! cost an import each, and setting its keys one by one from Rust cost
+//! more than the JS); a request can carry an `AbortSignal` (the email link
+//! flow's cancel).
 //!
 //! No Rust executor: [`pipe`] wires the promise chain in a few lines of JS
-//! (fetch, then `response.json()`, then the target's `__answer` method), and
+//! (fetch, then `response.json()`, then the target's `__run` method, with the tag as its op), and
 //! Rust does the work at both ends. That keeps wasm-bindgen-futures and its
 //! closures out of the binary.
 //!
@@ -41,7 +44,7 @@ use crate::params::join;
 use alloc::string::String;
 use core::cell::Cell;
 use gatehouse_protocol::ErrorCode;
-use js_sys::{Array, Object, Promise};
+use js_sys::{Array, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -49,28 +52,55 @@ use wasm_bindgen::JsCast;
 export function store(s, t, dead) {
   if (s) Promise.resolve().then(() => (dead ? Promise.resolve(s.get()).then((k) => k === t && s.remove()) : s.set(t))).catch(() => {});
 }
-export function pipe(url, init, target, tag, wait, early) {
+// `Retry-After` in whole seconds, as Rust's `s.trim().parse::<u32>()` reads
+// it (a header is Latin-1: `\s` and U+0085 are its White_Space), or null.
+const seconds = (h) => ((h = /^[\s\x85]*\+?(\d+)[\s\x85]*$/.exec(h)) && h[1] <= 4294967295 ? +h[1] : null);
+const authorize = (headers, token) => token && (headers.Authorization = "Bearer " + token);
+export function init(method, body, bearer, token, signal) {
+  const headers = {};
+  // Every write says JSON, with or without a body: the server refuses a
+  // cookie-carrying write that a browser would not preflight.
+  if (method != "GET") headers["Content-Type"] = "application/json";
+  // Only a request that asks gets the token in `Gatehouse-Client`.
+  if (bearer) headers["Gatehouse-Token-Mode"] = "bearer";
+  authorize(headers, token);
+  return { method, body: body || undefined, credentials: bearer ? "omit" : "include", headers, signal };
+}
+export function pipe(url, init, target, tag, wait, early, token) {
+  authorize(init.headers, token);
   const header = (response, name) => response.headers.get(name);
   const send = () => (early || fetch(url, init)
     .then((response) => response.json().catch(() => {}).then((json) =>
-      [response.status, json, header(response, "Gatehouse-Client"), header(response, "Retry-After")]), () => null))
-    .then((answer) => (target ? target.__answer(answer, tag, url, init) : answer));
+      [response.status, json, header(response, "Gatehouse-Client"), seconds(header(response, "Retry-After"))]), () => null))
+    .then((answer) => (target ? target.__run(tag, [answer, url, init]) : answer));
   return wait ? new Promise((wake) => setTimeout(wake, wait)).then(send) : send();
 }
 "#)]
 extern "C" {
     /// Sends `fetch(url, init)` (after `wait` ms, if not 0) and resolves to
-    /// `target.__answer(answer, tag, url, init)`, where `answer` is
+    /// `target.__run(tag, [answer, url, init])`, where `answer` is
     /// `[status, json, gatehouseClient, retryAfter]` (`json` undefined when
-    /// the body is not JSON, the two headers `null` when absent), or `null`
-    /// when the request failed. The headers are read here, not through
+    /// the body is not JSON, `gatehouseClient` `null` when absent,
+    /// `retryAfter` the header's whole seconds, or `null` when it is absent
+    /// or not a `u32`: read in JS, not by core's integer parser, about
+    /// 0.1 KiB gzip of the wasm), or `null` when the request failed. The headers are read here, not through
     /// web-sys: an import shim each, in both languages, and the conversion
     /// of a fallible string (about 0.2 KiB gzip); `tag` tells the target which of its
     /// requests this was, when it needs to know; `url` and `init` let it
     /// send the request [`again`](Transport::again). Without a `target`
     /// (`null`) it resolves to the bare `answer`, and never rejects; such
-    /// a promise as `early` is the answer, and nothing is sent.
-    fn pipe(url: &JsValue, init: &JsValue, target: &JsValue, tag: u32, wait: u32, early: &JsValue) -> Promise;
+    /// a promise as `early` is the answer, and nothing is sent. A `token`
+    /// (not empty) goes into `init`'s `Authorization` header first: the
+    /// bearer token of a request sent [`again`](Transport::again).
+    fn pipe(url: &str, init: &JsValue, target: &JsValue, tag: u32, wait: u32, early: &JsValue, token: &str) -> Promise;
+
+    /// The `RequestInit` of a request: `method`; `body` (none when empty:
+    /// a body is a JSON object); `credentials` `omit` in bearer mode,
+    /// `include` in cookie mode; its headers (`Content-Type: application/json`
+    /// for every write, and in bearer mode `Gatehouse-Token-Mode: bearer` and
+    /// the `token`, if not empty, as `Authorization: Bearer`); the `signal`,
+    /// an `AbortSignal` or `undefined`.
+    fn init(method: &str, body: &str, bearer: bool, token: &str, signal: &JsValue) -> JsValue;
 
     /// Hands the new token `t` to the storage `s`'s `set` (`dead`: calls
     /// its `remove` if its `get` still gives `t`), later in this turn;
@@ -151,7 +181,7 @@ impl Transport {
     /// Whether other tabs share this client: cookie mode, or bearer mode
     /// with a `tokenStorage` (in memory only, each tab is its own client).
     pub fn shared_by_tabs(&self) -> bool {
-        !self.bearer || !self.storage.is_undefined()
+        !self.bearer || !decode::is_undefined(&self.storage)
     }
 
     /// Takes a token read from the storage (another tab may have put a new
@@ -180,7 +210,7 @@ impl Transport {
         tag: u32,
     ) -> Promise {
         let (url, init) = self.request(method, path, body, signal);
-        pipe(&url.into(), &init, target, tag, 0, &JsValue::UNDEFINED)
+        pipe(&url, &init, target, tag, 0, &JsValue::UNDEFINED, "")
     }
 
     /// A GET sent before its answer can be taken in (the client's, at
@@ -190,7 +220,7 @@ impl Transport {
     /// [`Transport::send`] does, and nothing more is sent.
     pub fn get_early(&self, path: &str, early: &JsValue, target: &JsValue, tag: u32) -> Promise {
         let (url, init) = self.request(Method::Get, path, None, &JsValue::UNDEFINED);
-        pipe(&url.into(), &init, target, tag, 0, early)
+        pipe(&url, &init, target, tag, 0, early, "")
     }
 
     /// The request [`pipe`] handed back with a `client_token_replaced`
@@ -213,64 +243,52 @@ impl Transport {
             self.token.set(sent);
             return None;
         }
-        self.authorize(&decode::get(init, "headers").unwrap_or_default());
-        Some(pipe(url, init, target, tag | SENT_AGAIN, PAUSE_MS, &JsValue::UNDEFINED))
-    }
-
-    /// In bearer mode, puts the kept token in `headers` (`Authorization`).
-    fn authorize(&self, headers: &JsValue) {
         let token = self.token.take();
-        if let Some(token) = &token {
-            decode::set_text(headers, "Authorization", &join(&["Bearer ", token]));
-        }
+        let again = pipe(
+            &url.as_string().unwrap_or_default(),
+            init,
+            target,
+            tag | SENT_AGAIN,
+            PAUSE_MS,
+            &JsValue::UNDEFINED,
+            token.as_deref().unwrap_or_default(),
+        );
         self.token.set(token);
+        Some(again)
     }
 
     /// The URL and `RequestInit` of one request.
     fn request(&self, method: Method, path: &str, body: Option<String>, signal: &JsValue) -> (String, JsValue) {
-        let init = JsValue::from(Object::new());
-        if signal.is_object() {
-            decode::set(&init, "signal", signal);
-        }
-        decode::set_text(&init, "method", method.as_str());
-        let headers = JsValue::from(Object::new());
-        // Every write says JSON, with or without a body: the server refuses
-        // a cookie-carrying write that a browser would not preflight.
-        if method != Method::Get {
-            decode::set_text(&headers, "Content-Type", "application/json");
-        }
-        if let Some(body) = body {
-            decode::set_text(&init, "body", &body);
-        }
-        if self.bearer {
-            decode::set_text(&init, "credentials", "omit");
-            // Only a request that asks gets the token in `Gatehouse-Client`.
-            decode::set_text(&headers, "Gatehouse-Token-Mode", "bearer");
-            self.authorize(&headers);
-        } else {
-            decode::set_text(&init, "credentials", "include");
-        }
-        decode::set(&init, "headers", &headers);
+        let token = self.token.take();
+        let signal = if decode::is_object(signal) { signal.clone() } else { JsValue::UNDEFINED };
+        let init = init(
+            method.as_str(),
+            body.as_deref().unwrap_or_default(),
+            self.bearer,
+            token.as_deref().filter(|_| self.bearer).unwrap_or_default(),
+            &signal,
+        );
+        self.token.set(token);
         (join(&[&self.base, path]), init)
     }
 
     /// Reads what [`pipe`] hands over: the status and parsed JSON of a 2xx
     /// answer, or the error the answer carries.
     pub fn finish(&self, answer: &JsValue) -> Result<(u16, JsValue)> {
-        if !Array::is_array(answer) {
+        if !decode::is_array(answer) {
             return Err(Error::network());
         }
         let answer = answer.unchecked_ref::<Array>();
-        let status = answer.get(0).as_f64().unwrap_or_default() as u16;
-        let json = answer.get(1);
+        let status = answer.get_unchecked(0).as_f64().unwrap_or_default() as u16;
+        let json = answer.get_unchecked(1);
         if self.bearer {
-            if let Some(token) = answer.get(2).as_string() {
+            if let Some(token) = answer.get_unchecked(2).as_string() {
                 store(&self.storage, &token, false);
                 self.token.set(Some(token));
             }
         }
-        let retry_after = answer.get(3).as_string().and_then(|s| s.trim().parse::<u32>().ok());
-        if json.is_undefined() {
+        let retry_after = answer.get_unchecked(3).as_f64().map(|n| n as u32);
+        if decode::is_undefined(&json) {
             return Err(Error::response_invalid(status, retry_after));
         }
         if (200..300).contains(&status) {

@@ -4,8 +4,9 @@
 //! `decode` walks an answer with these tables: it checks every value and
 //! builds the JS object the SDK exposes, with camelCase keys. Plain data, so
 //! one small walker replaces a hand-written decoder per resource. The
-//! tables are written as lists of [`Key`]s and stored as bytes, built at
-//! compile time (see [`Table`]).
+//! tables are written as lists of [`Key`]s and the wire enums' names as
+//! lists of names; both are stored as bytes, built at compile time (see
+//! [`Table`] and [`Names`]).
 
 use alloc::string::String;
 use gatehouse_protocol::{
@@ -48,39 +49,145 @@ pub enum Kind {
 #[derive(Clone, Copy)]
 pub struct Key(pub &'static str, pub Kind);
 
-/// A wire enum's names: an index into [`NAMES`].
+/// Byte strings stored one after the other, with where each ends: a `u16`
+/// each, not a pointer and a length (the tables and the name lists, built
+/// at compile time by [`pack`]).
+struct Packed<const B: usize, const N: usize> {
+    bytes: [u8; B],
+    ends: [u16; N],
+}
+
+impl<const B: usize, const N: usize> Packed<B, N> {
+    /// The `i`th byte string (empty when there is none).
+    fn get(&'static self, i: u8) -> &'static [u8] {
+        let i = i as usize;
+        let start = i.checked_sub(1).and_then(|p| self.ends.get(p)).map_or(0, |&end| end as usize);
+        let end = self.ends.get(i).map_or(0, |&end| end as usize);
+        self.bytes.get(start..end).unwrap_or_default()
+    }
+}
+
+/// The total length of `parts`.
+const fn packed_len(parts: &[&[u8]]) -> usize {
+    let (mut len, mut i) = (0, 0);
+    while i < parts.len() {
+        len += parts[i].len();
+        i += 1;
+    }
+    len
+}
+
+/// `parts`, [`Packed`].
+const fn pack<const B: usize, const N: usize>(parts: [&[u8]; N]) -> Packed<B, N> {
+    let mut packed = Packed { bytes: [0; B], ends: [0; N] };
+    let (mut at, mut i) = (0, 0);
+    while i < N {
+        let mut j = 0;
+        while j < parts[i].len() {
+            packed.bytes[at + j] = parts[i][j];
+            j += 1;
+        }
+        at += parts[i].len();
+        assert!(at <= u16::MAX as usize);
+        packed.ends[i] = at as u16;
+        i += 1;
+    }
+    assert!(at == B);
+    packed
+}
+
+/// A wire enum's names: an index into [`NAME_LISTS`] ([`Packed`]), where
+/// each list is stored as bytes, each name its length and its bytes (built at compile
+/// time, as the tables are: no pointer and length per name in the wasm).
 #[derive(Clone, Copy)]
 pub struct Names(u8);
 
 impl Names {
-    pub fn get(self) -> &'static [&'static str] {
-        NAMES.get(self.0 as usize).copied().unwrap_or_default()
+    /// The names, in order.
+    pub fn names(self) -> impl Iterator<Item = &'static str> {
+        let mut bytes = NAME_LISTS.get(self.0);
+        core::iter::from_fn(move || {
+            let (&len, rest) = bytes.split_first()?;
+            let (name, rest) = rest.split_at_checked(len as usize)?;
+            bytes = rest;
+            // SAFETY: `encode_names` copied the bytes of a `&str`, whole.
+            Some(unsafe { core::str::from_utf8_unchecked(name) })
+        })
+    }
+
+    /// Whether `name` is one of them. A loop of its own, not over
+    /// [`Names::names`] (smaller wasm).
+    pub fn contains(self, name: &str) -> bool {
+        let mut bytes = NAME_LISTS.get(self.0);
+        while let Some((&len, rest)) = bytes.split_first() {
+            let Some((one, rest)) = rest.split_at_checked(len as usize) else { return false };
+            if one == name.as_bytes() {
+                return true;
+            }
+            bytes = rest;
+        }
+        false
     }
 }
 
-/// The wire enums the tables name.
-static NAMES: [&[&str]; 8] = [
-    SignUpMode::NAMES,
-    SIGN_IN_STATUSES,
-    FirstFactor::NAMES,
-    VerificationStatus::NAMES,
-    NextAction::NAMES,
-    Strategy::NAMES,
-    SignUpStatus::NAMES,
-    SecondFactor::NAMES,
-];
-const SIGN_UP_MODE: Names = Names(0);
-const SIGN_IN_STATUS: Names = Names(1);
-const FIRST_FACTOR_NAMES: Names = Names(2);
-const VERIFICATION_STATUS: Names = Names(3);
-const NEXT_ACTION: Names = Names(4);
-const STRATEGY: Names = Names(5);
-const SIGN_UP_STATUS: Names = Names(6);
-const SECOND_FACTOR_NAMES: Names = Names(7);
+/// The encoded length of `names` (see [`Names`]).
+const fn names_len(names: &[&str]) -> usize {
+    let (mut len, mut i) = (0, 0);
+    while i < names.len() {
+        len += 1 + names[i].len();
+        i += 1;
+    }
+    len
+}
 
-/// The keys of an object's shape: an index into the tables, which are
-/// stored as bytes, each key its kind's variant, the index of its list or
-/// table (0 for the others), its name's length and its name. Built at compile time from lists of [`Key`]s: about 1.3 KB of
+/// `names` as bytes (see [`Names`]).
+const fn encode_names<const N: usize>(names: &[&str]) -> [u8; N] {
+    let mut out = [0; N];
+    let (mut at, mut i) = (0, 0);
+    while i < names.len() {
+        let name = names[i].as_bytes();
+        assert!(name.len() < 256);
+        out[at] = name.len() as u8;
+        let mut j = 0;
+        while j < name.len() {
+            out[at + 1 + j] = name[j];
+            j += 1;
+        }
+        at += 1 + name.len();
+        i += 1;
+    }
+    assert!(at == N);
+    out
+}
+
+/// The wire enums the tables name, in the order of their indices.
+macro_rules! name_lists {
+    ($($name:ident = $names:expr;)*) => {
+        #[allow(non_camel_case_types, clippy::upper_case_acronyms)]
+        #[repr(u8)]
+        enum NamesIndex { $($name,)* }
+        $(const $name: Names = Names(NamesIndex::$name as u8);)*
+        const NAME_PARTS: [&[u8]; [$(NamesIndex::$name),*].len()] =
+            [$(&encode_names::<{ names_len($names) }>($names)),*];
+        static NAME_LISTS: Packed<{ packed_len(&NAME_PARTS) }, { NAME_PARTS.len() }> = pack(NAME_PARTS);
+    };
+}
+
+name_lists! {
+    SIGN_UP_MODE = SignUpMode::NAMES;
+    SIGN_IN_STATUS = SIGN_IN_STATUSES;
+    FIRST_FACTOR_NAMES = FirstFactor::NAMES;
+    VERIFICATION_STATUS = VerificationStatus::NAMES;
+    NEXT_ACTION = NextAction::NAMES;
+    STRATEGY = Strategy::NAMES;
+    SIGN_UP_STATUS = SignUpStatus::NAMES;
+    SECOND_FACTOR_NAMES = SecondFactor::NAMES;
+}
+
+/// The keys of an object's shape: an index into the tables ([`TABLES`],
+/// [`Packed`]), which are stored as bytes, each key its kind's variant, the
+/// index of its list or table (0 for the others), its name's length and its
+/// name. Built at compile time from lists of [`Key`]s: about 1.3 KB of
 /// pointers less in the wasm than the lists themselves (about 0.4 KiB
 /// gzip).
 #[derive(Clone, Copy)]
@@ -89,7 +196,7 @@ pub struct Table(u8);
 impl Table {
     /// Its keys, in order.
     pub fn keys(self) -> impl Iterator<Item = Key> {
-        let mut bytes: &'static [u8] = TABLES.get(self.0 as usize).copied().unwrap_or_default();
+        let mut bytes = TABLES.get(self.0);
         core::iter::from_fn(move || {
             let (&[variant, index, len], rest) = bytes.split_first_chunk()?;
             let (name, rest) = rest.split_at_checked(len as usize)?;
@@ -179,8 +286,9 @@ macro_rules! tables {
         #[repr(u8)]
         enum TableIndex { $($name,)* }
         $($(#[$doc])* $vis const $name: Table = Table(TableIndex::$name as u8);)*
-        static TABLES: [&[u8]; [$(TableIndex::$name),*].len()] =
+        const TABLE_PARTS: [&[u8]; [$(TableIndex::$name),*].len()] =
             [$(&encode::<{ encoded_len($keys) }>($keys)),*];
+        static TABLES: Packed<{ packed_len(&TABLE_PARTS) }, { TABLE_PARTS.len() }> = pack(TABLE_PARTS);
     };
 }
 

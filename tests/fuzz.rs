@@ -18,7 +18,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use gatehouse::decode::{error_items, object, Json};
-use gatehouse::schema::{self, camel_case, Key, Kind, Table};
+use gatehouse::schema::{self, camel_case, Key, Kind, Names, Table};
 use proptest::prelude::*;
 use serde_json::{Map, Value};
 
@@ -126,13 +126,14 @@ fn any_json() -> BoxedStrategy<Value> {
 fn valid(kind: Kind) -> BoxedStrategy<Option<Value>> {
     let some = |s: BoxedStrategy<Value>| s.prop_map(Some).boxed();
     let or_null = |s: BoxedStrategy<Value>| prop_oneof![Just(Value::Null), s].prop_map(Some).boxed();
-    let enum_of = |names: &'static [&'static str]| proptest::sample::select(names).prop_map(Value::from).boxed();
+    let enum_of =
+        |names: Names| proptest::sample::select(names.names().collect::<Vec<_>>()).prop_map(Value::from).boxed();
     match kind {
         Kind::Str => some(text().prop_map(Value::from).boxed()),
         Kind::OptStr => or_null(text().prop_map(Value::from).boxed()),
         Kind::MaybeStr => prop_oneof![Just(None), or_null(text().prop_map(Value::from).boxed())].boxed(),
-        Kind::Enum(names) => some(enum_of(names.get())),
-        Kind::OptEnum(names) => or_null(enum_of(names.get())),
+        Kind::Enum(names) => some(enum_of(names)),
+        Kind::OptEnum(names) => or_null(enum_of(names)),
         Kind::Bool => some(any::<bool>().prop_map(Value::from).boxed()),
         Kind::Num => some((0u32..1000).prop_map(Value::from).boxed()),
         Kind::OptNum => or_null((0u32..1000).prop_map(Value::from).boxed()),
@@ -176,12 +177,12 @@ fn conforms(out: &Value, keys: Table) -> bool {
 }
 
 fn kind_ok(kind: Kind, v: &Value) -> bool {
-    let is_enum = |names: &[&str]| v.as_str().is_some_and(|s| names.contains(&s));
+    let is_enum = |names: Names| v.as_str().is_some_and(|s| names.contains(s));
     match kind {
         Kind::Str | Kind::MaybeStr => v.is_string(),
         Kind::OptStr => v.is_null() || v.is_string(),
-        Kind::Enum(names) => is_enum(names.get()),
-        Kind::OptEnum(names) => v.is_null() || is_enum(names.get()),
+        Kind::Enum(names) => is_enum(names),
+        Kind::OptEnum(names) => v.is_null() || is_enum(names),
         Kind::Bool => v.is_boolean(),
         Kind::Num => v.is_number(),
         Kind::OptNum => v.is_null() || v.is_number(),

@@ -4,10 +4,9 @@
 //! was read, it takes `traceId` (the body's `trace_id`, the answer's
 //! `x-request-id`) and each error's whole `meta`, its keys in camelCase.
 
-use crate::decode::{set, set_text};
 use crate::error::{Error, ErrorItem, Failure};
 use gatehouse_protocol::ErrorCode;
-use js_sys::{Array, Object, Promise};
+use js_sys::{Array, Promise};
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(inline_js = r#"
@@ -37,6 +36,9 @@ export class GatehouseError extends Error {
   }
 }
 GatehouseError.prototype[brand] = true;
+export function addError(errors, code, message, longMessage, paramName) {
+  errors.push({ code, message, longMessage, meta: paramName === undefined ? {} : { paramName } });
+}
 export function newGatehouseError(errors, status, retryAfter, body, rejected) {
   const e = new GatehouseError(errors, status, retryAfter, body);
   return rejected ? Promise.reject(e) : e;
@@ -56,6 +58,11 @@ extern "C" {
     #[allow(dead_code)]
     #[wasm_bindgen(js_name = isGatehouseError, reexport, skip_typescript)]
     fn is_gatehouse_error();
+
+    /// Adds `{ code, message, longMessage, meta: { paramName? } }` to
+    /// `errors`: one call per item, not two objects and five sets from Rust.
+    #[wasm_bindgen(js_name = addError)]
+    fn add_error(errors: &Array, code: &str, message: &str, long_message: &str, param_name: Option<&str>);
 
     /// The error, or (`rejected`) a promise rejected with it.
     #[wasm_bindgen(js_name = newGatehouseError)]
@@ -86,16 +93,7 @@ fn to_js_or_rejected(error: Error, rejected: bool) -> JsValue {
     }
     let items = Array::new();
     for item in errors {
-        let meta = JsValue::from(Object::new());
-        if let Some(param) = item.param_name {
-            set_text(&meta, "paramName", &param);
-        }
-        let js = JsValue::from(Object::new());
-        set_text(&js, "code", &item.code);
-        set_text(&js, "message", &item.message);
-        set_text(&js, "longMessage", &item.long_message);
-        set(&js, "meta", &meta);
-        items.push(&js);
+        add_error(&items, &item.code, &item.message, &item.long_message, item.param_name.as_deref());
     }
     new_gatehouse_error(&items, status, retry_after, body.unwrap_or(JsValue::UNDEFINED), rejected)
 }

@@ -41,11 +41,12 @@
 //! The wait is JS: timers, the abort signal and the stream reader are JS
 //! objects, and driving them from Rust would cost an import shim each in
 //! both languages (about 1 KiB gzip, over the budget, `bench/size.sh`). The
-//! requests and every decoding stay in Rust, through `Gatehouse.__run` and
-//! `Gatehouse.__answer`: a stream event is only glanced at for its status.
+//! requests and every decoding stay in Rust, through `Gatehouse.__run`
+//! (its calls, and the answers it takes: ops from 32 on): a stream event is only glanced at for its status.
 //! The event that ends the wait carries what a reload would answer (the
 //! sign-up and the client, and in bearer mode a replaced client token), so
-//! it goes to `__answer` as that reload's answer would, and is decoded
+//! it goes to `__run` as that reload's answer would (op 33, the
+//! sign-up's answer tag), and is decoded
 //! there, with no request. In cookie mode that includes a link confirmed in
 //! the browser that signed up: the confirmation's 303 sets the replaced
 //! client cookie, and the stream (named by its own `__gh_wait` cookie, which
@@ -98,7 +99,7 @@ async function wait(g, f, params, signIn) {
     heard = await listen(g, f, signal);
     if (heard > 1) {
       s = f.event;
-      if (s.client) return g.__answer([200, s, s.client_token], 1);
+      if (s.client) return g.__run(33, [[200, s, s.client_token]]);
       break;
     }
     failures = heard ? 0 : failures + 1;

@@ -9,8 +9,10 @@
 //! and the session object are made once and updated in place.
 //!
 //! Each request is started here and its answer comes back to the hidden
-//! `Gatehouse.__answer` method (see `fetch::pipe`), with a tag that says
-//! which request it was.
+//! `Gatehouse.__run` method (see `fetch::pipe`), with a tag (an op from
+//! 32 on) that says which request it was: one export for the calls and the
+//! answers (a wasm-bindgen export costs a shim in each language, and its
+//! argument handling in the wasm).
 //!
 //! `SignUp`, `SignIn` and `Session` are small JS classes (in [`objects`])
 //! whose methods all call one hidden `Gatehouse.__run(op, params)`: a
@@ -48,27 +50,30 @@ use gatehouse_protocol::{ErrorCode, Field};
 use js_sys::{Array, Promise};
 use wasm_bindgen::prelude::*;
 
-// The tags of the answers that come to `Gatehouse.__answer`.
+// The tags of the answers that come to `Gatehouse.__run` (its ops from
+// `ANSWER` on; `link.rs` hands a stream's last event in as `SIGN_UP`, 33).
 /// Loading: the environment, then the client (both sent at once).
-const LOAD: u32 = 0;
+const LOAD: u32 = ANSWER;
 /// A sign-up operation.
-const SIGN_UP: u32 = 1;
+const SIGN_UP: u32 = ANSWER + 1;
 /// A sign-in operation.
-const SIGN_IN: u32 = 2;
+const SIGN_IN: u32 = ANSWER + 2;
 /// A session token.
-const TOKEN: u32 = 3;
+const TOKEN: u32 = ANSWER + 3;
 /// Signing out.
-const SIGN_OUT: u32 = 4;
+const SIGN_OUT: u32 = ANSWER + 4;
 /// Not an answer: the event stream, whose `Response` goes to the caller.
-const EVENTS: u32 = 5;
+const EVENTS: u32 = ANSWER + 5;
 /// The client, reloaded because another tab changed it (`objects::follow`).
-const CLIENT_RELOAD: u32 = 6;
+const CLIENT_RELOAD: u32 = ANSWER + 6;
 /// A user's TOTP.
-const TOTP: u32 = 7;
+const TOTP: u32 = ANSWER + 7;
 /// The user's sessions.
-const USER_SESSIONS: u32 = 8;
+const USER_SESSIONS: u32 = ANSWER + 8;
 /// One of them, ended.
-const REVOKED: u32 = 9;
+const REVOKED: u32 = ANSWER + 9;
+/// The first answer tag: the ops of `__run` from here on are answers.
+const ANSWER: u32 = 32;
 
 // The operations of `Gatehouse.__run`, as `objects.rs` numbers them: the
 // sign-up's nine (0 to 8, in the order of `sign_up_op`), the sign-in's
@@ -143,7 +148,7 @@ struct Shared {
 }
 
 /// Starts the request (aborted by `signal`, an `AbortSignal`, if it is one)
-/// and pipes its answer to `Gatehouse.__answer(answer, tag)`; a failure
+/// and pipes its answer to `Gatehouse.__run(tag, answer)`; a failure
 /// before sending is a rejected promise. The event stream's `Response` is
 /// not piped: the link flow reads it.
 fn send(shared: &Shared, request: Result<Request>, tag: u32, signal: &JsValue) -> Promise {
@@ -222,20 +227,105 @@ impl Gatehouse {
         // the wasm is still on its way, and hands over their answers under
         // `__early`; without them (the wasm was ready), they are sent here.
         let early: Array =
-            get(&options, EARLY).filter(JsValue::is_object).unwrap_or_else(|| Array::new().into()).unchecked_into();
-        let client = shared.transport.get_early(CLIENT, &early.get(1), &JsValue::NULL, LOAD);
+            get(&options, EARLY).filter(decode::is_object).unwrap_or_else(|| Array::new().into()).unchecked_into();
+        let client = shared.transport.get_early(CLIENT, &early.get_unchecked(1), &JsValue::NULL, LOAD);
         shared.loading.set(Some(client));
-        shared.transport.get_early(ENVIRONMENT, &early.get(0), &gatehouse, LOAD)
+        shared.transport.get_early(ENVIRONMENT, &early.get_unchecked(0), &gatehouse, LOAD)
     }
 
+    /// The methods of `gh.signUp`, `gh.signIn` and `gh.session`
+    /// (`objects.rs`): each starts one request, and the promise resolves to
+    /// the object (the session's: to the token, or `undefined`) or rejects
+    /// with a `GatehouseError`. The session's pass its id as `params`; the
+    /// others may pass an `AbortSignal` as `params.signal`. The link flow's
+    /// (`link.rs`) answer a flow object, the event stream's `Response`
+    /// promise, and the `GatehouseError` of a cancelled wait. The other
+    /// tabs' following (`objects::follow`) reloads the client, with the
+    /// token its storage holds as `params`. An `op` from [`ANSWER`] on is
+    /// the answer of a request instead (`Gatehouse::answer`: `op` is its
+    /// tag, `params` the array `[answer, url, init]` that `fetch::pipe`
+    /// hands back, always an array: in one argument, not three, because each
+    /// argument of an export costs its own handling in the wasm).
+    #[wasm_bindgen(js_name = __run, skip_typescript)]
+    pub fn run(&self, op: u32, params: &JsValue) -> JsValue {
+        if op >= ANSWER {
+            let piped = params.unchecked_ref::<Array>();
+            return self.answer(piped.get_unchecked(0), op, piped.get_unchecked(1), piped.get_unchecked(2));
+        }
+        let shared = &self.shared;
+        match op {
+            RUN_LINK_FLOW | RUN_SIGN_IN_LINK_FLOW => {
+                return link::new_flow(&shared.gatehouse(), op == RUN_SIGN_IN_LINK_FLOW);
+            }
+            RUN_LINK_CANCELLED => return error::to_js(Error::sdk(ErrorCode::MagicLinkFlowCancelled, None)),
+            _ => {}
+        }
+        let signal = get(params, "signal").unwrap_or_default();
+        let session = |method, rest| {
+            let id = params.as_string().unwrap_or_default();
+            request(method, join(&["/v1/client/sessions/", &id, rest]))
+        };
+        let (request, tag) = match op {
+            0..RUN_FIRST_SIGN_IN | RUN_EVENTS => {
+                let id = shared.sign_up.id();
+                let rules = shared.rules.get().copied().unwrap_or_default();
+                let request = sign_up_op(op, params).and_then(|op| flow::request(op, id.as_deref(), &rules));
+                (request, if op == RUN_EVENTS { EVENTS } else { SIGN_UP })
+            }
+            RUN_TOKEN => (session(Method::Post, "/tokens"), TOKEN),
+            RUN_SIGN_OUT => (session(Method::Delete, ""), SIGN_OUT),
+            RUN_USER_SESSIONS => (session(Method::Get, "/user_sessions"), USER_SESSIONS),
+            RUN_REVOKE => {
+                let id = |i| get(params, i).and_then(|v| v.as_string()).unwrap_or_default();
+                let path = join(&["/v1/client/sessions/", &id("0"), "/user_sessions/", &id("1"), "/revoke"]);
+                (request(Method::Post, path), REVOKED)
+            }
+            RUN_CLIENT => {
+                shared.transport.adopt(params.as_string());
+                (request(Method::Get, CLIENT.into()), CLIENT_RELOAD)
+            }
+            RUN_CREATE_TOTP..=RUN_DISABLE_TOTP => {
+                let op = match op {
+                    RUN_CREATE_TOTP => totp::Op::Create,
+                    RUN_VERIFY_TOTP => totp::Op::Verify,
+                    _ => totp::Op::Disable,
+                };
+                let session = get(&shared.gatehouse(), "session").and_then(|s| get(&s, "id")?.as_string());
+                let request = read::opt_string(params, "code").and_then(|c| totp::request(op, c, session.as_deref()));
+                (request, TOTP)
+            }
+            _ => {
+                let op = match op {
+                    RUN_RESET_PASSWORD => sign_in::Op::ResetPassword,
+                    RUN_ATTEMPT_SECOND_FACTOR => sign_in::Op::AttemptSecondFactor,
+                    _ => RUN_SIGN_IN
+                        .get(op.wrapping_sub(RUN_FIRST_SIGN_IN) as usize)
+                        .copied()
+                        .unwrap_or(sign_in::Op::Reload),
+                };
+                let id = shared.sign_in.id();
+                let param = |key: &str| match key {
+                    "signOutOfOtherSessions" => read::opt_flag(params, key),
+                    _ => read::opt_string(params, key),
+                };
+                (sign_in::request(op, param, id.as_deref()), SIGN_IN)
+            }
+        };
+        send(shared, request, tag, &signal).into()
+    }
+}
+
+impl Gatehouse {
     /// The answers of every request: loading, the sign-up, the sign-in and
-    /// the session (wired by `fetch::pipe`; `tag` says which). A request
+    /// the session (wired by `fetch::pipe`, through `__run` with the tag as its op; `tag` says which). A request
     /// whose token was replaced moments ago, by another tab's request, is
     /// sent once more (`Transport::again`), and this answers what that does.
     /// It returns the value the request's promise resolves to, or a rejected
     /// promise of the `GatehouseError`, which the `then` of `pipe` adopts.
-    #[wasm_bindgen(js_name = __answer, skip_typescript)]
-    pub fn answer(&self, answer: JsValue, tag: u32, url: JsValue, init: JsValue) -> JsValue {
+    // Not inlined into `run` (about 70 bytes gzip less: the two halves of
+    // the export are allocated and optimized apart).
+    #[inline(never)]
+    fn answer(&self, answer: JsValue, tag: u32, url: JsValue, init: JsValue) -> JsValue {
         let shared = &self.shared;
         let taken = self.take(&answer, tag & !fetch::SENT_AGAIN);
         if let Err(e) = &taken {
@@ -252,81 +342,6 @@ impl Gatehouse {
         taken.unwrap_or_else(|e| error::rejected(e).into())
     }
 
-    /// The methods of `gh.signUp`, `gh.signIn` and `gh.session`
-    /// (`objects.rs`): each starts one request, and the promise resolves to
-    /// the object (the session's: to the token, or `undefined`) or rejects
-    /// with a `GatehouseError`. The session's pass its id as `params`; the
-    /// others may pass an `AbortSignal` as `params.signal`. The link flow's
-    /// (`link.rs`) answer a flow object, the event stream's `Response`
-    /// promise, and the `GatehouseError` of a cancelled wait. The other
-    /// tabs' following (`objects::follow`) reloads the client, with the
-    /// token its storage holds as `params`.
-    #[wasm_bindgen(js_name = __run, skip_typescript)]
-    pub fn run(&self, op: u32, params: JsValue) -> JsValue {
-        let shared = &self.shared;
-        match op {
-            RUN_LINK_FLOW | RUN_SIGN_IN_LINK_FLOW => {
-                return link::new_flow(&shared.gatehouse(), op == RUN_SIGN_IN_LINK_FLOW);
-            }
-            RUN_LINK_CANCELLED => return error::to_js(Error::sdk(ErrorCode::MagicLinkFlowCancelled, None)),
-            _ => {}
-        }
-        let signal = get(&params, "signal").unwrap_or_default();
-        let session = |method, rest| {
-            let id = params.as_string().unwrap_or_default();
-            request(method, join(&["/v1/client/sessions/", &id, rest]))
-        };
-        let (request, tag) = match op {
-            0..RUN_FIRST_SIGN_IN | RUN_EVENTS => {
-                let id = shared.sign_up.id();
-                let rules = shared.rules.get().copied().unwrap_or_default();
-                let request = sign_up_op(op, &params).and_then(|op| flow::request(op, id.as_deref(), &rules));
-                (request, if op == RUN_EVENTS { EVENTS } else { SIGN_UP })
-            }
-            RUN_TOKEN => (session(Method::Post, "/tokens"), TOKEN),
-            RUN_SIGN_OUT => (session(Method::Delete, ""), SIGN_OUT),
-            RUN_USER_SESSIONS => (session(Method::Get, "/user_sessions"), USER_SESSIONS),
-            RUN_REVOKE => {
-                let id = |i| get(&params, i).and_then(|v| v.as_string()).unwrap_or_default();
-                let path = join(&["/v1/client/sessions/", &id("0"), "/user_sessions/", &id("1"), "/revoke"]);
-                (request(Method::Post, path), REVOKED)
-            }
-            RUN_CLIENT => {
-                shared.transport.adopt(params.as_string());
-                (request(Method::Get, CLIENT.into()), CLIENT_RELOAD)
-            }
-            RUN_CREATE_TOTP..=RUN_DISABLE_TOTP => {
-                let op = match op {
-                    RUN_CREATE_TOTP => totp::Op::Create,
-                    RUN_VERIFY_TOTP => totp::Op::Verify,
-                    _ => totp::Op::Disable,
-                };
-                let session = get(&shared.gatehouse(), "session").and_then(|s| get(&s, "id")?.as_string());
-                let request = read::opt_string(&params, "code").and_then(|c| totp::request(op, c, session.as_deref()));
-                (request, TOTP)
-            }
-            _ => {
-                let op = match op {
-                    RUN_RESET_PASSWORD => sign_in::Op::ResetPassword,
-                    RUN_ATTEMPT_SECOND_FACTOR => sign_in::Op::AttemptSecondFactor,
-                    _ => RUN_SIGN_IN
-                        .get(op.wrapping_sub(RUN_FIRST_SIGN_IN) as usize)
-                        .copied()
-                        .unwrap_or(sign_in::Op::Reload),
-                };
-                let id = shared.sign_in.id();
-                let param = |key: &str| match key {
-                    "signOutOfOtherSessions" => read::opt_flag(&params, key),
-                    _ => read::opt_string(&params, key),
-                };
-                (sign_in::request(op, param, id.as_deref()), SIGN_IN)
-            }
-        };
-        send(shared, request, tag, &signal).into()
-    }
-}
-
-impl Gatehouse {
     /// First the environment comes (then the client's answer, asked for at
     /// the same time, is piped here), then the client (then the instance is
     /// ready, and the promise resolves to it).

@@ -1,12 +1,11 @@
 //! Reads the JS arguments of the API (options and params objects) into
 //! plain Rust, refusing wrong types and unknown keys before any request.
 
-use crate::decode::get;
+use crate::decode::{as_bool, get, is_nullish, is_plain_object};
 use crate::error::{Error, Result};
 use crate::params::{SignUpParams, Value};
 use alloc::string::String;
 use gatehouse_protocol::{ErrorCode, Field};
-use js_sys::Array;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(inline_js = r#"
@@ -43,7 +42,7 @@ extern "C" {
 }
 
 fn absent(v: &JsValue) -> bool {
-    v.is_null_or_undefined()
+    is_nullish(v)
 }
 
 /// The value of `key` in an optional params object (`undefined` if the
@@ -67,7 +66,7 @@ pub fn opt_flag(params: &JsValue, key: &str) -> Result<Option<String>> {
     if absent(&v) {
         return Ok(None);
     }
-    let flag = v.as_bool().ok_or_else(|| Error::param(ErrorCode::FormParamFormatInvalid, key))?;
+    let flag = as_bool(&v).ok_or_else(|| Error::param(ErrorCode::FormParamFormatInvalid, key))?;
     Ok(Some(String::from(if flag { "true" } else { "false" })))
 }
 
@@ -116,7 +115,8 @@ fn token_storage(options: &JsValue, bearer: bool) -> Option<JsValue> {
 /// are read: three sent as given (`strategy`, `ticket` and `locale` are for
 /// `create`; the server checks them), the fields in [`Field::ALL`] order,
 /// then `unsafeMetadata`. One table, read in one loop (smaller wasm than a
-/// reader per kind of key).
+/// reader per kind of key), from its copy joined by commas ([`KNOWN`],
+/// through [`keys`]): the wasm holds that text alone.
 const KEYS: [&str; 3 + Field::ALL.len() + 1] = {
     let mut keys = ["unsafeMetadata"; 3 + Field::ALL.len() + 1];
     (keys[0], keys[1], keys[2]) = ("strategy", "ticket", "locale");
@@ -161,19 +161,32 @@ const KNOWN: &str = match core::str::from_utf8(&KNOWN_BYTES) {
     Err(_) => panic!("the keys are ASCII"),
 };
 
+/// [`KEYS`], read back from [`KNOWN`] (one copy of the names in the wasm,
+/// and no pointer and length per name).
+fn keys() -> impl Iterator<Item = &'static str> {
+    let mut at = 0;
+    core::iter::from_fn(move || {
+        let rest = KNOWN.as_bytes().get(at..).filter(|rest| !rest.is_empty())?;
+        let len = rest.iter().position(|&b| b == b',').unwrap_or(rest.len());
+        let key = KNOWN.get(at..at + len);
+        at += len + 1;
+        key
+    })
+}
+
 /// The params of `create` and `update`, with camelCase keys.
 pub fn sign_up_params(params: &JsValue) -> Result<SignUpParams> {
     let mut out = SignUpParams::default();
     if absent(params) {
         return Ok(out);
     }
-    if !params.is_object() || Array::is_array(params) {
+    if !is_plain_object(params) {
         return Err(Error::sdk(ErrorCode::RequestBodyInvalid, None));
     }
     if let Some(key) = unknown_key(params, KNOWN).as_string() {
         return Err(Error::param(ErrorCode::FormParamUnknown, &key));
     }
-    for (i, key) in KEYS.into_iter().enumerate() {
+    for (i, key) in keys().enumerate() {
         let v = arg(params, key);
         if absent(&v) {
             continue;
@@ -182,14 +195,14 @@ pub fn sign_up_params(params: &JsValue) -> Result<SignUpParams> {
         match Field::ALL.get(i.wrapping_sub(3)) {
             Some(&field) => {
                 let value = match field {
-                    Field::LegalAccepted => v.as_bool().map(Value::Bool),
+                    Field::LegalAccepted => as_bool(&v).map(Value::Bool),
                     _ => v.as_string().map(Value::Text),
                 };
                 out.fields.push((field, value.ok_or_else(|| invalid(field.as_str()))?));
             }
             None if i < 3 => out.extra.push((key, v.as_string().ok_or_else(|| invalid(key))?)),
             None => {
-                let json = if v.is_object() && !Array::is_array(&v) { stringify(&v).as_string() } else { None };
+                let json = if is_plain_object(&v) { stringify(&v).as_string() } else { None };
                 out.unsafe_metadata = Some(json.ok_or_else(|| invalid("unsafe_metadata"))?);
             }
         }
@@ -202,5 +215,6 @@ mod tests {
     #[test]
     fn the_known_keys_are_the_keys_read() {
         assert_eq!(super::KNOWN, super::KEYS.join(","));
+        assert_eq!(super::keys().collect::<Vec<_>>(), super::KEYS);
     }
 }

@@ -11,8 +11,9 @@
 //   is asked for (browser.js: at import), and `load` sends the
 //   environment's and the client's requests while the wasm is still on its
 //   way, handing their answers to the Rust `load` under `__early`
-//   (src/bindings/mod.rs). The requests are the ones the SDK would send
-//   (`fetch::Transport::request`): GET, cookies in cookie mode; in bearer
+//   (src/bindings/mod.rs). The requests are the ones the SDK would send,
+//   their init made by the same `init` (src/fetch.rs, exported from the
+//   glue by scripts/build-pkg.sh): GET, cookies in cookie mode; in bearer
 //   mode no cookies and `Gatehouse-Token-Mode: bearer`, and the token
 //   `tokenStorage` keeps, if any (its `get` awaited first; what it throws
 //   or rejects is no token), which `load` gets too, under `__token`.
@@ -29,7 +30,7 @@
 //   glue's loader stays out of the bundle.
 // - `Gatehouse.handleMagicLinkVerification()` is landing.js's, plain JS
 //   over the browser's query parser: it works before the wasm is there.
-import { Gatehouse, __wbg_get_imports as imports, __wbg_finalize_init as finish, pipe } from "./glue.js";
+import { Gatehouse, __wbg_get_imports as imports, __wbg_finalize_init as finish, pipe, init as request } from "./glue.js";
 import { handleMagicLinkVerification } from "./landing.js";
 
 export { Gatehouse, GatehouseError, isGatehouseError } from "./glue.js";
@@ -135,17 +136,13 @@ function early(options) {
   if (typeof api !== "string") return undefined;
   const base = api.replace(/\/+$/, "");
   const bearer = options.tokenMode === "bearer";
-  const headers = bearer ? { "Gatehouse-Token-Mode": "bearer" } : {};
-  const request = { method: "GET", credentials: bearer ? "omit" : "include", headers };
   const storage = options.tokenStorage === "local" ? local(base) : options.tokenStorage;
   const token = Promise.resolve()
     .then(() => bearer && storage?.get())
     .then((t) => (typeof t == "string" && t ? t : undefined), () => {});
   // Each answer is what `pipe` (src/fetch.rs) makes of a response, as for any request.
-  const client = token.then((t) =>
-    pipe(base + "/v1/client", t ? { ...request, headers: { ...headers, Authorization: "Bearer " + t } } : request),
-  );
-  return { __early: [pipe(base + "/v1/environment", request), client], __storage: storage, __token: token };
+  const client = token.then((t) => pipe(base + "/v1/client", request("GET", "", bearer, t)));
+  return { __early: [pipe(base + "/v1/environment", request("GET", "", bearer)), client], __storage: storage, __token: token };
 }
 
 const load = Gatehouse.load;
