@@ -145,19 +145,25 @@ const fn encode_names<const N: usize>(names: &[&str]) -> [u8; N] {
     let mut out = [0; N];
     let (mut at, mut i) = (0, 0);
     while i < names.len() {
-        let name = names[i].as_bytes();
-        assert!(name.len() < 256);
-        out[at] = name.len() as u8;
-        let mut j = 0;
-        while j < name.len() {
-            out[at + 1 + j] = name[j];
-            j += 1;
-        }
-        at += 1 + name.len();
+        at = put_name(&mut out, at, names[i]);
         i += 1;
     }
     assert!(at == N);
     out
+}
+
+/// Writes `name` at `at` as its length (one byte) and its bytes; answers
+/// where the next part starts. Compile time only.
+const fn put_name(out: &mut [u8], at: usize, name: &str) -> usize {
+    let name = name.as_bytes();
+    assert!(name.len() < 256);
+    out[at] = name.len() as u8;
+    let mut j = 0;
+    while j < name.len() {
+        out[at + 1 + j] = name[j];
+        j += 1;
+    }
+    at + 1 + name.len()
 }
 
 /// The wire enums the tables name, in the order of their indices.
@@ -263,16 +269,8 @@ const fn encode<const N: usize>(keys: &[Key]) -> [u8; N] {
     let mut out = [0; N];
     let (mut at, mut i) = (0, 0);
     while i < keys.len() {
-        let name = keys[i].0.as_bytes();
-        assert!(name.len() < 256);
         (out[at], out[at + 1]) = kind_bytes(keys[i].1);
-        out[at + 2] = name.len() as u8;
-        let mut j = 0;
-        while j < name.len() {
-            out[at + 3 + j] = name[j];
-            j += 1;
-        }
-        at += 3 + name.len();
+        at = put_name(&mut out, at + 2, keys[i].0);
         i += 1;
     }
     assert!(at == N);
