@@ -93,7 +93,7 @@ pub(super) fn start(pool: SqlitePool, gate: WriteGate) -> Checkpoints {
                 return;
             }
             let result = match passive_rounds(&pool).await {
-                Ok(passive) if passive.frames >= RESTART_AT_FRAMES => restart(&pool, &gate).await,
+                Ok(passive) if passive.frames >= RESTART_AT_FRAMES => restart(&pool, &gate, passive).await,
                 other => other.map(drop),
             };
             if let Err(e) = result {
@@ -121,14 +121,15 @@ async fn passive_rounds(pool: &SqlitePool) -> Result<Checkpointed, sqlx::Error> 
     }
 }
 
-/// A `RESTART` checkpoint in this process's writer's turn.
-async fn restart(pool: &SqlitePool, gate: &WriteGate) -> Result<(), sqlx::Error> {
+/// A `RESTART` checkpoint in this process's writer's turn, after `passive`.
+async fn restart(pool: &SqlitePool, gate: &WriteGate, passive: Checkpointed) -> Result<(), sqlx::Error> {
     let _turn = gate.wait_turn().await?;
     let started = std::time::Instant::now();
     let restarted = checkpoint(pool, "PRAGMA wal_checkpoint(RESTART)").await?;
     tracing::debug!(
         busy = restarted.busy,
         frames = restarted.frames,
+        left_by_passive = passive.frames - passive.copied,
         held_us = started.elapsed().as_micros(),
         "a restarting checkpoint held the writers' turn"
     );
@@ -230,7 +231,7 @@ mod tests {
         write(300).await.unwrap();
         let size = wal_bytes(&path);
         release.send(RESTART_WAIT / 5).unwrap();
-        restart(&pool, &gate).await.unwrap();
+        restart(&pool, &gate, grown).await.unwrap();
         thread.join().unwrap();
         write(10).await.unwrap();
         let after = passive().await.unwrap();
