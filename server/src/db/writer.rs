@@ -96,4 +96,25 @@ mod tests {
             let _b = gate.wait_turn().await.unwrap();
         }
     }
+
+    /// The writer that hands its turn on lets the next one run before it
+    /// goes on (to answer its request): the lock does not stand idle.
+    #[tokio::test]
+    async fn a_writer_handing_its_turn_on_lets_the_next_run_first() {
+        let gate = WriteGate::for_database(Backend::Sqlite, true);
+        let order = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let first = gate.wait_turn().await.unwrap();
+        let next = tokio::spawn({
+            let (gate, order) = (gate.clone(), order.clone());
+            async move {
+                let _turn = gate.wait_turn().await.unwrap();
+                order.lock().unwrap().push("the next writer");
+            }
+        });
+        tokio::task::yield_now().await;
+        first.hand_on().await;
+        order.lock().unwrap().push("the first writer goes on");
+        next.await.unwrap();
+        assert_eq!(*order.lock().unwrap(), ["the next writer", "the first writer goes on"]);
+    }
 }
