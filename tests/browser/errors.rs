@@ -127,3 +127,57 @@ async fn invalid_params_are_refused_before_any_request() {
     assert!(get(&sign_up, "id").is_null());
     assert!(get(&gh, "client.signUpId").is_null());
 }
+
+#[wasm_bindgen::prelude::wasm_bindgen(inline_js = r#"
+export function rewrite_retry_after(value) {
+  const real = globalThis.__gatehouseRealFetch ??= globalThis.fetch;
+  // The server's own 429, its `Retry-After` replaced as a proxy in front
+  // of it might: the rest of the answer (status, JSON body) is the server's.
+  globalThis.fetch = async (input, init) => {
+    const answer = await real(input, init);
+    if (answer.status !== 429) return answer;
+    const headers = new Headers(answer.headers);
+    headers.set("Retry-After", value);
+    return new Response(await answer.text(), { status: 429, headers });
+  };
+}
+export function restore_fetch() {
+  if (globalThis.__gatehouseRealFetch) globalThis.fetch = globalThis.__gatehouseRealFetch;
+}
+"#)]
+extern "C" {
+    fn rewrite_retry_after(value: &str);
+    fn restore_fetch();
+}
+
+/// `retryAfter` reads `Retry-After` as whole seconds (as Rust's
+/// `trim().parse::<u32>()` does), and anything else as `null`: the error
+/// stays the server's own.
+#[wasm_bindgen_test]
+async fn retry_after_is_whole_seconds_or_null() {
+    let (_gh, sign_up, _) = started_sign_up(&[]).await;
+    call(&sign_up, "prepareEmailAddressVerification", JsValue::UNDEFINED).await.expect("prepare");
+    let cases: [(&str, Option<f64>); 12] = [
+        ("7", Some(7.0)),
+        (" 12\t", Some(12.0)),
+        ("+3", Some(3.0)),
+        ("0", Some(0.0)),
+        ("4294967295", Some(4_294_967_295.0)),
+        ("4294967296", None),
+        ("1.5", None),
+        ("-1", None),
+        ("abc", None),
+        ("", None),
+        ("Wed, 21 Oct 2015 07:28:00 GMT", None),
+        ("3 4", None),
+    ];
+    for (header, expected) in cases {
+        rewrite_retry_after(header);
+        let answer = call(&sign_up, "prepareEmailAddressVerification", JsValue::UNDEFINED).await;
+        restore_fetch();
+        let err = rejected(answer);
+        assert_eq!(error_code(&err), "verification_code_too_many_requests", "{header:?}");
+        assert_eq!(status(&err), 429.0, "{header:?}");
+        assert_eq!(get(&err, "retryAfter").as_f64(), expected, "{header:?}");
+    }
+}
