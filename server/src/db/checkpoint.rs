@@ -21,9 +21,12 @@
 //! sign-up benchmark), and every commit wrote past its end, into blocks
 //! the kernel must allocate and zero first (most of the server's CPU in
 //! that benchmark: docs/BENCHMARKS.md). So once the WAL holds
-//! [`RESTART_AT_FRAMES`], the task takes this process's writer's turn
-//! (`writer`: the writers queue behind it instead of meeting SQLite's
-//! lock) and runs a `RESTART` checkpoint, which waits (at most
+//! [`RESTART_AT_FRAMES`], the task takes this process's writer's turn,
+//! next after the writer at work and ahead of those queued
+//! (`writer::WriteGate::wait_turn_next`: the writers queue behind it
+//! instead of meeting SQLite's lock, and it copies only what was committed
+//! since the last passive checkpoint, not all that a queue of writers ahead
+//! of it wrote), and runs a `RESTART` checkpoint, which waits (at most
 //! [`RESTART_WAIT`], looking every [`RESTART_POLL`]) for the readers
 //! still on the WAL; the next commit then writes from the start of the
 //! file again, over blocks it already has. What the restart finds not yet
@@ -121,9 +124,10 @@ async fn passive_rounds(pool: &SqlitePool) -> Result<Checkpointed, sqlx::Error> 
     }
 }
 
-/// A `RESTART` checkpoint in this process's writer's turn, after `passive`.
+/// A `RESTART` checkpoint in this process's writer's turn, taken ahead of
+/// the queued writers, after `passive`.
 async fn restart(pool: &SqlitePool, gate: &WriteGate, passive: Checkpointed) -> Result<(), sqlx::Error> {
-    let _turn = gate.wait_turn().await?;
+    let _turn = gate.wait_turn_next().await?;
     let started = std::time::Instant::now();
     let restarted = checkpoint(pool, "PRAGMA wal_checkpoint(RESTART)").await?;
     tracing::debug!(

@@ -36,24 +36,57 @@ const MAX_WAIT: Duration = Duration::from_secs(30);
 
 /// The queue; `None` where there is nothing to queue for.
 #[derive(Clone, Debug)]
-pub(super) struct WriteGate(Option<Arc<Semaphore>>);
+pub(super) struct WriteGate(Option<Arc<Gate>>);
 
-/// One writer's turn, until dropped.
+/// A gate's two places, each a fair (first come, first served) semaphore
+/// of one. A writer waits in `queue` for its place at the head, then for
+/// `lock`, and holds both until its turn ends. The checkpointer
+/// ([`WriteGate::wait_turn_next`]) waits for `lock` alone: it goes after
+/// the writer at the head, ahead of the rest of the queue.
 #[derive(Debug)]
-pub(super) struct WriteTurn(#[allow(dead_code)] Option<OwnedSemaphorePermit>);
+struct Gate {
+    queue: Arc<Semaphore>,
+    lock: Arc<Semaphore>,
+}
+
+/// One writer's turn, until dropped: the lock, and the place at the head
+/// of the queue for a writer (none for a turn taken ahead of the queue).
+#[derive(Debug)]
+pub(super) struct WriteTurn(#[allow(dead_code)] Option<(OwnedSemaphorePermit, Option<OwnedSemaphorePermit>)>);
 
 impl WriteGate {
     /// The gate of a database: one for a SQLite file, none otherwise.
     pub(super) fn for_database(backend: Backend, is_file: bool) -> WriteGate {
-        WriteGate((backend == Backend::Sqlite && is_file).then(|| Arc::new(Semaphore::new(1))))
+        WriteGate(
+            (backend == Backend::Sqlite && is_file)
+                .then(|| Arc::new(Gate { queue: Arc::new(Semaphore::new(1)), lock: Arc::new(Semaphore::new(1)) })),
+        )
     }
 
     /// Waits for this writer's turn (tokio's semaphore is fair), at most
     /// [`MAX_WAIT`]; then answers the pool's timeout, as a busy database would.
     pub(super) async fn wait_turn(&self) -> Result<WriteTurn, sqlx::Error> {
-        let Some(queue) = &self.0 else { return Ok(WriteTurn(None)) };
-        match tokio::time::timeout(MAX_WAIT, queue.clone().acquire_owned()).await {
-            Ok(Ok(permit)) => Ok(WriteTurn(Some(permit))),
+        let Some(gate) = &self.0 else { return Ok(WriteTurn(None)) };
+        let turn = async {
+            let place = gate.queue.clone().acquire_owned().await?;
+            let lock = gate.lock.clone().acquire_owned().await?;
+            Ok::<_, tokio::sync::AcquireError>(WriteTurn(Some((lock, Some(place)))))
+        };
+        match tokio::time::timeout(MAX_WAIT, turn).await {
+            Ok(Ok(turn)) => Ok(turn),
+            Ok(Err(_)) | Err(_) => Err(sqlx::Error::PoolTimedOut),
+        }
+    }
+
+    /// Waits for the turn after the writer now at the head of the queue,
+    /// ahead of every other writer waiting, at most [`MAX_WAIT`]: for the
+    /// checkpointer, which copies what the writers committed while they
+    /// wait (`checkpoint`). Waiting behind the whole queue, it would then
+    /// copy, with every writer held, all that the queue ahead of it wrote.
+    pub(super) async fn wait_turn_next(&self) -> Result<WriteTurn, sqlx::Error> {
+        let Some(gate) = &self.0 else { return Ok(WriteTurn(None)) };
+        match tokio::time::timeout(MAX_WAIT, gate.lock.clone().acquire_owned()).await {
+            Ok(Ok(lock)) => Ok(WriteTurn(Some((lock, None)))),
             Ok(Err(_)) | Err(_) => Err(sqlx::Error::PoolTimedOut),
         }
     }
@@ -116,5 +149,39 @@ mod tests {
         order.lock().unwrap().push("the first writer goes on");
         next.await.unwrap();
         assert_eq!(*order.lock().unwrap(), ["the next writer", "the first writer goes on"]);
+    }
+
+    /// The checkpointer's turn comes right after the writer holding the
+    /// lock, before the writers queued behind that one.
+    #[tokio::test]
+    async fn the_next_turn_goes_ahead_of_the_queue_but_after_the_writer_at_work() {
+        let gate = WriteGate::for_database(Backend::Sqlite, true);
+        let order = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let at_work = gate.wait_turn().await.unwrap();
+        let spawn = |name: &'static str, next: bool| {
+            let (gate, order) = (gate.clone(), order.clone());
+            tokio::spawn(async move {
+                let turn = if next { gate.wait_turn_next().await } else { gate.wait_turn().await }.unwrap();
+                order.lock().unwrap().push(name);
+                tokio::task::yield_now().await;
+                drop(turn);
+            })
+        };
+        let queued = [spawn("first queued", false), spawn("second queued", false)];
+        tokio::task::yield_now().await;
+        let checkpointer = spawn("checkpointer", true);
+        tokio::task::yield_now().await;
+        assert!(order.lock().unwrap().is_empty(), "everyone waits while a writer is at work");
+        drop(at_work);
+        checkpointer.await.unwrap();
+        for writer in queued {
+            writer.await.unwrap();
+        }
+        assert_eq!(*order.lock().unwrap(), ["checkpointer", "first queued", "second queued"]);
+        for (backend, is_file) in [(Backend::Postgres, false), (Backend::Sqlite, false)] {
+            let gate = WriteGate::for_database(backend, is_file);
+            let _a = gate.wait_turn().await.unwrap();
+            let _b = gate.wait_turn_next().await.unwrap();
+        }
     }
 }
