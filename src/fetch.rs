@@ -66,6 +66,11 @@ export function init(method, body, bearer, token, signal) {
   authorize(headers, token);
   return { method, body: body || undefined, credentials: bearer ? "omit" : "include", headers, signal };
 }
+// The request body's writer (`JsonObject`): a text, or (`raw`) JSON text
+// as what it reads.
+export function put(o, k, v, raw) {
+  o[k] = raw ? JSON.parse(v) : v;
+}
 export function pipe(url, init, target, tag, wait, early, token) {
   authorize(init.headers, token);
   const header = (response, name) => response.headers.get(name);
@@ -106,6 +111,39 @@ extern "C" {
     /// its `remove` if its `get` still gives `t`), later in this turn;
     /// nothing without a storage.
     fn store(s: &JsValue, t: &str, dead: bool);
+
+    /// `o[k] = v`, or (`raw`) `o[k] = JSON.parse(v)`: [`JsonObject`]'s
+    /// writes.
+    fn put(o: &JsValue, k: &str, v: &str, raw: bool);
+}
+
+/// The writer of the flat JSON objects of the request bodies, in the wasm:
+/// the native `params::JsonObject`'s calls, each a key set on a JS object,
+/// written out by `JSON.stringify` (its escapes are JSON's too: `\b` and
+/// `\f` short, which the native writer spells `\u0008`, `\u000c`). The
+/// JSON string writer it replaces cost the wasm more than the import.
+#[cfg(target_arch = "wasm32")]
+pub struct JsonObject(JsValue);
+
+#[cfg(target_arch = "wasm32")]
+impl JsonObject {
+    pub fn new() -> Self {
+        JsonObject(js_sys::Object::new().into())
+    }
+
+    /// Adds a key with a string value.
+    pub fn string(&mut self, key: &str, value: &str) {
+        put(&self.0, key, value, false);
+    }
+
+    /// Adds a key with a value that is already JSON.
+    pub fn raw(&mut self, key: &str, json: &str) {
+        put(&self.0, key, json, true);
+    }
+
+    pub fn finish(self) -> String {
+        crate::bindings::stringify(&self.0).as_string().unwrap_or_default()
+    }
 }
 
 /// A bit of a [`pipe`] tag: the request was sent again (it is not, twice).

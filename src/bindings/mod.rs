@@ -35,6 +35,8 @@ mod objects;
 mod read;
 mod typescript;
 
+pub(crate) use read::stringify;
+
 use crate::decode::{self, assign, get, set};
 use crate::error::{Error, Result};
 use crate::fetch::{self, Method, Transport};
