@@ -27,6 +27,7 @@ export function set(o, k, v) {
     o[k] = v;
   } catch {}
 }
+export const num = (v) => (typeof v == "number" ? v : NaN);
 export function kind(v) {
   return v === undefined ? 0 : v === null ? 1 : typeof v == "string" ? 3 : typeof v == "boolean" ? (v ? 5 : 4)
     : typeof v == "number" ? 6 : typeof v != "object" ? 2 : Array.isArray(v) ? 8 : 7;
@@ -54,6 +55,10 @@ extern "C" {
     /// `is_string`, `is_object`, `as_bool`, `Array.isArray`): an import
     /// costs its entry and its shim in the glue.
     fn kind(v: &JsValue) -> u32;
+
+    /// The number `v` is, or NaN: no return slot, as wasm-bindgen's
+    /// `as_f64` (an `Option<f64>`) has in both languages.
+    pub fn num(v: &JsValue) -> f64;
 }
 
 // What [`kind`] answers.
@@ -99,6 +104,13 @@ pub fn is_array(v: &JsValue) -> bool {
 pub fn as_bool(v: &JsValue) -> Option<bool> {
     let k = kind(v);
     (k == KIND_FALSE || k == KIND_TRUE).then_some(k == KIND_TRUE)
+}
+
+/// The number `v` is, if it is one (JSON has no NaN: a NaN reads as none).
+pub fn as_number(v: &JsValue) -> Option<f64> {
+    let n = num(v);
+    #[allow(clippy::eq_op)]
+    (n == n).then_some(n)
 }
 
 /// The value at `key`, or `undefined`; `None` when `v` is not an object.
@@ -283,7 +295,7 @@ fn length(v: &JsValue, path: &[&str]) -> Option<usize> {
     for key in path {
         v = get(&v, key)?;
     }
-    v.as_f64().map(|n| n as usize)
+    as_number(&v).map(|n| n as usize)
 }
 
 /// The params rules of a decoded (camelCase) environment.

@@ -317,7 +317,7 @@ impl Transport {
             return Err(Error::network());
         }
         let answer = answer.unchecked_ref::<Array>();
-        let status = answer.get_unchecked(0).as_f64().unwrap_or_default() as u16;
+        let status = decode::num(&answer.get_unchecked(0)) as u16;
         let json = answer.get_unchecked(1);
         if self.bearer {
             if let Some(token) = answer.get_unchecked(2).as_string() {
@@ -325,7 +325,7 @@ impl Transport {
                 self.token.set(Some(token));
             }
         }
-        let retry_after = answer.get_unchecked(3).as_f64().map(|n| n as u32);
+        let retry_after = decode::as_number(&answer.get_unchecked(3)).map(|n| n as u32);
         if decode::is_undefined(&json) {
             return Err(Error::response_invalid(status, retry_after));
         }
