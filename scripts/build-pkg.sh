@@ -68,7 +68,7 @@ rm -f "$work/input.wasm"
 features=(--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext
   --enable-reference-types --enable-multivalue --enable-mutable-globals)
 # --low-memory-unused: the first 1 KiB of memory holds nothing (the linker
-# puts the stack first, growing down from 1 MiB, and the data after it), so
+# puts the stack first, growing down from 512 KiB, and the data after it), so
 # constant offsets can fold into loads and stores: about 0.2 KiB gzip.
 # Then flattened and re-relooped (the control flow rebuilt from scratch)
 # and -Oz again: about 0.1 KiB gzip.
