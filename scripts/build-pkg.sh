@@ -64,6 +64,24 @@ if [ "$profile" = release-names ]; then
 fi
 wasm-bindgen --target web --out-dir "$work" --out-name gatehouse "$input"
 rm -f "$work/input.wasm"
+# A JS string goes into the wasm as `TextEncoder.encode` makes its UTF-8
+# (the glue's own path when no `realloc` is passed), not by the ASCII loop
+# and `encodeInto` into a buffer grown with the wasm's `realloc`: the same
+# bytes, a shorter glue, and the `realloc` export goes (below: the glue no
+# longer names it). Found by its exact text, or the build fails.
+node --input-type=commonjs - "$work/gatehouse.js" <<'JS'
+const fs = require("fs");
+const file = process.argv[2];
+let glue = fs.readFileSync(file, "utf8");
+const replace = (pattern, to, what) => {
+  if (!pattern.test(glue)) throw new Error(`build-pkg: the glue's ${what} is not where it was; look again`);
+  glue = glue.replace(pattern, to);
+};
+replace(/^function passStringToWasm0\(arg, malloc, realloc\) \{\n {4}if \(realloc === undefined\) \{\n([^]*?)\n {4}\}\n[^]*?\n\}\n/m,
+  "function passStringToWasm0(arg, malloc) {\n$1\n}\n", "passStringToWasm0");
+replace(/\bpassStringToWasm0\((\w+), (wasm\.\w+), wasm\.\w+\)/g, "passStringToWasm0($1, $2)", "passStringToWasm0 calls");
+fs.writeFileSync(file, glue);
+JS
 
 features=(--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext
   --enable-reference-types --enable-multivalue --enable-mutable-globals)
@@ -271,10 +289,9 @@ rm -f "$work/optimized.wasm" "$work/gatehouse_bg.wasm.d.ts"
 # minified ES module: gatehouse.js for browsers and bundlers,
 # gatehouse.node.js for Node.
 mv "$work/gatehouse.js" "$work/glue.js"
-# Two pieces of the glue that never run here go (about 80 bytes gzip), each
-# found by its exact text, or the build fails: passStringToWasm0's branch
-# for a missing `realloc` (the glue always passes one), and the fallback
-# for a TextEncoder without `encodeInto`, which every engine that has the
+# A piece of the glue that never runs here goes, found by its exact text,
+# or the build fails: the fallback for a TextEncoder without `encodeInto`
+# (which the glue no longer calls: above), which every engine that has the
 # rest of what the SDK uses (FinalizationRegistry, TextDecoderStream,
 # Error causes) has.
 node --input-type=commonjs - "$work/glue.js" <<'JS'
@@ -285,7 +302,6 @@ const cut = (pattern, what) => {
   if (!pattern.test(glue)) throw new Error(`build-pkg: the glue's ${what} is not where it was; look again`);
   glue = glue.replace(pattern, "");
 };
-cut(/^ {4}if \(realloc === undefined\) \{\n[^]*?\n {4}\}\n/m, "branch without realloc");
 cut(/^if \(!\('encodeInto' in cachedTextEncoder\)\) \{\n[^]*?\n\}\n/m, "encodeInto fallback");
 fs.writeFileSync(file, glue);
 JS
