@@ -68,7 +68,8 @@ rm -f "$work/input.wasm"
 # (the glue's own path when no `realloc` is passed), not by the ASCII loop
 # and `encodeInto` into a buffer grown with the wasm's `realloc`: the same
 # bytes, a shorter glue, and the `realloc` export goes (below: the glue no
-# longer names it). Found by its exact text, or the build fails.
+# longer names it). Found by its exact text, or the build fails; so is the
+# return slot's DataView (below).
 node --input-type=commonjs - "$work/gatehouse.js" <<'JS'
 const fs = require("fs");
 const file = process.argv[2];
@@ -80,6 +81,15 @@ const replace = (pattern, to, what) => {
 replace(/^function passStringToWasm0\(arg, malloc, realloc\) \{\n {4}if \(realloc === undefined\) \{\n([^]*?)\n {4}\}\n[^]*?\n\}\n/m,
   "function passStringToWasm0(arg, malloc) {\n$1\n}\n", "passStringToWasm0");
 replace(/\bpassStringToWasm0\((\w+), (wasm\.\w+), wasm\.\w+\)/g, "passStringToWasm0($1, $2)", "passStringToWasm0 calls");
+// The one return slot the glue writes (a string's pointer and length, for
+// `as_string`) written through an Int32Array (wasm memory is little-endian,
+// as the typed arrays are on every engine; the slot is 4-aligned), so the
+// cached DataView and its getter go; any other use of it fails the build.
+replace(/^( *)getDataViewMemory0\(\)\.setInt32\(\((\w+) >>> 0\) \+ 4 \* 1, (\w+), true\);\n *getDataViewMemory0\(\)\.setInt32\(\(\2 >>> 0\) \+ 4 \* 0, (\w+), true\);\n/m,
+  "$1new Int32Array(wasm.memory.buffer, $2 >>> 0, 2).set([$4, $3]);\n", "string return slot");
+replace(/^let cachedDataViewMemory0 = null;\nfunction getDataViewMemory0\(\) \{\n[^]*?\n\}\n/m, "", "DataView cache");
+replace(/^ *cachedDataViewMemory0 = null;\n/m, "", "DataView cache reset");
+if (/DataViewMemory0/.test(glue)) throw new Error("build-pkg: the glue writes another return slot through its DataView; look again");
 fs.writeFileSync(file, glue);
 JS
 
