@@ -56,15 +56,16 @@ export function store(s, t, dead) {
 // it (a header is Latin-1: `\s` and U+0085 are its White_Space), or null.
 const seconds = (h) => ((h = /^[\s\x85]*\+?(\d+)[\s\x85]*$/.exec(h)) && h[1] <= 4294967295 ? +h[1] : null);
 const authorize = (headers, token) => token && (headers.Authorization = "Bearer " + token);
-export function init(method, body, bearer, token, signal) {
+// `m`: a `Method` (0, GET; 1, POST; 2, PATCH; 3, DELETE).
+export function init(m, body, bearer, token, signal) {
   const headers = {};
   // Every write says JSON, with or without a body: the server refuses a
   // cookie-carrying write that a browser would not preflight.
-  if (method != "GET") headers["Content-Type"] = "application/json";
+  if (m) headers["Content-Type"] = "application/json";
   // Only a request that asks gets the token in `Gatehouse-Client`.
   if (bearer) headers["Gatehouse-Token-Mode"] = "bearer";
   authorize(headers, token);
-  return { method, body: body || undefined, credentials: bearer ? "omit" : "include", headers, signal };
+  return { method: ["GET", "POST", "PATCH", "DELETE"][m], body: body || undefined, credentials: bearer ? "omit" : "include", headers, signal };
 }
 // The request body's writer (`JsonObject`): a text, or (`raw`) JSON text
 // as what it reads.
@@ -99,13 +100,13 @@ extern "C" {
     /// bearer token of a request sent [`again`](Transport::again).
     fn pipe(url: &str, init: &JsValue, target: &JsValue, tag: u32, wait: u32, early: &JsValue, token: &str) -> Promise;
 
-    /// The `RequestInit` of a request: `method`; `body` (none when empty:
+    /// The `RequestInit` of a request: `method` (a [`Method`] as a number); `body` (none when empty:
     /// a body is a JSON object); `credentials` `omit` in bearer mode,
     /// `include` in cookie mode; its headers (`Content-Type: application/json`
     /// for every write, and in bearer mode `Gatehouse-Token-Mode: bearer` and
     /// the `token`, if not empty, as `Authorization: Bearer`); the `signal`,
     /// an `AbortSignal` or `undefined`.
-    fn init(method: &str, body: &str, bearer: bool, token: &str, signal: &JsValue) -> JsValue;
+    fn init(method: u32, body: &str, bearer: bool, token: &str, signal: &JsValue) -> JsValue;
 
     /// Hands the new token `t` to the storage `s`'s `set` (`dead`: calls
     /// its `remove` if its `get` still gives `t`), later in this turn;
@@ -158,24 +159,14 @@ extern "C" {
     fn global_fetch(url: &str, init: &JsValue) -> Promise;
 }
 
-/// The HTTP methods the frontend API uses.
+/// The HTTP methods the frontend API uses, handed to the JS [`init`] by
+/// number (the JS holds their names).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Method {
     Get,
     Post,
     Patch,
     Delete,
-}
-
-impl Method {
-    fn as_str(self) -> &'static str {
-        match self {
-            Method::Get => "GET",
-            Method::Post => "POST",
-            Method::Patch => "PATCH",
-            Method::Delete => "DELETE",
-        }
-    }
 }
 
 /// Where the API is and how this browser proves who it is.
@@ -300,7 +291,7 @@ impl Transport {
         let token = self.token.take();
         let signal = if decode::is_object(signal) { signal.clone() } else { JsValue::UNDEFINED };
         let init = init(
-            method.as_str(),
+            method as u32,
             body.as_deref().unwrap_or_default(),
             self.bearer,
             token.as_deref().filter(|_| self.bearer).unwrap_or_default(),
