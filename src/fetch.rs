@@ -191,8 +191,9 @@ impl Transport {
     /// `token`: the one `storage` held at load (bearer mode).
     pub fn new(base: &str, bearer: bool, storage: JsValue, token: Option<String>) -> Self {
         let mut base = String::from(base);
-        while base.ends_with('/') {
-            base.pop();
+        // Over bytes: no `char` pattern, so no UTF-8 encoder in the wasm.
+        while let [.., b'/'] = base.as_bytes() {
+            base.truncate(base.len() - 1);
         }
         Transport { base, bearer, token: Cell::new(token.filter(|_| bearer)), storage }
     }
