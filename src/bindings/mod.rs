@@ -35,6 +35,8 @@ mod objects;
 mod read;
 mod typescript;
 
+/// For the wasm's request bodies (`fetch::JsonObject`).
+#[cfg(target_arch = "wasm32")]
 pub(crate) use read::stringify;
 
 use crate::decode::{self, assign, get, set};
