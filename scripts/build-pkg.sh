@@ -46,9 +46,9 @@ done
 # the data after it, so every address of the data is then under 1 MiB and
 # its i32.const takes 3 bytes of LEB, not 4 (about 25 bytes gzip; 128 KiB
 # measured 7 bytes more), and the memory starts at 9 pages, not 17. The
-# SDK's deepest calls (the decoder's, as deep as the schema, about five
-# objects) use a few KiB of it; an overflow would trap (below address 0),
-# never write over the data.
+# SDK's calls are shallow (the deepest, the decoder's, recurse as deep as
+# the schema, about five objects); an overflow would trap (below address
+# 0), never write over the data.
 RUSTFLAGS="${RUSTFLAGS:-} -C target-feature=-reference-types -C link-arg=-zstack-size=524288" \
   cargo build --quiet --profile "$profile" --target wasm32-unknown-unknown -p gatehouse
 
