@@ -68,13 +68,7 @@ extern "C" {
     /// `retry_after` is none (a plain number: wasm-bindgen's `Option<u32>`
     /// costs the glue a test of its own).
     #[wasm_bindgen(js_name = newGatehouseError)]
-    fn new_gatehouse_error(
-        errors: &Array,
-        status: u16,
-        retry_after: f64,
-        body: JsValue,
-        rejected: bool,
-    ) -> JsValue;
+    fn new_gatehouse_error(errors: &Array, status: u16, retry_after: f64, body: JsValue, rejected: bool) -> JsValue;
 }
 
 /// A promise rejected with the `GatehouseError` of `error` (made in the
