@@ -42,7 +42,14 @@ done
 # (The sdk profile, like release, strips the target_features section, so
 # wasm-bindgen warns that it cannot read them; with them it would see core's
 # reference types and expect an externref table.)
-RUSTFLAGS="${RUSTFLAGS:-} -C target-feature=-reference-types" \
+# A 512 KiB stack, not Rust's 1 MiB: the linker puts the stack first and
+# the data after it, so every address of the data is then under 1 MiB and
+# its i32.const takes 3 bytes of LEB, not 4 (about 25 bytes gzip; 128 KiB
+# measured 7 bytes more), and the memory starts at 9 pages, not 17. The
+# SDK's calls are shallow (the deepest, the decoder's, recurse as deep as
+# the schema, about five objects); an overflow would trap (below address
+# 0), never write over the data.
+RUSTFLAGS="${RUSTFLAGS:-} -C target-feature=-reference-types -C link-arg=-zstack-size=524288" \
   cargo build --quiet --profile "$profile" --target wasm32-unknown-unknown -p gatehouse
 
 work=$(mktemp -d)
@@ -57,11 +64,39 @@ if [ "$profile" = release-names ]; then
 fi
 wasm-bindgen --target web --out-dir "$work" --out-name gatehouse "$input"
 rm -f "$work/input.wasm"
+# A JS string goes into the wasm as `TextEncoder.encode` makes its UTF-8
+# (the glue's own path when no `realloc` is passed), not by the ASCII loop
+# and `encodeInto` into a buffer grown with the wasm's `realloc`: the same
+# bytes, a shorter glue, and the `realloc` export goes (below: the glue no
+# longer names it). Found by its exact text, or the build fails; so is the
+# return slot's DataView (below).
+node --input-type=commonjs - "$work/gatehouse.js" <<'JS'
+const fs = require("fs");
+const file = process.argv[2];
+let glue = fs.readFileSync(file, "utf8");
+const replace = (pattern, to, what) => {
+  if (!pattern.test(glue)) throw new Error(`build-pkg: the glue's ${what} is not where it was; look again`);
+  glue = glue.replace(pattern, to);
+};
+replace(/^function passStringToWasm0\(arg, malloc, realloc\) \{\n {4}if \(realloc === undefined\) \{\n([^]*?)\n {4}\}\n[^]*?\n\}\n/m,
+  "function passStringToWasm0(arg, malloc) {\n$1\n}\n", "passStringToWasm0");
+replace(/\bpassStringToWasm0\((\w+), (wasm\.\w+), wasm\.\w+\)/g, "passStringToWasm0($1, $2)", "passStringToWasm0 calls");
+// The one return slot the glue writes (a string's pointer and length, for
+// `as_string`) written through an Int32Array (wasm memory is little-endian,
+// as the typed arrays are on every engine; the slot is 4-aligned), so the
+// cached DataView and its getter go; any other use of it fails the build.
+replace(/^( *)getDataViewMemory0\(\)\.setInt32\(\((\w+) >>> 0\) \+ 4 \* 1, (\w+), true\);\n *getDataViewMemory0\(\)\.setInt32\(\(\2 >>> 0\) \+ 4 \* 0, (\w+), true\);\n/m,
+  "$1new Int32Array(wasm.memory.buffer, $2 >>> 0, 2).set([$4, $3]);\n", "string return slot");
+replace(/^let cachedDataViewMemory0 = null;\nfunction getDataViewMemory0\(\) \{\n[^]*?\n\}\n/m, "", "DataView cache");
+replace(/^ *cachedDataViewMemory0 = null;\n/m, "", "DataView cache reset");
+if (/DataViewMemory0/.test(glue)) throw new Error("build-pkg: the glue writes another return slot through its DataView; look again");
+fs.writeFileSync(file, glue);
+JS
 
 features=(--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext
   --enable-reference-types --enable-multivalue --enable-mutable-globals)
 # --low-memory-unused: the first 1 KiB of memory holds nothing (the linker
-# puts the stack first, growing down from 1 MiB, and the data after it), so
+# puts the stack first, growing down from 512 KiB, and the data after it), so
 # constant offsets can fold into loads and stores: about 0.2 KiB gzip.
 # Then flattened and re-relooped (the control flow rebuilt from scratch)
 # and -Oz again: about 0.1 KiB gzip.
@@ -264,10 +299,9 @@ rm -f "$work/optimized.wasm" "$work/gatehouse_bg.wasm.d.ts"
 # minified ES module: gatehouse.js for browsers and bundlers,
 # gatehouse.node.js for Node.
 mv "$work/gatehouse.js" "$work/glue.js"
-# Two pieces of the glue that never run here go (about 80 bytes gzip), each
-# found by its exact text, or the build fails: passStringToWasm0's branch
-# for a missing `realloc` (the glue always passes one), and the fallback
-# for a TextEncoder without `encodeInto`, which every engine that has the
+# A piece of the glue that never runs here goes, found by its exact text,
+# or the build fails: the fallback for a TextEncoder without `encodeInto`
+# (which the glue no longer calls: above), which every engine that has the
 # rest of what the SDK uses (FinalizationRegistry, TextDecoderStream,
 # Error causes) has.
 node --input-type=commonjs - "$work/glue.js" <<'JS'
@@ -278,7 +312,6 @@ const cut = (pattern, what) => {
   if (!pattern.test(glue)) throw new Error(`build-pkg: the glue's ${what} is not where it was; look again`);
   glue = glue.replace(pattern, "");
 };
-cut(/^ {4}if \(realloc === undefined\) \{\n[^]*?\n {4}\}\n/m, "branch without realloc");
 cut(/^if \(!\('encodeInto' in cachedTextEncoder\)\) \{\n[^]*?\n\}\n/m, "encodeInto fallback");
 fs.writeFileSync(file, glue);
 JS

@@ -7,7 +7,7 @@
 
 use crate::error::{Error, ErrorItem, Result};
 use crate::params::Rules;
-use crate::schema::{camel_case, Key, Kind, Names, Table};
+use crate::schema::{Key, Kind, Names, Table};
 use alloc::string::String;
 use alloc::vec::Vec;
 use gatehouse_protocol::validate::{PasswordRules, UsernameRules};
@@ -24,9 +24,10 @@ export function get(o, k) {
 }
 export function set(o, k, v) {
   try {
-    o[k] = v;
+    o[k.replace(/_(.)/g, (_, c) => c.toUpperCase())] = v;
   } catch {}
 }
+export const num = (v) => (typeof v == "number" ? v : NaN);
 export function kind(v) {
   return v === undefined ? 0 : v === null ? 1 : typeof v == "string" ? 3 : typeof v == "boolean" ? (v ? 5 : 4)
     : typeof v == "number" ? 6 : typeof v != "object" ? 2 : Array.isArray(v) ? 8 : 7;
@@ -40,13 +41,12 @@ extern "C" {
     #[wasm_bindgen(js_name = get)]
     fn get_key(o: &JsValue, k: &str) -> JsValue;
 
-    /// `o[k] = v`; a failure (a frozen object) is ignored, as `Reflect.set`'s was.
+    /// `o[k] = v` under the camelCase of `k` (`verify_at_sign_up`:
+    /// `verifyAtSignUp`; a key without `_` as it is), so that no key is
+    /// made in Rust; a failure (a frozen object) is ignored, as
+    /// `Reflect.set`'s was.
     #[wasm_bindgen(js_name = set)]
     fn set_key(o: &JsValue, k: &str, v: &JsValue);
-
-    /// [`set`] with a text: the JS string made in the same call.
-    #[wasm_bindgen(js_name = set)]
-    pub fn set_text(o: &JsValue, k: &str, v: &str);
 
     /// What `v` is: one of the `KIND_` numbers below. One import for every
     /// type test of the SDK, in place of wasm-bindgen's and js-sys's one
@@ -54,6 +54,10 @@ extern "C" {
     /// `is_string`, `is_object`, `as_bool`, `Array.isArray`): an import
     /// costs its entry and its shim in the glue.
     fn kind(v: &JsValue) -> u32;
+
+    /// The number `v` is, or NaN: no return slot, as wasm-bindgen's
+    /// `as_f64` (an `Option<f64>`) has in both languages.
+    pub fn num(v: &JsValue) -> f64;
 }
 
 // What [`kind`] answers.
@@ -101,12 +105,19 @@ pub fn as_bool(v: &JsValue) -> Option<bool> {
     (k == KIND_FALSE || k == KIND_TRUE).then_some(k == KIND_TRUE)
 }
 
+/// The number `v` is, if it is one (JSON has no NaN: a NaN reads as none).
+pub fn as_number(v: &JsValue) -> Option<f64> {
+    let n = num(v);
+    #[allow(clippy::eq_op)]
+    (n == n).then_some(n)
+}
+
 /// The value at `key`, or `undefined`; `None` when `v` is not an object.
 pub fn get(v: &JsValue, key: &str) -> Option<JsValue> {
     is_object(v).then(|| get_key(v, key))
 }
 
-/// Sets `key` on an object we built.
+/// Sets `key`, camelCased (see [`set_key`]), on an object we built.
 pub fn set(target: &JsValue, key: &str, value: &JsValue) {
     set_key(target, key, value);
 }
@@ -148,6 +159,7 @@ pub trait Json: Sized {
     fn copy(&self) -> Self;
     fn null() -> Self;
     fn new_object() -> Self;
+    /// Sets `value` under the camelCase of `key` (`schema::camel_case`).
     fn set(&mut self, key: &str, value: Self);
 }
 
@@ -233,7 +245,7 @@ pub fn object<J: Json>(v: &J, keys: Table) -> Option<J> {
         if matches!(kind, Kind::MaybeStr) && x.is_nullish() {
             continue;
         }
-        out.set(&camel_case(name), convert(&x, kind)?);
+        out.set(name, convert(&x, kind)?);
     }
     Some(out)
 }
@@ -272,7 +284,7 @@ pub fn empty(keys: Table) -> JsValue {
             Kind::Obj(keys) => empty(keys),
             _ => JsValue::NULL,
         };
-        set(&out, &camel_case(name), &value);
+        set(&out, name, &value);
     }
     out
 }
@@ -283,14 +295,14 @@ fn length(v: &JsValue, path: &[&str]) -> Option<usize> {
     for key in path {
         v = get(&v, key)?;
     }
-    v.as_f64().map(|n| n as usize)
+    as_number(&v).map(|n| n as usize)
 }
 
 /// The params rules of a decoded (camelCase) environment.
 pub fn rules(env: &JsValue) -> Rules {
     let attributes = get(env, "signUp").and_then(|s| get(&s, "attributes"));
     let enabled = Field::ALL.map(|f| {
-        let attribute = attributes.as_ref().and_then(|a| get(a, &camel_case(f.as_str())));
+        let attribute = attributes.as_ref().and_then(|a| get(a, f.js_name()));
         attribute.and_then(|a| get(&a, "enabled")).and_then(|e| as_bool(&e)).unwrap_or(false)
     });
     let rule = |settings, key, default| length(env, &[settings, key]).unwrap_or(default);

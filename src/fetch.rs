@@ -56,15 +56,21 @@ export function store(s, t, dead) {
 // it (a header is Latin-1: `\s` and U+0085 are its White_Space), or null.
 const seconds = (h) => ((h = /^[\s\x85]*\+?(\d+)[\s\x85]*$/.exec(h)) && h[1] <= 4294967295 ? +h[1] : null);
 const authorize = (headers, token) => token && (headers.Authorization = "Bearer " + token);
-export function init(method, body, bearer, token, signal) {
+// `m`: a `Method` (0, GET; 1, POST; 2, PATCH; 3, DELETE).
+export function init(m, body, bearer, token, signal) {
   const headers = {};
   // Every write says JSON, with or without a body: the server refuses a
   // cookie-carrying write that a browser would not preflight.
-  if (method != "GET") headers["Content-Type"] = "application/json";
+  if (m) headers["Content-Type"] = "application/json";
   // Only a request that asks gets the token in `Gatehouse-Client`.
   if (bearer) headers["Gatehouse-Token-Mode"] = "bearer";
   authorize(headers, token);
-  return { method, body: body || undefined, credentials: bearer ? "omit" : "include", headers, signal };
+  return { method: ["GET", "POST", "PATCH", "DELETE"][m], body: body || undefined, credentials: bearer ? "omit" : "include", headers, signal };
+}
+// The request body's writer (`JsonObject`): a text, or (`raw`) JSON text
+// as what it reads.
+export function put(o, k, v, raw) {
+  o[k] = raw ? JSON.parse(v) : v;
 }
 export function pipe(url, init, target, tag, wait, early, token) {
   authorize(init.headers, token);
@@ -94,18 +100,51 @@ extern "C" {
     /// bearer token of a request sent [`again`](Transport::again).
     fn pipe(url: &str, init: &JsValue, target: &JsValue, tag: u32, wait: u32, early: &JsValue, token: &str) -> Promise;
 
-    /// The `RequestInit` of a request: `method`; `body` (none when empty:
+    /// The `RequestInit` of a request: `method` (a [`Method`] as a number); `body` (none when empty:
     /// a body is a JSON object); `credentials` `omit` in bearer mode,
     /// `include` in cookie mode; its headers (`Content-Type: application/json`
     /// for every write, and in bearer mode `Gatehouse-Token-Mode: bearer` and
     /// the `token`, if not empty, as `Authorization: Bearer`); the `signal`,
     /// an `AbortSignal` or `undefined`.
-    fn init(method: &str, body: &str, bearer: bool, token: &str, signal: &JsValue) -> JsValue;
+    fn init(method: u32, body: &str, bearer: bool, token: &str, signal: &JsValue) -> JsValue;
 
     /// Hands the new token `t` to the storage `s`'s `set` (`dead`: calls
     /// its `remove` if its `get` still gives `t`), later in this turn;
     /// nothing without a storage.
     fn store(s: &JsValue, t: &str, dead: bool);
+
+    /// `o[k] = v`, or (`raw`) `o[k] = JSON.parse(v)`: [`JsonObject`]'s
+    /// writes.
+    fn put(o: &JsValue, k: &str, v: &str, raw: bool);
+}
+
+/// The writer of the flat JSON objects of the request bodies, in the wasm:
+/// the native `params::JsonObject`'s calls, each a key set on a JS object,
+/// written out by `JSON.stringify` (its escapes are JSON's too: `\b` and
+/// `\f` short, which the native writer spells `\u0008`, `\u000c`). The
+/// JSON string writer it replaces cost the wasm more than the import.
+#[cfg(target_arch = "wasm32")]
+pub struct JsonObject(JsValue);
+
+#[cfg(target_arch = "wasm32")]
+impl JsonObject {
+    pub fn new() -> Self {
+        JsonObject(js_sys::Object::new().into())
+    }
+
+    /// Adds a key with a string value.
+    pub fn string(&mut self, key: &str, value: &str) {
+        put(&self.0, key, value, false);
+    }
+
+    /// Adds a key with a value that is already JSON.
+    pub fn raw(&mut self, key: &str, json: &str) {
+        put(&self.0, key, json, true);
+    }
+
+    pub fn finish(self) -> String {
+        crate::bindings::stringify(&self.0).as_string().unwrap_or_default()
+    }
 }
 
 /// A bit of a [`pipe`] tag: the request was sent again (it is not, twice).
@@ -120,24 +159,14 @@ extern "C" {
     fn global_fetch(url: &str, init: &JsValue) -> Promise;
 }
 
-/// The HTTP methods the frontend API uses.
+/// The HTTP methods the frontend API uses, handed to the JS [`init`] by
+/// number (the JS holds their names).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Method {
     Get,
     Post,
     Patch,
     Delete,
-}
-
-impl Method {
-    fn as_str(self) -> &'static str {
-        match self {
-            Method::Get => "GET",
-            Method::Post => "POST",
-            Method::Patch => "PATCH",
-            Method::Delete => "DELETE",
-        }
-    }
 }
 
 /// Where the API is and how this browser proves who it is.
@@ -162,8 +191,9 @@ impl Transport {
     /// `token`: the one `storage` held at load (bearer mode).
     pub fn new(base: &str, bearer: bool, storage: JsValue, token: Option<String>) -> Self {
         let mut base = String::from(base);
-        while base.ends_with('/') {
-            base.pop();
+        // Over bytes: no `char` pattern, so no UTF-8 encoder in the wasm.
+        while let [.., b'/'] = base.as_bytes() {
+            base.truncate(base.len() - 1);
         }
         Transport { base, bearer, token: Cell::new(token.filter(|_| bearer)), storage }
     }
@@ -262,7 +292,7 @@ impl Transport {
         let token = self.token.take();
         let signal = if decode::is_object(signal) { signal.clone() } else { JsValue::UNDEFINED };
         let init = init(
-            method.as_str(),
+            method as u32,
             body.as_deref().unwrap_or_default(),
             self.bearer,
             token.as_deref().filter(|_| self.bearer).unwrap_or_default(),
@@ -279,7 +309,7 @@ impl Transport {
             return Err(Error::network());
         }
         let answer = answer.unchecked_ref::<Array>();
-        let status = answer.get_unchecked(0).as_f64().unwrap_or_default() as u16;
+        let status = decode::num(&answer.get_unchecked(0)) as u16;
         let json = answer.get_unchecked(1);
         if self.bearer {
             if let Some(token) = answer.get_unchecked(2).as_string() {
@@ -287,7 +317,7 @@ impl Transport {
                 self.token.set(Some(token));
             }
         }
-        let retry_after = answer.get_unchecked(3).as_f64().map(|n| n as u32);
+        let retry_after = decode::as_number(&answer.get_unchecked(3)).map(|n| n as u32);
         if decode::is_undefined(&json) {
             return Err(Error::response_invalid(status, retry_after));
         }

@@ -26,7 +26,7 @@
 //!   app's wasm, never the package's): the invariants below are the rest's.
 //!
 //! Invariants: no serde, no `format!` and no Rust executor (size: budget
-//! 24 KiB gzip for the wasm and its JS, `bench/size.sh`; messages come from
+//! 20 KiB gzip for the wasm and its JS, `bench/size.sh`; messages come from
 //! the protocol crate's static tables); no panics: every failure is an
 //! [`error::Error`]; only `bindings`, `decode` and `fetch` touch `JsValue`.
 //! The JS in `bindings` and `fetch` is glue and three small pieces of state

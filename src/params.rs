@@ -98,9 +98,16 @@ pub fn join(parts: &[&str]) -> String {
     out
 }
 
-/// A tiny writer for flat JSON objects, without `core::fmt`.
+/// A tiny writer for flat JSON objects, without `core::fmt` (the native
+/// build's; the wasm's is `fetch::JsonObject`, the same calls over a JS
+/// object and `JSON.stringify`).
+#[cfg(not(target_arch = "wasm32"))]
 pub struct JsonObject(String);
 
+#[cfg(target_arch = "wasm32")]
+pub use crate::fetch::JsonObject;
+
+#[cfg(not(target_arch = "wasm32"))]
 impl JsonObject {
     pub fn new() -> Self {
         JsonObject(String::from("{"))

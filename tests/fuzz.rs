@@ -85,7 +85,7 @@ impl Json for Js {
     }
     fn set(&mut self, key: &str, value: Self) {
         if let (Some(Value::Object(map)), Some(value)) = (&mut self.0, value.0) {
-            map.insert(key.to_owned(), value);
+            map.insert(camel_case(key), value);
         }
     }
 }

@@ -205,16 +205,23 @@ fn dns_name(domain: &[u8]) -> bool {
     labels >= 2 && !all(last, DIGIT)
 }
 
+/// The ten digits, for [`phone_number`] to push one at a time.
+const DIGITS: &str = "0123456789";
+
 /// A phone number in E.164: `+` then 8 to 15 digits, the first not 0.
 /// Spaces, dots, hyphens and parentheses between digits are dropped.
 pub fn phone_number(input: &str) -> Result<String, FieldError> {
     const ERR: FieldError = invalid("phone_number", "Enter the phone number with its country code, like +14155550123.");
-    let rest = input.trim().strip_prefix('+').ok_or(ERR)?;
+    // Over bytes, each digit pushed as a `&str` of [`DIGITS`]: no `char`
+    // pattern or push, so no UTF-8 encoder in the SDK's wasm.
+    let [b'+', rest @ ..] = input.trim().as_bytes() else { return Err(ERR) };
     let mut out = String::with_capacity(16);
-    out.push('+');
-    for &b in rest.as_bytes() {
+    #[allow(clippy::single_char_add_str)] // A `&str`, not a `char`: see above.
+    out.push_str("+");
+    for &b in rest {
         if is(b, DIGIT) {
-            out.push(char::from(b));
+            let digit = usize::from(b.wrapping_sub(b'0'));
+            out.push_str(DIGITS.get(digit..digit + 1).unwrap_or_default());
         } else if !is(b, HYPHEN | DOT | PHONE_SEPARATOR) {
             return Err(ERR);
         }

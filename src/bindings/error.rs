@@ -40,7 +40,7 @@ export function addError(errors, code, message, longMessage, paramName) {
   errors.push({ code, message, longMessage, meta: paramName === undefined ? {} : { paramName } });
 }
 export function newGatehouseError(errors, status, retryAfter, body, rejected) {
-  const e = new GatehouseError(errors, status, retryAfter, body);
+  const e = new GatehouseError(errors, status, retryAfter < 0 ? null : retryAfter, body);
   return rejected ? Promise.reject(e) : e;
 }
 "#)]
@@ -64,15 +64,11 @@ extern "C" {
     #[wasm_bindgen(js_name = addError)]
     fn add_error(errors: &Array, code: &str, message: &str, long_message: &str, param_name: Option<&str>);
 
-    /// The error, or (`rejected`) a promise rejected with it.
+    /// The error, or (`rejected`) a promise rejected with it; a negative
+    /// `retry_after` is none (a plain number: wasm-bindgen's `Option<u32>`
+    /// costs the glue a test of its own).
     #[wasm_bindgen(js_name = newGatehouseError)]
-    fn new_gatehouse_error(
-        errors: &Array,
-        status: u16,
-        retry_after: Option<u32>,
-        body: JsValue,
-        rejected: bool,
-    ) -> JsValue;
+    fn new_gatehouse_error(errors: &Array, status: u16, retry_after: f64, body: JsValue, rejected: bool) -> JsValue;
 }
 
 /// A promise rejected with the `GatehouseError` of `error` (made in the
@@ -95,5 +91,6 @@ fn to_js_or_rejected(error: Error, rejected: bool) -> JsValue {
     for item in errors {
         add_error(&items, &item.code, &item.message, &item.long_message, item.param_name.as_deref());
     }
+    let retry_after = retry_after.map_or(-1.0, f64::from);
     new_gatehouse_error(&items, status, retry_after, body.unwrap_or(JsValue::UNDEFINED), rejected)
 }

@@ -35,6 +35,10 @@ mod objects;
 mod read;
 mod typescript;
 
+/// For the wasm's request bodies (`fetch::JsonObject`).
+#[cfg(target_arch = "wasm32")]
+pub(crate) use read::stringify;
+
 use crate::decode::{self, assign, get, set};
 use crate::error::{Error, Result};
 use crate::fetch::{self, Method, Transport};

@@ -27,7 +27,7 @@ extern "C" {
     /// `JSON.stringify(v)`, or `undefined` when it throws (a cycle, a
     /// `BigInt`): no exception slot, and no export to store one, as
     /// js-sys's `JSON::stringify` needs.
-    fn stringify(v: &JsValue) -> JsValue;
+    pub(crate) fn stringify(v: &JsValue) -> JsValue;
 
     /// Whether the object `s` has the functions `get`, `set` and `remove`
     /// (not for `null`, a function or a primitive; nor when reading one

@@ -46,3 +46,35 @@ fn the_name_lists_hold_the_wire_enums_names() {
     assert!(NEXT_ACTION.contains(""));
     assert!(!STRATEGY.contains(""));
 }
+
+/// The JS `set` (`decode::set_key`) camelCases each key with
+/// `k.replace(/_(.)/g, (_, c) => c.toUpperCase())`, here in Rust: the same
+/// as [`camel_case`] for every name of the tables (none has `__` or ends
+/// with `_`, where the two would differ).
+#[test]
+fn the_js_camel_case_of_every_name_is_camel_case() {
+    let js = |key: &str| {
+        let (mut out, mut chars) = (String::new(), key.chars());
+        while let Some(c) = chars.next() {
+            match (c, chars.clone().next()) {
+                ('_', Some(next)) => {
+                    out.extend(next.to_uppercase());
+                    chars.next();
+                }
+                _ => out.push(c),
+            }
+        }
+        out
+    };
+    let mut names = 0;
+    for i in 0..=u8::MAX {
+        for Key(name, _) in Table(i).keys() {
+            assert_eq!(js(name), camel_case(name), "{name}");
+            names += 1;
+        }
+    }
+    assert!(names > 100, "{names}");
+    for name in ["environment", "signUp", "signIn"] {
+        assert_eq!(js(name), name);
+    }
+}
