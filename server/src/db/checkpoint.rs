@@ -52,11 +52,13 @@ const RESTART_AT_FRAMES: i64 = 1000;
 /// checkpoints copy more first ([`PASSIVE_ROUNDS`] at most), without the
 /// writers' turn. A restart copies what is left while every writer waits,
 /// and under load a passive checkpoint's copy and sync take long enough
-/// for the writers to append thousands of frames meanwhile.
+/// for the writers to append thousands of frames meanwhile, which that
+/// checkpoint never sees (it copies up to the WAL's end as it started):
+/// [`left_after`] reads them off the WAL's growth from round to round.
 const RESTART_LEFT_FRAMES: i64 = 200;
 
 /// Passive checkpoints in a row at most before a restart.
-const PASSIVE_ROUNDS: usize = 3;
+const PASSIVE_ROUNDS: usize = 4;
 
 /// How long a restarting checkpoint waits for the readers still on the WAL
 /// (each reads for microseconds) while the writers wait behind it; past
@@ -96,7 +98,7 @@ pub(super) fn start(pool: SqlitePool, gate: WriteGate) -> Checkpoints {
                 return;
             }
             let result = match passive_rounds(&pool).await {
-                Ok(passive) if passive.frames >= RESTART_AT_FRAMES => restart(&pool, &gate, passive).await,
+                Ok((passive, left)) if passive.frames >= RESTART_AT_FRAMES => restart(&pool, &gate, left).await,
                 other => other.map(drop),
             };
             if let Err(e) = result {
@@ -109,31 +111,49 @@ pub(super) fn start(pool: SqlitePool, gate: WriteGate) -> Checkpoints {
     }))
 }
 
-/// Passive checkpoints, one more while a long WAL has more than
-/// [`RESTART_LEFT_FRAMES`] not yet copied, [`PASSIVE_ROUNDS`] at most;
-/// answers the last one's.
-async fn passive_rounds(pool: &SqlitePool) -> Result<Checkpointed, sqlx::Error> {
-    let mut rounds = 1;
+/// Passive checkpoints, one more while a long WAL would leave a restart
+/// more than [`RESTART_LEFT_FRAMES`] to copy ([`left_after`]),
+/// [`PASSIVE_ROUNDS`] at most; answers the last one's, and what it left.
+/// Each round copies what the one before could not see, so each is shorter
+/// than the last and leaves less behind.
+async fn passive_rounds(pool: &SqlitePool) -> Result<(Checkpointed, Option<i64>), sqlx::Error> {
+    let mut previous = None;
+    let mut round = 1;
     loop {
         let passive = checkpoint(pool, "PRAGMA wal_checkpoint(PASSIVE)").await?;
-        let left = passive.frames - passive.copied;
-        if passive.frames < RESTART_AT_FRAMES || left <= RESTART_LEFT_FRAMES || rounds == PASSIVE_ROUNDS {
-            return Ok(passive);
+        let left = left_after(previous, passive);
+        let few_left = left.is_some_and(|left| left <= RESTART_LEFT_FRAMES);
+        if passive.frames < RESTART_AT_FRAMES || few_left || round == PASSIVE_ROUNDS {
+            return Ok((passive, left));
         }
-        rounds += 1;
+        previous = Some(passive);
+        round += 1;
     }
 }
 
+/// At most what a restart right after `passive` finds not yet copied: the
+/// frames `passive` left to its readers, and those the writers appended
+/// while it ran. It saw the WAL as it started, so the latter are read off
+/// the round before (`previous`): what they appended while that one ran,
+/// which took longer (it copied more). Unknown after a first round.
+fn left_after(previous: Option<Checkpointed>, passive: Checkpointed) -> Option<i64> {
+    let previous = previous?;
+    // A WAL that started over between the two: all of it is new.
+    let appended = if passive.frames >= previous.frames { passive.frames - previous.frames } else { passive.frames };
+    Some(passive.frames - passive.copied + appended)
+}
+
 /// A `RESTART` checkpoint in this process's writer's turn, taken ahead of
-/// the queued writers, after `passive`.
-async fn restart(pool: &SqlitePool, gate: &WriteGate, passive: Checkpointed) -> Result<(), sqlx::Error> {
+/// the queued writers, after passive rounds that `left` frames to copy
+/// (at most; for the log).
+async fn restart(pool: &SqlitePool, gate: &WriteGate, left: Option<i64>) -> Result<(), sqlx::Error> {
     let _turn = gate.wait_turn_next().await?;
     let started = std::time::Instant::now();
     let restarted = checkpoint(pool, "PRAGMA wal_checkpoint(RESTART)").await?;
     tracing::debug!(
         busy = restarted.busy,
         frames = restarted.frames,
-        left_by_passive = passive.frames - passive.copied,
+        frames_left = left,
         held_us = started.elapsed().as_micros(),
         "a restarting checkpoint held the writers' turn"
     );
@@ -235,7 +255,7 @@ mod tests {
         write(300).await.unwrap();
         let size = wal_bytes(&path);
         release.send(RESTART_WAIT / 5).unwrap();
-        restart(&pool, &gate, grown).await.unwrap();
+        restart(&pool, &gate, None).await.unwrap();
         thread.join().unwrap();
         write(10).await.unwrap();
         let after = passive().await.unwrap();
@@ -261,5 +281,16 @@ mod tests {
         assert!(wait_for_readers(looks - 1));
         assert!(!wait_for_readers(looks));
         assert!(!wait_for_readers(i32::MAX));
+    }
+
+    #[test]
+    fn what_a_restart_finds_left_is_what_the_last_round_could_not_see() {
+        let at = |frames, copied| Checkpointed { busy: false, frames, copied };
+        assert_eq!(left_after(None, at(7000, 7000)), None, "unknown after a first round");
+        // 2,000 appended while the first round copied 7,000; the second
+        // copied those, and its readers kept 50.
+        assert_eq!(left_after(Some(at(7000, 7000)), at(9000, 8950)), Some(2050));
+        // The WAL started over between the rounds: all 300 frames are new.
+        assert_eq!(left_after(Some(at(7000, 7000)), at(300, 300)), Some(300));
     }
 }
