@@ -142,3 +142,50 @@ async fn client_token_replaced_is_sent_again_once_then_rejects() {
     assert_eq!(status(&err), 409.0);
     assert_eq!(watched_statuses(), [409, 409]);
 }
+
+#[wasm_bindgen(inline_js = r#"
+// Records the Authorization header (or null) of every fetch from now on,
+// until authorizationsSeen() hands them over and stops recording.
+const seen = (globalThis.__ghAuthorizations ??= { on: false, list: [] });
+export function recordAuthorizations() {
+  Object.assign(seen, { on: true, list: [] });
+  if (seen.installed) return;
+  seen.installed = true;
+  const original = globalThis.fetch;
+  globalThis.fetch = (url, init) => {
+    if (seen.on) seen.list.push(new Headers(init?.headers).get("authorization"));
+    return original(url, init);
+  };
+}
+export function authorizationsSeen() {
+  seen.on = false;
+  return seen.list.map((a) => (a === null ? "none" : a));
+}
+"#)]
+extern "C" {
+    #[wasm_bindgen(js_name = recordAuthorizations)]
+    fn record_authorizations();
+    #[wasm_bindgen(js_name = authorizationsSeen)]
+    fn authorizations_seen() -> Vec<String>;
+}
+
+/// An empty token from the storage (`__token`, what the package entry
+/// read from `tokenStorage`) counts as none: the requests carry no
+/// `Authorization: Bearer ` with nothing after it, and the first change
+/// makes a client of its own, whose token the later requests carry.
+#[wasm_bindgen_test]
+async fn an_empty_stored_token_counts_as_none() {
+    record_authorizations();
+    let options = obj(&[("frontendApi", s(API)), ("tokenMode", s("bearer")), ("__token", s(""))]);
+    let gh = JsFuture::from(Gatehouse::load(options)).await.expect("load");
+    let sign_up = get(&gh, "signUp");
+    call(&sign_up, "create", obj(&[("emailAddress", s(&unique_email()))])).await.expect("create");
+    call(&sign_up, "reload", JsValue::UNDEFINED).await.expect("reload");
+    let seen = authorizations_seen();
+    assert!(seen.len() >= 4, "load's two requests, the create and the reload: {seen:?}");
+    let (before, after) = seen.split_at(seen.len() - 1);
+    assert!(before.iter().all(|a| a == "none"), "no request before the first change carries a token: {seen:?}");
+    let last = &after[0];
+    assert!(last.starts_with("Bearer ") && last.len() > "Bearer ".len(), "the reload carries the new token: {seen:?}");
+    assert!(text(&gh, "client.id").is_some());
+}
