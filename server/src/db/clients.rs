@@ -163,10 +163,24 @@ pub(super) async fn insert_user(conn: &mut Conn, u: &NewUser<'_>) -> Result<(), 
     }
 }
 
-pub(super) async fn insert_session(conn: &mut Conn, s: &wire::Session, client_id: &str) -> Result<(), sqlx::Error> {
+/// Where a new session is signed in from, when the request that makes it
+/// is its client's own: stored with the session, which is then recorded
+/// (`crate::session::activity`) in the same commit.
+#[derive(Clone, Copy, Debug)]
+pub struct SessionDevice<'a> {
+    pub user_agent: Option<&'a str>,
+    pub ip: Option<&'a str>,
+}
+
+pub(super) async fn insert_session(
+    conn: &mut Conn,
+    s: &wire::Session,
+    client_id: &str,
+    device: Option<SessionDevice<'_>>,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO sessions (id, user_id, client_id, status, created_at, expire_at) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO sessions (id, user_id, client_id, status, created_at, expire_at, user_agent, ip_address, \
+         last_active_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(&s.id)
     .bind(&s.user_id)
@@ -174,6 +188,9 @@ pub(super) async fn insert_session(conn: &mut Conn, s: &wire::Session, client_id
     .bind(&s.status)
     .bind(s.created_at)
     .bind(s.expire_at)
+    .bind(device.and_then(|d| d.user_agent))
+    .bind(device.and_then(|d| d.ip))
+    .bind(device.map(|_| s.created_at))
     .execute(&mut *conn)
     .await?;
     // A new session: the client's token is replaced (`crate::client`), so

@@ -56,7 +56,7 @@ use crate::config::DatabaseSettings;
 pub use backend::{Backend, Conn, Db};
 use backend::{DbRow, Pool, flag};
 pub use client_tokens::{ClientToken, TokenState};
-pub use clients::{InsertUserError, NewUser};
+pub use clients::{InsertUserError, NewUser, SessionDevice};
 pub use email_links::{EmailLink, LinkOwner, NewEmailLink};
 pub use invitations::InvitationKey;
 pub use limit_buckets::{BUCKET_MS, Bucket};
@@ -331,9 +331,15 @@ impl Tx {
         clients::insert_user(&mut self.tx, user).await
     }
 
-    /// Creates an active session and makes it the client's last active one.
-    pub async fn insert_session(&mut self, session: &wire::Session, client_id: &str) -> Result<(), sqlx::Error> {
-        clients::insert_session(&mut self.tx, session, client_id).await
+    /// Creates a session and makes it the client's last active one; with
+    /// the `device` it is signed in from, when known, recorded with it.
+    pub async fn insert_session(
+        &mut self,
+        session: &wire::Session,
+        client_id: &str,
+        device: Option<SessionDevice<'_>>,
+    ) -> Result<(), sqlx::Error> {
+        clients::insert_session(&mut self.tx, session, client_id, device).await
     }
 
     /// An email link, by the hash of its token, as this transaction sees it.

@@ -123,23 +123,28 @@ fn verification_from_row(row: &DbRow) -> Result<VerificationRecord, sqlx::Error>
 
 /// Inserts or updates the sign-up row, then upserts its verifications.
 pub(super) async fn save(conn: &mut Conn, s: &SignUpRecord, is_new: bool) -> Result<(), sqlx::Error> {
-    let statement = if is_new {
-        "INSERT INTO sign_ups (id, client_id, status, email_address, phone_number, username, \
-         web3_wallet, first_name, last_name, password_hash, legal_accepted, unsafe_metadata, \
-         created_user_id, created_session_id, created_at, abandon_at, ticket_hash, created_user_agent, created_ip, \
-         cancelled_at, locale) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)"
-    } else {
-        "UPDATE sign_ups SET client_id = $2, status = $3, email_address = $4, phone_number = $5, \
-         username = $6, web3_wallet = $7, first_name = $8, last_name = $9, password_hash = $10, \
-         legal_accepted = $11, unsafe_metadata = $12, created_user_id = $13, \
-         created_session_id = $14, created_at = $15, abandon_at = $16, ticket_hash = $17, \
-         created_user_agent = $18, created_ip = $19, cancelled_at = $20, locale = $21 WHERE id = $1"
-    };
     let metadata = serde_json::Value::Object(s.unsafe_metadata.clone()).to_string();
-    sqlx::query(statement)
+    let query = if is_new {
+        sqlx::query(
+            "INSERT INTO sign_ups (id, status, email_address, phone_number, username, web3_wallet, first_name, \
+             last_name, password_hash, legal_accepted, unsafe_metadata, created_user_id, created_session_id, \
+             cancelled_at, locale, client_id, created_at, abandon_at, ticket_hash, created_user_agent, created_ip) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)",
+        )
+    } else {
+        // What a sign-up is created with and never changes (its client, its
+        // times, its ticket, where it began) stays out: SQLite rewrites an
+        // index entry for every indexed column a `SET` names, even to the
+        // same value, and `client_id` and `abandon_at` are indexed.
+        sqlx::query(
+            "UPDATE sign_ups SET status = $2, email_address = $3, phone_number = $4, username = $5, \
+             web3_wallet = $6, first_name = $7, last_name = $8, password_hash = $9, legal_accepted = $10, \
+             unsafe_metadata = $11, created_user_id = $12, created_session_id = $13, cancelled_at = $14, \
+             locale = $15 WHERE id = $1",
+        )
+    };
+    let query = query
         .bind(&s.id)
-        .bind(&s.client_id)
         .bind(s.status.as_str())
         .bind(&s.email_address)
         .bind(&s.phone_number)
@@ -152,15 +157,19 @@ pub(super) async fn save(conn: &mut Conn, s: &SignUpRecord, is_new: bool) -> Res
         .bind(metadata)
         .bind(&s.created_user_id)
         .bind(&s.created_session_id)
-        .bind(s.created_at)
-        .bind(s.abandon_at)
-        .bind(&s.ticket_hash)
-        .bind(&s.created_user_agent)
-        .bind(&s.created_ip)
         .bind(s.cancelled_at)
-        .bind(&s.locale)
-        .execute(&mut *conn)
-        .await?;
+        .bind(&s.locale);
+    let query = match is_new {
+        true => query
+            .bind(&s.client_id)
+            .bind(s.created_at)
+            .bind(s.abandon_at)
+            .bind(&s.ticket_hash)
+            .bind(&s.created_user_agent)
+            .bind(&s.created_ip),
+        false => query,
+    };
+    query.execute(&mut *conn).await?;
     for field in [Field::EmailAddress, Field::PhoneNumber] {
         if let Some(v) = s.verification(field) {
             save_verification(conn, &s.id, field, v).await?;

@@ -1,6 +1,8 @@
 //! Where each session is used from: the `User-Agent` and IP it signed in
-//! with, recorded once right after the flow that made it answers
-//! ([`started`], called by the sign-up and sign-in handlers), and when it
+//! with, recorded once, in the transaction that makes it when that is the
+//! client's own sign-up request (`super::pending::start`, given the
+//! device), else right after the flow that made it answers ([`started`],
+//! called by the sign-up and sign-in handlers); and when it
 //! was last used, moved at token refresh ([`refreshed`]) at most once per
 //! [`TOUCH_EVERY_MS`]: not a write per request. Its user's list of
 //! sessions shows them (`super::user_sessions`).

@@ -7,7 +7,8 @@
 //! then is `session.created` recorded.
 
 use crate::config::Config;
-use crate::db::{SETUP_MFA, Tx};
+use crate::db::{SETUP_MFA, SessionDevice, Tx};
+use crate::device::Device;
 use crate::error::ApiError;
 use crate::model::WebhookEvent;
 use gatehouse_protocol::{ErrorCode, wire};
@@ -15,19 +16,23 @@ use gatehouse_protocol::{ErrorCode, wire};
 /// A new session of `user_id` on `client_id`, stored in `tx`: `pending`
 /// (task [`SETUP_MFA`]) when the instance requires a second factor and the
 /// user has no verified TOTP; else `active`, with its `session.created`.
+/// The `device` it is signed in from, when given, is recorded with it
+/// (`super::activity`).
 pub async fn start(
     tx: &mut Tx,
     config: &Config,
     user_id: &str,
     client_id: &str,
     now: i64,
+    device: Option<&Device>,
 ) -> Result<wire::Session, ApiError> {
     let mut session = super::new_session(user_id, config, now);
     if config.mfa.required && !tx.totp(user_id).await?.is_some_and(|t| t.verified) {
         session.status = String::from("pending");
         session.tasks = vec![String::from(SETUP_MFA)];
     }
-    tx.insert_session(&session, client_id).await?;
+    let device = device.map(|d| SessionDevice { user_agent: d.user_agent.as_deref(), ip: d.ip.as_deref() });
+    tx.insert_session(&session, client_id, device).await?;
     if session.status == "active" {
         tx.record_event(WebhookEvent::SessionCreated, crate::webhooks::data(&session), now).await?;
     }

@@ -68,7 +68,8 @@ pub(super) async fn create_session(ctx: &mut Ctx<'_>, sign_in: &mut SignInRecord
     let after_reset =
         matches!(sign_in.factor, Some(FirstFactor::ResetPasswordEmailCode | FirstFactor::ResetPasswordEmailLink));
     let alert = !after_reset && session::alert::is_new_browser(&mut ctx.tx, ctx.client_id, &user_id).await?;
-    let session = session::pending::start(&mut ctx.tx, &ctx.state.config, &user_id, ctx.client_id, ctx.now).await?;
+    let session =
+        session::pending::start(&mut ctx.tx, &ctx.state.config, &user_id, ctx.client_id, ctx.now, None).await?;
     let mut notice = None;
     if alert && let Some(user) = user_of(&mut ctx.tx, sign_in).await? {
         notice = session::alert::prepare(&mut ctx.tx, ctx.state, &user, &session, ctx.from, ctx.now).await?;

@@ -59,7 +59,8 @@ pub(super) async fn create_user_and_session(ctx: &mut Ctx<'_>, sign_up: &mut Sig
         ctx.tx.record_event(WebhookEvent::UserCreated, user, ctx.now).await?;
     }
     // Active (with its `session.created`), or pending until the user enrols a second factor.
-    let session = session::pending::start(&mut ctx.tx, &ctx.state.config, &user_id, ctx.client_id, ctx.now).await?;
+    let (config, device) = (&ctx.state.config, ctx.device);
+    let session = session::pending::start(&mut ctx.tx, config, &user_id, ctx.client_id, ctx.now, device).await?;
     sign_up.created_user_id = Some(user_id);
     sign_up.created_session_id = Some(session.id);
     Ok(())

@@ -19,10 +19,14 @@ use gatehouse_protocol::wire::{AttemptParams, Envelope, PrepareParams, SignUp, S
 type Answer = Result<Json<Envelope<SignUp>>, ApiError>;
 
 /// Runs an operation and wraps the sign-up in the envelope; a session it
-/// made records where it signed in from (`crate::session::activity`).
+/// made records where it signed in from (`crate::session::activity`): in
+/// its own transaction, or, for one made elsewhere (an email link opened in
+/// another browser), at the first answer that shows it here.
 async fn run(state: &AppState, client: &CurrentClient, id: Option<&str>, op: Operation) -> Answer {
     let (ran, wire_client) = op.run_for(state, client, id).await?;
-    if let Some(session_id) = ran.sign_up.created_session_id.as_deref() {
+    if let Some(session_id) = ran.sign_up.created_session_id.as_deref()
+        && !ran.session_recorded
+    {
         crate::session::activity::started(state, client, session_id).await?;
     }
     Ok(Json(Envelope { response: ran.sign_up, client: wire_client }))

@@ -47,6 +47,7 @@ pub use update::Update;
 
 use crate::client::CurrentClient;
 use crate::db::Tx;
+use crate::device::Device;
 use crate::error::ApiError;
 use crate::ids;
 use crate::model::SignUpRecord;
@@ -76,6 +77,9 @@ pub struct Ctx<'a> {
     pub client_id: &'a str,
     /// The one "now" of the whole operation.
     pub now: i64,
+    /// The browser of the request, when it is the client's own: a session
+    /// the operation makes is recorded as signed in from it.
+    pub device: Option<&'a Device>,
     /// How a link confirmation ended (`gh_status`), set by
     /// [`ConfirmLink`]; for [`CancelByOwner`], why the link could not
     /// cancel (`None`: it cancelled).
@@ -93,6 +97,9 @@ pub struct Ran {
     /// client's new token, when the completion made a replacement due and
     /// the transaction made it (the 303 sets it as the cookie).
     pub token: Option<String>,
+    /// Whether the operation made a session and recorded where it was
+    /// signed in from (the client's own request): nothing left to record.
+    pub session_recorded: bool,
 }
 
 impl Operation {
@@ -130,7 +137,7 @@ impl Operation {
         self.hash_password(state, client_id, id).await?;
         let now = state.now();
         let tx = state.store.begin().await?;
-        let mut ctx = Ctx { state, tx, client_id, now, link: None };
+        let mut ctx = Ctx { state, tx, client_id, now, device: own.map(|c| &c.device), link: None };
         let new_client = own.and_then(|c| c.token.to_store());
         if let Some(token) = &new_client {
             ctx.tx.create_client(client_id, &ids::token_hash(token), now).await?;
@@ -206,7 +213,10 @@ impl Operation {
         crate::telemetry::sign_up_saved(is_new, before.created_user_id.is_none() && sign_up.created_user_id.is_some());
         let link = ctx.link;
         outcome.finish(state, now).await?;
-        Ok((Ran { sign_up: view::sign_up(&sign_up, &state.config, now), link, token }, resource))
+        let session_recorded =
+            own.is_some() && before.created_session_id.is_none() && sign_up.created_session_id.is_some();
+        let ran = Ran { sign_up: view::sign_up(&sign_up, &state.config, now), link, token, session_recorded };
+        Ok((ran, resource))
     }
 }
 
