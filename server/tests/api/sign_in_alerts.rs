@@ -498,12 +498,17 @@ async fn after_this_wasnt_me_that_browser_is_new_again_and_its_second_factor_is_
 /// An app whose users get at most `max` "new sign-in" emails per 10
 /// minutes, with Cersei and her password.
 async fn app_with_a_cap_of(max: u32) -> TestApp {
+    let app = spawn_admin_app_with(capped_at(max)).await;
+    sync_cersei(&app, json!({ "password": PASSWORD })).await;
+    app
+}
+
+/// Settings where users get at most `max` "new sign-in" emails per 10 minutes.
+fn capped_at(max: u32) -> Config {
     let mut config = no_verification();
     config.sign_in.max_new_sign_in_emails = max;
     config.sign_in.new_sign_in_email_window_seconds = 600;
-    let app = spawn_admin_app_with(config).await;
-    sync_cersei(&app, json!({ "password": PASSWORD })).await;
-    app
+    config
 }
 
 /// `gatehouse_messages_total{result="capped"}`, as `/metrics` tells it
@@ -571,4 +576,20 @@ async fn parallel_sign_ins_from_new_browsers_send_at_most_the_cap() {
     assert_eq!(sessions.len(), 8);
     assert_eq!(alerts_to(&app, CERSEI).await.len(), 3);
     assert_eq!(rows(&app).await, 3);
+}
+
+#[tokio::test]
+async fn sign_ins_spread_across_two_nodes_at_once_send_at_most_the_cap() {
+    // Two nodes of one deployment over one PostgreSQL database: the count
+    // is the database's, so the cap is the user's, not each node's.
+    let node_a = app_with_a_cap_of(3).await;
+    if !crate::races::on_postgres(&node_a, "sign_ins_spread_across_two_nodes_at_once_send_at_most_the_cap") {
+        return;
+    }
+    let node_b = node_a.restart(capped_at(3), crate::helpers::admin_options()).await;
+    let sign_ins = (1..=10).map(|n| signed_in_from_a_new_browser(if n % 2 == 0 { &node_a } else { &node_b }, n));
+    assert_eq!(futures_util::future::join_all(sign_ins).await.len(), 10);
+    let emails = alerts_to(&node_a, CERSEI).await.len() + alerts_to(&node_b, CERSEI).await.len();
+    assert_eq!(emails, 3, "each node's outbox holds what it sent");
+    assert_eq!(rows(&node_a).await, 3);
 }
