@@ -17,6 +17,9 @@
 #      builds it (vite build) for a second dev-mode gatehouse-server of its
 #      own ([session] issuer and audience set, 3 s tokens) and starts its
 #      Express backend (server/index.js), which serves the build and /api;
+#      and builds it again for a third dev-mode gatehouse-server, with
+#      [mfa] required (every session pending until TOTP), served by
+#      `vite preview`, whose /api goes to the same Express backend;
 #   5. runs `node --test` on tests/consumers: each browser app completes a
 #      sign-up in headless Chromium, the Node test imports the package and
 #      loads it, and react-app.test.mjs drives the reference app;
@@ -127,7 +130,34 @@ pids+=("$!")
   exec node server/index.js) > "$logs/react-app-backend.log" 2>&1 &
 pids+=("$!")
 
-for url in "$api/healthz" "$dev/" "$preview/" "$app_api/healthz" "$app/"; do
+# The same app against a Gatehouse server where every user needs a second
+# factor: a new session is pending, getToken() answers null, and the page
+# must send its backend no Authorization at all (not "Bearer null").
+taken=" $api_port $dev_port $preview_port $app_api_port $app_port "
+mfa_api_port=$(free_port)
+while [[ "$taken" == *" $mfa_api_port "* ]]; do mfa_api_port=$(free_port); done
+mfa_port=$(free_port)
+while [[ "$taken $mfa_api_port " == *" $mfa_port "* ]]; do mfa_port=$(free_port); done
+mfa_api=http://127.0.0.1:$mfa_api_port
+mfa_app=http://127.0.0.1:$mfa_port
+cat > "$work/react-app-mfa.toml" <<TOML
+allowed_origins = ["$mfa_app"]
+allowed_redirect_origins = ["$mfa_app"]
+
+[mfa]
+required = true
+TOML
+env -u GATEHOUSE_CONFIG -u GATEHOUSE_PKG "$target_dir/debug/gatehouse-server" --dev --listen "127.0.0.1:$mfa_api_port" \
+  --database-url "sqlite://$work/react-app-mfa.db" --config "$work/react-app-mfa.toml" \
+  > "$logs/react-app-mfa-gatehouse.log" 2>&1 &
+pids+=("$!")
+(cd "$example" && VITE_GATEHOUSE_API="$mfa_api" node_modules/.bin/vite build --logLevel warn \
+  --outDir "$work/react-app-mfa" --emptyOutDir)
+(cd "$example" && PORT="$app_port" exec node_modules/.bin/vite preview --outDir "$work/react-app-mfa" \
+  --host 127.0.0.1 --port "$mfa_port" --strictPort) > "$logs/react-app-mfa-preview.log" 2>&1 &
+pids+=("$!")
+
+for url in "$api/healthz" "$dev/" "$preview/" "$app_api/healthz" "$app/" "$mfa_api/healthz" "$mfa_app/"; do
   for _ in $(seq 1 300); do
     curl -fsS -o /dev/null "$url" 2>/dev/null && break
     sleep 0.1
@@ -136,6 +166,7 @@ for url in "$api/healthz" "$dev/" "$preview/" "$app_api/healthz" "$app/"; do
 done
 echo "test-consumers: server at $api, vite dev at $dev, vite preview at $preview (logs: $logs/)"
 echo "test-consumers: the react app at $app, its gatehouse server at $app_api"
+echo "test-consumers: the react app with [mfa] required at $mfa_app, its gatehouse server at $mfa_api"
 
 # 5. The tests.
 status=0
@@ -147,6 +178,8 @@ GATEHOUSE_CONSUMERS_PLAIN="$api/plain/index.html" \
 GATEHOUSE_CONSUMERS_SHOTS="$logs" \
 GATEHOUSE_REACT_APP="$app/" \
 GATEHOUSE_REACT_APP_API="$app_api" \
+GATEHOUSE_REACT_APP_MFA="$mfa_app/" \
+GATEHOUSE_REACT_APP_MFA_API="$mfa_api" \
   node --test --test-concurrency=2 "$@" "$consumers/" || status=$?
 if [ "$status" -ne 0 ]; then
   echo "test-consumers: tests failed; logs and screenshots in $logs/" >&2

@@ -1,7 +1,8 @@
 //! Rolling-window limits counted in the database, so that they hold across
 //! restarts and nodes: wrong codes per address (`crate::verification`),
 //! messages per address and per instance, wrong passwords per account and
-//! IP, per account, and per IP (`crate::sign_in::lockout`).
+//! IP, per account, and per IP (`crate::sign_in::lockout`), "new sign-in"
+//! emails per user (`crate::session::alert`).
 //!
 //! A [`Limit`] allows `max` events of its key in any `window`. Checking and
 //! counting happen in the caller's write transaction: [`wait`] first takes

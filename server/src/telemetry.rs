@@ -109,7 +109,7 @@ pub fn sign_up_saved(started: bool, completed: bool) {
     }
 }
 
-/// What became of one message (a code or a link).
+/// What became of one message (a code or a link, or another email).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Sent {
     /// The mail server (or SMS provider) took it.
@@ -122,6 +122,9 @@ pub enum Sent {
     Refused,
     /// Nothing could deliver it (no sender configured).
     Dropped,
+    /// Not sent: over its per-user cap (the "new sign-in" email,
+    /// `[sign_in] max_new_sign_in_emails`).
+    Capped,
 }
 
 impl Sent {
@@ -132,6 +135,7 @@ impl Sent {
             Sent::Failed => "failed",
             Sent::Refused => "refused",
             Sent::Dropped => "dropped",
+            Sent::Capped => "capped",
         }
     }
 }

@@ -3,10 +3,12 @@
 // Chromium as a person would: sign up with an emailed code, see the
 // protected page with data from the app's Express backend (gatehouse-node),
 // sign out, see the backend refuse, sign in again; and sign up with an email
-// link confirmed in another tab. Run by
+// link confirmed in another tab; and, built against a Gatehouse server with
+// [mfa] required, ask the backend with a pending session. Run by
 // scripts/test-consumers.sh, which builds the app, starts its backend and a
 // Gatehouse server of its own ([session] audience = the app's URL, 3 s
-// tokens), and sets GATEHOUSE_REACT_APP and GATEHOUSE_REACT_APP_API.
+// tokens), and sets GATEHOUSE_REACT_APP and GATEHOUSE_REACT_APP_API (and
+// GATEHOUSE_REACT_APP_MFA, GATEHOUSE_REACT_APP_MFA_API for the second build).
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { test } from "node:test";
@@ -134,6 +136,58 @@ test("sign up with an email link: the waiting page goes on by itself once the li
     assert.deepEqual(problems, []);
   } catch (e) {
     await page.screenshot({ path: `${process.env.GATEHOUSE_CONSUMERS_SHOTS ?? "/tmp"}/react-app-link.png` }).catch(() => null);
+    e.message += `\npage: ${await page.locator("body").innerText().catch(() => "?")}\nproblems: ${problems.join("; ")}`;
+    throw e;
+  } finally {
+    await context.close();
+  }
+});
+
+test("a pending session (a second factor required, none set up yet) asks the backend with no Authorization, not 'Bearer null'", async () => {
+  // The app built against a Gatehouse server with [mfa] required: a new
+  // user's session is pending (tasks ["setup_mfa"]), so getToken() answers
+  // null. /api goes to the same Express backend as the other tests'.
+  const app = env("GATEHOUSE_REACT_APP_MFA");
+  const api = env("GATEHOUSE_REACT_APP_MFA_API");
+  const context = await browser().newContext();
+  context.setDefaultTimeout(20_000);
+  const page = await context.newPage();
+  const problems = [];
+  page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
+  page.on("response", (r) => r.status() >= 400 && !r.url().endsWith("/favicon.ico") && !r.url().endsWith("/api/me") &&
+    problems.push(`${r.status()} ${r.url()}`));
+  // What the page sent the backend, header by header, as Chromium sent it.
+  const asked = [];
+  page.on("request", (r) => r.url().endsWith("/api/me") && asked.push(r.headers()));
+  try {
+    await page.goto(`${app}/`);
+    const email = `react-mfa.${Date.now()}.${Math.random().toString(36).slice(2, 8)}@example.com`;
+    const signUp = page.getByRole("form", { name: "Sign up" });
+    await signUp.getByLabel("Email").fill(email);
+    await signUp.getByLabel("Password").fill("correct horse battery");
+    await signUp.getByRole("button", { name: "Continue" }).click();
+    await page.getByRole("heading", { name: `Verify ${email}` }).waitFor();
+    await page.getByRole("button", { name: "Email me a code" }).click();
+    await page.getByRole("textbox", { name: "Code" }).fill(await sentTo(api, email, "code"));
+    await page.getByRole("button", { name: "Verify" }).click();
+    await page.getByRole("heading", { name: "Welcome!" }).waitFor();
+
+    // The session is there but pending: the protected page is not shown.
+    await page.getByRole("link", { name: "Go to your account" }).click();
+    await page.locator("#signed-out").waitFor();
+    assert.equal(await page.getByRole("heading", { name: "Your account" }).count(), 0);
+    const client = await page.evaluate((api) => fetch(`${api}/v1/client`, { credentials: "include" }).then((r) => r.json()), api);
+    assert.deepEqual(client.response.sessions.map((s) => s.status), ["pending"], JSON.stringify(client));
+
+    // Asking the backend sends no token at all: no Authorization header.
+    await page.getByRole("button", { name: "Ask the backend" }).click();
+    await page.locator("#backend-check", { hasText: /^401 / }).waitFor();
+    assert.equal(asked.length, 1, "one request to the backend");
+    assert.equal(asked[0].authorization, undefined, `the page sent Authorization: ${asked[0].authorization}`);
+    assert.match(await page.locator("#backend-check").innerText(), /session_token_missing/);
+    assert.deepEqual(problems, []);
+  } catch (e) {
+    await page.screenshot({ path: `${process.env.GATEHOUSE_CONSUMERS_SHOTS ?? "/tmp"}/react-app-mfa.png` }).catch(() => null);
     e.message += `\npage: ${await page.locator("body").innerText().catch(() => "?")}\nproblems: ${problems.join("; ")}`;
     throw e;
   } finally {

@@ -242,6 +242,18 @@ pub(super) const BOUNDS: &[Bound] = &[
         get: |c| c.sign_in.max_failed_passwords_per_ip as u64,
     },
     Bound { key: "sign_in.ip_window_seconds", min: 1, max: 7 * DAY, get: |c| c.sign_in.ip_window_seconds },
+    Bound {
+        key: "sign_in.max_new_sign_in_emails",
+        min: 1,
+        max: 10_000,
+        get: |c| c.sign_in.max_new_sign_in_emails as u64,
+    },
+    Bound {
+        key: "sign_in.new_sign_in_email_window_seconds",
+        min: 1,
+        max: 7 * DAY,
+        get: |c| c.sign_in.new_sign_in_email_window_seconds,
+    },
     Bound { key: "events.max_per_client", min: 1, max: 1000, get: |c| c.events.max_per_client as u64 },
     Bound { key: "events.max_per_ip", min: 1, max: 1_000_000, get: |c| c.events.max_per_ip as u64 },
     Bound { key: "events.max_per_node", min: 1, max: 10_000_000, get: |c| c.events.max_per_node as u64 },

@@ -118,6 +118,11 @@ pub struct SignInSettings {
     /// client IP across all accounts within its window: password spraying.
     pub max_failed_passwords_per_ip: u32,
     pub ip_window_seconds: u64,
+    /// "New sign-in" emails per user within their window
+    /// (`crate::session::alert`); past it a sign-in from a new browser still
+    /// works, but sends none (logged, and counted as `capped`).
+    pub max_new_sign_in_emails: u32,
+    pub new_sign_in_email_window_seconds: u64,
 }
 
 /// The bound on password hashing (`crate::password::Hasher`).
@@ -496,6 +501,8 @@ impl Default for SignInSettings {
             account_window_seconds: 60 * 60,
             max_failed_passwords_per_ip: 50,
             ip_window_seconds: 15 * 60,
+            max_new_sign_in_emails: 10,
+            new_sign_in_email_window_seconds: 24 * 60 * 60,
         }
     }
 }

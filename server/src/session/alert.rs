@@ -13,6 +13,15 @@
 //!   No alert after a sign-up (its flow is another) or after a password
 //!   reset (`crate::sign_in`'s completion skips it: the person just read
 //!   the account's mail, and gets the "password changed" email).
+//! - At most `[sign_in] max_new_sign_in_emails` of them per user per
+//!   `new_sign_in_email_window_seconds` ([`under_cap`]), counted like the
+//!   per-address message limits (`crate::limits`: in the sign-in's
+//!   transaction, under the key's row lock, so exact across nodes): whoever
+//!   can sign in again and again (the password known, or a script) cannot
+//!   fill the owner's mailbox. Past the cap the sign-in works as ever and
+//!   no link is stored; the email is not sent, which is logged and counted
+//!   (`gatehouse_messages_total{result="capped"}`). The owner has been told
+//!   of as many new browsers within the window already.
 //! - The link opens `/v1/verify/not_me` (`crate::verify::not_me`): a page
 //!   that changes nothing, whose button ends that session, and then a form
 //!   for a new password whose token ([`issue_password_token`]) works once
@@ -22,12 +31,14 @@ use crate::db::{NewSignInAlert, Tx};
 use crate::delivery::Message;
 use crate::device::Device;
 use crate::error::ApiError;
+use crate::limits::{self, Limit};
 use crate::mail::{Locale, Mail, Recipient};
 use crate::model::UserRecord;
 use crate::origin::PublicOrigin;
 use crate::state::AppState;
 use crate::strategies::email_link;
-use gatehouse_protocol::wire;
+use crate::telemetry::{self, Sent};
+use gatehouse_protocol::wire::{self, Channel};
 
 /// Where the email's link points.
 pub const NOT_ME_PATH: &str = "/v1/verify/not_me";
@@ -60,7 +71,7 @@ pub async fn is_new_browser(tx: &mut Tx, client_id: &str, user_id: &str) -> Resu
 
 /// Stores the link that ends `session` and renders the email that
 /// carries it, to send once committed (none for a user without an email
-/// address).
+/// address, nor past the user's cap: [`under_cap`]).
 pub async fn prepare(
     tx: &mut Tx,
     state: &AppState,
@@ -70,6 +81,9 @@ pub async fn prepare(
     now: i64,
 ) -> Result<Option<Message>, ApiError> {
     let Some(address) = user.email_address.as_deref() else { return Ok(None) };
+    if !under_cap(tx, state, &user.id, now).await? {
+        return Ok(None);
+    }
     let hours_ms = i64::try_from(LINK_HOURS * 60 * 60 * 1000).unwrap_or(i64::MAX);
     let ids = (session.id.as_str(), session.user_id.as_str());
     let token = store_token(tx, NOT_ME, ids, now, now.saturating_add(hours_ms)).await?;
@@ -80,6 +94,32 @@ pub async fn prepare(
     let mail = Mail::NewSignIn { at: &at, browser: &browser, ip, link: &link, hours: LINK_HOURS };
     let to = Recipient { address, name: user.first_name.as_deref(), locale: from.locale };
     Ok(Some(state.mail.render(&mail, to)?))
+}
+
+/// The cap on `user_id`'s "new sign-in" emails. Its key sorts after
+/// those of every other limit a sign-in's transaction takes (`code_failure:`,
+/// `password`, `send:`), as [`limits::wait`] wants.
+fn cap(state: &AppState, user_id: &str) -> Limit {
+    let s = &state.config.sign_in;
+    Limit::new(format!("sign_in_email:{user_id}"), s.max_new_sign_in_emails, s.new_sign_in_email_window_seconds)
+}
+
+/// Whether one more "new sign-in" email to `user_id` fits its cap; if so,
+/// counts it (in the sign-in's transaction). If not, logs and counts the
+/// email that is not sent.
+async fn under_cap(tx: &mut Tx, state: &AppState, user_id: &str, now: i64) -> Result<bool, ApiError> {
+    let cap = cap(state, user_id);
+    if limits::wait(tx, &[&cap], now).await?.is_some() {
+        tracing::warn!(
+            user_id,
+            max_new_sign_in_emails = cap.max,
+            "a sign-in from a new browser sends no email: the user's cap of new sign-in emails is reached"
+        );
+        telemetry::message(Channel::Email, "link", Sent::Capped);
+        return Ok(false);
+    }
+    limits::record(tx, &[&cap], now).await?;
+    Ok(true)
 }
 
 /// A token for the new-password form after the email's link ended

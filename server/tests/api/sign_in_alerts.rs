@@ -3,14 +3,18 @@
 //! link's page changes nothing, its button ends that session, and the form
 //! after it sets a new password that ends every session. And each defence
 //! with the attack it stops: a spent, expired, unknown or foreign token,
-//! a cross-origin form post, a hostile `User-Agent`, the password quota.
+//! a cross-origin form post, a hostile `User-Agent`, the password quota,
+//! sign-ins from new browsers again and again (the per-user cap on the
+//! emails).
 
-use crate::helpers::{Answer, SECRET_KEY, TestApp, TestClient, no_verification, spawn_app_with, token_of};
+use crate::helpers::{
+    Answer, SECRET_KEY, TestApp, TestClient, no_verification, spawn_admin_app_with, spawn_app_with, token_of,
+};
 use crate::sign_in::{CERSEI, PASSWORD, sign_in_with_password, sync_cersei};
 use crate::smtp::{smtp_config, smtp_listener};
 use crate::webhooks::{Receiver, SECRET, config_with, spawn_with_hooks};
 use gatehouse_server::Options;
-use gatehouse_server::config::Secret;
+use gatehouse_server::config::{Config, Secret};
 use reqwest::Method;
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -489,4 +493,103 @@ async fn after_this_wasnt_me_that_browser_is_new_again_and_its_second_factor_is_
     let owner = app.client();
     let sign_in = sign_in_with_password(&owner, CERSEI).await;
     assert_eq!(sign_in["status"], "complete", "{sign_in}");
+}
+
+/// An app whose users get at most `max` "new sign-in" emails per 10
+/// minutes, with Cersei and her password.
+async fn app_with_a_cap_of(max: u32) -> TestApp {
+    let app = spawn_admin_app_with(capped_at(max)).await;
+    sync_cersei(&app, json!({ "password": PASSWORD })).await;
+    app
+}
+
+/// Settings where users get at most `max` "new sign-in" emails per 10 minutes.
+fn capped_at(max: u32) -> Config {
+    let mut config = no_verification();
+    config.sign_in.max_new_sign_in_emails = max;
+    config.sign_in.new_sign_in_email_window_seconds = 600;
+    config
+}
+
+/// `gatehouse_messages_total{result="capped"}`, as `/metrics` tells it
+/// (the process's recorder: every app of this test binary counts there).
+async fn capped(app: &TestApp) -> f64 {
+    let answer = app.admin().get("/metrics").await;
+    assert_eq!(answer.status, 200, "{}", answer.text);
+    answer
+        .text
+        .lines()
+        .filter(|l| l.starts_with("gatehouse_messages_total{") && l.contains("result=\"capped\""))
+        .filter_map(|l| l.rsplit_once(' ')?.1.parse::<f64>().ok())
+        .sum()
+}
+
+/// Signs Cersei in from a browser she never used (a client of its own);
+/// asserts that the session works (it gets a JWT) and answers its id.
+async fn signed_in_from_a_new_browser(app: &TestApp, n: u8) -> String {
+    let laptop = browser(app, &format!("127.0.1.{n}"), CHROME);
+    let session = signed_in(&laptop).await;
+    let token = laptop.session_token(&session).await;
+    assert!(token.response()["jwt"].is_string(), "{}", token.text);
+    session
+}
+
+#[tokio::test]
+async fn new_sign_in_emails_are_capped_per_user_and_sign_ins_past_the_cap_still_work() {
+    let defaults = Config::default().sign_in;
+    assert_eq!((defaults.max_new_sign_in_emails, defaults.new_sign_in_email_window_seconds), (10, 24 * 60 * 60));
+    let app = app_with_a_cap_of(3).await;
+    let capped_before = capped(&app).await;
+
+    // Someone who knows the password signs in from new browsers again and
+    // again: the owner hears of the first three, not of the rest; every
+    // sign-in still works.
+    for n in 1..=6 {
+        signed_in_from_a_new_browser(&app, n).await;
+        app.advance(10);
+    }
+    assert_eq!(alerts_to(&app, CERSEI).await.len(), 3, "three emails, however many sign-ins");
+    assert_eq!(rows(&app).await, 3, "no link is stored for an email not sent");
+    assert!(capped(&app).await >= capped_before + 3.0, "the three emails not sent are counted");
+
+    // Once the first of them has left the window (10 minutes), one more
+    // new browser is told of again, and only one.
+    app.advance(600 - 60 + 1);
+    signed_in_from_a_new_browser(&app, 7).await;
+    signed_in_from_a_new_browser(&app, 8).await;
+    assert_eq!(alerts_to(&app, CERSEI).await.len(), 4);
+
+    // The cap is the user's: another user's first new browser is news.
+    let answer = app.admin().put("/v1/admin/users", json!({ "email": "ana@example.com", "password": PASSWORD })).await;
+    assert_eq!(answer.status, 200, "{}", answer.text);
+    sign_in_with_password(&browser(&app, "127.0.1.9", FIREFOX), "ana@example.com").await;
+    assert_eq!(alerts_to(&app, "ana@example.com").await.len(), 1);
+}
+
+#[tokio::test]
+async fn parallel_sign_ins_from_new_browsers_send_at_most_the_cap() {
+    // Counted under the key's row lock in each sign-in's transaction: on
+    // PostgreSQL too, no two sign-ins both see the last place free.
+    let app = app_with_a_cap_of(3).await;
+    let sign_ins = (1..=8).map(|n| signed_in_from_a_new_browser(&app, n));
+    let sessions = futures_util::future::join_all(sign_ins).await;
+    assert_eq!(sessions.len(), 8);
+    assert_eq!(alerts_to(&app, CERSEI).await.len(), 3);
+    assert_eq!(rows(&app).await, 3);
+}
+
+#[tokio::test]
+async fn sign_ins_spread_across_two_nodes_at_once_send_at_most_the_cap() {
+    // Two nodes of one deployment over one PostgreSQL database: the count
+    // is the database's, so the cap is the user's, not each node's.
+    let node_a = app_with_a_cap_of(3).await;
+    if !crate::races::on_postgres(&node_a, "sign_ins_spread_across_two_nodes_at_once_send_at_most_the_cap") {
+        return;
+    }
+    let node_b = node_a.restart(capped_at(3), crate::helpers::admin_options()).await;
+    let sign_ins = (1..=10).map(|n| signed_in_from_a_new_browser(if n % 2 == 0 { &node_a } else { &node_b }, n));
+    assert_eq!(futures_util::future::join_all(sign_ins).await.len(), 10);
+    let emails = alerts_to(&node_a, CERSEI).await.len() + alerts_to(&node_b, CERSEI).await.len();
+    assert_eq!(emails, 3, "each node's outbox holds what it sent");
+    assert_eq!(rows(&node_a).await, 3);
 }
