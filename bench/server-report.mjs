@@ -34,6 +34,7 @@ const argon2All = rows.filter((r) => r.kind === "argon2").map((r) => r.per_s.toF
 const gets = rows.filter((r) => r.kind === "get");
 const flows = rows.filter((r) => r.kind === "flows");
 const wakeups = rows.filter((r) => r.kind === "wakeup");
+const wal = rows.find((r) => r.kind === "wal_frames");
 
 const f0 = (x) => (x == null || Number.isNaN(x) ? "-" : Math.round(x).toLocaleString("en-US"));
 const f1 = (x) => (x == null || Number.isNaN(x) ? "-" : x.toFixed(1));
@@ -109,6 +110,16 @@ for (const cell of [...cells.values()].sort((a, b) => order(a.setup) - order(b.s
 out.push("");
 out.push("Latencies are from the last round. \"vs the peer\": our mean over the peer's figure for the same mode and concurrency in this run (the peer runs on SQLite). Errors are counted by step and HTTP status over every round.");
 out.push("");
+if (wal) {
+  out.push("### What a flow writes to SQLite's WAL");
+  out.push("");
+  out.push(`One SQLite node, the flows above without a password one at a time (c=1) for 3 s after a warm-up, the server's \`pwrite\`s read by \`strace -f -e trace=pwrite64 -xx -s 24 -p PID\`: each WAL frame's 24-byte header names its page and marks a commit's last frame; \`bench/wal-frames.py\` reads them and names each page's B-tree with SQLite's \`dbstat\`. ${f0(wal.flows)} flows made ${f0(wal.commits)} commits and **${f0(wal.frames)} frames** of ${wal.page_size} bytes: **${f2(wal.commits / wal.flows)} commits and ${f1(wal.frames / wal.flows)} frames per flow**.`);
+  out.push("");
+  out.push("| B-tree (table or index) | frames per flow |");
+  out.push("|---|---|");
+  for (const [name, n] of Object.entries(wal.by_tree).slice(0, 12)) out.push(`| \`${name}\` | ${f2(n)} |`);
+  out.push("");
+}
 if (peerRows.length) {
   out.push("### The peer in the same run: django-allauth headless");
   out.push("");

@@ -7,7 +7,9 @@
 # Builds the server (SERVER_PROFILE, one place) and the generator
 # (bench/load, profile bench-tools), then, on this machine:
 #   1. the ceilings: raw argon2id hashes/s on every core with the server's
-#      parameters, and GET /healthz requests/s on one SQLite node;
+#      parameters, and GET /healthz requests/s on one SQLite node; and what
+#      a flow writes to SQLite's WAL: one node, flows one at a time for 3 s,
+#      its frame writes read by `strace` (bench/wal-frames.py);
 #   2. round 1 of the flows: complete email-code sign-ups (create, prepare,
 #      code from the delivery sink, attempt -> complete), each flow a fresh
 #      client, closed loop at each concurrency, without and with a password,
@@ -178,6 +180,18 @@ for c in 16 64; do
     --label ceiling --out "$RESULTS" > /dev/null
 done
 stop_nodes
+
+say "the WAL frames of a flow: one SQLite node, c=1 for 3 s under strace"
+start_nodes sqlite nopw wal-frames
+"$LOAD" flows --base "${BASES[0]}" --sink "$SINK" -c 4 -d 2 --warmup 1 --label warm --out "$OUT/wal-warm.jsonl" > /dev/null
+strace -f -e trace=pwrite64 -xx -s 24 -p "${PIDS[0]}" -o "$OUT/wal-frames.strace" 2> /dev/null &
+STRACE=$!
+sleep 1
+"$LOAD" flows --base "${BASES[0]}" --sink "$SINK" -c 1 -d 3 --warmup 0 --label wal --out "$OUT/wal-flows.jsonl" > /dev/null
+kill "$STRACE"
+wait "$STRACE" 2> /dev/null || true
+stop_nodes
+python3 bench/wal-frames.py "$OUT/wal-frames.strace" "$OUT/db-wal-frames.sqlite" "$OUT/wal-flows.jsonl" >> "$RESULTS"
 
 say "flows, round 1: $SETUPS x $MODES x c=$CONCS, $DURATION s each"
 flows_round 1

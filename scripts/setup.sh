@@ -27,11 +27,13 @@ need_apt() { # need_apt PACKAGE...: installs the Debian packages that are missin
 
 # `make bench` is `make test`'s tools plus psql, which bench/server.sh
 # makes its PostgreSQL databases with, brotli for the size report
-# (bench/size-report.sh), and chromium-headless-shell, the browser without
-# a UI that bench/sdk-ready.mjs opens its pages in beside the full one.
+# (bench/size-report.sh), strace, which bench/server.sh reads a flow's WAL
+# writes with, and chromium-headless-shell, the browser without a UI that
+# bench/sdk-ready.mjs opens its pages in beside the full one.
 if [ "$purpose" = bench ]; then
   command -v psql >/dev/null 2>&1 || need_apt postgresql-client
   command -v brotli >/dev/null 2>&1 || need_apt brotli
+  command -v strace >/dev/null 2>&1 || need_apt strace
   command -v chromium-headless-shell >/dev/null 2>&1 || need_apt chromium-headless-shell
   purpose=test
 fi
