@@ -65,7 +65,7 @@ export function init(m, body, bearer, token, signal) {
   // Only a request that asks gets the token in `Gatehouse-Client`.
   if (bearer) headers["Gatehouse-Token-Mode"] = "bearer";
   authorize(headers, token);
-  return { method: ["GET", "POST", "PATCH", "DELETE"][m], body: body || undefined, credentials: bearer ? "omit" : "include", headers, signal };
+  return { method: ["GET", "POST", "PATCH", "DELETE"][m], body: body ? JSON.stringify(body) : undefined, credentials: bearer ? "omit" : "include", headers, signal };
 }
 // The request body's writer (`JsonObject`): a text, or (`raw`) JSON text
 // as what it reads.
@@ -100,13 +100,13 @@ extern "C" {
     /// bearer token of a request sent [`again`](Transport::again).
     fn pipe(url: &str, init: &JsValue, target: &JsValue, tag: u32, wait: u32, early: &JsValue, token: &str) -> Promise;
 
-    /// The `RequestInit` of a request: `method` (a [`Method`] as a number); `body` (none when empty:
-    /// a body is a JSON object); `credentials` `omit` in bearer mode,
+    /// The `RequestInit` of a request: `method` (a [`Method`] as a number); `body`, the
+    /// JSON of the object a [`JsonObject`] wrote (none for `undefined`); `credentials` `omit` in bearer mode,
     /// `include` in cookie mode; its headers (`Content-Type: application/json`
     /// for every write, and in bearer mode `Gatehouse-Token-Mode: bearer` and
     /// the `token`, if not empty, as `Authorization: Bearer`); the `signal`,
     /// an `AbortSignal` or `undefined`.
-    fn init(method: u32, body: &str, bearer: bool, token: &str, signal: &JsValue) -> JsValue;
+    fn init(method: u32, body: &JsValue, bearer: bool, token: &str, signal: &JsValue) -> JsValue;
 
     /// Hands the new token `t` to the storage `s`'s `set` (`dead`: calls
     /// its `remove` if its `get` still gives `t`), later in this turn;
@@ -120,9 +120,11 @@ extern "C" {
 
 /// The writer of the flat JSON objects of the request bodies, in the wasm:
 /// the native `params::JsonObject`'s calls, each a key set on a JS object,
-/// written out by `JSON.stringify` (its escapes are JSON's too: `\b` and
-/// `\f` short, which the native writer spells `\u0008`, `\u000c`). The
-/// JSON string writer it replaces cost the wasm more than the import.
+/// which [`init`] writes out by `JSON.stringify` (its escapes are JSON's
+/// too: `\b` and `\f` short, which the native writer spells `\u0008`,
+/// `\u000c`). The JSON string writer it replaces cost the wasm more than
+/// the import; the object goes to [`init`] as it is (no JSON text made in
+/// JS, copied into the wasm and back).
 #[cfg(target_arch = "wasm32")]
 pub struct JsonObject(JsValue);
 
@@ -142,8 +144,8 @@ impl JsonObject {
         put(&self.0, key, json, true);
     }
 
-    pub fn finish(self) -> String {
-        crate::bindings::stringify(&self.0).as_string().unwrap_or_default()
+    pub fn finish(self) -> JsValue {
+        self.0
     }
 }
 
@@ -224,7 +226,7 @@ impl Transport {
 
     /// Starts one request; its promise resolves to the `Response`. An
     /// `AbortSignal` as `signal` aborts it (anything else is ignored).
-    pub fn start(&self, method: Method, path: &str, body: Option<String>, signal: &JsValue) -> Promise {
+    pub fn start(&self, method: Method, path: &str, body: Option<JsValue>, signal: &JsValue) -> Promise {
         let (url, init) = self.request(method, path, body, signal);
         global_fetch(&url, &init)
     }
@@ -234,7 +236,7 @@ impl Transport {
         &self,
         method: Method,
         path: &str,
-        body: Option<String>,
+        body: Option<JsValue>,
         signal: &JsValue,
         target: &JsValue,
         tag: u32,
@@ -288,12 +290,12 @@ impl Transport {
     }
 
     /// The URL and `RequestInit` of one request.
-    fn request(&self, method: Method, path: &str, body: Option<String>, signal: &JsValue) -> (String, JsValue) {
+    fn request(&self, method: Method, path: &str, body: Option<JsValue>, signal: &JsValue) -> (String, JsValue) {
         let token = self.token.take();
         let signal = if decode::is_object(signal) { signal.clone() } else { JsValue::UNDEFINED };
         let init = init(
             method as u32,
-            body.as_deref().unwrap_or_default(),
+            &body.unwrap_or_default(),
             self.bearer,
             token.as_deref().filter(|_| self.bearer).unwrap_or_default(),
             &signal,

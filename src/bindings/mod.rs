@@ -35,8 +35,8 @@ mod objects;
 mod read;
 mod typescript;
 
-/// For the wasm's request bodies (`fetch::JsonObject`).
-#[cfg(target_arch = "wasm32")]
+/// For the Rust API's request bodies (`fetch::JsonObject`'s objects).
+#[cfg(feature = "rust-api")]
 pub(crate) use read::stringify;
 
 use crate::decode::{self, assign, get, set};
