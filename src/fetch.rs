@@ -40,7 +40,7 @@
 
 use crate::decode;
 use crate::error::{Error, Result};
-use crate::params::join;
+use crate::params::{join, Body};
 use alloc::string::String;
 use core::cell::Cell;
 use gatehouse_protocol::ErrorCode;
@@ -226,7 +226,7 @@ impl Transport {
 
     /// Starts one request; its promise resolves to the `Response`. An
     /// `AbortSignal` as `signal` aborts it (anything else is ignored).
-    pub fn start(&self, method: Method, path: &str, body: Option<JsValue>, signal: &JsValue) -> Promise {
+    pub fn start(&self, method: Method, path: &str, body: Option<Body>, signal: &JsValue) -> Promise {
         let (url, init) = self.request(method, path, body, signal);
         global_fetch(&url, &init)
     }
@@ -236,7 +236,7 @@ impl Transport {
         &self,
         method: Method,
         path: &str,
-        body: Option<JsValue>,
+        body: Option<Body>,
         signal: &JsValue,
         target: &JsValue,
         tag: u32,
@@ -290,12 +290,15 @@ impl Transport {
     }
 
     /// The URL and `RequestInit` of one request.
-    fn request(&self, method: Method, path: &str, body: Option<JsValue>, signal: &JsValue) -> (String, JsValue) {
+    // `JsValue::from`: the wasm's body is the `JsValue` already; the native
+    // build's (never sent) is its JSON text.
+    #[allow(clippy::useless_conversion)]
+    fn request(&self, method: Method, path: &str, body: Option<Body>, signal: &JsValue) -> (String, JsValue) {
         let token = self.token.take();
         let signal = if decode::is_object(signal) { signal.clone() } else { JsValue::UNDEFINED };
         let init = init(
             method as u32,
-            &body.unwrap_or_default(),
+            &body.map(JsValue::from).unwrap_or_default(),
             self.bearer,
             token.as_deref().filter(|_| self.bearer).unwrap_or_default(),
             &signal,

@@ -9,6 +9,8 @@
 //! [`Table`] and [`Names`]).
 
 use alloc::string::String;
+#[cfg(not(target_arch = "wasm32"))]
+use alloc::{string::ToString, vec::Vec};
 use gatehouse_protocol::{
     FirstFactor, NextAction, SecondFactor, SignInStatus, SignUpMode, SignUpStatus, Strategy, VerificationStatus,
 };
@@ -211,6 +213,51 @@ impl Table {
             Some(Key(unsafe { core::str::from_utf8_unchecked(name) }, kind_of(variant, index)?))
         })
     }
+}
+
+impl Table {
+    /// Its index, as the JS decoder (`src/js/decode.js`) numbers the tables.
+    pub fn index(self) -> u8 {
+        self.0
+    }
+}
+
+/// The tables and the name lists as the JS decoder holds them
+/// (`src/js/decode.js`'s `TABLES` and `LISTS`, which a test checks are
+/// these): the tables joined by `|`, each its keys joined by spaces, a key
+/// its wire name, `:` and its kind's letter and index; the lists joined by
+/// `|`, each its names joined by spaces.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn js_text() -> (String, String) {
+    let tables: Vec<String> = (0..TABLE_PARTS.len() as u8)
+        .map(|i| {
+            let keys: Vec<String> = Table(i)
+                .keys()
+                .map(|Key(name, kind)| {
+                    let (letter, index) = match kind {
+                        Kind::Str => ("s", None),
+                        Kind::OptStr => ("S", None),
+                        Kind::MaybeStr => ("m", None),
+                        Kind::Enum(Names(i)) => ("e", Some(i)),
+                        Kind::OptEnum(Names(i)) => ("E", Some(i)),
+                        Kind::Bool => ("b", None),
+                        Kind::Num => ("n", None),
+                        Kind::OptNum => ("N", None),
+                        Kind::Strs => ("l", None),
+                        Kind::Obj(Table(i)) => ("o", Some(i)),
+                        Kind::OptObj(Table(i)) => ("O", Some(i)),
+                        Kind::List(Table(i)) => ("r", Some(i)),
+                        Kind::AnyObj => ("a", None),
+                    };
+                    [name, ":", letter, &index.map(|i| i.to_string()).unwrap_or_default()].concat()
+                })
+                .collect();
+            keys.join(" ")
+        })
+        .collect();
+    let lists: Vec<String> =
+        (0..NAME_PARTS.len() as u8).map(|i| Names(i).names().collect::<Vec<_>>().join(" ")).collect();
+    (tables.join("|"), lists.join("|"))
 }
 
 /// A kind from its bytes ([`kind_bytes`]).

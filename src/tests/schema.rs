@@ -78,3 +78,14 @@ fn the_js_camel_case_of_every_name_is_camel_case() {
         assert_eq!(js(name), name);
     }
 }
+
+/// The JS decoder's copy of the tables (`src/js/decode.js`) is [`js_text`].
+#[test]
+fn the_js_decoder_holds_these_tables() {
+    let js = include_str!("../js/decode.js").replace("\n  \"", " \"");
+    let (tables, lists) = js_text();
+    let want = [format!("const TABLES = \"{tables}\";"), format!("const LISTS = \"{lists}\";")];
+    for line in want {
+        assert!(js.contains(&line), "src/js/decode.js should say:\n{line}");
+    }
+}
