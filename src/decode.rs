@@ -3,21 +3,19 @@
 //! objects the SDK exposes, with camelCase keys. The walker is JS
 //! (`src/js/decode.js`, with the reading imports below; fuzzed natively in
 //! Node by tests/fuzz.rs): [`answer`] hands it an answer and a table's
-//! index; the error bodies ([`error_items`]) and the environment's rules
-//! ([`rules`]) are read here.
+//! index, and the error bodies are read there too ([`error_items`]); the
+//! environment's rules ([`rules`]) are read here.
 //!
 //! Every reader answers `None` (the JS decoder `undefined`) on a missing or
 //! mistyped value; the caller turns that into `response_invalid`. Nothing
 //! here can trap.
 
-use crate::error::{Error, ErrorItem, Result};
+use crate::error::{Error, Result};
 use crate::params::Rules;
 use crate::schema::Table;
-use alloc::string::String;
-use alloc::vec::Vec;
 use gatehouse_protocol::validate::{PasswordRules, UsernameRules};
 use gatehouse_protocol::Field;
-use js_sys::{Array, Object};
+use js_sys::Object;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -58,6 +56,13 @@ extern "C" {
     /// An object of the table `t` with nothing in it yet.
     #[wasm_bindgen(js_name = empty)]
     fn empty_js(t: u8) -> JsValue;
+
+    /// The items of an error answer, `{ "errors": [ { code, message,
+    /// long_message, meta: { param_name? } } ] }` with at least one, as
+    /// the JS `GatehouseError` holds them (`{ code, message, longMessage,
+    /// meta: { paramName? } }`), or `undefined` when it is not one.
+    #[wasm_bindgen(js_name = errorItems)]
+    pub fn error_items(v: &JsValue) -> JsValue;
 }
 
 // What [`kind`] answers.
@@ -144,51 +149,6 @@ pub fn empty(keys: Table) -> JsValue {
     empty_js(keys.index())
 }
 
-/// A parsed JSON value, as [`error_items`] reads it: `JsValue` in the SDK.
-/// The native fuzz tests (tests/fuzz.rs) run the same reader over
-/// `serde_json` values; the wasm has this one implementation only.
-pub trait Json: Sized {
-    /// The value at `key` (`Self::absent()` when missing); `None` when
-    /// `self` is not an object.
-    fn get(&self, key: &str) -> Option<Self>;
-    fn is_absent(&self) -> bool;
-    fn is_null(&self) -> bool;
-    /// Absent or `null`.
-    fn is_nullish(&self) -> bool {
-        self.is_absent() || self.is_null()
-    }
-    fn as_string(&self) -> Option<String>;
-    /// Whether this is an array whose every item passes `check`.
-    fn all_items(&self, check: impl FnMut(Self) -> bool) -> bool;
-}
-
-impl Json for JsValue {
-    #[inline(always)]
-    fn get(&self, key: &str) -> Option<Self> {
-        get(self, key)
-    }
-    #[inline(always)]
-    fn is_absent(&self) -> bool {
-        is_undefined(self)
-    }
-    #[inline(always)]
-    fn is_null(&self) -> bool {
-        kind(self) == KIND_NULL
-    }
-    #[inline(always)]
-    fn is_nullish(&self) -> bool {
-        is_nullish(self)
-    }
-    #[inline(always)]
-    fn as_string(&self) -> Option<String> {
-        JsValue::as_string(self)
-    }
-    #[inline(always)]
-    fn all_items(&self, check: impl FnMut(Self) -> bool) -> bool {
-        is_array(self) && self.unchecked_ref::<Array>().iter().all(check)
-    }
-}
-
 /// A number at the end of a path of keys, as a length rule.
 fn length(v: &JsValue, path: &[&str]) -> Option<usize> {
     let mut v = v.clone();
@@ -218,23 +178,4 @@ pub fn rules(env: &JsValue) -> Rules {
             max_length: rule("usernameSettings", "maxLength", un.max_length),
         },
     }
-}
-
-/// `{ "errors": [ { code, message, long_message, meta: { param_name? } } ] }`,
-/// with at least one error.
-pub fn error_items<J: Json>(v: &J) -> Option<Vec<ErrorItem>> {
-    let mut items = Vec::new();
-    let all = v.get("errors")?.all_items(|e| error_item(&e).map(|item| items.push(item)).is_some());
-    (all && !items.is_empty()).then_some(items)
-}
-
-fn error_item<J: Json>(v: &J) -> Option<ErrorItem> {
-    let param = v.get("meta")?.get("param_name")?;
-    let param_name = if param.is_nullish() { None } else { Some(param.as_string()?) };
-    Some(ErrorItem {
-        code: v.get("code")?.as_string()?,
-        message: v.get("message")?.as_string()?,
-        long_message: v.get("long_message")?.as_string()?,
-        param_name,
-    })
 }

@@ -75,10 +75,11 @@ fn sdk_texts(code: ErrorCode) -> (&'static str, &'static str, &'static str) {
     SDK_TEXTS.get(i).copied().unwrap_or(SDK_TEXTS[1])
 }
 
-/// A failed operation: at least one [`ErrorItem`], the HTTP status (0 when
-/// no response carried the error), the `Retry-After` seconds, if any, and
-/// the server's error body, if one was read ([`Failure`], read through
-/// `Deref`). Boxed: every `Result` of the SDK
+/// A failed operation: the SDK's own [`ErrorItem`] (none for a server's
+/// error answer, whose items the JS reads from its body), the HTTP status
+/// (0 when no response carried the error), the `Retry-After` seconds, if
+/// any, and the server's error body, if one was read ([`Failure`], read
+/// through `Deref`). Boxed: every `Result` of the SDK
 /// passes through several layers, and a pointer-wide error keeps each of
 /// them small (about 0.5 KiB gzip of the wasm).
 #[derive(Clone, Debug, PartialEq)]
@@ -91,8 +92,9 @@ pub struct Failure {
     pub status: u16,
     pub retry_after: Option<u32>,
     /// The error body as the server sent it (its `errors` already checked
-    /// into `errors`): the JS error reads its `trace_id` and each error's
-    /// whole `meta` from it.
+    /// by `decode::error_items`, which reads them again into the JS
+    /// error): the JS error reads its items, its `trace_id` and each
+    /// error's whole `meta` from it.
     pub body: Option<JsValue>,
 }
 
@@ -114,10 +116,10 @@ impl Error {
         Error(Box::new(Failure { errors, status, retry_after, body: None }))
     }
 
-    /// The same error, read from this server error body.
-    pub fn with_body(mut self, body: JsValue) -> Self {
-        self.body = Some(body);
-        self
+    /// The server's error answer `body`, its items already checked
+    /// (`decode::error_items`): the JS error reads them from it.
+    pub fn server(body: JsValue, status: u16, retry_after: Option<u32>) -> Self {
+        Error(Box::new(Failure { errors: Vec::new(), status, retry_after, body: Some(body) }))
     }
 
     /// What it says, unboxed.
@@ -147,7 +149,8 @@ impl Error {
         Error::sdk(code, Some(param_name))
     }
 
-    /// The first error: the one `code`, `message` and friends describe.
+    /// The first error the SDK raised: the one `code`, `message` and
+    /// friends describe (none for a server's error answer).
     pub fn first(&self) -> Option<&ErrorItem> {
         self.errors.first()
     }

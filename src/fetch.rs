@@ -261,7 +261,10 @@ impl Transport {
     /// already sent again (then the storage forgets the dead token, if it
     /// still holds it).
     pub fn again(&self, error: &Error, tag: u32, url: &JsValue, init: &JsValue, target: &JsValue) -> Option<Promise> {
-        let replaced = error.first().is_some_and(|e| e.code == ErrorCode::ClientTokenReplaced.as_str());
+        // A server's error: the first item's code, read from its body.
+        let first = error.body.as_ref().and_then(|b| decode::get(b, "errors")).and_then(|e| decode::get(&e, "0"));
+        let code = first.and_then(|e| decode::get(&e, "code")).and_then(|c| c.as_string());
+        let replaced = code.as_deref() == Some(ErrorCode::ClientTokenReplaced.as_str());
         if !replaced {
             return None;
         }
@@ -329,9 +332,9 @@ impl Transport {
         if (200..300).contains(&status) {
             return Ok((status, json));
         }
-        Err(match decode::error_items(&json).filter(|_| status >= 400) {
-            Some(errors) => Error::new(errors, status, retry_after).with_body(json),
-            None => Error::response_invalid(status, retry_after),
-        })
+        if status >= 400 && !decode::is_undefined(&decode::error_items(&json)) {
+            return Err(Error::server(json, status, retry_after));
+        }
+        Err(Error::response_invalid(status, retry_after))
     }
 }

@@ -1,8 +1,7 @@
-//! Fuzzing of the SDK's readers (issue 8, item 11): the response decoder,
-//! `src/js/decode.js` (the JS the package ships, run here in Node: `node`
-//! must be on the `PATH`), fed the generated answers as JSON, and
-//! `decode::error_items` (the same reader the wasm runs, built natively
-//! over `serde_json` values). (The landing
+//! Fuzzing of the SDK's readers (issue 8, item 11): the response decoder
+//! and the error answers' reader (`decode` and `errorItems` of
+//! `src/js/decode.js`, the JS the package ships, run here in Node: `node`
+//! must be on the `PATH`), fed the generated answers as JSON. (The landing
 //! query, `Gatehouse.handleMagicLinkVerification()`, is read in JS by the
 //! browser's `URLSearchParams`: tests/browser/landing.rs runs its generated
 //! cases in Chromium.)
@@ -19,7 +18,6 @@
 
 #![cfg(not(target_arch = "wasm32"))]
 
-use gatehouse::decode::{error_items, Json};
 use gatehouse::schema::{self, camel_case, Key, Kind, Names, Table};
 use proptest::prelude::*;
 use serde_json::{Map, Value};
@@ -33,41 +31,10 @@ fn config() -> ProptestConfig {
     ProptestConfig { cases, failure_persistence: None, ..ProptestConfig::default() }
 }
 
-/// A parsed answer as `Response.json()` gives it to the decoder: a JSON
-/// value, or `undefined` (`None`) for a missing key.
-#[derive(Clone, Debug, PartialEq)]
-struct Js(Option<Value>);
-
-impl Json for Js {
-    fn get(&self, key: &str) -> Option<Self> {
-        match &self.0 {
-            Some(Value::Object(map)) => Some(Js(map.get(key).cloned())),
-            // Arrays are objects to JS: their named keys are undefined.
-            Some(Value::Array(_)) => Some(Js(None)),
-            _ => None,
-        }
-    }
-    fn is_absent(&self) -> bool {
-        self.0.is_none()
-    }
-    fn is_null(&self) -> bool {
-        self.0 == Some(Value::Null)
-    }
-    fn as_string(&self) -> Option<String> {
-        self.0.as_ref()?.as_str().map(str::to_owned)
-    }
-    fn all_items(&self, mut check: impl FnMut(Self) -> bool) -> bool {
-        match &self.0 {
-            Some(Value::Array(items)) => items.iter().all(|item| check(Js(Some(item.clone())))),
-            _ => false,
-        }
-    }
-}
-
 /// The JS decoder (`src/js/decode.js`) in one Node process for the whole
-/// test binary, fed one `[table, answer]` per line; it answers the decoded
-/// object as JSON, or `-` for `undefined` (refused). A line `[table]`
-/// asks for the table's `empty` object instead.
+/// test binary, fed one call per line, `[function, ...arguments]`
+/// (`["decode", answer, table]`); it answers the result as JSON, or `-`
+/// for `undefined` (refused).
 struct Node {
     stdin: ChildStdin,
     stdout: BufReader<ChildStdout>,
@@ -79,11 +46,11 @@ fn node() -> &'static Mutex<Node> {
     NODE.get_or_init(|| {
         let decoder = concat!(env!("CARGO_MANIFEST_DIR"), "/src/js/decode.js");
         let script = format!(
-            r#"import {{ decode, empty }} from {url};
+            r#"import * as decoder from {url};
 import {{ createInterface }} from "node:readline";
 for await (const line of createInterface({{ input: process.stdin }})) {{
-  const [t, ...v] = JSON.parse(line);
-  process.stdout.write((JSON.stringify(v.length ? decode(v[0], t) : empty(t)) ?? "-") + "\n");
+  const [f, ...args] = JSON.parse(line);
+  process.stdout.write((JSON.stringify(decoder[f](...args)) ?? "-") + "\n");
 }}"#,
             url = serde_json::to_string(&format!("file://{decoder}")).unwrap(),
         );
@@ -100,7 +67,7 @@ for await (const line of createInterface({{ input: process.stdin }})) {{
 
 /// `answer` decoded by the JS decoder with `keys`; `None` when refused.
 fn decode(answer: &Value, keys: Table) -> Option<Value> {
-    ask(serde_json::json!([keys.index(), answer]))
+    ask(serde_json::json!(["decode", answer, keys.index()]))
 }
 
 /// One question to the Node process (see [`Node`]).
@@ -239,7 +206,7 @@ fn empty(keys: Table) -> Value {
 #[test]
 fn empty_objects_have_their_tables_keys() {
     for (name, keys) in [("sign-up", schema::SIGN_UP), ("sign-in", schema::SIGN_IN)] {
-        assert_eq!(ask(serde_json::json!([keys.index()])), Some(empty(keys)), "{name}");
+        assert_eq!(ask(serde_json::json!(["empty", keys.index()])), Some(empty(keys)), "{name}");
     }
 }
 
@@ -371,18 +338,26 @@ proptest! {
             }))
             .collect();
         let mut answer = serde_json::json!({ "errors": errors, "trace_id": "t" });
-        let decoded = error_items(&Js(Some(answer.clone())));
-        match decoded {
-            None => prop_assert!(items.is_empty()),
-            Some(got) => {
-                let got: Vec<_> = got.into_iter().map(|e| (e.code, e.message, e.long_message, e.param_name)).collect();
-                prop_assert_eq!(got, items);
-            }
-        }
+        let decoded = ask(serde_json::json!(["errorItems", answer]));
+        let expected: Vec<Value> = items
+            .iter()
+            .map(|(code, message, long, param)| {
+                let meta = param.as_ref().map_or(serde_json::json!({}), |p| serde_json::json!({ "paramName": p }));
+                serde_json::json!({ "code": code, "message": message, "longMessage": long, "meta": meta })
+            })
+            .collect();
+        prop_assert_eq!(decoded, (!items.is_empty()).then_some(Value::Array(expected)));
         // Damaged: refused, or items of strings still.
         damage(&mut answer, &mut target.clone(), &replacement);
-        if let Some(got) = error_items(&Js(Some(answer))) {
+        if let Some(got) = ask(serde_json::json!(["errorItems", answer])) {
+            let got = got.as_array().unwrap();
             prop_assert!(!got.is_empty());
+            for item in got {
+                let texts = ["code", "message", "longMessage"].map(|k| item[k].is_string());
+                let param = &item["meta"]["paramName"];
+                prop_assert!(texts == [true; 3] && item["meta"].is_object() && (param.is_null() || param.is_string()));
+                prop_assert_eq!(item.as_object().unwrap().len(), 4);
+            }
         }
     }
 }

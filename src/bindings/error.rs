@@ -4,6 +4,7 @@
 //! was read, it takes `traceId` (the body's `trace_id`, the answer's
 //! `x-request-id`) and each error's whole `meta`, its keys in camelCase.
 
+use crate::decode::{error_items, is_undefined};
 use crate::error::{Error, ErrorItem, Failure};
 use gatehouse_protocol::ErrorCode;
 use js_sys::{Array, Promise};
@@ -68,7 +69,7 @@ extern "C" {
     /// `retry_after` is none (a plain number: wasm-bindgen's `Option<u32>`
     /// costs the glue a test of its own).
     #[wasm_bindgen(js_name = newGatehouseError)]
-    fn new_gatehouse_error(errors: &Array, status: u16, retry_after: f64, body: JsValue, rejected: bool) -> JsValue;
+    fn new_gatehouse_error(errors: &JsValue, status: u16, retry_after: f64, body: &JsValue, rejected: bool) -> JsValue;
 }
 
 /// A promise rejected with the `GatehouseError` of `error` (made in the
@@ -84,13 +85,19 @@ pub fn to_js(error: Error) -> JsValue {
 
 fn to_js_or_rejected(error: Error, rejected: bool) -> JsValue {
     let Failure { mut errors, status, retry_after, body } = error.into_failure();
-    if errors.is_empty() {
-        errors.push(ErrorItem::from_code(ErrorCode::ResponseInvalid, None));
-    }
-    let items = Array::new();
-    for item in errors {
-        add_error(&items, &item.code, &item.message, &item.long_message, item.param_name.as_deref());
+    let body = body.unwrap_or_default();
+    // A server's error answer: its items, read from its body in JS.
+    let mut items = error_items(&body);
+    if is_undefined(&items) || !errors.is_empty() {
+        if errors.is_empty() {
+            errors.push(ErrorItem::from_code(ErrorCode::ResponseInvalid, None));
+        }
+        let sdk = Array::new();
+        for item in errors {
+            add_error(&sdk, &item.code, &item.message, &item.long_message, item.param_name.as_deref());
+        }
+        items = sdk.into();
     }
     let retry_after = retry_after.map_or(-1.0, f64::from);
-    new_gatehouse_error(&items, status, retry_after, body.unwrap_or(JsValue::UNDEFINED), rejected)
+    new_gatehouse_error(&items, status, retry_after, &body, rejected)
 }

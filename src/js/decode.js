@@ -81,3 +81,23 @@ export function empty(t) {
   }
   return out;
 }
+
+/**
+ * The items of an error answer, `{ errors: [{ code, message, long_message,
+ * meta: { param_name? } }] }` (at least one), as `GatehouseError` holds
+ * them (`{ code, message, longMessage, meta: { paramName? } }`), or
+ * `undefined` when it is not one.
+ */
+export function errorItems(v) {
+  const errors = kind(v) > 6 ? v.errors : 0;
+  const items = kind(errors) == 8 && errors.length ? errors.map(item) : [];
+  return items.length && items.every(Boolean) ? items : undefined;
+}
+
+/** One item (see `errorItems`), or `false`. */
+function item(e) {
+  const meta = kind(e) > 6 && e.meta, param = kind(meta) > 6 && meta.param_name;
+  const ok = kind(meta) > 6 && (param == null || typeof param == "string")
+    && [e.code, e.message, e.long_message].every((s) => typeof s == "string");
+  return ok && { code: e.code, message: e.message, longMessage: e.long_message, meta: param == null ? {} : { paramName: param } };
+}
