@@ -11,12 +11,14 @@ use alloc::vec::Vec;
 use gatehouse_protocol::{ErrorCode, FieldError};
 use wasm_bindgen::JsValue;
 
-/// One error of an answer, as the server sends it or as the SDK makes it.
+/// One error the SDK raises itself (a server's error answer stays in its
+/// body, which the JS reads). Its texts are the table's ([`SDK_TEXTS`]) or
+/// a validator's: borrowed, not copied.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ErrorItem {
-    pub code: String,
-    pub message: String,
-    pub long_message: String,
+    pub code: &'static str,
+    pub message: &'static str,
+    pub long_message: &'static str,
     /// The snake_case wire name of the parameter at fault (`email_address`).
     pub param_name: Option<String>,
 }
@@ -25,12 +27,7 @@ impl ErrorItem {
     /// An item for a code the SDK raises, with the table's messages.
     pub fn from_code(code: ErrorCode, param_name: Option<&str>) -> Self {
         let (code, message, long_message) = sdk_texts(code);
-        ErrorItem {
-            code: code.into(),
-            message: message.into(),
-            long_message: long_message.into(),
-            param_name: param_name.map(String::from),
-        }
+        ErrorItem { code, message, long_message, param_name: param_name.map(String::from) }
     }
 }
 
@@ -161,7 +158,7 @@ impl From<FieldError> for Error {
     fn from(e: FieldError) -> Self {
         let mut err = Error::param(e.code, e.param);
         if let Some(item) = err.errors.first_mut() {
-            item.message = e.message.into();
+            item.message = e.message;
         }
         err
     }

@@ -94,7 +94,7 @@ fn to_js_or_rejected(error: Error, rejected: bool) -> JsValue {
         }
         let sdk = Array::new();
         for item in errors {
-            add_error(&sdk, &item.code, &item.message, &item.long_message, item.param_name.as_deref());
+            add_error(&sdk, item.code, item.message, item.long_message, item.param_name.as_deref());
         }
         items = sdk.into();
     }

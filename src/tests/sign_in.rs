@@ -7,15 +7,15 @@ fn params<'a>(pairs: &'a [(&'static str, &str)]) -> impl FnMut(&'static str) -> 
     |key| Ok(pairs.iter().find(|(k, _)| *k == key).map(|(_, v)| String::from(*v)))
 }
 
-fn refused(op: Op, pairs: &[(&'static str, &str)]) -> (String, Option<String>) {
+fn refused(op: Op, pairs: &[(&'static str, &str)]) -> (&'static str, Option<String>) {
     let e = request(op, params(pairs), Some("sin_1")).unwrap_err();
     assert_eq!(e.status, 0);
     let item = e.first().unwrap().clone();
     (item.code, item.param_name)
 }
 
-fn err(code: &str, param: &str) -> (String, Option<String>) {
-    (code.into(), Some(param.into()))
+fn err(code: &'static str, param: &str) -> (&'static str, Option<String>) {
+    (code, Some(param.into()))
 }
 
 #[test]
