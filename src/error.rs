@@ -6,8 +6,6 @@
 
 use alloc::boxed::Box;
 use alloc::string::String;
-use alloc::vec;
-use alloc::vec::Vec;
 use gatehouse_protocol::{ErrorCode, FieldError};
 use wasm_bindgen::JsValue;
 
@@ -73,7 +71,8 @@ fn sdk_texts(code: ErrorCode) -> (&'static str, &'static str, &'static str) {
 }
 
 /// A failed operation: the SDK's own [`ErrorItem`] (none for a server's
-/// error answer, whose items the JS reads from its body), the HTTP status
+/// error answer, whose items the JS reads from its body; never more than
+/// one), the HTTP status
 /// (0 when no response carried the error), the `Retry-After` seconds, if
 /// any, and the server's error body, if one was read ([`Failure`], read
 /// through `Deref`). Boxed: every `Result` of the SDK
@@ -85,7 +84,8 @@ pub struct Error(Box<Failure>);
 /// What an [`Error`] says.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Failure {
-    pub errors: Vec<ErrorItem>,
+    /// The SDK's own error (none for a server's error answer).
+    pub item: Option<ErrorItem>,
     pub status: u16,
     pub retry_after: Option<u32>,
     /// The error body as the server sent it (its `errors` already checked
@@ -109,14 +109,14 @@ impl core::ops::DerefMut for Error {
 }
 
 impl Error {
-    pub fn new(errors: Vec<ErrorItem>, status: u16, retry_after: Option<u32>) -> Self {
-        Error(Box::new(Failure { errors, status, retry_after, body: None }))
+    pub fn new(item: ErrorItem, status: u16, retry_after: Option<u32>) -> Self {
+        Error(Box::new(Failure { item: Some(item), status, retry_after, body: None }))
     }
 
     /// The server's error answer `body`, its items already checked
     /// (`decode::error_items`): the JS error reads them from it.
     pub fn server(body: JsValue, status: u16, retry_after: Option<u32>) -> Self {
-        Error(Box::new(Failure { errors: Vec::new(), status, retry_after, body: Some(body) }))
+        Error(Box::new(Failure { item: None, status, retry_after, body: Some(body) }))
     }
 
     /// What it says, unboxed.
@@ -126,7 +126,7 @@ impl Error {
 
     /// An error the SDK raises itself, with no HTTP response behind it.
     pub fn sdk(code: ErrorCode, param_name: Option<&str>) -> Self {
-        Error::new(vec![ErrorItem::from_code(code, param_name)], 0, None)
+        Error::new(ErrorItem::from_code(code, param_name), 0, None)
     }
 
     /// The server could not be reached, or its answer did not arrive.
@@ -149,7 +149,7 @@ impl Error {
     /// The first error the SDK raised: the one `code`, `message` and
     /// friends describe (none for a server's error answer).
     pub fn first(&self) -> Option<&ErrorItem> {
-        self.errors.first()
+        self.item.as_ref()
     }
 }
 
@@ -157,7 +157,7 @@ impl Error {
 impl From<FieldError> for Error {
     fn from(e: FieldError) -> Self {
         let mut err = Error::param(e.code, e.param);
-        if let Some(item) = err.errors.first_mut() {
+        if let Some(item) = &mut err.item {
             item.message = e.message;
         }
         err

@@ -4,10 +4,10 @@
 //! was read, it takes `traceId` (the body's `trace_id`, the answer's
 //! `x-request-id`) and each error's whole `meta`, its keys in camelCase.
 
-use crate::decode::{error_items, is_undefined};
+use crate::decode::error_items;
 use crate::error::{Error, ErrorItem, Failure};
 use gatehouse_protocol::ErrorCode;
-use js_sys::{Array, Promise};
+use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(inline_js = r#"
@@ -37,11 +37,9 @@ export class GatehouseError extends Error {
   }
 }
 GatehouseError.prototype[brand] = true;
-export function addError(errors, code, message, longMessage, paramName) {
-  errors.push({ code, message, longMessage, meta: paramName === undefined ? {} : { paramName } });
-}
-export function newGatehouseError(errors, status, retryAfter, body, rejected) {
-  const e = new GatehouseError(errors, status, retryAfter < 0 ? null : retryAfter, body);
+export function newGatehouseError(items, code, message, longMessage, paramName, status, retryAfter, body, rejected) {
+  items ??= [{ code, message, longMessage, meta: paramName === undefined ? {} : { paramName } }];
+  const e = new GatehouseError(items, status, retryAfter < 0 ? null : retryAfter, body);
   return rejected ? Promise.reject(e) : e;
 }
 "#)]
@@ -60,16 +58,26 @@ extern "C" {
     #[wasm_bindgen(js_name = isGatehouseError, reexport, skip_typescript)]
     fn is_gatehouse_error();
 
-    /// Adds `{ code, message, longMessage, meta: { paramName? } }` to
-    /// `errors`: one call per item, not two objects and five sets from Rust.
-    #[wasm_bindgen(js_name = addError)]
-    fn add_error(errors: &Array, code: &str, message: &str, long_message: &str, param_name: Option<&str>);
-
-    /// The error, or (`rejected`) a promise rejected with it; a negative
-    /// `retry_after` is none (a plain number: wasm-bindgen's `Option<u32>`
-    /// costs the glue a test of its own).
+    /// The error, or (`rejected`) a promise rejected with it: of the
+    /// server's error answer's `items` (`decode::error_items`), or, when
+    /// they are `undefined`, of the one item `{ code, message, longMessage,
+    /// meta: { paramName? } }` (made in the same call, not by two objects
+    /// and five sets from Rust); a negative `retry_after` is none (a plain
+    /// number: wasm-bindgen's `Option<u32>` costs the glue a test of its
+    /// own).
+    #[allow(clippy::too_many_arguments)]
     #[wasm_bindgen(js_name = newGatehouseError)]
-    fn new_gatehouse_error(errors: &JsValue, status: u16, retry_after: f64, body: &JsValue, rejected: bool) -> JsValue;
+    fn new_gatehouse_error(
+        items: &JsValue,
+        code: &str,
+        message: &str,
+        long_message: &str,
+        param_name: Option<&str>,
+        status: u16,
+        retry_after: f64,
+        body: &JsValue,
+        rejected: bool,
+    ) -> JsValue;
 }
 
 /// A promise rejected with the `GatehouseError` of `error` (made in the
@@ -84,20 +92,23 @@ pub fn to_js(error: Error) -> JsValue {
 }
 
 fn to_js_or_rejected(error: Error, rejected: bool) -> JsValue {
-    let Failure { mut errors, status, retry_after, body } = error.into_failure();
+    let Failure { item, status, retry_after, body } = error.into_failure();
+    // A server's error answer has a body, whose items the JS reads; the
+    // SDK's own error has none, and its one item.
     let body = body.unwrap_or_default();
-    // A server's error answer: its items, read from its body in JS.
-    let mut items = error_items(&body);
-    if is_undefined(&items) || !errors.is_empty() {
-        if errors.is_empty() {
-            errors.push(ErrorItem::from_code(ErrorCode::ResponseInvalid, None));
-        }
-        let sdk = Array::new();
-        for item in errors {
-            add_error(&sdk, item.code, item.message, item.long_message, item.param_name.as_deref());
-        }
-        items = sdk.into();
-    }
+    let item = item.unwrap_or_else(|| ErrorItem::from_code(ErrorCode::ResponseInvalid, None));
+    let (code, message, long_message, param_name) = (item.code, item.message, item.long_message, item.param_name);
     let retry_after = retry_after.map_or(-1.0, f64::from);
-    new_gatehouse_error(&items, status, retry_after, &body, rejected)
+    let items = error_items(&body);
+    new_gatehouse_error(
+        &items,
+        code,
+        message,
+        long_message,
+        param_name.as_deref(),
+        status,
+        retry_after,
+        &body,
+        rejected,
+    )
 }

@@ -68,7 +68,7 @@ impl Error {
 impl From<crate::error::Error> for Error {
     fn from(e: crate::error::Error) -> Self {
         let failure = e.into_failure();
-        let item = failure.errors.into_iter().next();
+        let item = failure.item;
         let code = item.as_ref().and_then(|i| ErrorCode::parse(i.code)).unwrap_or(ErrorCode::ResponseInvalid);
         let mut error = Error::new(code, None);
         if let Some(item) = item {
