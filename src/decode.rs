@@ -15,7 +15,7 @@ use crate::params::Rules;
 use crate::schema::Table;
 use gatehouse_protocol::validate::{PasswordRules, UsernameRules};
 use gatehouse_protocol::Field;
-use js_sys::Object;
+use js_sys::{Array, Object};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -63,6 +63,16 @@ extern "C" {
     /// meta: { paramName? } }`), or `undefined` when it is not one.
     #[wasm_bindgen(js_name = errorItems)]
     pub fn error_items(v: &JsValue) -> JsValue;
+
+    /// A decoded environment's `enabled` of each attribute (in the table's
+    /// order, [`Field::ALL`]'s: `schema::tests`), then its password's and
+    /// its username's `minLength` and `maxLength`.
+    #[wasm_bindgen(js_name = rules)]
+    fn rules_js(env: &JsValue) -> JsValue;
+
+    /// The `code` of the first of [`error_items`], or `undefined`.
+    #[wasm_bindgen(js_name = firstCode)]
+    pub fn first_code(v: &JsValue) -> JsValue;
 }
 
 // What [`kind`] answers.
@@ -149,33 +159,19 @@ pub fn empty(keys: Table) -> JsValue {
     empty_js(keys.index())
 }
 
-/// A number at the end of a path of keys, as a length rule.
-fn length(v: &JsValue, path: &[&str]) -> Option<usize> {
-    let mut v = v.clone();
-    for key in path {
-        v = get(&v, key)?;
-    }
-    as_number(&v).map(|n| n as usize)
-}
-
-/// The params rules of a decoded (camelCase) environment.
+/// The params rules of a decoded (camelCase) environment, read by the JS
+/// [`rules_js`] into one array: each field's `enabled`, then the length
+/// rules (a missing value reads as its default, which a decoded
+/// environment never lacks).
 pub fn rules(env: &JsValue) -> Rules {
-    let attributes = get(env, "signUp").and_then(|s| get(&s, "attributes"));
-    let enabled = Field::ALL.map(|f| {
-        let attribute = attributes.as_ref().and_then(|a| get(a, f.js_name()));
-        attribute.and_then(|a| get(&a, "enabled")).and_then(|e| as_bool(&e)).unwrap_or(false)
-    });
-    let rule = |settings, key, default| length(env, &[settings, key]).unwrap_or(default);
+    let read = rules_js(env);
+    let at = |i: usize| read.unchecked_ref::<Array>().get_unchecked(i as u32);
+    let enabled = core::array::from_fn(|i| as_bool(&at(i)).unwrap_or(false));
+    let rule = |i, default| as_number(&at(Field::ALL.len() + i)).map_or(default, |n| n as usize);
     let (pw, un) = (PasswordRules::default(), UsernameRules::default());
     Rules {
         enabled,
-        password: PasswordRules {
-            min_length: rule("passwordSettings", "minLength", pw.min_length),
-            max_length: rule("passwordSettings", "maxLength", pw.max_length),
-        },
-        username: UsernameRules {
-            min_length: rule("usernameSettings", "minLength", un.min_length),
-            max_length: rule("usernameSettings", "maxLength", un.max_length),
-        },
+        password: PasswordRules { min_length: rule(0, pw.min_length), max_length: rule(1, pw.max_length) },
+        username: UsernameRules { min_length: rule(2, un.min_length), max_length: rule(3, un.max_length) },
     }
 }

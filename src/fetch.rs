@@ -262,8 +262,7 @@ impl Transport {
     /// still holds it).
     pub fn again(&self, error: &Error, tag: u32, url: &JsValue, init: &JsValue, target: &JsValue) -> Option<Promise> {
         // A server's error: the first item's code, read from its body.
-        let first = error.body.as_ref().and_then(|b| decode::get(b, "errors")).and_then(|e| decode::get(&e, "0"));
-        let code = first.and_then(|e| decode::get(&e, "code")).and_then(|c| c.as_string());
+        let code = error.body.as_ref().and_then(|b| decode::first_code(b).as_string());
         let replaced = code.as_deref() == Some(ErrorCode::ClientTokenReplaced.as_str());
         if !replaced {
             return None;

@@ -1,5 +1,6 @@
-//! Fuzzing of the SDK's readers (issue 8, item 11): the response decoder
-//! and the error answers' reader (`decode` and `errorItems` of
+//! Fuzzing of the SDK's readers (issue 8, item 11): the response decoder,
+//! the environment's rules and the error answers' reader (`decode`,
+//! `rules` and `errorItems` of
 //! `src/js/decode.js`, the JS the package ships, run here in Node: `node`
 //! must be on the `PATH`), fed the generated answers as JSON. (The landing
 //! query, `Gatehouse.handleMagicLinkVerification()`, is read in JS by the
@@ -19,6 +20,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use gatehouse::schema::{self, camel_case, Key, Kind, Names, Table};
+use gatehouse_protocol::Field;
 use proptest::prelude::*;
 use serde_json::{Map, Value};
 use std::io::{BufRead, BufReader, Write};
@@ -33,8 +35,9 @@ fn config() -> ProptestConfig {
 
 /// The JS decoder (`src/js/decode.js`) in one Node process for the whole
 /// test binary, fed one call per line, `[function, ...arguments]`
-/// (`["decode", answer, table]`); it answers the result as JSON, or `-`
-/// for `undefined` (refused).
+/// (`["decode", answer, table]`; `["g f", ...]` is `g(f(...))`, so that
+/// `f`'s object goes to `g` as it is, not through JSON); it answers the
+/// result as JSON, or `-` for `undefined` (refused).
 struct Node {
     stdin: ChildStdin,
     stdout: BufReader<ChildStdout>,
@@ -50,7 +53,9 @@ fn node() -> &'static Mutex<Node> {
 import {{ createInterface }} from "node:readline";
 for await (const line of createInterface({{ input: process.stdin }})) {{
   const [f, ...args] = JSON.parse(line);
-  process.stdout.write((JSON.stringify(decoder[f](...args)) ?? "-") + "\n");
+  const [first, ...then] = f.split(" ").reverse();
+  const out = then.reduce((v, g) => decoder[g](v), decoder[first](...args));
+  process.stdout.write((JSON.stringify(out) ?? "-") + "\n");
 }}"#,
             url = serde_json::to_string(&format!("file://{decoder}")).unwrap(),
         );
@@ -323,6 +328,17 @@ proptest! {
         if let Some(out) = decode(&answer, keys) {
             prop_assert!(conforms(&out, keys));
         }
+    }
+
+    #[test]
+    fn the_rules_are_each_fields_enabled_and_the_lengths(answer in valid_object(schema::ENVIRONMENT)) {
+        let got = ask(serde_json::json!(["rules decode", answer, schema::ENVIRONMENT.index()]));
+        let attributes = &answer["sign_up"]["attributes"];
+        let mut want: Vec<Value> = Field::ALL.iter().map(|f| attributes[f.as_str()]["enabled"].clone()).collect();
+        for (settings, key) in [("password", "min"), ("password", "max"), ("username", "min"), ("username", "max")] {
+            want.push(answer[format!("{settings}_settings")][format!("{key}_length")].clone());
+        }
+        prop_assert_eq!(got.map(as_js), Some(as_js(Value::Array(want))));
     }
 
     #[test]

@@ -83,6 +83,15 @@ export function empty(t) {
 }
 
 /**
+ * The params rules of a decoded environment: each attribute's `enabled`
+ * (in the order of the table, which is `Field::ALL`'s), then the password's
+ * and the username's `minLength` and `maxLength`.
+ */
+export function rules({ signUp, passwordSettings: p, usernameSettings: u }) {
+  return [...Object.values(signUp.attributes).map((a) => a.enabled), p.minLength, p.maxLength, u.minLength, u.maxLength];
+}
+
+/**
  * The items of an error answer, `{ errors: [{ code, message, long_message,
  * meta: { param_name? } }] }` (at least one), as `GatehouseError` holds
  * them (`{ code, message, longMessage, meta: { paramName? } }`), or
@@ -93,6 +102,9 @@ export function errorItems(v) {
   const items = kind(errors) == 8 && errors.length ? errors.map(item) : [];
   return items.length && items.every(Boolean) ? items : undefined;
 }
+
+/** The code of an error answer's first item (see `errorItems`), or `undefined`. */
+export const firstCode = (v) => errorItems(v)?.[0].code;
 
 /** One item (see `errorItems`), or `false`. */
 function item(e) {
