@@ -179,8 +179,7 @@ impl Shared {
     /// (see `objects::show`); `tell`: this tab's own operation, whose change
     /// of session the other tabs are told about.
     fn set_client(&self, envelope: &JsValue, revoked: &JsValue, tell: bool) {
-        let client = get(envelope, "client").unwrap_or_default();
-        objects::show(&self.gatehouse(), &client, revoked, tell);
+        objects::show(&self.gatehouse(), envelope, revoked, tell);
     }
 
     /// Takes in an answer about the sign-up or the sign-in: the resource
@@ -394,12 +393,8 @@ impl Gatehouse {
             return Ok(shared.transport.get_early(CLIENT, &early, &gatehouse, LOAD).into());
         }
         let client = decode::answer(answer, schema::CLIENT_ENVELOPE)?;
-        let sign_up = objects::sign_up(&gatehouse);
-        assign(&sign_up, &decode::empty(schema::SIGN_UP));
-        let sign_in = objects::sign_in(&gatehouse);
-        assign(&sign_in, &decode::empty(schema::SIGN_IN));
-        set(&gatehouse, "signUp", &sign_up);
-        set(&gatehouse, "signIn", &sign_in);
+        let sign_up = objects::sign_up(&gatehouse, &decode::empty(schema::SIGN_UP));
+        let sign_in = objects::sign_in(&gatehouse, &decode::empty(schema::SIGN_IN));
         let _ = shared.sign_up.object.set(sign_up);
         let _ = shared.sign_in.object.set(sign_in);
         shared.set_client(&client, &JsValue::UNDEFINED, false);
