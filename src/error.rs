@@ -10,27 +10,41 @@ use gatehouse_protocol::{ErrorCode, FieldError};
 use wasm_bindgen::JsValue;
 
 /// One error the SDK raises itself (a server's error answer stays in its
-/// body, which the JS reads). Its texts are the table's ([`SDK_TEXTS`]) or
-/// a validator's: borrowed, not copied.
+/// body, which the JS reads). Its texts are its code's (the JS holds those
+/// of [`SDK_CODES`]) or, for its message, a validator's.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ErrorItem {
-    pub code: &'static str,
-    pub message: &'static str,
-    pub long_message: &'static str,
+    /// One of [`SDK_CODES`].
+    pub code: ErrorCode,
+    /// A validator's own message, in place of the code's.
+    pub message: Option<&'static str>,
     /// The snake_case wire name of the parameter at fault (`email_address`).
     pub param_name: Option<String>,
 }
 
 impl ErrorItem {
-    /// An item for a code the SDK raises, with the table's messages.
+    /// An item for a code the SDK raises; any other code reads as
+    /// `response_invalid`.
     pub fn from_code(code: ErrorCode, param_name: Option<&str>) -> Self {
-        let (code, message, long_message) = sdk_texts(code);
-        ErrorItem { code, message, long_message, param_name: param_name.map(String::from) }
+        let code = SDK_CODES.get(sdk_index(code)).copied().unwrap_or(ErrorCode::ResponseInvalid);
+        ErrorItem { code, message: None, param_name: param_name.map(String::from) }
+    }
+
+    /// Its message: the validator's, or its code's.
+    pub fn message(&self) -> &'static str {
+        self.message.unwrap_or(self.code.message())
+    }
+
+    /// Its code's long message.
+    pub fn long_message(&self) -> &'static str {
+        self.code.long_message()
     }
 }
 
 /// The codes the SDK raises itself: its own three, and those of the checks it
-/// runs before sending (the protocol validators' among them).
+/// runs before sending (the protocol validators' among them). The JS
+/// `GatehouseError` holds their texts, in this order (`bindings/error.rs`,
+/// [`sdk_texts`]): the wasm carries none of them.
 pub const SDK_CODES: [ErrorCode; 13] = [
     ErrorCode::NetworkError,
     ErrorCode::ResponseInvalid,
@@ -48,26 +62,20 @@ pub const SDK_CODES: [ErrorCode; 13] = [
     ErrorCode::SessionNotFound,
 ];
 
-/// The table's name and messages of each [`SDK_CODES`] code, in that order:
-/// the binary carries these texts and not the whole table (about 4 KiB).
-/// Data, not a `match` (a few hundred bytes less code).
-static SDK_TEXTS: [(&str, &str, &str); SDK_CODES.len()] = {
-    let mut texts = [("", "", ""); SDK_CODES.len()];
-    let mut i = 0;
-    while i < SDK_CODES.len() {
-        let code = SDK_CODES[i];
-        texts[i] = (code.as_str(), code.message(), code.long_message());
-        i += 1;
-    }
-    texts
-};
+/// The place of `code` in [`SDK_CODES`] (the JS texts' index); any other
+/// code is `response_invalid`'s, 1 (a test checks it).
+pub fn sdk_index(code: ErrorCode) -> usize {
+    SDK_CODES.iter().position(|c| *c == code).unwrap_or(1)
+}
 
-/// The texts of an [`SDK_CODES`] code; any other code reads as
-/// `response_invalid`.
-fn sdk_texts(code: ErrorCode) -> (&'static str, &'static str, &'static str) {
-    // 1: `response_invalid`'s place in `SDK_CODES` (a test checks it).
-    let i = SDK_CODES.iter().position(|c| *c == code).unwrap_or(1);
-    SDK_TEXTS.get(i).copied().unwrap_or(SDK_TEXTS[1])
+/// The texts the JS holds (`TEXTS` in `bindings/error.rs`, which a test
+/// checks is this): each [`SDK_CODES`] code, its message and its long
+/// message, all joined by `|`.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn sdk_texts() -> String {
+    let texts: alloc::vec::Vec<&str> =
+        SDK_CODES.iter().flat_map(|c| [c.as_str(), c.message(), c.long_message()]).collect();
+    texts.join("|")
 }
 
 /// A failed operation: the SDK's own [`ErrorItem`] (none for a server's
@@ -158,7 +166,7 @@ impl From<FieldError> for Error {
     fn from(e: FieldError) -> Self {
         let mut err = Error::param(e.code, e.param);
         if let Some(item) = &mut err.item {
-            item.message = e.message;
+            item.message = Some(e.message);
         }
         err
     }

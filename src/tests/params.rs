@@ -32,10 +32,10 @@ fn normalizes_and_writes_snake_case_json() {
 fn refuses_invalid_values_with_the_param_name() {
     let e = params(vec![(Field::EmailAddress, Value::Text("nope".into()))]).to_json(&env()).unwrap_err();
     let item = e.first().unwrap();
-    assert_eq!((item.code, item.param_name.as_deref()), ("form_param_format_invalid", Some("email_address")));
+    assert_eq!((item.code.as_str(), item.param_name.as_deref()), ("form_param_format_invalid", Some("email_address")));
 
     let e = params(vec![(Field::Password, Value::Text("short".into()))]).to_json(&env()).unwrap_err();
-    assert_eq!(e.first().unwrap().code, "form_password_length_too_short");
+    assert_eq!(e.first().unwrap().code.as_str(), "form_password_length_too_short");
 
     let e = params(vec![(Field::FirstName, Value::Bool(true))]).to_json(&env()).unwrap_err();
     assert_eq!(e.first().unwrap().param_name.as_deref(), Some("first_name"));
@@ -45,7 +45,7 @@ fn refuses_invalid_values_with_the_param_name() {
 fn refuses_fields_the_instance_turned_off() {
     let e = params(vec![(Field::Username, Value::Text("ana".into()))]).to_json(&env()).unwrap_err();
     let item = e.first().unwrap();
-    assert_eq!((item.code, item.param_name.as_deref()), ("form_param_unknown", Some("username")));
+    assert_eq!((item.code.as_str(), item.param_name.as_deref()), ("form_param_unknown", Some("username")));
 }
 
 #[test]

@@ -11,7 +11,7 @@ fn refused(op: Op, pairs: &[(&'static str, &str)]) -> (&'static str, Option<Stri
     let e = request(op, params(pairs), Some("sin_1")).unwrap_err();
     assert_eq!(e.status, 0);
     let item = e.first().unwrap().clone();
-    (item.code, item.param_name)
+    (item.code.as_str(), item.param_name)
 }
 
 fn err(code: &'static str, param: &str) -> (&'static str, Option<String>) {
@@ -84,7 +84,7 @@ fn first_factors_refuse_bad_codes_and_empty_passwords() {
 fn nothing_is_sent_before_create() {
     for op in [Op::Reload, Op::Prepare, Op::Attempt] {
         let e = request(op, params(&[("strategy", "email_code")]), None).unwrap_err();
-        assert_eq!(e.first().unwrap().code, "sign_in_not_found");
+        assert_eq!(e.first().unwrap().code.as_str(), "sign_in_not_found");
     }
 }
 
