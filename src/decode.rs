@@ -160,9 +160,9 @@ pub fn empty(keys: Table) -> JsValue {
 }
 
 /// The params rules of a decoded (camelCase) environment, read by the JS
-/// [`rules_js`] into one array: each field's `enabled`, then the length
-/// rules (a missing value reads as its default, which a decoded
-/// environment never lacks).
+/// `rules` (`src/js/decode.js`) into one array: each field's `enabled`,
+/// then the length rules (a missing value reads as its default, which a
+/// decoded environment never lacks).
 pub fn rules(env: &JsValue) -> Rules {
     let read = rules_js(env);
     let at = |i: usize| read.unchecked_ref::<Array>().get_unchecked(i as u32);

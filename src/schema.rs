@@ -6,7 +6,11 @@
 //! one small walker replaces a hand-written decoder per resource. The
 //! tables are written as lists of [`Key`]s and the wire enums' names as
 //! lists of names; both are stored as bytes, built at compile time (see
-//! [`Table`] and [`Names`]).
+//! [`Table`] and [`Names`]). The walker is JS (`src/js/decode.js`), which
+//! holds the tables as text ([`js_text`], tested equal), and is named a
+//! table by its index ([`Table::index`]); the wasm keeps none of them, and
+//! the bytes serve the native tests (the fuzzing, `tests/fuzz.rs`,
+//! generates answers from them).
 
 use alloc::string::String;
 #[cfg(not(target_arch = "wasm32"))]
