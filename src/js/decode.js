@@ -1,9 +1,11 @@
 // The SDK's reading of JS values (src/decode.rs imports these), and its
 // decoder of the server's answers: each answer checked against its schema
-// table and rebuilt with camelCase keys, in JS (smaller than the same walker
-// in the wasm). The tables are `schema.rs`'s, written as text (TABLES,
-// LISTS: a test, `schema::tests`, checks that they are `schema::js_text()`
-// exactly); the native fuzz tests (tests/fuzz.rs) run this file in Node.
+// table and rebuilt with camelCase keys (`decode`, `empty`), the items of
+// an error answer (`errorItems`, `firstCode`) and the environment's params
+// rules (`rules`), in JS (smaller than the same readers in the wasm). The
+// tables are `schema.rs`'s, written as text (TABLES, LISTS: a test,
+// `schema::tests`, checks that they are `schema::js_text()` exactly); the
+// native fuzz tests (tests/fuzz.rs) run this file in Node.
 
 // The tables, in `schema.rs`'s order, each its keys: the wire name, `:`,
 // and its kind: `s` a string, `m` a string that may be absent or `null`
