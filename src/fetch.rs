@@ -100,9 +100,10 @@ extern "C" {
     /// bearer token of a request sent [`again`](Transport::again).
     fn pipe(url: &str, init: &JsValue, target: &JsValue, tag: u32, wait: u32, early: &JsValue, token: &str) -> Promise;
 
-    /// The `RequestInit` of a request: `method` (a [`Method`] as a number); `body`, the
-    /// JSON of the object a [`JsonObject`] wrote (none for `undefined`); `credentials` `omit` in bearer mode,
-    /// `include` in cookie mode; its headers (`Content-Type: application/json`
+    /// The `RequestInit` of a request: `method` (a [`Method`] as a number);
+    /// `body`, the JSON of the object a [`JsonObject`] wrote (none for
+    /// `undefined`); `credentials` `omit` in bearer mode, `include` in
+    /// cookie mode; its headers (`Content-Type: application/json`
     /// for every write, and in bearer mode `Gatehouse-Token-Mode: bearer` and
     /// the `token`, if not empty, as `Authorization: Bearer`); the `signal`,
     /// an `AbortSignal` or `undefined`.

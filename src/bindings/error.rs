@@ -68,9 +68,9 @@ extern "C" {
     /// they are `undefined`, of the one item `{ code, message, longMessage,
     /// meta: { paramName? } }` of the `index`th SDK code (its texts held by
     /// the JS; `message` in place of its own, if any), made in the same
-    /// call (not by two objects and five sets from Rust); a negative `retry_after` is none (a plain
-    /// number: wasm-bindgen's `Option<u32>` costs the glue a test of its
-    /// own).
+    /// call (not by two objects and five sets from Rust); a negative
+    /// `retry_after` is none (a plain number: wasm-bindgen's `Option<u32>`
+    /// costs the glue a test of its own).
     #[allow(clippy::too_many_arguments)]
     #[wasm_bindgen(js_name = newGatehouseError)]
     fn new_gatehouse_error(

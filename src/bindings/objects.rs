@@ -187,8 +187,8 @@ extern "C" {
     pub fn sign_in(g: &JsValue, empty: &JsValue) -> JsValue;
 
     /// Sets `g.client` to the `client` of a decoded answer (`envelope`) and
-    /// `g.session` to its last active session, or `null`; `revoked`, a session just signed out,
-    /// updates the session object that showed it. `tell`: if the last
+    /// `g.session` to its last active session, or `null`; `revoked`, a
+    /// session just signed out, updates the session object that showed it. `tell`: if the last
     /// active session changed, other tabs are told (see the module doc).
     pub fn show(g: &JsValue, envelope: &JsValue, revoked: &JsValue, tell: bool);
 
