@@ -1,8 +1,8 @@
 //! Fuzzing of the SDK's readers (issue 8, item 11): the response decoder,
-//! the environment's rules and the error answers' reader (`decode`,
-//! `rules` and `errorItems` of
-//! `src/js/decode.js`, the JS the package ships, run here in Node: `node`
-//! must be on the `PATH`), fed the generated answers as JSON. (The landing
+//! the environment's rules and the error answers' reader (`decode`, `rules`
+//! and `errorItems` of `src/js/decode.js`, the JS the package ships, run
+//! here in Node: `node` must be on the `PATH`), fed the generated answers
+//! as JSON. (The landing
 //! query, `Gatehouse.handleMagicLinkVerification()`, is read in JS by the
 //! browser's `URLSearchParams`: tests/browser/landing.rs runs its generated
 //! cases in Chromium.)
@@ -13,6 +13,8 @@
 //!   schema's exact shape, or are refused: never a panic, never a mistyped
 //!   value handed to the app.
 //! - Error answers decode to their items, or are refused.
+//! - The rules are each field's `enabled` and the four lengths of a
+//!   decoded environment.
 //!
 //! `GATEHOUSE_FUZZ_CASES` is the number of inputs per property (default
 //! 500, what `cargo test` runs); `make fuzz` raises it.
