@@ -106,7 +106,8 @@ const RUN_VERIFY_TOTP: u32 = 22;
 const RUN_DISABLE_TOTP: u32 = 23;
 /// `gh.user.sessions()`, with the current session's id as `params`.
 const RUN_USER_SESSIONS: u32 = 24;
-/// A listed session's `revoke()`, with `[current id, its id]` as `params`.
+/// A listed session's `revoke()`, with `{current id}/user_sessions/{its id}`
+/// as `params`.
 const RUN_REVOKE: u32 = 25;
 /// `signIn.createMagicLinkFlow()`: a new flow object (`link`).
 const RUN_SIGN_IN_LINK_FLOW: u32 = 26;
@@ -278,11 +279,7 @@ impl Gatehouse {
             RUN_TOKEN => (session(Method::Post, "/tokens"), TOKEN),
             RUN_SIGN_OUT => (session(Method::Delete, ""), SIGN_OUT),
             RUN_USER_SESSIONS => (session(Method::Get, "/user_sessions"), USER_SESSIONS),
-            RUN_REVOKE => {
-                let id = |i| get(params, i).and_then(|v| v.as_string()).unwrap_or_default();
-                let path = join(&["/v1/client/sessions/", &id("0"), "/user_sessions/", &id("1"), "/revoke"]);
-                (request(Method::Post, path), REVOKED)
-            }
+            RUN_REVOKE => (session(Method::Post, "/revoke"), REVOKED),
             RUN_CLIENT => {
                 shared.transport.adopt(params.as_string());
                 (request(Method::Get, CLIENT.into()), CLIENT_RELOAD)

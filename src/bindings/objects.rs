@@ -116,7 +116,7 @@ class User extends Resource {
   }
 }
 class UserSession extends Resource {
-  revoke() { return this[gh].__run(25, [this[gh].session?.id, this.id]).then((r) => Object.assign(this, r)); }
+  revoke() { return this[gh].__run(25, (this[gh].session?.id ?? "") + "/user_sessions/" + this.id).then((r) => Object.assign(this, r)); }
 }
 export const newSignUp = (g, e) => (g.signUp = Object.assign(new SignUp(g), e));
 export const newSignIn = (g, e) => (g.signIn = Object.assign(new SignIn(g), e));
