@@ -290,7 +290,7 @@ impl Gatehouse {
                     RUN_VERIFY_TOTP => totp::Op::Verify,
                     _ => totp::Op::Disable,
                 };
-                let session = get(&shared.gatehouse(), "session").and_then(|s| get(&s, "id")?.as_string());
+                let session = objects::session_id(&shared.gatehouse()).as_string();
                 let request = read::opt_string(params, "code").and_then(|c| totp::request(op, c, session.as_deref()));
                 (request, TOTP)
             }

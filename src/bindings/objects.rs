@@ -118,6 +118,7 @@ class User extends Resource {
 class UserSession extends Resource {
   revoke() { return this[gh].__run(25, (this[gh].session?.id ?? "") + "/user_sessions/" + this.id).then((r) => Object.assign(this, r)); }
 }
+export const sessionId = (g) => g.session?.id;
 export const newSignUp = (g, e) => (g.signUp = Object.assign(new SignUp(g), e));
 export const newSignIn = (g, e) => (g.signIn = Object.assign(new SignIn(g), e));
 function addListener(f) {
@@ -176,6 +177,10 @@ export function follow(g, name, storage) {
 }
 "#)]
 extern "C" {
+    /// The id of `g.session`, or `undefined` when signed out.
+    #[wasm_bindgen(js_name = sessionId)]
+    pub fn session_id(g: &JsValue) -> JsValue;
+
     /// A new `SignUp` object of the `Gatehouse` object `g`, `g.signUp`,
     /// with the keys of `empty` (`decode::empty`).
     #[wasm_bindgen(js_name = newSignUp)]
