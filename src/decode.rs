@@ -28,13 +28,6 @@ extern "C" {
     #[wasm_bindgen(js_name = get)]
     fn get_key(o: &JsValue, k: &str) -> JsValue;
 
-    /// `o[k] = v` under the camelCase of `k` (`verify_at_sign_up`:
-    /// `verifyAtSignUp`; a key without `_` as it is), so that no key is
-    /// made in Rust; a failure (a frozen object) is ignored, as
-    /// `Reflect.set`'s was.
-    #[wasm_bindgen(js_name = set)]
-    fn set_key(o: &JsValue, k: &str, v: &JsValue);
-
     /// What `v` is: one of the `KIND_` numbers below. One import for every
     /// type test of the SDK, in place of wasm-bindgen's and js-sys's one
     /// each (`is_undefined`, `is_null`, `is_null_or_undefined`,
@@ -64,11 +57,12 @@ extern "C" {
     #[wasm_bindgen(js_name = errorItems)]
     pub fn error_items(v: &JsValue) -> JsValue;
 
-    /// A decoded environment's `enabled` of each attribute (in the table's
-    /// order, [`Field::ALL`]'s: `schema::tests`), then its password's and
-    /// its username's `minLength` and `maxLength`.
+    /// Sets `g.environment` to `env`, a decoded environment, and answers
+    /// its `enabled` of each attribute (in the table's order, [`Field::ALL`]'s:
+    /// `schema::tests`), then its password's and its username's `minLength`
+    /// and `maxLength`.
     #[wasm_bindgen(js_name = rules)]
-    fn rules_js(env: &JsValue) -> JsValue;
+    fn rules_js(env: &JsValue, g: &JsValue) -> JsValue;
 
     /// The `code` of the first of [`error_items`], or `undefined`.
     #[wasm_bindgen(js_name = firstCode)]
@@ -132,11 +126,6 @@ pub fn get(v: &JsValue, key: &str) -> Option<JsValue> {
     is_object(v).then(|| get_key(v, key))
 }
 
-/// Sets `key`, camelCased (see [`set_key`]), on an object we built.
-pub fn set(target: &JsValue, key: &str, value: &JsValue) {
-    set_key(target, key, value);
-}
-
 /// Copies every key of `source` onto `target` (`Object.assign`).
 pub fn assign(target: &JsValue, source: &JsValue) {
     Object::<JsValue>::assign(target.unchecked_ref(), source.unchecked_ref());
@@ -159,12 +148,13 @@ pub fn empty(keys: Table) -> JsValue {
     empty_js(keys.index())
 }
 
-/// The params rules of a decoded (camelCase) environment, read by the JS
+/// The params rules of a decoded (camelCase) environment, which becomes
+/// `g.environment` (`g`, the `Gatehouse` object), read by the JS
 /// `rules` (`src/js/decode.js`) into one array: each field's `enabled`,
 /// then the length rules (a missing value reads as its default, which a
 /// decoded environment never lacks).
-pub fn rules(env: &JsValue) -> Rules {
-    let read = rules_js(env);
+pub fn rules(env: &JsValue, g: &JsValue) -> Rules {
+    let read = rules_js(env, g);
     let at = |i: usize| read.unchecked_ref::<Array>().get_unchecked(i as u32);
     let enabled = core::array::from_fn(|i| as_bool(&at(i)).unwrap_or(false));
     let rule = |i, default| as_number(&at(Field::ALL.len() + i)).map_or(default, |n| n as usize);

@@ -37,8 +37,8 @@ fn config() -> ProptestConfig {
 
 /// The JS decoder (`src/js/decode.js`) in one Node process for the whole
 /// test binary, fed one call per line, `[function, ...arguments]`
-/// (`["decode", answer, table]`; `["g f", ...]` is `g(f(...))`, so that
-/// `f`'s object goes to `g` as it is, not through JSON); it answers the
+/// (`["decode", answer, table]`; `["g f", ...]` is `g(f(...), {})`, so
+/// that `f`'s object goes to `g` as it is, not through JSON); it answers the
 /// result as JSON, or `-` for `undefined` (refused).
 struct Node {
     stdin: ChildStdin,
@@ -56,7 +56,7 @@ import {{ createInterface }} from "node:readline";
 for await (const line of createInterface({{ input: process.stdin }})) {{
   const [f, ...args] = JSON.parse(line);
   const [first, ...then] = f.split(" ").reverse();
-  const out = then.reduce((v, g) => decoder[g](v), decoder[first](...args));
+  const out = then.reduce((v, g) => decoder[g](v, {{}}), decoder[first](...args));
   process.stdout.write((JSON.stringify(out) ?? "-") + "\n");
 }}"#,
             url = serde_json::to_string(&format!("file://{decoder}")).unwrap(),

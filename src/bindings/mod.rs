@@ -39,7 +39,7 @@ mod typescript;
 #[cfg(feature = "rust-api")]
 pub(crate) use read::stringify;
 
-use crate::decode::{self, assign, get, set};
+use crate::decode::{self, assign, get};
 use crate::error::{Error, Result};
 use crate::fetch::{self, Method, Transport};
 use crate::flow::{self, Op, Request, Target};
@@ -384,8 +384,7 @@ impl Gatehouse {
         }
         if shared.rules.get().is_none() {
             let environment = decode::answer(answer, schema::ENVIRONMENT)?;
-            let _ = shared.rules.set(decode::rules(&environment));
-            set(&gatehouse, "environment", &environment);
+            let _ = shared.rules.set(decode::rules(&environment, &gatehouse));
             let early = shared.loading.take().map(JsValue::from).unwrap_or_default();
             return Ok(shared.transport.get_early(CLIENT, &early, &gatehouse, LOAD).into());
         }

@@ -27,11 +27,8 @@ export function get(o, k) {
     return o[k];
   } catch {}
 }
-export function set(o, k, v) {
-  try {
-    o[k.replace(/_(.)/g, (_, c) => c.toUpperCase())] = v;
-  } catch {}
-}
+/** The JS name of a wire name: `verify_at_sign_up`, `verifyAtSignUp`. */
+const camel = (k) => k.replace(/_(.)/g, (_, c) => c.toUpperCase());
 export const num = (v) => (typeof v == "number" ? v : NaN);
 export function kind(v) {
   return v === undefined ? 0 : v === null ? 1 : typeof v == "string" ? 3 : typeof v == "boolean" ? (v ? 5 : 4)
@@ -50,7 +47,7 @@ export function decode(v, t) {
     if (k == "m" && x == null) continue;
     const y = value(x, k[0], k.slice(1));
     if (y === undefined) return;
-    set(out, name, y);
+    out[camel(name)] = y;
   }
   return out;
 }
@@ -79,17 +76,19 @@ export function empty(t) {
   const out = {};
   for (const [name, k] of tables[t]) {
     const c = k[0];
-    set(out, name, c == "l" || c == "r" ? [] : c == "b" ? false : c == "a" ? {} : c == "o" ? empty(k.slice(1)) : null);
+    out[camel(name)] = c == "l" || c == "r" ? [] : c == "b" ? false : c == "a" ? {} : c == "o" ? empty(k.slice(1)) : null;
   }
   return out;
 }
 
 /**
- * The params rules of a decoded environment: each attribute's `enabled`
- * (in the order of the table, which is `Field::ALL`'s), then the password's
- * and the username's `minLength` and `maxLength`.
+ * Sets `g.environment` to a decoded environment, and answers its params
+ * rules: each attribute's `enabled` (in the order of the table, which is
+ * `Field::ALL`'s), then the password's and the username's `minLength` and
+ * `maxLength`.
  */
-export function rules({ signUp, passwordSettings: p, usernameSettings: u }) {
+export function rules(env, g) {
+  const { signUp, passwordSettings: p, usernameSettings: u } = (g.environment = env);
   return [...Object.values(signUp.attributes).map((a) => a.enabled), p.minLength, p.maxLength, u.minLength, u.maxLength];
 }
 

@@ -47,7 +47,7 @@ fn the_name_lists_hold_the_wire_enums_names() {
     assert!(!STRATEGY.contains(""));
 }
 
-/// The JS `set` (`decode::set_key`) camelCases each key with
+/// The JS decoder's `camel` (`src/js/decode.js`) camelCases each key with
 /// `k.replace(/_(.)/g, (_, c) => c.toUpperCase())`, here in Rust: the same
 /// as [`camel_case`] for every name of the tables (none has `__` or ends
 /// with `_`, where the two would differ).
