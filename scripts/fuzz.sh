@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # `make fuzz`: every fuzz property (proptest, stable Rust) with
-# GATEHOUSE_FUZZ_CASES inputs each (default 40,000: 24 properties make
-# 960,000 inputs), then the total count and the time. `cargo test`
-# runs the same properties with 500 inputs each.
+# GATEHOUSE_FUZZ_CASES inputs each (default 40,000: 26 tests, a plain one
+# among them, make 1,040,000 inputs), then the total count and the time.
+# `cargo test` runs the same properties with 500 inputs each.
 #   protocol/tests/fuzz.rs     every validator, the wire names
 #   server/tests/api/fuzz.rs   the JSON body extractor, the event-stream framing
-#   tests/fuzz.rs              the SDK's decoder
+#   tests/fuzz.rs              the SDK's decoder (src/js/decode.js, in Node)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export GATEHOUSE_FUZZ_CASES=${GATEHOUSE_FUZZ_CASES:-40000}

@@ -6,36 +6,45 @@
 
 use alloc::boxed::Box;
 use alloc::string::String;
-use alloc::vec;
-use alloc::vec::Vec;
 use gatehouse_protocol::{ErrorCode, FieldError};
 use wasm_bindgen::JsValue;
 
-/// One error of an answer, as the server sends it or as the SDK makes it.
+/// One error the SDK raises itself (a server's error answer stays in its
+/// body, which the JS reads). Its texts are its code's (the JS holds those
+/// of [`SDK_CODES`]) or, for its message, a validator's.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ErrorItem {
-    pub code: String,
-    pub message: String,
-    pub long_message: String,
+    /// One of [`SDK_CODES`].
+    pub code: ErrorCode,
+    /// A validator's own message, in place of the code's.
+    pub message: Option<&'static str>,
     /// The snake_case wire name of the parameter at fault (`email_address`).
     pub param_name: Option<String>,
 }
 
 impl ErrorItem {
-    /// An item for a code the SDK raises, with the table's messages.
+    /// An item for a code the SDK raises; any other code reads as
+    /// `response_invalid`.
     pub fn from_code(code: ErrorCode, param_name: Option<&str>) -> Self {
-        let (code, message, long_message) = sdk_texts(code);
-        ErrorItem {
-            code: code.into(),
-            message: message.into(),
-            long_message: long_message.into(),
-            param_name: param_name.map(String::from),
-        }
+        let code = SDK_CODES.get(sdk_index(code)).copied().unwrap_or(ErrorCode::ResponseInvalid);
+        ErrorItem { code, message: None, param_name: param_name.map(String::from) }
+    }
+
+    /// Its message: the validator's, or its code's.
+    pub fn message(&self) -> &'static str {
+        self.message.unwrap_or(self.code.message())
+    }
+
+    /// Its code's long message.
+    pub fn long_message(&self) -> &'static str {
+        self.code.long_message()
     }
 }
 
 /// The codes the SDK raises itself: its own three, and those of the checks it
-/// runs before sending (the protocol validators' among them).
+/// runs before sending (the protocol validators' among them). The JS
+/// `GatehouseError` holds their texts, in this order (`bindings/error.rs`,
+/// [`sdk_texts`]): the wasm carries none of them.
 pub const SDK_CODES: [ErrorCode; 13] = [
     ErrorCode::NetworkError,
     ErrorCode::ResponseInvalid,
@@ -53,32 +62,28 @@ pub const SDK_CODES: [ErrorCode; 13] = [
     ErrorCode::SessionNotFound,
 ];
 
-/// The table's name and messages of each [`SDK_CODES`] code, in that order:
-/// the binary carries these texts and not the whole table (about 4 KiB).
-/// Data, not a `match` (a few hundred bytes less code).
-static SDK_TEXTS: [(&str, &str, &str); SDK_CODES.len()] = {
-    let mut texts = [("", "", ""); SDK_CODES.len()];
-    let mut i = 0;
-    while i < SDK_CODES.len() {
-        let code = SDK_CODES[i];
-        texts[i] = (code.as_str(), code.message(), code.long_message());
-        i += 1;
-    }
-    texts
-};
-
-/// The texts of an [`SDK_CODES`] code; any other code reads as
-/// `response_invalid`.
-fn sdk_texts(code: ErrorCode) -> (&'static str, &'static str, &'static str) {
-    // 1: `response_invalid`'s place in `SDK_CODES` (a test checks it).
-    let i = SDK_CODES.iter().position(|c| *c == code).unwrap_or(1);
-    SDK_TEXTS.get(i).copied().unwrap_or(SDK_TEXTS[1])
+/// The place of `code` in [`SDK_CODES`] (the JS texts' index); any other
+/// code is `response_invalid`'s, 1 (a test checks it).
+pub fn sdk_index(code: ErrorCode) -> usize {
+    SDK_CODES.iter().position(|c| *c == code).unwrap_or(1)
 }
 
-/// A failed operation: at least one [`ErrorItem`], the HTTP status (0 when
-/// no response carried the error), the `Retry-After` seconds, if any, and
-/// the server's error body, if one was read ([`Failure`], read through
-/// `Deref`). Boxed: every `Result` of the SDK
+/// The texts the JS holds (`TEXTS` in `bindings/error.rs`, which a test
+/// checks is this): each [`SDK_CODES`] code, its message and its long
+/// message, all joined by `|`.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn sdk_texts() -> String {
+    let texts: alloc::vec::Vec<&str> =
+        SDK_CODES.iter().flat_map(|c| [c.as_str(), c.message(), c.long_message()]).collect();
+    texts.join("|")
+}
+
+/// A failed operation: the SDK's own [`ErrorItem`] (none for a server's
+/// error answer, whose items the JS reads from its body; never more than
+/// one), the HTTP status
+/// (0 when no response carried the error), the `Retry-After` seconds, if
+/// any, and the server's error body, if one was read ([`Failure`], read
+/// through `Deref`). Boxed: every `Result` of the SDK
 /// passes through several layers, and a pointer-wide error keeps each of
 /// them small (about 0.5 KiB gzip of the wasm).
 #[derive(Clone, Debug, PartialEq)]
@@ -87,12 +92,14 @@ pub struct Error(Box<Failure>);
 /// What an [`Error`] says.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Failure {
-    pub errors: Vec<ErrorItem>,
+    /// The SDK's own error (none for a server's error answer).
+    pub item: Option<ErrorItem>,
     pub status: u16,
     pub retry_after: Option<u32>,
     /// The error body as the server sent it (its `errors` already checked
-    /// into `errors`): the JS error reads its `trace_id` and each error's
-    /// whole `meta` from it.
+    /// by `decode::error_items`, which reads them again into the JS
+    /// error): the JS error reads its items, its `trace_id` and each
+    /// error's whole `meta` from it.
     pub body: Option<JsValue>,
 }
 
@@ -110,14 +117,14 @@ impl core::ops::DerefMut for Error {
 }
 
 impl Error {
-    pub fn new(errors: Vec<ErrorItem>, status: u16, retry_after: Option<u32>) -> Self {
-        Error(Box::new(Failure { errors, status, retry_after, body: None }))
+    pub fn new(item: ErrorItem, status: u16, retry_after: Option<u32>) -> Self {
+        Error(Box::new(Failure { item: Some(item), status, retry_after, body: None }))
     }
 
-    /// The same error, read from this server error body.
-    pub fn with_body(mut self, body: JsValue) -> Self {
-        self.body = Some(body);
-        self
+    /// The server's error answer `body`, its items already checked
+    /// (`decode::error_items`): the JS error reads them from it.
+    pub fn server(body: JsValue, status: u16, retry_after: Option<u32>) -> Self {
+        Error(Box::new(Failure { item: None, status, retry_after, body: Some(body) }))
     }
 
     /// What it says, unboxed.
@@ -127,7 +134,7 @@ impl Error {
 
     /// An error the SDK raises itself, with no HTTP response behind it.
     pub fn sdk(code: ErrorCode, param_name: Option<&str>) -> Self {
-        Error::new(vec![ErrorItem::from_code(code, param_name)], 0, None)
+        Error::new(ErrorItem::from_code(code, param_name), 0, None)
     }
 
     /// The server could not be reached, or its answer did not arrive.
@@ -147,9 +154,10 @@ impl Error {
         Error::sdk(code, Some(param_name))
     }
 
-    /// The first error: the one `code`, `message` and friends describe.
+    /// The first error the SDK raised: the one `code`, `message` and
+    /// friends describe (none for a server's error answer).
     pub fn first(&self) -> Option<&ErrorItem> {
-        self.errors.first()
+        self.item.as_ref()
     }
 }
 
@@ -157,8 +165,8 @@ impl Error {
 impl From<FieldError> for Error {
     fn from(e: FieldError) -> Self {
         let mut err = Error::param(e.code, e.param);
-        if let Some(item) = err.errors.first_mut() {
-            item.message = e.message.into();
+        if let Some(item) = &mut err.item {
+            item.message = Some(e.message);
         }
         err
     }

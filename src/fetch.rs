@@ -40,7 +40,7 @@
 
 use crate::decode;
 use crate::error::{Error, Result};
-use crate::params::join;
+use crate::params::{join, Body};
 use alloc::string::String;
 use core::cell::Cell;
 use gatehouse_protocol::ErrorCode;
@@ -65,7 +65,7 @@ export function init(m, body, bearer, token, signal) {
   // Only a request that asks gets the token in `Gatehouse-Client`.
   if (bearer) headers["Gatehouse-Token-Mode"] = "bearer";
   authorize(headers, token);
-  return { method: ["GET", "POST", "PATCH", "DELETE"][m], body: body || undefined, credentials: bearer ? "omit" : "include", headers, signal };
+  return { method: ["GET", "POST", "PATCH", "DELETE"][m], body: body ? JSON.stringify(body) : undefined, credentials: bearer ? "omit" : "include", headers, signal };
 }
 // The request body's writer (`JsonObject`): a text, or (`raw`) JSON text
 // as what it reads.
@@ -100,13 +100,14 @@ extern "C" {
     /// bearer token of a request sent [`again`](Transport::again).
     fn pipe(url: &str, init: &JsValue, target: &JsValue, tag: u32, wait: u32, early: &JsValue, token: &str) -> Promise;
 
-    /// The `RequestInit` of a request: `method` (a [`Method`] as a number); `body` (none when empty:
-    /// a body is a JSON object); `credentials` `omit` in bearer mode,
-    /// `include` in cookie mode; its headers (`Content-Type: application/json`
+    /// The `RequestInit` of a request: `method` (a [`Method`] as a number);
+    /// `body`, the JSON of the object a [`JsonObject`] wrote (none for
+    /// `undefined`); `credentials` `omit` in bearer mode, `include` in
+    /// cookie mode; its headers (`Content-Type: application/json`
     /// for every write, and in bearer mode `Gatehouse-Token-Mode: bearer` and
     /// the `token`, if not empty, as `Authorization: Bearer`); the `signal`,
     /// an `AbortSignal` or `undefined`.
-    fn init(method: u32, body: &str, bearer: bool, token: &str, signal: &JsValue) -> JsValue;
+    fn init(method: u32, body: &JsValue, bearer: bool, token: &str, signal: &JsValue) -> JsValue;
 
     /// Hands the new token `t` to the storage `s`'s `set` (`dead`: calls
     /// its `remove` if its `get` still gives `t`), later in this turn;
@@ -120,9 +121,11 @@ extern "C" {
 
 /// The writer of the flat JSON objects of the request bodies, in the wasm:
 /// the native `params::JsonObject`'s calls, each a key set on a JS object,
-/// written out by `JSON.stringify` (its escapes are JSON's too: `\b` and
-/// `\f` short, which the native writer spells `\u0008`, `\u000c`). The
-/// JSON string writer it replaces cost the wasm more than the import.
+/// which [`init`] writes out by `JSON.stringify` (its escapes are JSON's
+/// too: `\b` and `\f` short, which the native writer spells `\u0008`,
+/// `\u000c`). The JSON string writer it replaces cost the wasm more than
+/// the import; the object goes to [`init`] as it is (no JSON text made in
+/// JS, copied into the wasm and back).
 #[cfg(target_arch = "wasm32")]
 pub struct JsonObject(JsValue);
 
@@ -142,8 +145,8 @@ impl JsonObject {
         put(&self.0, key, json, true);
     }
 
-    pub fn finish(self) -> String {
-        crate::bindings::stringify(&self.0).as_string().unwrap_or_default()
+    pub fn finish(self) -> JsValue {
+        self.0
     }
 }
 
@@ -224,7 +227,7 @@ impl Transport {
 
     /// Starts one request; its promise resolves to the `Response`. An
     /// `AbortSignal` as `signal` aborts it (anything else is ignored).
-    pub fn start(&self, method: Method, path: &str, body: Option<String>, signal: &JsValue) -> Promise {
+    pub fn start(&self, method: Method, path: &str, body: Option<Body>, signal: &JsValue) -> Promise {
         let (url, init) = self.request(method, path, body, signal);
         global_fetch(&url, &init)
     }
@@ -234,7 +237,7 @@ impl Transport {
         &self,
         method: Method,
         path: &str,
-        body: Option<String>,
+        body: Option<Body>,
         signal: &JsValue,
         target: &JsValue,
         tag: u32,
@@ -259,7 +262,9 @@ impl Transport {
     /// already sent again (then the storage forgets the dead token, if it
     /// still holds it).
     pub fn again(&self, error: &Error, tag: u32, url: &JsValue, init: &JsValue, target: &JsValue) -> Option<Promise> {
-        let replaced = error.first().is_some_and(|e| e.code == ErrorCode::ClientTokenReplaced.as_str());
+        // A server's error: the first item's code, read from its body.
+        let code = error.body.as_ref().and_then(|b| decode::first_code(b).as_string());
+        let replaced = code.as_deref() == Some(ErrorCode::ClientTokenReplaced.as_str());
         if !replaced {
             return None;
         }
@@ -288,12 +293,15 @@ impl Transport {
     }
 
     /// The URL and `RequestInit` of one request.
-    fn request(&self, method: Method, path: &str, body: Option<String>, signal: &JsValue) -> (String, JsValue) {
+    // `JsValue::from`: the wasm's body is the `JsValue` already; the native
+    // build's (never sent) is its JSON text.
+    #[allow(clippy::useless_conversion)]
+    fn request(&self, method: Method, path: &str, body: Option<Body>, signal: &JsValue) -> (String, JsValue) {
         let token = self.token.take();
         let signal = if decode::is_object(signal) { signal.clone() } else { JsValue::UNDEFINED };
         let init = init(
             method as u32,
-            body.as_deref().unwrap_or_default(),
+            &body.map(JsValue::from).unwrap_or_default(),
             self.bearer,
             token.as_deref().filter(|_| self.bearer).unwrap_or_default(),
             &signal,
@@ -324,9 +332,9 @@ impl Transport {
         if (200..300).contains(&status) {
             return Ok((status, json));
         }
-        Err(match decode::error_items(&json).filter(|_| status >= 400) {
-            Some(errors) => Error::new(errors, status, retry_after).with_body(json),
-            None => Error::response_invalid(status, retry_after),
-        })
+        if status >= 400 && !decode::is_undefined(&decode::error_items(&json)) {
+            return Err(Error::server(json, status, retry_after));
+        }
+        Err(Error::response_invalid(status, retry_after))
     }
 }

@@ -6,7 +6,7 @@
 
 use crate::error::{Error, Result};
 use crate::fetch::Method;
-use crate::params::{join, JsonObject, Rules, SignUpParams};
+use crate::params::{join, Body, JsonObject, Rules, SignUpParams};
 use alloc::string::String;
 use gatehouse_protocol::{validate, ErrorCode, Field, Strategy};
 
@@ -39,11 +39,12 @@ pub enum Target {
 }
 
 /// The HTTP request an operation makes.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Request {
     pub method: Method,
     pub path: String,
-    pub body: Option<String>,
+    /// The JSON body (see [`Body`]).
+    pub body: Option<Body>,
 }
 
 /// Turns an operation on the sign-up `id` (`None` before `create`) into its

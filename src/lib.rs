@@ -14,7 +14,7 @@
 //!   written as the JSON body;
 //! - [`schema`]: the shapes of the server's answers, as static tables;
 //! - [`decode`]: checks answers against the schema and builds the camelCase
-//!   JS objects the SDK exposes;
+//!   JS objects the SDK exposes (the walker is JS: `src/js/decode.js`);
 //! - [`fetch`]: the one HTTP helper, with the cookie or bearer token mode,
 //!   and the three-line JS `pipe` that carries each answer back to Rust;
 //! - [`error`]: the one error type every failure becomes;
@@ -26,12 +26,13 @@
 //!   app's wasm, never the package's): the invariants below are the rest's.
 //!
 //! Invariants: no serde, no `format!` and no Rust executor (size: budget
-//! 20 KiB gzip for the wasm and its JS, `bench/size.sh`; messages come from
+//! 19 KiB gzip for the wasm and its JS, `bench/size.sh`; messages come from
 //! the protocol crate's static tables); no panics: every failure is an
 //! [`error::Error`]; only `bindings`, `decode` and `fetch` touch `JsValue`.
 //! The JS in `bindings` and `fetch` is glue and three small pieces of state
 //! (which session is current, the token cache, the other tabs' following),
-//! kept there for size.
+//! and `decode`'s (`src/js/decode.js`) the answers' decoder over the
+//! `schema` tables, kept there for size.
 
 #![cfg_attr(all(target_arch = "wasm32", feature = "runtime", not(feature = "rust-api")), no_std)]
 

@@ -45,7 +45,7 @@ impl SignUpParams {
     /// problem as the error the server would answer. One pass: each value is
     /// checked as it is written (no second list of checked values: smaller
     /// wasm).
-    pub fn to_json(&self, rules: &Rules) -> Result<String> {
+    pub fn to_json(&self, rules: &Rules) -> Result<Body> {
         let mut out = JsonObject::new();
         for (field, value) in &self.fields {
             let field = *field;
@@ -100,12 +100,21 @@ pub fn join(parts: &[&str]) -> String {
 
 /// A tiny writer for flat JSON objects, without `core::fmt` (the native
 /// build's; the wasm's is `fetch::JsonObject`, the same calls over a JS
-/// object and `JSON.stringify`).
+/// object, which `fetch`'s JS `init` writes out with `JSON.stringify`).
 #[cfg(not(target_arch = "wasm32"))]
 pub struct JsonObject(String);
 
 #[cfg(target_arch = "wasm32")]
 pub use crate::fetch::JsonObject;
+
+/// A request body as [`JsonObject::finish`] makes it: the JSON text
+/// natively; in the wasm the JS object itself, written out as JSON by the
+/// JS `init` of `fetch` (no text made in JS, copied into the wasm and
+/// back).
+#[cfg(not(target_arch = "wasm32"))]
+pub type Body = String;
+#[cfg(target_arch = "wasm32")]
+pub type Body = wasm_bindgen::JsValue;
 
 #[cfg(not(target_arch = "wasm32"))]
 impl JsonObject {

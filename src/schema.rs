@@ -6,9 +6,15 @@
 //! one small walker replaces a hand-written decoder per resource. The
 //! tables are written as lists of [`Key`]s and the wire enums' names as
 //! lists of names; both are stored as bytes, built at compile time (see
-//! [`Table`] and [`Names`]).
+//! [`Table`] and [`Names`]). The walker is JS (`src/js/decode.js`), which
+//! holds the tables as text ([`js_text`], tested equal), and is named a
+//! table by its index ([`Table::index`]); the wasm keeps none of them, and
+//! the bytes serve the native tests (the fuzzing, `tests/fuzz.rs`,
+//! generates answers from them).
 
 use alloc::string::String;
+#[cfg(not(target_arch = "wasm32"))]
+use alloc::{string::ToString, vec::Vec};
 use gatehouse_protocol::{
     FirstFactor, NextAction, SecondFactor, SignInStatus, SignUpMode, SignUpStatus, Strategy, VerificationStatus,
 };
@@ -193,9 +199,10 @@ name_lists! {
 /// The keys of an object's shape: an index into the tables ([`TABLES`],
 /// [`Packed`]), which are stored as bytes, each key its kind's variant, the
 /// index of its list or table (0 for the others), its name's length and its
-/// name. Built at compile time from lists of [`Key`]s: about 1.3 KB of
-/// pointers less in the wasm than the lists themselves (about 0.4 KiB
-/// gzip).
+/// name. Built at compile time from lists of [`Key`]s (when the walker
+/// was Rust, about 0.4 KiB gzip less in the wasm than the lists
+/// themselves); the wasm now only passes a table's index to the JS
+/// decoder, and the bytes serve [`js_text`] and the native tests.
 #[derive(Clone, Copy)]
 pub struct Table(u8);
 
@@ -211,6 +218,51 @@ impl Table {
             Some(Key(unsafe { core::str::from_utf8_unchecked(name) }, kind_of(variant, index)?))
         })
     }
+}
+
+impl Table {
+    /// Its index, as the JS decoder (`src/js/decode.js`) numbers the tables.
+    pub fn index(self) -> u8 {
+        self.0
+    }
+}
+
+/// The tables and the name lists as the JS decoder holds them
+/// (`src/js/decode.js`'s `TABLES` and `LISTS`, which a test checks are
+/// these): the tables joined by `|`, each its keys joined by spaces, a key
+/// its wire name, `:` and its kind's letter and index; the lists joined by
+/// `|`, each its names joined by spaces.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn js_text() -> (String, String) {
+    let tables: Vec<String> = (0..TABLE_PARTS.len() as u8)
+        .map(|i| {
+            let keys: Vec<String> = Table(i)
+                .keys()
+                .map(|Key(name, kind)| {
+                    let (letter, index) = match kind {
+                        Kind::Str => ("s", None),
+                        Kind::OptStr => ("S", None),
+                        Kind::MaybeStr => ("m", None),
+                        Kind::Enum(Names(i)) => ("e", Some(i)),
+                        Kind::OptEnum(Names(i)) => ("E", Some(i)),
+                        Kind::Bool => ("b", None),
+                        Kind::Num => ("n", None),
+                        Kind::OptNum => ("N", None),
+                        Kind::Strs => ("l", None),
+                        Kind::Obj(Table(i)) => ("o", Some(i)),
+                        Kind::OptObj(Table(i)) => ("O", Some(i)),
+                        Kind::List(Table(i)) => ("r", Some(i)),
+                        Kind::AnyObj => ("a", None),
+                    };
+                    [name, ":", letter, &index.map(|i| i.to_string()).unwrap_or_default()].concat()
+                })
+                .collect();
+            keys.join(" ")
+        })
+        .collect();
+    let lists: Vec<String> =
+        (0..NAME_PARTS.len() as u8).map(|i| Names(i).names().collect::<Vec<_>>().join(" ")).collect();
+    (tables.join("|"), lists.join("|"))
 }
 
 /// A kind from its bytes ([`kind_bytes`]).

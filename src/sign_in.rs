@@ -99,7 +99,7 @@ pub fn request(
             (Some(value), _) => value,
         };
         let value = match p {
-            Param::Identifier => validate::identifier(&value)?.as_str().into(),
+            Param::Identifier => validate::identifier(&value)?.into_string(),
             Param::Code => validate::second_factor_code(&value, backup)?,
             Param::Strategy => {
                 backup = op == Op::AttemptSecondFactor && value == "backup_code";

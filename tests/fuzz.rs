@@ -1,6 +1,8 @@
-//! Fuzzing of the SDK's readers, built natively (issue 8, item 11): the
-//! response decoder (`decode::object` and `decode::error_items`, the same
-//! walker the wasm runs, here over `serde_json` values). (The landing
+//! Fuzzing of the SDK's readers (issue 8, item 11): the response decoder,
+//! the environment's rules and the error answers' reader (`decode`, `rules`
+//! and `errorItems` of `src/js/decode.js`, the JS the package ships, run
+//! here in Node: `node` must be on the `PATH`), fed the generated answers
+//! as JSON. (The landing
 //! query, `Gatehouse.handleMagicLinkVerification()`, is read in JS by the
 //! browser's `URLSearchParams`: tests/browser/landing.rs runs its generated
 //! cases in Chromium.)
@@ -11,16 +13,21 @@
 //!   schema's exact shape, or are refused: never a panic, never a mistyped
 //!   value handed to the app.
 //! - Error answers decode to their items, or are refused.
+//! - The rules are each field's `enabled` and the four lengths of a
+//!   decoded environment.
 //!
 //! `GATEHOUSE_FUZZ_CASES` is the number of inputs per property (default
 //! 500, what `cargo test` runs); `make fuzz` raises it.
 
 #![cfg(not(target_arch = "wasm32"))]
 
-use gatehouse::decode::{error_items, object, Json};
 use gatehouse::schema::{self, camel_case, Key, Kind, Names, Table};
+use gatehouse_protocol::Field;
 use proptest::prelude::*;
 use serde_json::{Map, Value};
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::sync::{Mutex, OnceLock};
 
 /// Inputs per property: `GATEHOUSE_FUZZ_CASES`, else 500.
 fn config() -> ProptestConfig {
@@ -28,65 +35,61 @@ fn config() -> ProptestConfig {
     ProptestConfig { cases, failure_persistence: None, ..ProptestConfig::default() }
 }
 
-/// A parsed answer as `Response.json()` gives it to the decoder: a JSON
-/// value, or `undefined` (`None`) for a missing key.
-#[derive(Clone, Debug, PartialEq)]
-struct Js(Option<Value>);
+/// The JS decoder (`src/js/decode.js`) in one Node process for the whole
+/// test binary, fed one call per line, `[function, ...arguments]`
+/// (`["decode", answer, table]`; `["g f", ...]` is `g(f(...), {})`, so
+/// that `f`'s object goes to `g` as it is, not through JSON); it answers the
+/// result as JSON, or `-` for `undefined` (refused).
+struct Node {
+    stdin: ChildStdin,
+    stdout: BufReader<ChildStdout>,
+    _child: Child,
+}
 
-impl Json for Js {
-    fn get(&self, key: &str) -> Option<Self> {
-        match &self.0 {
-            Some(Value::Object(map)) => Some(Js(map.get(key).cloned())),
-            // Arrays are objects to JS: their named keys are undefined.
-            Some(Value::Array(_)) => Some(Js(None)),
-            _ => None,
-        }
-    }
-    fn is_plain_object(&self) -> bool {
-        matches!(self.0, Some(Value::Object(_)))
-    }
-    fn is_absent(&self) -> bool {
-        self.0.is_none()
-    }
-    fn is_null(&self) -> bool {
-        self.0 == Some(Value::Null)
-    }
-    fn is_string(&self) -> bool {
-        matches!(self.0, Some(Value::String(_)))
-    }
-    fn as_string(&self) -> Option<String> {
-        self.0.as_ref()?.as_str().map(str::to_owned)
-    }
-    fn is_bool(&self) -> bool {
-        matches!(self.0, Some(Value::Bool(_)))
-    }
-    fn is_number(&self) -> bool {
-        matches!(self.0, Some(Value::Number(_)))
-    }
-    fn all_items(&self, mut check: impl FnMut(Self) -> bool) -> bool {
-        match &self.0 {
-            Some(Value::Array(items)) => items.iter().all(|item| check(Js(Some(item.clone())))),
-            _ => false,
-        }
-    }
-    fn map_items(&self, mut map: impl FnMut(Self) -> Option<Self>) -> Option<Self> {
-        let Some(Value::Array(items)) = &self.0 else { return None };
-        let mapped: Option<Vec<Value>> = items.iter().map(|item| map(Js(Some(item.clone())))?.0).collect();
-        Some(Js(Some(Value::Array(mapped?))))
-    }
-    fn copy(&self) -> Self {
-        self.clone()
-    }
-    fn null() -> Self {
-        Js(Some(Value::Null))
-    }
-    fn new_object() -> Self {
-        Js(Some(Value::Object(Map::new())))
-    }
-    fn set(&mut self, key: &str, value: Self) {
-        if let (Some(Value::Object(map)), Some(value)) = (&mut self.0, value.0) {
-            map.insert(camel_case(key), value);
-        }
+fn node() -> &'static Mutex<Node> {
+    static NODE: OnceLock<Mutex<Node>> = OnceLock::new();
+    NODE.get_or_init(|| {
+        let decoder = concat!(env!("CARGO_MANIFEST_DIR"), "/src/js/decode.js");
+        let script = format!(
+            r#"import * as decoder from {url};
+import {{ createInterface }} from "node:readline";
+for await (const line of createInterface({{ input: process.stdin }})) {{
+  const [f, ...args] = JSON.parse(line);
+  const [first, ...then] = f.split(" ").reverse();
+  const out = then.reduce((v, g) => decoder[g](v, {{}}), decoder[first](...args));
+  process.stdout.write((JSON.stringify(out) ?? "-") + "\n");
+}}"#,
+            url = serde_json::to_string(&format!("file://{decoder}")).unwrap(),
+        );
+        let mut child = Command::new("node")
+            .args(["--input-type=module", "-e", &script])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("the decoder's fuzz tests run src/js/decode.js in Node: `node` must be on the PATH");
+        let (stdin, stdout) = (child.stdin.take().unwrap(), BufReader::new(child.stdout.take().unwrap()));
+        Mutex::new(Node { stdin, stdout, _child: child })
+    })
+}
+
+/// `answer` decoded by the JS decoder with `keys`; `None` when refused.
+fn decode(answer: &Value, keys: Table) -> Option<Value> {
+    ask(serde_json::json!(["decode", answer, keys.index()]))
+}
+
+/// One question to the Node process (see [`Node`]).
+fn ask(question: Value) -> Option<Value> {
+    let mut node = node().lock().unwrap_or_else(|e| e.into_inner());
+    let mut line = serde_json::to_string(&question).unwrap();
+    line.push('\n');
+    node.stdin.write_all(line.as_bytes()).unwrap();
+    node.stdin.flush().unwrap();
+    line.clear();
+    node.stdout.read_line(&mut line).unwrap();
+    assert!(line.ends_with('\n'), "the decoder's Node process ended");
+    match line.trim_end() {
+        "-" => None,
+        json => Some(serde_json::from_str(json).unwrap()),
     }
 }
 
@@ -98,6 +101,8 @@ const SCHEMAS: &[(&str, Table)] = &[
     ("sign-in envelope", schema::SIGN_IN_ENVELOPE),
     ("session envelope", schema::SESSION_ENVELOPE),
     ("token envelope", schema::TOKEN_ENVELOPE),
+    ("TOTP envelope", schema::TOTP_ENVELOPE),
+    ("user sessions envelope", schema::USER_SESSIONS_ENVELOPE),
 ];
 
 fn text() -> impl Strategy<Value = String> {
@@ -154,6 +159,62 @@ fn valid_object(keys: Table) -> BoxedStrategy<Value> {
     let fields: Vec<BoxedStrategy<(String, Option<Value>)>> =
         keys.keys().map(|Key(name, kind)| valid(kind).prop_map(move |v| (name.to_owned(), v)).boxed()).collect();
     fields.prop_map(|fields| Value::Object(fields.into_iter().filter_map(|(k, v)| Some((k, v?))).collect())).boxed()
+}
+
+/// What the decoder makes of a valid answer `v` of the shape `keys`: the
+/// same values, the objects' keys camelCased, the absent or `null`
+/// [`Kind::MaybeStr`] left out.
+fn rebuilt(v: &Value, keys: Table) -> Value {
+    let mut out = Map::new();
+    for Key(name, kind) in keys.keys() {
+        let x = &v[name];
+        let y = match kind {
+            Kind::MaybeStr if x.is_null() => continue,
+            Kind::Obj(keys) => rebuilt(x, keys),
+            Kind::OptObj(keys) if !x.is_null() => rebuilt(x, keys),
+            Kind::List(keys) => Value::Array(x.as_array().unwrap().iter().map(|item| rebuilt(item, keys)).collect()),
+            _ => x.clone(),
+        };
+        out.insert(camel_case(name), y);
+    }
+    Value::Object(out)
+}
+
+/// `v` with its numbers compared to 12 significant digits, and `-0` as `0`:
+/// through Node an `i64` beyond 2^53 is rounded (as in the browser),
+/// `serde_json` reads some floats one unit in the last place away from JS,
+/// and `JSON.stringify` writes `-0` as `0`.
+fn as_js(v: Value) -> Value {
+    match v {
+        Value::Number(n) => Value::from(format!("{:.11e}", n.as_f64().unwrap_or(f64::NAN) + 0.0)),
+        Value::Array(items) => Value::Array(items.into_iter().map(as_js).collect()),
+        Value::Object(map) => Value::Object(map.into_iter().map(|(k, v)| (k, as_js(v))).collect()),
+        v => v,
+    }
+}
+
+/// What `decode::empty` makes of `keys` (a sign-up or sign-in before
+/// `create`): empty lists and objects, `false`, and `null` for the rest.
+fn empty(keys: Table) -> Value {
+    let mut out = Map::new();
+    for Key(name, kind) in keys.keys() {
+        let value = match kind {
+            Kind::Strs | Kind::List(_) => Value::Array(Vec::new()),
+            Kind::Bool => Value::Bool(false),
+            Kind::AnyObj => Value::Object(Map::new()),
+            Kind::Obj(keys) => empty(keys),
+            _ => Value::Null,
+        };
+        out.insert(camel_case(name), value);
+    }
+    Value::Object(out)
+}
+
+#[test]
+fn empty_objects_have_their_tables_keys() {
+    for (name, keys) in [("sign-up", schema::SIGN_UP), ("sign-in", schema::SIGN_IN)] {
+        assert_eq!(ask(serde_json::json!(["empty", keys.index()])), Some(empty(keys)), "{name}");
+    }
 }
 
 /// Whether `out` is exactly what the decoder promises for `keys`: every
@@ -245,8 +306,9 @@ proptest! {
     #[test]
     fn valid_answers_decode_to_their_camel_case_shape((i, answer) in schema_and_answer()) {
         let (name, keys) = SCHEMAS[i];
-        let out = object(&Js(Some(answer)), keys).map(|j| j.0.unwrap());
+        let out = decode(&answer, keys);
         prop_assert!(out.as_ref().is_some_and(|o| conforms(o, keys)), "{name}: {out:?}");
+        prop_assert_eq!(out.map(as_js), Some(as_js(rebuilt(&answer, keys))), "{}", name);
     }
 
     #[test]
@@ -257,17 +319,28 @@ proptest! {
     ) {
         let (name, keys) = SCHEMAS[i];
         damage(&mut answer, &mut target.clone(), &replacement);
-        if let Some(out) = object(&Js(Some(answer)), keys) {
-            prop_assert!(conforms(out.0.as_ref().unwrap(), keys), "{name}: {out:?}");
+        if let Some(out) = decode(&answer, keys) {
+            prop_assert!(conforms(&out, keys), "{name}: {out:?}");
         }
     }
 
     #[test]
     fn any_json_answer_is_refused_or_of_its_shape(answer in any_json(), i in 0..SCHEMAS.len()) {
         let (_, keys) = SCHEMAS[i];
-        if let Some(out) = object(&Js(Some(answer)), keys) {
-            prop_assert!(conforms(out.0.as_ref().unwrap(), keys));
+        if let Some(out) = decode(&answer, keys) {
+            prop_assert!(conforms(&out, keys));
         }
+    }
+
+    #[test]
+    fn the_rules_are_each_fields_enabled_and_the_lengths(answer in valid_object(schema::ENVIRONMENT)) {
+        let got = ask(serde_json::json!(["rules decode", answer, schema::ENVIRONMENT.index()]));
+        let attributes = &answer["sign_up"]["attributes"];
+        let mut want: Vec<Value> = Field::ALL.iter().map(|f| attributes[f.as_str()]["enabled"].clone()).collect();
+        for (settings, key) in [("password", "min"), ("password", "max"), ("username", "min"), ("username", "max")] {
+            want.push(answer[format!("{settings}_settings")][format!("{key}_length")].clone());
+        }
+        prop_assert_eq!(got.map(as_js), Some(as_js(Value::Array(want))));
     }
 
     #[test]
@@ -283,18 +356,26 @@ proptest! {
             }))
             .collect();
         let mut answer = serde_json::json!({ "errors": errors, "trace_id": "t" });
-        let decoded = error_items(&Js(Some(answer.clone())));
-        match decoded {
-            None => prop_assert!(items.is_empty()),
-            Some(got) => {
-                let got: Vec<_> = got.into_iter().map(|e| (e.code, e.message, e.long_message, e.param_name)).collect();
-                prop_assert_eq!(got, items);
-            }
-        }
+        let decoded = ask(serde_json::json!(["errorItems", answer]));
+        let expected: Vec<Value> = items
+            .iter()
+            .map(|(code, message, long, param)| {
+                let meta = param.as_ref().map_or(serde_json::json!({}), |p| serde_json::json!({ "paramName": p }));
+                serde_json::json!({ "code": code, "message": message, "longMessage": long, "meta": meta })
+            })
+            .collect();
+        prop_assert_eq!(decoded, (!items.is_empty()).then_some(Value::Array(expected)));
         // Damaged: refused, or items of strings still.
         damage(&mut answer, &mut target.clone(), &replacement);
-        if let Some(got) = error_items(&Js(Some(answer))) {
+        if let Some(got) = ask(serde_json::json!(["errorItems", answer])) {
+            let got = got.as_array().unwrap();
             prop_assert!(!got.is_empty());
+            for item in got {
+                let texts = ["code", "message", "longMessage"].map(|k| item[k].is_string());
+                let param = &item["meta"]["paramName"];
+                prop_assert!(texts == [true; 3] && item["meta"].is_object() && (param.is_null() || param.is_string()));
+                prop_assert_eq!(item.as_object().unwrap().len(), 4);
+            }
         }
     }
 }

@@ -35,11 +35,11 @@ mod objects;
 mod read;
 mod typescript;
 
-/// For the wasm's request bodies (`fetch::JsonObject`).
-#[cfg(target_arch = "wasm32")]
+/// For the Rust API's request bodies (`fetch::JsonObject`'s objects).
+#[cfg(feature = "rust-api")]
 pub(crate) use read::stringify;
 
-use crate::decode::{self, assign, get, set};
+use crate::decode::{self, assign, get};
 use crate::error::{Error, Result};
 use crate::fetch::{self, Method, Transport};
 use crate::flow::{self, Op, Request, Target};
@@ -106,7 +106,8 @@ const RUN_VERIFY_TOTP: u32 = 22;
 const RUN_DISABLE_TOTP: u32 = 23;
 /// `gh.user.sessions()`, with the current session's id as `params`.
 const RUN_USER_SESSIONS: u32 = 24;
-/// A listed session's `revoke()`, with `[current id, its id]` as `params`.
+/// A listed session's `revoke()`, with `{current id}/user_sessions/{its id}`
+/// as `params`.
 const RUN_REVOKE: u32 = 25;
 /// `signIn.createMagicLinkFlow()`: a new flow object (`link`).
 const RUN_SIGN_IN_LINK_FLOW: u32 = 26;
@@ -179,8 +180,7 @@ impl Shared {
     /// (see `objects::show`); `tell`: this tab's own operation, whose change
     /// of session the other tabs are told about.
     fn set_client(&self, envelope: &JsValue, revoked: &JsValue, tell: bool) {
-        let client = get(envelope, "client").unwrap_or_default();
-        objects::show(&self.gatehouse(), &client, revoked, tell);
+        objects::show(&self.gatehouse(), envelope, revoked, tell);
     }
 
     /// Takes in an answer about the sign-up or the sign-in: the resource
@@ -279,11 +279,7 @@ impl Gatehouse {
             RUN_TOKEN => (session(Method::Post, "/tokens"), TOKEN),
             RUN_SIGN_OUT => (session(Method::Delete, ""), SIGN_OUT),
             RUN_USER_SESSIONS => (session(Method::Get, "/user_sessions"), USER_SESSIONS),
-            RUN_REVOKE => {
-                let id = |i| get(params, i).and_then(|v| v.as_string()).unwrap_or_default();
-                let path = join(&["/v1/client/sessions/", &id("0"), "/user_sessions/", &id("1"), "/revoke"]);
-                (request(Method::Post, path), REVOKED)
-            }
+            RUN_REVOKE => (session(Method::Post, "/revoke"), REVOKED),
             RUN_CLIENT => {
                 shared.transport.adopt(params.as_string());
                 (request(Method::Get, CLIENT.into()), CLIENT_RELOAD)
@@ -294,7 +290,7 @@ impl Gatehouse {
                     RUN_VERIFY_TOTP => totp::Op::Verify,
                     _ => totp::Op::Disable,
                 };
-                let session = get(&shared.gatehouse(), "session").and_then(|s| get(&s, "id")?.as_string());
+                let session = objects::session_id(&shared.gatehouse()).as_string();
                 let request = read::opt_string(params, "code").and_then(|c| totp::request(op, c, session.as_deref()));
                 (request, TOTP)
             }
@@ -388,18 +384,13 @@ impl Gatehouse {
         }
         if shared.rules.get().is_none() {
             let environment = decode::answer(answer, schema::ENVIRONMENT)?;
-            let _ = shared.rules.set(decode::rules(&environment));
-            set(&gatehouse, "environment", &environment);
+            let _ = shared.rules.set(decode::rules(&environment, &gatehouse));
             let early = shared.loading.take().map(JsValue::from).unwrap_or_default();
             return Ok(shared.transport.get_early(CLIENT, &early, &gatehouse, LOAD).into());
         }
         let client = decode::answer(answer, schema::CLIENT_ENVELOPE)?;
-        let sign_up = objects::sign_up(&gatehouse);
-        assign(&sign_up, &decode::empty(schema::SIGN_UP));
-        let sign_in = objects::sign_in(&gatehouse);
-        assign(&sign_in, &decode::empty(schema::SIGN_IN));
-        set(&gatehouse, "signUp", &sign_up);
-        set(&gatehouse, "signIn", &sign_in);
+        let sign_up = objects::sign_up(&gatehouse, &decode::empty(schema::SIGN_UP));
+        let sign_in = objects::sign_in(&gatehouse, &decode::empty(schema::SIGN_IN));
         let _ = shared.sign_up.object.set(sign_up);
         let _ = shared.sign_in.object.set(sign_in);
         shared.set_client(&client, &JsValue::UNDEFINED, false);

@@ -116,10 +116,11 @@ class User extends Resource {
   }
 }
 class UserSession extends Resource {
-  revoke() { return this[gh].__run(25, [this[gh].session?.id, this.id]).then((r) => Object.assign(this, r)); }
+  revoke() { return this[gh].__run(25, (this[gh].session?.id ?? "") + "/user_sessions/" + this.id).then((r) => Object.assign(this, r)); }
 }
-export const newSignUp = (g) => new SignUp(g);
-export const newSignIn = (g) => new SignIn(g);
+export const sessionId = (g) => g.session?.id;
+export const newSignUp = (g, e) => (g.signUp = Object.assign(new SignUp(g), e));
+export const newSignIn = (g, e) => (g.signIn = Object.assign(new SignIn(g), e));
 function addListener(f) {
   if (typeof f != "function") throw new TypeError("addListener takes a function");
   const all = (this[heard] ??= new Set()), one = (x) => f(x);
@@ -129,7 +130,7 @@ function addListener(f) {
 function signOut() {
   return this.session ? this.session.signOut() : Promise.resolve();
 }
-export function show(g, client, revoked, tell) {
+export function show(g, { client }, revoked, tell) {
   const proto = Object.getPrototypeOf(g);
   proto.addListener ??= addListener;
   proto.signOut ??= signOut;
@@ -176,19 +177,25 @@ export function follow(g, name, storage) {
 }
 "#)]
 extern "C" {
-    /// A new `SignUp` object of the `Gatehouse` object `g`.
+    /// The id of `g.session`, or `undefined` when signed out.
+    #[wasm_bindgen(js_name = sessionId)]
+    pub fn session_id(g: &JsValue) -> JsValue;
+
+    /// A new `SignUp` object of the `Gatehouse` object `g`, `g.signUp`,
+    /// with the keys of `empty` (`decode::empty`).
     #[wasm_bindgen(js_name = newSignUp)]
-    pub fn sign_up(g: &JsValue) -> JsValue;
+    pub fn sign_up(g: &JsValue, empty: &JsValue) -> JsValue;
 
-    /// A new `SignIn` object of the `Gatehouse` object `g`.
+    /// A new `SignIn` object of the `Gatehouse` object `g`, `g.signIn`,
+    /// with the keys of `empty`.
     #[wasm_bindgen(js_name = newSignIn)]
-    pub fn sign_in(g: &JsValue) -> JsValue;
+    pub fn sign_in(g: &JsValue, empty: &JsValue) -> JsValue;
 
-    /// Sets `g.client` to the (decoded) `client` and `g.session` to its last
-    /// active session, or `null`; `revoked`, a session just signed out,
-    /// updates the session object that showed it. `tell`: if the last
+    /// Sets `g.client` to the `client` of a decoded answer (`envelope`) and
+    /// `g.session` to its last active session, or `null`; `revoked`, a
+    /// session just signed out, updates the session object that showed it. `tell`: if the last
     /// active session changed, other tabs are told (see the module doc).
-    pub fn show(g: &JsValue, client: &JsValue, revoked: &JsValue, tell: bool);
+    pub fn show(g: &JsValue, envelope: &JsValue, revoked: &JsValue, tell: bool);
 
     /// Other tabs follow: sets up `g`'s reloads of its client on a message
     /// of the channel `name` (the `frontendApi`), on becoming visible, and

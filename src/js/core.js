@@ -141,8 +141,8 @@ function early(options) {
     .then(() => bearer && storage?.get())
     .then((t) => (typeof t == "string" && t ? t : undefined), () => {});
   // Each answer is what `pipe` (src/fetch.rs) makes of a response, as for any request.
-  const client = token.then((t) => pipe(base + "/v1/client", request(0, "", bearer, t)));
-  return { __early: [pipe(base + "/v1/environment", request(0, "", bearer)), client], __storage: storage, __token: token };
+  const client = token.then((t) => pipe(base + "/v1/client", request(0, null, bearer, t)));
+  return { __early: [pipe(base + "/v1/environment", request(0, null, bearer)), client], __storage: storage, __token: token };
 }
 
 const load = Gatehouse.load;

@@ -68,11 +68,11 @@ impl Error {
 impl From<crate::error::Error> for Error {
     fn from(e: crate::error::Error) -> Self {
         let failure = e.into_failure();
-        let item = failure.errors.into_iter().next();
-        let code = item.as_ref().and_then(|i| ErrorCode::parse(&i.code)).unwrap_or(ErrorCode::ResponseInvalid);
+        let item = failure.item;
+        let code = item.as_ref().map_or(ErrorCode::ResponseInvalid, |i| i.code);
         let mut error = Error::new(code, None);
         if let Some(item) = item {
-            (error.message, error.param_name) = (item.message, item.param_name);
+            (error.message, error.param_name) = (item.message().into(), item.param_name);
         }
         (error.status, error.retry_after) = (failure.status, failure.retry_after);
         error

@@ -64,7 +64,7 @@ impl Transport {
         }
         builder = self.authorize(builder);
         let built = match &request.body {
-            Some(body) => builder.body(body.as_str()),
+            Some(body) => builder.body(crate::bindings::stringify(body)),
             None => builder.build(),
         };
         let response = built.map_err(|_| Error::network())?.send().await.map_err(|_| Error::network())?;

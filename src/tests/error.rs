@@ -6,23 +6,25 @@ use super::*;
 fn field_errors_keep_their_message_and_param() {
     let e = Error::from(gatehouse_protocol::validate::email_address("nope").unwrap_err());
     let item = e.first().unwrap();
-    assert_eq!(item.code, "form_param_format_invalid");
+    assert_eq!(item.code, ErrorCode::FormParamFormatInvalid);
     assert_eq!(item.param_name.as_deref(), Some("email_address"));
-    assert!(item.message.contains("email"));
+    assert!(item.message().contains("email"));
     assert_eq!((e.status, e.retry_after), (0, None));
 }
 
 #[test]
 fn every_sdk_code_has_its_own_texts() {
-    for code in SDK_CODES {
-        assert_eq!(sdk_texts(code), (code.as_str(), code.message(), code.long_message()));
+    for (i, code) in SDK_CODES.into_iter().enumerate() {
+        let item = ErrorItem::from_code(code, None);
+        assert_eq!((item.code, item.message(), item.long_message()), (code, code.message(), code.long_message()));
+        assert_eq!(sdk_index(code), i);
     }
 }
 
 #[test]
 fn other_codes_read_as_response_invalid() {
-    let invalid = ErrorCode::ResponseInvalid;
-    assert_eq!(sdk_texts(ErrorCode::InternalError), (invalid.as_str(), invalid.message(), invalid.long_message()));
+    assert_eq!(ErrorItem::from_code(ErrorCode::InternalError, None).code, ErrorCode::ResponseInvalid);
+    assert_eq!(SDK_CODES[sdk_index(ErrorCode::InternalError)], ErrorCode::ResponseInvalid);
 }
 
 #[test]
@@ -54,7 +56,18 @@ fn the_validators_raise_only_sdk_codes() {
 #[test]
 fn sdk_codes_come_from_the_table() {
     let e = Error::response_invalid(502, Some(3));
-    assert_eq!(e.first().unwrap().code, "response_invalid");
+    assert_eq!(e.first().unwrap().code, ErrorCode::ResponseInvalid);
     assert_eq!((e.status, e.retry_after), (502, Some(3)));
-    assert_eq!(Error::network().first().unwrap().long_message, ErrorCode::NetworkError.long_message());
+    assert_eq!(Error::network().first().unwrap().long_message(), ErrorCode::NetworkError.long_message());
+}
+
+/// The JS `GatehouseError` holds the texts of the SDK's codes
+/// (`bindings/error.rs`'s `TEXTS`): they are these.
+#[test]
+fn the_js_holds_the_sdk_codes_texts() {
+    let texts = sdk_texts();
+    assert_eq!(texts.split('|').count(), 3 * SDK_CODES.len(), "no text holds a |");
+    let js = include_str!("../bindings/error.rs").replace("\n  \"", " \"");
+    let line = format!("const TEXTS = \"{texts}\".split(\"|\");");
+    assert!(js.contains(&line), "src/bindings/error.rs should say:\n{line}");
 }

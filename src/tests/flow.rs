@@ -3,8 +3,8 @@
 use super::*;
 use crate::params::Value;
 
-fn code_of<T: core::fmt::Debug>(r: Result<T>) -> String {
-    r.unwrap_err().first().unwrap().code.clone()
+fn code_of<T: core::fmt::Debug>(r: Result<T>) -> &'static str {
+    r.unwrap_err().first().unwrap().code.as_str()
 }
 
 fn rules() -> Rules {
@@ -57,9 +57,9 @@ fn a_link_goes_back_to_a_checked_redirect_url_and_a_code_takes_none() {
     let refused = |op| {
         let e = request(op, Some("su_1"), &rules()).unwrap_err();
         let item = e.first().unwrap().clone();
-        (item.code, item.param_name.unwrap())
+        (item.code.as_str(), item.param_name.unwrap())
     };
-    let param = |code: &str| (String::from(code), String::from("redirect_url"));
+    let param = |code: &'static str| (code, String::from("redirect_url"));
     assert_eq!(refused(prepare("email_link", None)), param("form_param_missing"));
     assert_eq!(refused(prepare("email_code", Some("https://app.example.com/"))), param("form_param_unknown"));
     let r = request(Op::Events, Some("su_1"), &rules()).unwrap();

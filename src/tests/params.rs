@@ -35,7 +35,7 @@ fn refuses_invalid_values_with_the_param_name() {
     assert_eq!((item.code.as_str(), item.param_name.as_deref()), ("form_param_format_invalid", Some("email_address")));
 
     let e = params(vec![(Field::Password, Value::Text("short".into()))]).to_json(&env()).unwrap_err();
-    assert_eq!(e.first().unwrap().code, "form_password_length_too_short");
+    assert_eq!(e.first().unwrap().code.as_str(), "form_password_length_too_short");
 
     let e = params(vec![(Field::FirstName, Value::Bool(true))]).to_json(&env()).unwrap_err();
     assert_eq!(e.first().unwrap().param_name.as_deref(), Some("first_name"));

@@ -47,7 +47,7 @@ fn the_name_lists_hold_the_wire_enums_names() {
     assert!(!STRATEGY.contains(""));
 }
 
-/// The JS `set` (`decode::set_key`) camelCases each key with
+/// The JS decoder's `camel` (`src/js/decode.js`) camelCases each key with
 /// `k.replace(/_(.)/g, (_, c) => c.toUpperCase())`, here in Rust: the same
 /// as [`camel_case`] for every name of the tables (none has `__` or ends
 /// with `_`, where the two would differ).
@@ -76,5 +76,16 @@ fn the_js_camel_case_of_every_name_is_camel_case() {
     assert!(names > 100, "{names}");
     for name in ["environment", "signUp", "signIn"] {
         assert_eq!(js(name), name);
+    }
+}
+
+/// The JS decoder's copy of the tables (`src/js/decode.js`) is [`js_text`].
+#[test]
+fn the_js_decoder_holds_these_tables() {
+    let js = include_str!("../js/decode.js").replace("\n  \"", " \"");
+    let (tables, lists) = js_text();
+    let want = [format!("const TABLES = \"{tables}\";"), format!("const LISTS = \"{lists}\";")];
+    for line in want {
+        assert!(js.contains(&line), "src/js/decode.js should say:\n{line}");
     }
 }

@@ -7,15 +7,15 @@ fn params<'a>(pairs: &'a [(&'static str, &str)]) -> impl FnMut(&'static str) -> 
     |key| Ok(pairs.iter().find(|(k, _)| *k == key).map(|(_, v)| String::from(*v)))
 }
 
-fn refused(op: Op, pairs: &[(&'static str, &str)]) -> (String, Option<String>) {
+fn refused(op: Op, pairs: &[(&'static str, &str)]) -> (&'static str, Option<String>) {
     let e = request(op, params(pairs), Some("sin_1")).unwrap_err();
     assert_eq!(e.status, 0);
     let item = e.first().unwrap().clone();
-    (item.code, item.param_name)
+    (item.code.as_str(), item.param_name)
 }
 
-fn err(code: &str, param: &str) -> (String, Option<String>) {
-    (code.into(), Some(param.into()))
+fn err(code: &'static str, param: &str) -> (&'static str, Option<String>) {
+    (code, Some(param.into()))
 }
 
 #[test]
@@ -84,7 +84,7 @@ fn first_factors_refuse_bad_codes_and_empty_passwords() {
 fn nothing_is_sent_before_create() {
     for op in [Op::Reload, Op::Prepare, Op::Attempt] {
         let e = request(op, params(&[("strategy", "email_code")]), None).unwrap_err();
-        assert_eq!(e.first().unwrap().code, "sign_in_not_found");
+        assert_eq!(e.first().unwrap().code.as_str(), "sign_in_not_found");
     }
 }
 

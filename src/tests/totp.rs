@@ -19,11 +19,11 @@ fn each_op_posts_to_the_session_with_its_code() {
 
 #[test]
 fn bad_codes_and_no_session_are_refused_before_sending() {
-    let code = |op, c: &str| request(op, Some(String::from(c)), Some("s")).unwrap_err().first().unwrap().code.clone();
+    let code = |op, c: &str| request(op, Some(String::from(c)), Some("s")).unwrap_err().first().unwrap().code.as_str();
     assert_eq!(code(Op::Verify, "ab12cd34ef"), "form_param_format_invalid");
     assert_eq!(code(Op::Disable, "12345"), "form_param_format_invalid");
     let missing = request(Op::Verify, None, Some("s")).unwrap_err();
-    assert_eq!(missing.first().unwrap().code, "form_param_missing");
+    assert_eq!(missing.first().unwrap().code.as_str(), "form_param_missing");
     let out = request(Op::Create, None, None).unwrap_err();
-    assert_eq!(out.first().unwrap().code, "session_not_found");
+    assert_eq!(out.first().unwrap().code.as_str(), "session_not_found");
 }

@@ -24,6 +24,13 @@ impl Identifier {
         }
     }
 
+    /// The normalized value, owned.
+    pub fn into_string(self) -> String {
+        match self {
+            Identifier::EmailAddress(v) | Identifier::PhoneNumber(v) | Identifier::Username(v) => v,
+        }
+    }
+
     /// The user attribute it names.
     pub const fn field(&self) -> Field {
         match self {
@@ -85,6 +92,8 @@ mod tests {
         assert_eq!(identifier("Cersei.Lannister").unwrap(), Identifier::Username(String::from("cersei.lannister")));
         assert_eq!(identifier("+1 415 555 0123").unwrap(), Identifier::PhoneNumber(String::from("+14155550123")));
         assert_eq!(identifier("ab").unwrap().field(), Field::Username);
+        let phone = identifier("+1 415 555 0123").unwrap();
+        assert_eq!(phone.as_str(), phone.clone().into_string());
         assert_eq!(identifier("  ").unwrap_err().code, ErrorCode::FormParamMissing);
         for bad in ["a@b", "has space", "+12", "_x"] {
             let e = identifier(bad).unwrap_err();
