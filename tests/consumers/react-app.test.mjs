@@ -16,33 +16,45 @@ import { env, sentTo, useChromium } from "./support.mjs";
 
 const browser = useChromium();
 
-test("sign up with a code, the protected page, sign out, the backend refuses, sign in again", async () => {
-  const app = env("GATEHOUSE_REACT_APP");
-  const api = env("GATEHOUSE_REACT_APP_API");
+/** A new context on the app: its page, and a list of what went wrong there (page errors, failed requests but /api/me's). */
+async function openApp() {
   const context = await browser().newContext();
   context.setDefaultTimeout(20_000);
   const page = await context.newPage();
   const problems = [];
   page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
-  // The 401s the test provokes are expected; any other failed request is a problem.
+  // The 401s the tests provoke are expected; any other failed request is a problem.
   page.on("response", (r) => r.status() >= 400 && !r.url().endsWith("/favicon.ico") && !r.url().endsWith("/api/me") &&
     problems.push(`${r.status()} ${r.url()}`));
+  return { context, page, problems };
+}
+
+/** Signs up a new address (its name starts with `prefix`) with a password and the emailed code, as a person would; answers the address. */
+async function signUpWithCode(page, api, prefix) {
+  const email = `${prefix}.${Date.now()}.${Math.random().toString(36).slice(2, 8)}@example.com`;
+  const signUp = page.getByRole("form", { name: "Sign up" });
+  await signUp.getByLabel("Email").fill(email);
+  await signUp.getByLabel("Password").fill("correct horse battery");
+  await signUp.getByRole("button", { name: "Continue" }).click();
+  await page.getByRole("heading", { name: `Verify ${email}` }).waitFor();
+  await page.getByRole("button", { name: "Email me a code" }).click();
+  await page.getByRole("textbox", { name: "Code" }).fill(await sentTo(api, email, "code"));
+  await page.getByRole("button", { name: "Verify" }).click();
+  await page.getByRole("heading", { name: "Welcome!" }).waitFor();
+  return email;
+}
+
+test("sign up with a code, the protected page, sign out, the backend refuses, sign in again", async () => {
+  const app = env("GATEHOUSE_REACT_APP");
+  const api = env("GATEHOUSE_REACT_APP_API");
+  const { context, page, problems } = await openApp();
   const tokens = [];
   page.on("request", (r) => r.url().endsWith("/api/me") && r.headers().authorization && tokens.push(r.headers().authorization));
   try {
     await page.goto(`${app}/`);
 
     // 1. Details, then the emailed code, then done.
-    const email = `react-app.${Date.now()}.${Math.random().toString(36).slice(2, 8)}@example.com`;
-    const signUp = page.getByRole("form", { name: "Sign up" });
-    await signUp.getByLabel("Email").fill(email);
-    await signUp.getByLabel("Password").fill("correct horse battery");
-    await signUp.getByRole("button", { name: "Continue" }).click();
-    await page.getByRole("heading", { name: `Verify ${email}` }).waitFor();
-    await page.getByRole("button", { name: "Email me a code" }).click();
-    await page.getByRole("textbox", { name: "Code" }).fill(await sentTo(api, email, "code"));
-    await page.getByRole("button", { name: "Verify" }).click();
-    await page.getByRole("heading", { name: "Welcome!" }).waitFor();
+    const email = await signUpWithCode(page, api, "react-app");
     const userId = /\((user_[^)]+)\)/.exec(await page.getByRole("region", { name: "Done" }).innerText())?.[1];
     assert.ok(userId, "the new user's id is shown");
 
@@ -149,28 +161,13 @@ test("a pending session (a second factor required, none set up yet) asks the bac
   // null. /api goes to the same Express backend as the other tests'.
   const app = env("GATEHOUSE_REACT_APP_MFA");
   const api = env("GATEHOUSE_REACT_APP_MFA_API");
-  const context = await browser().newContext();
-  context.setDefaultTimeout(20_000);
-  const page = await context.newPage();
-  const problems = [];
-  page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
-  page.on("response", (r) => r.status() >= 400 && !r.url().endsWith("/favicon.ico") && !r.url().endsWith("/api/me") &&
-    problems.push(`${r.status()} ${r.url()}`));
+  const { context, page, problems } = await openApp();
   // What the page sent the backend, header by header, as Chromium sent it.
   const asked = [];
   page.on("request", (r) => r.url().endsWith("/api/me") && asked.push(r.headers()));
   try {
     await page.goto(`${app}/`);
-    const email = `react-mfa.${Date.now()}.${Math.random().toString(36).slice(2, 8)}@example.com`;
-    const signUp = page.getByRole("form", { name: "Sign up" });
-    await signUp.getByLabel("Email").fill(email);
-    await signUp.getByLabel("Password").fill("correct horse battery");
-    await signUp.getByRole("button", { name: "Continue" }).click();
-    await page.getByRole("heading", { name: `Verify ${email}` }).waitFor();
-    await page.getByRole("button", { name: "Email me a code" }).click();
-    await page.getByRole("textbox", { name: "Code" }).fill(await sentTo(api, email, "code"));
-    await page.getByRole("button", { name: "Verify" }).click();
-    await page.getByRole("heading", { name: "Welcome!" }).waitFor();
+    await signUpWithCode(page, api, "react-mfa");
 
     // The session is there but pending: the protected page is not shown.
     await page.getByRole("link", { name: "Go to your account" }).click();
