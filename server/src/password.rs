@@ -1,13 +1,15 @@
 //! Password hashing: argon2id with the OWASP parameters (m = 19 MiB, t = 2,
 //! p = 1), on a blocking thread so a hash never stalls the async workers.
 //!
-//! Every hash and check goes through one [`Hasher`], which lets at most
-//! `[password_hashing] max_concurrent` of them run at once (by default one
-//! per core): each takes 19 MiB and a core for a while, so without a bound a
-//! burst of sign-ups could take all the memory of the machine. A hash is all
-//! CPU: a slot more than the cores adds no hashes per second, only its
-//! 19 MiB and a longer time for each (docs/BENCHMARKS.md). A request
-//! that waits longer than `max_wait_ms` for a slot answers 503
+//! Every hash and check goes through one [`Hasher`]: a pool of
+//! `[password_hashing] max_concurrent` threads (by default one per core),
+//! each with its own argon2 memory, taking jobs from one queue in turn.
+//! Each hash takes 19 MiB and a core for a while, so without a bound a burst
+//! of sign-ups could take all the memory of the machine. A thread that ends
+//! a hash takes the next job itself: the next hash starts at once, not
+//! after the async workers have run the waiting request again (which left
+//! the cores idle between hashes: docs/BENCHMARKS.md). A request whose job
+//! no thread has taken within `max_wait_ms` gives it up and answers 503
 //! `server_busy` with `Retry-After`.
 //!
 //! Hashes imported from other systems (admin API `password_digest`) are
@@ -26,10 +28,13 @@ use argon2::password_hash::phc::{Output, ParamsString, PasswordHash, Salt};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 use gatehouse_protocol::ErrorCode;
 use std::cell::Cell;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::collections::VecDeque;
+use std::panic::AssertUnwindSafe;
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::{Arc, Condvar, Mutex, OnceLock};
 use std::time::Duration;
 use subtle::ConstantTimeEq;
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{Notify, oneshot};
 
 /// The start of every hash the server makes itself.
 const OWN_PREFIX: &str = "$argon2id$v=19$m=19456,t=2,p=1$";
@@ -54,65 +59,137 @@ fn argon2() -> Argon2<'static> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, own_params())
 }
 
-/// The gate in front of every password hash and check.
+/// The gate in front of every password hash and check: its pool of
+/// hashing threads, which stop when the last clone is dropped.
 #[derive(Clone, Debug)]
 pub struct Hasher {
-    slots: Arc<Semaphore>,
+    pool: Arc<Pool>,
     max_wait: Duration,
-    /// The argon2 memory of idle slots.
-    memory: Arc<Mutex<Vec<Memory>>>,
+}
+
+/// The hashing threads' side: the queue of jobs no thread has taken yet.
+#[derive(Debug)]
+struct Pool {
+    shared: Arc<Shared>,
+    threads: usize,
+}
+
+#[derive(Debug, Default)]
+struct Shared {
+    queue: Mutex<Queue>,
+    /// Wakes an idle thread: a job came, or the pool closed.
+    wake: Condvar,
+}
+
+#[derive(Default)]
+struct Queue {
+    jobs: VecDeque<Job>,
+    closed: bool,
+}
+
+impl std::fmt::Debug for Queue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Queue").field("jobs", &self.jobs.len()).field("closed", &self.closed).finish()
+    }
+}
+
+/// One hash or check to run, with the ticket its request waits on.
+struct Job {
+    ticket: Arc<Ticket>,
+    work: Box<dyn FnOnce(&mut Memory) + Send>,
+}
+
+/// Whether a thread took a job, or its request gave it up first.
+#[derive(Default)]
+struct Ticket {
+    state: AtomicU8,
+    started: Notify,
+}
+
+const WAITING: u8 = 0;
+const TAKEN: u8 = 1;
+const GIVEN_UP: u8 = 2;
+
+impl Drop for Pool {
+    fn drop(&mut self) {
+        if let Ok(mut queue) = self.shared.queue.lock() {
+            queue.closed = true;
+        }
+        self.shared.wake.notify_all();
+    }
+}
+
+/// A hashing thread held by [`Hasher::slot`] until this is dropped.
+#[derive(Debug)]
+pub struct HeldSlot {
+    _release: std::sync::mpsc::Sender<()>,
 }
 
 impl Hasher {
-    /// A gate with `settings.max_concurrent` slots (0: one per core).
+    /// A pool of `settings.max_concurrent` threads (0: one per core).
     pub fn new(settings: PasswordHashing) -> Hasher {
-        let slots = match settings.max_concurrent {
+        let threads = match settings.max_concurrent {
             0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
             n => usize::try_from(n).unwrap_or(usize::MAX),
         };
-        Hasher {
-            slots: Arc::new(Semaphore::new(slots)),
-            max_wait: Duration::from_millis(settings.max_wait_ms),
-            memory: Arc::default(),
+        let shared = Arc::new(Shared::default());
+        for i in 0..threads {
+            let shared = shared.clone();
+            let spawned = std::thread::Builder::new().name(format!("argon2-{i}")).spawn(move || work(&shared));
+            if let Err(e) = spawned {
+                tracing::error!(error = %e, "a password hashing thread could not start");
+            }
         }
+        Hasher { pool: Arc::new(Pool { shared, threads }), max_wait: Duration::from_millis(settings.max_wait_ms) }
     }
 
-    /// Waits for a slot, at most `max_wait`; then `server_busy`.
-    pub async fn slot(&self) -> Result<OwnedSemaphorePermit, ApiError> {
-        let busy = || ApiError::RetryAfter { code: ErrorCode::ServerBusy, seconds: self.max_wait.as_secs().max(1) };
+    /// Queues `work` and waits, at most `max_wait`, for a thread to take it;
+    /// then `server_busy`, and no thread will.
+    async fn start(&self, work: Box<dyn FnOnce(&mut Memory) + Send>) -> Result<(), ApiError> {
+        let ticket = Arc::new(Ticket::default());
+        {
+            let mut queue = self.pool.shared.queue.lock().map_err(|_| poisoned())?;
+            queue.jobs.push_back(Job { ticket: ticket.clone(), work });
+        }
+        self.pool.shared.wake.notify_one();
         let waiting = std::time::Instant::now();
-        let acquired = tokio::time::timeout(self.max_wait, self.slots.clone().acquire_owned()).await;
+        let taken = tokio::time::timeout(self.max_wait, ticket.started.notified()).await.is_ok();
         crate::telemetry::hash_waited(waiting.elapsed());
-        match acquired {
-            Ok(Ok(permit)) => Ok(permit),
-            Ok(Err(_closed)) => Err(busy()),
-            Err(_elapsed) => {
-                tracing::warn!(
-                    wait_ms = self.max_wait.as_millis(),
-                    "every password hashing slot is busy: answering 503"
-                );
-                Err(busy())
-            }
+        let given_up =
+            !taken && ticket.state.compare_exchange(WAITING, GIVEN_UP, Ordering::AcqRel, Ordering::Acquire).is_ok();
+        if given_up {
+            tracing::warn!(wait_ms = self.max_wait.as_millis(), "every password hashing thread is busy: answering 503");
+            return Err(ApiError::RetryAfter { code: ErrorCode::ServerBusy, seconds: self.max_wait.as_secs().max(1) });
         }
+        Ok(())
     }
 
-    /// Runs `job` on a blocking thread while holding a slot, with the
-    /// argon2 memory of that slot.
+    /// Holds one hashing thread until the answer is dropped, waiting for it
+    /// as a hash would (`server_busy` after `max_wait`). For tests that
+    /// need every thread busy.
+    pub async fn slot(&self) -> Result<HeldSlot, ApiError> {
+        let (release, held) = std::sync::mpsc::channel::<()>();
+        self.start(Box::new(move |_| {
+            // Returns when the `HeldSlot` (the sender) is dropped.
+            let _ = held.recv();
+        }))
+        .await?;
+        Ok(HeldSlot { _release: release })
+    }
+
+    /// The number of hashing threads.
+    pub fn threads(&self) -> usize {
+        self.pool.threads
+    }
+
+    /// Runs `job` on a hashing thread, with that thread's argon2 memory.
     async fn run<T: Send + 'static>(&self, job: impl FnOnce(&mut Memory) -> T + Send + 'static) -> Result<T, ApiError> {
-        let permit = self.slot().await?;
-        let pool = self.memory.clone();
-        let result = tokio::task::spawn_blocking(move || {
-            let taken = pool.lock().ok().and_then(|mut p| p.pop());
-            let mut memory = taken.unwrap_or_else(new_memory);
-            let out = job(&mut memory);
-            if let Ok(mut p) = pool.lock() {
-                p.push(memory);
-            }
-            drop(permit);
-            out
-        })
-        .await;
-        result.context("the password hashing task failed").map_err(ApiError::Internal)
+        let (answer, answered) = oneshot::channel();
+        self.start(Box::new(move |memory| {
+            let _ = answer.send(job(memory));
+        }))
+        .await?;
+        answered.await.context("the password hashing job failed").map_err(ApiError::Internal)
     }
 
     /// Hashes a password to a PHC string (`$argon2id$v=19$m=19456,t=2,p=1$...`).
@@ -145,6 +222,40 @@ impl Hasher {
     }
 }
 
+/// A hashing thread: takes the jobs no other has taken, in order, until the
+/// pool closes. A job its request gave up is skipped.
+fn work(shared: &Shared) {
+    let mut memory: Option<Memory> = None;
+    loop {
+        let job = {
+            let Ok(mut queue) = shared.queue.lock() else { return };
+            loop {
+                if let Some(job) = queue.jobs.pop_front() {
+                    break job;
+                }
+                if queue.closed {
+                    return;
+                }
+                queue = match shared.wake.wait(queue) {
+                    Ok(queue) => queue,
+                    Err(_) => return,
+                };
+            }
+        };
+        if job.ticket.state.compare_exchange(WAITING, TAKEN, Ordering::AcqRel, Ordering::Acquire).is_err() {
+            continue;
+        }
+        job.ticket.started.notify_one();
+        let memory = memory.get_or_insert_with(new_memory);
+        // A job that panics drops its answer (the request fails); the thread goes on.
+        let _ = std::panic::catch_unwind(AssertUnwindSafe(|| (job.work)(memory)));
+    }
+}
+
+fn poisoned() -> ApiError {
+    ApiError::Internal(anyhow::anyhow!("the password hashing queue was poisoned"))
+}
+
 thread_local! {
     /// Dummy checks started on this thread (see [`dummy_checks_on_this_thread`]).
     static DUMMY_CHECKS: Cell<u64> = const { Cell::new(0) };
@@ -159,7 +270,7 @@ pub fn dummy_checks_on_this_thread() -> u64 {
 }
 
 /// The working memory of one argon2 run with the server's own parameters
-/// (19 MiB). Each slot keeps its own and reuses it: allocating and freeing
+/// (19 MiB). Each hashing thread keeps its own and reuses it: allocating and freeing
 /// 19 MiB per request fragments the heap until the process holds far more
 /// than the slots ever use at once.
 type Memory = Vec<Block>;
@@ -327,32 +438,67 @@ mod tests {
         assert_eq!(parse_digest(&b.replacen("$04$", "$15$", 1)), Err("The bcrypt cost must be between 4 and 14."));
     }
 
-    #[tokio::test(start_paused = true)]
-    async fn a_request_that_waits_too_long_for_a_slot_is_told_the_server_is_busy() {
-        let h = hasher(2, 2000);
+    #[tokio::test]
+    async fn a_request_that_waits_too_long_for_a_thread_is_told_the_server_is_busy() {
+        let h = hasher(2, 300);
         let (a, b) = (h.slot().await.unwrap(), h.slot().await.unwrap());
-        // Both slots are held: the third waits the whole 2 s (paused time
-        // jumps there), then answers 503 with Retry-After.
+        // Both threads are held: the third waits the whole 300 ms, then
+        // answers 503 with Retry-After (at least a second).
         match h.slot().await {
-            Err(ApiError::RetryAfter { code: ErrorCode::ServerBusy, seconds: 2 }) => {}
+            Err(ApiError::RetryAfter { code: ErrorCode::ServerBusy, seconds: 1 }) => {}
             other => panic!("expected server_busy, got {other:?}"),
         }
         assert_eq!(ErrorCode::ServerBusy.http_status(), 503);
-        // A slot freed within the wait is taken.
+        // A thread freed within the wait takes the job waiting.
         let waiting = tokio::spawn({
             let h = h.clone();
             async move { h.slot().await.map(drop) }
         });
-        tokio::time::sleep(Duration::from_millis(1500)).await;
+        tokio::time::sleep(Duration::from_millis(100)).await;
         drop(a);
         assert!(waiting.await.unwrap().is_ok());
         drop(b);
     }
 
+    #[tokio::test]
+    async fn a_job_given_up_is_never_run_and_the_next_runs_at_once() {
+        let h = hasher(1, 200);
+        let held = h.slot().await.unwrap();
+        let ran = Arc::new(std::sync::atomic::AtomicU32::new(0));
+        let given_up = h.run({
+            let ran = ran.clone();
+            move |_| ran.fetch_add(1, Ordering::SeqCst)
+        });
+        assert!(matches!(given_up.await, Err(ApiError::RetryAfter { code: ErrorCode::ServerBusy, .. })));
+        drop(held);
+        // The thread, freed, skips the job given up and takes this one.
+        let next = h.run({
+            let ran = ran.clone();
+            move |_| ran.fetch_add(10, Ordering::SeqCst)
+        });
+        assert_eq!(next.await.unwrap(), 0, "the job given up never ran");
+        assert_eq!(ran.load(Ordering::SeqCst), 10);
+    }
+
     #[test]
-    fn the_default_is_one_slot_per_core() {
+    fn the_threads_stop_when_the_last_hasher_is_dropped() {
+        let h = hasher(2, 200);
+        let weak = Arc::downgrade(&h.pool.shared);
+        let copy = h.clone();
+        drop(h);
+        drop(copy);
+        // Each thread holds the shared queue until it returns.
+        let stopped = (0..200).any(|_| {
+            std::thread::sleep(Duration::from_millis(10));
+            weak.strong_count() == 0
+        });
+        assert!(stopped, "the hashing threads still run");
+    }
+
+    #[test]
+    fn the_default_is_one_thread_per_core() {
         let cores = std::thread::available_parallelism().unwrap().get();
-        assert_eq!(hasher(0, 2000).slots.available_permits(), cores);
-        assert_eq!(hasher(3, 2000).slots.available_permits(), 3);
+        assert_eq!(hasher(0, 2000).threads(), cores);
+        assert_eq!(hasher(3, 2000).threads(), 3);
     }
 }

@@ -129,9 +129,11 @@ pub struct SignInSettings {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct PasswordHashing {
-    /// How many argon2 or bcrypt operations may run at once; 0: one per core.
+    /// How many argon2 or bcrypt operations may run at once (the hashing
+    /// threads); 0: one per core.
     pub max_concurrent: u32,
-    /// How long a request waits for a slot before it answers 503 `server_busy`.
+    /// How long a request waits for a hashing thread to take its job before
+    /// it answers 503 `server_busy`.
     pub max_wait_ms: u64,
 }
 
