@@ -10,7 +10,8 @@
 #      parameters, and GET /healthz requests/s on one SQLite node; and what
 #      a flow writes to SQLite's WAL: one node, flows one at a time for 3 s,
 #      its frame writes read by `strace` (bench/wal-frames.py);
-#   2. round 1 of the flows: complete email-code sign-ups (create, prepare,
+#   2. round 1 of the flows (each password cell between two 5 s argon2id
+#      ceilings, its own): complete email-code sign-ups (create, prepare,
 #      code from the delivery sink, attempt -> complete), each flow a fresh
 #      client, closed loop at each concurrency, without and with a password,
 #      on one SQLite node, one PostgreSQL node and two PostgreSQL nodes (the
@@ -72,7 +73,8 @@ cargo build --quiet --profile "$SERVER_PROFILE" -p gatehouse-server
 cargo build --quiet --profile bench-tools -p gatehouse-load
 
 mkdir -p "$OUT"
-rm -f "$RESULTS" "$OUT"/*.log
+# A peer run of an earlier invocation is no figure of this one.
+rm -f "$RESULTS" "$OUT"/*.log "$OUT/peer.jsonl" "$OUT/peer-env.txt"
 PG_DB=gh_bench_$$
 MASTER_KEY=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
 
@@ -156,8 +158,12 @@ flows_round() {
         local args=()
         for base in "${BASES[@]}"; do args+=(--base "$base"); done
         [ "$mode" = pw ] && args+=(--password)
+        # A password cell's ceiling: raw argon2id just before and just after
+        # it (this machine's rate can move by a third within one run).
+        [ "$mode" = pw ] && "$LOAD" argon2 -d 5 --label "beside/$setup/$mode/c$c/r$1" --out "$RESULTS" > /dev/null
         "$LOAD" flows "${args[@]}" --sink "$SINK" -c "$c" -d "$DURATION" --warmup "$WARMUP" \
           --label "$setup/$mode/r$1" --out "$RESULTS" > /dev/null
+        [ "$mode" = pw ] && "$LOAD" argon2 -d 5 --label "beside/$setup/$mode/c$c/r$1" --out "$RESULTS" > /dev/null
         stop_nodes
       done
     done
