@@ -32,9 +32,9 @@ use std::collections::VecDeque;
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Condvar, Mutex, OnceLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use subtle::ConstantTimeEq;
-use tokio::sync::{Notify, oneshot};
+use tokio::sync::oneshot;
 
 /// The start of every hash the server makes itself.
 const OWN_PREFIX: &str = "$argon2id$v=19$m=19456,t=2,p=1$";
@@ -96,6 +96,7 @@ impl std::fmt::Debug for Queue {
 /// One hash or check to run, with the ticket its request waits on.
 struct Job {
     ticket: Arc<Ticket>,
+    queued: Instant,
     work: Box<dyn FnOnce(&mut Memory) + Send>,
 }
 
@@ -103,7 +104,23 @@ struct Job {
 #[derive(Default)]
 struct Ticket {
     state: AtomicU8,
-    started: Notify,
+}
+
+impl Ticket {
+    /// Gives the job up if no thread has taken it; whether it did.
+    fn give_up(&self) -> bool {
+        self.state.compare_exchange(WAITING, GIVEN_UP, Ordering::AcqRel, Ordering::Acquire).is_ok()
+    }
+}
+
+/// A waiting request's ticket: gives its job up when the request is dropped
+/// before a thread took it.
+struct Abandoned(Arc<Ticket>);
+
+impl Drop for Abandoned {
+    fn drop(&mut self) {
+        self.0.give_up();
+    }
 }
 
 const WAITING: u8 = 0;
@@ -143,25 +160,45 @@ impl Hasher {
         Hasher { pool: Arc::new(Pool { shared, threads }), max_wait: Duration::from_millis(settings.max_wait_ms) }
     }
 
-    /// Queues `work` and waits, at most `max_wait`, for a thread to take it;
-    /// then `server_busy`, and no thread will.
-    async fn start(&self, work: Box<dyn FnOnce(&mut Memory) + Send>) -> Result<(), ApiError> {
+    /// Queues `work` and answers its ticket. Nothing wakes the request when
+    /// a thread takes the job: it waits for the job's own answer, and only
+    /// at `max_wait` asks whether a thread took it ([`Hasher::wait`]).
+    fn queue(&self, work: Box<dyn FnOnce(&mut Memory) + Send>) -> Result<Arc<Ticket>, ApiError> {
         let ticket = Arc::new(Ticket::default());
         {
             let mut queue = self.pool.shared.queue.lock().map_err(|_| poisoned())?;
-            queue.jobs.push_back(Job { ticket: ticket.clone(), work });
+            queue.jobs.push_back(Job { ticket: ticket.clone(), queued: Instant::now(), work });
         }
         self.pool.shared.wake.notify_one();
-        let waiting = std::time::Instant::now();
-        let taken = tokio::time::timeout(self.max_wait, ticket.started.notified()).await.is_ok();
-        crate::telemetry::hash_waited(waiting.elapsed());
-        let given_up =
-            !taken && ticket.state.compare_exchange(WAITING, GIVEN_UP, Ordering::AcqRel, Ordering::Acquire).is_ok();
-        if given_up {
-            tracing::warn!(wait_ms = self.max_wait.as_millis(), "every password hashing thread is busy: answering 503");
-            return Err(ApiError::RetryAfter { code: ErrorCode::ServerBusy, seconds: self.max_wait.as_secs().max(1) });
-        }
-        Ok(())
+        Ok(ticket)
+    }
+
+    /// Waits for the answer of the job behind `ticket`. If no thread took
+    /// the job within `max_wait`, gives it up (no thread will run it) and
+    /// answers `server_busy`; a job taken in time is waited for to its end.
+    /// A request dropped while its job waits (its client went away) gives
+    /// the job up too.
+    async fn wait<T>(&self, ticket: Arc<Ticket>, mut answered: oneshot::Receiver<T>) -> Result<T, ApiError> {
+        let ticket = Abandoned(ticket);
+        let answer = match tokio::time::timeout(self.max_wait, &mut answered).await {
+            Ok(answer) => answer,
+            Err(_) => {
+                if ticket.0.give_up() {
+                    crate::telemetry::hash_waited(self.max_wait);
+                    tracing::warn!(
+                        wait_ms = self.max_wait.as_millis(),
+                        "every password hashing thread is busy: answering 503"
+                    );
+                    return Err(ApiError::RetryAfter {
+                        code: ErrorCode::ServerBusy,
+                        seconds: self.max_wait.as_secs().max(1),
+                    });
+                }
+                // Taken in time: it is running, or has just ended.
+                answered.await
+            }
+        };
+        answer.context("the password hashing job failed").map_err(ApiError::Internal)
     }
 
     /// Holds one hashing thread until the answer is dropped, waiting for it
@@ -169,11 +206,13 @@ impl Hasher {
     /// need every thread busy.
     pub async fn slot(&self) -> Result<HeldSlot, ApiError> {
         let (release, held) = std::sync::mpsc::channel::<()>();
-        self.start(Box::new(move |_| {
+        let (taken, answered) = oneshot::channel();
+        let ticket = self.queue(Box::new(move |_| {
+            let _ = taken.send(());
             // Returns when the `HeldSlot` (the sender) is dropped.
             let _ = held.recv();
-        }))
-        .await?;
+        }))?;
+        self.wait(ticket, answered).await?;
         Ok(HeldSlot { _release: release })
     }
 
@@ -185,11 +224,10 @@ impl Hasher {
     /// Runs `job` on a hashing thread, with that thread's argon2 memory.
     async fn run<T: Send + 'static>(&self, job: impl FnOnce(&mut Memory) -> T + Send + 'static) -> Result<T, ApiError> {
         let (answer, answered) = oneshot::channel();
-        self.start(Box::new(move |memory| {
+        let ticket = self.queue(Box::new(move |memory| {
             let _ = answer.send(job(memory));
-        }))
-        .await?;
-        answered.await.context("the password hashing job failed").map_err(ApiError::Internal)
+        }))?;
+        self.wait(ticket, answered).await
     }
 
     /// Hashes a password to a PHC string (`$argon2id$v=19$m=19456,t=2,p=1$...`).
@@ -245,7 +283,7 @@ fn work(shared: &Shared) {
         if job.ticket.state.compare_exchange(WAITING, TAKEN, Ordering::AcqRel, Ordering::Acquire).is_err() {
             continue;
         }
-        job.ticket.started.notify_one();
+        crate::telemetry::hash_waited(job.queued.elapsed());
         let memory = memory.get_or_insert_with(new_memory);
         // A job that panics drops its answer (the request fails); the thread goes on.
         let _ = std::panic::catch_unwind(AssertUnwindSafe(|| (job.work)(memory)));
@@ -477,6 +515,31 @@ mod tests {
             move |_| ran.fetch_add(10, Ordering::SeqCst)
         });
         assert_eq!(next.await.unwrap(), 0, "the job given up never ran");
+        assert_eq!(ran.load(Ordering::SeqCst), 10);
+    }
+
+    #[tokio::test]
+    async fn the_job_of_a_request_dropped_while_it_waits_is_never_run() {
+        let h = hasher(1, 5000);
+        let held = h.slot().await.unwrap();
+        let ran = Arc::new(std::sync::atomic::AtomicU32::new(0));
+        let waiting = tokio::spawn({
+            let (h, ran) = (h.clone(), ran.clone());
+            async move { h.run(move |_| ran.fetch_add(1, Ordering::SeqCst)).await }
+        });
+        // Its job queued behind the held thread, the request goes away (as
+        // when its client disconnects).
+        while h.pool.shared.queue.lock().unwrap().jobs.is_empty() {
+            tokio::task::yield_now().await;
+        }
+        waiting.abort();
+        assert!(waiting.await.unwrap_err().is_cancelled());
+        drop(held);
+        let next = h.run({
+            let ran = ran.clone();
+            move |_| ran.fetch_add(10, Ordering::SeqCst)
+        });
+        assert_eq!(next.await.unwrap(), 0, "the dropped request's job never ran");
         assert_eq!(ran.load(Ordering::SeqCst), 10);
     }
 
