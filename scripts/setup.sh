@@ -35,6 +35,8 @@ if [ "$purpose" = bench ]; then
   command -v brotli >/dev/null 2>&1 || need_apt brotli
   command -v strace >/dev/null 2>&1 || need_apt strace
   command -v chromium-headless-shell >/dev/null 2>&1 || need_apt chromium-headless-shell
+  # The rest is `make test`'s set-up, plus twiggy below.
+  for_bench=1
   purpose=test
 fi
 
@@ -74,7 +76,7 @@ fi
 
 # The SDK size report's breakdown of the wasm (bench/size-report.sh).
 twiggy_version=0.8.0
-if [ "$purpose" = bench ] && [ "$(twiggy --version 2>/dev/null | awk '{print $2}' || true)" != "$twiggy_version" ]; then
+if [ "${for_bench:-0}" = 1 ] && [ "$(twiggy --version 2>/dev/null | awk '{print $2}' || true)" != "$twiggy_version" ]; then
   say "installing twiggy $twiggy_version; this takes a few minutes"
   cargo install twiggy --version "=$twiggy_version"
 fi
