@@ -437,6 +437,7 @@ tables! {
         Key("user_id", Kind::Str),
         Key("status", Kind::Str),
         Key("tasks", Kind::Strs),
+        Key("totp_enabled", Kind::Bool),
         Key("created_at", Kind::Num),
         Key("expire_at", Kind::Num),
     ];

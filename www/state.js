@@ -18,11 +18,4 @@ export const state = {
   /** address -> epoch ms before which no new code can be sent to it. */
   resendAt: new Map(),
   countdown: null,
-  /**
-   * Whether the signed-in user has two-step verification on: true or false
-   * once this page knows (a sign-in that asked for it, a sign-up, turning it
-   * on or off here), null when it doesn't (after a reload: the SDK does not
-   * say).
-   */
-  totpOn: null,
 };

@@ -156,6 +156,10 @@ pub struct Session {
     /// `setup_mfa` (enrol a second factor, `[mfa] required`). Empty otherwise.
     #[serde(default)]
     pub tasks: Vec<String>,
+    /// Whether the session's user has a verified TOTP on (two-step
+    /// verification), as of this answer.
+    #[serde(default)]
+    pub totp_enabled: bool,
     pub created_at: i64,
     pub expire_at: i64,
 }

@@ -12,7 +12,10 @@
 //!   (the one `Session` object of the instance, updated in place), or null;
 //!   `gh.user` beside it (null when signed out): `sessions()` lists the
 //!   user's sessions on every browser, each with `revoke()` (ops 24, 25), and the TOTP second factor's
-//!   `createTOTP()`, `verifyTOTP()` and `disableTOTP()` (ops 21 to 23);
+//!   `createTOTP()`, `verifyTOTP()` and `disableTOTP()` (ops 21 to 23), and
+//!   `totpEnabled`, a getter of `gh.session`'s (the wire's `totp_enabled`,
+//!   which every answer's client carries, those of `verifyTOTP()` and
+//!   `disableTOTP()` too);
 //! - the listeners of `gh.addListener(f)`: `show` is the one place where
 //!   an answer's state lands (after the sign-up or sign-in object took
 //!   its part), so it calls each listener there, once per answer taken in,
@@ -107,6 +110,7 @@ class Session extends Resource {
   }
 }
 class User extends Resource {
+  get totpEnabled() { return !!this[gh].session?.totpEnabled; }
   createTOTP() { return this[gh].__run(21); }
   verifyTOTP(params) { return this[gh].__run(22, params); }
   disableTOTP(params) { return this[gh].__run(23, params); }

@@ -203,6 +203,11 @@ export interface SessionResource {
   status: string;
   /** What a "pending" session waits for: `["setup_mfa"]`; empty otherwise. */
   tasks: string[];
+  /**
+   * Whether the session's user has two-step verification (a verified TOTP) on;
+   * current after `gh.user.verifyTOTP()` and `disableTOTP()`.
+   */
+  totpEnabled: boolean;
   /** Epoch ms. */
   createdAt: number;
   /** Epoch ms. */
@@ -257,6 +262,8 @@ export interface UserSession {
 
 /** `gh.user`: the signed-in user (`null` when signed out). */
 export interface User {
+  /** Whether two-step verification (a verified TOTP) is on: `gh.session.totpEnabled`. */
+  readonly totpEnabled: boolean;
   /** The user's active sessions on every browser, the most recently active first. */
   sessions(): Promise<UserSession[]>;
   /** A new TOTP secret, pending until `verifyTOTP`. */

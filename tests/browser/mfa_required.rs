@@ -29,6 +29,7 @@ async fn a_sign_up_is_pending_without_a_token_until_totp_is_verified() {
     assert_eq!(text(&session, "id"), text(&sign_up, "createdSessionId"));
     assert_eq!(text(&session, "status").as_deref(), Some("pending"));
     assert_eq!(strings(&session, "tasks"), ["setup_mfa"]);
+    assert_eq!(get(&session, "totpEnabled").as_bool(), Some(false));
 
     // No token, and no request for one.
     let before = fetch_count();
@@ -50,6 +51,8 @@ async fn a_sign_up_is_pending_without_a_token_until_totp_is_verified() {
     assert!(js_sys::Object::is(&get(&gh, "session"), &session));
     assert_eq!(text(&session, "status").as_deref(), Some("active"));
     assert!(strings(&session, "tasks").is_empty());
+    assert_eq!(get(&session, "totpEnabled").as_bool(), Some(true));
+    assert_eq!(get(&gh, "user.totpEnabled").as_bool(), Some(true));
     let jwt = call(&session, "getToken", JsValue::UNDEFINED).await.expect("getToken").as_string().expect("a JWT");
     assert!(jwt.starts_with("ey") && jwt.split('.').count() == 3, "{jwt}");
 

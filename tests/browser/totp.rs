@@ -101,3 +101,38 @@ async fn signed_out_there_is_no_user_to_ask() {
     let gh = load("bearer").await;
     assert!(get(&gh, "user").is_null());
 }
+
+/// `gh.session.totpEnabled` and `gh.user.totpEnabled`.
+fn totp_enabled(gh: &JsValue) -> (Option<bool>, Option<bool>) {
+    (get(gh, "session.totpEnabled").as_bool(), get(gh, "user.totpEnabled").as_bool())
+}
+
+#[wasm_bindgen_test]
+async fn the_session_says_whether_totp_is_on_after_enrolment_a_reload_and_disable() {
+    let email = unique_email();
+    signed_up_by_invitation(&email).await;
+    // Cookie mode: a new `Gatehouse.load` is the same browser, as a reloaded page is.
+    let gh = load("cookie").await;
+    let params = obj(&[("identifier", s(&email)), ("password", s(PASSWORD))]);
+    call(&get(&gh, "signIn"), "create", params).await.expect("sign in");
+    assert_eq!(totp_enabled(&gh), (Some(false), Some(false)));
+    let user = get(&gh, "user");
+    let created = call(&user, "createTOTP", JsValue::UNDEFINED).await.expect("createTOTP");
+    assert_eq!(totp_enabled(&gh), (Some(false), Some(false)), "a pending secret is not on");
+    let totp = TOTP::from_url(text(&created, "uri").expect("uri")).expect("an otpauth URI");
+    let on = call(&user, "verifyTOTP", obj(&[("code", s(&code(&totp, 0)))])).await.expect("verifyTOTP");
+    assert_eq!(totp_enabled(&gh), (Some(true), Some(true)), "verifyTOTP's answer says it");
+
+    // The page reloaded: the new instance knows from the client it loads.
+    let reloaded = load("cookie").await;
+    assert_eq!(text(&reloaded, "session.id"), text(&gh, "session.id"));
+    assert_eq!(totp_enabled(&reloaded), (Some(true), Some(true)));
+
+    let backup = strings(&on, "backupCodes").remove(0);
+    let off = get(&reloaded, "user");
+    call(&off, "disableTOTP", obj(&[("code", s(&backup))])).await.expect("disableTOTP");
+    assert_eq!(totp_enabled(&reloaded), (Some(false), Some(false)), "disableTOTP's answer says it");
+    assert_eq!(totp_enabled(&load("cookie").await), (Some(false), Some(false)), "and a reload");
+    call(&reloaded, "signOut", JsValue::UNDEFINED).await.expect("sign out");
+    assert!(get(&reloaded, "user").is_null());
+}

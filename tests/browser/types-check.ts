@@ -111,11 +111,12 @@ const session: Session | null = gh.session;
 if (session) {
   const jwt: string | null = await session.getToken();
   const tasks: string[] = session.tasks;
+  const totpEnabled: boolean = session.totpEnabled;
   const sessionId: string = session.id;
   const sessionUser: string = session.userId;
   const sessionExpires: number = session.expireAt;
   const nothing: void = await session.signOut();
-  void [jwt, tasks, sessionId, sessionUser, sessionExpires, nothing];
+  void [jwt, tasks, totpEnabled, sessionId, sessionUser, sessionExpires, nothing];
 }
 if (gh.user) {
   const all: UserSession[] = await gh.user.sessions();

@@ -5,7 +5,8 @@
 // the password then asks for a code from the app (a wrong one and the
 // enrolment's spent one are refused), another takes a backup code instead,
 // and TOTP is turned off with a backup code, after which the password
-// alone signs in again. A password reset asks for the second factor too.
+// alone signs in again. A reload shows whether it is on (the SDK's
+// `gh.session.totpEnabled`). A password reset asks for the second factor too.
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -61,6 +62,14 @@ async function signInWithPassword(page, email) {
   await step.getByRole("button", { name: "Sign in" }).click();
 }
 
+/** Reloads the signed-in view; answers its two-step verification panel once shown. */
+async function reloadSignedIn(page) {
+  await page.reload();
+  const signedIn = signedInRegion(page);
+  await signedIn.getByRole("heading", { level: 1, name: "You’re signed in" }).waitFor();
+  return signedIn.getByRole("region", { name: "Two-step verification" });
+}
+
 /** Signs out from the signed-in view; answers the sign-in step. */
 async function signOut(page) {
   await signedInRegion(page).getByRole("button", { name: "Sign out", exact: true }).click();
@@ -89,9 +98,13 @@ async function signUpAndEnrol(page, context, email, { shots = false } = {}) {
   const signedIn = signedInRegion(page);
   await signedIn.getByRole("heading", { level: 1, name: "You’re signed in" }).waitFor();
 
-  // Turn on: a QR code, the same URI as a link, the key as text.
+  // Reloaded, the page knows it is off (the SDK's gh.session.totpEnabled).
   const panel = signedIn.getByRole("region", { name: "Two-step verification" });
   await panel.getByRole("heading", { level: 2, name: "Two-step verification" }).waitFor();
+  await panel.getByText("Signing in takes your password only.").waitFor();
+  assert.equal(await panel.getByText("Off", { exact: true }).isVisible(), true, "the Off badge");
+
+  // Turn on: a QR code, the same URI as a link, the key as text.
   await panel.getByRole("button", { name: "Turn on", exact: true }).click();
   const qr = panel.getByRole("img", { name: "QR code for your authenticator app" });
   await qr.waitFor();
@@ -149,6 +162,13 @@ test("turn on two-step verification, sign in with a code from the app and with a
     const right = { code: totpFromUri(uri, enrolStep), step: enrolStep };
     const signedIn = signedInRegion(page);
     const panel = signedIn.getByRole("region", { name: "Two-step verification" });
+
+    // A reload shows it on: the page knows from the server (the SDK's gh.session.totpEnabled).
+    await reloadSignedIn(page);
+    await panel.getByText("Signing in asks for a code from your authenticator app.").waitFor();
+    assert.equal(await panel.getByText("On", { exact: true }).isVisible(), true, "the On badge");
+    await panel.getByRole("button", { name: "Turn off", exact: true }).waitFor();
+    assert.equal(await panel.getByRole("button", { name: "Turn on", exact: true }).count(), 0);
 
     // Sign out; the password alone no longer signs in: the app's code is asked for.
     await signOut(page);
@@ -209,6 +229,10 @@ test("turn on two-step verification, sign in with a code from the app and with a
     await panel.getByRole("status").filter({ hasText: "Two-step verification is off." }).waitFor();
     await panel.getByRole("button", { name: "Turn on", exact: true }).waitFor();
     await screenshot(page, "two-step-6-off");
+    // And a reload shows it off.
+    await reloadSignedIn(page);
+    await panel.getByText("Signing in takes your password only.").waitFor();
+    await panel.getByRole("button", { name: "Turn on", exact: true }).waitFor();
 
     // The password alone signs in again.
     await signOut(page);

@@ -91,8 +91,6 @@ async function submit(event) {
   }
   setBusy(ui.secondFactorSubmit, false);
   input.value = "";
-  // Signed in with a second factor: it is on.
-  state.totpOn = true;
   showSignedIn();
 }
 

@@ -48,7 +48,6 @@ async function submitSignIn(event) {
   if (missing) return missing.focus();
 
   setBusy(ui.signInSubmit, true, "Signing in…");
-  state.totpOn = null;
   try {
     await state.gh.signIn.create({ identifier, password });
   } catch (err) {
@@ -73,8 +72,6 @@ async function submitSignIn(event) {
   ui.password.value = "";
   // With two-step verification on, the sign-in waits for a code first.
   if (state.gh.signIn.status === "needs_second_factor") return showSecondFactor();
-  // Signed in by the password alone: two-step verification is off.
-  state.totpOn = false;
   showSignedIn();
 }
 

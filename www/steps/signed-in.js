@@ -4,6 +4,8 @@
 // instance requires a second factor (`[mfa] required`), a new session is
 // `pending` (task `setup_mfa`) until the user turns TOTP on: the view then
 // shows only the two-step panel, and becomes the full one once it is on.
+// Whether two-step verification is on is the SDK's `gh.session.totpEnabled`
+// (the server says it in every answer's client, so after a reload too).
 
 import { generalMessage } from "../errors.js";
 import { showSessions } from "../sessions.js";
@@ -15,7 +17,6 @@ import { showSecondFactor } from "./second-factor.js";
 
 /** This browser's session ended elsewhere (revoked from another device, or signed out in another tab). */
 function sessionEnded() {
-  state.totpOn = null;
   showSignIn({ notice: "Your session has ended. Sign in again." });
 }
 
@@ -44,9 +45,8 @@ export function showSignedIn() {
   ui.getToken.hidden = pending;
   ui.sessionsPanel.hidden = pending;
   showTotpPanel(ui.totpPanel, {
-    on: pending ? false : state.totpOn,
+    on: pending ? false : session.totpEnabled,
     changed: (on) => {
-      state.totpOn = on;
       // The session is active now: show the whole view.
       if (pending && on) showSignedIn();
     },
@@ -122,7 +122,6 @@ async function signOut() {
     return;
   }
   setBusy(ui.signOut, false);
-  state.totpOn = null;
   ui.identifier.value = "";
   showSignIn({ notice: "You’ve signed out." });
 }

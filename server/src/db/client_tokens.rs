@@ -182,10 +182,11 @@ impl Tx {
             .bind(user_id)
             .execute(&mut self.tx)
             .await?;
-        let rows = sqlx::query(
+        let rows = sqlx::query(concat!(
             "UPDATE sessions SET status = 'revoked' WHERE user_id = $1 AND status = 'active' \
-             RETURNING id, user_id, status, created_at, expire_at",
-        )
+             RETURNING id, user_id, status, created_at, expire_at, ",
+            super::sessions::totp_enabled_column!("sessions.user_id"),
+        ))
         .bind(user_id)
         .fetch_all(&mut self.tx)
         .await?;

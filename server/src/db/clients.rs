@@ -40,15 +40,17 @@ pub(super) async fn set_sign_up(conn: &mut Conn, client_id: &str, sign_up_id: &s
 /// (`active`, and `pending` ones waiting for their user's second factor),
 /// and whether its token is due for replacement. A client not stored yet
 /// (a read without a known token) is empty. One statement: the client's
-/// row joined with its live sessions (a row each, or one with no session).
+/// row joined with its live sessions (a row each, or one with no session),
+/// each with whether its user has TOTP on (`user_totp` read by its key).
 pub(super) async fn resource(conn: &mut Conn, id: &str, now: i64) -> Result<(wire::Client, bool), sqlx::Error> {
-    let rows = sqlx::query(
+    let rows = sqlx::query(concat!(
         "SELECT c.sign_up_id, c.sign_in_id, c.last_active_session_id, c.token_rotate_due, \
-         s.id, s.user_id, s.status, s.created_at, s.expire_at \
-         FROM clients c LEFT JOIN sessions s \
+         s.id, s.user_id, s.status, s.created_at, s.expire_at, ",
+        super::sessions::totp_enabled_column!("s.user_id"),
+        " FROM clients c LEFT JOIN sessions s \
          ON s.client_id = c.id AND s.status IN ('active', 'pending') AND s.expire_at > $2 \
          WHERE c.id = $1 ORDER BY s.created_at, s.id",
-    )
+    ))
     .bind(id)
     .bind(now)
     .fetch_all(&mut *conn)

@@ -11,18 +11,36 @@ use sqlx::Row;
 /// a pending session has it.
 pub const SETUP_MFA: &str = "setup_mfa";
 
+/// The `totp_enabled` column of a session row whose user id is the column
+/// `$user_id` (a literal): whether that user has a verified TOTP, read in
+/// the same statement (`user_totp` by its key), so the session as the API
+/// shows it costs no query of its own.
+macro_rules! totp_enabled_column {
+    ($user_id:literal) => {
+        concat!(
+            "CAST(EXISTS (SELECT 1 FROM user_totp t WHERE t.user_id = ",
+            $user_id,
+            " AND t.verified) AS INTEGER) AS totp_enabled"
+        )
+    };
+}
+pub(super) use totp_enabled_column;
+
 async fn load(conn: &mut Conn, id: &str, client_id: &str) -> Result<Option<wire::Session>, sqlx::Error> {
-    let row =
-        sqlx::query("SELECT id, user_id, status, created_at, expire_at FROM sessions WHERE id = $1 AND client_id = $2")
-            .bind(id)
-            .bind(client_id)
-            .fetch_optional(&mut *conn)
-            .await?;
+    let row = sqlx::query(concat!(
+        "SELECT id, user_id, status, created_at, expire_at, ",
+        totp_enabled_column!("sessions.user_id"),
+        " FROM sessions WHERE id = $1 AND client_id = $2"
+    ))
+    .bind(id)
+    .bind(client_id)
+    .fetch_optional(&mut *conn)
+    .await?;
     row.as_ref().map(from_row).transpose()
 }
 
 /// A session as the API shows it, from a row of `SELECT id, user_id,
-/// status, created_at, expire_at`.
+/// status, created_at, expire_at` and [`totp_enabled_column`].
 pub(super) fn from_row(r: &super::DbRow) -> Result<wire::Session, sqlx::Error> {
     Ok(wire::Session {
         object: String::from("session"),
@@ -32,6 +50,7 @@ pub(super) fn from_row(r: &super::DbRow) -> Result<wire::Session, sqlx::Error> {
             "pending" => vec![String::from(SETUP_MFA)],
             _ => Vec::new(),
         },
+        totp_enabled: super::flag(r, "totp_enabled")?,
         status: r.try_get("status")?,
         created_at: r.try_get("created_at")?,
         expire_at: r.try_get("expire_at")?,
@@ -103,12 +122,13 @@ impl Store {
     /// The user's live sessions at `now`, on every client, the most
     /// recently used first.
     pub async fn user_sessions(&self, user_id: &str, now: i64) -> Result<Vec<SessionActivity>, sqlx::Error> {
-        let rows = sqlx::query(
+        let rows = sqlx::query(concat!(
             "SELECT id, user_id, status, created_at, expire_at, client_id, user_agent, ip_address, \
-             COALESCE(last_active_at, created_at) AS last_active FROM sessions \
-             WHERE user_id = $1 AND status = 'active' AND expire_at > $2 \
+             COALESCE(last_active_at, created_at) AS last_active, ",
+            totp_enabled_column!("sessions.user_id"),
+            " FROM sessions WHERE user_id = $1 AND status = 'active' AND expire_at > $2 \
              ORDER BY COALESCE(last_active_at, created_at) DESC, id",
-        )
+        ))
         .bind(user_id)
         .bind(now)
         .fetch_all(&self.pool)
@@ -157,9 +177,11 @@ impl Tx {
 
     /// A session of this user, on any client, to change.
     pub async fn user_session(&mut self, id: &str, user_id: &str) -> Result<Option<wire::Session>, sqlx::Error> {
-        let row = sqlx::query(
-            "SELECT id, user_id, status, created_at, expire_at FROM sessions WHERE id = $1 AND user_id = $2",
-        )
+        let row = sqlx::query(concat!(
+            "SELECT id, user_id, status, created_at, expire_at, ",
+            totp_enabled_column!("sessions.user_id"),
+            " FROM sessions WHERE id = $1 AND user_id = $2",
+        ))
         .bind(id)
         .bind(user_id)
         .fetch_optional(&mut self.tx)

@@ -44,6 +44,16 @@ impl Tx {
         load(&mut self.tx, &self.master, user_id, self.backend.for_update()).await
     }
 
+    /// Whether the user has a verified TOTP: one read by key, without the
+    /// lock and the unsealing of [`Tx::totp`].
+    pub async fn totp_enabled(&mut self, user_id: &str) -> Result<bool, sqlx::Error> {
+        let row = sqlx::query("SELECT 1 AS found FROM user_totp WHERE user_id = $1 AND verified")
+            .bind(user_id)
+            .fetch_optional(&mut self.tx)
+            .await?;
+        Ok(row.is_some())
+    }
+
     /// Writes the user's TOTP (a new one replaces any earlier), its secret sealed.
     pub async fn save_totp(&mut self, totp: &TotpRecord) -> Result<(), sqlx::Error> {
         let sealed = self.master.seal(&sealed_name(&totp.user_id), &totp.secret);

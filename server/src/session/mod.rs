@@ -29,7 +29,8 @@ use crate::config::Config;
 use crate::ids;
 use gatehouse_protocol::wire;
 
-/// A new active session of `user_id`, starting `now`.
+/// A new active session of `user_id`, starting `now` (its user's TOTP
+/// off until [`pending::start`] reads it).
 pub fn new_session(user_id: &str, config: &Config, now: i64) -> wire::Session {
     let lifetime_ms = i64::try_from(config.session.lifetime_seconds.saturating_mul(1000)).unwrap_or(i64::MAX);
     wire::Session {
@@ -38,6 +39,7 @@ pub fn new_session(user_id: &str, config: &Config, now: i64) -> wire::Session {
         user_id: String::from(user_id),
         status: String::from("active"),
         tasks: Vec::new(),
+        totp_enabled: false,
         created_at: now,
         expire_at: now.saturating_add(lifetime_ms),
     }

@@ -15,7 +15,8 @@ use gatehouse_protocol::{ErrorCode, wire};
 
 /// A new session of `user_id` on `client_id`, stored in `tx`: `pending`
 /// (task [`SETUP_MFA`]) when the instance requires a second factor and the
-/// user has no verified TOTP; else `active`, with its `session.created`.
+/// user has no verified TOTP; else `active`, with its `session.created`
+/// (which says whether the user has TOTP on, `totp_enabled`).
 /// The `device` it is signed in from, when given, is recorded with it
 /// (`super::activity`).
 pub async fn start(
@@ -27,7 +28,8 @@ pub async fn start(
     device: Option<&Device>,
 ) -> Result<wire::Session, ApiError> {
     let mut session = super::new_session(user_id, config, now);
-    if config.mfa.required && !tx.totp(user_id).await?.is_some_and(|t| t.verified) {
+    session.totp_enabled = tx.totp_enabled(user_id).await?;
+    if config.mfa.required && !session.totp_enabled {
         session.status = String::from("pending");
         session.tasks = vec![String::from(SETUP_MFA)];
     }
@@ -45,6 +47,7 @@ pub async fn activate(tx: &mut Tx, session: &mut wire::Session, now: i64) -> Res
     if session.status == "pending" && tx.activate_session(&session.id).await? {
         session.status = String::from("active");
         session.tasks.clear();
+        session.totp_enabled = true;
         tx.record_event(WebhookEvent::SessionCreated, crate::webhooks::data(&*session), now).await?;
     }
     Ok(())

@@ -70,18 +70,23 @@ async fn a_sign_up_lands_pending_and_verifying_totp_activates_it() {
     assert_eq!(done.body["client"]["last_active_session_id"], session.as_str());
     let pending = listed(&done.body, &session);
     assert_eq!((pending["status"].clone(), pending["tasks"].clone()), (json!("pending"), json!(["setup_mfa"])));
+    assert_eq!(pending["totp_enabled"], false);
 
     assert_refused_while_pending(&browser, &session).await;
     // The user exists and the sign-up completed; the session is not told yet.
     receiver.wait_for(2).await;
     assert_eq!(created_events(&receiver).await, Vec::<Value>::new());
-    // Reading the client shows it pending still.
+    // Reading the client shows it pending still, and TOTP off, with a secret created.
     let client = browser.get("/v1/client").await;
     assert_eq!(listed(&client.body, &session)["status"], "pending", "{}", client.text);
+    let created = create_totp(&browser, &session).await;
+    assert_eq!(listed(&created.body, &session)["totp_enabled"], false, "{}", created.text);
 
     let (verified, totp) = enrol(&app, &browser, &session).await;
     let active = listed(&verified, &session);
     assert_eq!((active["status"].clone(), active["tasks"].clone()), (json!("active"), json!([])));
+    assert_eq!(active["totp_enabled"], true, "{verified}");
+    assert_eq!(listed(&browser.get("/v1/client").await.body, &session)["totp_enabled"], true);
     let token = browser.session_token(&session).await;
     assert_eq!(token.status, 200, "{}", token.text);
     assert!(token.response()["jwt"].as_str().unwrap().starts_with("ey"));
@@ -94,6 +99,7 @@ async fn a_sign_up_lands_pending_and_verifying_totp_activates_it() {
         (created[0]["id"].as_str(), created[0]["status"].as_str(), created[0]["tasks"].clone()),
         (Some(session.as_str()), Some("active"), json!([]))
     );
+    assert_eq!(created[0]["totp_enabled"], true, "{created:?}");
 
     // The factor cannot be turned off while required, with a right code or a backup code.
     let backup = verified["response"]["backup_codes"][0].as_str().unwrap().to_owned();
@@ -132,9 +138,12 @@ async fn a_sign_in_without_totp_lands_pending_and_one_with_totp_asks_for_the_cod
     let second = done.response()["created_session_id"].as_str().unwrap().to_owned();
     let active = listed(&done.body, &second);
     assert_eq!((active["status"].clone(), active["tasks"].clone()), (json!("active"), json!([])));
+    assert_eq!(active["totp_enabled"], true);
     assert_eq!(other.session_token(&second).await.status, 200);
-    let ids: Vec<Value> = created_events(&receiver).await.iter().map(|d| d["id"].clone()).collect();
+    let created = created_events(&receiver).await;
+    let ids: Vec<Value> = created.iter().map(|d| d["id"].clone()).collect();
     assert_eq!(ids, [json!(session), json!(second)]);
+    assert!(created.iter().all(|d| d["totp_enabled"] == true), "{created:?}");
 }
 
 #[tokio::test]
@@ -168,6 +177,15 @@ async fn a_pending_session_signs_out_untold_and_an_admin_reset_ends_every_sessio
     enrol(&app, enrolled, active).await;
     let (waiting, pending) = &browsers[1];
     create_totp(waiting, pending).await.assert_error(409, "totp_already_enabled");
+    // Pending still, but its user has TOTP on now: the session says so.
+    let read = waiting.get("/v1/client").await;
+    let still = listed(&read.body, pending);
+    assert_eq!(
+        (still["status"].clone(), still["totp_enabled"].clone()),
+        (json!("pending"), json!(true)),
+        "{}",
+        read.text
+    );
     waiting.session_token(pending).await.assert_error(403, "session_pending");
 
     let reset = app.admin().delete(&format!("/v1/admin/users/{user_id}/factors")).await;
@@ -185,6 +203,7 @@ async fn a_pending_session_signs_out_untold_and_an_admin_reset_ends_every_sessio
         (ended[0]["id"].as_str(), ended[0]["ended_by"].as_str()),
         (Some(active.as_str()), Some("factors_reset"))
     );
+    assert_eq!(ended[0]["totp_enabled"], false, "the factor was reset first: {ended:?}");
     // Without a factor again, her next sign-in is pending.
     let again = app.client();
     let session = sign_in_with_password(&again, CERSEI).await["created_session_id"].as_str().unwrap().to_owned();

@@ -222,6 +222,55 @@ async fn enrolment_refusals_and_disable() {
     create_totp(&browser, &session).await.assert_error(404, "session_not_found");
 }
 
+/// `totp_enabled` of session `id` as the client of `answer` lists it.
+fn totp_enabled(answer: &Answer, id: &str) -> Value {
+    let sessions = answer.body["client"]["sessions"].as_array().unwrap_or_else(|| panic!("{}", answer.text));
+    let session = sessions.iter().find(|s| s["id"] == id).unwrap_or_else(|| panic!("{id} not in {}", answer.text));
+    session["totp_enabled"].clone()
+}
+
+#[tokio::test]
+async fn the_session_says_whether_its_user_has_totp_on() {
+    let app = spawn_admin_app().await;
+    sync_cersei(&app, json!({ "password": PASSWORD })).await;
+    let browser = app.client();
+    let signed_in = browser.sign_in(json!({ "identifier": CERSEI, "password": PASSWORD })).await;
+    let session = signed_in.response()["created_session_id"].as_str().unwrap().to_owned();
+    // Off: in the sign-in's answer, on a read of the client, and while a secret is pending.
+    assert_eq!(totp_enabled(&signed_in, &session), false);
+    assert_eq!(totp_enabled(&browser.get("/v1/client").await, &session), false);
+    let created = create_totp(&browser, &session).await;
+    assert_eq!(totp_enabled(&created, &session), false);
+    let totp = TOTP::from_url(created.response()["uri"].as_str().unwrap()).unwrap();
+
+    // On: in the verification's answer, and on every read after it (a page reloaded).
+    let on = verify_totp(&browser, &session, &code_at(&app, &totp, 0)).await;
+    assert_eq!(totp_enabled(&on, &session), true, "{}", on.text);
+    assert_eq!(totp_enabled(&browser.get("/v1/client").await, &session), true);
+    // A session that signs in later, through the second factor, says so from the start.
+    app.advance(30);
+    let (other, id) = needs_second_factor(&app).await;
+    let done = attempt_second(&other, &id, "totp", &code_at(&app, &totp, 0)).await;
+    let second = done.response()["created_session_id"].as_str().unwrap().to_owned();
+    assert_eq!(totp_enabled(&done, &second), true, "{}", done.text);
+    // A session answered alone (ended here, from the user's list) says it too.
+    let ended = browser.post(&format!("/v1/client/sessions/{session}/user_sessions/{second}/revoke"), json!({})).await;
+    assert_eq!(ended.response()["totp_enabled"], true, "{}", ended.text);
+
+    // Off again: in the answer that turned it off, and on every read after it.
+    app.advance(30);
+    let off = disable_totp(&browser, &session, &code_at(&app, &totp, 0)).await;
+    assert_eq!(totp_enabled(&off, &session), false, "{}", off.text);
+    assert_eq!(totp_enabled(&browser.get("/v1/client").await, &session), false);
+    let out = browser.delete(&format!("/v1/client/sessions/{session}")).await;
+    assert_eq!(
+        (out.response()["status"].as_str(), out.response()["totp_enabled"].as_bool()),
+        (Some("revoked"), Some(false)),
+        "{}",
+        out.text
+    );
+}
+
 #[tokio::test]
 async fn disable_takes_a_backup_code_and_drops_the_others() {
     let app = spawn_admin_app().await;
