@@ -13,7 +13,15 @@ use crate::error::ApiError;
 use crate::model::WebhookEvent;
 use gatehouse_protocol::{ErrorCode, wire};
 
-/// A new session of `user_id` on `client_id`, stored in `tx`: `pending`
+/// Whose session [`start`] makes, and so whether their TOTP must be read.
+pub enum Owner<'a> {
+    /// A user made in the same transaction (a completed sign-up): no TOTP yet.
+    New(&'a str),
+    /// A user who may have turned TOTP on (a sign-in).
+    Existing(&'a str),
+}
+
+/// A new session of `owner` on `client_id`, stored in `tx`: `pending`
 /// (task [`SETUP_MFA`]) when the instance requires a second factor and the
 /// user has no verified TOTP; else `active`, with its `session.created`
 /// (which says whether the user has TOTP on, `totp_enabled`).
@@ -22,13 +30,17 @@ use gatehouse_protocol::{ErrorCode, wire};
 pub async fn start(
     tx: &mut Tx,
     config: &Config,
-    user_id: &str,
+    owner: Owner<'_>,
     client_id: &str,
     now: i64,
     device: Option<&Device>,
 ) -> Result<wire::Session, ApiError> {
+    let (user_id, totp_enabled) = match owner {
+        Owner::New(user_id) => (user_id, false),
+        Owner::Existing(user_id) => (user_id, tx.totp_enabled(user_id).await?),
+    };
     let mut session = super::new_session(user_id, config, now);
-    session.totp_enabled = tx.totp_enabled(user_id).await?;
+    session.totp_enabled = totp_enabled;
     if config.mfa.required && !session.totp_enabled {
         session.status = String::from("pending");
         session.tasks = vec![String::from(SETUP_MFA)];

@@ -13,6 +13,7 @@ use crate::mail::Locale;
 use crate::model::sign_in::PendingPassword;
 use crate::model::{SignInRecord, UserRecord};
 use crate::session;
+use crate::session::pending::Owner;
 use gatehouse_protocol::{ErrorCode, FirstFactor, SignInStatus};
 
 /// What a proof changes on the user: a password proof upgrades an outdated hash to the server's
@@ -68,8 +69,15 @@ pub(super) async fn create_session(ctx: &mut Ctx<'_>, sign_in: &mut SignInRecord
     let after_reset =
         matches!(sign_in.factor, Some(FirstFactor::ResetPasswordEmailCode | FirstFactor::ResetPasswordEmailLink));
     let alert = !after_reset && session::alert::is_new_browser(&mut ctx.tx, ctx.client_id, &user_id).await?;
-    let session =
-        session::pending::start(&mut ctx.tx, &ctx.state.config, &user_id, ctx.client_id, ctx.now, None).await?;
+    let session = session::pending::start(
+        &mut ctx.tx,
+        &ctx.state.config,
+        Owner::Existing(&user_id),
+        ctx.client_id,
+        ctx.now,
+        None,
+    )
+    .await?;
     let mut notice = None;
     if alert && let Some(user) = user_of(&mut ctx.tx, sign_in).await? {
         notice = session::alert::prepare(&mut ctx.tx, ctx.state, &user, &session, ctx.from, ctx.now).await?;

@@ -9,6 +9,7 @@ use crate::db::{InsertUserError, NewUser, UserKey};
 use crate::error::ApiError;
 use crate::invitations::redeem;
 use crate::model::{SignUpRecord, WebhookEvent};
+use crate::session::pending::Owner;
 use crate::{admin, ids, session, webhooks};
 use gatehouse_protocol::{ErrorCode, Field, SignUpMode, VerificationStatus};
 use serde_json::Value;
@@ -60,7 +61,8 @@ pub(super) async fn create_user_and_session(ctx: &mut Ctx<'_>, sign_up: &mut Sig
     }
     // Active (with its `session.created`), or pending until the user enrols a second factor.
     let (config, device) = (&ctx.state.config, ctx.device);
-    let session = session::pending::start(&mut ctx.tx, config, &user_id, ctx.client_id, ctx.now, device).await?;
+    let session =
+        session::pending::start(&mut ctx.tx, config, Owner::New(&user_id), ctx.client_id, ctx.now, device).await?;
     sign_up.created_user_id = Some(user_id);
     sign_up.created_session_id = Some(session.id);
     Ok(())
