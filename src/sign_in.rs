@@ -28,8 +28,10 @@ pub enum Op {
     /// `{ strategy: "email_code" | "reset_password_email_code" }`: send a
     /// code; `{ strategy: "reset_password_email_link", redirectUrl }`: a link.
     Prepare,
-    /// `{ strategy: "email_code" | "reset_password_email_code", code }` or
-    /// `{ strategy: "password", password }`.
+    /// `{ strategy: "email_code" | "reset_password_email_code", code }`,
+    /// `{ strategy: "password", password }`, or `{ strategy:
+    /// "reset_password_email_link", token }` (a bearer-mode reset link's
+    /// token, handed to the app in its redirect's fragment).
     Attempt,
     /// `{ password, signOutOfOtherSessions? }`: the new password after a
     /// reset code.
@@ -49,6 +51,8 @@ pub enum Param {
     SignOutOfOtherSessions,
     /// Where a reset link leads back to (`redirect_url` on the wire).
     RedirectUrl,
+    /// A bearer-mode reset link's token.
+    Token,
 }
 
 impl Param {
@@ -61,6 +65,7 @@ impl Param {
             Param::Code => "code",
             Param::SignOutOfOtherSessions => "signOutOfOtherSessions",
             Param::RedirectUrl => "redirectUrl",
+            Param::Token => "token",
         }
     }
 }
@@ -72,7 +77,7 @@ impl Op {
             Op::Create => &[Param::Identifier, Param::Password, Param::Strategy, Param::RedirectUrl],
             Op::Reload => &[],
             Op::Prepare => &[Param::Strategy, Param::RedirectUrl],
-            Op::Attempt => &[Param::Strategy, Param::Code, Param::Password],
+            Op::Attempt => &[Param::Strategy, Param::Code, Param::Password, Param::Token],
             Op::ResetPassword => &[Param::Password, Param::SignOutOfOtherSessions],
             Op::AttemptSecondFactor => &[Param::Strategy, Param::Code],
         }
@@ -101,6 +106,7 @@ pub fn request(
         let value = match p {
             Param::Identifier => validate::identifier(&value)?.into_string(),
             Param::Code => validate::second_factor_code(&value, backup)?,
+            Param::Token => validate::link_token(&value)?,
             Param::Strategy => {
                 backup = op == Op::AttemptSecondFactor && value == "backup_code";
                 value
