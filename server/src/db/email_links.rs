@@ -75,7 +75,8 @@ pub struct LiveLink {
 pub(super) async fn by_hash(conn: &mut Conn, token_hash: &str) -> Result<Option<EmailLink>, sqlx::Error> {
     let row = sqlx::query(
         "SELECT l.sign_up_id, l.sign_in_id, COALESCE(s.client_id, i.client_id) AS client_id, l.email_address, \
-         l.redirect_url, l.created_at, l.expire_at, l.spent_at, l.requested_user_agent, l.requested_ip, l.bearer \
+         l.redirect_url, l.created_at, l.expire_at, l.spent_at, l.requested_user_agent, l.requested_ip, \
+         CAST(l.bearer AS INTEGER) AS bearer \
          FROM email_links l LEFT JOIN sign_ups s ON s.id = l.sign_up_id LEFT JOIN sign_ins i ON i.id = l.sign_in_id \
          WHERE l.token_hash = $1",
     )
@@ -109,8 +110,8 @@ pub(super) async fn by_hash(conn: &mut Conn, token_hash: &str) -> Result<Option<
 pub(super) async fn live(conn: &mut Conn, owner: &LinkOwner) -> Result<Option<LiveLink>, sqlx::Error> {
     let column = owner.column();
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT token_hash, expire_at, CAST(bearer AS INTEGER) AS bearer FROM email_links WHERE {column} = $1 AND spent_at IS NULL \
-         ORDER BY created_at DESC LIMIT 1"
+        "SELECT token_hash, expire_at, CAST(bearer AS INTEGER) AS bearer FROM email_links \
+         WHERE {column} = $1 AND spent_at IS NULL ORDER BY created_at DESC LIMIT 1"
     )))
     .bind(owner.id())
     .fetch_optional(&mut *conn)
