@@ -103,13 +103,14 @@ pub fn request(
             (None, _) => continue,
             (Some(value), _) => value,
         };
+        // The validators' refusals, turned into the error at one place.
         let value = match p {
-            Param::Identifier => validate::identifier(&value)?.into_string(),
-            Param::Code => validate::second_factor_code(&value, backup)?,
-            Param::Token => validate::link_token(&value)?,
+            Param::Identifier => validate::identifier(&value).map(|i| i.into_string()),
+            Param::Code => validate::second_factor_code(&value, backup),
+            Param::Token => validate::link_token(&value).map(|()| value),
             Param::Strategy => {
                 backup = op == Op::AttemptSecondFactor && value == "backup_code";
-                value
+                Ok(value)
             }
             Param::Password if value.is_empty() => return Err(Error::param(ErrorCode::FormParamMissing, key)),
             Param::SignOutOfOtherSessions => {
@@ -123,9 +124,9 @@ pub fn request(
                 body.string("redirect_url", &value);
                 continue;
             }
-            _ => value,
+            _ => Ok(value),
         };
-        body.string(key, &value);
+        body.string(key, &value?);
     }
     let (method, rest) = match op {
         Op::Create => (Method::Post, None),

@@ -62,7 +62,8 @@ impl Attempt {
                     return Err(unknown("password"));
                 }
                 let token = params.token.ok_or_else(|| missing("token"))?;
-                Ok(Attempt::LinkToken(AttemptLinkToken::new(validate::link_token(&token)?)))
+                validate::link_token(&token)?;
+                Ok(Attempt::LinkToken(AttemptLinkToken::new(token)))
             }
             FirstFactor::Password => {
                 if params.code.is_some() {
