@@ -28,8 +28,10 @@ pub enum Op {
     /// `{ strategy: "email_code" | "reset_password_email_code" }`: send a
     /// code; `{ strategy: "reset_password_email_link", redirectUrl }`: a link.
     Prepare,
-    /// `{ strategy: "email_code" | "reset_password_email_code", code }` or
-    /// `{ strategy: "password", password }`.
+    /// `{ strategy: "email_code" | "reset_password_email_code", code }`,
+    /// `{ strategy: "password", password }`, or `{ strategy:
+    /// "reset_password_email_link", token }` (a bearer-mode reset link's
+    /// token, handed to the app in its redirect's fragment).
     Attempt,
     /// `{ password, signOutOfOtherSessions? }`: the new password after a
     /// reset code.
@@ -49,6 +51,8 @@ pub enum Param {
     SignOutOfOtherSessions,
     /// Where a reset link leads back to (`redirect_url` on the wire).
     RedirectUrl,
+    /// A bearer-mode reset link's token.
+    Token,
 }
 
 impl Param {
@@ -61,6 +65,7 @@ impl Param {
             Param::Code => "code",
             Param::SignOutOfOtherSessions => "signOutOfOtherSessions",
             Param::RedirectUrl => "redirectUrl",
+            Param::Token => "token",
         }
     }
 }
@@ -72,7 +77,7 @@ impl Op {
             Op::Create => &[Param::Identifier, Param::Password, Param::Strategy, Param::RedirectUrl],
             Op::Reload => &[],
             Op::Prepare => &[Param::Strategy, Param::RedirectUrl],
-            Op::Attempt => &[Param::Strategy, Param::Code, Param::Password],
+            Op::Attempt => &[Param::Strategy, Param::Code, Param::Password, Param::Token],
             Op::ResetPassword => &[Param::Password, Param::SignOutOfOtherSessions],
             Op::AttemptSecondFactor => &[Param::Strategy, Param::Code],
         }
@@ -98,12 +103,14 @@ pub fn request(
             (None, _) => continue,
             (Some(value), _) => value,
         };
+        // The validators' refusals, turned into the error at one place.
         let value = match p {
-            Param::Identifier => validate::identifier(&value)?.into_string(),
-            Param::Code => validate::second_factor_code(&value, backup)?,
+            Param::Identifier => validate::identifier(&value).map(|i| i.into_string()),
+            Param::Code => validate::second_factor_code(&value, backup),
+            Param::Token => validate::link_token(&value).map(|()| value),
             Param::Strategy => {
                 backup = op == Op::AttemptSecondFactor && value == "backup_code";
-                value
+                Ok(value)
             }
             Param::Password if value.is_empty() => return Err(Error::param(ErrorCode::FormParamMissing, key)),
             Param::SignOutOfOtherSessions => {
@@ -117,9 +124,9 @@ pub fn request(
                 body.string("redirect_url", &value);
                 continue;
             }
-            _ => value,
+            _ => Ok(value),
         };
-        body.string(key, &value);
+        body.string(key, &value?);
     }
     let (method, rest) = match op {
         Op::Create => (Method::Post, None),

@@ -42,6 +42,9 @@ pub const METADATA_MAX_BYTES: usize = 4096;
 pub const CODE_LENGTH: usize = 6;
 /// Characters in a backup code (lowercase letters and digits).
 pub const BACKUP_CODE_LENGTH: usize = 10;
+/// Characters in an email link's token: 32 random bytes in base64url
+/// without padding.
+pub const LINK_TOKEN_LENGTH: usize = 43;
 
 /// Password length rules (in characters), from the instance settings.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -340,6 +343,17 @@ pub fn second_factor_code(input: &str, backup: bool) -> Result<String, FieldErro
     Ok(code)
 }
 
+/// The token of a password reset link, as an app hands it back
+/// (`attempt_first_factor` with `reset_password_email_link`, read from the
+/// `gh_reset_token` fragment the link's page redirected to): 43 base64url
+/// characters, taken as given (a token is not typed, so nothing is trimmed).
+pub fn link_token(input: &str) -> Result<(), FieldError> {
+    if input.len() != LINK_TOKEN_LENGTH || !all(input.as_bytes(), ALNUM | HYPHEN | UNDERSCORE) {
+        return Err(invalid("token", "Open the link again."));
+    }
+    Ok(())
+}
+
 /// The size of `unsafe_metadata` once serialized as JSON.
 pub fn metadata_size(serialized_len: usize) -> Result<(), FieldError> {
     if serialized_len > METADATA_MAX_BYTES {
@@ -360,6 +374,19 @@ mod tests {
         assert_eq!(second_factor_code(" AB12cd34ef ", true).unwrap(), "ab12cd34ef");
         for bad in ["ab12cd34e", "ab12cd34ef0", "ab12cd-4ef", "ab12cd34é"] {
             assert_eq!(second_factor_code(bad, true).unwrap_err().code, ErrorCode::FormParamFormatInvalid);
+        }
+    }
+
+    #[test]
+    fn link_tokens_are_43_base64url_characters() {
+        let token = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJ0123-_9";
+        assert_eq!(link_token(token), Ok(()));
+        let long = format!("{token}a");
+        let padded = format!("{}=", &token[..42]);
+        let spaced = format!(" {}", &token[..42]);
+        for bad in ["", &token[..42], &long, &padded, &spaced, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJ0123+/9"] {
+            let e = link_token(bad).unwrap_err();
+            assert_eq!((e.code, e.param), (ErrorCode::FormParamFormatInvalid, "token"), "{bad}");
         }
     }
 

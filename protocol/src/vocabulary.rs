@@ -152,6 +152,11 @@ impl EmailLinkStatus {
     /// The query parameter that carries the id of the session a completed
     /// sign-up created.
     pub const CREATED_SESSION_PARAM: &'static str = "gh_created_session";
+    /// The fragment parameter that hands a bearer-mode password reset
+    /// link's token to the app (`#gh_reset_token=...`): the app sends it
+    /// back with `attempt_first_factor`. In the fragment, so it reaches no
+    /// server log and no `Referer`.
+    pub const RESET_TOKEN_PARAM: &'static str = "gh_reset_token";
 }
 
 impl Strategy {

@@ -10,8 +10,8 @@
 //! 500, what `cargo test` runs); `make fuzz` raises it.
 
 use gatehouse_protocol::validate::{
-    email_address, external_id, identifier, metadata_size, password, person_name, phone_number, redirect_url,
-    url_origin, username, verification_code, web3_wallet, PasswordRules, UsernameRules, EMAIL_MAX_LEN,
+    email_address, external_id, identifier, link_token, metadata_size, password, person_name, phone_number,
+    redirect_url, url_origin, username, verification_code, web3_wallet, PasswordRules, UsernameRules, EMAIL_MAX_LEN,
     EXTERNAL_ID_MAX_CHARS, NAME_MAX_CHARS, REDIRECT_URL_MAX_LEN,
 };
 use gatehouse_protocol::{
@@ -186,6 +186,20 @@ proptest! {
         if let Ok(out) = verification_code(&input) {
             prop_assert!(out.len() == 6 && out.bytes().all(|b| b.is_ascii_digit()));
             prop_assert_eq!(verification_code(&out), Ok(out.clone()));
+        }
+    }
+
+    #[test]
+    fn link_tokens_are_43_base64url_characters_or_refused(
+        input in prop_oneof![text(), "[ ]?[A-Za-z0-9_-]{41,45}[ ]?", "[A-Za-z0-9+/=_-]{43}"],
+    ) {
+        let valid = input.len() == 43 && input.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        match link_token(&input) {
+            Ok(()) => prop_assert!(valid, "{:?}", input),
+            Err(e) => {
+                prop_assert!(!valid, "{:?}", input);
+                prop_assert_eq!((e.code, e.param), (ErrorCode::FormParamFormatInvalid, "token"));
+            }
         }
     }
 

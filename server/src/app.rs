@@ -84,6 +84,7 @@ pub fn router(state: AppState, options: &Options) -> Router {
         .routes(routes!(environment::show))
         .routes(routes!(verify::open, verify::confirm))
         .routes(routes!(verify::cancel))
+        .routes(routes!(verify::handover))
         .routes(routes!(verify::not_me::open, verify::not_me::end))
         .routes(routes!(verify::not_me::password).layer(sensitive_form))
         .merge(admin::routes(options.secret_key.as_ref().map(AdminKey::new)))

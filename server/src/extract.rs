@@ -119,7 +119,7 @@ impl BodyParams for PrepareFirstFactorParams {
 }
 
 impl BodyParams for AttemptFirstFactorParams {
-    const KEYS: &'static [&'static str] = &["strategy", "code", "password"];
+    const KEYS: &'static [&'static str] = &["strategy", "code", "password", "token"];
 }
 
 impl BodyParams for AttemptSecondFactorParams {

@@ -189,14 +189,22 @@ impl IntoResponses for VerifyPages {
             let page = ContentBuilder::new().schema(Some(ObjectBuilder::new().schema_type(Type::String))).build();
             RefOr::T(ResponseBuilder::new().description(description).content("text/html; charset=utf-8", page).build())
         };
-        let location = HeaderBuilder::new()
-            .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
-            .description(Some("The sign-up's `redirect_url`, with `gh_status` (and `gh_created_session`)."));
+        let location =
+            HeaderBuilder::new().schema(Some(ObjectBuilder::new().schema_type(Type::String))).description(Some(
+                "The sign-up's (or reset sign-in's) `redirect_url`, with `gh_status` (and `gh_created_session`); \
+                 from `/v1/verify/handover`, with `#gh_reset_token=` in its fragment instead.",
+            ));
         let redirect = ResponseBuilder::new()
-            .description("Back to the sign-up's `redirect_url` (the link was known but not to be confirmed here).")
+            .description(
+                "Back to the sign-up's (or reset sign-in's) `redirect_url` (the link was known but not to be confirmed \
+                 here, or was confirmed, or is handed to the app).",
+            )
             .header("Location", location.build());
         let mut responses = error_responses(&[403, 413, 415, 429, 503]);
-        responses.insert(String::from("200"), html("A page: confirm, confirm elsewhere, or cancelled."));
+        responses.insert(
+            String::from("200"),
+            html("A page: confirm, confirm elsewhere, continue in the app, or cancelled."),
+        );
         responses.insert(String::from("303"), RefOr::T(redirect.build()));
         responses.insert(String::from("400"), html("The link is malformed, unknown or used up (a page)."));
         responses.insert(String::from("500"), html("Our failure (a page; the details are in the log)."));

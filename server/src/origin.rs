@@ -25,7 +25,8 @@
 //!   `allowed_origins` pass. The exceptions are `POST /v1/verify` and
 //!   `POST /v1/verify/cancel`, the two HTML forms of the email link's
 //!   confirm page ("Confirm" and "I didn't start this", urlencoded by
-//!   nature), and `POST /v1/verify/not_me` and
+//!   nature), `POST /v1/verify/handover` ("Continue in the app" on a
+//!   bearer-mode reset link's page, which changes nothing), and `POST /v1/verify/not_me` and
 //!   `POST /v1/verify/not_me/password`, the forms of the "new sign-in"
 //!   email's pages ("This wasn't me" and the new password): they change
 //!   nothing without the link's secret token, the page is served
@@ -46,8 +47,11 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 /// The paths of the form posts exempt from the JSON rule: the confirm
-/// page's two buttons, and the "new sign-in" email's two forms.
-const FORM_PATHS: [&str; 4] = ["/v1/verify", "/v1/verify/cancel", "/v1/verify/not_me", "/v1/verify/not_me/password"];
+/// page's buttons (Confirm, or "Continue in the app" for a bearer-mode
+/// reset link, and "I didn't start this"), and the "new sign-in" email's
+/// two forms.
+const FORM_PATHS: [&str; 5] =
+    ["/v1/verify", "/v1/verify/cancel", "/v1/verify/handover", "/v1/verify/not_me", "/v1/verify/not_me/password"];
 
 /// The origins a state-changing request may come from: the public origin
 /// and `allowed_origins`, each normalized.

@@ -61,7 +61,12 @@ pub struct Delivery {
 impl Outcome {
     /// A refusal about the `code` param, answered after the commit.
     pub fn refused(code: ErrorCode) -> Outcome {
-        Outcome { delivery: None, refusal: Some(ApiError::param(code, "code")) }
+        Outcome::refused_about(code, "code")
+    }
+
+    /// A refusal about `param`, answered after the commit.
+    pub fn refused_about(code: ErrorCode, param: &'static str) -> Outcome {
+        Outcome { delivery: None, refusal: Some(ApiError::param(code, param)) }
     }
 
     /// After the commit: queues the message, then answers the refusal if
@@ -183,6 +188,9 @@ pub struct LinkTarget<'a> {
     /// Where it was asked for: kept for a sign-in's link (a sign-up keeps
     /// its own), for the confirm page of another browser.
     pub requested: Option<&'a Device>,
+    /// Asked for in bearer mode (a sign-in's reset link): its page hands
+    /// the token to the app (`crate::sign_in::reset_link`).
+    pub bearer: bool,
 }
 
 /// Makes a new link for `owner`, to `to`, under the limits of
@@ -216,6 +224,7 @@ pub async fn send_link(
         expire_at,
         requested_user_agent: requested.and_then(|d| d.user_agent.as_deref()),
         requested_ip: requested.and_then(|d| d.ip.as_deref()),
+        bearer: target.bearer,
     };
     tx.insert_email_link(&link, now.saturating_sub(KEEP_LINKS_MS)).await?;
     let verification = VerificationRecord {
@@ -259,39 +268,93 @@ pub async fn check_code(
     client_id: &str,
     now: i64,
 ) -> Result<Option<ErrorCode>, ApiError> {
-    let failures = failed_attempts(state, guess.purpose, guess.address);
+    let right = |v: &VerificationRecord| match v.code_hash.as_deref() {
+        Some(stored) => Ok(state.code_key.matches(stored, guess.owner_id, guess.field, guess.code)),
+        None => Err(ApiError::Refused(ErrorCode::VerificationNotSent)),
+    };
+    let against = Against { purpose: guess.purpose, address: guess.address, param: "code" };
+    check(tx, state, v, &against, client_id, now, right).await
+}
+
+/// A password reset link's token that an app sent back
+/// (`crate::sign_in::reset_link::AttemptLinkToken`): `right` says whether
+/// it is the token of the sign-in's live link (the caller compared the
+/// hashes in constant time). Under the rules of a code: the same wrong
+/// attempts per verification (`code_max_attempts`) and per address and
+/// purpose (a wrong token counts with wrong codes), expiry, and the same
+/// answers, about `token` (`form_code_incorrect`, `verification_failed`,
+/// `verification_expired`).
+pub async fn check_link_token(
+    tx: &mut Tx,
+    state: &AppState,
+    v: &mut VerificationRecord,
+    guess: &TokenGuess<'_>,
+    client_id: &str,
+    now: i64,
+) -> Result<Option<ErrorCode>, ApiError> {
+    let against = Against { purpose: guess.purpose, address: guess.address, param: "token" };
+    check(tx, state, v, &against, client_id, now, |_| Ok(guess.right)).await
+}
+
+/// A reset link's token sent back: where its link went, and whether it
+/// is the live link's.
+#[derive(Clone, Copy, Debug)]
+pub struct TokenGuess<'a> {
+    pub purpose: Purpose,
+    /// The address the link went to: wrong tokens count against it.
+    pub address: &'a str,
+    pub right: bool,
+}
+
+/// What a guess counts against, and the param its refusals name.
+struct Against<'a> {
+    purpose: Purpose,
+    address: &'a str,
+    param: &'static str,
+}
+
+/// [`check_code`] and [`check_link_token`]: the limit per address, then
+/// the verification's own expiry and attempts; `right` judges the guess.
+async fn check(
+    tx: &mut Tx,
+    state: &AppState,
+    v: &mut VerificationRecord,
+    against: &Against<'_>,
+    client_id: &str,
+    now: i64,
+    right: impl FnOnce(&VerificationRecord) -> Result<bool, ApiError>,
+) -> Result<Option<ErrorCode>, ApiError> {
+    let failures = failed_attempts(state, against.purpose, against.address);
     if let Some(wait_ms) = limits::wait(tx, &[&failures], now).await? {
         crate::telemetry::limited(crate::telemetry::Limit::CodeAttempts);
         return Err(limits::too_many(ErrorCode::RateLimited, wait_ms));
     }
-    let refusal = check_one_code(v, state, guess, client_id, now)?;
+    let refusal = check_one(v, state, against.param, client_id, now, right)?;
     if refusal == Some(ErrorCode::FormCodeIncorrect) {
         limits::record(tx, &[&failures], now).await?;
     }
     Ok(refusal)
 }
 
-/// Checks a guess against one code: its expiry and its own attempts.
-fn check_one_code(
+/// Checks a guess against one code or link: its expiry and its own attempts.
+fn check_one(
     v: &mut VerificationRecord,
     state: &AppState,
-    guess: &Guess<'_>,
+    param: &'static str,
     client_id: &str,
     now: i64,
+    right: impl FnOnce(&VerificationRecord) -> Result<bool, ApiError>,
 ) -> Result<Option<ErrorCode>, ApiError> {
     match v.status_at(now) {
         VerificationStatus::Verified => Err(ApiError::Refused(ErrorCode::VerificationAlreadyVerified)),
-        VerificationStatus::Failed => Err(ApiError::param(ErrorCode::VerificationFailed, "code")),
+        VerificationStatus::Failed => Err(ApiError::param(ErrorCode::VerificationFailed, param)),
         VerificationStatus::Expired => {
             v.status = VerificationStatus::Expired;
             v.code_hash = None;
             Ok(Some(ErrorCode::VerificationExpired))
         }
         VerificationStatus::Unverified => {
-            let Some(stored) = v.code_hash.as_deref() else {
-                return Err(ApiError::Refused(ErrorCode::VerificationNotSent));
-            };
-            if state.code_key.matches(stored, guess.owner_id, guess.field, guess.code) {
+            if right(v)? {
                 v.status = VerificationStatus::Verified;
                 v.code_hash = None;
                 v.verified_at_client = Some(String::from(client_id));

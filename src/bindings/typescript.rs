@@ -377,7 +377,16 @@ export type PrepareFirstFactorParams =
 
 export type AttemptFirstFactorParams =
   | { strategy: "email_code" | "reset_password_email_code"; code: string }
-  | { strategy: "password"; password: string };
+  | { strategy: "password"; password: string }
+  /**
+   * Bearer mode: the token of a reset link this client asked for, which
+   * its page handed to `redirectUrl` in the fragment ("Continue in the
+   * app"). Read it with
+   * `new URLSearchParams(location.hash.slice(1)).get("gh_reset_token")`,
+   * then clear the fragment (`history.replaceState`). A right one moves to
+   * `needs_new_password`.
+   */
+  | { strategy: "reset_password_email_link"; token: string };
 
 /** `signIn.resetPassword`: the new password, once the reset code is proven. */
 export interface ResetPasswordParams {
@@ -429,7 +438,7 @@ export interface SignIn extends SignInResource {
   reload(): Promise<SignIn>;
   /** Sends a code (or a password reset link) to the account's email. */
   prepareFirstFactor(params: PrepareFirstFactorParams): Promise<SignIn>;
-  /** Proves the first factor: the emailed code, or the password; a right reset code moves to `needs_new_password`. */
+  /** Proves the first factor: the emailed code, the password, or (bearer mode) a reset link's token; a right reset code or token moves to `needs_new_password`. */
   attemptFirstFactor(params: AttemptFirstFactorParams): Promise<SignIn>;
   /** In `needs_new_password`: sets the new password and completes the sign-in. */
   resetPassword(params: ResetPasswordParams): Promise<SignIn>;

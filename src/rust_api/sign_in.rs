@@ -46,13 +46,16 @@ impl SignIn {
         self.run(Op::Prepare, move |key| (key == "strategy").then(|| strategy.as_str().into())).await
     }
 
-    /// Proves the first factor: `{ strategy, code }` or `{ strategy, password }`.
+    /// Proves the first factor: `{ strategy, code }`, `{ strategy, password }`,
+    /// or `{ strategy: "reset_password_email_link", token }` (a bearer-mode
+    /// reset link's token, from its redirect's `#gh_reset_token=`).
     pub async fn attempt_first_factor(&self, params: &AttemptFirstFactorParams) -> Result<wire::SignIn> {
         let p = params.clone();
         self.run(Op::Attempt, move |key| match key {
             "strategy" => p.strategy.clone(),
             "code" => p.code.clone(),
             "password" => p.password.clone(),
+            "token" => p.token.clone(),
             _ => None,
         })
         .await

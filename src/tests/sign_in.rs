@@ -69,6 +69,18 @@ fn a_reset_link_carries_its_redirect_url() {
 }
 
 #[test]
+fn a_reset_link_token_is_attempted_as_given_and_checked_first() {
+    let token = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJ0123-_9";
+    let r = request(Op::Attempt, params(&[("strategy", "reset_password_email_link"), ("token", token)]), Some("sin_1"));
+    let body = r#"{"strategy":"reset_password_email_link","token":"abcdefghijklmnopqrstuvwxyzABCDEFGHIJ0123-_9"}"#;
+    assert_eq!(r.unwrap().body.as_deref(), Some(body));
+    for bad in ["", "short", "abcdefghijklmnopqrstuvwxyzABCDEFGHIJ0123+/9"] {
+        let attempt = [("strategy", "reset_password_email_link"), ("token", bad)];
+        assert_eq!(refused(Op::Attempt, &attempt), err("form_param_format_invalid", "token"), "{bad}");
+    }
+}
+
+#[test]
 fn first_factors_refuse_bad_codes_and_empty_passwords() {
     assert_eq!(
         refused(Op::Attempt, &[("strategy", "email_code"), ("code", "12ab56")]),

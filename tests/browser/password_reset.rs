@@ -3,7 +3,11 @@
 //! `signIn.resetPassword()`, which signs in and ends the other sessions
 //! (unless `signOutOfOtherSessions: false`). The link variant:
 //! `signIn.createMagicLinkFlow()` waits (polling the sign-in) until the
-//! link is confirmed, then `resetPassword()` as after a code.
+//! link is confirmed, then `resetPassword()` as after a code. In bearer
+//! mode the link's page hands its token to the app instead ("Continue in
+//! the app": `#gh_reset_token=` on the `redirectUrl`), and the app sends
+//! it back: `attemptFirstFactor({ strategy: "reset_password_email_link",
+//! token })`.
 
 use crate::support::*;
 use js_sys::{Function, Promise, Reflect};
@@ -169,4 +173,54 @@ async fn a_reset_link_flow_waits_for_the_confirmation_then_takes_the_new_passwor
     let bad = rejected(wait.await);
     assert_eq!(error_code(&bad), "form_param_format_invalid");
     assert_eq!(param_name(&bad).as_deref(), Some("redirect_url"));
+}
+
+#[wasm_bindgen_test]
+async fn bearer_mode_a_reset_link_handed_to_the_app_completes_the_reset() {
+    let email = unique_email();
+    signed_up_by_invitation(&email).await;
+    let gh = load("bearer").await;
+    let sign_in = get(&gh, "signIn");
+    let redirect = format!("{API}/welcome");
+    let create = obj(&[("identifier", s(&email)), ("strategy", s(RESET_LINK)), ("redirectUrl", s(&redirect))]);
+    call(&sign_in, "create", create).await.expect("create");
+    let link = link_sent_to(&email).await;
+    // The mail app's browser presses "Continue in the app": a 303 to the
+    // redirectUrl with the token in its fragment; nothing changes yet.
+    hand_over(&link).await;
+    call(&sign_in, "reload", JsValue::UNDEFINED).await.expect("reload");
+    assert_eq!(text(&sign_in, "status").as_deref(), Some("needs_first_factor"));
+    // The app's page: the token from the fragment, as the README says.
+    let token = link.split_once("token=").expect("a token").1;
+    set_page_hash(&format!("gh_reset_token={token}"));
+    let read = read_reset_token().expect("the token in the fragment");
+    assert_eq!(read, token);
+    assert_eq!(read_reset_token(), None, "the fragment is cleared");
+
+    // A malformed token is refused before any request; a wrong one by the server.
+    let before = fetch_count();
+    let short = obj(&[("strategy", s(RESET_LINK)), ("token", s("short"))]);
+    let bad = rejected(call(&sign_in, "attemptFirstFactor", short).await);
+    assert_eq!(
+        (error_code(&bad), param_name(&bad).as_deref()),
+        (String::from("form_param_format_invalid"), Some("token"))
+    );
+    assert_eq!(fetch_count(), before, "no request was made");
+    let guess = obj(&[("strategy", s(RESET_LINK)), ("token", s(&"A".repeat(43)))]);
+    let wrong = rejected(call(&sign_in, "attemptFirstFactor", guess).await);
+    assert_eq!(
+        (error_code(&wrong), param_name(&wrong).as_deref()),
+        (String::from("form_code_incorrect"), Some("token"))
+    );
+
+    let right = obj(&[("strategy", s(RESET_LINK)), ("token", s(&read))]);
+    let proven = call(&sign_in, "attemptFirstFactor", right).await.expect("attemptFirstFactor");
+    assert!(js_sys::Object::is(&proven, &sign_in), "resolves to gh.signIn itself");
+    assert_eq!(text(&sign_in, "status").as_deref(), Some("needs_new_password"));
+    assert_eq!(text(&sign_in, "firstFactorVerification.status").as_deref(), Some("verified"));
+    call(&sign_in, "resetPassword", obj(&[("password", s(NEW_PASSWORD))])).await.expect("resetPassword");
+    assert_eq!(text(&sign_in, "status").as_deref(), Some("complete"));
+    assert_eq!(text(&gh, "session.id"), text(&sign_in, "createdSessionId"));
+    let new = obj(&[("identifier", s(&email)), ("password", s(NEW_PASSWORD))]);
+    call(&get(&load("bearer").await, "signIn"), "create", new).await.expect("the new password");
 }

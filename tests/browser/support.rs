@@ -112,6 +112,23 @@ export async function cancelLink(link) {
   const response = await fetch(url.origin + "/v1/verify/cancel", { method: "POST", body, redirect: "manual" });
   return `${response.status} ${await response.text()}`;
 }
+export async function handOver(link) {
+  const url = new URL(link);
+  const body = new URLSearchParams({ token: url.searchParams.get("token") });
+  const response = await fetch(url.origin + "/v1/verify/handover", { method: "POST", body, redirect: "manual" });
+  return response.type;
+}
+export function setPageHash(hash) {
+  const url = new URL(location.href);
+  url.hash = hash;
+  history.replaceState(null, "", url);
+}
+export function readResetToken() {
+  // What the README tells an app to do on its redirect page.
+  const token = new URLSearchParams(location.hash.slice(1)).get("gh_reset_token");
+  history.replaceState(null, "", location.pathname + location.search);
+  return token;
+}
 export function setPageQuery(search) {
   const url = new URL(location.href);
   url.search = search;
@@ -172,6 +189,22 @@ extern "C" {
     /// does; answers the status and the page.
     #[wasm_bindgen(js_name = cancelLink)]
     fn cancel_link_js(link: &str) -> Promise;
+
+    /// POSTs "Continue in the app" for a bearer-mode reset link, as its
+    /// page's button does; answers the response type (`"opaqueredirect"`
+    /// for the 303 to the `redirect_url` with the token in its fragment).
+    #[wasm_bindgen(js_name = handOver)]
+    fn hand_over_js(link: &str) -> Promise;
+
+    /// Replaces the test page's fragment (`location.hash`), staying on it:
+    /// where a handed-over reset link lands.
+    #[wasm_bindgen(js_name = setPageHash)]
+    pub fn set_page_hash(hash: &str);
+
+    /// Reads `gh_reset_token` from the page's fragment, then clears the
+    /// fragment, as the README tells an app to.
+    #[wasm_bindgen(js_name = readResetToken)]
+    pub fn read_reset_token() -> Option<String>;
 
     /// Replaces the test page's query (`location.search`), staying on it.
     #[wasm_bindgen(js_name = setPageQuery)]
@@ -289,6 +322,13 @@ pub async fn confirm_link(link: &str) {
 /// Gatehouse cookie (cookie mode): the browser that asked for the link.
 pub async fn confirm_link_here(link: &str) {
     let kind = JsFuture::from(confirm_link_with_js(link, "include")).await.expect("confirm");
+    assert_eq!(kind.as_string().as_deref(), Some("opaqueredirect"));
+}
+
+/// Presses "Continue in the app" on a bearer-mode reset link's page, from
+/// a browser without the app's client: it must redirect.
+pub async fn hand_over(link: &str) {
+    let kind = JsFuture::from(hand_over_js(link)).await.expect("hand over");
     assert_eq!(kind.as_string().as_deref(), Some("opaqueredirect"));
 }
 

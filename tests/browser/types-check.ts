@@ -83,6 +83,7 @@ await same2.reload();
 await gh.signIn.create({ identifier: "ana@example.com", strategy: "reset_password_email_code" });
 await signIn.prepareFirstFactor({ strategy: "reset_password_email_code" });
 await signIn.attemptFirstFactor({ strategy: "reset_password_email_code", code: "123456" });
+await signIn.attemptFirstFactor({ strategy: "reset_password_email_link", token: "a-token-from-location-hash" });
 const reset: SignIn = await signIn.resetPassword({ password: "a new passphrase", signOutOfOtherSessions: false });
 await reset.resetPassword({ password: "a new passphrase" });
 const signInStatus: "needs_first_factor" | "needs_new_password" | "needs_second_factor" | "complete" | null =
@@ -201,6 +202,8 @@ await gh.signIn.create({ identifier: "ana", strategy: "password" });
 await signIn.prepareFirstFactor({ strategy: "password" });
 // @ts-expect-error: a code attempt needs the code
 await signIn.attemptFirstFactor({ strategy: "email_code" });
+// @ts-expect-error: a reset link is attempted with its token, not a code
+await signIn.attemptFirstFactor({ strategy: "reset_password_email_link", code: "123456" });
 // @ts-expect-error: the session may be null
 await gh.session.getToken();
 // @ts-expect-error: sign-in attributes are read-only

@@ -49,6 +49,7 @@ async fn an_emailed_code_signs_in_in_cookie_mode() {
         strategy: Some("email_code".into()),
         code: Some(code_sent_to(&email).await),
         password: None,
+        token: None,
     };
     let done = sign_in.attempt_first_factor(&attempt).await.expect("attempt");
     assert_eq!(done.status, SignInStatus::Complete);

@@ -98,6 +98,10 @@ pub struct AttemptFirstFactorParams {
     pub strategy: Option<String>,
     pub code: Option<String>,
     pub password: Option<String>,
+    /// The token of a `reset_password_email_link` link asked for in bearer
+    /// mode, handed to the app in its redirect's fragment
+    /// (`#gh_reset_token=...`); only with that strategy.
+    pub token: Option<String>,
 }
 
 /// The body of `POST .../attempt_second_factor`: `strategy` is `totp`

@@ -2,7 +2,7 @@
 //! (it verifies the address) or a sign-in's (a password reset): its
 //! [`LinkOwner`].
 
-use super::Conn;
+use super::{Conn, flag};
 use sqlx::Row;
 
 /// Whose a link is: exactly one sign-up or one sign-in (the table's CHECK).
@@ -45,6 +45,9 @@ pub struct EmailLink {
     /// keeps its own.
     pub requested_user_agent: Option<String>,
     pub requested_ip: Option<String>,
+    /// Asked for in bearer mode (a sign-in's only): its page hands the
+    /// token to the app rather than confirming it (`crate::verify`).
+    pub bearer: bool,
 }
 
 /// A link about to be stored.
@@ -58,12 +61,22 @@ pub struct NewEmailLink<'a> {
     pub expire_at: i64,
     pub requested_user_agent: Option<&'a str>,
     pub requested_ip: Option<&'a str>,
+    pub bearer: bool,
+}
+
+/// The live link of an owner, as an app's attempt with its token reads it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LiveLink {
+    pub token_hash: String,
+    pub expire_at: i64,
+    pub bearer: bool,
 }
 
 pub(super) async fn by_hash(conn: &mut Conn, token_hash: &str) -> Result<Option<EmailLink>, sqlx::Error> {
     let row = sqlx::query(
         "SELECT l.sign_up_id, l.sign_in_id, COALESCE(s.client_id, i.client_id) AS client_id, l.email_address, \
-         l.redirect_url, l.created_at, l.expire_at, l.spent_at, l.requested_user_agent, l.requested_ip \
+         l.redirect_url, l.created_at, l.expire_at, l.spent_at, l.requested_user_agent, l.requested_ip, \
+         CAST(l.bearer AS INTEGER) AS bearer \
          FROM email_links l LEFT JOIN sign_ups s ON s.id = l.sign_up_id LEFT JOIN sign_ins i ON i.id = l.sign_in_id \
          WHERE l.token_hash = $1",
     )
@@ -88,6 +101,26 @@ pub(super) async fn by_hash(conn: &mut Conn, token_hash: &str) -> Result<Option<
         spent_at: row.try_get("spent_at")?,
         requested_user_agent: row.try_get("requested_user_agent")?,
         requested_ip: row.try_get("requested_ip")?,
+        bearer: flag(&row, "bearer")?,
+    }))
+}
+
+/// The owner's live link: the one not spent (a new link spends the
+/// earlier ones, so there is at most one), expired or not.
+pub(super) async fn live(conn: &mut Conn, owner: &LinkOwner) -> Result<Option<LiveLink>, sqlx::Error> {
+    let column = owner.column();
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT token_hash, expire_at, CAST(bearer AS INTEGER) AS bearer FROM email_links \
+         WHERE {column} = $1 AND spent_at IS NULL ORDER BY created_at DESC LIMIT 1"
+    )))
+    .bind(owner.id())
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    Ok(Some(LiveLink {
+        token_hash: row.try_get("token_hash")?,
+        expire_at: row.try_get("expire_at")?,
+        bearer: flag(&row, "bearer")?,
     }))
 }
 
@@ -98,7 +131,7 @@ pub(super) async fn insert(conn: &mut Conn, link: &NewEmailLink<'_>) -> Result<(
     };
     sqlx::query(
         "INSERT INTO email_links (token_hash, sign_up_id, sign_in_id, email_address, redirect_url, created_at, \
-         expire_at, requested_user_agent, requested_ip) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+         expire_at, requested_user_agent, requested_ip, bearer) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(link.token_hash)
     .bind(sign_up_id)
@@ -109,6 +142,7 @@ pub(super) async fn insert(conn: &mut Conn, link: &NewEmailLink<'_>) -> Result<(
     .bind(link.expire_at)
     .bind(link.requested_user_agent)
     .bind(link.requested_ip)
+    .bind(link.bearer)
     .execute(&mut *conn)
     .await?;
     Ok(())

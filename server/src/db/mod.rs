@@ -57,7 +57,7 @@ pub use backend::{Backend, Conn, Db};
 use backend::{DbRow, Pool, flag};
 pub use client_tokens::{ClientToken, TokenState};
 pub use clients::{InsertUserError, NewUser, SessionDevice};
-pub use email_links::{EmailLink, LinkOwner, NewEmailLink};
+pub use email_links::{EmailLink, LinkOwner, LiveLink, NewEmailLink};
 pub use invitations::InvitationKey;
 pub use limit_buckets::{BUCKET_MS, Bucket};
 use notices::Listener;
@@ -353,6 +353,11 @@ impl Tx {
         email_links::purge(&mut self.tx, purge_before).await?;
         email_links::spend_all(&mut self.tx, &link.owner, link.created_at).await?;
         email_links::insert(&mut self.tx, link).await
+    }
+
+    /// The live (unspent) link of a sign-up or sign-in, if any.
+    pub async fn live_email_link(&mut self, owner: &LinkOwner) -> Result<Option<LiveLink>, sqlx::Error> {
+        email_links::live(&mut self.tx, owner).await
     }
 
     /// Spends the live links of a sign-up or sign-in (a code was sent instead).

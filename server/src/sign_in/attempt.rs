@@ -1,9 +1,12 @@
 //! `POST /v1/client/sign_ins/{id}/attempt_first_factor`: `{strategy:
 //! "email_code", code}`, `{strategy: "reset_password_email_code", code}`
-//! (then a new password: `super::reset_password`) or `{strategy:
+//! (then a new password: `super::reset_password`), `{strategy:
+//! "reset_password_email_link", token}` (the token of a link asked for in
+//! bearer mode, handed to the app: `super::reset_link`) or `{strategy:
 //! "password", password}`.
 
 use super::machine::{Event, transition};
+use super::reset_link::AttemptLinkToken;
 use super::{Ctx, Proof, Step, factors, loaded};
 use crate::db::UserKey;
 use crate::error::ApiError;
@@ -23,6 +26,8 @@ pub enum Attempt {
     Code(FirstFactor, String),
     /// Checked before the transaction (it is slow).
     Password(PasswordOk),
+    /// A bearer-mode reset link's token, sent back by the app.
+    LinkToken(AttemptLinkToken),
 }
 
 impl Attempt {
@@ -35,7 +40,11 @@ impl Attempt {
     ) -> Result<Attempt, ApiError> {
         let missing = |param: &str| ApiError::param(ErrorCode::FormParamMissing, param);
         let unknown = |param: &str| ApiError::param(ErrorCode::FormParamUnknown, param);
-        match factors::parse(params.strategy.as_deref())? {
+        let factor = factors::parse(params.strategy.as_deref())?;
+        if params.token.is_some() && factor != FirstFactor::ResetPasswordEmailLink {
+            return Err(unknown("token"));
+        }
+        match factor {
             factor @ (FirstFactor::EmailCode | FirstFactor::ResetPasswordEmailCode) => {
                 if params.password.is_some() {
                     return Err(unknown("password"));
@@ -43,9 +52,18 @@ impl Attempt {
                 let code = params.code.ok_or_else(|| missing("code"))?;
                 Ok(Attempt::Code(factor, validate::verification_code(&code)?))
             }
-            // A link is confirmed from its page, never attempted.
+            // A link asked for in cookie mode is confirmed on its page; one
+            // asked for in bearer mode comes back from the app with its token.
             FirstFactor::ResetPasswordEmailLink => {
-                Err(ApiError::param(ErrorCode::VerificationStrategyInvalid, "strategy"))
+                if params.code.is_some() {
+                    return Err(unknown("code"));
+                }
+                if params.password.is_some() {
+                    return Err(unknown("password"));
+                }
+                let token = params.token.ok_or_else(|| missing("token"))?;
+                validate::link_token(&token)?;
+                Ok(Attempt::LinkToken(AttemptLinkToken::new(token)))
             }
             FirstFactor::Password => {
                 if params.code.is_some() {
@@ -68,6 +86,7 @@ impl Attempt {
     /// is answered after the commit (see `crate::verification::check_code`).
     pub(super) async fn apply(self, ctx: &mut Ctx<'_>, sign_in: &mut SignInRecord) -> Result<Step, ApiError> {
         match self {
+            Attempt::LinkToken(op) => op.apply(ctx, sign_in).await,
             Attempt::Password(ok) => {
                 sign_in.choose(FirstFactor::Password);
                 sign_in.verification = VerificationRecord::verified(None, ctx.client_id);

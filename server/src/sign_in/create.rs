@@ -46,6 +46,8 @@ pub struct Requester {
     pub ip: PeerIp,
     pub origin: Option<PublicOrigin>,
     pub device: Device,
+    /// The request came in bearer mode: a reset link is handed to the app.
+    pub bearer: bool,
 }
 
 impl Create {
@@ -92,7 +94,8 @@ impl Create {
             Some(FirstFactor::ResetPasswordEmailCode) => return Create::reset(state, identifier, asked, None).await,
             Some(FirstFactor::ResetPasswordEmailLink) => {
                 factors::require(&factors::for_reset(&state.config), FirstFactor::ResetPasswordEmailLink)?;
-                let link = LinkRequest::parse(params.redirect_url, from.origin, from.device, &state.config)?;
+                let link =
+                    LinkRequest::parse(params.redirect_url, from.origin, from.device, from.bearer, &state.config)?;
                 return Create::reset(state, identifier, asked, Some(link)).await;
             }
             _ => {}

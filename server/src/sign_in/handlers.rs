@@ -50,7 +50,7 @@ pub async fn create(
     asked: AskedLocale,
     Params(p): Params<SignInParams>,
 ) -> Answer {
-    let from = Requester { ip, origin, device: client.device.clone() };
+    let from = Requester { ip, origin, device: client.device.clone(), bearer: client.bearer };
     let op = Operation::Create(Create::parse(p, &state, from, asked).await?);
     run(&state, &client, asked, None, op).await
 }
@@ -73,7 +73,7 @@ pub async fn prepare(
     asked: AskedLocale,
     Params(p): Params<PrepareFirstFactorParams>,
 ) -> Answer {
-    let op = Operation::Prepare(Prepare::parse(p, asked, origin, client.device.clone(), &state.config)?);
+    let op = Operation::Prepare(Prepare::parse(p, asked, origin, client.device.clone(), client.bearer, &state.config)?);
     run(&state, &client, asked, Some(&id), op).await
 }
 

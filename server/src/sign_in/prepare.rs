@@ -30,12 +30,14 @@ pub struct Prepare {
 impl Prepare {
     /// Only a code is prepared; a password has nothing to send.
     /// A link needs a `redirect_url` (see `super::reset_link`), checked
-    /// against `origin`; a code takes none.
+    /// against `origin`; a code takes none. `bearer`: the request came in
+    /// bearer mode (a link's page then hands its token to the app).
     pub fn parse(
         params: PrepareFirstFactorParams,
         asked: AskedLocale,
         origin: Option<PublicOrigin>,
         device: Device,
+        bearer: bool,
         config: &Config,
     ) -> Result<Prepare, ApiError> {
         let factor = factors::parse(params.strategy.as_deref())?;
@@ -43,7 +45,7 @@ impl Prepare {
         match factor {
             FirstFactor::Password => Err(ApiError::param(ErrorCode::VerificationStrategyInvalid, "strategy")),
             FirstFactor::ResetPasswordEmailLink => {
-                let link = LinkRequest::parse(params.redirect_url, origin, device, config)?;
+                let link = LinkRequest::parse(params.redirect_url, origin, device, bearer, config)?;
                 Ok(Prepare { factor, asked, link: Some(link) })
             }
             factor => Ok(Prepare { factor, asked, link: None }),

@@ -16,6 +16,18 @@
 //!   spend) and moves the sign-in to `needs_new_password`, as a right reset
 //!   code does; its own tab then calls `reset_password`. Nothing else:
 //!   the password changes only there.
+//! - A link asked for in bearer mode (the app's client token in
+//!   `Authorization`, no cookie on this origin) cannot be confirmed on its
+//!   page, which knows browsers by their cookie. Its page offers to
+//!   continue in the app instead (`crate::verify::handover`): a 303 to
+//!   `redirect_url` with the token in the fragment (`#gh_reset_token=`),
+//!   which changes nothing. The app then sends the token back with its own
+//!   bearer token ([`AttemptLinkToken`], `attempt_first_factor`): the
+//!   sign-in is looked up within that client, so only the client that
+//!   asked for the link, holding the token that only the mailbox got,
+//!   proves the reset. The token is compared in constant time with the
+//!   hash of the sign-in's live link, is spent on success, and a wrong
+//!   one counts like a wrong code (`crate::verification::check_link_token`).
 
 use super::{Ctx, Proof, Step};
 use crate::config::Config;
@@ -24,32 +36,39 @@ use crate::device::Device;
 use crate::error::ApiError;
 use crate::model::SignInRecord;
 use crate::origin::{self, PublicOrigin};
-use crate::verification::LinkTarget;
+use crate::strategies::{Purpose, email_link};
+use crate::verification::{self, LinkTarget, Outcome, TokenGuess};
 use gatehouse_protocol::{EmailLinkStatus, ErrorCode, FirstFactor, SignInStatus, VerificationStatus};
+use subtle::ConstantTimeEq;
 
-/// A link asked for: where it leads back to, and who asked.
+/// A link asked for: where it leads back to, and who asked (their
+/// browser, and whether in bearer mode).
 #[derive(Debug)]
 pub struct LinkRequest {
     redirect_url: String,
     public_origin: String,
     requested: Device,
+    bearer: bool,
 }
 
 impl LinkRequest {
     /// The `redirect_url` param, required, on this server's origin or an
     /// allowed one (the server is no open redirect). `origin` is `None`
-    /// when the request had no usable Host: no link can be made.
+    /// when the request had no usable Host: no link can be made. `bearer`:
+    /// the request came in bearer mode (`crate::client::CurrentClient`), so
+    /// the link's page hands its token to the app ([`AttemptLinkToken`]).
     pub fn parse(
         given: Option<String>,
         origin: Option<PublicOrigin>,
         requested: Device,
+        bearer: bool,
         config: &Config,
     ) -> Result<LinkRequest, ApiError> {
         let given = given.ok_or_else(|| ApiError::param(ErrorCode::FormParamMissing, "redirect_url"))?;
         let origin = origin.ok_or(ApiError::Refused(ErrorCode::RequestBodyInvalid))?;
         let redirect_url =
             origin::redirect_url(&given, Some(&origin), config).map_err(|p| ApiError::Params(vec![p]))?;
-        Ok(LinkRequest { redirect_url, public_origin: origin.0, requested })
+        Ok(LinkRequest { redirect_url, public_origin: origin.0, requested, bearer })
     }
 
     pub(super) fn target(&self) -> LinkTarget<'_> {
@@ -57,6 +76,7 @@ impl LinkRequest {
             redirect_url: &self.redirect_url,
             public_origin: &self.public_origin,
             requested: Some(&self.requested),
+            bearer: self.bearer,
         }
     }
 }
@@ -100,6 +120,67 @@ impl ConfirmResetLink {
             }
             Err(EmailLinkStatus::Expired) => Err(ApiError::Refused(ErrorCode::VerificationExpired)),
             Ok(()) | Err(_) => Err(ApiError::Refused(ErrorCode::VerificationFailed)),
+        }
+    }
+}
+
+/// `attempt_first_factor` `{strategy: "reset_password_email_link", token}`:
+/// the token of a link asked for in bearer mode, sent back by the app that
+/// asked for it (its page handed the token over in a redirect's fragment).
+#[derive(Debug)]
+pub struct AttemptLinkToken {
+    /// The token, as `gatehouse_protocol::validate::link_token` passed it.
+    token: String,
+}
+
+impl AttemptLinkToken {
+    pub fn new(token: String) -> AttemptLinkToken {
+        AttemptLinkToken { token }
+    }
+
+    /// Proves the reset if the token is that of the sign-in's live link and
+    /// the link was asked for in bearer mode. The caller's client is the
+    /// sign-in's own: `super::Operation::run` found the sign-in within it
+    /// (another client's answers 404 `sign_in_not_found`, changing nothing).
+    ///
+    /// - no link out (a code chosen instead): `verification_not_sent`;
+    /// - a link asked for in cookie mode: `verification_strategy_invalid`
+    ///   (it is confirmed on its page, in its browser, only);
+    /// - then as a code (`crate::verification::check_link_token`): a wrong
+    ///   token, or that of a replaced or used link, is `form_code_incorrect`
+    ///   (`param_name` `token`) and counts as a wrong attempt, the last
+    ///   allowed one failing the link (`verification_failed`); an expired
+    ///   link `verification_expired`;
+    /// - the right one spends the link (a checked spend: of two attempts at
+    ///   once, one proves the reset) and moves the sign-in to
+    ///   `needs_new_password`, as the cookie Confirm does.
+    pub(super) async fn apply(self, ctx: &mut Ctx<'_>, sign_in: &mut SignInRecord) -> Result<Step, ApiError> {
+        if sign_in.factor != Some(FirstFactor::ResetPasswordEmailLink) {
+            return Err(ApiError::Refused(ErrorCode::VerificationNotSent));
+        }
+        let owner = LinkOwner::SignIn(sign_in.id.clone());
+        let live = ctx.tx.live_email_link(&owner).await?;
+        if live.as_ref().is_some_and(|link| !link.bearer) {
+            return Err(ApiError::param(ErrorCode::VerificationStrategyInvalid, "strategy"));
+        }
+        let token_hash = email_link::token_hash(&self.token);
+        // A reset for an address without an account has a link whose token
+        // nobody holds: no token is right there (belt and braces).
+        let right = sign_in.user_id.is_some()
+            && live.is_some_and(|link| bool::from(link.token_hash.as_bytes().ct_eq(token_hash.as_bytes())));
+        // Wrong tokens count against the address the link went to, with
+        // wrong reset codes (a reset without an account: the address typed).
+        let user = super::user_of(&mut ctx.tx, sign_in).await?;
+        let address = user.and_then(|u| u.email_address).unwrap_or_else(|| sign_in.identifier.clone());
+        let guess = TokenGuess { purpose: Purpose::ResetPassword, address: &address, right };
+        let (v, client_id) = (&mut sign_in.verification, ctx.client_id);
+        match verification::check_link_token(&mut ctx.tx, ctx.state, v, &guess, client_id, ctx.now).await? {
+            None if ctx.tx.spend_email_link(&token_hash, ctx.now).await? => {
+                Ok(Step { proof: Some(Proof::ResetCode), ..Step::default() })
+            }
+            // Spent meanwhile by another attempt, which proved the reset.
+            None => Err(ApiError::Refused(ErrorCode::VerificationAlreadyVerified)),
+            Some(refusal) => Ok(Step { outcome: Outcome::refused_about(refusal, "token"), proof: None }),
         }
     }
 }
@@ -160,6 +241,7 @@ mod tests {
             spent_at: None,
             requested_user_agent: None,
             requested_ip: None,
+            bearer: false,
         };
         let mut sign_in = SignInRecord::new(String::from("sin_1"), "client_1", Some("user_1"), "ana@example.com", 0);
         sign_in.choose(FirstFactor::ResetPasswordEmailLink);

@@ -123,6 +123,7 @@ mod tests {
             spent_at: None,
             requested_user_agent: None,
             requested_ip: None,
+            bearer: false,
         };
         let mut sign_up = SignUpRecord::new(String::from("su_1"), String::from("client_1"), NOW - 1000);
         sign_up.set_text(Field::EmailAddress, String::from("ana@example.com"));

@@ -84,7 +84,12 @@ impl Prepare {
                 verification::send_code(&mut ctx.tx, ctx.state, ctx.now, &sign_up.id, code, to, Purpose::SignUp).await?
             }
             Proof::Link { strategy, redirect_url, public_origin } => {
-                let target = LinkTarget { redirect_url: &redirect_url, public_origin: &public_origin, requested: None };
+                let target = LinkTarget {
+                    redirect_url: &redirect_url,
+                    public_origin: &public_origin,
+                    requested: None,
+                    bearer: false,
+                };
                 let owner = LinkOwner::SignUp(sign_up.id.clone());
                 verification::send_link(&mut ctx.tx, ctx.state, ctx.now, owner, strategy, to, target, Purpose::SignUp)
                     .await?

@@ -98,6 +98,19 @@ pub fn redirect_target(redirect_url: &str, status: EmailLinkStatus, created_sess
     target
 }
 
+/// `redirect_url` with a bearer-mode reset link's token in its fragment
+/// (`#gh_reset_token=...`, after a fragment it already has, joined by
+/// `&`): a fragment is never sent to a server, so the token reaches no
+/// access log and no `Referer` on its way to the app.
+pub fn handover_target(redirect_url: &str, token: &str) -> String {
+    let param = EmailLinkStatus::RESET_TOKEN_PARAM;
+    match redirect_url.split_once('#') {
+        Some((url, "")) => format!("{url}#{param}={token}"),
+        Some(_) => format!("{redirect_url}&{param}={token}"),
+        None => format!("{redirect_url}#{param}={token}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -129,6 +142,13 @@ mod tests {
         let reset = LinkStrategy::EMAIL.message(&templates, to, &link, 600, Purpose::ResetPassword).unwrap();
         assert!(reset.subject.contains("Passwort") && reset.body.contains(&link), "{}", reset.body);
         assert_eq!(reset.link.as_deref(), Some(link.as_str()));
+    }
+
+    #[test]
+    fn a_handed_over_token_goes_in_the_fragment_only() {
+        assert_eq!(handover_target("https://a.com/reset?x=1", "tok"), "https://a.com/reset?x=1#gh_reset_token=tok");
+        assert_eq!(handover_target("https://a.com/reset#", "tok"), "https://a.com/reset#gh_reset_token=tok");
+        assert_eq!(handover_target("https://a.com/#/reset", "tok"), "https://a.com/#/reset&gh_reset_token=tok");
     }
 
     #[test]

@@ -35,6 +35,15 @@
 //! says where and when the reset was asked for and that confirming lets
 //! that browser set the password; "I didn't ask for this" spends the link.
 //!
+//! A reset link asked for in bearer mode (the app's client token in
+//! `Authorization`, no cookie here) cannot be confirmed by a cookie: its
+//! page offers "Continue in the app" instead, a POST to
+//! `/v1/verify/handover` ([`handover`]) that changes nothing and answers a
+//! 303 to the sign-in's `redirect_url` with the token in the fragment
+//! (`#gh_reset_token=...`); the app sends it back with its own bearer token
+//! (`attempt_first_factor`, `crate::sign_in::reset_link::AttemptLinkToken`).
+//! "I didn't ask for this" is there too, as in another browser.
+//!
 //! [`not_me`] is the other link these pages answer: the "new sign-in"
 //! email's (`/v1/verify/not_me`), which ends a session and offers a new
 //! password, its pages in `not_me_page`.
@@ -67,6 +76,9 @@ use serde::Deserialize;
 
 /// Where "I didn't start this" posts the token.
 pub const CANCEL_PATH: &str = "/v1/verify/cancel";
+
+/// Where "Continue in the app" posts a bearer-mode reset link's token.
+pub const HANDOVER_PATH: &str = "/v1/verify/handover";
 
 /// The query of the GET, and the form of the POST.
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema, utoipa::IntoParams)]
@@ -185,6 +197,41 @@ pub async fn cancel(State(state): State<AppState>, form: Result<Form<TokenParam>
     }
 }
 
+/// `POST /v1/verify/handover` with the form field `token`: "Continue in the
+/// app" on the page of a reset link asked for in bearer mode.
+#[utoipa::path(
+    post,
+    path = "/verify/handover",
+    operation_id = "hand_over_reset_link",
+    tag = "verify",
+    summary = "A bearer-mode password reset link: 303 to the sign-in's `redirect_url` with the token in the fragment (`#gh_reset_token=`); it changes nothing",
+    request_body(content = TokenParam, content_type = "application/x-www-form-urlencoded"),
+    responses(VerifyPages)
+)]
+pub async fn handover(State(state): State<AppState>, form: Result<Form<TokenParam>, FormRejection>) -> Response {
+    let token = form.ok().and_then(|Form(f)| f.token);
+    let found = match find(&state, token).await {
+        Ok(found) => found,
+        Err(page) => return page,
+    };
+    let link = &found.link;
+    // Only a reset link asked for in bearer mode is handed to the app: a
+    // cookie-mode one is confirmed on its page, in its browser.
+    if !link.bearer || !matches!(link.owner, LinkOwner::SignIn(_)) {
+        return page::invalid();
+    }
+    let sign_in = match reset_sign_in(&state, link).await {
+        Ok(sign_in) => sign_in,
+        Err(page) => return page,
+    };
+    // Judged as the app's attempt will judge it, but for the client: that
+    // is the attempt's to check, by the bearer token it comes with.
+    match reset_link::judge(link, &sign_in, Some(&sign_in.client_id), state.now()) {
+        Ok(()) => page::handover(&link.redirect_url, &found.token),
+        Err(status) => page::redirect(&link.redirect_url, status, None),
+    }
+}
+
 /// A token that is well-formed and known.
 struct Found {
     token: String,
@@ -258,11 +305,27 @@ async fn open_reset(state: &AppState, method: Method, found: Found, confirming: 
         Err(page) => return page,
     };
     let same_browser = confirming.as_deref() == Some(sign_in.client_id.as_str());
-    if state.config.email_link.confirm == LinkConfirm::Auto && method == Method::GET && same_browser {
+    if state.config.email_link.confirm == LinkConfirm::Auto
+        && method == Method::GET
+        && same_browser
+        && !found.link.bearer
+    {
         return confirm_reset(state, found, confirming).await;
     }
     let (link, now) = (&found.link, state.now());
     let ms_left = link.expire_at - now;
+    if link.bearer {
+        // Asked for in bearer mode: no cookie can confirm it; the page
+        // offers to hand the token to the app.
+        return match reset_link::judge(link, &sign_in, Some(&sign_in.client_id), now) {
+            Ok(()) => {
+                let browser = crate::device::describe(link.requested_user_agent.as_deref());
+                let began = page::Began { browser: &browser, ip: link.requested_ip.as_deref(), at: link.created_at };
+                page::reset_in_app(&link.email_address, &found.token, &link.redirect_url, ms_left, &began)
+            }
+            Err(status) => page::redirect(&link.redirect_url, status, None),
+        };
+    }
     match reset_link::judge(link, &sign_in, confirming.as_deref(), now) {
         Ok(()) => page::confirm_reset(&link.email_address, &found.token, &link.redirect_url, ms_left),
         // A live link in another browser: where it was asked for, no Confirm.

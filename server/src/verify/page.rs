@@ -112,6 +112,45 @@ pub fn reset_asked_elsewhere(email_address: &str, token: &str, ms_left: i64, beg
     html(StatusCode::OK, "Reset your password?", &body, "'self'", "same-origin")
 }
 
+/// The page of a live password reset link asked for in bearer mode (200):
+/// where and when it was asked for, "Continue in the app" (a POST to
+/// `/v1/verify/handover`, which sends the token to the app in the
+/// redirect's fragment) and "I didn't ask for this". Nothing is confirmed
+/// here: only the app that asked, with its own token, can use the link.
+pub fn reset_in_app(email_address: &str, token: &str, redirect_url: &str, ms_left: i64, began: &Began<'_>) -> Response {
+    let body = format!(
+        "<h1>Reset your password</h1>\n\
+         <p>A password reset for <strong>{}</strong> was asked for in an app:</p>\n\
+         {}\n\
+         <p>If that was you, continue in the app to choose a new password. If it was not you, say so: the link \
+         stops working and your password stays as it is.</p>\n\
+         {}\n{}\n\
+         <p class=\"note\">{}</p>",
+        escape(&mask(email_address)),
+        began_list(began, "Asked for"),
+        form(super::HANDOVER_PATH, token, "Continue in the app", ""),
+        form(super::CANCEL_PATH, token, "I didn’t ask for this", " class=\"secondary\""),
+        expiry(ms_left),
+    );
+    let form_action = format!("'self' {}", validate::url_origin(redirect_url));
+    html(StatusCode::OK, "Reset your password", &body, &form_action, "same-origin")
+}
+
+/// "Continue in the app": 303 to `redirect_url` with the token in the
+/// fragment (`#gh_reset_token=...`), which no server sees.
+pub fn handover(redirect_url: &str, token: &str) -> Response {
+    let target = email_link::handover_target(redirect_url, token);
+    let Ok(location) = HeaderValue::from_str(&target) else {
+        return failure(&ApiError::Internal(anyhow::anyhow!("handover target is not a header value")));
+    };
+    let mut response = StatusCode::SEE_OTHER.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::LOCATION, location);
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    response
+}
+
 /// The page after "I didn't ask for this" on a password reset link (200).
 pub fn reset_cancelled() -> Response {
     let body = "<h1>Password reset stopped</h1>\n\

@@ -44,6 +44,7 @@ mod origin;
 mod password_hashing;
 mod password_reset;
 mod password_reset_link;
+mod password_reset_link_app;
 mod phone_sms;
 mod races;
 mod request_id;

@@ -97,7 +97,8 @@ async fn a_confirmed_link_lets_the_waiting_tab_set_a_new_password() {
     assert_eq!(now["first_factor_verification"]["status"], "unverified");
     // No password before the link is confirmed; a link is never attempted.
     browser.reset_password(&id, json!({ "password": NEW_PASSWORD })).await.assert_error(409, "sign_in_status_invalid");
-    let attempt = browser.attempt_first_factor(&id, json!({ "strategy": LINK, "code": "123456" })).await;
+    // A link asked for in cookie mode is never attempted, even with its token.
+    let attempt = browser.attempt_first_factor(&id, json!({ "strategy": LINK, "token": token_of(&link) })).await;
     attempt.assert_error(422, "verification_strategy_invalid");
 
     let confirmed = confirm(&app, &browser, &link).await;
