@@ -117,6 +117,31 @@ fn method(target: &JsValue, name: &str) -> Function {
     Reflect::get(target, &s(name)).unwrap().dyn_into().expect(name)
 }
 
+/// A user's sign-in, loaded in `token_mode`, that asked for a reset link
+/// back to `{API}/welcome` (sent): `(gh, gh.signIn, the address)`.
+async fn reset_link_asked(token_mode: &str) -> (JsValue, JsValue, String) {
+    let email = unique_email();
+    signed_up_by_invitation(&email).await;
+    let gh = load(token_mode).await;
+    let sign_in = get(&gh, "signIn");
+    let redirect = format!("{API}/welcome");
+    let create = obj(&[("identifier", s(&email)), ("strategy", s(RESET_LINK)), ("redirectUrl", s(&redirect))]);
+    call(&sign_in, "create", create).await.expect("create");
+    (gh, sign_in, email)
+}
+
+/// A sign-in whose link was proven: its new password completes it (the
+/// session is `gh.session`), and signs in afterwards.
+async fn the_new_password_completes(gh: &JsValue, sign_in: &JsValue, email: &str) {
+    assert_eq!(text(sign_in, "status").as_deref(), Some("needs_new_password"));
+    assert_eq!(text(sign_in, "firstFactorVerification.status").as_deref(), Some("verified"));
+    call(sign_in, "resetPassword", obj(&[("password", s(NEW_PASSWORD))])).await.expect("resetPassword");
+    assert_eq!(text(sign_in, "status").as_deref(), Some("complete"));
+    assert_eq!(text(gh, "session.id"), text(sign_in, "createdSessionId"));
+    let new = obj(&[("identifier", s(email)), ("password", s(NEW_PASSWORD))]);
+    call(&get(&load("bearer").await, "signIn"), "create", new).await.expect("the new password");
+}
+
 /// `signIn.createMagicLinkFlow().startMagicLinkFlow(params)`: the flow and its wait.
 fn start_link_flow(sign_in: &JsValue, params: JsValue) -> (JsValue, JsFuture) {
     let flow = method(sign_in, "createMagicLinkFlow").call0(sign_in).expect("flow");
@@ -127,16 +152,11 @@ fn start_link_flow(sign_in: &JsValue, params: JsValue) -> (JsValue, JsFuture) {
 
 #[wasm_bindgen_test]
 async fn a_reset_link_flow_waits_for_the_confirmation_then_takes_the_new_password() {
-    let email = unique_email();
-    signed_up_by_invitation(&email).await;
     // A reset link is confirmed only in the browser that asked for it: the
-    // page's POST must carry this client's cookie, so cookie mode.
-    let gh = load("cookie").await;
-    let sign_in = get(&gh, "signIn");
+    // page's POST must carry this client's cookie, so cookie mode. The
+    // create sends the link; the flow, started without `redirectUrl`, only waits.
+    let (gh, sign_in, email) = reset_link_asked("cookie").await;
     let redirect = format!("{API}/welcome");
-    // The create sends the link; the flow, started without `redirectUrl`, only waits.
-    let create = obj(&[("identifier", s(&email)), ("strategy", s(RESET_LINK)), ("redirectUrl", s(&redirect))]);
-    call(&sign_in, "create", create).await.expect("create");
     assert_eq!(text(&sign_in, "firstFactorVerification.strategy").as_deref(), Some(RESET_LINK));
     assert_eq!(text(&sign_in, "firstFactorVerification.nextAction").as_deref(), Some(""));
     let (_flow, wait) = start_link_flow(&sign_in, JsValue::UNDEFINED);
@@ -145,13 +165,7 @@ async fn a_reset_link_flow_waits_for_the_confirmation_then_takes_the_new_passwor
     confirm_link_here(&link).await;
     let resolved = wait.await.expect("the flow resolves");
     assert!(resolved == sign_in, "it resolves with gh.signIn itself");
-    assert_eq!(text(&sign_in, "status").as_deref(), Some("needs_new_password"));
-    assert_eq!(text(&sign_in, "firstFactorVerification.status").as_deref(), Some("verified"));
-    call(&sign_in, "resetPassword", obj(&[("password", s(NEW_PASSWORD))])).await.expect("resetPassword");
-    assert_eq!(text(&sign_in, "status").as_deref(), Some("complete"));
-    assert_eq!(text(&gh, "session.id"), text(&sign_in, "createdSessionId"));
-    let new = obj(&[("identifier", s(&email)), ("password", s(NEW_PASSWORD))]);
-    call(&get(&load("bearer").await, "signIn"), "create", new).await.expect("the new password");
+    the_new_password_completes(&gh, &sign_in, &email).await;
 
     // From a code reset: `startMagicLinkFlow({ redirectUrl })` prepares the
     // link (an address without an account: the same, and no email), and
@@ -177,13 +191,7 @@ async fn a_reset_link_flow_waits_for_the_confirmation_then_takes_the_new_passwor
 
 #[wasm_bindgen_test]
 async fn bearer_mode_a_reset_link_handed_to_the_app_completes_the_reset() {
-    let email = unique_email();
-    signed_up_by_invitation(&email).await;
-    let gh = load("bearer").await;
-    let sign_in = get(&gh, "signIn");
-    let redirect = format!("{API}/welcome");
-    let create = obj(&[("identifier", s(&email)), ("strategy", s(RESET_LINK)), ("redirectUrl", s(&redirect))]);
-    call(&sign_in, "create", create).await.expect("create");
+    let (gh, sign_in, email) = reset_link_asked("bearer").await;
     let link = link_sent_to(&email).await;
     // The mail app's browser presses "Continue in the app": a 303 to the
     // redirectUrl with the token in its fragment; nothing changes yet.
@@ -216,11 +224,5 @@ async fn bearer_mode_a_reset_link_handed_to_the_app_completes_the_reset() {
     let right = obj(&[("strategy", s(RESET_LINK)), ("token", s(&read))]);
     let proven = call(&sign_in, "attemptFirstFactor", right).await.expect("attemptFirstFactor");
     assert!(js_sys::Object::is(&proven, &sign_in), "resolves to gh.signIn itself");
-    assert_eq!(text(&sign_in, "status").as_deref(), Some("needs_new_password"));
-    assert_eq!(text(&sign_in, "firstFactorVerification.status").as_deref(), Some("verified"));
-    call(&sign_in, "resetPassword", obj(&[("password", s(NEW_PASSWORD))])).await.expect("resetPassword");
-    assert_eq!(text(&sign_in, "status").as_deref(), Some("complete"));
-    assert_eq!(text(&gh, "session.id"), text(&sign_in, "createdSessionId"));
-    let new = obj(&[("identifier", s(&email)), ("password", s(NEW_PASSWORD))]);
-    call(&get(&load("bearer").await, "signIn"), "create", new).await.expect("the new password");
+    the_new_password_completes(&gh, &sign_in, &email).await;
 }

@@ -139,16 +139,7 @@ pub fn reset_in_app(email_address: &str, token: &str, redirect_url: &str, ms_lef
 /// "Continue in the app": 303 to `redirect_url` with the token in the
 /// fragment (`#gh_reset_token=...`), which no server sees.
 pub fn handover(redirect_url: &str, token: &str) -> Response {
-    let target = email_link::handover_target(redirect_url, token);
-    let Ok(location) = HeaderValue::from_str(&target) else {
-        return failure(&ApiError::Internal(anyhow::anyhow!("handover target is not a header value")));
-    };
-    let mut response = StatusCode::SEE_OTHER.into_response();
-    let headers = response.headers_mut();
-    headers.insert(header::LOCATION, location);
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
-    response
+    see_other(&email_link::handover_target(redirect_url, token))
 }
 
 /// The page after "I didn't ask for this" on a password reset link (200).
@@ -224,8 +215,13 @@ pub fn failure(error: &ApiError) -> Response {
 
 /// 303 to `redirect_url` with `gh_status` (and `gh_created_session`).
 pub fn redirect(redirect_url: &str, status: EmailLinkStatus, created_session: Option<&str>) -> Response {
-    let target = email_link::redirect_target(redirect_url, status, created_session);
-    let Ok(location) = HeaderValue::from_str(&target) else {
+    see_other(&email_link::redirect_target(redirect_url, status, created_session))
+}
+
+/// 303 to `target` (the sign-up's or sign-in's `redirect_url` with what it
+/// is told), neither stored nor sent on as a referrer.
+fn see_other(target: &str) -> Response {
+    let Ok(location) = HeaderValue::from_str(target) else {
         // A stored redirect_url passed the protocol's check: only visible ASCII.
         return failure(&ApiError::Internal(anyhow::anyhow!("redirect target is not a header value")));
     };
