@@ -101,7 +101,13 @@ out.push(`| backend | mode | c | flows/s (${rounds}) | vs the peer | vs its ceil
 out.push("|---|---|---|---|---|---|---|---|---|---|---|");
 const order = (k) => ["sqlite", "pg", "pg2"].indexOf(k);
 for (const cell of [...cells.values()].sort((a, b) => order(a.setup) - order(b.setup) || a.mode.localeCompare(b.mode) || a.c - b.c)) {
-  const rates = cell.runs.map((r) => r.per_s);
+  // A round's rate: its flows over its seconds (a password cell runs in slices).
+  const byRound = new Map();
+  for (const r of cell.runs) {
+    const round = byRound.get(r.label) ?? { done: 0, seconds: 0 };
+    byRound.set(r.label, { done: round.done + r.done, seconds: round.seconds + r.duration_s });
+  }
+  const rates = [...byRound.values()].map((r) => r.done / r.seconds);
   const m = mean(rates);
   const last = cell.runs.at(-1);
   const peer = peerRate(peerMode[cell.mode], cell.c);
@@ -111,12 +117,12 @@ for (const cell of [...cells.values()].sort((a, b) => order(a.setup) - order(b.s
   const ceiling = cell.mode !== "pw"
     ? pct(m * 3, healthzBest?.per_s) + " of /healthz (3 req/flow)"
     : own
-      ? `${pct(m, own)} of argon2id beside it (${f1(own)}/s)`
+      ? `**${f1((100 * m) / own)}%** of argon2id beside it (${f1(own)}/s)`
       : pct(m, argon2?.per_s) + " of argon2id";
   out.push(`| ${setupName[cell.setup] ?? cell.setup} | ${modeName[cell.mode] ?? cell.mode} | ${cell.c} | ${rates.map(f1).join(", ")}${rates.length > 1 ? `; **${f1(m)}**` : ""} | ${ratio(m, peer)} | ${ceiling} | ${lat(last, "create")} | ${lat(last, "prepare")} | ${lat(last, "attempt")} | ${lat(last, "flow")} / ${f1(step(last, "flow", "max_ms"))} | ${errorsOf(cell.runs)} |`);
 }
 out.push("");
-out.push("Latencies are from the last round. \"vs the peer\": our mean over the peer's figure for the same mode and concurrency in this run (the peer runs on SQLite). A password cell's ceiling is its own: the mean of raw argon2id hashes/s measured for 5 s just before and just after each of its runs (`gatehouse-load argon2 -d 5`), since a machine's rate can move within one run. Errors are counted by step and HTTP status over every round.");
+out.push("Latencies are from the last round. \"vs the peer\": our mean over the peer's figure for the same mode and concurrency in this run (the peer runs on SQLite). A password cell's ceiling is its own, since this machine's argon2id rate moves by a tenth within seconds: each round of the cell runs in ${machine.pw_slices ?? 1} slices of flows on its one node, with raw argon2id (`gatehouse-load argon2 -d 4`) for 4 s before, between and after them, and the ceiling is the mean of those; a round's rate is its flows over its slices' seconds. Errors are counted by step and HTTP status over every round.");
 out.push("");
 if (wal) {
   out.push("### What a flow writes to SQLite's WAL");

@@ -10,8 +10,9 @@
 #      parameters, and GET /healthz requests/s on one SQLite node; and what
 #      a flow writes to SQLite's WAL: one node, flows one at a time for 3 s,
 #      its frame writes read by `strace` (bench/wal-frames.py);
-#   2. round 1 of the flows (each password cell between two 5 s argon2id
-#      ceilings, its own): complete email-code sign-ups (create, prepare,
+#   2. round 1 of the flows (each password cell in LOAD_PW_SLICES runs,
+#      with 4 s argon2id ceilings before, between and after them: its
+#      own): complete email-code sign-ups (create, prepare,
 #      code from the delivery sink, attempt -> complete), each flow a fresh
 #      client, closed loop at each concurrency, without and with a password,
 #      on one SQLite node, one PostgreSQL node and two PostgreSQL nodes (the
@@ -36,7 +37,7 @@
 #
 # Settings (environment): LOAD_DURATION (30 s), LOAD_WARMUP (3 s),
 # LOAD_CONCS ("1 16 64"), LOAD_SETUPS ("sqlite pg pg2"), LOAD_MODES
-# ("nopw pw"), LOAD_CEILING_S (10), WAKE_RUNS (200), PEER (1; 0 skips it),
+# ("nopw pw"), LOAD_CEILING_S (10), LOAD_PW_SLICES (3), WAKE_RUNS (200), PEER (1; 0 skips it),
 # PEER_DIR, PEER_REPEATS (1), PEER_DURATION and PEER_CONCS (ours),
 # GATEHOUSE_BENCH_POSTGRES_URL (postgres://postgres@127.0.0.1:5432),
 # SERVER_PROFILE (release), BENCH_NO_DOC.
@@ -57,6 +58,7 @@ CONCS=${LOAD_CONCS:-"1 16 64"}
 SETUPS=${LOAD_SETUPS:-"sqlite pg pg2"}
 MODES=${LOAD_MODES:-"nopw pw"}
 CEILING_S=${LOAD_CEILING_S:-10}
+PW_SLICES=${LOAD_PW_SLICES:-3}
 WAKE_RUNS=${WAKE_RUNS:-200}
 PEER=${PEER:-1}
 PEER_DIR=${PEER_DIR:-$ROOT/../shared/peers/allauth}
@@ -157,13 +159,22 @@ flows_round() {
         start_nodes "$setup" "$mode" "$setup-$mode-c$c-r$1"
         local args=()
         for base in "${BASES[@]}"; do args+=(--base "$base"); done
-        [ "$mode" = pw ] && args+=(--password)
-        # A password cell's ceiling: raw argon2id just before and just after
-        # it (this machine's rate can move by a third within one run).
-        [ "$mode" = pw ] && "$LOAD" argon2 -d 5 --label "beside/$setup/$mode/c$c/r$1" --out "$RESULTS" > /dev/null
-        "$LOAD" flows "${args[@]}" --sink "$SINK" -c "$c" -d "$DURATION" --warmup "$WARMUP" \
-          --label "$setup/$mode/r$1" --out "$RESULTS" > /dev/null
-        [ "$mode" = pw ] && "$LOAD" argon2 -d 5 --label "beside/$setup/$mode/c$c/r$1" --out "$RESULTS" > /dev/null
+        if [ "$mode" = pw ]; then
+          # A password cell's ceiling is its own: this machine's argon2id
+          # rate moves by a tenth within seconds, so the cell alternates
+          # PW_SLICES runs of DURATION/PW_SLICES with 4 s of raw argon2id
+          # before, between and after them, all on the one node.
+          local slice=$(( (DURATION + PW_SLICES - 1) / PW_SLICES ))
+          for _ in $(seq "$PW_SLICES"); do
+            "$LOAD" argon2 -d 4 --label "beside/$setup/$mode/c$c/r$1" --out "$RESULTS" > /dev/null
+            "$LOAD" flows "${args[@]}" --password --sink "$SINK" -c "$c" -d "$slice" --warmup "$WARMUP" \
+              --label "$setup/$mode/r$1" --out "$RESULTS" > /dev/null
+          done
+          "$LOAD" argon2 -d 4 --label "beside/$setup/$mode/c$c/r$1" --out "$RESULTS" > /dev/null
+        else
+          "$LOAD" flows "${args[@]}" --sink "$SINK" -c "$c" -d "$DURATION" --warmup "$WARMUP" \
+            --label "$setup/$mode/r$1" --out "$RESULTS" > /dev/null
+        fi
         stop_nodes
       done
     done
@@ -174,7 +185,7 @@ flows_round() {
   echo "{\"kind\":\"machine\",\"date\":\"$(date -u +%FT%TZ)\",\"nproc\":$(nproc),"
   echo "\"cpu\":\"$(lscpu | sed -n 's/^Model name: *//p' | head -1)\","
   echo "\"commit\":\"$(git rev-parse --short HEAD)$(git status --porcelain -- server protocol bench/load Cargo.lock | grep -q . && echo ' (with uncommitted changes)')\","
-  echo "\"server_profile\":\"$SERVER_PROFILE\",\"duration_s\":$DURATION,\"warmup_s\":$WARMUP,\"peer\":$PEER}"
+  echo "\"server_profile\":\"$SERVER_PROFILE\",\"duration_s\":$DURATION,\"warmup_s\":$WARMUP,\"peer\":$PEER,\"pw_slices\":$PW_SLICES}"
 } | tr -d '\n' >> "$RESULTS"
 echo >> "$RESULTS"
 

@@ -6,22 +6,21 @@ use gatehouse_server::Options;
 use gatehouse_server::cli::{Cli, Command, RotateArgs};
 use gatehouse_server::clock::{Clock, SystemClock};
 use gatehouse_server::config::{Config, DatabaseSettings};
-use gatehouse_server::db::Store;
+use gatehouse_server::db::{Backend, Store};
 use gatehouse_server::master_key::MasterKey;
 use gatehouse_server::session::keys;
 use std::process::ExitCode;
 use std::sync::Arc;
 
 /// mimalloc in place of glibc's malloc: a request allocates and frees
-/// many small objects across two worker threads (docs/BENCHMARKS.md).
+/// many small objects across the worker threads (docs/BENCHMARKS.md).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
     let cli = Cli::parse();
     gatehouse_server::logging::init(cli.log_format);
-    match run(cli).await {
+    match start(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!("{e:#}");
@@ -31,18 +30,32 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run(mut cli: Cli) -> anyhow::Result<()> {
+/// Runs the command, or serves on a runtime of
+/// [`HttpSettings::worker_threads`](gatehouse_server::config::HttpSettings::worker_threads)
+/// workers.
+fn start(mut cli: Cli) -> anyhow::Result<()> {
     let secrets = cli.read_secret_files()?;
     match &cli.command {
-        Some(Command::RotateSigningKey(args)) => return rotate(&cli.database_url, secrets.master_key, args).await,
+        Some(Command::RotateSigningKey(args)) => {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+            return runtime.block_on(rotate(&cli.database_url, secrets.master_key, args));
+        }
         Some(Command::CheckConfig) => return check_config(&cli),
         None => {}
     }
     let config = resolve_config(&cli)?;
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let on_sqlite = matches!(Backend::of_url(&cli.database_url), Ok(Backend::Sqlite));
+    let workers = config.http.worker_threads(on_sqlite, cores);
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(workers).enable_all().build()?;
+    runtime.block_on(serve(cli, secrets.master_key, config, workers))
+}
+
+async fn serve(cli: Cli, master_key: Option<MasterKey>, config: Config, workers: usize) -> anyhow::Result<()> {
     let listener =
         tokio::net::TcpListener::bind(cli.listen).await.with_context(|| format!("cannot listen on {}", cli.listen))?;
     let addr = listener.local_addr()?;
-    let options = Options { listen: Some(addr), master_key: secrets.master_key, ..cli.options() };
+    let options = Options { listen: Some(addr), master_key, ..cli.options() };
     let app = gatehouse_server::build_app(config, &cli.database_url, options, Arc::new(SystemClock)).await?;
     if let Some(metrics_addr) = cli.metrics_listen {
         let metrics = tokio::net::TcpListener::bind(metrics_addr)
@@ -60,7 +73,7 @@ async fn run(mut cli: Cli) -> anyhow::Result<()> {
     if cli.dev {
         tracing::info!("dev mode: messages go to the outbox at /v1/dev/outbox");
     }
-    tracing::info!(public_origin = app.public_origin(), "listening on http://{addr}");
+    tracing::info!(public_origin = app.public_origin(), workers, "listening on http://{addr}");
     app.serve(listener, shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())

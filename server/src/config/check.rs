@@ -266,6 +266,7 @@ pub(super) const BOUNDS: &[Bound] = &[
     },
     Bound { key: "rate_limit.sensitive_burst", min: 1, max: 1_000_000, get: |c| c.rate_limit.sensitive_burst as u64 },
     Bound { key: "http.request_timeout_seconds", min: 1, max: 300, get: |c| c.http.request_timeout.as_secs() },
+    Bound { key: "http.workers", min: 0, max: 1024, get: |c| u64::from(c.http.workers) },
     Bound { key: "cleanup.interval_seconds", min: 1, max: DAY, get: |c| c.cleanup.interval.as_secs() },
     Bound { key: "cleanup.batch_size", min: 1, max: 100_000, get: |c| c.cleanup.batch_size as u64 },
     Bound { key: "delivery.queue_capacity", min: 1, max: 1_000_000, get: |c| c.delivery.queue_capacity as u64 },

@@ -362,3 +362,47 @@ fn the_new_flags_parse_with_their_twins() {
     assert_eq!(options.public_origin.as_deref(), Some("https://a.example"));
     assert!(options.dev_allow_remote);
 }
+
+/// The `listening on` line of the binary started with these variables.
+async fn listening_line(vars: &[(&str, String)]) -> String {
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_gatehouse-server"));
+    for var in VARS {
+        command.env_remove(var);
+    }
+    command.env_remove("GATEHOUSE_HTTP__WORKERS");
+    command.envs(vars.iter().map(|(k, v)| (*k, v.as_str())));
+    command.env("RUST_LOG", "info").stdout(Stdio::piped()).stderr(Stdio::null()).kill_on_drop(true);
+    let mut child = command.spawn().expect("the binary starts");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let line = tokio::time::timeout(Duration::from_secs(20), async {
+        while let Some(line) = lines.next_line().await.unwrap() {
+            if line.contains("listening on http://") {
+                return line;
+            }
+        }
+        panic!("the server stopped without listening");
+    })
+    .await
+    .expect("`listening on` within 20 s");
+    child.kill().await.unwrap();
+    line
+}
+
+#[tokio::test]
+async fn the_binary_serves_on_half_the_cores_on_sqlite_unless_http_workers_says() {
+    let dir = tempfile::tempdir().unwrap();
+    let vars = |workers: Option<&str>| {
+        let mut vars = vec![
+            ("GATEHOUSE_LISTEN", String::from("127.0.0.1:0")),
+            ("GATEHOUSE_DATABASE_URL", format!("sqlite://{}", dir.path().join("w.db").display())),
+            ("GATEHOUSE_DEV", String::from("1")),
+        ];
+        vars.extend(workers.map(|w| ("GATEHOUSE_HTTP__WORKERS", String::from(w))));
+        vars
+    };
+    let cores = std::thread::available_parallelism().unwrap().get();
+    let default = listening_line(&vars(None)).await;
+    assert!(default.ends_with(&format!("workers={}", (cores / 2).max(1))), "{default}");
+    let set = listening_line(&vars(Some("3"))).await;
+    assert!(set.ends_with("workers=3"), "{set}");
+}
