@@ -13,11 +13,13 @@ mod check;
 mod durations;
 pub mod env;
 mod file;
+mod http;
 mod sessions;
 mod shown;
 mod sms;
 mod webhooks;
 
+pub use http::HttpSettings;
 pub use sessions::{MfaSettings, SessionSettings};
 pub use shown::shown;
 pub use sms::{Sms, SmsFrom, SmsProvider};
@@ -184,35 +186,6 @@ pub struct EventSettings {
     /// How long one stream lives before it ends cleanly (the SDK reopens it).
     #[serde(rename = "max_lifetime_seconds", with = "durations::seconds")]
     pub max_lifetime: Duration,
-}
-
-/// Every request but the event streams.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct HttpSettings {
-    /// How long a request may take before it answers 503 `request_timeout`.
-    #[serde(rename = "request_timeout_seconds", with = "durations::seconds")]
-    pub request_timeout: Duration,
-    /// The async worker threads that serve requests; 0: chosen at start
-    /// from the cores and the database ([`HttpSettings::worker_threads`]).
-    pub workers: u32,
-}
-
-impl HttpSettings {
-    /// How many async worker threads serve requests on `cores` cores:
-    /// `workers` when set. Otherwise one per core on PostgreSQL, whose
-    /// statements run in its own processes while a worker waits on the
-    /// network. On SQLite, half the cores (at least one): every write goes
-    /// one at a time through this process's one writing connection, and on
-    /// two cores a second worker cost more in wake-ups between the two
-    /// than it served (docs/BENCHMARKS.md, "One async worker on SQLite").
-    pub fn worker_threads(&self, on_sqlite: bool, cores: usize) -> usize {
-        match self.workers {
-            0 if on_sqlite => (cores / 2).max(1),
-            0 => cores.max(1),
-            n => n as usize,
-        }
-    }
 }
 
 /// The database pool (`crate::db`): `[database]` in the config file.
@@ -493,12 +466,6 @@ impl Default for RateLimit {
             sensitive_burst: 60,
             client_ip: ClientIpSource::ConnectInfo,
         }
-    }
-}
-
-impl Default for HttpSettings {
-    fn default() -> Self {
-        HttpSettings { request_timeout: Duration::from_secs(10), workers: 0 }
     }
 }
 

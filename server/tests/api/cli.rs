@@ -8,7 +8,7 @@ use std::process::Stdio;
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, BufReader};
 
-const VARS: [&str; 10] = [
+const VARS: [&str; 11] = [
     "GATEHOUSE_LISTEN",
     "GATEHOUSE_MASTER_KEY",
     "GATEHOUSE_PUBLIC_ORIGIN",
@@ -19,6 +19,7 @@ const VARS: [&str; 10] = [
     "GATEHOUSE_WWW",
     "GATEHOUSE_PKG",
     "GATEHOUSE_SECRET_KEY",
+    "GATEHOUSE_HTTP__WORKERS",
 ];
 
 #[test]
@@ -68,6 +69,14 @@ fn defaults_apply_when_no_variable_is_set() {
 /// Starts the real binary with these arguments and variables (and none of
 /// the runner's own `GATEHOUSE_*`); answers it and the address it listens on.
 pub(crate) async fn start_binary(args: &[&str], vars: &[(&str, String)]) -> (tokio::process::Child, String) {
+    let (child, line) = start_until_listening(args, vars).await;
+    let addr = line.split("listening on http://").nth(1).unwrap().split_whitespace().next().unwrap().to_owned();
+    (child, addr)
+}
+
+/// Starts the real binary as [`start_binary`] does; answers it and its
+/// `listening on` log line.
+async fn start_until_listening(args: &[&str], vars: &[(&str, String)]) -> (tokio::process::Child, String) {
     let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_gatehouse-server"));
     command.args(args);
     for var in VARS {
@@ -77,10 +86,10 @@ pub(crate) async fn start_binary(args: &[&str], vars: &[(&str, String)]) -> (tok
     command.env("RUST_LOG", "info").stdout(Stdio::piped()).stderr(Stdio::piped()).kill_on_drop(true);
     let mut child = command.spawn().expect("the binary starts");
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let addr = tokio::time::timeout(Duration::from_secs(20), async {
+    let line = tokio::time::timeout(Duration::from_secs(20), async {
         while let Some(line) = lines.next_line().await.unwrap() {
-            if let Some(rest) = line.split("listening on http://").nth(1) {
-                return rest.split_whitespace().next().unwrap().to_owned();
+            if line.contains("listening on http://") {
+                return line;
             }
         }
         panic!("the server stopped without listening");
@@ -89,7 +98,7 @@ pub(crate) async fn start_binary(args: &[&str], vars: &[(&str, String)]) -> (tok
     .expect("`listening on` within 20 s");
     // Keep draining stdout so the server never blocks on a full pipe.
     tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    (child, addr)
+    (child, line)
 }
 
 #[tokio::test]
@@ -365,25 +374,7 @@ fn the_new_flags_parse_with_their_twins() {
 
 /// The `listening on` line of the binary started with these variables.
 async fn listening_line(vars: &[(&str, String)]) -> String {
-    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_gatehouse-server"));
-    for var in VARS {
-        command.env_remove(var);
-    }
-    command.env_remove("GATEHOUSE_HTTP__WORKERS");
-    command.envs(vars.iter().map(|(k, v)| (*k, v.as_str())));
-    command.env("RUST_LOG", "info").stdout(Stdio::piped()).stderr(Stdio::null()).kill_on_drop(true);
-    let mut child = command.spawn().expect("the binary starts");
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let line = tokio::time::timeout(Duration::from_secs(20), async {
-        while let Some(line) = lines.next_line().await.unwrap() {
-            if line.contains("listening on http://") {
-                return line;
-            }
-        }
-        panic!("the server stopped without listening");
-    })
-    .await
-    .expect("`listening on` within 20 s");
+    let (mut child, line) = start_until_listening(&[], vars).await;
     child.kill().await.unwrap();
     line
 }
