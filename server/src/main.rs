@@ -51,6 +51,7 @@ fn start(mut cli: Cli) -> anyhow::Result<()> {
     runtime.block_on(serve(cli, secrets.master_key, config, workers))
 }
 
+/// Serves until Ctrl-C or SIGTERM, with the metrics listener if asked for.
 async fn serve(cli: Cli, master_key: Option<MasterKey>, config: Config, workers: usize) -> anyhow::Result<()> {
     let listener =
         tokio::net::TcpListener::bind(cli.listen).await.with_context(|| format!("cannot listen on {}", cli.listen))?;
