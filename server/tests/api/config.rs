@@ -183,6 +183,8 @@ fn contradictory_settings_are_refused_clearly() {
         ("[events]\nmax_per_client = 0", "events.max_per_client must be between 1 and"),
         ("[events]\nmax_lifetime_seconds = 5", "events.max_lifetime_seconds must be between 60 and 86400"),
         ("[http]\nrequest_timeout_seconds = 0", "http.request_timeout_seconds must be between 1 and 300"),
+        ("[http]\nworkers = 1025", "http.workers must be between 0 and 1024"),
+        ("[http]\nworkers = -1", "invalid value"),
         ("[cleanup]\nbatch_size = 0", "cleanup.batch_size must be between 1 and 100000"),
         ("[delivery]\nattempts = 0", "delivery.attempts must be between 1 and 10"),
         ("[delivery]\nqueue_size = 10", "unknown field"),
