@@ -30,8 +30,8 @@
 //!   so queries select them as `CAST(column AS INTEGER)`, which both
 //!   backends answer with an integer.
 
-use super::inline::{self, Inline, SqlitePool};
-use super::writer::WriteTurn;
+use super::inline::{self, Inline, Released, SqlitePool};
+use super::writer::{WriteGate, WriteTurn};
 use crate::config::DatabaseSettings;
 use anyhow::Context;
 use futures_util::future::BoxFuture;
@@ -99,31 +99,29 @@ impl Pool {
     pub(super) async fn begin_with(&self, statement: &'static str, turn: &WriteTurn) -> Result<Conn, sqlx::Error> {
         Ok(match self {
             Pool::Sqlx(pool) => Conn::Tx(pool.begin_with(statement).await?),
-            Pool::Sqlite(pool) => {
-                let mut conn = pool.acquire_writer(turn)?;
-                conn.begin(statement).await?;
-                Conn::Sqlite(conn)
-            }
+            Pool::Sqlite(pool) => Conn::Sqlite(pool.join_group(turn).await?),
         })
     }
 
     /// Closes the pool: every later query fails at once. Waits for the
-    /// connections in use to come back.
-    pub(super) async fn close(&self) {
+    /// connections in use to come back (a SQLite file's open group commit,
+    /// `group`, is committed first, in a writer's turn at `gate`).
+    pub(super) async fn close(&self, gate: &WriteGate) {
         match self {
             Pool::Sqlx(pool) => pool.close().await,
-            Pool::Sqlite(pool) => pool.close().await,
+            Pool::Sqlite(pool) => pool.close(gate).await,
         }
     }
 }
 
 impl Conn {
     /// Commits the transaction this connection is in (from
-    /// [`Pool::begin_with`]).
-    pub(super) async fn commit(self) -> Result<(), sqlx::Error> {
+    /// [`Pool::begin_with`]); a SQLite file's may wait for its group
+    /// (`keep_open`: another writer is queued, see `group`).
+    pub(super) async fn commit(self, keep_open: bool) -> Result<Released, sqlx::Error> {
         match self {
-            Conn::Tx(tx) => tx.commit().await,
-            Conn::Sqlite(mut conn) => conn.command("COMMIT"),
+            Conn::Tx(tx) => tx.commit().await.map(|()| Released::committed_alone()),
+            Conn::Sqlite(conn) => conn.release(keep_open),
             Conn::Pooled(_) => Err(sqlx::Error::Protocol("commit without a transaction".into())),
         }
     }

@@ -147,7 +147,10 @@ fn left_after(previous: Option<Checkpointed>, passive: Checkpointed) -> Option<i
 /// the queued writers, after passive rounds that `left` frames to copy
 /// (at most; for the log).
 async fn restart(pool: &SqlitePool, gate: &WriteGate, left: Option<i64>) -> Result<(), sqlx::Error> {
-    let _turn = gate.wait_turn_next().await?;
+    let turn = gate.wait_turn_next().await?;
+    // A group commit left open (`group`) holds the write lock that a
+    // restart waits for: taking the writers' connection commits it.
+    drop(pool.acquire_writer(&turn)?);
     let started = std::time::Instant::now();
     let restarted = checkpoint(pool, "PRAGMA wal_checkpoint(RESTART)").await?;
     tracing::debug!(
@@ -157,6 +160,7 @@ async fn restart(pool: &SqlitePool, gate: &WriteGate, left: Option<i64>) -> Resu
         held_us = started.elapsed().as_micros(),
         "a restarting checkpoint held the writers' turn"
     );
+    drop(turn);
     Ok(())
 }
 
@@ -271,7 +275,7 @@ mod tests {
         write(10).await.unwrap();
         release.send(Duration::ZERO).unwrap();
         thread.join().unwrap();
-        pool.close().await;
+        pool.close(&gate).await;
     }
 
     #[test]

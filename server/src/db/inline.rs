@@ -43,8 +43,9 @@
 //! file (the write lock is held meanwhile, so that is time every other
 //! writer waits).
 
+use super::group::{self, Group, Member};
 use super::sqlite_error::error;
-use super::writer::WriteTurn;
+use super::writer::{WriteGate, WriteTurn};
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use sqlx::any::{AnyArguments, AnyQueryResult, AnyRow, AnyTypeInfo, AnyTypeInfoKind, AnyValue};
 use sqlx::{Either, Execute};
@@ -88,6 +89,8 @@ struct Shared {
     /// The writers' connection while no writer has it (none before the
     /// first write).
     writer: Mutex<Option<rusqlite::Connection>>,
+    /// The writers' open group commit (`group`), on the writers' connection.
+    group: Group,
     closed: AtomicBool,
 }
 
@@ -102,6 +105,7 @@ impl SqlitePool {
             permits: Arc::new(Semaphore::new(max as usize)),
             idle: Mutex::new(vec![first]),
             writer: Mutex::new(None),
+            group: Group::default(),
             closed: AtomicBool::new(false),
         })))
     }
@@ -119,13 +123,47 @@ impl SqlitePool {
             Some(conn) => conn,
             None => connect(&self.0.path)?,
         };
-        Ok(Inline { conn: Some(conn), busy_off: false, pool: self.0.clone(), role: Role::Pooled(permit) })
+        Ok(Inline {
+            conn: Some(conn),
+            busy_off: false,
+            pool: self.0.clone(),
+            role: Role::Pooled(permit),
+            member: Member::None,
+        })
     }
 
     /// The writers' connection, for a writer in its turn (`turn`, so one at
-    /// a time), opened at the first write with a [`WRITER_CACHE_KIB`] page
-    /// cache. `PoolClosed` once the pool is closed.
-    pub(super) fn acquire_writer(&self, _turn: &WriteTurn) -> Result<Inline, sqlx::Error> {
+    /// a time) outside a transaction, opened at the first write with a
+    /// [`WRITER_CACHE_KIB`] page cache. A group left open (`group`) is
+    /// committed first: this writer's statements run outside it.
+    /// `PoolClosed` once the pool is closed.
+    pub(super) fn acquire_writer(&self, turn: &WriteTurn) -> Result<Inline, sqlx::Error> {
+        let conn = self.writers_connection(turn)?;
+        if (!conn.conn().is_autocommit() || self.0.group.waiting() > 0)
+            && let Err(e) = self.0.group.commit(conn.conn())
+        {
+            tracing::warn!(error = %e, "a group commit failed; its members are told");
+        }
+        Ok(conn)
+    }
+
+    /// The writers' connection inside a transaction, for a writer in its
+    /// turn: a new group's first member (`BEGIN IMMEDIATE`, see
+    /// [`Inline::begin`]), or a later member of the open group, in its
+    /// savepoint.
+    pub(super) async fn join_group(&self, turn: &WriteTurn) -> Result<Inline, sqlx::Error> {
+        let mut conn = self.writers_connection(turn)?;
+        if conn.conn().is_autocommit() {
+            conn.begin("BEGIN IMMEDIATE").await?;
+            conn.member = Member::First;
+        } else {
+            conn.command(group::SAVEPOINT)?;
+            conn.member = Member::Later;
+        }
+        Ok(conn)
+    }
+
+    fn writers_connection(&self, _turn: &WriteTurn) -> Result<Inline, sqlx::Error> {
         if self.is_closed() {
             return Err(sqlx::Error::PoolClosed);
         }
@@ -135,16 +173,22 @@ impl SqlitePool {
             None => {
                 let conn = connect(&self.0.path)?;
                 conn.pragma_update(None, "cache_size", -WRITER_CACHE_KIB).map_err(error)?;
+                // A member's savepoint keeps the pages it changes in memory, never in a file.
+                conn.pragma_update(None, "temp_store", "MEMORY").map_err(error)?;
                 conn
             }
         };
-        Ok(Inline { conn: Some(conn), busy_off: false, pool: self.0.clone(), role: Role::Writer })
+        Ok(Inline { conn: Some(conn), busy_off: false, pool: self.0.clone(), role: Role::Writer, member: Member::None })
     }
 
     /// Closes the pool: later acquires fail at once. Waits for the
     /// connections in use to come back, then closes them all (the last
     /// close checkpoints the WAL, as SQLite does).
-    pub(super) async fn close(&self) {
+    pub(super) async fn close(&self, gate: &WriteGate) {
+        // A group left open is committed, for the members waiting on it.
+        if let Ok(turn) = gate.wait_turn().await {
+            let _ = self.acquire_writer(&turn);
+        }
         if let Ok(all) = self.0.permits.acquire_many(self.0.max).await {
             self.0.closed.store(true, Ordering::SeqCst);
             self.0.permits.close();
@@ -202,6 +246,8 @@ pub struct Inline {
     busy_off: bool,
     pool: Arc<Shared>,
     role: Role,
+    /// The part of a group commit its transaction is (the writers' connection).
+    member: Member,
 }
 
 /// Which of the pool's connections an [`Inline`] is, and where it goes back.
@@ -220,9 +266,20 @@ impl Drop for Inline {
         if self.busy_off && conn.busy_timeout(BUSY_TIMEOUT).is_err() {
             return;
         }
-        if !conn.is_autocommit() {
-            // A transaction dropped without COMMIT: it ends here, before its
-            // writer's turn (`writer`) is handed on.
+        if self.member != Member::None {
+            // A member dropped without its commit: it loses its own writes,
+            // before its writer's turn (`writer`) is handed on.
+            if let Err(e) = self.pool.group.abandon(&conn, self.member) {
+                tracing::warn!(error = %e, "rolling back a SQLite transaction failed; closing its connection");
+                // The whole group goes, and its members are told.
+                let _ = conn.execute_batch("ROLLBACK");
+                let _ = self.pool.group.commit(&conn);
+                return;
+            }
+        } else if !conn.is_autocommit() && !self.is_open_group() {
+            // A transaction dropped without COMMIT (other than a group left
+            // open for the next writer): it ends here, before its writer's
+            // turn (`writer`) is handed on.
             if let Err(e) = conn.execute_batch("ROLLBACK") {
                 tracing::warn!(error = %e, "rolling back a SQLite transaction failed; closing its connection");
                 return;
@@ -241,6 +298,12 @@ impl Drop for Inline {
 pub(super) type Answer = Vec<Either<AnyQueryResult, AnyRow>>;
 
 impl Inline {
+    /// Whether this is the writers' connection with a group commit left
+    /// open in it for the next writer (`group`).
+    fn is_open_group(&self) -> bool {
+        matches!(self.role, Role::Writer) && self.pool.group.waiting() > 0
+    }
+
     fn conn(&self) -> &rusqlite::Connection {
         self.conn.as_ref().expect("a pooled connection is present until dropped")
     }
@@ -346,9 +409,47 @@ impl Inline {
         begun
     }
 
+    /// Ends a group member's transaction (from [`SqlitePool::join_group`]):
+    /// commits its group, or, with `keep_open` (another writer is queued)
+    /// while the group has room, leaves the group open for the next writer
+    /// and answers what to wait on (`group`).
+    pub(super) fn release(mut self, keep_open: bool) -> Result<Released, sqlx::Error> {
+        let member = std::mem::replace(&mut self.member, Member::None);
+        let pool = self.pool.clone();
+        let released = group::release(self.conn(), member);
+        if let Err(e) = released {
+            self.member = member;
+            return Err(error(e));
+        }
+        if keep_open && pool.group.waiting() + 1 < group::MAX_MEMBERS {
+            let pending = pool.group.wait_for_commit();
+            drop(self);
+            return Ok(Released(Some((pending, SqlitePool(pool)))));
+        }
+        pool.group.commit(self.conn())?;
+        Ok(Released(None))
+    }
+
     /// Runs a statement without arguments or rows (`BEGIN IMMEDIATE`, `COMMIT`).
     pub(super) fn command(&mut self, sql: &str) -> Result<(), sqlx::Error> {
         self.conn().prepare_cached(sql).and_then(|mut s| s.raw_execute()).map(drop).map_err(error)
+    }
+}
+
+/// A write transaction done: committed, or waiting for its group's commit.
+#[derive(Debug)]
+pub struct Released(Option<(group::Pending, SqlitePool)>);
+
+impl Released {
+    /// A transaction committed on its own (PostgreSQL, in-memory SQLite).
+    pub(super) fn committed_alone() -> Released {
+        Released(None)
+    }
+
+    /// Waits for the commit; answers its error, if it failed.
+    pub(super) async fn committed(self, gate: &WriteGate) -> Result<(), sqlx::Error> {
+        let Some((pending, pool)) = self.0 else { return Ok(()) };
+        pending.committed(gate, |turn| pool.acquire_writer(turn).map(drop)).await
     }
 }
 
@@ -389,152 +490,4 @@ impl rusqlite::ToSql for Bind<'_> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use sqlx::Row as _;
-
-    fn pool(dir: &tempfile::TempDir) -> SqlitePool {
-        SqlitePool::open(&dir.path().join("t.db"), 2).unwrap()
-    }
-
-    #[tokio::test]
-    async fn every_writer_gets_the_same_connection_with_its_larger_cache_and_readers_others() {
-        let dir = tempfile::tempdir().unwrap();
-        let pool = pool(&dir);
-        let gate = super::super::writer::WriteGate::for_database(super::super::Backend::Sqlite, true);
-        let cache_size =
-            |conn: &Inline| conn.conn().query_row("PRAGMA cache_size", [], |r| r.get::<_, i64>(0)).unwrap();
-        {
-            let turn = gate.wait_turn().await.unwrap();
-            let mut writer = pool.acquire_writer(&turn).unwrap();
-            assert_eq!(cache_size(&writer), -WRITER_CACHE_KIB);
-            // A TEMP table lives on its connection only: it shows which one a writer gets.
-            writer.run(sqlx::query("CREATE TEMP TABLE mark (n BIGINT)"), false).unwrap();
-        }
-        {
-            let turn = gate.wait_turn().await.unwrap();
-            let mut writer = pool.acquire_writer(&turn).unwrap();
-            writer.run(sqlx::query("SELECT n FROM mark"), false).expect("the same connection as the last writer");
-            writer.begin("BEGIN IMMEDIATE").await.unwrap();
-            writer.run(sqlx::query("INSERT INTO mark (n) VALUES (1)"), false).unwrap();
-            // Dropped inside its transaction: rolled back, and the connection kept.
-        }
-        let reader = pool.acquire().await.unwrap();
-        assert_eq!(cache_size(&reader), -2000, "SQLite's default for the pooled ones");
-        assert!(reader.conn().prepare("SELECT n FROM mark").is_err(), "a reader is another connection");
-        drop(reader);
-        {
-            let turn = gate.wait_turn().await.unwrap();
-            let mut writer = pool.acquire_writer(&turn).unwrap();
-            assert!(writer.conn().is_autocommit());
-            let rows = writer.run(sqlx::query("SELECT n FROM mark"), false).unwrap();
-            assert_eq!(rows.len(), 1, "the dropped transaction's row is gone: only the count is answered");
-        }
-        pool.close().await;
-        let turn = gate.wait_turn().await.unwrap();
-        assert!(matches!(pool.acquire_writer(&turn), Err(sqlx::Error::PoolClosed)));
-    }
-
-    #[tokio::test]
-    async fn queries_bind_and_read_as_sqlx_any_does() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut conn = pool(&dir).acquire().await.unwrap();
-        conn.run(sqlx::query("CREATE TABLE t (id TEXT PRIMARY KEY, n BIGINT, f BOOLEAN, x REAL, b BLOB)"), false)
-            .unwrap();
-        let insert = "INSERT INTO t (id, n, f, x, b) VALUES ($1, $2, $3, $4, $5)";
-        let done = conn
-            .run(sqlx::query(insert).bind("a").bind(7_i64).bind(true).bind(1.5_f64).bind(vec![1_u8, 2]), false)
-            .unwrap();
-        assert!(matches!(done.last(), Some(Either::Left(r)) if r.rows_affected == 1));
-        conn.run(
-            sqlx::query(insert).bind("b").bind(None::<i64>).bind(false).bind(0.0_f64).bind(Vec::<u8>::new()),
-            false,
-        )
-        .unwrap();
-        // `$1` twice is one argument; the rows come in order, then the count.
-        let answer = conn
-            .run(
-                sqlx::query(
-                    "SELECT id, n, CAST(f AS INTEGER) AS f, x, b FROM t WHERE id = $1 OR id < $1 OR $2 = 0 ORDER BY id",
-                )
-                .bind("b")
-                .bind(0_i32),
-                false,
-            )
-            .unwrap();
-        let rows: Vec<&AnyRow> = answer.iter().filter_map(|s| s.as_ref().right()).collect();
-        assert_eq!(rows.len(), 2);
-        assert_eq!(rows[0].try_get::<String, _>("id").unwrap(), "a");
-        assert_eq!(rows[0].try_get::<i64, _>("n").unwrap(), 7);
-        assert_eq!(rows[0].try_get::<i32, _>("n").unwrap(), 7);
-        assert_eq!(rows[0].try_get::<i64, _>("f").unwrap(), 1);
-        assert_eq!(rows[0].try_get::<f64, _>("x").unwrap(), 1.5);
-        assert_eq!(rows[0].try_get::<Vec<u8>, _>("b").unwrap(), vec![1, 2]);
-        assert_eq!(rows[1].try_get::<Option<i64>, _>("n").unwrap(), None);
-        assert_eq!(rows[1].try_get::<i64, _>(2).unwrap(), 0);
-        assert!(rows[1].try_get::<i64, _>("missing").is_err());
-        assert!(matches!(answer.last(), Some(Either::Left(r)) if r.rows_affected == 0), "a read changes nothing");
-        let first = conn.run(sqlx::query("SELECT id FROM t ORDER BY id"), true).unwrap();
-        assert_eq!(first.iter().filter(|s| s.is_right()).count(), 1);
-        // Several statements without arguments (`raw_sql`).
-        conn.run(sqlx::raw_sql("UPDATE t SET n = 1; UPDATE t SET n = n + 1"), false).unwrap();
-        let n = conn.run(sqlx::query("SELECT SUM(n) AS s FROM t"), true).unwrap();
-        assert_eq!(n[0].as_ref().right().unwrap().try_get::<i64, _>("s").unwrap(), 4);
-    }
-
-    #[tokio::test]
-    async fn a_unique_violation_is_reported_as_sqlx_reports_it() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut conn = pool(&dir).acquire().await.unwrap();
-        conn.run(sqlx::query("CREATE TABLE u (id TEXT PRIMARY KEY, email_address TEXT UNIQUE)"), false).unwrap();
-        let insert = || sqlx::query("INSERT INTO u (id, email_address) VALUES ($1, $2)");
-        conn.run(insert().bind("1").bind("a@x"), false).unwrap();
-        match conn.run(insert().bind("2").bind("a@x"), false) {
-            Err(sqlx::Error::Database(e)) => {
-                assert!(e.is_unique_violation(), "{e}");
-                assert!(e.message().contains("u.email_address"), "{}", e.message());
-            }
-            other => panic!("not a unique violation: {:?}", other.err()),
-        }
-        match conn.run(sqlx::query("SELECT nothing FROM u"), false) {
-            Err(sqlx::Error::Database(e)) => assert_eq!(e.kind(), sqlx::error::ErrorKind::Other),
-            other => panic!("not a database error: {:?}", other.err()),
-        }
-    }
-
-    #[tokio::test]
-    async fn a_transaction_dropped_without_commit_is_rolled_back() {
-        let dir = tempfile::tempdir().unwrap();
-        let pool = pool(&dir);
-        {
-            let mut conn = pool.acquire().await.unwrap();
-            conn.command("CREATE TABLE t (n BIGINT)").unwrap();
-            conn.command("BEGIN IMMEDIATE").unwrap();
-            conn.command("INSERT INTO t (n) VALUES (1)").unwrap();
-        }
-        {
-            let mut conn = pool.acquire().await.unwrap();
-            conn.command("BEGIN IMMEDIATE").unwrap();
-            conn.command("INSERT INTO t (n) VALUES (2)").unwrap();
-            conn.command("COMMIT").unwrap();
-        }
-        let mut a = pool.acquire().await.unwrap();
-        let _b = pool.acquire().await.unwrap();
-        let rows = a.run(sqlx::query("SELECT n FROM t"), false).unwrap();
-        let values: Vec<i64> = rows.iter().filter_map(|s| s.as_ref().right()).map(|r| r.get("n")).collect();
-        assert_eq!(values, [2], "the dropped transaction's row is gone, the committed one stays");
-        // Both connections are in use: a third waits until one comes back.
-        let waiting = tokio::spawn({
-            let pool = pool.clone();
-            async move { pool.acquire().await.map(drop) }
-        });
-        tokio::task::yield_now().await;
-        assert!(!waiting.is_finished());
-        drop(a);
-        waiting.await.unwrap().unwrap();
-        drop(_b);
-        pool.close().await;
-        assert!(pool.is_closed());
-        assert!(matches!(pool.acquire().await, Err(sqlx::Error::PoolClosed)));
-    }
-}
+mod tests;

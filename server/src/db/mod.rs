@@ -17,10 +17,11 @@
 //! nodes), run the same queries: the SQL is portable (`$N` parameters,
 //! `ON CONFLICT`, BIGINT epoch-ms times, TEXT ids, BOOLEAN flags read
 //! through `backend::flag`). What differs between them is in `backend.rs`,
-//! plus three things only a SQLite file has: `inline` (its connections,
+//! plus four things only a SQLite file has: `inline` (its connections,
 //! whose statements run on the calling thread, without sqlx's worker
-//! threads), `writer` (its writers queue for the one write lock) and
-//! `checkpoint` (its WAL checkpoints, on a task).
+//! threads), `writer` (its writers queue for the one write lock), `group`
+//! (the transactions of writers queued one behind another commit together)
+//! and `checkpoint` (its WAL checkpoints, on a task).
 //! The database file mode (0600) applies to SQLite.
 
 mod backend;
@@ -29,6 +30,7 @@ pub mod cleanup;
 mod client_tokens;
 mod clients;
 mod email_links;
+mod group;
 mod inline;
 mod invitations;
 mod keys;
@@ -172,7 +174,7 @@ impl Store {
     /// Closes the pool: every later query fails at once. Waits for the
     /// connections in use to come back.
     pub async fn close(&self) {
-        self.pool.close().await;
+        self.pool.close(&self.gate).await;
     }
 
     /// Starts a write transaction (see [`Backend::begin_statement`] for
@@ -182,6 +184,7 @@ impl Store {
         let tx = self.pool.begin_with(self.backend.begin_statement(), &turn).await?;
         Ok(Tx {
             _turn: turn,
+            gate: self.gate.clone(),
             tx,
             backend: self.backend,
             master: self.master.clone(),
@@ -253,6 +256,9 @@ pub struct Tx {
     /// This process's turn to write (SQLite). Declared after `tx`, so it
     /// is dropped after it: held until the transaction has ended.
     _turn: WriteTurn,
+    /// Where a member of a group commit (`group`) takes a turn to commit
+    /// its group, if the writer it was left open for never came.
+    gate: WriteGate,
 }
 
 impl Tx {
@@ -261,10 +267,15 @@ impl Tx {
     /// queued (see `notices`). Wakes this node's webhook worker if it
     /// recorded an event (`webhooks`).
     ///
-    /// A SQLite writer then hands its turn on (`writer::WriteTurn::hand_on`).
+    /// A SQLite file's writer hands its turn on (`writer::WriteTurn::hand_on`)
+    /// and, if it left its group commit open for the writer queued behind
+    /// it (`group`), waits for that commit: it answers once what it wrote
+    /// is committed, as a transaction of its own would.
     pub async fn commit(self) -> Result<(), sqlx::Error> {
-        let Tx { tx, backend, listener, announced, outbox, recorded_events, _turn: turn, .. } = self;
-        tx.commit().await?;
+        let Tx { tx, backend, listener, announced, outbox, recorded_events, _turn: turn, gate, .. } = self;
+        let released = tx.commit(turn.others_waiting()).await?;
+        turn.hand_on().await;
+        released.committed(&gate).await?;
         if recorded_events {
             outbox.wake();
         }
@@ -273,7 +284,6 @@ impl Tx {
                 listener.0.changed(id);
             }
         }
-        turn.hand_on().await;
         Ok(())
     }
 
@@ -466,7 +476,7 @@ mod tests {
             .execute(&store.pool)
             .await
             .unwrap();
-            store.pool.close().await;
+            store.pool.close(&store.gate).await;
         }
         let store = Store::connect(&url).await.unwrap();
         assert_eq!(store.code_key().await.unwrap().raw(), [0x11; 32], "the same key, now sealed");

@@ -18,6 +18,10 @@
 //! reach its commit. So every write of a `Store` method takes its turn,
 //! not only transactions.
 //!
+//! A writer in its turn knows whether others wait behind it
+//! ([`WriteTurn::others_waiting`]): if so, it leaves its group commit open
+//! for them (`group`).
+//!
 //! Writers in another process (a second server on the same file, the
 //! `gatehouse-server` CLI) still meet at SQLite's lock and its busy
 //! handler, as before. PostgreSQL and an in-memory SQLite database (one
@@ -25,6 +29,7 @@
 
 use super::Backend;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
@@ -47,30 +52,51 @@ pub(super) struct WriteGate(Option<Arc<Gate>>);
 struct Gate {
     queue: Arc<Semaphore>,
     lock: Arc<Semaphore>,
+    /// Writers waiting for their place in `queue` (a writer in its turn
+    /// leaves its group commit open for them, `group`).
+    queued: AtomicUsize,
 }
 
 /// One writer's turn, until dropped: the lock, and the place at the head
 /// of the queue for a writer (none for a turn taken ahead of the queue).
 #[derive(Debug)]
-pub(super) struct WriteTurn(#[allow(dead_code)] Option<(OwnedSemaphorePermit, Option<OwnedSemaphorePermit>)>);
+pub(super) struct WriteTurn {
+    held: Option<(OwnedSemaphorePermit, Option<OwnedSemaphorePermit>)>,
+    gate: Option<Arc<Gate>>,
+}
+
+/// A writer counted in [`Gate::queued`] until it has its place or gives up.
+struct Queued<'a>(&'a AtomicUsize);
+
+impl Drop for Queued<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
 
 impl WriteGate {
     /// The gate of a database: one for a SQLite file, none otherwise.
     pub(super) fn for_database(backend: Backend, is_file: bool) -> WriteGate {
-        WriteGate(
-            (backend == Backend::Sqlite && is_file)
-                .then(|| Arc::new(Gate { queue: Arc::new(Semaphore::new(1)), lock: Arc::new(Semaphore::new(1)) })),
-        )
+        WriteGate((backend == Backend::Sqlite && is_file).then(|| {
+            Arc::new(Gate {
+                queue: Arc::new(Semaphore::new(1)),
+                lock: Arc::new(Semaphore::new(1)),
+                queued: AtomicUsize::new(0),
+            })
+        }))
     }
 
     /// Waits for this writer's turn (tokio's semaphore is fair), at most
     /// [`MAX_WAIT`]; then answers the pool's timeout, as a busy database would.
     pub(super) async fn wait_turn(&self) -> Result<WriteTurn, sqlx::Error> {
-        let Some(gate) = &self.0 else { return Ok(WriteTurn(None)) };
+        let Some(gate) = &self.0 else { return Ok(WriteTurn { held: None, gate: None }) };
         let turn = async {
+            gate.queued.fetch_add(1, Ordering::SeqCst);
+            let queued = Queued(&gate.queued);
             let place = gate.queue.clone().acquire_owned().await?;
+            drop(queued);
             let lock = gate.lock.clone().acquire_owned().await?;
-            Ok::<_, tokio::sync::AcquireError>(WriteTurn(Some((lock, Some(place)))))
+            Ok::<_, tokio::sync::AcquireError>(WriteTurn { held: Some((lock, Some(place))), gate: Some(gate.clone()) })
         };
         match tokio::time::timeout(MAX_WAIT, turn).await {
             Ok(Ok(turn)) => Ok(turn),
@@ -84,22 +110,27 @@ impl WriteGate {
     /// wait (`checkpoint`). Waiting behind the whole queue, it would then
     /// copy, with every writer held, all that the queue ahead of it wrote.
     pub(super) async fn wait_turn_next(&self) -> Result<WriteTurn, sqlx::Error> {
-        let Some(gate) = &self.0 else { return Ok(WriteTurn(None)) };
+        let Some(gate) = &self.0 else { return Ok(WriteTurn { held: None, gate: None }) };
         match tokio::time::timeout(MAX_WAIT, gate.lock.clone().acquire_owned()).await {
-            Ok(Ok(lock)) => Ok(WriteTurn(Some((lock, None)))),
+            Ok(Ok(lock)) => Ok(WriteTurn { held: Some((lock, None)), gate: Some(gate.clone()) }),
             Ok(Err(_)) | Err(_) => Err(sqlx::Error::PoolTimedOut),
         }
     }
 }
 
 impl WriteTurn {
+    /// Whether another writer waits for its turn behind this one.
+    pub(super) fn others_waiting(&self) -> bool {
+        self.gate.as_ref().is_some_and(|gate| gate.queued.load(Ordering::SeqCst) > 0)
+    }
+
     /// Ends this turn and lets the next writer in the queue run before
     /// the rest of this task does. The next writer's task was woken onto
     /// this worker thread, where it would otherwise wait (tokio runs a task
     /// woken by another next, once that one yields) while this task goes on
     /// to answer its request, and the write lock would stand idle meanwhile.
     pub(super) async fn hand_on(self) {
-        let queued = self.0.is_some();
+        let queued = self.held.is_some();
         drop(self);
         if queued {
             tokio::task::yield_now().await;
