@@ -73,7 +73,11 @@ const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
 /// The writers' connection's page cache (`cache_size`), in KiB: SQLite's
 /// default is 2,000 KiB; the pages a write touches (a leaf of each index,
 /// at a random place for random ids) are read from it, not from the file.
-const WRITER_CACHE_KIB: i64 = 32 * 1024;
+/// Not larger: every commit passes over the cache (SQLite's
+/// `pcache1TruncateUnsafe`: 5.7% of the server's CPU in the sign-up
+/// benchmark at 32 MiB, 4.2% at 4 MiB), and at 4 MiB the benchmark ran
+/// about 5% more flows than at 32 (docs/BENCHMARKS.md, "Session 16").
+const WRITER_CACHE_KIB: i64 = 4 * 1024;
 
 /// The connections to one SQLite file.
 #[derive(Clone, Debug)]
