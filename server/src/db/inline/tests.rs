@@ -181,6 +181,19 @@ mod group_commit {
         writer
     }
 
+    /// A group's first member, in its turn, that wrote `n`.
+    async fn first_member(pool: &SqlitePool, gate: &WriteGate, n: i64) -> (WriteTurn, Inline) {
+        let turn = gate.wait_turn().await.unwrap();
+        let mut first = pool.join_group(&turn).await.unwrap();
+        insert(&mut first, n);
+        (turn, first)
+    }
+
+    /// A member joining the open group (which waits for nothing).
+    fn join_now(pool: &SqlitePool, turn: &WriteTurn) -> Inline {
+        futures_util::FutureExt::now_or_never(pool.join_group(turn)).unwrap().unwrap()
+    }
+
     fn insert(conn: &mut Inline, n: i64) {
         conn.run(sqlx::query("INSERT INTO t (n) VALUES ($1)").bind(n), false).unwrap();
     }
@@ -195,7 +208,7 @@ mod group_commit {
         let later = queue_writer(&gate, {
             let pool = pool.clone();
             move |turn| {
-                let mut conn = futures_util::FutureExt::now_or_never(pool.join_group(&turn)).unwrap().unwrap();
+                let mut conn = join_now(&pool, &turn);
                 assert_eq!(conn.member, Member::Later, "the group is open: it joins it");
                 insert(&mut conn, 2);
                 assert!(!turn.others_waiting());
@@ -217,13 +230,11 @@ mod group_commit {
     #[tokio::test]
     async fn a_member_dropped_without_its_commit_loses_only_its_own_writes() {
         let (pool, gate, _dir) = setup("CREATE TABLE t (n BIGINT)").await;
-        let turn = gate.wait_turn().await.unwrap();
-        let mut first = pool.join_group(&turn).await.unwrap();
-        insert(&mut first, 1);
+        let (turn, first) = first_member(&pool, &gate, 1).await;
         let later = queue_writer(&gate, {
             let pool = pool.clone();
             move |turn| {
-                let mut conn = futures_util::FutureExt::now_or_never(pool.join_group(&turn)).unwrap().unwrap();
+                let mut conn = join_now(&pool, &turn);
                 insert(&mut conn, 2);
                 // Its request failed: dropped without release.
             }
@@ -236,9 +247,7 @@ mod group_commit {
         assert_eq!(seen(&pool).await, [1], "the first member's row is committed, the dropped one's is gone");
 
         // A first member dropped is alone in its group: all of it goes.
-        let turn = gate.wait_turn().await.unwrap();
-        let mut alone = pool.join_group(&turn).await.unwrap();
-        insert(&mut alone, 3);
+        let (turn, alone) = first_member(&pool, &gate, 3).await;
         drop(alone);
         let writer = pool.acquire_writer(&turn).unwrap();
         assert!(writer.conn().is_autocommit(), "no transaction is left open");
@@ -252,13 +261,11 @@ mod group_commit {
         let schema = "CREATE TABLE parent (id INTEGER PRIMARY KEY); \
                       CREATE TABLE t (n BIGINT REFERENCES parent (id) DEFERRABLE INITIALLY DEFERRED)";
         let (pool, gate, _dir) = setup(schema).await;
-        let turn = gate.wait_turn().await.unwrap();
-        let mut first = pool.join_group(&turn).await.unwrap();
-        insert(&mut first, 7);
+        let (turn, first) = first_member(&pool, &gate, 7).await;
         let later = queue_writer(&gate, {
             let pool = pool.clone();
             move |turn| {
-                let mut conn = futures_util::FutureExt::now_or_never(pool.join_group(&turn)).unwrap().unwrap();
+                let mut conn = join_now(&pool, &turn);
                 conn.run(sqlx::query("INSERT INTO parent (id) VALUES (1)"), false).unwrap();
                 conn.release(false).map(drop)
             }
@@ -284,9 +291,7 @@ mod group_commit {
     #[tokio::test]
     async fn a_write_outside_a_transaction_commits_the_open_group_first() {
         let (pool, gate, _dir) = setup("CREATE TABLE t (n BIGINT)").await;
-        let turn = gate.wait_turn().await.unwrap();
-        let mut first = pool.join_group(&turn).await.unwrap();
-        insert(&mut first, 1);
+        let (turn, first) = first_member(&pool, &gate, 1).await;
         let single = queue_writer(&gate, {
             let pool = pool.clone();
             move |turn| {
@@ -307,9 +312,7 @@ mod group_commit {
     #[tokio::test]
     async fn a_group_left_for_a_writer_that_gave_up_is_committed_by_its_member() {
         let (pool, gate, _dir) = setup("CREATE TABLE t (n BIGINT)").await;
-        let turn = gate.wait_turn().await.unwrap();
-        let mut first = pool.join_group(&turn).await.unwrap();
-        insert(&mut first, 1);
+        let (turn, first) = first_member(&pool, &gate, 1).await;
         let gave_up = queue_writer(&gate, |_turn| ()).await;
         let released = first.release(turn.others_waiting()).unwrap();
         assert!(released.0.is_some());
