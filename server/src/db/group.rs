@@ -172,13 +172,16 @@ impl Pending {
         gate: &WriteGate,
         flush_group: impl FnOnce(&super::writer::WriteTurn) -> Result<(), sqlx::Error>,
     ) -> Result<(), sqlx::Error> {
-        if let Ok(outcome) = tokio::time::timeout(LEFT_OPEN_WAIT, &mut self.outcome).await {
-            return outcome.unwrap_or_else(|_| Err("the group's transaction was dropped".into())).map_err(lost);
-        }
-        let turn = gate.wait_turn().await?;
-        flush_group(&turn)?;
-        drop(turn);
-        self.outcome.await.unwrap_or_else(|_| Err("the group's transaction was dropped".into())).map_err(lost)
+        let outcome = match tokio::time::timeout(LEFT_OPEN_WAIT, &mut self.outcome).await {
+            Ok(outcome) => outcome,
+            Err(_) => {
+                let turn = gate.wait_turn().await?;
+                flush_group(&turn)?;
+                drop(turn);
+                self.outcome.await
+            }
+        };
+        outcome.unwrap_or_else(|_| Err("the group's transaction was dropped".into())).map_err(lost)
     }
 }
 
