@@ -11,7 +11,11 @@
 //! inside a savepoint, and a writer that is done either commits the group
 //! or, if another writer is queued and the group has room ([`MAX_MEMBERS`]),
 //! leaves it open for that one and waits for the commit. So a group's
-//! shared pages are written once, and its locks taken once.
+//! shared pages are written once, and its locks taken once. A writer that
+//! finds no one queued at its commit first lets the tasks ready on its
+//! async worker run once (`writer::WriteTurn::gather`): with one worker,
+//! a transaction otherwise runs from its turn to its commit without
+//! yielding, and no writer would ever queue behind it.
 //!
 //! What a request sees does not change:
 //! - No member answers before its group has committed

@@ -267,12 +267,15 @@ impl Tx {
     /// queued (see `notices`). Wakes this node's webhook worker if it
     /// recorded an event (`webhooks`).
     ///
-    /// A SQLite file's writer hands its turn on (`writer::WriteTurn::hand_on`)
-    /// and, if it left its group commit open for the writer queued behind
-    /// it (`group`), waits for that commit: it answers once what it wrote
-    /// is committed, as a transaction of its own would.
+    /// A SQLite file's writer with no one queued behind it first lets the
+    /// tasks ready on its worker run (`writer::WriteTurn::gather`). It then
+    /// hands its turn on (`writer::WriteTurn::hand_on`) and, if it left
+    /// its group commit open for the writer queued behind it (`group`),
+    /// waits for that commit: it answers once what it wrote is committed,
+    /// as a transaction of its own would.
     pub async fn commit(self) -> Result<(), sqlx::Error> {
         let Tx { tx, backend, listener, announced, outbox, recorded_events, _turn: turn, gate, .. } = self;
+        turn.gather().await;
         let released = tx.commit(turn.others_waiting()).await?;
         turn.hand_on().await;
         released.committed(&gate).await?;

@@ -20,7 +20,8 @@
 //!
 //! A writer in its turn knows whether others wait behind it
 //! ([`WriteTurn::others_waiting`]): if so, it leaves its group commit open
-//! for them (`group`).
+//! for them (`group`). If not, it first lets the tasks ready on its worker
+//! run once ([`WriteTurn::gather`]), so that the writers among them queue.
 //!
 //! Writers in another process (a second server on the same file, the
 //! `gatehouse-server` CLI) still meet at SQLite's lock and its busy
@@ -124,6 +125,18 @@ impl WriteTurn {
         self.gate.as_ref().is_some_and(|gate| gate.queued.load(Ordering::SeqCst) > 0)
     }
 
+    /// Lets the tasks ready to run on this worker run first, once, when no
+    /// writer waits behind this one yet: a request among them that writes
+    /// queues behind this writer, which then leaves its group commit open
+    /// for it (`group`). Without this, one async worker runs each
+    /// transaction from its turn to its commit without yielding, so no
+    /// writer is ever queued at a commit and every group has one member.
+    pub(super) async fn gather(&self) {
+        if self.held.as_ref().is_some_and(|(_, place)| place.is_some()) && !self.others_waiting() {
+            tokio::task::yield_now().await;
+        }
+    }
+
     /// Ends this turn and lets the next writer in the queue run before
     /// the rest of this task does. The next writer's task was woken onto
     /// this worker thread, where it would otherwise wait (tokio runs a task
@@ -180,6 +193,24 @@ mod tests {
         order.lock().unwrap().push("the first writer goes on");
         next.await.unwrap();
         assert_eq!(*order.lock().unwrap(), ["the next writer", "the first writer goes on"]);
+    }
+
+    /// A writer about to commit with no one queued behind it lets the
+    /// tasks ready on its worker run first: a writer among them queues
+    /// behind it, so the first leaves its group commit open for it.
+    #[tokio::test]
+    async fn a_writer_gathering_lets_a_ready_writer_queue_behind_it() {
+        let gate = WriteGate::for_database(Backend::Sqlite, true);
+        let first = gate.wait_turn().await.unwrap();
+        let next = tokio::spawn({
+            let gate = gate.clone();
+            async move { gate.wait_turn().await.map(drop) }
+        });
+        assert!(!first.others_waiting(), "the next writer has not run yet");
+        first.gather().await;
+        assert!(first.others_waiting(), "the next writer ran, and waits behind the first");
+        first.hand_on().await;
+        next.await.unwrap().unwrap();
     }
 
     /// The checkpointer's turn comes right after the writer holding the
