@@ -155,14 +155,17 @@ impl WriteTurn {
 mod tests {
     use super::*;
 
+    /// A writer of its own task, waiting for its turn at `gate`.
+    fn queue_writer(gate: &WriteGate) -> tokio::task::JoinHandle<Result<(), sqlx::Error>> {
+        let gate = gate.clone();
+        tokio::spawn(async move { gate.wait_turn().await.map(drop) })
+    }
+
     #[tokio::test]
     async fn writers_of_a_sqlite_file_take_turns_and_others_pass() {
         let gate = WriteGate::for_database(Backend::Sqlite, true);
         let first = gate.wait_turn().await.unwrap();
-        let second = tokio::spawn({
-            let gate = gate.clone();
-            async move { gate.wait_turn().await.map(|_| ()) }
-        });
+        let second = queue_writer(&gate);
         tokio::task::yield_now().await;
         assert!(!second.is_finished(), "the second writer waits while the first holds its turn");
         drop(first);
@@ -202,10 +205,7 @@ mod tests {
     async fn a_writer_gathering_lets_a_ready_writer_queue_behind_it() {
         let gate = WriteGate::for_database(Backend::Sqlite, true);
         let first = gate.wait_turn().await.unwrap();
-        let next = tokio::spawn({
-            let gate = gate.clone();
-            async move { gate.wait_turn().await.map(drop) }
-        });
+        let next = queue_writer(&gate);
         assert!(!first.others_waiting(), "the next writer has not run yet");
         first.gather().await;
         assert!(first.others_waiting(), "the next writer ran, and waits behind the first");
