@@ -1,0 +1,2 @@
+// The empty module bench/page/floor.html imports in place of the SDK's.
+export {};
