@@ -13,6 +13,7 @@
 //! affinity would send them.
 
 use crate::api::{Client, Failure};
+use crate::conn::Conn;
 use crate::mailbox::{self, Mailbox};
 use crate::stats::{Stats, Window};
 use serde_json::{Value, json};
@@ -33,16 +34,25 @@ pub struct Plan {
     pub window: Window,
 }
 
-/// Runs one worker until the window closes.
-pub async fn worker(id: usize, plan: Arc<Plan>, http: reqwest::Client) -> Stats {
+/// Runs one worker until the window closes, on a keep-alive connection
+/// of its own to each node.
+pub async fn worker(id: usize, plan: Arc<Plan>) -> Stats {
     let mut stats = Stats::default();
+    let conns: Result<Vec<Conn>, _> = plan.bases.iter().map(|base| Conn::new(base)).collect();
+    let mut conns = match conns {
+        Ok(conns) => conns,
+        Err(e) => {
+            stats.error(&plan.window, String::from("bad base URL"), e.to_string());
+            return stats;
+        }
+    };
     let mut n = 0usize;
     while plan.window.open() {
         n += 1;
         let email = format!("{}-{id}-{n}@example.com", plan.prefix);
         let first_node = id + n;
         let started = Instant::now();
-        match flow(&plan, &http, &email, first_node, &mut stats).await {
+        match flow(&plan, &mut conns, &email, first_node, &mut stats).await {
             Ok(()) => {
                 let end = Instant::now();
                 stats.step(&plan.window, "flow", started, end);
@@ -56,25 +66,26 @@ pub async fn worker(id: usize, plan: Arc<Plan>, http: reqwest::Client) -> Stats 
 
 async fn flow(
     plan: &Plan,
-    http: &reqwest::Client,
+    conns: &mut [Conn],
     email: &str,
     first_node: usize,
     stats: &mut Stats,
 ) -> Result<(), Failure> {
-    let node = |step: usize| plan.bases[(first_node + step) % plan.bases.len()].as_str();
+    let nodes = conns.len();
+    let node = |step: usize| (first_node + step) % nodes;
     let mut client = Client::default();
     let mut create = json!({ "email_address": email });
     if plan.password {
         create["password"] = Value::from(PASSWORD);
     }
     let t0 = Instant::now();
-    let created = client.call(http, "create", node(0), "/v1/client/sign_ups", &create).await?;
+    let created = client.call(&mut conns[node(0)], "create", "/v1/client/sign_ups", &create).await?;
     let t1 = Instant::now();
     stats.step(&plan.window, "create", t0, t1);
     let id = created["response"]["id"].as_str().ok_or_else(|| unexpected("create", &created))?.to_owned();
     let prepare = json!({ "strategy": "email_code" });
     let path = format!("/v1/client/sign_ups/{id}/prepare_verification");
-    client.call(http, "prepare", node(1), &path, &prepare).await?;
+    client.call(&mut conns[node(1)], "prepare", &path, &prepare).await?;
     let t2 = Instant::now();
     stats.step(&plan.window, "prepare", t1, t2);
     let message = plan.mailbox.take(email).await;
@@ -86,7 +97,7 @@ async fn flow(
     stats.step(&plan.window, "code", t2, t3);
     let attempt = json!({ "strategy": "email_code", "code": code });
     let path = format!("/v1/client/sign_ups/{id}/attempt_verification");
-    let done = client.call(http, "attempt", node(2), &path, &attempt).await?;
+    let done = client.call(&mut conns[node(2)], "attempt", &path, &attempt).await?;
     let t4 = Instant::now();
     stats.step(&plan.window, "attempt", t3, t4);
     if done["response"]["status"] != "complete" {

@@ -1,26 +1,31 @@
 //! The HTTP ceiling: one `GET` (`/healthz`) after another on each of
 //! `concurrency` keep-alive connections, closed loop.
 
+use crate::conn::Conn;
 use crate::stats::{Stats, Window};
-use std::sync::Arc;
+use hyper::Method;
 use std::time::Instant;
 
-/// Runs one worker until the window closes.
-pub async fn worker(url: Arc<String>, window: Window, http: reqwest::Client) -> Stats {
+/// Runs one worker until the window closes, on a connection of its own.
+pub async fn worker(base: String, path: String, window: Window) -> Stats {
     let mut stats = Stats::default();
+    let mut conn = match Conn::new(&base) {
+        Ok(conn) => conn,
+        Err(e) => {
+            stats.error(&window, String::from("bad base URL"), e.to_string());
+            return stats;
+        }
+    };
     while window.open() {
         let started = Instant::now();
-        match http.get(url.as_str()).send().await {
-            Ok(answer) if answer.status() == 200 => match answer.bytes().await {
-                Ok(_) => {
-                    let end = Instant::now();
-                    stats.step(&window, "get", started, end);
-                    stats.completed(&window, end);
-                }
-                Err(e) => stats.error(&window, String::from("get transport"), e.to_string()),
-            },
-            Ok(answer) => stats.error(&window, format!("get {}", answer.status().as_u16()), String::new()),
-            Err(e) => stats.error(&window, String::from("get transport"), e.to_string()),
+        match conn.send(conn.request(Method::GET, &path), Vec::new()).await {
+            Ok(answer) if answer.status == 200 => {
+                let end = Instant::now();
+                stats.step(&window, "get", started, end);
+                stats.completed(&window, end);
+            }
+            Ok(answer) => stats.error(&window, format!("get {}", answer.status), String::new()),
+            Err(e) => stats.error(&window, String::from("get transport"), e),
         }
     }
     stats

@@ -13,6 +13,7 @@
 
 mod api;
 mod argon2_ceiling;
+mod conn;
 mod flows;
 mod get;
 mod mailbox;
@@ -137,17 +138,14 @@ async fn run(command: Command) -> anyhow::Result<(Out, Value)> {
             let prefix = format!("load{}-{}", std::process::id(), load.concurrency);
             let mailbox = mailbox::Mailbox::open(&sink)?;
             let plan = Arc::new(flows::Plan { bases: bases.clone(), mailbox, password, prefix, window });
-            let http = http(load.concurrency)?;
-            let stats = together(load.concurrency, |id| flows::worker(id, plan.clone(), http.clone())).await;
+            let stats = together(load.concurrency, |id| flows::worker(id, plan.clone())).await;
             let mode = if password { "password" } else { "no password" };
             let result = closed_loop("flows", &load, &window, &stats, json!({ "mode": mode, "nodes": bases.len() }));
             Ok((load.out, result))
         }
         Command::Get { base, path, load } => {
             let window = window(&load);
-            let url = Arc::new(format!("{base}{path}"));
-            let http = http(load.concurrency)?;
-            let stats = together(load.concurrency, |_| get::worker(url.clone(), window, http.clone())).await;
+            let stats = together(load.concurrency, |_| get::worker(base.clone(), path.clone(), window)).await;
             let result = closed_loop("get", &load, &window, &stats, json!({ "path": path }));
             Ok((load.out, result))
         }
@@ -191,12 +189,6 @@ async fn run(command: Command) -> anyhow::Result<(Out, Value)> {
 
 fn window(load: &Load) -> Window {
     Window::after(Duration::from_secs_f64(load.warmup), Duration::from_secs_f64(load.duration))
-}
-
-/// One connection pool for every worker; each flow still starts as a new
-/// client (no token).
-fn http(concurrency: usize) -> anyhow::Result<reqwest::Client> {
-    Ok(reqwest::Client::builder().pool_max_idle_per_host(concurrency).timeout(Duration::from_secs(60)).build()?)
 }
 
 /// Runs `concurrency` workers at once; answers their stats merged.

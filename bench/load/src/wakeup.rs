@@ -11,8 +11,13 @@
 //! node while the stream is read until the event arrives.
 
 use crate::api::{Client, Failure, transport};
+use crate::conn::Conn;
 use crate::mailbox::{self, Mailbox};
 use crate::stats::Stats;
+use http_body_util::BodyExt;
+use hyper::Method;
+use hyper::body::Incoming;
+use hyper::header::{AUTHORIZATION, CONTENT_TYPE};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
@@ -25,53 +30,58 @@ pub struct Nodes<'a> {
     pub confirming: &'a str,
 }
 
+/// The connections a run uses: to each node, kept from run to run, so
+/// the confirming `POST` finds its connection open, as a browser's would be.
+struct Conns {
+    waiting: Conn,
+    confirming: Conn,
+}
+
 /// One run; answers the wake-up time.
-pub async fn run(nodes: &Nodes<'_>, sink: &Mailbox, email: &str, http: &reqwest::Client) -> Result<Duration, Failure> {
+async fn run(nodes: &Nodes<'_>, conns: &mut Conns, sink: &Mailbox, email: &str) -> Result<Duration, Failure> {
+    let Conns { waiting, confirming } = conns;
     let mut client = Client::default();
-    let created =
-        client.call(http, "create", nodes.waiting, "/v1/client/sign_ups", &json!({ "email_address": email })).await?;
+    let created = client.call(waiting, "create", "/v1/client/sign_ups", &json!({ "email_address": email })).await?;
     let id =
         created["response"]["id"].as_str().ok_or_else(|| failure("create unexpected answer", &created))?.to_owned();
     let prepare = json!({ "strategy": "email_link", "redirect_url": format!("{}/done", nodes.waiting) });
-    client
-        .call(http, "prepare", nodes.waiting, &format!("/v1/client/sign_ups/{id}/prepare_verification"), &prepare)
-        .await?;
+    client.call(waiting, "prepare", &format!("/v1/client/sign_ups/{id}/prepare_verification"), &prepare).await?;
     let token = client.token().unwrap_or_default().to_owned();
-    let stream = http
-        .get(format!("{}/v1/client/sign_ups/{id}/events", nodes.waiting))
+    // The stream holds a connection of its own until the run ends.
+    let mut stream = Conn::new(nodes.waiting).map_err(|e| transport("events", e))?;
+    let open = stream
+        .request(Method::GET, &format!("/v1/client/sign_ups/{id}/events"))
         .header("Gatehouse-Token-Mode", "bearer")
-        .bearer_auth(&token)
-        .send()
-        .await
-        .map_err(|e| transport("events", &e))?;
-    if stream.status() != 200 {
-        return Err(Failure { kind: format!("events {}", stream.status().as_u16()), detail: String::new() });
+        .header(AUTHORIZATION, format!("Bearer {token}"));
+    let (status, _, body) = stream.open(open, Vec::new()).await.map_err(|e| transport("events", e))?;
+    if status != 200 {
+        return Err(Failure { kind: format!("events {status}"), detail: String::new() });
     }
-    let mut events = Events { answer: stream, buffer: Vec::new() };
+    let mut events = Events { body, buffer: Vec::new() };
     events.next(Instant::now() + PATIENCE).await?;
     let message = sink.take(email).await;
     let link = message
         .as_ref()
         .and_then(mailbox::link_token)
         .ok_or_else(|| Failure { kind: String::from("link missing"), detail: email.to_owned() })?;
-    let confirm = http
-        .post(format!("{}/v1/verify", nodes.confirming))
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .body(format!("token={link}"));
+    let confirm =
+        confirming.request(Method::POST, "/v1/verify").header(CONTENT_TYPE, "application/x-www-form-urlencoded");
     let t0 = Instant::now();
-    let posted = tokio::spawn(async move { confirm.send().await.map(|answer| answer.status().as_u16()) });
-    let give_up = Instant::now() + PATIENCE;
-    let t1 = loop {
-        let event = events.next(give_up).await?;
-        if event["response"]["verifications"]["email_address"]["status"] == "verified" {
-            break Instant::now();
+    let give_up = t0 + PATIENCE;
+    let woke = async {
+        loop {
+            let event = events.next(give_up).await?;
+            if event["response"]["verifications"]["email_address"]["status"] == "verified" {
+                break Ok::<_, Failure>(Instant::now());
+            }
         }
     };
-    match posted.await {
-        Ok(Ok(303)) => Ok(t1 - t0),
-        Ok(Ok(status)) => Err(Failure { kind: format!("verify {status}"), detail: String::new() }),
-        Ok(Err(e)) => Err(transport("verify", &e)),
-        Err(e) => Err(Failure { kind: String::from("verify task"), detail: e.to_string() }),
+    let (posted, woke) = tokio::join!(confirming.send(confirm, format!("token={link}").into_bytes()), woke);
+    let t1 = woke?;
+    match posted {
+        Ok(answer) if answer.status == 303 => Ok(t1 - t0),
+        Ok(answer) => Err(Failure { kind: format!("verify {}", answer.status), detail: String::new() }),
+        Err(e) => Err(transport("verify", e)),
     }
 }
 
@@ -81,7 +91,7 @@ fn failure(kind: &str, answer: &Value) -> Failure {
 
 /// The `sign_up` events of one stream, read chunk by chunk.
 struct Events {
-    answer: reqwest::Response,
+    body: Incoming,
     buffer: Vec<u8>,
 }
 
@@ -100,10 +110,14 @@ impl Events {
                 continue;
             }
             let left = give_up.saturating_duration_since(Instant::now());
-            match tokio::time::timeout(left, self.answer.chunk()).await {
-                Ok(Ok(Some(bytes))) => self.buffer.extend_from_slice(&bytes),
-                Ok(Ok(None)) => return Err(Failure { kind: String::from("events ended"), detail: String::new() }),
-                Ok(Err(e)) => return Err(transport("events", &e)),
+            match tokio::time::timeout(left, self.body.frame()).await {
+                Ok(Some(Ok(frame))) => {
+                    if let Some(bytes) = frame.data_ref() {
+                        self.buffer.extend_from_slice(bytes);
+                    }
+                }
+                Ok(None) => return Err(Failure { kind: String::from("events ended"), detail: String::new() }),
+                Ok(Some(Err(e))) => return Err(transport("events", e)),
                 Err(_) => return Err(Failure { kind: String::from("events timed out"), detail: String::new() }),
             }
         }
@@ -113,12 +127,20 @@ impl Events {
 /// Runs `runs` measured runs after `warmup` unmeasured ones; the
 /// wake-up times go under the step `wakeup`.
 pub async fn measure(nodes: &Nodes<'_>, sink: &Mailbox, prefix: &str, runs: usize, warmup: usize) -> Stats {
-    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("an HTTP client");
     let mut stats = Stats::default();
+    let conns =
+        Conn::new(nodes.waiting).and_then(|waiting| Ok(Conns { waiting, confirming: Conn::new(nodes.confirming)? }));
+    let mut conns = match conns {
+        Ok(conns) => conns,
+        Err(e) => {
+            stats.errors.insert(format!("bad base URL: {e}"), 1);
+            return stats;
+        }
+    };
     let always = crate::stats::Window::after(Duration::ZERO, Duration::from_secs(365 * 24 * 3600));
     for i in 0..runs + warmup {
         let email = format!("{prefix}-wake-{i}@example.com");
-        match run(nodes, sink, &email, &http).await {
+        match run(nodes, &mut conns, sink, &email).await {
             Ok(took) if i >= warmup => {
                 let now = Instant::now();
                 stats.step(&always, "wakeup", now - took, now);
