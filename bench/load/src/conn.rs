@@ -19,11 +19,34 @@ use tokio::net::TcpStream;
 /// A request that has no answer after this fails.
 const TIMEOUT: Duration = Duration::from_secs(60);
 
-/// A node's address, and the connection to it once made.
-pub struct Conn {
-    /// `host:port`, from the base URL.
+/// A node: its base URL (`http://host:port`), read once.
+#[derive(Clone)]
+pub struct Node {
+    base: String,
+    /// `host:port`.
     authority: String,
     host: HeaderValue,
+}
+
+impl Node {
+    /// The node at `base`, which must be `http://host:port`.
+    pub fn parse(base: &str) -> anyhow::Result<Node> {
+        let base = base.trim_end_matches('/');
+        let authority = base
+            .strip_prefix("http://")
+            .ok_or_else(|| anyhow::anyhow!("a base URL is http://host:port, not {base}"))?;
+        Ok(Node { base: base.to_owned(), authority: authority.to_owned(), host: HeaderValue::from_str(authority)? })
+    }
+
+    /// The base URL, without a trailing slash.
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+}
+
+/// A node, and the connection to it once made.
+pub struct Conn {
+    node: Node,
     sender: Option<SendRequest<Full<Bytes>>>,
 }
 
@@ -35,18 +58,14 @@ pub struct Answer {
 }
 
 impl Conn {
-    /// A connection to `base` (`http://host:port`), made at the first request.
-    pub fn new(base: &str) -> anyhow::Result<Conn> {
-        let authority = base
-            .strip_prefix("http://")
-            .ok_or_else(|| anyhow::anyhow!("a base URL is http://host:port, not {base}"))?
-            .trim_end_matches('/');
-        Ok(Conn { authority: authority.to_owned(), host: HeaderValue::from_str(authority)?, sender: None })
+    /// A connection to `node`, made at the first request.
+    pub fn new(node: Node) -> Conn {
+        Conn { node, sender: None }
     }
 
     /// A request for `method path` on this node, to add headers to.
     pub fn request(&self, method: Method, path: &str) -> request::Builder {
-        Request::builder().method(method).uri(path).header(HOST, self.host.clone())
+        Request::builder().method(method).uri(path).header(HOST, self.node.host.clone())
     }
 
     /// Sends `request` with `body` (JSON unless it names its type) and reads the whole
@@ -91,7 +110,7 @@ impl Conn {
             self.sender = None;
         }
         if self.sender.is_none() {
-            let stream = TcpStream::connect(&self.authority).await.map_err(|e| format!("connect: {e}"))?;
+            let stream = TcpStream::connect(&self.node.authority).await.map_err(|e| format!("connect: {e}"))?;
             stream.set_nodelay(true).map_err(|e| e.to_string())?;
             let (sender, connection) = http1::handshake(TokioIo::new(stream)).await.map_err(|e| e.to_string())?;
             tokio::spawn(connection);
@@ -162,7 +181,7 @@ mod tests {
     #[tokio::test]
     async fn requests_share_one_connection_and_a_closed_one_is_made_again() {
         let (base, served) = server(2).await;
-        let mut conn = Conn::new(&base).unwrap();
+        let mut conn = Conn::new(Node::parse(&base).unwrap());
         let mut bodies = Vec::new();
         for path in ["/a", "/b", "/c", "/d"] {
             let request = conn.request(Method::POST, path).header("Gatehouse-Token-Mode", "bearer");
@@ -183,7 +202,8 @@ mod tests {
 
     #[test]
     fn a_base_url_is_http_host_and_port() {
-        assert_eq!(Conn::new("http://127.0.0.1:8080/").unwrap().authority, "127.0.0.1:8080");
-        assert!(Conn::new("https://127.0.0.1:8080").is_err());
+        let node = Node::parse("http://127.0.0.1:8080/").unwrap();
+        assert_eq!((node.base(), node.authority.as_str()), ("http://127.0.0.1:8080", "127.0.0.1:8080"));
+        assert!(Node::parse("https://127.0.0.1:8080").is_err());
     }
 }

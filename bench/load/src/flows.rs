@@ -13,7 +13,7 @@
 //! affinity would send them.
 
 use crate::api::{Client, Failure};
-use crate::conn::Conn;
+use crate::conn::{Conn, Node};
 use crate::mailbox::{self, Mailbox};
 use crate::stats::{Stats, Window};
 use serde_json::{Value, json};
@@ -25,7 +25,8 @@ pub const PASSWORD: &str = "correct horse battery staple 42";
 
 /// What every worker needs.
 pub struct Plan {
-    pub bases: Vec<String>,
+    /// The nodes, each flow's requests alternating between them.
+    pub nodes: Vec<Node>,
     /// The delivery sink's messages.
     pub mailbox: Mailbox,
     pub password: bool,
@@ -38,14 +39,7 @@ pub struct Plan {
 /// of its own to each node.
 pub async fn worker(id: usize, plan: Arc<Plan>) -> Stats {
     let mut stats = Stats::default();
-    let conns: Result<Vec<Conn>, _> = plan.bases.iter().map(|base| Conn::new(base)).collect();
-    let mut conns = match conns {
-        Ok(conns) => conns,
-        Err(e) => {
-            stats.error(&plan.window, String::from("bad base URL"), e.to_string());
-            return stats;
-        }
-    };
+    let mut conns: Vec<Conn> = plan.nodes.iter().cloned().map(Conn::new).collect();
     let mut n = 0usize;
     while plan.window.open() {
         n += 1;

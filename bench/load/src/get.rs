@@ -1,21 +1,15 @@
 //! The HTTP ceiling: one `GET` (`/healthz`) after another on each of
 //! `concurrency` keep-alive connections, closed loop.
 
-use crate::conn::Conn;
+use crate::conn::{Conn, Node};
 use crate::stats::{Stats, Window};
 use hyper::Method;
 use std::time::Instant;
 
 /// Runs one worker until the window closes, on a connection of its own.
-pub async fn worker(base: String, path: String, window: Window) -> Stats {
+pub async fn worker(node: Node, path: String, window: Window) -> Stats {
     let mut stats = Stats::default();
-    let mut conn = match Conn::new(&base) {
-        Ok(conn) => conn,
-        Err(e) => {
-            stats.error(&window, String::from("bad base URL"), e.to_string());
-            return stats;
-        }
-    };
+    let mut conn = Conn::new(node);
     while window.open() {
         let started = Instant::now();
         match conn.send(conn.request(Method::GET, &path), Vec::new()).await {

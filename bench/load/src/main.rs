@@ -21,6 +21,7 @@ mod stats;
 mod wakeup;
 
 use clap::{Args, Parser, Subcommand};
+use conn::Node;
 use serde_json::{Value, json};
 use stats::{Stats, Window};
 use std::io::Write;
@@ -137,7 +138,8 @@ async fn run(command: Command) -> anyhow::Result<(Out, Value)> {
             let window = window(&load);
             let prefix = format!("load{}-{}", std::process::id(), load.concurrency);
             let mailbox = mailbox::Mailbox::open(&sink)?;
-            let plan = Arc::new(flows::Plan { bases: bases.clone(), mailbox, password, prefix, window });
+            let nodes = bases.iter().map(|base| Node::parse(base)).collect::<anyhow::Result<Vec<_>>>()?;
+            let plan = Arc::new(flows::Plan { nodes, mailbox, password, prefix, window });
             let stats = together(load.concurrency, |id| flows::worker(id, plan.clone())).await;
             let mode = if password { "password" } else { "no password" };
             let result = closed_loop("flows", &load, &window, &stats, json!({ "mode": mode, "nodes": bases.len() }));
@@ -145,12 +147,13 @@ async fn run(command: Command) -> anyhow::Result<(Out, Value)> {
         }
         Command::Get { base, path, load } => {
             let window = window(&load);
-            let stats = together(load.concurrency, |_| get::worker(base.clone(), path.clone(), window)).await;
+            let node = Node::parse(&base)?;
+            let stats = together(load.concurrency, |_| get::worker(node.clone(), path.clone(), window)).await;
             let result = closed_loop("get", &load, &window, &stats, json!({ "path": path }));
             Ok((load.out, result))
         }
         Command::Wakeup { waiting, confirming, sink, runs, warmup_runs, out } => {
-            let nodes = wakeup::Nodes { waiting: &waiting, confirming: &confirming };
+            let nodes = wakeup::Nodes { waiting: Node::parse(&waiting)?, confirming: Node::parse(&confirming)? };
             let prefix = format!("load{}", std::process::id());
             let mailbox = mailbox::Mailbox::open(&sink)?;
             let stats = wakeup::measure(&nodes, &mailbox, &prefix, runs, warmup_runs).await;

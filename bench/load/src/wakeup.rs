@@ -11,7 +11,7 @@
 //! node while the stream is read until the event arrives.
 
 use crate::api::{Client, Failure, transport};
-use crate::conn::Conn;
+use crate::conn::{Conn, Node};
 use crate::mailbox::{self, Mailbox};
 use crate::stats::Stats;
 use http_body_util::BodyExt;
@@ -25,9 +25,9 @@ use std::time::{Duration, Instant};
 const PATIENCE: Duration = Duration::from_secs(10);
 
 /// Where the client waits and where its link is confirmed.
-pub struct Nodes<'a> {
-    pub waiting: &'a str,
-    pub confirming: &'a str,
+pub struct Nodes {
+    pub waiting: Node,
+    pub confirming: Node,
 }
 
 /// The connections a run uses: to each node, kept from run to run, so
@@ -38,17 +38,17 @@ struct Conns {
 }
 
 /// One run; answers the wake-up time.
-async fn run(nodes: &Nodes<'_>, conns: &mut Conns, sink: &Mailbox, email: &str) -> Result<Duration, Failure> {
+async fn run(nodes: &Nodes, conns: &mut Conns, sink: &Mailbox, email: &str) -> Result<Duration, Failure> {
     let Conns { waiting, confirming } = conns;
     let mut client = Client::default();
     let created = client.call(waiting, "create", "/v1/client/sign_ups", &json!({ "email_address": email })).await?;
     let id =
         created["response"]["id"].as_str().ok_or_else(|| failure("create unexpected answer", &created))?.to_owned();
-    let prepare = json!({ "strategy": "email_link", "redirect_url": format!("{}/done", nodes.waiting) });
+    let prepare = json!({ "strategy": "email_link", "redirect_url": format!("{}/done", nodes.waiting.base()) });
     client.call(waiting, "prepare", &format!("/v1/client/sign_ups/{id}/prepare_verification"), &prepare).await?;
     let token = client.token().unwrap_or_default().to_owned();
     // The stream holds a connection of its own until the run ends.
-    let mut stream = Conn::new(nodes.waiting).map_err(|e| transport("events", e))?;
+    let mut stream = Conn::new(nodes.waiting.clone());
     let open = stream
         .request(Method::GET, &format!("/v1/client/sign_ups/{id}/events"))
         .header("Gatehouse-Token-Mode", "bearer")
@@ -126,17 +126,10 @@ impl Events {
 
 /// Runs `runs` measured runs after `warmup` unmeasured ones; the
 /// wake-up times go under the step `wakeup`.
-pub async fn measure(nodes: &Nodes<'_>, sink: &Mailbox, prefix: &str, runs: usize, warmup: usize) -> Stats {
+pub async fn measure(nodes: &Nodes, sink: &Mailbox, prefix: &str, runs: usize, warmup: usize) -> Stats {
     let mut stats = Stats::default();
-    let conns =
-        Conn::new(nodes.waiting).and_then(|waiting| Ok(Conns { waiting, confirming: Conn::new(nodes.confirming)? }));
-    let mut conns = match conns {
-        Ok(conns) => conns,
-        Err(e) => {
-            stats.errors.insert(format!("bad base URL: {e}"), 1);
-            return stats;
-        }
-    };
+    let mut conns =
+        Conns { waiting: Conn::new(nodes.waiting.clone()), confirming: Conn::new(nodes.confirming.clone()) };
     let always = crate::stats::Window::after(Duration::ZERO, Duration::from_secs(365 * 24 * 3600));
     for i in 0..runs + warmup {
         let email = format!("{prefix}-wake-{i}@example.com");
