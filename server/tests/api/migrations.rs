@@ -16,16 +16,30 @@ const NODES: usize = 6;
 #[tokio::test]
 async fn nodes_starting_at_once_over_a_new_database_apply_each_migration_once() {
     let database = TestDatabase::create().await;
-    // One task polls every start at once: each has its own pool, so their
-    // migrations overlap as those of separate processes would.
-    let starts = (0..NODES).map(|_| async {
-        let key = MasterKey::parse(TEST_MASTER_KEY, "test").unwrap();
-        let store = Store::connect_with(&database.url, Some(key), DatabaseSettings::default()).await?;
-        // The first start's other shared step: the code key, made once.
-        store.code_key().await?;
-        anyhow::Ok(store)
-    });
-    for started in futures_util::future::join_all(starts).await {
+    // Each node starts on a thread and a runtime of its own, as a process
+    // would: a node waiting on the database blocks only its own thread.
+    // (On one runtime, a node waiting in SQLite's busy handler for a lock
+    // would also stop the node holding that lock from ever releasing it.)
+    let everyone_ready = std::sync::Arc::new(std::sync::Barrier::new(NODES));
+    let nodes: Vec<_> = (0..NODES)
+        .map(|_| {
+            let (url, everyone_ready) = (database.url.clone(), everyone_ready.clone());
+            std::thread::spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+                everyone_ready.wait();
+                runtime.block_on(async {
+                    let key = MasterKey::parse(TEST_MASTER_KEY, "test")?;
+                    let store = Store::connect_with(&url, Some(key), DatabaseSettings::default()).await?;
+                    // The first start's other shared step: the code key, made once.
+                    store.code_key().await?;
+                    store.close().await;
+                    anyhow::Ok(())
+                })
+            })
+        })
+        .collect();
+    for node in nodes {
+        let started = node.join().expect("a node's thread panicked");
         started.unwrap_or_else(|e| panic!("a node failed to start: {e:#}"));
     }
     let mut db = {
