@@ -35,7 +35,9 @@ const argon2All = ends.map((r) => r.per_s.toFixed(1)).join(" and ");
 // A password cell's own ceilings, measured just before and after each of its runs.
 const beside = (setup, mode, c) => mean(rows.filter((r) => r.kind === "argon2" && r.label.startsWith(`beside/${setup}/${mode}/c${c}/`)).map((r) => r.per_s));
 const gets = rows.filter((r) => r.kind === "get");
-const flows = rows.filter((r) => r.kind === "flows");
+const flows = rows.filter((r) => r.kind === "flows" && r.label !== "hold");
+const hold = rows.find((r) => r.kind === "flows" && r.label === "hold");
+const holdLog = rows.find((r) => r.kind === "hold_log");
 const wakeups = rows.filter((r) => r.kind === "wakeup");
 const wal = rows.find((r) => r.kind === "wal_frames");
 
@@ -124,6 +126,19 @@ for (const cell of [...cells.values()].sort((a, b) => order(a.setup) - order(b.s
 out.push("");
 out.push("Latencies are from the last round. \"vs the peer\": our mean over the peer's figure for the same mode and concurrency in this run (the peer runs on SQLite). A password cell's ceiling is its own, since this machine's argon2id rate moves by a tenth within seconds: each round of the cell runs in " + (machine.pw_slices ?? 1) + " slices of flows on its one node, with raw argon2id (`gatehouse-load argon2 -d 4`) for 4 s before, between and after them, and the ceiling is the mean of those; a round's rate is its flows over its slices' seconds. Errors are counted by step and HTTP status over every round.");
 out.push("");
+if (hold) {
+  // Every status the generator saw that is not the step's success, by step: a 5xx among them is the server's.
+  const serverErrors = Object.entries(hold.errors ?? {}).filter(([k]) => /\b5\d\d\b/.test(k)).reduce((n, [, v]) => n + v, 0);
+  const p99 = Math.max(...["create", "prepare", "attempt"].map((s) => step(hold, s, "p99_ms") ?? 0));
+  out.push("### The load held");
+  out.push("");
+  out.push(`One SQLite node on a fresh database, the flows above without a password, 64 concurrent for ${f0(hold.duration_s)} s from a cold start (no warm-up: every answer counts). Command: \`gatehouse-load flows --base URL --sink DIR -c 64 -d ${f0(hold.duration_s)} --warmup 0\`. Goal (issue 10): 0 answers 5xx, 0 errors. The server's log (\`RUST_LOG=warn\`, text) is read for its ERROR lines afterwards.`);
+  out.push("");
+  out.push("| flows | flows/s | request p99 ms (worst step) | flow p50 / p99 / max ms | 5xx | errors | ERROR lines in the server's log |");
+  out.push("|---|---|---|---|---|---|---|");
+  out.push(`| ${f0(hold.done)} | **${f1(hold.per_s)}** | ${f1(p99)} | ${lat(hold, "flow")} / ${f1(step(hold, "flow", "max_ms"))} | **${serverErrors}** | **${errorsOf([hold])}** | ${holdLog?.error_lines ?? "-"} |`);
+  out.push("");
+}
 if (wal) {
   out.push("### What a flow writes to SQLite's WAL");
   out.push("");

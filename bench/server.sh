@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The server load benchmark (issue 10 §1, issue 9 §4), in `make bench`:
 #
-#   bench/server.sh                           # the full run (about 45 minutes)
+#   bench/server.sh                           # the full run (about 47 minutes)
 #   LOAD_DURATION=5 LOAD_CONCS="1 16" PEER=0 bench/server.sh   # a short look
 #
 # Builds the server (SERVER_PROFILE, one place) and the generator
@@ -22,10 +22,13 @@
 #      PEER_DIR) on the same machine;
 #   4. round 2 of the flows, the same cells again (so the peer sits between
 #      two rounds of ours; the report quotes their mean and both values);
-#   5. the email link wake-up, WAKE_RUNS runs: waiting on node A while the
+#   5. the load held: one fresh SQLite node, no password, 64 concurrent
+#      for LOAD_HOLD_S seconds (issue 10: 0 answers 5xx, 0 errors); the
+#      ERROR lines of the server's log are counted too;
+#   6. the email link wake-up, WAKE_RUNS runs: waiting on node A while the
 #      link is confirmed through node B (two PostgreSQL nodes), and on one
 #      SQLite node;
-#   6. the argon2id ceiling once more (the report takes the better one);
+#   7. the argon2id ceiling once more (the report takes the better one);
 # then bench/server-report.mjs prints the tables and rewrites its section
 # of docs/BENCHMARKS.md (unless BENCH_NO_DOC=1).
 #
@@ -37,7 +40,8 @@
 #
 # Settings (environment): LOAD_DURATION (30 s), LOAD_WARMUP (3 s),
 # LOAD_CONCS ("1 16 64"), LOAD_SETUPS ("sqlite pg pg2"), LOAD_MODES
-# ("nopw pw"), LOAD_CEILING_S (10), LOAD_PW_SLICES (3), WAKE_RUNS (200), PEER (1; 0 skips it),
+# ("nopw pw"), LOAD_CEILING_S (10), LOAD_PW_SLICES (3), LOAD_HOLD_S (60; 0 skips
+# it), WAKE_RUNS (200), PEER (1; 0 skips it),
 # PEER_DIR, PEER_REPEATS (1), PEER_DURATION and PEER_CONCS (ours),
 # GATEHOUSE_BENCH_POSTGRES_URL (postgres://postgres@127.0.0.1:5432),
 # SERVER_PROFILE (release), BENCH_NO_DOC.
@@ -59,6 +63,7 @@ SETUPS=${LOAD_SETUPS:-"sqlite pg pg2"}
 MODES=${LOAD_MODES:-"nopw pw"}
 CEILING_S=${LOAD_CEILING_S:-10}
 PW_SLICES=${LOAD_PW_SLICES:-3}
+HOLD_S=${LOAD_HOLD_S:-60}
 WAKE_RUNS=${WAKE_RUNS:-200}
 PEER=${PEER:-1}
 PEER_DIR=${PEER_DIR:-$ROOT/../shared/peers/allauth}
@@ -224,6 +229,15 @@ if [ "$PEER" = 1 ]; then
   cp /tmp/allauth-peer/results/env.txt "$OUT/peer-env.txt"
   say "flows, round 2"
   flows_round 2
+fi
+
+if [ "$HOLD_S" -gt 0 ]; then
+  say "the load held: one SQLite node, no password, c=64 for $HOLD_S s"
+  start_nodes sqlite nopw hold
+  "$LOAD" flows --base "${BASES[0]}" --sink "$SINK" -c 64 -d "$HOLD_S" --warmup 0 --label hold --out "$RESULTS" > /dev/null
+  stop_nodes
+  # The server's own account of the same minute: its ERROR lines (text log).
+  echo "{\"kind\":\"hold_log\",\"error_lines\":$(grep -c ' ERROR ' "$OUT/hold.log" || true)}" >> "$RESULTS"
 fi
 
 say "email link wake-up: $WAKE_RUNS runs across two PostgreSQL nodes, and on one SQLite node"
