@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The server load benchmark (issue 10 §1, issue 9 §4), in `make bench`:
 #
-#   bench/server.sh                           # the full run (about 47 minutes)
+#   bench/server.sh                           # the full run (35 to 45 minutes)
 #   LOAD_DURATION=5 LOAD_CONCS="1 16" PEER=0 bench/server.sh   # a short look
 #
 # Builds the server (SERVER_PROFILE, one place) and the generator
