@@ -12,7 +12,8 @@
 //! `request_body_invalid`; a key the endpoint does not know is 422
 //! `form_param_unknown`; a known key with the wrong JSON type is 422
 //! `form_param_format_invalid`; every such key is reported at once, each
-//! with its `param_name`. An empty body reads as `{}`.
+//! with its `param_name`. An empty body (no bytes at all) reads as `{}`;
+//! one of whitespace alone is no JSON text, so it is 400 too.
 //!
 //! The body is read as JSON whatever its `Content-Type` says: the CSRF
 //! defence is the Origin check (`crate::origin`), not the content type.
@@ -162,7 +163,7 @@ impl<S: Send + Sync, T: BodyParams> FromRequest<S> for Params<T> {
                 invalid()
             }
         })?;
-        if bytes.iter().all(u8::is_ascii_whitespace) {
+        if bytes.is_empty() {
             return Ok(Params(T::default()));
         }
         let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(&bytes) else {
@@ -202,6 +203,19 @@ mod tests {
             Err(ApiError::Params(p)) => p.into_iter().map(|p| (p.code, p.param.unwrap())).collect(),
             Err(other) => panic!("{other:?}"),
         }
+    }
+
+    async fn read(body: &'static str) -> Result<Params<SignUpParams>, ApiError> {
+        Params::<SignUpParams>::from_request(Request::new(axum::body::Body::from(body)), &()).await
+    }
+
+    #[tokio::test]
+    async fn no_body_reads_as_no_params_but_whitespace_alone_is_not_json() {
+        assert!(read("").await.unwrap().0.email_address.is_none());
+        for body in ["\r", " ", "\n\t "] {
+            assert!(matches!(read(body).await, Err(ApiError::Refused(ErrorCode::RequestBodyInvalid))), "{body:?}");
+        }
+        assert!(read(" {} ").await.unwrap().0.email_address.is_none());
     }
 
     #[test]
