@@ -1,13 +1,15 @@
-//! Random identifiers and tokens from the OS CSPRNG, and their hashes.
+//! Identifiers and tokens from the OS CSPRNG, and their hashes.
 //!
 //! Resource ids are a prefix and 26 lower-case base32 characters (128 bits):
 //! `su_`, `user_`, `sess_`, `client_`. The first 48 bits are the time in
 //! milliseconds and the other 80 are random, as in a ULID, so ids sort by
 //! when they were made: a table's new rows and their keys' index entries go
 //! to the last pages of each B-tree, which the rows made beside them share,
-//! instead of a random page each (issue 10: the WAL frames a flow writes). Client tokens carry 256 bits and are
-//! stored only as their SHA-256, so a leaked database cannot act as a client;
-//! email link tokens likewise (in base64url).
+//! instead of a random page each (issue 10: the WAL frames a flow writes).
+//!
+//! Client tokens carry 256 random bits and are stored only as their
+//! SHA-256, so a leaked database cannot act as a client; email link tokens
+//! likewise (in base64url).
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -100,7 +102,7 @@ mod tests {
         assert!((before..=now_ms()).contains(&made_at(&first)), "{first}");
         std::thread::sleep(std::time::Duration::from_millis(2));
         let made: Vec<String> = (0..1000).map(|_| new_id("su")).collect();
-        assert!(made.iter().all(|id| *id > first), "an id made later sorts first");
+        assert!(made.iter().all(|id| *id > first), "an id made later sorts before an earlier one");
         let distinct: std::collections::HashSet<_> = made.iter().collect();
         assert_eq!(distinct.len(), made.len(), "ids of one millisecond differ in their 80 random bits");
     }
