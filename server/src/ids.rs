@@ -43,7 +43,7 @@ pub fn new_id(prefix: &str) -> String {
 
 /// A new client token: 256 random bits, base32 (52 characters).
 pub fn new_token() -> String {
-    base32(&random_bytes::<32>())
+    base32_rfc4648(&random_bytes::<32>())
 }
 
 /// The SHA-256 of a token, in hex: what the database keeps.
@@ -67,7 +67,7 @@ pub fn base64url(bytes: &[u8]) -> String {
 }
 
 /// RFC 4648 base32 in lower case, without padding.
-fn base32(bytes: &[u8]) -> String {
+fn base32_rfc4648(bytes: &[u8]) -> String {
     base32::encode(base32::Alphabet::Rfc4648Lower { padding: false }, bytes)
 }
 
@@ -123,8 +123,8 @@ mod tests {
 
     #[test]
     fn base32_matches_rfc4648() {
-        assert_eq!(base32(b"foobar"), "mzxw6ytboi");
-        assert_eq!(base32(b"f"), "my");
+        assert_eq!(base32_rfc4648(b"foobar"), "mzxw6ytboi");
+        assert_eq!(base32_rfc4648(b"f"), "my");
     }
 
     #[test]
