@@ -230,7 +230,13 @@ async fn readyz_checks_the_mail_server_at_most_once_per_interval() {
 
     // A mail server that is not there: not ready (the database is fine),
     // while /healthz still answers.
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    // Its port stays bound without listening, for the whole test: a
+    // connection is refused at once, and no other test's listener can take
+    // the port meanwhile (a freed port can be handed to another test's
+    // silent listener; once, the check timed out here instead of failing).
+    let held = tokio::net::TcpSocket::new_v4().unwrap();
+    held.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let closed = held.local_addr().unwrap().port();
     let down = spawn_app_with(smtp_config(closed, ""), Options::default()).await;
     let answer = reqwest::get(format!("{}/readyz", down.base)).await.unwrap();
     assert_eq!(answer.status().as_u16(), 503);
